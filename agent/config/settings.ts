@@ -1,0 +1,195 @@
+/**
+ * trainsafe settings: the user-facing file (JSON, durations and sizes with units) is parsed once with
+ * zod, defaults are filled, units converted, and the resolved object is frozen and passed down.
+ * Each section belongs to one part of the agent; command-line options override the file.
+ */
+import { z } from "zod";
+import { configError } from "../lib/errors.js";
+import { readJsonFile, issuePath } from "../lib/files.js";
+import { parseDurationMs, parseSizeBytes } from "../lib/units.js";
+import { resolveLayout, type Layout, type LayoutOverrides } from "./layout.js";
+
+const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
+  try {
+    return parseDurationMs(v);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const size = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
+  try {
+    return parseSizeBytes(v);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const pathsSchema = z
+  .strictObject({
+    configFile: z.string(),
+    pidFile: z.string(),
+    identityFile: z.string(),
+    lockFile: z.string(),
+    crashHistoryFile: z.string(),
+    statusFile: z.string(),
+    statusDir: z.string(),
+    logsDir: z.string(),
+    outputLog: z.string(),
+    modelDir: z.string(),
+    coreDir: z.string(),
+    trainScript: z.string(),
+    daemonScript: z.string(),
+    queueDir: z.string(),
+    inboxDir: z.string(),
+    watchdogLog: z.string(),
+    antiStuckLog: z.string(),
+  })
+  .partial();
+
+const checksSchema = z.strictObject({
+  minDiskFree: size.default(50e9),
+  minMemoryAvailable: size.default(4e9),
+  maxCheckpointAge: duration.default(24 * 3_600_000),
+  /** Status older than this is "stale" (training progress check warns). */
+  statusStaleAfter: duration.default(15 * 60_000),
+  /** Per-check timeout: a hung nvidia-smi must not hang `check`. */
+  checkTimeout: duration.default(10_000),
+  /** When true, a missing nvidia-smi is a failure instead of "skip". */
+  expectGpus: z.boolean().default(false),
+  expectedGpuCount: z.number().int().nonnegative().optional(),
+  maxGpuTemperatureC: z.number().positive().default(85),
+  /** Crash findings newer than this are reported by the recent-crashes check. */
+  recentCrashWindow: duration.default(24 * 3_600_000),
+});
+
+const crashSchema = z.strictObject({
+  lastNLines: z.number().int().positive().default(1000),
+  /** Extra rules file merged after the built-in rules (same format). */
+  rulesFile: z.string().optional(),
+  /** Most entries kept in .crash_history.json (oldest dropped first). */
+  maxHistoryEntries: z.number().int().positive().default(500),
+});
+
+const watchdogSchema = z.strictObject({
+  /** How often the daemon's PID is polled for death (cheap). */
+  livenessPoll: duration.default(250),
+  /** How often progress, phase and the status file are examined (the brief: 30 s). */
+  checkInterval: duration.default(30_000),
+  /** No step progress for this long in the training phase is a hang (anti_stuck: 15 min). */
+  trainingTimeout: duration.default(15 * 60_000),
+  evalTimeout: duration.default(30 * 60_000),
+  checkpointTimeout: duration.default(30 * 60_000),
+  /** Field of the status file that names the phase, and the words that mean each phase. */
+  phaseField: z.string().default("phase"),
+  evalPhaseWords: z.array(z.string()).default(["eval", "evaluating", "evaluation", "validation"]),
+  checkpointPhaseWords: z.array(z.string()).default(["checkpoint", "saving", "save", "checkpointing"]),
+  adaptive: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      minSteps: z.number().int().positive().default(20),
+      multiplier: z.number().positive().default(10),
+      floor: duration.default(2 * 60_000),
+    })
+    .prefault({}),
+  killGrace: duration.default(10_000),
+  maxKillAttempts: z.number().int().positive().default(3),
+  maxRestarts: z.number().int().nonnegative().default(3),
+  restartWindow: duration.default(5 * 60_000),
+  backoffInitial: duration.default(10_000),
+  backoffMax: duration.default(5 * 60_000),
+  /** Running this long without a crash or hang resets the back-off. */
+  healthyReset: duration.default(10 * 60_000),
+  /** Command that starts the daemon (argv), run in BASE_DIR. */
+  daemonCommand: z.array(z.string()).min(1).default(["python3", "core/training_daemon.py"]),
+  /** Regex the daemon's command line must match before trainsafe will ever signal it. */
+  daemonPattern: z.string().default("training_daemon"),
+  hangReportTimeout: duration.default(10_000),
+  minDiskFreeForRestart: size.default(10e9),
+});
+
+export const settingsSchema = z.strictObject({
+  baseDir: z.string().optional(),
+  hostId: z.string().optional(),
+  jobId: z.string().optional(),
+  paths: pathsSchema.prefault({}),
+  checks: checksSchema.prefault({}),
+  crash: crashSchema.prefault({}),
+  watchdog: watchdogSchema.prefault({}),
+});
+
+type Parsed = z.output<typeof settingsSchema>;
+type Resolve<T> = { readonly [K in keyof T]: T[K] extends object ? Resolve<T[K]> : T[K] };
+
+/** Resolved settings with the layout attached. Duration fields are milliseconds, size fields bytes. */
+export interface Settings {
+  readonly layout: Layout;
+  readonly hostId: string | undefined;
+  readonly jobId: string | undefined;
+  readonly checks: Resolve<Parsed["checks"]>;
+  readonly crash: Resolve<Parsed["crash"]>;
+  readonly watchdog: Resolve<Parsed["watchdog"]>;
+  /** File the settings came from, if any. */
+  readonly source: string | undefined;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object") {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Parses raw settings (from a file or a test). `baseDir` argument wins over the file's. */
+export function resolveSettings(raw: unknown, opts: { baseDir?: string; source?: string } = {}): Settings {
+  const src = opts.source ?? "settings";
+  const parsed = settingsSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+    throw configError(src, issue.message, issuePath([...issue.path, ...keys.slice(0, 1)]));
+  }
+  const s = parsed.data;
+  const baseDir = opts.baseDir ?? s.baseDir;
+  if (!baseDir) throw configError(src, "no training directory: give --base-dir or set baseDir", "baseDir");
+  return deepFreeze({
+    layout: resolveLayout(baseDir, s.paths as LayoutOverrides),
+    hostId: s.hostId,
+    jobId: s.jobId,
+    checks: s.checks,
+    crash: s.crash,
+    watchdog: s.watchdog,
+    source: opts.source,
+  });
+}
+
+/** Loads settings from `file` (if given) and resolves them; errors name the file and field. */
+export async function loadSettings(opts: { file?: string; baseDir?: string; overrides?: Record<string, unknown> }): Promise<Settings> {
+  let raw: Record<string, unknown> = {};
+  if (opts.file) {
+    const r = await readJsonFile(opts.file, z.record(z.string(), z.unknown()));
+    if (!r.ok) throw configError(opts.file, r.message.slice(opts.file.length + 2), r.field);
+    raw = r.value;
+  }
+  const merged = mergeDeep(raw, opts.overrides ?? {});
+  const args: { baseDir?: string; source?: string } = {};
+  if (opts.baseDir !== undefined) args.baseDir = opts.baseDir;
+  if (opts.file !== undefined) args.source = opts.file;
+  return resolveSettings(merged, args);
+}
+
+function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    const cur = out[k];
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" && !Array.isArray(cur)
+        ? mergeDeep(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+/** Safe reading of untrusted files and atomic writing of our own. */
+import { randomBytes } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import type { z } from "zod";
+import { describeError, inputError } from "./errors.js";
+
+/** Largest JSON file we parse; anything bigger in BASE_DIR is not a config or status file. */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+/** Dotted path of a zod issue ("lr", "paths.data_dir", "steps[3]"). */
+export function issuePath(p: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const k of p) {
+    if (typeof k === "number") out += `[${k}]`;
+    else out += out ? `.${String(k)}` : String(k);
+  }
+  return out || "(root)";
+}
+
+export type JsonRead<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: "missing" | "unreadable" | "not_a_file" | "too_large" | "empty" | "invalid_json" | "invalid"; message: string; field?: string };
+
+/**
+ * Reads and parses a JSON file, then validates it with `schema`.
+ * Never throws: every failure comes back with a message naming the file (and field).
+ */
+export async function readJsonFile<T>(file: string, schema: z.ZodType<T>): Promise<JsonRead<T>> {
+  let text: string;
+  try {
+    const st = await fsp.stat(file);
+    if (!st.isFile()) return { ok: false, reason: "not_a_file", message: `${file}: is not a regular file` };
+    if (st.size > MAX_JSON_BYTES) {
+      return { ok: false, reason: "too_large", message: `${file}: ${st.size} bytes is too large for a JSON file` };
+    }
+    text = await fsp.readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { ok: false, reason: "missing", message: `${file}: does not exist` };
+    return { ok: false, reason: "unreadable", message: `${file}: cannot read (${describeError(err)})` };
+  }
+  return parseJsonText(file, text, schema);
+}
+
+/** Parses JSON text that came from `file`; see readJsonFile. */
+export function parseJsonText<T>(file: string, text: string, schema: z.ZodType<T>): JsonRead<T> {
+  if (text.trim() === "") return { ok: false, reason: "empty", message: `${file}: is empty (half-written?)` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: "invalid_json", message: `${file}: invalid JSON (${describeError(err)})` };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issuePath(issue.path);
+    return { ok: false, reason: "invalid", field, message: `${file}: ${field}: ${issue.message}` };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** Like readJsonFile but throws a TrainsafeError (kind "input") on failure. */
+export async function loadJsonFile<T>(file: string, schema: z.ZodType<T>): Promise<T> {
+  const r = await readJsonFile(file, schema);
+  if (!r.ok) throw inputError(file, r.message.slice(file.length + 2), r.field);
+  return r.value;
+}
+
+/**
+ * Writes `data` so that readers see the old or the new content, never a mix:
+ * temp file in the same folder, fsync, rename, fsync of the folder.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const fh = await fsp.open(tmp, "w", mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  try {
+    await fsp.rename(tmp, file);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  const dh = await fsp.open(dir, "r").catch(() => null);
+  if (dh) {
+    await dh.sync().catch(() => {});
+    await dh.close();
+  }
+}
+
+/** Appends one line (newline added) to a file, creating its folder when missing. */
+export async function appendLine(file: string, line: string): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  await fsp.appendFile(file, line.endsWith("\n") ? line : `${line}\n`);
+}

@@ -1,0 +1,117 @@
+/**
+ * Reading processes from /proc. Liveness is the process state, not kill(pid, 0): a zombie answers
+ * kill(0) but is gone for our purposes.
+ */
+import { promises as fsp } from "node:fs";
+
+export interface ProcStat {
+  readonly pid: number;
+  readonly comm: string;
+  /** R running, S sleeping, D uninterruptible (I/O), Z zombie, T stopped, X dead, I idle... */
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgrp: number;
+  readonly session: number;
+  /** User + system CPU time in clock ticks. */
+  readonly cpuTicks: number;
+  /** Start time after boot in clock ticks: with the PID, a process identity that survives PID reuse. */
+  readonly startTicks: number;
+  readonly numThreads: number;
+}
+
+/** Parses the text of /proc/PID/stat (comm may contain spaces and parentheses). */
+export function parseProcStat(text: string): ProcStat | null {
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open < 0 || close < open) return null;
+  const pid = Number(text.slice(0, open).trim());
+  const rest = text.slice(close + 2).split(" ");
+  // rest[0] is field 3 (state); field N is rest[N - 3].
+  const f = (n: number) => Number(rest[n - 3]);
+  if (!Number.isInteger(pid) || rest.length < 20) return null;
+  return {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: rest[0] ?? "?",
+    ppid: f(4),
+    pgrp: f(5),
+    session: f(6),
+    cpuTicks: f(14) + f(15),
+    numThreads: f(20),
+    startTicks: f(22),
+  };
+}
+
+/** /proc/PID/stat, or null when there is no such process. */
+export async function readProcStat(pid: number): Promise<ProcStat | null> {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    return parseProcStat(await fsp.readFile(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** Command line as one string (arguments joined by spaces), or null when unreadable. */
+export async function readCmdline(pid: number): Promise<string | null> {
+  try {
+    const raw = await fsp.readFile(`/proc/${pid}/cmdline`, "utf8");
+    return raw.replace(/\0+$/, "").split("\0").join(" ");
+  } catch {
+    return null;
+  }
+}
+
+/** True when the process exists and is not a zombie or dead. */
+export async function isRunning(pid: number): Promise<boolean> {
+  const st = await readProcStat(pid);
+  return st !== null && st.state !== "Z" && st.state !== "X";
+}
+
+/** What identifies one process across time: PID reuse changes startTicks or cmdline. */
+export interface ProcessIdentity {
+  readonly pid: number;
+  readonly startTicks: number;
+  readonly cmdline: string;
+}
+
+/** The identity of a running (non-zombie) process, or null. */
+export async function readIdentity(pid: number): Promise<ProcessIdentity | null> {
+  const st = await readProcStat(pid);
+  if (!st || st.state === "Z" || st.state === "X") return null;
+  const cmdline = await readCmdline(pid);
+  if (cmdline === null) return null;
+  return { pid, startTicks: st.startTicks, cmdline };
+}
+
+/** Same process: same PID, same start time, same command line. */
+export function sameProcess(a: ProcessIdentity, b: ProcessIdentity): boolean {
+  return a.pid === b.pid && a.startTicks === b.startTicks && a.cmdline === b.cmdline;
+}
+
+/** All processes' stat lines (skips ones that vanish while reading). */
+export async function listProcesses(): Promise<ProcStat[]> {
+  const names = await fsp.readdir("/proc");
+  const stats = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readProcStat(Number(n))));
+  return stats.filter((s): s is ProcStat => s !== null);
+}
+
+/** PIDs of every descendant of `pid` (children, grandchildren...), from one /proc snapshot. */
+export async function listDescendants(pid: number): Promise<number[]> {
+  const all = await listProcesses();
+  const byParent = new Map<number, number[]>();
+  for (const p of all) {
+    const list = byParent.get(p.ppid);
+    if (list) list.push(p.pid);
+    else byParent.set(p.ppid, [p.pid]);
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const child of byParent.get(queue.shift()!) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
