@@ -1,0 +1,181 @@
+/**
+ * Durable event spool of the agent: every event is on disk (fsync) before anyone is told it exists,
+ * and leaves the spool only after the controller acknowledged storing it. Killing the agent or the
+ * controller at any moment loses nothing; a replay may resend an event, which the controller stores
+ * once (events carry a uuid made here).
+ *
+ * Files (in the spool folder): events.jsonl (one event per line) and acks.jsonl (one uuid per line).
+ * A torn last line (the agent died mid-write) is skipped on load. When enough events are acknowledged
+ * the two files are compacted into a new events.jsonl holding only the pending ones.
+ */
+import { openSync, closeSync, fsyncSync, writeSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import path from "node:path";
+import { describeError } from "../lib/errors.js";
+
+export interface SpooledEvent {
+  readonly uuid: string;
+  readonly [key: string]: unknown;
+}
+
+export interface SpoolOptions {
+  readonly dir: string;
+  /** Compact after this many acknowledged events. */
+  readonly compactAfterAcks?: number;
+  /** Most pending events kept on disk; older ones are dropped (and counted) past this. */
+  readonly maxPending?: number;
+}
+
+/** Events waiting for the controller's acknowledgement, on disk. Synchronous writes: small and rare. */
+export class Spool {
+  private readonly eventsFile: string;
+  private readonly acksFile: string;
+  private readonly pending = new Map<string, SpooledEvent>();
+  private eventsFd = -1;
+  private acksFd = -1;
+  private acksSinceCompact = 0;
+  /** Events the spool could not write (disk full...): kept in memory, retried on the next append. */
+  private unwritten: SpooledEvent[] = [];
+  dropped = 0;
+  lastError: string | null = null;
+
+  constructor(private readonly opts: SpoolOptions) {
+    this.eventsFile = path.join(opts.dir, "events.jsonl");
+    this.acksFile = path.join(opts.dir, "acks.jsonl");
+  }
+
+  /** Loads what a previous run left and opens the files for appending. Returns load problems. */
+  open(): string[] {
+    mkdirSync(this.opts.dir, { recursive: true });
+    const problems: string[] = [];
+    const acked = new Set<string>();
+    for (const line of readLines(this.acksFile)) {
+      const uuid = line.trim();
+      if (uuid) acked.add(uuid);
+    }
+    let n = 0;
+    for (const line of readLines(this.eventsFile)) {
+      n++;
+      if (!line.trim()) continue;
+      try {
+        const ev = JSON.parse(line) as SpooledEvent;
+        if (typeof ev?.uuid !== "string") throw new Error("no uuid");
+        if (!acked.has(ev.uuid)) this.pending.set(ev.uuid, ev);
+      } catch (err) {
+        problems.push(`${this.eventsFile}: line ${n} skipped (${describeError(err)}; torn write?)`);
+      }
+    }
+    this.compact();
+    return problems;
+  }
+
+  /** Events not yet acknowledged, oldest first. */
+  pendingEvents(): SpooledEvent[] {
+    return [...this.unwritten, ...this.pending.values()];
+  }
+
+  get size(): number {
+    return this.pending.size + this.unwritten.length;
+  }
+
+  /** Writes the event durably; returns false (and keeps it in memory) when the disk refuses. */
+  append(ev: SpooledEvent): boolean {
+    const batch = [...this.unwritten, ev];
+    try {
+      writeAll(this.eventsFd, batch.map((e) => JSON.stringify(e) + "\n").join(""));
+      fsyncSync(this.eventsFd);
+    } catch (err) {
+      this.lastError = `cannot write ${this.eventsFile}: ${describeError(err)}`;
+      this.unwritten = batch.slice(-(this.opts.maxPending ?? 100_000));
+      return false;
+    }
+    this.unwritten = [];
+    this.lastError = null;
+    for (const e of batch) this.pending.set(e.uuid, e);
+    this.trim();
+    return true;
+  }
+
+  /** Marks events as stored by the controller. */
+  ack(uuids: readonly string[]): void {
+    const known = uuids.filter((u) => this.pending.delete(u));
+    if (known.length === 0) return;
+    try {
+      writeAll(this.acksFd, known.map((u) => u + "\n").join(""));
+      // No fsync: losing an ack only means a resend, which the controller deduplicates.
+    } catch (err) {
+      this.lastError = `cannot write ${this.acksFile}: ${describeError(err)}`;
+    }
+    this.acksSinceCompact += known.length;
+    if (this.acksSinceCompact >= (this.opts.compactAfterAcks ?? 1000)) this.compact();
+  }
+
+  /** Rewrites events.jsonl with only the pending events and empties acks.jsonl. */
+  compact(): void {
+    this.closeFds();
+    try {
+      const tmp = `${this.eventsFile}.tmp`;
+      const fd = openSync(tmp, "w");
+      try {
+        writeAll(fd, [...this.pending.values()].map((e) => JSON.stringify(e) + "\n").join(""));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.eventsFile);
+      closeSync(openSync(this.acksFile, "w"));
+      this.acksSinceCompact = 0;
+    } catch (err) {
+      // Compaction is an optimisation: the old files are still valid, keep appending to them.
+      this.lastError = `cannot compact spool in ${this.opts.dir}: ${describeError(err)}`;
+    }
+    this.eventsFd = openSync(this.eventsFile, "a");
+    this.acksFd = openSync(this.acksFile, "a");
+    // If compaction failed after a torn write, start on a fresh line so the next event stays whole.
+    if (!endsWithNewline(this.eventsFile)) writeAll(this.eventsFd, "\n");
+  }
+
+  close(): void {
+    this.closeFds();
+  }
+
+  private trim(): void {
+    const max = this.opts.maxPending ?? 100_000;
+    while (this.pending.size > max) {
+      const oldest = this.pending.keys().next().value as string;
+      this.pending.delete(oldest);
+      this.dropped++;
+    }
+  }
+
+  private closeFds(): void {
+    for (const fd of [this.eventsFd, this.acksFd]) if (fd >= 0) closeSync(fd);
+    this.eventsFd = this.acksFd = -1;
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off);
+}
+
+function endsWithNewline(file: string): boolean {
+  try {
+    const text = readFileSync(file);
+    return text.length === 0 || text[text.length - 1] === 0x0a;
+  } catch {
+    return true;
+  }
+}
+
+function readLines(file: string): string[] {
+  try {
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n");
+    // The last element is "" after a final newline, or a torn line without one: drop it.
+    lines.pop();
+    return lines;
+  } catch {
+    return [];
+  }
+}
