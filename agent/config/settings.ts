@@ -110,6 +110,19 @@ const watchdogSchema = z.strictObject({
   minDiskFreeForRestart: size.default(10e9),
 });
 
+const agentSchema = z.strictObject({
+  /** Controller address host:port; absent = the agent runs alone with the local budget. */
+  controller: z.string().optional(),
+  /** Agent state (event spool): default BASE_DIR/.trainsafe/agent. */
+  stateDir: z.string().optional(),
+  telemetryInterval: duration.default(10_000),
+  healthCheckInterval: duration.default(5 * 60_000),
+  /** How long a restart waits for the controller's grant before the local budget decides. */
+  grantDeadline: duration.default(2_000),
+  reconnectInitial: duration.default(500),
+  reconnectMax: duration.default(30_000),
+});
+
 export const settingsSchema = z.strictObject({
   baseDir: z.string().optional(),
   hostId: z.string().optional(),
@@ -118,6 +131,7 @@ export const settingsSchema = z.strictObject({
   checks: checksSchema.prefault({}),
   crash: crashSchema.prefault({}),
   watchdog: watchdogSchema.prefault({}),
+  agent: agentSchema.prefault({}),
 });
 
 type Parsed = z.output<typeof settingsSchema>;
@@ -131,6 +145,7 @@ export interface Settings {
   readonly checks: Resolve<Parsed["checks"]>;
   readonly crash: Resolve<Parsed["crash"]>;
   readonly watchdog: Resolve<Parsed["watchdog"]>;
+  readonly agent: Resolve<Parsed["agent"]>;
   /** File the settings came from, if any. */
   readonly source: string | undefined;
 }
@@ -162,6 +177,7 @@ export function resolveSettings(raw: unknown, opts: { baseDir?: string; source?:
     checks: s.checks,
     crash: s.crash,
     watchdog: s.watchdog,
+    agent: s.agent,
     source: opts.source,
   });
 }
