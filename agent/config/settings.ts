@@ -63,6 +63,10 @@ const checksSchema = z.strictObject({
   maxGpuTemperatureC: z.number().positive().default(85),
   /** Crash findings newer than this are reported by the recent-crashes check. */
   recentCrashWindow: duration.default(24 * 3_600_000),
+  /** nvidia-smi to run: a name looked up on PATH or a path (systemd units often have a short PATH). */
+  nvidiaSmi: z.string().min(1).default("nvidia-smi"),
+  /** The logs folder growing past this is a warning (a log loop fills the disk). */
+  maxLogDirSize: size.default(20e9),
 });
 
 const crashSchema = z.strictObject({
