@@ -159,12 +159,15 @@ function checkLayout(spans: Span[], dataBytes: number, label: string, problems: 
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
   let last: Span | null = null;
+  const beyond = spans.filter((s) => s.end > dataBytes);
+  if (beyond.length > 0) {
+    const needed = Math.max(...beyond.map((s) => s.end));
+    problems.push(
+      `${label}: truncated: tensor data needs ${needed} bytes but only ${dataBytes} are present ` +
+        `(${beyond.length} tensor(s) cut off, first "${beyond[0]!.name}")`,
+    );
+  }
   for (const s of spans) {
-    if (s.end > dataBytes) {
-      problems.push(
-        `${label}: tensor "${s.name}" ends at byte ${s.end} but the data section has only ${dataBytes} bytes (truncated?)`,
-      );
-    }
     if (s.begin === s.end) continue;
     if (s.begin < covered && last) {
       problems.push(`${label}: tensors "${last.name}" and "${s.name}" overlap at data bytes ${s.begin}..${Math.min(covered, s.end)}`);

@@ -1,0 +1,208 @@
+/**
+ * One checkpoint folder (`checkpoint-N/`) checked for completeness without loading tensors:
+ * trainer_state.json (global_step must equal N), model weights of the expected kind (full model:
+ * model.safetensors or the shards of model.safetensors.index.json; LoRA: adapter_model.safetensors +
+ * adapter_config.json), optimizer.pt and scheduler.pt, each verified at the header level.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { describeError } from "../lib/errors.js";
+import { readJsonFile } from "../lib/files.js";
+import { checkSafetensors } from "./safetensors.js";
+import { checkZip } from "./zip.js";
+
+export type TrainingKind = "full" | "lora";
+
+/** The folder names Transformers' get_last_checkpoint considers (anything else there is ignored by it, and by us). */
+export const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
+
+export interface CheckpointEntry {
+  name: string;
+  path: string;
+  /** N of checkpoint-N, or null when the name has no valid step. */
+  step: number | null;
+  isDir: boolean;
+  mtimeMs: number;
+}
+
+export interface CheckpointCheck {
+  name: string;
+  step: number | null;
+  complete: boolean;
+  problems: string[];
+  mtimeMs: number;
+  path: string;
+  /** Kind of weights found on disk (null when none were found). */
+  kindOnDisk: TrainingKind | null;
+}
+
+/**
+ * Lists `checkpoint-*` entries of `modelDir` (folders and stray files alike, so a file named
+ * checkpoint-5 becomes a finding). A missing folder means no checkpoints; never throws.
+ */
+export async function listCheckpointEntries(modelDir: string): Promise<{ entries: CheckpointEntry[]; problem: string | null }> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(modelDir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { entries: [], problem: null };
+    if (code === "ENOTDIR") return { entries: [], problem: `${modelDir}: is a file, not the checkpoint folder` };
+    return { entries: [], problem: `${modelDir}: cannot list (${describeError(err)})` };
+  }
+  const entries: CheckpointEntry[] = [];
+  for (const name of names.sort()) {
+    if (!name.startsWith("checkpoint-")) continue;
+    const p = path.join(modelDir, name);
+    const st = await fsp.stat(p).catch(() => null);
+    const m = CHECKPOINT_RE.exec(name);
+    const step = m && Number.isSafeInteger(Number(m[1])) ? Number(m[1]) : null;
+    entries.push({ name, path: p, step, isDir: st?.isDirectory() ?? false, mtimeMs: st?.mtimeMs ?? 0 });
+  }
+  // Newest (highest step) first; unnamed steps last.
+  entries.sort((a, b) => (b.step ?? -1) - (a.step ?? -1) || a.name.localeCompare(b.name));
+  return { entries, problem: null };
+}
+
+/** Names of the well-formed checkpoint-N folders in `modelDir` (newest first). */
+export async function checkpointNames(modelDir: string): Promise<string[]> {
+  const { entries } = await listCheckpointEntries(modelDir);
+  return entries.filter((e) => e.isDir && e.step !== null).map((e) => e.name);
+}
+
+const trainerStateSchema = z.looseObject({ global_step: z.number().int().nonnegative() });
+const indexSchema = z.looseObject({ weight_map: z.record(z.string(), z.string()) });
+const adapterConfigSchema = z.looseObject({});
+
+/** Kind of weights present in a checkpoint folder, judged from file names only. */
+export async function weightsKindOnDisk(dir: string): Promise<TrainingKind | null> {
+  const names = new Set(await fsp.readdir(dir).catch(() => [] as string[]));
+  if (["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json"].some((n) => names.has(n))) {
+    return "full";
+  }
+  if (["adapter_model.safetensors", "adapter_model.bin", "adapter_config.json"].some((n) => names.has(n))) return "lora";
+  return null;
+}
+
+/**
+ * Checks one checkpoint entry against the expected kind (null: whatever is on disk).
+ * Never throws; every problem names the file inside the checkpoint.
+ */
+export async function checkCheckpoint(entry: CheckpointEntry, expected: TrainingKind | null): Promise<CheckpointCheck> {
+  const problems: string[] = [];
+  const done = (kindOnDisk: TrainingKind | null): CheckpointCheck => ({
+    name: entry.name,
+    step: entry.step,
+    complete: problems.length === 0,
+    problems,
+    mtimeMs: entry.mtimeMs,
+    path: entry.path,
+    kindOnDisk,
+  });
+  if (entry.step === null) {
+    problems.push(`${entry.name}: not a checkpoint-N name (N must be a number)`);
+    return done(null);
+  }
+  if (!entry.isDir) {
+    problems.push(`${entry.name}: is not a folder`);
+    return done(null);
+  }
+  const label = (f: string) => `${entry.name}/${f}`;
+  const file = (f: string) => path.join(entry.path, f);
+
+  const onDisk = await weightsKindOnDisk(entry.path);
+  const kind = expected ?? onDisk ?? "full";
+  if (expected && onDisk && onDisk !== expected) {
+    problems.push(
+      expected === "full"
+        ? `${entry.name}: holds a LoRA adapter, but the config trains the full model (model.safetensors expected)`
+        : `${entry.name}: holds full model weights, but the config trains a LoRA adapter (adapter_model.safetensors expected)`,
+    );
+  }
+  if (kind === "full") await checkFullWeights(entry, problems);
+  else await checkAdapter(entry, problems);
+
+  for (const f of ["optimizer.pt", "scheduler.pt"]) await checkTorchFile(file(f), label(f), problems);
+  // Transformers restores RNG state on resume too; a torn one fails the load just the same.
+  const names = await fsp.readdir(entry.path).catch(() => [] as string[]);
+  for (const f of names.filter((n) => /^rng_state(_\d+)?\.pth$/.test(n)).sort()) {
+    await checkTorchFile(file(f), label(f), problems);
+  }
+  // Transformers writes trainer_state.json last, so its absence alone marks an unfinished save.
+  const state = await readJsonFile(file("trainer_state.json"), trainerStateSchema);
+  if (!state.ok) problems.push(relabel(state.message, entry.path, entry.name));
+  else if (state.value.global_step !== entry.step) {
+    problems.push(`${label("trainer_state.json")}: global_step is ${state.value.global_step}, but the folder says step ${entry.step}`);
+  }
+  return done(onDisk);
+}
+
+async function checkFullWeights(entry: CheckpointEntry, problems: string[]): Promise<void> {
+  const file = (f: string) => path.join(entry.path, f);
+  const label = (f: string) => `${entry.name}/${f}`;
+  const has = async (f: string) => (await fsp.lstat(file(f)).catch(() => null)) !== null;
+  if (await has("model.safetensors")) {
+    const r = await checkSafetensors(file("model.safetensors"), { label: label("model.safetensors") });
+    problems.push(...r.problems);
+    if (r.ok && r.tensorCount === 0) problems.push(`${label("model.safetensors")}: holds no tensors`);
+    return;
+  }
+  for (const index of ["model.safetensors.index.json", "pytorch_model.bin.index.json"]) {
+    if (!(await has(index))) continue;
+    const r = await readJsonFile(file(index), indexSchema);
+    if (!r.ok) {
+      problems.push(relabel(r.message, entry.path, entry.name));
+      return;
+    }
+    const shards = [...new Set(Object.values(r.value.weight_map))].sort();
+    if (shards.length === 0) problems.push(`${label(index)}: weight_map lists no shards`);
+    for (const shard of shards) {
+      // A weight_map value is a file name next to the index; anything with a path in it is not ours to open.
+      if (shard.includes("/") || shard.includes("\\") || shard === ".." || shard === ".") {
+        problems.push(`${label(index)}: weight_map names "${shard}", which is not a file in the checkpoint`);
+        continue;
+      }
+      if (shard.endsWith(".safetensors")) {
+        const s = await checkSafetensors(file(shard), { label: label(shard) });
+        problems.push(...s.problems);
+      } else await checkTorchFile(file(shard), label(shard), problems);
+    }
+    return;
+  }
+  if (await has("pytorch_model.bin")) {
+    await checkTorchFile(file("pytorch_model.bin"), label("pytorch_model.bin"), problems);
+    return;
+  }
+  problems.push(`${entry.name}: no model weights (model.safetensors or model.safetensors.index.json)`);
+}
+
+async function checkAdapter(entry: CheckpointEntry, problems: string[]): Promise<void> {
+  const file = (f: string) => path.join(entry.path, f);
+  const label = (f: string) => `${entry.name}/${f}`;
+  const cfg = await readJsonFile(file("adapter_config.json"), adapterConfigSchema);
+  if (!cfg.ok) problems.push(relabel(cfg.message, entry.path, entry.name));
+  const st = await fsp.lstat(file("adapter_model.safetensors")).catch(() => null);
+  const bin = await fsp.lstat(file("adapter_model.bin")).catch(() => null);
+  if (!st && bin) {
+    await checkTorchFile(file("adapter_model.bin"), label("adapter_model.bin"), problems);
+    return;
+  }
+  const r = await checkSafetensors(file("adapter_model.safetensors"), { label: label("adapter_model.safetensors") });
+  problems.push(...r.problems);
+  if (r.ok && r.tensorCount === 0) problems.push(`${label("adapter_model.safetensors")}: holds no tensors`);
+}
+
+/** A torch.save file: a complete zip archive with a data.pkl record. */
+async function checkTorchFile(file: string, label: string, problems: string[]): Promise<void> {
+  const r = await checkZip(file, { label });
+  problems.push(...r.problems);
+  if (r.ok && !r.entryNames.some((n) => n === "data.pkl" || n.endsWith("/data.pkl"))) {
+    problems.push(`${label}: zip archive has no data.pkl record, so it is not a torch.save file`);
+  }
+}
+
+/** readJsonFile messages start with the absolute path; checkpoint findings use "checkpoint-N/file". */
+function relabel(message: string, dir: string, name: string): string {
+  return message.startsWith(dir) ? name + message.slice(dir.length) : message;
+}
