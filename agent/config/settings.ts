@@ -67,6 +67,8 @@ const checksSchema = z.strictObject({
   nvidiaSmi: z.string().min(1).default("nvidia-smi"),
   /** The logs folder growing past this is a warning (a log loop fills the disk). */
   maxLogDirSize: size.default(20e9),
+  /** Kernel log read for NVIDIA Xid errors (a file of /dev/kmsg records works too). */
+  kernelLog: z.string().min(1).default("/dev/kmsg"),
 });
 
 const crashSchema = z.strictObject({
@@ -110,7 +112,10 @@ const watchdogSchema = z.strictObject({
   daemonCommand: z.array(z.string()).min(1).default(["python3", "core/training_daemon.py"]),
   /** Regex the daemon's command line must match before trainsafe will ever signal it. */
   daemonPattern: z.string().default("training_daemon"),
+  /** Deadline for each program the hang report runs (py-spy, nvidia-smi). */
   hangReportTimeout: duration.default(10_000),
+  /** Interval between the two CPU-time samples of the hang report (is the CPU time moving?). */
+  cpuSample: duration.default(500),
   minDiskFreeForRestart: size.default(10e9),
 });
 
