@@ -1,0 +1,199 @@
+/**
+ * Controller settings: the user-facing JSON file (durations and sizes with units) is parsed once with
+ * zod, defaults filled, units converted, and the frozen result passed down.
+ */
+import path from "node:path";
+import { z } from "zod";
+import { configError } from "../agent/lib/errors.js";
+import { issuePath, readJsonFile } from "../agent/lib/files.js";
+import { parseDurationMs, parseSizeBytes } from "../agent/lib/units.js";
+import type { FleetPolicy } from "./budget.js";
+
+const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
+  try {
+    return parseDurationMs(v);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const size = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
+  try {
+    return parseSizeBytes(v);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const count = z.number().int().nonnegative();
+
+const budgetSchema = z.strictObject({
+  /** Per host: most restarts in any sliding window (the seed's rule: 3 in 5 minutes). */
+  hostMaxRestarts: count.default(3),
+  hostWindow: duration.default(5 * 60_000),
+  backoffInitial: duration.default(10_000),
+  backoffMax: duration.default(5 * 60_000),
+  /** A daemon that ran this long after its restart ends the back-off streak. */
+  healthyReset: duration.default(10 * 60_000),
+  /** Requests from other hosts of a job within this long of its grant share that grant. */
+  jobCoalesceWindow: duration.default(2 * 60_000),
+  /** Fleet: most (non-coalesced) grants in any sliding window across all hosts. */
+  fleetMaxRestarts: count.default(50),
+  fleetWindow: duration.default(10 * 60_000),
+  /** Breaker: this many distinct failing hosts (a job counts once) with one signature trip it; 0 disables. */
+  breakerThreshold: count.default(5),
+  breakerWindow: duration.default(10 * 60_000),
+});
+
+const telemetrySchema = z.strictObject({
+  /** Samples younger than this are kept as they came. */
+  keepRawFor: duration.default(3_600_000),
+  /** Older samples are thinned to one per host per this interval. */
+  downsampleTo: duration.default(60_000),
+  /** Samples older than this are deleted. */
+  retention: duration.default(7 * 86_400_000),
+  pruneInterval: duration.default(5 * 60_000),
+});
+
+const commandsSchema = z.strictObject({
+  /** How long the controller waits for an agent's answer when the caller gives no timeout. */
+  defaultTimeout: duration.default(60_000),
+  maxTimeout: duration.default(10 * 60_000),
+});
+
+const storeSchema = z.strictObject({
+  /**
+   * "normal" (default): with WAL, a commit survives any crash of the controller process (SIGKILL,
+   * OOM) and the database is never corrupted; only an OS crash or power loss can roll back the
+   * last commits, in exchange for no fsync per commit. "full": fsync every commit (events acked to
+   * agents then survive power loss too, at the cost of throughput).
+   */
+  synchronous: z.enum(["normal", "full"]).default("normal"),
+  busyTimeout: duration.default(5_000),
+});
+
+export const controllerConfigSchema = z.strictObject({
+  /** host:port to listen on; port 0 picks a free port (reported once bound). */
+  listen: z.string().default("127.0.0.1:7700"),
+  /** Folder of the SQLite database; relative paths are relative to the config file's folder. */
+  stateDir: z.string().default("state"),
+  /** Largest message accepted or sent; larger ones are refused by gRPC with RESOURCE_EXHAUSTED. */
+  maxMessageSize: size.default(4 * 1024 * 1024),
+  /** Port for a later /metrics endpoint (not served yet). */
+  httpPort: z.number().int().min(0).max(65_535).optional(),
+  shutdownGrace: duration.default(5_000),
+  budget: budgetSchema.prefault({}),
+  telemetry: telemetrySchema.prefault({}),
+  commands: commandsSchema.prefault({}),
+  store: storeSchema.prefault({}),
+});
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+  /** As given to gRPC's bind: "127.0.0.1:7700", "[::1]:7700". */
+  readonly address: string;
+}
+
+/** Resolved controller settings: durations in ms, sizes in bytes, paths absolute. */
+export interface ControllerConfig {
+  readonly listen: ListenAddress;
+  readonly stateDir: string;
+  readonly dbFile: string;
+  readonly maxMessageBytes: number;
+  readonly httpPort: number | undefined;
+  readonly shutdownGraceMs: number;
+  readonly budget: FleetPolicy;
+  readonly telemetry: {
+    readonly keepRawMs: number;
+    readonly downsampleMs: number;
+    readonly retentionMs: number;
+    readonly pruneIntervalMs: number;
+  };
+  readonly commands: { readonly defaultTimeoutMs: number; readonly maxTimeoutMs: number };
+  readonly store: { readonly synchronous: "normal" | "full"; readonly busyTimeoutMs: number };
+  readonly source: string | undefined;
+}
+
+/** Splits "host:port" / "[v6]:port"; throws with a message for the config error. */
+export function parseListenAddress(text: string): ListenAddress {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text) ?? /^([^:[\]]+):(\d{1,5})$/.exec(text);
+  if (!m) throw new Error(`invalid address "${text}" (use host:port, e.g. 127.0.0.1:7700)`);
+  const port = Number(m[2]);
+  if (port > 65_535) throw new Error(`invalid port ${port} in "${text}"`);
+  const host = m[1]!;
+  return { host, port, address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}` };
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object") {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Parses raw controller settings; `baseDir` anchors a relative stateDir (default: cwd). */
+export function resolveControllerConfig(raw: unknown, opts: { source?: string; baseDir?: string } = {}): ControllerConfig {
+  const src = opts.source ?? "controller settings";
+  const parsed = controllerConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+    throw configError(src, issue.message, issuePath([...issue.path, ...keys.slice(0, 1)]));
+  }
+  const c = parsed.data;
+  let listen: ListenAddress;
+  try {
+    listen = parseListenAddress(c.listen);
+  } catch (err) {
+    throw configError(src, (err as Error).message, "listen");
+  }
+  const b = c.budget;
+  if (b.backoffMax < b.backoffInitial) throw configError(src, "must be at least budget.backoffInitial", "budget.backoffMax");
+  if (c.telemetry.downsampleTo <= 0) throw configError(src, "must be positive", "telemetry.downsampleTo");
+  if (c.telemetry.pruneInterval <= 0) throw configError(src, "must be positive", "telemetry.pruneInterval");
+  if (c.commands.defaultTimeout <= 0) throw configError(src, "must be positive", "commands.defaultTimeout");
+  if (c.maxMessageSize < 64 * 1024) throw configError(src, "must be at least 64KiB", "maxMessageSize");
+  const stateDir = path.resolve(opts.baseDir ?? process.cwd(), c.stateDir);
+  return deepFreeze({
+    listen,
+    stateDir,
+    dbFile: path.join(stateDir, "controller.db"),
+    maxMessageBytes: c.maxMessageSize,
+    httpPort: c.httpPort,
+    shutdownGraceMs: c.shutdownGrace,
+    budget: {
+      host: {
+        maxRestarts: b.hostMaxRestarts,
+        windowMs: b.hostWindow,
+        backoffInitialMs: b.backoffInitial,
+        backoffMaxMs: b.backoffMax,
+        healthyResetMs: b.healthyReset,
+      },
+      jobCoalesceWindowMs: b.jobCoalesceWindow,
+      fleetMaxRestarts: b.fleetMaxRestarts,
+      fleetWindowMs: b.fleetWindow,
+      breakerThreshold: b.breakerThreshold,
+      breakerWindowMs: b.breakerWindow,
+    },
+    telemetry: {
+      keepRawMs: c.telemetry.keepRawFor,
+      downsampleMs: c.telemetry.downsampleTo,
+      retentionMs: c.telemetry.retention,
+      pruneIntervalMs: c.telemetry.pruneInterval,
+    },
+    commands: { defaultTimeoutMs: c.commands.defaultTimeout, maxTimeoutMs: Math.max(c.commands.maxTimeout, c.commands.defaultTimeout) },
+    store: { synchronous: c.store.synchronous, busyTimeoutMs: c.store.busyTimeout },
+    source: opts.source,
+  });
+}
+
+/** Loads and resolves the controller's settings file; errors name the file and field. */
+export async function loadControllerConfig(file: string): Promise<ControllerConfig> {
+  const r = await readJsonFile(file, z.record(z.string(), z.unknown()));
+  if (!r.ok) throw configError(file, r.message.slice(file.length + 2), r.field);
+  return resolveControllerConfig(r.value, { source: file, baseDir: path.dirname(path.resolve(file)) });
+}

@@ -1,0 +1,134 @@
+/**
+ * Restart grants: reads the history the budget needs, decides with the pure function, and records
+ * the decision, all in one IMMEDIATE transaction with nothing awaited inside, so two concurrent
+ * requests can never both take the last unit of a budget.
+ */
+import { randomUUID } from "node:crypto";
+import { decideRestart } from "../agent/watchdog/budget.js";
+import { decideFleetRestart, fleetGrantsInWindow, hostHistory, type FleetPolicy } from "./budget.js";
+import type { BudgetStatus, HostBudget, RestartAsk, RestartVerdict, StoredDecision } from "./domain.js";
+import type { Store } from "./store/index.js";
+
+/** Newest host records handed to the per-host rule: its back-off streak may reach past the window. */
+const HOST_HISTORY_LIMIT = 64;
+
+export interface GrantsOptions {
+  readonly clock?: () => number;
+  readonly newId?: () => string;
+}
+
+export class RestartGrants {
+  private readonly clock: () => number;
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly store: Store,
+    private readonly policy: FleetPolicy,
+    opts: GrantsOptions = {},
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.newId = opts.newId ?? randomUUID;
+  }
+
+  /** Decides and records one request; a repeated request_id returns the stored decision. */
+  decide(ask: RestartAsk): RestartVerdict {
+    return this.store.immediate(() => {
+      const earlier = this.store.decisions.byRequestId(ask.requestId);
+      if (earlier) return verdictOf(earlier);
+      const nowMs = this.clock();
+      const p = this.policy;
+      this.store.hosts.ensure(ask.hostId, ask.jobId, nowMs);
+      const decisions = this.store.decisions.forBudget({
+        hostId: ask.hostId,
+        jobId: ask.jobId,
+        signature: ask.signature,
+        hostLimit: HOST_HISTORY_LIMIT,
+        jobSinceMs: nowMs - p.jobCoalesceWindowMs,
+        fleetSinceMs: nowMs - p.fleetWindowMs,
+        signatureSinceMs: nowMs - p.breakerWindowMs,
+      });
+      const localRestarts = this.store.events
+        .localRestartTimes(ask.hostId, HOST_HISTORY_LIMIT)
+        .map((atMs) => ({ atMs, delayMs: 0, cause: "local_restart" }));
+      const breaker = ask.signature ? this.store.breakers.get(ask.signature) : null;
+      const out = decideFleetRestart(
+        { hostId: ask.hostId, jobId: ask.jobId, signature: ask.signature, decisions, localRestarts, breaker },
+        p,
+        nowMs,
+      );
+      if (out.tripBreaker) this.store.breakers.open(ask.signature, nowMs, out.tripBreaker.hostIds, out.reason);
+      const decision: StoredDecision = {
+        decisionId: this.newId(),
+        requestId: ask.requestId,
+        hostId: ask.hostId,
+        jobId: ask.jobId,
+        signature: ask.signature,
+        category: ask.category,
+        requestReason: ask.reason,
+        decidedMs: nowMs,
+        allow: out.allow,
+        reason: out.reason,
+        delayMs: Math.max(0, Math.round(out.delayMs)),
+        scope: out.scope,
+        grantId: out.allow ? (out.coalescedInto ?? this.newId()) : "",
+        coalesced: out.coalescedInto !== null,
+      };
+      this.store.decisions.insert({ ...decision, localRestarts: ask.localRestarts, crashUuid: ask.crashUuid });
+      return verdictOf(decision);
+    });
+  }
+
+  /** Budget usage now: per-host windows, the fleet window, breakers and recent decisions. */
+  status(recentLimit = 20): BudgetStatus {
+    const nowMs = this.clock();
+    const p = this.policy;
+    const hosts: HostBudget[] = this.store.decisions
+      .hostsWithGrantsSince(nowMs - p.host.windowMs)
+      .sort()
+      .map((hostId) => {
+        const history = hostHistory({
+          hostId,
+          decisions: this.store.decisions.hostGrants(hostId, HOST_HISTORY_LIMIT),
+          localRestarts: this.store.events.localRestartTimes(hostId, HOST_HISTORY_LIMIT).map((atMs) => ({ atMs, delayMs: 0 })),
+        });
+        const d = decideRestart(history, p.host, nowMs);
+        return { hostId, restartsInWindow: d.inWindow, nextAllowedMs: d.allow ? 0 : (d.retryAtMs ?? -1) };
+      });
+    return {
+      nowMs,
+      policy: {
+        hostMaxRestarts: p.host.maxRestarts,
+        hostWindowMs: p.host.windowMs,
+        backoffInitialMs: p.host.backoffInitialMs,
+        backoffMaxMs: p.host.backoffMaxMs,
+        jobCoalesceWindowMs: p.jobCoalesceWindowMs,
+        fleetMaxRestarts: p.fleetMaxRestarts,
+        fleetWindowMs: p.fleetWindowMs,
+        breakerThreshold: p.breakerThreshold,
+        breakerWindowMs: p.breakerWindowMs,
+      },
+      fleetRestartsInWindow: fleetGrantsInWindow(this.store.decisions.fleetGrantsSince(nowMs - p.fleetWindowMs), p, nowMs).length,
+      hosts,
+      breakers: this.store.breakers.list(),
+      recentDecisions: this.store.decisions.recent(recentLimit),
+    };
+  }
+
+  /** Closes the open breaker of `signature` (null: all); returns the signatures closed. */
+  reset(signature: string | null): string[] {
+    const nowMs = this.clock();
+    return this.store.immediate(() => this.store.breakers.reset(signature, nowMs));
+  }
+}
+
+function verdictOf(d: StoredDecision): RestartVerdict {
+  return {
+    decisionId: d.decisionId,
+    allow: d.allow,
+    reason: d.reason,
+    delayMs: d.delayMs,
+    scope: d.scope,
+    grantId: d.grantId,
+    coalesced: d.coalesced,
+  };
+}

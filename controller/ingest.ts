@@ -1,0 +1,158 @@
+/**
+ * Write path of everything agents stream: events, telemetry and health-check runs are queued and
+ * committed in one transaction per event-loop turn (thousands of agents would otherwise mean
+ * thousands of commits a second). Each event's callback runs after its commit, so the agent's
+ * ack always follows a durable write; a replayed uuid is ignored by the store and acked again.
+ */
+import { FAILURE_KINDS, type AgentEvent, type HealthRun, type TelemetrySample } from "./domain.js";
+import type { Logger } from "./log.js";
+import type { Store } from "./store/index.js";
+
+type Item =
+  | { readonly type: "event"; readonly event: AgentEvent; readonly done: (err: Error | null) => void }
+  | { readonly type: "telemetry"; readonly sample: TelemetrySample }
+  | { readonly type: "health"; readonly run: HealthRun; readonly outputJson: string };
+
+export interface IngestOptions {
+  readonly clock?: () => number;
+  /** Most items per transaction; the rest go in the next turn. */
+  readonly maxBatch?: number;
+}
+
+/** Health-check events carry {problems, summary} at the top of details_json (both optional). */
+export function healthRunFromEvent(ev: AgentEvent): HealthRun {
+  let problems = 0;
+  let summary = ev.message;
+  try {
+    const d = JSON.parse(ev.detailsJson || "{}") as { problems?: unknown; summary?: unknown };
+    if (typeof d.problems === "number" && Number.isInteger(d.problems) && d.problems >= 0) problems = d.problems;
+    if (typeof d.summary === "string" && !summary) summary = d.summary.slice(0, 1024);
+  } catch {
+    // details were validated as JSON on arrival; nothing to recover here
+  }
+  return { hostId: ev.hostId, tsMs: ev.tsMs, source: "event", ok: problems === 0, problems, summary };
+}
+
+export class Ingest {
+  private queue: Item[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+  private readonly clock: () => number;
+  private readonly maxBatch: number;
+  /** Events committed (new or replayed) since start; for logs and tests. */
+  committedEvents = 0;
+  storedEvents = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    opts: IngestOptions = {},
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.maxBatch = opts.maxBatch ?? 2_000;
+  }
+
+  /** Queues an event; `done(null)` runs once it is committed, `done(err)` if it cannot be. */
+  event(event: AgentEvent, done: (err: Error | null) => void): void {
+    this.push({ type: "event", event, done });
+  }
+
+  telemetry(sample: TelemetrySample): void {
+    this.push({ type: "telemetry", sample });
+  }
+
+  healthRun(run: HealthRun, outputJson: string): void {
+    this.push({ type: "health", run, outputJson });
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private push(item: Item): void {
+    this.queue.push(item);
+    this.scheduled ??= setImmediate(() => {
+      this.scheduled = null;
+      this.flush();
+    });
+  }
+
+  /** Commits everything queued now (also called on stop). */
+  flush(): void {
+    while (this.queue.length > 0) {
+      const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+      this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+      this.commit(batch);
+    }
+    if (this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = null;
+    }
+  }
+
+  private commit(batch: Item[]): void {
+    const nowMs = this.clock();
+    let stored = 0;
+    try {
+      this.store.immediate(() => {
+        const touched = new Set<string>();
+        for (const item of batch) stored += this.apply(item, nowMs, touched);
+        for (const hostId of touched) this.store.hosts.touch(hostId, nowMs);
+      });
+    } catch (err) {
+      // One bad item must not sink the others: retry them one by one and fail only the culprits.
+      this.log.error("ingest batch failed; retrying items one by one", err, { items: batch.length });
+      for (const item of batch) this.commitOne(item, nowMs);
+      return;
+    }
+    this.storedEvents += stored;
+    for (const item of batch) {
+      if (item.type === "event") {
+        this.committedEvents++;
+        item.done(null);
+      }
+    }
+  }
+
+  private commitOne(item: Item, nowMs: number): void {
+    try {
+      const stored = this.store.immediate(() => {
+        const touched = new Set<string>();
+        const n = this.apply(item, nowMs, touched);
+        for (const hostId of touched) this.store.hosts.touch(hostId, nowMs);
+        return n;
+      });
+      this.storedEvents += stored;
+      if (item.type === "event") {
+        this.committedEvents++;
+        item.done(null);
+      }
+    } catch (err) {
+      this.log.error(`ingest: cannot store ${item.type}`, err);
+      if (item.type === "event") item.done(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Writes one item; returns 1 for a newly stored event. */
+  private apply(item: Item, nowMs: number, touched: Set<string>): number {
+    switch (item.type) {
+      case "event": {
+        const ev = item.event;
+        touched.add(ev.hostId);
+        if (!this.store.events.insert(ev, nowMs)) return 0;
+        if (FAILURE_KINDS.has(ev.kind)) this.store.crashes.insert(ev);
+        if (ev.kind === "health_check") this.store.healthRuns.insert(healthRunFromEvent(ev), ev.detailsJson);
+        return 1;
+      }
+      case "telemetry": {
+        const gpusJson = JSON.stringify(item.sample.gpus);
+        this.store.telemetry.insert(item.sample, gpusJson);
+        this.store.hosts.updateTelemetry(item.sample, gpusJson, nowMs);
+        return 0;
+      }
+      case "health":
+        this.store.healthRuns.insert(item.run, item.outputJson);
+        touched.add(item.run.hostId);
+        return 0;
+    }
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * AgentService: the agents' long-lived stream and restart grants. Protocol violations (bytes that
+ * do not decode, no hello first, a second hello) end the stream with INVALID_ARGUMENT; a single
+ * invalid event, sample or result is answered with a Reject on the stream, which stays open (an
+ * agent must drop a rejected event from its spool, or it would resend it forever).
+ */
+import { status, type ServerDuplexStream } from "@grpc/grpc-js";
+import type { AgentMessage, AgentServiceServer, ControllerMessage } from "../../proto/gen/trainsafe/v1/agent.js";
+import type { RestartDecision, RestartRequest } from "../../proto/gen/trainsafe/v1/common.js";
+import { RpcError } from "../errors.js";
+import type { Ingest } from "../ingest.js";
+import type { Logger } from "../log.js";
+import type { RestartGrants } from "../grants.js";
+import type { AgentLink, Session, SessionRegistry } from "../sessions.js";
+import type { Store } from "../store/index.js";
+import {
+  commandArgsToWire,
+  commandKindToWire,
+  commandResultFromWire,
+  eventFromWire,
+  helloFromWire,
+  restartAskFromWire,
+  telemetryFromWire,
+  verdictToWire,
+} from "./convert.js";
+import { decoded, toServiceError, Undecodable } from "./status.js";
+import { unary } from "./unary.js";
+
+export interface AgentServiceDeps {
+  readonly store: Store;
+  readonly ingest: Ingest;
+  readonly grants: RestartGrants;
+  readonly sessions: SessionRegistry;
+  readonly log: Logger;
+  readonly clock: () => number;
+  readonly controllerVersion: string;
+  readonly maxMessageBytes: number;
+}
+
+function isConstraintError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT");
+}
+
+/** Builds the AgentService handlers. */
+export function agentService(deps: AgentServiceDeps): AgentServiceServer {
+  const { log } = deps;
+  return {
+    connect: (call) => handleStream(deps, call as ServerDuplexStream<AgentMessage | Undecodable, ControllerMessage>),
+    requestRestart: unary<RestartRequest, RestartDecision>(log, "RequestRestart", (req) =>
+      verdictToWire(deps.grants.decide(restartAskFromWire(req))),
+    ),
+  };
+}
+
+function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMessage | Undecodable, ControllerMessage>): void {
+  const { log, sessions, ingest, store, clock } = deps;
+  let session: Session | null = null;
+  let ended = false;
+  let acks: string[] = [];
+
+  const write = (msg: ControllerMessage) => {
+    if (!ended) call.write(msg);
+  };
+  const cleanup = () => {
+    if (session) sessions.close(session);
+  };
+  /** Ends the stream with an error status (idempotent). */
+  const fail = (err: unknown) => {
+    if (ended) return;
+    ended = true;
+    cleanup();
+    call.emit("error", toServiceError(err, log, "Connect"));
+  };
+  const reject = (uuid: string, err: RpcError) => {
+    log.warn("rejected a message from an agent", { host: session?.hostId, uuid, error: err.message });
+    write({ body: { $case: "reject", reject: { uuid: uuid.slice(0, 64), code: status.INVALID_ARGUMENT, message: err.message } } });
+  };
+  const ack = (uuid: string) => {
+    acks.push(uuid);
+    // Every event of one commit is acked in one message, after the commit's loop of callbacks.
+    if (acks.length === 1) {
+      queueMicrotask(() => {
+        const uuids = acks;
+        acks = [];
+        write({ body: { $case: "ack", ack: { uuids } } });
+      });
+    }
+  };
+  const link: AgentLink = {
+    sendCommand: (cmd) =>
+      write({
+        body: {
+          $case: "command",
+          command: { commandId: cmd.commandId, kind: commandKindToWire(cmd.kind), args: commandArgsToWire(cmd.args), deadlineMs: cmd.deadlineMs },
+        },
+      }),
+    close: (reason, code) => {
+      if (ended) return;
+      ended = true;
+      session = null; // the registry already dropped it
+      const grpcCode = code === "aborted" ? status.ABORTED : status.UNAVAILABLE;
+      call.emit("error", Object.assign(new Error(reason), { code: grpcCode, details: reason }));
+    },
+  };
+
+  const onMessage = (raw: AgentMessage | Undecodable) => {
+    const msg = decoded(raw, "AgentMessage");
+    const body = msg.body;
+    if (!body) throw new RpcError("invalid_argument", "empty AgentMessage (no body)");
+    if (!session) {
+      if (body.$case !== "hello") throw new RpcError("invalid_argument", `the first message must be hello, got ${body.$case}`);
+      const hello = helloFromWire(body.hello);
+      store.hosts.upsertHello(hello, clock());
+      session = sessions.open(hello, link);
+      write({
+        body: {
+          $case: "welcome",
+          welcome: {
+            sessionId: session.id,
+            controllerVersion: deps.controllerVersion,
+            serverTimeMs: clock(),
+            maxMessageBytes: deps.maxMessageBytes,
+          },
+        },
+      });
+      log.info("agent connected", { host: hello.hostId, job: hello.jobId, version: hello.agentVersion, peer: call.getPeer() });
+      return;
+    }
+    const s: Session = session;
+    switch (body.$case) {
+      case "hello":
+        throw new RpcError("invalid_argument", "hello was already sent on this stream");
+      case "event": {
+        let ev;
+        try {
+          ev = eventFromWire(body.event, s.hello);
+        } catch (err) {
+          if (err instanceof RpcError) return reject(typeof body.event.uuid === "string" ? body.event.uuid : "", err);
+          throw err;
+        }
+        const uuid = ev.uuid;
+        ingest.event(ev, (err) => {
+          if (!err) return ack(uuid);
+          if (isConstraintError(err)) return reject(uuid, new RpcError("invalid_argument", `cannot be stored: ${err.message}`));
+          // The store is failing: end the stream so the agent keeps the event and replays it later.
+          fail(new RpcError("unavailable", "the controller cannot store events right now"));
+        });
+        return;
+      }
+      case "telemetry":
+        try {
+          ingest.telemetry(telemetryFromWire(body.telemetry, s.hello));
+        } catch (err) {
+          if (err instanceof RpcError) return reject("", err);
+          throw err;
+        }
+        return;
+      case "commandResult": {
+        let r;
+        try {
+          r = commandResultFromWire(body.commandResult);
+        } catch (err) {
+          if (err instanceof RpcError) return reject(String(body.commandResult.commandId ?? ""), err);
+          throw err;
+        }
+        const delivered = sessions.answer(s, r.commandId, r.answer);
+        if (!delivered) {
+          log.warn("command result nobody waits for (late or unknown)", { host: s.hostId, command: r.commandId });
+          return;
+        }
+        if (delivered.kind === "run_checks") {
+          const a = r.answer;
+          ingest.healthRun(
+            { hostId: s.hostId, tsMs: clock(), source: "command", ok: a.ok && a.problems === 0, problems: a.problems, summary: a.summary || a.error },
+            a.outputJson,
+          );
+        }
+        return;
+      }
+    }
+  };
+
+  call.on("data", (raw: AgentMessage | Undecodable) => {
+    if (ended) return;
+    try {
+      onMessage(raw);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  // The agent half-closed: finish cleanly.
+  call.on("end", () => {
+    if (ended) return;
+    ended = true;
+    cleanup();
+    call.end();
+  });
+  call.on("cancelled", () => {
+    ended = true;
+    cleanup();
+  });
+  call.on("close", () => {
+    ended = true;
+    cleanup();
+  });
+}

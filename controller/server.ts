@@ -1,0 +1,144 @@
+/**
+ * The controller: store, restart grants, agent sessions and the gRPC server, with start()/stop().
+ * Stop order is the reverse of start: stop pruning, end agent streams, drain and shut the server,
+ * commit what is queued, close the database.
+ */
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { AgentServiceService } from "../proto/gen/trainsafe/v1/agent.js";
+import { FleetServiceService } from "../proto/gen/trainsafe/v1/fleet.js";
+import type { ControllerConfig } from "./config.js";
+import { RestartGrants } from "./grants.js";
+import { Ingest } from "./ingest.js";
+import { createLogger, type Logger } from "./log.js";
+import { TelemetryPruner } from "./pruner.js";
+import { agentService } from "./rpc/agent-service.js";
+import { fleetService } from "./rpc/fleet-service.js";
+import { tolerantDecoding } from "./rpc/status.js";
+import { SessionRegistry } from "./sessions.js";
+import { Store } from "./store/index.js";
+
+export const CONTROLLER_VERSION = "0.1.0";
+
+export interface ControllerOptions {
+  readonly log?: Logger;
+  readonly clock?: () => number;
+}
+
+export interface Running {
+  readonly store: Store;
+  readonly server: Server;
+  readonly sessions: SessionRegistry;
+  readonly ingest: Ingest;
+  readonly grants: RestartGrants;
+  readonly pruner: TelemetryPruner;
+}
+
+export class Controller {
+  private running: Running | null = null;
+  private boundPort = 0;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+
+  constructor(
+    readonly config: ControllerConfig,
+    opts: ControllerOptions = {},
+  ) {
+    this.log = opts.log ?? createLogger();
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  /** Opens the store and listens; resolves with the bound address (port 0 becomes the real port). */
+  async start(): Promise<{ address: string; port: number }> {
+    if (this.running) throw new Error("controller already started");
+    const c = this.config;
+    const store = Store.open(c.dbFile, { synchronous: c.store.synchronous, busyTimeoutMs: c.store.busyTimeoutMs });
+    try {
+      const sessions = new SessionRegistry(this.log, { clock: this.clock });
+      const ingest = new Ingest(store, this.log, { clock: this.clock });
+      const grants = new RestartGrants(store, c.budget, { clock: this.clock });
+      const pruner = new TelemetryPruner(store, c.telemetry, this.log, this.clock);
+      const server = new Server({
+        "grpc.max_receive_message_length": c.maxMessageBytes,
+        "grpc.max_send_message_length": c.maxMessageBytes,
+        // Agents hold streams for days; keepalive pings find dead peers behind NATs and firewalls.
+        "grpc.keepalive_time_ms": 60_000,
+        "grpc.keepalive_timeout_ms": 20_000,
+        "grpc.keepalive_permit_without_calls": 1,
+        "grpc.http2.min_ping_interval_without_data_ms": 10_000,
+      });
+      server.addService(
+        tolerantDecoding(AgentServiceService),
+        agentService({
+          store,
+          ingest,
+          grants,
+          sessions,
+          log: this.log,
+          clock: this.clock,
+          controllerVersion: CONTROLLER_VERSION,
+          maxMessageBytes: c.maxMessageBytes,
+        }),
+      );
+      server.addService(
+        tolerantDecoding(FleetServiceService),
+        fleetService({
+          store,
+          grants,
+          sessions,
+          log: this.log,
+          clock: this.clock,
+          commandDefaultTimeoutMs: c.commands.defaultTimeoutMs,
+          commandMaxTimeoutMs: c.commands.maxTimeoutMs,
+        }),
+      );
+      this.boundPort = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(c.listen.address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+      );
+      pruner.start();
+      this.running = { store, server, sessions, ingest, grants, pruner };
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    const address = this.address;
+    this.log.info(`trainsafe controller listening on ${address}`, { db: c.dbFile });
+    return { address, port: this.boundPort };
+  }
+
+  /** host:port actually bound (valid after start). */
+  get address(): string {
+    const host = this.config.listen.host;
+    return host.includes(":") ? `[${host}]:${this.boundPort}` : `${host}:${this.boundPort}`;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The live parts, for tests and benchmarks. */
+  get parts(): Running | null {
+    return this.running;
+  }
+
+  /** Stops serving and closes the store; safe to call twice. */
+  async stop(): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    this.running = null;
+    r.pruner.stop();
+    r.sessions.closeAll("controller is stopping");
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        r.server.forceShutdown();
+        resolve();
+      }, this.config.shutdownGraceMs);
+      r.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    r.ingest.flush();
+    r.store.close();
+    this.log.info("trainsafe controller stopped");
+  }
+}

@@ -1,0 +1,43 @@
+/** The controller's store: one SQLite database, one repository per table. */
+import { openDatabase, type Db, type OpenOptions } from "./db.js";
+import { BreakerRepo } from "./breakers.js";
+import { CrashRepo } from "./crashes.js";
+import { DecisionRepo } from "./decisions.js";
+import { EventRepo } from "./events.js";
+import { HealthRunRepo } from "./health-runs.js";
+import { HostRepo } from "./hosts.js";
+import { TelemetryRepo } from "./telemetry.js";
+
+export class Store {
+  readonly hosts: HostRepo;
+  readonly events: EventRepo;
+  readonly crashes: CrashRepo;
+  readonly decisions: DecisionRepo;
+  readonly breakers: BreakerRepo;
+  readonly healthRuns: HealthRunRepo;
+  readonly telemetry: TelemetryRepo;
+
+  private constructor(readonly db: Db) {
+    this.hosts = new HostRepo(db);
+    this.events = new EventRepo(db);
+    this.crashes = new CrashRepo(db);
+    this.decisions = new DecisionRepo(db);
+    this.breakers = new BreakerRepo(db);
+    this.healthRuns = new HealthRunRepo(db);
+    this.telemetry = new TelemetryRepo(db);
+  }
+
+  /** Opens (and migrates) the database file; see openDatabase for the errors. */
+  static open(file: string, opts: OpenOptions = {}): Store {
+    return new Store(openDatabase(file, opts));
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken at BEGIN, so check-then-write is safe). */
+  immediate<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

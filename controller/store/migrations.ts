@@ -1,0 +1,124 @@
+/**
+ * Numbered schema steps. Step i (1-based) takes the database from user_version i-1 to i. Never edit
+ * a shipped step: append a new one. Tables are STRICT so a wrongly typed bind fails loudly.
+ */
+export const MIGRATIONS: ReadonlyArray<string> = [
+  // 1: initial schema
+  `
+  CREATE TABLE hosts (
+    host_id           TEXT PRIMARY KEY,
+    job_id            TEXT NOT NULL DEFAULT '',
+    agent_version     TEXT NOT NULL DEFAULT '',
+    capabilities_json TEXT NOT NULL DEFAULT '[]',
+    base_dir          TEXT NOT NULL DEFAULT '',
+    first_seen_ms     INTEGER NOT NULL,
+    last_seen_ms      INTEGER NOT NULL,
+    -- latest telemetry, kept here so listing hosts reads one row per host
+    telemetry_ts_ms   INTEGER NOT NULL DEFAULT 0,
+    daemon_state      TEXT NOT NULL DEFAULT '',
+    step              INTEGER NOT NULL DEFAULT -1,
+    step_rate         REAL NOT NULL DEFAULT 0,
+    cpu_pct           REAL NOT NULL DEFAULT 0,
+    mem_used_bytes    INTEGER NOT NULL DEFAULT 0,
+    mem_total_bytes   INTEGER NOT NULL DEFAULT 0,
+    disk_free_bytes   INTEGER NOT NULL DEFAULT 0,
+    gpus_json         TEXT NOT NULL DEFAULT '[]'
+  ) STRICT;
+
+  CREATE TABLE events (
+    uuid         TEXT PRIMARY KEY,
+    host_id      TEXT NOT NULL REFERENCES hosts(host_id),
+    job_id       TEXT NOT NULL,
+    ts_ms        INTEGER NOT NULL,
+    received_ms  INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    category     TEXT NOT NULL,
+    signature    TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    details_json TEXT NOT NULL,
+    exit_code    INTEGER,
+    signal       TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX events_ts ON events(ts_ms);
+  CREATE INDEX events_host_ts ON events(host_id, ts_ms);
+  CREATE INDEX events_host_kind_ts ON events(host_id, kind, ts_ms);
+
+  CREATE TABLE crashes (
+    uuid             TEXT PRIMARY KEY REFERENCES events(uuid) ON DELETE CASCADE,
+    host_id          TEXT NOT NULL REFERENCES hosts(host_id),
+    job_id           TEXT NOT NULL,
+    ts_ms            INTEGER NOT NULL,
+    category         TEXT NOT NULL,
+    signature        TEXT NOT NULL,
+    first_fatal_line TEXT NOT NULL,
+    excerpt          TEXT NOT NULL,
+    suggestion       TEXT NOT NULL,
+    log_file         TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX crashes_ts ON crashes(ts_ms);
+  CREATE INDEX crashes_host_ts ON crashes(host_id, ts_ms);
+  CREATE INDEX crashes_category_ts ON crashes(category, ts_ms);
+
+  CREATE TABLE restart_decisions (
+    decision_id    TEXT PRIMARY KEY,
+    request_id     TEXT NOT NULL UNIQUE,
+    host_id        TEXT NOT NULL REFERENCES hosts(host_id),
+    job_id         TEXT NOT NULL,
+    signature      TEXT NOT NULL,
+    category       TEXT NOT NULL,
+    request_reason TEXT NOT NULL,
+    local_restarts INTEGER NOT NULL,
+    crash_uuid     TEXT NOT NULL,
+    decided_ms     INTEGER NOT NULL,
+    allow          INTEGER NOT NULL CHECK (allow IN (0, 1)),
+    scope          TEXT NOT NULL CHECK (scope IN ('host', 'job', 'fleet', 'breaker')),
+    reason         TEXT NOT NULL,
+    delay_ms       INTEGER NOT NULL,
+    grant_id       TEXT NOT NULL,
+    coalesced      INTEGER NOT NULL CHECK (coalesced IN (0, 1))
+  ) STRICT;
+  CREATE INDEX decisions_ts ON restart_decisions(decided_ms);
+  CREATE INDEX decisions_host_ts ON restart_decisions(host_id, decided_ms);
+  CREATE INDEX decisions_job_ts ON restart_decisions(job_id, decided_ms);
+  CREATE INDEX decisions_signature_ts ON restart_decisions(signature, decided_ms);
+
+  CREATE TABLE breakers (
+    signature     TEXT PRIMARY KEY,
+    open          INTEGER NOT NULL CHECK (open IN (0, 1)),
+    opened_ms     INTEGER NOT NULL,
+    reset_ms      INTEGER NOT NULL,
+    host_ids_json TEXT NOT NULL,
+    reason        TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE health_runs (
+    id          INTEGER PRIMARY KEY,
+    host_id     TEXT NOT NULL REFERENCES hosts(host_id),
+    ts_ms       INTEGER NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('command', 'event')),
+    ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    problems    INTEGER NOT NULL,
+    summary     TEXT NOT NULL,
+    output_json TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX health_runs_host_ts ON health_runs(host_id, ts_ms);
+
+  CREATE TABLE telemetry (
+    host_id         TEXT NOT NULL REFERENCES hosts(host_id),
+    ts_ms           INTEGER NOT NULL,
+    cpu_pct         REAL NOT NULL,
+    mem_used_bytes  INTEGER NOT NULL,
+    mem_total_bytes INTEGER NOT NULL,
+    disk_free_bytes INTEGER NOT NULL,
+    step            INTEGER NOT NULL,
+    step_rate       REAL NOT NULL,
+    daemon_state    TEXT NOT NULL,
+    gpus_json       TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX telemetry_ts ON telemetry(ts_ms);
+  CREATE INDEX telemetry_host_ts ON telemetry(host_id, ts_ms);
+  `,
+];
+
+/** Schema version this code writes and understands. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
