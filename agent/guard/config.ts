@@ -281,7 +281,10 @@ function warnUnknown(obj: Record<string, unknown>, known: readonly string[], pre
     // "_comment"-style keys are a common way to annotate JSON configs.
     if (known.includes(key) || key.startsWith("_")) continue;
     const near = closestKey(key, known);
-    if (near && !(near in obj)) {
+    if (near && near in obj) {
+      out.warnings.push({ field: prefix + key, message: `unknown key; did you mean "${near}"? (${near} is also set; this one is ignored)` });
+      out.suggestions.push(`remove "${prefix}${key}" from config.json (duplicate of "${prefix}${near}")`);
+    } else if (near) {
       out.warnings.push({ field: prefix + key, message: `unknown key; did you mean "${near}"?` });
       out.suggestions.push(`rename "${prefix}${key}" to "${prefix}${near}" in config.json`);
     } else {
@@ -443,7 +446,7 @@ export async function validateConfig(layout: Layout, opts: { applyFixes?: boolea
     return report;
   }
   const checked = checkConfigObject(read.value, { baseDir: layout.baseDir, modelDir: layout.modelDir });
-  report.errors.push(...checked.errors);
+  report.errors.push(...checked.errors.map((e) => (e.field === FILE_FIELD ? { ...e, message: `${layout.configFile}: ${e.message}` } : e)));
   report.warnings.push(...checked.warnings);
   report.suggestions.push(...checked.suggestions);
   if (!read.value || typeof read.value !== "object" || Array.isArray(read.value)) return report;
