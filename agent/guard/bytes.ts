@@ -50,7 +50,7 @@ export async function openFileSource(file: string, label: string): Promise<OpenR
     const st = await fh.stat();
     if (!st.isFile()) {
       await fh.close().catch(() => {});
-      return { ok: false, problem: `${label}: ${st.isDirectory() ? "is a directory" : "is not a regular file"}` };
+      return { ok: false, problem: `${label}: ${st.isDirectory() ? "is a directory, not a file" : "is not a regular file"}` };
     }
     let bytesRead = 0;
     const source: ByteSource = {

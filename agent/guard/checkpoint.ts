@@ -174,7 +174,7 @@ async function checkFullWeights(entry: CheckpointEntry, problems: string[]): Pro
     await checkTorchFile(file("pytorch_model.bin"), label("pytorch_model.bin"), problems);
     return;
   }
-  problems.push(`${entry.name}: no model weights (model.safetensors or model.safetensors.index.json)`);
+  problems.push(`${label("model.safetensors")}: missing, and no model.safetensors.index.json shards either: no model weights`);
 }
 
 async function checkAdapter(entry: CheckpointEntry, problems: string[]): Promise<void> {
