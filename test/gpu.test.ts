@@ -303,3 +303,27 @@ test("the README lists exactly the commands nvidiaSmiCommands() prints", () => {
   for (const line of nvidiaSmiCommands()) assert.ok(readme.includes(`    ${line}\n`), `README lacks: ${line}`);
   assert.ok(fs.statSync(FAKE).mode & 0o100, "fake nvidia-smi is executable");
 });
+
+test("a trainsafe process that exits mid-query takes its hung nvidia-smi with it", async (t) => {
+  const dir = tmp(t);
+  const pidFile = path.join(dir, "pids");
+  const spec = fakeSpec(dir, { mode: "hang", hangChild: true, pidFile });
+  const script = `
+    import { queryGpus } from ${JSON.stringify(path.resolve(import.meta.dirname, "../agent/telemetry/gpu.ts"))};
+    import fs from "node:fs";
+    void queryGpus({ timeoutMs: 60000 });
+    const wait = setInterval(() => {
+      if (fs.existsSync(${JSON.stringify(pidFile)}) && fs.readFileSync(${JSON.stringify(pidFile)}, "utf8").split("\\n").length > 2) {
+        clearInterval(wait);
+        process.exit(3);
+      }
+    }, 10);`;
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    env: { ...process.env, PATH: `${FAKES}:${process.env.PATH}`, FAKE_NVIDIA_SMI: spec },
+    timeout: 20_000,
+  });
+  assert.equal(r.status, 3, String(r.stderr));
+  const pids = fs.readFileSync(pidFile, "utf8").trim().split("\n").map(Number);
+  assert.ok(await gone(pids, 2000), `left behind: ${pids}`);
+});

@@ -299,6 +299,28 @@ export interface RunOutcome {
 /** Most output kept from one nvidia-smi run; a machine with 64 GPUs prints a few KB. */
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
+/** Process groups of nvidia-smi runs in flight; killed if this process exits while they run. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function trackGroup(pid: number): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // A detached child does not get the terminal's signals: without this, a trainsafe that exits
+    // early (an uncaught error, Ctrl-C handled elsewhere) would leave a hung nvidia-smi behind.
+    process.on("exit", () => {
+      for (const g of liveGroups) {
+        try {
+          process.kill(-g, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+    });
+  }
+  liveGroups.add(pid);
+}
+
 /**
  * Runs `program args` with a deadline. The child gets its own process group so that a timeout or abort
  * SIGKILLs it and anything it started; the promise settles only once the child has exited (reaped).
@@ -310,6 +332,7 @@ export function runWithDeadline(program: string, args: readonly string[], opts: 
       return;
     }
     const child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, LC_ALL: "C" } });
+    if (child.pid !== undefined) trackGroup(child.pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -347,6 +370,7 @@ export function runWithDeadline(program: string, args: readonly string[], opts: 
     const finish = (r: RunOutcome) => {
       if (settled) return;
       settled = true;
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
       resolve(r);
@@ -415,7 +439,7 @@ function unavailable(run: RunOutcome): { available: false; cause: GpuUnavailable
 export async function queryGpus(opts: NvidiaSmiOptions): Promise<GpuQueryResult> {
   const program = opts.nvidiaSmi ?? "nvidia-smi";
   const unsupported: string[] = [];
-  // Per spec: the index of the name it currently uses.
+  // For each field, the index of the name currently asked for (-1: dropped).
   const choice = new Map<FieldSpec, number>(GPU_FIELDS.map((s) => [s, 0]));
   const cached = acceptedFields.get(program);
   if (cached) {
