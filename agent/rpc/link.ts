@@ -1,0 +1,319 @@
+/**
+ * The agent's link to the controller: one bidirectional stream (hello, events, telemetry and command
+ * results up; acks, rejects and commands down) kept open with jittered back-off, plus the unary
+ * restart-grant call with a deadline. The only agent module that touches proto/gen.
+ */
+import { credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import { AgentServiceClient, type AgentMessage, type ControllerMessage } from "../../proto/gen/trainsafe/v1/agent.js";
+import {
+  CommandKind,
+  DecisionScope,
+  EventKind,
+  type Command,
+  type Event as WireEvent,
+  type RestartDecision,
+} from "../../proto/gen/trainsafe/v1/common.js";
+import { describeError } from "../lib/errors.js";
+import type { Spool } from "./spool.js";
+import type {
+  AgentCommand,
+  AgentCommandKind,
+  AgentCommandResult,
+  AgentEvent,
+  AgentEventKind,
+  GrantDecision,
+  GrantRequest,
+  TelemetrySample,
+} from "../service/types.js";
+
+export interface LinkOptions {
+  readonly address: string;
+  readonly hostId: string;
+  readonly jobId: string;
+  readonly version: string;
+  readonly capabilities: readonly string[];
+  readonly baseDir: string;
+  readonly spool: Spool;
+  readonly reconnectInitialMs: number;
+  readonly reconnectMaxMs: number;
+  readonly onCommand: (cmd: AgentCommand) => Promise<AgentCommandResult>;
+  readonly log: (line: string) => void;
+}
+
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const DETAILS_CAP_BYTES = 60 * 1024;
+const EXCERPT_CAP = 16 * 1024;
+
+const EVENT_KINDS: Readonly<Record<AgentEventKind, EventKind>> = {
+  crash: EventKind.EVENT_KIND_CRASH,
+  hang: EventKind.EVENT_KIND_HANG,
+  kill: EventKind.EVENT_KIND_KILL,
+  restart: EventKind.EVENT_KIND_RESTART,
+  grant: EventKind.EVENT_KIND_GRANT,
+  denial: EventKind.EVENT_KIND_DENIAL,
+  block: EventKind.EVENT_KIND_BLOCK,
+  health_check: EventKind.EVENT_KIND_HEALTH_CHECK,
+  info: EventKind.EVENT_KIND_INFO,
+  warning: EventKind.EVENT_KIND_WARNING,
+  local_restart: EventKind.EVENT_KIND_LOCAL_RESTART,
+};
+
+const COMMAND_KINDS: ReadonlyMap<CommandKind, AgentCommandKind> = new Map([
+  [CommandKind.COMMAND_KIND_RUN_CHECKS, "run_checks"],
+  [CommandKind.COMMAND_KIND_SCAN_CRASHES, "scan_crashes"],
+  [CommandKind.COMMAND_KIND_VERIFY_RESUME, "verify_resume"],
+  [CommandKind.COMMAND_KIND_VALIDATE_CONFIG, "validate_config"],
+  [CommandKind.COMMAND_KIND_KILL_DAEMON, "kill_daemon"],
+  [CommandKind.COMMAND_KIND_RESTART_DAEMON, "restart_daemon"],
+]);
+
+const SCOPES: ReadonlyMap<DecisionScope, GrantDecision["scope"]> = new Map([
+  [DecisionScope.DECISION_SCOPE_HOST, "host"],
+  [DecisionScope.DECISION_SCOPE_JOB, "job"],
+  [DecisionScope.DECISION_SCOPE_FLEET, "fleet"],
+  [DecisionScope.DECISION_SCOPE_BREAKER, "breaker"],
+]);
+
+/** Error from requestGrant when the controller did not answer (the caller falls back to the local budget). */
+export class ControllerUnavailable extends Error {}
+
+export class ControllerLink {
+  private readonly client: AgentServiceClient;
+  private stream: ClientDuplexStream<AgentMessage, ControllerMessage> | null = null;
+  private welcomed = false;
+  private stopped = true;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  /** Times the stream was (re)established; tests and the page read it. */
+  connects = 0;
+
+  constructor(private readonly opts: LinkOptions) {
+    this.client = new AgentServiceClient(opts.address, credentials.createInsecure(), {
+      "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+      "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+      "grpc.keepalive_time_ms": 30_000,
+      "grpc.keepalive_timeout_ms": 10_000,
+    });
+  }
+
+  /** True while a stream is open and the controller has welcomed this agent. */
+  get connected(): boolean {
+    return this.stream !== null && this.welcomed;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const s = this.stream;
+    this.stream = null;
+    if (s) {
+      s.removeAllListeners();
+      s.on("error", () => {});
+      s.end();
+      s.cancel();
+    }
+    this.client.close();
+  }
+
+  /** Spools the event durably, then sends it when connected. Returns false when the spool refused it. */
+  publish(ev: AgentEvent): boolean {
+    const stored = this.opts.spool.append(ev as unknown as { uuid: string });
+    if (this.connected) this.write({ body: { $case: "event", event: toWireEvent(ev, this.opts) } });
+    return stored;
+  }
+
+  /** Sends a telemetry sample when connected (telemetry is not spooled: the latest one wins). */
+  sendTelemetry(t: TelemetrySample): void {
+    if (!this.connected) return;
+    this.write({ body: { $case: "telemetry", telemetry: { ...t, gpus: [...t.gpus] } } });
+  }
+
+  /** Asks the controller for a restart grant; throws ControllerUnavailable when it cannot answer in time. */
+  requestGrant(req: GrantRequest, deadlineMs: number): Promise<GrantDecision> {
+    return new Promise((resolve, reject) => {
+      const deadline = new Date(Date.now() + deadlineMs);
+      this.client.requestRestart(
+        { ...req, hostId: this.opts.hostId, jobId: this.opts.jobId },
+        new Metadata(),
+        { deadline },
+        (err: ServiceError | null, res: RestartDecision) => {
+          if (err) {
+            reject(new ControllerUnavailable(`controller ${this.opts.address}: ${status[err.code] ?? err.code}: ${err.details || err.message}`));
+            return;
+          }
+          resolve({
+            allow: res.allow,
+            reason: res.reason,
+            delayMs: res.delayMs,
+            scope: SCOPES.get(res.scope) ?? "host",
+            grantId: res.grantId,
+            coalesced: res.coalesced,
+          });
+        },
+      );
+    });
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    const s = this.client.connect();
+    this.stream = s;
+    this.welcomed = false;
+    s.on("data", (msg: ControllerMessage) => this.onMessage(s, msg));
+    s.on("error", (err: ServiceError) => this.onClosed(s, `${status[err.code] ?? err.code}: ${err.details || err.message}`));
+    s.on("end", () => this.onClosed(s, "stream ended by the controller"));
+    s.write({
+      body: {
+        $case: "hello",
+        hello: {
+          hostId: this.opts.hostId,
+          jobId: this.opts.jobId,
+          agentVersion: this.opts.version,
+          capabilities: [...this.opts.capabilities],
+          baseDir: this.opts.baseDir,
+        },
+      },
+    });
+  }
+
+  private onMessage(s: ClientDuplexStream<AgentMessage, ControllerMessage>, msg: ControllerMessage): void {
+    if (s !== this.stream || !msg.body) return;
+    const body = msg.body;
+    switch (body.$case) {
+      case "welcome":
+        this.welcomed = true;
+        this.attempt = 0;
+        this.connects++;
+        this.opts.log(`connected to controller ${this.opts.address} (session ${body.welcome.sessionId})`);
+        this.replay();
+        break;
+      case "ack":
+        this.opts.spool.ack(body.ack.uuids);
+        break;
+      case "reject":
+        this.opts.log(`controller rejected event ${body.reject.uuid}: ${body.reject.message} (dropped from the spool)`);
+        this.opts.spool.ack([body.reject.uuid]);
+        break;
+      case "command":
+        void this.runCommand(body.command);
+        break;
+    }
+  }
+
+  /** Resends every spooled event; the controller stores each uuid once, so repeats are harmless. */
+  private replay(): void {
+    const pending = this.opts.spool.pendingEvents();
+    if (pending.length) this.opts.log(`replaying ${pending.length} spooled event(s)`);
+    for (const ev of pending) {
+      this.write({ body: { $case: "event", event: toWireEvent(ev as unknown as AgentEvent, this.opts) } });
+    }
+  }
+
+  private async runCommand(cmd: Command): Promise<void> {
+    const kind = COMMAND_KINDS.get(cmd.kind);
+    let result: AgentCommandResult;
+    if (!kind) {
+      // Only enumerated commands run; anything else is refused.
+      result = { ok: false, output: null, error: `unknown command kind ${cmd.kind}`, summary: "refused", problems: 0 };
+    } else {
+      try {
+        result = await this.opts.onCommand({
+          id: cmd.commandId,
+          kind,
+          fix: cmd.args?.fix ?? false,
+          names: cmd.args?.names ?? [],
+          lastNLines: cmd.args?.lastNLines ?? 0,
+          reason: cmd.args?.reason ?? "",
+        });
+      } catch (err) {
+        result = { ok: false, output: null, error: describeError(err), summary: "failed", problems: 0 };
+      }
+    }
+    let outputJson = JSON.stringify(result.output ?? null);
+    if (outputJson.length > 1024 * 1024) outputJson = JSON.stringify({ truncated: true, summary: result.summary });
+    this.write({
+      body: {
+        $case: "commandResult",
+        commandResult: {
+          commandId: cmd.commandId,
+          ok: result.ok,
+          outputJson,
+          error: capBytes(result.error, 4096),
+          summary: capBytes(result.summary, 1024),
+          problems: result.problems,
+        },
+      },
+    });
+  }
+
+  private write(msg: AgentMessage): void {
+    const s = this.stream;
+    if (!s) return;
+    try {
+      s.write(msg);
+    } catch (err) {
+      this.opts.log(`write to controller failed: ${describeError(err)}`);
+    }
+  }
+
+  private onClosed(s: ClientDuplexStream<AgentMessage, ControllerMessage>, why: string): void {
+    if (s !== this.stream) return;
+    const wasConnected = this.welcomed;
+    this.stream = null;
+    this.welcomed = false;
+    s.removeAllListeners();
+    s.on("error", () => {});
+    if (this.stopped) return;
+    const base = Math.min(this.opts.reconnectMaxMs, this.opts.reconnectInitialMs * 2 ** this.attempt);
+    this.attempt++;
+    // Full jitter: agents that lost the controller together don't come back together.
+    const delay = Math.round(base / 2 + Math.random() * (base / 2));
+    if (wasConnected || this.attempt === 1) this.opts.log(`controller link down (${why}); reconnecting in ${delay} ms`);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.open();
+    }, delay);
+  }
+}
+
+function toWireEvent(ev: AgentEvent, opts: LinkOptions): WireEvent {
+  let details = ev.details === undefined ? "" : JSON.stringify(ev.details);
+  if (details.length > DETAILS_CAP_BYTES) details = JSON.stringify({ truncated: true, bytes: details.length });
+  const wire: WireEvent = {
+    uuid: ev.uuid,
+    tsMs: ev.tsMs,
+    hostId: opts.hostId,
+    jobId: opts.jobId,
+    kind: EVENT_KINDS[ev.kind] ?? EventKind.EVENT_KIND_INFO,
+    category: capBytes(ev.category, 64),
+    signature: capBytes(ev.signature, 256),
+    message: capBytes(ev.message, 4096),
+    detailsJson: details,
+    signal: capBytes((ev.signal ?? ""), 16),
+    crash: ev.crash
+      ? {
+          firstFatalLine: capBytes(ev.crash.firstFatalLine, 4096),
+          excerpt: capBytes(ev.crash.excerpt, EXCERPT_CAP, true),
+          suggestion: capBytes(ev.crash.suggestion, 4096),
+          logFile: capBytes(ev.crash.logFile, 1024),
+        }
+      : undefined,
+  };
+  if (typeof ev.exitCode === "number") wire.exitCode = ev.exitCode;
+  return wire;
+}
+
+/** Cuts text to at most `maxBytes` of UTF-8 (the controller's limits are in bytes), keeping the head or the tail. */
+function capBytes(text: string, maxBytes: number, keepTail = false): string {
+  const buf = Buffer.from(text);
+  if (buf.length <= maxBytes) return text;
+  const cut = keepTail ? buf.subarray(buf.length - maxBytes) : buf.subarray(0, maxBytes);
+  // Drop a character split by the cut (it decodes to U+FFFD at the edge).
+  return cut.toString("utf8").replace(keepTail ? /^\uFFFD+/ : /\uFFFD+$/, "");
+}
