@@ -191,9 +191,14 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
   });
 }
 
-/** Loads and resolves the controller's settings file; errors name the file and field. */
-export async function loadControllerConfig(file: string): Promise<ControllerConfig> {
+/**
+ * Loads and resolves the controller's settings file; top-level `overrides` (from the command line)
+ * replace the file's values. Errors name the file and field.
+ */
+export async function loadControllerConfig(file: string, overrides: Record<string, unknown> = {}): Promise<ControllerConfig> {
   const r = await readJsonFile(file, z.record(z.string(), z.unknown()));
   if (!r.ok) throw configError(file, r.message.slice(file.length + 2), r.field);
-  return resolveControllerConfig(r.value, { source: file, baseDir: path.dirname(path.resolve(file)) });
+  const raw = { ...r.value };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
+  return resolveControllerConfig(raw, { source: file, baseDir: path.dirname(path.resolve(file)) });
 }

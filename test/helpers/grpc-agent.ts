@@ -346,3 +346,22 @@ export function rawStream(address: string, chunks: Buffer[], timeoutMs = 3_000):
     for (const c of chunks) call.write(c);
   });
 }
+
+/** Opens the agent stream, writes well-formed messages as given (no automatic hello), and resolves with its end status. */
+export function scriptedStream(address: string, messages: AgentMessage[], timeoutMs = 3_000): Promise<{ code: number; details: string; received: ControllerMessage[] }> {
+  const client = createAgentClient(address);
+  const received: ControllerMessage[] = [];
+  return new Promise((resolve) => {
+    const call = client.connect(new Metadata(), { deadline: Date.now() + timeoutMs });
+    call.on("data", (m: ControllerMessage) => received.push(m));
+    call.on("error", (err: ServiceError) => {
+      client.close();
+      resolve({ code: err.code, details: err.details, received });
+    });
+    call.on("end", () => {
+      client.close();
+      resolve({ code: status.OK, details: "", received });
+    });
+    for (const m of messages) call.write(m);
+  });
+}

@@ -1,0 +1,50 @@
+/** `trainsafe controller --config FILE`: runs the fleet controller until SIGTERM or SIGINT. */
+import type { Command } from "commander";
+import { usageError } from "../../agent/lib/errors.js";
+import { loadControllerConfig, type ControllerConfig } from "../../controller/config.js";
+import { Controller } from "../../controller/server.js";
+
+interface ControllerOptions {
+  config?: string;
+  listen?: string;
+  json?: boolean;
+}
+
+/** Registers the `controller` command. */
+export function register(program: Command): void {
+  program
+    .command("controller")
+    .description("run the fleet controller (gRPC server + SQLite store) until SIGTERM")
+    .option("-c, --config <file>", "controller settings file (JSON); default: $TRAINSAFE_CONTROLLER_CONFIG")
+    .option("--listen <host:port>", "listen address, overriding the settings (port 0: any free port)")
+    .option("--json", "print {listening, db} as one JSON line on stdout once listening")
+    .action(async (opts: ControllerOptions) => {
+      const file = opts.config ?? process.env.TRAINSAFE_CONTROLLER_CONFIG;
+      if (!file) throw usageError("controller: give --config FILE (or set TRAINSAFE_CONTROLLER_CONFIG)");
+      const config = await loadControllerConfig(file, { listen: opts.listen });
+      await runController(config, opts.json === true);
+    });
+}
+
+/** Starts the controller, reports where it listens, and stops it on SIGTERM/SIGINT. */
+async function runController(config: ControllerConfig, json: boolean): Promise<void> {
+  const controller = new Controller(config);
+  const { address } = await controller.start();
+  if (json) process.stdout.write(JSON.stringify({ listening: address, db: config.dbFile }) + "\n");
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`trainsafe controller: ${sig}, stopping\n`);
+      controller.stop().then(resolve, (err: unknown) => {
+        process.stderr.write(`trainsafe controller: error while stopping: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  });
+  process.exitCode ??= 0;
+}

@@ -1,0 +1,184 @@
+/** Text renderings of fleet data (tables for people; --json prints the data itself). */
+import { formatBytes, formatDurationMs } from "../../agent/lib/units.js";
+import type {
+  BudgetStatus,
+  CommandOutcome,
+  GpuSummary,
+  HostDetail,
+  HostSummary,
+  StoredDecision,
+  StoredEvent,
+} from "../../controller/domain.js";
+import { formatTable } from "../common.js";
+
+/** "12s ago", "3.5m ago", "never". */
+export function ago(tsMs: number, nowMs: number): string {
+  if (!tsMs) return "never";
+  const d = nowMs - tsMs;
+  return d < 0 ? "just now" : `${formatDurationMs(d)} ago`;
+}
+
+/** Local time "2026-11-28 21:05:03". */
+export function when(tsMs: number): string {
+  if (!tsMs) return "-";
+  const d = new Date(tsMs);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** "8x 97% 71C 560GB/640GB" or "-". */
+export function gpuCell(g: GpuSummary): string {
+  if (g.count === 0) return "-";
+  return `${g.count}x ${Math.round(g.utilAvgPct)}% ${Math.round(g.tempMaxC)}C ${formatBytes(g.memUsedBytes)}/${formatBytes(g.memTotalBytes)}`;
+}
+
+const stepCell = (h: HostSummary) => (h.step >= 0 ? String(h.step) : "-");
+const rateCell = (h: HostSummary) => (h.telemetryTsMs ? h.stepRate.toFixed(2) : "-");
+
+export function renderHosts(hosts: readonly HostSummary[], nowMs: number): string {
+  if (hosts.length === 0) return "no hosts have connected yet\n";
+  const rows = hosts.map((h) => [
+    h.hostId,
+    h.jobId || "-",
+    h.connected ? "yes" : "no",
+    ago(h.lastSeenMs, nowMs),
+    h.daemonState || "-",
+    stepCell(h),
+    rateCell(h),
+    gpuCell(h.gpus),
+  ]);
+  const connected = hosts.filter((h) => h.connected).length;
+  return (
+    formatTable(["HOST", "JOB", "CONNECTED", "LAST SEEN", "DAEMON", "STEP", "STEP/S", "GPUS"], rows) +
+    `\n\n${hosts.length} hosts, ${connected} connected\n`
+  );
+}
+
+function eventLine(e: StoredEvent): string {
+  const what = [e.kind, e.category].filter(Boolean).join(" ");
+  return `${when(e.tsMs)}  ${what}: ${e.message || e.crash?.firstFatalLine || ""}`.trimEnd();
+}
+
+function decisionLine(d: StoredDecision): string {
+  return `${when(d.decidedMs)}  ${d.allow ? "ALLOW" : "DENY "} [${d.scope}] ${d.reason}`;
+}
+
+export function renderHostDetail(d: HostDetail, nowMs: number): string {
+  const h = d.host;
+  const lines = [
+    `host        ${h.hostId}`,
+    `job         ${h.jobId || "-"}`,
+    `connected   ${h.connected ? "yes" : "no"} (last seen ${ago(h.lastSeenMs, nowMs)}, first seen ${when(h.firstSeenMs)})`,
+    `agent       ${h.agentVersion || "-"}${h.capabilities.length ? ` (${h.capabilities.join(", ")})` : ""}`,
+    `base dir    ${h.baseDir || "-"}`,
+    `daemon      ${h.daemonState || "-"}`,
+    `step        ${stepCell(h)} at ${rateCell(h)} steps/s`,
+    `cpu / mem   ${h.telemetryTsMs ? `${h.cpuPct.toFixed(0)}% / ${formatBytes(h.memUsedBytes)} of ${formatBytes(h.memTotalBytes)}` : "-"}`,
+    `disk free   ${h.telemetryTsMs ? formatBytes(h.diskFreeBytes) : "-"}`,
+    `gpus        ${gpuCell(h.gpus)}`,
+    `telemetry   ${ago(h.telemetryTsMs, nowMs)}`,
+  ];
+  const section = (title: string, items: string[]) => {
+    lines.push("", `${title}:`);
+    lines.push(...(items.length ? items.map((s) => `  ${s}`) : ["  none"]));
+  };
+  section("Recent crashes", d.recentCrashes.map(eventLine));
+  section("Restart decisions", d.recentDecisions.map(decisionLine));
+  section(
+    "Health checks",
+    d.recentHealthRuns.map((r) => `${when(r.tsMs)}  ${r.ok ? "ok" : `${r.problems} problem(s)`}  ${r.summary} (${r.source})`),
+  );
+  section("Recent events", d.recentEvents.map(eventLine));
+  return lines.join("\n") + "\n";
+}
+
+export function renderCrashes(crashes: readonly StoredEvent[]): string {
+  if (crashes.length === 0) return "no crashes recorded\n";
+  const rows = crashes.map((c) => [
+    when(c.tsMs),
+    c.hostId,
+    c.jobId || "-",
+    c.kind === "crash" ? c.category || "-" : `${c.kind}:${c.category || "-"}`,
+    c.exitCode !== null ? String(c.exitCode) : c.signal || "-",
+    (c.crash?.firstFatalLine || c.message).slice(0, 100),
+  ]);
+  const out = [formatTable(["TIME", "HOST", "JOB", "CATEGORY", "EXIT", "FIRST FATAL LINE"], rows)];
+  const suggestions = [...new Map(crashes.filter((c) => c.crash?.suggestion).map((c) => [c.category, c.crash!.suggestion])).entries()];
+  if (suggestions.length) {
+    out.push("", "Suggestions:");
+    for (const [cat, s] of suggestions) out.push(`  ${cat}: ${s}`);
+  }
+  return out.join("\n") + `\n\n${crashes.length} crash(es)\n`;
+}
+
+export function renderEvents(events: readonly StoredEvent[]): string {
+  if (events.length === 0) return "no events\n";
+  const rows = events.map((e) => [when(e.tsMs), e.hostId, e.kind, e.category || "-", e.message.slice(0, 120)]);
+  return formatTable(["TIME", "HOST", "KIND", "CATEGORY", "MESSAGE"], rows) + "\n";
+}
+
+/** One word for a command outcome. */
+export function outcomeWord(o: CommandOutcome): string {
+  if (!o.connected) return o.error.startsWith("unknown") ? "unknown host" : "not connected";
+  if (!o.ok) return o.error.startsWith("timed out") ? "timed out" : "error";
+  return o.problems > 0 ? "problems" : "ok";
+}
+
+export function renderOutcomes(outcomes: readonly CommandOutcome[]): string {
+  if (outcomes.length === 0) return "no hosts\n";
+  const sorted = [...outcomes].sort((a, b) => a.hostId.localeCompare(b.hostId));
+  const rows = sorted.map((o) => [
+    o.hostId,
+    outcomeWord(o),
+    String(o.problems),
+    (o.ok ? o.summary : o.error || o.summary).slice(0, 120),
+    o.connected ? formatDurationMs(o.durationMs) : "-",
+  ]);
+  const okCount = outcomes.filter((o) => outcomeWord(o) === "ok").length;
+  return formatTable(["HOST", "RESULT", "PROBLEMS", "SUMMARY", "TIME"], rows) + `\n\n${okCount} of ${outcomes.length} hosts ok\n`;
+}
+
+export function renderBudget(b: BudgetStatus): string {
+  const p = b.policy;
+  const lines = [
+    `policy: host ${p.hostMaxRestarts} per ${formatDurationMs(p.hostWindowMs)} (back-off ${formatDurationMs(p.backoffInitialMs)}..${formatDurationMs(p.backoffMaxMs)}), ` +
+      `job coalescing ${formatDurationMs(p.jobCoalesceWindowMs)}, fleet ${p.fleetMaxRestarts} per ${formatDurationMs(p.fleetWindowMs)}, ` +
+      (p.breakerThreshold > 0 ? `breaker at ${p.breakerThreshold} hosts per ${formatDurationMs(p.breakerWindowMs)}` : "breaker off"),
+    `fleet: ${b.fleetRestartsInWindow} of ${p.fleetMaxRestarts} restarts used in the last ${formatDurationMs(p.fleetWindowMs)}`,
+  ];
+  lines.push("", "Hosts with restarts in their window:");
+  if (b.hosts.length === 0) lines.push("  none");
+  else {
+    const rows = b.hosts.map((h) => [
+      h.hostId,
+      `${h.restartsInWindow}/${p.hostMaxRestarts}`,
+      h.nextAllowedMs === 0 ? "now" : h.nextAllowedMs < 0 ? "never" : `in ${formatDurationMs(h.nextAllowedMs - b.nowMs)}`,
+    ]);
+    lines.push(...formatTable(["HOST", "USED", "NEXT RESTART"], rows).split("\n").map((l) => `  ${l}`));
+  }
+  const open = b.breakers.filter((x) => x.open);
+  lines.push("", "Open breakers:");
+  if (open.length === 0) lines.push("  none");
+  for (const x of open) {
+    lines.push(`  ${x.signature}  opened ${when(x.openedMs)}  hosts: ${x.hostIds.join(", ")}`);
+    lines.push(`    reset: trainsafe fleet budget reset --signature ${JSON.stringify(x.signature)}`);
+  }
+  lines.push("", "Recent decisions:");
+  if (b.recentDecisions.length === 0) lines.push("  none");
+  for (const d of b.recentDecisions) lines.push(`  ${decisionLine(d).replace("  ", `  ${d.hostId}  `)}`);
+  return lines.join("\n") + "\n";
+}
+
+/** Parsed command output for --json (the agent sends JSON text). */
+export function outcomeJson(o: CommandOutcome): Record<string, unknown> {
+  let output: unknown = null;
+  if (o.outputJson) {
+    try {
+      output = JSON.parse(o.outputJson);
+    } catch {
+      output = o.outputJson;
+    }
+  }
+  const { outputJson: _omit, ...rest } = o;
+  return { ...rest, result: outcomeWord(o), output };
+}
