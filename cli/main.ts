@@ -7,6 +7,8 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }
   // keep one import per line (this order is the order in --help)
   () => import("./commands/config.js"),
   () => import("./commands/resume.js"),
+  () => import("./commands/controller.js"),
+  () => import("./commands/fleet.js"),
 ];
 
 async function main(argv: string[]): Promise<void> {
