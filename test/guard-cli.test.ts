@@ -110,3 +110,28 @@ test("config validate creates a missing lock without checkpoints, but not with -
   assert.equal(forced.code, 0, forced.stderr);
   assert.equal(JSON.parse(forced.stdout).created, true);
 });
+
+test("files without read permission are findings naming the file (run as an unprivileged user, since root reads anything)", (t) => {
+  const base = path.join(root, "perm");
+  writeTrainingDir(base, { checkpoints: [{ step: 500 }], status: { current_step: 510 } });
+  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  if ("uid" in asUser) {
+    fs.chmodSync(root, 0o755);
+    const probe = spawnSync(process.execPath, ["-e", `require("fs").readFileSync(${JSON.stringify(BIN)})`], asUser);
+    if (probe.status !== 0) return t.skip("the repository is not readable by an unprivileged user here");
+  }
+  fs.chmodSync(path.join(base, "config.json"), 0o000);
+  fs.chmodSync(path.join(base, "current_model", "checkpoint-500", "optimizer.pt"), 0o000);
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args, "-b", base, "--json"], { encoding: "utf8", timeout: 20_000, ...asUser });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const cfg = run("config", "validate", "--validate-only");
+  assert.equal(cfg.code, 1, cfg.err);
+  assert.match(JSON.parse(cfg.out).errors[0].message, /config\.json: no permission to read/);
+  const resume = run("resume", "verify");
+  assert.equal(resume.code, 1, resume.err);
+  const out = JSON.parse(resume.out);
+  assert.ok(out.checkpoints[0].problems.includes("checkpoint-500/optimizer.pt: no permission to read"), JSON.stringify(out.checkpoints[0]));
+  assert.match(out.problems[0], /config\.json: no permission to read/);
+});
