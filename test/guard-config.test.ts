@@ -166,6 +166,9 @@ test("config.json that is missing, empty, half-written, binary, huge, a folder o
   await check(() => dir({ config: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]) }), /not UTF-8/);
   await check(() => dir({ config: "[1, 2]" }), /must be a JSON object, got an array/);
   await check(() => dir({ config: "null" }), /must be a JSON object, got null/);
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  const r = await check(() => dir({ config: `{"base_model": "x", "a": ${deep}}` }), /nested more than 64 levels deep/);
+  assert.equal(r.config, null);
   await check(() => {
     const l = dir({ config: null });
     fs.writeFileSync(l.configFile, "{}");
@@ -288,6 +291,10 @@ test("a corrupt lock is a warning naming the lock file; lockStatus is not consis
   assert.equal(st.present, true);
   assert.equal(st.consistent, false);
   assert.ok(st.message.includes(layout.lockFile));
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  fs.writeFileSync(layout.lockFile, `{"lockedAt": "x", "config": {"a": ${deep}}}`);
+  assert.match((await lockStatus(layout)).message, /nested more than 64 levels deep/);
+  assert.equal((await lockConfig(layout)).created, false);
   const none = await lockStatus(dir());
   assert.equal(none.present, false);
 });

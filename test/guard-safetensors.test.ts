@@ -70,6 +70,8 @@ test("tensor entries: unknown dtype, bad shape, bad offsets, size mismatch, bad 
   assert.match(await entry({ dtype: "F32", shape: [4], data_offsets: [16, 0] }), /end before they begin/);
   assert.match(await entry({ dtype: "F32", shape: [3], data_offsets: [0, 16] }), /needs 12 bytes but data_offsets span 16/);
   assert.match(await entry("nope"), /entry is not an object/);
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  assert.match(await problemsOf(withLength(`{"t":{"dtype":${deep}}}`, BigInt(16 + deep.length))), /unknown dtype \(an array\)/);
   assert.match(await problemsOf(rawSafetensorsBytes({ __metadata__: { a: 1 } }, 0)), /__metadata__ must be an object of strings/);
 });
 

@@ -363,11 +363,33 @@ export async function readConfigFile(file: string): Promise<ConfigRead> {
   } catch {
     return { ok: false, message: `${file}: is not UTF-8 text (binary or wrong encoding)` };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, "")) };
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (err) {
     return { ok: false, message: `${file}: invalid JSON (${(err as Error).message}); half-written or hand-edited?` };
   }
+  // Hashing, diffing and printing recurse; a pathologically deep value must not blow the stack.
+  if (nestingDepth(value, MAX_NESTING) > MAX_NESTING) {
+    return { ok: false, message: `${file}: nested more than ${MAX_NESTING} levels deep; not a training config` };
+  }
+  return { ok: true, value };
+}
+
+const MAX_NESTING = 64;
+
+/** Depth of nested arrays/objects, computed without recursion and stopping past `limit`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== "object") continue;
+    if (depth + 1 > max) max = depth + 1;
+    if (max > limit) return max;
+    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 /** Hash of a config independent of key order and formatting. */
@@ -415,6 +437,9 @@ type LockRead = { state: "absent" } | { state: "bad"; message: string } | { stat
 async function readLock(layout: Layout): Promise<LockRead> {
   const r = await readJsonFile(layout.lockFile, lockSchema);
   if (!r.ok) return r.reason === "missing" ? { state: "absent" } : { state: "bad", message: r.message };
+  if (nestingDepth(r.value.config, MAX_NESTING) > MAX_NESTING) {
+    return { state: "bad", message: `${layout.lockFile}: config is nested more than ${MAX_NESTING} levels deep` };
+  }
   const hashMismatch = r.value.configHash !== undefined && r.value.configHash !== configHash(r.value.config);
   return { state: "ok", lock: r.value, hashMismatch };
 }

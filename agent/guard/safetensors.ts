@@ -120,7 +120,11 @@ function checkTensorEntry(name: string, entry: unknown, label: string, problems:
   }
   const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
   const bits = typeof dtype === "string" ? DTYPE_BITS[dtype] : undefined;
-  if (bits === undefined) problems.push(`${where}: unknown dtype ${JSON.stringify(dtype) ?? "undefined"}`);
+  if (bits === undefined) {
+    // Never stringify arbitrary header values: a hostile header can nest deep enough to overflow the stack.
+    const shown = typeof dtype === "string" ? JSON.stringify(dtype.slice(0, 40)) : Array.isArray(dtype) ? "(an array)" : `(${typeof dtype})`;
+    problems.push(`${where}: unknown dtype ${shown}`);
+  }
   let elements: number | null = 1;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     problems.push(`${where}: shape must be an array of non-negative integers`);
@@ -128,7 +132,7 @@ function checkTensorEntry(name: string, entry: unknown, label: string, problems:
   } else {
     for (const d of shape as number[]) elements *= d;
     if (!Number.isSafeInteger(elements)) {
-      problems.push(`${where}: shape ${JSON.stringify(shape)} is too large`);
+      problems.push(`${where}: shape [${(shape as number[]).join(", ")}] is too large`);
       elements = null;
     }
   }
@@ -148,7 +152,7 @@ function checkTensorEntry(name: string, entry: unknown, label: string, problems:
     const totalBits = elements * bits;
     if (totalBits % 8 !== 0) problems.push(`${where}: ${elements} x ${dtype} does not fill whole bytes`);
     else if (totalBits / 8 !== end - begin) {
-      problems.push(`${where}: ${dtype}${JSON.stringify(shape)} needs ${totalBits / 8} bytes but data_offsets span ${end - begin}`);
+      problems.push(`${where}: ${dtype}[${(shape as number[]).join(", ")}] needs ${totalBits / 8} bytes but data_offsets span ${end - begin}`);
     }
   }
   return { name, begin, end };
