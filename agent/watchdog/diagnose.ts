@@ -118,8 +118,14 @@ export function classifyHang(e: HangEvidence): HangDiagnosis {
   if (reasons.length > 0) return { kind: "gpu_or_collective", reasons };
 
   const cpu = e.cpu;
-  if (cpu && cpu.cores >= SPIN_CORES) {
-    return { kind: "cpu_spin", reasons: [`CPU time moving: ${cpu.cores.toFixed(2)} cores over ${cpu.sampleMs} ms without step progress`] };
+  // On a loaded host a spinning thread gets less than a core; a thread caught running (R) while CPU
+  // time moves says the same.
+  const running = threads.filter((t) => t.state === "R");
+  if (cpu && (cpu.cores >= SPIN_CORES || (cpu.cores >= STILL_CORES && running.length > 0))) {
+    return {
+      kind: "cpu_spin",
+      reasons: [`CPU time moving: ${cpu.cores.toFixed(2)} cores over ${cpu.sampleMs} ms without step progress${running.length ? `, ${running.length} thread(s) running (R)` : ""}`],
+    };
   }
   if (cpu && cpu.cores < STILL_CORES) {
     const futex = threads.filter((t) => /futex/.test(t.wchan));

@@ -1,0 +1,99 @@
+/**
+ * Pre-flight checks before the supervisor starts the daemon. A restart into a state that cannot work
+ * only burns the budget and, worse, can train on the wrong base model or from scratch over good
+ * checkpoints. Each failing check blocks the restart with a reason a person can act on:
+ * - the daemon command must match the daemon pattern (else trainsafe could never prove it is the
+ *   daemon and would never be allowed to kill it);
+ * - config validation: errors, or a base_model changed while checkpoints exist;
+ * - resume verification: a restart that would start from scratch although checkpoints exist;
+ * - free disk space in BASE_DIR (a checkpoint save would fail mid-way).
+ */
+import { promises as fsp } from "node:fs";
+import type { Settings } from "../config/settings.js";
+import type { Layout } from "../config/layout.js";
+import { describeError } from "../lib/errors.js";
+import { formatBytes } from "../lib/units.js";
+
+/** The parts of the guard's config validation the supervisor needs. */
+export interface ConfigVerdict {
+  readonly ok: boolean;
+  readonly errors: ReadonlyArray<{ readonly field: string; readonly message: string }>;
+  readonly baseModelChanged: boolean;
+}
+
+/** The parts of the guard's resume verification the supervisor needs. */
+export interface ResumeVerdict {
+  readonly ok: boolean;
+  readonly would_start_from_scratch: boolean;
+  readonly problems: ReadonlyArray<unknown>;
+}
+
+export interface PreflightDeps {
+  readonly validateConfig: (layout: Layout) => Promise<ConfigVerdict>;
+  readonly verifyResume: (layout: Layout) => Promise<ResumeVerdict>;
+  /** Free bytes available to an unprivileged user on the file system holding `dir`. */
+  readonly freeBytes: (dir: string) => Promise<number>;
+}
+
+export interface PreflightResult {
+  readonly ok: boolean;
+  /** Reasons that block the restart. */
+  readonly blockers: string[];
+  /** Problems worth logging that do not block. */
+  readonly warnings: string[];
+}
+
+/** Free space from statfs (blocks available to non-root, as `df` shows). */
+export async function statfsFreeBytes(dir: string): Promise<number> {
+  const st = await fsp.statfs(dir);
+  return Number(st.bavail) * Number(st.bsize);
+}
+
+function problemText(p: unknown): string {
+  if (typeof p === "string") return p;
+  if (p && typeof p === "object" && "message" in p && typeof (p as { message: unknown }).message === "string") {
+    return (p as { message: string }).message;
+  }
+  return JSON.stringify(p);
+}
+
+/** Runs every pre-flight check; never throws (a check that fails to run blocks, with its error). */
+export async function runPreflight(settings: Settings, deps: PreflightDeps): Promise<PreflightResult> {
+  const { layout, watchdog: w } = settings;
+  const blockers: string[] = [];
+  const warnings: string[] = [];
+
+  const command = w.daemonCommand.join(" ");
+  try {
+    if (!new RegExp(w.daemonPattern).test(command)) {
+      blockers.push(`daemon command "${command}" does not match the daemon pattern /${w.daemonPattern}/: trainsafe could never prove the started process is the daemon`);
+    }
+  } catch {
+    blockers.push(`daemon pattern /${w.daemonPattern}/ is not a valid regular expression`);
+  }
+
+  const [config, resume, free] = await Promise.allSettled([deps.validateConfig(layout), deps.verifyResume(layout), deps.freeBytes(layout.baseDir)]);
+
+  if (config.status === "rejected") blockers.push(`config validation failed to run: ${describeError(config.reason)}`);
+  else if (config.value.baseModelChanged) {
+    blockers.push(`base_model in ${layout.configFile} differs from the locked config while checkpoints exist: restarting would train on the wrong base model`);
+  } else if (!config.value.ok) {
+    const errs = config.value.errors.map((e) => `${e.field}: ${e.message}`);
+    blockers.push(`${layout.configFile} is invalid: ${errs.slice(0, 5).join("; ") || "validation failed"}`);
+  }
+
+  if (resume.status === "rejected") blockers.push(`resume verification failed to run: ${describeError(resume.reason)}`);
+  else {
+    if (resume.value.would_start_from_scratch) {
+      blockers.push(`a restart would start training from scratch although checkpoints exist (${resume.value.problems.map(problemText).slice(0, 3).join("; ") || "see trainsafe resume verify"})`);
+    } else if (!resume.value.ok) {
+      warnings.push(...resume.value.problems.map(problemText).slice(0, 5));
+    }
+  }
+
+  if (free.status === "rejected") warnings.push(`cannot read free disk space of ${layout.baseDir}: ${describeError(free.reason)}`);
+  else if (free.value < w.minDiskFreeForRestart) {
+    blockers.push(`only ${formatBytes(free.value)} free in ${layout.baseDir} (need ${formatBytes(w.minDiskFreeForRestart)} before a restart)`);
+  }
+  return { ok: blockers.length === 0, blockers, warnings };
+}
