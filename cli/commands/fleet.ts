@@ -238,7 +238,9 @@ export function register(program: Command): void {
       .command("reset")
       .description("close the open correlated-failure breaker of a signature (default: all open breakers)")
       .option("--signature <sig>", "only this crash signature"),
-  ).action(async (opts: FleetOptions & { signature?: string }) => {
+  ).action(async (_opts: unknown, cmd: Command) => {
+    // --controller/--json/--timeout written after `reset` are taken by `budget` too: merge both.
+    const opts = cmd.optsWithGlobals<FleetOptions & { signature?: string }>();
     const reset = await withClient(opts, (c) => c.resetBudget(opts.signature));
     if (opts.json) printJson({ reset });
     else if (reset.length === 0) process.stdout.write(opts.signature ? `no open breaker for "${opts.signature}"\n` : "no open breakers\n");

@@ -105,11 +105,11 @@ export class FleetClient {
     if (!isServiceError(err)) return new TrainsafeError("internal", `${method}: ${err instanceof Error ? err.message : String(err)}`);
     const where = `the controller at ${this.opts.address}`;
     switch (err.code) {
-      case status.UNAVAILABLE:
-        return new TrainsafeError(
-          "unreachable",
-          `cannot reach ${where} (${err.details || "unavailable"}); is it running? Set --controller or TRAINSAFE_CONTROLLER`,
-        );
+      case status.UNAVAILABLE: {
+        // grpc-js wraps the socket error in channel prose; the socket error is what people need.
+        const cause = /Last error: (?:Error: )?(.*?)(?:\. Resolution note.*)?$/s.exec(err.details)?.[1] || err.details || "unavailable";
+        return new TrainsafeError("unreachable", `cannot reach ${where} (${cause}); is it running? Set --controller or TRAINSAFE_CONTROLLER`);
+      }
       case status.DEADLINE_EXCEEDED:
         return new TrainsafeError("unreachable", `${where} did not answer ${method} within ${timeoutMs}ms`);
       case status.INVALID_ARGUMENT:
