@@ -215,19 +215,29 @@ fi
 
 # ---------------------------------------------------------------- program and launcher
 
-# Staged next to the old copy and swapped in by rename, so a failed copy leaves the old one whole.
-mkdir -p "$(r /opt)"
-STAGE=$(r /opt)/.trainsafe.new.$$
-rm -rf "$STAGE"
-mkdir "$STAGE"
-run_ts deploy/lib/manifest.ts "$SRC" >"$WORK/files"
-tar -C "$SRC" -cf - -T "$WORK/files" | tar -C "$STAGE" -xf - --no-same-owner
-chmod -R go-w,a+rX "$STAGE"
-old=$(r /opt)/.trainsafe.old.$$
-if [[ -e $(r "$PREFIX") ]]; then mv "$(r "$PREFIX")" "$old"; fi
-mv "$STAGE" "$(r "$PREFIX")"
-STAGE=""
-rm -rf "$old"
+# Copied only when the installed files differ from the source's (tar keeps modification times, so an
+# untouched install compares equal); staged next to the old copy and swapped in by rename, so a failed
+# copy leaves the old one whole.
+same=0
+run_ts deploy/lib/manifest.ts "$SRC" --compare "$(r "$PREFIX")" >"$WORK/files" || same=$?
+case $same in
+  0) log "$PREFIX is up to date" ;;
+  1)
+    mkdir -p "$(r /opt)"
+    STAGE=$(r /opt)/.trainsafe.new.$$
+    rm -rf "$STAGE"
+    mkdir "$STAGE"
+    tar -C "$SRC" -cf - -T "$WORK/files" | tar -C "$STAGE" -xf - --no-same-owner
+    chmod -R go-w,a+rX "$STAGE"
+    old=$(r /opt)/.trainsafe.old.$$
+    if [[ -e $(r "$PREFIX") ]]; then mv "$(r "$PREFIX")" "$old"; fi
+    mv "$STAGE" "$(r "$PREFIX")"
+    STAGE=""
+    rm -rf "$old"
+    log "installed the program in $PREFIX"
+    ;;
+  *) exit 1 ;;
+esac
 
 launcher=$(r "$LAUNCHER")
 mkdir -p "$(dirname "$launcher")"

@@ -4,7 +4,9 @@
  * install or a fleet bundle carries neither tests nor the 100 MB of build-time tools.
  *
  * Run as a script it prints the list, one path a line, relative to the source folder:
- *   node --import tsx deploy/lib/manifest.ts [SRC]
+ *   node --import tsx deploy/lib/manifest.ts [SRC] [--compare DEST]
+ * With --compare it also says whether DEST already holds exactly those files, as a copy that keeps
+ * modification times would leave them: exit 0 same, 1 different, 2 error.
  */
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
@@ -61,10 +63,48 @@ export async function programFiles(srcDir: string): Promise<string[]> {
   return hasModules ? [...entries, ...(await productionPackages(srcDir))] : entries;
 }
 
+/** Type, size and modification time of every file and folder under `dir`'s `entries`, by relative path. */
+export async function treeStat(dir: string, entries: ReadonlyArray<string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const visit = async (rel: string): Promise<void> => {
+    const st = await fsp.lstat(path.join(dir, rel)).catch(() => null);
+    if (!st) return;
+    if (st.isDirectory()) {
+      out.set(rel, "dir");
+      for (const name of await fsp.readdir(path.join(dir, rel))) await visit(path.join(rel, name));
+    } else {
+      out.set(rel, `${st.isSymbolicLink() ? "link" : "file"} ${st.size} ${Math.trunc(st.mtimeMs / 1000)}`);
+    }
+  };
+  for (const entry of entries) await visit(entry);
+  return out;
+}
+
+/**
+ * True when `destDir` holds exactly `files` of `srcDir` (same paths, sizes and modification times, no
+ * extra top-level entries): a re-install can then skip the copy. Anything edited by hand differs.
+ */
+export async function sameInstalledTree(srcDir: string, files: ReadonlyArray<string>, destDir: string): Promise<boolean> {
+  const [src, dest] = await Promise.all([treeStat(srcDir, files), treeStat(destDir, files)]);
+  const top = await fsp.readdir(destDir).catch(() => null);
+  if (!top) return false;
+  const expectedTop = new Set(files.map((f) => f.split("/")[0]!));
+  if (top.some((name) => !expectedTop.has(name))) return false;
+  if (src.size !== dest.size) return false;
+  for (const [rel, sig] of src) if (dest.get(rel) !== sig) return false;
+  return true;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const src = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "..", ".."));
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--compare");
+  const dest = at >= 0 ? args.splice(at, 2)[1] : undefined;
+  const src = path.resolve(args[0] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "..", ".."));
   try {
-    process.stdout.write((await programFiles(src)).join("\n") + "\n");
+    if (at >= 0 && !dest) throw new Error("--compare needs a folder");
+    const files = await programFiles(src);
+    process.stdout.write(files.join("\n") + "\n");
+    if (dest !== undefined) process.exitCode = (await sameInstalledTree(src, files, path.resolve(dest))) ? 0 : 1;
   } catch (err) {
     process.stderr.write(`manifest: ${(err as Error).message}\n`);
     process.exitCode = 2;
