@@ -260,3 +260,38 @@ test("the fleet client maps an unknown host to a usage error and a dead address 
   await assert.rejects(dead.listHosts(), (err: { kind: string; message: string }) => err.kind === "unreachable" && /cannot reach the controller at 127\.0\.0\.1:1/.test(err.message));
   assert.deepEqual(sleeps, [50, 100], "two retries with jittered exponential back-off");
 });
+
+test("restarts an agent did alone while disconnected count against its host budget", async (t) => {
+  const { agent } = await startController(t);
+  const a = await agent("gpu-09");
+  const now = Date.now();
+  for (const ago of [200_000, 120_000, 30_000]) a.sendEvent({ kind: EventKind.EVENT_KIND_LOCAL_RESTART, tsMs: now - ago, message: "restarted without the controller" });
+  await a.waitForAcks();
+  const d = await a.requestRestart();
+  assert.equal(d.allow, false);
+  assert.equal(d.scope, DecisionScope.DECISION_SCOPE_HOST);
+  assert.match(d.reason, /3 restarts in the last 5m/);
+});
+
+test("an unexpected failure answers INTERNAL, is logged with its stack, and other calls keep working", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-ctl-"));
+  const logged: string[] = [];
+  const log = { info() {}, warn() {}, error: (msg: string, err?: unknown) => void logged.push(`${msg} ${err instanceof Error ? err.stack : ""}`) };
+  const controller = new Controller(resolveControllerConfig({ listen: "127.0.0.1:0", stateDir: dir }), { log });
+  const { address } = await controller.start();
+  const fleet = new FleetClient({ address, callTimeoutMs: 5_000 });
+  t.after(async () => {
+    fleet.close();
+    await controller.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  // Break one repository behind the service's back.
+  const store = controller.parts!.store as unknown as { crashes: { query(): never } };
+  store.crashes.query = () => {
+    throw new TypeError("boom in the store");
+  };
+  await assert.rejects(fleet.listCrashes(), (err: { kind: string; message: string }) => err.kind === "internal" && /INTERNAL: internal error/.test(err.message) && !/boom/.test(err.message));
+  assert.equal(logged.length, 1);
+  assert.match(logged[0]!, /ListCrashes: unexpected error TypeError: boom in the store\n\s+at /);
+  assert.deepEqual(await fleet.listHosts(), []);
+});
