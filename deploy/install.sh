@@ -148,6 +148,7 @@ fi
 NODE_BIN=${NODE_BIN:-$(command -v node || true)}
 [[ -n $NODE_BIN && -x $NODE_BIN ]] || die "Node.js >= 20 is needed (no node on PATH; give --node PATH)"
 [[ $NODE_BIN == /* ]] || NODE_BIN=$(cd "$(dirname "$NODE_BIN")" && pwd)/$(basename "$NODE_BIN")
+[[ $NODE_BIN != *\'* ]] || die "--node $NODE_BIN: a path with a single quote cannot go into the launcher"
 node_major=$("$NODE_BIN" -p 'process.versions.node.split(".")[0]')
 [[ $node_major -ge 20 ]] || die "$NODE_BIN is Node $node_major; trainsafe needs Node >= 20"
 if [[ -n $BASE_DIR ]]; then check_path --base-dir "$BASE_DIR"; fi
@@ -247,7 +248,7 @@ fi
 cat >"$WORK/launcher" <<EOF
 #!/bin/sh
 # trainsafe launcher, $MARKER
-exec $NODE_BIN $PREFIX/bin/trainsafe.js "\$@"
+exec '$NODE_BIN' $PREFIX/bin/trainsafe.js "\$@"
 EOF
 install -m 0755 "$WORK/launcher" "$launcher"
 

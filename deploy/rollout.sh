@@ -5,8 +5,8 @@
 # Prints a per-host result table; exits 1 if any host failed. docs/operations.md ("Installing").
 #
 # The ssh command comes from --ssh or $TRAINSAFE_SSH (word-split; no quoting inside), default
-# "ssh -o BatchMode=yes -o ConnectTimeout=15". The hosts need bash, tar, gzip and Node >= 20, and a
-# POSIX login shell; the bundle's native module (better-sqlite3, used by the controller) is built for
+# ssh in batch mode with connect and keep-alive timeouts. The hosts need bash, tar, gzip, Node >= 20
+# and a POSIX login shell; the bundle's native module (better-sqlite3, used by the controller) is built for
 # the machine that builds the bundle, so build it on the same OS and architecture as the fleet.
 set -euo pipefail
 umask 022
@@ -25,7 +25,8 @@ Usage: rollout.sh --hosts FILE [options]
   --update-config         re-apply the per-host settings to an existing agent.json
   --no-start              enable the agent units without (re)starting them
   --remote-tmp DIR        folder on the hosts where the bundle is unpacked (default: /tmp)
-  --ssh CMD               ssh command (default: $TRAINSAFE_SSH, else ssh -o BatchMode=yes -o ConnectTimeout=15)
+  --ssh CMD               ssh command (default: $TRAINSAFE_SSH, else ssh -o BatchMode=yes
+                          -o ConnectTimeout=15 -o ServerAliveInterval=15 -o ServerAliveCountMax=4)
   --log-dir DIR           where per-host logs go (default: a new folder under $TMPDIR)
   -h, --help              this text
 Exit status: 0 every host installed, 1 some host failed, 2 bad options or inventory.
@@ -46,7 +47,8 @@ SUDO=0
 UPDATE_CONFIG=0
 NO_START=0
 REMOTE_TMP=/tmp
-SSH_TEXT=${TRAINSAFE_SSH:-ssh -o BatchMode=yes -o ConnectTimeout=15}
+# Keep-alives end a connection to a host that stops answering mid-install instead of waiting forever.
+SSH_TEXT=${TRAINSAFE_SSH:-ssh -o BatchMode=yes -o ConnectTimeout=15 -o ServerAliveInterval=15 -o ServerAliveCountMax=4}
 LOG_DIR=""
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }

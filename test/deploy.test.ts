@@ -150,7 +150,7 @@ test("install.sh --root: twice = same tree; configs kept; --update-config; unins
   assert.ok(!fs.existsSync(at("opt/trainsafe/node_modules/typescript")), "dev dependencies left out");
   assert.ok(!fs.existsSync(at("opt/trainsafe/test")), "tests left out");
   const launcher = fs.readFileSync(at("usr/local/bin/trainsafe"), "utf8");
-  assert.match(launcher, /^#!\/bin\/sh\n[\s\S]*exec \/\S*node \/opt\/trainsafe\/bin\/trainsafe\.js "\$@"\n$/);
+  assert.match(launcher, /^#!\/bin\/sh\n[\s\S]*exec '\/[^']*node' \/opt\/trainsafe\/bin\/trainsafe\.js "\$@"\n$/);
   assert.equal(fs.statSync(at("usr/local/bin/trainsafe")).mode & 0o777, 0o755);
   for (const unit of ["trainsafe-agent.service", "trainsafe-controller.service"]) {
     assert.equal(fs.readFileSync(at(`etc/systemd/system/${unit}`), "utf8"), fs.readFileSync(path.join(SOURCE, "deploy/systemd", unit), "utf8"));
