@@ -105,6 +105,14 @@ check_path() {
   [[ $2 == /* && $2 != *[[:space:]\"\'\\%]* ]] || die "$1 \"$2\": use an absolute path without spaces, quotes, backslashes or '%'"
 }
 
+# Puts file $2 at $3 with mode $1 unless it is there already; remembers that something changed.
+CHANGED=0
+put() {
+  if [[ -f $3 && $(stat -c %a "$3") == "${1#0}" ]] && cmp -s "$2" "$3"; then return 0; fi
+  install -m "$1" "$2" "$3"
+  CHANGED=1
+}
+
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/trainsafe-install.XXXXXX")
 STAGE=""
 cleanup() {
@@ -235,6 +243,7 @@ case $same in
     mv "$STAGE" "$(r "$PREFIX")"
     STAGE=""
     rm -rf "$old"
+    CHANGED=1
     log "installed the program in $PREFIX"
     ;;
   *) exit 1 ;;
@@ -250,7 +259,7 @@ cat >"$WORK/launcher" <<EOF
 # trainsafe launcher, $MARKER
 exec '$NODE_BIN' $PREFIX/bin/trainsafe.js "\$@"
 EOF
-install -m 0755 "$WORK/launcher" "$launcher"
+put 0755 "$WORK/launcher" "$launcher"
 
 # ---------------------------------------------------------------- settings and state
 
@@ -259,12 +268,12 @@ chmod 0755 "$(r "$ETC")"
 if has_role agent; then
   if [[ -n $agent_new ]]; then
     # Readable by everyone: the agent runs as the training user; it holds no secrets.
-    install -m 0644 "$agent_new" "$agent_json"
+    put 0644 "$agent_new" "$agent_json"
     log "wrote $ETC/agent.json (training directory $agent_base)"
   else
     log "kept $ETC/agent.json"
   fi
-  if [[ ! -e $(r "$ETC/agent.env") ]]; then install -m 0644 "$SRC/deploy/examples/agent.env" "$(r "$ETC/agent.env")"; fi
+  if [[ ! -e $(r "$ETC/agent.env") ]]; then put 0644 "$SRC/deploy/examples/agent.env" "$(r "$ETC/agent.env")"; fi
   mkdir -p "$(r "$AGENT_STATE")"
   chmod 0750 "$(r "$AGENT_STATE")"
   if [[ -z $ROOT ]]; then chown "$AGENT_USER:" "$(r "$AGENT_STATE")"; fi
@@ -272,7 +281,7 @@ fi
 if has_role controller; then
   if [[ -n $controller_new ]]; then
     # World-readable: the controller runs with a dynamic UID (see trainsafe-controller.service).
-    install -m 0644 "$controller_new" "$controller_json"
+    put 0644 "$controller_new" "$controller_json"
     log "wrote $ETC/controller.json"
   else
     log "kept $ETC/controller.json"
@@ -287,7 +296,7 @@ mkdir -p "$(r "$UNIT_DIR")"
 units=()
 if has_role agent; then units+=(trainsafe-agent.service); fi
 if has_role controller; then units+=(trainsafe-controller.service); fi
-for unit in "${units[@]}"; do install -m 0644 "$SRC/deploy/systemd/$unit" "$(r "$UNIT_DIR/$unit")"; done
+for unit in "${units[@]}"; do put 0644 "$SRC/deploy/systemd/$unit" "$(r "$UNIT_DIR/$unit")"; done
 if has_role agent; then
   extra_rw=()
   # A state folder elsewhere than the unit's StateDirectory= must be writable too (a relative one is
@@ -313,16 +322,20 @@ if has_role agent; then
     fi
   } >"$WORK/dropin"
   mkdir -p "$(dirname "$(r "$DROPIN")")"
-  install -m 0644 "$WORK/dropin" "$(r "$DROPIN")"
+  put 0644 "$WORK/dropin" "$(r "$DROPIN")"
 fi
 
 if use_systemctl; then
   systemctl daemon-reload
   systemctl enable "${units[@]}"
-  if [[ $NO_START -eq 0 ]]; then
+  if [[ $NO_START -eq 0 && $CHANGED -eq 1 ]]; then
     # Restarting the agent never stops training (KillMode=process in the unit).
     systemctl restart "${units[@]}"
     log "enabled and (re)started ${units[*]}"
+  elif [[ $NO_START -eq 0 ]]; then
+    # Nothing changed: start what is not running, leave running services alone.
+    systemctl start "${units[@]}"
+    log "enabled ${units[*]}; nothing changed, running services left alone"
   else
     log "enabled ${units[*]} (not started: --no-start)"
   fi

@@ -1,10 +1,10 @@
 /**
  * install.sh on the live file system (no --root): the code paths that only run there (the agent
  * user taken from the training directory's owner and checked with `id`, chown of the state folder,
- * host id from `hostname -s`, the launcher on its real path). It runs inside a private mount
- * namespace where /opt, /usr/local/bin, /var/lib and /run/systemd are empty tmpfs and /etc is an
- * overlay, so nothing reaches this machine's real folders or its service manager. Needs root and
- * unshare; skipped otherwise.
+ * host id from `hostname -s`, the launcher on its real path, the systemctl calls). It runs inside a
+ * private mount namespace where /opt, /usr/local/bin, /var/lib and /run/systemd are empty tmpfs and
+ * /etc is an overlay, with a fake systemctl (recording its arguments) first on PATH, so nothing
+ * reaches this machine's real folders or its service manager. Needs root and unshare; else skipped.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -49,8 +49,14 @@ test("install.sh on the live system (isolated): user from the training directory
 mount -t tmpfs tmpfs /opt
 mount -t tmpfs tmpfs /usr/local/bin
 mount -t tmpfs tmpfs /var/lib
-# Hide a running systemd: install.sh must not talk to this machine's service manager.
-if [[ -d /run/systemd ]]; then mount -t tmpfs tmpfs /run/systemd; fi
+# This machine's service manager stays out of reach: /run/systemd is replaced by a tmpfs saying
+# "systemd runs" and systemctl by a fake on PATH that records its arguments.
+if [[ -d /run/systemd ]]; then mount -t tmpfs tmpfs /run/systemd; else mount -t tmpfs tmpfs /run; fi
+mkdir -p /run/systemd/system "$DIR/bin"
+printf '#!/bin/sh\necho "$*" >>"$OUT/systemctl"\n' >"$DIR/bin/systemctl"
+chmod +x "$DIR/bin/systemctl"
+export PATH="$DIR/bin:$PATH"
+echo "# first" >>"$OUT/systemctl"
 mkdir -p "$DIR/upper" "$DIR/work"
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$DIR/upper,workdir=$DIR/work" /etc
 useradd --no-create-home --shell /usr/sbin/nologin tstrainer
@@ -64,8 +70,10 @@ hostname -s >"$OUT/hostname"
 cp /etc/trainsafe/agent.json "$OUT/agent.json"
 cp /etc/systemd/system/trainsafe-agent.service.d/10-install.conf "$OUT/dropin"
 /usr/local/bin/trainsafe --version >"$OUT/version" 2>&1 || echo "exit $?" >>"$OUT/version"
+echo "# second" >>"$OUT/systemctl"
 bash "$SRC/deploy/install.sh" --base-dir "$DIR/train" 2>"$OUT/second.err"
 snap >"$OUT/second.snap"
+echo "# uninstall" >>"$OUT/systemctl"
 bash /opt/trainsafe/deploy/install.sh --uninstall 2>"$OUT/uninstall.err"
 ls -A /opt /usr/local/bin /etc/systemd/system | grep trainsafe >"$OUT/left" || true
 ls -A /etc/trainsafe >"$OUT/kept"
@@ -85,7 +93,20 @@ ls -A /etc/trainsafe >"$OUT/kept"
   assert.equal(agent.agent.controller, "ctl.internal:7700");
   const version = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version as string;
   assert.equal(read("version").trim(), version, "the launcher runs the installed program");
-  assert.match(read("first.err"), /without enabling them \(systemd is not running\)/);
+  // Restart when something changed, only start (a no-op for a running service) when nothing did.
+  assert.deepEqual(read("systemctl").trim().split("\n"), [
+    "# first",
+    "daemon-reload",
+    "enable trainsafe-agent.service",
+    "restart trainsafe-agent.service",
+    "# second",
+    "daemon-reload",
+    "enable trainsafe-agent.service",
+    "start trainsafe-agent.service",
+    "# uninstall",
+    "disable --now trainsafe-agent.service",
+    "daemon-reload",
+  ]);
 
   assert.equal(read("second.snap"), read("first.snap"), "second run: same files, modes, owners, sizes");
   assert.match(read("second.err"), /\/opt\/trainsafe is up to date/);
