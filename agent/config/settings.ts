@@ -92,6 +92,11 @@ const watchdogSchema = z.strictObject({
   phaseField: z.string().default("phase"),
   evalPhaseWords: z.array(z.string()).default(["eval", "evaluating", "evaluation", "validation"]),
   checkpointPhaseWords: z.array(z.string()).default(["checkpoint", "saving", "save", "checkpointing"]),
+  /**
+   * Adaptive training limit: after `minSteps` steps were seen, the limit becomes `multiplier` x the
+   * slowest observed gap between step advances, never below `floor` nor above trainingTimeout
+   * (agent/watchdog/progress.ts).
+   */
   adaptive: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -100,6 +105,7 @@ const watchdogSchema = z.strictObject({
       floor: duration.default(2 * 60_000),
     })
     .prefault({}),
+  /** Wait after SIGTERM (and after each SIGKILL) for the process tree to be gone. */
   killGrace: duration.default(10_000),
   maxKillAttempts: z.number().int().positive().default(3),
   maxRestarts: z.number().int().nonnegative().default(3),
