@@ -56,7 +56,8 @@ export function renderHosts(hosts: readonly HostSummary[], nowMs: number): strin
 
 function eventLine(e: StoredEvent): string {
   const what = [e.kind, e.category].filter(Boolean).join(" ");
-  return `${when(e.tsMs)}  ${what}: ${e.message || e.crash?.firstFatalLine || ""}`.trimEnd();
+  const text = (e.crash?.firstFatalLine || e.message).slice(0, 160);
+  return `${when(e.tsMs)}  ${what}: ${text}`.trimEnd();
 }
 
 function decisionLine(d: StoredDecision): string {
