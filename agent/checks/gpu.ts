@@ -1,0 +1,80 @@
+/**
+ * GPUs through nvidia-smi: count, temperature, memory, uncorrectable ECC errors, row remapping and
+ * throttle reasons. No nvidia-smi on PATH is "skip" unless checks.expectGpus says GPUs must be there.
+ */
+import { queryGpus, throttleSeverity, type GpuQueryResult, type GpuSample } from "../telemetry/gpu.js";
+import { result, worst, type Check, type CheckResult, type CheckStatus } from "./types.js";
+
+/** A GPU this close to the temperature limit is a warning. */
+export const GPU_TEMP_WARN_MARGIN_C = 5;
+
+export interface GpuPolicy {
+  readonly expectGpus: boolean;
+  readonly expectedGpuCount: number | undefined;
+  readonly maxGpuTemperatureC: number;
+}
+
+function mib(n: number | null): string {
+  return n === null ? "?" : `${+(n / 1024).toFixed(1)}`;
+}
+
+/** Judges one nvidia-smi answer against the policy (pure: unit-tested on real output shapes). */
+export function evaluateGpus(q: GpuQueryResult, policy: GpuPolicy): CheckResult {
+  if (!q.available) {
+    if (q.cause === "not_found" && !policy.expectGpus) return result("skip", `no GPUs to check: ${q.reason}`);
+    return result("fail", q.reason, { cause: q.cause });
+  }
+  let status: CheckStatus = "pass";
+  const findings: string[] = [];
+  const add = (s: CheckStatus, text: string) => {
+    status = worst(status, s);
+    findings.push(text);
+  };
+  const n = q.gpus.length;
+  const expected = policy.expectedGpuCount;
+  if (expected !== undefined && n < expected) add("fail", `${n} of ${expected} expected GPUs visible`);
+  else if (expected !== undefined && n > expected) add("warn", `${n} GPUs visible, ${expected} expected`);
+  else if (n === 0 && (policy.expectGpus || expected === undefined)) add("fail", "nvidia-smi sees no GPUs");
+
+  for (const g of q.gpus) {
+    const at = `GPU ${g.index}`;
+    if (g.temperatureC !== null) {
+      if (g.temperatureC >= policy.maxGpuTemperatureC) add("fail", `${at} at ${g.temperatureC}°C (limit ${policy.maxGpuTemperatureC}°C)`);
+      else if (g.temperatureC >= policy.maxGpuTemperatureC - GPU_TEMP_WARN_MARGIN_C) add("warn", `${at} at ${g.temperatureC}°C (limit ${policy.maxGpuTemperatureC}°C)`);
+    }
+    if (g.eccUncorrected !== null && g.eccUncorrected > 0) add("fail", `${at} has ${g.eccUncorrected} uncorrectable ECC errors since the driver loaded (reset or drain the GPU)`);
+    if (g.remappedFailure === true) add("fail", `${at} had a row-remapping failure (hardware needs replacing)`);
+    if (g.remappedPending === true) add("warn", `${at} has row remapping pending (needs a GPU reset)`);
+    if (g.retiredPagesPending === true) add("warn", `${at} has pages pending retirement (needs a GPU reset)`);
+    const bad = g.throttleReasons.filter((r) => throttleSeverity(r) !== "ok");
+    if (bad.length > 0) {
+      const sev = bad.some((r) => throttleSeverity(r) === "fail") ? "fail" : "warn";
+      add(sev, `${at} clocks throttled: ${bad.join(", ")}`);
+    }
+    if (g.memoryUsedMiB !== null && g.memoryTotalMiB !== null && g.memoryTotalMiB > 0 && g.memoryUsedMiB > g.memoryTotalMiB) {
+      add("warn", `${at} reports ${g.memoryUsedMiB} MiB used of ${g.memoryTotalMiB} MiB`);
+    }
+  }
+  for (const p of q.problems) add("warn", p);
+
+  const temps = q.gpus.map((g) => g.temperatureC).filter((t): t is number => t !== null);
+  const usedMiB = q.gpus.reduce((s, g) => s + (g.memoryUsedMiB ?? 0), 0);
+  const totalMiB = q.gpus.reduce((s, g) => s + (g.memoryTotalMiB ?? 0), 0);
+  const names = [...new Set(q.gpus.map((g) => g.name ?? "?"))].join(", ");
+  const summary =
+    n === 0
+      ? "0 GPUs"
+      : `${n} GPU${n === 1 ? "" : "s"} (${names}), max ${temps.length ? `${Math.max(...temps)}°C` : "?°C"}, memory ${mib(usedMiB)}/${mib(totalMiB)} GiB used`;
+  const message = findings.length ? `${findings.join("; ")} — ${summary}` : summary;
+  return result(status, message, { gpus: q.gpus, unsupportedFields: q.unsupportedFields, fields: q.fields });
+}
+
+export const gpuCheck: Check = {
+  id: "gpu",
+  title: "GPUs (nvidia-smi)",
+  async run({ settings, signal }) {
+    const c = settings.checks;
+    const q = await queryGpus({ timeoutMs: c.checkTimeout, nvidiaSmi: c.nvidiaSmi, signal });
+    return evaluateGpus(q, { expectGpus: c.expectGpus, expectedGpuCount: c.expectedGpuCount, maxGpuTemperatureC: c.maxGpuTemperatureC });
+  },
+};

@@ -1,0 +1,164 @@
+/**
+ * Training progress: the status file is fresh and current_step advances between observations.
+ * The last step seen (and since when) is kept in BASE_DIR/.trainsafe/check_state.json, so a single
+ * `trainsafe check` run can tell "stuck since the last check" from "first look".
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import type { Settings } from "../config/settings.js";
+import { describeError } from "../lib/errors.js";
+import { readJsonFile, writeFileAtomic } from "../lib/files.js";
+import { formatDurationMs } from "../lib/units.js";
+import { result, type Check, type CheckResult } from "./types.js";
+import { checkStateFile, rel } from "./util.js";
+
+const statusSchema = z.looseObject({
+  current_step: z.number().int().nonnegative(),
+  total_steps: z.number().int().nonnegative().nullish(),
+  updated_at: z.union([z.string(), z.number()]).nullish(),
+  status: z.string().nullish(),
+});
+
+const stateSchema = z.looseObject({
+  progress: z
+    .object({ file: z.string(), step: z.number(), sinceMs: z.number(), seenAtMs: z.number() })
+    .optional(),
+});
+
+type ProgressState = { file: string; step: number; sinceMs: number; seenAtMs: number };
+
+/** Timestamps trainers write: ISO text, or epoch seconds / milliseconds. */
+export function parseUpdatedAt(v: string | number | null | undefined): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "number") return Number.isFinite(v) && v > 0 ? (v > 1e12 ? v : v * 1000) : null;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return parseUpdatedAt(Number(v));
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
+}
+
+const FINISHED = /^(complete|completed|finished|done|success|succeeded)$/i;
+/** Clocks of the trainer and of trainsafe may differ a little; more than this is worth a word. */
+const FUTURE_SKEW_MS = 5 * 60_000;
+
+function phaseLimit(settings: Settings, phase: string | null): { limitMs: number; phase: string } {
+  const w = settings.watchdog;
+  const p = (phase ?? "").toLowerCase();
+  if (w.evalPhaseWords.some((x) => p.includes(x.toLowerCase()))) return { limitMs: w.evalTimeout, phase: "eval" };
+  if (w.checkpointPhaseWords.some((x) => p.includes(x.toLowerCase()))) return { limitMs: w.checkpointTimeout, phase: "checkpoint" };
+  return { limitMs: settings.checks.statusStaleAfter, phase: "training" };
+}
+
+async function readState(file: string): Promise<Record<string, unknown>> {
+  const r = await readJsonFile(file, stateSchema);
+  return r.ok ? r.value : {};
+}
+
+/** Saves the observation; a read-only BASE_DIR must not turn into a failed check. */
+async function saveState(file: string, state: Record<string, unknown>): Promise<string | null> {
+  try {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, JSON.stringify(state, null, 2) + "\n");
+    return null;
+  } catch (err) {
+    return `could not save ${file}: ${describeError(err)}`;
+  }
+}
+
+export const progressCheck: Check = {
+  id: "progress",
+  title: "training progress",
+  async run({ settings, now }): Promise<CheckResult> {
+    const { layout } = settings;
+    const file = layout.statusFile;
+    const name = rel(layout, file);
+    const r = await readJsonFile(file, statusSchema);
+    if (!r.ok) {
+      if (r.reason === "missing") return result("warn", `no status file at ${name} (training not started yet?)`);
+      return result("warn", `status file unusable: ${r.message}`, { file, reason: r.reason, ...(r.field ? { field: r.field } : {}) });
+    }
+    const st = r.value;
+    const nowMs = now();
+    const step = st.current_step;
+    const total = st.total_steps ?? null;
+    const rawPhase = (st as Record<string, unknown>)[settings.watchdog.phaseField];
+    const phaseText = typeof rawPhase === "string" ? rawPhase : typeof st.status === "string" ? st.status : null;
+    let updatedMs = parseUpdatedAt(st.updated_at);
+    let updatedFrom = "updated_at";
+    const notes: string[] = [];
+    if (updatedMs === null) {
+      if (st.updated_at !== undefined && st.updated_at !== null) notes.push(`updated_at "${String(st.updated_at)}" is not a time; using the file's mtime`);
+      try {
+        updatedMs = (await fsp.stat(file)).mtimeMs;
+        updatedFrom = "mtime";
+      } catch (err) {
+        return result("warn", `${file}: cannot stat (${describeError(err)})`);
+      }
+    }
+    const ageMs = nowMs - updatedMs;
+    if (ageMs < -FUTURE_SKEW_MS) notes.push(`${updatedFrom} is ${formatDurationMs(-ageMs)} in the future (clock skew?)`);
+
+    const stateFile = checkStateFile(layout);
+    const state = await readState(stateFile);
+    const prev = stateSchema.shape.progress.safeParse(state.progress).data;
+    const prevSame = prev && prev.file === file ? prev : undefined;
+    let next: ProgressState;
+    let trend: "first" | "advanced" | "back" | "same";
+    if (!prevSame) {
+      trend = "first";
+      next = { file, step, sinceMs: nowMs, seenAtMs: nowMs };
+    } else if (step > prevSame.step) {
+      trend = "advanced";
+      next = { file, step, sinceMs: nowMs, seenAtMs: nowMs };
+    } else if (step < prevSame.step) {
+      trend = "back";
+      next = { file, step, sinceMs: nowMs, seenAtMs: nowMs };
+    } else {
+      trend = "same";
+      next = { ...prevSame, seenAtMs: nowMs };
+    }
+    const saveProblem = await saveState(stateFile, { ...state, progress: next });
+    if (saveProblem) notes.push(saveProblem);
+
+    const { limitMs, phase } = phaseLimit(settings, phaseText);
+    const details: Record<string, unknown> = {
+      file,
+      currentStep: step,
+      totalSteps: total,
+      phase: phaseText,
+      updatedAgoMs: Math.round(ageMs),
+      updatedFrom,
+      previousStep: prevSame?.step ?? null,
+      previousSeenAt: prevSame ? new Date(prevSame.seenAtMs).toISOString() : null,
+      stepUnchangedForMs: trend === "same" ? nowMs - next.sinceMs : 0,
+      limitMs,
+      ...(notes.length ? { notes } : {}),
+    };
+    const tail = notes.length ? `; ${notes.join("; ")}` : "";
+    const of = total !== null ? `/${total}` : "";
+    const finished = (st.status && FINISHED.test(st.status)) || (total !== null && total > 0 && step === total);
+    if (finished) return result("pass", `training finished at step ${step}${of}${tail}`, details);
+    if (total !== null && step > total) return result("warn", `current_step ${step} is beyond total_steps ${total} in ${name}${tail}`, details);
+    if (trend === "same" && nowMs - next.sinceMs > limitMs) {
+      return result(
+        "fail",
+        `step ${step}${of} has not advanced for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)} in ${phase} phase)${tail}`,
+        details,
+      );
+    }
+    if (ageMs > settings.checks.statusStaleAfter) {
+      return result("warn", `${name} not updated for ${formatDurationMs(ageMs)} (stale after ${formatDurationMs(settings.checks.statusStaleAfter)}); step ${step}${of}${tail}`, details);
+    }
+    if (trend === "back") return result("warn", `step went back from ${prevSame!.step} to ${step} (restarted from an older checkpoint?)${tail}`, details);
+    if (notes.some((n) => n.includes("future"))) return result("warn", `step ${step}${of}${tail}`, details);
+    const updated = `updated ${formatDurationMs(Math.max(0, ageMs))} ago`;
+    switch (trend) {
+      case "first":
+        return result("pass", `step ${step}${of}, ${updated} (first observation: advancing is judged from the next check)${tail}`, details);
+      case "advanced":
+        return result("pass", `step ${step}${of} (+${step - prevSame!.step} since ${formatDurationMs(nowMs - prevSame!.seenAtMs)} ago), ${updated}${tail}`, details);
+      default:
+        return result("pass", `step ${step}${of}, unchanged for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)}), ${updated}${tail}`, details);
+    }
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * NVIDIA Xid errors in the kernel log (/dev/kmsg) within checks.recentCrashWindow. Hardware and driver
+ * Xids (fallen off the bus, double-bit ECC, NVLink, GSP) fail; application-caused ones warn.
+ * Skipped when the kernel log cannot be read (not root with kernel.dmesg_restrict=1, containers).
+ */
+import { constants, promises as fsp } from "node:fs";
+import { describeError } from "../lib/errors.js";
+import { formatDurationMs } from "../lib/units.js";
+import { result, type Check } from "./types.js";
+
+/**
+ * Xids that mean the GPU or its driver is in trouble (NVIDIA's Xid catalog): the node needs a GPU
+ * reset, a reboot or a drain. Others (13 graphics exception, 31 page fault, 43 stopped processing,
+ * 45 preemptive cleanup) usually come from the application and are warnings.
+ */
+export const HARDWARE_XIDS: ReadonlyMap<number, string> = new Map([
+  [48, "double-bit ECC error"],
+  [61, "internal micro-controller breakpoint"],
+  [62, "internal micro-controller halt"],
+  [64, "ECC page retirement or row remapping failure"],
+  [74, "NVLink error"],
+  [79, "GPU has fallen off the bus"],
+  [92, "high single-bit ECC error rate"],
+  [94, "contained ECC error"],
+  [95, "uncontained ECC error"],
+  [119, "GSP RPC timeout"],
+  [120, "GSP error"],
+  [140, "unrecovered ECC error"],
+  [154, "GPU recovery action changed (reset or reboot required)"],
+]);
+
+export interface KernelRecord {
+  /** Microseconds since boot. */
+  readonly tsUs: number;
+  readonly text: string;
+}
+
+export interface XidEvent {
+  readonly xid: number;
+  readonly device: string;
+  readonly text: string;
+  readonly ageMs: number;
+  readonly hardware: boolean;
+}
+
+/** Parses /dev/kmsg records ("prio,seq,ts_us,flags;message", continuation lines start with a space). */
+export function parseKmsg(text: string): KernelRecord[] {
+  const out: KernelRecord[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^\d+,\d+,(\d+),[^;]*;(.*)$/.exec(line);
+    if (m) out.push({ tsUs: Number(m[1]), text: m[2]! });
+  }
+  return out;
+}
+
+/** Xid events among kernel records, with their age given the current uptime. */
+export function findXids(records: readonly KernelRecord[], uptimeS: number): XidEvent[] {
+  const out: XidEvent[] = [];
+  for (const r of records) {
+    const m = /NVRM: Xid \(([^)]*)\): (\d+)/.exec(r.text);
+    if (!m) continue;
+    const xid = Number(m[2]);
+    out.push({ xid, device: m[1]!, text: r.text.trim(), ageMs: Math.max(0, uptimeS * 1000 - r.tsUs / 1000), hardware: HARDWARE_XIDS.has(xid) });
+  }
+  return out;
+}
+
+/** Most kernel log read; the ring buffer is a few MB at most. */
+const MAX_KMSG_BYTES = 32 * 1024 * 1024;
+
+/** Reads the whole kernel log without blocking: /dev/kmsg gives one record per read, then EAGAIN. */
+async function readKernelLog(file: string, signal: AbortSignal): Promise<string> {
+  const fh = await fsp.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const parts: Buffer[] = [];
+  let total = 0;
+  try {
+    const buf = Buffer.alloc(16 * 1024);
+    while (total < MAX_KMSG_BYTES && !signal.aborted) {
+      let n: number;
+      try {
+        n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") break; // end of the ring buffer
+        if (code === "EPIPE") continue; // a record was overwritten while reading: skip it
+        throw err;
+      }
+      if (n === 0) break;
+      parts.push(Buffer.from(buf.subarray(0, n)));
+      total += n;
+    }
+  } finally {
+    await fh.close();
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+export const xidCheck: Check = {
+  id: "xid",
+  title: "GPU Xid errors (kernel log)",
+  async run({ settings, signal }) {
+    const file = settings.checks.kernelLog;
+    let text: string;
+    let uptimeS: number;
+    try {
+      text = await readKernelLog(file, signal);
+      uptimeS = Number((await fsp.readFile("/proc/uptime", "utf8")).split(" ")[0]);
+    } catch (err) {
+      return result("skip", `kernel log ${file} not readable (${describeError(err)})`);
+    }
+    const windowMs = settings.checks.recentCrashWindow;
+    const all = findXids(parseKmsg(text), uptimeS);
+    const recent = all.filter((x) => x.ageMs <= windowMs);
+    const details = { file, windowMs, recent, olderCount: all.length - recent.length };
+    if (recent.length === 0) return result("pass", `no Xid errors in the last ${formatDurationMs(windowMs)}${all.length ? ` (${all.length} older)` : ""}`, details);
+    const hw = recent.filter((x) => x.hardware);
+    const latest = (hw.length ? hw : recent).at(-1)!;
+    const what = HARDWARE_XIDS.get(latest.xid) ?? "usually raised by the application";
+    const msg = `${recent.length} Xid error${recent.length === 1 ? "" : "s"} in the last ${formatDurationMs(windowMs)}; latest${hw.length ? " hardware" : ""}: Xid ${latest.xid} on ${latest.device} (${what}) ${formatDurationMs(latest.ageMs)} ago`;
+    return result(hw.length ? "fail" : "warn", msg, details);
+  },
+};
