@@ -8,6 +8,7 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }
   () => import("./commands/check.js"),
   () => import("./commands/config.js"),
   () => import("./commands/resume.js"),
+  () => import("./commands/watchdog.js"),
   () => import("./commands/controller.js"),
   () => import("./commands/fleet.js"),
 ];

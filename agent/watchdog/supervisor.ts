@@ -1,0 +1,728 @@
+/**
+ * The supervisor: one loop that watches the training daemon for death (polled every livenessPoll,
+ * at once on a spawned child's exit) and for hangs (status file progress against per-phase limits),
+ * diagnoses, kills the whole tree, and restarts within a budget after pre-flight checks.
+ *
+ * It replaces two scripts that could fight each other (daemon_watchdog and anti_stuck_monitor) with
+ * one owner of the daemon per BASE_DIR, enforced by a lock file. It never stops training itself:
+ * stopping the supervisor leaves the daemon running, and a new supervisor adopts it.
+ *
+ * Decisions take their time from the injected clock; spawn and kill are injected as well, and the
+ * restart grant is a pluggable function (default: the local budget) so the agent can ask the
+ * controller first and embed this class unchanged.
+ */
+import { spawn as nodeSpawn } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import type { Settings } from "../config/settings.js";
+import { findDaemon, readPidFile, readRecordedIdentity, recordIdentity } from "../lib/daemon.js";
+import { describeError, TrainsafeError } from "../lib/errors.js";
+import { readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js";
+import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRecord } from "./budget.js";
+import { diagnoseHang, type HangReport } from "./diagnose.js";
+import { describeEvent, writeEventLog, type RestartCause, type WatchdogEvent, type WatchdogEventInput } from "./events.js";
+import { killTree, realKillDeps, type KillDeps } from "./kill.js";
+import { launchDaemon, type ExitInfo, type Launched, type SpawnFn } from "./launch.js";
+import { crashModule, guardPreflight } from "./integrations.js";
+import { runPreflight, type PreflightDeps, type PreflightResult } from "./preflight.js";
+import { ProgressTracker, readStatus, type ProgressPolicy } from "./progress.js";
+import { loadProgress, loadRestartHistory, saveProgress, saveRestartHistory, stateDir } from "./state.js";
+
+/** What a grant function is asked. */
+export interface GrantContext {
+  readonly cause: RestartCause;
+  /** Restarts granted so far (local, persisted history). */
+  readonly history: ReadonlyArray<RestartRecord>;
+  readonly policy: RestartPolicy;
+  readonly nowMs: number;
+  readonly settings: Settings;
+}
+
+export type RequestGrant = (ctx: GrantContext) => Promise<RestartDecision>;
+
+/** The default grant: the local budget. */
+export const localGrant: RequestGrant = async (ctx) => decideRestart(ctx.history, ctx.policy, ctx.nowMs);
+
+/** The crash scanner's first fatal finding, as far as the supervisor uses it. */
+export interface CrashFinding {
+  readonly category: string;
+  readonly signature: string;
+  readonly suggestion: string | null;
+  readonly file: string | null;
+  readonly line: number | null;
+  readonly text: string | null;
+}
+
+export interface CrashHistoryInput {
+  readonly source: "watchdog" | "hang";
+  readonly category: string;
+  readonly signature: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly text?: string;
+  readonly suggestion?: string;
+  readonly exitCode?: number | null;
+  readonly signal?: string | null;
+  readonly hangKind?: string;
+  readonly details?: Record<string, unknown>;
+}
+
+/** Crash scanning and the crash history (agent/crash), injected so the supervisor stays testable. */
+export interface CrashApi {
+  readonly scan: (settings: Settings) => Promise<CrashFinding | null>;
+  /** Records one entry in the crash history; returns a problem to report, or null. */
+  readonly record: (settings: Settings, entry: CrashHistoryInput) => Promise<string | null>;
+}
+
+export type DiagnoseFn = (root: ProcessIdentity, opts: { timeoutMs: number; cpuSampleMs: number; nvidiaSmi?: string }) => Promise<HangReport>;
+
+export interface SupervisorOptions {
+  readonly settings: Settings;
+  /** Called with every event after it was logged (the agent forwards them to the controller). */
+  readonly onEvent?: (e: WatchdogEvent) => void | Promise<void>;
+  readonly requestGrant?: RequestGrant;
+  readonly clock?: () => number;
+  readonly spawn?: SpawnFn;
+  readonly kill?: KillDeps["signal"];
+  /** Default: the guard's config validation and resume verification, and statfs. */
+  readonly preflight?: PreflightDeps;
+  /** Default: agent/crash's scanner and crash history. */
+  readonly crash?: CrashApi;
+  readonly diagnose?: DiagnoseFn;
+  /** Readable event lines (default: stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** Resolved restart policy from the watchdog settings. */
+export function restartPolicyOf(w: Settings["watchdog"]): RestartPolicy {
+  return {
+    maxRestarts: w.maxRestarts,
+    windowMs: w.restartWindow,
+    backoffInitialMs: w.backoffInitial,
+    backoffMaxMs: w.backoffMax,
+    healthyResetMs: w.healthyReset,
+  };
+}
+
+/** Resolved progress policy from the watchdog settings. */
+export function progressPolicyOf(w: Settings["watchdog"]): ProgressPolicy {
+  return {
+    trainingTimeoutMs: w.trainingTimeout,
+    evalTimeoutMs: w.evalTimeout,
+    checkpointTimeoutMs: w.checkpointTimeout,
+    evalPhaseWords: w.evalPhaseWords,
+    checkpointPhaseWords: w.checkpointPhaseWords,
+    adaptive: { enabled: w.adaptive.enabled, minSteps: w.adaptive.minSteps, multiplier: w.adaptive.multiplier, floorMs: w.adaptive.floor },
+  };
+}
+
+/** The daemon being watched. */
+interface Watched {
+  readonly identity: ProcessIdentity;
+  readonly launched: Launched | null;
+  exit: ExitInfo | null;
+  readonly startedAtMs: number;
+  readonly tracker: ProgressTracker;
+  /** mtime/size/inode of the status file at the last read: a change means something to read. */
+  statusSig: string | null;
+  lastReadAtMs: number;
+  lastSavedAtMs: number;
+  /** Consecutive failed status reads after the deadline passed (a half-written file is retried). */
+  failedReadsPastDeadline: number;
+}
+
+/** What the supervisor does while no daemon is watched. */
+type Idle =
+  | { readonly kind: "lookup" }
+  | { readonly kind: "pending"; readonly cause: RestartCause }
+  | { readonly kind: "waiting"; readonly cause: RestartCause; readonly retryAtMs: number | null }
+  | { readonly kind: "blocked"; readonly cause: RestartCause; readonly reasons: string[]; checkedAtMs: number }
+  | { readonly kind: "foreign"; readonly pid: number | null; readonly message: string }
+  | { readonly kind: "unkillable"; readonly survivors: ReadonlyArray<ProcessIdentity> };
+
+export type SupervisorState = "watching" | Idle["kind"] | "stopped";
+
+/** Failed status reads past the deadline before the hang is declared on the last good data. */
+const MAX_FAILED_READS_PAST_DEADLINE = 3;
+
+export class Supervisor {
+  private readonly settings: Settings;
+  private readonly w: Settings["watchdog"];
+  private readonly clock: () => number;
+  private readonly spawn: SpawnFn;
+  private readonly killDeps: KillDeps;
+  private readonly requestGrant: RequestGrant;
+  private readonly diagnose: DiagnoseFn;
+  private readonly log: (line: string) => void;
+  private readonly crash: CrashApi;
+  private readonly preflightDeps: PreflightDeps;
+  private history: RestartRecord[] = [];
+  private watched: Watched | null = null;
+  private idle: Idle = { kind: "lookup" };
+  private lastLookupAtMs = -Infinity;
+  /** When the last daemon stopped (for the restart latency in the restart event). */
+  private stoppedAtMs: number | null = null;
+  private stopping = false;
+  private started = false;
+  private loopDone: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private lockHeld = false;
+  private lastForeignMessage: string | null = null;
+  /** Events of the current runOnce pass. */
+  private collected: WatchdogEvent[] | null = null;
+  private stopped = false;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.settings = opts.settings;
+    this.w = opts.settings.watchdog;
+    this.clock = opts.clock ?? Date.now;
+    this.spawn = opts.spawn ?? nodeSpawn;
+    this.killDeps = { ...realKillDeps, now: this.clock, ...(opts.kill ? { signal: opts.kill } : {}) };
+    this.requestGrant = opts.requestGrant ?? localGrant;
+    this.diagnose = opts.diagnose ?? ((root, o) => diagnoseHang(root, o));
+    this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.crash = opts.crash ?? crashModule;
+    this.preflightDeps = opts.preflight ?? guardPreflight;
+  }
+
+  /** Current state, for status displays and tests. */
+  get state(): SupervisorState {
+    if (this.stopped) return "stopped";
+    return this.watched ? "watching" : this.idle.kind;
+  }
+
+  /** PID of the watched daemon, or null. */
+  get daemonPid(): number | null {
+    return this.watched?.identity.pid ?? null;
+  }
+
+  /** Takes the BASE_DIR lock, adopts or (re)starts the daemon, and starts the watch loop. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.init();
+    // A running daemon is adopted before start() returns; anything else (a death to handle, a start
+    // that may wait out a back-off) is the loop's work, so start() never blocks for long.
+    await this.lookup(true);
+    this.started = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops watching (never the daemon), persists state and releases the lock. */
+  async stop(reason = "stopped"): Promise<void> {
+    if (!this.started) return;
+    if (this.stopping) {
+      await this.loopDone;
+      return;
+    }
+    this.stopping = true;
+    this.wake?.();
+    await this.loopDone;
+    await this.finish(reason);
+  }
+
+  /** One pass (for cron): adopt or handle the daemon's death, check for a hang, restart if needed. */
+  async runOnce(): Promise<{ state: SupervisorState; events: WatchdogEvent[] }> {
+    const events: WatchdogEvent[] = [];
+    this.collected = events;
+    await this.init();
+    try {
+      // First step: find the daemon (adopt it, or handle its death). Second: check the adopted
+      // daemon's progress against the state the previous pass saved, or start a missing daemon.
+      await this.step();
+      await this.step();
+      return { state: this.state, events };
+    } finally {
+      this.stopping = true;
+      await this.finish("one pass done");
+      this.collected = null;
+    }
+  }
+
+  // ---------- life cycle ----------
+
+  private async init(): Promise<void> {
+    await this.acquireLock();
+    const h = await loadRestartHistory(this.settings.layout);
+    this.history = h.records;
+    await this.emit({ type: "supervisor_start", baseDir: this.settings.layout.baseDir, pid: process.pid });
+    if (h.problem) await this.emit({ type: "error", message: `restart history unusable, starting empty: ${h.problem}` });
+  }
+
+  private async finish(reason: string): Promise<void> {
+    if (this.watched) await this.saveProgressNow(this.watched);
+    await this.emit({ type: "supervisor_stop", baseDir: this.settings.layout.baseDir, reason });
+    await this.releaseLock();
+    this.stopped = true;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.step();
+      } catch (err) {
+        await this.emit({ type: "error", message: `supervisor step failed: ${describeError(err)}` });
+      }
+      if (this.stopping) break;
+      await this.pause(this.w.livenessPoll);
+    }
+  }
+
+  /** Sleeps `ms`, cut short by stop() and, unless `onlyStop`, by the watched child's exit. */
+  private pause(ms: number, onlyStop = false): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wake === wake) self.wake = null;
+        resolve();
+      }
+      const wake = () => {
+        if (onlyStop && !self.stopping) return;
+        done();
+      };
+      this.wake = wake;
+    });
+  }
+
+  // ---------- one step ----------
+
+  private async step(): Promise<void> {
+    if (this.watched) return this.watch(this.watched);
+    const now = this.clock();
+    const idle = this.idle;
+    switch (idle.kind) {
+      case "lookup":
+      case "foreign":
+        if (idle.kind === "lookup" || now - this.lastLookupAtMs >= this.w.checkInterval) await this.lookup(false);
+        return;
+      case "pending":
+        return this.restart(idle.cause);
+      case "waiting":
+        if (await this.adoptIfRunning(now)) return;
+        if (idle.retryAtMs !== null && now >= idle.retryAtMs) return this.restart(idle.cause);
+        return;
+      case "blocked":
+        if (await this.adoptIfRunning(now)) return;
+        if (now - idle.checkedAtMs >= this.w.checkInterval) {
+          // Re-checked quietly: no event, no grant, no start until the operator fixed the cause.
+          idle.checkedAtMs = now;
+          const pre = await this.preflight();
+          if (pre.ok) {
+            await this.emit({ type: "unblocked", cause: idle.cause });
+            return this.restart(idle.cause, pre);
+          }
+        }
+        return;
+      case "unkillable": {
+        const alive = await Promise.all(idle.survivors.map((s) => this.stillDaemon(s)));
+        if (!alive.some(Boolean)) {
+          this.idle = { kind: "pending", cause: "hang" };
+          return this.restart("hang");
+        }
+        return;
+      }
+    }
+  }
+
+  /** Reads the PID file and decides what the daemon's state means (`quiet`: only adopt). */
+  private async lookup(quiet: boolean): Promise<void> {
+    const { layout } = this.settings;
+    this.lastLookupAtMs = this.clock();
+    const r = await findDaemon(layout, this.w.daemonPattern);
+    if (r.state === "running") return this.adopt(r.identity);
+    if (quiet) return;
+    switch (r.state) {
+      case "no_pid_file":
+        this.idle = { kind: "pending", cause: "not_running" };
+        return;
+      case "not_running": {
+        if (this.idle.kind === "foreign" && this.idle.pid === r.pid) {
+          // The stranger the PID file named has exited: still no daemon, but no daemon crash either.
+          await this.removeStalePidFile(r.pid);
+          this.idle = { kind: "pending", cause: "not_running" };
+          return;
+        }
+        // The daemon died while nobody watched: a crash whose exit status nobody saw.
+        const recorded = await readRecordedIdentity(layout);
+        const identity = recorded && recorded.pid === r.pid ? recorded : { pid: r.pid, startTicks: 0, cmdline: "" };
+        return this.onDeath(identity, null, null);
+      }
+      case "not_daemon": {
+        const recorded = await readRecordedIdentity(layout);
+        if (recorded && recorded.pid === r.pid) {
+          // The PID file names the daemon we recorded, but that PID now belongs to another process:
+          // the daemon is gone. The other process is never signalled.
+          await this.emit({ type: "not_daemon", pid: r.pid, message: `${r.message}; treating the daemon as dead` });
+          return this.onDeath(recorded, null, null);
+        }
+        return this.foreign(r.pid, r.message);
+      }
+      case "bad_pid_file":
+        return this.foreign(null, r.message);
+    }
+  }
+
+  private async foreign(pid: number | null, message: string): Promise<void> {
+    this.idle = { kind: "foreign", pid, message };
+    if (this.lastForeignMessage === message) return;
+    this.lastForeignMessage = message;
+    await this.emit({ type: "not_daemon", pid, message: `${message}; not signalling or restarting anything until the PID file names the daemon` });
+  }
+
+  private async adoptIfRunning(now: number): Promise<boolean> {
+    if (now - this.lastLookupAtMs < this.w.checkInterval) return false;
+    await this.lookup(true);
+    return this.watched !== null;
+  }
+
+  private async adopt(identity: ProcessIdentity): Promise<void> {
+    const { layout } = this.settings;
+    const recorded = await readRecordedIdentity(layout);
+    let identityRecorded = false;
+    if (!recorded || recorded.pid !== identity.pid) {
+      await recordIdentity(layout, identity);
+      identityRecorded = true;
+    }
+    const saved = await loadProgress(layout);
+    const restored = saved && saved.pid === identity.pid && saved.startTicks === identity.startTicks ? saved : null;
+    this.watch0(identity, null, restored ? { step: restored.step, phaseText: restored.phase, changedAtMs: restored.changedAtMs } : undefined);
+    this.lastForeignMessage = null;
+    await this.emit({ type: "adopt", pid: identity.pid, cmdline: identity.cmdline, identityRecorded });
+  }
+
+  private watch0(identity: ProcessIdentity, launched: Launched | null, restored?: { step: number | null; phaseText: string | null; changedAtMs: number }): void {
+    const now = this.clock();
+    const w: Watched = {
+      identity,
+      launched,
+      exit: null,
+      startedAtMs: now,
+      tracker: new ProgressTracker(progressPolicyOf(this.w), now, restored),
+      statusSig: null,
+      lastReadAtMs: -Infinity,
+      lastSavedAtMs: -Infinity,
+      failedReadsPastDeadline: 0,
+    };
+    if (launched) {
+      void launched.exited.then((info) => {
+        w.exit = info;
+        if (this.watched === w) this.wake?.();
+      });
+    }
+    this.watched = w;
+    this.idle = { kind: "lookup" };
+  }
+
+  // ---------- watching ----------
+
+  private async watch(w: Watched): Promise<void> {
+    if (!w.exit && !(await this.stillDaemon(w.identity))) {
+      // Our own child: its exit status arrives with the exit event, moments after /proc shows it gone.
+      if (w.launched) w.exit = await Promise.race([w.launched.exited, new Promise<null>((r) => setTimeout(() => r(null), 500))]);
+      return this.onDeath(w.identity, w.exit, w);
+    }
+    if (w.exit) return this.onDeath(w.identity, w.exit, w);
+    await this.checkProgress(w);
+  }
+
+  private async stillDaemon(id: ProcessIdentity): Promise<boolean> {
+    const st = await readProcStat(id.pid);
+    return st !== null && st.startTicks === id.startTicks && st.state !== "Z" && st.state !== "X";
+  }
+
+  private async statusSignature(): Promise<string | null> {
+    try {
+      const st = await fsp.stat(this.settings.layout.statusFile);
+      return `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      return null;
+    }
+  }
+
+  private async checkProgress(w: Watched): Promise<void> {
+    const now = this.clock();
+    const sig = await this.statusSignature();
+    const overdue = now >= w.tracker.deadlineMs();
+    let readFailed = false;
+    if (sig !== w.statusSig || overdue || now - w.lastReadAtMs >= this.w.checkInterval) {
+      const r = await readStatus(this.settings.layout.statusFile, this.w.phaseField);
+      w.lastReadAtMs = now;
+      if (r.ok) {
+        w.statusSig = sig;
+        const change = w.tracker.observe(r.sample, now);
+        if (change !== "unchanged" && now - w.lastSavedAtMs >= this.w.checkInterval) await this.saveProgressNow(w);
+      } else {
+        // Half-written or missing: neither progress nor a hang. Not remembering the signature makes
+        // the next tick read it again.
+        readFailed = r.reason !== "missing";
+      }
+    }
+    if (now < w.tracker.deadlineMs()) {
+      w.failedReadsPastDeadline = 0;
+      return;
+    }
+    if (readFailed && ++w.failedReadsPastDeadline <= MAX_FAILED_READS_PAST_DEADLINE) return;
+    await this.onHang(w, now);
+  }
+
+  private async saveProgressNow(w: Watched): Promise<void> {
+    const s = w.tracker.snapshot;
+    w.lastSavedAtMs = this.clock();
+    await saveProgress(this.settings.layout, {
+      pid: w.identity.pid,
+      startTicks: w.identity.startTicks,
+      step: s.step,
+      phase: s.phaseText ?? s.phase,
+      changedAtMs: s.changedAtMs,
+    }).catch((err: unknown) => this.emit({ type: "error", message: `cannot save progress state: ${describeError(err)}` }));
+  }
+
+  // ---------- crash path ----------
+
+  private async onDeath(identity: ProcessIdentity, exit: ExitInfo | null, w: Watched | null): Promise<void> {
+    this.watched = null;
+    this.stoppedAtMs = exit?.atMs ?? this.clock();
+    let finding: CrashFinding | null = null;
+    try {
+      finding = await this.crash.scan(this.settings);
+    } catch (err) {
+      await this.emit({ type: "error", message: `crash scan failed: ${describeError(err)}` });
+    }
+    const exitCode = exit?.exitCode ?? null;
+    const signal = exit?.signal ?? null;
+    // Without a log finding, a SIGKILL is most often the kernel's OOM killer.
+    const category = finding?.category ?? (signal === "SIGKILL" ? "process_killed" : "unknown");
+    const signature = finding?.signature ?? `exit:${signal ?? exitCode ?? "unknown"}`;
+    const ranMs = w ? this.clock() - w.startedAtMs : null;
+    await this.recordCrash({
+      source: "watchdog",
+      category,
+      signature,
+      ...(finding?.file ? { file: finding.file } : {}),
+      ...(finding?.line != null ? { line: finding.line } : {}),
+      ...(finding?.text ? { text: finding.text } : {}),
+      ...(finding?.suggestion ? { suggestion: finding.suggestion } : {}),
+      exitCode,
+      signal,
+      details: { pid: identity.pid, ranMs },
+    });
+    await this.emit({
+      type: "crash",
+      pid: identity.pid,
+      exitCode,
+      signal,
+      category,
+      signature,
+      suggestion: finding?.suggestion ?? null,
+      file: finding?.file ?? null,
+      line: finding?.line ?? null,
+      text: finding?.text ?? null,
+      ranMs,
+    });
+    await this.removeStalePidFile(identity.pid);
+    return this.restart("crash");
+  }
+
+  private async recordCrash(entry: CrashHistoryInput): Promise<void> {
+    try {
+      const problem = await this.crash.record(this.settings, entry);
+      if (problem) await this.emit({ type: "error", message: `crash history: ${problem}` });
+    } catch (err) {
+      await this.emit({ type: "error", message: `cannot record the crash in ${this.settings.layout.crashHistoryFile}: ${describeError(err)}` });
+    }
+  }
+
+  /** The PID file of a dead daemon would make the next lookup handle the same death again. */
+  private async removeStalePidFile(pid: number): Promise<void> {
+    const r = await readPidFile(this.settings.layout.pidFile);
+    if (r.ok && r.pid === pid) await fsp.rm(this.settings.layout.pidFile, { force: true }).catch(() => {});
+  }
+
+  // ---------- hang path ----------
+
+  private async onHang(w: Watched, now: number): Promise<void> {
+    const limit = w.tracker.limit();
+    const snap = w.tracker.snapshot;
+    const quietMs = w.tracker.quietMs(now);
+    const report = await this.diagnose(w.identity, {
+      timeoutMs: this.w.hangReportTimeout,
+      cpuSampleMs: this.w.cpuSample,
+      nvidiaSmi: this.settings.checks.nvidiaSmi,
+    });
+    await this.emit({
+      type: "hang",
+      pid: w.identity.pid,
+      phase: limit.phase,
+      step: snap.step,
+      quietMs,
+      limitMs: limit.limitMs,
+      adaptiveLimit: limit.adaptive,
+      kind: report.kind,
+      reasons: report.reasons,
+      report,
+    });
+    await this.recordCrash({
+      source: "hang",
+      category: "hang",
+      signature: `hang:${report.kind}:${limit.phase}`,
+      text: report.reasons.join("; "),
+      hangKind: report.kind,
+      details: { pid: w.identity.pid, phase: limit.phase, step: snap.step, quietMs, limitMs: limit.limitMs, adaptiveLimit: limit.adaptive },
+    });
+    // The kill makes our own child exit; that exit is part of this hang, not a new crash.
+    this.watched = null;
+    const k = await killTree(w.identity, { graceMs: this.w.killGrace, maxAttempts: this.w.maxKillAttempts }, this.killDeps);
+    this.stoppedAtMs = this.clock();
+    await this.emit({
+      type: "kill",
+      pid: w.identity.pid,
+      ok: k.ok,
+      attempts: k.attempts,
+      members: k.members.map((m) => m.pid),
+      signals: k.signals,
+      skipped: k.skipped,
+      durationMs: k.durationMs,
+    });
+    if (!k.ok) {
+      await this.emit({ type: "unkillable", pid: w.identity.pid, attempts: k.attempts, survivors: k.survivors });
+      this.idle = { kind: "unkillable", survivors: k.members.filter((m) => k.survivors.some((s) => s.pid === m.pid)) };
+      return;
+    }
+    await this.removeStalePidFile(w.identity.pid);
+    return this.restart("hang");
+  }
+
+  // ---------- restart ----------
+
+  private preflight(): Promise<PreflightResult> {
+    return runPreflight(this.settings, this.preflightDeps);
+  }
+
+  private async restart(cause: RestartCause, checked?: PreflightResult): Promise<void> {
+    // Someone may have started a daemon meanwhile (an operator, by hand): adopt it, never start a second.
+    await this.lookup(true);
+    if (this.watched) return;
+    const pre = checked ?? (await this.preflight());
+    if (!pre.ok) {
+      this.idle = { kind: "blocked", cause, reasons: pre.blockers, checkedAtMs: this.clock() };
+      await this.emit({ type: "blocked", cause, reasons: pre.blockers });
+      return;
+    }
+    const nowMs = this.clock();
+    let decision: RestartDecision;
+    try {
+      decision = await this.requestGrant({ cause, history: this.history, policy: restartPolicyOf(this.w), nowMs, settings: this.settings });
+    } catch (err) {
+      // A failing grant function must not turn into a restart without a grant.
+      await this.emit({ type: "error", message: `restart grant failed: ${describeError(err)}` });
+      this.idle = { kind: "waiting", cause, retryAtMs: nowMs + this.w.checkInterval };
+      return;
+    }
+    if (!decision.allow) {
+      this.idle = { kind: "waiting", cause, retryAtMs: decision.retryAtMs };
+      await this.emit({ type: "denied", cause, decision });
+      return;
+    }
+    this.history.push({ atMs: nowMs, delayMs: decision.delayMs, cause });
+    await saveRestartHistory(this.settings.layout, this.history).catch((err: unknown) =>
+      this.emit({ type: "error", message: `cannot persist the restart history: ${describeError(err)}` }),
+    );
+    await this.emit({ type: "grant", cause, decision });
+    if (decision.delayMs > 0) {
+      this.idle = { kind: "waiting", cause, retryAtMs: null };
+      await this.pause(decision.delayMs, true);
+      if (this.stopping) return;
+      // Someone may have started the daemon during the back-off; and the config may have changed.
+      await this.lookup(true);
+      if (this.watched) return;
+      const again = await this.preflight();
+      if (!again.ok) {
+        this.idle = { kind: "blocked", cause, reasons: again.blockers, checkedAtMs: this.clock() };
+        await this.emit({ type: "blocked", cause, reasons: again.blockers });
+        return;
+      }
+    }
+    let launched: Launched;
+    try {
+      launched = await launchDaemon(this.settings.layout, this.w.daemonCommand, this.spawn);
+    } catch (err) {
+      this.idle = { kind: "pending", cause };
+      await this.emit({ type: "start_failed", cause, message: describeError(err) });
+      return;
+    }
+    this.watch0(launched.identity, launched);
+    await this.saveProgressNow(this.watched!);
+    const latencyMs = this.stoppedAtMs !== null ? this.clock() - this.stoppedAtMs : null;
+    this.stoppedAtMs = null;
+    await this.emit({ type: "restart", pid: launched.identity.pid, cause, command: [...this.w.daemonCommand], latencyMs });
+  }
+
+  // ---------- events ----------
+
+  private async emit(input: WatchdogEventInput): Promise<void> {
+    const e = { time: new Date(this.clock()).toISOString(), ...input } as WatchdogEvent;
+    const problem = await writeEventLog(this.settings.layout, e);
+    this.log(`trainsafe watchdog: ${describeEvent(e)}`);
+    if (problem) this.log(`trainsafe watchdog: ${problem}`);
+    this.collected?.push(e);
+    try {
+      await this.opts.onEvent?.(e);
+    } catch (err) {
+      this.log(`trainsafe watchdog: onEvent hook failed: ${describeError(err)}`);
+    }
+  }
+
+  // ---------- lock ----------
+
+  private lockFile(): string {
+    return path.join(stateDir(this.settings.layout), "supervisor.lock");
+  }
+
+  /** One supervisor per BASE_DIR: two would both restart a dead daemon. */
+  private async acquireLock(): Promise<void> {
+    const file = this.lockFile();
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const me = await readIdentity(process.pid);
+    const body = JSON.stringify({ pid: process.pid, startTicks: me?.startTicks ?? 0 }) + "\n";
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await fsp.writeFile(file, body, { flag: "wx" });
+        this.lockHeld = true;
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      const holder = await readLockHolder(file);
+      if (holder) {
+        const st = await readProcStat(holder.pid);
+        if (st && st.startTicks === holder.startTicks && st.state !== "Z") {
+          throw new TrainsafeError(
+            "usage",
+            `another supervisor (PID ${holder.pid}) is already supervising ${this.settings.layout.baseDir} (lock ${file})`,
+            file,
+          );
+        }
+      }
+      // The holder is gone (or the lock is junk): take it over.
+      await fsp.rm(file, { force: true });
+    }
+    throw new TrainsafeError("usage", `could not take the supervisor lock ${file}`, file);
+  }
+
+  private async releaseLock(): Promise<void> {
+    if (!this.lockHeld) return;
+    this.lockHeld = false;
+    const holder = await readLockHolder(this.lockFile());
+    if (holder?.pid === process.pid) await fsp.rm(this.lockFile(), { force: true }).catch(() => {});
+  }
+}
+
+async function readLockHolder(file: string): Promise<{ pid: number; startTicks: number } | null> {
+  try {
+    const v = JSON.parse(await fsp.readFile(file, "utf8")) as { pid?: unknown; startTicks?: unknown };
+    return typeof v.pid === "number" && typeof v.startTicks === "number" ? { pid: v.pid, startTicks: v.startTicks } : null;
+  } catch {
+    return null;
+  }
+}

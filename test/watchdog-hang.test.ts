@@ -1,0 +1,158 @@
+/**
+ * Hang path of the supervisor against real daemon processes: a training hang is diagnosed, logged and
+ * its whole tree killed; a slow eval is not a hang; SIGTERM ignored means SIGKILL; a half-written
+ * status file is neither a hang nor a crash. Millisecond thresholds; every process killed in teardown.
+ */
+import { afterEach, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { resolveSettings, type Settings } from "../agent/config/settings.js";
+import { listDescendants } from "../agent/lib/proc.js";
+import { Supervisor } from "../agent/watchdog/supervisor.js";
+import type { WatchdogEvent } from "../agent/watchdog/events.js";
+import { alive, currentStep, daemonCommand, jsonLines, makeBaseDir, ProcessJanitor, waitFor } from "./watchdog-helpers.js";
+
+let janitor = new ProcessJanitor();
+const dirs: string[] = [];
+const supervisors: Supervisor[] = [];
+afterEach(async () => {
+  for (const s of supervisors.splice(0)) await s.stop().catch(() => {});
+  for (const d of dirs) janitor.trackPidFile(path.join(d, ".daemon.pid"));
+  await janitor.cleanup();
+  janitor = new ProcessJanitor();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function setup(behaviour: Record<string, unknown>, watchdog: Record<string, unknown> = {}) {
+  const dir = makeBaseDir("ts-hang-");
+  dirs.push(dir);
+  const settings: Settings = resolveSettings(
+    {
+      watchdog: {
+        livenessPoll: "50ms",
+        checkInterval: "200ms",
+        trainingTimeout: "800ms",
+        evalTimeout: "5s",
+        killGrace: "400ms",
+        backoffInitial: "100ms",
+        minDiskFreeForRestart: 0,
+        cpuSample: "200ms",
+        hangReportTimeout: "1s",
+        daemonCommand: daemonCommand(behaviour),
+        ...watchdog,
+      },
+    },
+    { baseDir: dir },
+  );
+  const events: WatchdogEvent[] = [];
+  // After the first hang the restarted daemon must train normally: the control file says so before
+  // the restart happens (the hook runs as the kill event is emitted).
+  const sup = new Supervisor({
+    settings,
+    log: () => {},
+    onEvent: (e) => {
+      events.push(e);
+      if (e.type === "kill") fs.writeFileSync(path.join(dir, "daemon_control.json"), JSON.stringify({ hangAtStep: 1e9 }));
+      if (e.type === "restart") janitor.track(e.pid);
+    },
+  });
+  supervisors.push(sup);
+  const of = <T extends WatchdogEvent["type"]>(type: T) => events.filter((e): e is Extract<WatchdogEvent, { type: T }> => e.type === type);
+  return { dir, settings, sup, events, of };
+}
+
+test("a hang in training is diagnosed, logged, and the whole tree killed; then restarted", async () => {
+  const { dir, settings, sup, of } = setup({ stepMs: 40, hangAtStep: 6, hangMode: "busy", children: 2 });
+  await sup.start();
+  const started = await waitFor("start", () => of("restart")[0]);
+  await waitFor("hanging", () => (currentStep(dir) ?? 0) >= 6);
+  const tree = [started.pid, ...(await listDescendants(started.pid))];
+  assert.equal(tree.length, 3);
+
+  const kill = await waitFor("kill", () => of("kill")[0], 6000);
+  const hang = of("hang")[0]!;
+  assert.equal(hang.pid, started.pid);
+  assert.equal(hang.phase, "training");
+  assert.equal(hang.kind, "cpu_spin", hang.reasons.join("; "));
+  assert.ok(hang.quietMs >= 800 && hang.quietMs < 1500, `detected ${hang.quietMs} ms after the last step`);
+  assert.equal(hang.step, 6);
+  assert.equal(kill.ok, true);
+  assert.deepEqual([...kill.members].sort(), [...tree].sort());
+  for (const p of tree) assert.equal(await alive(p), false, `PID ${p} survived`);
+
+  // Logged to anti_stuck.log (hang report with thread states, then the kill) and the crash history.
+  const logged = jsonLines(settings.layout.antiStuckLog);
+  assert.deepEqual(logged.map((e) => e.type), ["hang", "kill"]);
+  const report = logged[0]!.report as { evidence: { processes: Array<{ threads: Array<{ state: string; wchan: string }> }>; cpu: { deltaTicks: number } } };
+  assert.equal(report.evidence.processes.length, 3);
+  assert.ok(report.evidence.processes[0]!.threads.length > 1);
+  assert.ok(report.evidence.cpu.deltaTicks > 0);
+  const history = JSON.parse(fs.readFileSync(settings.layout.crashHistoryFile, "utf8"));
+  const entries = (Array.isArray(history) ? history : history.entries) as Array<Record<string, unknown>>;
+  assert.ok(entries.some((e) => e.source === "hang" && e.hangKind === "cpu_spin"), JSON.stringify(history).slice(0, 400));
+
+  const restart = await waitFor("restart after the hang", () => of("restart").find((r) => r.cause === "hang"));
+  assert.equal(await alive(restart.pid), true);
+  // The new run starts over from step 0 (the test daemon does not resume) and advances.
+  await waitFor("new daemon writes its own steps", () => {
+    const s = currentStep(dir);
+    return s !== null && s < 6;
+  });
+  await waitFor("new daemon advances", () => (currentStep(dir) ?? 0) >= 2);
+});
+
+test("a slow eval within the eval limit is not a hang, though it is far past the training limit", async () => {
+  const { dir, sup, of } = setup({ stepMs: 40, evalAtStep: 3, evalMs: 2000 });
+  await sup.start();
+  const started = await waitFor("start", () => of("restart")[0]);
+  await waitFor("past the eval", () => (currentStep(dir) ?? 0) >= 6, 6000);
+  assert.equal(of("hang").length, 0);
+  assert.equal(of("kill").length, 0);
+  assert.equal(sup.daemonPid, started.pid);
+  assert.equal(await alive(started.pid), true);
+});
+
+test("an eval past the eval limit is a hang in the eval phase", async () => {
+  const { sup, of } = setup({ stepMs: 40, evalAtStep: 3, evalMs: 60_000 }, { evalTimeout: "1s" });
+  await sup.start();
+  const hang = await waitFor("hang", () => of("hang")[0], 5000);
+  assert.equal(hang.phase, "eval");
+  assert.equal(hang.limitMs, 1000);
+  assert.ok(hang.quietMs >= 1000);
+});
+
+test("a daemon that ignores SIGTERM is killed by SIGKILL after the grace period", async () => {
+  const { sup, of } = setup({ stepMs: 40, hangAtStep: 4, hangMode: "busy", ignoreSigterm: true, children: 1 }, { killGrace: "300ms" });
+  await sup.start();
+  const started = await waitFor("start", () => of("restart")[0]);
+  const kill = await waitFor("kill", () => of("kill")[0], 6000);
+  assert.equal(kill.ok, true);
+  const toRoot = kill.signals.filter((s) => s.pid === started.pid).map((s) => s.signal);
+  assert.deepEqual(toRoot, ["SIGTERM", "SIGKILL"]);
+  const term = kill.signals.find((s) => s.signal === "SIGTERM")!;
+  const sigkill = kill.signals.find((s) => s.signal === "SIGKILL")!;
+  assert.ok(sigkill.atMs - term.atMs >= 300, "SIGKILL only after the grace period");
+  for (const p of kill.members) assert.equal(await alive(p), false);
+});
+
+test("a half-written status file between real progress is neither a hang nor a crash", async () => {
+  // The daemon itself stops writing at once; the test plays the trainer, and every other write is torn.
+  const { dir, settings, sup, of } = setup({ stepMs: 40, hangAtStep: 0, hangMode: "sleep" });
+  await sup.start();
+  const started = await waitFor("start", () => of("restart")[0]);
+  const file = settings.layout.statusFile;
+  const until = Date.now() + 2000; // 2.5 training limits
+  for (let step = 100; Date.now() < until; step++) {
+    fs.writeFileSync(file, step % 2 ? `{"current_step": ${step}, "pha` : JSON.stringify({ current_step: step, phase: "training" }));
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.equal(of("hang").length, 0);
+  assert.equal(of("crash").length, 0);
+  assert.equal(await alive(started.pid), true);
+  // And once the writes stop, the hang is detected on the last good data.
+  const hang = await waitFor("hang", () => of("hang")[0], 3000);
+  assert.ok((hang.step ?? 0) >= 100);
+  assert.equal(hang.kind === "cpu_spin", false, "an idle daemon is not spinning");
+  void dir;
+});
