@@ -38,6 +38,7 @@ export class RestartGrants {
       const nowMs = this.clock();
       const p = this.policy;
       this.store.hosts.ensure(ask.hostId, ask.jobId, nowMs);
+      const breaker = ask.signature ? this.store.breakers.get(ask.signature) : null;
       const decisions = this.store.decisions.forBudget({
         hostId: ask.hostId,
         jobId: ask.jobId,
@@ -45,12 +46,13 @@ export class RestartGrants {
         hostLimit: HOST_HISTORY_LIMIT,
         jobSinceMs: nowMs - p.jobCoalesceWindowMs,
         fleetSinceMs: nowMs - p.fleetWindowMs,
-        signatureSinceMs: nowMs - p.breakerWindowMs,
+        fleetLimit: p.fleetMaxRestarts,
+        // An open breaker decides alone; its (possibly long) request history is not needed.
+        signatureSinceMs: breaker?.open ? null : nowMs - p.breakerWindowMs,
       });
       const localRestarts = this.store.events
         .localRestartTimes(ask.hostId, HOST_HISTORY_LIMIT)
         .map((atMs) => ({ atMs, delayMs: 0, cause: "local_restart" }));
-      const breaker = ask.signature ? this.store.breakers.get(ask.signature) : null;
       const out = decideFleetRestart(
         { hostId: ask.hostId, jobId: ask.jobId, signature: ask.signature, decisions, localRestarts, breaker },
         p,
@@ -107,7 +109,12 @@ export class RestartGrants {
         breakerThreshold: p.breakerThreshold,
         breakerWindowMs: p.breakerWindowMs,
       },
-      fleetRestartsInWindow: fleetGrantsInWindow(this.store.decisions.fleetGrantsSince(nowMs - p.fleetWindowMs), p, nowMs).length,
+      // Fresh grants never exceed the cap, unless the cap was lowered since; count those too.
+      fleetRestartsInWindow: fleetGrantsInWindow(
+        this.store.decisions.fleetGrantsSince(nowMs - p.fleetWindowMs, Math.max(p.fleetMaxRestarts * 10, 1_000)),
+        p,
+        nowMs,
+      ).length,
       hosts,
       breakers: this.store.breakers.list(),
       recentDecisions: this.store.decisions.recent(recentLimit),

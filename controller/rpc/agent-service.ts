@@ -63,7 +63,16 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
     if (!ended) call.write(msg);
   };
   const cleanup = () => {
-    if (session) sessions.close(session);
+    if (!session) return;
+    const s = session;
+    session = null;
+    sessions.close(s);
+    // "Last seen" of a host that went away is when its stream ended.
+    try {
+      if (store.db.open) store.hosts.touch(s.hostId, clock());
+    } catch (err) {
+      log.error("cannot record the end of an agent stream", err, { host: s.hostId });
+    }
   };
   /** Ends the stream with an error status (idempotent). */
   const fail = (err: unknown) => {

@@ -46,7 +46,11 @@ function fromRow(r: DecisionRow): StoredDecision {
   };
 }
 
-function toPast(r: DecisionRow): PastDecision {
+/** Columns the budget reads: fewer columns, cheaper rows on the grant path. */
+const PAST = "decision_id, host_id, job_id, signature, decided_ms, allow, coalesced, grant_id, delay_ms";
+type PastRow = Pick<DecisionRow, "decision_id" | "host_id" | "job_id" | "signature" | "decided_ms" | "allow" | "coalesced" | "grant_id" | "delay_ms">;
+
+function toPast(r: PastRow): PastDecision {
   return {
     hostId: r.host_id,
     jobId: r.job_id,
@@ -68,7 +72,10 @@ export interface BudgetWindows {
   readonly hostLimit: number;
   readonly jobSinceMs: number;
   readonly fleetSinceMs: number;
-  readonly signatureSinceMs: number;
+  /** Newest fresh grants considered: the fleet cap (more cannot change the decision). */
+  readonly fleetLimit: number;
+  /** null: skip the signature's history (no signature, or its breaker is already open). */
+  readonly signatureSinceMs: number | null;
 }
 
 export class DecisionRepo {
@@ -90,16 +97,18 @@ export class DecisionRepo {
     );
     this.byRequestStmt = db.prepare(`SELECT * FROM restart_decisions WHERE request_id = ?`);
     this.hostGrantsStmt = db.prepare(
-      `SELECT * FROM restart_decisions WHERE host_id = ? AND allow = 1 ORDER BY decided_ms DESC LIMIT ?`,
+      `SELECT ${PAST} FROM restart_decisions WHERE host_id = ? AND allow = 1 ORDER BY decided_ms DESC LIMIT ?`,
     );
+    // The job rule coalesces into fresh grants only (a host's own coalesced grants come with its history).
     this.jobGrantsStmt = db.prepare(
-      `SELECT * FROM restart_decisions WHERE job_id = ? AND job_id != '' AND decided_ms > ? AND allow = 1`,
+      `SELECT ${PAST} FROM restart_decisions WHERE job_id = ? AND job_id != '' AND decided_ms > ? AND allow = 1 AND coalesced = 0`,
     );
+    // Newest first, limited: the fleet rule only needs the newest `fleetMaxRestarts` grants.
     this.fleetGrantsStmt = db.prepare(
-      `SELECT * FROM restart_decisions WHERE decided_ms > ? AND allow = 1 AND coalesced = 0`,
+      `SELECT ${PAST} FROM restart_decisions WHERE decided_ms > ? AND allow = 1 AND coalesced = 0 ORDER BY decided_ms DESC LIMIT ?`,
     );
     this.signatureStmt = db.prepare(
-      `SELECT * FROM restart_decisions WHERE signature = ? AND signature != '' AND decided_ms > ?`,
+      `SELECT ${PAST} FROM restart_decisions WHERE signature = ? AND signature != '' AND decided_ms > ?`,
     );
     this.recentStmt = db.prepare(
       `SELECT * FROM restart_decisions WHERE (@hostId IS NULL OR host_id = @hostId) ORDER BY decided_ms DESC, decision_id LIMIT @limit`,
@@ -136,24 +145,24 @@ export class DecisionRepo {
 
   /** Every earlier decision any budget rule may look at for one request (deduplicated). */
   forBudget(w: BudgetWindows): PastDecision[] {
-    const rows = new Map<string, DecisionRow>();
+    const rows = new Map<string, PastRow>();
     const add = (list: unknown[]) => {
-      for (const r of list as DecisionRow[]) rows.set(r.decision_id, r);
+      for (const r of list as PastRow[]) rows.set(r.decision_id, r);
     };
     add(this.hostGrantsStmt.all(w.hostId, w.hostLimit));
     if (w.jobId) add(this.jobGrantsStmt.all(w.jobId, w.jobSinceMs));
-    add(this.fleetGrantsStmt.all(w.fleetSinceMs));
-    if (w.signature) add(this.signatureStmt.all(w.signature, w.signatureSinceMs));
+    add(this.fleetGrantsStmt.all(w.fleetSinceMs, w.fleetLimit));
+    if (w.signature && w.signatureSinceMs !== null) add(this.signatureStmt.all(w.signature, w.signatureSinceMs));
     return [...rows.values()].map(toPast);
   }
 
   /** The host's newest grants, for the per-host rule. */
   hostGrants(hostId: string, limit: number): PastDecision[] {
-    return (this.hostGrantsStmt.all(hostId, limit) as DecisionRow[]).map(toPast);
+    return (this.hostGrantsStmt.all(hostId, limit) as PastRow[]).map(toPast);
   }
 
-  fleetGrantsSince(sinceMs: number): PastDecision[] {
-    return (this.fleetGrantsStmt.all(sinceMs) as DecisionRow[]).map(toPast);
+  fleetGrantsSince(sinceMs: number, limit: number): PastDecision[] {
+    return (this.fleetGrantsStmt.all(sinceMs, limit) as PastRow[]).map(toPast);
   }
 
   /** Hosts with a grant after `sinceMs`. */

@@ -81,6 +81,8 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX decisions_host_ts ON restart_decisions(host_id, decided_ms);
   CREATE INDEX decisions_job_ts ON restart_decisions(job_id, decided_ms);
   CREATE INDEX decisions_signature_ts ON restart_decisions(signature, decided_ms);
+  -- the fleet rule reads only fresh grants; denials pile up in a storm and must not be scanned
+  CREATE INDEX decisions_fresh_ts ON restart_decisions(decided_ms) WHERE allow = 1 AND coalesced = 0;
 
   CREATE TABLE breakers (
     signature     TEXT PRIMARY KEY,
