@@ -97,7 +97,6 @@ function text(field: string, v: unknown, maxBytes: number): string {
   if (v.length > maxBytes || (v.length * 3 > maxBytes && Buffer.byteLength(v) > maxBytes)) {
     throw invalidArgument(field, `longer than ${maxBytes} bytes`);
   }
-  if (v.includes("\u0000")) throw invalidArgument(field, "contains a NUL character");
   return v;
 }
 
