@@ -370,6 +370,7 @@ test("GPU evaluation: count, temperature, ECC, remapping and throttle reasons", 
   assert.equal(evaluateGpus(avail([{ ...GPU, temperatureC: 81 }]), policy).status, "warn");
   assert.equal(evaluateGpus(avail([{ ...GPU, temperatureC: 86 }]), policy).status, "fail");
   assert.equal(evaluateGpus(avail([{ ...GPU, temperatureC: null, powerW: null }]), policy).status, "pass");
+  assert.match(evaluateGpus(avail([GPU, { ...GPU, index: 1, memoryUsedMiB: null }]), policy).message, /memory \?\/280\.8 GiB used/);
   assert.match(evaluateGpus(avail([{ ...GPU, eccUncorrected: 3 }]), policy).message, /3 uncorrectable ECC errors/);
   assert.equal(evaluateGpus(avail([{ ...GPU, remappedFailure: true }]), policy).status, "fail");
   assert.equal(evaluateGpus(avail([{ ...GPU, remappedPending: true }]), policy).status, "warn");

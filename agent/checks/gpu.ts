@@ -58,8 +58,10 @@ export function evaluateGpus(q: GpuQueryResult, policy: GpuPolicy): CheckResult 
   for (const p of q.problems) add("warn", p);
 
   const temps = q.gpus.map((g) => g.temperatureC).filter((t): t is number => t !== null);
-  const usedMiB = q.gpus.reduce((s, g) => s + (g.memoryUsedMiB ?? 0), 0);
-  const totalMiB = q.gpus.reduce((s, g) => s + (g.memoryTotalMiB ?? 0), 0);
+  // One unknown reading makes the sum unknown rather than quietly low.
+  const sum = (pick: (g: GpuSample) => number | null) => (q.gpus.some((g) => pick(g) === null) ? null : q.gpus.reduce((s, g) => s + pick(g)!, 0));
+  const usedMiB = sum((g) => g.memoryUsedMiB);
+  const totalMiB = sum((g) => g.memoryTotalMiB);
   const names = [...new Set(q.gpus.map((g) => g.name ?? "?"))].join(", ");
   const summary =
     n === 0
