@@ -1,6 +1,5 @@
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { listDescendants, readIdentity } from "../agent/lib/proc.js";
 import { killTree, realKillDeps } from "../agent/watchdog/kill.js";

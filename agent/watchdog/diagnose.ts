@@ -13,9 +13,8 @@
  * > cpu_spin (CPU time moving) > deadlock (CPU still, threads parked on futexes or locks) > unknown.
  */
 import { promises as fsp } from "node:fs";
-import path from "node:path";
 import { gpuProcesses, queryGpus, runWithDeadline } from "../telemetry/gpu.js";
-import { readCmdline, readProcStat, type ProcessIdentity } from "../lib/proc.js";
+import { parseProcStat, readCmdline, readProcStat, type ProcessIdentity } from "../lib/proc.js";
 import { collectTree } from "./kill.js";
 
 export type HangKind = "io_wait" | "gpu_or_collective" | "cpu_spin" | "deadlock" | "unknown";
@@ -154,17 +153,10 @@ async function readThreads(pid: number): Promise<ThreadState[]> {
   const out = await Promise.all(
     tids.map(async (t) => {
       const dir = `/proc/${pid}/task/${t}`;
-      let stat: string;
-      try {
-        stat = await fsp.readFile(`${dir}/stat`, "utf8");
-      } catch {
-        return null;
-      }
+      const stat = parseProcStat(await fsp.readFile(`${dir}/stat`, "utf8").catch(() => ""));
+      if (!stat) return null;
       const wchan = await fsp.readFile(`${dir}/wchan`, "utf8").catch(() => "");
-      const open = stat.indexOf("(");
-      const close = stat.lastIndexOf(")");
-      if (open < 0 || close < open) return null;
-      return { tid: Number(t), comm: stat.slice(open + 1, close), state: stat.slice(close + 2, close + 3), wchan: wchan.trim() };
+      return { tid: stat.pid, comm: stat.comm, state: stat.state, wchan: wchan.trim() };
     }),
   );
   return out.filter((x): x is ThreadState => x !== null);
@@ -175,27 +167,13 @@ async function cpuTicksOf(pids: number[]): Promise<number> {
   return stats.reduce((sum, s) => sum + (s?.cpuTicks ?? 0), 0);
 }
 
-/** Full path of `program` on PATH, or null. */
-export async function onPath(program: string): Promise<string | null> {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const full = path.join(dir, program);
-    try {
-      await fsp.access(full, fsp.constants.X_OK);
-      return full;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
-}
-
 export interface DiagnoseOptions {
   /** Deadline for every external program (nvidia-smi, py-spy). */
   readonly timeoutMs: number;
   /** Interval between the two CPU samples. */
   readonly cpuSampleMs: number;
   readonly nvidiaSmi?: string;
+  /** py-spy to run (default "py-spy", looked up on PATH). */
   readonly pySpy?: string;
 }
 
@@ -218,17 +196,17 @@ async function gpuEvidence(pids: Set<number>, opts: DiagnoseOptions): Promise<Gp
   return procs.available ? ev : { ...ev, note: `GPU process list unavailable (${procs.reason}): all GPUs shown` };
 }
 
-async function stackEvidence(processes: ProcessEvidence[], pySpy: string, timeoutMs: number): Promise<StackEvidence[]> {
+/** Python stacks from py-spy, or null when py-spy is not installed. */
+async function stackEvidence(processes: ProcessEvidence[], pySpy: string, timeoutMs: number): Promise<StackEvidence[] | null> {
   // The root always, then the Python processes (where training code runs), a few at most.
   const targets = [processes[0]!, ...processes.slice(1).filter((p) => /python/i.test(p.cmdline))].slice(0, MAX_STACK_DUMPS);
-  return Promise.all(
-    targets.map(async (p) => {
-      const run = await runWithDeadline(pySpy, ["dump", "--pid", String(p.pid)], { timeoutMs });
-      const ok = run.kind === "exited" && run.code === 0;
-      const text = ok ? run.stdout : `${run.message}${run.stderr.trim() ? `: ${run.stderr.trim()}` : ""}`;
-      return { pid: p.pid, ok, text: text.slice(0, MAX_STACK_CHARS) };
-    }),
-  );
+  const runs = await Promise.all(targets.map((p) => runWithDeadline(pySpy, ["dump", "--pid", String(p.pid)], { timeoutMs })));
+  if (runs.every((r) => r.kind === "not_found")) return null;
+  return runs.map((run, i) => {
+    const ok = run.kind === "exited" && run.code === 0;
+    const text = ok ? run.stdout : `${run.message}${run.stderr.trim() ? `: ${run.stderr.trim()}` : ""}`;
+    return { pid: targets[i]!.pid, ok, text: text.slice(0, MAX_STACK_CHARS) };
+  });
 }
 
 /** Captures the evidence of a hang of `root` and its descendants, and names the kind. */
@@ -237,8 +215,6 @@ export async function diagnoseHang(root: ProcessIdentity, opts: DiagnoseOptions)
   const notes: string[] = [];
   const tree = [root, ...(await collectTree(root.pid))];
   const pids = tree.map((p) => p.pid);
-  const pySpy = opts.pySpy ?? (await onPath("py-spy"));
-  if (!pySpy) notes.push("py-spy not on PATH: no Python stacks");
 
   const cpuPromise = (async (): Promise<CpuEvidence | null> => {
     const before = await cpuTicksOf(pids);
@@ -258,9 +234,10 @@ export async function diagnoseHang(root: ProcessIdentity, opts: DiagnoseOptions)
       notes.push(`GPU query failed: ${String(err)}`);
       return null;
     }),
-    pySpy ? stackEvidence(processes, pySpy, opts.timeoutMs) : Promise.resolve([]),
+    stackEvidence(processes, opts.pySpy ?? "py-spy", opts.timeoutMs),
   ]);
   if (gpu === null) notes.push("nvidia-smi not found: no GPU evidence");
-  const evidence: HangEvidence = { processes, cpu, gpu, stacks, notes };
+  if (stacks === null) notes.push("py-spy not found: no Python stacks");
+  const evidence: HangEvidence = { processes, cpu, gpu, stacks: stacks ?? [], notes };
   return { ...classifyHang(evidence), evidence, durationMs: Date.now() - t0 };
 }

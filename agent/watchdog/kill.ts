@@ -64,8 +64,8 @@ export async function collectTree(pid: number): Promise<ProcessIdentity[]> {
   return ids.filter((x): x is ProcessIdentity => x !== null);
 }
 
-/** True while `member` is still the same running (non-zombie) process. */
-async function stillAlive(member: ProcessIdentity): Promise<boolean> {
+/** True while `member` is still the same running (non-zombie) process (same PID and start time). */
+export async function stillAlive(member: ProcessIdentity): Promise<boolean> {
   const st = await readProcStat(member.pid);
   return st !== null && st.startTicks === member.startTicks && st.state !== "Z" && st.state !== "X";
 }

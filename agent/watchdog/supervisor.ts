@@ -21,7 +21,7 @@ import { readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js
 import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRecord } from "./budget.js";
 import { diagnoseHang, type HangReport } from "./diagnose.js";
 import { describeEvent, writeEventLog, type RestartCause, type WatchdogEvent, type WatchdogEventInput } from "./events.js";
-import { killTree, realKillDeps, type KillDeps } from "./kill.js";
+import { killTree, realKillDeps, stillAlive, type KillDeps } from "./kill.js";
 import { launchDaemon, type ExitInfo, type Launched, type SpawnFn } from "./launch.js";
 import { crashModule, guardPreflight } from "./integrations.js";
 import { runPreflight, type PreflightDeps, type PreflightResult } from "./preflight.js";
@@ -315,7 +315,7 @@ export class Supervisor {
         }
         return;
       case "unkillable": {
-        const alive = await Promise.all(idle.survivors.map((s) => this.stillDaemon(s)));
+        const alive = await Promise.all(idle.survivors.map((s) => stillAlive(s)));
         if (!alive.some(Boolean)) {
           this.idle = { kind: "pending", cause: "hang" };
           return this.restart("hang");
@@ -417,18 +417,13 @@ export class Supervisor {
   // ---------- watching ----------
 
   private async watch(w: Watched): Promise<void> {
-    if (!w.exit && !(await this.stillDaemon(w.identity))) {
+    if (!w.exit && !(await stillAlive(w.identity))) {
       // Our own child: its exit status arrives with the exit event, moments after /proc shows it gone.
       if (w.launched) w.exit = await Promise.race([w.launched.exited, new Promise<null>((r) => setTimeout(() => r(null), 500))]);
       return this.onDeath(w.identity, w.exit, w);
     }
     if (w.exit) return this.onDeath(w.identity, w.exit, w);
     await this.checkProgress(w);
-  }
-
-  private async stillDaemon(id: ProcessIdentity): Promise<boolean> {
-    const st = await readProcStat(id.pid);
-    return st !== null && st.startTicks === id.startTicks && st.state !== "Z" && st.state !== "X";
   }
 
   private async statusSignature(): Promise<string | null> {
