@@ -69,6 +69,8 @@ const checksSchema = z.strictObject({
   maxLogDirSize: size.default(20e9),
   /** Kernel log read for NVIDIA Xid errors (a file of /dev/kmsg records works too). */
   kernelLog: z.string().min(1).default("/dev/kmsg"),
+  /** lspci to run: NVIDIA GPUs on the PCI bus that nvidia-smi does not see have fallen off the bus. */
+  lspci: z.string().min(1).default("lspci"),
 });
 
 const crashSchema = z.strictObject({
