@@ -1,0 +1,489 @@
+/**
+ * Crash scanner: reads the tail (or, with `all`, the whole) of each log, classifies lines with the
+ * compiled rules, and names the primary (root-cause) finding.
+ *
+ * Text is handled as latin1 strings of raw bytes, so a string index is a byte offset and decoding
+ * costs a copy; only candidate lines (those holding a rule anchor) are decoded as UTF-8 and
+ * classified. See agent/crash/README.md for how the primary finding is chosen.
+ */
+import { constants as fsConstants, promises as fsp } from "node:fs";
+import path from "node:path";
+import type { Layout } from "../config/layout.js";
+import type { Settings } from "../config/settings.js";
+import { describeError } from "../lib/errors.js";
+import { classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
+import { crashSignature } from "./signature.js";
+import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES } from "./tail.js";
+import type { CrashFinding, ScannedFile, ScanResult } from "./types.js";
+
+/** Default number of lines read from the end of each log. */
+export const DEFAULT_LAST_N_LINES = 1000;
+/** Size of the reads of a whole-file (--all) scan. */
+export const FULL_SCAN_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Findings kept per file; more are counted (ScannedFile.droppedFindings). */
+export const MAX_FINDINGS_PER_FILE = 2000;
+/** Files whose last write is this much older than the newest file with findings cannot hold the primary. */
+export const STALE_FILE_WINDOW_MS = 6 * 3_600_000;
+/** Longest text kept in a finding. */
+export const MAX_FINDING_TEXT = 1000;
+/** A file is binary when more than this share of a sample is control bytes. */
+const BINARY_CONTROL_SHARE = 0.1;
+const BINARY_SAMPLE_BYTES = 64 * 1024;
+/** The name used for standard input. */
+export const STDIN_NAME = "-";
+
+export interface ScanOptions {
+  lastNLines?: number;
+  all?: boolean;
+  rules?: CompiledRules;
+  /** Stream read for the file name "-" (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
+  /** Chunk size of whole-file scans (tests). */
+  chunkBytes?: number;
+}
+
+/** Scans the given files ("-" is stdin). Never throws for a bad file: it gets a `problem` instead. */
+export async function scanFiles(files: string[], opts: ScanOptions = {}): Promise<ScanResult> {
+  const rules = opts.rules ?? (await loadRules());
+  const lastN = opts.lastNLines ?? DEFAULT_LAST_N_LINES;
+  if (!Number.isInteger(lastN) || lastN <= 0) throw new RangeError(`lastNLines must be a positive integer, got ${lastN}`);
+  const seen = new Set<string>();
+  const perFile: FileOutcome[] = [];
+  for (const file of files) {
+    const key = file === STDIN_NAME ? file : path.resolve(file);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const collector = new FindingCollector(file, rules);
+    const info: ScannedFile = { file, linesRead: 0 };
+    let mtimeMs = Date.now();
+    try {
+      if (file === STDIN_NAME) await scanStdin(opts.stdin ?? process.stdin, collector, info, opts.all ? null : lastN, opts);
+      else mtimeMs = await scanPath(file, collector, info, opts.all ? null : lastN, opts);
+    } catch (err) {
+      info.problem = describeReadError(err);
+    }
+    perFile.push({ info, collector, mtimeMs });
+  }
+  return assemble(perFile);
+}
+
+/** Logs scanned by default: BASE_DIR/logs/*.log except trainsafe's own, then the daemon output log. */
+export async function defaultLogFiles(layout: Layout): Promise<string[]> {
+  const own = new Set([path.resolve(layout.watchdogLog), path.resolve(layout.antiStuckLog)]);
+  const out: string[] = [];
+  try {
+    const names = (await fsp.readdir(layout.logsDir)).filter((n) => n.endsWith(".log")).sort();
+    for (const n of names) {
+      const p = path.join(layout.logsDir, n);
+      if (!own.has(path.resolve(p))) out.push(p);
+    }
+  } catch {
+    // No logs folder: nothing to scan there (the health checks report missing folders).
+  }
+  try {
+    await fsp.lstat(layout.outputLog);
+    if (!out.includes(layout.outputLog)) out.push(layout.outputLog);
+  } catch {
+    // no daemon output yet
+  }
+  return out;
+}
+
+/** Scans the default logs of a training directory with the settings' rules and line count. */
+export async function scanBaseDir(settings: Settings, opts: { lastNLines?: number; all?: boolean } = {}): Promise<ScanResult> {
+  const extra = settings.crash.rulesFile ? path.resolve(settings.layout.baseDir, settings.crash.rulesFile) : undefined;
+  const rules = await loadRules(extra);
+  const files = await defaultLogFiles(settings.layout);
+  const scanOpts: ScanOptions = { rules, lastNLines: opts.lastNLines ?? settings.crash.lastNLines };
+  if (opts.all) scanOpts.all = true;
+  return scanFiles(files, scanOpts);
+}
+
+interface FileOutcome {
+  info: ScannedFile;
+  collector: FindingCollector;
+  mtimeMs: number;
+}
+
+function describeReadError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "does not exist";
+  if (code === "EISDIR") return "is a directory, not a log file";
+  if (code === "EACCES" || code === "EPERM") return `cannot read (${code}: permission denied)`;
+  if (err instanceof FileShrankError) return err.message;
+  return `cannot read (${describeError(err)})`;
+}
+
+async function scanPath(file: string, collector: FindingCollector, info: ScannedFile, lastN: number | null, opts: ScanOptions): Promise<number> {
+  // O_NONBLOCK: opening a FIFO that someone named *.log must not wait for a writer.
+  const fh = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    if (!st.isFile()) {
+      info.problem = "is not a regular file (device, pipe or socket); not scanned";
+      return st.mtimeMs;
+    }
+    info.sizeBytes = st.size;
+    if (lastN !== null) await scanTail(fh, st.size, lastN, collector, info);
+    else await scanFileWhole(fh, st.size, collector, info, opts.chunkBytes ?? FULL_SCAN_CHUNK_BYTES);
+    return st.mtimeMs;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collector: FindingCollector, info: ScannedFile): Promise<void> {
+  let tail;
+  try {
+    tail = await tailOfHandle(fh, size, lastN);
+  } catch (err) {
+    if (!(err instanceof FileShrankError)) throw err;
+    // Rotated or truncated under us: read again with the new size, once.
+    const st = await fh.stat();
+    info.sizeBytes = st.size;
+    tail = await tailOfHandle(fh, st.size, lastN);
+  }
+  info.bytesRead = tail.buf.length;
+  info.linesRead = tail.lineCount;
+  if (tail.cutAtMaxBytes) info.problem = `the last ${lastN} lines span more than ${TAIL_MAX_BYTES} bytes; only whole lines inside the last ${TAIL_MAX_BYTES} bytes were scanned`;
+  const binary = binaryProblem(tail.buf);
+  if (binary) {
+    info.problem = binary;
+    return;
+  }
+  const text = tail.buf.toString("latin1", 0, tail.buf.length);
+  if (tail.firstLineNumber === null) {
+    info.lineNumbersFromEnd = true;
+    // Line k of the tail (1-based) is line -(lineCount - k + 1) from the end.
+    scanText(text, -tail.lineCount, tail.startOffset, collector);
+  } else {
+    scanText(text, tail.firstLineNumber, tail.startOffset, collector);
+  }
+}
+
+/**
+ * Whole-file scan up to `size` (the size when opened: later appends are not read). One buffer is
+ * reused for every read (a fresh 16 MiB buffer per chunk costs more in GC than the scan itself);
+ * the partial line at its end moves to its front before the next read.
+ */
+async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: FindingCollector, info: ScannedFile, chunkBytes: number): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
+  let keep = 0; // bytes at the front of buf carried over from the previous read
+  let bufOffset = 0; // file offset of buf[0]
+  let pos = 0;
+  let line = 1;
+  let lastByte = 0x0a;
+  while (pos < size) {
+    if (keep === buf.length) {
+      // One line fills the whole buffer: scan it in pieces rather than hold it.
+      line += scanText(buf.toString("latin1", 0, keep), line, bufOffset, collector);
+      bufOffset += keep;
+      keep = 0;
+    }
+    const { bytesRead } = await fh.read(buf, keep, Math.min(buf.length - keep, size - pos), pos);
+    if (bytesRead === 0) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
+    if (pos === 0) {
+      const binary = binaryProblem(buf.subarray(0, bytesRead));
+      if (binary) {
+        info.problem = binary;
+        info.bytesRead = bytesRead;
+        return;
+      }
+    }
+    pos += bytesRead;
+    const len = keep + bytesRead;
+    lastByte = buf[len - 1]!;
+    const end = pos >= size ? len : buf.lastIndexOf(0x0a, len - 1) + 1;
+    if (end === 0) {
+      keep = len;
+      continue;
+    }
+    line += scanText(buf.toString("latin1", 0, end), line, bufOffset, collector);
+    bufOffset += end;
+    keep = len - end;
+    if (keep) buf.copy(buf, 0, end, len);
+  }
+  info.bytesRead = pos;
+  // A last line without "\n" still counts as a line.
+  info.linesRead = line - 1 + (size > 0 && lastByte !== 0x0a ? 1 : 0);
+}
+
+/** Whole-stream scan in chunks: memory stays bounded by the chunk size plus one line. */
+async function scanWhole(chunks: AsyncIterable<Buffer>, collector: FindingCollector, info: ScannedFile): Promise<void> {
+  let carry: Buffer = Buffer.alloc(0);
+  let dataOffset = 0; // byte offset of the first byte of `carry` (and of the next `data`)
+  let line = 1;
+  let bytes = 0;
+  let checkedBinary = false;
+  for await (const chunk of chunks) {
+    bytes += chunk.length;
+    const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    if (!checkedBinary) {
+      checkedBinary = true;
+      const binary = binaryProblem(data);
+      if (binary) {
+        info.problem = binary;
+        info.bytesRead = bytes;
+        return;
+      }
+    }
+    let end = data.lastIndexOf(0x0a) + 1;
+    // A line longer than a whole chunk is scanned in pieces rather than held in memory.
+    if (end === 0 && data.length >= FULL_SCAN_CHUNK_BYTES) end = data.length;
+    if (end === 0) {
+      carry = Buffer.from(data);
+      continue;
+    }
+    line += scanText(data.toString("latin1", 0, end), line, dataOffset, collector);
+    dataOffset += end;
+    carry = end < data.length ? Buffer.from(data.subarray(end)) : Buffer.alloc(0);
+  }
+  // A last line without "\n" still counts as a line.
+  if (carry.length) line += scanText(carry.toString("latin1", 0, carry.length), line, dataOffset, collector) + 1;
+  info.bytesRead = bytes;
+  info.linesRead = line - 1;
+}
+
+async function scanStdin(stream: NodeJS.ReadableStream, collector: FindingCollector, info: ScannedFile, lastN: number | null, _opts: ScanOptions): Promise<void> {
+  const chunks = asBuffers(stream);
+  if (lastN === null) {
+    await scanWhole(chunks, collector, info);
+    return;
+  }
+  // Keep a window holding at least the last N lines; drop (and count) what falls out of it.
+  let window: Buffer = Buffer.alloc(0);
+  let droppedLines = 0;
+  let droppedBytes = 0;
+  let bytes = 0;
+  const trim = (final: boolean) => {
+    const start = startOfLastLines(window, lastN);
+    if (start === 0 || (!final && window.length < 8 * 1024 * 1024)) return;
+    droppedLines += countNewlines(window, start);
+    droppedBytes += start;
+    window = Buffer.from(window.subarray(start));
+  };
+  for await (const chunk of chunks) {
+    bytes += chunk.length;
+    window = window.length ? Buffer.concat([window, chunk]) : Buffer.from(chunk);
+    trim(false);
+  }
+  trim(true);
+  info.bytesRead = bytes;
+  info.sizeBytes = bytes;
+  const binary = binaryProblem(window);
+  if (binary) {
+    info.problem = binary;
+    return;
+  }
+  info.linesRead = countLinesIn(window);
+  scanText(window.toString("latin1", 0, window.length), droppedLines + 1, droppedBytes, collector);
+}
+
+async function* asBuffers(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) yield typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+}
+
+function startOfLastLines(buf: Buffer, n: number): number {
+  let idx = buf.length - 1;
+  if (idx >= 0 && buf[idx] === 0x0a) idx--;
+  let found = 0;
+  while (idx >= 0) {
+    const nl = buf.lastIndexOf(0x0a, idx);
+    if (nl < 0) return 0;
+    if (++found === n) return nl + 1;
+    idx = nl - 1;
+  }
+  return 0;
+}
+
+function countNewlines(buf: Buffer, end: number): number {
+  let count = 0;
+  let i = -1;
+  while ((i = buf.indexOf(0x0a, i + 1)) !== -1 && i < end) count++;
+  return count;
+}
+
+function countLinesIn(buf: Buffer): number {
+  if (!buf.length) return 0;
+  const n = countNewlines(buf, buf.length);
+  return buf[buf.length - 1] === 0x0a ? n : n + 1;
+}
+
+/** A problem message when the bytes look binary, else null. */
+export function binaryProblem(buf: Buffer): string | null {
+  const n = Math.min(buf.length, BINARY_SAMPLE_BYTES);
+  if (n === 0) return null;
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = buf[i]!;
+    // Tab, LF, VT, FF, CR and ESC (colour codes) are normal in logs.
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) control++;
+  }
+  const share = control / n;
+  return share > BINARY_CONTROL_SHARE ? `looks binary (${Math.round(share * 100)}% control bytes in the first ${n} bytes read); not scanned` : null;
+}
+
+const HIGH_BYTE = /[\x80-\xff]/;
+
+/**
+ * Scans latin1 text made of whole lines. `firstLine` is the number of its first line (negative when
+ * counted from the end); `baseOffset` the byte offset of its first byte. Returns the number of "\n".
+ */
+export function scanText(text: string, firstLine: number, baseOffset: number, collector: FindingCollector): number {
+  const rules = collector.rules;
+  const starts: number[] = [];
+  const re = rules.anchorRegex;
+  if (re) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const start = m.index === 0 ? 0 : text.lastIndexOf("\n", m.index - 1) + 1;
+      starts.push(start);
+      const end = text.indexOf("\n", m.index);
+      if (end < 0) break;
+      re.lastIndex = end + 1;
+    }
+  }
+  if (rules.unanchored.length) {
+    for (const { pattern } of rules.unanchored) {
+      pattern.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = pattern.exec(text)) !== null) {
+        starts.push(m.index === 0 ? 0 : text.lastIndexOf("\n", m.index - 1) + 1);
+        const end = text.indexOf("\n", m.index);
+        if (end < 0) break;
+        pattern.lastIndex = end + 1;
+      }
+    }
+    starts.sort((a, b) => a - b);
+  }
+  let counted = 0;
+  let countedPos = 0;
+  let prev = -1;
+  for (const start of starts) {
+    if (start === prev) continue;
+    prev = start;
+    let i = text.indexOf("\n", countedPos);
+    while (i !== -1 && i < start) {
+      counted++;
+      i = text.indexOf("\n", i + 1);
+    }
+    countedPos = start;
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    let raw = text.slice(start, end);
+    if (HIGH_BYTE.test(raw)) raw = Buffer.from(raw, "latin1").toString("utf8");
+    if (raw.endsWith("\r")) raw = raw.slice(0, -1);
+    const lm = classifyLine(rules, raw);
+    if (lm) collector.add(lm, firstLine + counted, baseOffset + start);
+  }
+  let i = text.indexOf("\n", countedPos);
+  while (i !== -1) {
+    counted++;
+    i = text.indexOf("\n", i + 1);
+  }
+  return counted;
+}
+
+/** Collects one file's findings and tracks incidents (runs of findings close to each other). */
+export class FindingCollector {
+  readonly findings: CrashFinding[] = [];
+  dropped = 0;
+  private incidentStart = 0;
+  private lastLine: number | undefined;
+  private readonly seenRulesInIncident = new Set<string>();
+
+  constructor(
+    readonly file: string,
+    readonly rules: CompiledRules,
+  ) {}
+
+  add(lm: LineMatch, line: number, byteOffset: number | null): void {
+    const { rule, match, text } = lm;
+    const counts = rule.severity !== "warning";
+    if (counts) {
+      if (this.lastLine !== undefined && line - this.lastLine > this.rules.incidentGapLines) this.newIncident();
+      this.lastLine = line;
+    }
+    // Past the cap, keep only the first finding of each rule in the current incident: the earliest
+    // lines and every class present are what the primary choice needs.
+    if (this.findings.length >= MAX_FINDINGS_PER_FILE && (!counts || this.seenRulesInIncident.has(rule.id))) {
+      this.dropped++;
+      return;
+    }
+    if (counts) this.seenRulesInIncident.add(rule.id);
+    this.findings.push({
+      category: rule.category,
+      ruleId: rule.id,
+      role: rule.role,
+      file: this.file,
+      line,
+      text: clipText(text.trim(), match.index - (text.length - text.trimStart().length)),
+      suggestion: renderSuggestion(rule, match),
+      signature: crashSignature(rule.category, rule.id, match[0]),
+      severity: rule.severity,
+      priority: rule.priority,
+      byteOffset,
+      finalIncident: false,
+    });
+  }
+
+  private newIncident(): void {
+    // Earlier incidents are history: when space is short, they are the first to go.
+    if (this.findings.length > MAX_FINDINGS_PER_FILE / 2) {
+      const earlier = this.findings.length;
+      this.findings.length = 0;
+      this.dropped += earlier;
+    }
+    this.incidentStart = this.findings.length;
+    this.seenRulesInIncident.clear();
+  }
+
+  /** Marks the findings of the last incident (non-warnings) as `finalIncident`. */
+  finish(): CrashFinding[] {
+    for (let i = this.incidentStart; i < this.findings.length; i++) {
+      const f = this.findings[i]!;
+      if (f.severity !== "warning") f.finalIncident = true;
+    }
+    return this.findings;
+  }
+}
+
+function clipText(text: string, matchIndex: number): string {
+  if (text.length <= MAX_FINDING_TEXT) return text;
+  const from = Math.max(0, Math.min(matchIndex - 200, text.length - MAX_FINDING_TEXT));
+  return `${from > 0 ? "…" : ""}${text.slice(from, from + MAX_FINDING_TEXT)}…`;
+}
+
+function assemble(perFile: FileOutcome[]): ScanResult {
+  const findings: CrashFinding[] = [];
+  const files: ScannedFile[] = [];
+  const rank = new Map<string, { mtimeMs: number; index: number }>();
+  let newest = -Infinity;
+  perFile.forEach(({ info, collector, mtimeMs }, index) => {
+    const fs = collector.finish();
+    if (collector.dropped) info.droppedFindings = collector.dropped;
+    files.push(info);
+    findings.push(...fs);
+    rank.set(info.file, { mtimeMs, index });
+    if (fs.some((f) => f.finalIncident)) newest = Math.max(newest, mtimeMs);
+  });
+  const eligible = findings.filter((f) => f.finalIncident && rank.get(f.file)!.mtimeMs >= newest - STALE_FILE_WINDOW_MS);
+  for (const info of files) {
+    const r = rank.get(info.file)!;
+    if (findings.some((f) => f.file === info.file && f.finalIncident) && r.mtimeMs < newest - STALE_FILE_WINDOW_MS) {
+      info.stale = true;
+    }
+  }
+  eligible.sort((a, b) => {
+    const role = (b.role === "cause" ? 1 : 0) - (a.role === "cause" ? 1 : 0);
+    if (role) return role;
+    if (a.priority !== b.priority) return b.priority - a.priority;
+    const ra = rank.get(a.file)!;
+    const rb = rank.get(b.file)!;
+    if (a.file !== b.file) return ra.mtimeMs - rb.mtimeMs || ra.index - rb.index;
+    return a.line - b.line;
+  });
+  return { primary: eligible[0] ?? null, findings, files };
+}

@@ -1,0 +1,32 @@
+/** Crash signatures (grouping the same crash across hosts) and history fingerprints. */
+import { createHash } from "node:crypto";
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const PATH = /(?:[A-Za-z]:)?(?:[\\/][\w.@+~-]+){2,}[\\/]?/g;
+// Any token holding a digit: numbers, sizes, pids, PCI ids, IPs, hostnames like "gpu-node-17".
+const NUMERIC_TOKEN = /[^\s'"(),=<>[\]{}]*\d[^\s'"(),=<>[\]{}]*/g;
+
+/** Text with everything host- or run-specific replaced (paths, numbers, addresses), lower-cased. */
+export function normalizeForSignature(text: string): string {
+  return text
+    .replace(ANSI, "")
+    .replace(PATH, "<path>")
+    .replace(NUMERIC_TOKEN, "#")
+    .replace(/\s+/g, " ")
+    .trim()
+    .toLowerCase();
+}
+
+/** Short hex digest. */
+export function shortHash(text: string, hexChars = 12): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, hexChars);
+}
+
+/**
+ * Stable signature of a classified line: category/ruleId/hash of the normalized matched text.
+ * Only the part the rule matched is hashed, so host prefixes (hostnames, ranks, timestamps) around
+ * it do not split identical crashes on different hosts.
+ */
+export function crashSignature(category: string, ruleId: string, matchedText: string): string {
+  return `${category}/${ruleId}/${shortHash(`${category}\n${ruleId}\n${normalizeForSignature(matchedText)}`)}`;
+}
