@@ -383,6 +383,16 @@ test("GPU evaluation: count, temperature, ECC, remapping and throttle reasons", 
   assert.equal(evaluateGpus({ available: false, cause: "not_found", reason: "nvidia-smi: not found on PATH" }, policy).status, "skip");
   assert.equal(evaluateGpus({ available: false, cause: "not_found", reason: "x" }, { ...policy, expectGpus: true }).status, "fail");
   assert.equal(evaluateGpus({ available: false, cause: "failed", reason: "x" }, policy).status, "fail");
+  // PCI cross-check: a GPU the driver lost still sits on the bus.
+  const bus = (n: number) => ({ available: true as const, gpus: Array.from({ length: n }, (_, i) => ({ address: `${i}:00.0`, classCode: "0302", deviceId: "2335" })) });
+  const lost = evaluateGpus(avail([GPU, { ...GPU, index: 1 }]), policy, bus(3));
+  assert.equal(lost.status, "fail");
+  assert.match(lost.message, /3 NVIDIA GPUs on the PCI bus but nvidia-smi lists 2/);
+  assert.equal(evaluateGpus(avail([GPU]), policy, bus(1)).status, "pass");
+  assert.equal(evaluateGpus(avail([GPU]), policy, { available: false, cause: "not_found", reason: "lspci: not found on PATH" }).status, "pass");
+  const noSmi = evaluateGpus({ available: false, cause: "not_found", reason: "nvidia-smi: not found on PATH" }, policy, bus(8));
+  assert.equal(noSmi.status, "fail");
+  assert.match(noSmi.message, /8 NVIDIA GPUs on the PCI bus but nvidia-smi: not found/);
 });
 
 function writeFake(dir: string, spec: Record<string, unknown>): string {
@@ -412,6 +422,18 @@ test("gpu check through the fake nvidia-smi: hot GPU and missing GPU fail; drive
   const r = await withFakeOnPath(writeFake(base, { gpus: [row] }), () => one(s, "gpu"));
   assert.equal(r.status, "fail");
   assert.match(r.message, /1 of 2 expected GPUs visible; GPU 0 at 91°C \(limit 85°C\); GPU 0 clocks throttled: hw_thermal_slowdown/);
+  // nvidia-smi lists 2 GPUs, lspci (fake) shows 3 on the bus: one was lost by the driver.
+  const lspci = path.join(base, "lspci.txt");
+  fs.writeFileSync(lspci, "18:00.0 0302: 10de:2335 (rev a1)\n2a:00.0 0302: 10de:2335 (rev a1)\n3a:00.0 0302: 10de:2335 (rev a1)\n05:00.0 0680: 10de:22a3 (rev a1)\n");
+  process.env.FAKE_LSPCI = lspci;
+  try {
+    const cool = { ...row, "temperature.gpu": 40, "clocks_throttle_reasons.active": "0x1" };
+    const lost = await withFakeOnPath(writeFake(base, { gpus: [cool, { ...cool, index: 1, uuid: "GPU-1" }] }), () => one(s, "gpu"));
+    assert.equal(lost.status, "fail");
+    assert.match(lost.message, /^3 NVIDIA GPUs on the PCI bus but nvidia-smi lists 2/);
+  } finally {
+    delete process.env.FAKE_LSPCI;
+  }
   const down = await withFakeOnPath(writeFake(base, { mode: "fail" }), () => one(s, "gpu"));
   assert.equal(down.status, "fail");
   assert.match(down.message, /couldn't communicate with the NVIDIA driver/);

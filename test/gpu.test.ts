@@ -327,3 +327,44 @@ test("a trainsafe process that exits mid-query takes its hung nvidia-smi with it
   const pids = fs.readFileSync(pidFile, "utf8").trim().split("\n").map(Number);
   assert.ok(await gone(pids, 2000), `left behind: ${pids}`);
 });
+
+// `lspci -n -d 10de:` of an 8-GPU HGX H100 board: GPUs are class 0302, NVSwitches 0680 (not GPUs).
+const HGX_LSPCI = [
+  "05:00.0 0680: 10de:22a3 (rev a1)",
+  "06:00.0 0680: 10de:22a3 (rev a1)",
+  "18:00.0 0302: 10de:2330 (rev a1)",
+  "2a:00.0 0302: 10de:2330 (rev a1)",
+  "3a:00.0 0302: 10de:2330 (rev a1)",
+  "5d:00.0 0302: 10de:2330 (rev a1)",
+  "9a:00.0 0302: 10de:2330 (rev a1)",
+  "ab:00.0 0302: 10de:2330 (rev a1)",
+  "ba:00.0 0302: 10de:2330 (rev a1)",
+  "db:00.0 0302: 10de:2330 (rev a1)",
+  "",
+].join("\n");
+
+test("lspci: only display controllers count as GPUs; domain-qualified addresses parse", async (t) => {
+  const { parseLspci, pciGpus } = await import("../agent/telemetry/gpu.js");
+  const gpus = parseLspci(HGX_LSPCI);
+  assert.equal(gpus.length, 8);
+  assert.deepEqual(gpus[0], { address: "18:00.0", classCode: "0302", deviceId: "2330" });
+  assert.deepEqual(parseLspci("0000:01:00.0 0300: 10de:2204 (rev a1)\n0000:01:00.1 0403: 10de:1aef (rev a1)\n"), [
+    { address: "0000:01:00.0", classCode: "0300", deviceId: "2204" },
+  ]);
+  const dir = tmp(t);
+  const file = path.join(dir, "lspci.txt");
+  fs.writeFileSync(file, HGX_LSPCI);
+  const saved = { PATH: process.env.PATH, L: process.env.FAKE_LSPCI };
+  process.env.PATH = `${FAKES}:${saved.PATH}`;
+  try {
+    process.env.FAKE_LSPCI = file;
+    const r = await pciGpus({ timeoutMs: 5000 });
+    assert.ok(r.available && r.gpus.length === 8);
+    delete process.env.FAKE_LSPCI;
+    const none = await pciGpus({ timeoutMs: 5000 });
+    assert.ok(!none.available && none.cause === "failed");
+  } finally {
+    process.env.PATH = saved.PATH;
+    if (saved.L !== undefined) process.env.FAKE_LSPCI = saved.L;
+  }
+});

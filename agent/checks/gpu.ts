@@ -2,7 +2,7 @@
  * GPUs through nvidia-smi: count, temperature, memory, uncorrectable ECC errors, row remapping and
  * throttle reasons. No nvidia-smi on PATH is "skip" unless checks.expectGpus says GPUs must be there.
  */
-import { queryGpus, throttleSeverity, type GpuQueryResult, type GpuSample } from "../telemetry/gpu.js";
+import { pciGpus, queryGpus, throttleSeverity, type GpuQueryResult, type GpuSample, type PciGpusResult } from "../telemetry/gpu.js";
 import { result, worst, type Check, type CheckResult, type CheckStatus } from "./types.js";
 
 /** A GPU this close to the temperature limit is a warning. */
@@ -18,9 +18,17 @@ function mib(n: number | null): string {
   return n === null ? "?" : `${+(n / 1024).toFixed(1)}`;
 }
 
-/** Judges one nvidia-smi answer against the policy (pure: unit-tested on real output shapes). */
-export function evaluateGpus(q: GpuQueryResult, policy: GpuPolicy): CheckResult {
+/**
+ * Judges one nvidia-smi answer against the policy (pure: unit-tested on real output shapes). `pci`,
+ * when lspci answered, is the NVIDIA GPUs on the bus: more there than nvidia-smi lists means a GPU
+ * the driver lost (Xid 79, "fallen off the bus").
+ */
+export function evaluateGpus(q: GpuQueryResult, policy: GpuPolicy, pci?: PciGpusResult): CheckResult {
   if (!q.available) {
+    const onBus = pci?.available ? pci.gpus.length : 0;
+    if (q.cause === "not_found" && onBus > 0) {
+      return result("fail", `${onBus} NVIDIA GPU${onBus === 1 ? "" : "s"} on the PCI bus but ${q.reason} (driver utilities not installed?)`, { cause: q.cause });
+    }
     if (q.cause === "not_found" && !policy.expectGpus) return result("skip", `no GPUs to check: ${q.reason}`);
     return result("fail", q.reason, { cause: q.cause });
   }
@@ -35,6 +43,9 @@ export function evaluateGpus(q: GpuQueryResult, policy: GpuPolicy): CheckResult 
   if (expected !== undefined && n < expected) add("fail", `${n} of ${expected} expected GPUs visible`);
   else if (expected !== undefined && n > expected) add("warn", `${n} GPUs visible, ${expected} expected`);
   else if (n === 0 && (policy.expectGpus || expected === undefined)) add("fail", "nvidia-smi sees no GPUs");
+  if (pci?.available && pci.gpus.length > n) {
+    add("fail", `${pci.gpus.length} NVIDIA GPUs on the PCI bus but nvidia-smi lists ${n} (a GPU fell off the bus or its driver failed)`);
+  }
 
   for (const g of q.gpus) {
     const at = `GPU ${g.index}`;
@@ -68,7 +79,8 @@ export function evaluateGpus(q: GpuQueryResult, policy: GpuPolicy): CheckResult 
       ? "0 GPUs"
       : `${n} GPU${n === 1 ? "" : "s"} (${names}), max ${temps.length ? `${Math.max(...temps)}°C` : "?°C"}, memory ${mib(usedMiB)}/${mib(totalMiB)} GiB used`;
   const message = findings.length ? `${findings.join("; ")} — ${summary}` : summary;
-  return result(status, message, { gpus: q.gpus, unsupportedFields: q.unsupportedFields, fields: q.fields });
+  const pciDetails = pci === undefined ? {} : { pci: pci.available ? pci.gpus : { unavailable: pci.reason } };
+  return result(status, message, { gpus: q.gpus, unsupportedFields: q.unsupportedFields, fields: q.fields, ...pciDetails });
 }
 
 export const gpuCheck: Check = {
@@ -76,7 +88,11 @@ export const gpuCheck: Check = {
   title: "GPUs (nvidia-smi)",
   async run({ settings, signal }) {
     const c = settings.checks;
-    const q = await queryGpus({ timeoutMs: c.checkTimeout, nvidiaSmi: c.nvidiaSmi, signal });
-    return evaluateGpus(q, { expectGpus: c.expectGpus, expectedGpuCount: c.expectedGpuCount, maxGpuTemperatureC: c.maxGpuTemperatureC });
+    // lspci is optional (often not installed in containers): without it the PCI cross-check is left out.
+    const [q, pci] = await Promise.all([
+      queryGpus({ timeoutMs: c.checkTimeout, nvidiaSmi: c.nvidiaSmi, signal }),
+      pciGpus({ timeoutMs: c.checkTimeout, lspci: c.lspci, signal }),
+    ]);
+    return evaluateGpus(q, { expectGpus: c.expectGpus, expectedGpuCount: c.expectedGpuCount, maxGpuTemperatureC: c.maxGpuTemperatureC }, pci);
   },
 };

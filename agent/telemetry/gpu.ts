@@ -492,3 +492,35 @@ export async function gpuProcesses(opts: NvidiaSmiOptions): Promise<GpuProcesses
   const parsed = parseComputeAppsCsv(run.stdout);
   return { available: true, processes: parsed.processes, problems: parsed.problems };
 }
+
+export interface PciGpu {
+  /** PCI address as lspci prints it ("3b:00.0" or "0000:3b:00.0"). */
+  readonly address: string;
+  /** "0300" VGA or "0302" 3D controller. */
+  readonly classCode: string;
+  readonly deviceId: string;
+}
+
+export type PciGpusResult =
+  | { readonly available: false; readonly cause: GpuUnavailableCause; readonly reason: string }
+  | { readonly available: true; readonly gpus: PciGpu[] };
+
+/**
+ * Parses `lspci -n -d 10de:` output. Only display controllers (class 0300 VGA, 0302 3D) are GPUs:
+ * NVSwitches (0680) and audio functions (0403) of the same vendor are not.
+ */
+export function parseLspci(text: string): PciGpu[] {
+  const out: PciGpu[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*((?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\s+(030[02]):\s+10de:([0-9a-f]{4})\b/i.exec(line);
+    if (m) out.push({ address: m[1]!.toLowerCase(), classCode: m[2]!, deviceId: m[3]!.toLowerCase() });
+  }
+  return out;
+}
+
+/** NVIDIA GPUs on the PCI bus, from `lspci -n -d 10de:`; never throws. */
+export async function pciGpus(opts: { timeoutMs: number; lspci?: string; signal?: AbortSignal }): Promise<PciGpusResult> {
+  const run = await runWithDeadline(opts.lspci ?? "lspci", ["-n", "-d", "10de:"], opts);
+  if (run.kind !== "exited" || run.code !== 0) return unavailable(run);
+  return { available: true, gpus: parseLspci(run.stdout) };
+}
