@@ -8,22 +8,14 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { alive, currentStep, daemonCommand, jsonLines, makeBaseDir, ProcessJanitor, startDaemon, waitFor } from "./watchdog-helpers.js";
+import { alive, currentStep, daemonCommand, jsonLines, ProcessJanitor, startDaemon, waitFor } from "./watchdog-helpers.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin", "trainsafe.js");
-let janitor = new ProcessJanitor();
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const d of dirs) janitor.trackPidFile(path.join(d, ".daemon.pid"));
-  await janitor.cleanup();
-  janitor = new ProcessJanitor();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const janitor = new ProcessJanitor();
+afterEach(() => janitor.cleanup());
 
 function baseDir(): string {
-  const d = makeBaseDir("ts-wdcli-");
-  dirs.push(d);
-  return d;
+  return janitor.baseDir("ts-wdcli-");
 }
 
 const FAST = ["--liveness-poll", "50ms", "--check-interval", "200ms", "--min-disk-free", "0", "--cpu-sample", "100ms", "--kill-grace", "500ms"];

@@ -11,22 +11,13 @@ import { resolveSettings, type Settings } from "../agent/config/settings.js";
 import { listDescendants } from "../agent/lib/proc.js";
 import { Supervisor } from "../agent/watchdog/supervisor.js";
 import type { WatchdogEvent } from "../agent/watchdog/events.js";
-import { alive, currentStep, daemonCommand, jsonLines, makeBaseDir, ProcessJanitor, waitFor } from "./watchdog-helpers.js";
+import { alive, currentStep, daemonCommand, jsonLines, ProcessJanitor, waitFor } from "./watchdog-helpers.js";
 
-let janitor = new ProcessJanitor();
-const dirs: string[] = [];
-const supervisors: Supervisor[] = [];
-afterEach(async () => {
-  for (const s of supervisors.splice(0)) await s.stop().catch(() => {});
-  for (const d of dirs) janitor.trackPidFile(path.join(d, ".daemon.pid"));
-  await janitor.cleanup();
-  janitor = new ProcessJanitor();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const janitor = new ProcessJanitor();
+afterEach(() => janitor.cleanup());
 
 function setup(behaviour: Record<string, unknown>, watchdog: Record<string, unknown> = {}) {
-  const dir = makeBaseDir("ts-hang-");
-  dirs.push(dir);
+  const dir = janitor.baseDir("ts-hang-");
   const settings: Settings = resolveSettings(
     {
       watchdog: {
@@ -57,7 +48,7 @@ function setup(behaviour: Record<string, unknown>, watchdog: Record<string, unkn
       if (e.type === "restart") janitor.track(e.pid);
     },
   });
-  supervisors.push(sup);
+  janitor.stopAtEnd(sup);
   const of = <T extends WatchdogEvent["type"]>(type: T) => events.filter((e): e is Extract<WatchdogEvent, { type: T }> => e.type === type);
   return { dir, settings, sup, events, of };
 }

@@ -24,10 +24,17 @@ export function makeBaseDir(prefix = "ts-wd-"): string {
   return dir;
 }
 
-/** Tracks processes a test started, and every process group they lead, to kill them all in teardown. */
+/**
+ * What one test started: processes (and the process groups they lead), training directories and
+ * supervisors. `cleanup()` (from afterEach) stops the supervisors, SIGKILLs every group, process,
+ * descendant and daemon named by a directory's PID file, and removes the directories, even when
+ * the test failed.
+ */
 export class ProcessJanitor {
   private readonly pgids = new Set<number>();
   private readonly pids = new Set<number>();
+  private readonly dirs: string[] = [];
+  private readonly stoppers: Array<{ stop(): Promise<void> }> = [];
 
   /** Remembers `pid` (a group leader when spawned detached). */
   track(pid: number | undefined): void {
@@ -36,17 +43,28 @@ export class ProcessJanitor {
     this.pgids.add(pid);
   }
 
-  /** Remembers the daemon PID a supervisor started (read from its PID file). */
-  trackPidFile(file: string): void {
-    try {
-      this.track(Number(fs.readFileSync(file, "utf8").trim()));
-    } catch {
-      /* no PID file */
-    }
+  /** A fresh training directory, removed (and its daemon killed) at cleanup. */
+  baseDir(prefix?: string): string {
+    const dir = makeBaseDir(prefix);
+    this.dirs.push(dir);
+    return dir;
   }
 
-  /** SIGKILLs every tracked group and process, and their descendants. */
+  /** Remembers a supervisor to stop at cleanup; returns it. */
+  stopAtEnd<T extends { stop(): Promise<void> }>(s: T): T {
+    this.stoppers.push(s);
+    return s;
+  }
+
   async cleanup(): Promise<void> {
+    for (const s of this.stoppers.splice(0)) await s.stop().catch(() => {});
+    for (const d of this.dirs) {
+      try {
+        this.track(Number(fs.readFileSync(path.join(d, ".daemon.pid"), "utf8").trim()));
+      } catch {
+        /* no PID file */
+      }
+    }
     const all = new Set<number>(this.pids);
     for (const p of this.pids) for (const d of await listDescendants(p)) all.add(d);
     for (const g of this.pgids) {
@@ -63,6 +81,9 @@ export class ProcessJanitor {
         /* gone */
       }
     }
+    this.pids.clear();
+    this.pgids.clear();
+    for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   }
 }
 

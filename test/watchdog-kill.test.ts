@@ -4,20 +4,13 @@ import fs from "node:fs";
 import { listDescendants, readIdentity } from "../agent/lib/proc.js";
 import { killTree, realKillDeps } from "../agent/watchdog/kill.js";
 import { diagnoseHang } from "../agent/watchdog/diagnose.js";
-import { alive, currentStep, makeBaseDir, ProcessJanitor, startDaemon, waitFor } from "./watchdog-helpers.js";
+import { alive, currentStep, ProcessJanitor, startDaemon, waitFor } from "./watchdog-helpers.js";
 
-let janitor = new ProcessJanitor();
-const dirs: string[] = [];
-afterEach(async () => {
-  await janitor.cleanup();
-  janitor = new ProcessJanitor();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const janitor = new ProcessJanitor();
+afterEach(() => janitor.cleanup());
 
 function baseDir(): string {
-  const d = makeBaseDir("ts-kill-");
-  dirs.push(d);
-  return d;
+  return janitor.baseDir("ts-kill-");
 }
 
 async function startedTree(behaviour: Record<string, unknown>, children: number) {

@@ -16,18 +16,10 @@ import { exampleConfig, writeTrainingDir } from "./helpers/checkpoints.js";
 import { Supervisor } from "../agent/watchdog/supervisor.js";
 import { loadRestartHistory } from "../agent/watchdog/state.js";
 import type { WatchdogEvent } from "../agent/watchdog/events.js";
-import { alive, currentStep, daemonCommand, jsonLines, makeBaseDir, ProcessJanitor, startDaemon, waitFor } from "./watchdog-helpers.js";
+import { alive, currentStep, daemonCommand, jsonLines, ProcessJanitor, startDaemon, waitFor } from "./watchdog-helpers.js";
 
-let janitor = new ProcessJanitor();
-const dirs: string[] = [];
-const supervisors: Supervisor[] = [];
-afterEach(async () => {
-  for (const s of supervisors.splice(0)) await s.stop().catch(() => {});
-  for (const d of dirs) janitor.trackPidFile(path.join(d, ".daemon.pid"));
-  await janitor.cleanup();
-  janitor = new ProcessJanitor();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const janitor = new ProcessJanitor();
+afterEach(() => janitor.cleanup());
 
 function settingsFor(dir: string, watchdog: Record<string, unknown> = {}): Settings {
   return resolveSettings(
@@ -51,9 +43,7 @@ function settingsFor(dir: string, watchdog: Record<string, unknown> = {}): Setti
 }
 
 function baseDir(): string {
-  const d = makeBaseDir();
-  dirs.push(d);
-  return d;
+  return janitor.baseDir();
 }
 
 /** A supervisor with events collected in memory (and quiet stderr). */
@@ -61,7 +51,7 @@ function supervise(settings: Settings, extra: Partial<ConstructorParameters<type
   const events: WatchdogEvent[] = [];
   const lines: string[] = [];
   const sup = new Supervisor({ settings, onEvent: (e) => void events.push(e), log: (l) => void lines.push(l), ...extra });
-  supervisors.push(sup);
+  janitor.stopAtEnd(sup);
   const of = <T extends WatchdogEvent["type"]>(type: T) => events.filter((e): e is Extract<WatchdogEvent, { type: T }> => e.type === type);
   return { sup, events, lines, of };
 }
