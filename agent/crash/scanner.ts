@@ -20,6 +20,8 @@ import type { CrashFinding, ScannedFile, ScanResult } from "./types.js";
 export const DEFAULT_LAST_N_LINES = 1000;
 /** Size of the reads of a whole-file (--all) scan. */
 export const FULL_SCAN_CHUNK_BYTES = 16 * 1024 * 1024;
+/** A whole-file scan holds at most this much of one line; longer lines are scanned in pieces. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** Findings kept per file; more are counted (ScannedFile.droppedFindings). */
 export const MAX_FINDINGS_PER_FILE = 2000;
 /** Files whose last write is this much older than the newest file with findings cannot hold the primary. */
@@ -168,7 +170,7 @@ async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collect
  * the partial line at its end moves to its front before the next read.
  */
 async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: FindingCollector, info: ScannedFile, chunkBytes: number): Promise<void> {
-  const buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
+  let buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
   let keep = 0; // bytes at the front of buf carried over from the previous read
   let bufOffset = 0; // file offset of buf[0]
   let pos = 0;
@@ -176,10 +178,17 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
   let lastByte = 0x0a;
   while (pos < size) {
     if (keep === buf.length) {
-      // One line fills the whole buffer: scan it in pieces rather than hold it.
-      line += scanText(buf.toString("latin1", 0, keep), line, bufOffset, collector);
-      bufOffset += keep;
-      keep = 0;
+      if (buf.length < MAX_LINE_BYTES) {
+        // One line fills the buffer: grow it so the line stays whole.
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_LINE_BYTES));
+        buf.copy(bigger, 0, 0, keep);
+        buf = bigger;
+      } else {
+        // Absurdly long line: scan it in pieces rather than hold it.
+        line += scanText(buf.toString("latin1", 0, keep), line, bufOffset, collector);
+        bufOffset += keep;
+        keep = 0;
+      }
     }
     const { bytesRead } = await fh.read(buf, keep, Math.min(buf.length - keep, size - pos), pos);
     if (bytesRead === 0) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
@@ -229,8 +238,8 @@ async function scanWhole(chunks: AsyncIterable<Buffer>, collector: FindingCollec
       }
     }
     let end = data.lastIndexOf(0x0a) + 1;
-    // A line longer than a whole chunk is scanned in pieces rather than held in memory.
-    if (end === 0 && data.length >= FULL_SCAN_CHUNK_BYTES) end = data.length;
+    // A line longer than MAX_LINE_BYTES is scanned in pieces rather than held in memory.
+    if (end === 0 && data.length >= MAX_LINE_BYTES) end = data.length;
     if (end === 0) {
       carry = Buffer.from(data);
       continue;

@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const PATH = /(?:[A-Za-z]:)?(?:[\\/][\w.@+~-]+){2,}[\\/]?/g;
+// "336.00 MiB" and "4.35 GiB" are the same failure at another size.
+const SIZE = /\b\d+(?:\.\d+)?\s?[KMGTPE]i?B\b/gi;
 // Any token holding a digit: numbers, sizes, pids, PCI ids, IPs, hostnames like "gpu-node-17".
 const NUMERIC_TOKEN = /[^\s'"(),=<>[\]{}]*\d[^\s'"(),=<>[\]{}]*/g;
 
@@ -11,6 +13,7 @@ export function normalizeForSignature(text: string): string {
   return text
     .replace(ANSI, "")
     .replace(PATH, "<path>")
+    .replace(SIZE, "<size>")
     .replace(NUMERIC_TOKEN, "#")
     .replace(/\s+/g, " ")
     .trim()

@@ -1,0 +1,207 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { TrainsafeError } from "../agent/lib/errors.js";
+import { BUILTIN_RULES_FILE, classifyLine, compileRulesData, loadRules, requiredLiterals } from "../agent/crash/rules.js";
+import { scanFiles } from "../agent/crash/scanner.js";
+import { crashSignature } from "../agent/crash/signature.js";
+import { CRASH_CATEGORIES } from "../agent/crash/types.js";
+
+const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "crash");
+interface Fixture {
+  file: string;
+  expect: string;
+  rule?: string;
+  cascade?: boolean;
+  secondary?: string[];
+  source: string;
+  note?: string;
+}
+const manifest = JSON.parse(fs.readFileSync(path.join(fixturesDir, "fixtures.json"), "utf8")) as { fixtures: Fixture[] };
+const fixtures = manifest.fixtures;
+const rules = await loadRules();
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-rules-"));
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+for (const fx of fixtures) {
+  test(`fixture ${fx.file}: primary is ${fx.expect}${fx.rule ? ` (${fx.rule})` : ""}`, async () => {
+    const r = await scanFiles([path.join(fixturesDir, fx.file)], { rules });
+    assert.equal(r.files[0]!.problem, undefined);
+    assert.equal(r.primary?.category ?? "none", fx.expect, JSON.stringify(r.findings.map((f) => [f.line, f.ruleId]), null, 0));
+    if (fx.expect === "none") {
+      // Healthy logs may only carry warnings (e.g. a collapsed loss scale), never a crash finding.
+      assert.deepEqual(r.findings.filter((f) => f.severity !== "warning"), []);
+      if (fx.rule) assert.ok(r.findings.some((f) => f.ruleId === fx.rule), `expected a ${fx.rule} warning`);
+    } else if (fx.rule) {
+      assert.equal(r.primary!.ruleId, fx.rule);
+    }
+    if (fx.cascade) {
+      assert.equal(r.primary!.role, "cause");
+      assert.ok(r.findings.length > 1, "a cascade has more than one finding");
+      // The naive answer, the last matching line, is not the cause a human names first.
+      assert.notEqual(r.findings.at(-1), r.primary);
+    }
+    for (const cat of fx.secondary ?? []) assert.ok(r.findings.some((f) => f !== r.primary && f.category === cat), `secondary ${cat}`);
+  });
+}
+
+test("fixture set: every category has at least three real excerpts; ten healthy ones; three cascades", () => {
+  for (const cat of CRASH_CATEGORIES) {
+    const n = fixtures.filter((f) => f.expect === cat).length;
+    assert.ok(n >= 3, `${cat}: only ${n} fixtures`);
+  }
+  assert.ok(fixtures.filter((f) => f.file.startsWith("healthy/")).length >= 10);
+  assert.ok(fixtures.filter((f) => f.cascade).length >= 3);
+  for (const f of fixtures) assert.match(f.source, /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull)\/\d+$/, f.file);
+});
+
+test("fixture set: the manifest and the folder agree (no unlisted or missing files)", () => {
+  const onDisk = fs
+    .readdirSync(fixturesDir, { recursive: true })
+    .map(String)
+    .filter((p) => p.endsWith(".log"))
+    .sort();
+  assert.deepEqual(onDisk, fixtures.map((f) => f.file).sort());
+});
+
+test("every shipped rule classifies at least one real fixture line", () => {
+  const used = new Set<string>();
+  for (const fx of fixtures) {
+    const text = fs.readFileSync(path.join(fixturesDir, fx.file), "utf8");
+    for (const line of text.split("\n")) {
+      const m = classifyLine(rules, line);
+      if (m) used.add(m.rule.id);
+    }
+  }
+  const unused = rules.rules.map((r) => r.id).filter((id) => !used.has(id));
+  assert.deepEqual(unused, []);
+});
+
+test("every shipped pattern has an anchor (no rule falls back to the slow whole-chunk path)", () => {
+  assert.deepEqual(rules.unanchored.map((u) => u.rule.id), []);
+  assert.equal(rules.files.at(-1), BUILTIN_RULES_FILE);
+});
+
+test("lines that merely mention a word are not crashes", () => {
+  const tempting = [
+    "ddp_timeout=1800,",
+    "  ddp_timeout                             : 1800",
+    "logging_nan_inf_filter=True,",
+    "Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 32768.0",
+    "[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 65536, reducing to 32768",
+    "/usr/lib/python3/site-packages/torch/utils/checkpoint.py:91: UserWarning: CUDA out of memory during recomputation is possible",
+    "train.py:196: FutureWarning: `torch.cuda.amp.GradScaler(args...)` is deprecated.",
+    "Namespace(timeout=1800, max_steps=10000, save_steps=500, nan_check=False)",
+    "--max_steps 5000 --save_strategy steps --ddp_timeout 7200",
+    "Loading dynamic nanosecond scheduler: financial nano-banana dataset",
+    "Killed 3 stale workers: 100%|██████████| 3/3 [00:00<00:00, 912.3it/s]",
+    "Epoch 3: 100%|██████████| 500/500 [02:11<00:00, killed_jobs=0, loss=0.213]",
+    "    except torch.cuda.OutOfMemoryError:",
+    '    raise RuntimeError("DataLoader timed out after {} seconds".format(self._timeout))',
+    '        f"Loss became infinite or NaN at iteration={storage.iter}!\\n"',
+    "NCCL INFO NET/IB : No device found.",
+    "wandb: Network error (TransientError), entering retry loop.",
+    "max training steps reached, stopping training, total_train_steps:  6",
+    "checkpoint saved: /data/ckpt/segmentation_fault_detector/model.pt",
+  ];
+  const hits = tempting.map((l) => [l, classifyLine(rules, l)?.rule.id]).filter(([, id]) => id !== undefined);
+  assert.deepEqual(hits, []);
+});
+
+test("a line with progress-bar carriage returns is classified by the segment that matches", () => {
+  const m = classifyLine(rules, " 98%|█████████▊| 98/100 [00:40<00:01]\rKilled\r");
+  assert.equal(m?.rule.id, "killed_shell_report");
+  assert.equal(m?.text, "Killed");
+});
+
+test("ANSI colour codes and NUL bytes do not hide a match", () => {
+  assert.equal(classifyLine(rules, "\x1b[31mRuntimeError: CUDA error: an illegal memory access was encountered\x1b[0m")?.rule.id, "cuda_illegal_address");
+  assert.equal(classifyLine(rules, "\0\0\0Segmentation fault (core dumped)")?.rule.id, "segfault_shell");
+});
+
+test("suggestions are specific: capture groups fill the placeholders", () => {
+  const xid = classifyLine(rules, "NVRM: Xid (PCI:0000:3b:00): 48, pid=991, name=python, An uncorrectable double bit error (DBE) has been detected")!;
+  assert.equal(xid.rule.id, "gpu_xid_ecc");
+  const s = xid.rule.suggestion.replace("{xid}", xid.match.groups!.xid!).replace("{pci}", xid.match.groups!.pci!);
+  assert.match(s, /Xid 48/);
+  assert.match(s, /0000:3b:00/);
+  const r = compileRulesData({ version: 1, rules: [{ id: "t", category: "timeout", severity: "fatal", role: "cause", patterns: ["waited (?<secs>\\d+)s"], suggestion: "the wait of {secs}s expired" }] });
+  assert.equal(classifyLine(r, "waited 42s")!.rule.id, "t");
+});
+
+test("rule errors name the file, the rule id and the field", () => {
+  const base = { id: "bad_rule", category: "cuda_oom", severity: "fatal", role: "cause", patterns: ["ok"], suggestion: "do something useful" };
+  const cases: Array<[unknown, RegExp]> = [
+    [{ version: 1, rules: [{ ...base, patterns: ["(unclosed"] }] }, /rules\[0\] \(id bad_rule\)\.patterns\[0\].*invalid regular expression/],
+    [{ version: 1, rules: [{ ...base, category: "cosmic_rays" }] }, /rules\[0\] \(id bad_rule\)\.category/],
+    [{ version: 1, rules: [{ ...base, extra: 1 }] }, /rules\[0\] \(id bad_rule\)\.extra/],
+    [{ version: 1, rules: [base, base] }, /duplicate rule id "bad_rule"/],
+    [{ version: 1, rules: [{ ...base, suggestion: "needs {size} here" }] }, /bad_rule.*patterns\[0\].*\{size\}/],
+    [{ version: 1, rules: [{ ...base, exclude: ["[z-a]"] }] }, /rules\[0\] \(id bad_rule\)\.exclude\[0\]/],
+    [{ version: 2, rules: [] }, /version/],
+  ];
+  for (const [data, re] of cases) {
+    assert.throws(
+      () => compileRulesData(data, "/etc/trainsafe/rules.json"),
+      (err: unknown) => err instanceof TrainsafeError && err.kind === "config" && err.message.startsWith("/etc/trainsafe/rules.json: ") && re.test(err.message),
+    );
+  }
+});
+
+test("an extra rules file is validated, tried before the built-in rules, and may not reuse an id", async () => {
+  const extra = path.join(tmp, "extra.json");
+  fs.writeFileSync(
+    extra,
+    JSON.stringify({
+      version: 1,
+      rules: [{ id: "site_oom", category: "cuda_oom", severity: "fatal", role: "cause", patterns: ["CUDA out of memory"], suggestion: "our cluster: use the 80 GB partition" }],
+    }),
+  );
+  const r = await loadRules(extra);
+  assert.equal(classifyLine(r, "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB")!.rule.id, "site_oom");
+  assert.equal(r.rules.length, rules.rules.length + 1);
+  fs.writeFileSync(extra, JSON.stringify({ version: 1, rules: [{ id: "disk_full", category: "disk_full", severity: "fatal", role: "cause", patterns: ["nope"], suggestion: "duplicate id" }] }));
+  await assert.rejects(loadRules(extra), /duplicate rule id "disk_full"/);
+  fs.writeFileSync(extra, "{ not json");
+  await assert.rejects(loadRules(extra), (err: unknown) => err instanceof TrainsafeError && err.message.includes(extra) && /invalid JSON/.test(err.message));
+  await assert.rejects(loadRules(path.join(tmp, "missing.json")), /missing\.json: cannot read rules file/);
+});
+
+test("a pattern without a usable anchor still matches (slow path)", async () => {
+  const r = compileRulesData({ version: 1, rules: [{ id: "short", category: "segfault", severity: "fatal", role: "cause", patterns: ["^\\s*\\d+ ab\\s*$"], suggestion: "a pattern with no literal of three characters" }] });
+  assert.equal(r.unanchored.length, 1);
+  const file = path.join(tmp, "slow.log");
+  fs.writeFileSync(file, "noise\n  42 ab  \nnoise\n");
+  const res = await scanFiles([file], { rules: r });
+  assert.equal(res.primary?.ruleId, "short");
+  assert.equal(res.primary?.line, 2);
+});
+
+test("requiredLiterals: the longest required run per alternative, never an optional part", () => {
+  assert.deepEqual(requiredLiterals("CUDA out of memory\\. Tried to allocate (?<size>\\d+)"), ["CUDA out of memory. Tried to allocate "]);
+  assert.deepEqual(requiredLiterals("foo|barbaz"), ["foo", "barbaz"]);
+  assert.deepEqual(requiredLiterals("(?:exit|exited) with (?:exit )?code 137\\b"), ["code 137"]);
+  assert.deepEqual(requiredLiterals("abcd?ef"), ["abc"]);
+  assert.deepEqual(requiredLiterals("xa+bcdef"), ["bcdef"]);
+  assert.deepEqual(requiredLiterals("\\[Errno 28\\]"), ["Errno 28]"]);
+  assert.deepEqual(requiredLiterals("^\\s*已杀死\\s*$"), ["已杀死"]);
+  assert.equal(requiredLiterals("a|bc"), null);
+  assert.equal(requiredLiterals("[abc]+\\d"), null);
+});
+
+test("signatures: the same crash on different hosts is one signature; a different crash is another", () => {
+  const a = classifyLine(rules, "gpu-node-17:1234:5678 [2] include/alloc.h:178 NCCL WARN Cuda failure 'out of memory'")!;
+  const b = classifyLine(rules, "worker-3:99:100 [0] include/alloc.h:178 NCCL WARN Cuda failure 'out of memory'")!;
+  assert.equal(crashSignature(a.rule.category, a.rule.id, a.match[0]), crashSignature(b.rule.category, b.rule.id, b.match[0]));
+  const oom1 = classifyLine(rules, "[rank2]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 336.00 MiB. GPU 2 has ...")!;
+  const oom2 = classifyLine(rules, "[rank7]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 4.35 GiB. GPU 7 has ...")!;
+  assert.equal(crashSignature(oom1.rule.category, oom1.rule.id, oom1.match[0]), crashSignature(oom2.rule.category, oom2.rule.id, oom2.match[0]));
+  const m1 = classifyLine(rules, "ModuleNotFoundError: No module named 'flash_attn'")!;
+  const m2 = classifyLine(rules, "ModuleNotFoundError: No module named 'deepspeed'")!;
+  assert.notEqual(crashSignature(m1.rule.category, m1.rule.id, m1.match[0]), crashSignature(m2.rule.category, m2.rule.id, m2.match[0]));
+  assert.match(crashSignature("cuda_oom", "cuda_oom_alloc", "x"), /^cuda_oom\/cuda_oom_alloc\/[0-9a-f]{12}$/);
+});
