@@ -54,7 +54,8 @@ const FORMAT = "trainsafe.crash_history";
 
 const entrySchema = z.looseObject({
   id: z.string().min(1),
-  recordedAt: z.string().min(1),
+  // Empty for legacy entries without a recognisable time.
+  recordedAt: z.string(),
   source: z.enum(["scan", "watchdog", "hang", "legacy"]),
   category: z.string(),
   signature: z.string(),
