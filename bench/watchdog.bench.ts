@@ -152,7 +152,9 @@ async function killReference(): Promise<number> {
   return ms;
 }
 
+/** Kills the sample's daemons first: a live daemon would recreate files in the removed folder. */
 function cleanup(dir: string): void {
+  killAll();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
@@ -169,6 +171,7 @@ function killAll(): void {
       /* gone */
     }
   }
+  started.clear();
 }
 
 try {
