@@ -6,6 +6,7 @@ import { EXIT_CODE, TrainsafeError } from "../agent/lib/errors.js";
 const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
   // keep one import per line (this order is the order in --help)
   () => import("./commands/check.js"),
+  () => import("./commands/crash.js"),
   () => import("./commands/config.js"),
   () => import("./commands/resume.js"),
   () => import("./commands/watchdog.js"),
