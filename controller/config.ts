@@ -81,8 +81,10 @@ export const controllerConfigSchema = z.strictObject({
   stateDir: z.string().default("state"),
   /** Largest message accepted or sent; larger ones are refused by gRPC with RESOURCE_EXHAUSTED. */
   maxMessageSize: size.default(4 * 1024 * 1024),
-  /** Port for a later /metrics endpoint (not served yet). */
+  /** Port of the HTTP server (/metrics, the fleet page); absent: no HTTP server. 0 picks a free port. */
   httpPort: z.number().int().min(0).max(65_535).optional(),
+  /** Address the HTTP server binds. Loopback by default: the page and /metrics have no authentication. */
+  httpHost: z.string().min(1).default("127.0.0.1"),
   shutdownGrace: duration.default(5_000),
   budget: budgetSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
@@ -104,6 +106,7 @@ export interface ControllerConfig {
   readonly dbFile: string;
   readonly maxMessageBytes: number;
   readonly httpPort: number | undefined;
+  readonly httpHost: string;
   readonly shutdownGraceMs: number;
   readonly budget: FleetPolicy;
   readonly telemetry: {
@@ -164,6 +167,7 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
     dbFile: path.join(stateDir, "controller.db"),
     maxMessageBytes: c.maxMessageSize,
     httpPort: c.httpPort,
+    httpHost: c.httpHost,
     shutdownGraceMs: c.shutdownGrace,
     budget: {
       host: {

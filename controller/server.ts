@@ -1,7 +1,7 @@
 /**
  * The controller: store, restart grants, agent sessions and the gRPC server, with start()/stop().
- * Stop order is the reverse of start: stop pruning, end agent streams, drain and shut the server,
- * commit what is queued, close the database.
+ * Stop order is the reverse of start: close the HTTP server (/metrics, fleet page), stop pruning,
+ * end agent streams, drain and shut the server, commit what is queued, close the database.
  */
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { AgentServiceService } from "../proto/gen/trainsafe/v1/agent.js";
@@ -9,6 +9,7 @@ import { FleetServiceService } from "../proto/gen/trainsafe/v1/fleet.js";
 import type { ControllerConfig } from "./config.js";
 import { RestartGrants } from "./grants.js";
 import { Ingest } from "./ingest.js";
+import { HttpServer } from "./http/server.js";
 import { createLogger, type Logger } from "./log.js";
 import { TelemetryPruner } from "./pruner.js";
 import { agentService } from "./rpc/agent-service.js";
@@ -31,6 +32,8 @@ export interface Running {
   readonly ingest: Ingest;
   readonly grants: RestartGrants;
   readonly pruner: TelemetryPruner;
+  /** /metrics and the fleet page; null when no httpPort is configured. */
+  readonly http: HttpServer | null;
 }
 
 export class Controller {
@@ -94,14 +97,27 @@ export class Controller {
       this.boundPort = await new Promise<number>((resolve, reject) =>
         server.bindAsync(c.listen.address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
       );
+      let http: HttpServer | null = null;
+      if (c.httpPort !== undefined) {
+        http = new HttpServer(
+          { store, sessions, ingest, log: this.log, clock: this.clock, controllerVersion: CONTROLLER_VERSION },
+          { host: c.httpHost, port: c.httpPort },
+        );
+        try {
+          await http.start();
+        } catch (err) {
+          server.forceShutdown();
+          throw err;
+        }
+      }
       pruner.start();
-      this.running = { store, server, sessions, ingest, grants, pruner };
+      this.running = { store, server, sessions, ingest, grants, pruner, http };
     } catch (err) {
       store.close();
       throw err;
     }
     const address = this.address;
-    this.log.info(`trainsafe controller listening on ${address}`, { db: c.dbFile });
+    this.log.info(`trainsafe controller listening on ${address}`, { db: c.dbFile, http: this.running.http?.url });
     return { address, port: this.boundPort };
   }
 
@@ -115,6 +131,11 @@ export class Controller {
     return this.boundPort;
   }
 
+  /** Base URL of the HTTP server (/metrics, the fleet page), e.g. "http://127.0.0.1:9464"; null when not serving. */
+  get httpUrl(): string | null {
+    return this.running?.http?.url ?? null;
+  }
+
   /** The live parts, for tests and benchmarks. */
   get parts(): Running | null {
     return this.running;
@@ -125,6 +146,7 @@ export class Controller {
     const r = this.running;
     if (!r) return;
     this.running = null;
+    await r.http?.stop();
     r.pruner.stop();
     r.sessions.closeAll("controller is stopping");
     await new Promise<void>((resolve) => {
