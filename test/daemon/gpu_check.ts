@@ -3,7 +3,7 @@
  * nvidia-smi). The GPU daemon (gpu_training_daemon.py) first dies of a real CUDA OOM, then hangs in a
  * CUDA kernel that never ends, then trains normally; the supervisor must record the OOM, diagnose the
  * hang from real nvidia-smi output (the daemon's PID in the compute-apps list, its GPU busy), kill it
- * and restart. Prints every event as a JSON line and a summary; exit 0 when every expectation held.
+ * and restart, with both recorded in the crash history. Prints every event as a JSON line and a summary; exit 0 when every expectation held.
  *
  *   node --import tsx test/daemon/gpu_check.ts [OUT_DIR]
  */
@@ -64,6 +64,7 @@ if (lastPid) {
   }
 }
 
+const history = (JSON.parse(fs.readFileSync(settings.layout.crashHistoryFile, "utf8")) as { entries: Array<Record<string, unknown>> }).entries;
 const crash = events.find((e): e is Extract<WatchdogEvent, { type: "crash" }> => e.type === "crash");
 const hang = events.find((e): e is Extract<WatchdogEvent, { type: "hang" }> => e.type === "hang");
 const kill = events.find((e): e is Extract<WatchdogEvent, { type: "kill" }> => e.type === "kill");
@@ -78,6 +79,7 @@ const checks: Array<[string, boolean]> = [
   ["tree killed", kill?.ok === true],
   ["three daemons started (first, after OOM, after hang)", events.filter((e) => e.type === "restart").length === 3],
   ["the third daemon trains", status.current_step >= 20],
+  ["crash history holds the OOM and the hang", history.some((e) => e.source === "watchdog" && e.category === "cuda_oom") && history.some((e) => e.source === "hang" && e.hangKind === "gpu_or_collective")],
 ];
 const summary = {
   seconds: (Date.now() - t0) / 1000,
