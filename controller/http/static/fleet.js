@@ -7,6 +7,8 @@ const REFRESH_MS = 3000;
 const DAY_MS = 86_400_000;
 /** A crash younger than this marks its host's row. */
 const RECENT_CRASH_MS = 15 * 60_000;
+/** GPUs this hot are marked (most datacenter GPUs throttle from about 85-90 °C). */
+const HOT_GPU_C = 85;
 const PALETTE = ["#d1495b", "#edae49", "#00798c", "#30638e", "#8f5db7", "#4f9d69", "#c1666b", "#6c757d"];
 
 /** Controller clock minus browser clock, from the last answer: ages are shown on the controller's clock. */
@@ -93,7 +95,8 @@ function hostRow(h, view) {
 
   const gpus = td();
   if (h.gpuCount > 0) {
-    gpus.append(el("span", "", `${h.gpuCount} × · max ${Math.round(h.gpuTempMaxC)} °C`));
+    const temp = el("span", h.gpuTempMaxC >= HOT_GPU_C ? "hot" : "", `max ${Math.round(h.gpuTempMaxC)} °C`);
+    gpus.append(document.createTextNode(`${h.gpuCount} GPU${h.gpuCount === 1 ? "" : "s"} · `), temp);
     gpus.append(el("span", "sub", `${gib(h.gpuMemUsedBytes)} / ${gib(h.gpuMemTotalBytes)} GiB used`));
   } else gpus.textContent = "–";
   tr.append(gpus);
