@@ -10,6 +10,7 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }
   () => import("./commands/config.js"),
   () => import("./commands/resume.js"),
   () => import("./commands/watchdog.js"),
+  () => import("./commands/agent.js"),
   () => import("./commands/controller.js"),
   () => import("./commands/fleet.js"),
 ];

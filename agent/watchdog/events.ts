@@ -12,7 +12,7 @@ import type { Phase } from "./progress.js";
 import type { SignalRecord } from "./kill.js";
 
 /** Why the supervisor wants the daemon (re)started. */
-export type RestartCause = "crash" | "hang" | "not_running";
+export type RestartCause = "crash" | "hang" | "not_running" | "operator";
 
 interface Base {
   /** ISO time of the event. */
@@ -60,7 +60,10 @@ export type WatchdogEvent = Base &
         readonly signals: ReadonlyArray<SignalRecord>;
         readonly skipped: ReadonlyArray<{ pid: number; reason: string }>;
         readonly durationMs: number;
+        /** Why the daemon was killed: "hang", or an operator's reason. */
+        readonly reason?: string;
       }
+    | { readonly type: "held"; readonly reason: string }
     | { readonly type: "unkillable"; readonly pid: number; readonly attempts: number; readonly survivors: ReadonlyArray<{ pid: number; state: string; cmdline: string }> }
     | { readonly type: "grant"; readonly cause: RestartCause; readonly decision: RestartDecision }
     | { readonly type: "denied"; readonly cause: RestartCause; readonly decision: RestartDecision }
@@ -99,10 +102,12 @@ export function describeEvent(e: WatchdogEvent): string {
     }
     case "hang":
       return `daemon PID ${e.pid} hung: no progress for ${formatDurationMs(e.quietMs)} in ${e.phase} (limit ${formatDurationMs(e.limitMs)}${e.adaptiveLimit ? ", adaptive" : ""}) at step ${e.step ?? "?"}: ${e.kind} (${e.reasons.join("; ")})`;
+    case "held":
+      return `daemon stopped by an operator (${e.reason}); no restart until one is asked for`;
     case "kill":
-      return e.ok
+      return (e.reason && e.reason !== "hang" ? `[${e.reason}] ` : "") + (e.ok
         ? `killed daemon PID ${e.pid} and ${e.members.length - 1} descendants in ${formatDurationMs(e.durationMs)} (${e.signals.map((s) => `${s.signal}->${s.pid}`).join(", ") || "no signal needed"})`
-        : `could not kill daemon PID ${e.pid} tree after ${e.attempts} attempts`;
+        : `could not kill daemon PID ${e.pid} tree after ${e.attempts} attempts`);
     case "unkillable":
       return `UNKILLABLE after ${e.attempts} attempts: ${e.survivors.map((s) => `PID ${s.pid} state ${s.state}`).join(", ")}; giving up (needs an operator)`;
     case "grant":

@@ -138,7 +138,16 @@ type Idle =
   | { readonly kind: "waiting"; readonly cause: RestartCause; readonly retryAtMs: number | null }
   | { readonly kind: "blocked"; readonly cause: RestartCause; readonly reasons: string[]; checkedAtMs: number }
   | { readonly kind: "foreign"; readonly pid: number | null; readonly message: string }
-  | { readonly kind: "unkillable"; readonly survivors: ReadonlyArray<ProcessIdentity> };
+  | { readonly kind: "unkillable"; readonly survivors: ReadonlyArray<ProcessIdentity> }
+  /** An operator killed the daemon: nothing restarts it until an operator asks (restartDaemon). */
+  | { readonly kind: "held"; readonly reason: string };
+
+/** Result of an operator action (fleet kill / restart). */
+export interface ActionResult {
+  readonly ok: boolean;
+  readonly message: string;
+  readonly details?: unknown;
+}
 
 export type SupervisorState = "watching" | Idle["kind"] | "stopped";
 
@@ -171,6 +180,8 @@ export class Supervisor {
   /** Events of the current runOnce pass. */
   private collected: WatchdogEvent[] | null = null;
   private stopped = false;
+  /** Operator actions, run by the loop between steps so they never race a step. */
+  private actions: Array<() => Promise<void>> = [];
 
   constructor(private readonly opts: SupervisorOptions) {
     this.settings = opts.settings;
@@ -238,6 +249,79 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Operator kill (fleet `kill HOST`): kills the daemon's tree through the identity guard and holds
+   * it down: no restart until restartDaemon() is asked for.
+   */
+  killDaemon(reason: string): Promise<ActionResult> {
+    return this.enqueue(async () => {
+      const w = this.watched;
+      if (!w) {
+        const message =
+          this.idle.kind === "foreign" ? `not killing: ${this.idle.message}` : `no daemon is running (supervisor state: ${this.state})`;
+        return { ok: false, message };
+      }
+      const k = await this.killWatched(w, reason);
+      if (!k.ok) return { ok: false, message: `could not kill daemon PID ${w.identity.pid} after ${k.attempts} attempts`, details: k };
+      this.idle = { kind: "held", reason };
+      await this.emit({ type: "held", reason });
+      return { ok: true, message: `killed daemon PID ${w.identity.pid} and ${k.members.length - 1} descendants; held until a restart is asked for`, details: k };
+    });
+  }
+
+  /**
+   * Operator restart (fleet `restart HOST`): kills the running daemon if any, then restarts it through
+   * the pre-flight checks and the restart budget, like any other restart.
+   */
+  restartDaemon(reason: string): Promise<ActionResult> {
+    return this.enqueue(async () => {
+      const w = this.watched;
+      if (!w && this.idle.kind === "foreign") return { ok: false, message: `not restarting: ${this.idle.message}` };
+      if (w) {
+        const k = await this.killWatched(w, reason);
+        if (!k.ok) return { ok: false, message: `could not kill daemon PID ${w.identity.pid} before the restart`, details: k };
+      }
+      await this.restart("operator");
+      if (this.watched) return { ok: true, message: `daemon restarted, PID ${this.watched.identity.pid}` };
+      const idle = this.idle;
+      const why =
+        idle.kind === "blocked" ? `blocked: ${idle.reasons.join("; ")}` : idle.kind === "waiting" ? "denied by the restart budget" : `state ${idle.kind}`;
+      return { ok: false, message: `daemon not restarted (${why})` };
+    });
+  }
+
+  private enqueue(action: () => Promise<ActionResult>): Promise<ActionResult> {
+    if (!this.started || this.stopping) return Promise.resolve({ ok: false, message: "the supervisor is not running" });
+    return new Promise((resolve, reject) => {
+      this.actions.push(() => action().then(resolve, reject));
+      this.wake?.();
+    });
+  }
+
+  private async runActions(): Promise<void> {
+    while (this.actions.length) await this.actions.shift()!();
+  }
+
+  private async killWatched(w: Watched, reason: string) {
+    this.watched = null;
+    const k = await killTree(w.identity, { graceMs: this.w.killGrace, maxAttempts: this.w.maxKillAttempts }, this.killDeps);
+    this.stoppedAtMs = this.clock();
+    await this.emit({
+      type: "kill",
+      pid: w.identity.pid,
+      ok: k.ok,
+      attempts: k.attempts,
+      members: k.members.map((m) => m.pid),
+      signals: k.signals,
+      skipped: k.skipped,
+      durationMs: k.durationMs,
+      reason,
+    });
+    if (k.ok) await this.removeStalePidFile(w.identity.pid);
+    else this.idle = { kind: "unkillable", survivors: k.members.filter((m) => k.survivors.some((s) => s.pid === m.pid)) };
+    return k;
+  }
+
   // ---------- life cycle ----------
 
   private async init(): Promise<void> {
@@ -258,6 +342,8 @@ export class Supervisor {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       try {
+        await this.runActions();
+        if (this.stopping) break;
         await this.step();
       } catch (err) {
         await this.emit({ type: "error", message: `supervisor step failed: ${describeError(err)}` });
@@ -313,6 +399,9 @@ export class Supervisor {
             return this.restart(idle.cause, pre);
           }
         }
+        return;
+      case "held":
+        await this.adoptIfRunning(now);
         return;
       case "unkillable": {
         const alive = await Promise.all(idle.survivors.map((s) => stillAlive(s)));
@@ -566,25 +655,11 @@ export class Supervisor {
       details: { pid: w.identity.pid, phase: limit.phase, step: snap.step, quietMs, limitMs: limit.limitMs, adaptiveLimit: limit.adaptive },
     });
     // The kill makes our own child exit; that exit is part of this hang, not a new crash.
-    this.watched = null;
-    const k = await killTree(w.identity, { graceMs: this.w.killGrace, maxAttempts: this.w.maxKillAttempts }, this.killDeps);
-    this.stoppedAtMs = this.clock();
-    await this.emit({
-      type: "kill",
-      pid: w.identity.pid,
-      ok: k.ok,
-      attempts: k.attempts,
-      members: k.members.map((m) => m.pid),
-      signals: k.signals,
-      skipped: k.skipped,
-      durationMs: k.durationMs,
-    });
+    const k = await this.killWatched(w, "hang");
     if (!k.ok) {
       await this.emit({ type: "unkillable", pid: w.identity.pid, attempts: k.attempts, survivors: k.survivors });
-      this.idle = { kind: "unkillable", survivors: k.members.filter((m) => k.survivors.some((s) => s.pid === m.pid)) };
       return;
     }
-    await this.removeStalePidFile(w.identity.pid);
     return this.restart("hang");
   }
 
