@@ -16,6 +16,8 @@
 //   ignoreSigterm   install a SIGTERM handler that does nothing (children do the same)
 //   children        number of child processes to spawn (they sleep; part of the tree to kill)
 //   exitAfterMs     exit 0 after this long (a clean finish)
+//   once            with crashAtStep / hangAtStep in daemon_control.json: remove the control file first,
+//                   so the restarted daemon trains normally (one crash or hang, then health)
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -83,13 +85,18 @@ writeStatus(step, "training");
 
 function tick() {
   const b = behaviour();
+  const consumeOnce = () => {
+    if (b.once) fs.rmSync(controlFile, { force: true });
+  };
   if (b.crashAtStep !== undefined && step >= b.crashAtStep) {
+    consumeOnce();
     log(OOM_TRACEBACK);
     process.stderr.write(OOM_TRACEBACK + "\n");
     if (b.crashSignal) process.kill(process.pid, b.crashSignal);
     process.exit(1);
   }
   if (b.hangAtStep !== undefined && step >= b.hangAtStep) {
+    consumeOnce();
     log(`training_daemon ${process.pid}: hanging at step ${step} (${b.hangMode ?? "busy"})`);
     if (b.hangMode === "sleep") {
       setInterval(() => {}, 1000);
