@@ -139,13 +139,14 @@ export class FleetQueries {
     // Both GROUP BYs are answered from crashes_category_ts / crashes_host_ts alone (covering indexes).
     this.crashesByCategoryStmt = db.prepare(`SELECT category AS key, count(*) AS n, min(ts_ms) AS first FROM crashes GROUP BY category`);
     this.crashesByHostStmt = db.prepare(`SELECT host_id AS key, count(*) AS n, min(ts_ms) AS first FROM crashes GROUP BY host_id`);
+    // uuid DESC matches the index order (host_id, ts_ms, uuid): a tie-break that needs no sort.
     this.lastCrashStmt = db.prepare(
       `SELECT ${CRASH_COLUMNS} FROM crashes c LEFT JOIN events e ON e.uuid = c.uuid
-       WHERE c.host_id = @hostId ORDER BY c.ts_ms DESC, c.uuid LIMIT 1`,
+       WHERE c.host_id = @hostId ORDER BY c.ts_ms DESC, c.uuid DESC LIMIT 1`,
     );
     this.recentCrashesStmt = db.prepare(
       `SELECT ${CRASH_COLUMNS} FROM crashes c LEFT JOIN events e ON e.uuid = c.uuid
-       ORDER BY c.ts_ms DESC, c.uuid LIMIT @limit`,
+       ORDER BY c.ts_ms DESC, c.uuid DESC LIMIT @limit`,
     );
     // Decisions are never deleted, so rowids only grow: later scrapes count only the new rows.
     this.decisionCountsStmt = db.prepare(

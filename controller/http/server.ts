@@ -45,8 +45,16 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-frame-options": "DENY",
 };
 
+/**
+ * How long one /api/fleet answer is reused. Every open page polls; with a large fleet one answer
+ * costs tens of milliseconds of the event loop that also serves the agents, so however many pages
+ * are open, it is computed at most once per this interval.
+ */
+export const FLEET_VIEW_MAX_AGE_MS = 1_000;
+
 export class HttpServer {
   private server: http.Server | null = null;
+  private fleetCache: { readonly atMs: number; readonly body: Buffer } | null = null;
   private boundPort = 0;
   private readonly metrics: ControllerMetrics;
   private readonly fleet: FleetViewSource;
@@ -113,6 +121,14 @@ export class HttpServer {
     });
   }
 
+  private fleetJson(): Buffer {
+    const nowMs = monotonicMs();
+    if (this.fleetCache && nowMs - this.fleetCache.atMs < FLEET_VIEW_MAX_AGE_MS) return this.fleetCache.body;
+    const body = Buffer.from(JSON.stringify(this.fleet.view()));
+    this.fleetCache = { atMs: nowMs, body };
+    return body;
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const head = req.method === "HEAD";
     if (req.method !== "GET" && !head) {
@@ -133,7 +149,7 @@ export class HttpServer {
         return;
       }
       case "/api/fleet":
-        send(res, 200, "application/json; charset=utf-8", JSON.stringify(this.fleet.view()), head, { "cache-control": "no-store" });
+        send(res, 200, "application/json; charset=utf-8", this.fleetJson(), head, { "cache-control": "no-store" });
         return;
       case "/healthz":
         send(res, 200, "text/plain; charset=utf-8", "ok\n", head, { "cache-control": "no-store" });
@@ -142,6 +158,10 @@ export class HttpServer {
         send(res, 404, "text/plain; charset=utf-8", "not found\n", head);
     }
   }
+}
+
+function monotonicMs(): number {
+  return performance.now();
 }
 
 function send(
