@@ -168,3 +168,11 @@ test("concurrent writers in separate processes lose none of each other's entries
   assert.equal(entries.length, writers * perWriter);
   assert.equal(new Set(entries.map((e) => e.fingerprint)).size, writers * perWriter);
 });
+
+test("a missing BASE_DIR is reported, not created", async () => {
+  const layout = resolveLayout(path.join(root, "does-not-exist"));
+  const r = await appendCrashHistory(layout, scanEntry());
+  assert.equal(r.added, false);
+  assert.match(r.problem ?? "", /does-not-exist does not exist/);
+  assert.equal(fs.existsSync(layout.baseDir), false);
+});

@@ -131,7 +131,6 @@ export async function appendCrashHistory(
     const doc: Record<string, unknown> = { format: FORMAT, version: 1, entries };
     if (loaded.legacyTopLevel) doc.legacyTopLevel = loaded.legacyTopLevel;
     try {
-      await fsp.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomic(file, JSON.stringify(doc, null, 2) + "\n");
     } catch (err) {
       problems.push(`${file}: cannot write (${describeError(err)})`);
@@ -279,8 +278,9 @@ async function acquireLock(lockFile: string): Promise<Lock> {
       };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") await fsp.mkdir(path.dirname(lockFile), { recursive: true });
-      else if (code !== "EEXIST") throw err;
+      // A missing folder is a wrong BASE_DIR: report it rather than create it.
+      if (code === "ENOENT") throw new Error(`folder ${path.dirname(lockFile)} does not exist`);
+      if (code !== "EEXIST") throw err;
     }
     const stale = await staleLockContent(lockFile);
     if (stale !== null) {
