@@ -4,6 +4,8 @@
  */
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { Fleet, fleetJson, waitFor, type AgentHandle } from "./helpers/fleet.js";
 
 interface Host { hostId: string; connected: boolean; daemonState: string; step: number; stepRate: number }
@@ -103,6 +105,8 @@ test("a fleet of three agents: crashes, job-wide grants, checks, controller kill
     // Crashes on every host while the controller is killed twice: events pile up in the agents'
     // spools and must all arrive exactly once after it comes back on the same address.
     for (let round = 0; round < 2; round++) {
+      // Each crash consumes its control file: wait for the previous round's before writing new ones.
+      await waitFor("previous crashes done", () => ["h1", "h2", "h3"].every((h) => !fs.existsSync(path.join(agents[h]!.baseDir, "daemon_control.json"))));
       for (const h of ["h1", "h2", "h3"]) fleet.control(agents[h]!.baseDir, { crashAtStep: 2, once: true });
       await new Promise((r) => setTimeout(r, 150 + round * 200));
       await fleet.stop(ctl.child, "SIGKILL");

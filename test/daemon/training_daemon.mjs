@@ -10,6 +10,7 @@
 //   startStep       first step (default 0)
 //   crashAtStep     at this step: write a real CUDA OOM traceback to logs/train.log and stderr, exit 1
 //   crashSignal     with crashAtStep: die by this signal instead (e.g. "SIGKILL")
+//   crashText       with crashAtStep: write this instead of the CUDA OOM traceback
 //   hangAtStep      at this step stop advancing; hangMode: "busy" (spin), "sleep" (idle event loop),
 //                   "futex" (block in Atomics.wait, like a deadlocked lock)
 //   evalAtStep      at this step enter the eval phase for evalMs, then continue training
@@ -90,8 +91,8 @@ function tick() {
   };
   if (b.crashAtStep !== undefined && step >= b.crashAtStep) {
     consumeOnce();
-    log(OOM_TRACEBACK);
-    process.stderr.write(OOM_TRACEBACK + "\n");
+    log(b.crashText ?? OOM_TRACEBACK);
+    process.stderr.write((b.crashText ?? OOM_TRACEBACK) + "\n");
     if (b.crashSignal) process.kill(process.pid, b.crashSignal);
     process.exit(1);
   }
