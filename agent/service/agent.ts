@@ -118,9 +118,17 @@ export class Agent {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.supervisor?.stop("agent stopping");
+    // A graceful stop lets the last events (the supervisor's own stop among them) reach the
+    // controller; whatever does not make it stays in the spool for the next start.
+    if (this.link?.connected) await this.drain(2_000);
     this.link?.stop();
     await this.writeStatus();
     this.spool?.close();
+  }
+
+  private async drain(timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while ((this.spool?.size ?? 0) > 0 && this.link?.connected && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** What an operator (or a test) reads to see the agent's state: stateDir/agent-status.json. */
