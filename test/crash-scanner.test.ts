@@ -138,6 +138,23 @@ test("bad files give per-file problems, never a crash: directory, binary, FIFO, 
   }
 });
 
+test("a log zero-filled at the end (power loss) is still scanned; a file of only zeros has no findings", async () => {
+  const d = freshDir();
+  const file = path.join(d, "powerloss.log");
+  fs.writeFileSync(file, Buffer.concat([Buffer.from([...healthy(10), OOM, "step 11"].join("\n") + "\n"), Buffer.alloc(256 * 1024)]));
+  for (const all of [false, true]) {
+    const r = await scanFiles([file], { rules, all });
+    assert.equal(r.files[0]!.problem, undefined);
+    assert.equal(r.primary?.category, "cuda_oom");
+    assert.equal(r.primary?.line, 11);
+  }
+  const zeros = path.join(d, "zeros.log");
+  fs.writeFileSync(zeros, Buffer.alloc(100_000));
+  const z = await scanFiles([zeros], { rules });
+  assert.equal(z.primary, null);
+  assert.equal(z.files[0]!.problem, undefined);
+});
+
 test("an unreadable log is a per-file problem", { skip: process.getuid?.() === 0 ? "running as root: file permissions are not enforced" : false }, async () => {
   const d = freshDir();
   const file = path.join(d, "secret.log");

@@ -28,8 +28,8 @@ export const MAX_FINDINGS_PER_FILE = 2000;
 export const STALE_FILE_WINDOW_MS = 6 * 3_600_000;
 /** Longest text kept in a finding. */
 export const MAX_FINDING_TEXT = 1000;
-/** A file is binary when more than this share of a sample is control bytes. */
-const BINARY_CONTROL_SHARE = 0.1;
+/** A file is binary when more than this share of a sample (NULs aside) is control bytes or invalid UTF-8. */
+const BINARY_SHARE = 0.05;
 const BINARY_SAMPLE_BYTES = 64 * 1024;
 /** The name used for standard input. */
 export const STDIN_NAME = "-";
@@ -59,7 +59,7 @@ export async function scanFiles(files: string[], opts: ScanOptions = {}): Promis
     const info: ScannedFile = { file, linesRead: 0 };
     let mtimeMs = Date.now();
     try {
-      if (file === STDIN_NAME) await scanStdin(opts.stdin ?? process.stdin, collector, info, opts.all ? null : lastN, opts);
+      if (file === STDIN_NAME) await scanStdin(opts.stdin ?? process.stdin, collector, info, opts.all ? null : lastN);
       else mtimeMs = await scanPath(file, collector, info, opts.all ? null : lastN, opts);
     } catch (err) {
       info.problem = describeReadError(err);
@@ -254,7 +254,7 @@ async function scanWhole(chunks: AsyncIterable<Buffer>, collector: FindingCollec
   info.linesRead = line - 1;
 }
 
-async function scanStdin(stream: NodeJS.ReadableStream, collector: FindingCollector, info: ScannedFile, lastN: number | null, _opts: ScanOptions): Promise<void> {
+async function scanStdin(stream: NodeJS.ReadableStream, collector: FindingCollector, info: ScannedFile, lastN: number | null): Promise<void> {
   const chunks = asBuffers(stream);
   if (lastN === null) {
     await scanWhole(chunks, collector, info);
@@ -319,20 +319,30 @@ function countLinesIn(buf: Buffer): number {
   return buf[buf.length - 1] === 0x0a ? n : n + 1;
 }
 
-/** A problem message when the bytes look binary, else null. */
+/**
+ * A problem message when the bytes look binary, else null. NUL bytes are ignored: a log cut by a
+ * power loss often ends in zero-filled blocks and its last lines are exactly the ones wanted.
+ * Binary data shows control bytes and invalid UTF-8 among the rest.
+ */
 export function binaryProblem(buf: Buffer): string | null {
   const n = Math.min(buf.length, BINARY_SAMPLE_BYTES);
-  if (n === 0) return null;
+  let nul = 0;
   let control = 0;
   for (let i = 0; i < n; i++) {
     const b = buf[i]!;
+    if (b === 0) nul++;
     // Tab, LF, VT, FF, CR and ESC (colour codes) are normal in logs.
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) control++;
+    else if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) control++;
   }
-  const share = control / n;
-  return share > BINARY_CONTROL_SHARE ? `looks binary (${Math.round(share * 100)}% control bytes in the first ${n} bytes read); not scanned` : null;
+  const textBytes = n - nul;
+  if (textBytes === 0) return null;
+  // stream: a character cut at the end of the sample is not counted as invalid.
+  const decoded = new TextDecoder("utf-8").decode(buf.subarray(0, n), { stream: true });
+  let invalid = 0;
+  for (let i = decoded.indexOf("\uFFFD"); i !== -1; i = decoded.indexOf("\uFFFD", i + 1)) invalid++;
+  const share = (control + invalid) / textBytes;
+  return share > BINARY_SHARE ? `looks binary (${Math.round(share * 100)}% control bytes or invalid UTF-8 in the first ${n} bytes read); not scanned` : null;
 }
-
 const HIGH_BYTE = /[\x80-\xff]/;
 
 /**
