@@ -215,11 +215,13 @@ export class FleetQueries {
     return { lastRowid, rows: rows.map((r) => ({ allow: r.allow === 1, scope: r.scope, count: r.n })) };
   }
 
+  /** Open breakers, most recently opened first. */
   openBreakers(limit: number): OpenBreakerRow[] {
     const rows = this.openBreakersStmt.all(limit) as Array<{ signature: string; opened_ms: number; host_ids_json: string; reason: string }>;
     return rows.map((r) => ({ signature: r.signature, openedMs: r.opened_ms, hostIds: stringList(r.host_ids_json), reason: r.reason }));
   }
 
+  /** How many breakers are open now. */
   openBreakerCount(): number {
     return (this.openBreakerCountStmt.get() as { n: number }).n;
   }
