@@ -418,6 +418,7 @@ export class FindingCollector {
     readonly rules: CompiledRules,
   ) {}
 
+  /** Records a classified line (`line` as in CrashFinding.line, `byteOffset` absolute). */
   add(lm: LineMatch, line: number, byteOffset: number | null): void {
     const { rule, match, text } = lm;
     const counts = rule.severity !== "warning";
