@@ -30,7 +30,7 @@ export function register(program: Command): void {
 async function runController(config: ControllerConfig, json: boolean): Promise<void> {
   const controller = new Controller(config);
   const { address } = await controller.start();
-  if (json) process.stdout.write(JSON.stringify({ listening: address, db: config.dbFile }) + "\n");
+  if (json) process.stdout.write(JSON.stringify({ listening: address, db: config.dbFile, http: controller.httpUrl }) + "\n");
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals) => {
