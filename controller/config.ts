@@ -74,6 +74,49 @@ const storeSchema = z.strictObject({
   busyTimeout: duration.default(5_000),
 });
 
+const roleSchema = z.enum(["read-only", "operator"]);
+
+const tlsSchema = z.strictObject({
+  /** Server certificate (PEM, chain allowed) and its key; relative paths are relative to the config file's folder. */
+  cert: z.string().min(1),
+  key: z.string().min(1),
+  /** CA that signs client certificates (hosts, operators). Set: agents must present a host certificate. */
+  ca: z.string().min(1).optional(),
+  /** Refuse, during the TLS handshake, every connection without a certificate signed by `ca`. */
+  requireClientCert: z.boolean().default(false),
+});
+
+const authSchema = z.strictObject({
+  /**
+   * Bearer tokens of fleet clients: only the SHA-256 (hex) of each token is stored here
+   * (deploy/pki/make-token.sh makes a token and its entry).
+   */
+  tokens: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, "1-64 letters, digits and . _ @ -"),
+        sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits (the SHA-256 of the token)"),
+        role: roleSchema,
+      }),
+    )
+    .default([]),
+  /** Roles of client certificates (signed by tls.ca): a rule matches when every field it gives equals the subject's. */
+  certRoles: z
+    .array(
+      z
+        .strictObject({ cn: z.string().min(1).optional(), ou: z.string().min(1).optional(), role: roleSchema })
+        .refine((r) => r.cn !== undefined || r.ou !== undefined, "give cn, ou or both"),
+    )
+    .default([]),
+});
+
+const limitsSchema = z.strictObject({
+  /** Sustained events + telemetry samples per second accepted from one agent stream. */
+  agentMessagesPerSecond: z.number().positive().default(500),
+  /** Messages one agent may send at once above that rate (a spool replay after an outage). */
+  agentMessageBurst: z.number().int().positive().default(5_000),
+});
+
 export const controllerConfigSchema = z.strictObject({
   /** host:port to listen on; port 0 picks a free port (reported once bound). */
   listen: z.string().default("127.0.0.1:7700"),
@@ -86,6 +129,12 @@ export const controllerConfigSchema = z.strictObject({
   /** Address the HTTP server binds. Loopback by default: the page and /metrics have no authentication. */
   httpHost: z.string().min(1).default("127.0.0.1"),
   shutdownGrace: duration.default(5_000),
+  /** TLS for the gRPC port; absent: plain text, which is allowed only on loopback or with `insecure`. */
+  tls: tlsSchema.optional(),
+  /** Allow plain-text gRPC on a non-loopback address (logged as a warning at start). */
+  insecure: z.boolean().default(false),
+  auth: authSchema.prefault({}),
+  limits: limitsSchema.prefault({}),
   budget: budgetSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
   commands: commandsSchema.prefault({}),
@@ -99,6 +148,21 @@ export interface ListenAddress {
   readonly address: string;
 }
 
+export type Role = z.output<typeof roleSchema>;
+
+/** Resolved TLS settings: absolute file paths. */
+export interface TlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string | undefined;
+  readonly requireClientCert: boolean;
+}
+
+export interface AuthConfig {
+  readonly tokens: ReadonlyArray<{ readonly name: string; readonly sha256Hex: string; readonly role: Role }>;
+  readonly certRoles: ReadonlyArray<{ readonly cn?: string; readonly ou?: string; readonly role: Role }>;
+}
+
 /** Resolved controller settings: durations in ms, sizes in bytes, paths absolute. */
 export interface ControllerConfig {
   readonly listen: ListenAddress;
@@ -108,6 +172,11 @@ export interface ControllerConfig {
   readonly httpPort: number | undefined;
   readonly httpHost: string;
   readonly shutdownGraceMs: number;
+  /** null: plain text. */
+  readonly tls: TlsConfig | null;
+  readonly insecure: boolean;
+  readonly auth: AuthConfig;
+  readonly limits: { readonly agentMessagesPerSecond: number; readonly agentMessageBurst: number };
   readonly budget: FleetPolicy;
   readonly telemetry: {
     readonly keepRawMs: number;
@@ -128,6 +197,12 @@ export function parseListenAddress(text: string): ListenAddress {
   if (port > 65_535) throw new Error(`invalid port ${port} in "${text}"`);
   const host = m[1]!;
   return { host, port, address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}` };
+}
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 
 function deepFreeze<T>(o: T): T {
@@ -160,7 +235,15 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
   if (c.telemetry.pruneInterval <= 0) throw configError(src, "must be positive", "telemetry.pruneInterval");
   if (c.commands.defaultTimeout <= 0) throw configError(src, "must be positive", "commands.defaultTimeout");
   if (c.maxMessageSize < 64 * 1024) throw configError(src, "must be at least 64KiB", "maxMessageSize");
-  const stateDir = path.resolve(opts.baseDir ?? process.cwd(), c.stateDir);
+  if (c.tls?.requireClientCert && !c.tls.ca) throw configError(src, "needs tls.ca (the CA that signs client certificates)", "tls.requireClientCert");
+  if (c.auth.certRoles.length > 0 && !c.tls?.ca) throw configError(src, "needs tls.ca: certificate roles apply to client certificates signed by it", "auth.certRoles");
+  const names = new Set<string>();
+  for (const [i, t] of c.auth.tokens.entries()) {
+    if (names.has(t.name)) throw configError(src, `duplicate token name "${t.name}"`, `auth.tokens[${i}].name`);
+    names.add(t.name);
+  }
+  const base = opts.baseDir ?? process.cwd();
+  const stateDir = path.resolve(base, c.stateDir);
   return deepFreeze({
     listen,
     stateDir,
@@ -169,6 +252,20 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
     httpPort: c.httpPort,
     httpHost: c.httpHost,
     shutdownGraceMs: c.shutdownGrace,
+    tls: c.tls
+      ? {
+          certFile: path.resolve(base, c.tls.cert),
+          keyFile: path.resolve(base, c.tls.key),
+          caFile: c.tls.ca === undefined ? undefined : path.resolve(base, c.tls.ca),
+          requireClientCert: c.tls.requireClientCert,
+        }
+      : null,
+    insecure: c.insecure,
+    auth: {
+      tokens: c.auth.tokens.map((t) => ({ name: t.name, sha256Hex: t.sha256.toLowerCase(), role: t.role })),
+      certRoles: c.auth.certRoles,
+    },
+    limits: { agentMessagesPerSecond: c.limits.agentMessagesPerSecond, agentMessageBurst: c.limits.agentMessageBurst },
     budget: {
       host: {
         maxRestarts: b.hostMaxRestarts,

@@ -7,6 +7,8 @@ export type RpcCode =
   | "invalid_argument"
   | "not_found"
   | "failed_precondition"
+  | "unauthenticated"
+  | "permission_denied"
   | "resource_exhausted"
   | "deadline_exceeded"
   | "unavailable"

@@ -2,17 +2,24 @@
  * The controller: store, restart grants, agent sessions and the gRPC server, with start()/stop().
  * Stop order is the reverse of start: close the HTTP server (/metrics, fleet page), stop pruning,
  * end agent streams, drain and shut the server, commit what is queued, close the database.
+ *
+ * Security at start (docs/security.md): TLS from `tls`; plain text only on loopback or with
+ * `insecure: true` (a warning); the fleet service open to every caller only on loopback with no
+ * credentials configured. Anything else is refused with a config error naming the field.
  */
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import fs from "node:fs";
+import { experimental, Server, ServerCredentials } from "@grpc/grpc-js";
 import { AgentServiceService } from "../proto/gen/trainsafe/v1/agent.js";
 import { FleetServiceService } from "../proto/gen/trainsafe/v1/fleet.js";
-import type { ControllerConfig } from "./config.js";
+import { configError } from "../agent/lib/errors.js";
+import { isLoopbackHost, type ControllerConfig } from "./config.js";
 import { RestartGrants } from "./grants.js";
 import { Ingest } from "./ingest.js";
 import { HttpServer } from "./http/server.js";
 import { createLogger, type Logger } from "./log.js";
 import { TelemetryPruner } from "./pruner.js";
 import { agentService } from "./rpc/agent-service.js";
+import { Authenticator } from "./rpc/auth.js";
 import { fleetService } from "./rpc/fleet-service.js";
 import { tolerantDecoding } from "./rpc/status.js";
 import { SessionRegistry } from "./sessions.js";
@@ -54,6 +61,7 @@ export class Controller {
   async start(): Promise<{ address: string; port: number }> {
     if (this.running) throw new Error("controller already started");
     const c = this.config;
+    const { credentials, auth } = this.security();
     const store = Store.open(c.dbFile, { synchronous: c.store.synchronous, busyTimeoutMs: c.store.busyTimeoutMs });
     try {
       const sessions = new SessionRegistry(this.log, { clock: this.clock });
@@ -80,6 +88,9 @@ export class Controller {
           clock: this.clock,
           controllerVersion: CONTROLLER_VERSION,
           maxMessageBytes: c.maxMessageBytes,
+          auth,
+          agentMessagesPerSecond: c.limits.agentMessagesPerSecond,
+          agentMessageBurst: c.limits.agentMessageBurst,
         }),
       );
       server.addService(
@@ -92,10 +103,11 @@ export class Controller {
           clock: this.clock,
           commandDefaultTimeoutMs: c.commands.defaultTimeoutMs,
           commandMaxTimeoutMs: c.commands.maxTimeoutMs,
+          auth,
         }),
       );
       this.boundPort = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(c.listen.address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+        server.bindAsync(c.listen.address, credentials, (err, port) => (err ? reject(err) : resolve(port))),
       );
       let http: HttpServer | null = null;
       if (c.httpPort !== undefined) {
@@ -117,8 +129,70 @@ export class Controller {
       throw err;
     }
     const address = this.address;
-    this.log.info(`trainsafe controller listening on ${address}`, { db: c.dbFile, http: this.running.http?.url });
+    this.log.info(`trainsafe controller listening on ${address}`, {
+      db: c.dbFile,
+      http: this.running.http?.url,
+      tls: c.tls ? (c.tls.requireClientCert ? "mutual (client certificate required)" : c.tls.caFile ? "server + optional client certificates" : "server") : "off",
+      fleetAuth: auth.policy.open ? "open (loopback, no credentials configured)" : `${c.auth.tokens.length} token(s), ${c.auth.certRoles.length} certificate rule(s)`,
+    });
     return { address, port: this.boundPort };
+  }
+
+  /**
+   * Checks the security settings against the listen address and loads the TLS files; throws a
+   * config error naming the field. Runs before anything is opened.
+   */
+  private security(): { credentials: ServerCredentials; auth: Authenticator } {
+    const c = this.config;
+    const src = c.source ?? "controller settings";
+    const loopback = isLoopbackHost(c.listen.host);
+    if (!c.tls && !loopback) {
+      if (!c.insecure) {
+        throw configError(src, `plain-text gRPC on ${c.listen.address} would be reachable from the network: give tls {cert, key} (deploy/pki/make-certs.sh) or set insecure: true`, "tls");
+      }
+      this.log.warn("insecure: true: serving plain-text gRPC on a non-loopback address; anyone on the network can read and forge agent and fleet traffic", { listen: c.listen.address });
+    }
+    const credentialsConfigured = c.auth.tokens.length > 0 || c.auth.certRoles.length > 0;
+    if (!credentialsConfigured && !loopback) {
+      throw configError(src, `the fleet service (kill, restart) on ${c.listen.address} would be open to anyone who can connect: list tokens in auth.tokens or certificate roles in auth.certRoles`, "auth.tokens");
+    }
+    if (!c.tls && c.auth.tokens.length > 0 && !loopback) this.log.warn("bearer tokens travel in clear text (no tls)", { listen: c.listen.address });
+    const auth = new Authenticator({ auth: c.auth, open: !credentialsConfigured && loopback, hostCertificates: c.tls?.caFile !== undefined });
+    if (!c.tls) return { credentials: ServerCredentials.createInsecure(), auth };
+    const read = (file: string, field: string) => {
+      try {
+        return fs.readFileSync(file);
+      } catch (err) {
+        throw configError(src, `cannot read ${file}: ${(err as Error).message}`, field);
+      }
+    };
+    const cert = read(c.tls.certFile, "tls.cert");
+    const key = read(c.tls.keyFile, "tls.key");
+    const ca = c.tls.caFile === undefined ? null : read(c.tls.caFile, "tls.ca");
+    if (!ca || c.tls.requireClientCert) {
+      return { credentials: ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], ca !== null), auth };
+    }
+    // A CA without requireClientCert: ask for a certificate, verify one that is presented, but let
+    // callers without one through (token clients); grpc-js offers that only through certificate
+    // providers. Listeners are called on the next microtask: grpc-js registers its watcher after
+    // subscribing, and a synchronous update would be lost.
+    const provider = (update: { certificate: Buffer; privateKey: Buffer } | { caCertificate: Buffer }): experimental.CertificateProvider => ({
+      addCaCertificateListener: (l) => {
+        if ("caCertificate" in update) queueMicrotask(() => l(update));
+      },
+      removeCaCertificateListener: () => {},
+      addIdentityCertificateListener: (l) => {
+        if ("certificate" in update) queueMicrotask(() => l(update));
+      },
+      removeIdentityCertificateListener: () => {},
+    });
+    // grpc-js names the first parameter caCertificateProvider, but it is the identity provider.
+    const credentials = experimental.createCertificateProviderServerCredentials(
+      provider({ certificate: cert, privateKey: key }),
+      provider({ caCertificate: ca }),
+      false,
+    );
+    return { credentials, auth };
   }
 
   /** host:port actually bound (valid after start). */

@@ -3,6 +3,7 @@
  * zod, defaults are filled, units converted, and the resolved object is frozen and passed down.
  * Each section belongs to one part of the agent; command-line options override the file.
  */
+import path from "node:path";
 import { z } from "zod";
 import { configError } from "../lib/errors.js";
 import { readJsonFile, issuePath } from "../lib/files.js";
@@ -138,6 +139,22 @@ const agentSchema = z.strictObject({
   grantDeadline: duration.default(2_000),
   reconnectInitial: duration.default(500),
   reconnectMax: duration.default(30_000),
+  /**
+   * TLS to the controller: `ca` verifies the controller's certificate; `cert`/`key` are this host's
+   * certificate for mutual TLS (URI SAN trainsafe://host/<hostId>); `serverName` is the name to verify
+   * when the address's host differs. Relative paths are relative to the settings file's folder.
+   */
+  tls: z
+    .strictObject({
+      ca: z.string().min(1),
+      cert: z.string().min(1).optional(),
+      key: z.string().min(1).optional(),
+      serverName: z.string().min(1).optional(),
+    })
+    .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: "cert and key go together", path: ["key"] })
+    .optional(),
+  /** Allow plain text to a controller that is not on loopback (logged as a warning). */
+  insecure: z.boolean().default(false),
 });
 
 export const settingsSchema = z.strictObject({
@@ -187,6 +204,7 @@ export function resolveSettings(raw: unknown, opts: { baseDir?: string; source?:
   const s = parsed.data;
   const baseDir = opts.baseDir ?? s.baseDir;
   if (!baseDir) throw configError(src, "no training directory: give --base-dir or set baseDir", "baseDir");
+  const agent = s.agent.tls ? { ...s.agent, tls: resolveTlsPaths(s.agent.tls, opts.source) } : s.agent;
   return deepFreeze({
     layout: resolveLayout(baseDir, s.paths as LayoutOverrides),
     hostId: s.hostId,
@@ -194,9 +212,16 @@ export function resolveSettings(raw: unknown, opts: { baseDir?: string; source?:
     checks: s.checks,
     crash: s.crash,
     watchdog: s.watchdog,
-    agent: s.agent,
+    agent,
     source: opts.source,
   });
+}
+
+/** TLS file paths made absolute: relative to the settings file's folder (or the working directory). */
+function resolveTlsPaths<T extends { ca: string; cert?: string | undefined; key?: string | undefined }>(tls: T, source: string | undefined): T {
+  const base = source ? path.dirname(path.resolve(source)) : process.cwd();
+  const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));
+  return { ...tls, ca: abs(tls.ca)!, cert: abs(tls.cert), key: abs(tls.key) };
 }
 
 /** Loads settings from `file` (if given) and resolves them; errors name the file and field. */

@@ -2,8 +2,13 @@
  * The agent's link to the controller: one bidirectional stream (hello, events, telemetry and command
  * results up; acks, rejects and commands down) kept open with jittered back-off, plus the unary
  * restart-grant call with a deadline. The only agent module that touches proto/gen.
+ *
+ * TLS from agent.tls (the controller's CA, and this host's certificate for mutual TLS); plain text
+ * only to a loopback controller, or with agent.insecure (a warning). Every text field is capped to
+ * the controller's limit before it is sent, and messages are bounded by MAX_MESSAGE_BYTES.
  */
-import { credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import fs from "node:fs";
+import { credentials, Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
 import { AgentServiceClient, type AgentMessage, type ControllerMessage } from "../../proto/gen/trainsafe/v1/agent.js";
 import {
   CommandKind,
@@ -13,7 +18,7 @@ import {
   type Event as WireEvent,
   type RestartDecision,
 } from "../../proto/gen/trainsafe/v1/common.js";
-import { describeError } from "../lib/errors.js";
+import { configError, describeError } from "../lib/errors.js";
 import type { Spool } from "./spool.js";
 import type {
   AgentCommand,
@@ -38,6 +43,70 @@ export interface LinkOptions {
   readonly reconnectMaxMs: number;
   readonly onCommand: (cmd: AgentCommand) => Promise<AgentCommandResult>;
   readonly log: (line: string) => void;
+  /** TLS to the controller (resolved agent.tls: absolute paths); absent: plain text. */
+  readonly tls?: LinkTls | undefined;
+  /** Allow plain text to a controller that is not on loopback. */
+  readonly insecure?: boolean;
+  /** Settings file, named in configuration errors. */
+  readonly settingsSource?: string | undefined;
+}
+
+export interface LinkTls {
+  readonly ca: string;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+  readonly serverName?: string | undefined;
+}
+
+/** Loopback: 127.0.0.0/8, ::1, localhost (the rule of controller/config.ts isLoopbackHost). */
+export function isLoopbackAddress(address: string): boolean {
+  const m = /^\[([^\]]+)\]:\d+$/.exec(address) ?? /^([^:]+):\d+$/.exec(address);
+  const h = (m?.[1] ?? address).toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/**
+ * Channel credentials for the controller link; throws a config error naming the agent.* field
+ * for plain text to a non-loopback controller without agent.insecure, or an unreadable file.
+ */
+export function linkCredentials(opts: Pick<LinkOptions, "address" | "tls" | "insecure" | "settingsSource" | "log">): {
+  creds: ChannelCredentials;
+  channelOptions: Record<string, string>;
+} {
+  const src = opts.settingsSource ?? "agent settings";
+  if (!opts.tls) {
+    if (!isLoopbackAddress(opts.address)) {
+      if (!opts.insecure) {
+        throw configError(
+          src,
+          `plain text to the controller at ${opts.address} (not loopback) would let anyone on the path read and forge this agent's traffic: give agent.tls {ca, cert, key} or set agent.insecure: true`,
+          "agent.tls",
+        );
+      }
+      opts.log(`WARNING: agent.insecure: plain-text link to the controller at ${opts.address}; anyone on the network can read and forge it`);
+    }
+    return { creds: credentials.createInsecure(), channelOptions: {} };
+  }
+  const t = opts.tls;
+  const read = (file: string | undefined, field: string) => {
+    if (file === undefined) return null;
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw configError(src, `cannot read ${file}: ${describeError(err)}`, field);
+    }
+  };
+  const ca = read(t.ca, "agent.tls.ca");
+  const cert = read(t.cert, "agent.tls.cert");
+  const key = read(t.key, "agent.tls.key");
+  try {
+    return {
+      creds: credentials.createSsl(ca, key, cert),
+      channelOptions: t.serverName ? { "grpc.ssl_target_name_override": t.serverName } : {},
+    };
+  } catch (err) {
+    throw configError(src, `unusable TLS material: ${describeError(err)}`, "agent.tls");
+  }
 }
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -88,7 +157,9 @@ export class ControllerLink {
   connects = 0;
 
   constructor(private readonly opts: LinkOptions) {
-    this.client = new AgentServiceClient(opts.address, credentials.createInsecure(), {
+    const { creds, channelOptions } = linkCredentials(opts);
+    this.client = new AgentServiceClient(opts.address, creds, {
+      ...channelOptions,
       "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
       "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
       "grpc.keepalive_time_ms": 30_000,

@@ -92,6 +92,9 @@ export class Agent {
         reconnectMaxMs: this.settings.agent.reconnectMax,
         onCommand: (cmd) => executeCommand(cmd, this.settings, this.daemonControl()),
         log: this.log,
+        tls: this.settings.agent.tls,
+        insecure: this.settings.agent.insecure,
+        settingsSource: this.settings.source,
       });
       this.link.start();
     } else {

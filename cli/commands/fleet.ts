@@ -2,14 +2,16 @@
  * `trainsafe fleet ...`: fleet queries and commands through the controller (--controller ADDR or
  * $TRAINSAFE_CONTROLLER). Each subcommand parses its options, calls the FleetClient (deadline on
  * every call, retries only on UNAVAILABLE), and prints a table or --json. An unreachable controller
- * is exit code 3.
+ * is exit code 3; refused credentials, a role without the permission (a read-only token asking to
+ * kill) or a failed TLS handshake are exit code 2. Credentials: --token / $TRAINSAFE_TOKEN, and TLS
+ * with --ca / --cert / --key ($TRAINSAFE_CA, $TRAINSAFE_CERT, $TRAINSAFE_KEY); docs/security.md.
  */
 import type { Command } from "commander";
 import { usageError } from "../../agent/lib/errors.js";
 import { parseDurationMs } from "../../agent/lib/units.js";
 import { parseListenAddress } from "../../controller/config.js";
 import { EVENT_KINDS, type CommandKind, type CommandOutcome, type EventKind } from "../../controller/domain.js";
-import { FleetClient } from "../../controller/rpc/fleet-client.js";
+import { FleetClient, loadFleetTls, type FleetTls } from "../../controller/rpc/fleet-client.js";
 import { collect, intOption, printJson } from "../common.js";
 import { createProgress } from "../fleet/progress.js";
 import {
@@ -30,14 +32,40 @@ interface FleetOptions {
   controller?: string;
   timeout?: string;
   json?: boolean;
+  token?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  tls?: boolean;
+  insecure?: boolean;
 }
 
-/** Adds --controller, --timeout and --json to a fleet subcommand. */
+/** Adds --controller, --timeout, --json and the credential options to a fleet subcommand. */
 function fleetOptions(cmd: Command): Command {
   return cmd
     .option("--controller <host:port>", `controller address (default: $TRAINSAFE_CONTROLLER, else ${DEFAULT_CONTROLLER})`)
     .option("--timeout <duration>", "deadline of each call to the controller, e.g. 5s (default 10s)")
+    .option("--token <token>", "bearer token (default: $TRAINSAFE_TOKEN; the variable keeps it out of `ps`)")
+    .option("--ca <file>", "CA certificate that signed the controller's (default: $TRAINSAFE_CA); turns TLS on")
+    .option("--cert <file>", "client certificate for mutual TLS (default: $TRAINSAFE_CERT)")
+    .option("--key <file>", "key of --cert (default: $TRAINSAFE_KEY)")
+    .option("--server-name <name>", "name to verify in the controller's certificate (default: the --controller host)")
+    .option("--tls", "use TLS with the system's CA roots (implied by --ca, --cert)")
+    .option("--insecure", "allow plain text to a controller that is not on loopback")
     .option("--json", "print the result as JSON on stdout");
+}
+
+/** Token and TLS material from the options, else the environment. */
+export function fleetCredentials(opts: FleetOptions, env: NodeJS.ProcessEnv = process.env): { token?: string; tls?: FleetTls; insecure: boolean } {
+  const pick = (v: string | undefined, name: string) => (v !== undefined ? v : env[name] || undefined);
+  const token = pick(opts.token, "TRAINSAFE_TOKEN");
+  const files = { ca: pick(opts.ca, "TRAINSAFE_CA"), cert: pick(opts.cert, "TRAINSAFE_CERT"), key: pick(opts.key, "TRAINSAFE_KEY") };
+  const wantTls = opts.tls === true || files.ca !== undefined || files.cert !== undefined || files.key !== undefined || opts.serverName !== undefined;
+  const out: { token?: string; tls?: FleetTls; insecure: boolean } = { insecure: opts.insecure === true };
+  if (token !== undefined) out.token = token;
+  if (wantTls) out.tls = loadFleetTls({ ...files, ...(opts.serverName ? { serverName: opts.serverName } : {}) });
+  return out;
 }
 
 function durationOption(name: string, text: string): number {
@@ -61,7 +89,7 @@ export function controllerAddress(opts: FleetOptions): string {
 async function withClient<T>(opts: FleetOptions, fn: (c: FleetClient) => Promise<T>): Promise<T> {
   const callTimeoutMs = opts.timeout !== undefined ? durationOption("--timeout", opts.timeout) : 10_000;
   if (callTimeoutMs <= 0) throw usageError("--timeout must be positive");
-  const client = new FleetClient({ address: controllerAddress(opts), callTimeoutMs });
+  const client = new FleetClient({ address: controllerAddress(opts), callTimeoutMs, ...fleetCredentials(opts) });
   try {
     return await fn(client);
   } finally {

@@ -3,6 +3,12 @@
  * do not decode, no hello first, a second hello) end the stream with INVALID_ARGUMENT; a single
  * invalid event, sample or result is answered with a Reject on the stream, which stays open (an
  * agent must drop a rejected event from its spool, or it would resend it forever).
+ *
+ * With host certificates required (tls.ca), a hello or a RequestRestart whose host id is not the one
+ * the caller's certificate names is refused (PERMISSION_DENIED), so no agent speaks for another.
+ * Each stream has a token bucket for events and telemetry: over the rate, telemetry samples are
+ * dropped (the next one replaces them anyway) and events are still taken but the stream stops being
+ * read until the debt is paid, so HTTP/2 flow control pushes back on the agent and nothing is lost.
  */
 import { status, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { AgentMessage, AgentServiceServer, ControllerMessage } from "../../proto/gen/trainsafe/v1/agent.js";
@@ -13,6 +19,7 @@ import type { Logger } from "../log.js";
 import type { RestartGrants } from "../grants.js";
 import type { AgentLink, Session, SessionRegistry } from "../sessions.js";
 import type { Store } from "../store/index.js";
+import type { Authenticator } from "./auth.js";
 import {
   commandArgsToWire,
   commandKindToWire,
@@ -23,6 +30,7 @@ import {
   telemetryFromWire,
   verdictToWire,
 } from "./convert.js";
+import { TokenBucket } from "./rate.js";
 import { decoded, toServiceError, Undecodable } from "./status.js";
 import { unary } from "./unary.js";
 
@@ -35,7 +43,14 @@ export interface AgentServiceDeps {
   readonly clock: () => number;
   readonly controllerVersion: string;
   readonly maxMessageBytes: number;
+  readonly auth: Authenticator;
+  /** Events + telemetry per second per stream, and the burst above it. */
+  readonly agentMessagesPerSecond: number;
+  readonly agentMessageBurst: number;
 }
+
+/** Telemetry dropped for being over the rate is logged at most this often per stream. */
+const DROP_LOG_INTERVAL_MS = 60_000;
 
 function isConstraintError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
@@ -47,9 +62,11 @@ export function agentService(deps: AgentServiceDeps): AgentServiceServer {
   const { log } = deps;
   return {
     connect: (call) => handleStream(deps, call as ServerDuplexStream<AgentMessage | Undecodable, ControllerMessage>),
-    requestRestart: unary<RestartRequest, RestartDecision>(log, "RequestRestart", (req) =>
-      verdictToWire(deps.grants.decide(restartAskFromWire(req))),
-    ),
+    requestRestart: unary<RestartRequest, RestartDecision>(log, "RequestRestart", (req, call) => {
+      const ask = restartAskFromWire(req);
+      deps.auth.requireHost(call, ask.hostId, "host_id");
+      return verdictToWire(deps.grants.decide(ask));
+    }),
   };
 }
 
@@ -58,11 +75,29 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
   let session: Session | null = null;
   let ended = false;
   let acks: string[] = [];
+  const bucket = new TokenBucket(deps.agentMessagesPerSecond, deps.agentMessageBurst, clock);
+  let paused = false;
+  let resumeTimer: NodeJS.Timeout | null = null;
+  let dropped = 0;
+  let droppedLoggedMs = -Infinity;
+  /** Stops reading the stream for `ms`: gRPC stops taking its frames and the agent's writes wait. */
+  const backOff = (ms: number) => {
+    if (paused || ended) return;
+    paused = true;
+    call.pause();
+    resumeTimer = setTimeout(() => {
+      resumeTimer = null;
+      paused = false;
+      if (!ended) call.resume();
+    }, ms);
+  };
 
   const write = (msg: ControllerMessage) => {
     if (!ended) call.write(msg);
   };
   const cleanup = () => {
+    if (resumeTimer) clearTimeout(resumeTimer);
+    resumeTimer = null;
     if (!session) return;
     const s = session;
     session = null;
@@ -120,6 +155,7 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
     if (!session) {
       if (body.$case !== "hello") throw new RpcError("invalid_argument", `the first message must be hello, got ${body.$case}`);
       const hello = helloFromWire(body.hello);
+      deps.auth.requireHost(call, hello.hostId, "hello.host_id");
       store.hosts.upsertHello(hello, clock());
       session = sessions.open(hello, link);
       write({
@@ -141,6 +177,9 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
       case "hello":
         throw new RpcError("invalid_argument", "hello was already sent on this stream");
       case "event": {
+        // Every event costs a token, valid or not: a flood of rejects is bounded like a flood of events.
+        const waitMs = bucket.take();
+        if (waitMs > 0) backOff(waitMs);
         let ev;
         try {
           ev = eventFromWire(body.event, s.hello);
@@ -157,7 +196,15 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
         });
         return;
       }
-      case "telemetry":
+      case "telemetry": {
+        if (!bucket.tryTake()) {
+          dropped++;
+          if (clock() - droppedLoggedMs >= DROP_LOG_INTERVAL_MS) {
+            droppedLoggedMs = clock();
+            log.warn("agent over its message rate: telemetry dropped", { host: s.hostId, dropped, perSecond: deps.agentMessagesPerSecond });
+          }
+          return;
+        }
         try {
           ingest.telemetry(telemetryFromWire(body.telemetry, s.hello));
         } catch (err) {
@@ -165,6 +212,7 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
           throw err;
         }
         return;
+      }
       case "commandResult": {
         let r;
         try {

@@ -87,6 +87,9 @@ const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const UUID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/;
 const STATE_RE = /^[a-z][a-z0-9_]*$/;
 const SIGNAL_RE = /^[A-Z0-9+-]*$/;
+const CHECK_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Printable text without control characters (what a CLI prints back must not move the terminal). */
+const PRINTABLE_RE = /^[^\u0000-\u001f\u007f]*$/;
 /** Timestamps outside [2000-01-01, 3000-01-01) are junk, not clock skew. */
 const MIN_TS_MS = 946_684_800_000;
 const MAX_TS_MS = 32_503_680_000_000;
@@ -124,6 +127,11 @@ function json(field: string, v: unknown, maxBytes: number): string {
   } catch {
     throw invalidArgument(field, "is not valid JSON");
   }
+  return s;
+}
+
+function printable(field: string, s: string): string {
+  if (!PRINTABLE_RE.test(s)) throw invalidArgument(field, "must not contain control characters");
   return s;
 }
 
@@ -293,6 +301,18 @@ export function commandArgsToWire(a: CommandArgs): WireCommandArgs {
 
 // ---- CLI -> controller ----
 
+/** A required host id from a fleet request (charset and length of hello.host_id). */
+export function hostIdFromWire(field: string, v: unknown): string {
+  return id(field, v, true);
+}
+
+/** ResetBudget's signature: "" (every open breaker) or a printable signature of at most 256 bytes. */
+export function signatureFromWire(field: string, v: unknown): string {
+  const s = text(field, v, LIMITS.signature);
+  if (!PRINTABLE_RE.test(s)) throw invalidArgument(field, "must not contain control characters");
+  return s;
+}
+
 function queryLimit(field: string, v: number): number {
   return v === 0 ? 100 : num(field, v, 1, LIMITS.queryLimit, true);
 }
@@ -342,9 +362,13 @@ export function fanOutFromWire(r: RunCommandRequest): CommandFanOut {
     kind: commandKindFromWire("kind", r.kind),
     args: {
       fix: a.fix === true,
-      names: list("args.names", a.names, LIMITS.names, (f, x) => text(f, x, LIMITS.name)),
+      names: list("args.names", a.names, LIMITS.names, (f, x) => {
+        const n = text(f, x, LIMITS.name);
+        if (!CHECK_NAME_RE.test(n)) throw invalidArgument(f, "a check id holds only letters, digits and . _ -");
+        return n;
+      }),
       lastNLines: num("args.last_n_lines", a.lastNLines, 0, 10_000_000, true),
-      reason: text("args.reason", a.reason, LIMITS.reason),
+      reason: printable("args.reason", text("args.reason", a.reason, LIMITS.reason)),
       extraJson: json("args.extra_json", a.extraJson, LIMITS.extraJson),
     },
     timeoutMs: num("timeout_ms", r.timeoutMs, 0, 2 ** 32 - 1, true),

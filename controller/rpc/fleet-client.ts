@@ -1,10 +1,14 @@
 /**
  * Client of the FleetService for the CLI: domain types in and out, a deadline on every call,
  * retries only on UNAVAILABLE (exponential back-off with full jitter), and gRPC failures turned
- * into TrainsafeErrors (an unreachable controller is kind "unreachable": exit code 3).
+ * into TrainsafeErrors (an unreachable controller is kind "unreachable": exit code 3; a refused
+ * credential, role or TLS handshake is kind "config": exit code 2). Credentials: a bearer token
+ * sent as `authorization: Bearer ...` on every call, and/or TLS with a CA and a client certificate.
  */
-import { credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import { TrainsafeError } from "../../agent/lib/errors.js";
+import fs from "node:fs";
+import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
+import { TrainsafeError, usageError } from "../../agent/lib/errors.js";
+import { isLoopbackHost, parseListenAddress } from "../config.js";
 import { FleetServiceClient, type RunCommandReply } from "../../proto/gen/trainsafe/v1/fleet.js";
 import type {
   BudgetStatus,
@@ -41,7 +45,53 @@ export interface FleetClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Injected for tests: uniform [0, 1). */
   readonly random?: () => number;
+  /** Bearer token (sent on every call). */
+  readonly token?: string;
+  /** TLS (PEM contents); present, even empty (the system's roots), makes the channel TLS. */
+  readonly tls?: FleetTls;
+  /** Allow plain text to a non-loopback controller (tokens then travel in clear). */
+  readonly insecure?: boolean;
+  /** Largest answer accepted (default 64 MiB: 10 000 events of a query). */
+  readonly maxReceiveBytes?: number;
+  /** Largest request sent (default 4 MiB: the controller's default limit). */
+  readonly maxSendBytes?: number;
 }
+
+export interface FleetTls {
+  /** CA that signed the controller's certificate; absent: the system's roots. */
+  readonly ca?: Buffer;
+  /** Client certificate chain and key (mutual TLS); both or neither. */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  /** Name to verify in the controller's certificate when it differs from the address's host. */
+  readonly serverName?: string;
+}
+
+/** Reads --ca/--cert/--key files into a FleetTls; usage errors name the option. */
+export function loadFleetTls(files: { ca?: string; cert?: string; key?: string; serverName?: string }): FleetTls {
+  const read = (file: string | undefined, option: string) => {
+    if (file === undefined) return undefined;
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw usageError(`${option}: cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
+  if ((files.cert === undefined) !== (files.key === undefined)) throw usageError("--cert and --key go together (a client certificate and its key)");
+  const out: { ca?: Buffer; cert?: Buffer; key?: Buffer; serverName?: string } = {};
+  const ca = read(files.ca, "--ca");
+  const cert = read(files.cert, "--cert");
+  const key = read(files.key, "--key");
+  if (ca) out.ca = ca;
+  if (cert) out.cert = cert;
+  if (key) out.key = key;
+  if (files.serverName) out.serverName = files.serverName;
+  return out;
+}
+
+/** TLS failures grpc-js reports as UNAVAILABLE: a credentials problem, not an unreachable controller. */
+const TLS_FAILURE_RE =
+  /certificate|SSL routines|wrong version number|handshake|self[- ]signed|unable to (?:get|verify)|ERR_TLS|ERR_SSL|CERT_|Hostname\/IP does not match|packet length too long/i;
 
 export interface FanOutRequest {
   readonly hostIds?: readonly string[];
@@ -82,11 +132,34 @@ export class FleetClient {
   private readonly random: () => number;
 
   constructor(private readonly opts: FleetClientOptions) {
-    this.client = new FleetServiceClient(opts.address, credentials.createInsecure(), {
-      "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    let host: string;
+    try {
+      host = parseListenAddress(opts.address).host;
+    } catch (err) {
+      throw usageError(`--controller: ${(err as Error).message}`);
+    }
+    if (opts.token !== undefined && !/^[\x21-\x7e]{1,1024}$/.test(opts.token)) {
+      throw usageError("--token: a token is 1-1024 printable ASCII characters without spaces");
+    }
+    const tls = opts.tls;
+    if (!tls && !isLoopbackHost(host) && !opts.insecure) {
+      throw usageError(
+        `refusing plain text to ${opts.address} (not loopback): give --ca (and --cert/--key for mutual TLS), --tls for the system's roots, or --insecure`,
+      );
+    }
+    let creds: ChannelCredentials = credentials.createInsecure();
+    if (tls) {
+      if ((tls.cert === undefined) !== (tls.key === undefined)) throw usageError("--cert and --key go together (a client certificate and its key)");
+      creds = credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+    }
+    const channelOptions: Record<string, string | number> = {
+      "grpc.max_receive_message_length": opts.maxReceiveBytes ?? 64 * 1024 * 1024,
+      "grpc.max_send_message_length": opts.maxSendBytes ?? 4 * 1024 * 1024,
       // Fail fast on a refused connection instead of waiting out the deadline.
       "grpc.initial_reconnect_backoff_ms": 100,
-    });
+    };
+    if (tls?.serverName) channelOptions["grpc.ssl_target_name_override"] = tls.serverName;
+    this.client = new FleetServiceClient(opts.address, creds, channelOptions);
     this.callTimeoutMs = opts.callTimeoutMs ?? 10_000;
     this.attempts = Math.max(1, opts.attempts ?? 4);
     this.backoffInitialMs = opts.backoffInitialMs ?? 100;
@@ -106,12 +179,23 @@ export class FleetClient {
     const where = `the controller at ${this.opts.address}`;
     switch (err.code) {
       case status.UNAVAILABLE: {
+        if (TLS_FAILURE_RE.test(err.details ?? "")) {
+          const cause = /Last error: (?:Error: )?(.*?)(?:\s*\(\d{4}-[^)]*\))?(?:\. Resolution note.*)?$/s.exec(err.details)?.[1] || err.details;
+          return new TrainsafeError(
+            "config",
+            `TLS with ${where} failed (${cause.trim()}); check --ca, --cert/--key and --server-name (or TRAINSAFE_CA, TRAINSAFE_CERT, TRAINSAFE_KEY)`,
+          );
+        }
         // grpc-js wraps the socket error in channel prose; the socket error is what people need.
         const cause = /Last error: (?:Error: )?(.*?)(?:\. Resolution note.*)?$/s.exec(err.details)?.[1] || err.details || "unavailable";
         return new TrainsafeError("unreachable", `cannot reach ${where} (${cause}); is it running? Set --controller or TRAINSAFE_CONTROLLER`);
       }
       case status.DEADLINE_EXCEEDED:
         return new TrainsafeError("unreachable", `${where} did not answer ${method} within ${timeoutMs}ms`);
+      case status.UNAUTHENTICATED:
+        return new TrainsafeError("config", `not authenticated by ${where}: ${err.details} (use --token or TRAINSAFE_TOKEN, or --cert/--key)`);
+      case status.PERMISSION_DENIED:
+        return new TrainsafeError("config", `permission denied by ${where}: ${err.details}`);
       case status.INVALID_ARGUMENT:
       case status.NOT_FOUND:
       case status.FAILED_PRECONDITION:
@@ -121,16 +205,27 @@ export class FleetClient {
     }
   }
 
+  private metadata(): Metadata {
+    const md = new Metadata();
+    if (this.opts.token !== undefined) md.set("authorization", `Bearer ${this.opts.token}`);
+    return md;
+  }
+
+  /** UNAVAILABLE is retried, except a failed TLS handshake: it fails the same way every time. */
+  private retryable(err: unknown): boolean {
+    return isServiceError(err) && err.code === status.UNAVAILABLE && !TLS_FAILURE_RE.test(err.details ?? "");
+  }
+
   private async unary<Req, Res>(method: string, fn: UnaryFn<Req, Res>, req: Req): Promise<Res> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await new Promise<Res>((resolve, reject) =>
-          fn.call(this.client, req, new Metadata(), { deadline: Date.now() + this.callTimeoutMs }, (err, res) =>
+          fn.call(this.client, req, this.metadata(), { deadline: Date.now() + this.callTimeoutMs }, (err, res) =>
             err ? reject(err) : resolve(res),
           ),
         );
       } catch (err) {
-        if (isServiceError(err) && err.code === status.UNAVAILABLE && attempt < this.attempts) {
+        if (this.retryable(err) && attempt < this.attempts) {
           await this.sleep(retryDelayMs(attempt, this.backoffInitialMs, this.backoffMaxMs, this.random));
           continue;
         }
@@ -200,7 +295,7 @@ export class FleetClient {
       try {
         return await new Promise<CommandOutcome[]>((resolve, reject) => {
           const outcomes: CommandOutcome[] = [];
-          const call = this.client.runCommand(wire, new Metadata(), { deadline: Date.now() + deadlineMs });
+          const call = this.client.runCommand(wire, this.metadata(), { deadline: Date.now() + deadlineMs });
           call.on("data", (reply: RunCommandReply) => {
             heard = true;
             const b = reply.body;
@@ -216,7 +311,7 @@ export class FleetClient {
         });
       } catch (err) {
         // A retry after the controller started relaying would run the command twice.
-        if (!heard && isServiceError(err) && err.code === status.UNAVAILABLE && attempt < this.attempts) {
+        if (!heard && this.retryable(err) && attempt < this.attempts) {
           await this.sleep(retryDelayMs(attempt, this.backoffInitialMs, this.backoffMaxMs, this.random));
           continue;
         }

@@ -1,4 +1,9 @@
-/** FleetService: what `trainsafe fleet ...` asks the controller. Reads the store; relays commands. */
+/**
+ * FleetService: what `trainsafe fleet ...` asks the controller. Reads the store; relays commands.
+ * Every call is authenticated first (controller/rpc/auth.ts); reads need the read-only role, and
+ * what changes a host or the budget (kill, restart, check --fix, budget reset) needs operator, checked
+ * before anything is sent to an agent.
+ */
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import type {
   BudgetStatus as WireBudgetStatus,
@@ -17,22 +22,26 @@ import type {
   RunCommandReply,
   RunCommandRequest,
 } from "../../proto/gen/trainsafe/v1/fleet.js";
-import { invalidArgument, RpcError } from "../errors.js";
+import { RpcError } from "../errors.js";
 import type { RestartGrants } from "../grants.js";
 import type { Logger } from "../log.js";
 import type { SessionRegistry } from "../sessions.js";
 import type { Store } from "../store/index.js";
-import type { CommandOutcome, HostSummary } from "../domain.js";
+import type { CommandKind, CommandOutcome, HostSummary } from "../domain.js";
+import type { Role } from "../config.js";
+import type { Authenticator, CallIdentity } from "./auth.js";
 import {
   budgetToWire,
   crashQueryFromWire,
   eventQueryFromWire,
   fanOutFromWire,
   hostDetailToWire,
+  hostIdFromWire,
   hostToWire,
-  LIMITS,
   outcomeToWire,
+  signatureFromWire,
   storedEventToWire,
+  type CommandFanOut,
 } from "./convert.js";
 import { decoded, toServiceError, type Undecodable } from "./status.js";
 import { unary } from "./unary.js";
@@ -45,21 +54,35 @@ export interface FleetServiceDeps {
   readonly clock: () => number;
   readonly commandDefaultTimeoutMs: number;
   readonly commandMaxTimeoutMs: number;
+  readonly auth: Authenticator;
+}
+
+/** Commands that change a host: only operators may send them. */
+const OPERATOR_COMMANDS: ReadonlySet<CommandKind> = new Set(["kill_daemon", "restart_daemon"]);
+
+/** The role a fan-out needs: operator for process actions and for anything asking for repairs (check --fix). */
+export function roleForCommand(req: Pick<CommandFanOut, "kind" | "args">): Role {
+  return OPERATOR_COMMANDS.has(req.kind) || req.args.fix ? "operator" : "read-only";
 }
 
 /** Builds the FleetService handlers. */
 export function fleetService(deps: FleetServiceDeps): FleetServiceServer {
-  const { store, sessions, log, grants } = deps;
+  const { store, sessions, log, grants, auth } = deps;
   const withLiveState = (h: HostSummary): HostSummary => ({ ...h, connected: sessions.isConnected(h.hostId) });
+  // Every caller holds at least read-only once authenticated; operator calls check more below.
+  const authenticated = (call: CallIdentity) => void auth.fleetPrincipal(call);
 
   return {
-    listHosts: unary<ListHostsRequest, ListHostsResponse>(log, "ListHosts", () => ({
-      hosts: store.hosts.list().map(withLiveState).map(hostToWire),
-    })),
+    listHosts: unary<ListHostsRequest, ListHostsResponse>(
+      log,
+      "ListHosts",
+      () => ({ hosts: store.hosts.list().map(withLiveState).map(hostToWire) }),
+      authenticated,
+    ),
     getHost: unary<GetHostRequest, WireHostDetail>(log, "GetHost", (req) => {
-      if (typeof req.hostId !== "string" || req.hostId === "") throw invalidArgument("host_id", "is required");
-      const host = store.hosts.get(req.hostId.slice(0, LIMITS.id + 1));
-      if (!host) throw new RpcError("not_found", `unknown host "${req.hostId.slice(0, LIMITS.id)}" (it never connected)`);
+      const hostId = hostIdFromWire("host_id", req.hostId);
+      const host = store.hosts.get(hostId);
+      if (!host) throw new RpcError("not_found", `unknown host "${hostId}" (it never connected)`);
       return hostDetailToWire({
         host: withLiveState(host),
         recentEvents: store.events.query({ hostId: host.hostId, limit: 20 }),
@@ -67,20 +90,26 @@ export function fleetService(deps: FleetServiceDeps): FleetServiceServer {
         recentDecisions: store.decisions.recent(10, host.hostId),
         recentHealthRuns: store.healthRuns.recent(host.hostId, 10),
       });
-    }),
-    listCrashes: unary<ListCrashesRequest, ListCrashesResponse>(log, "ListCrashes", (req) => ({
-      crashes: store.crashes.query(crashQueryFromWire(req)).map(storedEventToWire),
-    })),
-    listEvents: unary<ListEventsRequest, ListEventsResponse>(log, "ListEvents", (req) => ({
-      events: store.events.query(eventQueryFromWire(req)).map(storedEventToWire),
-    })),
-    getBudget: unary<GetBudgetRequest, WireBudgetStatus>(log, "GetBudget", () => budgetToWire(grants.status())),
-    resetBudget: unary<ResetBudgetRequest, ResetBudgetResponse>(log, "ResetBudget", (req) => {
-      if (typeof req.signature !== "string" || req.signature.length > LIMITS.signature) {
-        throw invalidArgument("signature", `must be a string of at most ${LIMITS.signature} characters`);
-      }
-      const reset = grants.reset(req.signature === "" ? null : req.signature);
-      log.info("breakers reset", { signatures: reset });
+    }, authenticated),
+    listCrashes: unary<ListCrashesRequest, ListCrashesResponse>(
+      log,
+      "ListCrashes",
+      (req) => ({ crashes: store.crashes.query(crashQueryFromWire(req)).map(storedEventToWire) }),
+      authenticated,
+    ),
+    listEvents: unary<ListEventsRequest, ListEventsResponse>(
+      log,
+      "ListEvents",
+      (req) => ({ events: store.events.query(eventQueryFromWire(req)).map(storedEventToWire) }),
+      authenticated,
+    ),
+    getBudget: unary<GetBudgetRequest, WireBudgetStatus>(log, "GetBudget", () => budgetToWire(grants.status()), authenticated),
+    resetBudget: unary<ResetBudgetRequest, ResetBudgetResponse>(log, "ResetBudget", (req, call) => {
+      const who = auth.fleetPrincipal(call);
+      auth.authorize(who, "operator", "budget reset");
+      const signature = signatureFromWire("signature", req.signature);
+      const reset = grants.reset(signature === "" ? null : signature);
+      log.info("breakers reset", { signatures: reset, by: who.name });
       return { resetSignatures: reset };
     }),
     runCommand: (call) => {
@@ -92,8 +121,11 @@ export function fleetService(deps: FleetServiceDeps): FleetServiceServer {
 }
 
 async function runCommand(deps: FleetServiceDeps, call: ServerWritableStream<RunCommandRequest | Undecodable, RunCommandReply>): Promise<void> {
-  const { store, sessions, log } = deps;
+  const { store, sessions, log, auth } = deps;
+  const who = auth.fleetPrincipal(call);
   const req = fanOutFromWire(decoded(call.request, "RunCommand"));
+  // Checked before anything is written to an agent: a refused command reaches nobody.
+  auth.authorize(who, roleForCommand(req), OPERATOR_COMMANDS.has(req.kind) ? req.kind.replace("_daemon", "") : `${req.kind} with fix`);
   const known = new Set(store.hosts.list().map((h) => h.hostId));
   const targets = req.all ? [...known].sort() : [...req.hostIds];
   let timeoutMs = Math.min(req.timeoutMs || deps.commandDefaultTimeoutMs, deps.commandMaxTimeoutMs);
@@ -101,7 +133,7 @@ async function runCommand(deps: FleetServiceDeps, call: ServerWritableStream<Run
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   // Answer a little before the caller's deadline so it gets "timed out" outcomes, not a bare error.
   if (Number.isFinite(deadlineMs)) timeoutMs = Math.max(1, Math.min(timeoutMs, deadlineMs - deps.clock() - 250));
-  log.info("relaying command", { kind: req.kind, targets: targets.length, timeoutMs });
+  log.info("relaying command", { kind: req.kind, targets: targets.length, timeoutMs, by: who.name });
   call.write({ body: { $case: "targets", targets: { hostIds: targets } } });
   const unknown = (hostId: string): CommandOutcome => ({
     hostId,

@@ -11,6 +11,8 @@ const CODE: Readonly<Record<RpcCode, status>> = {
   invalid_argument: status.INVALID_ARGUMENT,
   not_found: status.NOT_FOUND,
   failed_precondition: status.FAILED_PRECONDITION,
+  unauthenticated: status.UNAUTHENTICATED,
+  permission_denied: status.PERMISSION_DENIED,
   resource_exhausted: status.RESOURCE_EXHAUSTED,
   deadline_exceeded: status.DEADLINE_EXCEEDED,
   unavailable: status.UNAVAILABLE,
