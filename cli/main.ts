@@ -13,6 +13,7 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }
   () => import("./commands/agent.js"),
   () => import("./commands/controller.js"),
   () => import("./commands/fleet.js"),
+  () => import("./commands/demo.js"),
 ];
 
 async function main(argv: string[]): Promise<void> {
