@@ -3,14 +3,33 @@
  * (detached), stdout/stderr appended to training_output.log through a file descriptor (no pipe that
  * would break when the supervisor exits), unref'd. Its PID is written atomically and its identity
  * recorded before anyone can look it up.
+ *
+ * A supervisor killed between the start and the PID file would leave a daemon nobody knows of, and
+ * the next supervisor would start a second one in the same folder. So each launch is announced first
+ * in BASE_DIR/.trainsafe/launch.json with a fresh id that the daemon carries in its environment
+ * (TRAINSAFE_LAUNCH_ID); the announcement is removed once the PID file is written. recoverLaunch()
+ * finds the daemon of an unfinished launch by that id and writes its PID file.
  */
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { recordIdentity } from "../lib/daemon.js";
-import { writeFileAtomic } from "../lib/files.js";
-import { readIdentity, type ProcessIdentity } from "../lib/proc.js";
+import { readJsonFile, writeFileAtomic } from "../lib/files.js";
+import { listProcesses, readIdentity, type ProcessIdentity } from "../lib/proc.js";
+import { stateDir } from "./state.js";
+
+/** Environment variable holding the id of the launch that started a daemon. */
+export const LAUNCH_ID_ENV = "TRAINSAFE_LAUNCH_ID";
+
+/** The announcement of a launch whose PID file is not written yet. */
+export function launchFile(layout: Layout): string {
+  return path.join(stateDir(layout), "launch.json");
+}
+
+const launchSchema = z.object({ launchId: z.string().uuid(), atMs: z.number() });
 
 export type SpawnFn = (command: string, args: ReadonlyArray<string>, options: SpawnOptions) => ChildProcess;
 
@@ -32,10 +51,22 @@ export async function launchDaemon(layout: Layout, command: ReadonlyArray<string
   const [program, ...args] = command;
   if (!program) throw new Error("daemon command is empty");
   await fsp.mkdir(path.dirname(layout.outputLog), { recursive: true });
+  const launchId = randomUUID();
+  await fsp.mkdir(stateDir(layout), { recursive: true });
+  await writeFileAtomic(launchFile(layout), JSON.stringify({ launchId, atMs: Date.now() }) + "\n");
+  const forget = () => fsp.rm(launchFile(layout), { force: true }).catch(() => {});
   const out = await fsp.open(layout.outputLog, "a");
   let child: ChildProcess;
   try {
-    child = spawn(program, args, { cwd: layout.baseDir, detached: true, stdio: ["ignore", out.fd, out.fd] });
+    child = spawn(program, args, {
+      cwd: layout.baseDir,
+      detached: true,
+      stdio: ["ignore", out.fd, out.fd],
+      env: { ...process.env, [LAUNCH_ID_ENV]: launchId },
+    });
+  } catch (err) {
+    await forget();
+    throw err;
   } finally {
     // The child holds its own copy of the descriptor; ours is no longer needed.
     await out.close();
@@ -51,6 +82,7 @@ export async function launchDaemon(layout: Layout, command: ReadonlyArray<string
     child.once("spawn", () => resolve(null));
   });
   if (spawnError || child.pid === undefined) {
+    await forget();
     throw new Error(`cannot start ${command.join(" ")}: ${spawnError?.message ?? "no PID"}`);
   }
   child.unref();
@@ -59,10 +91,60 @@ export async function launchDaemon(layout: Layout, command: ReadonlyArray<string
   });
   const identity = await readIdentity(child.pid);
   if (!identity) {
+    await forget();
     const code = child.exitCode ?? child.signalCode;
     throw new Error(`${command.join(" ")} exited at once${code !== null ? ` (${code})` : ""}; see ${layout.outputLog}`);
   }
   await writeFileAtomic(layout.pidFile, `${child.pid}\n`);
   await recordIdentity(layout, identity);
+  await forget();
   return { child, identity, exited };
+}
+
+/**
+ * The daemon of a launch that never got its PID file (its supervisor died in between), found by the
+ * launch id in its environment: it leads its own session and matches the daemon pattern. Its PID
+ * file is written and its identity recorded, and the identity returned. Null (and the announcement
+ * removed) when no launch is pending or its daemon is not running. Never signals anything.
+ */
+export async function recoverLaunch(layout: Layout, daemonPattern: string): Promise<ProcessIdentity | null> {
+  const file = launchFile(layout);
+  const r = await readJsonFile(file, launchSchema);
+  if (!r.ok) {
+    if (r.reason !== "missing") await fsp.rm(file, { force: true }).catch(() => {});
+    return null;
+  }
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(daemonPattern);
+  } catch {
+    return null;
+  }
+  const marker = `${LAUNCH_ID_ENV}=${r.value.launchId}`;
+  let found: ProcessIdentity | null = null;
+  for (const st of await listProcesses()) {
+    // The supervisor starts the daemon in a new session; its children inherit the id but not that.
+    if (st.session !== st.pid || st.state === "Z" || st.state === "X") continue;
+    let environ: string;
+    try {
+      environ = await fsp.readFile(`/proc/${st.pid}/environ`, "latin1");
+    } catch {
+      continue;
+    }
+    if (!environ.split("\0").includes(marker)) continue;
+    const id = await readIdentity(st.pid);
+    if (id && pattern.test(id.cmdline)) found = id;
+    break;
+  }
+  if (found) {
+    try {
+      await writeFileAtomic(layout.pidFile, `${found.pid}\n`);
+      await recordIdentity(layout, found);
+    } catch {
+      // Watched from memory now; the announcement stays so that the next supervisor finds it too.
+      return found;
+    }
+  }
+  await fsp.rm(file, { force: true }).catch(() => {});
+  return found;
 }

@@ -22,7 +22,7 @@ import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRe
 import { diagnoseHang, type HangReport } from "./diagnose.js";
 import { describeEvent, writeEventLog, type RestartCause, type WatchdogEvent, type WatchdogEventInput } from "./events.js";
 import { killTree, realKillDeps, stillAlive, type KillDeps } from "./kill.js";
-import { launchDaemon, type ExitInfo, type Launched, type SpawnFn } from "./launch.js";
+import { launchDaemon, recoverLaunch, type ExitInfo, type Launched, type SpawnFn } from "./launch.js";
 import { crashModule, guardPreflight } from "./integrations.js";
 import { runPreflight, type PreflightDeps, type PreflightResult } from "./preflight.js";
 import { ProgressTracker, readStatus, type ProgressPolicy } from "./progress.js";
@@ -420,6 +420,14 @@ export class Supervisor {
     this.lastLookupAtMs = this.clock();
     const r = await findDaemon(layout, this.w.daemonPattern);
     if (r.state === "running") return this.adopt(r.identity);
+    if (r.state === "no_pid_file" || r.state === "not_running") {
+      // A supervisor that died between starting a daemon and writing its PID file left it running.
+      const orphan = await recoverLaunch(layout, this.w.daemonPattern).catch(async (err: unknown) => {
+        await this.emit({ type: "error", message: `cannot look for the daemon of an unfinished launch: ${describeError(err)}` });
+        return null;
+      });
+      if (orphan) return this.adopt(orphan);
+    }
     if (quiet) return;
     switch (r.state) {
       case "no_pid_file":
