@@ -1,5 +1,5 @@
 /** Shared pieces of the CLI: common options, settings loading, output helpers. */
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { loadSettings, type Settings } from "../agent/config/settings.js";
 
 export interface LocalOptions {
@@ -48,7 +48,8 @@ export function formatTable(headers: string[], rows: ReadonlyArray<ReadonlyArray
 export function intOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+    // Commander turns this error into a usage message and exit code 2.
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
     return n;
   };
 }
