@@ -8,7 +8,17 @@
  * the controller's limit before it is sent, and messages are bounded by MAX_MESSAGE_BYTES.
  */
 import fs from "node:fs";
-import { credentials, Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import net from "node:net";
+import tls from "node:tls";
+import {
+  credentials,
+  Metadata,
+  status,
+  type ChannelCredentials,
+  type ClientDuplexStream,
+  type ServiceError,
+  type VerifyOptions,
+} from "@grpc/grpc-js";
 import { AgentServiceClient, type AgentMessage, type ControllerMessage } from "../../proto/gen/trainsafe/v1/agent.js";
 import {
   CommandKind,
@@ -58,11 +68,30 @@ export interface LinkTls {
   readonly serverName?: string | undefined;
 }
 
+function hostOf(address: string): string {
+  const m = /^\[([^\]]+)\]:\d+$/.exec(address) ?? /^([^:]+):\d+$/.exec(address);
+  return m?.[1] ?? address;
+}
+
 /** Loopback: 127.0.0.0/8, ::1, localhost (the rule of controller/config.ts isLoopbackHost). */
 export function isLoopbackAddress(address: string): boolean {
-  const m = /^\[([^\]]+)\]:\d+$/.exec(address) ?? /^([^:]+):\d+$/.exec(address);
-  const h = (m?.[1] ?? address).toLowerCase();
+  const h = hostOf(address).toLowerCase();
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/**
+ * How a TLS client names the controller: `serverName` when given; otherwise the address's host.
+ * SNI may not carry an IP address (RFC 6066; Node warns on every process that tries), so for an IP
+ * a placeholder goes in SNI and the certificate is still verified against the IP itself.
+ */
+export function tlsTarget(address: string, serverName?: string): { channelOptions: Record<string, string>; verify: VerifyOptions } {
+  if (serverName) return { channelOptions: { "grpc.ssl_target_name_override": serverName }, verify: {} };
+  const host = hostOf(address);
+  if (net.isIP(host) === 0) return { channelOptions: {}, verify: {} };
+  return {
+    channelOptions: { "grpc.ssl_target_name_override": "trainsafe-controller" },
+    verify: { checkServerIdentity: (_name, cert) => tls.checkServerIdentity(host, cert) },
+  };
 }
 
 /**
@@ -100,10 +129,8 @@ export function linkCredentials(opts: Pick<LinkOptions, "address" | "tls" | "ins
   const cert = read(t.cert, "agent.tls.cert");
   const key = read(t.key, "agent.tls.key");
   try {
-    return {
-      creds: credentials.createSsl(ca, key, cert),
-      channelOptions: t.serverName ? { "grpc.ssl_target_name_override": t.serverName } : {},
-    };
+    const target = tlsTarget(opts.address, t.serverName);
+    return { creds: credentials.createSsl(ca, key, cert, target.verify), channelOptions: target.channelOptions };
   } catch (err) {
     throw configError(src, `unusable TLS material: ${describeError(err)}`, "agent.tls");
   }

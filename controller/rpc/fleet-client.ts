@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
 import { TrainsafeError, usageError } from "../../agent/lib/errors.js";
+import { tlsTarget } from "../../agent/rpc/link.js";
 import { isLoopbackHost, parseListenAddress } from "../config.js";
 import { FleetServiceClient, type RunCommandReply } from "../../proto/gen/trainsafe/v1/fleet.js";
 import type {
@@ -89,6 +90,13 @@ export function loadFleetTls(files: { ca?: string; cert?: string; key?: string; 
   return out;
 }
 
+/**
+ * On a TLS channel, a connection closed right after the handshake: with TLS 1.3 the server judges
+ * the client's certificate after the client considers the handshake done, so its refusal often
+ * arrives as a bare close rather than as the alert.
+ */
+const TLS_CLOSED_RE = /Failed to connect|socket disconnected before secure TLS|Connection dropped|ECONNRESET/i;
+
 /** TLS failures grpc-js reports as UNAVAILABLE: a credentials problem, not an unreachable controller. */
 const TLS_FAILURE_RE =
   /certificate|SSL routines|wrong version number|handshake|self[- ]signed|unable to (?:get|verify)|ERR_TLS|ERR_SSL|CERT_|Hostname\/IP does not match|packet length too long/i;
@@ -148,17 +156,22 @@ export class FleetClient {
       );
     }
     let creds: ChannelCredentials = credentials.createInsecure();
+    let target: ReturnType<typeof tlsTarget> = { channelOptions: {}, verify: {} };
     if (tls) {
       if ((tls.cert === undefined) !== (tls.key === undefined)) throw usageError("--cert and --key go together (a client certificate and its key)");
-      creds = credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+      target = tlsTarget(opts.address, tls.serverName);
+      creds = credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null, target.verify);
     }
     const channelOptions: Record<string, string | number> = {
+      ...target.channelOptions,
       "grpc.max_receive_message_length": opts.maxReceiveBytes ?? 64 * 1024 * 1024,
       "grpc.max_send_message_length": opts.maxSendBytes ?? 4 * 1024 * 1024,
       // Fail fast on a refused connection instead of waiting out the deadline.
       "grpc.initial_reconnect_backoff_ms": 100,
+      // A connection of its own: a failed handshake of another client in this process (same
+      // address, equal credentials) would otherwise be shared, its cause reduced to "Failed to connect".
+      "grpc.use_local_subchannel_pool": 1,
     };
-    if (tls?.serverName) channelOptions["grpc.ssl_target_name_override"] = tls.serverName;
     this.client = new FleetServiceClient(opts.address, creds, channelOptions);
     this.callTimeoutMs = opts.callTimeoutMs ?? 10_000;
     this.attempts = Math.max(1, opts.attempts ?? 4);
@@ -179,6 +192,12 @@ export class FleetClient {
     const where = `the controller at ${this.opts.address}`;
     switch (err.code) {
       case status.UNAVAILABLE: {
+        if (this.opts.tls && !TLS_FAILURE_RE.test(err.details ?? "") && TLS_CLOSED_RE.test(err.details ?? "")) {
+          return new TrainsafeError(
+            "config",
+            `TLS with ${where} failed: it closed the connection after the handshake, which is how it refuses a client certificate it does not accept (or a missing one); check --cert/--key and --ca (or TRAINSAFE_CERT, TRAINSAFE_KEY, TRAINSAFE_CA)`,
+          );
+        }
         if (TLS_FAILURE_RE.test(err.details ?? "")) {
           const cause = /Last error: (?:Error: )?(.*?)(?:\s*\(\d{4}-[^)]*\))?(?:\. Resolution note.*)?$/s.exec(err.details)?.[1] || err.details;
           return new TrainsafeError(
