@@ -5,10 +5,12 @@
  * once (events carry a uuid made here).
  *
  * Files (in the spool folder): events.jsonl (one event per line) and acks.jsonl (one uuid per line).
- * A torn last line (the agent died mid-write) is skipped on load. When enough events are acknowledged
- * the two files are compacted into a new events.jsonl holding only the pending ones.
+ * A torn last line (the agent died mid-write) is skipped on load and cut off before the next append.
+ * A write the disk refuses half-way (ENOSPC) is cut back to the last whole line, so the next event
+ * never glues onto a fragment. When enough events are acknowledged the two files are compacted into a
+ * new events.jsonl holding only the pending ones.
  */
-import { openSync, closeSync, fsyncSync, writeSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { openSync, closeSync, fsyncSync, fstatSync, ftruncateSync, readSync, writeSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describeError } from "../lib/errors.js";
 
@@ -81,7 +83,7 @@ export class Spool {
   append(ev: SpooledEvent): boolean {
     const batch = [...this.unwritten, ev];
     try {
-      writeAll(this.eventsFd, batch.map((e) => JSON.stringify(e) + "\n").join(""));
+      appendWhole(this.eventsFd, batch.map((e) => JSON.stringify(e) + "\n").join(""));
       fsyncSync(this.eventsFd);
     } catch (err) {
       this.lastError = `cannot write ${this.eventsFile}: ${describeError(err)}`;
@@ -97,10 +99,15 @@ export class Spool {
 
   /** Marks events as stored by the controller. */
   ack(uuids: readonly string[]): void {
+    if (this.unwritten.length) {
+      // Sent while the disk refused it, and stored by the controller: nothing left to keep.
+      const done = new Set(uuids);
+      this.unwritten = this.unwritten.filter((e) => !done.has(e.uuid));
+    }
     const known = uuids.filter((u) => this.pending.delete(u));
     if (known.length === 0) return;
     try {
-      writeAll(this.acksFd, known.map((u) => u + "\n").join(""));
+      appendWhole(this.acksFd, known.map((u) => u + "\n").join(""));
       // No fsync: losing an ack only means a resend, which the controller deduplicates.
     } catch (err) {
       this.lastError = `cannot write ${this.acksFile}: ${describeError(err)}`;
@@ -112,8 +119,8 @@ export class Spool {
   /** Rewrites events.jsonl with only the pending events and empties acks.jsonl. */
   compact(): void {
     this.closeFds();
+    const tmp = `${this.eventsFile}.tmp`;
     try {
-      const tmp = `${this.eventsFile}.tmp`;
       const fd = openSync(tmp, "w");
       try {
         writeAll(fd, [...this.pending.values()].map((e) => JSON.stringify(e) + "\n").join(""));
@@ -125,13 +132,21 @@ export class Spool {
       closeSync(openSync(this.acksFile, "w"));
       this.acksSinceCompact = 0;
     } catch (err) {
-      // Compaction is an optimisation: the old files are still valid, keep appending to them.
+      // Compaction is an optimisation: the old files are still valid, keep appending to them. A
+      // half-written copy would only take the space the next append needs.
       this.lastError = `cannot compact spool in ${this.opts.dir}: ${describeError(err)}`;
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        /* nothing to free */
+      }
     }
-    this.eventsFd = openSync(this.eventsFile, "a");
-    this.acksFd = openSync(this.acksFile, "a");
-    // If compaction failed after a torn write, start on a fresh line so the next event stays whole.
-    if (!endsWithNewline(this.eventsFile)) writeAll(this.eventsFd, "\n");
+    // a+: appends go to the end; reading is for cutTornTail.
+    this.eventsFd = openSync(this.eventsFile, "a+");
+    this.acksFd = openSync(this.acksFile, "a+");
+    // If compaction failed after a torn write, cut the fragment (it was never sent: events are
+    // written before they are sent) so the next event starts on a fresh line. Cutting needs no space.
+    for (const fd of [this.eventsFd, this.acksFd]) cutTornTail(fd);
   }
 
   close(): void {
@@ -159,12 +174,39 @@ function writeAll(fd: number, text: string): void {
   while (off < buf.length) off += writeSync(fd, buf, off);
 }
 
-function endsWithNewline(file: string): boolean {
+/** Appends `text`; when the disk refuses part-way, cuts the file back to its size before, then throws. */
+function appendWhole(fd: number, text: string): void {
+  const before = fstatSync(fd).size;
   try {
-    const text = readFileSync(file);
-    return text.length === 0 || text[text.length - 1] === 0x0a;
+    writeAll(fd, text);
+  } catch (err) {
+    try {
+      ftruncateSync(fd, before);
+    } catch {
+      /* the fragment stays; cutTornTail removes it at the next open or compaction */
+    }
+    throw err;
+  }
+}
+
+/** Truncates an append descriptor's file after its last newline (a torn last line is dropped). */
+function cutTornTail(fd: number): void {
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    const tailBytes = Math.min(size, 1 << 20);
+    const buf = Buffer.alloc(tailBytes);
+    readSync(fd, buf, 0, tailBytes, size - tailBytes);
+    if (buf[tailBytes - 1] === 0x0a) return;
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl < 0 && tailBytes < size) {
+      // A fragment longer than the tail read: end it instead (load skips it as a bad line).
+      writeAll(fd, "\n");
+      return;
+    }
+    ftruncateSync(fd, size - tailBytes + nl + 1);
   } catch {
-    return true;
+    // Best effort: load skips a torn line anyway.
   }
 }
 

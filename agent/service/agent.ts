@@ -164,14 +164,13 @@ export class Agent {
     this.timers.push(t);
   }
 
-  private publish(ev: AgentEvent): void {
+  /** Spools (and sends) an event; false when the spool could not write it (kept in memory, reported). */
+  private publish(ev: AgentEvent): boolean {
     this.published++;
-    if (this.link) {
-      if (!this.link.publish(ev)) this.log(`event ${ev.uuid} kept in memory only: ${this.spool?.lastError}`);
-    } else {
-      // Alone: the spool still keeps events, so that a controller configured later receives them.
-      this.spool?.append(ev as unknown as { uuid: string });
-    }
+    // Alone: the spool still keeps events, so that a controller configured later receives them.
+    const spooled = this.link ? this.link.publish(ev) : (this.spool?.append(ev as unknown as { uuid: string }) ?? false);
+    if (!spooled) this.log(`event ${ev.uuid} kept in memory only: ${this.spool?.lastError}`);
+    return spooled;
   }
 
   private async sendTelemetry(): Promise<void> {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { readCrashHistory } from "../crash/history.js";
+import { describeError } from "../lib/errors.js";
 import { readJsonFile, writeFileAtomic } from "../lib/files.js";
 import type { AgentEvent } from "./types.js";
 
@@ -27,7 +28,7 @@ const markerSchema = z.object({ importedAt: z.string(), entries: z.number() });
 export async function importLegacyHistory(
   layout: Layout,
   stateDir: string,
-  publish: (ev: AgentEvent) => void,
+  publish: (ev: AgentEvent) => boolean,
 ): Promise<{ imported: number; message: string | null }> {
   const marker = path.join(stateDir, "legacy-import.json");
   const done = await readJsonFile(marker, markerSchema);
@@ -37,9 +38,10 @@ export async function importLegacyHistory(
     // Unreadable now (corrupt, moved aside...): try again at the next start rather than mark it done.
     return { imported: 0, message: `crash history not imported: ${problems.join("; ")}` };
   }
+  let unspooled = 0;
   for (const e of entries) {
     const tsMs = Date.parse(e.recordedAt);
-    publish({
+    const spooled = publish({
       uuid: stableUuid("legacy-crash-history", layout.baseDir, e.id || e.fingerprint),
       tsMs: Number.isFinite(tsMs) ? tsMs : Date.now(),
       kind: e.hangKind ? "hang" : "crash",
@@ -51,9 +53,20 @@ export async function importLegacyHistory(
       ...(e.signal !== undefined ? { signal: e.signal } : {}),
       crash: { firstFatalLine: e.text ?? "", excerpt: e.text ?? "", suggestion: e.suggestion ?? "", logFile: e.file ?? "" },
     });
+    if (!spooled) unspooled++;
   }
-  // The events are in the spool (fsynced) before the marker says the import happened.
-  await writeFileAtomic(marker, JSON.stringify({ importedAt: new Date().toISOString(), entries: entries.length }) + "\n");
+  // The marker follows the events into the spool (fsynced). When the spool refused some (a full disk)
+  // or the marker cannot be written, the import runs again at the next start: the uuids make that
+  // harmless, and a full state disk must not stop the agent from starting.
+  const retry = " (the import is repeated at the next start)";
+  if (unspooled > 0) {
+    return { imported: entries.length, message: `imported ${entries.length} entries of ${layout.crashHistoryFile}, ${unspooled} kept in memory only${retry}` };
+  }
+  try {
+    await writeFileAtomic(marker, JSON.stringify({ importedAt: new Date().toISOString(), entries: entries.length }) + "\n");
+  } catch (err) {
+    return { imported: entries.length, message: `imported ${entries.length} entries of ${layout.crashHistoryFile}; cannot write ${marker}: ${describeError(err)}${retry}` };
+  }
   return {
     imported: entries.length,
     message: `imported ${entries.length} entries of ${layout.crashHistoryFile}${problems.length ? ` (${problems.join("; ")})` : ""}`,
