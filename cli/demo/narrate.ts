@@ -153,11 +153,16 @@ export function describeEventItem(e: StoredEvent): string[] | null {
   }
 }
 
+/** A breaker decision that opened the breaker (the others are requests refused while it is open). */
+const trips = (d: StoredDecision) => d.scope === "breaker" && /^correlated failure/.test(d.reason);
+
 /** What one restart decision says. */
 export function describeDecision(d: StoredDecision): string[] {
   if (d.allow) return [`controller: restart granted [${d.scope}${d.coalesced ? ", shared job grant" : ""}]: ${d.reason}`];
   const retry = d.delayMs > 0 ? `; the agent asks again in ${fmt(d.delayMs)}` : "; the agent keeps asking (repeats are not shown)";
-  return [`controller: restart DENIED [${d.scope}]: ${clip(d.reason, 240)}${retry}`];
+  // The controller's refusal while a breaker is open repeats the whole trip reason; the trip was told.
+  const reason = d.scope === "breaker" && !trips(d) && d.signature ? `the breaker of signature ${d.signature} is open` : clip(d.reason, 240);
+  return [`controller: restart DENIED [${d.scope}]: ${reason}${retry}`];
 }
 
 /** Breaks `text` into lines of at most `width` characters at spaces (longer words stay whole). */
@@ -193,8 +198,9 @@ export class Narrator {
     let lines: string[] | null;
     if (item.type === "decision") {
       const d = item.decision;
-      // A host asks again while it is denied: the same rule against the same crash is told once.
-      const key = `${d.scope}|${d.signature}`;
+      // A host asks again while it is denied: the same rule against the same crash is told once
+      // (a breaker tripping again is news).
+      const key = `${d.scope}|${d.signature}|${trips(d)}`;
       if (!d.allow && this.lastDenial.get(d.hostId) === key) {
         this.suppressed++;
         return [];
