@@ -206,6 +206,9 @@ test("real processes over TLS: agent with its host certificate, CLI with a read-
   const anonymous = new SimAgent({ address: addr, hostId: "h2", client: agentClient(addr, null) });
   t.after(() => anonymous.close());
   await assert.rejects(anonymous.connect(), (err: ServiceError) => err.code === status.UNAUTHENTICATED && /host certificate/.test(err.details));
+  const foreign = new SimAgent({ address: addr, hostId: "h1", client: agentClient(addr, "hosts/h1", OTHER_PKI) });
+  t.after(() => foreign.close());
+  await assert.rejects(foreign.connect(), (err: ServiceError) => err.code === status.UNAUTHENTICATED, "a certificate from another CA counts as none");
 
   const env = { TRAINSAFE_TOKEN: READER_TOKEN, TRAINSAFE_CA: path.join(PKI, "ca.crt") };
   await waitFor("h1 connected over TLS", () => h1.status()?.connected === true, 30_000);

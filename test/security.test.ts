@@ -24,6 +24,7 @@ import { Controller } from "../controller/server.js";
 import { AgentServiceService, type AgentMessage, type ControllerMessage } from "../proto/gen/trainsafe/v1/agent.js";
 import { CommandKind, type EventKind } from "../proto/gen/trainsafe/v1/common.js";
 import { FleetServiceClient } from "../proto/gen/trainsafe/v1/fleet.js";
+import { runCli } from "./helpers/fleet.js";
 import { SimAgent } from "./helpers/grpc-agent.js";
 
 const READER_TOKEN = "ts_reader_0123456789abcdef";
@@ -304,6 +305,16 @@ test("agent: plain text to a non-loopback controller is refused unless agent.ins
   const s = resolveSettings({ agent: { controller: "ctl:7700", tls: { ca: "pki/ca.crt", cert: "/abs/h.crt", key: "pki/h.key", serverName: "ctl" } } }, { baseDir: dir, source: "/etc/trainsafe/agent.json" });
   assert.deepEqual(s.agent.tls, { ca: "/etc/trainsafe/pki/ca.crt", cert: "/abs/h.crt", key: "/etc/trainsafe/pki/h.key", serverName: "ctl" });
   assert.equal(s.agent.insecure, false);
+});
+
+test("`trainsafe agent` refuses to dial a non-loopback controller in plain text: exit 2 naming agent.tls", async (t) => {
+  const dir = tempDir(t);
+  const configFile = path.join(dir, "agent.json");
+  fs.mkdirSync(path.join(dir, "base"));
+  fs.writeFileSync(configFile, JSON.stringify({ baseDir: path.join(dir, "base"), hostId: "gpu-01", agent: { controller: "10.255.255.1:7700" } }));
+  const r = await runCli(["agent", "--config", configFile]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(r.stderr.includes(`trainsafe: ${configFile}: agent.tls: plain text to the controller at 10.255.255.1:7700 (not loopback)`), r.stderr);
 });
 
 test("the agent runs only enumerated commands: an unknown command kind is refused without running anything", async (t) => {
