@@ -10,6 +10,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { listProcesses, readCmdline } from "../agent/lib/proc.js";
+import { Feed, Narrator } from "../cli/demo/narrate.js";
+import type { BudgetStatus, StoredDecision, StoredEvent } from "../controller/domain.js";
 import { CLI, fleetJson, runCli, waitFor } from "./helpers/fleet.js";
 
 const roots: string[] = [];
@@ -187,4 +189,38 @@ test("--keep: the printed commands work against the running fleet, and Ctrl-C en
   const { code } = await run.done;
   assert.equal(code, 0, `Ctrl-C is the normal end of --keep\n${run.stderr()}`);
   await assertNothingLeft(run);
+});
+
+test("the feed tells items in the order they happened, late ones included, and repeated denials once", async () => {
+  const ev = (uuid: string, tsMs: number, hostId: string, kind: string, extra: Partial<StoredEvent> = {}): StoredEvent => ({
+    uuid, tsMs, hostId, jobId: "j", kind: kind as StoredEvent["kind"], category: "", signature: "", message: "", detailsJson: "{}",
+    exitCode: null, signal: "", crash: null, receivedMs: tsMs, ...extra,
+  });
+  const deny = (decisionId: string, decidedMs: number): StoredDecision => ({
+    decisionId, decidedMs, allow: false, scope: "breaker", reason: "restarts for signature s are stopped fleet-wide", delayMs: 0, grantId: "",
+    coalesced: false, requestId: decisionId, hostId: "h2", jobId: "j", signature: "s", category: "disk_full", requestReason: "crash",
+  });
+  let events: StoredEvent[] = [];
+  let decisions: StoredDecision[] = [];
+  const source = {
+    listEvents: async () => events,
+    budget: async () => ({ recentDecisions: decisions }) as unknown as BudgetStatus,
+  };
+  const feed = new Feed(source, 1_000, 500);
+  const out: string[] = [];
+  const narrator = new Narrator(1_000, (t) => out.push(t));
+  // A crash stored late (after the restart that followed it): held back, then told first.
+  events = [ev("restart", 2_200, "h1", "restart", { category: "crash", detailsJson: '{"pid":7,"latencyMs":150}' })];
+  assert.deepEqual(await feed.poll(2_300), [], "nothing is told before it settled");
+  events = [...events, ev("crash", 2_000, "h1", "crash", { category: "cuda_oom", exitCode: 1 })];
+  const told = await feed.poll(3_000);
+  assert.deepEqual(told.map((i) => (i.type === "event" ? i.event.uuid : "")), ["crash", "restart"]);
+  assert.deepEqual(await feed.poll(3_100), [], "an item is told once");
+  for (const i of told) narrator.tell(i);
+  assert.match(out.join(""), /\+1\.0s +h1 +the trainer died \(exit code 1\); its logs name the cause: cuda_oom\n +\+1\.2s +h1 +trainer restarted after the crash, PID 7, 150ms/);
+
+  decisions = [deny("d1", 4_000), deny("d2", 5_000), deny("d3", 6_000)];
+  const lines = (await feed.poll(7_000)).map((i) => narrator.tell(i).length);
+  assert.deepEqual(lines, [1, 0, 0], "a host asking again while denied is told once");
+  assert.equal(narrator.suppressed, 2);
 });

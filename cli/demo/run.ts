@@ -100,7 +100,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   let failed = false;
   const host = (id: string): DemoHost => fleet.hosts.find((h) => h.hostId === id)!;
 
-  /** Tells what the controller learnt since the last poll; true once `done` holds for what was told. */
+  /** Tells what the controller learnt since the last poll. */
   const pump = async (): Promise<void> => {
     if (!feed) return;
     for (const item of await feed.poll(Date.now())) narrator.tell(item);
