@@ -3,6 +3,7 @@
  * window are thinned to one per host per bucket. Each run thins only what became old since the
  * last run (bucket-aligned), so the work stays proportional to new data, not to the whole table.
  */
+import { timerDelayMs } from "../agent/lib/units.js";
 import type { Logger } from "./log.js";
 import type { Store } from "./store/index.js";
 
@@ -33,7 +34,7 @@ export class TelemetryPruner {
       } catch (err) {
         this.log.error("telemetry pruning failed", err);
       }
-    }, this.policy.pruneIntervalMs);
+    }, timerDelayMs(this.policy.pruneIntervalMs));
     this.timer.unref();
   }
 

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { CommandAnswer, CommandArgs, CommandKind, CommandOutcome, Hello } from "./domain.js";
+import { timerDelayMs } from "../agent/lib/units.js";
 import type { Logger } from "./log.js";
 
 /** What the service layer gives a session to reach its stream. */
@@ -116,7 +117,7 @@ export class SessionRegistry {
       const timer = setTimeout(() => {
         session.pending.delete(commandId);
         finish(failed(`timed out after ${timeoutMs}ms`));
-      }, timeoutMs);
+      }, timerDelayMs(timeoutMs));
       session.pending.set(commandId, { kind, startedMs, timer, resolve: finish });
       try {
         session.link.sendCommand({ commandId, kind, args, deadlineMs: startedMs + timeoutMs });

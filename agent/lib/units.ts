@@ -10,6 +10,13 @@ const DURATION_MS: Readonly<Record<string, number>> = {
 
 /** "1h30m", "250ms", "10s", "5m" or a bare number of seconds, to milliseconds. Throws on junk. */
 export function parseDurationMs(text: string | number): number {
+  const ms = parseDurationText(text);
+  // "9999...9s" overflows to Infinity, which timers and comparisons would misread.
+  if (!Number.isFinite(ms)) throw new Error(`invalid duration ${typeof text === "number" ? text : `"${text.slice(0, 40)}"`} (too large)`);
+  return ms;
+}
+
+function parseDurationText(text: string | number): number {
   if (typeof text === "number") {
     if (!Number.isFinite(text) || text < 0) throw new Error(`invalid duration ${text}`);
     return text * 1000;
@@ -49,7 +56,17 @@ export function parseSizeBytes(text: string | number): number {
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(text);
   if (!m) throw new Error(`invalid size "${text}" (use e.g. 50GB, 4GiB, 512MB)`);
-  return Math.round(Number(m[1]) * SIZE_BYTES[(m[2] ?? "b").toLowerCase()]!);
+  const bytes = Math.round(Number(m[1]) * SIZE_BYTES[(m[2] ?? "b").toLowerCase()]!);
+  if (!Number.isFinite(bytes)) throw new Error(`invalid size "${text.slice(0, 40)}" (too large)`);
+  return bytes;
+}
+
+/** Longest delay Node's timers honour (2^31-1 ms, about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A configured duration as a setTimeout/setInterval delay: "30d" then waits 24.8 days, not 1 ms. */
+export function timerDelayMs(ms: number): number {
+  return Math.min(Math.max(0, ms), MAX_TIMER_MS);
 }
 
 /** Milliseconds as a short human string: 950ms, 12.5s, 15m, 2h05m. */

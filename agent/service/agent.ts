@@ -13,6 +13,7 @@ import type { Settings } from "../config/settings.js";
 import { runChecks } from "../checks/runner.js";
 import { describeError } from "../lib/errors.js";
 import { writeFileAtomic } from "../lib/files.js";
+import { timerDelayMs } from "../lib/units.js";
 import { ControllerLink, ControllerUnavailable } from "../rpc/link.js";
 import { Spool } from "../rpc/spool.js";
 import { decideRestart, type RestartDecision } from "../watchdog/budget.js";
@@ -159,7 +160,7 @@ export class Agent {
   }
 
   private every(ms: number, fn: () => Promise<void>): void {
-    const t = setInterval(() => void fn(), ms);
+    const t = setInterval(() => void fn(), timerDelayMs(ms));
     t.unref();
     this.timers.push(t);
   }

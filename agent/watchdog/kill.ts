@@ -14,6 +14,7 @@
  * SIGKILL; after `maxAttempts` attempts it is reported as unkillable.
  */
 import { listDescendants, readIdentity, readProcStat, sameProcess, type ProcessIdentity } from "../lib/proc.js";
+import { timerDelayMs } from "../lib/units.js";
 
 export interface KillDeps {
   /** Sends a signal (process.kill). Injected so that tests can count and refuse signals. */
@@ -54,7 +55,7 @@ export interface KillResult {
 /** Default dependencies: real signals and the real clock. */
 export const realKillDeps: KillDeps = {
   signal: (pid, sig) => process.kill(pid, sig),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  sleep: (ms) => new Promise((r) => setTimeout(r, timerDelayMs(ms))),
   now: () => Date.now(),
 };
 

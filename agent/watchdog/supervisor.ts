@@ -18,6 +18,7 @@ import type { Settings } from "../config/settings.js";
 import { findDaemon, readPidFile, readRecordedIdentity, recordIdentity } from "../lib/daemon.js";
 import { describeError, TrainsafeError } from "../lib/errors.js";
 import { readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js";
+import { timerDelayMs } from "../lib/units.js";
 import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRecord } from "./budget.js";
 import { diagnoseHang, type HangReport } from "./diagnose.js";
 import { describeEvent, writeEventLog, type RestartCause, type WatchdogEvent, type WatchdogEventInput } from "./events.js";
@@ -356,7 +357,7 @@ export class Supervisor {
   /** Sleeps `ms`, cut short by stop() and, unless `onlyStop`, by the watched child's exit. */
   private pause(ms: number, onlyStop = false): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(done, timerDelayMs(ms));
       const self = this;
       function done() {
         clearTimeout(timer);

@@ -100,11 +100,11 @@ export function integrityCheck(dbFile: string): string {
   }
 }
 
-/** Rows of the events table, read-only: uuid and host of every stored event. */
-export function storedEvents(dbFile: string): Array<{ uuid: string; host_id: string }> {
+/** Rows of the events table, read-only: uuid, host, kind and message of every stored event. */
+export function storedEvents(dbFile: string): Array<{ uuid: string; host_id: string; kind: string; message: string }> {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare("SELECT uuid, host_id FROM events").all() as Array<{ uuid: string; host_id: string }>;
+    return db.prepare("SELECT uuid, host_id, kind, message FROM events").all() as Array<{ uuid: string; host_id: string; kind: string; message: string }>;
   } finally {
     db.close();
   }
