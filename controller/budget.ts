@@ -8,7 +8,8 @@
  *    (a unit is a job; a host without a job is its own unit, so a job-wide failure counts once,
  *    exactly as it gets one grant), the breaker opens: that request and every later one with the
  *    signature are denied fleet-wide until an operator resets it. Requests before the reset no
- *    longer count. An empty signature never trips the breaker.
+ *    longer count, nor do later retries of a crash that was seen before it (same crash uuid): a
+ *    reset lets the waiting hosts restart. An empty signature never trips the breaker.
  * 2. Host (scope "host"). The per-host rule of the local watchdog (agent/watchdog/budget.ts):
  *    at most N restarts in a sliding window, with crash-loop back-off. Every restart of the host
  *    counts: its grants (coalesced ones too: the daemon restarts either way) and the restarts the
@@ -49,6 +50,8 @@ export interface PastDecision {
   /** Allowed: the grant; denied: "". */
   readonly grantId: string;
   readonly delayMs: number;
+  /** Event uuid of the crash that led to the request ("" or absent when unknown). */
+  readonly crashUuid?: string;
 }
 
 export interface BreakerState {
@@ -63,6 +66,8 @@ export interface BudgetInput {
   readonly hostId: string;
   readonly jobId: string;
   readonly signature: string;
+  /** Event uuid of the crash behind this request: a retry of the same crash carries the same one. */
+  readonly crashUuid?: string;
   /** Earlier decisions; any superset of the relevant ones (the function applies the windows). */
   readonly decisions: ReadonlyArray<PastDecision>;
   /** Restarts this host did on its own while the controller was unreachable. */
@@ -127,10 +132,16 @@ export function decideFleetRestart(input: BudgetInput, policy: FleetPolicy, nowM
   }
   if (sig && policy.breakerThreshold > 0) {
     const resetMs = input.breaker?.resetMs ?? 0;
-    const related = input.decisions.filter(
-      (d) => d.signature === sig && nowMs - d.atMs < policy.breakerWindowMs && d.atMs > resetMs,
+    // A reset forgives the failures seen so far: the retries of hosts that were waiting on the
+    // breaker carry the same crash uuid and must not trip it again; only new crashes count.
+    const forgiven = new Set(
+      input.decisions.filter((d) => d.signature === sig && d.atMs <= resetMs && d.crashUuid).map((d) => d.crashUuid),
     );
-    const units = new Set([unitOf(input), ...related.map(unitOf)]);
+    const counts = (d: { crashUuid?: string }) => !(d.crashUuid && forgiven.has(d.crashUuid));
+    const related = input.decisions.filter(
+      (d) => d.signature === sig && nowMs - d.atMs < policy.breakerWindowMs && d.atMs > resetMs && counts(d),
+    );
+    const units = new Set([...(counts(input) ? [unitOf(input)] : []), ...related.map(unitOf)]);
     if (units.size >= policy.breakerThreshold) {
       const hostIds = [...new Set([...related.map((d) => d.hostId), input.hostId])].sort();
       const what = units.size === hostIds.length ? `${hostIds.length} hosts` : `${hostIds.length} hosts in ${units.size} jobs/hosts`;

@@ -54,7 +54,7 @@ export class RestartGrants {
         .localRestartTimes(ask.hostId, HOST_HISTORY_LIMIT)
         .map((atMs) => ({ atMs, delayMs: 0, cause: "local_restart" }));
       const out = decideFleetRestart(
-        { hostId: ask.hostId, jobId: ask.jobId, signature: ask.signature, decisions, localRestarts, breaker },
+        { hostId: ask.hostId, jobId: ask.jobId, signature: ask.signature, crashUuid: ask.crashUuid, decisions, localRestarts, breaker },
         p,
         nowMs,
       );

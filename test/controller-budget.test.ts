@@ -18,6 +18,7 @@ interface Req {
   hostId: string;
   jobId: string;
   signature: string;
+  crashUuid?: string;
 }
 
 /** Plays requests through the pure function, feeding every decision back like the store does. */
@@ -139,6 +140,25 @@ test("breaker: the same signature from 3 hosts trips it fleet-wide; a reset re-a
   assert.equal(sim.ask({ hostId: "e", jobId: "", signature: "other" }, T0 + 3_000).allow, true);
   sim.reset("bad-image", T0 + 4_000);
   assert.equal(sim.ask({ hostId: "d", jobId: "", signature: "bad-image" }, T0 + 5_000).allow, true, "requests before the reset no longer count");
+});
+
+test("breaker: after a reset, the hosts that waited on it restart; only new crashes count again", () => {
+  const sim = new Sim({ ...POLICY, breakerThreshold: 2 });
+  const sig = "disk-full";
+  assert.equal(sim.ask({ hostId: "a", jobId: "", signature: sig, crashUuid: "crash-a1" }, T0).allow, true);
+  const trip = sim.ask({ hostId: "b", jobId: "", signature: sig, crashUuid: "crash-b1" }, T0 + 1_000);
+  assert.equal(trip.scope, "breaker");
+  assert.equal(sim.ask({ hostId: "c", jobId: "", signature: sig, crashUuid: "crash-c1" }, T0 + 2_000).allow, false);
+  sim.reset(sig, T0 + 3_000);
+  // b and c retry for the crashes they had before the reset: both restart, the breaker stays closed.
+  assert.equal(sim.ask({ hostId: "b", jobId: "", signature: sig, crashUuid: "crash-b1" }, T0 + 4_000).allow, true);
+  assert.equal(sim.ask({ hostId: "c", jobId: "", signature: sig, crashUuid: "crash-c1" }, T0 + 5_000).allow, true);
+  assert.equal(sim.breakers.get(sig)?.open, false);
+  // New crashes of that signature after the reset count again: two hosts trip it once more.
+  assert.equal(sim.ask({ hostId: "b", jobId: "", signature: sig, crashUuid: "crash-b2" }, T0 + 60_000).allow, true);
+  const again = sim.ask({ hostId: "c", jobId: "", signature: sig, crashUuid: "crash-c2" }, T0 + 61_000);
+  assert.equal(again.allow, false);
+  assert.equal(again.scope, "breaker");
 });
 
 test("an empty signature never trips the breaker", () => {

@@ -47,8 +47,8 @@ function fromRow(r: DecisionRow): StoredDecision {
 }
 
 /** Columns the budget reads: fewer columns, cheaper rows on the grant path. */
-const PAST = "decision_id, host_id, job_id, signature, decided_ms, allow, coalesced, grant_id, delay_ms";
-type PastRow = Pick<DecisionRow, "decision_id" | "host_id" | "job_id" | "signature" | "decided_ms" | "allow" | "coalesced" | "grant_id" | "delay_ms">;
+const PAST = "decision_id, host_id, job_id, signature, decided_ms, allow, coalesced, grant_id, delay_ms, crash_uuid";
+type PastRow = Pick<DecisionRow, "decision_id" | "host_id" | "job_id" | "signature" | "decided_ms" | "allow" | "coalesced" | "grant_id" | "delay_ms" | "crash_uuid">;
 
 function toPast(r: PastRow): PastDecision {
   return {
@@ -60,6 +60,7 @@ function toPast(r: PastRow): PastDecision {
     coalesced: r.coalesced === 1,
     grantId: r.grant_id,
     delayMs: r.delay_ms,
+    crashUuid: r.crash_uuid,
   };
 }
 
