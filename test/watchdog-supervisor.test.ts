@@ -21,9 +21,10 @@ import { alive, currentStep, daemonCommand, jsonLines, ProcessJanitor, startDaem
 const janitor = new ProcessJanitor();
 afterEach(() => janitor.cleanup());
 
-function settingsFor(dir: string, watchdog: Record<string, unknown> = {}): Settings {
+function settingsFor(dir: string, watchdog: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Settings {
   return resolveSettings(
     {
+      ...extra,
       watchdog: {
         livenessPoll: "50ms",
         checkInterval: "200ms",
@@ -228,3 +229,24 @@ test("a restart is blocked when base_model changed while checkpoints exist, reco
   janitor.track(restart.pid);
   assert.equal(of("unblocked").length, 1);
 });
+
+test("a restart onto a GPU the driver lost is blocked (pre-flight GPU check)", async () => {
+  const dir = baseDir();
+  // The fake nvidia-smi answers like a driver that lost its GPU: "couldn't communicate with the NVIDIA driver".
+  const fake = path.join(dir, "fake-nvidia-smi.json");
+  fs.writeFileSync(fake, JSON.stringify({ mode: "fail" }));
+  process.env.FAKE_NVIDIA_SMI = fake;
+  try {
+    const settings = settingsFor(dir, {}, { checks: { nvidiaSmi: path.join(import.meta.dirname, "fakes", "nvidia-smi") } });
+    const first = startDaemon(dir, { stepMs: 30, crashAtStep: 2 }, janitor);
+    fs.writeFileSync(path.join(dir, ".daemon.pid"), `${first.pid}\n`);
+    const { sup, of } = supervise(settings);
+    await sup.start();
+    const blocked = await waitFor("blocked", () => of("blocked")[0], 8000);
+    assert.ok(blocked.reasons.some((r) => /GPU check failed/.test(r) && /NVIDIA driver/.test(r)), blocked.reasons.join(" | "));
+    assert.equal(of("restart").length, 0, "no restart onto the broken GPU");
+  } finally {
+    delete process.env.FAKE_NVIDIA_SMI;
+  }
+});
+

@@ -4,6 +4,8 @@
  * decisions can be exercised with other implementations and so that this is the one place that
  * adapts their result shapes.
  */
+import { gpuCheck } from "../checks/gpu.js";
+import { runCheck } from "../checks/runner.js";
 import { appendCrashHistory } from "../crash/history.js";
 import { scanBaseDir } from "../crash/scanner.js";
 import { validateConfig } from "../guard/config.js";
@@ -16,6 +18,8 @@ export const guardPreflight: PreflightDeps = {
   validateConfig: (layout) => validateConfig(layout, { applyFixes: false }),
   verifyResume: (layout) => verifyResume(layout),
   freeBytes: statfsFreeBytes,
+  // The health check's GPU rules (nvidia-smi, PCI cross-check), under the per-check timeout.
+  gpuHealth: async (settings) => (await runCheck(gpuCheck, settings, { timeoutMs: settings.checks.checkTimeout })).result,
 };
 
 /** Crash scanning and recording backed by agent/crash. */

@@ -6,7 +6,9 @@
  *   daemon and would never be allowed to kill it);
  * - config validation: errors, or a base_model changed while checkpoints exist;
  * - resume verification: a restart that would start from scratch although checkpoints exist;
- * - free disk space in BASE_DIR (a checkpoint save would fail mid-way).
+ * - free disk space in BASE_DIR (a checkpoint save would fail mid-way);
+ * - the GPUs, when there are any (a GPU fallen off the bus, uncorrectable ECC errors, a failed row
+ *   remapping: a restart onto broken hardware only crashes again, and the node needs draining).
  */
 import { promises as fsp } from "node:fs";
 import type { Settings } from "../config/settings.js";
@@ -33,6 +35,8 @@ export interface PreflightDeps {
   readonly verifyResume: (layout: Layout) => Promise<ResumeVerdict>;
   /** Free bytes available to an unprivileged user on the file system holding `dir`. */
   readonly freeBytes: (dir: string) => Promise<number>;
+  /** GPU health: "fail" blocks, "warn" is logged; absent: not checked. */
+  readonly gpuHealth?: (settings: Settings) => Promise<{ readonly status: "pass" | "warn" | "fail" | "skip"; readonly message: string }>;
 }
 
 export interface PreflightResult {
@@ -72,7 +76,12 @@ export async function runPreflight(settings: Settings, deps: PreflightDeps): Pro
     blockers.push(`daemon pattern /${w.daemonPattern}/ is not a valid regular expression`);
   }
 
-  const [config, resume, free] = await Promise.allSettled([deps.validateConfig(layout), deps.verifyResume(layout), deps.freeBytes(layout.baseDir)]);
+  const [config, resume, free, gpu] = await Promise.allSettled([
+    deps.validateConfig(layout),
+    deps.verifyResume(layout),
+    deps.freeBytes(layout.baseDir),
+    deps.gpuHealth ? deps.gpuHealth(settings) : Promise.resolve({ status: "skip" as const, message: "" }),
+  ]);
 
   if (config.status === "rejected") blockers.push(`config validation failed to run: ${describeError(config.reason)}`);
   else if (config.value.baseModelChanged) {
@@ -95,5 +104,8 @@ export async function runPreflight(settings: Settings, deps: PreflightDeps): Pro
   else if (free.value < w.minDiskFreeForRestart) {
     blockers.push(`only ${formatBytes(free.value)} free in ${layout.baseDir} (need ${formatBytes(w.minDiskFreeForRestart)} before a restart)`);
   }
+  if (gpu.status === "rejected") warnings.push(`GPU check failed to run: ${describeError(gpu.reason)}`);
+  else if (gpu.value.status === "fail") blockers.push(`GPU check failed: ${gpu.value.message} (drain or repair the node; see trainsafe check --only gpu)`);
+  else if (gpu.value.status === "warn") warnings.push(`GPU: ${gpu.value.message}`);
   return { ok: blockers.length === 0, blockers, warnings };
 }
