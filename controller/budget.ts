@@ -125,7 +125,10 @@ export function decideFleetRestart(input: BudgetInput, policy: FleetPolicy, nowM
       ...none,
       allow: false,
       scope: "breaker",
-      reason: `restarts for signature "${sig}" are stopped fleet-wide: ${input.breaker.reason}; reset with \`${resetCommand(sig)}\``,
+      // The trip reason already names the reset command; older ones may not.
+      reason: `restarts for signature "${sig}" are stopped fleet-wide: ${input.breaker.reason}${
+        input.breaker.reason.includes(resetCommand(sig)) ? "" : `; reset with \`${resetCommand(sig)}\``
+      }`,
       delayMs: 0,
       retryAtMs: null,
     };

@@ -99,7 +99,7 @@ export function renderCrashes(crashes: readonly StoredEvent[]): string {
     when(c.tsMs),
     c.hostId,
     c.jobId || "-",
-    c.kind === "crash" ? c.category || "-" : `${c.kind}:${c.category || "-"}`,
+    c.kind === "crash" ? c.category || "-" : `${c.kind}:${c.category.replace(/^hang_/, "") || "-"}`,
     c.exitCode !== null ? String(c.exitCode) : c.signal || "-",
     (c.crash?.firstFatalLine || c.message).slice(0, 100),
   ]);
