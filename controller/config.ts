@@ -5,27 +5,11 @@
 import path from "node:path";
 import { z } from "zod";
 import { configError } from "../agent/lib/errors.js";
-import { issuePath, readJsonFile } from "../agent/lib/files.js";
-import { parseDurationMs, parseSizeBytes } from "../agent/lib/units.js";
+import { readJsonFile } from "../agent/lib/files.js";
+import { deepFreeze, durationMs as duration, settingsError, sizeBytes as size } from "../agent/lib/schema.js";
 import type { FleetPolicy } from "./budget.js";
 
-const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
-  try {
-    return parseDurationMs(v);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message });
-    return z.NEVER;
-  }
-});
 
-const size = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
-  try {
-    return parseSizeBytes(v);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message });
-    return z.NEVER;
-  }
-});
 
 const count = z.number().int().nonnegative();
 
@@ -205,22 +189,13 @@ export function isLoopbackHost(host: string): boolean {
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === "object") {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
-}
 
 /** Parses raw controller settings; `baseDir` anchors a relative stateDir (default: cwd). */
 export function resolveControllerConfig(raw: unknown, opts: { source?: string; baseDir?: string } = {}): ControllerConfig {
   const src = opts.source ?? "controller settings";
   const parsed = controllerConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-    throw configError(src, issue.message, issuePath([...issue.path, ...keys.slice(0, 1)]));
+    throw settingsError(src, parsed.error);
   }
   const c = parsed.data;
   let listen: ListenAddress;

@@ -6,27 +6,11 @@
 import path from "node:path";
 import { z } from "zod";
 import { configError } from "../lib/errors.js";
-import { readJsonFile, issuePath } from "../lib/files.js";
-import { parseDurationMs, parseSizeBytes } from "../lib/units.js";
+import { readJsonFile } from "../lib/files.js";
+import { deepFreeze, durationMs as duration, settingsError, sizeBytes as size } from "../lib/schema.js";
 import { resolveLayout, type Layout, type LayoutOverrides } from "./layout.js";
 
-const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
-  try {
-    return parseDurationMs(v);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message });
-    return z.NEVER;
-  }
-});
 
-const size = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
-  try {
-    return parseSizeBytes(v);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message });
-    return z.NEVER;
-  }
-});
 
 const pathsSchema = z
   .strictObject({
@@ -184,22 +168,13 @@ export interface Settings {
   readonly source: string | undefined;
 }
 
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === "object") {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
-}
 
 /** Parses raw settings (from a file or a test). `baseDir` argument wins over the file's. */
 export function resolveSettings(raw: unknown, opts: { baseDir?: string; source?: string } = {}): Settings {
   const src = opts.source ?? "settings";
   const parsed = settingsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-    throw configError(src, issue.message, issuePath([...issue.path, ...keys.slice(0, 1)]));
+    throw settingsError(src, parsed.error);
   }
   const s = parsed.data;
   const baseDir = opts.baseDir ?? s.baseDir;
