@@ -62,7 +62,7 @@ test("the agent's spool on a full disk: reported, kept in memory, written and se
   // The agent's state (and so its status file) lives on the small file system.
   const status = () => {
     try {
-      return JSON.parse(fs.readFileSync(path.join(mnt, "agent", "agent-status.json"), "utf8")) as { connected: boolean; daemonState: string; pendingEvents: number; published: number };
+      return JSON.parse(fs.readFileSync(path.join(mnt, "agent", "agent-status.json"), "utf8")) as { connected: boolean; daemonState: string; pendingEvents: number; published: number; updatedAt: string };
     } catch {
       return null;
     }
@@ -102,6 +102,26 @@ test("the agent's spool on a full disk: reported, kept in memory, written and se
 
   const back = await fleet.controller({}, ctl.address, ctl.stateDir);
   await waitFor("the spool drained into the controller", () => status()?.connected && status()?.pendingEvents === 0, 60_000, 100);
+
+  // The disk fills again while the controller is there: events the spool refuses are still sent, and
+  // the controller's ack must clear them from memory too (no reconnect needed to forget them).
+  const refusedBefore = refused().length;
+  const connectsBefore = (agent.output().match(/connected to controller/g) ?? []).length;
+  const filledAgain = fillDisk(filler);
+  fleet.control(baseDir, { crashAtStep: 0, once: true });
+  await waitFor("events refused while connected", () => refused().length >= refusedBefore + 3, 20_000, 100);
+  const refusedConnected = refused().length - refusedBefore;
+  fs.rmSync(filler);
+  const freedAt = Date.now();
+  // A status written after space returned (the one on disk may be from before the disk filled).
+  const fresh = () => {
+    const st = status();
+    return st && Date.parse(st.updatedAt) > freedAt + 1_000 ? st : null;
+  };
+  await waitFor("nothing pending once space returned", () => fresh()?.connected && fresh()?.pendingEvents === 0, 10_000, 100).catch((err) => {
+    throw new Error(`${(err as Error).message} (status: ${JSON.stringify(status())})`);
+  });
+  assert.equal((agent.output().match(/connected to controller/g) ?? []).length, connectsBefore, "without a reconnect");
   await fleet.stop(agent.child, "SIGTERM");
   const st = status()!;
   await fleet.stop(back.child, "SIGTERM");
@@ -116,6 +136,8 @@ test("the agent's spool on a full disk: reported, kept in memory, written and se
     refusedWhileFull: refusedUuids.length,
     agentReport: (agent.output().match(/[^\n]*kept in memory only[^\n]*/)?.[0] ?? "").replace(/^\S+ /, "").slice(0, 220),
     refusedStoredLater: refusedStored,
+    refusedWhileConnected: refusedConnected,
+    fillerBytesAgain: filledAgain,
     published: st.published,
     stored: rows.length,
     lost: st.published - rows.length,
