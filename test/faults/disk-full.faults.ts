@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { status } from "@grpc/grpc-js";
 import { Fleet, fleetJson, waitFor } from "../helpers/fleet.js";
 import { canMount, figure, fillDisk, freeBytes, integrityCheck, lossFigures, mountTmpfs, ResendingSim, sleep, storedEvents } from "./helpers.js";
 
@@ -179,6 +180,8 @@ test("the controller's database on a full disk: no ack without a commit, still s
   await sleep(1_000);
   assert.equal(ctl.child.exitCode, null, "the controller keeps running");
   const unackedWhileFull = sims.reduce((n, s) => n + s.sim.unacked.size, 0);
+  const endedWith = [...new Set(sims.flatMap((s) => [...s.endCodes.keys()]))].map((c) => status[c] ?? c);
+  assert.ok(endedWith.includes("UNAVAILABLE"), `the controller ended the streams with UNAVAILABLE (saw ${endedWith.join(", ")})`);
   assert.ok(unackedWhileFull > 0, "events the database could not take stay unacked");
   // Nothing acked is missing from the database, even now.
   const storedWhileFull = new Set(storedEvents(dbFile).map((r) => r.uuid));
@@ -203,6 +206,7 @@ test("the controller's database on a full disk: no ack without a commit, still s
     fillerBytes: filled,
     ackedBeforeFull: ackedAtFull,
     unackedWhileFull,
+    streamsEndedWith: endedWith,
     controllerReport: (/ error ([^\n]*)\n(SqliteError: [^\n]*)/.exec(ctl.output())?.slice(1, 3).join(": ") ?? "").slice(0, 220),
     ackedButNotStored: ackedMissing,
     sent: figs.reduce((n, f) => n + f.sent, 0),

@@ -143,6 +143,8 @@ export class ResendingSim {
   readonly sim: SimAgent;
   readonly made = new Set<string>();
   reconnects = 0;
+  /** Status codes that ended this agent's streams (gRPC code -> count). */
+  readonly endCodes = new Map<number, number>();
   private stopped = false;
   private loop: Promise<void> | null = null;
   private readonly client: AgentServiceClient;
@@ -157,6 +159,8 @@ export class ResendingSim {
     this.loop = (async () => {
       while (!this.stopped) {
         if (!this.sim.connected) {
+          const code = this.sim.streamError?.code;
+          if (code !== undefined) this.endCodes.set(code, (this.endCodes.get(code) ?? 0) + 1);
           try {
             await this.sim.reconnect();
             this.reconnects++;
