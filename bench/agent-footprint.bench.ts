@@ -1,0 +1,270 @@
+/**
+ * The agent's footprint: a real `trainsafe agent` process (node bin/trainsafe.js agent --config FILE)
+ * supervising the test daemon (test/daemon/training_daemon.mjs, one step a second) in a fresh training
+ * directory, connected to a real controller, with the default intervals (telemetry every 10 s, health
+ * checks every 5 min, liveness poll 250 ms, progress check 30 s). No nvidia-smi on this machine: the
+ * GPU part of each telemetry sample is a failed spawn.
+ *
+ * Measured over BENCH_AGENT_SECONDS (default 60) from the moment the controller sees the agent
+ * connected: RSS every second (VmRSS, /proc/PID/status) and CPU (utime + stime from /proc/PID/stat,
+ * the agent's own threads; the daemon is a separate process, reported apart). Goal: under 80 MB and
+ * under 1 % of one core. Reference in the same run: an idle `node -e "setInterval(()=>{},1e9)"`
+ * started at the same time as the agent.
+ *
+ * The agent runs no health check at start: the first periodic run comes 5 min after start, outside
+ * the window. To show what a run costs, one RUN_CHECKS command is sent after the window and its CPU
+ * time measured (and spread over the 5-min interval).
+ *
+ * Where the memory goes: idle processes loading progressively more of what the agent loads, measured
+ * in the same run: node + the tsx loader; + the agent's modules; + every CLI command module (the CLI
+ * imports all of them to register its commands). And, as a second agent running beside the first,
+ * the same CLI bundled by esbuild into one .mjs (in .bench-tmp/) and run by plain node: what the agent
+ * would cost without transpiling TypeScript at start-up (not how trainsafe ships today).
+ *
+ * Run: npm run bench -- agent-footprint
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { listDescendants, readCmdline } from "../agent/lib/proc.js";
+import { FleetClient } from "../controller/rpc/fleet-client.js";
+import { daemonCommand, makeBaseDir } from "../test/watchdog-helpers.js";
+import { CLI, ROOT, startController } from "./lib/controller-process.js";
+import { CpuMeter, mbOfKb, readCpuMs, readMemKb, type MemKb } from "./lib/measure.js";
+
+const WINDOW_S = Number(process.env.BENCH_AGENT_SECONDS ?? 60);
+const RSS_GOAL_KB = (80e6 / 1024) | 0;
+const CPU_GOAL_PCT = 1;
+const HOST = "bench-agent";
+const IDLE = "setInterval(()=>{},1e9)";
+
+const sleep = (msToWait: number) => new Promise((r) => setTimeout(r, msToWait));
+const started: ChildProcess[] = [];
+
+function start(args: string[], cwd = ROOT): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+  Object.defineProperty(child, "log", { get: () => err });
+  started.push(child);
+  return child;
+}
+
+const logOf = (c: ChildProcess) => (c as unknown as { log: string }).log;
+
+/** Comparators for the memory breakdown: each loads a bit more of what the agent loads, then idles. */
+function breakdownProcesses(): Array<{ what: string; child: ChildProcess }> {
+  const commands = fs
+    .readdirSync(path.join(ROOT, "cli", "commands"))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(ROOT, "cli", "commands", f));
+  const importing = (files: string[]) => `${files.map((f) => `await import(${JSON.stringify(f)});`).join("")}${IDLE}`;
+  return [
+    { what: "node + tsx loader (`node --import tsx`), idle", child: start(["--import", "tsx", "-e", IDLE]) },
+    {
+      what: "+ agent modules (agent/service/agent.ts and its imports), idle",
+      child: start(["--import", "tsx", "--input-type=module", "-e", importing([path.join(ROOT, "agent", "service", "agent.ts")])]),
+    },
+    {
+      what: `+ every CLI command module (${commands.length}, as bin/trainsafe.js loads them), idle`,
+      child: start(["--import", "tsx", "--input-type=module", "-e", importing(commands)]),
+    },
+  ];
+}
+
+async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+async function waitConnected(client: FleetClient, hostId: string, timeoutMs: number): Promise<boolean> {
+  return waitFor(async () => (await client.listHosts().catch(() => [])).some((h) => h.hostId === hostId && h.connected), timeoutMs);
+}
+
+function daemonPid(baseDir: string): number | null {
+  try {
+    return Number(fs.readFileSync(path.join(baseDir, ".daemon.pid"), "utf8").trim()) || null;
+  } catch {
+    return null;
+  }
+}
+
+async function killDaemon(baseDir: string): Promise<void> {
+  const pid = daemonPid(baseDir);
+  // Only the test daemon: a stale PID file could name anything.
+  if (!pid || !(await readCmdline(pid))?.includes("training_daemon")) return;
+  for (const p of [pid, ...(await listDescendants(pid))]) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+function row(what: string, mem: MemKb | null, cpuPct: number | null, note = ""): string {
+  const rss = mem ? `${mbOfKb(mem.rssKb)} (anon ${mbOfKb(mem.rssAnonKb)}, file ${mbOfKb(mem.rssFileKb)})` : "-";
+  return `| ${what} | ${rss} | ${cpuPct === null ? "-" : `${cpuPct.toFixed(2)} %`} | ${note} |`;
+}
+
+interface LaunchedAgent {
+  readonly hostId: string;
+  readonly baseDir: string;
+  readonly configFile: string;
+  readonly child: ChildProcess;
+}
+
+/** A training directory, a settings file (defaults except the daemon command), and the agent started with `argv`. */
+function launchAgent(hostId: string, controller: string, argv: (configFile: string) => string[]): LaunchedAgent {
+  const baseDir = makeBaseDir(`ts-bench-${hostId}-`);
+  const configFile = `${baseDir}.agent.json`;
+  const settings = {
+    baseDir,
+    hostId,
+    jobId: "bench",
+    // Free disk is not what is measured: a small /tmp must not block the daemon's start.
+    watchdog: { daemonCommand: daemonCommand({ stepMs: 1000 }), minDiskFreeForRestart: 0 },
+    agent: { controller },
+  };
+  fs.writeFileSync(configFile, JSON.stringify(settings, null, 2));
+  return { hostId, baseDir, configFile, child: start(argv(configFile)) };
+}
+
+/** Bundles the CLI with esbuild (what a build step would ship) into .bench-tmp/; returns the entry file. */
+async function bundleCli(): Promise<string> {
+  const dir = path.join(ROOT, ".bench-tmp", "agent-bundle");
+  fs.mkdirSync(dir, { recursive: true });
+  const outfile = path.join(dir, "main.mjs");
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, "cli", "main.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile,
+    // A native addon cannot be bundled; it is found through node_modules from .bench-tmp/.
+    external: ["better-sqlite3"],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: "silent",
+  });
+  // The crash rules are read from a file next to the module that loads them.
+  fs.copyFileSync(path.join(ROOT, "agent", "crash", "rules.json"), path.join(dir, "rules.json"));
+  return outfile;
+}
+
+async function main(): Promise<void> {
+  const ctl = await startController({});
+  const bundle = await bundleCli();
+  const client = new FleetClient({ address: ctl.address, callTimeoutMs: 5_000 });
+  const agents: LaunchedAgent[] = [];
+  try {
+    const t0 = performance.now();
+    const agent = launchAgent(HOST, ctl.address, (f) => [CLI, "agent", "--config", f]);
+    agents.push(agent);
+    const idle = start(["-e", IDLE]);
+    const agentPid = agent.child.pid!;
+    const idlePid = idle.pid!;
+    if (!(await waitConnected(client, HOST, 30_000))) throw new Error(`the agent did not connect within 30 s: ${logOf(agent.child)}`);
+    const startupMs = performance.now() - t0;
+    const startupCpuMs = readCpuMs(agentPid) ?? NaN;
+    const rssAtConnect = readMemKb(agentPid);
+    // The bundled agent and the breakdown processes start only now: the agent's start-up is measured alone.
+    const bundled = launchAgent(`${HOST}-bundled`, ctl.address, (f) => [bundle, "agent", "--config", f]);
+    agents.push(bundled);
+    const breakdown = breakdownProcesses();
+    if (!(await waitConnected(client, bundled.hostId, 30_000))) throw new Error(`the bundled agent did not connect within 30 s: ${logOf(bundled.child)}`);
+    for (const a of agents) {
+      if (!(await waitFor(() => daemonPid(a.baseDir) !== null, 30_000))) throw new Error(`${a.hostId}: no daemon within 30 s: ${logOf(a.child)}`);
+    }
+
+    const agentCpu = new CpuMeter(agentPid);
+    const idleCpu = new CpuMeter(idlePid);
+    const bundledCpu = new CpuMeter(bundled.child.pid!);
+    const dPid = daemonPid(agent.baseDir)!;
+    const daemonCpu = new CpuMeter(dPid);
+    const rss: number[] = [];
+    const idleRss: number[] = [];
+    const bundledRss: number[] = [];
+    for (let s = 0; s < WINDOW_S; s++) {
+      await sleep(1_000);
+      rss.push(readMemKb(agentPid)?.rssKb ?? NaN);
+      idleRss.push(readMemKb(idlePid)?.rssKb ?? NaN);
+      bundledRss.push(readMemKb(bundled.child.pid!)?.rssKb ?? NaN);
+    }
+    const a = agentCpu.read();
+    const i = idleCpu.read();
+    const b = bundledCpu.read();
+    const d = daemonCpu.read();
+    const agentMem = readMemKb(agentPid);
+    const idleMem = readMemKb(idlePid);
+    const bundledMem = readMemKb(bundled.child.pid!);
+    const host = (await client.listHosts()).find((h) => h.hostId === HOST);
+    const telemetryAgeMs = host && host.telemetryTsMs > 0 ? Date.now() - host.telemetryTsMs : NaN;
+    const breakdownMem = breakdown.map((x) => ({ what: x.what, mem: readMemKb(x.child.pid!) }));
+
+    // One health-check run, as the periodic timer would do every 5 minutes.
+    const c0 = readCpuMs(agentPid) ?? NaN;
+    const tc = performance.now();
+    const outcomes = await client.runCommand({ hostIds: [HOST], kind: "run_checks", timeoutMs: 60_000 });
+    const checkWallMs = performance.now() - tc;
+    const checkCpuMs = (readCpuMs(agentPid) ?? NaN) - c0;
+    const afterCheck = readMemKb(agentPid);
+
+    const maxRss = Math.max(...rss);
+    const meanRss = rss.reduce((x, y) => x + y, 0) / rss.length;
+    const tail = rss.slice(-Math.min(10, rss.length));
+    const settledRss = tail.reduce((x, y) => x + y, 0) / tail.length;
+    const amortizedCheckPct = (100 * checkCpuMs) / (5 * 60_000);
+    const out = [
+      `agent pid ${agentPid}, idle node pid ${idlePid}; window ${WINDOW_S} s from the moment both agents were connected with their daemons running (the agent connected ${(startupMs / 1000).toFixed(1)} s after spawn, with ${Math.round(startupCpuMs)} ms CPU and ${mbOfKb(rssAtConnect?.rssKb ?? NaN)} RSS by then)`,
+      `last telemetry at the controller ${Number.isFinite(telemetryAgeMs) ? `${(telemetryAgeMs / 1000).toFixed(1)} s old` : "none"}; host daemon state ${host?.daemonState ?? "-"}, step ${host?.step ?? "-"}`,
+      "",
+      "| process | RSS at the end of the window | CPU over the window (% of one core) | notes |",
+      "| --- | --- | --- | --- |",
+      row("trainsafe agent", agentMem, a.pctOfCore, `RSS max ${mbOfKb(maxRss)}, mean ${mbOfKb(meanRss)}, mean of the last ${tail.length} s ${mbOfKb(settledRss)}, life peak (VmHWM) ${mbOfKb(agentMem?.hwmKb ?? NaN)}; ${Math.round(a.cpuMs)} ms CPU in ${(a.wallMs / 1000).toFixed(1)} s`),
+      row("programs the agent ran (its reaped children: cutime + cstime)", null, a.childrenPctOfCore, `${Math.round(a.childrenCpuMs)} ms CPU; systeminformation's currentLoad runs \`cat /proc/stat | grep cpu\` through a shell for each sample, and the GPU query tries nvidia-smi`),
+      row("idle `node -e` (reference)", idleMem, i.pctOfCore, `RSS max ${mbOfKb(Math.max(...idleRss))}; ${Math.round(i.cpuMs)} ms CPU`),
+      row(
+        "difference (agent - idle node)",
+        agentMem && idleMem ? { rssKb: agentMem.rssKb - idleMem.rssKb, hwmKb: NaN, rssAnonKb: agentMem.rssAnonKb - idleMem.rssAnonKb, rssFileKb: agentMem.rssFileKb - idleMem.rssFileKb } : null,
+        a.pctOfCore - i.pctOfCore,
+      ),
+      row("the same agent bundled by esbuild, run without tsx (not how it ships)", bundledMem, b.pctOfCore, `RSS max ${mbOfKb(Math.max(...bundledRss))}; ${Math.round(b.cpuMs)} ms CPU (+ ${Math.round(b.childrenCpuMs)} ms in children)`),
+      row("test daemon of the agent (a separate process)", readMemKb(dPid), d.pctOfCore, "one step a second"),
+      "",
+      "Memory breakdown (idle processes started once the agent was connected, measured at the end of the window):",
+      "",
+      "| process | RSS | | |",
+      "| --- | --- | --- | --- |",
+      row("idle `node -e`", idleMem, null),
+      ...breakdownMem.map((x) => row(x.what, x.mem, null)),
+      row("the agent, running", agentMem, null),
+      "",
+      `one health-check run (RUN_CHECKS through the controller): ${Math.round(checkWallMs)} ms wall, ${Math.round(checkCpuMs)} ms agent CPU = ${amortizedCheckPct.toFixed(3)} % of a core spread over the 5-min interval; RSS after ${mbOfKb(afterCheck?.rssKb ?? NaN)}; outcome: ${outcomes[0]?.summary ?? "none"}`,
+      "",
+      `goal RSS < 80 MB: ${maxRss < RSS_GOAL_KB ? "met" : "MISSED"} (max over the window ${mbOfKb(maxRss)}, settled ${mbOfKb(settledRss)}); goal CPU < ${CPU_GOAL_PCT} % of one core: ${a.pctOfCore < CPU_GOAL_PCT ? "met" : "MISSED"} (${a.pctOfCore.toFixed(2)} %; ${(a.pctOfCore + amortizedCheckPct).toFixed(2)} % with the health checks spread in; ${(a.pctOfCore + amortizedCheckPct + a.childrenPctOfCore).toFixed(2)} % with the programs it runs as well)`,
+      `load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} (${os.cpus().length} CPUs)`,
+      "",
+    ];
+    process.stdout.write(out.join("\n") + "\n");
+    for (const x of agents) if (x.child.exitCode !== null) throw new Error(`${x.hostId} exited (${x.child.exitCode}): ${logOf(x.child)}`);
+  } finally {
+    client.close();
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    await sleep(200);
+    for (const x of agents) {
+      await killDaemon(x.baseDir);
+      fs.rmSync(x.baseDir, { recursive: true, force: true });
+      fs.rmSync(x.configFile, { force: true });
+    }
+    await ctl.remove();
+  }
+}
+
+await main();

@@ -1,0 +1,287 @@
+/**
+ * Controller under load: a real controller process (`node bin/trainsafe.js controller`, default
+ * settings) and thousands of simulated agents on real gRPC streams, played by a few worker processes
+ * (bench/lib/sim-worker.ts) sharing a few channels each.
+ *
+ * The agent count is stepped (250, 500, 1000, 2000, 3000 by default). In each stage every agent
+ * sends telemetry (8 GPUs) every 10 s at its own phase and a health-check event every 5 min (the
+ * agent's defaults); five times per stage 5 % of the agents crash at the same moment: each sends its
+ * crash event, calls RequestRestart, then reports the decision (and the restart when granted), as the
+ * real agent does. One agent also sends a small "probe" event every 250 ms, so the ack latency is
+ * sampled evenly over time whatever the fleet size.
+ *
+ * Measured at the client: RequestRestart latency during the bursts (goal: p99 < 50 ms), and event ack
+ * latency (send to ack) over time. "No growing backlog" holds when, 1 s after the stage, no event
+ * older than 1 s is unacknowledged, none waited 30 s for its ack, and the probe's median ack latency
+ * in the stage's last third is at most twice that of its first third (+5 ms). Also measured: the
+ * controller's RSS (VmRSS, VmHWM) and CPU, and its CPU time per crash (burst CPU above its baseline /
+ * agents in the burst). References in the same run: the same calls, one at a time, from one agent on
+ * the idle controller; and in each stage, five sequential grants from one agent just before each
+ * burst (a lone request under the same load).
+ *
+ * Before the first stage, three unmeasured bursts warm the controller's hot paths up (a controller runs
+ * for days; the first calls of a fresh process run unoptimized code).
+ *
+ * After the run the controller is stopped and its database counted: every telemetry sample and event
+ * sent must be stored (nothing dropped silently).
+ *
+ * Env: BENCH_AGENTS="250,500" (stages), BENCH_STAGE_SECONDS (default 24: two telemetry rounds and a
+ * bit), BENCH_TELEMETRY_MS (default 10000), BENCH_WORKERS (4), BENCH_CHANNELS (2 per worker),
+ * BENCH_BURST_SPREAD_MS (default 0: a burst's agents crash at the same moment; e.g. 250: each at a
+ * random moment within 250 ms, as agents noticing a death at their own liveness-poll phase would).
+ * Run: npm run bench -- controller-load
+ */
+import os from "node:os";
+import Database from "better-sqlite3";
+import { CpuMeter, median, mbOfKb, ms, percentile, readCpuMs, readMemKb } from "./lib/measure.js";
+import { startController } from "./lib/controller-process.js";
+import { SimFleet } from "./lib/sim-fleet.js";
+import { ACK_BURST, ACK_PROBE, ACK_STEADY, type WorkerStats } from "./lib/sim-protocol.js";
+
+const STAGES = (process.env.BENCH_AGENTS ?? "250,500,1000,2000,3000").split(",").map(Number).filter((n) => n > 0);
+const STAGE_MS = Number(process.env.BENCH_STAGE_SECONDS ?? 24) * 1000;
+const TELEMETRY_MS = Number(process.env.BENCH_TELEMETRY_MS ?? 10_000);
+const HEALTH_EVENT_MS = 5 * 60_000;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
+const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 2);
+const BURST_FRACTION = 0.05;
+const BURSTS_AT = [0.1, 0.28, 0.46, 0.64, 0.82];
+/** 0: every agent of a burst crashes at the same moment; else each within this many ms. */
+const BURST_SPREAD_MS = Number(process.env.BENCH_BURST_SPREAD_MS ?? 0);
+/** Sequential grants from one agent just before each burst: the latency of a lone request under the same load. */
+const LONE_CALLS = 5;
+/** Unmeasured bursts before the first stage (JIT warm-up). */
+const WARMUP_BURSTS = 3;
+const PROBE_MS = 250;
+const GRANT_P99_GOAL_MS = 50;
+const REFERENCE_CALLS = 30;
+
+const sleep = (msToWait: number) => new Promise((r) => setTimeout(r, msToWait));
+
+interface StageResult {
+  agents: number;
+  connectMs: number;
+  connectFailed: number;
+  grants: number[];
+  allowed: number;
+  grantErrors: number;
+  acks: { steady: number[]; burst: number[]; probe: Array<[number, number]> };
+  ackTimeouts: number;
+  unackedAtEnd: number;
+  disconnected: number;
+  ctlCpuPct: number;
+  ctlCpuPerCrashMs: number;
+  /** Sequential grants of one agent just before each burst (same load, no burst). */
+  lone: number[];
+  workersCpuPct: number;
+  rssKb: number;
+  hwmKb: number;
+  telemetrySent: number;
+  eventsSent: number;
+  probeFirstP50: number;
+  probeLastP50: number;
+  backlog: boolean;
+  holds: boolean;
+}
+
+function randomSample(n: number, k: number, exclude: number): number[] {
+  const picked = new Set<number>();
+  while (picked.size < Math.min(k, n - 1)) {
+    const i = Math.floor(Math.random() * n);
+    if (i !== exclude) picked.add(i);
+  }
+  return [...picked];
+}
+
+async function main(): Promise<void> {
+  const load0 = os.loadavg();
+  const ctl = await startController({});
+  const sims = new SimFleet({ address: ctl.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8 });
+  const results: StageResult[] = [];
+  const totals = { telemetrySent: 0, eventsSent: 0 };
+  try {
+    await sims.start();
+    process.stderr.write(`controller pid ${ctl.pid} at ${ctl.address}; ${WORKERS} workers x ${CHANNELS} channels; load average ${load0.map((x) => x.toFixed(1)).join(" ")}\n`);
+
+    // Reference: one agent, one call at a time, nothing else running.
+    await sims.grow(1);
+    const ref = await sims.reference(0, REFERENCE_CALLS);
+    const refGrant = { p50: median(ref.grantMs), p99: percentile(ref.grantMs, 99) };
+    const refAck = { p50: median(ref.ackMs), p99: percentile(ref.ackMs, 99) };
+    process.stderr.write(`reference (idle controller, one agent, ${REFERENCE_CALLS} sequential calls): grant p50 ${ms(refGrant.p50)} p99 ${ms(refGrant.p99)}; event ack p50 ${ms(refAck.p50)} p99 ${ms(refAck.p99)}\n`);
+
+    let scheduled = false;
+    let salt = 0;
+    for (const n of STAGES) {
+      const grown = await sims.grow(n);
+      if (!scheduled) {
+        await sims.schedule(TELEMETRY_MS, HEALTH_EVENT_MS);
+        await sims.probe(0, PROBE_MS);
+        scheduled = true;
+        // A controller runs for days: its hot paths are compiled. Warm them up before measuring.
+        for (let w = 0; w < WARMUP_BURSTS; w++) {
+          await sims.burst(randomSample(n, Math.max(1, Math.round(n * BURST_FRACTION)), 0), salt++, BURST_SPREAD_MS);
+          await sleep(500);
+        }
+      }
+      const pre = await sims.collect(); // samples of the connect phase are not this stage's
+      totals.telemetrySent += pre.telemetrySent;
+      totals.eventsSent += pre.eventsSent;
+      const workerCpu0 = sims.pids.map((p) => readCpuMs(p) ?? 0);
+      const cpu = new CpuMeter(ctl.pid);
+      const stageStart = Date.now();
+      let burstCpuMs = 0;
+      let burstWallMs = 0;
+      let burstAgents = 0;
+      const lone: number[] = [];
+      for (const at of BURSTS_AT) {
+        const wait = stageStart + at * STAGE_MS - Date.now();
+        if (wait > 0) await sleep(wait);
+        lone.push(...(await sims.reference(0, LONE_CALLS)).grantMs);
+        const who = randomSample(n, Math.max(1, Math.round(n * BURST_FRACTION)), 0);
+        const c0 = readCpuMs(ctl.pid) ?? 0;
+        const w0 = performance.now();
+        await sims.burst(who, salt++, BURST_SPREAD_MS);
+        // The events that follow a decision are still arriving: give them 300 ms to land.
+        await sleep(300);
+        burstCpuMs += (readCpuMs(ctl.pid) ?? 0) - c0;
+        burstWallMs += performance.now() - w0;
+        burstAgents += who.length;
+      }
+      const rest = stageStart + STAGE_MS - Date.now();
+      if (rest > 0) await sleep(rest);
+      const ctlCpu = cpu.read();
+      // What the controller spends anyway (telemetry, health events, probe) is taken out of the bursts' CPU.
+      const baselineCpuPerMs = (ctlCpu.cpuMs - burstCpuMs) / Math.max(1, ctlCpu.wallMs - burstWallMs);
+      const crashCpuMs = Math.max(0, burstCpuMs - baselineCpuPerMs * burstWallMs) / Math.max(1, burstAgents);
+      const workersCpuMs = sims.pids.reduce((sum, p, i) => sum + ((readCpuMs(p) ?? 0) - workerCpu0[i]!), 0);
+      await sleep(1_000); // acks of the last events
+      const s: WorkerStats = await sims.collect();
+      totals.telemetrySent += s.telemetrySent;
+      totals.eventsSent += s.eventsSent;
+      const mem = readMemKb(ctl.pid);
+      const probe = s.acks.filter((a) => a[2] === ACK_PROBE).map((a): [number, number] => [a[0] - stageStart, a[1]]);
+      const third = STAGE_MS / 3;
+      const probeFirstP50 = median(probe.filter((p) => p[0] < third).map((p) => p[1]));
+      const probeLastP50 = median(probe.filter((p) => p[0] >= 2 * third && p[0] <= STAGE_MS).map((p) => p[1]));
+      const grants = s.grants.map((g) => g[1]);
+      const backlog = !(s.ackTimeouts === 0 && s.unackedAgents === 0 && probeLastP50 <= 2 * probeFirstP50 + 5);
+      const r: StageResult = {
+        agents: n,
+        connectMs: grown.ms,
+        connectFailed: grown.failed.length,
+        grants,
+        allowed: s.grants.filter((g) => g[2] === 1).length,
+        grantErrors: s.grantErrors.length,
+        acks: {
+          steady: s.acks.filter((a) => a[2] === ACK_STEADY).map((a) => a[1]),
+          burst: s.acks.filter((a) => a[2] === ACK_BURST).map((a) => a[1]),
+          probe,
+        },
+        ackTimeouts: s.ackTimeouts,
+        unackedAtEnd: s.unackedAgents,
+        disconnected: s.disconnected,
+        ctlCpuPct: ctlCpu.pctOfCore,
+        ctlCpuPerCrashMs: crashCpuMs,
+        lone,
+        workersCpuPct: (100 * workersCpuMs) / ctlCpu.wallMs,
+        rssKb: mem?.rssKb ?? NaN,
+        hwmKb: mem?.hwmKb ?? NaN,
+        telemetrySent: s.telemetrySent,
+        eventsSent: s.eventsSent,
+        probeFirstP50,
+        probeLastP50,
+        backlog,
+        holds: !backlog && grants.length > 0 && percentile(grants, 99) < GRANT_P99_GOAL_MS && s.grantErrors.length === 0 && grown.failed.length === 0 && s.disconnected === 0,
+      };
+      results.push(r);
+      printStage(r);
+      if (grown.failed.length > 0) process.stderr.write(`  connect failures, first: ${grown.failed.slice(0, 3).join("; ")}\n`);
+      if (s.grantErrors.length > 0) process.stderr.write(`  grant errors, first: ${s.grantErrors.slice(0, 3).map((e) => e[2]).join("; ")}\n`);
+    }
+
+    // Whatever was sent after the last stage is counted too, so the store can be compared.
+    await sims.pause();
+    await sleep(1_000);
+    const tail = await sims.collect();
+    totals.telemetrySent += tail.telemetrySent;
+    totals.eventsSent += tail.eventsSent;
+    await sims.stop();
+    await ctl.stop();
+    const stored = countStored(ctl.dbFile);
+    const load1 = os.loadavg();
+    printSummary(results, refGrant, refAck, totals, stored, load0, load1);
+  } finally {
+    await sims.stop().catch(() => {});
+    await ctl.remove().catch(() => {});
+  }
+}
+
+function countStored(dbFile: string): { telemetry: number; events: number } {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    return { telemetry: one("SELECT count(*) AS n FROM telemetry"), events: one("SELECT count(*) AS n FROM events") };
+  } finally {
+    db.close();
+  }
+}
+
+function printStage(r: StageResult): void {
+  const g99 = percentile(r.grants, 99);
+  const windows: string[] = [];
+  const windowMs = STAGE_MS / 6;
+  for (let w = 0; w < 6; w++) {
+    const xs = r.acks.probe.filter((p) => p[0] >= w * windowMs && p[0] < (w + 1) * windowMs).map((p) => p[1]);
+    windows.push(`${ms(median(xs))}/${ms(percentile(xs, 99))}`);
+  }
+  const lines = [
+    `${r.agents} agents: connected in ${ms(r.connectMs)}${r.connectFailed ? ` (${r.connectFailed} failed)` : ""}; ${r.telemetrySent} telemetry samples, ${r.eventsSent} events in ${STAGE_MS / 1000} s`,
+    `  grants in bursts (n=${r.grants.length}, ${r.allowed} allowed, ${r.grantErrors} errors): p50 ${ms(median(r.grants))} p99 ${ms(g99)} max ${ms(Math.max(...r.grants))}; a lone grant just before each burst: median ${ms(median(r.lone))} (p99 = ${(g99 / median(r.lone)).toFixed(1)}x that)`,
+    `  event acks: burst p50 ${ms(median(r.acks.burst))} p99 ${ms(percentile(r.acks.burst, 99))}; health events (n=${r.acks.steady.length}) p50 ${ms(median(r.acks.steady))} p99 ${ms(percentile(r.acks.steady, 99))}`,
+    `  probe ack p50/p99 per ${(windowMs / 1000).toFixed(0)} s window: ${windows.join(", ")}; first third p50 ${ms(r.probeFirstP50)}, last third ${ms(r.probeLastP50)}`,
+    `  agents with an event unacked for over 1 s at the end ${r.unackedAtEnd}, ack timeouts ${r.ackTimeouts}, disconnected ${r.disconnected} -> backlog ${r.backlog ? "GROWING" : "none"}`,
+    `  controller: ${r.ctlCpuPct.toFixed(0)} % of a core over the stage, ${r.ctlCpuPerCrashMs.toFixed(2)} ms CPU per crash (crash event, grant, decision and restart events); RSS ${mbOfKb(r.rssKb)} (peak ${mbOfKb(r.hwmKb)}); sim workers ${r.workersCpuPct.toFixed(0)} % of a core`,
+    `  goals (grant p99 < ${GRANT_P99_GOAL_MS} ms, no backlog): ${r.holds ? "HOLD" : "MISSED"}`,
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+function printSummary(
+  results: StageResult[],
+  refGrant: { p50: number; p99: number },
+  refAck: { p50: number; p99: number },
+  totals: { telemetrySent: number; eventsSent: number },
+  stored: { telemetry: number; events: number },
+  load0: number[],
+  load1: number[],
+): void {
+  // A count counts only if every smaller stage held too: one lucky stage after a miss proves little.
+  let largest = 0;
+  for (const r of results) {
+    if (!r.holds) break;
+    largest = r.agents;
+  }
+  const held = results.filter((r) => r.holds).map((r) => r.agents);
+  process.stdout.write(
+    [
+      "",
+      `| agents | burst size | grant p50 | grant p99 | lone grant (median) | burst ack p99 | probe ack p50 first/last third | backlog | ctl CPU | ctl CPU per crash | ctl RSS (peak) | goals |`,
+      `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+      ...results.map(
+        (r) =>
+          `| ${r.agents} | ${Math.round(r.agents * BURST_FRACTION)} | ${ms(median(r.grants))} | ${ms(percentile(r.grants, 99))} | ${ms(median(r.lone))} | ${ms(percentile(r.acks.burst, 99))} | ${ms(r.probeFirstP50)} / ${ms(r.probeLastP50)} | ${r.backlog ? "growing" : "none"} | ${r.ctlCpuPct.toFixed(0)} % | ${r.ctlCpuPerCrashMs.toFixed(2)} ms | ${mbOfKb(r.rssKb)} (${mbOfKb(r.hwmKb)}) | ${r.holds ? "hold" : "missed"} |`,
+      ),
+      "",
+      `bursts: ${BURSTS_AT.length} per stage of ${BURST_FRACTION * 100} % of the agents, ${BURST_SPREAD_MS ? `each agent within ${BURST_SPREAD_MS} ms` : "all at the same moment"}; telemetry every ${TELEMETRY_MS / 1000} s; ${STAGE_MS / 1000} s per stage`,
+      `reference, idle controller: grant p50 ${ms(refGrant.p50)} p99 ${ms(refGrant.p99)}; event ack p50 ${ms(refAck.p50)} p99 ${ms(refAck.p99)}`,
+      `stored after the run: ${stored.telemetry} of ${totals.telemetrySent} telemetry samples, ${stored.events} of ${totals.eventsSent} events`,
+      `load average before ${load0.map((x) => x.toFixed(1)).join(" ")}, after ${load1.map((x) => x.toFixed(1)).join(" ")} (${os.cpus().length} CPUs)`,
+      `largest agent count with every stage up to it holding the goals: ${largest || "none"} (stages that held: ${held.join(", ") || "none"})`,
+      "",
+    ].join("\n"),
+  );
+  if (stored.telemetry !== totals.telemetrySent || stored.events !== totals.eventsSent) process.exitCode = 1;
+}
+
+await main();

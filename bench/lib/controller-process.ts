@@ -1,0 +1,73 @@
+/**
+ * A real controller for benchmarks: `node [nodeArgs] bin/trainsafe.js controller --config FILE --json`
+ * as a child process, with its state in a fresh temp folder (removed by stop()).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const CLI = path.join(ROOT, "bin", "trainsafe.js");
+
+export interface BenchController {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly address: string;
+  readonly dir: string;
+  /** Its stderr so far (the log), last `maxChars` characters. */
+  log(maxChars?: number): string;
+  /** The SQLite database (read it after stop()). */
+  readonly dbFile: string;
+  /** SIGTERM and wait for the exit (SIGKILL after 10 s). */
+  stop(): Promise<void>;
+  /** stop(), then remove the state folder. */
+  remove(): Promise<void>;
+}
+
+/** Starts a controller with `config` (listen defaults to 127.0.0.1:0) and resolves once it listens. */
+export async function startController(config: Record<string, unknown> = {}, nodeArgs: string[] = []): Promise<BenchController> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-bench-ctl-"));
+  const file = path.join(dir, "controller.json");
+  fs.writeFileSync(file, JSON.stringify({ listen: "127.0.0.1:0", stateDir: path.join(dir, "state"), ...config }, null, 2));
+  const child = spawn(process.execPath, [...nodeArgs, CLI, "controller", "--config", file, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    // The log of thousands of connecting agents is long; keep the end.
+    err = (err + d.toString()).slice(-200_000);
+  });
+  let out = "";
+  const address = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf("\n");
+      if (nl > 0) resolve((JSON.parse(out.slice(0, nl)) as { listening: string }).listening);
+    });
+    child.once("exit", (code, signal) => reject(new Error(`controller exited (${code ?? signal}) before listening: ${err}`)));
+  }).catch((e: unknown) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(t);
+  };
+  return {
+    child,
+    pid: child.pid!,
+    address,
+    dir,
+    dbFile: path.join(dir, "state", "controller.db"),
+    log: (maxChars = 4_000) => err.slice(-maxChars),
+    stop,
+    remove: async () => {
+      await stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
