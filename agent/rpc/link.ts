@@ -191,6 +191,11 @@ export class ControllerLink {
       "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
       "grpc.keepalive_time_ms": 30_000,
       "grpc.keepalive_timeout_ms": 10_000,
+      // The channel's own reconnect back-off grows to 2 minutes by default, which would keep an agent
+      // away (and on the local budget) long after the controller is back: follow ours instead.
+      "grpc.initial_reconnect_backoff_ms": opts.reconnectInitialMs,
+      "grpc.min_reconnect_backoff_ms": opts.reconnectInitialMs,
+      "grpc.max_reconnect_backoff_ms": opts.reconnectMaxMs,
     });
   }
 

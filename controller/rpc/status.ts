@@ -19,12 +19,36 @@ const CODE: Readonly<Record<RpcCode, status>> = {
   internal: status.INTERNAL,
 };
 
+const STORAGE_LOG_INTERVAL_MS = 10_000;
+const lastStorageLog = new Map<string, number>();
+
+/** SQLite's code when `err` says the database cannot be written or read right now, else null. */
+function storageCode(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return null;
+  return /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN)/.test(code) ? code : null;
+}
+
 /** The gRPC error for anything thrown by a handler; unexpected errors are logged with the stack. */
 export function toServiceError(err: unknown, log: Logger, method: string): ServerErrorResponse {
   if (err instanceof RpcError) {
     const e = new Error(err.message) as ServerErrorResponse;
     e.code = CODE[err.code];
     e.details = err.message;
+    return e;
+  }
+  const sqlite = storageCode(err);
+  if (sqlite) {
+    // The store cannot write now (full disk, I/O error, locked): the caller should retry later, and
+    // a reconnecting fleet must not flood the log with one stack trace per attempt.
+    const now = Date.now();
+    if (now - (lastStorageLog.get(sqlite) ?? -Infinity) >= STORAGE_LOG_INTERVAL_MS) {
+      lastStorageLog.set(sqlite, now);
+      log.error(`${method}: storage unavailable (${sqlite}); answering UNAVAILABLE, logged at most every ${STORAGE_LOG_INTERVAL_MS / 1000}s`, err);
+    }
+    const e = new Error(`storage unavailable: ${sqlite}`) as ServerErrorResponse;
+    e.code = status.UNAVAILABLE;
+    e.details = `controller storage unavailable (${sqlite}); retry later`;
     return e;
   }
   log.error(`${method}: unexpected error`, err);
