@@ -7,7 +7,7 @@
  *
  * Started with `fork(thisFile, [], { execArgv: ["--import", "tsx"] })`; not run on its own.
  */
-import { createAgentClient, makeCrash, SimAgent, EventKind, type Command } from "../../test/helpers/grpc-agent.js";
+import { createAgentClient, makeCrash, SimAgent, EventKind } from "../../test/helpers/grpc-agent.js";
 import type { AgentServiceClient } from "../../proto/gen/trainsafe/v1/agent.js";
 import { ACK_BURST, ACK_PROBE, ACK_STEADY, type WorkerReply, type WorkerRequest, type WorkerStats } from "./sim-protocol.js";
 
@@ -32,6 +32,9 @@ let stats = emptyStats();
 let ticker: NodeJS.Timeout | null = null;
 let probe: NodeJS.Timeout | null = null;
 let gpus = 8;
+let telemetryMs = 10_000;
+/** Interval of each agent's health-check event; 0: none. */
+let eventMs = 0;
 const cpuStart = process.cpuUsage();
 
 function emptyStats(): WorkerStats {
@@ -121,9 +124,6 @@ function tick(): void {
   }
 }
 
-let telemetryMs = 10_000;
-let eventMs = 0;
-
 async function connectAll(hostIds: readonly string[], jobSize: number, concurrency: number): Promise<{ failed: string[] }> {
   const failed: string[] = [];
   let next = 0;
@@ -136,9 +136,8 @@ async function connectAll(hostIds: readonly string[], jobSize: number, concurren
         hostId,
         jobId: jobSize > 0 ? `job-${Math.floor(index / jobSize)}` : "",
         client: clients[index % clients.length]!,
-        onCommand: (cmd: Command) => {
+        onCommand: () => {
           stats.commandsAnswered++;
-          void cmd;
           return { ok: true, outputJson: commandOutput, summary: commandSummary, problems: commandProblems };
         },
       });
