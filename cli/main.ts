@@ -2,18 +2,19 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_CODE, TrainsafeError } from "../agent/lib/errors.js";
 
-// One module per command; each exports register(program).
-const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
-  // keep one import per line (this order is the order in --help)
-  () => import("./commands/check.js"),
-  () => import("./commands/crash.js"),
-  () => import("./commands/config.js"),
-  () => import("./commands/resume.js"),
-  () => import("./commands/watchdog.js"),
-  () => import("./commands/agent.js"),
-  () => import("./commands/controller.js"),
-  () => import("./commands/fleet.js"),
-  () => import("./commands/demo.js"),
+// One module per command; each exports register(program). Only the module of the command being run is
+// loaded (the agent must not carry the controller's SQLite and metrics code); --help loads them all.
+const COMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => Promise<{ register(program: Command): void }> }> = [
+  // keep one command per line (this order is the order in --help)
+  { name: "check", load: () => import("./commands/check.js") },
+  { name: "crash", load: () => import("./commands/crash.js") },
+  { name: "config", load: () => import("./commands/config.js") },
+  { name: "resume", load: () => import("./commands/resume.js") },
+  { name: "watchdog", load: () => import("./commands/watchdog.js") },
+  { name: "agent", load: () => import("./commands/agent.js") },
+  { name: "controller", load: () => import("./commands/controller.js") },
+  { name: "fleet", load: () => import("./commands/fleet.js") },
+  { name: "demo", load: () => import("./commands/demo.js") },
 ];
 
 async function main(argv: string[]): Promise<void> {
@@ -23,7 +24,9 @@ async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const load of COMMANDS) (await load()).register(program);
+  const name = argv.slice(2).find((a) => !a.startsWith("-"));
+  const chosen = COMMANDS.filter((c) => c.name === name);
+  for (const c of chosen.length ? chosen : COMMANDS) (await c.load()).register(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
