@@ -21,7 +21,7 @@ import { describeEvent, type WatchdogEvent } from "../watchdog/events.js";
 import { Supervisor, type GrantContext } from "../watchdog/supervisor.js";
 import { executeCommand } from "./commands.js";
 import { importLegacyHistory } from "./legacy.js";
-import { collectTelemetry, StepRate } from "./telemetry.js";
+import { TelemetryCollector } from "./telemetry.js";
 import type { AgentEvent, AgentEventKind } from "./types.js";
 
 export const AGENT_VERSION = "0.1.0";
@@ -40,12 +40,12 @@ export class Agent {
   private link: ControllerLink | null = null;
   private supervisor: Supervisor | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private readonly stepRate = new StepRate();
   /** Signature and category of the last crash or hang, for the grant request that follows it. */
   private lastCause: { signature: string; category: string; uuid: string } | null = null;
   /** Set when the local budget granted a restart because the controller was unreachable. */
   private localGrantPending = false;
   private telemetryBusy = false;
+  private readonly telemetry: TelemetryCollector;
   /** Events this agent made since it started (spooled; the controller stores each once). */
   published = 0;
   private checksBusy = false;
@@ -54,6 +54,7 @@ export class Agent {
     this.settings = opts.settings;
     this.hostId = opts.settings.hostId ?? (process.env.HOSTNAME || "localhost");
     this.jobId = opts.settings.jobId ?? "";
+    this.telemetry = new TelemetryCollector(opts.settings);
     this.log = opts.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} agent: ${line}\n`));
   }
 
@@ -178,7 +179,7 @@ export class Agent {
     if (this.telemetryBusy || !this.link?.connected) return;
     this.telemetryBusy = true;
     try {
-      this.link.sendTelemetry(await collectTelemetry(this.settings, this.stepRate, this.daemonState()));
+      this.link.sendTelemetry(await this.telemetry.collect(this.daemonState()));
     } catch (err) {
       this.log(`telemetry failed: ${describeError(err)}`);
     } finally {

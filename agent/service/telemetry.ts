@@ -1,7 +1,7 @@
 /** Builds one telemetry sample: host metrics, GPUs (our own nvidia-smi query) and training progress. */
 import type { Settings } from "../config/settings.js";
 import { queryGpus } from "../telemetry/gpu.js";
-import { sampleHost } from "../telemetry/host.js";
+import { HostSampler } from "../telemetry/host.js";
 import { readStatus } from "../watchdog/progress.js";
 import type { TelemetrySample } from "./types.js";
 
@@ -28,10 +28,22 @@ export class StepRate {
   }
 }
 
-/** One sample; every part that fails is left at its "unknown" value rather than failing the sample. */
-export async function collectTelemetry(settings: Settings, stepRate: StepRate, daemonState: string, nowMs = Date.now()): Promise<TelemetrySample> {
+/** Telemetry of one host: keeps what rates need between samples (CPU jiffies, the last step). */
+export class TelemetryCollector {
+  private readonly host = new HostSampler();
+  private readonly stepRate = new StepRate();
+
+  constructor(private readonly settings: Settings) {}
+
+  /** One sample; every part that fails is left at its "unknown" value rather than failing the sample. */
+  collect(daemonState: string, nowMs = Date.now()): Promise<TelemetrySample> {
+    return collectTelemetry(this.settings, this.host, this.stepRate, daemonState, nowMs);
+  }
+}
+
+async function collectTelemetry(settings: Settings, hostSampler: HostSampler, stepRate: StepRate, daemonState: string, nowMs: number): Promise<TelemetrySample> {
   const [host, gpu, status] = await Promise.all([
-    sampleHost(settings.layout.baseDir),
+    hostSampler.sample(settings.layout.baseDir),
     queryGpus({ timeoutMs: settings.checks.checkTimeout, nvidiaSmi: settings.checks.nvidiaSmi }),
     readStatus(settings.layout.statusFile, settings.watchdog.phaseField),
   ]);
