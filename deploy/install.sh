@@ -237,6 +237,11 @@ case $same in
     rm -rf "$STAGE"
     mkdir "$STAGE"
     tar -C "$SRC" -cf - -T "$WORK/files" | tar -C "$STAGE" -xf - --no-same-owner
+    # The shipped form: the CLI bundled into dist/ and run by plain node (no TypeScript loader at
+    # run time: the agent stays small). Without it the launcher falls back to the sources via tsx.
+    if ! "$NODE_BIN" "$STAGE/deploy/build.mjs" "$STAGE" >"$WORK/build.log" 2>&1; then
+      log "warning: could not build $PREFIX/dist ($(tail -n 1 "$WORK/build.log")); running the sources through tsx"
+    fi
     chmod -R go-w,a+rX "$STAGE"
     old=$(r /opt)/.trainsafe.old.$$
     if [[ -e $(r "$PREFIX") ]]; then mv "$(r "$PREFIX")" "$old"; fi
@@ -257,6 +262,7 @@ fi
 cat >"$WORK/launcher" <<EOF
 #!/bin/sh
 # trainsafe launcher, $MARKER
+if [ -f $PREFIX/dist/trainsafe.mjs ]; then exec '$NODE_BIN' $PREFIX/dist/trainsafe.mjs "\$@"; fi
 exec '$NODE_BIN' $PREFIX/bin/trainsafe.js "\$@"
 EOF
 put 0755 "$WORK/launcher" "$launcher"

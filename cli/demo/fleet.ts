@@ -16,7 +16,8 @@ import { listProcesses, readCmdline } from "../../agent/lib/proc.js";
 import { killTree } from "../../agent/watchdog/kill.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const CLI = path.resolve(HERE, "..", "..", "bin", "trainsafe.js");
+/** The program that runs the demo's controller and agents: this one (sources through tsx, or the built bundle). */
+export const CLI = /trainsafe\.(m?js)$/.test(process.argv[1] ?? "") ? path.resolve(process.argv[1]!) : path.resolve(HERE, "..", "..", "bin", "trainsafe.js");
 export const TRAINER = path.join(HERE, "training_daemon.mjs");
 /** The agents' daemonPattern: the trainer's command line must match it before anything signals it. */
 const DAEMON_PATTERN = "training_daemon";

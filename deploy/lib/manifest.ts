@@ -29,6 +29,9 @@ export const PROGRAM_ENTRIES: readonly string[] = Object.freeze([
   "docs",
 ]);
 
+/** Top-level entries an install builds in place rather than copies. */
+export const BUILT_ENTRIES: readonly string[] = Object.freeze(["dist"]);
+
 const lockSchema = z.object({
   lockfileVersion: z.number().int().min(2),
   packages: z.record(z.string(), z.object({ dev: z.boolean().optional() }).loose()),
@@ -88,7 +91,8 @@ export async function sameInstalledTree(srcDir: string, files: ReadonlyArray<str
   const [src, dest] = await Promise.all([treeStat(srcDir, files), treeStat(destDir, files)]);
   const top = await fsp.readdir(destDir).catch(() => null);
   if (!top) return false;
-  const expectedTop = new Set(files.map((f) => f.split("/")[0]!));
+  // dist/ is built by install.sh inside the installed copy (deploy/build.mjs), not copied.
+  const expectedTop = new Set([...files.map((f) => f.split("/")[0]!), ...BUILT_ENTRIES]);
   if (top.some((name) => !expectedTop.has(name))) return false;
   if (src.size !== dest.size) return false;
   for (const [rel, sig] of src) if (dest.get(rel) !== sig) return false;

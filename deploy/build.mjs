@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Builds the shipped form of trainsafe: the CLI bundled by esbuild into dist/trainsafe.mjs and run by
+// plain node. Development runs the TypeScript through tsx (bin/trainsafe.js); an installed agent runs
+// this bundle instead, which saves the ~28 MB the tsx loader costs (docs/benchmarks.md, agent
+// footprint). Files the code reads next to its modules are copied beside the bundle.
+//   node deploy/build.mjs [ROOT]   (ROOT: the program folder, default: this repository)
+import { build } from "esbuild";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), ".."));
+const dist = path.join(root, "dist");
+fs.rmSync(dist, { recursive: true, force: true });
+await build({
+  entryPoints: [path.join(root, "cli", "main.ts")],
+  outfile: path.join(dist, "trainsafe.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // Native addons and packages stay in node_modules, loaded as usual.
+  packages: "external",
+  logLevel: "warning",
+});
+// new URL("./rules.json" | "./static/" | "./training_daemon.mjs", import.meta.url) in the sources.
+fs.copyFileSync(path.join(root, "agent", "crash", "rules.json"), path.join(dist, "rules.json"));
+fs.cpSync(path.join(root, "controller", "http", "static"), path.join(dist, "static"), { recursive: true });
+fs.copyFileSync(path.join(root, "cli", "demo", "training_daemon.mjs"), path.join(dist, "training_daemon.mjs"));
+process.stderr.write(`built ${path.relative(process.cwd(), path.join(dist, "trainsafe.mjs")) || dist}\n`);
