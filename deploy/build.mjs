@@ -13,8 +13,14 @@ const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPat
 const dist = path.join(root, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(root, "cli", "main.ts")],
-  outfile: path.join(dist, "trainsafe.mjs"),
+  entryPoints: { trainsafe: path.join(root, "cli", "main.ts") },
+  outdir: dist,
+  outExtension: { ".js": ".mjs" },
+  // Each command stays its own chunk, loaded only when run: the agent does not load the controller's
+  // SQLite, gRPC server and metrics packages.
+  splitting: true,
+  // Chunks sit beside the entry: code that reads files next to its module (rules.json, static/) finds them.
+  chunkNames: "[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",
