@@ -6,7 +6,8 @@
  * member's start time is read again: a PID whose start time changed belongs to another process now
  * and is never signalled. (A PID can still be reused between that read and kill(2); Node has no
  * pidfd API to close that window, but it is microseconds wide against the seconds a PID takes to be
- * reused.)
+ * reused.) This is why the tree-kill package is not used: it signals the PIDs `ps` listed, with no
+ * identity check in between.
  *
  * Attempt 1 is SIGTERM, `graceMs` to exit, then SIGKILL to the survivors; attempts 2.. are SIGKILL
  * again. Each SIGKILL waits `graceMs` for /proc to confirm the processes are gone (a zombie counts as
