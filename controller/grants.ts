@@ -39,7 +39,10 @@ export class RestartGrants {
       const p = this.policy;
       this.store.hosts.ensure(ask.hostId, ask.jobId, nowMs);
       const breaker = ask.signature ? this.store.breakers.get(ask.signature) : null;
-      const decisions = this.store.decisions.forBudget({
+      // An open breaker decides alone (rule 1 of decideFleetRestart): in a correlated storm that is
+      // most requests, and the history reads are most of a decision's cost.
+      const decided = ask.signature !== "" && breaker?.open === true;
+      const decisions = decided ? [] : this.store.decisions.forBudget({
         hostId: ask.hostId,
         jobId: ask.jobId,
         signature: ask.signature,
@@ -50,9 +53,11 @@ export class RestartGrants {
         // An open breaker decides alone; its (possibly long) request history is not needed.
         signatureSinceMs: breaker?.open ? null : nowMs - p.breakerWindowMs,
       });
-      const localRestarts = this.store.events
-        .localRestartTimes(ask.hostId, HOST_HISTORY_LIMIT)
-        .map((atMs) => ({ atMs, delayMs: 0, cause: "local_restart" }));
+      const localRestarts = decided
+        ? []
+        : this.store.events
+            .localRestartTimes(ask.hostId, HOST_HISTORY_LIMIT)
+            .map((atMs) => ({ atMs, delayMs: 0, cause: "local_restart" }));
       const out = decideFleetRestart(
         { hostId: ask.hostId, jobId: ask.jobId, signature: ask.signature, crashUuid: ask.crashUuid, decisions, localRestarts, breaker },
         p,
