@@ -13,11 +13,11 @@ import type { Check } from "../agent/checks/types.js";
 import { lockConfig } from "../agent/guard/config.js";
 import { isRunning, readIdentity } from "../agent/lib/proc.js";
 import { recordIdentity } from "../agent/lib/daemon.js";
-import { resetGpuFieldCache, type GpuSample } from "../agent/telemetry/gpu.js";
+import type { GpuSample } from "../agent/telemetry/gpu.js";
 import { appendCrashHistory } from "../agent/crash/history.js";
 import { writeCheckpoint, writeTrainingDir } from "./helpers/checkpoints.js";
+import { fakeSpec, withFake } from "./helpers/fake-gpu.js";
 
-const FAKES = path.resolve(import.meta.dirname, "fakes");
 
 function tmp(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-checks-"));
@@ -395,31 +395,11 @@ test("GPU evaluation: count, temperature, ECC, remapping and throttle reasons", 
   assert.match(noSmi.message, /8 NVIDIA GPUs on the PCI bus but nvidia-smi: not found/);
 });
 
-function writeFake(dir: string, spec: Record<string, unknown>): string {
-  const f = path.join(dir, `fake-${Math.random().toString(36).slice(2)}.json`);
-  fs.writeFileSync(f, JSON.stringify(spec));
-  return f;
-}
-
-async function withFakeOnPath<T>(specFile: string, fn: () => Promise<T>): Promise<T> {
-  const saved = { PATH: process.env.PATH, FAKE: process.env.FAKE_NVIDIA_SMI };
-  process.env.PATH = `${FAKES}:${saved.PATH}`;
-  process.env.FAKE_NVIDIA_SMI = specFile;
-  resetGpuFieldCache();
-  try {
-    return await fn();
-  } finally {
-    process.env.PATH = saved.PATH;
-    if (saved.FAKE === undefined) delete process.env.FAKE_NVIDIA_SMI;
-    else process.env.FAKE_NVIDIA_SMI = saved.FAKE;
-  }
-}
-
 test("gpu check through the fake nvidia-smi: hot GPU and missing GPU fail; driver failure fails", async (t) => {
   const base = tmp(t);
   const row = { index: 0, name: "NVIDIA H200", uuid: "GPU-0", "temperature.gpu": 91, "memory.used": 1000, "memory.total": 143771, "clocks_throttle_reasons.active": "0x0000000000000040" };
   const s = resolveSettings({ checks: { expectedGpuCount: 2 } }, { baseDir: base });
-  const r = await withFakeOnPath(writeFake(base, { gpus: [row] }), () => one(s, "gpu"));
+  const r = await withFake(fakeSpec(base, { gpus: [row] }), () => one(s, "gpu"));
   assert.equal(r.status, "fail");
   assert.match(r.message, /1 of 2 expected GPUs visible; GPU 0 at 91°C \(limit 85°C\); GPU 0 clocks throttled: hw_thermal_slowdown/);
   // nvidia-smi lists 2 GPUs, lspci (fake) shows 3 on the bus: one was lost by the driver.
@@ -428,13 +408,13 @@ test("gpu check through the fake nvidia-smi: hot GPU and missing GPU fail; drive
   process.env.FAKE_LSPCI = lspci;
   try {
     const cool = { ...row, "temperature.gpu": 40, "clocks_throttle_reasons.active": "0x1" };
-    const lost = await withFakeOnPath(writeFake(base, { gpus: [cool, { ...cool, index: 1, uuid: "GPU-1" }] }), () => one(s, "gpu"));
+    const lost = await withFake(fakeSpec(base, { gpus: [cool, { ...cool, index: 1, uuid: "GPU-1" }] }), () => one(s, "gpu"));
     assert.equal(lost.status, "fail");
     assert.match(lost.message, /^3 NVIDIA GPUs on the PCI bus but nvidia-smi lists 2/);
   } finally {
     delete process.env.FAKE_LSPCI;
   }
-  const down = await withFakeOnPath(writeFake(base, { mode: "fail" }), () => one(s, "gpu"));
+  const down = await withFake(fakeSpec(base, { mode: "fail" }), () => one(s, "gpu"));
   assert.equal(down.status, "fail");
   assert.match(down.message, /couldn't communicate with the NVIDIA driver/);
 });
@@ -444,7 +424,7 @@ test("gpu check: a hung nvidia-smi fails with 'timed out' within the check timeo
   const pidFile = path.join(base, "fake.pids");
   const s = resolveSettings({ checks: { checkTimeout: "800ms" } }, { baseDir: base });
   const started = Date.now();
-  const r = await withFakeOnPath(writeFake(base, { mode: "hang", hangChild: true, pidFile }), () => one(s, "gpu"));
+  const r = await withFake(fakeSpec(base, { mode: "hang", hangChild: true, pidFile }), () => one(s, "gpu"));
   const took = Date.now() - started;
   assert.equal(r.status, "fail");
   assert.match(r.message, /timed out after 0\.8s|did not answer within 0\.8s/);

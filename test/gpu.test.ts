@@ -14,11 +14,10 @@ import {
   parseNvidiaValue,
   queryGpus,
   rejectedField,
-  resetGpuFieldCache,
 } from "../agent/telemetry/gpu.js";
 import { isRunning } from "../agent/lib/proc.js";
+import { FAKES, fakeSpec, withFake } from "./helpers/fake-gpu.js";
 
-const FAKES = path.resolve(import.meta.dirname, "fakes");
 const FAKE = path.join(FAKES, "nvidia-smi");
 const SAMPLE = path.join(FAKES, "samples", "h200-driver-580.159.04.txt");
 
@@ -46,27 +45,6 @@ function tmp(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-gpu-"));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-function fakeSpec(dir: string, spec: Record<string, unknown>): string {
-  const file = path.join(dir, `fake-${Math.random().toString(36).slice(2)}.json`);
-  fs.writeFileSync(file, JSON.stringify(spec));
-  return file;
-}
-
-/** Runs `fn` with the fake nvidia-smi first on PATH and $FAKE_NVIDIA_SMI set. */
-async function withFake<T>(specFile: string, fn: () => Promise<T>): Promise<T> {
-  const saved = { PATH: process.env.PATH, FAKE: process.env.FAKE_NVIDIA_SMI };
-  process.env.PATH = `${FAKES}:${saved.PATH}`;
-  process.env.FAKE_NVIDIA_SMI = specFile;
-  resetGpuFieldCache();
-  try {
-    return await fn();
-  } finally {
-    process.env.PATH = saved.PATH;
-    if (saved.FAKE === undefined) delete process.env.FAKE_NVIDIA_SMI;
-    else process.env.FAKE_NVIDIA_SMI = saved.FAKE;
-  }
 }
 
 const H200 = {
