@@ -36,7 +36,8 @@ export function seededBytes(length: number, seed: number): Uint8Array {
 
 /** A valid safetensors file: length prefix, space-padded JSON header (as the reference writer pads), data. */
 export function safetensorsBytes(tensors: TensorSpec[], metadata?: Record<string, string>, seed = 1): Uint8Array {
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" must become a key, not the object's prototype.
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (metadata) header.__metadata__ = metadata;
   const chunks: Uint8Array[] = [];
   let offset = 0;
