@@ -121,11 +121,14 @@ function mutatedObject(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
       if (!parent || typeof parent !== "object") continue;
       const obj = parent as Record<string, unknown>;
       const last = p[p.length - 1]!;
-      if (e.op === "set") obj[last] = e.value;
+      // A copy per edit: the generators hand out shared instances ({} and [] constants), and a later
+      // edit writing into one would otherwise make the object contain itself.
+      const value = structuredClone(e.value);
+      if (e.op === "set") obj[last] = value;
       else if (e.op === "delete") delete obj[last];
-      else Object.defineProperty(obj, e.key, { value: e.value, enumerable: true, writable: true, configurable: true });
+      else Object.defineProperty(obj, e.key, { value, enumerable: true, writable: true, configurable: true });
     }
-    if (edits.length === 4 && edits[0]!.op === "add") root = edits[0]!.value; // sometimes not an object at all
+    if (edits.length === 4 && edits[0]!.op === "add") root = structuredClone(edits[0]!.value); // sometimes not an object at all
     return root;
   });
 }
