@@ -24,9 +24,12 @@ async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  const name = argv.slice(2).find((a) => !a.startsWith("-"));
+  const args = argv.slice(2);
+  const name = args.find((a) => !a.startsWith("-"));
   const chosen = COMMANDS.filter((c) => c.name === name);
-  for (const c of chosen.length ? chosen : COMMANDS) (await c.load()).register(program);
+  // `--version` needs no command; help and unknown commands need them all (to list them).
+  const versionOnly = name === undefined && args.some((a) => a === "-V" || a === "--version");
+  for (const c of chosen.length ? chosen : versionOnly ? [] : COMMANDS) (await c.load()).register(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -14,14 +14,8 @@ import { readJsonFile } from "../lib/files.js";
 import { checkCheckpoint, CHECKPOINT_RE, listCheckpointEntries, type CheckpointCheck, type CheckpointEntry, type TrainingKind } from "./checkpoint.js";
 import { configTrainingKind, outputDir, readConfigFile, resumeSetting, type ResumeSetting } from "./config.js";
 
-export interface CheckpointInfo {
-  name: string;
-  step: number | null;
-  complete: boolean;
-  problems: string[];
-  mtimeMs: number;
-  path: string;
-}
+/** A checkpoint as `resume verify` reports it: the check's result without the weights kind. */
+export type CheckpointInfo = Pick<CheckpointCheck, "name" | "step" | "complete" | "problems" | "mtimeMs" | "path">;
 
 export interface ResumeReport {
   ok: boolean;
