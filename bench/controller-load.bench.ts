@@ -19,6 +19,11 @@
  * the idle controller; and in each stage, five sequential grants from one agent just before each
  * burst (a lone request under the same load).
  *
+ * Floor references (after the stages, at BENCH_FLOOR_AGENTS = 2000 agents, 0 to skip): the same stage
+ * against bare servers that store and decide nothing (bench/lib/floor-server.ts): a grpc-js server
+ * (the controller's stack) and a node:http2 server with hand-written gRPC framing. Their grant
+ * latency is what the traffic and the simulated agents sharing the machine cost by themselves.
+ *
  * Before the first stage, three unmeasured bursts warm the controller's hot paths up (a controller runs
  * for days; the first calls of a fresh process run unoptimized code).
  *
@@ -28,13 +33,16 @@
  * Env: BENCH_AGENTS="250,500" (stages), BENCH_STAGE_SECONDS (default 24: two telemetry rounds and a
  * bit), BENCH_TELEMETRY_MS (default 10000), BENCH_WORKERS (4), BENCH_CHANNELS (2 per worker),
  * BENCH_BURST_SPREAD_MS (default 0: a burst's agents crash at the same moment; e.g. 250: each at a
- * random moment within 250 ms, as agents noticing a death at their own liveness-poll phase would).
+ * random moment within 250 ms, as agents noticing a death at their own liveness-poll phase would),
+ * BENCH_CONTROLLER_NODE_ARGS (extra node flags for the controller, e.g. "--cpu-prof"), BENCH_DUMP (a
+ * file to append each stage's raw grant samples to, as JSON lines).
  * Run: npm run bench -- controller-load
  */
+import fs from "node:fs";
 import os from "node:os";
 import Database from "better-sqlite3";
 import { CpuMeter, median, mbOfKb, ms, percentile, readCpuMs, readMemKb } from "./lib/measure.js";
-import { startController } from "./lib/controller-process.js";
+import { startController, startFloorServer } from "./lib/controller-process.js";
 import { SimFleet } from "./lib/sim-fleet.js";
 import { ACK_BURST, ACK_PROBE, ACK_STEADY, type WorkerStats } from "./lib/sim-protocol.js";
 
@@ -53,6 +61,12 @@ const LONE_CALLS = 5;
 /** Unmeasured bursts before the first stage (JIT warm-up). */
 const WARMUP_BURSTS = 3;
 const PROBE_MS = 250;
+/** Agent count of the floor reference pass (bench/lib/floor-server.ts); 0 skips it. */
+const FLOOR_AGENTS = Number(process.env.BENCH_FLOOR_AGENTS ?? 2000);
+/** A file to append each stage's raw grant samples to (diagnostics). */
+const DUMP = process.env.BENCH_DUMP ?? "";
+/** Extra node flags for the controller, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
+const CTL_NODE_ARGS = (process.env.BENCH_CONTROLLER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const GRANT_P99_GOAL_MS = 50;
 const REFERENCE_CALLS = 30;
 
@@ -74,6 +88,8 @@ interface StageResult {
   /** Sequential grants of one agent just before each burst (same load, no burst). */
   lone: number[];
   workersCpuPct: number;
+  /** The simulated agents' CPU in the burst windows per crashing agent (their share of the 2 cores). */
+  simCpuPerCrashMs: number;
   rssKb: number;
   hwmKb: number;
   telemetrySent: number;
@@ -95,7 +111,7 @@ function randomSample(n: number, k: number, exclude: number): number[] {
 
 async function main(): Promise<void> {
   const load0 = os.loadavg();
-  const ctl = await startController({});
+  const ctl = await startController({}, CTL_NODE_ARGS);
   const sims = new SimFleet({ address: ctl.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8 });
   const results: StageResult[] = [];
   const totals = { telemetrySent: 0, eventsSent: 0 };
@@ -131,6 +147,7 @@ async function main(): Promise<void> {
       const cpu = new CpuMeter(ctl.pid);
       const stageStart = Date.now();
       let burstCpuMs = 0;
+      let simBurstCpuMs = 0;
       let burstWallMs = 0;
       let burstAgents = 0;
       const lone: number[] = [];
@@ -140,11 +157,13 @@ async function main(): Promise<void> {
         lone.push(...(await sims.reference(0, LONE_CALLS)).grantMs);
         const who = randomSample(n, Math.max(1, Math.round(n * BURST_FRACTION)), 0);
         const c0 = readCpuMs(ctl.pid) ?? 0;
+        const s0 = simCpuMs(sims.pids);
         const w0 = performance.now();
         await sims.burst(who, salt++, BURST_SPREAD_MS);
         // The events that follow a decision are still arriving: give them 300 ms to land.
         await sleep(300);
         burstCpuMs += (readCpuMs(ctl.pid) ?? 0) - c0;
+        simBurstCpuMs += simCpuMs(sims.pids) - s0;
         burstWallMs += performance.now() - w0;
         burstAgents += who.length;
       }
@@ -165,6 +184,7 @@ async function main(): Promise<void> {
       const probeFirstP50 = median(probe.filter((p) => p[0] < third).map((p) => p[1]));
       const probeLastP50 = median(probe.filter((p) => p[0] >= 2 * third && p[0] <= STAGE_MS).map((p) => p[1]));
       const grants = s.grants.map((g) => g[1]);
+      if (DUMP) fs.appendFileSync(DUMP, JSON.stringify({ agents: n, stageStart, grants: s.grants }) + "\n");
       const backlog = !(s.ackTimeouts === 0 && s.unackedAgents === 0 && probeLastP50 <= 2 * probeFirstP50 + 5);
       const r: StageResult = {
         agents: n,
@@ -185,6 +205,7 @@ async function main(): Promise<void> {
         ctlCpuPerCrashMs: crashCpuMs,
         lone,
         workersCpuPct: (100 * workersCpuMs) / ctlCpu.wallMs,
+        simCpuPerCrashMs: simBurstCpuMs / Math.max(1, burstAgents),
         rssKb: mem?.rssKb ?? NaN,
         hwmKb: mem?.hwmKb ?? NaN,
         telemetrySent: s.telemetrySent,
@@ -211,10 +232,68 @@ async function main(): Promise<void> {
     const stored = countStored(ctl.dbFile);
     const load1 = os.loadavg();
     printSummary(results, refGrant, refAck, totals, stored, load0, load1);
+    if (FLOOR_AGENTS > 0) {
+      for (const kind of ["grpc-js", "http2"] as const) await floorPass(kind, FLOOR_AGENTS, results.find((r) => r.agents === FLOOR_AGENTS));
+    }
   } finally {
     await sims.stop().catch(() => {});
     await ctl.remove().catch(() => {});
   }
+}
+
+/**
+ * The same stage against a bare server that stores and decides nothing (bench/lib/floor-server.ts):
+ * the latency left there is the traffic's own gRPC/HTTP/2 work and the simulated agents sharing the
+ * machine, the floor under anything the controller's storage and budget code could reach.
+ */
+async function floorPass(kind: "grpc-js" | "http2", n: number, same: StageResult | undefined): Promise<void> {
+  const floor = await startFloorServer(kind);
+  const sims = new SimFleet({ address: floor.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8 });
+  try {
+    await sims.start();
+    await sims.grow(n);
+    await sims.schedule(TELEMETRY_MS, HEALTH_EVENT_MS);
+    let salt = 1_000;
+    for (let w = 0; w < WARMUP_BURSTS; w++) {
+      await sims.burst(randomSample(n, Math.max(1, Math.round(n * BURST_FRACTION)), 0), salt++, BURST_SPREAD_MS);
+      await sleep(500);
+    }
+    await sims.collect();
+    const stageStart = Date.now();
+    let cpuMs = 0;
+    let simMs = 0;
+    let crashes = 0;
+    for (const at of BURSTS_AT) {
+      const wait = stageStart + at * STAGE_MS - Date.now();
+      if (wait > 0) await sleep(wait);
+      const who = randomSample(n, Math.max(1, Math.round(n * BURST_FRACTION)), 0);
+      const c0 = readCpuMs(floor.pid) ?? 0;
+      const s0 = simCpuMs(sims.pids);
+      await sims.burst(who, salt++, BURST_SPREAD_MS);
+      await sleep(300);
+      cpuMs += (readCpuMs(floor.pid) ?? 0) - c0;
+      simMs += simCpuMs(sims.pids) - s0;
+      crashes += who.length;
+    }
+    const s = await sims.collect();
+    const grants = s.grants.map((g) => g[1]);
+    const p99 = percentile(grants, 99);
+    process.stdout.write(
+      `floor reference (${kind}), ${n} agents against a bare ${kind === "http2" ? "node:http2 server with hand-written gRPC framing" : "grpc-js server"} (same service and traffic; no storage, no decisions): ` +
+        `grant p50 ${ms(median(grants))} p99 ${ms(p99)} (n=${grants.length}, ${s.grantErrors.length} errors); ` +
+        `its CPU per crash ${(cpuMs / Math.max(1, crashes)).toFixed(2)} ms, the sim workers' ${(simMs / Math.max(1, crashes)).toFixed(2)} ms` +
+        (same ? `; the controller's p99 at ${n} agents was ${(percentile(same.grants, 99) / p99).toFixed(2)}x this floor` : "") +
+        "\n",
+    );
+  } finally {
+    await sims.stop().catch(() => {});
+    await floor.stop().catch(() => {});
+  }
+}
+
+/** CPU time of the simulated-agent workers together, ms. */
+function simCpuMs(pids: readonly number[]): number {
+  return pids.reduce((sum, p) => sum + (readCpuMs(p) ?? 0), 0);
 }
 
 function countStored(dbFile: string): { telemetry: number; events: number } {
@@ -241,7 +320,7 @@ function printStage(r: StageResult): void {
     `  event acks: burst p50 ${ms(median(r.acks.burst))} p99 ${ms(percentile(r.acks.burst, 99))}; health events (n=${r.acks.steady.length}) p50 ${ms(median(r.acks.steady))} p99 ${ms(percentile(r.acks.steady, 99))}`,
     `  probe ack p50/p99 per ${(windowMs / 1000).toFixed(0)} s window: ${windows.join(", ")}; first third p50 ${ms(r.probeFirstP50)}, last third ${ms(r.probeLastP50)}`,
     `  agents with an event unacked for over 1 s at the end ${r.unackedAtEnd}, ack timeouts ${r.ackTimeouts}, disconnected ${r.disconnected} -> backlog ${r.backlog ? "GROWING" : "none"}`,
-    `  controller: ${r.ctlCpuPct.toFixed(0)} % of a core over the stage, ${r.ctlCpuPerCrashMs.toFixed(2)} ms CPU per crash (crash event, grant, decision and restart events); RSS ${mbOfKb(r.rssKb)} (peak ${mbOfKb(r.hwmKb)}); sim workers ${r.workersCpuPct.toFixed(0)} % of a core`,
+    `  controller: ${r.ctlCpuPct.toFixed(0)} % of a core over the stage, ${r.ctlCpuPerCrashMs.toFixed(2)} ms CPU per crash (crash event, grant, decision and restart events); RSS ${mbOfKb(r.rssKb)} (peak ${mbOfKb(r.hwmKb)}); sim workers ${r.workersCpuPct.toFixed(0)} % of a core, ${r.simCpuPerCrashMs.toFixed(2)} ms CPU per crash in the bursts`,
     `  goals (grant p99 < ${GRANT_P99_GOAL_MS} ms, no backlog): ${r.holds ? "HOLD" : "MISSED"}`,
   ];
   process.stdout.write(lines.join("\n") + "\n");

@@ -71,3 +71,36 @@ export async function startController(config: Record<string, unknown> = {}, node
     },
   };
 }
+
+export interface FloorServer {
+  readonly pid: number;
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/lib/floor-server.ts (a bare AgentService: no storage, no decisions) of `kind` as a child process. */
+export async function startFloorServer(kind: "grpc-js" | "http2"): Promise<FloorServer> {
+  const script = path.join(ROOT, "bench", "lib", "floor-server.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", script, kind], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const address = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf("\n");
+      if (nl > 0) resolve((JSON.parse(out.slice(0, nl)) as { listening: string }).listening);
+    });
+    child.once("exit", (code, signal) => reject(new Error(`floor server exited (${code ?? signal}) before listening`)));
+  });
+  return {
+    pid: child.pid!,
+    address,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { WorkerReply, WorkerRequest, WorkerStats } from "./sim-protocol.js";
+import type { GrantSample, WorkerReply, WorkerRequest, WorkerStats } from "./sim-protocol.js";
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "sim-worker.ts");
 
@@ -161,10 +161,11 @@ export class SimFleet {
   async collect(): Promise<WorkerStats> {
     const replies = await this.all({ type: "collect" });
     const out: WorkerStats = { grants: [], grantErrors: [], acks: [], ackTimeouts: 0, telemetrySent: 0, eventsSent: 0, commandsAnswered: 0, cpuMs: 0, disconnected: 0, unackedAgents: 0 };
-    for (const r of replies) {
+    for (const [w, r] of replies.entries()) {
       if (r.type !== "stats") continue;
       const s = r.stats;
-      out.grants.push(...s.grants);
+      // The worker's index rides along for diagnostics (BENCH_DUMP).
+      out.grants.push(...s.grants.map((g): GrantSample => [g[0], g[1], g[2], w]));
       out.grantErrors.push(...s.grantErrors);
       out.acks.push(...s.acks);
       out.ackTimeouts += s.ackTimeouts;

@@ -1,7 +1,7 @@
 /** Messages between a benchmark and its simulated-agent workers (bench/lib/sim-worker.ts). */
 
 /** [completed at, wall-clock ms; latency ms; 1 when the grant allowed a restart]. */
-export type GrantSample = [atMs: number, latencyMs: number, allowed: number];
+export type GrantSample = [atMs: number, latencyMs: number, allowed: number, worker?: number];
 /** What started an ack measurement. */
 export const ACK_STEADY = 0;
 export const ACK_BURST = 1;
