@@ -44,7 +44,7 @@ import Database from "better-sqlite3";
 import { CpuMeter, median, mbOfKb, ms, percentile, readCpuMs, readMemKb } from "./lib/measure.js";
 import { startController, startFloorServer } from "./lib/controller-process.js";
 import { SimFleet } from "./lib/sim-fleet.js";
-import { ACK_BURST, ACK_PROBE, ACK_STEADY, type WorkerStats } from "./lib/sim-protocol.js";
+import { ACK_BURST, ACK_PROBE, ACK_STEADY, type SimTransport, type WorkerStats } from "./lib/sim-protocol.js";
 
 const STAGES = (process.env.BENCH_AGENTS ?? "250,500,1000,2000,3000").split(",").map(Number).filter((n) => n > 0);
 const STAGE_MS = Number(process.env.BENCH_STAGE_SECONDS ?? 24) * 1000;
@@ -61,6 +61,7 @@ const LONE_CALLS = 5;
 /** Unmeasured bursts before the first stage (JIT warm-up). */
 const WARMUP_BURSTS = 3;
 const PROBE_MS = 250;
+const TRANSPORT = (process.env.BENCH_SIM_TRANSPORT ?? "grpc-js") as SimTransport;
 /** Agent count of the floor reference pass (bench/lib/floor-server.ts); 0 skips it. */
 const FLOOR_AGENTS = Number(process.env.BENCH_FLOOR_AGENTS ?? 2000);
 /** A file to append each stage's raw grant samples to (diagnostics). */
@@ -112,7 +113,7 @@ function randomSample(n: number, k: number, exclude: number): number[] {
 async function main(): Promise<void> {
   const load0 = os.loadavg();
   const ctl = await startController({}, CTL_NODE_ARGS);
-  const sims = new SimFleet({ address: ctl.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8 });
+  const sims = new SimFleet({ address: ctl.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8, transport: TRANSPORT });
   const results: StageResult[] = [];
   const totals = { telemetrySent: 0, eventsSent: 0 };
   try {
@@ -248,7 +249,7 @@ async function main(): Promise<void> {
  */
 async function floorPass(kind: "grpc-js" | "http2", n: number, same: StageResult | undefined): Promise<void> {
   const floor = await startFloorServer(kind);
-  const sims = new SimFleet({ address: floor.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8 });
+  const sims = new SimFleet({ address: floor.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8, transport: TRANSPORT });
   try {
     await sims.start();
     await sims.grow(n);

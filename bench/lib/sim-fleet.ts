@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { GrantSample, WorkerReply, WorkerRequest, WorkerStats } from "./sim-protocol.js";
+import type { GrantSample, SimTransport, WorkerReply, WorkerRequest, WorkerStats } from "./sim-protocol.js";
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "sim-worker.ts");
 
@@ -55,6 +55,8 @@ export interface SimFleetOptions {
   readonly jobSize?: number;
   /** GPUs in each telemetry sample. */
   readonly gpus?: number;
+  /** How the agents speak gRPC (default grpc-js). */
+  readonly transport?: SimTransport;
 }
 
 export class SimFleet {
@@ -74,7 +76,7 @@ export class SimFleet {
       this.workers.push(new Worker(child));
     }
     await Promise.all(this.workers.map((w) => w.ready));
-    await this.all({ type: "init", address: this.opts.address, channels: this.opts.channelsPerWorker, gpus: this.opts.gpus ?? 8 });
+    await this.all({ type: "init", address: this.opts.address, channels: this.opts.channelsPerWorker, gpus: this.opts.gpus ?? 8, transport: this.opts.transport ?? "grpc-js" });
   }
 
   /** PIDs of the worker processes (to measure their CPU). */

@@ -1,5 +1,8 @@
 /** Messages between a benchmark and its simulated-agent workers (bench/lib/sim-worker.ts). */
 
+/** How simulated agents speak gRPC: grpc-js (SimAgent) or node:http2 with hand-written framing (H2Agent). */
+export type SimTransport = "grpc-js" | "http2";
+
 /** [completed at, wall-clock ms; latency ms; 1 when the grant allowed a restart]. */
 export type GrantSample = [atMs: number, latencyMs: number, allowed: number, worker?: number];
 /** What started an ack measurement. */
@@ -27,7 +30,7 @@ export interface WorkerStats {
 }
 
 export type WorkerRequest = { id: number } & (
-  | { type: "init"; address: string; channels: number; gpus: number }
+  | { type: "init"; address: string; channels: number; gpus: number; transport: SimTransport }
   | { type: "commandResult"; outputJson: string; summary: string; problems: number }
   | { type: "connect"; hostIds: string[]; jobSize: number; concurrency: number }
   | { type: "schedule"; telemetryMs: number; eventMs: number }

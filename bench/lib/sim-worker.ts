@@ -9,12 +9,18 @@
  */
 import { createAgentClient, makeCrash, SimAgent, EventKind } from "../../test/helpers/grpc-agent.js";
 import type { AgentServiceClient } from "../../proto/gen/trainsafe/v1/agent.js";
-import { ACK_BURST, ACK_PROBE, ACK_STEADY, type WorkerReply, type WorkerRequest, type WorkerStats } from "./sim-protocol.js";
+import { H2Agent, H2Channel } from "./h2-agent.js";
+import { ACK_BURST, ACK_PROBE, ACK_STEADY, type SimTransport, type WorkerReply, type WorkerRequest, type WorkerStats } from "./sim-protocol.js";
 
 const CATEGORIES = ["cuda_oom", "nccl_timeout", "nccl_remote_error", "gpu_xid", "segfault", "python_exception", "disk_full", "data_error"];
 
+/** What the worker needs of a simulated agent, whichever transport plays it. */
+type Agent = Pick<SimAgent, "hostId" | "connected" | "unacked" | "sendEvent" | "sendTelemetry" | "waitForAcks" | "requestRestart" | "close"> & {
+  connect(timeoutMs: number): Promise<unknown>;
+};
+
 interface Slot {
-  readonly agent: SimAgent;
+  readonly agent: Agent;
   /** Next telemetry / next steady event, wall-clock ms. */
   nextTelemetryMs: number;
   nextEventMs: number;
@@ -23,7 +29,9 @@ interface Slot {
 }
 
 let address = "";
+let transport: SimTransport = "grpc-js";
 let clients: AgentServiceClient[] = [];
+let channels: H2Channel[] = [];
 let commandOutput = "{}";
 let commandSummary = "ok";
 let commandProblems = 0;
@@ -64,7 +72,7 @@ function measureAck(slot: Slot, kind: number): void {
   );
 }
 
-function sendEvent(slot: Slot, p: Parameters<SimAgent["sendEvent"]>[0], kind: number): void {
+function sendEvent(slot: Slot, p: Parameters<Agent["sendEvent"]>[0], kind: number): void {
   if (!slot.agent.connected) return;
   slot.agent.sendEvent(p);
   stats.eventsSent++;
@@ -131,16 +139,15 @@ async function connectAll(hostIds: readonly string[], jobSize: number, concurren
     while (next < hostIds.length) {
       const hostId = hostIds[next++]!;
       const index = Number(/(\d+)$/.exec(hostId)?.[1] ?? 0);
-      const agent = new SimAgent({
-        address,
-        hostId,
-        jobId: jobSize > 0 ? `job-${Math.floor(index / jobSize)}` : "",
-        client: clients[index % clients.length]!,
-        onCommand: () => {
-          stats.commandsAnswered++;
-          return { ok: true, outputJson: commandOutput, summary: commandSummary, problems: commandProblems };
-        },
-      });
+      const jobId = jobSize > 0 ? `job-${Math.floor(index / jobSize)}` : "";
+      const onCommand = () => {
+        stats.commandsAnswered++;
+        return { ok: true, outputJson: commandOutput, summary: commandSummary, problems: commandProblems };
+      };
+      const agent: Agent =
+        transport === "http2"
+          ? new H2Agent({ hostId, jobId, channel: channels[index % channels.length]!, onCommand })
+          : new SimAgent({ address, hostId, jobId, client: clients[index % clients.length]!, onCommand });
       try {
         await agent.connect(15_000);
         const now = Date.now();
@@ -165,7 +172,9 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
   switch (req.type) {
     case "init":
       address = req.address;
-      clients = Array.from({ length: req.channels }, () => createAgentClient(address));
+      transport = req.transport;
+      if (transport === "http2") channels = Array.from({ length: req.channels }, () => new H2Channel(address));
+      else clients = Array.from({ length: req.channels }, () => createAgentClient(address));
       gpus = req.gpus;
       return { id: req.id, type: "ok" };
     case "commandResult":
@@ -252,6 +261,7 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
       if (probe) clearInterval(probe);
       for (const s of slots.values()) s.agent.close();
       for (const c of clients) c.close();
+      for (const c of channels) c.close();
       setTimeout(() => process.exit(0), 50).unref();
       return { id: req.id, type: "ok" };
   }
