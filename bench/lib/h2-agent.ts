@@ -4,8 +4,9 @@
  * protobuf message per frame, grpc-status in the trailers, the grant's deadline as grpc-timeout),
  * so a controller sees the same requests, headers and streams. It exists because the simulated
  * agents share this machine's two cores with the controller, which real agents (one per GPU host)
- * never do: grpc-js's client side costs about 1 ms of CPU per simulated crash, 2.5 times the
- * controller's own work, and that CPU is taken from the controller during a burst.
+ * never do: grpc-js's client side costs about 1 ms of CPU per simulated crash, twice the
+ * controller's own work or more, and that CPU is taken from the controller during a burst. This
+ * one costs about a quarter less.
  *
  * Only what the benchmarks use: hello, events kept until acked, telemetry, commands answered,
  * RequestRestart with a deadline. No TLS, no reconnect.
