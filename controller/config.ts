@@ -99,6 +99,10 @@ const limitsSchema = z.strictObject({
   agentMessagesPerSecond: z.number().positive().default(500),
   /** Messages one agent may send at once above that rate (a spool replay after an outage). */
   agentMessageBurst: z.number().int().positive().default(5_000),
+  /** Sustained RequestRestart calls per minute accepted from one host (retries included). */
+  grantRequestsPerMinute: z.number().positive().default(30),
+  /** RequestRestart calls one host may make at once above that rate. */
+  grantRequestBurst: z.number().int().positive().default(10),
 });
 
 export const controllerConfigSchema = z.strictObject({
@@ -160,7 +164,12 @@ export interface ControllerConfig {
   readonly tls: TlsConfig | null;
   readonly insecure: boolean;
   readonly auth: AuthConfig;
-  readonly limits: { readonly agentMessagesPerSecond: number; readonly agentMessageBurst: number };
+  readonly limits: {
+    readonly agentMessagesPerSecond: number;
+    readonly agentMessageBurst: number;
+    readonly grantRequestsPerMinute: number;
+    readonly grantRequestBurst: number;
+  };
   readonly budget: FleetPolicy;
   readonly telemetry: {
     readonly keepRawMs: number;
@@ -240,7 +249,7 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
       tokens: c.auth.tokens.map((t) => ({ name: t.name, sha256Hex: t.sha256.toLowerCase(), role: t.role })),
       certRoles: c.auth.certRoles,
     },
-    limits: { agentMessagesPerSecond: c.limits.agentMessagesPerSecond, agentMessageBurst: c.limits.agentMessageBurst },
+    limits: { ...c.limits },
     budget: {
       host: {
         maxRestarts: b.hostMaxRestarts,

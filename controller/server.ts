@@ -91,6 +91,8 @@ export class Controller {
           auth,
           agentMessagesPerSecond: c.limits.agentMessagesPerSecond,
           agentMessageBurst: c.limits.agentMessageBurst,
+          grantRequestsPerMinute: c.limits.grantRequestsPerMinute,
+          grantRequestBurst: c.limits.grantRequestBurst,
         }),
       );
       server.addService(

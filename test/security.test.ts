@@ -19,7 +19,7 @@ import { isLoopbackHost, resolveControllerConfig } from "../controller/config.js
 import { createLogger, silentLogger } from "../controller/log.js";
 import { tokenSha256Hex, certificateHostIds } from "../controller/rpc/auth.js";
 import { FleetClient } from "../controller/rpc/fleet-client.js";
-import { TokenBucket } from "../controller/rpc/rate.js";
+import { KeyedBuckets, TokenBucket } from "../controller/rpc/rate.js";
 import { Controller } from "../controller/server.js";
 import { AgentServiceService, type AgentMessage, type ControllerMessage } from "../proto/gen/trainsafe/v1/agent.js";
 import { CommandKind, type EventKind } from "../proto/gen/trainsafe/v1/common.js";
@@ -264,6 +264,44 @@ test("an agent over its rate: telemetry is dropped, events are slowed (backpress
   assert.ok(elapsedMs >= 1_200, `events were slowed to the rate (took ${elapsedMs} ms)`);
   assert.match(logged, /agent over its message rate: telemetry dropped .*"host":"gpu-01"/);
   assert.equal(controller.parts!.sessions.isConnected("gpu-01"), true, "the stream stays open");
+});
+
+test("KeyedBuckets: one bucket per key; idle buckets are dropped when the map is full", () => {
+  let now = 0;
+  const k = new KeyedBuckets(1, 2, () => now, 3);
+  assert.deepEqual([k.tryTake("a"), k.tryTake("a"), k.tryTake("a")], [true, true, false], "a's burst of 2");
+  assert.equal(k.tryTake("b"), true, "b has its own bucket");
+  assert.equal(k.tryTake("c"), true);
+  now += 5_000; // every bucket refills to its burst: idle
+  assert.equal(k.tryTake("d"), true, "a fourth key past maxKeys sweeps the idle buckets first");
+  assert.equal(k.size, 1);
+});
+
+test("RequestRestart over the per-host rate: RESOURCE_EXHAUSTED naming the setting, nothing decided, other hosts unaffected", async (t) => {
+  let logged = "";
+  const { controller, address } = await startController(t, { limits: { grantRequestsPerMinute: 60, grantRequestBurst: 3 } }, createLogger((s) => (logged += s)));
+  const a = await agent(t, address, "gpu-01");
+  const b = await agent(t, address, "gpu-02");
+  const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => a.requestRestart({ signature: `sig-${i}`, category: "cuda_oom" })));
+  const answered = outcomes.filter((o) => o.status === "fulfilled");
+  const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+  assert.equal(answered.length, 3, "the burst is answered");
+  assert.equal(refused.length, 2);
+  for (const r of refused) {
+    const err = r.reason as ServiceError;
+    assert.equal(err.code, status.RESOURCE_EXHAUSTED);
+    assert.match(err.details, /^host gpu-01: over 60 restart requests a minute \(limits\.grantRequestsPerMinute\); nothing was decided/);
+  }
+  await b.requestRestart({ signature: "sig-b", category: "cuda_oom" });
+  const db = controller.parts!.store.db;
+  const count = (host: string) => (db.prepare("SELECT count(*) AS n FROM restart_decisions WHERE host_id = ?").get(host) as { n: number }).n;
+  assert.equal(count("gpu-01"), 3, "a refused request leaves no decision");
+  assert.equal(count("gpu-02"), 1);
+  assert.match(logged, /restart requests over the per-host rate refused .*"host":"gpu-01"/);
+  // One request a second refills: a little over a second later gpu-01 is answered again.
+  await new Promise((r) => setTimeout(r, 1_100));
+  await a.requestRestart({ signature: "sig-later", category: "cuda_oom" });
+  assert.equal(count("gpu-01"), 4);
 });
 
 test("agent: plain text to a non-loopback controller is refused unless agent.insecure; TLS settings are checked", (t) => {

@@ -30,7 +30,7 @@ import {
   telemetryFromWire,
   verdictToWire,
 } from "./convert.js";
-import { TokenBucket } from "./rate.js";
+import { KeyedBuckets, TokenBucket } from "./rate.js";
 import { decoded, toServiceError, Undecodable } from "./status.js";
 import { unary } from "./unary.js";
 
@@ -47,9 +47,12 @@ export interface AgentServiceDeps {
   /** Events + telemetry per second per stream, and the burst above it. */
   readonly agentMessagesPerSecond: number;
   readonly agentMessageBurst: number;
+  /** RequestRestart calls per minute per host, and the burst above it. */
+  readonly grantRequestsPerMinute: number;
+  readonly grantRequestBurst: number;
 }
 
-/** Telemetry dropped for being over the rate is logged at most this often per stream. */
+/** Telemetry dropped (per stream) and restart requests refused for their rate are logged at most this often. */
 const DROP_LOG_INTERVAL_MS = 60_000;
 
 function isConstraintError(err: unknown): boolean {
@@ -60,11 +63,26 @@ function isConstraintError(err: unknown): boolean {
 /** Builds the AgentService handlers. */
 export function agentService(deps: AgentServiceDeps): AgentServiceServer {
   const { log } = deps;
+  const grantRate = new KeyedBuckets(deps.grantRequestsPerMinute / 60, deps.grantRequestBurst, deps.clock);
+  /** Refusals logged at most once a minute (a looping agent would flood the log). */
+  let refusedLoggedMs = -Infinity;
+  let refused = 0;
   return {
     connect: (call) => handleStream(deps, call as ServerDuplexStream<AgentMessage | Undecodable, ControllerMessage>),
     requestRestart: unary<RestartRequest, RestartDecision>(log, "RequestRestart", (req, call) => {
       const ask = restartAskFromWire(req);
       deps.auth.requireHost(call, ask.hostId, "host_id");
+      if (!grantRate.tryTake(ask.hostId)) {
+        refused++;
+        if (deps.clock() - refusedLoggedMs >= DROP_LOG_INTERVAL_MS) {
+          refusedLoggedMs = deps.clock();
+          log.warn("restart requests over the per-host rate refused", { host: ask.hostId, refused, perMinute: deps.grantRequestsPerMinute });
+        }
+        throw new RpcError(
+          "resource_exhausted",
+          `host ${ask.hostId}: over ${deps.grantRequestsPerMinute} restart requests a minute (limits.grantRequestsPerMinute); nothing was decided, ask again later`,
+        );
+      }
       return verdictToWire(deps.grants.decide(ask));
     }),
   };

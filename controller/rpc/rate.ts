@@ -1,4 +1,7 @@
-/** A token bucket per agent stream: bounds the events and telemetry one agent can push. */
+/**
+ * Token buckets: one per agent stream bounds the events and telemetry one agent can push
+ * (TokenBucket); one per host id bounds its restart requests (KeyedBuckets).
+ */
 
 export class TokenBucket {
   private tokens: number;
@@ -41,5 +44,40 @@ export class TokenBucket {
   get available(): number {
     this.refill();
     return this.tokens;
+  }
+}
+
+/**
+ * A TokenBucket per key (a host id), made on first use. Keys are whatever callers send, so the map
+ * is bounded: past `maxKeys`, buckets that have refilled to their burst (idle hosts, the same as a
+ * fresh bucket) are dropped.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    readonly perSecond: number,
+    readonly burst: number,
+    private readonly clock: () => number = Date.now,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  /** Takes a token for `key` when one is there; false: over the rate. */
+  tryTake(key: string): boolean {
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size >= this.maxKeys) this.sweep();
+      b = new TokenBucket(this.perSecond, this.burst, this.clock);
+      this.buckets.set(key, b);
+    }
+    return b.tryTake();
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private sweep(): void {
+    for (const [key, b] of this.buckets) if (b.available >= this.burst) this.buckets.delete(key);
   }
 }
