@@ -68,6 +68,8 @@ const tlsSchema = z.strictObject({
   ca: z.string().min(1).optional(),
   /** Refuse, during the TLS handshake, every connection without a certificate signed by `ca`. */
   requireClientCert: z.boolean().default(false),
+  /** How often the three files are read again (rotation without a restart; SIGHUP also does it); 0: only on SIGHUP. */
+  reloadInterval: duration.default(60_000),
 });
 
 const authSchema = z.strictObject({
@@ -144,6 +146,8 @@ export interface TlsConfig {
   readonly keyFile: string;
   readonly caFile: string | undefined;
   readonly requireClientCert: boolean;
+  /** 0: only on SIGHUP. */
+  readonly reloadIntervalMs: number;
 }
 
 export interface AuthConfig {
@@ -242,6 +246,7 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
           keyFile: path.resolve(base, c.tls.key),
           caFile: c.tls.ca === undefined ? undefined : path.resolve(base, c.tls.ca),
           requireClientCert: c.tls.requireClientCert,
+          reloadIntervalMs: c.tls.reloadInterval,
         }
       : null,
     insecure: c.insecure,

@@ -7,8 +7,7 @@
  * `insecure: true` (a warning); the fleet service open to every caller only on loopback with no
  * credentials configured. Anything else is refused with a config error naming the field.
  */
-import fs from "node:fs";
-import { experimental, Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { AgentServiceService } from "../proto/gen/trainsafe/v1/agent.js";
 import { FleetServiceService } from "../proto/gen/trainsafe/v1/fleet.js";
 import { configError } from "../agent/lib/errors.js";
@@ -22,6 +21,7 @@ import { agentService } from "./rpc/agent-service.js";
 import { Authenticator } from "./rpc/auth.js";
 import { fleetService } from "./rpc/fleet-service.js";
 import { tolerantDecoding } from "./rpc/status.js";
+import { TlsFileError, TlsFiles, type ReloadOutcome } from "./rpc/tls-files.js";
 import { SessionRegistry } from "./sessions.js";
 import { Store } from "./store/index.js";
 
@@ -46,6 +46,9 @@ export interface Running {
 export class Controller {
   private running: Running | null = null;
   private boundPort = 0;
+  private auth: Authenticator | null = null;
+  private tlsFiles: TlsFiles | null = null;
+  private tlsTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
   private readonly clock: () => number;
 
@@ -126,6 +129,11 @@ export class Controller {
       }
       pruner.start();
       this.running = { store, server, sessions, ingest, grants, pruner, http };
+      const every = c.tls?.reloadIntervalMs ?? 0;
+      if (this.tlsFiles && every > 0) {
+        this.tlsTimer = setInterval(() => this.reloadTls("interval"), every);
+        this.tlsTimer.unref();
+      }
     } catch (err) {
       store.close();
       throw err;
@@ -160,41 +168,57 @@ export class Controller {
     }
     if (!c.tls && c.auth.tokens.length > 0 && !loopback) this.log.warn("bearer tokens travel in clear text (no tls)", { listen: c.listen.address });
     const auth = new Authenticator({ auth: c.auth, open: !credentialsConfigured && loopback, hostCertificates: c.tls?.caFile !== undefined });
+    this.auth = auth;
     if (!c.tls) return { credentials: ServerCredentials.createInsecure(), auth };
-    const read = (file: string, field: string) => {
-      try {
-        return fs.readFileSync(file);
-      } catch (err) {
-        throw configError(src, `cannot read ${file}: ${(err as Error).message}`, field);
-      }
-    };
-    const cert = read(c.tls.certFile, "tls.cert");
-    const key = read(c.tls.keyFile, "tls.key");
-    const ca = c.tls.caFile === undefined ? null : read(c.tls.caFile, "tls.ca");
-    if (!ca || c.tls.requireClientCert) {
-      return { credentials: ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], ca !== null), auth };
+    this.tlsFiles = new TlsFiles(c.tls, src);
+    return { credentials: this.tlsFiles.credentials(), auth };
+  }
+
+  /**
+   * Reads the TLS files again (SIGHUP and every tls.reloadInterval): new, sound files are served to
+   * new connections; unsound ones are refused with an error naming the file and the old ones stay.
+   */
+  reloadTls(why: string): ReloadOutcome | null {
+    const files = this.tlsFiles;
+    if (!files) return null;
+    try {
+      const outcome = files.reload();
+      if (outcome === "reloaded") this.log.info("TLS certificate reloaded: new connections get it", { why, ...files.summary });
+      return outcome;
+    } catch (err) {
+      if (!(err instanceof TlsFileError)) throw err;
+      this.log.error(`TLS files not reloaded, still serving the previous certificate: ${err.message}`, undefined, { why });
+      return "refused";
     }
-    // A CA without requireClientCert: ask for a certificate, verify one that is presented, but let
-    // callers without one through (token clients); grpc-js offers that only through certificate
-    // providers. Listeners are called on the next microtask: grpc-js registers its watcher after
-    // subscribing, and a synchronous update would be lost.
-    const provider = (update: { certificate: Buffer; privateKey: Buffer } | { caCertificate: Buffer }): experimental.CertificateProvider => ({
-      addCaCertificateListener: (l) => {
-        if ("caCertificate" in update) queueMicrotask(() => l(update));
-      },
-      removeCaCertificateListener: () => {},
-      addIdentityCertificateListener: (l) => {
-        if ("certificate" in update) queueMicrotask(() => l(update));
-      },
-      removeIdentityCertificateListener: () => {},
-    });
-    // grpc-js names the first parameter caCertificateProvider, but it is the identity provider.
-    const credentials = experimental.createCertificateProviderServerCredentials(
-      provider({ certificate: cert, privateKey: key }),
-      provider({ caCertificate: ca }),
-      false,
-    );
-    return { credentials, auth };
+  }
+
+  /**
+   * Applies what can change while running from `next` (the settings file read again on SIGHUP):
+   * fleet tokens and certificate roles, and the TLS files. Every other change is named in a warning
+   * and waits for a restart. Returns what was applied.
+   */
+  reload(next: ControllerConfig): { auth: boolean; tls: ReloadOutcome | null; needRestart: string[] } {
+    const c = this.config;
+    const needRestart = changedKeys(c, next).filter((k) => k !== "auth" && k !== "source");
+    if (c.tls && next.tls) {
+      const { reloadIntervalMs: _a, ...was } = c.tls;
+      const { reloadIntervalMs: _b, ...now } = next.tls;
+      if (JSON.stringify(was) !== JSON.stringify(now) || _a !== _b) needRestart.push("tls");
+    } else if ((c.tls === null) !== (next.tls === null)) needRestart.push("tls");
+    // Credentials may change, not whether there are any: that decides whether the fleet service is open.
+    const hadCredentials = c.auth.tokens.length + c.auth.certRoles.length > 0;
+    const hasCredentials = next.auth.tokens.length + next.auth.certRoles.length > 0;
+    let auth = false;
+    if (hadCredentials !== hasCredentials) needRestart.push("auth");
+    else if (JSON.stringify(c.auth) !== JSON.stringify(next.auth) && this.auth) {
+      this.auth.update(next.auth);
+      auth = true;
+      this.log.info("fleet credentials reloaded", { tokens: next.auth.tokens.length, certRoles: next.auth.certRoles.length });
+    }
+    const tls = this.reloadTls("reload");
+    const restart = [...new Set(needRestart)].sort();
+    if (restart.length > 0) this.log.warn("changed settings apply at the next restart", { settings: restart });
+    return { auth, tls, needRestart: restart };
   }
 
   /** host:port actually bound (valid after start). */
@@ -222,6 +246,8 @@ export class Controller {
     const r = this.running;
     if (!r) return;
     this.running = null;
+    if (this.tlsTimer) clearInterval(this.tlsTimer);
+    this.tlsTimer = null;
     await r.http?.stop();
     r.pruner.stop();
     r.sessions.closeAll("controller is stopping");
@@ -239,4 +265,10 @@ export class Controller {
     r.store.close();
     this.log.info("trainsafe controller stopped");
   }
+}
+
+/** Top-level settings whose values differ between `a` and `b`. */
+function changedKeys(a: ControllerConfig, b: ControllerConfig): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ControllerConfig>;
+  return [...keys].filter((k) => k !== "tls" && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }

@@ -294,6 +294,10 @@ test("systemd-analyze verify passes on the installed units (and catches a broken
   assert.equal(r.status, 0, r.stderr);
   // The OS's own units (sysinit.target, ...) are what a real root has beside ours.
   fs.cpSync(systemUnits, path.join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
+  // And /bin/kill (procps), which the controller's ExecReload runs.
+  fs.mkdirSync(path.join(root, "bin"), { recursive: true });
+  if (fs.existsSync("/bin/kill")) fs.copyFileSync("/bin/kill", path.join(root, "bin/kill"));
+  else fs.writeFileSync(path.join(root, "bin/kill"), '#!/bin/sh\nexec kill "$@"\n', { mode: 0o755 });
   const verify = (...units: string[]) =>
     spawnSync("systemd-analyze", ["verify", `--root=${root}`, "--man=no", "--generators=no", ...units], { encoding: "utf8" });
 

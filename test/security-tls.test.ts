@@ -9,12 +9,13 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import tls from "node:tls";
 import path from "node:path";
 import { credentials, status, type ServiceError } from "@grpc/grpc-js";
 import { TrainsafeError } from "../agent/lib/errors.js";
 import { tlsTarget } from "../agent/rpc/link.js";
 import { resolveControllerConfig } from "../controller/config.js";
-import { silentLogger } from "../controller/log.js";
+import { createLogger, silentLogger } from "../controller/log.js";
 import { tokenSha256Hex } from "../controller/rpc/auth.js";
 import { FleetClient, type FleetTls } from "../controller/rpc/fleet-client.js";
 import { Controller } from "../controller/server.js";
@@ -263,4 +264,103 @@ test("a real agent whose certificate names another host is refused and never con
   await waitFor("the refusal in the agent's log", () => /PERMISSION_DENIED: hello\.host_id is "h2" but the certificate is for "h1"/.test(agent.output()), 30_000);
   assert.notEqual(agent.status()?.connected, true);
   assert.equal(ctl.child.exitCode, null, "the controller keeps running");
+});
+
+/** SHA-256 fingerprint of the certificate a new TLS connection to `port` is served. */
+function servedFingerprint(port: number, dir: string, clientCert: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: "127.0.0.1",
+      port,
+      servername: "localhost",
+      ca: pem(dir, "ca.crt"),
+      cert: pem(dir, `${clientCert}.crt`),
+      key: pem(dir, `${clientCert}.key`),
+      ALPNProtocols: ["h2"],
+    });
+    socket.once("secureConnect", () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.end();
+    });
+    socket.once("error", reject);
+  });
+}
+
+test("certificates rotate without a restart: new files are served to new connections, unsound ones are refused and the old kept, open streams stay", { timeout: 60_000 }, async (t) => {
+  const dir = path.join(fleet.root, "rotating-pki");
+  const args = ["--controller", "localhost", "--controller", "127.0.0.1", "--host", "h1", "--host", "h2"];
+  makeCerts(dir, args);
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-sec-rot-"));
+  t.after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+  let logged = "";
+  const controller = new Controller(
+    resolveControllerConfig(
+      { listen: "127.0.0.1:0", stateDir, tls: { cert: "controller.crt", key: "controller.key", ca: "ca.crt", requireClientCert: true, reloadInterval: "100ms" } },
+      { baseDir: dir },
+    ),
+    { log: createLogger((s) => (logged += s)) },
+  );
+  const { address, port } = await controller.start();
+  t.after(() => controller.stop());
+  const client = (host: string) => {
+    const target = tlsTarget(address);
+    const creds = credentials.createSsl(pem(dir, "ca.crt"), pem(dir, `hosts/${host}.key`), pem(dir, `hosts/${host}.crt`), target.verify);
+    return new AgentServiceClient(address, creds, { ...target.channelOptions, "grpc.use_local_subchannel_pool": 1 });
+  };
+  const first = await servedFingerprint(port, dir, "hosts/h1");
+  const h1 = new SimAgent({ address, hostId: "h1", client: client("h1") });
+  t.after(() => h1.close());
+  await h1.connect();
+
+  // Rotate: a new controller certificate from the same CA (make-certs.sh remakes deleted files).
+  fs.rmSync(path.join(dir, "controller.crt"));
+  fs.rmSync(path.join(dir, "controller.key"));
+  makeCerts(dir, args);
+  await waitFor("the new certificate is served", async () => (await servedFingerprint(port, dir, "hosts/h1")) !== first, 5_000);
+  const second = await servedFingerprint(port, dir, "hosts/h1");
+  assert.match(logged, /info TLS certificate reloaded: new connections get it .*"why":"interval"/);
+  h1.sendEvent({ message: "after the rotation" });
+  await h1.waitForAcks(5_000);
+  assert.equal(h1.connected, true, "the stream opened before the rotation stays open");
+  const h2 = new SimAgent({ address, hostId: "h2", client: client("h2") });
+  t.after(() => h2.close());
+  await h2.connect();
+
+  // A certificate whose key is elsewhere, then a half-copied one: refused, the second one stays.
+  fs.copyFileSync(path.join(dir, "hosts/h2.crt"), path.join(dir, "controller.crt"));
+  await waitFor("the mismatch is reported", () => /does not match the certificate/.test(logged), 5_000);
+  assert.match(logged, /error TLS files not reloaded, still serving the previous certificate: tls\.key: \S+controller\.key does not match the certificate in \S+controller\.crt/);
+  fs.writeFileSync(path.join(dir, "controller.crt"), pem(dir, "ca.crt").subarray(0, 120));
+  await waitFor("the torn file is reported", () => /tls\.cert: \S+controller\.crt is not a PEM certificate/.test(logged), 5_000);
+  assert.equal(await servedFingerprint(port, dir, "hosts/h2"), second, "still the last sound certificate");
+  const h2b = new SimAgent({ address, hostId: "h2", client: client("h2") });
+  t.after(() => h2b.close());
+  await h2b.connect();
+});
+
+test("SIGHUP: a real controller takes new fleet tokens, keeps them when the file does not load, and names what needs a restart", { timeout: 60_000 }, async () => {
+  const oldToken = "ts_old_token_0123456789";
+  const newToken = "ts_new_token_9876543210";
+  const entry = (name: string, token: string) => ({ name, sha256: tokenSha256Hex(token), role: "read-only" });
+  const ctl = await fleet.controller({ auth: { tokens: [entry("old", oldToken)] } });
+  const file = path.join(fleet.root, "controller.json");
+  const hosts = (token: string) => runCli(["fleet", "hosts", "--controller", ctl.address, "--json"], { TRAINSAFE_TOKEN: token });
+  assert.equal((await hosts(oldToken)).code, 0);
+  assert.notEqual((await hosts(newToken)).code, 0, "the new token is not known yet");
+
+  const settings = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  fs.writeFileSync(file, JSON.stringify({ ...settings, auth: { tokens: [entry("new", newToken)] }, limits: { grantRequestBurst: 20 } }));
+  ctl.child.kill("SIGHUP");
+  await waitFor("the reload is logged", () => /fleet credentials reloaded/.test(ctl.output()), 5_000);
+  assert.match(ctl.output(), /warn changed settings apply at the next restart \{"settings":\["limits"\]\}/);
+  assert.equal((await hosts(newToken)).code, 0, "the new token works");
+  const refused = await hosts(oldToken);
+  assert.notEqual(refused.code, 0, "the old token is gone");
+  assert.match(refused.stderr, /unknown token/);
+
+  fs.writeFileSync(file, "{ not json");
+  ctl.child.kill("SIGHUP");
+  await waitFor("the bad file is reported", () => /SIGHUP: settings not reloaded, nothing changed: .*controller\.json/.test(ctl.output()), 5_000);
+  assert.equal((await hosts(newToken)).code, 0, "still the last good tokens");
+  assert.equal(ctl.child.exitCode, null, "the controller runs on");
 });

@@ -78,7 +78,7 @@ test("config: client-certificate settings need tls.ca; token entries are checked
   assert.throws(() => resolveControllerConfig({ auth: { tokens: [{ name: "a", sha256: "a".repeat(64), role: "admin" }] } }), /auth\.tokens\[0\]\.role/);
   assert.throws(() => resolveControllerConfig({ auth: { tokens: [TOKENS[0], { ...TOKENS[1], name: "reader" }] } }), /auth\.tokens\[1\]\.name: duplicate token name "reader"/);
   const c = resolveControllerConfig({ tls: { ...tls, ca: "ca.pem" } }, { baseDir: "/etc/trainsafe" });
-  assert.deepEqual(c.tls, { certFile: "/etc/trainsafe/c.pem", keyFile: "/etc/trainsafe/k.pem", caFile: "/etc/trainsafe/ca.pem", requireClientCert: false });
+  assert.deepEqual(c.tls, { certFile: "/etc/trainsafe/c.pem", keyFile: "/etc/trainsafe/k.pem", caFile: "/etc/trainsafe/ca.pem", requireClientCert: false, reloadIntervalMs: 60_000 });
   assert.equal(resolveControllerConfig({ auth: { tokens: TOKENS } }).auth.tokens[1]!.sha256Hex, tokenSha256Hex(OPERATOR_TOKEN), "hashes are compared in lower case");
   for (const h of ["127.0.0.1", "127.8.9.10", "::1", "localhost", "LOCALHOST"]) assert.ok(isLoopbackHost(h), h);
   for (const h of ["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "ctl.internal", "127.0.0.1.evil.example"]) assert.ok(!isLoopbackHost(h), h);

@@ -1,4 +1,8 @@
-/** `trainsafe controller --config FILE`: runs the fleet controller until SIGTERM or SIGINT. */
+/**
+ * `trainsafe controller --config FILE`: runs the fleet controller until SIGTERM or SIGINT. SIGHUP
+ * reads the settings file again and applies fleet credentials and the TLS files (other changes are
+ * named and wait for a restart); a file that does not load leaves everything as it was.
+ */
 import type { Command } from "commander";
 import { usageError } from "../../agent/lib/errors.js";
 import { loadControllerConfig, type ControllerConfig } from "../../controller/config.js";
@@ -21,15 +25,22 @@ export function register(program: Command): void {
     .action(async (opts: ControllerOptions) => {
       const file = opts.config ?? process.env.TRAINSAFE_CONTROLLER_CONFIG;
       if (!file) throw usageError("controller: give --config FILE (or set TRAINSAFE_CONTROLLER_CONFIG)");
-      const config = await loadControllerConfig(file, { listen: opts.listen });
-      await runController(config, opts.json === true);
+      const load = () => loadControllerConfig(file, { listen: opts.listen });
+      await runController(await load(), load, opts.json === true);
     });
 }
 
-/** Starts the controller, reports where it listens, and stops it on SIGTERM/SIGINT. */
-async function runController(config: ControllerConfig, json: boolean): Promise<void> {
+/** Starts the controller, reports where it listens, reloads on SIGHUP and stops on SIGTERM/SIGINT. */
+async function runController(config: ControllerConfig, load: () => Promise<ControllerConfig>, json: boolean): Promise<void> {
   const controller = new Controller(config);
   const { address } = await controller.start();
+  const onHangup = () => {
+    load().then(
+      (next) => controller.reload(next),
+      (err: unknown) => process.stderr.write(`trainsafe controller: SIGHUP: settings not reloaded, nothing changed: ${err instanceof Error ? err.message : String(err)}\n`),
+    );
+  };
+  process.on("SIGHUP", onHangup);
   if (json) process.stdout.write(JSON.stringify({ listening: address, db: config.dbFile, http: controller.httpUrl }) + "\n");
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -46,5 +57,6 @@ async function runController(config: ControllerConfig, json: boolean): Promise<v
     process.once("SIGTERM", onSignal);
     process.once("SIGINT", onSignal);
   });
+  process.off("SIGHUP", onHangup);
   process.exitCode ??= 0;
 }

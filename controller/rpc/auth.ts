@@ -84,10 +84,29 @@ const unauthenticated = (message: string) => new RpcError("unauthenticated", mes
 const denied = (message: string) => new RpcError("permission_denied", message);
 
 export class Authenticator {
-  private readonly tokens: ReadonlyArray<{ name: string; role: Role; digest: Buffer }>;
+  private tokens: ReadonlyArray<{ name: string; role: Role; digest: Buffer }> = [];
+  private current: AuthPolicy;
 
-  constructor(readonly policy: AuthPolicy) {
-    this.tokens = policy.auth.tokens.map((t) => ({ name: t.name, role: t.role, digest: Buffer.from(t.sha256Hex, "hex") }));
+  constructor(policy: AuthPolicy) {
+    this.current = policy;
+    this.useTokens(policy.auth);
+  }
+
+  get policy(): AuthPolicy {
+    return this.current;
+  }
+
+  /**
+   * Takes new tokens and certificate roles (a reload). Whether the controller is open and whether
+   * agents need host certificates were settled at start and stay.
+   */
+  update(auth: AuthConfig): void {
+    this.current = { ...this.current, auth };
+    this.useTokens(auth);
+  }
+
+  private useTokens(auth: AuthConfig): void {
+    this.tokens = auth.tokens.map((t) => ({ name: t.name, role: t.role, digest: Buffer.from(t.sha256Hex, "hex") }));
   }
 
   /** The fleet caller's identity; UNAUTHENTICATED when it has none the controller accepts. */
