@@ -26,15 +26,15 @@ export interface BenchController {
   remove(): Promise<void>;
 }
 
-/** Starts a controller with `config` (listen defaults to 127.0.0.1:0) and resolves once it listens. */
-export async function startController(config: Record<string, unknown> = {}, nodeArgs: string[] = []): Promise<BenchController> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-bench-ctl-"));
-  const file = path.join(dir, "controller.json");
-  fs.writeFileSync(file, JSON.stringify({ listen: "127.0.0.1:0", stateDir: path.join(dir, "state"), ...config }, null, 2));
-  const child = spawn(process.execPath, [...nodeArgs, CLI, "controller", "--config", file, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Spawns `args` with node and resolves once it prints {"listening": ADDR} as its first stdout line;
+ * rejects with the end of its stderr if it exits first. `log()` is the end of its stderr so far (the
+ * log of thousands of connecting agents is long).
+ */
+async function spawnListening(args: string[], what: string): Promise<{ child: ChildProcess; address: string; log: () => string }> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => {
-    // The log of thousands of connecting agents is long; keep the end.
     err = (err + d.toString()).slice(-200_000);
   });
   let out = "";
@@ -44,26 +44,38 @@ export async function startController(config: Record<string, unknown> = {}, node
       const nl = out.indexOf("\n");
       if (nl > 0) resolve((JSON.parse(out.slice(0, nl)) as { listening: string }).listening);
     });
-    child.once("exit", (code, signal) => reject(new Error(`controller exited (${code ?? signal}) before listening: ${err}`)));
-  }).catch((e: unknown) => {
+    child.once("exit", (code, signal) => reject(new Error(`${what} exited (${code ?? signal}) before listening: ${err}`)));
+  });
+  return { child, address, log: () => err };
+}
+
+/** SIGTERM and wait for the exit (SIGKILL after `graceMs`). */
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const t = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(t);
+}
+
+/** Starts a controller with `config` (listen defaults to 127.0.0.1:0) and resolves once it listens. */
+export async function startController(config: Record<string, unknown> = {}, nodeArgs: string[] = []): Promise<BenchController> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-bench-ctl-"));
+  const file = path.join(dir, "controller.json");
+  fs.writeFileSync(file, JSON.stringify({ listen: "127.0.0.1:0", stateDir: path.join(dir, "state"), ...config }, null, 2));
+  const { child, address, log } = await spawnListening([...nodeArgs, CLI, "controller", "--config", file, "--json"], "controller").catch((e: unknown) => {
     fs.rmSync(dir, { recursive: true, force: true });
     throw e;
   });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
+  const stop = () => stopChild(child, 10_000);
   return {
     child,
     pid: child.pid!,
     address,
     dir,
     dbFile: path.join(dir, "state", "controller.db"),
-    log: (maxChars = 4_000) => err.slice(-maxChars),
+    log: (maxChars = 4_000) => log().slice(-maxChars),
     stop,
     remove: async () => {
       await stop();
@@ -81,26 +93,6 @@ export interface FloorServer {
 /** Starts bench/lib/floor-server.ts (a bare AgentService: no storage, no decisions) of `kind` as a child process. */
 export async function startFloorServer(kind: "grpc-js" | "http2"): Promise<FloorServer> {
   const script = path.join(ROOT, "bench", "lib", "floor-server.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", script, kind], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf("\n");
-      if (nl > 0) resolve((JSON.parse(out.slice(0, nl)) as { listening: string }).listening);
-    });
-    child.once("exit", (code, signal) => reject(new Error(`floor server exited (${code ?? signal}) before listening`)));
-  });
-  return {
-    pid: child.pid!,
-    address,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
+  const { child, address } = await spawnListening(["--import", "tsx", script, kind], `floor server (${kind})`);
+  return { pid: child.pid!, address, stop: () => stopChild(child, 5_000) };
 }

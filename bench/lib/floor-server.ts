@@ -18,6 +18,7 @@ import http2 from "node:http2";
 import { Server, ServerCredentials, type ServerDuplexStream } from "@grpc/grpc-js";
 import { AgentMessage, AgentServiceService, ControllerMessage, type AgentServiceServer } from "../../proto/gen/trainsafe/v1/agent.js";
 import { DecisionScope, RestartDecision } from "../../proto/gen/trainsafe/v1/common.js";
+import { Deframer, frame } from "./grpc-frame.js";
 
 const DENIAL: RestartDecision = {
   allow: false,
@@ -67,15 +68,6 @@ function grpcJsServer(): Promise<string> {
   );
 }
 
-/** One gRPC message: compressed flag 0, 4-byte big-endian length, the bytes. */
-function frame(bytes: Uint8Array): Buffer {
-  const b = Buffer.allocUnsafe(5 + bytes.length);
-  b[0] = 0;
-  b.writeUInt32BE(bytes.length, 1);
-  b.set(bytes, 5);
-  return b;
-}
-
 function http2Server(): Promise<string> {
   const head = { ":status": 200, "content-type": "application/grpc+proto" };
   const server = http2.createServer();
@@ -97,16 +89,8 @@ function http2Server(): Promise<string> {
     }
     stream.respond(head);
     const onMessage = agentStream((m) => stream.write(frame(ControllerMessage.encode(m).finish())), () => !stream.destroyed);
-    let buf: Buffer = Buffer.alloc(0);
-    stream.on("data", (d: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, d]) : d;
-      while (buf.length >= 5) {
-        const len = buf.readUInt32BE(1);
-        if (buf.length < 5 + len) break;
-        onMessage(AgentMessage.decode(buf.subarray(5, 5 + len)));
-        buf = buf.subarray(5 + len);
-      }
-    });
+    const deframer = new Deframer();
+    stream.on("data", (d: Buffer) => deframer.push(d, (bytes) => onMessage(AgentMessage.decode(bytes))));
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve(`127.0.0.1:${(server.address() as { port: number }).port}`)),

@@ -15,7 +15,8 @@ import http2 from "node:http2";
 import { randomUUID } from "node:crypto";
 import { AgentMessage, ControllerMessage, type Welcome } from "../../proto/gen/trainsafe/v1/agent.js";
 import { RestartDecision, RestartRequest, type Command, type CommandResult, type Event, type Telemetry } from "../../proto/gen/trainsafe/v1/common.js";
-import { makeEvent, makeTelemetry, type CommandHandler } from "../../test/helpers/grpc-agent.js";
+import { makeEvent, makeTelemetry, waitForEmpty, type CommandHandler } from "../../test/helpers/grpc-agent.js";
+import { Deframer, frame } from "./grpc-frame.js";
 
 const SERVICE = "/trainsafe.v1.AgentService";
 /** The request headers grpc-js sends (HPACK makes the repeats nearly free on the wire). */
@@ -38,29 +39,6 @@ export class H2Channel {
 
   close(): void {
     this.session.close();
-  }
-}
-
-function frame(bytes: Uint8Array): Buffer {
-  const b = Buffer.allocUnsafe(5 + bytes.length);
-  b[0] = 0;
-  b.writeUInt32BE(bytes.length, 1);
-  b.set(bytes, 5);
-  return b;
-}
-
-/** Splits length-prefixed gRPC messages out of a byte stream. */
-class Deframer {
-  private buf: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer, each: (msg: Buffer) => void): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    while (this.buf.length >= 5) {
-      const len = this.buf.readUInt32BE(1);
-      if (this.buf.length < 5 + len) return;
-      each(this.buf.subarray(5, 5 + len));
-      this.buf = this.buf.subarray(5 + len);
-    }
   }
 }
 
@@ -152,14 +130,7 @@ export class H2Agent {
   }
 
   waitForAcks(timeoutMs = 5_000): Promise<void> {
-    if (this.unacked.size === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.hostId}: ${this.unacked.size} events unacked after ${timeoutMs}ms`)), timeoutMs);
-      this.ackWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return waitForEmpty(this.unacked, this.ackWaiters, timeoutMs, this.hostId);
   }
 
   /** RequestRestart with a deadline (sent as grpc-timeout, and enforced here as grpc-js would). */

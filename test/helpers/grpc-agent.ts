@@ -83,6 +83,21 @@ export function makeTelemetry(p: Partial<Telemetry> = {}): Telemetry {
   };
 }
 
+/**
+ * Resolves when `unacked` is empty: at once, or when the owner calls the waiter it pushes on
+ * `waiters` (after an ack empties the map); rejects after `timeoutMs`.
+ */
+export function waitForEmpty(unacked: ReadonlyMap<string, unknown>, waiters: Array<() => void>, timeoutMs: number, hostId: string): Promise<void> {
+  if (unacked.size === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${hostId}: ${unacked.size} events unacked after ${timeoutMs}ms`)), timeoutMs);
+    waiters.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export type CommandHandler = (cmd: Command) => Partial<CommandResult> | Promise<Partial<CommandResult>>;
 
 export interface SimAgentOptions {
@@ -242,14 +257,7 @@ export class SimAgent {
 
   /** Resolves when nothing is unacked; rejects after `timeoutMs`. */
   waitForAcks(timeoutMs = 5_000): Promise<void> {
-    if (this.unacked.size === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.hostId}: ${this.unacked.size} events unacked after ${timeoutMs}ms`)), timeoutMs);
-      this.ackWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return waitForEmpty(this.unacked, this.ackWaiters, timeoutMs, this.hostId);
   }
 
   /** Resolves when the current stream has ended (error or end). */
