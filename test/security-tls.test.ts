@@ -364,3 +364,16 @@ test("SIGHUP: a real controller takes new fleet tokens, keeps them when the file
   assert.equal((await hosts(newToken)).code, 0, "still the last good tokens");
   assert.equal(ctl.child.exitCode, null, "the controller runs on");
 });
+
+test("at start, a key that does not match the certificate is a config error naming tls.key", async () => {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-sec-mismatch-"));
+  try {
+    const config = resolveControllerConfig({ listen: "127.0.0.1:0", stateDir, tls: { cert: "hosts/h1.crt", key: "controller.key" } }, { baseDir: PKI });
+    await assert.rejects(
+      () => new Controller(config, { log: silentLogger }).start(),
+      (err: unknown) => err instanceof TrainsafeError && /tls\.key: \S+controller\.key does not match the certificate in \S+hosts\/h1\.crt/.test(err.message),
+    );
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
