@@ -7,7 +7,7 @@
  * `insecure: true` (a warning); the fleet service open to every caller only on loopback with no
  * credentials configured. Anything else is refused with a config error naming the field.
  */
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { experimental, Server, ServerCredentials } from "@grpc/grpc-js";
 import { AgentServiceService } from "../proto/gen/trainsafe/v1/agent.js";
 import { FleetServiceService } from "../proto/gen/trainsafe/v1/fleet.js";
 import { configError } from "../agent/lib/errors.js";
@@ -21,7 +21,7 @@ import { agentService } from "./rpc/agent-service.js";
 import { Authenticator } from "./rpc/auth.js";
 import { fleetService } from "./rpc/fleet-service.js";
 import { tolerantDecoding } from "./rpc/status.js";
-import { TlsFileError, TlsFiles, type ReloadOutcome } from "./rpc/tls-files.js";
+import { TlsFileError, TlsFiles, type ReloadOutcome } from "../agent/lib/tls-files.js";
 import { SessionRegistry } from "./sessions.js";
 import { Store } from "./store/index.js";
 
@@ -170,15 +170,20 @@ export class Controller {
     const auth = new Authenticator({ auth: c.auth, open: !credentialsConfigured && loopback, hostCertificates: c.tls?.caFile !== undefined });
     this.auth = auth;
     if (!c.tls) return { credentials: ServerCredentials.createInsecure(), auth };
-    this.tlsFiles = new TlsFiles(c.tls, src);
-    return { credentials: this.tlsFiles.credentials(), auth };
+    const files = new TlsFiles({ certFile: c.tls.certFile, keyFile: c.tls.keyFile, caFile: c.tls.caFile }, "tls", src);
+    this.tlsFiles = files;
+    // A CA without requireClientCert asks for a certificate and verifies one that is presented, but
+    // lets callers without one through (token clients). grpc-js names the first parameter
+    // caCertificateProvider, but it is the identity provider.
+    const credentials = experimental.createCertificateProviderServerCredentials(files.identityProvider()!, files.caProvider(), c.tls.requireClientCert);
+    return { credentials, auth };
   }
 
   /**
    * Reads the TLS files again (SIGHUP and every tls.reloadInterval): new, sound files are served to
    * new connections; unsound ones are refused with an error naming the file and the old ones stay.
    */
-  reloadTls(why: string): ReloadOutcome | null {
+  reloadTls(why: string): ReloadOutcome | "refused" | null {
     const files = this.tlsFiles;
     if (!files) return null;
     try {
@@ -197,7 +202,7 @@ export class Controller {
    * fleet tokens and certificate roles, and the TLS files. Every other change is named in a warning
    * and waits for a restart. Returns what was applied.
    */
-  reload(next: ControllerConfig): { auth: boolean; tls: ReloadOutcome | null; needRestart: string[] } {
+  reload(next: ControllerConfig): { auth: boolean; tls: ReloadOutcome | "refused" | null; needRestart: string[] } {
     const c = this.config;
     const needRestart = changedKeys(c, next).filter((k) => k !== "auth" && k !== "source");
     if (c.tls && next.tls) {

@@ -13,7 +13,8 @@ import tls from "node:tls";
 import path from "node:path";
 import { credentials, status, type ServiceError } from "@grpc/grpc-js";
 import { TrainsafeError } from "../agent/lib/errors.js";
-import { tlsTarget } from "../agent/rpc/link.js";
+import { ControllerLink, tlsTarget } from "../agent/rpc/link.js";
+import { Spool } from "../agent/rpc/spool.js";
 import { resolveControllerConfig } from "../controller/config.js";
 import { createLogger, silentLogger } from "../controller/log.js";
 import { tokenSha256Hex } from "../controller/rpc/auth.js";
@@ -376,4 +377,81 @@ test("at start, a key that does not match the certificate is a config error nami
   } finally {
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
+});
+
+test("an agent re-reads its TLS files: after a move to a new CA it reconnects with the new ones, one that does not re-read cannot", { timeout: 60_000 }, async (t) => {
+  const hosts = ["--controller", "localhost", "--controller", "127.0.0.1", "--host", "h1", "--host", "h2"];
+  const pkiA = path.join(fleet.root, "ca-move-a");
+  const pkiB = path.join(fleet.root, "ca-move-b");
+  makeCerts(pkiA, hosts);
+  makeCerts(pkiB, [...hosts, "--ca-name", "trainsafe fleet CA 2"]);
+  // Each agent's files live in its own folder, as on a GPU host; they start as copies of PKI A's.
+  const agentFiles = (host: string) => {
+    const d = path.join(fleet.root, `ca-move-${host}`);
+    fs.mkdirSync(d, { recursive: true });
+    const put = (from: string) => {
+      fs.copyFileSync(path.join(from, "ca.crt"), path.join(d, "ca.crt"));
+      fs.copyFileSync(path.join(from, `hosts/${host}.crt`), path.join(d, "host.crt"));
+      fs.copyFileSync(path.join(from, `hosts/${host}.key`), path.join(d, "host.key"));
+    };
+    put(pkiA);
+    return { dir: d, put };
+  };
+  const f1 = agentFiles("h1");
+  const f2 = agentFiles("h2");
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-sec-camove-"));
+  t.after(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+  const startCtl = async (pki: string, listen: string) => {
+    const c = new Controller(
+      resolveControllerConfig({ listen, stateDir, tls: { cert: "controller.crt", key: "controller.key", ca: "ca.crt", requireClientCert: true } }, { baseDir: pki }),
+      { log: silentLogger },
+    );
+    await c.start();
+    return c;
+  };
+  let ctl = await startCtl(pkiA, "127.0.0.1:0");
+  const address = ctl.address;
+  t.after(() => ctl.stop());
+
+  const spool = (host: string) => {
+    const s = new Spool({ dir: path.join(stateDir, `spool-${host}`) });
+    s.open();
+    t.after(() => s.close());
+    return s;
+  };
+  const lines: string[] = [];
+  const link = (host: string, files: { dir: string }, reloadInterval: number) => {
+    const l = new ControllerLink({
+      address,
+      hostId: host,
+      jobId: "",
+      version: "test",
+      capabilities: [],
+      baseDir: stateDir,
+      spool: spool(host),
+      reconnectInitialMs: 100,
+      reconnectMaxMs: 300,
+      onCommand: async () => ({ ok: true, output: null, error: "", summary: "", problems: 0 }),
+      log: (line: string) => lines.push(`${host}: ${line}`),
+      tls: { ca: path.join(files.dir, "ca.crt"), cert: path.join(files.dir, "host.crt"), key: path.join(files.dir, "host.key"), reloadInterval },
+    });
+    l.start();
+    t.after(() => l.stop());
+    return l;
+  };
+  const rereads = link("h1", f1, 100);
+  const never = link("h2", f2, 0);
+  await waitFor("both agents connect to the controller of CA A", () => rereads.connected && never.connected, 10_000);
+
+  // The fleet moves to CA B: both hosts get B's files; the controller restarts with B's.
+  f1.put(pkiB);
+  f2.put(pkiB);
+  await waitFor("h1 re-reads its files", () => lines.some((l) => l.startsWith("h1: TLS files reloaded")), 5_000);
+  await ctl.stop();
+  ctl = await startCtl(pkiB, address);
+  await waitFor("h1 reconnects with CA B's files", () => rereads.connected, 15_000);
+  // h2 retries every 300 ms at most: several tries, all with CA A's files, all refused.
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(never.connected, false, "h2 still dials with CA A's files and is refused");
+  assert.ok(!lines.some((l) => l.startsWith("h2: TLS files reloaded")));
 });

@@ -341,7 +341,7 @@ test("agent: plain text to a non-loopback controller is refused unless agent.ins
   assert.throws(() => resolveSettings({ agent: { tls: { ca: "ca.pem", cert: "h.crt" } } }, { baseDir: dir }), /agent\.tls\.key: cert and key go together/);
   assert.throws(() => resolveSettings({ agent: { tls: { cert: "h.crt", key: "h.key" } } }, { baseDir: dir }), /agent\.tls\.ca/);
   const s = resolveSettings({ agent: { controller: "ctl:7700", tls: { ca: "pki/ca.crt", cert: "/abs/h.crt", key: "pki/h.key", serverName: "ctl" } } }, { baseDir: dir, source: "/etc/trainsafe/agent.json" });
-  assert.deepEqual(s.agent.tls, { ca: "/etc/trainsafe/pki/ca.crt", cert: "/abs/h.crt", key: "/etc/trainsafe/pki/h.key", serverName: "ctl" });
+  assert.deepEqual(s.agent.tls, { ca: "/etc/trainsafe/pki/ca.crt", cert: "/abs/h.crt", key: "/etc/trainsafe/pki/h.key", serverName: "ctl", reloadInterval: 60_000 });
   assert.equal(s.agent.insecure, false);
 });
 

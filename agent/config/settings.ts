@@ -134,6 +134,8 @@ const agentSchema = z.strictObject({
       cert: z.string().min(1).optional(),
       key: z.string().min(1).optional(),
       serverName: z.string().min(1).optional(),
+      /** How often ca, cert and key are read again (a renewed host certificate without a restart); 0: never. */
+      reloadInterval: duration.default(60_000),
     })
     .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: "cert and key go together", path: ["key"] })
     .optional(),

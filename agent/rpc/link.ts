@@ -3,15 +3,16 @@
  * results up; acks, rejects and commands down) kept open with jittered back-off, plus the unary
  * restart-grant call with a deadline. The only agent module that touches proto/gen.
  *
- * TLS from agent.tls (the controller's CA, and this host's certificate for mutual TLS); plain text
- * only to a loopback controller, or with agent.insecure (a warning). Every text field is capped to
+ * TLS from agent.tls (the controller's CA, and this host's certificate for mutual TLS), read again
+ * every agent.tls.reloadInterval so a renewed certificate needs no restart; plain text only to a
+ * loopback controller, or with agent.insecure (a warning). Every text field is capped to
  * the controller's limit before it is sent, and messages are bounded by MAX_MESSAGE_BYTES.
  */
-import fs from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
 import {
   credentials,
+  experimental,
   Metadata,
   status,
   type ChannelCredentials,
@@ -29,6 +30,7 @@ import {
   type RestartDecision,
 } from "../../proto/gen/trainsafe/v1/common.js";
 import { configError, describeError } from "../lib/errors.js";
+import { TlsFileError, TlsFiles } from "../lib/tls-files.js";
 import type { Spool } from "./spool.js";
 import type {
   AgentCommand,
@@ -66,6 +68,8 @@ export interface LinkTls {
   readonly cert?: string | undefined;
   readonly key?: string | undefined;
   readonly serverName?: string | undefined;
+  /** How often the files are read again, ms; 0 or absent: never. */
+  readonly reloadInterval?: number | undefined;
 }
 
 function hostOf(address: string): string {
@@ -101,6 +105,8 @@ export function tlsTarget(address: string, serverName?: string): { channelOption
 export function linkCredentials(opts: Pick<LinkOptions, "address" | "tls" | "insecure" | "settingsSource" | "log">): {
   creds: ChannelCredentials;
   channelOptions: Record<string, string>;
+  /** The files behind the credentials, to re-read (null on plain text). */
+  files: TlsFiles | null;
 } {
   const src = opts.settingsSource ?? "agent settings";
   if (!opts.tls) {
@@ -114,26 +120,14 @@ export function linkCredentials(opts: Pick<LinkOptions, "address" | "tls" | "ins
       }
       opts.log(`WARNING: agent.insecure: plain-text link to the controller at ${opts.address}; anyone on the network can read and forge it`);
     }
-    return { creds: credentials.createInsecure(), channelOptions: {} };
+    return { creds: credentials.createInsecure(), channelOptions: {}, files: null };
   }
   const t = opts.tls;
-  const read = (file: string | undefined, field: string) => {
-    if (file === undefined) return null;
-    try {
-      return fs.readFileSync(file);
-    } catch (err) {
-      throw configError(src, `cannot read ${file}: ${describeError(err)}`, field);
-    }
-  };
-  const ca = read(t.ca, "agent.tls.ca");
-  const cert = read(t.cert, "agent.tls.cert");
-  const key = read(t.key, "agent.tls.key");
-  try {
-    const target = tlsTarget(opts.address, t.serverName);
-    return { creds: credentials.createSsl(ca, key, cert, target.verify), channelOptions: target.channelOptions };
-  } catch (err) {
-    throw configError(src, `unusable TLS material: ${describeError(err)}`, "agent.tls");
-  }
+  const files = new TlsFiles({ caFile: t.ca, certFile: t.cert, keyFile: t.key }, "agent.tls", src);
+  const target = tlsTarget(opts.address, t.serverName);
+  // Each new connection takes the files' latest certificates (see TlsFiles.reload).
+  const creds = experimental.createCertificateProviderChannelCredentials(files.caProvider()!, files.identityProvider(), target.verify);
+  return { creds, channelOptions: target.channelOptions, files };
 }
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -180,11 +174,14 @@ export class ControllerLink {
   private stopped = true;
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
+  private readonly tlsFiles: TlsFiles | null;
+  private tlsTimer: NodeJS.Timeout | null = null;
   /** Times the stream was (re)established; tests and the page read it. */
   connects = 0;
 
   constructor(private readonly opts: LinkOptions) {
-    const { creds, channelOptions } = linkCredentials(opts);
+    const { creds, channelOptions, files } = linkCredentials(opts);
+    this.tlsFiles = files;
     this.client = new AgentServiceClient(opts.address, creds, {
       ...channelOptions,
       "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
@@ -206,13 +203,37 @@ export class ControllerLink {
 
   start(): void {
     this.stopped = false;
+    const every = this.opts.tls?.reloadInterval ?? 0;
+    if (this.tlsFiles && every > 0 && !this.tlsTimer) {
+      this.tlsTimer = setInterval(() => this.reloadTls(), every);
+      this.tlsTimer.unref();
+    }
     this.open();
+  }
+
+  /**
+   * Reads the TLS files again: new, sound ones are used by the next connection (the open stream
+   * keeps its own); unsound ones are refused with a line naming the file and the old ones stay.
+   */
+  reloadTls(): void {
+    if (!this.tlsFiles) return;
+    try {
+      if (this.tlsFiles.reload() === "reloaded") {
+        const s = this.tlsFiles.summary;
+        this.opts.log(`TLS files reloaded: the next connection to the controller uses them${s ? ` (certificate ${s.subject}, serial ${s.serial}, valid to ${s.validTo})` : ""}`);
+      }
+    } catch (err) {
+      if (!(err instanceof TlsFileError)) throw err;
+      this.opts.log(`ERROR: TLS files not reloaded, still using the previous ones: ${err.message}`);
+    }
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.tlsTimer) clearInterval(this.tlsTimer);
+    this.tlsTimer = null;
     const s = this.stream;
     this.stream = null;
     if (s) {
