@@ -105,6 +105,10 @@ const limitsSchema = z.strictObject({
   grantRequestsPerMinute: z.number().positive().default(30),
   /** RequestRestart calls one host may make at once above that rate. */
   grantRequestBurst: z.number().int().positive().default(10),
+  /** Sustained fleet calls per second accepted from one caller (a token, a certificate subject). */
+  fleetCallsPerSecond: z.number().positive().default(20),
+  /** Fleet calls one caller may make at once above that rate. */
+  fleetCallBurst: z.number().int().positive().default(100),
 });
 
 export const controllerConfigSchema = z.strictObject({
@@ -173,6 +177,8 @@ export interface ControllerConfig {
     readonly agentMessageBurst: number;
     readonly grantRequestsPerMinute: number;
     readonly grantRequestBurst: number;
+    readonly fleetCallsPerSecond: number;
+    readonly fleetCallBurst: number;
   };
   readonly budget: FleetPolicy;
   readonly telemetry: {

@@ -109,6 +109,8 @@ export class Controller {
           commandDefaultTimeoutMs: c.commands.defaultTimeoutMs,
           commandMaxTimeoutMs: c.commands.maxTimeoutMs,
           auth,
+          fleetCallsPerSecond: c.limits.fleetCallsPerSecond,
+          fleetCallBurst: c.limits.fleetCallBurst,
         }),
       );
       this.boundPort = await new Promise<number>((resolve, reject) =>

@@ -219,6 +219,13 @@ export class FleetClient {
       case status.NOT_FOUND:
       case status.FAILED_PRECONDITION:
         return new TrainsafeError("usage", err.details);
+      case status.RESOURCE_EXHAUSTED:
+        // Over the controller's per-caller rate: like an unreachable controller, worth a later try
+        // (exit 3). Otherwise a message over a size limit.
+        return new TrainsafeError(
+          /limits\.fleetCallsPerSecond/.test(err.details ?? "") ? "unreachable" : "internal",
+          `${where} refused ${method} (RESOURCE_EXHAUSTED): ${err.details}`,
+        );
       default:
         return new TrainsafeError("internal", `${where} failed ${method}: ${status[err.code] ?? err.code}: ${err.details}`);
     }

@@ -43,6 +43,7 @@ import {
   storedEventToWire,
   type CommandFanOut,
 } from "./convert.js";
+import { KeyedBuckets } from "./rate.js";
 import { decoded, toServiceError, type Undecodable } from "./status.js";
 import { unary } from "./unary.js";
 
@@ -55,6 +56,9 @@ export interface FleetServiceDeps {
   readonly commandDefaultTimeoutMs: number;
   readonly commandMaxTimeoutMs: number;
   readonly auth: Authenticator;
+  /** Fleet calls per second per caller, and the burst above it. */
+  readonly fleetCallsPerSecond: number;
+  readonly fleetCallBurst: number;
 }
 
 /** Commands that change a host: only operators may send them. */
@@ -67,7 +71,8 @@ export function roleForCommand(req: Pick<CommandFanOut, "kind" | "args">): Role 
 
 /** Builds the FleetService handlers. */
 export function fleetService(deps: FleetServiceDeps): FleetServiceServer {
-  const { store, sessions, log, grants, auth } = deps;
+  const { store, sessions, log, grants } = deps;
+  const auth = rateLimited(deps);
   const withLiveState = (h: HostSummary): HostSummary => ({ ...h, connected: sessions.isConnected(h.hostId) });
   // Every caller holds at least read-only once authenticated; operator calls check more below.
   const authenticated = (call: CallIdentity) => void auth.fleetPrincipal(call);
@@ -113,15 +118,39 @@ export function fleetService(deps: FleetServiceDeps): FleetServiceServer {
       return { resetSignatures: reset };
     }),
     runCommand: (call) => {
-      runCommand(deps, call as ServerWritableStream<RunCommandRequest | Undecodable, RunCommandReply>).catch((err: unknown) => {
+      runCommand(deps, auth, call as ServerWritableStream<RunCommandRequest | Undecodable, RunCommandReply>).catch((err: unknown) => {
         if (!call.cancelled) call.emit("error", toServiceError(err, log, "RunCommand"));
       });
     },
   };
 }
 
-async function runCommand(deps: FleetServiceDeps, call: ServerWritableStream<RunCommandRequest | Undecodable, RunCommandReply>): Promise<void> {
-  const { store, sessions, log, auth } = deps;
+/**
+ * The authenticator, with each authenticated caller's calls counted against its bucket (a script in
+ * a loop must not take the controller from the agents): over the rate, RESOURCE_EXHAUSTED naming
+ * the setting, before the request is read. Refusals are logged at most once a minute.
+ */
+function rateLimited(deps: FleetServiceDeps): Pick<Authenticator, "fleetPrincipal" | "authorize"> {
+  const buckets = new KeyedBuckets(deps.fleetCallsPerSecond, deps.fleetCallBurst, deps.clock);
+  let loggedMs = -Infinity;
+  return {
+    fleetPrincipal: (call) => {
+      const who = deps.auth.fleetPrincipal(call);
+      if (!buckets.tryTake(who.name)) {
+        if (deps.clock() - loggedMs >= 60_000) {
+          loggedMs = deps.clock();
+          deps.log.warn("fleet calls over the per-caller rate refused", { caller: who.name, perSecond: deps.fleetCallsPerSecond });
+        }
+        throw new RpcError("resource_exhausted", `${who.name}: over ${deps.fleetCallsPerSecond} fleet calls a second (limits.fleetCallsPerSecond); try again shortly`);
+      }
+      return who;
+    },
+    authorize: (p, need, action) => deps.auth.authorize(p, need, action),
+  };
+}
+
+async function runCommand(deps: FleetServiceDeps, auth: Pick<Authenticator, "fleetPrincipal" | "authorize">, call: ServerWritableStream<RunCommandRequest | Undecodable, RunCommandReply>): Promise<void> {
+  const { store, sessions, log } = deps;
   const who = auth.fleetPrincipal(call);
   const req = fanOutFromWire(decoded(call.request, "RunCommand"));
   // Checked before anything is written to an agent: a refused command reaches nobody.
