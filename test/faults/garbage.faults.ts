@@ -192,7 +192,8 @@ const junkEvent = fc.record({
 test("garbage on the wire: the controller refuses it, keeps serving, and stores a normal agent's events", { timeout: 240_000 }, async (t) => {
   const seed = runSeed();
   const rand = seededRandom(seed);
-  const ctl = await fleet.controller({});
+  // Fleet calls unlimited: the garbage must reach the decoders, not stop at the per-caller rate limit.
+  const ctl = await fleet.controller({ limits: { fleetCallsPerSecond: 1_000_000, fleetCallBurst: 1_000_000 } });
   const addr = ctl.address;
   const client = new Client(addr, credentials.createInsecure(), { "grpc.max_send_message_length": 8 * 1024 * 1024 });
   t.after(() => client.close());
