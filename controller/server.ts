@@ -205,25 +205,21 @@ export class Controller {
    * and waits for a restart. Returns what was applied.
    */
   reload(next: ControllerConfig): { auth: boolean; tls: ReloadOutcome | "refused" | null; needRestart: string[] } {
-    const c = this.config;
-    const needRestart = changedKeys(c, next).filter((k) => k !== "auth" && k !== "source");
-    if (c.tls && next.tls) {
-      const { reloadIntervalMs: _a, ...was } = c.tls;
-      const { reloadIntervalMs: _b, ...now } = next.tls;
-      if (JSON.stringify(was) !== JSON.stringify(now) || _a !== _b) needRestart.push("tls");
-    } else if ((c.tls === null) !== (next.tls === null)) needRestart.push("tls");
-    // Credentials may change, not whether there are any: that decides whether the fleet service is open.
-    const hadCredentials = c.auth.tokens.length + c.auth.certRoles.length > 0;
+    // What runs is the settings of the start, but for the credentials of the last reload.
+    const needRestart = changedKeys(this.config, next).filter((k) => k !== "auth" && k !== "source");
+    const current = this.auth?.policy.auth ?? this.config.auth;
+    // Credentials may change, not whether there are any: that decided at start whether the fleet service is open.
+    const hadCredentials = current.tokens.length + current.certRoles.length > 0;
     const hasCredentials = next.auth.tokens.length + next.auth.certRoles.length > 0;
     let auth = false;
     if (hadCredentials !== hasCredentials) needRestart.push("auth");
-    else if (JSON.stringify(c.auth) !== JSON.stringify(next.auth) && this.auth) {
+    else if (JSON.stringify(current) !== JSON.stringify(next.auth) && this.auth) {
       this.auth.update(next.auth);
       auth = true;
       this.log.info("fleet credentials reloaded", { tokens: next.auth.tokens.length, certRoles: next.auth.certRoles.length });
     }
     const tls = this.reloadTls("reload");
-    const restart = [...new Set(needRestart)].sort();
+    const restart = needRestart.sort();
     if (restart.length > 0) this.log.warn("changed settings apply at the next restart", { settings: restart });
     return { auth, tls, needRestart: restart };
   }
@@ -277,5 +273,5 @@ export class Controller {
 /** Top-level settings whose values differ between `a` and `b`. */
 function changedKeys(a: ControllerConfig, b: ControllerConfig): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ControllerConfig>;
-  return [...keys].filter((k) => k !== "tls" && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }

@@ -364,6 +364,13 @@ test("SIGHUP: a real controller takes new fleet tokens, keeps them when the file
   await waitFor("the bad file is reported", () => /SIGHUP: settings not reloaded, nothing changed: .*controller\.json/.test(ctl.output()), 5_000);
   assert.equal((await hosts(newToken)).code, 0, "still the last good tokens");
   assert.equal(ctl.child.exitCode, null, "the controller runs on");
+
+  // Back to the first file: compared with the credentials in use, not with those of the start.
+  fs.writeFileSync(file, JSON.stringify(settings));
+  ctl.child.kill("SIGHUP");
+  await waitFor("the second reload is logged", () => (ctl.output().match(/fleet credentials reloaded/g) ?? []).length === 2, 5_000);
+  assert.equal((await hosts(oldToken)).code, 0, "the first token works again");
+  assert.notEqual((await hosts(newToken)).code, 0, "the second is gone");
 });
 
 test("at start, a key that does not match the certificate is a config error naming tls.key", async () => {
