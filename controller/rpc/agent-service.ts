@@ -30,7 +30,7 @@ import {
   telemetryFromWire,
   verdictToWire,
 } from "./convert.js";
-import { KeyedBuckets, TokenBucket } from "./rate.js";
+import { KeyedBuckets, RefusalLog, TokenBucket } from "./rate.js";
 import { decoded, toServiceError, Undecodable } from "./status.js";
 import { unary } from "./unary.js";
 
@@ -52,9 +52,6 @@ export interface AgentServiceDeps {
   readonly grantRequestBurst: number;
 }
 
-/** Telemetry dropped (per stream) and restart requests refused for their rate are logged at most this often. */
-const DROP_LOG_INTERVAL_MS = 60_000;
-
 function isConstraintError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT");
@@ -64,20 +61,14 @@ function isConstraintError(err: unknown): boolean {
 export function agentService(deps: AgentServiceDeps): AgentServiceServer {
   const { log } = deps;
   const grantRate = new KeyedBuckets(deps.grantRequestsPerMinute / 60, deps.grantRequestBurst, deps.clock);
-  /** Refusals logged at most once a minute (a looping agent would flood the log). */
-  let refusedLoggedMs = -Infinity;
-  let refused = 0;
+  const refusals = new RefusalLog(deps.clock);
   return {
     connect: (call) => handleStream(deps, call as ServerDuplexStream<AgentMessage | Undecodable, ControllerMessage>),
     requestRestart: unary<RestartRequest, RestartDecision>(log, "RequestRestart", (req, call) => {
       const ask = restartAskFromWire(req);
       deps.auth.requireHost(call, ask.hostId, "host_id");
       if (!grantRate.tryTake(ask.hostId)) {
-        refused++;
-        if (deps.clock() - refusedLoggedMs >= DROP_LOG_INTERVAL_MS) {
-          refusedLoggedMs = deps.clock();
-          log.warn("restart requests over the per-host rate refused", { host: ask.hostId, refused, perMinute: deps.grantRequestsPerMinute });
-        }
+        if (refusals.due()) log.warn("restart requests over the per-host rate refused", { host: ask.hostId, refused: refusals.count, perMinute: deps.grantRequestsPerMinute });
         throw new RpcError(
           "resource_exhausted",
           `host ${ask.hostId}: over ${deps.grantRequestsPerMinute} restart requests a minute (limits.grantRequestsPerMinute); nothing was decided, ask again later`,
@@ -96,8 +87,7 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
   const bucket = new TokenBucket(deps.agentMessagesPerSecond, deps.agentMessageBurst, clock);
   let paused = false;
   let resumeTimer: NodeJS.Timeout | null = null;
-  let dropped = 0;
-  let droppedLoggedMs = -Infinity;
+  const drops = new RefusalLog(clock);
   /** Stops reading the stream for `ms`: gRPC stops taking its frames and the agent's writes wait. */
   const backOff = (ms: number) => {
     if (paused || ended) return;
@@ -216,11 +206,7 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
       }
       case "telemetry": {
         if (!bucket.tryTake()) {
-          dropped++;
-          if (clock() - droppedLoggedMs >= DROP_LOG_INTERVAL_MS) {
-            droppedLoggedMs = clock();
-            log.warn("agent over its message rate: telemetry dropped", { host: s.hostId, dropped, perSecond: deps.agentMessagesPerSecond });
-          }
+          if (drops.due()) log.warn("agent over its message rate: telemetry dropped", { host: s.hostId, dropped: drops.count, perSecond: deps.agentMessagesPerSecond });
           return;
         }
         try {

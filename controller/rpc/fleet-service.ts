@@ -43,7 +43,7 @@ import {
   storedEventToWire,
   type CommandFanOut,
 } from "./convert.js";
-import { KeyedBuckets } from "./rate.js";
+import { KeyedBuckets, RefusalLog } from "./rate.js";
 import { decoded, toServiceError, type Undecodable } from "./status.js";
 import { unary } from "./unary.js";
 
@@ -132,15 +132,12 @@ export function fleetService(deps: FleetServiceDeps): FleetServiceServer {
  */
 function rateLimited(deps: FleetServiceDeps): Pick<Authenticator, "fleetPrincipal" | "authorize"> {
   const buckets = new KeyedBuckets(deps.fleetCallsPerSecond, deps.fleetCallBurst, deps.clock);
-  let loggedMs = -Infinity;
+  const refusals = new RefusalLog(deps.clock);
   return {
     fleetPrincipal: (call) => {
       const who = deps.auth.fleetPrincipal(call);
       if (!buckets.tryTake(who.name)) {
-        if (deps.clock() - loggedMs >= 60_000) {
-          loggedMs = deps.clock();
-          deps.log.warn("fleet calls over the per-caller rate refused", { caller: who.name, perSecond: deps.fleetCallsPerSecond });
-        }
+        if (refusals.due()) deps.log.warn("fleet calls over the per-caller rate refused", { caller: who.name, refused: refusals.count, perSecond: deps.fleetCallsPerSecond });
         throw new RpcError("resource_exhausted", `${who.name}: over ${deps.fleetCallsPerSecond} fleet calls a second (limits.fleetCallsPerSecond); try again shortly`);
       }
       return who;

@@ -81,3 +81,24 @@ export class KeyedBuckets {
     for (const [key, b] of this.buckets) if (b.available >= this.burst) this.buckets.delete(key);
   }
 }
+
+/** Counts refusals and says when one should be logged: the first at once, then at most once per `everyMs`. */
+export class RefusalLog {
+  private lastMs = -Infinity;
+  /** Refusals so far. */
+  count = 0;
+
+  constructor(
+    private readonly clock: () => number,
+    private readonly everyMs = 60_000,
+  ) {}
+
+  /** Counts one refusal; true when it is time to log (a looping caller must not flood the log). */
+  due(): boolean {
+    this.count++;
+    const now = this.clock();
+    if (now - this.lastMs < this.everyMs) return false;
+    this.lastMs = now;
+    return true;
+  }
+}
