@@ -35,7 +35,9 @@
  * BENCH_BURST_SPREAD_MS (default 0: a burst's agents crash at the same moment; e.g. 250: each at a
  * random moment within 250 ms, as agents noticing a death at their own liveness-poll phase would),
  * BENCH_CONTROLLER_NODE_ARGS (extra node flags for the controller, e.g. "--cpu-prof"), BENCH_DUMP (a
- * file to append each stage's raw grant samples to, as JSON lines).
+ * file to append each stage's raw grant samples to, as JSON lines), BENCH_FLOOR_AGENTS (default
+ * 2000; 0 skips the floor references), BENCH_SIM_TRANSPORT (grpc-js, the default, or http2:
+ * bench/lib/h2-agent.ts, the same calls at less client CPU).
  * Run: npm run bench -- controller-load
  */
 import fs from "node:fs";
