@@ -13,6 +13,7 @@ import tls from "node:tls";
 import path from "node:path";
 import { credentials, status, type ServiceError } from "@grpc/grpc-js";
 import { TrainsafeError } from "../agent/lib/errors.js";
+import { loadTlsFiles, TlsFileError } from "../agent/lib/tls-files.js";
 import { ControllerLink, tlsTarget } from "../agent/rpc/link.js";
 import { Spool } from "../agent/rpc/spool.js";
 import { resolveControllerConfig } from "../controller/config.js";
@@ -461,4 +462,18 @@ test("an agent re-reads its TLS files: after a move to a new CA it reconnects wi
   await new Promise((r) => setTimeout(r, 1_500));
   assert.equal(never.connected, false, "h2 still dials with CA A's files and is refused");
   assert.ok(!lines.some((l) => l.startsWith("h2: TLS files reloaded")));
+});
+
+test("TLS file checks: an expired certificate, a key from another pair and a torn PEM are refused, naming the setting and file", () => {
+  const paths = { certFile: path.join(PKI, "controller.crt"), keyFile: path.join(PKI, "controller.key"), caFile: path.join(PKI, "ca.crt") };
+  assert.ok(loadTlsFiles(paths, "tls").summary, "the fleet's files are sound");
+  const in2100 = Date.parse("2100-01-01T00:00:00Z");
+  assert.throws(() => loadTlsFiles(paths, "tls", in2100), (e: unknown) => e instanceof TlsFileError && e.field === "tls.cert" && /controller\.crt expired on /.test(e.message));
+  assert.throws(
+    () => loadTlsFiles({ ...paths, keyFile: path.join(PKI, "hosts/h1.key") }, "agent.tls"),
+    (e: unknown) => e instanceof TlsFileError && e.field === "agent.tls.key" && /h1\.key does not match the certificate in \S+controller\.crt/.test(e.message),
+  );
+  const torn = path.join(fleet.root, "torn-ca.crt");
+  fs.writeFileSync(torn, pem(PKI, "ca.crt").subarray(0, 100));
+  assert.throws(() => loadTlsFiles({ ...paths, caFile: torn }, "tls"), (e: unknown) => e instanceof TlsFileError && e.field === "tls.ca" && /torn-ca\.crt is not a PEM certificate/.test(e.message));
 });
