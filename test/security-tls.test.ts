@@ -15,7 +15,6 @@ import { credentials, status, type ServiceError } from "@grpc/grpc-js";
 import { TrainsafeError } from "../agent/lib/errors.js";
 import { loadTlsFiles, TlsFileError } from "../agent/lib/tls-files.js";
 import { ControllerLink, tlsTarget } from "../agent/rpc/link.js";
-import { Spool } from "../agent/rpc/spool.js";
 import { resolveControllerConfig } from "../controller/config.js";
 import { createLogger, silentLogger } from "../controller/log.js";
 import { tokenSha256Hex } from "../controller/rpc/auth.js";
@@ -25,6 +24,7 @@ import { AgentServiceClient } from "../proto/gen/trainsafe/v1/agent.js";
 import { CommandKind } from "../proto/gen/trainsafe/v1/common.js";
 import { Fleet, ROOT, runCli, waitFor } from "./helpers/fleet.js";
 import { SimAgent } from "./helpers/grpc-agent.js";
+import { linkOptions, refusal } from "./helpers/link.js";
 
 const fleet = new Fleet();
 after(() => fleet.cleanup());
@@ -53,15 +53,6 @@ function agentClient(address: string, certName: string | null, dir = PKI): Agent
 
 function fleetClient(address: string, tls: FleetTls, token?: string): FleetClient {
   return new FleetClient({ address, callTimeoutMs: 3_000, attempts: 1, tls, ...(token ? { token } : {}) });
-}
-
-async function refusal(p: Promise<unknown>): Promise<TrainsafeError> {
-  const err = await p.then(
-    () => assert.fail("expected a refusal"),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof TrainsafeError, `a TrainsafeError, got ${String(err)}`);
-  return err;
 }
 
 test("make-certs.sh: a CA, a controller certificate with its SANs, host certificates naming their host, client roles in OU", () => {
@@ -421,28 +412,16 @@ test("an agent re-reads its TLS files: after a move to a new CA it reconnects wi
   const address = ctl.address;
   t.after(() => ctl.stop());
 
-  const spool = (host: string) => {
-    const s = new Spool({ dir: path.join(stateDir, `spool-${host}`) });
-    s.open();
-    t.after(() => s.close());
-    return s;
-  };
   const lines: string[] = [];
   const link = (host: string, files: { dir: string }, reloadInterval: number) => {
-    const l = new ControllerLink({
-      address,
-      hostId: host,
-      jobId: "",
-      version: "test",
-      capabilities: [],
-      baseDir: stateDir,
-      spool: spool(host),
-      reconnectInitialMs: 100,
-      reconnectMaxMs: 300,
-      onCommand: async () => ({ ok: true, output: null, error: "", summary: "", problems: 0 }),
-      log: (line: string) => lines.push(`${host}: ${line}`),
-      tls: { ca: path.join(files.dir, "ca.crt"), cert: path.join(files.dir, "host.crt"), key: path.join(files.dir, "host.key"), reloadInterval },
-    });
+    const l = new ControllerLink(
+      linkOptions(t, stateDir, host, {
+        address,
+        reconnectMaxMs: 300,
+        log: (line: string) => lines.push(`${host}: ${line}`),
+        tls: { ca: path.join(files.dir, "ca.crt"), cert: path.join(files.dir, "host.crt"), key: path.join(files.dir, "host.key"), reloadInterval },
+      }),
+    );
     l.start();
     t.after(() => l.stop());
     return l;

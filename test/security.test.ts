@@ -13,7 +13,6 @@ import { credentials, Metadata, Server, ServerCredentials, status, type ServerDu
 import { TrainsafeError } from "../agent/lib/errors.js";
 import { resolveSettings } from "../agent/config/settings.js";
 import { ControllerLink, isLoopbackAddress } from "../agent/rpc/link.js";
-import { Spool } from "../agent/rpc/spool.js";
 import type { AgentCommand } from "../agent/service/types.js";
 import { isLoopbackHost, resolveControllerConfig } from "../controller/config.js";
 import { createLogger, silentLogger } from "../controller/log.js";
@@ -25,6 +24,7 @@ import { AgentServiceService, type AgentMessage, type ControllerMessage } from "
 import { CommandKind, type EventKind } from "../proto/gen/trainsafe/v1/common.js";
 import { FleetServiceClient } from "../proto/gen/trainsafe/v1/fleet.js";
 import { runCli } from "./helpers/fleet.js";
+import { linkOptions, refusal } from "./helpers/link.js";
 import { SimAgent } from "./helpers/grpc-agent.js";
 
 const READER_TOKEN = "ts_reader_0123456789abcdef";
@@ -58,15 +58,6 @@ async function agent(t: TestContext, address: string, hostId: string): Promise<S
   t.after(() => a.close());
   await a.connect();
   return a;
-}
-
-async function refusal(p: Promise<unknown>): Promise<TrainsafeError> {
-  const err = await p.then(
-    () => assert.fail("expected a refusal"),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof TrainsafeError, `a TrainsafeError, got ${String(err)}`);
-  return err;
 }
 
 test("config: client-certificate settings need tls.ca; token entries are checked", () => {
@@ -328,23 +319,8 @@ test("fleet calls over the per-caller rate: RESOURCE_EXHAUSTED naming the settin
 
 test("agent: plain text to a non-loopback controller is refused unless agent.insecure; TLS settings are checked", (t) => {
   const dir = tempDir(t);
-  const spool = new Spool({ dir: path.join(dir, "spool") });
-  spool.open();
-  t.after(() => spool.close());
   const lines: string[] = [];
-  const base = {
-    hostId: "gpu-01",
-    jobId: "",
-    version: "test",
-    capabilities: [],
-    baseDir: dir,
-    spool,
-    reconnectInitialMs: 100,
-    reconnectMaxMs: 1_000,
-    onCommand: async () => ({ ok: true, output: null, error: "", summary: "", problems: 0 }),
-    log: (l: string) => lines.push(l),
-    settingsSource: "/etc/trainsafe/agent.json",
-  };
+  const base = linkOptions(t, dir, "gpu-01", { address: "", log: (l: string) => lines.push(l), settingsSource: "/etc/trainsafe/agent.json" });
   assert.throws(
     () => new ControllerLink({ ...base, address: "ctl.internal:7700" }),
     (err: unknown) => err instanceof TrainsafeError && err.kind === "config" && /^\/etc\/trainsafe\/agent\.json: agent\.tls: plain text to the controller at ctl\.internal:7700/.test(err.message),
@@ -404,27 +380,16 @@ test("the agent runs only enumerated commands: an unknown command kind is refuse
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   t.after(() => server.forceShutdown());
-  const dir = tempDir(t);
-  const spool = new Spool({ dir: path.join(dir, "spool") });
-  spool.open();
-  t.after(() => spool.close());
   const ran: AgentCommand[] = [];
-  const link = new ControllerLink({
-    address: `127.0.0.1:${port}`,
-    hostId: "gpu-01",
-    jobId: "",
-    version: "test",
-    capabilities: [],
-    baseDir: dir,
-    spool,
-    reconnectInitialMs: 100,
-    reconnectMaxMs: 1_000,
-    onCommand: async (cmd) => {
-      ran.push(cmd);
-      return { ok: true, output: { ran: cmd.kind }, error: "", summary: "ran", problems: 0 };
-    },
-    log: () => {},
-  });
+  const link = new ControllerLink(
+    linkOptions(t, tempDir(t), "gpu-01", {
+      address: `127.0.0.1:${port}`,
+      onCommand: async (cmd) => {
+        ran.push(cmd);
+        return { ok: true, output: { ran: cmd.kind }, error: "", summary: "ran", problems: 0 };
+      },
+    }),
+  );
   link.start();
   t.after(() => link.stop());
   await Promise.race([twoResults, new Promise((_, reject) => setTimeout(() => reject(new Error("no command results within 5 s")), 5_000))]);

@@ -11,6 +11,16 @@ import type { HangKind } from "./diagnose.js";
 import type { Phase } from "./progress.js";
 import type { SignalRecord } from "./kill.js";
 
+/** The crash scanner's first fatal finding, as far as the supervisor and its events use it. */
+export interface CrashFinding {
+  readonly category: string;
+  readonly signature: string;
+  readonly suggestion: string | null;
+  readonly file: string | null;
+  readonly line: number | null;
+  readonly text: string | null;
+}
+
 /** Why the supervisor wants the daemon (re)started. */
 export type RestartCause = "crash" | "hang" | "not_running" | "operator";
 
@@ -25,20 +35,14 @@ export type WatchdogEvent = Base &
     | { readonly type: "supervisor_stop"; readonly baseDir: string; readonly reason: string }
     | { readonly type: "adopt"; readonly pid: number; readonly cmdline: string; readonly identityRecorded: boolean }
     | { readonly type: "not_daemon"; readonly pid: number | null; readonly message: string }
-    | {
+    | ({
         readonly type: "crash";
         readonly pid: number;
         /** Known only when this supervisor spawned the daemon; null for an adopted one. */
         readonly exitCode: number | null;
         readonly signal: string | null;
-        readonly category: string;
-        readonly signature: string;
-        readonly suggestion: string | null;
-        readonly file: string | null;
-        readonly line: number | null;
-        readonly text: string | null;
         readonly ranMs: number | null;
-      }
+      } & CrashFinding)
     | {
         readonly type: "hang";
         readonly pid: number;

@@ -21,7 +21,7 @@ import { readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js
 import { timerDelayMs } from "../lib/units.js";
 import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRecord } from "./budget.js";
 import { diagnoseHang, type HangReport } from "./diagnose.js";
-import { describeEvent, writeEventLog, type RestartCause, type WatchdogEvent, type WatchdogEventInput } from "./events.js";
+import { describeEvent, writeEventLog, type CrashFinding, type RestartCause, type WatchdogEvent, type WatchdogEventInput } from "./events.js";
 import { killTree, realKillDeps, stillAlive, type KillDeps } from "./kill.js";
 import { launchDaemon, recoverLaunch, type ExitInfo, type Launched, type SpawnFn } from "./launch.js";
 import { crashModule, guardPreflight } from "./integrations.js";
@@ -44,15 +44,6 @@ export type RequestGrant = (ctx: GrantContext) => Promise<RestartDecision>;
 /** The default grant: the local budget. */
 export const localGrant: RequestGrant = async (ctx) => decideRestart(ctx.history, ctx.policy, ctx.nowMs);
 
-/** The crash scanner's first fatal finding, as far as the supervisor uses it. */
-export interface CrashFinding {
-  readonly category: string;
-  readonly signature: string;
-  readonly suggestion: string | null;
-  readonly file: string | null;
-  readonly line: number | null;
-  readonly text: string | null;
-}
 
 export interface CrashHistoryInput {
   readonly source: "watchdog" | "hang";

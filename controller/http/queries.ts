@@ -5,6 +5,7 @@
  * excerpts) or a bounded number of rows. The write path lives in store/; nothing here writes.
  */
 import type { Db } from "../store/db.js";
+import type { HostRow as StoredHostRow } from "../store/hosts.js";
 import type { DecisionScope, GpuSample } from "../domain.js";
 
 export interface HostRow {
@@ -160,18 +161,9 @@ export class FleetQueries {
 
   /** Every host ever seen with its latest telemetry, by host id. */
   hosts(): HostRow[] {
-    const rows = this.hostsStmt.all() as Array<{
-      host_id: string;
-      job_id: string;
-      agent_version: string;
-      first_seen_ms: number;
-      last_seen_ms: number;
-      telemetry_ts_ms: number;
-      daemon_state: string;
-      step: number;
-      step_rate: number;
-      gpus_json: string;
-    }>;
+    const rows = this.hostsStmt.all() as Array<
+      Pick<StoredHostRow, "host_id" | "job_id" | "agent_version" | "first_seen_ms" | "last_seen_ms" | "telemetry_ts_ms" | "daemon_state" | "step" | "step_rate" | "gpus_json">
+    >;
     return rows.map((r) => ({
       hostId: r.host_id,
       jobId: r.job_id,

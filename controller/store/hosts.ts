@@ -2,7 +2,8 @@
 import type { Db } from "./db.js";
 import type { GpuSample, GpuSummary, Hello, HostSummary, TelemetrySample } from "../domain.js";
 
-interface HostRow {
+/** A row of the hosts table, as SQLite returns it. */
+export interface HostRow {
   host_id: string;
   job_id: string;
   agent_version: string;
