@@ -58,7 +58,12 @@ process.on("exit", () => {
 
 /** A real long-running process with the given extra argv (appears in /proc/PID/cmdline). */
 async function startProcess(t: { after(fn: () => void): void }, ...argv: string[]): Promise<number> {
-  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1e6)", ...argv], { stdio: "ignore" });
+  return startProcessIn(t, undefined, ...argv);
+}
+
+/** startProcess with a working directory: a trainer is only this folder's daemon when it runs in it. */
+async function startProcessIn(t: { after(fn: () => void): void }, cwd: string | undefined, ...argv: string[]): Promise<number> {
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1e6)", ...argv], { stdio: "ignore", ...(cwd ? { cwd } : {}) });
   children.push(child);
   t.after(() => {
     child.kill("SIGKILL");
@@ -139,7 +144,7 @@ test("runner: an outer abort stops waiting for checks", async (t) => {
 
 test("a healthy training directory passes every local check", async (t) => {
   const base = await healthyDir(t);
-  const pid = await startProcess(t, "core/training_daemon.py");
+  const pid = await startProcessIn(t, base, "core/training_daemon.py");
   fs.writeFileSync(path.join(base, ".daemon.pid"), `${pid}\n`);
   const report = await runChecks(settingsFor(base, { minDiskFree: "1MB", minMemoryAvailable: "1MB" }));
   const bad = report.checks.filter((c) => c.status === "fail" || c.status === "warn");
@@ -156,7 +161,7 @@ test("a healthy training directory passes every local check", async (t) => {
 
 test("daemon: live daemon passes; a live unrelated process fails with no fix and survives --fix", async (t) => {
   const base = await healthyDir(t);
-  const daemon = await startProcess(t, "core/training_daemon.py");
+  const daemon = await startProcessIn(t, base, "core/training_daemon.py");
   fs.writeFileSync(path.join(base, ".daemon.pid"), `${daemon}`);
   const ok = await one(settingsFor(base), "daemon");
   assert.equal(ok.status, "pass");
@@ -167,16 +172,30 @@ test("daemon: live daemon passes; a live unrelated process fails with no fix and
   const r = await one(settingsFor(base), "daemon", { fix: true });
   assert.equal(r.status, "fail");
   assert.match(r.message, /does not match the daemon pattern/);
-  assert.match(r.message, /recycling/);
+  assert.match(r.message, /foreign process/);
   assert.equal(r.fix, undefined);
   assert.deepEqual(r.report.fixes, []);
   assert.ok(fs.existsSync(path.join(base, ".daemon.pid")), "PID file of a live unrelated process kept");
   assert.ok(await isRunning(other), "the unrelated process was not touched");
 });
 
+test("daemon: a trainer of another BASE_DIR named by the PID file is reported as foreign and never touched", async (t) => {
+  const base = await healthyDir(t);
+  const otherBase = await healthyDir(t);
+  const theirs = await startProcessIn(t, otherBase, "core/training_daemon.py");
+  fs.writeFileSync(path.join(base, ".daemon.pid"), `${theirs}`);
+  const r = await one(settingsFor(base), "daemon", { fix: true });
+  assert.equal(r.status, "fail");
+  assert.match(r.message, /foreign process/);
+  assert.match(r.message, new RegExp(`runs in ${otherBase}`));
+  assert.equal(r.details!.foreign, true);
+  assert.deepEqual(r.report.fixes, []);
+  assert.ok(await isRunning(theirs), "the other job's trainer was not touched");
+});
+
 test("daemon: a recycled PID (recorded identity differs) fails without a fix", async (t) => {
   const base = await healthyDir(t);
-  const pid = await startProcess(t, "core/training_daemon.py");
+  const pid = await startProcessIn(t, base, "core/training_daemon.py");
   const id = (await readIdentity(pid))!;
   await recordIdentity(settingsFor(base).layout, { ...id, startTicks: id.startTicks - 1 });
   fs.writeFileSync(path.join(base, ".daemon.pid"), `${pid}`);
@@ -595,7 +614,7 @@ test("xid: recent hardware Xid fails, application Xid warns, old ones pass, unre
 test("zombies: defunct children of the daemon warn", async (t) => {
   const base = await healthyDir(t);
   // sh starts a short child then execs into a sleeper that never reaps it: a real zombie.
-  const child = spawn("sh", ["-c", "sleep 0 & exec sleep 31.4159"], { stdio: "ignore" });
+  const child = spawn("sh", ["-c", "sleep 0 & exec sleep 31.4159"], { stdio: "ignore", cwd: base });
   children.push(child);
   t.after(() => {
     child.kill("SIGKILL");
@@ -640,7 +659,7 @@ test("crashes: a fatal line in the log tail fails while the daemon is down, warn
   assert.equal(down.status, "fail", down.message);
   assert.match(down.message, /^cuda_oom in logs\/train\.log:2: torch\.OutOfMemoryError.* — The GPU ran out of memory allocating 2\.00 GiB/);
 
-  const pid = await startProcess(t, "core/training_daemon.py");
+  const pid = await startProcessIn(t, base, "core/training_daemon.py");
   fs.writeFileSync(path.join(base, ".daemon.pid"), `${pid}`);
   const running = await one(s, "crashes");
   assert.equal(running.status, "warn", "the daemon runs again: an earlier crash");

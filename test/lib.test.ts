@@ -76,12 +76,17 @@ test("/proc/PID/stat parses a command name with spaces and parentheses", () => {
 test("findDaemon proves identity and refuses a recycled PID", async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "ts-lib-"));
   const layout = resolveLayout(dir);
-  const daemon = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "training_daemon"], { stdio: "ignore" });
-  const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "unrelated"], { stdio: "ignore" });
+  const elsewhere = mkdtempSync(path.join(os.tmpdir(), "ts-lib-other-"));
+  const daemon = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "training_daemon"], { stdio: "ignore", cwd: dir });
+  const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "unrelated"], { stdio: "ignore", cwd: dir });
+  // The same trainer, started by hand in another run folder: matches the pattern, but is another job's.
+  const foreign = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "training_daemon"], { stdio: "ignore", cwd: elsewhere });
   t.after(() => {
     daemon.kill("SIGKILL");
     other.kill("SIGKILL");
+    foreign.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
   });
   await new Promise((r) => setTimeout(r, 100));
   assert.equal((await findDaemon(layout, "training_daemon")).state, "no_pid_file");
@@ -97,6 +102,12 @@ test("findDaemon proves identity and refuses a recycled PID", async (t) => {
   writeFileSync(layout.pidFile, String(other.pid));
   const unrelated = await findDaemon(layout, "training_daemon");
   assert.equal(unrelated.state, "not_daemon");
+
+  writeFileSync(layout.pidFile, String(foreign.pid));
+  const ofAnotherFolder = await findDaemon(layout, "training_daemon");
+  assert.equal(ofAnotherFolder.state, "not_daemon");
+  assert.ok(ofAnotherFolder.state === "not_daemon" && ofAnotherFolder.reason === "foreign");
+  assert.match(ofAnotherFolder.message, new RegExp(`runs in ${elsewhere}`));
 
   // Recorded identity for this PID with another start time: the PID was recycled.
   const id = await readIdentity(daemon.pid!);

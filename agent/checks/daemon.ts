@@ -19,6 +19,16 @@ export const daemonCheck: Check = {
       case "bad_pid_file":
         return result("fail", `${found.message} (fix or remove it by hand; trainsafe removes only PID files of dead processes)`);
       case "not_daemon":
+        if (found.reason === "foreign") {
+          // Another job's trainer (a copied run folder, a PID file of another BASE_DIR) or not a
+          // trainer at all: never signalled, and the daemon of this folder is not running.
+          return result(
+            "fail",
+            `foreign process: ${found.message}. trainsafe will never signal it; this folder's daemon is not running. ` +
+              `Fix ${rel(layout, layout.pidFile)} (it should name this folder's trainer) or remove it.`,
+            { pid: found.pid, foreign: true },
+          );
+        }
         // The PID was reused by another process: removing the file is harmless, but the process must
         // never be signalled, and a human should see that the daemon died without cleaning up.
         return result(

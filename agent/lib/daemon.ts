@@ -1,20 +1,55 @@
 /**
  * Finding the training daemon and proving it is the daemon before anything signals it.
- * Proof = the PID file names a live process whose command line matches the daemon pattern and,
- * once trainsafe has recorded the daemon's identity, whose start time and command line match it.
+ *
+ * The PID file is a hint, never a proof: anything can write it (the trainer itself, a copied run
+ * folder, a stale file whose PID was reused by another job's trainer). A process it names is the
+ * daemon only when one of these holds:
+ * - it is the process trainsafe recorded (same PID and start time: exec keeps both, so a launcher
+ *   that execs through shims is still the same process, while a reused PID has a new start time);
+ * - it carries the launch id trainsafe gave the daemon it started (TRAINSAFE_LAUNCH_ID in
+ *   /proc/PID/environ, inherited by every child: torchrun ranks, DataLoader workers);
+ * - it was started by hand (no launch id at all), its command line matches the daemon pattern, and
+ *   it runs in BASE_DIR (cwd inside BASE_DIR, or BASE_DIR named in its command line).
+ * A process carrying another launch's id belongs to another supervisor's job and is foreign.
  */
 import { promises as fsp } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { readJsonFile, writeFileAtomic } from "./files.js";
-import { readIdentity, type ProcessIdentity } from "./proc.js";
+import { readCwd, readEnvVar, readIdentity, type ProcessIdentity } from "./proc.js";
+
+/** Environment variable holding the id of the launch that started a daemon. */
+export const LAUNCH_ID_ENV = "TRAINSAFE_LAUNCH_ID";
+
+/** The daemon's identity as trainsafe records it: the process plus the launch id it was started with. */
+export interface DaemonIdentity extends ProcessIdentity {
+  /** Set when trainsafe launched the daemon (the value of TRAINSAFE_LAUNCH_ID in its environment). */
+  readonly launchId?: string;
+}
+
+/** The announcement of a launch whose PID file is not written yet (BASE_DIR/.trainsafe/launch.json). */
+export function launchFile(layout: Layout): string {
+  return path.join(layout.baseDir, ".trainsafe", "launch.json");
+}
+
+export const launchSchema = z.object({ launchId: z.string().uuid(), atMs: z.number() });
 
 export type DaemonLookup =
   | { readonly state: "no_pid_file"; readonly message: string }
   | { readonly state: "bad_pid_file"; readonly message: string }
   | { readonly state: "not_running"; readonly pid: number; readonly message: string }
-  | { readonly state: "not_daemon"; readonly pid: number; readonly message: string }
-  | { readonly state: "running"; readonly pid: number; readonly identity: ProcessIdentity; readonly message: string };
+  | {
+      readonly state: "not_daemon";
+      readonly pid: number;
+      /**
+       * recycled: the recorded daemon's PID now belongs to another process; foreign: a process that
+       * is not this BASE_DIR's trainer (another launch's, another folder's, or no trainer at all).
+       */
+      readonly reason: "recycled" | "foreign";
+      readonly message: string;
+    }
+  | { readonly state: "running"; readonly pid: number; readonly identity: DaemonIdentity; readonly message: string };
 
 export type PidRead =
   | { ok: true; pid: number }
@@ -44,18 +79,57 @@ const identitySchema = z.object({
   pid: z.number().int().positive(),
   startTicks: z.number().int().nonnegative(),
   cmdline: z.string(),
+  launchId: z.string().optional(),
   recordedAt: z.string().optional(),
 });
 
 /** The identity trainsafe recorded for the daemon, or null when none (or unreadable). */
-export async function readRecordedIdentity(layout: Layout): Promise<ProcessIdentity | null> {
+export async function readRecordedIdentity(layout: Layout): Promise<DaemonIdentity | null> {
   const r = await readJsonFile(layout.identityFile, identitySchema);
-  return r.ok ? { pid: r.value.pid, startTicks: r.value.startTicks, cmdline: r.value.cmdline } : null;
+  if (!r.ok) return null;
+  const { pid, startTicks, cmdline, launchId } = r.value;
+  return launchId ? { pid, startTicks, cmdline, launchId } : { pid, startTicks, cmdline };
 }
 
-/** Records the daemon's identity (the supervisor does this the first time it sees the daemon). */
-export async function recordIdentity(layout: Layout, id: ProcessIdentity): Promise<void> {
-  await writeFileAtomic(layout.identityFile, JSON.stringify({ ...id, recordedAt: new Date().toISOString() }, null, 2) + "\n");
+/** Records the daemon's identity (at launch, at adoption, and when its command line settles after exec). */
+export async function recordIdentity(layout: Layout, id: DaemonIdentity): Promise<void> {
+  const body = { pid: id.pid, startTicks: id.startTicks, cmdline: id.cmdline, ...(id.launchId ? { launchId: id.launchId } : {}) };
+  await writeFileAtomic(layout.identityFile, JSON.stringify({ ...body, recordedAt: new Date().toISOString() }, null, 2) + "\n");
+}
+
+/** The launch id of a launch announced but not finished (its PID file not written yet), or null. */
+export async function pendingLaunchId(layout: Layout): Promise<string | null> {
+  const r = await readJsonFile(launchFile(layout), launchSchema);
+  return r.ok ? r.value.launchId : null;
+}
+
+/** True when `file` is `dir` or lies inside it (both absolute). */
+function within(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/** BASE_DIR as the kernel reports it in /proc/PID/cwd (symlinks resolved), and as configured. */
+async function baseDirForms(layout: Layout): Promise<string[]> {
+  const forms = [path.resolve(layout.baseDir)];
+  const real = await fsp.realpath(layout.baseDir).catch(() => null);
+  if (real && real !== forms[0]) forms.push(real);
+  return forms;
+}
+
+/**
+ * Where a hand-started process runs, judged against BASE_DIR: null when it runs in BASE_DIR (cwd
+ * inside it, or BASE_DIR named in its command line), else a sentence saying where it runs.
+ */
+export async function foreignPlace(layout: Layout, id: ProcessIdentity): Promise<string | null> {
+  const forms = await baseDirForms(layout);
+  const cwd = await readCwd(id.pid);
+  if (cwd !== null && forms.some((b) => within(b, cwd))) return null;
+  const args = id.cmdline.split(" ");
+  if (forms.some((b) => args.some((a) => path.isAbsolute(a) && within(b, a)))) return null;
+  return cwd === null
+    ? `its working directory cannot be read, so it cannot be shown to run in ${layout.baseDir}`
+    : `it runs in ${cwd}, not in ${layout.baseDir}`;
 }
 
 /** Looks up the daemon named by the PID file and says whether it is provably the daemon. */
@@ -71,26 +145,48 @@ export async function findDaemon(layout: Layout, daemonPattern: string): Promise
   if (!id) return { state: "not_running", pid, message: `PID ${pid} from ${layout.pidFile} is not running` };
   const recorded = await readRecordedIdentity(layout);
   if (recorded && recorded.pid === pid) {
-    if (recorded.startTicks !== id.startTicks || recorded.cmdline !== id.cmdline) {
+    if (recorded.startTicks !== id.startTicks) {
       return {
         state: "not_daemon",
         pid,
-        message: `PID ${pid} was recycled: start time or command line differs from the daemon recorded in ${layout.identityFile} (now: ${truncate(id.cmdline)})`,
+        reason: "recycled",
+        message: `PID ${pid} was recycled: its start time differs from the daemon recorded in ${layout.identityFile} (now: ${truncate(id.cmdline)})`,
       };
     }
+    // The recorded process itself; its command line may have changed since (exec through a shim).
+    const identity: DaemonIdentity = recorded.launchId ? { ...id, launchId: recorded.launchId } : id;
+    return { state: "running", pid, identity, message: `daemon PID ${pid} running (${truncate(id.cmdline)})` };
+  }
+  const launchId = await readEnvVar(pid, LAUNCH_ID_ENV);
+  if (launchId !== null) {
+    const ours = [recorded?.launchId, await pendingLaunchId(layout)].filter((x): x is string => !!x);
+    if (ours.includes(launchId)) {
+      return { state: "running", pid, identity: { ...id, launchId }, message: `daemon PID ${pid} running (${truncate(id.cmdline)})` };
+    }
+    return {
+      state: "not_daemon",
+      pid,
+      reason: "foreign",
+      message: `PID ${pid} ("${truncate(id.cmdline)}") was started by another trainsafe launch (${LAUNCH_ID_ENV}=${launchId}), not by this BASE_DIR's: it belongs to another job`,
+    };
   }
   let re: RegExp;
   try {
     re = new RegExp(daemonPattern);
   } catch {
-    return { state: "not_daemon", pid, message: `daemon pattern /${daemonPattern}/ is not a valid regex` };
+    return { state: "not_daemon", pid, reason: "foreign", message: `daemon pattern /${daemonPattern}/ is not a valid regex` };
   }
   if (!re.test(id.cmdline)) {
     return {
       state: "not_daemon",
       pid,
+      reason: "foreign",
       message: `PID ${pid} is "${truncate(id.cmdline)}", which does not match the daemon pattern /${daemonPattern}/`,
     };
+  }
+  const elsewhere = await foreignPlace(layout, id);
+  if (elsewhere) {
+    return { state: "not_daemon", pid, reason: "foreign", message: `PID ${pid} ("${truncate(id.cmdline)}") is a trainer of another folder: ${elsewhere}` };
   }
   return { state: "running", pid, identity: id, message: `daemon PID ${pid} running (${truncate(id.cmdline)})` };
 }

@@ -84,9 +84,39 @@ export async function readIdentity(pid: number): Promise<ProcessIdentity | null>
   return { pid, startTicks: st.startTicks, cmdline };
 }
 
-/** Same process: same PID, same start time, same command line. */
+/**
+ * Same process: same PID and same start time. The command line is deliberately not compared: exec
+ * keeps the PID and the start time but replaces the command line, and real launchers exec (a pyenv
+ * shim execs twice, `accelerate launch` and shell wrappers exec into python). A PID reused by another
+ * process gets a new start time, so PID + start time stays a sound identity.
+ */
 export function sameProcess(a: ProcessIdentity, b: ProcessIdentity): boolean {
-  return a.pid === b.pid && a.startTicks === b.startTicks && a.cmdline === b.cmdline;
+  return a.pid === b.pid && a.startTicks === b.startTicks;
+}
+
+/** The process's working directory (readlink of /proc/PID/cwd), or null when it cannot be read. */
+export async function readCwd(pid: number): Promise<string | null> {
+  try {
+    return await fsp.readlink(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The value of environment variable `name` as the process was started (or last exec'd) with, from
+ * /proc/PID/environ; null when it is not set or the file cannot be read (another user's process).
+ */
+export async function readEnvVar(pid: number, name: string): Promise<string | null> {
+  let raw: string;
+  try {
+    raw = await fsp.readFile(`/proc/${pid}/environ`, "latin1");
+  } catch {
+    return null;
+  }
+  const prefix = `${name}=`;
+  for (const entry of raw.split("\0")) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  return null;
 }
 
 /** All processes' stat lines (skips ones that vanish while reading). */

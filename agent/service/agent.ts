@@ -322,6 +322,7 @@ export class Agent {
       case "not_daemon":
         return plain("warning", e.type);
       case "held":
+      case "unheld":
       case "adopt":
       case "unblocked":
       case "supervisor_start":

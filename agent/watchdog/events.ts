@@ -68,6 +68,7 @@ export type WatchdogEvent = Base &
         readonly reason?: string;
       }
     | { readonly type: "held"; readonly reason: string }
+    | { readonly type: "unheld"; readonly reason: string }
     | { readonly type: "unkillable"; readonly pid: number; readonly attempts: number; readonly survivors: ReadonlyArray<{ pid: number; state: string; cmdline: string }> }
     | { readonly type: "grant"; readonly cause: RestartCause; readonly decision: RestartDecision }
     | { readonly type: "denied"; readonly cause: RestartCause; readonly decision: RestartDecision }
@@ -107,10 +108,12 @@ export function describeEvent(e: WatchdogEvent): string {
     case "hang":
       return `daemon PID ${e.pid} hung: no progress for ${formatDurationMs(e.quietMs)} in ${e.phase} (limit ${formatDurationMs(e.limitMs)}${e.adaptiveLimit ? ", adaptive" : ""}) at step ${e.step ?? "?"}: ${e.kind} (${e.reasons.join("; ")})`;
     case "held":
-      return `daemon stopped by an operator (${e.reason}); no restart until one is asked for`;
+      return `daemon held by an operator (${e.reason}); nothing is adopted, signalled or restarted until a restart is asked for`;
+    case "unheld":
+      return `operator hold lifted (${e.reason})`;
     case "kill":
       return (e.reason && e.reason !== "hang" ? `[${e.reason}] ` : "") + (e.ok
-        ? `killed daemon PID ${e.pid} and ${e.members.length - 1} descendants in ${formatDurationMs(e.durationMs)} (${e.signals.map((s) => `${s.signal}->${s.pid}`).join(", ") || "no signal needed"})`
+        ? `killed daemon PID ${e.pid} and ${e.members.length - 1} other member(s) in ${formatDurationMs(e.durationMs)} (${e.signals.map((s) => `${s.signal}->${s.pid}`).join(", ") || "no signal needed"})`
         : `could not kill daemon PID ${e.pid} tree after ${e.attempts} attempts`);
     case "unkillable":
       return `UNKILLABLE after ${e.attempts} attempts: ${e.survivors.map((s) => `PID ${s.pid} state ${s.state}`).join(", ")}; giving up (needs an operator)`;

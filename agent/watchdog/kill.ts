@@ -9,12 +9,22 @@
  * reused.) This is why the tree-kill package is not used: it signals the PIDs `ps` listed, with no
  * identity check in between.
  *
- * Attempt 1 is SIGTERM, `graceMs` to exit, then SIGKILL to the survivors; attempts 2.. are SIGKILL
- * again. Each SIGKILL waits `graceMs` for /proc to confirm the processes are gone (a zombie counts as
- * gone: it runs no code and holds no GPU memory). A process in uninterruptible sleep (D) can outlive
- * SIGKILL; after `maxAttempts` attempts it is reported as unkillable.
+ * The tree is more than the root's descendants: a trainer's workers can be reparented to init when
+ * a launcher in between exits, so every process of the daemon's session (the daemon leads its own
+ * session when trainsafe started it) and every process carrying the daemon's launch id
+ * (TRAINSAFE_LAUNCH_ID, inherited through fork and exec) is a member too. Nothing outside those sets
+ * is ever signalled.
+ *
+ * Attempt 1 is SIGTERM followed by SIGCONT (as systemd does: a stopped process cannot act on SIGTERM
+ * until it runs again), `graceMs` to exit, then SIGKILL to the survivors; attempts 2.. are SIGKILL
+ * again. When every member was stopped (state T, e.g. SIGSTOP or a debugger), the grace is skipped:
+ * a frozen trainer has no clean-up worth waiting for and SIGKILL ends it at once. Each SIGKILL waits
+ * `graceMs` for /proc to confirm the processes are gone (a zombie counts as gone: it runs no code and
+ * holds no GPU memory). A process in uninterruptible sleep (D) can outlive SIGKILL; after
+ * `maxAttempts` attempts it is reported as unkillable.
  */
-import { listDescendants, readIdentity, readProcStat, sameProcess, type ProcessIdentity } from "../lib/proc.js";
+import { LAUNCH_ID_ENV, type DaemonIdentity } from "../lib/daemon.js";
+import { listProcesses, readCmdline, readEnvVar, readIdentity, readProcStat, sameProcess, type ProcStat, type ProcessIdentity } from "../lib/proc.js";
 import { timerDelayMs } from "../lib/units.js";
 
 export interface KillDeps {
@@ -62,8 +72,77 @@ export const realKillDeps: KillDeps = {
 
 /** Identities of `pid`'s descendants, read now (members that vanish while reading are left out). */
 export async function collectTree(pid: number): Promise<ProcessIdentity[]> {
-  const ids = await Promise.all((await listDescendants(pid)).map((p) => readIdentity(p)));
+  const all = await listProcesses();
+  const root = all.find((p) => p.pid === pid);
+  if (!root) return [];
+  return identities(descendantsIn(all, [root.pid]));
+}
+
+/** PIDs below `roots` in one /proc snapshot (the roots themselves excluded). */
+function descendantsIn(all: ReadonlyArray<ProcStat>, roots: ReadonlyArray<number>): ProcStat[] {
+  const byParent = new Map<number, ProcStat[]>();
+  for (const p of all) {
+    const list = byParent.get(p.ppid);
+    if (list) list.push(p);
+    else byParent.set(p.ppid, [p]);
+  }
+  const out: ProcStat[] = [];
+  const seen = new Set(roots);
+  const queue = [...roots];
+  while (queue.length) {
+    for (const child of byParent.get(queue.shift()!) ?? []) {
+      if (seen.has(child.pid)) continue;
+      seen.add(child.pid);
+      out.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return out;
+}
+
+/** Identities of the listed processes, keeping the start time read with the list. */
+async function identities(stats: ReadonlyArray<ProcStat>): Promise<ProcessIdentity[]> {
+  const ids = await Promise.all(
+    stats.map(async (st) => {
+      const cmdline = await readCmdline(st.pid);
+      return cmdline === null ? null : { pid: st.pid, startTicks: st.startTicks, cmdline };
+    }),
+  );
   return ids.filter((x): x is ProcessIdentity => x !== null);
+}
+
+/**
+ * Every process that belongs to the daemon `root`, read now: the root itself when it is still the
+ * same process, its descendants, the members of its session when it leads one, and every process
+ * carrying its launch id, with their descendants. The caller (this supervisor) and zombies are never
+ * members.
+ */
+export async function collectDaemonTree(root: DaemonIdentity): Promise<ProcessIdentity[]> {
+  const all = (await listProcesses()).filter((p) => p.pid !== process.pid && p.state !== "Z" && p.state !== "X");
+  const picked = new Map<number, ProcStat>();
+  const rootStat = all.find((p) => p.pid === root.pid && p.startTicks === root.startTicks);
+  if (rootStat) {
+    picked.set(rootStat.pid, rootStat);
+    // A session whose id is the root's PID was created by the root (setsid): all of it is the daemon's.
+    if (rootStat.session === rootStat.pid) for (const p of all) if (p.session === rootStat.pid) picked.set(p.pid, p);
+  }
+  if (root.launchId) {
+    const carriers = await Promise.all(all.map(async (p) => ((await readEnvVar(p.pid, LAUNCH_ID_ENV)) === root.launchId ? p : null)));
+    for (const p of carriers) if (p) picked.set(p.pid, p);
+  }
+  for (const p of descendantsIn(all, [...picked.keys()])) picked.set(p.pid, p);
+  const members = await identities([...picked.values()]);
+  // Root first (reports and tests read members[0] as the daemon).
+  return members.sort((a, b) => (a.pid === root.pid ? -1 : b.pid === root.pid ? 1 : a.pid - b.pid));
+}
+
+/** Members stopped by a signal or a tracer (state T or t), read now. */
+async function stoppedMembers(members: ReadonlyArray<ProcessIdentity>): Promise<ProcessIdentity[]> {
+  const states = await Promise.all(members.map((m) => readProcStat(m.pid)));
+  return members.filter((m, i) => {
+    const st = states[i];
+    return st !== null && st !== undefined && st.startTicks === m.startTicks && (st.state === "T" || st.state === "t");
+  });
 }
 
 /** True while `member` is still the same running (non-zombie) process (same PID and start time). */
@@ -72,19 +151,21 @@ export async function stillAlive(member: ProcessIdentity): Promise<boolean> {
   return st !== null && st.startTicks === member.startTicks && st.state !== "Z" && st.state !== "X";
 }
 
-/** Terminates `root` (which must be the proven daemon identity) and all its descendants. */
-export async function killTree(root: ProcessIdentity, opts: KillOptions, deps: KillDeps = realKillDeps): Promise<KillResult> {
+/**
+ * Terminates the daemon `root` (which must be the proven daemon identity) and every process that
+ * belongs to it (see collectDaemonTree). When the root itself is gone or its PID was reused, the
+ * members left behind (found by launch id) are still killed, and the reused PID never is.
+ */
+export async function killTree(root: DaemonIdentity, opts: KillOptions, deps: KillDeps = realKillDeps): Promise<KillResult> {
   const t0 = deps.now();
   const pollMs = opts.pollMs ?? 50;
   const signals: SignalRecord[] = [];
   const skipped: Array<{ pid: number; reason: string }> = [];
 
   const current = await readIdentity(root.pid);
-  if (!current || !sameProcess(current, root)) {
-    if (current) skipped.push({ pid: root.pid, reason: "PID now belongs to a different process" });
-    return { ok: true, attempts: 0, members: [], signals, skipped, survivors: [], durationMs: deps.now() - t0 };
-  }
-  const members: ProcessIdentity[] = [root, ...(await collectTree(root.pid))];
+  if (current && !sameProcess(current, root)) skipped.push({ pid: root.pid, reason: "PID now belongs to a different process" });
+  const members: ProcessIdentity[] = await collectDaemonTree(root);
+  if (members.length === 0) return { ok: true, attempts: 0, members, signals, skipped, survivors: [], durationMs: deps.now() - t0 };
   const known = new Set(members.map((m) => m.pid));
 
   const send = async (sig: NodeJS.Signals, targets: ProcessIdentity[]) => {
@@ -134,8 +215,11 @@ export async function killTree(root: ProcessIdentity, opts: KillOptions, deps: K
         }
       }
     } else {
+      const stopped = await stoppedMembers(left);
       await send("SIGTERM", left);
-      left = await waitGone(opts.graceMs);
+      await send("SIGCONT", stopped);
+      // A frozen tree gets no grace: nothing in it was running to clean up.
+      left = stopped.length === left.length ? await alive() : await waitGone(opts.graceMs);
       if (left.length === 0) break;
     }
     await send("SIGKILL", left);

@@ -14,22 +14,13 @@ import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from "node:c
 import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import type { Layout } from "../config/layout.js";
-import { recordIdentity } from "../lib/daemon.js";
+import { LAUNCH_ID_ENV, launchFile, launchSchema, recordIdentity, type DaemonIdentity } from "../lib/daemon.js";
 import { readJsonFile, writeFileAtomic } from "../lib/files.js";
-import { listProcesses, readIdentity, type ProcessIdentity } from "../lib/proc.js";
+import { listProcesses, readEnvVar, readIdentity } from "../lib/proc.js";
 import { stateDir } from "./state.js";
 
-/** Environment variable holding the id of the launch that started a daemon. */
-export const LAUNCH_ID_ENV = "TRAINSAFE_LAUNCH_ID";
-
-/** The announcement of a launch whose PID file is not written yet. */
-export function launchFile(layout: Layout): string {
-  return path.join(stateDir(layout), "launch.json");
-}
-
-const launchSchema = z.object({ launchId: z.string().uuid(), atMs: z.number() });
+export { LAUNCH_ID_ENV, launchFile };
 
 export type SpawnFn = (command: string, args: ReadonlyArray<string>, options: SpawnOptions) => ChildProcess;
 
@@ -41,7 +32,7 @@ export interface ExitInfo {
 
 export interface Launched {
   readonly child: ChildProcess;
-  readonly identity: ProcessIdentity;
+  readonly identity: DaemonIdentity;
   /** Settles when the child exits; listened to from the moment of spawn so no exit is missed. */
   readonly exited: Promise<ExitInfo>;
 }
@@ -89,12 +80,15 @@ export async function launchDaemon(layout: Layout, command: ReadonlyArray<string
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once("exit", (exitCode, signal) => resolve({ exitCode, signal, atMs: Date.now() }));
   });
-  const identity = await readIdentity(child.pid);
-  if (!identity) {
+  const seen = await readIdentity(child.pid);
+  if (!seen) {
     await forget();
     const code = child.exitCode ?? child.signalCode;
     throw new Error(`${command.join(" ")} exited at once${code !== null ? ` (${code})` : ""}; see ${layout.outputLog}`);
   }
+  // The command line read here may still be a shim's that is about to exec: the identity is the PID,
+  // its start time and the launch id, which exec keeps; the supervisor re-records the settled cmdline.
+  const identity: DaemonIdentity = { ...seen, launchId };
   await writeFileAtomic(layout.pidFile, `${child.pid}\n`);
   await recordIdentity(layout, identity);
   await forget();
@@ -103,37 +97,26 @@ export async function launchDaemon(layout: Layout, command: ReadonlyArray<string
 
 /**
  * The daemon of a launch that never got its PID file (its supervisor died in between), found by the
- * launch id in its environment: it leads its own session and matches the daemon pattern. Its PID
- * file is written and its identity recorded, and the identity returned. Null (and the announcement
- * removed) when no launch is pending or its daemon is not running. Never signals anything.
+ * launch id in its environment: it leads its own session (its children inherit the id but not
+ * that). The launch id is the proof; the command line is not checked, since trainsafe launched it
+ * and it may have exec'd into anything. Its PID file is written and its identity recorded, and the
+ * identity returned. Null (and the announcement removed) when no launch is pending or its daemon is
+ * not running. Never signals anything.
  */
-export async function recoverLaunch(layout: Layout, daemonPattern: string): Promise<ProcessIdentity | null> {
+export async function recoverLaunch(layout: Layout): Promise<DaemonIdentity | null> {
   const file = launchFile(layout);
   const r = await readJsonFile(file, launchSchema);
   if (!r.ok) {
     if (r.reason !== "missing") await fsp.rm(file, { force: true }).catch(() => {});
     return null;
   }
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(daemonPattern);
-  } catch {
-    return null;
-  }
-  const marker = `${LAUNCH_ID_ENV}=${r.value.launchId}`;
-  let found: ProcessIdentity | null = null;
+  const launchId = r.value.launchId;
+  let found: DaemonIdentity | null = null;
   for (const st of await listProcesses()) {
-    // The supervisor starts the daemon in a new session; its children inherit the id but not that.
     if (st.session !== st.pid || st.state === "Z" || st.state === "X") continue;
-    let environ: string;
-    try {
-      environ = await fsp.readFile(`/proc/${st.pid}/environ`, "latin1");
-    } catch {
-      continue;
-    }
-    if (!environ.split("\0").includes(marker)) continue;
+    if ((await readEnvVar(st.pid, LAUNCH_ID_ENV)) !== launchId) continue;
     const id = await readIdentity(st.pid);
-    if (id && pattern.test(id.cmdline)) found = id;
+    if (id && id.startTicks === st.startTicks) found = { ...id, launchId };
     break;
   }
   if (found) {

@@ -90,3 +90,37 @@ export async function saveProgress(layout: Layout, p: ProgressState): Promise<vo
   await fsp.mkdir(stateDir(layout), { recursive: true });
   await writeFileAtomic(progressFile(layout), JSON.stringify(p) + "\n");
 }
+
+export function holdFile(layout: Layout): string {
+  return path.join(stateDir(layout), "hold.json");
+}
+
+/** An operator's hold: nothing restarts, adopts or signals the daemon until a restart is asked for. */
+export interface HoldState {
+  readonly reason: string;
+  readonly atMs: number;
+}
+
+const holdSchema = z.object({ reason: z.string(), atMs: z.number().finite() });
+
+/**
+ * The persisted hold, or null when none. A hold file that cannot be read still holds (with a reason
+ * saying so): a torn write must never turn an operator's stop into a restart.
+ */
+export async function loadHold(layout: Layout): Promise<HoldState | null> {
+  const r = await readJsonFile(holdFile(layout), holdSchema);
+  if (r.ok) return r.value;
+  if (r.reason === "missing") return null;
+  return { reason: `hold file unreadable (${r.message}); still held`, atMs: 0 };
+}
+
+/** Persists the hold (atomically) so that it survives a restart of the agent or the supervisor. */
+export async function saveHold(layout: Layout, hold: HoldState): Promise<void> {
+  await fsp.mkdir(stateDir(layout), { recursive: true });
+  await writeFileAtomic(holdFile(layout), JSON.stringify(hold) + "\n");
+}
+
+/** Lifts the hold. */
+export async function clearHold(layout: Layout): Promise<void> {
+  await fsp.rm(holdFile(layout), { force: true });
+}

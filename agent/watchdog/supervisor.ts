@@ -15,9 +15,9 @@ import { spawn as nodeSpawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Settings } from "../config/settings.js";
-import { findDaemon, readPidFile, readRecordedIdentity, recordIdentity } from "../lib/daemon.js";
+import { findDaemon, readPidFile, readRecordedIdentity, recordIdentity, type DaemonIdentity } from "../lib/daemon.js";
 import { describeError, TrainsafeError } from "../lib/errors.js";
-import { readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js";
+import { readCmdline, readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js";
 import { timerDelayMs } from "../lib/units.js";
 import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRecord } from "./budget.js";
 import { diagnoseHang, type HangReport } from "./diagnose.js";
@@ -27,7 +27,7 @@ import { launchDaemon, recoverLaunch, type ExitInfo, type Launched, type SpawnFn
 import { crashModule, guardPreflight } from "./integrations.js";
 import { runPreflight, type PreflightDeps, type PreflightResult } from "./preflight.js";
 import { ProgressTracker, readStatus, type ProgressPolicy } from "./progress.js";
-import { loadProgress, loadRestartHistory, saveProgress, saveRestartHistory, stateDir } from "./state.js";
+import { clearHold, loadHold, loadProgress, loadRestartHistory, saveHold, saveProgress, saveRestartHistory, stateDir } from "./state.js";
 
 /** What a grant function is asked. */
 export interface GrantContext {
@@ -83,6 +83,12 @@ export interface SupervisorOptions {
   readonly diagnose?: DiagnoseFn;
   /** Readable event lines (default: stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * Lift an operator's hold (BASE_DIR/.trainsafe/hold.json) at start: a person who runs
+   * `trainsafe watchdog` asks for supervision. The agent's supervisor never sets this, so a hold
+   * survives agent restarts until `fleet restart` lifts it.
+   */
+  readonly releaseHold?: boolean;
 }
 
 /** Resolved restart policy from the watchdog settings. */
@@ -110,7 +116,8 @@ export function progressPolicyOf(w: Settings["watchdog"]): ProgressPolicy {
 
 /** The daemon being watched. */
 interface Watched {
-  readonly identity: ProcessIdentity;
+  /** Replaced (same PID and start time) when the command line settles after the launcher's exec. */
+  identity: DaemonIdentity;
   readonly launched: Launched | null;
   exit: ExitInfo | null;
   readonly startedAtMs: number;
@@ -205,7 +212,7 @@ export class Supervisor {
     await this.init();
     // A running daemon is adopted before start() returns; anything else (a death to handle, a start
     // that may wait out a back-off) is the loop's work, so start() never blocks for long.
-    await this.lookup(true);
+    if (this.idle.kind !== "held") await this.lookup(true);
     this.started = true;
     this.loopDone = this.loop();
   }
@@ -249,15 +256,23 @@ export class Supervisor {
     return this.enqueue(async () => {
       const w = this.watched;
       if (!w) {
-        const message =
-          this.idle.kind === "foreign" ? `not killing: ${this.idle.message}` : `no daemon is running (supervisor state: ${this.state})`;
-        return { ok: false, message };
+        if (this.idle.kind === "foreign") return { ok: false, message: `not killing: ${this.idle.message}` };
+        // No daemon watched (waiting for a grant, blocked, already held...): the hold still stops
+        // any restart, and members of the last launch still running (orphaned workers) are killed.
+        const before = this.state;
+        await this.hold(reason);
+        const recorded = await readRecordedIdentity(this.settings.layout);
+        const k = recorded?.launchId ? await this.killIdentity(recorded, reason) : null;
+        if (k && !k.ok) return { ok: false, message: `could not kill what is left of the last daemon (PID ${recorded!.pid})`, details: k };
+        const leftovers = k && k.members.length > 0 ? `; killed ${k.members.length} leftover process(es) of the last launch` : "";
+        return { ok: true, message: `no daemon was running (state ${before})${leftovers}; held until a restart is asked for` };
       }
+      // Held before the kill: a kill that fails (a survivor in D state) must not end in a restart
+      // once the survivor finally goes.
+      await this.hold(reason);
       const k = await this.killWatched(w, reason);
       if (!k.ok) return { ok: false, message: `could not kill daemon PID ${w.identity.pid} after ${k.attempts} attempts`, details: k };
-      this.idle = { kind: "held", reason };
-      await this.emit({ type: "held", reason });
-      return { ok: true, message: `killed daemon PID ${w.identity.pid} and ${k.members.length - 1} descendants; held until a restart is asked for`, details: k };
+      return { ok: true, message: `killed daemon PID ${w.identity.pid} and ${k.members.length - 1} other member(s); held until a restart is asked for`, details: k };
     });
   }
 
@@ -273,6 +288,7 @@ export class Supervisor {
         const k = await this.killWatched(w, reason);
         if (!k.ok) return { ok: false, message: `could not kill daemon PID ${w.identity.pid} before the restart`, details: k };
       }
+      await this.releaseHold("operator restart");
       await this.restart("operator");
       if (this.watched) return { ok: true, message: `daemon restarted, PID ${this.watched.identity.pid}` };
       const idle = this.idle;
@@ -294,13 +310,36 @@ export class Supervisor {
     while (this.actions.length) await this.actions.shift()!();
   }
 
+  /** Holds the daemon down (persisted): nothing adopts, signals or restarts it until released. */
+  private async hold(reason: string): Promise<void> {
+    this.idle = { kind: "held", reason };
+    try {
+      await saveHold(this.settings.layout, { reason, atMs: this.clock() });
+    } catch (err) {
+      await this.emit({ type: "error", message: `cannot persist the hold (it holds until this supervisor stops): ${describeError(err)}` });
+    }
+    await this.emit({ type: "held", reason });
+  }
+
+  private async releaseHold(why: string): Promise<void> {
+    if (this.idle.kind === "held") this.idle = { kind: "lookup" };
+    const had = await loadHold(this.settings.layout);
+    if (!had) return;
+    await clearHold(this.settings.layout);
+    await this.emit({ type: "unheld", reason: why });
+  }
+
   private async killWatched(w: Watched, reason: string) {
     this.watched = null;
-    const k = await killTree(w.identity, { graceMs: this.w.killGrace, maxAttempts: this.w.maxKillAttempts }, this.killDeps);
+    return this.killIdentity(w.identity, reason);
+  }
+
+  private async killIdentity(identity: DaemonIdentity, reason: string) {
+    const k = await killTree(identity, { graceMs: this.w.killGrace, maxAttempts: this.w.maxKillAttempts }, this.killDeps);
     this.stoppedAtMs = this.clock();
     await this.emit({
       type: "kill",
-      pid: w.identity.pid,
+      pid: identity.pid,
       ok: k.ok,
       attempts: k.attempts,
       members: k.members.map((m) => m.pid),
@@ -309,7 +348,7 @@ export class Supervisor {
       durationMs: k.durationMs,
       reason,
     });
-    if (k.ok) await this.removeStalePidFile(w.identity.pid);
+    if (k.ok) await this.removeStalePidFile(identity.pid);
     else this.idle = { kind: "unkillable", survivors: k.members.filter((m) => k.survivors.some((s) => s.pid === m.pid)) };
     return k;
   }
@@ -322,6 +361,12 @@ export class Supervisor {
     this.history = h.records;
     await this.emit({ type: "supervisor_start", baseDir: this.settings.layout.baseDir, pid: process.pid });
     if (h.problem) await this.emit({ type: "error", message: `restart history unusable, starting empty: ${h.problem}` });
+    if (this.opts.releaseHold) await this.releaseHold("trainsafe watchdog started by hand");
+    const held = await loadHold(this.settings.layout);
+    if (held) {
+      this.idle = { kind: "held", reason: held.reason };
+      await this.emit({ type: "held", reason: `${held.reason} (held since ${new Date(held.atMs).toISOString()}; lifted by fleet restart or trainsafe watchdog)` });
+    }
   }
 
   private async finish(reason: string): Promise<void> {
@@ -393,11 +438,17 @@ export class Supervisor {
         }
         return;
       case "held":
-        await this.adoptIfRunning(now);
+        // Held by an operator: whatever the PID file says now, nothing is adopted, signalled or
+        // started until a restart is asked for (restartDaemon) or a person runs the watchdog.
         return;
       case "unkillable": {
         const alive = await Promise.all(idle.survivors.map((s) => stillAlive(s)));
         if (!alive.some(Boolean)) {
+          const held = await loadHold(this.settings.layout);
+          if (held) {
+            this.idle = { kind: "held", reason: held.reason };
+            return;
+          }
           this.idle = { kind: "pending", cause: "hang" };
           return this.restart("hang");
         }
@@ -414,7 +465,7 @@ export class Supervisor {
     if (r.state === "running") return this.adopt(r.identity);
     if (r.state === "no_pid_file" || r.state === "not_running") {
       // A supervisor that died between starting a daemon and writing its PID file left it running.
-      const orphan = await recoverLaunch(layout, this.w.daemonPattern).catch(async (err: unknown) => {
+      const orphan = await recoverLaunch(layout).catch(async (err: unknown) => {
         await this.emit({ type: "error", message: `cannot look for the daemon of an unfinished launch: ${describeError(err)}` });
         return null;
       });
@@ -465,11 +516,11 @@ export class Supervisor {
     return this.watched !== null;
   }
 
-  private async adopt(identity: ProcessIdentity): Promise<void> {
+  private async adopt(identity: DaemonIdentity): Promise<void> {
     const { layout } = this.settings;
     const recorded = await readRecordedIdentity(layout);
     let identityRecorded = false;
-    if (!recorded || recorded.pid !== identity.pid) {
+    if (!recorded || recorded.pid !== identity.pid || recorded.startTicks !== identity.startTicks || recorded.cmdline !== identity.cmdline) {
       await recordIdentity(layout, identity);
       identityRecorded = true;
     }
@@ -480,7 +531,7 @@ export class Supervisor {
     await this.emit({ type: "adopt", pid: identity.pid, cmdline: identity.cmdline, identityRecorded });
   }
 
-  private watch0(identity: ProcessIdentity, launched: Launched | null, restored?: { step: number | null; phaseText: string | null; changedAtMs: number }): void {
+  private watch0(identity: DaemonIdentity, launched: Launched | null, restored?: { step: number | null; phaseText: string | null; changedAtMs: number }): void {
     const now = this.clock();
     const w: Watched = {
       identity,
@@ -512,7 +563,22 @@ export class Supervisor {
       return this.onDeath(w.identity, w.exit, w);
     }
     if (w.exit) return this.onDeath(w.identity, w.exit, w);
+    await this.followExec(w);
     await this.checkProgress(w);
+  }
+
+  /**
+   * A launcher that execs (pyenv shim, `accelerate launch`, a wrapper script) changes the daemon's
+   * command line after it was recorded; the process (PID, start time, launch id) stays the same.
+   * The recorded identity follows, so that status displays and the next supervisor see the trainer.
+   */
+  private async followExec(w: Watched): Promise<void> {
+    const cmdline = await readCmdline(w.identity.pid);
+    if (cmdline === null || cmdline === w.identity.cmdline) return;
+    w.identity = { ...w.identity, cmdline };
+    await recordIdentity(this.settings.layout, w.identity).catch((err: unknown) =>
+      this.emit({ type: "error", message: `cannot record the daemon's identity: ${describeError(err)}` }),
+    );
   }
 
   private async statusSignature(): Promise<string | null> {

@@ -165,7 +165,8 @@ export function register(program: Command): void {
       process.exitCode = pass.problems > 0 ? 1 : 0;
       return;
     }
-    const sup = new Supervisor({ settings, ...(onEvent ? { onEvent } : {}) });
+    // A person running the watchdog asks for supervision: an operator's hold (fleet kill) is lifted.
+    const sup = new Supervisor({ settings, releaseHold: true, ...(onEvent ? { onEvent } : {}) });
     // Handlers before start(): a SIGTERM during start-up must still stop cleanly.
     const signalled = new Promise<NodeJS.Signals>((resolve) => {
       process.once("SIGTERM", () => resolve("SIGTERM"));
