@@ -1,7 +1,7 @@
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { listDescendants, readIdentity } from "../agent/lib/proc.js";
+import { listDescendants, readIdentity, readProcStat } from "../agent/lib/proc.js";
 import { killTree, realKillDeps } from "../agent/watchdog/kill.js";
 import { diagnoseHang } from "../agent/watchdog/diagnose.js";
 import { alive, currentStep, ProcessJanitor, startDaemon, waitFor } from "./watchdog-helpers.js";
@@ -130,4 +130,31 @@ esac
   assert.equal(r.kind, "gpu_or_collective", JSON.stringify(r));
   assert.deepEqual(r.evidence.gpu!.gpus.map((g) => [g.index, g.utilizationPct, g.memoryUsedMiB]), [[0, 100, 70500]]);
   assert.deepEqual(r.evidence.gpu!.processes, [{ pid: id.pid, gpuUuid: "GPU-aaaa", usedMemoryMiB: 70123 }]);
+});
+
+test("killTree: a SIGSTOPped (frozen) tree is gone in under a second despite a 10 s grace", async () => {
+  const { id, tree } = await startedTree({ stepMs: 20, ignoreSigterm: true }, 2);
+  for (const p of tree) process.kill(p, "SIGSTOP");
+  await waitFor("every member stopped", async () => {
+    const states = await Promise.all(tree.map(async (p) => (await readProcStat(p))?.state));
+    return states.every((s) => s === "T");
+  });
+  const t0 = Date.now();
+  const r = await killTree(id, { graceMs: 10_000, maxAttempts: 3 });
+  const tookMs = Date.now() - t0;
+  assert.equal(r.ok, true);
+  assert.ok(tookMs < 1000, `took ${tookMs} ms`);
+  assert.ok(r.signals.some((s) => s.signal === "SIGCONT"), "stopped members are continued so they can act on SIGTERM");
+  for (const p of tree) assert.equal(await alive(p), false);
+});
+
+test("killTree: a stopped daemon among running children gets SIGCONT, so SIGTERM ends it within the grace", async () => {
+  const { id, tree, pid } = await startedTree({ stepMs: 20 }, 1);
+  process.kill(pid, "SIGSTOP");
+  await waitFor("daemon stopped", async () => (await readProcStat(pid))?.state === "T");
+  const r = await killTree(id, { graceMs: 5000, maxAttempts: 3 });
+  assert.equal(r.ok, true);
+  assert.ok(r.durationMs < 4000, `SIGTERM honoured after SIGCONT (${r.durationMs} ms)`);
+  assert.ok(r.signals.every((s) => s.signal !== "SIGKILL"), JSON.stringify(r.signals));
+  for (const p of tree) assert.equal(await alive(p), false);
 });

@@ -33,7 +33,25 @@ export function launchFile(layout: Layout): string {
   return path.join(layout.baseDir, ".trainsafe", "launch.json");
 }
 
-export const launchSchema = z.object({ launchId: z.string().uuid(), atMs: z.number() });
+export const launchSchema = z.object({ launchId: z.string().uuid(), atMs: z.number(), baseDir: z.string().optional() });
+
+/**
+ * True when a record written for `recordedBaseDir` belongs to this BASE_DIR. Records name their
+ * folder because run folders get copied (cp -a, rsync of a run to a new experiment): a copied
+ * identity or launch file names another folder's daemon, which must never be adopted from here.
+ * Records without a folder (written by older versions) are taken as this folder's.
+ */
+export async function recordedHere(layout: Layout, recordedBaseDir: string | undefined): Promise<boolean> {
+  if (recordedBaseDir === undefined) return true;
+  const forms = await baseDirForms(layout);
+  return forms.includes(path.resolve(recordedBaseDir));
+}
+
+/** The launch announced in BASE_DIR/.trainsafe/launch.json for this folder, or null. */
+export async function readPendingLaunch(layout: Layout): Promise<z.infer<typeof launchSchema> | null> {
+  const r = await readJsonFile(launchFile(layout), launchSchema);
+  return r.ok && (await recordedHere(layout, r.value.baseDir)) ? r.value : null;
+}
 
 export type DaemonLookup =
   | { readonly state: "no_pid_file"; readonly message: string }
@@ -80,27 +98,33 @@ const identitySchema = z.object({
   startTicks: z.number().int().nonnegative(),
   cmdline: z.string(),
   launchId: z.string().optional(),
+  baseDir: z.string().optional(),
   recordedAt: z.string().optional(),
 });
 
 /** The identity trainsafe recorded for the daemon, or null when none (or unreadable). */
 export async function readRecordedIdentity(layout: Layout): Promise<DaemonIdentity | null> {
   const r = await readJsonFile(layout.identityFile, identitySchema);
-  if (!r.ok) return null;
+  if (!r.ok || !(await recordedHere(layout, r.value.baseDir))) return null;
   const { pid, startTicks, cmdline, launchId } = r.value;
   return launchId ? { pid, startTicks, cmdline, launchId } : { pid, startTicks, cmdline };
 }
 
 /** Records the daemon's identity (at launch, at adoption, and when its command line settles after exec). */
 export async function recordIdentity(layout: Layout, id: DaemonIdentity): Promise<void> {
-  const body = { pid: id.pid, startTicks: id.startTicks, cmdline: id.cmdline, ...(id.launchId ? { launchId: id.launchId } : {}) };
+  const body = {
+    pid: id.pid,
+    startTicks: id.startTicks,
+    cmdline: id.cmdline,
+    ...(id.launchId ? { launchId: id.launchId } : {}),
+    baseDir: path.resolve(layout.baseDir),
+  };
   await writeFileAtomic(layout.identityFile, JSON.stringify({ ...body, recordedAt: new Date().toISOString() }, null, 2) + "\n");
 }
 
 /** The launch id of a launch announced but not finished (its PID file not written yet), or null. */
 export async function pendingLaunchId(layout: Layout): Promise<string | null> {
-  const r = await readJsonFile(launchFile(layout), launchSchema);
-  return r.ok ? r.value.launchId : null;
+  return (await readPendingLaunch(layout))?.launchId ?? null;
 }
 
 /** True when `file` is `dir` or lies inside it (both absolute). */

@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Layout } from "../config/layout.js";
-import { LAUNCH_ID_ENV, launchFile, launchSchema, recordIdentity, type DaemonIdentity } from "../lib/daemon.js";
+import { foreignPlace, LAUNCH_ID_ENV, launchFile, launchSchema, recordedHere, recordIdentity, type DaemonIdentity } from "../lib/daemon.js";
 import { readJsonFile, writeFileAtomic } from "../lib/files.js";
 import { listProcesses, readEnvVar, readIdentity } from "../lib/proc.js";
 import { stateDir } from "./state.js";
@@ -44,7 +44,7 @@ export async function launchDaemon(layout: Layout, command: ReadonlyArray<string
   await fsp.mkdir(path.dirname(layout.outputLog), { recursive: true });
   const launchId = randomUUID();
   await fsp.mkdir(stateDir(layout), { recursive: true });
-  await writeFileAtomic(launchFile(layout), JSON.stringify({ launchId, atMs: Date.now() }) + "\n");
+  await writeFileAtomic(launchFile(layout), JSON.stringify({ launchId, atMs: Date.now(), baseDir: path.resolve(layout.baseDir) }) + "\n");
   const forget = () => fsp.rm(launchFile(layout), { force: true }).catch(() => {});
   const out = await fsp.open(layout.outputLog, "a");
   let child: ChildProcess;
@@ -106,8 +106,9 @@ export async function launchDaemon(layout: Layout, command: ReadonlyArray<string
 export async function recoverLaunch(layout: Layout): Promise<DaemonIdentity | null> {
   const file = launchFile(layout);
   const r = await readJsonFile(file, launchSchema);
-  if (!r.ok) {
-    if (r.reason !== "missing") await fsp.rm(file, { force: true }).catch(() => {});
+  if (!r.ok || !(await recordedHere(layout, r.value.baseDir))) {
+    // Junk, or an announcement copied from another run folder: not a launch of this folder.
+    if (!r.ok ? r.reason !== "missing" : true) await fsp.rm(file, { force: true }).catch(() => {});
     return null;
   }
   const launchId = r.value.launchId;
@@ -116,7 +117,8 @@ export async function recoverLaunch(layout: Layout): Promise<DaemonIdentity | nu
     if (st.session !== st.pid || st.state === "Z" || st.state === "X") continue;
     if ((await readEnvVar(st.pid, LAUNCH_ID_ENV)) !== launchId) continue;
     const id = await readIdentity(st.pid);
-    if (id && id.startTicks === st.startTicks) found = { ...id, launchId };
+    // Started with BASE_DIR as its working directory: one that runs elsewhere is not this launch's.
+    if (id && id.startTicks === st.startTicks && (await foreignPlace(layout, id)) === null) found = { ...id, launchId };
     break;
   }
   if (found) {

@@ -820,7 +820,8 @@ export class Supervisor {
     const file = this.lockFile();
     await fsp.mkdir(path.dirname(file), { recursive: true });
     const me = await readIdentity(process.pid);
-    const body = JSON.stringify({ pid: process.pid, startTicks: me?.startTicks ?? 0 }) + "\n";
+    const baseDir = path.resolve(this.settings.layout.baseDir);
+    const body = JSON.stringify({ pid: process.pid, startTicks: me?.startTicks ?? 0, baseDir }) + "\n";
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await fsp.writeFile(file, body, { flag: "wx" });
@@ -830,7 +831,8 @@ export class Supervisor {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       }
       const holder = await readLockHolder(file);
-      if (holder) {
+      // A lock copied along with a run folder names the supervisor of the original folder.
+      if (holder && (holder.baseDir === undefined || holder.baseDir === baseDir)) {
         const st = await readProcStat(holder.pid);
         if (st && st.startTicks === holder.startTicks && st.state !== "Z") {
           throw new TrainsafeError(
@@ -854,10 +856,11 @@ export class Supervisor {
   }
 }
 
-async function readLockHolder(file: string): Promise<{ pid: number; startTicks: number } | null> {
+async function readLockHolder(file: string): Promise<{ pid: number; startTicks: number; baseDir?: string } | null> {
   try {
-    const v = JSON.parse(await fsp.readFile(file, "utf8")) as { pid?: unknown; startTicks?: unknown };
-    return typeof v.pid === "number" && typeof v.startTicks === "number" ? { pid: v.pid, startTicks: v.startTicks } : null;
+    const v = JSON.parse(await fsp.readFile(file, "utf8")) as { pid?: unknown; startTicks?: unknown; baseDir?: unknown };
+    if (typeof v.pid !== "number" || typeof v.startTicks !== "number") return null;
+    return { pid: v.pid, startTicks: v.startTicks, ...(typeof v.baseDir === "string" ? { baseDir: v.baseDir } : {}) };
   } catch {
     return null;
   }
