@@ -149,7 +149,7 @@ export function register(program: Command): void {
     .option("--backoff-max <duration>", "longest back-off (default 5m)")
     .option("--healthy-reset <duration>", "a run this long resets the back-off (default 10m)")
     .option("--daemon-command <cmd>", 'command that starts the daemon, run in BASE_DIR (words, or a JSON array; default "python3 core/training_daemon.py")')
-    .option("--daemon-pattern <regex>", "the daemon's command line must match this before it is ever signalled (default training_daemon)")
+    .option("--daemon-pattern <regex>", "a daemon started by hand must match this (and run in BASE_DIR) to be adopted (default training_daemon)")
     .option("--hang-report-timeout <duration>", "deadline for py-spy and nvidia-smi in a hang report (default 10s)")
     .option("--cpu-sample <duration>", "interval between the two CPU samples of a hang report (default 500ms)")
     .option("--min-disk-free <size>", "free space BASE_DIR needs before a restart (default 10GB)");
