@@ -27,7 +27,12 @@ export interface ZipCheck {
   /** Entry names, in central-directory order. */
   entryNames: string[];
   zip64: boolean;
+  /** The pickle record (data.pkl) of a torch.save file, when asked for and stored uncompressed. */
+  pickle?: Uint8Array | null;
 }
+
+/** data.pkl of a checkpoint is small (tensors live in other entries); a bigger one is not read. */
+const MAX_PICKLE_BYTES = 8 * 1024 * 1024;
 
 interface Eocd {
   position: number;
@@ -41,6 +46,8 @@ interface Entry {
   name: string;
   compressedBytes: number;
   localOffset: number;
+  /** Compression method: torch.save stores every record uncompressed (0). */
+  method: number;
 }
 
 const fail = (problems: string[], zip64 = false): ZipCheck => ({
@@ -52,8 +59,8 @@ const fail = (problems: string[], zip64 = false): ZipCheck => ({
 });
 
 /** Checks a zip archive on disk by reading its headers only; never throws. */
-export async function checkZip(file: string, opts: { label?: string } = {}): Promise<ZipCheck> {
-  return withFileSource(file, opts.label ?? file, inspectZip, (p) => fail([p]));
+export async function checkZip(file: string, opts: { label?: string; readPickle?: boolean } = {}): Promise<ZipCheck> {
+  return withFileSource(file, opts.label ?? file, (src, label) => inspectZip(src, label, opts.readPickle ?? false), (p) => fail([p]));
 }
 
 /** Checks zip bytes held in memory (tests, fuzzing); never throws. */
@@ -62,7 +69,7 @@ export function checkZipBytes(buf: Uint8Array, label = "zip"): Promise<ZipCheck>
 }
 
 /** Checks the zip archive behind `src`. */
-export async function inspectZip(src: ByteSource, label: string): Promise<ZipCheck> {
+export async function inspectZip(src: ByteSource, label: string, readPickle = false): Promise<ZipCheck> {
   const size = src.sizeBytes;
   if (size === 0) return fail([`${label}: empty file (0 bytes)`]);
   const problems: string[] = [];
@@ -90,13 +97,27 @@ export async function inspectZip(src: ByteSource, label: string): Promise<ZipChe
   const cd = await src.read(eocd.cdOffset, eocd.cdBytes);
   const entries = parseCentralDirectory(cd, eocd, label, problems);
   await checkLocalHeaders(src, entries, eocd.cdOffset, label, problems);
-  return {
+  const out: ZipCheck = {
     ok: problems.length === 0,
     problems: cap(problems),
     entryCount: entries.length,
     entryNames: entries.map((e) => e.name),
     zip64: eocd.zip64,
   };
+  if (readPickle && out.ok) {
+    const rec = entries.find((e) => e.name === "data.pkl" || e.name.endsWith("/data.pkl"));
+    out.pickle = rec ? await readStoredEntry(src, rec) : null;
+  }
+  return out;
+}
+
+/** Bytes of one uncompressed entry (headers already checked), or null when compressed or too big. */
+async function readStoredEntry(src: ByteSource, e: Entry): Promise<Uint8Array | null> {
+  if (e.method !== 0 || e.compressedBytes > MAX_PICKLE_BYTES) return null;
+  const h = await src.read(e.localOffset, 30);
+  if (h.length < 30) return null;
+  const data = await src.read(e.localOffset + 30 + u16(h, 26) + u16(h, 28), e.compressedBytes);
+  return data.length === e.compressedBytes ? data : null;
 }
 
 /** Finds and decodes the EOCD record (and the ZIP64 one when the archive needs it). */
@@ -202,7 +223,7 @@ function parseCentralDirectory(cd: Uint8Array, eocd: Eocd, label: string, proble
     if (localOffset + compressedBytes > eocd.cdOffset) {
       problems.push(`${label}: entry "${name}" (offset ${localOffset}, ${compressedBytes} bytes) runs into the central directory`);
     }
-    entries.push({ name, compressedBytes, localOffset });
+    entries.push({ name, compressedBytes, localOffset, method: u16(cd, p + 10) });
     p = next;
   }
   return entries;
