@@ -3,7 +3,7 @@
  * settings) and thousands of simulated agents on real gRPC streams, played by a few worker processes
  * (bench/lib/sim-worker.ts) sharing a few channels each.
  *
- * The agent count is stepped (250, 500, 1000, 2000, 3000 by default). In each stage every agent
+ * The agent count is stepped (250, 500, 1000, 2000, 5000 by default). In each stage every agent
  * sends telemetry (8 GPUs) every 10 s at its own phase and a health-check event every 5 min (the
  * agent's defaults); five times per stage 5 % of the agents crash at the same moment: each sends its
  * crash event, calls RequestRestart, then reports the decision (and the restart when granted), as the
@@ -19,10 +19,12 @@
  * the idle controller; and in each stage, five sequential grants from one agent just before each
  * burst (a lone request under the same load).
  *
- * Floor references (after the stages, at BENCH_FLOOR_AGENTS = 2000 agents, 0 to skip): the same stage
- * against bare servers that store and decide nothing (bench/lib/floor-server.ts): a grpc-js server
- * (the controller's stack) and a node:http2 server with hand-written gRPC framing. Their grant
- * latency is what the traffic and the simulated agents sharing the machine cost by themselves.
+ * Floor references (after the stages, at each count of BENCH_FLOOR_AGENTS = "2000,5000", 0 to skip):
+ * the same stage against a bare grpc-js server that stores and decides nothing
+ * (bench/lib/floor-server.ts; BENCH_FLOOR_HTTP2=1 adds a node:http2 server with hand-written gRPC
+ * framing). Its grant latency is what the traffic and the simulated agents sharing the machine cost
+ * by themselves. The goal (issue 12): the controller's p99 grant latency at most 1.2x the grpc-js
+ * floor's at 2,000 and at 5,000 agents; the ratio is printed next to the goal.
  *
  * Before the first stage, three unmeasured bursts warm the controller's hot paths up (a controller runs
  * for days; the first calls of a fresh process run unoptimized code).
@@ -48,7 +50,7 @@ import { startController, startFloorServer } from "./lib/controller-process.js";
 import { SimFleet } from "./lib/sim-fleet.js";
 import { ACK_BURST, ACK_PROBE, ACK_STEADY, type SimTransport, type WorkerStats } from "./lib/sim-protocol.js";
 
-const STAGES = (process.env.BENCH_AGENTS ?? "250,500,1000,2000,3000").split(",").map(Number).filter((n) => n > 0);
+const STAGES = (process.env.BENCH_AGENTS ?? "250,500,1000,2000,5000").split(",").map(Number).filter((n) => n > 0);
 const STAGE_MS = Number(process.env.BENCH_STAGE_SECONDS ?? 24) * 1000;
 const TELEMETRY_MS = Number(process.env.BENCH_TELEMETRY_MS ?? 10_000);
 const HEALTH_EVENT_MS = 5 * 60_000;
@@ -64,8 +66,10 @@ const LONE_CALLS = 5;
 const WARMUP_BURSTS = 3;
 const PROBE_MS = 250;
 const TRANSPORT = (process.env.BENCH_SIM_TRANSPORT ?? "grpc-js") as SimTransport;
-/** Agent count of the floor reference pass (bench/lib/floor-server.ts); 0 skips it. */
-const FLOOR_AGENTS = Number(process.env.BENCH_FLOOR_AGENTS ?? 2000);
+/** Agent counts of the floor reference passes (bench/lib/floor-server.ts); 0 skips them. */
+const FLOOR_AGENTS = (process.env.BENCH_FLOOR_AGENTS ?? "2000,5000").split(",").map(Number).filter((n) => n > 0);
+/** The controller's p99 grant latency may be at most this multiple of the bare grpc-js server's. */
+const FLOOR_RATIO_GOAL = 1.2;
 /** A file to append each stage's raw grant samples to (diagnostics). */
 const DUMP = process.env.BENCH_DUMP ?? "";
 /** Extra node flags for the controller, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
@@ -237,9 +241,19 @@ async function main(): Promise<void> {
     const stored = countStored(ctl.dbFile);
     const load1 = os.loadavg();
     printSummary(results, refGrant, refAck, totals, stored, load0, load1);
-    if (FLOOR_AGENTS > 0) {
-      for (const kind of ["grpc-js", "http2"] as const) await floorPass(kind, FLOOR_AGENTS, results.find((r) => r.agents === FLOOR_AGENTS));
+    const ratios: string[] = [];
+    for (const n of FLOOR_AGENTS) {
+      const same = results.find((r) => r.agents === n);
+      const floorP99 = await floorPass("grpc-js", n, same);
+      if (process.env.BENCH_FLOOR_HTTP2 === "1") await floorPass("http2", n, same);
+      if (same && floorP99 !== null) {
+        const ratio = percentile(same.grants, 99) / floorP99;
+        ratios.push(
+          `  ${n} agents: controller p99 ${ms(percentile(same.grants, 99))} / grpc-js floor p99 ${ms(floorP99)} = ${ratio.toFixed(2)}x (goal <= ${FLOOR_RATIO_GOAL}x): ${ratio <= FLOOR_RATIO_GOAL ? "HOLD" : "MISSED"}; backlog ${same.backlog ? "GROWING" : "none"}; controller RSS ${mbOfKb(same.rssKb)} (peak ${mbOfKb(same.hwmKb)})`,
+        );
+      }
     }
+    if (ratios.length) process.stdout.write(`\ncontroller / floor grant p99 (load average now ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}):\n${ratios.join("\n")}\n`);
   } finally {
     await sims.stop().catch(() => {});
     await ctl.remove().catch(() => {});
@@ -251,7 +265,7 @@ async function main(): Promise<void> {
  * the latency left there is the traffic's own gRPC/HTTP/2 work and the simulated agents sharing the
  * machine, the floor under anything the controller's storage and budget code could reach.
  */
-async function floorPass(kind: "grpc-js" | "http2", n: number, same: StageResult | undefined): Promise<void> {
+async function floorPass(kind: "grpc-js" | "http2", n: number, same: StageResult | undefined): Promise<number | null> {
   const floor = await startFloorServer(kind);
   const sims = new SimFleet({ address: floor.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8, transport: TRANSPORT });
   try {
@@ -290,6 +304,7 @@ async function floorPass(kind: "grpc-js" | "http2", n: number, same: StageResult
         (same ? `; the controller's p99 at ${n} agents was ${(percentile(same.grants, 99) / p99).toFixed(2)}x this floor` : "") +
         "\n",
     );
+    return grants.length > 0 ? p99 : null;
   } finally {
     await sims.stop().catch(() => {});
     await floor.stop().catch(() => {});
