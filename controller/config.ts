@@ -47,6 +47,14 @@ const commandsSchema = z.strictObject({
   maxTimeout: duration.default(10 * 60_000),
 });
 
+const incidentsSchema = z.strictObject({
+  /**
+   * Crashes and hangs of the hosts of one job that began within this long of the first one are one
+   * incident (a timeout that states how long it waited began that long before it was reported).
+   */
+  window: duration.default(5 * 60_000),
+});
+
 const storeSchema = z.strictObject({
   /**
    * "normal" (default): with WAL, a commit survives any crash of the controller process (SIGKILL,
@@ -133,6 +141,7 @@ export const controllerConfigSchema = z.strictObject({
   telemetry: telemetrySchema.prefault({}),
   commands: commandsSchema.prefault({}),
   store: storeSchema.prefault({}),
+  incidents: incidentsSchema.prefault({}),
 });
 
 export interface ListenAddress {
@@ -189,6 +198,7 @@ export interface ControllerConfig {
   };
   readonly commands: { readonly defaultTimeoutMs: number; readonly maxTimeoutMs: number };
   readonly store: { readonly synchronous: "normal" | "full"; readonly busyTimeoutMs: number };
+  readonly incidents: { readonly windowMs: number };
   readonly source: string | undefined;
 }
 
@@ -227,6 +237,7 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
   if (b.backoffMax < b.backoffInitial) throw configError(src, "must be at least budget.backoffInitial", "budget.backoffMax");
   if (c.telemetry.downsampleTo <= 0) throw configError(src, "must be positive", "telemetry.downsampleTo");
   if (c.telemetry.pruneInterval <= 0) throw configError(src, "must be positive", "telemetry.pruneInterval");
+  if (c.incidents.window <= 0) throw configError(src, "must be positive", "incidents.window");
   if (c.commands.defaultTimeout <= 0) throw configError(src, "must be positive", "commands.defaultTimeout");
   if (c.maxMessageSize < 64 * 1024) throw configError(src, "must be at least 64KiB", "maxMessageSize");
   if (c.tls?.requireClientCert && !c.tls.ca) throw configError(src, "needs tls.ca (the CA that signs client certificates)", "tls.requireClientCert");
@@ -283,6 +294,7 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
     },
     commands: { defaultTimeoutMs: c.commands.defaultTimeout, maxTimeoutMs: Math.max(c.commands.maxTimeout, c.commands.defaultTimeout) },
     store: { synchronous: c.store.synchronous, busyTimeoutMs: c.store.busyTimeout },
+    incidents: { windowMs: c.incidents.window },
     source: opts.source,
   });
 }

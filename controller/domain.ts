@@ -247,3 +247,58 @@ export interface BudgetStatus {
   readonly breakers: readonly BreakerView[];
   readonly recentDecisions: readonly StoredDecision[];
 }
+
+/**
+ * The part a failure plays in an incident: a cause (an OOM, an exception, a hardware fault), a
+ * possible cause (a network-level NCCL error: also what a rank sees when its peer died) or a
+ * symptom (a collective timeout, a kill by the launcher).
+ */
+export const INCIDENT_ROLES = ["cause", "possible_cause", "symptom"] as const;
+export type IncidentRole = (typeof INCIDENT_ROLES)[number];
+
+/** One host's crash or hang within an incident. */
+export interface IncidentMember {
+  readonly uuid: string;
+  readonly hostId: string;
+  /** When the agent reported it (agent clock). */
+  readonly tsMs: number;
+  /** When it began: tsMs, or earlier for a timeout that states how long it waited. */
+  readonly onsetMs: number;
+  readonly role: IncidentRole;
+  readonly kind: EventKind;
+  readonly category: string;
+  readonly signature: string;
+  readonly firstFatalLine: string;
+  readonly suggestion: string;
+  readonly exitCode: number | null;
+  readonly signal: string;
+}
+
+/** The failures of the hosts of one job that belong together, the origin first. */
+export interface Incident {
+  readonly incidentId: string;
+  readonly jobId: string;
+  /** Onset of its first member (agent clock). */
+  readonly startMs: number;
+  /** Latest report of a member (agent clock). */
+  readonly endMs: number;
+  readonly windowMs: number;
+  /** True while reports may still join (the window after startMs has not passed). */
+  readonly open: boolean;
+  /** False: only symptoms were reported; the origin is then the earliest of them. */
+  readonly originKnown: boolean;
+  readonly origin: IncidentMember;
+  /** The other members, in onset order. */
+  readonly others: readonly IncidentMember[];
+}
+
+export interface IncidentQuery {
+  readonly jobId?: string;
+  /** Incidents with a member on this host. */
+  readonly hostId?: string;
+  /** Incidents with a member of this category. */
+  readonly category?: string;
+  /** Incidents with a report at or after this time. */
+  readonly sinceMs?: number;
+  readonly limit?: number;
+}

@@ -3,8 +3,11 @@
  * committed in one transaction per event-loop turn (thousands of agents would otherwise mean
  * thousands of commits a second). Each event's callback runs after its commit, so the agent's
  * ack always follows a durable write; a replayed uuid is ignored by the store and acked again.
+ * A new crash or hang also regroups its job's newest incidents (controller/incidents.ts) in the
+ * same transaction, so a replay changes nothing and an acked crash is never missing from them.
  */
 import { FAILURE_KINDS, type AgentEvent, type HealthRun, type TelemetrySample } from "./domain.js";
+import { IncidentTracker } from "./incidents.js";
 import type { Logger } from "./log.js";
 import type { Store } from "./store/index.js";
 
@@ -17,7 +20,11 @@ export interface IngestOptions {
   readonly clock?: () => number;
   /** Most items per transaction; the rest go in the next turn. */
   readonly maxBatch?: number;
+  /** Failures of one job that began within this long of an incident's first one join it (default 5 minutes). */
+  readonly incidentWindowMs?: number;
 }
+
+export const DEFAULT_INCIDENT_WINDOW_MS = 5 * 60_000;
 
 /** Health-check events carry {problems, summary} at the top of details_json (both optional). */
 export function healthRunFromEvent(ev: AgentEvent): HealthRun {
@@ -38,6 +45,7 @@ export class Ingest {
   private scheduled: NodeJS.Immediate | null = null;
   private readonly clock: () => number;
   private readonly maxBatch: number;
+  private readonly incidents: IncidentTracker;
   /** Events committed (new or replayed) since start; for logs and tests. */
   committedEvents = 0;
   storedEvents = 0;
@@ -49,6 +57,9 @@ export class Ingest {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.maxBatch = opts.maxBatch ?? 2_000;
+    this.incidents = new IncidentTracker(store, opts.incidentWindowMs ?? DEFAULT_INCIDENT_WINDOW_MS);
+    // Crashes stored before incidents existed, or grouped with another window, are grouped now (once).
+    if (this.incidents.rebuildIfStale()) this.log.info("incidents regrouped", { windowMs: this.incidents.windowMs });
   }
 
   /** Queues an event; `done(null)` runs once it is committed, `done(err)` if it cannot be. */
@@ -139,7 +150,11 @@ export class Ingest {
         const ev = item.event;
         touched.add(ev.hostId);
         if (!this.store.events.insert(ev, nowMs)) return 0;
-        if (FAILURE_KINDS.has(ev.kind)) this.store.crashes.insert(ev);
+        if (FAILURE_KINDS.has(ev.kind)) {
+          this.store.crashes.insert(ev);
+          // Same transaction as the crash: an acked crash is always in its incident.
+          this.incidents.add(ev);
+        }
         if (ev.kind === "health_check") this.store.healthRuns.insert(healthRunFromEvent(ev), ev.detailsJson);
         return 1;
       }

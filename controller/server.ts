@@ -68,7 +68,7 @@ export class Controller {
     const store = Store.open(c.dbFile, { synchronous: c.store.synchronous, busyTimeoutMs: c.store.busyTimeoutMs });
     try {
       const sessions = new SessionRegistry(this.log, { clock: this.clock });
-      const ingest = new Ingest(store, this.log, { clock: this.clock });
+      const ingest = new Ingest(store, this.log, { clock: this.clock, incidentWindowMs: c.incidents.windowMs });
       const grants = new RestartGrants(store, c.budget, { clock: this.clock });
       const pruner = new TelemetryPruner(store, c.telemetry, this.log, this.clock);
       const server = new Server({

@@ -48,7 +48,7 @@ test("a new database is migrated to the current schema with WAL, foreign keys an
   assert.equal(store.db.pragma("foreign_keys", { simple: true }), 1);
   assert.equal(store.db.pragma("synchronous", { simple: true }), 1);
   const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
-  assert.deepEqual(tables, ["breakers", "crashes", "events", "health_runs", "hosts", "restart_decisions", "telemetry"]);
+  assert.deepEqual(tables, ["breakers", "crashes", "events", "health_runs", "hosts", "incident_members", "incidents", "restart_decisions", "telemetry"]);
 });
 
 test("a database written by a newer trainsafe is refused with a clear error, and left untouched", (t) => {

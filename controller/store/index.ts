@@ -6,6 +6,7 @@ import { DecisionRepo } from "./decisions.js";
 import { EventRepo } from "./events.js";
 import { HealthRunRepo } from "./health-runs.js";
 import { HostRepo } from "./hosts.js";
+import { IncidentRepo } from "./incidents.js";
 import { TelemetryRepo } from "./telemetry.js";
 
 export class Store {
@@ -16,6 +17,7 @@ export class Store {
   readonly breakers: BreakerRepo;
   readonly healthRuns: HealthRunRepo;
   readonly telemetry: TelemetryRepo;
+  readonly incidents: IncidentRepo;
 
   private constructor(readonly db: Db) {
     this.hosts = new HostRepo(db);
@@ -25,6 +27,7 @@ export class Store {
     this.breakers = new BreakerRepo(db);
     this.healthRuns = new HealthRunRepo(db);
     this.telemetry = new TelemetryRepo(db);
+    this.incidents = new IncidentRepo(db);
   }
 
   /** Opens (and migrates) the database file; see openDatabase for the errors. */

@@ -120,6 +120,34 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX telemetry_ts ON telemetry(ts_ms);
   CREATE INDEX telemetry_host_ts ON telemetry(host_id, ts_ms);
   `,
+  // 2: incidents (crashes of the hosts of one job grouped, with their origin; controller/incidents.ts).
+  // Filled at ingest; crashes stored before this step are grouped when the controller starts.
+  `
+  CREATE TABLE incidents (
+    incident_id  TEXT PRIMARY KEY,
+    job_id       TEXT NOT NULL,
+    start_ms     INTEGER NOT NULL,
+    end_ms       INTEGER NOT NULL,
+    window_ms    INTEGER NOT NULL,
+    origin_uuid  TEXT NOT NULL,
+    origin_known INTEGER NOT NULL CHECK (origin_known IN (0, 1)),
+    host_count   INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX incidents_job_start ON incidents(job_id, start_ms);
+  CREATE INDEX incidents_end ON incidents(end_ms);
+
+  CREATE TABLE incident_members (
+    uuid        TEXT PRIMARY KEY REFERENCES crashes(uuid) ON DELETE CASCADE,
+    incident_id TEXT NOT NULL REFERENCES incidents(incident_id) ON DELETE CASCADE,
+    job_id      TEXT NOT NULL,
+    host_id     TEXT NOT NULL,
+    ts_ms       INTEGER NOT NULL,
+    onset_ms    INTEGER NOT NULL,
+    role        TEXT NOT NULL CHECK (role IN ('cause', 'possible_cause', 'symptom'))
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX incident_members_incident ON incident_members(incident_id, onset_ms);
+  CREATE INDEX incident_members_host ON incident_members(host_id, incident_id);
+  `,
 ];
 
 /** Schema version this code writes and understands. */

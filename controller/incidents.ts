@@ -1,0 +1,222 @@
+/**
+ * Incidents: the crashes and hangs of the hosts of one job that belong to one failure, with the
+ * host and cause it started from. When one rank runs out of GPU memory, the ranks on the other
+ * hosts wait in a collective until NCCL's watchdog (or the launcher) kills them: every host reports
+ * a crash, and only one of them names the cause. Grouping is a pure function of the stored crashes
+ * (deterministic whatever order they arrive in); the tracker keeps the stored incidents up to date
+ * at ingest, inside the transaction that stores the crash.
+ */
+import fs from "node:fs";
+import { BUILTIN_RULES_FILE, compileRulesData } from "../agent/crash/rules.js";
+import type { IncidentRole, StoredEvent } from "./domain.js";
+import type { Store } from "./store/index.js";
+import type { MemberRow } from "./store/incidents.js";
+
+/** One failure (crash or hang event) as the grouping sees it. */
+export interface IncidentInput {
+  readonly uuid: string;
+  readonly hostId: string;
+  /** When the agent reported it (agent clock). */
+  readonly tsMs: number;
+  /** When the failure began: tsMs, or earlier for a timeout that says how long it waited. */
+  readonly onsetMs: number;
+  readonly role: IncidentRole;
+}
+
+/** A computed incident: its members in onset order and the one it started from. */
+export interface IncidentDraft {
+  /** The uuid of its first member (by onset, then uuid): stable while its first member is. */
+  readonly incidentId: string;
+  readonly jobId: string;
+  readonly startMs: number;
+  /** Latest report time (tsMs) of a member. */
+  readonly endMs: number;
+  readonly windowMs: number;
+  readonly originUuid: string;
+  /** False: only symptoms were reported; the origin is the earliest of them. */
+  readonly originKnown: boolean;
+  readonly members: readonly IncidentInput[];
+}
+
+/** Strength of each role when choosing the origin: a cause beats a possible cause beats a symptom. */
+const STRENGTH: Readonly<Record<IncidentRole, number>> = { cause: 2, possible_cause: 1, symptom: 0 };
+
+/**
+ * Categories that, without a known rule, are what a rank reports when another one failed: NCCL
+ * errors and timeouts (the collective never completed), kills by the launcher or a signal, a
+ * failure with no diagnosis, a hang inside a collective.
+ */
+const SYMPTOM_CATEGORIES: ReadonlySet<string> = new Set([
+  "nccl_error",
+  "timeout",
+  "process_killed",
+  "unknown",
+  "",
+  "hang_gpu_or_collective",
+  "hang_unknown",
+]);
+
+/** A timeout line that says how long it waited: NCCL's watchdog ("ran for N milliseconds"), else its limit ("Timeout(ms)=N"). */
+const WAITED_RES = [/\bran for (\d{1,10}) milliseconds before timing out/, /\bTimeout\(ms\)=(\d{1,10})\b/];
+/** A stated wait longer than this is not trusted to move the onset (a garbled number). */
+const MAX_WAIT_MS = 24 * 3_600_000;
+
+/** Crash signatures the agent makes: category/ruleId/hash (agent/crash/signature.ts). */
+const SIGNATURE_RE = /^[a-z0-9_]+\/([A-Za-z0-9_.-]+)\/[0-9a-f]+$/;
+
+export interface RuleRole {
+  readonly role: "cause" | "symptom";
+  readonly priority: number;
+}
+
+let shippedRoles: ReadonlyMap<string, RuleRole> | undefined;
+
+/**
+ * Role and priority of each shipped crash rule, by id (agent/crash/rules.json, the file the agents
+ * classify with). Read once; when the file cannot be read the category table alone decides.
+ */
+export function shippedRuleRoles(): ReadonlyMap<string, RuleRole> {
+  if (shippedRoles) return shippedRoles;
+  try {
+    const compiled = compileRulesData(JSON.parse(fs.readFileSync(BUILTIN_RULES_FILE, "utf8")), BUILTIN_RULES_FILE);
+    shippedRoles = new Map(compiled.rules.map((r) => [r.id, { role: r.role, priority: r.priority }]));
+  } catch {
+    shippedRoles = new Map();
+  }
+  return shippedRoles;
+}
+
+/**
+ * The part a failure plays in an incident. The rule named in the signature decides when it is a
+ * shipped rule (a cause rule with a negative priority, such as an InfiniBand completion error, is
+ * only a possible cause: it is also what a rank sees when its peer died); otherwise the category.
+ */
+export function incidentRole(
+  ev: Pick<StoredEvent, "kind" | "category" | "signature">,
+  rules: ReadonlyMap<string, RuleRole> = shippedRuleRoles(),
+): IncidentRole {
+  const ruleId = SIGNATURE_RE.exec(ev.signature)?.[1];
+  const rule = ruleId === undefined ? undefined : rules.get(ruleId);
+  if (rule) return rule.role === "symptom" ? "symptom" : rule.priority < 0 ? "possible_cause" : "cause";
+  return SYMPTOM_CATEGORIES.has(ev.category) ? "symptom" : "cause";
+}
+
+/**
+ * When a failure began: a timeout that states how long it waited began that long before it was
+ * reported (NCCL's watchdog fires 10 or 30 minutes after the peer died), anything else at tsMs.
+ */
+export function onsetMs(tsMs: number, firstFatalLine: string): number {
+  let waitedMs = 0;
+  for (const re of WAITED_RES) {
+    const m = re.exec(firstFatalLine);
+    if (m) {
+      waitedMs = Number(m[1]);
+      break;
+    }
+  }
+  return waitedMs > 0 && waitedMs <= MAX_WAIT_MS ? Math.max(0, tsMs - waitedMs) : tsMs;
+}
+
+const byOnset = (a: IncidentInput, b: IncidentInput): number => a.onsetMs - b.onsetMs || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
+
+/**
+ * Groups the failures of one job into incidents. In onset order, a failure joins the current
+ * incident when it began within `windowMs` of the incident's start and its host has no failure in
+ * it yet (a host's second death is a new life of the job, so a new incident); otherwise it starts
+ * the next one. The origin is the earliest member of the strongest role present. The result
+ * depends only on the set of inputs, never on their order.
+ */
+export function groupIncidents(jobId: string, inputs: readonly IncidentInput[], windowMs: number): IncidentDraft[] {
+  const sorted = [...inputs].sort(byOnset);
+  const out: IncidentDraft[] = [];
+  let current: IncidentInput[] = [];
+  let hosts = new Set<string>();
+  const close = () => {
+    if (current.length > 0) out.push(draft(jobId, current, windowMs));
+    current = [];
+    hosts = new Set();
+  };
+  for (const m of sorted) {
+    const first = current[0];
+    if (!first || m.onsetMs - first.onsetMs > windowMs || hosts.has(m.hostId)) close();
+    current.push(m);
+    hosts.add(m.hostId);
+  }
+  close();
+  return out;
+}
+
+function draft(jobId: string, members: IncidentInput[], windowMs: number): IncidentDraft {
+  let origin = members[0]!;
+  for (const m of members) if (STRENGTH[m.role] > STRENGTH[origin.role]) origin = m;
+  return {
+    incidentId: members[0]!.uuid,
+    jobId,
+    startMs: members[0]!.onsetMs,
+    endMs: Math.max(...members.map((m) => m.tsMs)),
+    windowMs,
+    originUuid: origin.uuid,
+    originKnown: origin.role !== "symptom",
+    members,
+  };
+}
+
+/**
+ * Keeps the stored incidents of each job equal to groupIncidents over all its stored failures.
+ * Incidents are consecutive runs of the onset order, so a new failure with onset t can change only
+ * the incidents that start at t - window or later: those are regrouped together with it, the
+ * earlier ones stay as they are. Called inside the transaction that stored the failure.
+ */
+export class IncidentTracker {
+  constructor(
+    private readonly store: Store,
+    readonly windowMs: number,
+    private readonly rules: ReadonlyMap<string, RuleRole> = shippedRuleRoles(),
+  ) {}
+
+  /** Adds a newly stored crash or hang event (not a replay) to its job's incidents. */
+  add(ev: Pick<StoredEvent, "uuid" | "hostId" | "jobId" | "tsMs" | "kind" | "category" | "signature" | "crash">): void {
+    // Incidents group the hosts of one job; a host without a job id has nothing to be grouped with.
+    if (ev.jobId === "") return;
+    const input: IncidentInput = {
+      uuid: ev.uuid,
+      hostId: ev.hostId,
+      tsMs: ev.tsMs,
+      onsetMs: onsetMs(ev.tsMs, ev.crash?.firstFatalLine ?? ""),
+      role: incidentRole(ev, this.rules),
+    };
+    const fromMs = input.onsetMs - this.windowMs;
+    const regroup = this.store.incidents.membersFrom(ev.jobId, fromMs).map(inputFromRow);
+    this.store.incidents.replaceFrom(ev.jobId, fromMs, groupIncidents(ev.jobId, [...regroup, input], this.windowMs));
+  }
+
+  /**
+   * Regroups everything when the stored incidents were made with another window, or when crashes
+   * are stored that belong to no incident (a database from before incidents): one transaction.
+   */
+  rebuildIfStale(): boolean {
+    return this.store.immediate(() => {
+      if (!this.store.incidents.stale(this.windowMs)) return false;
+      this.store.incidents.clear();
+      const byJob = new Map<string, IncidentInput[]>();
+      for (const ev of this.store.incidents.allJobFailures()) {
+        const list = byJob.get(ev.jobId) ?? [];
+        list.push({
+          uuid: ev.uuid,
+          hostId: ev.hostId,
+          tsMs: ev.tsMs,
+          onsetMs: onsetMs(ev.tsMs, ev.firstFatalLine),
+          role: incidentRole(ev, this.rules),
+        });
+        byJob.set(ev.jobId, list);
+      }
+      for (const [jobId, inputs] of byJob) this.store.incidents.replaceFrom(jobId, Number.MIN_SAFE_INTEGER, groupIncidents(jobId, inputs, this.windowMs));
+      return true;
+    });
+  }
+}
+
+function inputFromRow(r: MemberRow): IncidentInput {
+  return { uuid: r.uuid, hostId: r.host_id, tsMs: r.ts_ms, onsetMs: r.onset_ms, role: r.role };
+}
+
