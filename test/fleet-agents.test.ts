@@ -56,7 +56,7 @@ test("a fleet of three agents: crashes, job-wide grants, checks, controller kill
     const before = h3.daemonPid();
     fleet.control(h3.baseDir, { crashAtStep: 0, once: true });
     const crashes = await waitFor("h3's crash at the controller", async () => {
-      const c = await fleetJson<Stored[]>(addr, ["crashes", "--host", "h3"]);
+      const { crashes: c } = await fleetJson<{ crashes: Stored[] }>(addr, ["crashes", "--host", "h3"]);
       return c.length > 0 ? c : null;
     });
     assert.equal(crashes[0]!.category, "cuda_oom");

@@ -100,7 +100,7 @@ test("with the controller away the agent restarts within its local budget and re
   await waitFor("spool drained", () => agent.status()?.connected && agent.status()?.pendingEvents === 0, 30_000);
   const local = await fleetJson<Stored[]>(back.address, ["events", "--host", "l1", "--kind", "local_restart"]);
   assert.equal(local.length, 2, "both local restarts reached the controller");
-  const crashes = await fleetJson<Stored[]>(back.address, ["crashes", "--host", "l1"]);
+  const { crashes } = await fleetJson<{ crashes: Stored[] }>(back.address, ["crashes", "--host", "l1"]);
   assert.equal(crashes.length, 3, "all three crashes reached the controller");
   const denials = await fleetJson<Stored[]>(back.address, ["events", "--host", "l1", "--kind", "denial"]);
   assert.ok(denials.some((d) => /local budget/.test(d.message)), "the local denial was reported");

@@ -70,11 +70,11 @@ test("fleet crashes, hosts, status, events and top show what the agents reported
   ]);
 
   assert.equal(json.code, 1, `crashes found is exit 1: ${json.stderr}`);
-  const crashes = JSON.parse(json.stdout) as Array<{ hostId: string; category: string; kind: string; crash: { suggestion: string } }>;
+  const crashes = (JSON.parse(json.stdout) as { crashes: Array<{ hostId: string; category: string; kind: string; crash: { suggestion: string } }> }).crashes;
   assert.deepEqual(crashes.map((c) => [c.hostId, c.kind, c.category]).sort(), [["gpu-01", "crash", "cuda_oom"], ["gpu-02", "hang", "nccl_timeout"]]);
   assert.match(human.stdout, /gpu-01 .*cuda_oom .*torch\.OutOfMemoryError/);
   assert.match(human.stdout, /cuda_oom: lower the batch size/);
-  assert.deepEqual((JSON.parse(filtered.stdout) as Array<{ category: string }>).map((c) => c.category), ["cuda_oom"]);
+  assert.deepEqual((JSON.parse(filtered.stdout) as { crashes: Array<{ category: string }> }).crashes.map((c) => c.category), ["cuda_oom"]);
 
   assert.equal(hosts.code, 0, hosts.stderr);
   const hostList = JSON.parse(hosts.stdout) as Array<{ hostId: string; connected: boolean; step: number }>;

@@ -22,6 +22,7 @@ import {
   renderEvents,
   renderHostDetail,
   renderHosts,
+  renderIncidents,
   renderOutcomes,
 } from "../fleet/render.js";
 import { runTop } from "../fleet/top.js";
@@ -191,7 +192,7 @@ export function register(program: Command): void {
   fleetOptions(
     fleet
       .command("crashes")
-      .description("crash and hang records across the fleet, newest first")
+      .description("incidents (the crashes of one job's hosts grouped, origin host and cause first), then crash and hang records, newest first")
       .option("--host <id>", "only this host")
       .option("--job <id>", "only this job")
       .option("--category <name>", "only this category (cuda_oom, nccl_timeout, ...)")
@@ -205,9 +206,9 @@ export function register(program: Command): void {
       sinceMs: opts.since ? parseSince(opts.since, Date.now()) : 0,
       limit: opts.limit,
     };
-    const crashes = await withClient(opts, (c) => c.listCrashes(q));
-    if (opts.json) printJson(crashes);
-    else process.stdout.write(renderCrashes(crashes));
+    const { incidents, crashes } = await withClient(opts, async (c) => ({ incidents: await c.listIncidents(q), crashes: await c.listCrashes(q) }));
+    if (opts.json) printJson({ incidents, crashes });
+    else process.stdout.write(`${incidents.length ? `Incidents (origin first):\n\n${renderIncidents(incidents)}\n` : ""}${renderCrashes(crashes)}`);
     setExit(crashes.length > 0);
   });
 

@@ -6,6 +6,8 @@ import type {
   GpuSummary,
   HostDetail,
   HostSummary,
+  Incident,
+  IncidentMember,
   StoredDecision,
   StoredEvent,
 } from "../../controller/domain.js";
@@ -110,6 +112,46 @@ export function renderCrashes(crashes: readonly StoredEvent[]): string {
     for (const [cat, s] of suggestions) out.push(`  ${cat}: ${s}`);
   }
   return out.join("\n") + `\n\n${crashes.length} crash(es)\n`;
+}
+
+/** Agent text on one terminal line: control characters (escape sequences included) become "?". */
+const oneLine = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?").slice(0, max);
+
+const ROLE_WORDS: Readonly<Record<IncidentMember["role"], string>> = { cause: "cause", possible_cause: "possible cause", symptom: "symptom" };
+
+function memberWhat(m: IncidentMember): string {
+  const what = m.kind === "crash" ? m.category || "unknown" : `${m.kind}:${m.category.replace(/^hang_/, "") || "-"}`;
+  return oneLine(what, 64);
+}
+
+/**
+ * Incidents, newest first, each with its origin first (host, category, signature, first fatal
+ * line), then the other hosts and what they reported, with how long after the origin began.
+ */
+export function renderIncidents(incidents: readonly Incident[]): string {
+  if (incidents.length === 0) return "no incidents\n";
+  const lines: string[] = [];
+  for (const i of incidents) {
+    const o = i.origin;
+    const hosts = 1 + i.others.length;
+    lines.push(
+      `${when(i.startMs)}  job ${oneLine(i.jobId, 128)}  ${hosts} host${hosts === 1 ? "" : "s"}${i.open ? "  (window open: more reports may join)" : ""}`,
+    );
+    lines.push(
+      i.originKnown
+        ? `  origin  ${oneLine(o.hostId, 128)}  ${memberWhat(o)}${o.role === "possible_cause" ? " (possible cause)" : ""}  ${oneLine(o.signature, 256)}`
+        : `  origin unknown: only symptoms; earliest  ${oneLine(o.hostId, 128)}  ${memberWhat(o)}  ${oneLine(o.signature, 256)}`,
+    );
+    if (o.firstFatalLine) lines.push(`          ${oneLine(o.firstFatalLine, 200)}`);
+    for (const m of i.others) {
+      const after = m.onsetMs - o.onsetMs;
+      const offset = after >= 0 ? `+${formatDurationMs(after)}` : `-${formatDurationMs(-after)}`;
+      lines.push(`  then    ${oneLine(m.hostId, 128)}  ${memberWhat(m)} (${ROLE_WORDS[m.role]}, began ${offset})  ${oneLine(m.firstFatalLine, 140)}`.trimEnd());
+    }
+    lines.push("");
+  }
+  lines.push(`${incidents.length} incident(s)`);
+  return lines.join("\n") + "\n";
 }
 
 export function renderEvents(events: readonly StoredEvent[]): string {

@@ -16,16 +16,20 @@ import {
   type Telemetry as WireTelemetry,
 } from "../../proto/gen/trainsafe/v1/common.js";
 import type { Hello as WireHello } from "../../proto/gen/trainsafe/v1/agent.js";
-import type {
-  BudgetStatus as WireBudgetStatus,
-  CommandOutcome as WireOutcome,
-  HostDetail as WireHostDetail,
-  HostSummary as WireHostSummary,
-  ListCrashesRequest,
-  ListEventsRequest,
-  RunCommandRequest,
-  StoredDecision as WireStoredDecision,
-  StoredEvent as WireStoredEvent,
+import {
+  IncidentRole as WireIncidentRole,
+  type BudgetStatus as WireBudgetStatus,
+  type CommandOutcome as WireOutcome,
+  type HostDetail as WireHostDetail,
+  type HostSummary as WireHostSummary,
+  type Incident as WireIncident,
+  type IncidentMember as WireIncidentMember,
+  type ListCrashesRequest,
+  type ListEventsRequest,
+  type ListIncidentsRequest,
+  type RunCommandRequest,
+  type StoredDecision as WireStoredDecision,
+  type StoredEvent as WireStoredEvent,
 } from "../../proto/gen/trainsafe/v1/fleet.js";
 import { invalidArgument } from "../errors.js";
 import {
@@ -33,6 +37,7 @@ import {
   DECISION_SCOPES,
   EVENT_KINDS,
   FAILURE_KINDS,
+  INCIDENT_ROLES,
   type AgentEvent,
   type BudgetStatus,
   type CommandAnswer,
@@ -46,6 +51,10 @@ import {
   type Hello,
   type HostDetail,
   type HostSummary,
+  type Incident,
+  type IncidentMember,
+  type IncidentQuery,
+  type IncidentRole,
   type RestartAsk,
   type RestartVerdict,
   type StoredDecision,
@@ -156,6 +165,7 @@ function list<T>(field: string, v: unknown, max: number, each: (f: string, x: un
 const EVENT_KIND_BY_WIRE = new Map<number, EventKind>(EVENT_KINDS.map((k, i) => [i + 1, k]));
 const COMMAND_KIND_BY_WIRE = new Map<number, CommandKind>(COMMAND_KINDS.map((k, i) => [i + 1, k]));
 const SCOPE_BY_WIRE = new Map<number, DecisionScope>(DECISION_SCOPES.map((k, i) => [i + 1, k]));
+const ROLE_BY_WIRE = new Map<number, IncidentRole>(INCIDENT_ROLES.map((k, i) => [i + 1, k]));
 
 // The domain lists and the proto enums must stay in the same order; checked once at load.
 for (const [n, k] of EVENT_KIND_BY_WIRE) {
@@ -166,6 +176,9 @@ for (const [n, k] of COMMAND_KIND_BY_WIRE) {
 }
 for (const [n, k] of SCOPE_BY_WIRE) {
   if (WireScope[n] !== `DECISION_SCOPE_${k.toUpperCase()}`) throw new Error(`DecisionScope ${n} is ${WireScope[n]}, domain says ${k}`);
+}
+for (const [n, k] of ROLE_BY_WIRE) {
+  if (WireIncidentRole[n] !== `INCIDENT_ROLE_${k.toUpperCase()}`) throw new Error(`IncidentRole ${n} is ${WireIncidentRole[n]}, domain says ${k}`);
 }
 
 export function eventKindFromWire(field: string, v: unknown): EventKind {
@@ -331,6 +344,16 @@ export function crashQueryFromWire(q: ListCrashesRequest): CrashQuery {
   };
 }
 
+export function incidentQueryFromWire(q: ListIncidentsRequest): IncidentQuery {
+  return {
+    jobId: id("job_id", q.jobId, false),
+    hostId: id("host_id", q.hostId, false),
+    category: text("category", q.category, LIMITS.category),
+    sinceMs: since("since_ms", q.sinceMs),
+    limit: queryLimit("limit", q.limit),
+  };
+}
+
 export function eventQueryFromWire(q: ListEventsRequest): EventQuery {
   const out: { -readonly [K in keyof EventQuery]: EventQuery[K] } = {
     hostId: id("host_id", q.hostId, false),
@@ -426,6 +449,15 @@ export function hostDetailToWire(d: HostDetail): WireHostDetail {
   };
 }
 
+function incidentMemberToWire(m: IncidentMember): WireIncidentMember {
+  const { exitCode, kind, role, ...rest } = m;
+  return { ...rest, kind: eventKindToWire(kind), role: (INCIDENT_ROLES.indexOf(role) + 1) as WireIncidentRole, exitCode: exitCode ?? undefined };
+}
+
+export function incidentToWire(i: Incident): WireIncident {
+  return { ...i, origin: incidentMemberToWire(i.origin), others: i.others.map(incidentMemberToWire) };
+}
+
 export function outcomeToWire(o: CommandOutcome): WireOutcome {
   return { ...o, durationMs: Math.min(Math.round(o.durationMs), 2 ** 32 - 1) };
 }
@@ -497,6 +529,20 @@ export function hostDetailFromWire(d: WireHostDetail): HostDetail {
     recentDecisions: d.recentDecisions.map(decisionFromWire),
     recentHealthRuns: d.recentHealthRuns.map((r) => ({ ...r, source: r.source === "command" ? "command" : "event" })),
   };
+}
+
+function incidentMemberFromWire(m: WireIncidentMember): IncidentMember {
+  return {
+    ...m,
+    kind: EVENT_KIND_BY_WIRE.get(m.kind) ?? "crash",
+    role: ROLE_BY_WIRE.get(m.role) ?? "symptom",
+    exitCode: m.exitCode ?? null,
+  };
+}
+
+export function incidentFromWire(i: WireIncident): Incident {
+  if (!i.origin) throw new Error("controller answered an incident without an origin");
+  return { ...i, origin: incidentMemberFromWire(i.origin), others: i.others.map(incidentMemberFromWire) };
 }
 
 export function outcomeFromWire(o: WireOutcome): CommandOutcome {

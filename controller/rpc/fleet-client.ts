@@ -20,6 +20,8 @@ import type {
   EventQuery,
   HostDetail,
   HostSummary,
+  Incident,
+  IncidentQuery,
   StoredEvent,
 } from "../domain.js";
 import {
@@ -30,6 +32,7 @@ import {
   eventKindToWire,
   hostDetailFromWire,
   hostFromWire,
+  incidentFromWire,
   outcomeFromWire,
 } from "./convert.js";
 
@@ -278,6 +281,18 @@ export class FleetClient {
       limit: q.limit ?? 0,
     });
     return r.crashes.map(eventFromStoredWire);
+  }
+
+  /** Incidents (crashes of one job's hosts grouped, origin first), newest first. */
+  async listIncidents(q: IncidentQuery = {}): Promise<Incident[]> {
+    const r = await this.unary("ListIncidents", this.client.listIncidents, {
+      jobId: q.jobId ?? "",
+      hostId: q.hostId ?? "",
+      category: q.category ?? "",
+      sinceMs: q.sinceMs ?? 0,
+      limit: q.limit ?? 0,
+    });
+    return r.incidents.map(incidentFromWire);
   }
 
   async listEvents(q: EventQuery = {}): Promise<StoredEvent[]> {

@@ -38,6 +38,55 @@ export const protobufFileName = "trainsafe/v1/fleet.proto";
 
 /** trainsafe wire contract, version 1: the service the CLI (`trainsafe fleet ...`) calls. */
 
+/** The part a failure plays in an incident. */
+export enum IncidentRole {
+  INCIDENT_ROLE_UNSPECIFIED = 0,
+  /** INCIDENT_ROLE_CAUSE - an OOM, an exception, a hardware fault */
+  INCIDENT_ROLE_CAUSE = 1,
+  /** INCIDENT_ROLE_POSSIBLE_CAUSE - a network-level NCCL error: also what a rank sees when its peer died */
+  INCIDENT_ROLE_POSSIBLE_CAUSE = 2,
+  /** INCIDENT_ROLE_SYMPTOM - a collective timeout, a kill by the launcher */
+  INCIDENT_ROLE_SYMPTOM = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function incidentRoleFromJSON(object: any): IncidentRole {
+  switch (object) {
+    case 0:
+    case "INCIDENT_ROLE_UNSPECIFIED":
+      return IncidentRole.INCIDENT_ROLE_UNSPECIFIED;
+    case 1:
+    case "INCIDENT_ROLE_CAUSE":
+      return IncidentRole.INCIDENT_ROLE_CAUSE;
+    case 2:
+    case "INCIDENT_ROLE_POSSIBLE_CAUSE":
+      return IncidentRole.INCIDENT_ROLE_POSSIBLE_CAUSE;
+    case 3:
+    case "INCIDENT_ROLE_SYMPTOM":
+      return IncidentRole.INCIDENT_ROLE_SYMPTOM;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return IncidentRole.UNRECOGNIZED;
+  }
+}
+
+export function incidentRoleToJSON(object: IncidentRole): string {
+  switch (object) {
+    case IncidentRole.INCIDENT_ROLE_UNSPECIFIED:
+      return "INCIDENT_ROLE_UNSPECIFIED";
+    case IncidentRole.INCIDENT_ROLE_CAUSE:
+      return "INCIDENT_ROLE_CAUSE";
+    case IncidentRole.INCIDENT_ROLE_POSSIBLE_CAUSE:
+      return "INCIDENT_ROLE_POSSIBLE_CAUSE";
+    case IncidentRole.INCIDENT_ROLE_SYMPTOM:
+      return "INCIDENT_ROLE_SYMPTOM";
+    case IncidentRole.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface GpuSummary {
   count: number;
   utilAvgPct: number;
@@ -125,6 +174,62 @@ export interface ListCrashesRequest {
 
 export interface ListCrashesResponse {
   crashes: StoredEvent[];
+}
+
+export interface IncidentMember {
+  /** the crash (or hang) event */
+  uuid: string;
+  hostId: string;
+  /** reported, agent clock */
+  tsMs: number;
+  /** began: ts_ms, or earlier for a timeout that states how long it waited */
+  onsetMs: number;
+  role: IncidentRole;
+  kind: EventKind;
+  category: string;
+  signature: string;
+  /** <= 1000 characters */
+  firstFatalLine: string;
+  /** <= 1000 characters */
+  suggestion: string;
+  exitCode?: number | undefined;
+  signal: string;
+}
+
+export interface Incident {
+  /** the uuid of its first member */
+  incidentId: string;
+  jobId: string;
+  /** onset of its first member */
+  startMs: number;
+  /** latest report of a member */
+  endMs: number;
+  windowMs: number;
+  /** reports may still join (the window after start_ms has not passed) */
+  open: boolean;
+  /** false: only symptoms; origin is the earliest of them */
+  originKnown: boolean;
+  origin:
+    | IncidentMember
+    | undefined;
+  /** in onset order */
+  others: IncidentMember[];
+}
+
+export interface ListIncidentsRequest {
+  jobId: string;
+  /** incidents with a member on this host */
+  hostId: string;
+  /** incidents with a member of this category */
+  category: string;
+  /** incidents with a report at or after this time */
+  sinceMs: number;
+  /** 0: 100; at most 10000 */
+  limit: number;
+}
+
+export interface ListIncidentsResponse {
+  incidents: Incident[];
 }
 
 export interface ListEventsRequest {
@@ -1827,6 +1932,735 @@ export const ListCrashesResponse: MessageFns<ListCrashesResponse> = {
   },
 };
 
+function createBaseIncidentMember(): IncidentMember {
+  return {
+    uuid: "",
+    hostId: "",
+    tsMs: 0,
+    onsetMs: 0,
+    role: 0,
+    kind: 0,
+    category: "",
+    signature: "",
+    firstFatalLine: "",
+    suggestion: "",
+    exitCode: undefined,
+    signal: "",
+  };
+}
+
+export const IncidentMember: MessageFns<IncidentMember> = {
+  encode(message: IncidentMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uuid !== "") {
+      writer.uint32(10).string(message.uuid);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(18).string(message.hostId);
+    }
+    if (message.tsMs !== 0) {
+      writer.uint32(24).int64(message.tsMs);
+    }
+    if (message.onsetMs !== 0) {
+      writer.uint32(32).int64(message.onsetMs);
+    }
+    if (message.role !== 0) {
+      writer.uint32(40).int32(message.role);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(48).int32(message.kind);
+    }
+    if (message.category !== "") {
+      writer.uint32(58).string(message.category);
+    }
+    if (message.signature !== "") {
+      writer.uint32(66).string(message.signature);
+    }
+    if (message.firstFatalLine !== "") {
+      writer.uint32(74).string(message.firstFatalLine);
+    }
+    if (message.suggestion !== "") {
+      writer.uint32(82).string(message.suggestion);
+    }
+    if (message.exitCode !== undefined) {
+      writer.uint32(88).int32(message.exitCode);
+    }
+    if (message.signal !== "") {
+      writer.uint32(98).string(message.signal);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IncidentMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIncidentMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uuid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.tsMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.onsetMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.category = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.signature = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.firstFatalLine = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.suggestion = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.exitCode = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.signal = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IncidentMember {
+    return {
+      uuid: isSet(object.uuid) ? globalThis.String(object.uuid) : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      tsMs: isSet(object.tsMs)
+        ? globalThis.Number(object.tsMs)
+        : isSet(object.ts_ms)
+        ? globalThis.Number(object.ts_ms)
+        : 0,
+      onsetMs: isSet(object.onsetMs)
+        ? globalThis.Number(object.onsetMs)
+        : isSet(object.onset_ms)
+        ? globalThis.Number(object.onset_ms)
+        : 0,
+      role: isSet(object.role) ? incidentRoleFromJSON(object.role) : 0,
+      kind: isSet(object.kind) ? eventKindFromJSON(object.kind) : 0,
+      category: isSet(object.category) ? globalThis.String(object.category) : "",
+      signature: isSet(object.signature) ? globalThis.String(object.signature) : "",
+      firstFatalLine: isSet(object.firstFatalLine)
+        ? globalThis.String(object.firstFatalLine)
+        : isSet(object.first_fatal_line)
+        ? globalThis.String(object.first_fatal_line)
+        : "",
+      suggestion: isSet(object.suggestion) ? globalThis.String(object.suggestion) : "",
+      exitCode: isSet(object.exitCode)
+        ? globalThis.Number(object.exitCode)
+        : isSet(object.exit_code)
+        ? globalThis.Number(object.exit_code)
+        : undefined,
+      signal: isSet(object.signal) ? globalThis.String(object.signal) : "",
+    };
+  },
+
+  toJSON(message: IncidentMember): unknown {
+    const obj: any = {};
+    if (message.uuid !== "") {
+      obj.uuid = message.uuid;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.tsMs !== 0) {
+      obj.tsMs = Math.round(message.tsMs);
+    }
+    if (message.onsetMs !== 0) {
+      obj.onsetMs = Math.round(message.onsetMs);
+    }
+    if (message.role !== 0) {
+      obj.role = incidentRoleToJSON(message.role);
+    }
+    if (message.kind !== 0) {
+      obj.kind = eventKindToJSON(message.kind);
+    }
+    if (message.category !== "") {
+      obj.category = message.category;
+    }
+    if (message.signature !== "") {
+      obj.signature = message.signature;
+    }
+    if (message.firstFatalLine !== "") {
+      obj.firstFatalLine = message.firstFatalLine;
+    }
+    if (message.suggestion !== "") {
+      obj.suggestion = message.suggestion;
+    }
+    if (message.exitCode !== undefined) {
+      obj.exitCode = Math.round(message.exitCode);
+    }
+    if (message.signal !== "") {
+      obj.signal = message.signal;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IncidentMember>, I>>(base?: I): IncidentMember {
+    return IncidentMember.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IncidentMember>, I>>(object: I): IncidentMember {
+    const message = createBaseIncidentMember();
+    message.uuid = object.uuid ?? "";
+    message.hostId = object.hostId ?? "";
+    message.tsMs = object.tsMs ?? 0;
+    message.onsetMs = object.onsetMs ?? 0;
+    message.role = object.role ?? 0;
+    message.kind = object.kind ?? 0;
+    message.category = object.category ?? "";
+    message.signature = object.signature ?? "";
+    message.firstFatalLine = object.firstFatalLine ?? "";
+    message.suggestion = object.suggestion ?? "";
+    message.exitCode = object.exitCode ?? undefined;
+    message.signal = object.signal ?? "";
+    return message;
+  },
+};
+
+function createBaseIncident(): Incident {
+  return {
+    incidentId: "",
+    jobId: "",
+    startMs: 0,
+    endMs: 0,
+    windowMs: 0,
+    open: false,
+    originKnown: false,
+    origin: undefined,
+    others: [],
+  };
+}
+
+export const Incident: MessageFns<Incident> = {
+  encode(message: Incident, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.incidentId !== "") {
+      writer.uint32(10).string(message.incidentId);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(18).string(message.jobId);
+    }
+    if (message.startMs !== 0) {
+      writer.uint32(24).int64(message.startMs);
+    }
+    if (message.endMs !== 0) {
+      writer.uint32(32).int64(message.endMs);
+    }
+    if (message.windowMs !== 0) {
+      writer.uint32(40).int64(message.windowMs);
+    }
+    if (message.open !== false) {
+      writer.uint32(48).bool(message.open);
+    }
+    if (message.originKnown !== false) {
+      writer.uint32(56).bool(message.originKnown);
+    }
+    if (message.origin !== undefined) {
+      IncidentMember.encode(message.origin, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.others) {
+      IncidentMember.encode(v!, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Incident {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIncident();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incidentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.startMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.endMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.windowMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.open = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.originKnown = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.origin = IncidentMember.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.others.push(IncidentMember.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Incident {
+    return {
+      incidentId: isSet(object.incidentId)
+        ? globalThis.String(object.incidentId)
+        : isSet(object.incident_id)
+        ? globalThis.String(object.incident_id)
+        : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      startMs: isSet(object.startMs)
+        ? globalThis.Number(object.startMs)
+        : isSet(object.start_ms)
+        ? globalThis.Number(object.start_ms)
+        : 0,
+      endMs: isSet(object.endMs)
+        ? globalThis.Number(object.endMs)
+        : isSet(object.end_ms)
+        ? globalThis.Number(object.end_ms)
+        : 0,
+      windowMs: isSet(object.windowMs)
+        ? globalThis.Number(object.windowMs)
+        : isSet(object.window_ms)
+        ? globalThis.Number(object.window_ms)
+        : 0,
+      open: isSet(object.open) ? globalThis.Boolean(object.open) : false,
+      originKnown: isSet(object.originKnown)
+        ? globalThis.Boolean(object.originKnown)
+        : isSet(object.origin_known)
+        ? globalThis.Boolean(object.origin_known)
+        : false,
+      origin: isSet(object.origin) ? IncidentMember.fromJSON(object.origin) : undefined,
+      others: globalThis.Array.isArray(object?.others)
+        ? object.others.map((e: any) => IncidentMember.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Incident): unknown {
+    const obj: any = {};
+    if (message.incidentId !== "") {
+      obj.incidentId = message.incidentId;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.startMs !== 0) {
+      obj.startMs = Math.round(message.startMs);
+    }
+    if (message.endMs !== 0) {
+      obj.endMs = Math.round(message.endMs);
+    }
+    if (message.windowMs !== 0) {
+      obj.windowMs = Math.round(message.windowMs);
+    }
+    if (message.open !== false) {
+      obj.open = message.open;
+    }
+    if (message.originKnown !== false) {
+      obj.originKnown = message.originKnown;
+    }
+    if (message.origin !== undefined) {
+      obj.origin = IncidentMember.toJSON(message.origin);
+    }
+    if (message.others?.length) {
+      obj.others = message.others.map((e) => IncidentMember.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Incident>, I>>(base?: I): Incident {
+    return Incident.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Incident>, I>>(object: I): Incident {
+    const message = createBaseIncident();
+    message.incidentId = object.incidentId ?? "";
+    message.jobId = object.jobId ?? "";
+    message.startMs = object.startMs ?? 0;
+    message.endMs = object.endMs ?? 0;
+    message.windowMs = object.windowMs ?? 0;
+    message.open = object.open ?? false;
+    message.originKnown = object.originKnown ?? false;
+    message.origin = (object.origin !== undefined && object.origin !== null)
+      ? IncidentMember.fromPartial(object.origin)
+      : undefined;
+    message.others = object.others?.map((e) => IncidentMember.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListIncidentsRequest(): ListIncidentsRequest {
+  return { jobId: "", hostId: "", category: "", sinceMs: 0, limit: 0 };
+}
+
+export const ListIncidentsRequest: MessageFns<ListIncidentsRequest> = {
+  encode(message: ListIncidentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.hostId !== "") {
+      writer.uint32(18).string(message.hostId);
+    }
+    if (message.category !== "") {
+      writer.uint32(26).string(message.category);
+    }
+    if (message.sinceMs !== 0) {
+      writer.uint32(32).int64(message.sinceMs);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListIncidentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListIncidentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hostId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.category = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sinceMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListIncidentsRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      hostId: isSet(object.hostId)
+        ? globalThis.String(object.hostId)
+        : isSet(object.host_id)
+        ? globalThis.String(object.host_id)
+        : "",
+      category: isSet(object.category) ? globalThis.String(object.category) : "",
+      sinceMs: isSet(object.sinceMs)
+        ? globalThis.Number(object.sinceMs)
+        : isSet(object.since_ms)
+        ? globalThis.Number(object.since_ms)
+        : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListIncidentsRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.hostId !== "") {
+      obj.hostId = message.hostId;
+    }
+    if (message.category !== "") {
+      obj.category = message.category;
+    }
+    if (message.sinceMs !== 0) {
+      obj.sinceMs = Math.round(message.sinceMs);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListIncidentsRequest>, I>>(base?: I): ListIncidentsRequest {
+    return ListIncidentsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListIncidentsRequest>, I>>(object: I): ListIncidentsRequest {
+    const message = createBaseListIncidentsRequest();
+    message.jobId = object.jobId ?? "";
+    message.hostId = object.hostId ?? "";
+    message.category = object.category ?? "";
+    message.sinceMs = object.sinceMs ?? 0;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListIncidentsResponse(): ListIncidentsResponse {
+  return { incidents: [] };
+}
+
+export const ListIncidentsResponse: MessageFns<ListIncidentsResponse> = {
+  encode(message: ListIncidentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.incidents) {
+      Incident.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListIncidentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListIncidentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.incidents.push(Incident.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListIncidentsResponse {
+    return {
+      incidents: globalThis.Array.isArray(object?.incidents)
+        ? object.incidents.map((e: any) => Incident.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListIncidentsResponse): unknown {
+    const obj: any = {};
+    if (message.incidents?.length) {
+      obj.incidents = message.incidents.map((e) => Incident.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListIncidentsResponse>, I>>(base?: I): ListIncidentsResponse {
+    return ListIncidentsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListIncidentsResponse>, I>>(object: I): ListIncidentsResponse {
+    const message = createBaseListIncidentsResponse();
+    message.incidents = object.incidents?.map((e) => Incident.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseListEventsRequest(): ListEventsRequest {
   return { hostId: "", jobId: "", kind: 0, sinceMs: 0, limit: 0 };
 }
@@ -3461,6 +4295,17 @@ export const FleetServiceService = {
     responseSerialize: (value: ListCrashesResponse): Buffer => Buffer.from(ListCrashesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListCrashesResponse => ListCrashesResponse.decode(value),
   },
+  /** Crashes of the hosts of one job grouped as incidents, each with the host and cause it started from. */
+  listIncidents: {
+    path: "/trainsafe.v1.FleetService/ListIncidents" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListIncidentsRequest): Buffer => Buffer.from(ListIncidentsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListIncidentsRequest => ListIncidentsRequest.decode(value),
+    responseSerialize: (value: ListIncidentsResponse): Buffer =>
+      Buffer.from(ListIncidentsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListIncidentsResponse => ListIncidentsResponse.decode(value),
+  },
   listEvents: {
     path: "/trainsafe.v1.FleetService/ListEvents" as const,
     requestStream: false as const,
@@ -3508,6 +4353,8 @@ export interface FleetServiceServer extends UntypedServiceImplementation {
   listHosts: handleUnaryCall<ListHostsRequest, ListHostsResponse>;
   getHost: handleUnaryCall<GetHostRequest, HostDetail>;
   listCrashes: handleUnaryCall<ListCrashesRequest, ListCrashesResponse>;
+  /** Crashes of the hosts of one job grouped as incidents, each with the host and cause it started from. */
+  listIncidents: handleUnaryCall<ListIncidentsRequest, ListIncidentsResponse>;
   listEvents: handleUnaryCall<ListEventsRequest, ListEventsResponse>;
   /**
    * Relays one command to each target agent in parallel. The first reply names the targets;
@@ -3564,6 +4411,22 @@ export interface FleetServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListCrashesResponse) => void,
+  ): ClientUnaryCall;
+  /** Crashes of the hosts of one job grouped as incidents, each with the host and cause it started from. */
+  listIncidents(
+    request: ListIncidentsRequest,
+    callback: (error: ServiceError | null, response: ListIncidentsResponse) => void,
+  ): ClientUnaryCall;
+  listIncidents(
+    request: ListIncidentsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListIncidentsResponse) => void,
+  ): ClientUnaryCall;
+  listIncidents(
+    request: ListIncidentsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListIncidentsResponse) => void,
   ): ClientUnaryCall;
   listEvents(
     request: ListEventsRequest,
