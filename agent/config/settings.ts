@@ -31,8 +31,6 @@ const pathsSchema = z
     inboxDir: z.string(),
     watchdogLog: z.string(),
     antiStuckLog: z.string(),
-    /** The training run's arguments as JSON (hf layout): output_dir, resume_from_checkpoint, save_only_model... */
-    trainingConfig: z.string(),
   })
   .partial();
 
@@ -151,6 +149,8 @@ export const settingsSchema = z.strictObject({
   jobId: z.string().optional(),
   /** Training-directory layout: "seed" (config.json, core/, queue/, inbox/), "hf" (a plain HF/torchrun job), "auto". */
   layout: z.enum(["seed", "hf", "auto"]).default("auto"),
+  /** The training run's arguments as JSON, relative to BASE_DIR (hf layout): output_dir, resume_from_checkpoint, save_only_model. */
+  trainingConfig: z.string().min(1).optional(),
   paths: pathsSchema.prefault({}),
   checks: checksSchema.prefault({}),
   crash: crashSchema.prefault({}),
@@ -187,7 +187,7 @@ export function resolveSettings(raw: unknown, opts: { baseDir?: string; source?:
   if (!baseDir) throw configError(src, "no training directory: give --base-dir or set baseDir", "baseDir");
   const agent = s.agent.tls ? { ...s.agent, tls: resolveTlsPaths(s.agent.tls, opts.source) } : s.agent;
   return deepFreeze({
-    layout: resolveLayout(baseDir, s.paths as LayoutOverrides, s.layout),
+    layout: resolveLayout(baseDir, { ...(s.paths as LayoutOverrides), ...(s.trainingConfig ? { trainingConfig: s.trainingConfig } : {}) }, s.layout),
     hostId: s.hostId,
     jobId: s.jobId,
     checks: s.checks,
