@@ -1,8 +1,14 @@
 /**
  * Runs health checks concurrently, each under its own deadline, applies safe repairs when asked and
  * re-runs the repaired checks. Free of CLI concerns: the agent runs it periodically too.
+ *
+ * The registry's checks run in a worker thread: a check that times out may still have work queued
+ * (20,000 checkpoint folders to stat) that no signal can cancel, and in this thread it would keep
+ * the event loop busy and the command alive long after its deadline. The worker is terminated once
+ * every check has an outcome, so the run ends when its slowest check times out.
  */
 import { setMaxListeners } from "node:events";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Settings } from "../config/settings.js";
 import { describeError, usageError } from "../lib/errors.js";
 import { CHECKS } from "./registry.js";
@@ -18,8 +24,12 @@ export interface RunChecksOptions {
   readonly signal?: AbortSignal;
   /** Clock in epoch milliseconds (default Date.now). */
   readonly now?: () => number;
-  /** The checks to choose from (default: the registry); tests pass their own. */
+  /** The checks to choose from (default: the registry); tests pass their own (they run in this thread). */
   readonly checks?: readonly Check[];
+  /** Run in this thread even for the registry's checks (the worker itself uses it). */
+  readonly inThread?: boolean;
+  /** Called with each first-round outcome as soon as it is known (the worker streams them). */
+  readonly onOutcome?: (index: number, outcome: CheckOutcome) => void;
 }
 
 export interface CheckOutcome {
@@ -144,6 +154,8 @@ async function applyFix(r: Ran, timeoutMs: number): Promise<{ applied: boolean; 
 export async function runChecks(settings: Settings, opts: RunChecksOptions = {}): Promise<CheckReport> {
   const started = performance.now();
   const selected = selectChecks(opts.checks ?? CHECKS, opts.only, opts.skip);
+  // Injected checks and clocks are functions, which cannot cross into a worker.
+  if (!opts.checks && !opts.now && !opts.inThread && selected.length > 0) return runInWorker(settings, selected, opts, started);
   const timeoutMs = settings.checks.checkTimeout;
   // One internal signal that every check listens to (more than the default 10 listeners), following
   // the caller's; the caller's own signal then carries a single listener of ours.
@@ -167,7 +179,13 @@ async function runSelected(
   started: number,
 ): Promise<CheckReport> {
   const timeoutMs = runOpts.timeoutMs;
-  const ran = await Promise.all(selected.map((c) => runCheck(c, settings, runOpts)));
+  const ran = await Promise.all(
+    selected.map(async (c, i) => {
+      const r = await runCheck(c, settings, runOpts);
+      opts.onOutcome?.(i, outcome(r));
+      return r;
+    }),
+  );
   const fixes: FixOutcome[] = [];
   if (opts.fix) {
     // Repairs run one at a time in registry order: two repairs never race on the same folder.
@@ -193,3 +211,136 @@ async function runSelected(
   for (const c of checks) summary[c.status]++;
   return { checks, summary, fixes, ok: summary.fail === 0, durationMs: Math.round(performance.now() - started) };
 }
+
+// ---------- the worker ----------
+
+const WORKER_MARK = "trainsafe-checks-worker";
+/** Slack on the worker's own deadlines before this thread stops waiting for it. */
+const WORKER_SLACK_MS = 250;
+/** How long a cancelled worker gets to stop its checks' children before it is terminated. */
+const WORKER_ABORT_GRACE_MS = 500;
+
+type FromWorker =
+  | { readonly type: "started" }
+  | { readonly type: "outcome"; readonly index: number; readonly outcome: CheckOutcome }
+  | { readonly type: "report"; readonly report: CheckReport }
+  | { readonly type: "error"; readonly message: string };
+
+/**
+ * Loads this module in a worker. Under tsx (development: the module is a .ts file) the worker
+ * registers tsx first; the bundle needs nothing.
+ */
+const BOOTSTRAP = `
+const { workerData } = require("node:worker_threads");
+(async () => {
+  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
+  await import(workerData.module);
+})().catch((err) => { require("node:worker_threads").parentPort.postMessage({ type: "error", message: String(err && err.stack || err) }); });
+`;
+
+function tsxApiFor(): string | null {
+  // Loader hooks of the parent (tsx's register(), or --import tsx) do not reach an eval worker.
+  return import.meta.url.endsWith(".ts") ? import.meta.resolve("tsx/esm/api") : null;
+}
+
+function timedOut(check: Check, timeoutMs: number): CheckOutcome {
+  return { id: check.id, title: check.title, status: "fail", message: `timed out after ${seconds(timeoutMs)}`, durationMs: timeoutMs };
+}
+
+/** Runs the registry's checks in a worker thread and terminates it when every outcome is known. */
+async function runInWorker(settings: Settings, selected: Check[], opts: RunChecksOptions, started: number): Promise<CheckReport> {
+  const timeoutMs = settings.checks.checkTimeout;
+  const ids = selected.map((c) => c.id);
+  const worker = new Worker(BOOTSTRAP, {
+    eval: true,
+    workerData: { [WORKER_MARK]: true, module: import.meta.url, tsxApi: tsxApiFor(), settings, ids, fix: opts.fix === true },
+    // The worker's output is the checks' own (a stray console.log); results come as messages.
+    stdout: false,
+    stderr: false,
+  });
+  const outcomes: Array<CheckOutcome | undefined> = new Array(selected.length);
+  let known = 0;
+  let deadline: NodeJS.Timeout | undefined;
+  let fixDeadline: NodeJS.Timeout | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const finalReport = (fixes: FixOutcome[]): CheckReport => {
+    const checks = outcomes.map((o, i) => o ?? timedOut(selected[i]!, timeoutMs));
+    const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
+    for (const c of checks) summary[c.status]++;
+    return { checks, summary, fixes, ok: summary.fail === 0, durationMs: Math.round(performance.now() - started) };
+  };
+  try {
+    return await new Promise<CheckReport>((resolve, reject) => {
+      const firstRoundDone = () => {
+        if (deadline) clearTimeout(deadline);
+        deadline = undefined;
+        if (!opts.fix) return resolve(finalReport([]));
+        // Repairs run one at a time, each under the check deadline, followed by a re-run of the check.
+        const bound = selected.length * 2 * (timeoutMs + WORKER_SLACK_MS) + WORKER_SLACK_MS;
+        fixDeadline = setTimeout(() => resolve(finalReport([])), bound);
+      };
+      const onAbort = () => {
+        worker.postMessage({ type: "abort" });
+        graceTimer = setTimeout(() => resolve(finalReport([])), WORKER_ABORT_GRACE_MS);
+      };
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener("abort", onAbort, { once: true });
+      worker.on("message", (m: FromWorker) => {
+        switch (m.type) {
+          case "started":
+            // Every check started now: none may end later than its deadline, whatever the worker does.
+            deadline = setTimeout(() => {
+              known = selected.length;
+              firstRoundDone();
+            }, timeoutMs + WORKER_SLACK_MS);
+            return;
+          case "outcome":
+            if (known >= selected.length || outcomes[m.index]) return;
+            outcomes[m.index] = m.outcome;
+            opts.onOutcome?.(m.index, m.outcome);
+            if (++known === selected.length) firstRoundDone();
+            return;
+          case "report":
+            for (let i = 0; i < m.report.checks.length; i++) outcomes[i] = m.report.checks[i];
+            return resolve(finalReport(m.report.fixes));
+          case "error":
+            return reject(new Error(`health checks worker failed: ${m.message}`));
+        }
+      });
+      worker.on("error", reject);
+      worker.on("exit", (code) => reject(new Error(`health checks worker exited (${code}) before reporting`)));
+    });
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(fixDeadline);
+    clearTimeout(graceTimer);
+    // Whatever a timed-out check still had queued goes with the worker.
+    await worker.terminate();
+  }
+}
+
+/** Worker side: runs the checks in its own thread and streams each outcome, then the report. */
+async function workerMain(): Promise<void> {
+  const port = parentPort!;
+  const data = workerData as { settings: Settings; ids: string[]; fix: boolean };
+  const ac = new AbortController();
+  port.on("message", (m: { type: string }) => {
+    if (m.type === "abort") ac.abort(new Error("cancelled"));
+  });
+  const post = (m: FromWorker) => port.postMessage(m);
+  try {
+    post({ type: "started" });
+    const report = await runChecks(data.settings, {
+      only: data.ids,
+      fix: data.fix,
+      inThread: true,
+      signal: ac.signal,
+      onOutcome: (index, outcome) => post({ type: "outcome", index, outcome }),
+    });
+    post({ type: "report", report });
+  } catch (err) {
+    post({ type: "error", message: describeError(err) });
+  }
+}
+
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_MARK] === true) void workerMain();
