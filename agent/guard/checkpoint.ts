@@ -16,6 +16,7 @@ export type TrainingKind = "full" | "lora";
 
 /** The folder names Transformers' get_last_checkpoint considers (anything else there is ignored by it, and by us). */
 export const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
+const TORCH_FILE_RE = /\.(pt|pth|bin|ckpt|tar|safetensors)$/i;
 
 export interface CheckpointEntry {
   name: string;
@@ -35,6 +36,8 @@ export interface CheckpointCheck {
   path: string;
   /** Kind of weights found on disk (null when none were found). */
   kindOnDisk: TrainingKind | null;
+  /** What a resume from it will really do that is not a failure (a fresh optimizer). */
+  warnings: string[];
 }
 
 /**
@@ -53,7 +56,8 @@ export async function listCheckpointEntries(modelDir: string): Promise<{ entries
   }
   const entries: CheckpointEntry[] = [];
   for (const name of names.sort()) {
-    if (!name.startsWith("checkpoint-")) continue;
+    // checkpoint-N.pt and friends are torch.save files of a script's own (agent/guard/layouts.ts).
+    if (!name.startsWith("checkpoint-") || TORCH_FILE_RE.test(name)) continue;
     const p = path.join(modelDir, name);
     const st = await fsp.stat(p).catch(() => null);
     const m = CHECKPOINT_RE.exec(name);
@@ -91,6 +95,7 @@ export async function weightsKindOnDisk(dir: string): Promise<TrainingKind | nul
  */
 export async function checkCheckpoint(entry: CheckpointEntry, expected: TrainingKind | null): Promise<CheckpointCheck> {
   const problems: string[] = [];
+  const warnings: string[] = [];
   const done = (kindOnDisk: TrainingKind | null): CheckpointCheck => ({
     name: entry.name,
     step: entry.step,
@@ -99,6 +104,7 @@ export async function checkCheckpoint(entry: CheckpointEntry, expected: Training
     mtimeMs: entry.mtimeMs,
     path: entry.path,
     kindOnDisk,
+    warnings,
   });
   if (entry.step === null) {
     problems.push(`${entry.name}: not a checkpoint-N name (N must be a number)`);
@@ -120,12 +126,34 @@ export async function checkCheckpoint(entry: CheckpointEntry, expected: Training
         : `${entry.name}: holds full model weights, but the config trains a LoRA adapter (adapter_model.safetensors expected)`,
     );
   }
-  if (kind === "full") await checkFullWeights(entry, problems);
+  const names = await fsp.readdir(entry.path).catch(() => [] as string[]);
+  // Under DeepSpeed (ZeRO-3 above all) the weights may exist only in its global_stepN folder.
+  const deepspeedOnly = names.includes("latest") && onDisk === null;
+  if (deepspeedOnly) { /* checked with the DeepSpeed tag below */ }
+  else if (kind === "full") await checkFullWeights(entry, problems);
   else await checkAdapter(entry, problems);
 
-  for (const f of ["optimizer.pt", "scheduler.pt"]) await checkTorchFile(file(f), label(f), problems);
+  const isFile = async (f: string) => (await fsp.stat(file(f)).catch(() => null))?.isFile() ?? false;
+  if (names.includes("latest")) {
+    // DeepSpeed under the Trainer: optimizer and scheduler live in the global_stepN folder `latest` names.
+    await checkDeepspeedTag(entry, problems);
+  } else {
+    // Transformers loads optimizer and scheduler only when both files are there (optimizer.pt, or
+    // optimizer.bin as FSDP writes it); otherwise it resumes with a fresh optimizer and schedule.
+    const optimizer = (await isFile("optimizer.pt")) ? "optimizer.pt" : (await isFile("optimizer.bin")) ? "optimizer.bin" : null;
+    const scheduler = (await isFile("scheduler.pt")) ? "scheduler.pt" : null;
+    for (const f of [optimizer, scheduler]) if (f) await checkTorchFile(file(f), label(f), problems);
+    const rng = names.filter((n) => /^rng_state(_\d+)?\.pth$/.test(n));
+    if (!optimizer && !scheduler && rng.length === 0) {
+      warnings.push(
+        `${entry.name}: model weights only (save_only_model=True): transformers resumes from it at step ${entry.step} with a fresh optimizer, ` +
+          `a learning-rate schedule that starts over and no RNG state (its documentation calls such checkpoints unfit for resuming)`,
+      );
+    } else if (!optimizer || !scheduler) {
+      warnings.push(`${entry.name}: ${!optimizer ? "optimizer.pt" : "scheduler.pt"} missing: transformers resumes at step ${entry.step} with a fresh optimizer and learning-rate schedule`);
+    }
+  }
   // Transformers restores RNG state on resume too; a torn one fails the load just the same.
-  const names = await fsp.readdir(entry.path).catch(() => [] as string[]);
   for (const f of names.filter((n) => /^rng_state(_\d+)?\.pth$/.test(n)).sort()) {
     await checkTorchFile(file(f), label(f), problems);
   }
@@ -191,6 +219,20 @@ async function checkAdapter(entry: CheckpointEntry, problems: string[]): Promise
   const r = await checkSafetensors(file("adapter_model.safetensors"), { label: label("adapter_model.safetensors") });
   problems.push(...r.problems);
   if (r.ok && r.tensorCount === 0) problems.push(`${label("adapter_model.safetensors")}: holds no tensors`);
+}
+
+/** DeepSpeed's tag folder inside an HF checkpoint: `latest` must name it and its state files must be whole. */
+async function checkDeepspeedTag(entry: CheckpointEntry, problems: string[]): Promise<void> {
+  const latest = path.join(entry.path, "latest");
+  const tag = (await fsp.readFile(latest, "utf8").catch(() => ""))?.trim();
+  const tagDir = path.join(entry.path, tag);
+  const files = tag && !tag.includes("/") ? await fsp.readdir(tagDir).catch(() => null) : null;
+  if (!files) {
+    problems.push(`${entry.name}/latest names "${tag}", which is not a folder in the checkpoint: DeepSpeed would fail to load it`);
+    return;
+  }
+  if (!files.some((f) => f.endsWith("model_states.pt"))) problems.push(`${entry.name}/${tag}: no *model_states.pt (the save did not finish)`);
+  for (const f of files.filter((x) => x.endsWith(".pt")).sort()) await checkTorchFile(path.join(tagDir, f), `${entry.name}/${tag}/${f}`, problems);
 }
 
 /** A torch.save file: a complete zip archive with a data.pkl record. */
