@@ -3,7 +3,7 @@
  * lines, suggestions, reasons) are cut to a length a table row can show; they stay untrusted data
  * that the page inserts as text, never as markup.
  */
-import type { DecisionScope } from "../domain.js";
+import type { DecisionScope, Incident, IncidentMember } from "../domain.js";
 import type { SessionRegistry } from "../sessions.js";
 import type { Store } from "../store/index.js";
 import { FleetQueries, type CrashRow, type OpenBreakerRow } from "./queries.js";
@@ -13,6 +13,9 @@ export const LINE_CHARS = 400;
 export const TIMELINE_CRASHES = 50;
 export const RECENT_DECISIONS = 15;
 export const MAX_BREAKERS = 50;
+export const RECENT_INCIDENTS = 20;
+/** Most other hosts listed per incident (a 1000-host job's timeouts would drown the page). */
+export const MAX_INCIDENT_HOSTS = 100;
 
 export interface FleetHostView {
   readonly hostId: string;
@@ -45,6 +48,19 @@ export interface FleetDecisionView {
   readonly reason: string;
 }
 
+export interface FleetIncidentView {
+  readonly incidentId: string;
+  readonly jobId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly open: boolean;
+  readonly originKnown: boolean;
+  readonly origin: IncidentMember;
+  /** The other hosts, in onset order, at most MAX_INCIDENT_HOSTS. */
+  readonly others: readonly IncidentMember[];
+  readonly hostCount: number;
+}
+
 export interface FleetView {
   /** Controller clock, for ages shown in the browser. */
   readonly nowMs: number;
@@ -59,11 +75,29 @@ export interface FleetView {
   /** Newest first. */
   readonly crashes: readonly CrashRow[];
   readonly breakers: readonly OpenBreakerRow[];
+  /** Newest first: the crashes of one job's hosts grouped, each with its origin. */
+  readonly incidents: readonly FleetIncidentView[];
   /** Newest first. */
   readonly decisions: readonly FleetDecisionView[];
 }
 
 const cut = (s: string, n = LINE_CHARS): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+const memberView = (m: IncidentMember): IncidentMember => ({ ...m, firstFatalLine: cut(m.firstFatalLine), suggestion: cut(m.suggestion), signature: cut(m.signature) });
+
+function incidentView(i: Incident): FleetIncidentView {
+  return {
+    incidentId: i.incidentId,
+    jobId: i.jobId,
+    startMs: i.startMs,
+    endMs: i.endMs,
+    open: i.open,
+    originKnown: i.originKnown,
+    origin: memberView(i.origin),
+    others: i.others.slice(0, MAX_INCIDENT_HOSTS).map(memberView),
+    hostCount: 1 + i.others.length,
+  };
+}
 
 /** Builds the fleet page's data from the store and the live sessions. */
 export class FleetViewSource {
@@ -103,9 +137,10 @@ export class FleetViewSource {
         lastCrash: crashes > 0 ? q.lastCrash(h.hostId, LINE_CHARS) : null,
       };
     });
+    const nowMs = this.clock();
     const breakers = q.openBreakers(MAX_BREAKERS).map((b) => ({ ...b, reason: cut(b.reason), hostIds: b.hostIds.slice(0, 100) }));
     return {
-      nowMs: this.clock(),
+      nowMs,
       controllerVersion: this.controllerVersion,
       summary: {
         hosts: hosts.length,
@@ -116,6 +151,7 @@ export class FleetViewSource {
       hosts,
       crashes: q.recentCrashes(TIMELINE_CRASHES, LINE_CHARS),
       breakers,
+      incidents: this.store.incidents.query({ limit: RECENT_INCIDENTS }, nowMs).map(incidentView),
       decisions: this.store.decisions.recent(RECENT_DECISIONS).map((d) => ({
         decidedMs: d.decidedMs,
         hostId: d.hostId,

@@ -127,6 +127,45 @@ function crashRow(c) {
   return tr;
 }
 
+const ROLE_WORDS = { cause: "cause", possible_cause: "possible cause", symptom: "symptom" };
+
+function memberWhat(m) {
+  return m.kind === "hang" ? `hang: ${m.category || "unknown"}` : m.category || "unknown";
+}
+
+function incidentRow(i) {
+  const tr = el("tr");
+  tr.dataset.incident = i.incidentId;
+  const whenCell = withTitle(td(ago(i.startMs)), when(i.startMs));
+  if (i.open) whenCell.append(el("span", "sub", "window open"));
+  tr.append(whenCell, td(i.jobId));
+
+  const origin = td();
+  origin.append(el("span", "", i.origin.hostId));
+  if (!i.originKnown) origin.append(badge("origin unknown", "warn"));
+  tr.append(origin);
+
+  const cause = td();
+  const sw = el("span", "swatch");
+  sw.style.backgroundColor = colorOf(i.origin.category);
+  cause.append(sw, document.createTextNode(memberWhat(i.origin)));
+  if (i.origin.role === "possible_cause") cause.append(el("span", "sub", "possible cause"));
+  if (i.origin.signature) cause.append(withTitle(el("span", "sub line", i.origin.signature), i.origin.signature));
+  tr.append(cause);
+  tr.append(withTitle(td(i.origin.firstFatalLine, "text line"), i.origin.firstFatalLine));
+
+  const others = td(undefined, "text");
+  for (const m of i.others) {
+    const line = el("span", "sub", `${m.hostId}: ${memberWhat(m)} (${ROLE_WORDS[m.role] || m.role})`);
+    if (m.firstFatalLine) line.title = m.firstFatalLine;
+    others.append(line);
+  }
+  if (i.hostCount > 1 + i.others.length) others.append(el("span", "sub", `and ${i.hostCount - 1 - i.others.length} more`));
+  if (i.others.length === 0) others.textContent = "–";
+  tr.append(others);
+  return tr;
+}
+
 function decisionRow(d) {
   const tr = el("tr");
   tr.append(withTitle(td(ago(d.decidedMs)), when(d.decidedMs)), td(d.hostId));
@@ -171,6 +210,7 @@ function render(view) {
   $("sum-breakers-item").className = view.summary.openBreakers > 0 ? "alarm" : "";
 
   fill("host-rows", "hosts-empty", view.hosts.map((h) => hostRow(h, view)));
+  fill("incident-rows", "incidents-empty", view.incidents.map(incidentRow));
   fill("crash-rows", "crashes-empty", view.crashes.map(crashRow));
   fill("decision-rows", "decisions-empty", view.decisions.map(decisionRow));
   $("breaker-rows").replaceChildren(...view.breakers.map(breakerRow));
