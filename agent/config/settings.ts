@@ -73,6 +73,11 @@ const watchdogSchema = z.strictObject({
   checkInterval: duration.default(30_000),
   /** No step progress for this long in the training phase is a hang (anti_stuck: 15 min). */
   trainingTimeout: duration.default(15 * 60_000),
+  /**
+   * Before the daemon's first progress (imports, data loading, model load) the hang limit is this,
+   * not trainingTimeout; exceeding it is a hang of the `startup` phase (agent/watchdog/progress.ts).
+   */
+  startupGrace: duration.default(10 * 60_000),
   evalTimeout: duration.default(30 * 60_000),
   checkpointTimeout: duration.default(30 * 60_000),
   /** Field of the status file that names the phase, and the words that mean each phase. */

@@ -10,14 +10,20 @@
  *
  * The kind is decided by `classifyHang`, a pure function of the evidence, in this order:
  * io_wait (threads in D) > gpu_or_collective (a busy GPU or a collective/synchronize on the stack)
- * > cpu_spin (CPU time moving) > deadlock (CPU still, threads parked on futexes or locks) > unknown.
+ * > cpu_spin (CPU time moving) > sleeping (CPU still, the main thread of every process of the tree in
+ * a timed sleep: `time.sleep`, a polling loop) > deadlock (CPU still, threads parked on futexes or
+ * locks) > unknown. A sleeping trainer is not deadlocked: it waits for time to pass (often for
+ * something it polls), and a lock's waiters sleep in futex_wait, not in nanosleep.
+ *
+ * `startup` is never classified here: the supervisor names a hang before the first progress so,
+ * whatever the process was doing (agent/watchdog/progress.ts).
  */
 import { promises as fsp } from "node:fs";
 import { gpuProcesses, queryGpus, runWithDeadline } from "../telemetry/gpu.js";
 import { parseProcStat, readCmdline, readProcStat, type ProcessIdentity } from "../lib/proc.js";
 import { collectTree } from "./kill.js";
 
-export type HangKind = "io_wait" | "gpu_or_collective" | "cpu_spin" | "deadlock" | "unknown";
+export type HangKind = "io_wait" | "gpu_or_collective" | "cpu_spin" | "sleeping" | "deadlock" | "startup" | "unknown";
 
 export interface ThreadState {
   readonly tid: number;
@@ -85,6 +91,8 @@ const SPIN_CORES = 0.5;
 /** Below this the CPU counts as still (a waiting process still ticks now and then). */
 const STILL_CORES = 0.05;
 const COLLECTIVE_RE = /\b(all_?reduce|all_?gather|reduce_?scatter|broadcast|barrier|nccl\w*|synchronize|cudaStreamSynchronize|cudaDeviceSynchronize|wait_stream|_wait_for_work|all_to_all)\b/i;
+/** wchan of a thread in a timed sleep (nanosleep, clock_nanosleep, select/poll with only a timeout are not). */
+const SLEEP_WCHAN_RE = /^(hrtimer_nanosleep|do_nanosleep|clock_nanosleep|common_nsleep)$/;
 const LOCK_RE = /\b(acquire|_wait_for_tstate_lock|lock|join|Condition\.wait|Queue\.get|Event\.wait)\b/;
 const MAX_STACK_CHARS = 16_000;
 const MAX_STACK_DUMPS = 4;
@@ -127,6 +135,17 @@ export function classifyHang(e: HangEvidence): HangDiagnosis {
     };
   }
   if (cpu && cpu.cores < STILL_CORES) {
+    // Worker threads (OpenMP, NCCL, data loaders) idle in futex waits in every torch process; what the
+    // process is doing is what its main thread does.
+    const mains = threads.filter((t) => t.tid === t.pid);
+    if (mains.length > 0 && mains.length === e.processes.filter((p) => p.threads.length > 0).length && mains.every((t) => SLEEP_WCHAN_RE.test(t.wchan))) {
+      return {
+        kind: "sleeping",
+        reasons: [
+          `CPU still (${cpu.deltaTicks} ticks in ${cpu.sampleMs} ms) and the main thread of ${mains.length === 1 ? "the process" : `all ${mains.length} processes`} in a timed sleep (${wchans(mains)}): waiting for time to pass, not for a lock`,
+        ],
+      };
+    }
     const futex = threads.filter((t) => /futex/.test(t.wchan));
     const locked = e.stacks.find((s) => s.ok && LOCK_RE.test(s.text));
     if (threads.length > 0 && futex.length >= Math.ceil(threads.length / 2)) {

@@ -14,17 +14,28 @@
  * (re)start (model loading) and gaps spanning eval or checkpoint phases never count. It only ever
  * tightens the configured limit, never loosens it.
  *
+ * Startup grace (when `startupGraceMs` is set): until the daemon's first progress, the limit is the
+ * startup grace, not the phase's limit, and exceeding it is a hang of the `startup` phase. First
+ * progress is a step or progress line written after the daemon started: a fresh sample, or one that
+ * differs from the first (baseline) sample, which may be the previous run's last step. During the
+ * grace a growing log restarts the clock (the logs' growth is the last-resort progress source, see
+ * agent/watchdog/sources.ts): a trainer whose step lines are not recognised is not killed as long as
+ * it writes, and one that writes nothing is killed after the grace.
+ *
  * Everything here is pure: observations come in with their time.
  */
 import { z } from "zod";
 import { readJsonFile } from "../lib/files.js";
 
-export type Phase = "training" | "eval" | "checkpoint";
+/** "startup": before the first progress (never a phase of the status file). */
+export type Phase = "training" | "eval" | "checkpoint" | "startup";
 
 export interface ProgressPolicy {
   readonly trainingTimeoutMs: number;
   readonly evalTimeoutMs: number;
   readonly checkpointTimeoutMs: number;
+  /** Limit before the first progress; absent: no startup grace (the phase limits from the start). */
+  readonly startupGraceMs?: number;
   readonly evalPhaseWords: ReadonlyArray<string>;
   readonly checkpointPhaseWords: ReadonlyArray<string>;
   readonly adaptive: {
@@ -40,6 +51,12 @@ export interface StatusSample {
   readonly step: number | null;
   /** Raw value of the phase field, or null when absent. */
   readonly phaseText: string | null;
+  /** Changes with every new progress line, even one without a step (agent/watchdog/sources.ts). */
+  readonly mark?: string | null;
+  /** Changes when a log grows: keeps the startup grace's clock going, never a step. */
+  readonly growth?: string | null;
+  /** Written after the daemon started (absent: true). A stale first sample is only a baseline. */
+  readonly fresh?: boolean;
 }
 
 /** Which phase a raw phase text means: a word of the eval or checkpoint list anywhere in it. */
@@ -61,6 +78,7 @@ export interface Limit {
 
 /** State carried between observations; plain data so it can be persisted and restored. */
 export interface ProgressSnapshot {
+  /** Last step seen; null until the first progress. */
   readonly step: number | null;
   readonly phase: Phase;
   readonly phaseText: string | null;
@@ -72,9 +90,19 @@ export interface ProgressSnapshot {
   readonly slowestGapMs: number | null;
   /** Time of the last observed advance in the training phase (to measure the next gap). */
   readonly lastAdvanceAtMs: number | null;
+  /** First progress seen (always true without a startup grace). */
+  readonly started: boolean;
+  /** When tracking of this daemon began (the start of the startup grace). */
+  readonly sinceMs: number;
+  /** Last progress-line mark and log growth seen. */
+  readonly mark: string | null;
+  readonly growth: string | null;
+  /** Before the first progress: the first sample, whose step and mark are not progress. */
+  readonly baseline: { readonly step: number | null; readonly mark: string | null } | null;
 }
 
-export type ObserveResult = "advanced" | "phase_changed" | "reset" | "unchanged";
+/** "grew": before the first progress, a log grew (the startup clock restarts). */
+export type ObserveResult = "advanced" | "phase_changed" | "reset" | "grew" | "unchanged";
 
 /** Tracks progress of one daemon process. */
 export class ProgressTracker {
@@ -85,14 +113,21 @@ export class ProgressTracker {
     startedAtMs: number,
     restored?: { step: number | null; phaseText: string | null; changedAtMs: number },
   ) {
+    const changedAtMs = restored ? Math.min(restored.changedAtMs, startedAtMs) : startedAtMs;
     this.s = {
       step: restored?.step ?? null,
       phaseText: restored?.phaseText ?? null,
       phase: phaseOf(restored?.phaseText ?? null, policy),
-      changedAtMs: restored ? Math.min(restored.changedAtMs, startedAtMs) : startedAtMs,
+      changedAtMs,
       stepsSeen: 0,
       slowestGapMs: null,
       lastAdvanceAtMs: null,
+      // A restored step was progress of this same process (saved state names its PID and start time).
+      started: policy.startupGraceMs === undefined || (restored?.step ?? null) !== null,
+      sinceMs: changedAtMs,
+      mark: null,
+      growth: null,
+      baseline: null,
     };
   }
 
@@ -102,12 +137,18 @@ export class ProgressTracker {
 
   /** Feeds one status read taken at `nowMs`. */
   observe(sample: StatusSample, nowMs: number): ObserveResult {
+    if (!this.s.started) {
+      const r = this.observeStartup(sample, nowMs);
+      if (r !== "advanced") return r;
+    }
     const prev = this.s;
+    const mark = sample.mark ?? null;
+    const growth = sample.growth ?? prev.growth;
     const phase = phaseOf(sample.phaseText, this.policy);
     const phaseChanged = phase !== prev.phase;
     if (sample.step !== null && prev.step !== null && sample.step < prev.step) {
       // A lower step is a new run (resumed from a checkpoint): start over, including the adaptive data.
-      this.s = { step: sample.step, phase, phaseText: sample.phaseText, changedAtMs: nowMs, stepsSeen: 0, slowestGapMs: null, lastAdvanceAtMs: null };
+      this.s = { ...prev, step: sample.step, phase, phaseText: sample.phaseText, changedAtMs: nowMs, stepsSeen: 0, slowestGapMs: null, lastAdvanceAtMs: null, mark, growth };
       return "reset";
     }
     if (sample.step !== null && (prev.step === null || sample.step > prev.step)) {
@@ -122,15 +163,45 @@ export class ProgressTracker {
         // step time: only the next gap, between two real advances in training, counts.
         lastAdvanceAtMs = realAdvance && phase === "training" ? nowMs : null;
       }
-      this.s = { step: sample.step, phase, phaseText: sample.phaseText, changedAtMs: nowMs, stepsSeen, slowestGapMs, lastAdvanceAtMs };
+      this.s = { ...prev, step: sample.step, phase, phaseText: sample.phaseText, changedAtMs: nowMs, stepsSeen, slowestGapMs, lastAdvanceAtMs, mark, growth };
       return "advanced";
     }
     if (phaseChanged) {
-      this.s = { ...prev, phase, phaseText: sample.phaseText, changedAtMs: nowMs, lastAdvanceAtMs: null };
+      this.s = { ...prev, phase, phaseText: sample.phaseText, changedAtMs: nowMs, lastAdvanceAtMs: null, mark: mark ?? prev.mark, growth };
       return "phase_changed";
     }
-    if (sample.phaseText !== prev.phaseText) this.s = { ...prev, phaseText: sample.phaseText };
+    if (mark !== null && mark !== prev.mark) {
+      // A new progress line without a higher step (an HF log dict, an eval bar): progress for the
+      // clock, but no step time for the adaptive rule.
+      this.s = { ...prev, phaseText: sample.phaseText, changedAtMs: nowMs, mark, growth };
+      return "advanced";
+    }
+    this.s = { ...prev, phaseText: sample.phaseText, growth };
     return "unchanged";
+  }
+
+  /** Before the first progress: "advanced" means the sample is the first progress (observe goes on). */
+  private observeStartup(sample: StatusSample, nowMs: number): ObserveResult {
+    const prev = this.s;
+    const mark = sample.mark ?? null;
+    const growth = sample.growth ?? null;
+    const base = prev.baseline;
+    const changed = base !== null && ((sample.step !== null && sample.step !== base.step) || (mark !== null && mark !== base.mark));
+    const evidence = sample.step !== null || mark !== null;
+    if ((sample.fresh !== false && evidence) || changed) {
+      // Judged from here as the first sighting of a step: step null before it, so it is "advanced".
+      this.s = { ...prev, started: true, step: null, mark: null, baseline: null };
+      return "advanced";
+    }
+    const grew = prev.growth !== null && growth !== null && growth !== prev.growth;
+    this.s = {
+      ...prev,
+      baseline: base ?? { step: sample.step, mark },
+      growth: growth ?? prev.growth,
+      phaseText: sample.phaseText,
+      ...(grew ? { changedAtMs: nowMs } : {}),
+    };
+    return grew ? "grew" : "unchanged";
   }
 
   /** The limit that applies now. */
@@ -151,6 +222,7 @@ export class ProgressTracker {
 
 /** The limit for a snapshot under a policy (see the module comment for the adaptive rule). */
 export function limitFor(s: ProgressSnapshot, policy: ProgressPolicy): Limit {
+  if (!s.started && policy.startupGraceMs !== undefined) return { phase: "startup", limitMs: policy.startupGraceMs, adaptive: false };
   if (s.phase === "eval") return { phase: s.phase, limitMs: policy.evalTimeoutMs, adaptive: false };
   if (s.phase === "checkpoint") return { phase: s.phase, limitMs: policy.checkpointTimeoutMs, adaptive: false };
   const a = policy.adaptive;

@@ -18,15 +18,16 @@ import type { Settings } from "../config/settings.js";
 import { findDaemon, readPidFile, readRecordedIdentity, recordIdentity, type DaemonIdentity } from "../lib/daemon.js";
 import { describeError, TrainsafeError } from "../lib/errors.js";
 import { readCmdline, readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js";
-import { timerDelayMs } from "../lib/units.js";
+import { formatDurationMs, timerDelayMs } from "../lib/units.js";
 import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRecord } from "./budget.js";
-import { diagnoseHang, type HangReport } from "./diagnose.js";
+import { diagnoseHang, type HangKind, type HangReport } from "./diagnose.js";
 import { describeEvent, writeEventLog, type CrashFinding, type RestartCause, type WatchdogEvent, type WatchdogEventInput } from "./events.js";
 import { killTree, realKillDeps, stillAlive, type KillDeps } from "./kill.js";
 import { launchDaemon, recoverLaunch, type ExitInfo, type Launched, type SpawnFn } from "./launch.js";
 import { crashModule, guardPreflight } from "./integrations.js";
 import { runPreflight, type PreflightDeps, type PreflightResult } from "./preflight.js";
-import { ProgressTracker, readStatus, type ProgressPolicy } from "./progress.js";
+import { ProgressTracker, type ProgressPolicy } from "./progress.js";
+import { ProgressSources, type ProgressReading } from "./sources.js";
 import { clearHold, loadHold, loadProgress, loadRestartHistory, saveHold, saveProgress, saveRestartHistory, stateDir } from "./state.js";
 
 /** What a grant function is asked. */
@@ -108,6 +109,7 @@ export function progressPolicyOf(w: Settings["watchdog"]): ProgressPolicy {
     trainingTimeoutMs: w.trainingTimeout,
     evalTimeoutMs: w.evalTimeout,
     checkpointTimeoutMs: w.checkpointTimeout,
+    startupGraceMs: w.startupGrace,
     evalPhaseWords: w.evalPhaseWords,
     checkpointPhaseWords: w.checkpointPhaseWords,
     adaptive: { enabled: w.adaptive.enabled, minSteps: w.adaptive.minSteps, multiplier: w.adaptive.multiplier, floorMs: w.adaptive.floor },
@@ -149,6 +151,13 @@ export interface ActionResult {
 }
 
 export type SupervisorState = "watching" | Idle["kind"] | "stopped";
+
+/** Progress sources of each watched daemon and their last reading (for the hang report). */
+interface WatchedSources {
+  readonly sources: ProgressSources;
+  last: ProgressReading | null;
+}
+const watchedSources = new WeakMap<Watched, WatchedSources>();
 
 /** Failed status reads past the deadline before the hang is declared on the last good data. */
 const MAX_FAILED_READS_PAST_DEADLINE = 3;
@@ -581,26 +590,29 @@ export class Supervisor {
     );
   }
 
-  private async statusSignature(): Promise<string | null> {
-    try {
-      const st = await fsp.stat(this.settings.layout.statusFile);
-      return `${st.mtimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      return null;
+  /** The progress sources of a watched daemon (agent/watchdog/sources.ts), made at its first check. */
+  private sourcesOf(w: Watched): WatchedSources {
+    let ws = watchedSources.get(w);
+    if (!ws) {
+      ws = { sources: new ProgressSources(this.settings.layout, this.w.phaseField, w.startedAtMs), last: null };
+      watchedSources.set(w, ws);
     }
+    return ws;
   }
 
   private async checkProgress(w: Watched): Promise<void> {
     const now = this.clock();
-    const sig = await this.statusSignature();
+    const ws = this.sourcesOf(w);
+    const sig = await ws.sources.signature();
     const overdue = now >= w.tracker.deadlineMs();
     let readFailed = false;
     if (sig !== w.statusSig || overdue || now - w.lastReadAtMs >= this.w.checkInterval) {
-      const r = await readStatus(this.settings.layout.statusFile, this.w.phaseField);
+      const r = await ws.sources.read();
       w.lastReadAtMs = now;
       if (r.ok) {
         w.statusSig = sig;
-        const change = w.tracker.observe(r.sample, now);
+        ws.last = r.reading;
+        const change = w.tracker.observe(r.reading, now);
         if (change !== "unchanged" && now - w.lastSavedAtMs >= this.w.checkInterval) await this.saveProgressNow(w);
       } else {
         // Half-written or missing: neither progress nor a hang. Not remembering the signature makes
@@ -695,11 +707,26 @@ export class Supervisor {
     const limit = w.tracker.limit();
     const snap = w.tracker.snapshot;
     const quietMs = w.tracker.quietMs(now);
-    const report = await this.diagnose(w.identity, {
+    const diagnosed = await this.diagnose(w.identity, {
       timeoutMs: this.w.hangReportTimeout,
       cpuSampleMs: this.w.cpuSample,
       nvidiaSmi: this.settings.checks.nvidiaSmi,
     });
+    const reading = watchedSources.get(w)?.last ?? null;
+    const progress = reading
+      ? { source: reading.source, step: reading.step, file: reading.file, format: reading.format, line: reading.text, tried: reading.tried }
+      : { source: "none", tried: [] as string[] };
+    // Before the first step, what the process does (sleeping in imports, a deadlock) is evidence, but
+    // the hang is the startup that never finished: its own kind, with the sources that were tried.
+    const startup = limit.phase === "startup";
+    const kind: HangKind = startup ? "startup" : diagnosed.kind;
+    const reasons = startup
+      ? [
+          `no step was ever seen in ${formatDurationMs(now - snap.sinceMs)} since the daemon started (startup grace ${formatDurationMs(limit.limitMs)}); sources tried: ${progress.tried.join("; ") || "none"}`,
+          `the process: ${diagnosed.kind} (${diagnosed.reasons.join("; ")})`,
+        ]
+      : diagnosed.reasons;
+    const report = { ...diagnosed, kind, reasons, diagnosedKind: diagnosed.kind, progress };
     await this.emit({
       type: "hang",
       pid: w.identity.pid,
@@ -708,17 +735,17 @@ export class Supervisor {
       quietMs,
       limitMs: limit.limitMs,
       adaptiveLimit: limit.adaptive,
-      kind: report.kind,
-      reasons: report.reasons,
+      kind,
+      reasons,
       report,
     });
     await this.recordCrash({
       source: "hang",
       category: "hang",
-      signature: `hang:${report.kind}:${limit.phase}`,
-      text: report.reasons.join("; "),
-      hangKind: report.kind,
-      details: { pid: w.identity.pid, phase: limit.phase, step: snap.step, quietMs, limitMs: limit.limitMs, adaptiveLimit: limit.adaptive },
+      signature: `hang:${kind}:${limit.phase}`,
+      text: reasons.join("; "),
+      hangKind: kind,
+      details: { pid: w.identity.pid, phase: limit.phase, step: snap.step, quietMs, limitMs: limit.limitMs, adaptiveLimit: limit.adaptive, diagnosedKind: diagnosed.kind, progressSource: progress.source },
     });
     // The kill makes our own child exit; that exit is part of this hang, not a new crash.
     const k = await this.killWatched(w, "hang");

@@ -1,0 +1,445 @@
+/**
+ * Where training progress comes from when the trainer writes no trainsafe status file: what HF
+ * Trainer, Lightning, torchrun scripts, Megatron and DeepSpeed write anyway. Sources, in order:
+ *
+ *   1. the status file (status/training_status.json) when it exists: it is the only source then;
+ *   2. HF `trainer_state.json` of the newest `checkpoint-N/` (its global_step) together with
+ *   3. the last step line of the training logs (tqdm bars, HF log dicts, Megatron, Lightning,
+ *      DeepSpeed, plain `step N`): the higher step of the two, and every new progress line;
+ *   4. the logs' growth (size), the last resort: it only keeps a daemon out of the startup hang
+ *      (see agent/watchdog/progress.ts), it never counts as a step.
+ *
+ * Logs are read from their tail only (agent/crash/tail.ts). tqdm writes its updates separated by
+ * "\r" on one line that only ends when the bar closes, so text is split on "\r" as well as "\n", and
+ * a bar line longer than the tail's byte bound is read from its last bytes.
+ *
+ * Only progress written after the daemon started counts as its first progress: a log line or a
+ * checkpoint of the previous run must not end the startup grace of a restarted trainer. So the
+ * first read remembers each log's size, and later lines beyond it are fresh.
+ */
+import { constants as fsConstants, promises as fsp } from "node:fs";
+import path from "node:path";
+import type { Layout } from "../config/layout.js";
+import { defaultLogFiles } from "../crash/scanner.js";
+import { readTailBytes } from "../crash/tail.js";
+import { describeError } from "../lib/errors.js";
+import { readStatus, type StatusRead } from "./progress.js";
+
+/** Which source a reading came from. */
+export type ProgressSource = "status_file" | "trainer_state" | "log_step" | "log_growth" | "none";
+
+/** Formats of step lines, in the order they are tried on each piece of text. */
+export type StepFormat = "lightning" | "lightning_rich" | "megatron" | "deepspeed" | "tqdm" | "hf_log" | "step";
+
+/** One recognised progress line (or one "\r"-separated tqdm update). */
+export interface StepLine {
+  readonly format: StepFormat;
+  /** Training step it names, or null when it names none (an HF log dict, a nested eval bar). */
+  readonly step: number | null;
+  readonly total: number | null;
+  /** tqdm bars: the description before the bar ("" for HF Trainer's) and whether it is nested. */
+  readonly bar?: { readonly desc: string; readonly nested: boolean };
+}
+
+/**
+ * Step-line rules: data, tried in order on each piece of text with terminal escapes removed; the
+ * first match wins. `step` turns the match into a step (null: the line is progress without a step).
+ */
+interface StepRule {
+  readonly format: StepFormat;
+  readonly re: RegExp;
+  readonly step: (m: RegExpExecArray) => { step: number | null; total: number | null };
+}
+
+/** A bar at 0 (a new epoch's bar, a bar before its first update) names no step yet. */
+const barStep = (n: number, total: number | null) => ({ step: n === 0 ? null : n, total });
+
+const num = (s: string | undefined): number | null => (s === undefined || s === "?" ? null : Number(s));
+/** Lightning's bar counts batches of the current epoch: the global step is epoch x batches + batch. */
+const epochStep = (epoch: string, n: string, total: string | undefined) => {
+  const t = num(total);
+  return { step: t === null || Number(n) === 0 ? null : Number(epoch) * t + Number(n), total: t };
+};
+
+const STEP_RULES: ReadonlyArray<StepRule> = [
+  // Lightning TQDMProgressBar: "Epoch 1:  20%|██        | 2/10 [00:00<00:00, ...]" ("2/? [" for iterable data).
+  { format: "lightning", re: /\bEpoch (\d+):\s*(?:\d+%)?\|[^|]*\|\s*(\d+)\/(\d+|\?)\s*\[/, step: (m) => epochStep(m[1]!, m[2]!, m[3]) },
+  // Lightning RichProgressBar: "Epoch 1/1  ━━━━━━━━ 10/10 0:00:00 • ..."
+  { format: "lightning_rich", re: /\bEpoch (\d+)\/\d+\s+\S*\s+(\d+)\/(\d+)\s/, step: (m) => epochStep(m[1]!, m[2]!, m[3]) },
+  // Megatron-LM: " iteration      100/    1000 | consumed samples: ..."
+  { format: "megatron", re: /\biteration\s+(\d+)\s*\/\s*(\d+)\s*\|/, step: (m) => ({ step: Number(m[1]), total: Number(m[2]) }) },
+  // DeepSpeed: "epoch=0/micro_step=100/global_step=100, RunningAvgSamplesPerSec=..." and the engine's
+  // "[Rank 0] step=100, skipped=0, lr=[...]".
+  { format: "deepspeed", re: /\bglobal_step[=:]\s*(\d+)/, step: (m) => ({ step: Number(m[1]), total: null }) },
+  { format: "deepspeed", re: /\bstep=(\d+),\s*skipped=\d+/, step: (m) => ({ step: Number(m[1]), total: null }) },
+  // tqdm (HF Trainer's bar, plain loops): " 12/500 [00:10<...", "train:  40%|████  | 12/30 [", "45it [00:10, ...".
+  { format: "tqdm", re: /^(?:\s*([^|]{0,80}?):)?\s*(?:\d+%)?\|[^|]*\|\s*(\d+)\/(\d+|\?)\s*\[/, step: (m) => barStep(Number(m[2]), num(m[3])) },
+  { format: "tqdm", re: /^(?:\s*([^|]{0,80}?):)?\s*(\d+)it \[\d/, step: (m) => barStep(Number(m[2]), null) },
+  // HF Trainer log dicts: "{'loss': 1.2, 'grad_norm': ..., 'learning_rate': ..., 'epoch': 0.1}" (v5 quotes
+  // the values). They name no step but are written every logging_steps: progress.
+  { format: "hf_log", re: /^\s*\{\s*'(?:loss|eval_\w+|train_\w+|grad_norm|learning_rate)'\s*:.*'epoch'\s*:/, step: () => ({ step: null, total: null }) },
+  // Plain: "step 100", "Step 100/1000", "step: 100", "iter 100: loss ..." (nanoGPT).
+  { format: "step", re: /\b[Ss]tep[\s:=#]+(\d+)(?:\s*\/\s*(\d+))?\b/, step: (m) => ({ step: Number(m[1]), total: num(m[2]) }) },
+  { format: "step", re: /\biter(?:ation)?\s+(\d+)\b\s*[:/|,]/, step: (m) => ({ step: Number(m[1]), total: null }) },
+];
+
+// Colour and cursor escapes; "ESC[A" (cursor up) marks a nested tqdm bar (position > 0): an eval or
+// save bar under the training bar, whose counts are no training steps.
+const ANSI_RE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const NESTED_RE = /\x1b\[\d*A/;
+/** Descriptions of bars that count evaluation batches, never training steps. */
+const EVAL_BAR_RE = /sanity|validat|eval|test|predict/i;
+
+/** Recognises one piece of log text (a line, or one "\r"-separated tqdm update); pure. */
+export function parseStepLine(text: string): StepLine | null {
+  const nested = NESTED_RE.test(text);
+  const plain = text.replace(ANSI_RE, "");
+  if (plain.trim() === "") return null;
+  for (const rule of STEP_RULES) {
+    const m = rule.re.exec(plain);
+    if (!m) continue;
+    const { step, total } = rule.step(m);
+    if (step !== null && !Number.isSafeInteger(step)) continue;
+    if (rule.format === "tqdm") return { format: rule.format, step: nested ? null : step, total, bar: { desc: (m[1] ?? "").trim(), nested } };
+    return { format: rule.format, step, total };
+  }
+  return null;
+}
+
+/** The last progress line and the last step of a piece of log text. */
+export interface StepScan {
+  /** The last progress line (with or without a step) and where it starts in the text. */
+  readonly last: (StepLine & { readonly index: number; readonly text: string }) | null;
+  /** The last line that named a step. */
+  readonly lastStep: (StepLine & { readonly step: number; readonly index: number; readonly text: string }) | null;
+  readonly lines: number;
+}
+
+/**
+ * Scans text (split on "\n" and "\r") for progress lines; `index` is the piece's start in `text`. Pure.
+ *
+ * Several tqdm bars share a log: HF's eval and "Writing model shards" bars, Lightning's validation
+ * and sanity-check bars, a plain loop's eval bar. Their counts are no training steps, so only one bar
+ * names steps: none when Lightning's epoch bar is there; otherwise the bar (description and total)
+ * with the largest total among those never drawn nested nor named for evaluation ("Validation",
+ * "Sanity Checking", "eval"). Every bar update is still progress.
+ */
+export function scanStepText(text: string): StepScan {
+  const found: Array<StepLine & { index: number; raw: string }> = [];
+  const re = /[^\r\n]+/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const line = parseStepLine(m[0]);
+    if (line) found.push({ ...line, index: m.index, raw: m[0] });
+  }
+  const key = (l: StepLine) => `${l.bar!.desc}|${l.total ?? "?"}`;
+  const nested = new Set(found.filter((l) => l.bar?.nested).map(key));
+  const lightning = found.some((l) => l.format === "lightning" || l.format === "lightning_rich");
+  let main: string | null = null;
+  let mainTotal = -1;
+  for (const l of found) {
+    if (!l.bar || nested.has(key(l)) || EVAL_BAR_RE.test(l.bar.desc)) continue;
+    if ((l.total ?? 0) > mainTotal) {
+      mainTotal = l.total ?? 0;
+      main = key(l);
+    }
+  }
+  let last: StepScan["last"] = null;
+  let lastStep: StepScan["lastStep"] = null;
+  for (const l of found) {
+    const { raw, ...line } = l;
+    const isBar = line.bar !== undefined;
+    const step = isBar && (lightning || key(line) !== main) ? null : line.step;
+    const at = { ...line, step, text: raw.replace(ANSI_RE, "").trim() };
+    last = at;
+    if (step !== null) lastStep = { ...at, step };
+  }
+  return { last, lastStep, lines: found.length };
+}
+
+/** Lines read from the end of each log (bounded by LOG_TAIL_BYTES as well). */
+const LOG_TAIL_LINES = 400;
+const LOG_TAIL_BYTES = 256 * 1024;
+/** A tqdm line longer than the tail bound is read from its last bytes (the newest updates). */
+const LONG_LINE_BYTES = 64 * 1024;
+const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
+
+/** Progress as read from the sources at one moment. */
+export interface ProgressReading {
+  readonly source: ProgressSource;
+  readonly step: number | null;
+  readonly phaseText: string | null;
+  /** Changes whenever a new progress line is written, even one without a step (HF log dicts). */
+  readonly mark: string | null;
+  /** Changes whenever a log grows; only the startup grace uses it. */
+  readonly growth: string | null;
+  /** True when the step or line was written after the daemon started (see the module comment). */
+  readonly fresh: boolean;
+  /** File the step came from (status file, trainer_state.json, or log), and the line. */
+  readonly file: string | null;
+  readonly format: StepFormat | null;
+  readonly text: string | null;
+  /** One phrase per source tried, for messages ("status file ...: missing", ...). */
+  readonly tried: ReadonlyArray<string>;
+}
+
+export type SourcesRead = { readonly ok: true; readonly reading: ProgressReading } | Extract<StatusRead, { ok: false }>;
+
+interface LogScan {
+  readonly file: string;
+  readonly ino: number;
+  readonly sizeBytes: number;
+  readonly mtimeMs: number;
+  /** Absolute byte offset of the last progress line / last step line, or null. */
+  readonly lastAt: number | null;
+  readonly last: StepScan["last"];
+  readonly lastStepAt: number | null;
+  readonly lastStep: StepScan["lastStep"];
+}
+
+/** Reads progress from the sources above for one daemon; construct one per daemon start. */
+export class ProgressSources {
+  /** Size of each log at the first read: lines written beyond it are the daemon's own. */
+  private baseline: Map<string, { ino: number; sizeBytes: number }> | null = null;
+  private readonly cache = new Map<string, LogScan>();
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly phaseField: string,
+    /** When the daemon started: a status file or checkpoint older than this is not its progress. */
+    private readonly sinceMs: number,
+  ) {}
+
+  /** Cheap: changes when any source file changes (stat only), so the caller knows to read again. */
+  async signature(): Promise<string> {
+    const files = [this.layout.statusFile, ...(await defaultLogFiles(this.layout))];
+    const parts = await Promise.all(files.map(async (f) => fsp.stat(f).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => "-")));
+    return parts.join("|");
+  }
+
+  /** Reads the sources in order (module comment). A torn status file is a failed read, as before. */
+  async read(): Promise<SourcesRead> {
+    const layout = this.layout;
+    const tried: string[] = [];
+    const statusName = path.relative(layout.baseDir, layout.statusFile);
+    const status = await readStatus(layout.statusFile, this.phaseField);
+    const firstRead = this.baseline === null;
+    const logs = await this.scanLogs();
+    if (status.ok || status.reason !== "missing") {
+      if (!status.ok) return status;
+      const mtimeMs = await fsp.stat(layout.statusFile).then((s) => s.mtimeMs, () => 0);
+      return {
+        ok: true,
+        reading: {
+          source: "status_file",
+          step: status.sample.step,
+          phaseText: status.sample.phaseText,
+          mark: null,
+          growth: growthOf(logs),
+          fresh: mtimeMs >= this.sinceMs,
+          file: layout.statusFile,
+          format: null,
+          text: null,
+          tried: [`status file ${statusName}`],
+        },
+      };
+    }
+    tried.push(`status file ${statusName}: missing`);
+
+    const ckpt = await this.newestTrainerState(tried);
+    // The log with the newest progress line; old logs of earlier runs in logs/ keep their last lines.
+    const withLines = logs.filter((l) => l.last !== null).sort((a, b) => b.mtimeMs - a.mtimeMs);
+    const log = withLines[0] ?? null;
+    const logNames = logs.map((l) => path.relative(layout.baseDir, l.file)).join(", ") || "none found";
+    if (log) {
+      tried.push(`step lines in ${path.relative(layout.baseDir, log.file)}: ${log.lastStep ? `step ${log.lastStep.step} (${log.lastStep.format})` : `${log.last!.format} lines without a step`}`);
+    } else {
+      tried.push(`step lines in the logs (${logNames}): none recognised`);
+    }
+    const base = firstRead ? null : (key: string) => this.baseline!.get(key);
+    const lineFresh = (l: LogScan, at: number | null) => {
+      if (at === null || !base) return false;
+      const b = base(l.file);
+      return !b || b.ino !== l.ino || at >= b.sizeBytes;
+    };
+    const growth = growthOf(logs);
+    tried.push(`log growth (${logNames})`);
+    const logStep = log?.lastStep ?? null;
+    if (ckpt && (logStep === null || ckpt.step >= logStep.step)) {
+      return {
+        ok: true,
+        reading: {
+          source: "trainer_state",
+          step: ckpt.step,
+          phaseText: null,
+          mark: log && log.lastAt !== null ? `${log.file}:${log.ino}:${log.lastAt}` : null,
+          growth,
+          fresh: ckpt.mtimeMs >= this.sinceMs || (log !== null && lineFresh(log, log.lastAt)),
+          file: ckpt.file,
+          format: null,
+          text: null,
+          tried,
+        },
+      };
+    }
+    if (log) {
+      return {
+        ok: true,
+        reading: {
+          source: "log_step",
+          step: logStep?.step ?? null,
+          phaseText: null,
+          mark: log.lastAt !== null ? `${log.file}:${log.ino}:${log.lastAt}` : null,
+          growth,
+          fresh: lineFresh(log, log.lastAt),
+          file: log.file,
+          format: log.last!.format,
+          text: (logStep ?? log.last)!.text.slice(0, 200),
+          tried,
+        },
+      };
+    }
+    return {
+      ok: true,
+      reading: {
+        source: logs.length ? "log_growth" : "none",
+        step: null,
+        phaseText: null,
+        mark: null,
+        growth,
+        fresh: false,
+        file: null,
+        format: null,
+        text: null,
+        tried,
+      },
+    };
+  }
+
+  /** Tail of every training log, re-read only when it changed; the first call sets the baseline. */
+  private async scanLogs(): Promise<LogScan[]> {
+    const files = await defaultLogFiles(this.layout);
+    const out: LogScan[] = [];
+    for (const file of files) {
+      let st;
+      try {
+        st = await fsp.stat(file);
+      } catch {
+        continue;
+      }
+      const prev = this.cache.get(file);
+      if (prev && prev.ino === st.ino && prev.sizeBytes === st.size && prev.mtimeMs === st.mtimeMs) {
+        out.push(prev);
+        continue;
+      }
+      const scan = await scanLogTail(file).catch(() => null);
+      if (!scan) continue;
+      this.cache.set(file, scan);
+      out.push(scan);
+    }
+    if (this.baseline === null) this.baseline = new Map(out.map((l) => [l.file, { ino: l.ino, sizeBytes: l.sizeBytes }]));
+    return out;
+  }
+
+  /** trainer_state.json of the highest checkpoint-N under the model folder, BASE_DIR or a folder in it. */
+  private async newestTrainerState(tried: string[]): Promise<{ step: number; file: string; mtimeMs: number } | null> {
+    const dirs = await checkpointDirs(this.layout);
+    if (dirs.length === 0) {
+      tried.push("trainer_state.json: no checkpoint-N folder");
+      return null;
+    }
+    const newest = dirs[0]!;
+    const file = path.join(newest.dir, "trainer_state.json");
+    const name = path.relative(this.layout.baseDir, file);
+    try {
+      const [text, st] = await Promise.all([fsp.readFile(file, "utf8"), fsp.stat(file)]);
+      const v = JSON.parse(text) as { global_step?: unknown; log_history?: Array<{ step?: unknown }> };
+      const lastLogged = Array.isArray(v.log_history) ? v.log_history.at(-1)?.step : undefined;
+      const step = typeof v.global_step === "number" ? v.global_step : typeof lastLogged === "number" ? lastLogged : null;
+      if (step === null || !Number.isSafeInteger(step) || step < 0) {
+        tried.push(`${name}: global_step: expected a non-negative integer`);
+        return null;
+      }
+      tried.push(`${name}: step ${step}`);
+      return { step, file, mtimeMs: st.mtimeMs };
+    } catch (err) {
+      // Being written (HF saves it last) or not an HF checkpoint: not an error, another source decides.
+      tried.push(`${name}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : describeError(err)}`);
+      return null;
+    }
+  }
+}
+
+function growthOf(logs: ReadonlyArray<LogScan>): string | null {
+  return logs.length ? logs.map((l) => `${l.ino}:${l.sizeBytes}`).join("|") : null;
+}
+
+/** checkpoint-N folders, highest N first, in the places HF's output_dir usually is. */
+export async function checkpointDirs(layout: Layout): Promise<Array<{ dir: string; step: number }>> {
+  const roots = new Set([layout.modelDir, layout.baseDir]);
+  try {
+    for (const e of await fsp.readdir(layout.baseDir, { withFileTypes: true })) {
+      if (e.isDirectory() && !e.name.startsWith(".") && !CHECKPOINT_RE.test(e.name)) roots.add(path.join(layout.baseDir, e.name));
+    }
+  } catch {
+    // no BASE_DIR listing: the model folder alone
+  }
+  const found: Array<{ dir: string; step: number }> = [];
+  await Promise.all(
+    [...roots].map(async (root) => {
+      try {
+        for (const e of await fsp.readdir(root, { withFileTypes: true })) {
+          const m = CHECKPOINT_RE.exec(e.name);
+          if (m && e.isDirectory()) found.push({ dir: path.join(root, e.name), step: Number(m[1]) });
+        }
+      } catch {
+        // not a folder we can list
+      }
+    }),
+  );
+  return found.sort((a, b) => b.step - a.step || a.dir.localeCompare(b.dir));
+}
+
+/** Scans the tail of one log for progress lines (absolute offsets of the last ones). */
+export async function scanLogTail(file: string): Promise<LogScan> {
+  const tail = await readTailBytes(file, LOG_TAIL_LINES, { maxBytes: LOG_TAIL_BYTES, countLinesMaxBytes: 0 });
+  const st = await fsp.stat(file);
+  let buf = tail.buf;
+  let startOffset = tail.startOffset;
+  if (tail.cutAtMaxBytes && buf.length === 0 && tail.sizeBytes > 0) {
+    // One line longer than the bound: a tqdm bar that never printed "\n". Its last bytes hold the
+    // newest updates; the first (cut) update is dropped below.
+    startOffset = Math.max(0, tail.sizeBytes - LONG_LINE_BYTES);
+    buf = await readRange(file, startOffset, tail.sizeBytes - startOffset);
+    const cr = buf.indexOf(0x0d);
+    if (cr > 0) {
+      buf = buf.subarray(cr);
+      startOffset += cr;
+    }
+  }
+  // latin1 keeps one character per byte, so an index in the text is a byte offset in the file; the
+  // rules are ASCII, and the reported line is decoded as UTF-8 below.
+  const scan = scanStepText(buf.toString("latin1"));
+  const utf8 = (s: { index: number; text: string } | null) =>
+    s === null ? null : Buffer.from(s.text, "latin1").toString("utf8");
+  return {
+    file,
+    ino: st.ino,
+    sizeBytes: tail.sizeBytes,
+    mtimeMs: st.mtimeMs,
+    lastAt: scan.last ? startOffset + scan.last.index : null,
+    last: scan.last ? { ...scan.last, text: utf8(scan.last)! } : null,
+    lastStepAt: scan.lastStep ? startOffset + scan.lastStep.index : null,
+    lastStep: scan.lastStep ? { ...scan.lastStep, text: utf8(scan.lastStep)! } : null,
+  };
+}
+
+async function readRange(file: string, position: number, length: number): Promise<Buffer> {
+  const fh = await fsp.open(file, fsConstants.O_RDONLY);
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, position);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
