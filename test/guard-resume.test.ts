@@ -97,7 +97,6 @@ test("each missing or broken file makes the checkpoint incomplete and is named",
     [{ step: 100, globalStep: 90 }, /checkpoint-100\/trainer_state\.json: global_step is 90, but the folder says step 100/],
     [{ step: 100, omit: ["trainer_state.json"] }, /checkpoint-100\/trainer_state\.json: does not exist/],
     [{ step: 100, files: { "trainer_state.json": '{"global_st' } }, /checkpoint-100\/trainer_state\.json: invalid JSON/],
-    [{ step: 100, omit: ["optimizer.pt"] }, /checkpoint-100\/optimizer\.pt: missing/],
     [{ step: 100, truncate: { "scheduler.pt": 200 } }, /checkpoint-100\/scheduler\.pt: not a complete zip archive/],
     [{ step: 100, truncate: { "rng_state.pth": 50 } }, /checkpoint-100\/rng_state\.pth: not a complete zip/],
     [{ step: 100, omit: ["model.safetensors"] }, /checkpoint-100\/model\.safetensors: missing, .*no model weights/],
@@ -113,11 +112,23 @@ test("each missing or broken file makes the checkpoint incomplete and is named",
     assert.equal(r.resume_from, null);
     assert.equal(r.would_start_from_scratch, true, "with no complete checkpoint training would start over");
   }
-  // A folder where a file should be.
-  const layout = dir({ checkpoints: [{ step: 100, omit: ["optimizer.pt"] }] });
-  fs.mkdirSync(path.join(layout.modelDir, "checkpoint-100", "optimizer.pt"));
-  const r = await verifyResume(layout);
-  assert.ok(ckpt(r, "checkpoint-100").problems.includes("checkpoint-100/optimizer.pt: is a directory, not a file"));
+  // Transformers loads optimizer and scheduler only when both are files; otherwise it resumes with fresh ones: a warning.
+  for (const [omit, asDir] of [["optimizer.pt", false], ["scheduler.pt", false], ["optimizer.pt", true]] as const) {
+    const layout = dir({ checkpoints: [{ step: 100, omit: [omit] }] });
+    if (asDir) fs.mkdirSync(path.join(layout.modelDir, "checkpoint-100", omit));
+    const r = await verifyResume(layout);
+    assert.equal(ckpt(r, "checkpoint-100").complete, true, ckpt(r, "checkpoint-100").problems.join("\n"));
+    assert.equal(r.ok, true, r.problems.join("\n"));
+    assert.equal(r.resume_step, 100);
+    assert.ok(r.warnings.some((w) => w === `checkpoint-100: ${omit} missing: transformers resumes at step 100 with a fresh optimizer and learning-rate schedule`), r.warnings.join("\n"));
+  }
+  // optimizer.bin (FSDP under accelerate) is loaded like optimizer.pt, and checked like it.
+  const bin = dir({ checkpoints: [{ step: 100 }] });
+  const cp = path.join(bin.modelDir, "checkpoint-100");
+  fs.renameSync(path.join(cp, "optimizer.pt"), path.join(cp, "optimizer.bin"));
+  assert.deepEqual((await verifyResume(bin)).warnings.filter((w) => /optimizer/.test(w)), []);
+  fs.truncateSync(path.join(cp, "optimizer.bin"), 40);
+  assert.ok(ckpt(await verifyResume(bin), "checkpoint-100").problems.some((p) => p.startsWith("checkpoint-100/optimizer.bin: not a complete zip archive")));
 });
 
 test("stray entries: checkpoint-abc, a file named checkpoint-5 and other folders do not crash or count", async () => {
@@ -166,8 +177,8 @@ test("resume_from_checkpoint naming a folder: used when complete, reported when 
   const missing = await verifyResume(dir({ config: cfg("current_model/checkpoint-2000"), checkpoints: [{ step: 500 }] }));
   assert.equal(missing.ok, false);
   assert.match(missing.problems[0]!, /does not exist/);
-  const broken = await verifyResume(dir({ config: cfg("current_model/checkpoint-500"), checkpoints: [{ step: 500, omit: ["scheduler.pt"] }] }));
-  assert.match(broken.problems[0]!, /names checkpoint-500, which is incomplete: checkpoint-500\/scheduler\.pt: missing/);
+  const broken = await verifyResume(dir({ config: cfg("current_model/checkpoint-500"), checkpoints: [{ step: 500, truncate: { "scheduler.pt": 200 } }] }));
+  assert.match(broken.problems[0]!, /names checkpoint-500, which is incomplete: checkpoint-500\/scheduler\.pt: not a complete zip archive/);
   // A folder with another name (Transformers accepts any) takes its step from trainer_state.json.
   const layout = dir({ config: cfg("best") });
   writeCheckpoint(layout.baseDir, { step: 700, name: "best" });
@@ -211,7 +222,7 @@ test("no checkpoints, only incomplete ones, current_model a file, config.json un
   assert.equal(noConfig.resume_from, "checkpoint-500", "checkpoints are still verified");
 });
 
-test("property: random damage to a checkpoint never throws; cut or removed files always make it incomplete", async () => {
+test("property: random damage to a checkpoint never throws; a cut or removed required file always makes it incomplete", async () => {
   const layout = dir({ status: { current_step: 600 } });
   const files = ["model.safetensors", "optimizer.pt", "scheduler.pt", "trainer_state.json", "rng_state.pth"];
   await fc.assert(
@@ -249,8 +260,11 @@ test("property: random damage to a checkpoint never throws; cut or removed files
         assert.equal(typeof r.ok, "boolean");
         assert.equal(r.ok, r.problems.length === 0);
         const c = ckpt(r, "checkpoint-500");
-        // RNG state is optional (Transformers resumes without it); every other file is required.
-        if ((file === "rng_state.pth" && damage.kind === "remove") || harmless) assert.equal(c.complete, true, c.problems.join("\n"));
+        // RNG state is optional (Transformers resumes without it), and so are optimizer and scheduler (it
+        // starts them fresh when either is not a file); every other file is required whole.
+        const optional =
+          (file === "rng_state.pth" && damage.kind === "remove") || ((file === "optimizer.pt" || file === "scheduler.pt") && (damage.kind === "remove" || damage.kind === "dir"));
+        if (optional || harmless) assert.equal(c.complete, true, c.problems.join("\n"));
         else if (damage.kind !== "flip" && damage.kind !== "junk") {
           assert.equal(c.complete, false, `${damage.kind} of ${file} went unnoticed`);
           assert.ok(c.problems.some((p) => p.includes(`checkpoint-500/${file}`)), c.problems.join("\n"));

@@ -72,7 +72,8 @@ export interface ResumeReport {
   current_step: number | null;
   would_start_from_scratch: boolean;
   newest_incomplete: string | null;
-  config_file: string;
+  /** The run's config: the seed's config.json, or the trainingConfig file (hf); null when there is none. */
+  config_file: string | null;
   model_dir: string;
 }
 
@@ -287,7 +288,7 @@ export async function verifyResume(layout: Layout): Promise<ResumeReport> {
     current_step: currentStep,
     would_start_from_scratch: fromScratch,
     newest_incomplete: newestIncomplete?.name ?? null,
-    config_file: configFile ?? layout.configFile,
+    config_file: configFile,
     model_dir: md,
   };
 }

@@ -9,7 +9,7 @@ export function register(program: Command): void {
   localOptions(
     resume
       .command("verify")
-      .description("verify every checkpoint in current_model and the checkpoint training would resume from"),
+      .description("verify every checkpoint (HF Trainer, accelerate, DeepSpeed, Lightning, torch.save) and the one training would resume from; exit 1 on problems or unknown layouts"),
   ).action(async (opts: LocalOptions) => {
     const { layout } = await settingsFor(opts);
     const report = await verifyResume(layout);
@@ -19,9 +19,22 @@ export function register(program: Command): void {
   });
 }
 
+const FRAMEWORK: Record<NonNullable<ResumeReport["framework"]>, string> = {
+  "hf-trainer": "HF Trainer",
+  accelerate: "accelerate save_state",
+  deepspeed: "DeepSpeed",
+  lightning: "Lightning",
+  torch: "torch.save",
+};
+
 /** Human rendering of a resume report. */
 export function renderResumeReport(r: ResumeReport): string {
-  const lines = [`config:      ${r.config_file}`, `checkpoints: ${r.model_dir}`, `kind:        ${r.kind === "lora" ? "LoRA adapter" : "full model"} (from ${r.kind_source})`];
+  const lines = [
+    `layout:      ${r.layout}${r.framework ? `; checkpoints written by ${FRAMEWORK[r.framework]} in ${r.checkpoint_dir}` : ""}`,
+    `config:      ${r.config_file ?? (r.training_args ? `${r.training_args.file} (read without running it)` : "none (hf layout: set trainingConfig to name the run's arguments)")}`,
+    `checkpoints: ${r.framework && r.framework !== "hf-trainer" ? r.checkpoint_dir : r.model_dir}`,
+  ];
+  if (r.framework === "hf-trainer" || r.framework === null) lines.push(`kind:        ${r.kind === "lora" ? "LoRA adapter" : "full model"} (from ${r.kind_source})`);
   if (r.checkpoints.length === 0) lines.push("  (no checkpoints)");
   else {
     const rows = r.checkpoints.map((c) => [c.name, c.step ?? "-", c.complete ? "complete" : "INCOMPLETE", c.problems.length]);
@@ -38,9 +51,21 @@ export function renderResumeReport(r: ResumeReport): string {
   if (r.newest_incomplete) lines.push(`incomplete:  ${r.newest_incomplete} (newest checkpoint, not usable)`);
   const lost = r.steps_lost === null ? "unknown" : `${r.steps_lost}${r.current_step !== null ? ` (status current_step ${r.current_step})` : ""}`;
   lines.push(`steps lost:  ${lost}`);
+  for (const t of r.trees) {
+    if (t.dir !== r.checkpoint_dir) lines.push(`also:        ${FRAMEWORK[t.framework]} checkpoints in ${t.dir} (${t.checkpoints.length}; newest complete ${t.resume_from ?? "none"})`);
+  }
+  for (const m of r.saved_models) lines.push(`saved model: ${m} (not a resume point)`);
+  for (const u of r.unknown_layouts) lines.push(`UNKNOWN ${u}: checkpoint-like, of no layout trainsafe knows`);
+  for (const n of r.notes) lines.push(`NOTE    ${n}`);
   for (const p of r.problems) lines.push(`PROBLEM ${p}`);
   for (const w of r.warnings) lines.push(`WARNING ${w}`);
   for (const s of r.suggestions) lines.push(`SUGGEST ${s}`);
-  lines.push(r.ok ? "OK: training would resume correctly" : "NOT OK: resume would be wrong; see the problems above");
+  lines.push(
+    r.ok
+      ? "OK: training would resume correctly"
+      : r.problems.length === 0
+        ? "NOT OK: checkpoints of an unknown layout; trainsafe cannot tell what a restart resumes from"
+        : "NOT OK: resume would be wrong; see the problems above",
+  );
   return lines.join("\n") + "\n";
 }
