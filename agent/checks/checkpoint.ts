@@ -4,7 +4,8 @@
  *
  * A newer incomplete checkpoint fails here when verifyResume counts it as a problem (automatic resume
  * picks the highest checkpoint-N whatever its state, so the next restart would crash loading it) and
- * warns when the config names an explicit, complete resume point.
+ * warns when the config names an explicit, complete resume point. Checkpoint-like files of no known
+ * layout warn: nothing says what a restart resumes from.
  */
 import { verifyResume } from "../guard/resume.js";
 import { formatDurationMs } from "../lib/units.js";
@@ -30,13 +31,17 @@ export const checkpointCheck: Check = {
       wouldStartFromScratch: v.would_start_from_scratch,
       stepsLost: v.steps_lost,
       newestIncomplete: v.newest_incomplete,
+      layout: v.layout,
+      framework: v.framework,
+      checkpointDir: v.checkpoint_dir,
+      unknownLayouts: v.unknown_layouts,
     };
     const fixHint = v.suggestions.length ? ` (${v.suggestions[0]})` : "";
     if (cps.length === 0) {
-      if (!v.ok) return result("warn", v.problems.join("; "), details);
+      if (!v.ok) return result("warn", [...v.problems, ...v.warnings].join("; "), details);
       return result("skip", "no checkpoints yet (fresh run)", details);
     }
-    if (!v.ok) return result("fail", `${v.problems.join("; ")}${fixHint}`, details);
+    if (v.problems.length > 0) return result("fail", `${v.problems.join("; ")}${fixHint}`, details);
     const warnings = [...v.warnings];
     if (from && ageMs !== null && ageMs > settings.checks.maxCheckpointAge) {
       warnings.unshift(`${from.name} is ${formatDurationMs(ageMs)} old (limit ${formatDurationMs(settings.checks.maxCheckpointAge)}): is training still saving?`);

@@ -1,5 +1,11 @@
-/** config.json valid: schema, ranges, paths (agent/guard/config.ts validateConfig, read-only). */
+/**
+ * config.json valid: schema, ranges, paths (agent/guard/config.ts validateConfig, read-only). In the
+ * hf layout there is no trainsafe config.json: the trainingConfig file, when set, must be a JSON object.
+ */
+import { z } from "zod";
+import { effectiveProfile } from "../config/layout.js";
 import { FILE_FIELD, validateConfig } from "../guard/config.js";
+import { readJsonFile } from "../lib/files.js";
 import { result, type Check } from "./types.js";
 
 function list(file: string, problems: ReadonlyArray<{ field: string; message: string }>, max = 3): string {
@@ -12,7 +18,14 @@ export const configCheck: Check = {
   id: "config",
   title: "config.json valid",
   async run({ settings }) {
-    const report = await validateConfig(settings.layout, { applyFixes: false });
+    const { layout } = settings;
+    if ((await effectiveProfile(layout)) === "hf") {
+      if (!layout.trainingConfig) return result("skip", "hf layout: no trainsafe config.json; the run's arguments are read from training_args.bin in the checkpoint", { file: null });
+      const r = await readJsonFile(layout.trainingConfig, z.record(z.string(), z.unknown()));
+      if (!r.ok) return result("fail", `${r.message} (the trainingConfig setting)`, { file: layout.trainingConfig });
+      return result("pass", `${layout.trainingConfig} is a JSON object`, { file: layout.trainingConfig });
+    }
+    const report = await validateConfig(layout, { applyFixes: false });
     const details = { file: report.file, errors: report.errors, warnings: report.warnings, suggestions: report.suggestions };
     if (report.errors.length > 0 || !report.ok) {
       const what = report.errors.length ? list(report.file, report.errors) : "not valid";

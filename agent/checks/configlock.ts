@@ -5,6 +5,7 @@
  * from the one they were trained with, and locking it would bless the difference.
  */
 import { constants, promises as fsp } from "node:fs";
+import { effectiveProfile } from "../config/layout.js";
 import { checkpointNames } from "../guard/checkpoint.js";
 import { lockConfig, lockStatus } from "../guard/config.js";
 import { result, type Check } from "./types.js";
@@ -15,6 +16,8 @@ export const configLockCheck: Check = {
   title: "config lock consistent",
   async run({ settings }) {
     const { layout } = settings;
+    // The lock records the seed's config.json; a plain HF job has none to lock.
+    if ((await effectiveProfile(layout)) === "hf") return result("skip", "hf layout: no trainsafe config.json to lock", { lockFile: layout.lockFile });
     const st = await lockStatus(layout);
     const details = { lockFile: layout.lockFile, changes: st.changes, baseModelChanged: st.baseModelChanged, blocking: st.blocking };
     if (!st.present) {

@@ -1,6 +1,6 @@
-/** Required folders (requiredDirs(layout)) exist; `--fix` creates the missing ones, nothing else. */
+/** Required folders (requiredDirs(layout)) exist; `--fix` creates the missing ones, nothing else. The hf layout requires none. */
 import { promises as fsp } from "node:fs";
-import { requiredDirs } from "../config/layout.js";
+import { effectiveProfile, requiredDirs } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
 import { result, type Check } from "./types.js";
 import { rel } from "./util.js";
@@ -10,7 +10,9 @@ export const dirsCheck: Check = {
   title: "required folders",
   async run({ settings }) {
     const { layout } = settings;
-    const dirs = requiredDirs(layout);
+    const profile = await effectiveProfile(layout);
+    const dirs = requiredDirs(layout, profile);
+    if (dirs.length === 0) return result("skip", "hf layout: no folders required (queue/, inbox/, core/ are the seed layout's)", { required: [], missing: [], problems: [] });
     const missing: string[] = [];
     const wrong: string[] = [];
     await Promise.all(

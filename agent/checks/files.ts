@@ -1,5 +1,10 @@
-/** Required files: config.json and the trainer's scripts. No repair: trainsafe never creates config. */
+/**
+ * Required files: config.json and the trainer's scripts in the seed layout; in the hf layout only the
+ * trainingConfig file when one is set (a plain HF job has none of the seed's files). No repair:
+ * trainsafe never creates config.
+ */
 import { constants, promises as fsp } from "node:fs";
+import { effectiveProfile } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
 import { result, worst, type Check, type CheckStatus } from "./types.js";
 import { rel } from "./util.js";
@@ -9,7 +14,11 @@ export const filesCheck: Check = {
   title: "required files",
   async run({ settings }) {
     const { layout } = settings;
-    const files = [layout.configFile, layout.trainScript, layout.daemonScript];
+    const profile = await effectiveProfile(layout);
+    if (profile === "hf" && !layout.trainingConfig) {
+      return result("skip", "hf layout: no trainsafe files required (config.json, core/ are the seed layout's)", { files: [], problems: [], layout: profile });
+    }
+    const files = profile === "hf" ? [layout.trainingConfig!] : [layout.configFile, layout.trainScript, layout.daemonScript];
     let status: CheckStatus = "pass";
     const problems: string[] = [];
     for (const f of files) {

@@ -5,7 +5,8 @@
  * - the daemon pattern must be a valid regex (the daemon command itself need not match it: a
  *   daemon trainsafe starts is proven by its launch id, whatever its launcher execs into; the pattern
  *   only guards the adoption of a daemon started by hand);
- * - config validation: errors, or a base_model changed while checkpoints exist;
+ * - config validation: errors, or a base_model changed while checkpoints exist (the seed layout's
+ *   config.json; in the hf layout, which has none, only the trainingConfig file when one is set);
  * - resume verification: a restart that would start from scratch although checkpoints exist;
  * - free disk space in BASE_DIR (a checkpoint save would fail mid-way);
  * - the GPUs, when there are any (a GPU fallen off the bus, uncorrectable ECC errors, a failed row
@@ -13,7 +14,9 @@
  */
 import { promises as fsp } from "node:fs";
 import type { Settings } from "../config/settings.js";
-import type { Layout } from "../config/layout.js";
+import { z } from "zod";
+import { effectiveProfile, type Layout } from "../config/layout.js";
+import { readJsonFile } from "../lib/files.js";
 import { describeError } from "../lib/errors.js";
 import { formatBytes } from "../lib/units.js";
 
@@ -62,6 +65,13 @@ function problemText(p: unknown): string {
   return JSON.stringify(p);
 }
 
+/** The hf layout has no trainsafe config.json: only a trainingConfig file, when set, must be readable JSON. */
+async function trainingConfigVerdict(layout: Layout): Promise<ConfigVerdict> {
+  if (!layout.trainingConfig) return { ok: true, errors: [], baseModelChanged: false };
+  const r = await readJsonFile(layout.trainingConfig, z.record(z.string(), z.unknown()));
+  return r.ok ? { ok: true, errors: [], baseModelChanged: false } : { ok: false, errors: [{ field: "trainingConfig", message: r.message }], baseModelChanged: false };
+}
+
 /** Runs every pre-flight check; never throws (a check that fails to run blocks, with its error). */
 export async function runPreflight(settings: Settings, deps: PreflightDeps): Promise<PreflightResult> {
   const { layout, watchdog: w } = settings;
@@ -74,8 +84,9 @@ export async function runPreflight(settings: Settings, deps: PreflightDeps): Pro
     blockers.push(`daemon pattern /${w.daemonPattern}/ is not a valid regular expression`);
   }
 
+  const profile = await effectiveProfile(layout).catch(() => "seed" as const);
   const [config, resume, free, gpu] = await Promise.allSettled([
-    deps.validateConfig(layout),
+    profile === "hf" ? trainingConfigVerdict(layout) : deps.validateConfig(layout),
     deps.verifyResume(layout),
     deps.freeBytes(layout.baseDir),
     deps.gpuHealth ? deps.gpuHealth(settings) : Promise.resolve({ status: "skip" as const, message: "" }),
@@ -86,7 +97,7 @@ export async function runPreflight(settings: Settings, deps: PreflightDeps): Pro
     blockers.push(`base_model in ${layout.configFile} differs from the locked config while checkpoints exist: restarting would train on the wrong base model`);
   } else if (!config.value.ok) {
     const errs = config.value.errors.map((e) => `${e.field}: ${e.message}`);
-    blockers.push(`${layout.configFile} is invalid: ${errs.slice(0, 5).join("; ") || "validation failed"}`);
+    blockers.push(`${profile === "hf" ? layout.trainingConfig : layout.configFile} is invalid: ${errs.slice(0, 5).join("; ") || "validation failed"}`);
   }
 
   if (resume.status === "rejected") blockers.push(`resume verification failed to run: ${describeError(resume.reason)}`);
