@@ -32,7 +32,10 @@ export async function settingsFor(opts: LocalOptions, overrides: Record<string, 
 
 /** Writes a value as pretty JSON on stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  // JSON escapes C0 controls but not DEL and C1 (U+0080..U+009F, which terminals may obey): escape them
+  // too, so log text printed with --json to a terminal carries no live escape sequence.
+  const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  process.stdout.write(text + "\n");
 }
 
 /** Renders rows as an aligned text table (no colors: output is often piped). */

@@ -23,6 +23,7 @@ import {
   renderHostDetail,
   renderHosts,
   renderIncidents,
+  printableText,
   renderOutcomes,
 } from "../fleet/render.js";
 import { runTop } from "../fleet/top.js";
@@ -273,7 +274,7 @@ export function register(program: Command): void {
     const reset = await withClient(opts, (c) => c.resetBudget(opts.signature));
     if (opts.json) printJson({ reset });
     else if (reset.length === 0) process.stdout.write(opts.signature ? `no open breaker for "${opts.signature}"\n` : "no open breakers\n");
-    else process.stdout.write(`reset ${reset.length} breaker(s): ${reset.join(", ")}\n`);
+    else process.stdout.write(`reset ${reset.length} breaker(s): ${reset.map(printableText).join(", ")}\n`);
     setExit(false);
   });
 

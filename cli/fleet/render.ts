@@ -13,6 +13,35 @@ import type {
 } from "../../controller/domain.js";
 import { formatTable } from "../common.js";
 
+/** C0 and C1 control characters and DEL: what a terminal may take as (part of) an escape sequence. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * One field as printable text: every C0/C1 control character becomes a visible `\xNN` (a tab a
+ * space), so log text from an agent cannot set a window title, write the clipboard (OSC 52), move
+ * the cursor or rewrite what was printed before it; a newline inside a field is escaped too.
+ */
+export function printableText(s: string): string {
+  return s.replace(CONTROL, (c) => (c === "\t" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+}
+
+/** A deep copy of `value` with every string made printable (every field a renderer may print). */
+export function printable<T>(value: T): T {
+  if (typeof value === "string") return printableText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => printable(v)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = printable(v);
+    return out as T;
+  }
+  return value;
+}
+
+/** JSON text with DEL and C1 controls escaped too (JSON.stringify leaves them raw; terminals may obey them). */
+export function inertJson(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** "12s ago", "3.5m ago", "never". */
 export function ago(tsMs: number, nowMs: number): string {
   if (!tsMs) return "never";
@@ -38,6 +67,7 @@ const stepCell = (h: HostSummary) => (h.step >= 0 ? String(h.step) : "-");
 const rateCell = (h: HostSummary) => (h.telemetryTsMs ? h.stepRate.toFixed(2) : "-");
 
 export function renderHosts(hosts: readonly HostSummary[], nowMs: number): string {
+  hosts = printable(hosts);
   if (hosts.length === 0) return "no hosts have connected yet\n";
   const rows = hosts.map((h) => [
     h.hostId,
@@ -67,6 +97,7 @@ function decisionLine(d: StoredDecision): string {
 }
 
 export function renderHostDetail(d: HostDetail, nowMs: number): string {
+  d = printable(d);
   const h = d.host;
   const lines = [
     `host        ${h.hostId}`,
@@ -96,6 +127,7 @@ export function renderHostDetail(d: HostDetail, nowMs: number): string {
 }
 
 export function renderCrashes(crashes: readonly StoredEvent[]): string {
+  crashes = printable(crashes);
   if (crashes.length === 0) return "no crashes recorded\n";
   const rows = crashes.map((c) => [
     when(c.tsMs),
@@ -129,6 +161,7 @@ function memberWhat(m: IncidentMember): string {
  * line), then the other hosts and what they reported, with how long after the origin began.
  */
 export function renderIncidents(incidents: readonly Incident[]): string {
+  incidents = printable(incidents);
   if (incidents.length === 0) return "no incidents\n";
   const lines: string[] = [];
   for (const i of incidents) {
@@ -155,6 +188,7 @@ export function renderIncidents(incidents: readonly Incident[]): string {
 }
 
 export function renderEvents(events: readonly StoredEvent[]): string {
+  events = printable(events);
   if (events.length === 0) return "no events\n";
   const rows = events.map((e) => [when(e.tsMs), e.hostId, e.kind, e.category || "-", e.message.slice(0, 120)]);
   return formatTable(["TIME", "HOST", "KIND", "CATEGORY", "MESSAGE"], rows) + "\n";
@@ -168,6 +202,7 @@ export function outcomeWord(o: CommandOutcome): string {
 }
 
 export function renderOutcomes(outcomes: readonly CommandOutcome[]): string {
+  outcomes = printable(outcomes);
   if (outcomes.length === 0) return "no hosts\n";
   const sorted = [...outcomes].sort((a, b) => a.hostId.localeCompare(b.hostId));
   const rows = sorted.map((o) => [
@@ -182,6 +217,7 @@ export function renderOutcomes(outcomes: readonly CommandOutcome[]): string {
 }
 
 export function renderBudget(b: BudgetStatus): string {
+  b = printable(b);
   const p = b.policy;
   const lines = [
     `policy: host ${p.hostMaxRestarts} per ${formatDurationMs(p.hostWindowMs)} (back-off ${formatDurationMs(p.backoffInitialMs)}..${formatDurationMs(p.backoffMaxMs)}), ` +

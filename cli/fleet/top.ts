@@ -1,7 +1,7 @@
 /** `trainsafe fleet top`: a live view of the fleet, redrawn every interval until Ctrl-C. */
 import type { FleetClient } from "../../controller/rpc/fleet-client.js";
 import type { BreakerView, HostSummary, StoredEvent } from "../../controller/domain.js";
-import { renderHosts, when } from "./render.js";
+import { inertJson, printable, renderHosts, when } from "./render.js";
 
 export interface TopFrame {
   readonly nowMs: number;
@@ -24,6 +24,8 @@ export async function fetchFrame(client: FleetClient, nowMs = Date.now()): Promi
 }
 
 export function renderFrame(f: TopFrame): string {
+  // Every field from the controller (log text among them) printable: no escape sequence reaches the terminal.
+  f = printable(f);
   const connected = f.hosts.filter((h) => h.connected).length;
   const running = f.hosts.filter((h) => h.connected && h.daemonState === "running").length;
   const head = [
@@ -56,7 +58,7 @@ export async function runTop(client: FleetClient, opts: TopOptions): Promise<voi
   try {
     for (;;) {
       const frame = await fetchFrame(client);
-      if (opts.json) out.write(JSON.stringify(frame) + "\n");
+      if (opts.json) out.write(inertJson(frame) + "\n");
       else if (opts.once || !out.isTTY) out.write(renderFrame(frame) + (opts.once ? "" : "\n"));
       // Home + clear, then the frame: the terminal shows one frame at a time.
       else out.write("\x1b[H\x1b[2J" + renderFrame(frame));
