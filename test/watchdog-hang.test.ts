@@ -1,14 +1,17 @@
 /**
  * Hang path of the supervisor against real daemon processes: a training hang is diagnosed, logged and
  * its whole tree killed; a slow eval is not a hang; SIGTERM ignored means SIGKILL; a half-written
- * status file is neither a hang nor a crash. Millisecond thresholds; every process killed in teardown.
+ * status file is neither a hang nor a crash; the diagnosis tells a sleeping process from a deadlocked
+ * one. Millisecond thresholds; every process killed in teardown.
  */
+import { spawn } from "node:child_process";
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { resolveSettings, type Settings } from "../agent/config/settings.js";
-import { listDescendants } from "../agent/lib/proc.js";
+import { listDescendants, readIdentity } from "../agent/lib/proc.js";
+import { diagnoseHang } from "../agent/watchdog/diagnose.js";
 import { Supervisor } from "../agent/watchdog/supervisor.js";
 import type { WatchdogEvent } from "../agent/watchdog/events.js";
 import { alive, currentStep, daemonCommand, jsonLines, ProcessJanitor, waitFor } from "./watchdog-helpers.js";
@@ -146,4 +149,51 @@ test("a half-written status file between real progress is neither a hang nor a c
   assert.ok((hang.step ?? 0) >= 100);
   assert.equal(hang.kind === "cpu_spin", false, "an idle daemon is not spinning");
   void dir;
+});
+
+/** Starts `argv` detached (tracked for teardown) and waits until its main thread sleeps in `wchan`. */
+async function startWaiting(argv: string[], wchan: RegExp): Promise<number> {
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: "ignore" });
+  janitor.track(child.pid);
+  child.unref();
+  const pid = child.pid!;
+  await waitFor(`PID ${pid} waiting in ${wchan}`, () => {
+    try {
+      return wchan.test(fs.readFileSync(`/proc/${pid}/wchan`, "utf8"));
+    } catch {
+      return false;
+    }
+  }, 10_000);
+  return pid;
+}
+
+const diagnoseOpts = { timeoutMs: 1000, cpuSampleMs: 300, pySpy: "/nonexistent/py-spy", nvidiaSmi: "/nonexistent/nvidia-smi" };
+const python = ["/usr/bin/python3", "/usr/local/bin/python3"].find((p) => fs.existsSync(p));
+
+test("diagnosis of real processes: time.sleep is sleeping, a thread blocked on a lock is a deadlock", { skip: python ? false : "no python3 interpreter" }, async () => {
+  const sleeper = await startWaiting([python!, "-c", "import time; time.sleep(60)"], /nanosleep/);
+  const s = await diagnoseHang((await readIdentity(sleeper))!, diagnoseOpts);
+  assert.equal(s.kind, "sleeping", s.reasons.join("; "));
+  assert.match(s.reasons[0]!, /timed sleep \((hrtimer|do)_nanosleep\)/);
+
+  // The main thread waits for a lock a second thread holds forever (and that thread waits for the first).
+  const deadlocked = await startWaiting(
+    [python!, "-c", "import threading\na=threading.Lock();b=threading.Lock()\na.acquire()\ndef t():\n  b.acquire(); a.acquire()\nthreading.Thread(target=t).start()\nimport time; time.sleep(0.2)\nb.acquire()"],
+    /futex/,
+  );
+  await waitFor("both threads blocked", async () => {
+    const r = await diagnoseHang((await readIdentity(deadlocked))!, diagnoseOpts);
+    return r.evidence.processes[0]!.threads.length === 2 && r.evidence.processes[0]!.threads.every((t) => /futex/.test(t.wchan));
+  });
+  const d = await diagnoseHang((await readIdentity(deadlocked))!, diagnoseOpts);
+  assert.equal(d.kind, "deadlock", d.reasons.join("; "));
+});
+
+test("diagnosis of real processes: coreutils sleep is sleeping; node blocked in Atomics.wait (a futex) is not", async () => {
+  const sleeper = await startWaiting(["sleep", "60"], /nanosleep/);
+  assert.equal((await diagnoseHang((await readIdentity(sleeper))!, diagnoseOpts)).kind, "sleeping");
+  const waiter = await startWaiting([process.execPath, "-e", "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)"], /futex/);
+  const d = await diagnoseHang((await readIdentity(waiter))!, diagnoseOpts);
+  assert.notEqual(d.kind, "sleeping", d.reasons.join("; "));
+  assert.equal(d.evidence.processes[0]!.threads.find((t) => t.tid === waiter)!.wchan.includes("futex"), true);
 });

@@ -170,3 +170,64 @@ test("classifyHang: CPU moving is cpu_spin; CPU still on futexes is deadlock; ot
   );
   assert.equal(lock.kind, "deadlock");
 });
+
+test("classifyHang: main threads in a timed sleep are sleeping, not a deadlock, though workers wait on futexes", () => {
+  // What a torch process in time.sleep shows: the main thread in hrtimer_nanosleep, OpenMP workers in futex waits.
+  const torchSleep = evidence({ processes: [proc(10, [thread(10, "S", "hrtimer_nanosleep"), thread(11, "S", "futex_do_wait"), thread(12, "S", "futex_do_wait")])] });
+  const d = classifyHang(torchSleep);
+  assert.equal(d.kind, "sleeping");
+  assert.match(d.reasons[0]!, /main thread of the process in a timed sleep \(hrtimer_nanosleep/);
+  // A tree: every process's main thread must sleep.
+  const tree = [proc(10, [thread(10, "S", "do_nanosleep")]), proc(20, [thread(20, "S", "hrtimer_nanosleep")])];
+  assert.equal(classifyHang(evidence({ processes: tree })).kind, "sleeping");
+  const childLocked = [proc(10, [thread(10, "S", "hrtimer_nanosleep")]), proc(20, [thread(20, "S", "futex_do_wait"), thread(21, "S", "futex_do_wait")])];
+  assert.equal(classifyHang(evidence({ processes: childLocked })).kind, "deadlock");
+  // The main thread blocked on a lock is still a deadlock; a busy CPU is still cpu_spin.
+  assert.equal(classifyHang(evidence({ processes: [proc(10, [thread(10, "S", "futex_do_wait"), thread(11, "S", "hrtimer_nanosleep")])] })).kind, "deadlock");
+  assert.equal(classifyHang({ ...torchSleep, cpu: { sampleMs: 500, deltaTicks: 50, cores: 1 } }).kind, "cpu_spin");
+});
+
+const grace = { ...policy, startupGraceMs: 10 * MIN };
+
+test("startup grace: before the first progress the limit is the grace, then the phase limit", () => {
+  const t = new ProgressTracker({ ...grace, trainingTimeoutMs: 20_000 }, 0);
+  assert.deepEqual(t.limit(), { phase: "startup", limitMs: 10 * MIN, adaptive: false });
+  assert.equal(t.deadlineMs(), 10 * MIN);
+  // 60 s of imports, then the first step: from there the 20 s training limit.
+  assert.equal(t.observe({ step: 1, phaseText: null, fresh: true }, 60_000), "advanced");
+  assert.equal(t.snapshot.started, true);
+  assert.deepEqual(t.limit(), { phase: "training", limitMs: 20_000, adaptive: false });
+  assert.equal(t.deadlineMs(), 80_000);
+  // Without a grace configured, the phase limit applies from the start (as before).
+  assert.equal(new ProgressTracker(policy, 0).limit().phase, "training");
+});
+
+test("startup grace: the previous run's step is a baseline; a change from it, or a fresh sample, is the first progress", () => {
+  const t = new ProgressTracker(grace, 0);
+  assert.equal(t.observe({ step: 500, phaseText: null, mark: "log:100", growth: "1:100", fresh: false }, 1000), "unchanged");
+  assert.equal(t.snapshot.started, false);
+  assert.equal(t.snapshot.step, null, "a stale step is not reported as this run's");
+  assert.equal(t.deadlineMs(), 10 * MIN);
+  // The log grows (imports): the startup clock restarts, it is not progress.
+  assert.equal(t.observe({ step: 500, phaseText: null, mark: "log:100", growth: "1:180", fresh: false }, 2 * MIN), "grew");
+  assert.equal(t.snapshot.started, false);
+  assert.equal(t.deadlineMs(), 12 * MIN);
+  // The new run's first bar update (step 1, lower than the baseline) ends the grace.
+  assert.equal(t.observe({ step: 1, phaseText: null, mark: "log:200", growth: "1:250", fresh: false }, 3 * MIN), "advanced");
+  assert.equal(t.snapshot.started, true);
+  assert.equal(t.snapshot.step, 1);
+  assert.equal(t.limit().phase, "training");
+  // After that, growth alone is not progress, but a new progress line without a step is.
+  assert.equal(t.observe({ step: 1, phaseText: null, mark: "log:200", growth: "1:400", fresh: true }, 4 * MIN), "unchanged");
+  assert.equal(t.snapshot.changedAtMs, 3 * MIN);
+  assert.equal(t.observe({ step: null, phaseText: null, mark: "log:300", growth: "1:500", fresh: true }, 5 * MIN), "advanced");
+  assert.equal(t.snapshot.step, 1);
+  assert.equal(t.snapshot.changedAtMs, 5 * MIN);
+  // A fresh status file step ends the grace at once.
+  const s = new ProgressTracker(grace, 0);
+  assert.equal(s.observe({ step: 0, phaseText: "training", fresh: true }, 5000), "advanced");
+  assert.equal(s.snapshot.started, true);
+  // A step restored from this same process's saved state means the grace is over.
+  assert.equal(new ProgressTracker(grace, 0, { step: 7, phaseText: null, changedAtMs: 0 }).limit().phase, "training");
+  assert.equal(new ProgressTracker(grace, 0, { step: null, phaseText: null, changedAtMs: 0 }).limit().phase, "startup");
+});
