@@ -251,7 +251,10 @@ function newestCompleteTree(framework: Framework, dir: string, checkpoints: Tree
   const pick = checkpoints.find((c) => c.complete) ?? null;
   const newest = checkpoints[0] ?? null;
   if (!pick && newest) problems.push(`no complete checkpoint in ${rel(dir)}: a resume would fail loading ${newest.name} (${newest.problems[0]})`);
-  else if (newest && newest !== pick) warnings.push(`${newest.name} is incomplete (${newest.problems[0]}); resume from ${pick!.name}, not from it`);
+  else if (newest && newest !== pick) {
+    // A script that loads the newest checkpoint (the usual "resume from the latest") would fail on it.
+    problems.push(`${newest.name} is incomplete (${newest.problems[0]}): loading the newest checkpoint would fail; move it aside or name ${pick!.name}`);
+  }
   return finish({ framework, dir: rel(dir), checkpoints, how, problems, warnings }, pick);
 }
 
@@ -289,7 +292,10 @@ async function lightningTree(dir: string, names: string[], rel: (p: string) => s
     `Trainer.fit(ckpt_path=...) loads the file named${last ? ` (ckpt_path="last" loads ${last.name})` : ""}; without ckpt_path Lightning starts from scratch`,
   );
   // ckpt_path="last" is the usual resume; when last.ckpt is whole it is what a restart loads.
-  if (last?.complete) return { ...tree, resume_from: last.name, resume_step: last.step };
+  if (last?.complete) {
+    // A torn epoch=...ckpt does not matter to ckpt_path="last"; it stays worth knowing.
+    return { ...tree, resume_from: last.name, resume_step: last.step, problems: [], warnings: [...tree.problems, ...tree.warnings] };
+  }
   if (last && !last.complete) tree.problems.push(`${last.name} is incomplete (${last.problems[0]}): ckpt_path="last" would fail`);
   return tree;
 }

@@ -1,0 +1,214 @@
+/**
+ * `trainsafe resume verify --json`, the real CLI as a process, on checkpoint trees recorded with the
+ * real libraries (test/fixtures/checkpoints, see its README and record.py): each gives the step its
+ * framework resumes from; a torn copy and a tree of no known layout exit 1.
+ */
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const REPO = path.resolve(import.meta.dirname, "..");
+const BIN = path.join(REPO, "bin", "trainsafe.js");
+const FIXTURES = path.join(REPO, "test", "fixtures", "checkpoints");
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-guard-layouts-"));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+interface Report {
+  ok: boolean;
+  layout: string;
+  framework: string | null;
+  checkpoint_dir: string | null;
+  resume_from: string | null;
+  resume_step: number | null;
+  kind: string;
+  problems: string[];
+  warnings: string[];
+  notes: string[];
+  unknown_layouts: string[];
+  saved_models: string[];
+  training_args: { save_only_model: boolean | null } | null;
+  checkpoints: Array<{ name: string; step: number | null; complete: boolean; problems: string[] }>;
+}
+
+function verify(base: string, ...extra: string[]): { code: number | null; report: Report; stderr: string } {
+  const env = { ...process.env };
+  delete env.TRAINSAFE_CONFIG;
+  delete env.TRAINSAFE_BASE_DIR;
+  const r = spawnSync(process.execPath, [BIN, "resume", "verify", "--base-dir", base, "--json", ...extra], { cwd: root, encoding: "utf8", env, timeout: 30_000 });
+  assert.ok(r.stdout.trim().startsWith("{"), `no JSON report: ${r.stdout}${r.stderr}`);
+  return { code: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+}
+
+let copies = 0;
+/** A private copy of a recorded tree, so damage never touches the fixtures. */
+function copy(name: string): string {
+  const dest = path.join(root, `${name}-${copies++}`);
+  fs.cpSync(path.join(FIXTURES, name), dest, { recursive: true });
+  return dest;
+}
+
+function truncate(file: string, keep = 0.5): void {
+  fs.truncateSync(file, Math.floor(fs.statSync(file).size * keep));
+}
+
+const CASES: Array<{ name: string; framework: string; dir: string; from: string; step: number; torn: string }> = [
+  { name: "hf-trainer", framework: "hf-trainer", dir: "output", from: "checkpoint-4", step: 4, torn: "output/checkpoint-4/model.safetensors" },
+  { name: "hf-save-only-model", framework: "hf-trainer", dir: "output", from: "checkpoint-4", step: 4, torn: "output/checkpoint-4/model.safetensors" },
+  { name: "hf-sharded", framework: "hf-trainer", dir: "output", from: "checkpoint-2", step: 2, torn: "output/checkpoint-2/model-00002-of-00002.safetensors" },
+  { name: "hf-optimizer-bin", framework: "hf-trainer", dir: "output", from: "checkpoint-2", step: 2, torn: "output/checkpoint-2/optimizer.bin" },
+  { name: "hf-lora", framework: "hf-trainer", dir: "output", from: "checkpoint-4", step: 4, torn: "output/checkpoint-4/adapter_model.safetensors" },
+  { name: "hf-ddp", framework: "hf-trainer", dir: "output", from: "checkpoint-2", step: 2, torn: "output/checkpoint-2/rng_state_1.pth" },
+  { name: "accelerate", framework: "accelerate", dir: "checkpoints", from: "checkpoints/checkpoint_2", step: 6, torn: "checkpoints/checkpoint_2/optimizer.bin" },
+  { name: "torch-files", framework: "torch", dir: "current_model", from: "current_model/checkpoint-4.pt", step: 4, torn: "current_model/checkpoint-4.pt" },
+  { name: "torch-dirs", framework: "torch", dir: "current_model", from: "current_model/checkpoint-4", step: 4, torn: "current_model/checkpoint-4/optimizer.pt" },
+  { name: "lightning", framework: "lightning", dir: "checkpoints", from: "checkpoints/last.ckpt", step: 4, torn: "checkpoints/last.ckpt" },
+  { name: "deepspeed", framework: "deepspeed", dir: "checkpoints", from: "checkpoints/global_step4", step: 4, torn: "checkpoints/global_step4/mp_rank_00_model_states.pt" },
+];
+
+for (const c of CASES) {
+  test(`${c.name}: resumes from ${c.from} at step ${c.step}; a torn ${path.basename(c.torn)} exits 1`, () => {
+    const base = copy(c.name);
+    const { code, report } = verify(base);
+    assert.equal(code, 0, JSON.stringify(report, null, 2));
+    assert.equal(report.ok, true);
+    assert.equal(report.layout, "hf", "no trainsafe config.json: the hf layout");
+    assert.equal(report.framework, c.framework);
+    assert.equal(report.checkpoint_dir, c.dir);
+    assert.equal(report.resume_from, c.from);
+    assert.equal(report.resume_step, c.step);
+    assert.deepEqual(report.unknown_layouts, []);
+    assert.deepEqual(report.problems, []);
+
+    truncate(path.join(base, c.torn));
+    const torn = verify(base);
+    assert.equal(torn.code, 1, JSON.stringify(torn.report, null, 2));
+    assert.equal(torn.report.ok, false);
+    assert.ok(torn.report.problems.some((p) => p.includes(path.basename(c.torn))), torn.report.problems.join("\n"));
+    assert.notEqual(torn.report.resume_from, c.from, "a torn checkpoint is never the resume point");
+  });
+}
+
+test("save_only_model: resumes at its step with a fresh optimizer (a warning, exit 0); training_args.bin read without running it", () => {
+  const { code, report } = verify(copy("hf-save-only-model"));
+  assert.equal(code, 0);
+  assert.equal(report.training_args?.save_only_model, true);
+  assert.ok(
+    report.warnings.some((w) => w.startsWith("checkpoint-4: model weights only (save_only_model=True): transformers resumes from it at step 4 with a fresh optimizer")),
+    report.warnings.join("\n"),
+  );
+  const plain = verify(copy("hf-trainer")).report;
+  assert.equal(plain.training_args?.save_only_model, false);
+  assert.deepEqual(plain.warnings, []);
+});
+
+test("LoRA is judged a LoRA adapter from disk; DDP's rng_state_N.pth are each verified", () => {
+  assert.equal(verify(copy("hf-lora")).report.kind, "lora");
+  const ddp = copy("hf-ddp");
+  fs.rmSync(path.join(ddp, "output", "checkpoint-2", "rng_state_0.pth"));
+  truncate(path.join(ddp, "output", "checkpoint-2", "rng_state_1.pth"), 0.9);
+  const r = verify(ddp);
+  assert.equal(r.code, 1);
+  assert.ok(r.report.problems.some((p) => /checkpoint-2\/rng_state_1\.pth: not a complete zip archive/.test(p)), r.report.problems.join("\n"));
+});
+
+test("accelerate: load_state() takes the highest checkpoint_N, so a torn one is a problem even with an older whole one", () => {
+  const base = copy("accelerate");
+  truncate(path.join(base, "checkpoints", "checkpoint_2", "model.safetensors"), 0.3);
+  const r = verify(base);
+  assert.equal(r.code, 1);
+  assert.match(r.report.problems[0]!, /checkpoints\/checkpoint_2 is incomplete .*load_state\(\) takes the highest checkpoint_N and would fail; move it aside to resume from checkpoints\/checkpoint_1/);
+});
+
+test("DeepSpeed: latest names the tag; missing latest or a tag that is not there exits 1", () => {
+  const noLatest = copy("deepspeed");
+  fs.rmSync(path.join(noLatest, "checkpoints", "latest"));
+  const a = verify(noLatest);
+  assert.equal(a.code, 1);
+  assert.match(a.report.problems.join("\n"), /checkpoints\/latest: missing: load_checkpoint\(\) without a tag finds nothing to load/);
+  const wrongTag = copy("deepspeed");
+  fs.writeFileSync(path.join(wrongTag, "checkpoints", "latest"), "global_step9");
+  const b = verify(wrongTag);
+  assert.equal(b.code, 1);
+  assert.match(b.report.problems.join("\n"), /names "global_step9", which is not a folder here/);
+  const older = copy("deepspeed");
+  fs.writeFileSync(path.join(older, "checkpoints", "latest"), "global_step2");
+  const c = verify(older);
+  assert.equal(c.code, 0);
+  assert.equal(c.report.resume_step, 2, "DeepSpeed loads what latest names, not the highest folder");
+  assert.ok(c.report.warnings.some((w) => /global_step4 is newer than checkpoints\/global_step2/.test(w)));
+});
+
+test("Lightning: a torn epoch=...ckpt does not block ckpt_path=\"last\"; without last.ckpt the newest complete file is named", () => {
+  const base = copy("lightning");
+  truncate(path.join(base, "checkpoints", "epoch=0-step=4.ckpt"));
+  const r = verify(base);
+  assert.equal(r.code, 0, r.report.problems.join("\n"));
+  assert.equal(r.report.resume_from, "checkpoints/last.ckpt");
+  assert.ok(r.report.warnings.some((w) => w.includes("epoch=0-step=4.ckpt")));
+  fs.rmSync(path.join(base, "checkpoints", "last.ckpt"));
+  fs.rmSync(path.join(base, "checkpoints", "epoch=0-step=4.ckpt"));
+  const older = verify(base);
+  assert.equal(older.code, 0);
+  assert.equal(older.report.resume_from, "checkpoints/epoch=0-step=2.ckpt");
+  assert.equal(older.report.resume_step, 2);
+});
+
+test("unknown layouts exit 1: checkpoint-like files nobody recognises, alone or beside a known tree", () => {
+  const alone = path.join(root, "unknown-alone");
+  fs.mkdirSync(path.join(alone, "snapshots"), { recursive: true });
+  fs.writeFileSync(path.join(alone, "snapshots", "state_100.msgpack"), "weights");
+  fs.writeFileSync(path.join(alone, "weights.safetensors"), "not even a header");
+  fs.writeFileSync(path.join(alone, "train.py"), "print('hi')\n");
+  const a = verify(alone);
+  assert.equal(a.code, 1, JSON.stringify(a.report));
+  assert.equal(a.report.ok, false);
+  assert.deepEqual(a.report.unknown_layouts, ["snapshots/state_100.msgpack", "weights.safetensors"]);
+  assert.ok(a.report.warnings.some((w) => w.startsWith("unknown checkpoint layout: snapshots/state_100.msgpack, weights.safetensors")));
+
+  const beside = copy("hf-trainer");
+  fs.writeFileSync(path.join(beside, "ema_weights.pkl"), "x");
+  const b = verify(beside);
+  assert.equal(b.code, 1);
+  assert.equal(b.report.resume_from, "checkpoint-4", "the known tree is still verified");
+  assert.deepEqual(b.report.unknown_layouts, ["ema_weights.pkl"]);
+
+  // A legacy (pre-zip) torch.save file is a torch checkpoint that cannot be verified: a problem, not OK.
+  const legacy = path.join(root, "legacy");
+  fs.mkdirSync(path.join(legacy, "ckpt"), { recursive: true });
+  fs.writeFileSync(path.join(legacy, "ckpt", "step_10.pt"), Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]));
+  const c = verify(legacy);
+  assert.equal(c.code, 1);
+  assert.match(c.report.problems.join("\n"), /ckpt\/step_10\.pt: not a complete zip archive.*legacy torch\.save format/);
+});
+
+test("a saved HF model beside the checkpoints (trainer.save_model) is recognised, not unknown", () => {
+  const base = copy("hf-trainer");
+  for (const f of ["config.json", "model.safetensors", "training_args.bin"]) {
+    fs.copyFileSync(path.join(base, "output", "checkpoint-4", f), path.join(base, "output", f));
+  }
+  const r = verify(base);
+  assert.equal(r.code, 0, JSON.stringify(r.report, null, 2));
+  assert.deepEqual(r.report.saved_models, ["output"]);
+  assert.equal(r.report.resume_from, "checkpoint-4");
+});
+
+test("trainingConfig: output_dir names the HF folder; resume_from_checkpoint is followed", () => {
+  const base = copy("hf-trainer");
+  fs.cpSync(path.join(base, "output"), path.join(base, "other"), { recursive: true });
+  fs.rmSync(path.join(base, "other", "checkpoint-4"), { recursive: true });
+  const settings = path.join(base, "trainsafe.json");
+  fs.writeFileSync(path.join(base, "args.json"), JSON.stringify({ output_dir: "other", resume_from_checkpoint: true }));
+  fs.writeFileSync(settings, JSON.stringify({ layout: "hf", trainingConfig: "args.json" }));
+  const r = verify(base, "--config", settings);
+  assert.equal(r.code, 0, JSON.stringify(r.report, null, 2));
+  assert.equal(r.report.checkpoint_dir, "other");
+  assert.equal(r.report.resume_from, "checkpoint-2");
+  assert.ok(r.report.warnings.some((w) => /^output also holds HF Trainer checkpoints; a restart resumes from other/.test(w)), r.report.warnings.join("\n"));
+  fs.writeFileSync(path.join(base, "args.json"), "{ half");
+  const bad = verify(base, "--config", settings);
+  assert.equal(bad.code, 1);
+  assert.match(bad.report.problems[0]!, /args\.json: invalid JSON .*\(the trainingConfig setting\)/);
+});
