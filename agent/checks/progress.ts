@@ -1,5 +1,7 @@
 /**
  * Training progress: the status file is fresh and current_step advances between observations.
+ * Without a status file, progress comes from the same sources the watchdog reads (HF
+ * trainer_state.json, the logs' step lines, agent/watchdog/sources.ts), and the check names them.
  * The last step seen (and since when) is kept in BASE_DIR/.trainsafe/check_state.json, so a single
  * `trainsafe check` run can tell "stuck since the last check" from "first look".
  */
@@ -10,6 +12,7 @@ import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 import { readJsonFile, writeFileAtomic } from "../lib/files.js";
 import { formatDurationMs } from "../lib/units.js";
+import { ProgressSources } from "../watchdog/sources.js";
 import { result, type Check, type CheckResult } from "./types.js";
 import { checkStateFile, rel } from "./util.js";
 
@@ -22,11 +25,11 @@ const statusSchema = z.looseObject({
 
 const stateSchema = z.looseObject({
   progress: z
-    .object({ file: z.string(), step: z.number(), sinceMs: z.number(), seenAtMs: z.number() })
+    .object({ file: z.string(), step: z.number(), sinceMs: z.number(), seenAtMs: z.number(), mark: z.string().nullish() })
     .optional(),
 });
 
-type ProgressState = { file: string; step: number; sinceMs: number; seenAtMs: number };
+type ProgressState = { file: string; step: number; sinceMs: number; seenAtMs: number; mark?: string | null };
 
 /** Timestamps trainers write: ISO text, or epoch seconds / milliseconds. */
 export function parseUpdatedAt(v: string | number | null | undefined): number | null {
@@ -65,6 +68,64 @@ async function saveState(file: string, state: Record<string, unknown>): Promise<
   }
 }
 
+/**
+ * Progress from checkpoints and logs (no status file): the source, its step and line, and whether a
+ * new progress line appeared since the last check (kept in check_state.json like the status file's).
+ */
+async function fromOtherSources(settings: Settings, nowMs: number, statusName: string): Promise<CheckResult> {
+  const { layout } = settings;
+  const read = await new ProgressSources(layout, settings.watchdog.phaseField, 0).read();
+  if (!read.ok) return result("warn", `progress unreadable: ${read.message}`);
+  const rd = read.reading;
+  const tried = rd.tried.join("; ");
+  if (rd.source === "none" || rd.source === "log_growth") {
+    return result("warn", `no status file at ${statusName} and no step in checkpoints or logs (training not started yet?); tried: ${tried}`, {
+      source: rd.source,
+      tried: rd.tried,
+    });
+  }
+  const file = rd.file!;
+  const name = rel(layout, file);
+  const mtimeMs = await fsp.stat(file).then((st) => st.mtimeMs, () => nowMs);
+  const ageMs = nowMs - mtimeMs;
+  const stateFile = checkStateFile(layout);
+  const state = await readState(stateFile);
+  const prev = stateSchema.shape.progress.safeParse(state.progress).data;
+  const step = rd.step ?? -1;
+  const prevSame = prev && prev.file === file ? prev : undefined;
+  const advanced = prevSame !== undefined && (step > prevSame.step || (rd.mark !== null && rd.mark !== (prevSame.mark ?? null)));
+  const next: ProgressState =
+    !prevSame || advanced || step < prevSame.step ? { file, step, sinceMs: nowMs, seenAtMs: nowMs, mark: rd.mark } : { ...prevSame, seenAtMs: nowMs };
+  const notes: string[] = [];
+  const saveProblem = await saveState(stateFile, { ...state, progress: next });
+  if (saveProblem) notes.push(saveProblem);
+  const limitMs = settings.checks.statusStaleAfter;
+  const stepText = rd.step !== null ? `step ${rd.step}` : "progress lines without a step";
+  const from = `from ${name}${rd.format ? ` (${rd.format}${rd.text ? `: "${rd.text.slice(0, 80)}"` : ""})` : ""}`;
+  const details = {
+    source: rd.source,
+    file,
+    currentStep: rd.step,
+    format: rd.format,
+    line: rd.text,
+    tried: rd.tried,
+    updatedAgoMs: Math.round(ageMs),
+    previousStep: prevSame && prevSame.step >= 0 ? prevSame.step : null,
+    stepUnchangedForMs: nowMs - next.sinceMs,
+    limitMs,
+    ...(notes.length ? { notes } : {}),
+  };
+  const tail = notes.length ? `; ${notes.join("; ")}` : "";
+  if (prevSame && !advanced && nowMs - next.sinceMs > limitMs) {
+    return result("fail", `${stepText} ${from} has not advanced for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)})${tail}`, details);
+  }
+  if (ageMs > limitMs) return result("warn", `${name} not updated for ${formatDurationMs(ageMs)} (stale after ${formatDurationMs(limitMs)}); ${stepText}${tail}`, details);
+  const updated = `updated ${formatDurationMs(Math.max(0, ageMs))} ago`;
+  if (!prevSame) return result("pass", `${stepText} ${from}, ${updated} (first observation: advancing is judged from the next check)${tail}`, details);
+  if (advanced) return result("pass", `${stepText} ${from} (advancing since ${formatDurationMs(nowMs - prevSame.seenAtMs)} ago), ${updated}${tail}`, details);
+  return result("pass", `${stepText} ${from}, unchanged for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)}), ${updated}${tail}`, details);
+}
+
 export const progressCheck: Check = {
   id: "progress",
   title: "training progress",
@@ -74,7 +135,7 @@ export const progressCheck: Check = {
     const name = rel(layout, file);
     const r = await readJsonFile(file, statusSchema);
     if (!r.ok) {
-      if (r.reason === "missing") return result("warn", `no status file at ${name} (training not started yet?)`);
+      if (r.reason === "missing") return fromOtherSources(settings, now(), name);
       return result("warn", `status file unusable: ${r.message}`, { file, reason: r.reason, ...(r.field ? { field: r.field } : {}) });
     }
     const st = r.value;
@@ -122,6 +183,7 @@ export const progressCheck: Check = {
 
     const { limitMs, phase } = phaseLimit(settings, phaseText);
     const details: Record<string, unknown> = {
+      source: "status_file",
       file,
       currentStep: step,
       totalSteps: total,
