@@ -287,8 +287,10 @@ export interface Incident {
   readonly open: boolean;
   /** False: only symptoms were reported; the origin is then the earliest of them. */
   readonly originKnown: boolean;
+  /** Hosts in it (one failure each), the origin's included. */
+  readonly hostCount: number;
   readonly origin: IncidentMember;
-  /** The other members, in onset order. */
+  /** The other members in onset order; the first 20 (hostCount counts them all). */
   readonly others: readonly IncidentMember[];
 }
 

@@ -117,7 +117,8 @@ export function onsetMs(tsMs: number, firstFatalLine: string): number {
   return waitedMs > 0 && waitedMs <= MAX_WAIT_MS ? Math.max(0, tsMs - waitedMs) : tsMs;
 }
 
-const byOnset = (a: IncidentInput, b: IncidentInput): number => a.onsetMs - b.onsetMs || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
+type Ordered = Pick<IncidentInput, "onsetMs" | "uuid">;
+const byOnset = (a: Ordered, b: Ordered): number => a.onsetMs - b.onsetMs || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
 
 /**
  * Groups the failures of one job into incidents. In onset order, a failure joins the current
@@ -161,11 +162,17 @@ function draft(jobId: string, members: IncidentInput[], windowMs: number): Incid
   };
 }
 
+/** True when `a` comes before `b` in the grouping order (onset, then uuid). */
+const before = (a: Ordered, b: Ordered): boolean => byOnset(a, b) < 0;
+
 /**
  * Keeps the stored incidents of each job equal to groupIncidents over all its stored failures.
  * Incidents are consecutive runs of the onset order, so a new failure with onset t can change only
  * the incidents that start at t - window or later: those are regrouped together with it, the
- * earlier ones stay as they are. Called inside the transaction that stored the failure.
+ * earlier ones stay as they are. Most failures come after the start of the job's last incident,
+ * and then what the regrouping would do is known from that incident alone (join it, or start the
+ * next one), which keeps a 1000-host job failing at once linear, not quadratic. Called inside the
+ * transaction that stored the failure.
  */
 export class IncidentTracker {
   constructor(
@@ -185,9 +192,24 @@ export class IncidentTracker {
       onsetMs: onsetMs(ev.tsMs, ev.crash?.firstFatalLine ?? ""),
       role: incidentRole(ev, this.rules),
     };
+    const repo = this.store.incidents;
+    const last = repo.lastOf(ev.jobId);
+    const afterLastStart = last !== undefined && before({ onsetMs: last.start_ms, uuid: last.incident_id }, input);
+    if (!last || (afterLastStart && input.onsetMs - last.start_ms > this.windowMs)) {
+      // After every member of every incident (those began by last.start_ms + window): a new incident.
+      repo.insert(groupIncidents(ev.jobId, [input], this.windowMs));
+      return;
+    }
+    if (afterLastStart && !repo.hasHost(last.incident_key, input.hostId)) {
+      // Within the last incident's window, its host not in it: it joins, and nothing else moves.
+      const origin = repo.member(last.origin_uuid);
+      const wins = !origin || STRENGTH[input.role] > STRENGTH[origin.role] || (STRENGTH[input.role] === STRENGTH[origin.role] && before(input, { onsetMs: origin.onset_ms, uuid: origin.uuid }));
+      repo.join(last, input, wins ? { originUuid: input.uuid, originKnown: input.role !== "symptom" } : null);
+      return;
+    }
     const fromMs = input.onsetMs - this.windowMs;
-    const regroup = this.store.incidents.membersFrom(ev.jobId, fromMs).map(inputFromRow);
-    this.store.incidents.replaceFrom(ev.jobId, fromMs, groupIncidents(ev.jobId, [...regroup, input], this.windowMs));
+    const old = repo.membersFrom(ev.jobId, fromMs);
+    repo.regroup(ev.jobId, fromMs, old, groupIncidents(ev.jobId, [...old.map(inputFromRow), input], this.windowMs));
   }
 
   /**
@@ -210,7 +232,7 @@ export class IncidentTracker {
         });
         byJob.set(ev.jobId, list);
       }
-      for (const [jobId, inputs] of byJob) this.store.incidents.replaceFrom(jobId, Number.MIN_SAFE_INTEGER, groupIncidents(jobId, inputs, this.windowMs));
+      for (const [jobId, inputs] of byJob) this.store.incidents.insert(groupIncidents(jobId, inputs, this.windowMs));
       return true;
     });
   }

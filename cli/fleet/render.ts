@@ -166,7 +166,7 @@ export function renderIncidents(incidents: readonly Incident[]): string {
   const lines: string[] = [];
   for (const i of incidents) {
     const o = i.origin;
-    const hosts = 1 + i.others.length;
+    const hosts = i.hostCount;
     lines.push(
       `${when(i.startMs)}  job ${oneLine(i.jobId, 128)}  ${hosts} host${hosts === 1 ? "" : "s"}${i.open ? "  (window open: more reports may join)" : ""}`,
     );
@@ -181,6 +181,7 @@ export function renderIncidents(incidents: readonly Incident[]): string {
       const offset = after >= 0 ? `+${formatDurationMs(after)}` : `-${formatDurationMs(-after)}`;
       lines.push(`  then    ${oneLine(m.hostId, 128)}  ${memberWhat(m)} (${ROLE_WORDS[m.role]}, began ${offset})  ${oneLine(m.firstFatalLine, 140)}`.trimEnd());
     }
+    if (hosts > 1 + i.others.length) lines.push(`  and ${hosts - 1 - i.others.length} more host(s)`);
     lines.push("");
   }
   lines.push(`${incidents.length} incident(s)`);

@@ -14,8 +14,6 @@ export const TIMELINE_CRASHES = 50;
 export const RECENT_DECISIONS = 15;
 export const MAX_BREAKERS = 50;
 export const RECENT_INCIDENTS = 20;
-/** Most other hosts listed per incident (a 1000-host job's timeouts would drown the page). */
-export const MAX_INCIDENT_HOSTS = 100;
 
 export interface FleetHostView {
   readonly hostId: string;
@@ -56,7 +54,7 @@ export interface FleetIncidentView {
   readonly open: boolean;
   readonly originKnown: boolean;
   readonly origin: IncidentMember;
-  /** The other hosts, in onset order, at most MAX_INCIDENT_HOSTS. */
+  /** The other hosts, in onset order: the first 20 (the store's cap; hostCount counts all). */
   readonly others: readonly IncidentMember[];
   readonly hostCount: number;
 }
@@ -94,8 +92,8 @@ function incidentView(i: Incident): FleetIncidentView {
     open: i.open,
     originKnown: i.originKnown,
     origin: memberView(i.origin),
-    others: i.others.slice(0, MAX_INCIDENT_HOSTS).map(memberView),
-    hostCount: 1 + i.others.length,
+    others: i.others.map(memberView),
+    hostCount: i.hostCount,
   };
 }
 

@@ -124,7 +124,10 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   // Filled at ingest; crashes stored before this step are grouped when the controller starts.
   `
   CREATE TABLE incidents (
-    incident_id  TEXT PRIMARY KEY,
+    -- internal: kept when an incident is regrouped, so that its member rows rarely need rewriting
+    incident_key INTEGER PRIMARY KEY,
+    -- public: the uuid of its first member
+    incident_id  TEXT NOT NULL,
     job_id       TEXT NOT NULL,
     start_ms     INTEGER NOT NULL,
     end_ms       INTEGER NOT NULL,
@@ -132,21 +135,21 @@ export const MIGRATIONS: ReadonlyArray<string> = [
     origin_uuid  TEXT NOT NULL,
     origin_known INTEGER NOT NULL CHECK (origin_known IN (0, 1)),
     host_count   INTEGER NOT NULL
-  ) STRICT, WITHOUT ROWID;
-  CREATE INDEX incidents_job_start ON incidents(job_id, start_ms);
+  ) STRICT;
+  CREATE INDEX incidents_job_start ON incidents(job_id, start_ms, incident_id);
   CREATE INDEX incidents_end ON incidents(end_ms);
 
   CREATE TABLE incident_members (
-    uuid        TEXT PRIMARY KEY REFERENCES crashes(uuid) ON DELETE CASCADE,
-    incident_id TEXT NOT NULL REFERENCES incidents(incident_id) ON DELETE CASCADE,
-    job_id      TEXT NOT NULL,
-    host_id     TEXT NOT NULL,
-    ts_ms       INTEGER NOT NULL,
-    onset_ms    INTEGER NOT NULL,
-    role        TEXT NOT NULL CHECK (role IN ('cause', 'possible_cause', 'symptom'))
+    uuid         TEXT PRIMARY KEY REFERENCES crashes(uuid) ON DELETE CASCADE,
+    incident_key INTEGER NOT NULL REFERENCES incidents(incident_key) ON DELETE CASCADE,
+    job_id       TEXT NOT NULL,
+    host_id      TEXT NOT NULL,
+    ts_ms        INTEGER NOT NULL,
+    onset_ms     INTEGER NOT NULL,
+    role         TEXT NOT NULL CHECK (role IN ('cause', 'possible_cause', 'symptom'))
   ) STRICT, WITHOUT ROWID;
-  CREATE INDEX incident_members_incident ON incident_members(incident_id, onset_ms);
-  CREATE INDEX incident_members_host ON incident_members(host_id, incident_id);
+  CREATE INDEX incident_members_incident ON incident_members(incident_key, onset_ms, uuid);
+  CREATE INDEX incident_members_host ON incident_members(host_id, incident_key);
   `,
 ];
 

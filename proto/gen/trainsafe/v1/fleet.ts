@@ -188,9 +188,9 @@ export interface IncidentMember {
   kind: EventKind;
   category: string;
   signature: string;
-  /** <= 1000 characters */
+  /** <= 1000 characters for the origin, 300 for the others */
   firstFatalLine: string;
-  /** <= 1000 characters */
+  /** as first_fatal_line */
   suggestion: string;
   exitCode?: number | undefined;
   signal: string;
@@ -212,8 +212,10 @@ export interface Incident {
   origin:
     | IncidentMember
     | undefined;
-  /** in onset order */
+  /** in onset order; the first 20 */
   others: IncidentMember[];
+  /** hosts in it (one failure each), the origin's included */
+  hostCount: number;
 }
 
 export interface ListIncidentsRequest {
@@ -2221,6 +2223,7 @@ function createBaseIncident(): Incident {
     originKnown: false,
     origin: undefined,
     others: [],
+    hostCount: 0,
   };
 }
 
@@ -2252,6 +2255,9 @@ export const Incident: MessageFns<Incident> = {
     }
     for (const v of message.others) {
       IncidentMember.encode(v!, writer.uint32(74).fork()).join();
+    }
+    if (message.hostCount !== 0) {
+      writer.uint32(80).uint32(message.hostCount);
     }
     return writer;
   },
@@ -2341,6 +2347,14 @@ export const Incident: MessageFns<Incident> = {
             message.others.push(IncidentMember.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.hostCount = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2390,6 +2404,11 @@ export const Incident: MessageFns<Incident> = {
       others: globalThis.Array.isArray(object?.others)
         ? object.others.map((e: any) => IncidentMember.fromJSON(e))
         : [],
+      hostCount: isSet(object.hostCount)
+        ? globalThis.Number(object.hostCount)
+        : isSet(object.host_count)
+        ? globalThis.Number(object.host_count)
+        : 0,
     };
   },
 
@@ -2422,6 +2441,9 @@ export const Incident: MessageFns<Incident> = {
     if (message.others?.length) {
       obj.others = message.others.map((e) => IncidentMember.toJSON(e));
     }
+    if (message.hostCount !== 0) {
+      obj.hostCount = Math.round(message.hostCount);
+    }
     return obj;
   },
 
@@ -2441,6 +2463,7 @@ export const Incident: MessageFns<Incident> = {
       ? IncidentMember.fromPartial(object.origin)
       : undefined;
     message.others = object.others?.map((e) => IncidentMember.fromPartial(e)) || [];
+    message.hostCount = object.hostCount ?? 0;
     return message;
   },
 };
