@@ -330,7 +330,7 @@ test("progress: half-written, junk and impossible status files warn and name the
   fs.rmdirSync(statusFile);
   // Without a status file, the newest checkpoint's trainer_state.json is the progress source (as for the watchdog).
   r = await one(s, "progress");
-  assert.equal(r.details.source, "trainer_state", r.message);
+  assert.equal(r.details!.source, "trainer_state", r.message);
   assert.match(r.message, /step 500 from current_model\/checkpoint-500\/trainer_state\.json/);
   fs.rmSync(path.join(base, "current_model"), { recursive: true });
   r = await one(s, "progress");

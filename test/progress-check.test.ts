@@ -40,10 +40,10 @@ test("without a status file the check reports the watchdog's source and step, th
   assert.ok(watchdogView.ok);
   let r = await progress(settings, t0);
   assert.equal(r.status, "pass", r.message);
-  assert.equal(r.details.source, watchdogView.reading.source);
-  assert.equal(r.details.currentStep, watchdogView.reading.step);
-  assert.equal(r.details.source, "trainer_state", "checkpoint-12's global_step equals the log's last step");
-  assert.equal(r.details.currentStep, 12);
+  assert.equal(r.details!.source, watchdogView.reading.source);
+  assert.equal(r.details!.currentStep, watchdogView.reading.step);
+  assert.equal(r.details!.source, "trainer_state", "checkpoint-12's global_step equals the log's last step");
+  assert.equal(r.details!.currentStep, 12);
   assert.match(r.message, /step 12 from output\/checkpoint-12\/trainer_state\.json.*first observation/);
 
   // A new HF log dict: progress without a higher step.
@@ -63,7 +63,7 @@ test("a log-only run (no checkpoint yet) reports the log line; nothing at all na
   fs.rmSync(path.join(dir, "output"), { recursive: true });
   const r = await progress(settings, Date.now());
   assert.equal(r.status, "pass", r.message);
-  assert.equal(r.details.source, "log_step");
+  assert.equal(r.details!.source, "log_step");
   assert.match(r.message, /step 12 from training_output\.log \(tqdm: "100%\|.*12\/12 \[/);
 
   fs.rmSync(path.join(dir, "training_output.log"));

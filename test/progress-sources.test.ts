@@ -170,7 +170,7 @@ test("only lines written after the first read are fresh: the previous run's last
   const layout = resolveLayout(dir);
   const log = path.join(dir, "training_output.log");
   fs.copyFileSync(path.join(FIX, "hf_trainer.log"), log);
-  const src = new ProgressSources(layout, "phase", Date.now());
+  const src = new ProgressSources(layout, "phase", Date.now(), 0);
   const first = await read(src);
   assert.equal(first.step, 12);
   assert.equal(first.fresh, false);

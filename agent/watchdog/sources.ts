@@ -200,13 +200,18 @@ interface LogScan {
 export class ProgressSources {
   /** Size of each log at the first read: lines written beyond it are the daemon's own. */
   private baseline: Map<string, { ino: number; sizeBytes: number }> | null = null;
-  private readonly cache = new Map<string, LogScan>();
+  private readonly cache = new Map<string, { scan: LogScan; scannedAtMs: number }>();
 
   constructor(
     private readonly layout: Layout,
     private readonly phaseField: string,
     /** When the daemon started: a status file or checkpoint older than this is not its progress. */
     private readonly sinceMs: number,
+    /**
+     * A log that keeps growing (a tqdm bar updates several times a second) has its tail scanned again
+     * at most this often; its growth is seen at every read.
+     */
+    private readonly rescanMs = 1000,
   ) {}
 
   /** Cheap: changes when any source file changes (stat only), so the caller knows to read again. */
@@ -327,13 +332,14 @@ export class ProgressSources {
         continue;
       }
       const prev = this.cache.get(file);
-      if (prev && prev.ino === st.ino && prev.sizeBytes === st.size && prev.mtimeMs === st.mtimeMs) {
-        out.push(prev);
+      const unchanged = prev && prev.scan.sizeBytes === st.size && prev.scan.mtimeMs === st.mtimeMs;
+      if (prev && prev.scan.ino === st.ino && (unchanged || Date.now() - prev.scannedAtMs < this.rescanMs)) {
+        out.push({ ...prev.scan, sizeBytes: st.size, mtimeMs: st.mtimeMs });
         continue;
       }
       const scan = await scanLogTail(file).catch(() => null);
       if (!scan) continue;
-      this.cache.set(file, scan);
+      this.cache.set(file, { scan, scannedAtMs: Date.now() });
       out.push(scan);
     }
     if (this.baseline === null) this.baseline = new Map(out.map((l) => [l.file, { ino: l.ino, sizeBytes: l.sizeBytes }]));

@@ -594,7 +594,7 @@ export class Supervisor {
   private sourcesOf(w: Watched): WatchedSources {
     let ws = watchedSources.get(w);
     if (!ws) {
-      ws = { sources: new ProgressSources(this.settings.layout, this.w.phaseField, w.startedAtMs), last: null };
+      ws = { sources: new ProgressSources(this.settings.layout, this.w.phaseField, w.startedAtMs, Math.min(1000, this.w.checkInterval)), last: null };
       watchedSources.set(w, ws);
     }
     return ws;
