@@ -6,6 +6,11 @@
  * Security at start (docs/security.md): TLS from `tls`; plain text only on loopback or with
  * `insecure: true` (a warning); the fleet service open to every caller only on loopback with no
  * credentials configured. Anything else is refused with a config error naming the field.
+ *
+ * A damaged store is fatal: at start it is refused before anything listens (store/db.ts); at run
+ * time the first error saying the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB, wherever it is
+ * logged) is reported in one line with what to do and handed to `onFatal`, so the process exits and
+ * systemd restarts it (which then refuses the file) instead of answering INTERNAL for ever.
  */
 import { experimental, Server, ServerCredentials } from "@grpc/grpc-js";
 import { AgentServiceService } from "../proto/gen/trainsafe/v1/agent.js";
@@ -23,6 +28,7 @@ import { fleetService } from "./rpc/fleet-service.js";
 import { tolerantDecoding } from "./rpc/status.js";
 import { TlsFileError, TlsFiles, type ReloadOutcome } from "../agent/lib/tls-files.js";
 import { SessionRegistry } from "./sessions.js";
+import { damagedDbAdvice, isDamagedDbError } from "./store/db.js";
 import { Store } from "./store/index.js";
 
 export const CONTROLLER_VERSION = "0.1.0";
@@ -30,6 +36,8 @@ export const CONTROLLER_VERSION = "0.1.0";
 export interface ControllerOptions {
   readonly log?: Logger;
   readonly clock?: () => number;
+  /** Called once when the store turns out to be damaged while running (the CLI stops and exits 1). */
+  readonly onFatal?: (err: Error) => void;
 }
 
 export interface Running {
@@ -56,8 +64,29 @@ export class Controller {
     readonly config: ControllerConfig,
     opts: ControllerOptions = {},
   ) {
-    this.log = opts.log ?? createLogger();
+    this.log = this.watchStore(opts.log ?? createLogger(), opts.onFatal);
     this.clock = opts.clock ?? Date.now;
+  }
+
+  /** Set once the store was found damaged while running. */
+  fatal: Error | null = null;
+
+  /**
+   * The logger, watching what it is given: every unexpected error is logged (STYLE: handlers log
+   * with the stack), so one that says the database file is damaged is seen wherever it happened.
+   */
+  private watchStore(log: Logger, onFatal: ((err: Error) => void) | undefined): Logger {
+    return {
+      info: (msg, fields) => log.info(msg, fields),
+      warn: (msg, fields) => log.warn(msg, fields),
+      error: (msg, err, fields) => {
+        if (this.fatal || !isDamagedDbError(err)) return log.error(msg, err, fields);
+        this.fatal = err as Error;
+        const file = this.config.dbFile;
+        log.error(`${file}: the database is damaged (${(err as Error).message}; seen by: ${msg}): the controller stops; ${damagedDbAdvice(file)}`);
+        onFatal?.(this.fatal);
+      },
+    };
   }
 
   /** Opens the store and listens; resolves with the bound address (port 0 becomes the real port). */

@@ -32,7 +32,9 @@ export function register(program: Command): void {
 
 /** Starts the controller, reports where it listens, reloads on SIGHUP and stops on SIGTERM/SIGINT. */
 async function runController(config: ControllerConfig, load: () => Promise<ControllerConfig>, json: boolean): Promise<void> {
-  const controller = new Controller(config);
+  // A store found damaged while running stops the controller with exit 1, so systemd restarts it.
+  let onFatal: () => void = () => {};
+  const controller = new Controller(config, { onFatal: () => onFatal() });
   const { address } = await controller.start();
   const onHangup = () => {
     load().then(
@@ -56,6 +58,10 @@ async function runController(config: ControllerConfig, load: () => Promise<Contr
     };
     process.once("SIGTERM", onSignal);
     process.once("SIGINT", onSignal);
+    onFatal = () => {
+      process.exitCode = 1;
+      onSignal("SIGTERM");
+    };
   });
   process.off("SIGHUP", onHangup);
   process.exitCode ??= 0;

@@ -1,4 +1,8 @@
-/** Opening the controller's SQLite database: pragmas, migrations, refusal of newer schemas. */
+/**
+ * Opening the controller's SQLite database: pragmas, an integrity check, migrations, refusal of
+ * newer schemas. A damaged database is refused at start with one line naming the file and what to
+ * do, instead of a controller that serves INTERNAL errors from the damaged pages for ever.
+ */
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -11,6 +15,27 @@ export interface OpenOptions {
   readonly synchronous?: "normal" | "full";
   readonly busyTimeoutMs?: number;
   readonly readonly?: boolean;
+  /** Run PRAGMA quick_check before using the database (default: true unless read-only). */
+  readonly quickCheck?: boolean;
+}
+
+/** SQLite codes that mean the file itself is damaged or not a database (not a passing condition). */
+export function isDamagedDbError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/** What an operator does with a damaged database file: one sentence, naming the files. */
+export function damagedDbAdvice(file: string): string {
+  return (
+    `restore it from a backup, or move it aside (mv ${file} ${file}.damaged, with its -wal and -shm files) and start again: ` +
+    `the agents' spools resend every event they still hold; what only the old file had stays readable there`
+  );
+}
+
+/** The error for a database file that is damaged: names the file, the finding and what to do. */
+export function damagedDbError(file: string, finding: string): TrainsafeError {
+  return configError(file, `the database is damaged (${finding}): ${damagedDbAdvice(file)}`);
 }
 
 /**
@@ -34,10 +59,13 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     // NORMAL with WAL: commits survive a crash of this process and the file is never corrupted;
     // only an OS crash or power loss may roll back the newest commits. FULL fsyncs every commit.
     db.pragma(`synchronous = ${opts.synchronous === "full" ? "FULL" : "NORMAL"}`);
+    // Damage in a page nothing reads at start would otherwise surface later, one failing call at a time.
+    if (opts.quickCheck ?? !opts.readonly) quickCheck(db, file);
     migrate(db, file);
   } catch (err) {
     db.close();
     if (err instanceof TrainsafeError) throw err;
+    if (isDamagedDbError(err)) throw damagedDbError(file, describeError(err));
     throw configError(file, `cannot use the database (${describeError(err)})`);
   }
   return db;
@@ -46,6 +74,14 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
 /** Current user_version of an open database. */
 export function schemaVersion(db: Db): number {
   return db.pragma("user_version", { simple: true }) as number;
+}
+
+/** PRAGMA quick_check (the b-tree structure of every table and index, not the index contents). */
+function quickCheck(db: Db, file: string): void {
+  const rows = db.pragma("quick_check(5)") as Array<{ quick_check: string }>;
+  const findings = rows.map((r) => r.quick_check).filter((f) => f !== "ok");
+  // One line: SQLite's findings carry newlines ("*** in database main ***\nTree 4 page ...").
+  if (findings.length > 0) throw damagedDbError(file, `quick_check: ${findings.join("; ").replace(/\s+/g, " ").slice(0, 200)}`);
 }
 
 function migrate(db: Db, file: string): void {

@@ -1,5 +1,6 @@
 /** The controller's store: one SQLite database, one repository per table. */
-import { openDatabase, type Db, type OpenOptions } from "./db.js";
+import { configError, describeError } from "../../agent/lib/errors.js";
+import { damagedDbError, isDamagedDbError, openDatabase, type Db, type OpenOptions } from "./db.js";
 import { BreakerRepo } from "./breakers.js";
 import { CrashRepo } from "./crashes.js";
 import { DecisionRepo } from "./decisions.js";
@@ -32,7 +33,15 @@ export class Store {
 
   /** Opens (and migrates) the database file; see openDatabase for the errors. */
   static open(file: string, opts: OpenOptions = {}): Store {
-    return new Store(openDatabase(file, opts));
+    const db = openDatabase(file, opts);
+    try {
+      return new Store(db);
+    } catch (err) {
+      // Preparing the statements reads the schema: any error here is the file's, and named as such.
+      db.close();
+      if (isDamagedDbError(err)) throw damagedDbError(file, describeError(err));
+      throw configError(file, `cannot use the database (${describeError(err)})`);
+    }
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken at BEGIN, so check-then-write is safe). */
