@@ -10,7 +10,7 @@ import fs from "node:fs";
 import { BUILTIN_RULES_FILE, compileRulesData } from "../agent/crash/rules.js";
 import type { IncidentRole, StoredEvent } from "./domain.js";
 import type { Store } from "./store/index.js";
-import type { MemberRow } from "./store/incidents.js";
+import type { IncidentRow, MemberRow } from "./store/incidents.js";
 
 /** One failure (crash or hang event) as the grouping sees it. */
 export interface IncidentInput {
@@ -202,14 +202,44 @@ export class IncidentTracker {
     }
     if (afterLastStart && !repo.hasHost(last.incident_key, input.hostId)) {
       // Within the last incident's window, its host not in it: it joins, and nothing else moves.
-      const origin = repo.member(last.origin_uuid);
-      const wins = !origin || STRENGTH[input.role] > STRENGTH[origin.role] || (STRENGTH[input.role] === STRENGTH[origin.role] && before(input, { onsetMs: origin.onset_ms, uuid: origin.uuid }));
-      repo.join(last, input, wins ? { originUuid: input.uuid, originKnown: input.role !== "symptom" } : null);
+      repo.join(last, input, this.newOrigin(last, input));
       return;
     }
+    if (!afterLastStart && this.placedBeforeLast(last, input)) return;
     const fromMs = input.onsetMs - this.windowMs;
     const old = repo.membersFrom(ev.jobId, fromMs);
     repo.regroup(ev.jobId, fromMs, old, groupIncidents(ev.jobId, [...old.map(inputFromRow), input], this.windowMs));
+  }
+
+  /** The origin `incident` gets when `m` joins it, or null when its origin stays. */
+  private newOrigin(incident: IncidentRow, m: IncidentInput): { originUuid: string; originKnown: boolean } | null {
+    const origin = this.store.incidents.member(incident.origin_uuid);
+    const wins = !origin || STRENGTH[m.role] > STRENGTH[origin.role] || (STRENGTH[m.role] === STRENGTH[origin.role] && before(m, { onsetMs: origin.onset_ms, uuid: origin.uuid }));
+    return wins ? { originUuid: m.uuid, originKnown: m.role !== "symptom" } : null;
+  }
+
+  /**
+   * A failure that sorts before the last incident's first member but after every member of the
+   * incident before it (a report that arrives late, such as the OOM host's) changes one incident
+   * when it joins that previous incident, or becomes the last incident's new first member without
+   * pushing any member out of its window. Returns false when neither holds (then regroup).
+   */
+  private placedBeforeLast(last: IncidentRow, m: IncidentInput): boolean {
+    const repo = this.store.incidents;
+    const prev = repo.previousOf(last);
+    if (prev) {
+      const prevMax = repo.lastMember(prev.incident_key)!;
+      if (!before({ onsetMs: prevMax.onset_ms, uuid: prevMax.uuid }, m)) return false;
+      if (m.onsetMs - prev.start_ms <= this.windowMs && !repo.hasHost(prev.incident_key, m.hostId)) {
+        // The sweep reaches it while the previous incident is open: it joins; the last one started for reasons it does not change.
+        repo.join(prev, m, this.newOrigin(prev, m));
+        return true;
+      }
+    }
+    const lastMax = repo.lastMember(last.incident_key)!;
+    if (lastMax.onset_ms - m.onsetMs > this.windowMs || repo.hasHost(last.incident_key, m.hostId)) return false;
+    repo.prepend(last, m, this.newOrigin(last, m));
+    return true;
   }
 
   /**

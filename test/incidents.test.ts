@@ -216,15 +216,22 @@ test("ingest: incidents stored one event at a time, in any order, equal a regrou
     const file = tempDb(t);
     const evs = events.map((s, i) => (s.oom ? crash : timeout)(`u${n}-${String(i).padStart(3, "0")}`, s.host, T0 + s.at));
     const one = open(file);
-    // Reverse arrival order, one transaction each: every late arrival regroups.
+    // Reverse arrival order, one transaction each: every report arrives late (joins the incident
+    // before, becomes a first member, or forces a regroup).
     for (const ev of [...evs].reverse()) one.put([ev]);
-    const incremental = one.store.incidents.query({ limit: 1000 }, T0);
+    const incremental = one.store.incidents.query({ limit: 1000 }, T0, 1000);
     one.store.close();
+    // A shuffled arrival order, one transaction each: every path of the tracker.
+    const three = open(tempDb(t));
+    const shuffled = evs.map((e, i) => ({ e, k: (i * 7919 + n * 104729) % 31 })).sort((a, b) => a.k - b.k).map((x) => x.e);
+    for (const ev of shuffled) three.put([ev]);
+    assert.deepEqual(three.store.incidents.query({ limit: 1000 }, T0, 1000), incremental, `case ${n}: shuffled`);
+    three.store.close();
     // A fresh database that gets everything in one batch.
     const file2 = tempDb(t);
     const two = open(file2);
     two.put(evs);
-    const batch = two.store.incidents.query({ limit: 1000 }, T0);
+    const batch = two.store.incidents.query({ limit: 1000 }, T0, 1000);
     two.store.close();
     assert.deepEqual(incremental, batch, `case ${n}`);
     // Both equal the definition: groupIncidents over every crash at once.
@@ -240,6 +247,24 @@ test("ingest: incidents stored one event at a time, in any order, equal a regrou
     );
     assert.equal(incremental.reduce((s, i) => s + 1 + i.others.length, 0), evs.length, "every crash is in one incident");
   });
+});
+
+test("ingest: a job failing on 1000 hosts, reports in reverse order: one incident, the OOM its origin, 20 others listed of 999", (t) => {
+  const store = Store.open(tempDb(t));
+  t.after(() => store.close());
+  for (let h = 0; h < 1000; h++) store.hosts.ensure(`n${h}`, "job-big", T0);
+  const ingest = new Ingest(store, silentLogger, { clock: () => T0, incidentWindowMs: W });
+  const evs = Array.from({ length: 1000 }, (_, h) => ({
+    // The OOM at T0; the others' watchdogs fire 600 s into their wait, a few ms apart.
+    ...(h === 0 ? crash("big-0000", "n0", T0) : timeout(`big-${String(h).padStart(4, "0")}`, `n${h}`, T0 + 600_772 + h * 10)),
+    jobId: "job-big",
+  }));
+  for (const ev of evs.reverse()) ingest.event(ev, (err) => assert.equal(err, null));
+  ingest.flush();
+  const [i, ...rest] = store.incidents.query({ jobId: "job-big" }, T0);
+  assert.equal(rest.length, 0);
+  assert.deepEqual([i!.origin.hostId, i!.origin.category, i!.hostCount, i!.others.length], ["n0", "cuda_oom", 1000, 20]);
+  assert.ok(i!.others.every((m) => m.firstFatalLine.length <= 300), "the others' lines are cut");
 });
 
 test("ingest: a host without a job id gets no incident; hangs join their job's incident", (t) => {

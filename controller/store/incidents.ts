@@ -100,6 +100,9 @@ export class IncidentRepo {
   private readonly hasHostStmt;
   private readonly memberStmt;
   private readonly joinStmt;
+  private readonly previousStmt;
+  private readonly lastMemberStmt;
+  private readonly prependStmt;
 
   constructor(db: Db) {
     this.membersFromStmt = db.prepare(
@@ -150,6 +153,40 @@ export class IncidentRepo {
       `UPDATE incidents SET end_ms = @endMs, host_count = @hostCount, origin_uuid = @originUuid, origin_known = @originKnown
        WHERE incident_key = @key`,
     );
+    this.previousStmt = db.prepare(
+      `SELECT * FROM incidents WHERE job_id = @jobId AND (start_ms < @startMs OR (start_ms = @startMs AND incident_id < @incidentId))
+       ORDER BY start_ms DESC, incident_id DESC LIMIT 1`,
+    );
+    this.lastMemberStmt = db.prepare(`SELECT * FROM incident_members WHERE incident_key = ? ORDER BY onset_ms DESC, uuid DESC LIMIT 1`);
+    this.prependStmt = db.prepare(
+      `UPDATE incidents SET incident_id = @incidentId, start_ms = @startMs, end_ms = @endMs, host_count = @hostCount,
+         origin_uuid = @originUuid, origin_known = @originKnown
+       WHERE incident_key = @key`,
+    );
+  }
+
+  /** The job's incident just before `incident` (by start, then id). */
+  previousOf(incident: IncidentRow): IncidentRow | undefined {
+    return this.previousStmt.get({ jobId: incident.job_id, startMs: incident.start_ms, incidentId: incident.incident_id }) as IncidentRow | undefined;
+  }
+
+  /** The incident's member that comes last (by onset, then uuid). */
+  lastMember(incidentKey: number): MemberRow | undefined {
+    return this.lastMemberStmt.get(incidentKey) as MemberRow | undefined;
+  }
+
+  /** Makes `m` the first member of `incident` (a host not in it yet); `origin` set: it becomes the origin. */
+  prepend(incident: IncidentRow, m: MemberWrite, origin: { originUuid: string; originKnown: boolean } | null): void {
+    this.insertMember(incident.incident_key, incident.job_id, m);
+    this.prependStmt.run({
+      key: incident.incident_key,
+      incidentId: m.uuid,
+      startMs: m.onsetMs,
+      endMs: Math.max(incident.end_ms, m.tsMs),
+      hostCount: incident.host_count + 1,
+      originUuid: origin?.originUuid ?? incident.origin_uuid,
+      originKnown: origin ? (origin.originKnown ? 1 : 0) : incident.origin_known,
+    });
   }
 
   /** The job's incident that starts last (by start, then id). */
