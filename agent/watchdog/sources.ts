@@ -212,6 +212,12 @@ export class ProgressSources {
      * at most this often; its growth is seen at every read.
      */
     private readonly rescanMs = 1000,
+    /**
+     * An adopted daemon has been running for a while: at the first read a line counts as its own when
+     * the log was written after the process started (`sinceMs` is then the process's start time). A
+     * launched one has only just started, so its first read is a baseline.
+     */
+    private readonly adopted = false,
   ) {}
 
   /** Cheap: changes when any source file changes (stat only), so the caller knows to read again. */
@@ -262,7 +268,8 @@ export class ProgressSources {
     }
     const base = firstRead ? null : (key: string) => this.baseline!.get(key);
     const lineFresh = (l: LogScan, at: number | null) => {
-      if (at === null || !base) return false;
+      if (at === null) return false;
+      if (!base) return this.adopted && l.mtimeMs >= this.sinceMs;
       const b = base(l.file);
       return !b || b.ino !== l.ino || at >= b.sizeBytes;
     };
@@ -372,6 +379,17 @@ export class ProgressSources {
       tried.push(`${name}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : describeError(err)}`);
       return null;
     }
+  }
+}
+
+/** When a process started (epoch ms), from its start time in clock ticks since boot; null when unknown. */
+export async function processStartedAtMs(startTicks: number): Promise<number | null> {
+  try {
+    const btime = /^btime (\d+)$/m.exec(await fsp.readFile("/proc/stat", "utf8"));
+    // USER_HZ is 100 on every Linux that Node runs on (agent/watchdog/diagnose.ts relies on it too).
+    return btime ? Number(btime[1]) * 1000 + startTicks * 10 : null;
+  } catch {
+    return null;
   }
 }
 

@@ -27,7 +27,7 @@ import { launchDaemon, recoverLaunch, type ExitInfo, type Launched, type SpawnFn
 import { crashModule, guardPreflight } from "./integrations.js";
 import { runPreflight, type PreflightDeps, type PreflightResult } from "./preflight.js";
 import { ProgressTracker, type ProgressPolicy } from "./progress.js";
-import { ProgressSources, type ProgressReading } from "./sources.js";
+import { processStartedAtMs, ProgressSources, type ProgressReading } from "./sources.js";
 import { clearHold, loadHold, loadProgress, loadRestartHistory, saveHold, saveProgress, saveRestartHistory, stateDir } from "./state.js";
 
 /** What a grant function is asked. */
@@ -591,10 +591,14 @@ export class Supervisor {
   }
 
   /** The progress sources of a watched daemon (agent/watchdog/sources.ts), made at its first check. */
-  private sourcesOf(w: Watched): WatchedSources {
+  private async sourcesOf(w: Watched): Promise<WatchedSources> {
     let ws = watchedSources.get(w);
     if (!ws) {
-      ws = { sources: new ProgressSources(this.settings.layout, this.w.phaseField, w.startedAtMs, Math.min(1000, this.w.checkInterval)), last: null };
+      // An adopted daemon's progress since its own start is its progress (the status file written an
+      // hour ago by a daemon running for two); a launched one starts now.
+      const sinceMs = w.launched ? w.startedAtMs : ((await processStartedAtMs(w.identity.startTicks)) ?? w.startedAtMs);
+      const sources = new ProgressSources(this.settings.layout, this.w.phaseField, sinceMs, Math.min(1000, this.w.checkInterval), !w.launched);
+      ws = { sources, last: null };
       watchedSources.set(w, ws);
     }
     return ws;
@@ -602,7 +606,7 @@ export class Supervisor {
 
   private async checkProgress(w: Watched): Promise<void> {
     const now = this.clock();
-    const ws = this.sourcesOf(w);
+    const ws = await this.sourcesOf(w);
     const sig = await ws.sources.signature();
     const overdue = now >= w.tracker.deadlineMs();
     let readFailed = false;
