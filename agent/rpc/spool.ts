@@ -9,8 +9,14 @@
  * A write the disk refuses half-way (ENOSPC) is cut back to the last whole line, so the next event
  * never glues onto a fragment. When enough events are acknowledged the two files are compacted into a
  * new events.jsonl holding only the pending ones.
+ *
+ * The folder may be deleted (or its files replaced) under a running agent, by a cleanup script or an
+ * operator: appends would then go to unlinked files and vanish with the next start. Before every
+ * append and ack, and on verify() (the agent calls it periodically), the open files are compared with
+ * what the folder holds (device and inode); on a mismatch the folder and files are recreated with
+ * every unacknowledged event and a warning is logged.
  */
-import { openSync, closeSync, fsyncSync, fstatSync, ftruncateSync, readSync, writeSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { openSync, closeSync, fsyncSync, fstatSync, ftruncateSync, readSync, writeSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { describeError } from "../lib/errors.js";
 
@@ -25,6 +31,19 @@ export interface SpoolOptions {
   readonly compactAfterAcks?: number;
   /** Most pending events kept on disk; older ones are dropped (and counted) past this. */
   readonly maxPending?: number;
+  /** Warnings (the spool folder was deleted under us and recreated). */
+  readonly log?: (line: string) => void;
+}
+
+/** Whether the open descriptor `fd` is still the file at `file` (not deleted, not replaced). */
+function sameFile(fd: number, file: string): boolean {
+  try {
+    const open = fstatSync(fd);
+    const named = statSync(file);
+    return open.nlink > 0 && open.ino === named.ino && open.dev === named.dev;
+  } catch {
+    return false;
+  }
 }
 
 /** Events waiting for the controller's acknowledgement, on disk. Synchronous writes: small and rare. */
@@ -39,6 +58,9 @@ export class Spool {
   private unwritten: SpooledEvent[] = [];
   dropped = 0;
   lastError: string | null = null;
+  /** Times the folder or its files were found deleted or replaced and recreated. */
+  recreated = 0;
+  private opened = false;
 
   constructor(private readonly opts: SpoolOptions) {
     this.eventsFile = path.join(opts.dir, "events.jsonl");
@@ -67,7 +89,32 @@ export class Spool {
       }
     }
     this.compact();
+    this.opened = true;
     return problems;
+  }
+
+  /**
+   * Checks that the files being appended to are still the spool folder's; when the folder or a file
+   * was deleted or replaced, recreates them with every unacknowledged event and logs a warning.
+   * Returns that warning, or null when nothing was wrong.
+   */
+  verify(): string | null {
+    if (!this.opened) return null;
+    if (this.eventsFd >= 0 && this.acksFd >= 0 && sameFile(this.eventsFd, this.eventsFile) && sameFile(this.acksFd, this.acksFile)) return null;
+    let warning: string;
+    try {
+      mkdirSync(this.opts.dir, { recursive: true });
+      // compact() writes exactly the pending events to a fresh events.jsonl and empties acks.jsonl.
+      this.compact();
+      this.recreated++;
+      warning = `WARNING: spool ${this.opts.dir} was deleted or replaced under the running agent: recreated with the ${this.pending.size} unacknowledged event(s) it held`;
+    } catch (err) {
+      this.closeFds();
+      warning = `WARNING: spool ${this.opts.dir} was deleted or replaced and cannot be recreated (${describeError(err)}): ${this.size} event(s) kept in memory only`;
+      this.lastError = warning;
+    }
+    this.opts.log?.(warning);
+    return warning;
   }
 
   /** Events not yet acknowledged, oldest first. */
@@ -81,6 +128,7 @@ export class Spool {
 
   /** Writes the event durably; returns false (and keeps it in memory) when the disk refuses. */
   append(ev: SpooledEvent): boolean {
+    this.verify();
     const batch = [...this.unwritten, ev];
     try {
       appendWhole(this.eventsFd, batch.map((e) => JSON.stringify(e) + "\n").join(""));
@@ -106,6 +154,8 @@ export class Spool {
     }
     const known = uuids.filter((u) => this.pending.delete(u));
     if (known.length === 0) return;
+    // Recreated folders already leave the acknowledged events out.
+    if (this.verify()) return;
     try {
       appendWhole(this.acksFd, known.map((u) => u + "\n").join(""));
       // No fsync: losing an ack only means a resend, which the controller deduplicates.

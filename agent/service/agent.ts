@@ -73,7 +73,7 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    const spool = new Spool({ dir: path.join(this.stateDir, "spool") });
+    const spool = new Spool({ dir: path.join(this.stateDir, "spool"), log: this.log });
     for (const p of spool.open()) this.log(p);
     this.spool = spool;
 
@@ -116,6 +116,8 @@ export class Agent {
       await this.writeStatus();
     });
     this.every(this.settings.agent.healthCheckInterval, () => this.runHealthChecks("periodic"));
+    // A spool folder deleted under us is found within one interval even when no event is appended.
+    this.every(this.settings.agent.telemetryInterval, async () => void this.spool?.verify());
     void this.sendTelemetry();
   }
 
