@@ -166,6 +166,10 @@ test("unknown layouts exit 1: checkpoint-like files nobody recognises, alone or 
   assert.equal(a.code, 1, JSON.stringify(a.report));
   assert.equal(a.report.ok, false);
   assert.deepEqual(a.report.unknown_layouts, ["snapshots/state_100.msgpack", "weights.safetensors"]);
+  const check = spawnSync(process.execPath, [BIN, "check", "--base-dir", alone, "--only", "checkpoint", "--json"], { cwd: root, encoding: "utf8", timeout: 30_000 });
+  const c0 = JSON.parse(check.stdout).checks[0];
+  assert.equal(c0.status, "warn", "the health check warns: never a silent OK");
+  assert.match(c0.message, /unknown checkpoint layout: snapshots\/state_100\.msgpack/);
   assert.ok(a.report.warnings.some((w) => w.startsWith("unknown checkpoint layout: snapshots/state_100.msgpack, weights.safetensors")));
 
   const beside = copy("hf-trainer");
