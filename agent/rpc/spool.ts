@@ -200,6 +200,8 @@ export class Spool {
   }
 
   close(): void {
+    // Closed on purpose: nothing to verify or recreate until the next open().
+    this.opened = false;
     this.closeFds();
   }
 
