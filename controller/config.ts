@@ -102,6 +102,12 @@ const authSchema = z.strictObject({
         .refine((r) => r.cn !== undefined || r.ou !== undefined, "give cn, ou or both"),
     )
     .default([]),
+  /**
+   * The job ids each host may use (hello, restart requests): host id -> job ids. A host listed here
+   * may use only those; a host not listed is bound to the job of its first hello when host
+   * certificates are required (tls.ca). Reloaded on SIGHUP: moving a host to another job is an edit here.
+   */
+  hostJobs: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "a host id"), z.array(z.string().max(128)).min(1)).default({}),
 });
 
 const limitsSchema = z.strictObject({
@@ -166,6 +172,8 @@ export interface TlsConfig {
 export interface AuthConfig {
   readonly tokens: ReadonlyArray<{ readonly name: string; readonly sha256Hex: string; readonly role: Role }>;
   readonly certRoles: ReadonlyArray<{ readonly cn?: string; readonly ou?: string; readonly role: Role }>;
+  /** Host id -> the job ids it may use (absent: bound by its first hello under host certificates). */
+  readonly hostJobs?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Resolved controller settings: durations in ms, sizes in bytes, paths absolute. */
@@ -270,6 +278,7 @@ export function resolveControllerConfig(raw: unknown, opts: { source?: string; b
     auth: {
       tokens: c.auth.tokens.map((t) => ({ name: t.name, sha256Hex: t.sha256.toLowerCase(), role: t.role })),
       certRoles: c.auth.certRoles,
+      hostJobs: c.auth.hostJobs,
     },
     limits: { ...c.limits },
     budget: {

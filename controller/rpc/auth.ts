@@ -149,6 +149,24 @@ export class Authenticator {
     if (!ids.includes(hostId)) throw denied(`${field} is "${hostId}" but the certificate is for ${ids.map((h) => `"${h}"`).join(", ")}`);
   }
 
+  /**
+   * The job a host may speak for: one listed for it in auth.hostJobs; otherwise, with host
+   * certificates, the job it is bound to (`boundJob`: the job of its first hello, stored), so a host
+   * certificate cannot spend another job's restart budget. Without host certificates host ids are
+   * not proven and only auth.hostJobs applies. PERMISSION_DENIED names the field and the binding.
+   */
+  requireJob(hostId: string, jobId: string, boundJob: string | null, field: string): void {
+    const listed = this.policy.auth.hostJobs?.[hostId];
+    if (listed) {
+      if (!listed.includes(jobId)) throw denied(`${field} is "${jobId}" but host "${hostId}" may use only ${listed.map((j) => `"${j}"`).join(", ")} (auth.hostJobs)`);
+      return;
+    }
+    if (!this.policy.hostCertificates || boundJob === null || boundJob === "" || boundJob === jobId) return;
+    throw denied(
+      `${field} is "${jobId}" but host "${hostId}" is bound to job "${boundJob}" (its first hello); to move it, list it in auth.hostJobs and reload the controller`,
+    );
+  }
+
   /** The token entry whose hash equals the token's; every entry is compared, in constant time each. */
   private matchToken(token: string): { name: string; role: Role } | null {
     const digest = createHash("sha256").update(token, "utf8").digest();
