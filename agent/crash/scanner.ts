@@ -11,6 +11,8 @@ import path from "node:path";
 import type { Layout } from "../config/layout.js";
 import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
+import { failureOf, fallbackFinding, type KeptLines } from "./failure.js";
+import type { FailureReport } from "./traceback.js";
 import { classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES } from "./tail.js";
@@ -42,7 +44,17 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Chunk size of whole-file scans (tests). */
   chunkBytes?: number;
+  /**
+   * How the process whose logs these are ended, when known (the watchdog passes it on a death). A
+   * non-zero exit or a signal makes the last exception in the logs a finding even when it is not
+   * at their very end.
+   */
+  exit?: { exitCode: number | null; signal: string | null };
 }
+
+/** Lines kept from the end of each scanned text for the traceback parser. */
+const MAX_KEPT_LINES = 2000;
+const MAX_KEPT_BYTES = 1024 * 1024;
 
 /** Scans the given files ("-" is stdin). Never throws for a bad file: it gets a `problem` instead. */
 export async function scanFiles(files: string[], opts: ScanOptions = {}): Promise<ScanResult> {
@@ -66,7 +78,8 @@ export async function scanFiles(files: string[], opts: ScanOptions = {}): Promis
     }
     perFile.push({ info, collector, mtimeMs });
   }
-  return assemble(perFile);
+  const exitFailed = !!opts.exit && (opts.exit.signal != null || (opts.exit.exitCode ?? 0) !== 0);
+  return assemble(perFile, exitFailed);
 }
 
 /** Logs scanned by default: BASE_DIR/logs/*.log except trainsafe's own, then the daemon output log. */
@@ -92,12 +105,13 @@ export async function defaultLogFiles(layout: Layout): Promise<string[]> {
 }
 
 /** Scans the default logs of a training directory with the settings' rules and line count. */
-export async function scanBaseDir(settings: Settings, opts: { lastNLines?: number; all?: boolean } = {}): Promise<ScanResult> {
+export async function scanBaseDir(settings: Settings, opts: { lastNLines?: number; all?: boolean; exit?: ScanOptions["exit"] } = {}): Promise<ScanResult> {
   const extra = settings.crash.rulesFile ? path.resolve(settings.layout.baseDir, settings.crash.rulesFile) : undefined;
   const rules = await loadRules(extra);
   const files = await defaultLogFiles(settings.layout);
   const scanOpts: ScanOptions = { rules, lastNLines: opts.lastNLines ?? settings.crash.lastNLines };
   if (opts.all) scanOpts.all = true;
+  if (opts.exit) scanOpts.exit = opts.exit;
   return scanFiles(files, scanOpts);
 }
 
@@ -402,7 +416,22 @@ export function scanText(text: string, firstLine: number, baseOffset: number, co
     counted++;
     i = text.indexOf("\n", i + 1);
   }
+  collector.keep(text, firstLine, baseOffset, counted);
   return counted;
+}
+
+const ANSI_CODES = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** One latin1 line as the parser wants it: UTF-8, no ANSI codes, the last segment of a \r-progress line. */
+function cleanLine(raw: string): string {
+  let s = HIGH_BYTE.test(raw) ? Buffer.from(raw, "latin1").toString("utf8") : raw;
+  if (s.includes("\x1b")) s = s.replace(ANSI_CODES, "");
+  if (s.includes("\0")) s = s.replace(/\0+/g, "");
+  if (s.includes("\r")) {
+    const segs = s.split("\r").filter((x) => x.trim() !== "");
+    s = segs.at(-1) ?? "";
+  }
+  return s;
 }
 
 /** Collects one file's findings and tracks incidents (runs of findings close to each other). */
@@ -412,6 +441,9 @@ export class FindingCollector {
   private incidentStart = 0;
   private lastLine: number | undefined;
   private readonly seenRulesInIncident = new Set<string>();
+  private kept: KeptLines = { lines: [], firstLine: 1, offsets: [] };
+  /** The failure the file's kept lines end in (set by finish). */
+  failure: FailureReport | null = null;
 
   constructor(
     readonly file: string,
@@ -460,13 +492,64 @@ export class FindingCollector {
     this.seenRulesInIncident.clear();
   }
 
-  /** Marks the findings of the last incident (non-warnings) as `finalIncident`. */
+  /**
+   * Keeps the last lines of a scanned text (whole lines; `newlines` is its count of "\n") for the
+   * traceback parser. Texts come in file order, so a whole-file scan keeps the end of the file.
+   */
+  keep(text: string, firstLine: number, baseOffset: number, newlines: number): void {
+    let start = Math.max(0, text.length - MAX_KEPT_BYTES);
+    if (start > 0) start = text.indexOf("\n", start - 1) + 1;
+    const piece = text.slice(start);
+    const raws = piece.split("\n");
+    if (piece.endsWith("\n") || piece === "") raws.pop();
+    const pieceNewlines = raws.length - (piece.endsWith("\n") ? 0 : 1);
+    const first = firstLine + (newlines - Math.max(0, pieceNewlines));
+    const offsets: (number | null)[] = [];
+    let off = baseOffset + start;
+    for (const r of raws) {
+      offsets.push(off);
+      off += r.length + 1;
+    }
+    const lines = raws.map(cleanLine);
+    const prev = this.kept;
+    const contiguous = prev.lines.length > 0 && prev.firstLine + prev.lines.length === first;
+    const all: KeptLines = contiguous
+      ? { lines: [...prev.lines, ...lines], firstLine: prev.firstLine, offsets: [...prev.offsets, ...offsets] }
+      : { lines, firstLine: first, offsets };
+    const drop = Math.max(0, all.lines.length - MAX_KEPT_LINES);
+    this.kept = drop ? { lines: all.lines.slice(drop), firstLine: all.firstLine + drop, offsets: all.offsets.slice(drop) } : all;
+  }
+
+  /**
+   * Marks the findings of the last incident (non-warnings) as `finalIncident`; when the file ends in
+   * a failure no rule explains (a traceback, a C++ terminate, a launcher's summary), adds it.
+   */
   finish(): CrashFinding[] {
     for (let i = this.incidentStart; i < this.findings.length; i++) {
       const f = this.findings[i]!;
       if (f.severity !== "warning") f.finalIncident = true;
     }
+    this.failure = failureOf(this.kept);
+    if (this.failure) {
+      const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false);
+      if (fb) this.insert(fb);
+    }
     return this.findings;
+  }
+
+  /** The fallback finding for a process known to have failed (the watchdog saw it exit non-zero). */
+  finishFailed(): CrashFinding | null {
+    if (!this.failure) return null;
+    const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, true);
+    if (fb) this.insert(fb);
+    return fb;
+  }
+
+  private insert(f: CrashFinding): void {
+    if (this.findings.includes(f)) return;
+    let i = this.findings.length;
+    while (i > 0 && this.findings[i - 1]!.line > f.line) i--;
+    this.findings.splice(i, 0, f);
   }
 }
 
@@ -476,7 +559,7 @@ function clipText(text: string, matchIndex: number): string {
   return `${from > 0 ? "…" : ""}${text.slice(from, from + MAX_FINDING_TEXT)}…`;
 }
 
-function assemble(perFile: FileOutcome[]): ScanResult {
+function assemble(perFile: FileOutcome[], exitFailed = false): ScanResult {
   const findings: CrashFinding[] = [];
   const files: ScannedFile[] = [];
   const rank = new Map<string, { mtimeMs: number; index: number }>();
@@ -490,6 +573,18 @@ function assemble(perFile: FileOutcome[]): ScanResult {
     if (fs.some((f) => f.finalIncident)) newest = Math.max(newest, mtimeMs);
   });
   const eligible = findings.filter((f) => f.finalIncident && rank.get(f.file)!.mtimeMs >= newest - STALE_FILE_WINDOW_MS);
+  if (exitFailed && !eligible.length) {
+    // The process failed and no finding explains it: the last exception in the newest log does.
+    const byNewest = [...perFile].sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const { collector } of byNewest) {
+      const fb = collector.finishFailed();
+      if (fb) {
+        findings.push(fb);
+        eligible.push(fb);
+        break;
+      }
+    }
+  }
   for (const info of files) {
     const r = rank.get(info.file)!;
     if (findings.some((f) => f.file === info.file && f.finalIncident) && r.mtimeMs < newest - STALE_FILE_WINDOW_MS) {

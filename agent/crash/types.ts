@@ -11,7 +11,9 @@ export type CrashCategory =
   | "nan_loss"
   | "segfault"
   | "gpu_hardware"
-  | "checkpoint_corrupt";
+  | "checkpoint_corrupt"
+  | "host_oom"
+  | "python_exception";
 
 export const CRASH_CATEGORIES: readonly CrashCategory[] = Object.freeze([
   "cuda_oom",
@@ -25,6 +27,9 @@ export const CRASH_CATEGORIES: readonly CrashCategory[] = Object.freeze([
   "segfault",
   "gpu_hardware",
   "checkpoint_corrupt",
+  "host_oom",
+  // No rule names it: the exception a traceback ends in (agent/crash/failure.ts).
+  "python_exception",
 ]);
 
 /** fatal: the process dies of it; error: usually fatal; warning: reported, never a crash by itself. */

@@ -10,7 +10,8 @@ import type { CrashFinding, ScanResult } from "../../agent/crash/types.js";
 import { describeError, inputError, usageError } from "../../agent/lib/errors.js";
 import { collect, formatTable, localOptions, printJson, settingsFor, type LocalOptions } from "../common.js";
 
-interface ScanOpts extends LocalOptions {
+/** Options of `crash scan` (also used by the accuracy test, which runs the same path in-process). */
+export interface ScanOpts extends LocalOptions {
   file?: string[];
   lastNLines?: number;
   all?: boolean;
@@ -31,7 +32,7 @@ export function register(program: Command): void {
       .option("-f, --file <path>", "scan this file instead of the default logs (repeatable; - is stdin)", collect)
       .option("-n, --last-n-lines <n>", "lines read from the end of each file (default: settings crash.lastNLines)", positiveInt("--last-n-lines"))
       .option("--all", "scan whole files instead of their last lines")
-      .option("--no-history", "do not record the crash in BASE_DIR/.crash_history.json"),
+      .option("--no-history", "do not record the crash in BASE_DIR/.crash_history.json (with --file it is recorded only when --base-dir or --config is given)"),
   ).action(async (opts: ScanOpts) => {
     const out = await runScan(opts);
     if (opts.json) printJson(out);
@@ -61,14 +62,16 @@ function positiveInt(name: string) {
   };
 }
 
-interface ScanOutput extends ScanResult {
+/** What `crash scan --json` prints. */
+export interface ScanOutput extends ScanResult {
   baseDir: string;
   mode: "tail" | "all";
   lastNLines: number | null;
   history?: { file: string; added: boolean; id: string; problem?: string };
 }
 
-async function runScan(opts: ScanOpts): Promise<ScanOutput> {
+/** Runs `crash scan` with parsed options and returns its result (recording the primary unless told not to). */
+export async function runScan(opts: ScanOpts): Promise<ScanOutput> {
   if (opts.all && opts.lastNLines !== undefined) throw usageError("--all scans whole files; it cannot be combined with --last-n-lines");
   const settings = await settingsFor(opts);
   const layout = settings.layout;
@@ -93,7 +96,11 @@ async function runScan(opts: ScanOpts): Promise<ScanOutput> {
   const lastNLines = opts.all ? null : (opts.lastNLines ?? settings.crash.lastNLines);
   const result = await scanFiles(files, opts.all ? { rules, all: true } : { rules, lastNLines: lastNLines! });
   const out: ScanOutput = { ...result, baseDir: layout.baseDir, mode: opts.all ? "all" : "tail", lastNLines };
-  if (result.primary && opts.history !== false) out.history = await record(settings, result);
+  // `--file F` alone names files, not a training folder: recording into the current folder would
+  // litter wherever the user stood. With --base-dir, --config or their variables it is recorded.
+  const namedBase = !!(opts.baseDir ?? process.env.TRAINSAFE_BASE_DIR ?? opts.config ?? process.env.TRAINSAFE_CONFIG);
+  const recordIt = opts.history !== false && (!opts.file?.length || namedBase);
+  if (result.primary && recordIt) out.history = await record(settings, result);
   return out;
 }
 

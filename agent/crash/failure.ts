@@ -1,0 +1,111 @@
+/**
+ * Never "no crash" for a crashed process: turns the failure a log ends in (agent/crash/traceback.ts)
+ * into a finding when no rule explains it. The finding names the exception type and message, the
+ * innermost frame of the user's code, and what to look at; its category is `python_exception`.
+ */
+import { crashSignature } from "./signature.js";
+import { chainOf, chainRoot, innermostUserFrame, parseFailure, type FailureReport, type ParsedException } from "./traceback.js";
+import type { CrashFinding } from "./types.js";
+
+/** Priority of the traceback fallback: below every rule-named cause, above every symptom (it is a cause). */
+export const FALLBACK_PRIORITY = -5;
+
+/** The lines of a scanned text kept for the parser, with where they are in the file. */
+export interface KeptLines {
+  lines: string[];
+  /** Line number (as in CrashFinding.line) of lines[0]. */
+  firstLine: number;
+  /** Byte offset of each line (null when unknown). */
+  offsets: (number | null)[];
+}
+
+/** Why a failure needs a finding of its own, or null when the rules already explain it. */
+export function fallbackFinding(file: string, kept: KeptLines, report: FailureReport, ruleFindings: readonly CrashFinding[], exitFailed: boolean): CrashFinding | null {
+  if (!report.terminal && !exitFailed) return null;
+  const { exception: e, launcher } = report;
+  // A rank killed by a signal (other than an abort, whose message is the exception): the rules for
+  // exit -9 / -11 / 137 name it; a Python exception printed by another rank is a consequence.
+  if (launcher?.signal && launcher.signal !== "SIGABRT") return null;
+  if (e && e.type === "KeyboardInterrupt" && !exitFailed) return null;
+  const lineNo = (i: number) => kept.firstLine + i;
+  const counted = ruleFindings.filter((f) => f.severity !== "warning");
+  // A rule that names a cause anywhere in the failure's incident explains it.
+  if (counted.some((f) => f.role === "cause" && f.finalIncident)) return null;
+  if (e) {
+    for (const x of chainOf(e)) {
+      const from = lineNo(x.line);
+      const to = lineNo(x.endLine);
+      if (counted.some((f) => f.line >= from && f.line <= to)) return null;
+    }
+  } else if (counted.some((f) => f.finalIncident)) {
+    return null;
+  }
+  const at = e ? e.line : launcher!.line;
+  const text = (kept.lines[at] ?? "").trim();
+  const { ruleId, summary, suggestion } = e ? describeException(e) : describeLauncher(report);
+  return {
+    category: "python_exception",
+    ruleId,
+    role: "cause",
+    file,
+    line: lineNo(at),
+    text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+    suggestion,
+    signature: crashSignature("python_exception", ruleId, summary),
+    severity: "fatal",
+    priority: FALLBACK_PRIORITY,
+    byteOffset: kept.offsets[at] ?? null,
+    finalIncident: true,
+  };
+}
+
+/** Parses kept lines; exported for the scanner. */
+export function failureOf(kept: KeptLines): FailureReport | null {
+  return kept.lines.length ? parseFailure(kept.lines) : null;
+}
+
+/** Advice per exception type: what to look at first. */
+const HINTS: ReadonlyArray<[RegExp, string]> = [
+  [/(?:^|\.)FileNotFoundError$/, "a path the run needs does not exist on this host (data, tokenizer, checkpoint or output folder): check the path in the config and that the storage is mounted"],
+  [/(?:^|\.)(?:PermissionError|IsADirectoryError|NotADirectoryError)$/, "the path named in the message is not usable by the daemon's user: check its owner, mode and that it is the right kind of file"],
+  [/(?:^|\.)KeyError$/, "a key is missing: a dataset column, a config field or a state_dict entry under another name (checkpoint and model versions differ?)"],
+  [/(?:^|\.)(?:IndexError)$/, "an index is out of range: look at the data item and the sizes at that frame"],
+  [/(?:^|\.)(?:AttributeError|TypeError|NameError)$/, "the code and an installed library disagree (a changed API after an upgrade) or a value has an unexpected type (None): compare library versions with the ones the code was written for"],
+  [/(?:^|\.)AssertionError$/, "an assertion in the code failed: read the assert at that frame; it usually checks a config value or a tensor shape"],
+  [/(?:^|\.)(?:ValueError)$/, "a value is invalid for the function that raised it: usually a config value, an argument combination or a malformed data item"],
+  [/(?:^|\.)(?:ZeroDivisionError|FloatingPointError|OverflowError)$/, "an arithmetic error: an empty dataset/batch or a zero in a config value (steps, batch size, warmup)"],
+  [/(?:^|\.)(?:UnicodeDecodeError|UnicodeEncodeError)$/, "a file is not in the expected encoding or is binary: check the data file named in the traceback"],
+  [/(?:^|\.)(?:ConnectionError|ConnectionResetError|ConnectionRefusedError|BrokenPipeError)$/, "a network peer went away: check the service or rank on the other end"],
+  [/(?:^|\.)(?:OSError|IOError)$/, "an operating-system call failed (the message names the file or errno): check the file, the storage and the limits (ulimit -n)"],
+  [/(?:^|\.)RecursionError$/, "infinite recursion at that frame"],
+  [/(?:^|\.)NotImplementedError$/, "the code path is not implemented for this model, dtype or device: check the combination of options"],
+  [/(?:^|\.)(?:RuntimeError|Error|Exception)$|::Error$/, "read the message: shape or dtype mismatches, devices that differ between tensors and misuse of an API all raise this type"],
+];
+
+function describeException(e: ParsedException): { ruleId: string; summary: string; suggestion: string } {
+  const root = chainRoot(e);
+  const frame = innermostUserFrame(e.frames.length ? e.frames : root.frames);
+  const firstMsg = e.message.split("\n")[0]!.trim();
+  const msg = firstMsg.length > 300 ? `${firstMsg.slice(0, 300)}…` : firstMsg;
+  const shortType = e.type.replace(/^.*\./, "");
+  const hint = HINTS.find(([re]) => re.test(e.type))?.[1] ?? "read the message and the innermost frame of your code";
+  const parts = [`The run died of ${e.kind === "cpp" ? "C++ exception " : ""}${shortType}${msg ? `: ${msg}` : ""}.`];
+  if (frame) parts.push(`Innermost frame of your code: ${frame.file}:${frame.line}${frame.func ? ` in ${frame.func}` : ""}.`);
+  if (root !== e) {
+    const rootMsg = root.message.split("\n")[0]!.trim();
+    parts.push(`It ${e.chainKind === "context" ? "was raised while handling" : "was caused by"} ${root.type.replace(/^.*\./, "")}${rootMsg ? `: ${rootMsg.slice(0, 200)}` : ""} (the first exception of the chain is the one to fix).`);
+  }
+  parts.push(`No rule knows this error: ${hint}. A restart will fail the same way until the cause is fixed.`);
+  return { ruleId: e.kind === "cpp" ? "cpp_terminate" : "python_traceback", summary: `${e.type}: ${firstMsg}`, suggestion: parts.join(" ") };
+}
+
+function describeLauncher(report: FailureReport): { ruleId: string; summary: string; suggestion: string } {
+  const l = report.launcher!;
+  const who = l.rank !== undefined ? `rank ${l.rank}` : "a worker";
+  const code = l.exitCode !== undefined ? ` with exit code ${l.exitCode}` : "";
+  return {
+    ruleId: "launcher_failure",
+    summary: `${l.tool}: exit ${l.exitCode ?? "?"}`,
+    suggestion: `${l.tool === "torchrun" ? "torchrun" : l.tool === "deepspeed" ? "The DeepSpeed launcher" : "The launcher"} reports that ${who} failed${code}, and its traceback is not in this log: read that rank's own output (stderr, or the error_file named in the table); with torchrun, decorate the entry point with @record (torch.distributed.elastic.multiprocessing.errors) to get the traceback into the summary.`,
+  };
+}

@@ -1,0 +1,332 @@
+/**
+ * Traceback parser: finds the failure a log ends in, whatever rules know about it.
+ *
+ * Line rules name known error families; they cannot say "this process died of a KeyError". This
+ * parser reads the structure instead: Python tracebacks (frames, the exception line and its message,
+ * chains joined by "The above exception was the direct cause ..." / "During handling of the above
+ * exception ..."), C++ `terminate called after throwing an instance of` ... `what():`, and launchers'
+ * failure summaries (torchrun's ChildFailedError table with its root-cause rank, accelerate's and
+ * torch.distributed.launch's CalledProcessError, DeepSpeed's `exits with return code`).
+ *
+ * Lines of several ranks are often interleaved, each with its own prefix (`[rank1]: `, `[default0]:`,
+ * `worker-3: `, `0: ` from `srun -l`): a traceback's lines are the ones carrying the prefix its
+ * "Traceback (most recent call last):" line had.
+ */
+
+/** One frame of a Python traceback. */
+export interface TraceFrame {
+  file: string;
+  line: number;
+  func: string;
+}
+
+/** One exception: a Python traceback's last line (plus message lines), or a C++ terminate. */
+export interface ParsedException {
+  kind: "python" | "cpp";
+  /** Exception type as printed (`ValueError`, `torch.distributed.elastic...ChildFailedError`, `c10::Error`). */
+  type: string;
+  /** The message, continuation lines joined with "\n" (at most MAX_MESSAGE_LINES lines). */
+  message: string;
+  /** Index (0-based, in the lines given) of the exception line. */
+  line: number;
+  /** Index of the last line of the exception (its message), and of the first line of its traceback. */
+  endLine: number;
+  startLine: number;
+  frames: TraceFrame[];
+  /** What came before the traceback on its lines (`[rank1]: `): tells which rank raised it. */
+  prefix: string;
+  /** The exception this one was raised from or while handling (earlier in the chain), if any. */
+  chainedFrom?: ParsedException;
+  chainKind?: "cause" | "context";
+}
+
+/** What a launcher said about the failed rank (torchrun table, CalledProcessError, DeepSpeed). */
+export interface LauncherReport {
+  tool: "torchrun" | "subprocess" | "deepspeed";
+  line: number;
+  endLine: number;
+  rank?: number;
+  localRank?: number;
+  exitCode?: number;
+  /** Signal name when the rank died of a signal (SIGKILL, SIGSEGV, ...). */
+  signal?: string;
+}
+
+/** The failure a text ends in. */
+export interface FailureReport {
+  /** The last exception that is not a launcher's wrapper (the one to report), or null. */
+  exception: ParsedException | null;
+  /** The launcher's summary after it, if any. */
+  launcher: LauncherReport | null;
+  /** Index of the last line belonging to the failure. */
+  endLine: number;
+  /** True when nothing after the failure looks like training going on (the log ends in it). */
+  terminal: boolean;
+}
+
+const MAX_MESSAGE_LINES = 20;
+/** Lines after the failure that still leave it "terminal" when none of them shows progress. */
+const MAX_TRAILING_LINES = 80;
+/** How far a traceback is followed through interleaved lines of other ranks. */
+const MAX_TRACEBACK_LINES = 600;
+
+const TRACEBACK_HEAD = "Traceback (most recent call last):";
+const CHAIN_CAUSE = "The above exception was the direct cause of the following exception:";
+const CHAIN_CONTEXT = "During handling of the above exception, another exception occurred:";
+const FRAME = /^\s+File "(?<file>[^"]+)", line (?<line>\d+)(?:, in (?<func>.+))?$/;
+/** A Python exception line: a dotted identifier, then ":" and the message, or nothing. */
+const EXC_LINE = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?::(?<msg>.*))?$/;
+/** An exception line found without its traceback (excerpts often keep only the last line). */
+const BARE_EXC = /^(?<type>(?:[a-z_]\w*\.)*_?[A-Z]\w*(?:Error|Exception|Failure|Fault|Interrupt)): (?<msg>\S.*)$/;
+const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+)'/;
+const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
+/** Lines that end an exception message: a new log record, a banner, a chain marker. */
+const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:)/;
+/** Training output that shows the run went on after an exception (a recovered or caught error). */
+const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
+/** Launchers' own exceptions: they report a rank's failure, never a cause of their own. */
+const WRAPPER_TYPES = /(?:^|\.)(?:ChildFailedError|CalledProcessError)$/;
+
+/** Parses `lines` (a log's tail) and returns the failure it ends in, or null when there is none. */
+export function parseFailure(lines: readonly string[]): FailureReport | null {
+  const exceptions = parseExceptions(lines);
+  const launcher = lastLauncherReport(lines);
+  let last: ParsedException | null = null;
+  for (const e of exceptions) if (!WRAPPER_TYPES.test(e.type)) last = e;
+  // The launcher names the rank that failed first; the others' exceptions are consequences
+  // (gloo/NCCL "connection closed" when that rank's process went away).
+  if (launcher?.rank !== undefined) {
+    const ofRoot = exceptions.filter((e) => !WRAPPER_TYPES.test(e.type) && prefixRank(e.prefix, launcher));
+    if (ofRoot.length) last = ofRoot.at(-1)!;
+  }
+  if (!last && !launcher) return null;
+  // A launcher's wrapper exception (ChildFailedError) and its table close the failure.
+  let endLine = Math.max(last?.endLine ?? -1, launcher?.endLine ?? -1);
+  for (const e of exceptions) if (WRAPPER_TYPES.test(e.type)) endLine = Math.max(endLine, e.endLine);
+  return { exception: last, launcher, endLine, terminal: isTerminal(lines, endLine) };
+}
+
+/** True when at most MAX_TRAILING_LINES lines follow `endLine` and none of them shows training progress. */
+function isTerminal(lines: readonly string[], endLine: number): boolean {
+  let trailing = 0;
+  for (let i = endLine + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (!l.trim()) continue;
+    if (++trailing > MAX_TRAILING_LINES) return false;
+    if (PROGRESS.test(l) && !FRAME.test(l) && !/Error|Exception|exitcode|Traceback/.test(l)) return false;
+  }
+  return true;
+}
+
+/** Every exception in `lines`, in order; chained ones link to the exception they came from. */
+export function parseExceptions(lines: readonly string[]): ParsedException[] {
+  const out: ParsedException[] = [];
+  const consumed = new Set<number>();
+  // Pending chain marker per prefix: the next traceback with that prefix continues the chain.
+  const pendingChain = new Map<string, { kind: "cause" | "context"; from: ParsedException }>();
+  for (let i = 0; i < lines.length; i++) {
+    if (consumed.has(i)) continue;
+    const raw = lines[i]!;
+    const tb = raw.indexOf(TRACEBACK_HEAD);
+    if (tb >= 0) {
+      const prefix = raw.slice(0, tb);
+      const e = parsePythonTraceback(lines, i, prefix, consumed);
+      if (!e) continue;
+      const pend = pendingChain.get(prefix);
+      if (pend) {
+        e.chainedFrom = pend.from;
+        e.chainKind = pend.kind;
+        pendingChain.delete(prefix);
+      }
+      out.push(e);
+      // A chain marker right after the message links the next traceback of this prefix to it.
+      for (let j = e.endLine + 1; j < Math.min(lines.length, e.endLine + 6); j++) {
+        const s = stripPrefix(lines[j]!, prefix);
+        if (s === null) continue;
+        if (s.includes(CHAIN_CAUSE)) pendingChain.set(prefix, { kind: "cause", from: e });
+        else if (s.includes(CHAIN_CONTEXT)) pendingChain.set(prefix, { kind: "context", from: e });
+        else if (s.trim()) break;
+      }
+      continue;
+    }
+    const t = TERMINATE.exec(raw);
+    if (t) {
+      const e = parseTerminate(lines, i, t.groups!.type!);
+      out.push(e);
+      for (let j = i; j <= e.endLine; j++) consumed.add(j);
+      continue;
+    }
+    const bare = BARE_EXC.exec(withoutRankPrefix(raw).trim());
+    if (bare && !/^\s/.test(withoutRankPrefix(raw))) {
+      const msgLines = [bare.groups!.msg!.trim()];
+      let j = i + 1;
+      for (; j < lines.length && msgLines.length < MAX_MESSAGE_LINES; j++) {
+        const s = withoutRankPrefix(lines[j]!);
+        if (MESSAGE_END.test(s) || BARE_EXC.test(s.trim()) || FRAME.test(s) || s.includes(TRACEBACK_HEAD)) break;
+        msgLines.push(s.trimEnd());
+      }
+      const prefix = raw.slice(0, raw.length - withoutRankPrefix(raw).length);
+      out.push({ kind: "python", type: bare.groups!.type!, message: msgLines.join("\n"), line: i, endLine: j - 1, startLine: i, frames: [], prefix });
+    }
+  }
+  return out;
+}
+
+function prefixRank(prefix: string, l: LauncherReport): boolean {
+  const m = /\[(rank|default)?(\d+)\]/.exec(prefix) ?? /^(\d+): $/.exec(prefix);
+  if (!m) return false;
+  const n = Number(m[2] ?? m[1]);
+  return m[1] === "default" ? n === (l.localRank ?? l.rank) : n === l.rank;
+}
+
+function stripPrefix(line: string, prefix: string): string | null {
+  if (!prefix) return line;
+  return line.startsWith(prefix) ? line.slice(prefix.length) : null;
+}
+
+function withoutRankPrefix(line: string): string {
+  const m = /^\[(?:rank|default)?\d+\]:\s?|^\[\d+,\d+\]<std(?:out|err)>:\s?/.exec(line);
+  return m ? line.slice(m[0].length) : line;
+}
+
+function parsePythonTraceback(lines: readonly string[], head: number, prefix: string, consumed: Set<number>): ParsedException | null {
+  const frames: TraceFrame[] = [];
+  const limit = Math.min(lines.length, head + MAX_TRACEBACK_LINES);
+  for (let i = head + 1; i < limit; i++) {
+    const s = stripPrefix(lines[i]!, prefix);
+    if (s === null) continue; // another rank's line
+    const body = s;
+    const f = FRAME.exec(body);
+    if (f) {
+      frames.push({ file: f.groups!.file!, line: Number(f.groups!.line), func: (f.groups!.func ?? "").trim() });
+      continue;
+    }
+    if (body.trim() === "" || /^\s/.test(body) || /^\.\.\.|^\[Previous line repeated/.test(body)) continue;
+    if (body.includes(TRACEBACK_HEAD)) return null; // a new traceback before this one ended: cut off
+    const m = EXC_LINE.exec(body.trimEnd());
+    // Not an exception line (some other log record): the traceback was cut; keep looking.
+    if (!m) {
+      if (frames.length === 0) continue;
+      const loose = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*): (?<msg>.*)$/.exec(body.trim());
+      if (!loose) continue;
+      return finishPython(lines, head, i, prefix, loose.groups!.type!, loose.groups!.msg ?? "", frames, consumed);
+    }
+    return finishPython(lines, head, i, prefix, m.groups!.type!, m.groups!.msg ?? "", frames, consumed);
+  }
+  return null;
+}
+
+function finishPython(lines: readonly string[], head: number, excLine: number, prefix: string, type: string, firstMsg: string, frames: TraceFrame[], consumed: Set<number>): ParsedException {
+  const msgLines = [firstMsg.trim()];
+  let end = excLine;
+  for (let j = excLine + 1; j < lines.length && msgLines.length < MAX_MESSAGE_LINES; j++) {
+    const s = stripPrefix(lines[j]!, prefix);
+    if (s === null) continue;
+    if (MESSAGE_END.test(s) || s.includes(TRACEBACK_HEAD) || FRAME.test(s)) break;
+    msgLines.push(s.trimEnd());
+    end = j;
+  }
+  for (let j = head; j <= end; j++) consumed.add(j);
+  return { kind: "python", type, message: msgLines.join("\n").trim(), line: excLine, endLine: end, startLine: head, frames, prefix };
+}
+
+function parseTerminate(lines: readonly string[], head: number, type: string): ParsedException {
+  let line = head;
+  let end = head;
+  const msgLines: string[] = [];
+  for (let j = head + 1; j < Math.min(lines.length, head + 4); j++) {
+    const w = WHAT.exec(withoutRankPrefix(lines[j]!));
+    if (w) {
+      msgLines.push(w.groups!.msg!.trim());
+      line = j;
+      end = j;
+      for (let k = j + 1; k < lines.length && msgLines.length < MAX_MESSAGE_LINES; k++) {
+        const s = withoutRankPrefix(lines[k]!);
+        if (MESSAGE_END.test(s) || /^\s*(?:Exception raised from|frame #)/.test(s)) break;
+        msgLines.push(s.trimEnd());
+        end = k;
+      }
+      break;
+    }
+  }
+  const prefix = lines[head]!.slice(0, lines[head]!.length - withoutRankPrefix(lines[head]!).length);
+  return { kind: "cpp", type, message: msgLines.join("\n").trim(), line, endLine: end, startLine: head, frames: [], prefix };
+}
+
+const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
+
+/** The last launcher summary in `lines`, or null. */
+export function lastLauncherReport(lines: readonly string[]): LauncherReport | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = withoutRankPrefix(lines[i]!);
+    if (/Root Cause \(first observed failure\):/.test(l)) return torchrunRootCause(lines, i);
+    const ds = /exits with return code = (?<code>-?\d+)/.exec(l);
+    if (ds) {
+      const code = Number(ds.groups!.code);
+      const rank = /\brank=(\d+)/.exec(l);
+      return withSignal({ tool: "deepspeed", line: i, endLine: i, exitCode: code, ...(rank ? { rank: Number(rank[1]) } : {}) });
+    }
+    const cpe = /CalledProcessError: Command .* (?:returned non-zero exit status (?<code>-?\d+)|died with <Signals\.(?<sig>SIG[A-Z]+): (?<num>\d+)>)/.exec(l);
+    if (cpe) {
+      const r: LauncherReport = { tool: "subprocess", line: i, endLine: i };
+      if (cpe.groups!.code !== undefined) r.exitCode = Number(cpe.groups!.code);
+      if (cpe.groups!.sig) {
+        r.signal = cpe.groups!.sig;
+        r.exitCode = -Number(cpe.groups!.num);
+      }
+      return withSignal(r);
+    }
+  }
+  return null;
+}
+
+function torchrunRootCause(lines: readonly string[], at: number): LauncherReport {
+  const r: LauncherReport = { tool: "torchrun", line: at, endLine: at };
+  for (let j = at + 1; j < Math.min(lines.length, at + 40); j++) {
+    const l = withoutRankPrefix(lines[j]!);
+    r.endLine = j;
+    if (/^={5,}/.test(l.trim())) break;
+    const rank = /^\s*rank\s*:\s*(\d+)(?:\s*\(local_rank:\s*(\d+)\))?/.exec(l);
+    if (rank) {
+      r.rank = Number(rank[1]);
+      if (rank[2] !== undefined) r.localRank = Number(rank[2]);
+    }
+    const code = /^\s*exitcode\s*:\s*(-?\d+)/.exec(l);
+    if (code) r.exitCode = Number(code[1]);
+    const sig = /Signal (\d+) \((SIG[A-Z]+)\)/.exec(l);
+    if (sig) r.signal = sig[2]!;
+  }
+  return withSignal(r);
+}
+
+function withSignal(r: LauncherReport): LauncherReport {
+  if (r.signal === undefined && r.exitCode !== undefined) {
+    // Negative codes are signals (Python's convention); 128+N is the shell's.
+    const n = r.exitCode < 0 ? -r.exitCode : r.exitCode > 128 && r.exitCode < 160 ? r.exitCode - 128 : 0;
+    if (n) r.signal = SIGNALS[n] ?? `signal ${n}`;
+  }
+  return r;
+}
+
+/** The innermost frame in the user's code (not the standard library or an installed package), else the innermost. */
+export function innermostUserFrame(frames: readonly TraceFrame[]): TraceFrame | null {
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const f = frames[i]!;
+    if (!/[\\/](?:site-packages|dist-packages)[\\/]|[\\/]lib[\\/]python\d[\d.]*[\\/]|^<(?:frozen|string)|[\\/]torch[\\/]/.test(f.file)) return f;
+  }
+  return frames.at(-1) ?? null;
+}
+
+/** The first (root) exception of a chain. */
+export function chainRoot(e: ParsedException): ParsedException {
+  let cur = e;
+  while (cur.chainedFrom) cur = cur.chainedFrom;
+  return cur;
+}
+
+/** All exceptions of a chain, oldest first. */
+export function chainOf(e: ParsedException): ParsedException[] {
+  const out: ParsedException[] = [];
+  for (let cur: ParsedException | undefined = e; cur; cur = cur.chainedFrom) out.unshift(cur);
+  return out;
+}

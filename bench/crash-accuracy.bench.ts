@@ -1,0 +1,193 @@
+/**
+ * Crash-diagnosis accuracy on the real-crash corpus (`npm run bench -- crash-accuracy`).
+ *
+ * For every entry of test/fixtures/crash-corpus/manifest-*.jsonl it runs the real CLI as a process,
+ * `trainsafe crash scan --file F --json`, in an empty temporary folder, and compares the primary
+ * finding's category with the label (strict: the primary category only; a healthy log, label
+ * `none`, must give `primary: null`). It prints accuracy per split and per category and the false
+ * alarms on healthy logs, and checks that no scan wrote into its folder.
+ *
+ * BENCH_SPLIT=tune|heldout|all (default all) limits the entries; BENCH_SHOW_MISSES=1 lists the
+ * misclassified entries of the TUNE split only (held-back entries are reported in aggregate only,
+ * so tuning never sees them one by one).
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** The corpus folder (owned by the corpus collectors; read only here). */
+export const CORPUS_DIR = path.join(REPO, "test", "fixtures", "crash-corpus");
+
+/** One corpus entry as the manifests give it. */
+export interface CorpusEntry {
+  id: string;
+  file: string;
+  category: string;
+  source: string;
+  split: "tune" | "heldout";
+  note?: string;
+  /** Manifest file and line, for error messages. */
+  from: string;
+}
+
+/** Reads every manifest; throws naming the manifest, line and field of the first bad entry. */
+export function loadCorpus(dir = CORPUS_DIR): CorpusEntry[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: CorpusEntry[] = [];
+  const ids = new Map<string, string>();
+  for (const name of fs.readdirSync(dir).filter((n) => /^manifest-.*\.jsonl$/.test(n)).sort()) {
+    const text = fs.readFileSync(path.join(dir, name), "utf8");
+    text.split("\n").forEach((line, i) => {
+      if (!line.trim()) return;
+      const from = `${path.join(dir, name)}:${i + 1}`;
+      let raw: Record<string, unknown>;
+      try {
+        raw = JSON.parse(line) as Record<string, unknown>;
+      } catch (err) {
+        throw new Error(`${from}: invalid JSON (${(err as Error).message})`);
+      }
+      for (const field of ["id", "file", "category", "source", "split"]) {
+        if (typeof raw[field] !== "string" || !(raw[field] as string)) throw new Error(`${from}: field "${field}" must be a non-empty string`);
+      }
+      if (raw.split !== "tune" && raw.split !== "heldout") throw new Error(`${from}: field "split" must be "tune" or "heldout", got ${JSON.stringify(raw.split)}`);
+      const id = raw.id as string;
+      const prev = ids.get(id);
+      if (prev) throw new Error(`${from}: field "id" ${JSON.stringify(id)} is also used at ${prev}`);
+      ids.set(id, from);
+      if (!fs.existsSync(path.join(dir, raw.file as string))) throw new Error(`${from}: field "file" names ${raw.file as string}, which does not exist`);
+      out.push({ id, file: raw.file as string, category: raw.category as string, source: raw.source as string, split: raw.split, from, ...(typeof raw.note === "string" ? { note: raw.note } : {}) });
+    });
+  }
+  return out;
+}
+
+/** Accuracy of one group of entries. */
+export interface Tally {
+  total: number;
+  correct: number;
+}
+
+/** The evaluation of a corpus: per split, per split and category, false alarms, misses of the tune split. */
+export interface Evaluation {
+  bySplit: Record<string, Tally>;
+  byCategory: Record<string, Record<string, Tally>>;
+  /** Healthy (`none`) entries that raised a crash, per split. */
+  falseAlarms: Record<string, number>;
+  healthy: Record<string, number>;
+  /** Misclassified TUNE entries (held-back ones are never listed). */
+  tuneMisses: { id: string; file: string; label: string; got: string }[];
+}
+
+/** Classifies every entry with `classify` (the primary category, "none" for no crash) and tallies the results. */
+export async function evaluate(entries: CorpusEntry[], classify: (file: string) => Promise<string>, concurrency = 1): Promise<Evaluation> {
+  const ev: Evaluation = { bySplit: {}, byCategory: {}, falseAlarms: {}, healthy: {}, tuneMisses: [] };
+  const results = new Array<string>(entries.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) {
+      const i = next++;
+      results[i] = await classify(path.join(CORPUS_DIR, entries[i]!.file));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  entries.forEach((e, i) => {
+    const got = results[i]!;
+    const ok = got === e.category;
+    for (const split of [e.split, "all"]) {
+      const s = (ev.bySplit[split] ??= { total: 0, correct: 0 });
+      s.total++;
+      if (ok) s.correct++;
+      const c = ((ev.byCategory[split] ??= {})[e.category] ??= { total: 0, correct: 0 });
+      c.total++;
+      if (ok) c.correct++;
+      if (e.category === "none") {
+        ev.healthy[split] = (ev.healthy[split] ?? 0) + 1;
+        if (got !== "none") ev.falseAlarms[split] = (ev.falseAlarms[split] ?? 0) + 1;
+      }
+    }
+    if (!ok && e.split === "tune") ev.tuneMisses.push({ id: e.id, file: e.file, label: e.category, got });
+  });
+  return ev;
+}
+
+/** Percentage with one decimal. */
+export function pct(t: Tally | undefined): string {
+  return t && t.total ? `${((100 * t.correct) / t.total).toFixed(1)} %` : "n/a";
+}
+
+/** The report as a markdown table per split. */
+export function renderEvaluation(ev: Evaluation): string {
+  const splits = ["heldout", "tune", "all"].filter((s) => ev.bySplit[s]);
+  const cats = [...new Set(splits.flatMap((s) => Object.keys(ev.byCategory[s] ?? {})))].sort();
+  const lines = [`| category | ${splits.map((s) => `${s} (correct/total)`).join(" | ")} |`, `| --- | ${splits.map(() => "---").join(" | ")} |`];
+  for (const c of cats) {
+    lines.push(`| \`${c}\` | ${splits.map((s) => {
+      const t = ev.byCategory[s]?.[c];
+      return t ? `${t.correct}/${t.total} (${pct(t)})` : "-";
+    }).join(" | ")} |`);
+  }
+  lines.push(`| **all** | ${splits.map((s) => `**${ev.bySplit[s]!.correct}/${ev.bySplit[s]!.total} (${pct(ev.bySplit[s])})**`).join(" | ")} |`);
+  lines.push(`| false alarms on healthy logs | ${splits.map((s) => `${ev.falseAlarms[s] ?? 0} of ${ev.healthy[s] ?? 0}`).join(" | ")} |`);
+  return lines.join("\n");
+}
+
+/** Runs the real CLI on one file in an empty temporary folder; returns the primary category or "none". */
+export function cliClassify(file: string, cwdRoot: string): Promise<string> {
+  const cwd = fs.mkdtempSync(path.join(cwdRoot, "scan-"));
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    delete env.TRAINSAFE_CONFIG;
+    delete env.TRAINSAFE_BASE_DIR;
+    const child = spawn(process.execPath, [path.join(REPO, "bin", "trainsafe.js"), "crash", "scan", "--file", file, "--json"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      try {
+        if (code !== 0 && code !== 1) throw new Error(`crash scan --file ${file} exited ${code}: ${stderr.trim()}`);
+        const left = fs.readdirSync(cwd);
+        if (left.length) throw new Error(`crash scan --file ${file} wrote into its working folder: ${left.join(", ")}`);
+        const out = JSON.parse(stdout) as { primary: { category: string } | null };
+        resolve(out.primary?.category ?? "none");
+      } catch (err) {
+        reject(err);
+      } finally {
+        fs.rmSync(cwd, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const split = process.env.BENCH_SPLIT ?? "all";
+  const entries = loadCorpus().filter((e) => split === "all" || e.split === split);
+  if (!entries.length) {
+    process.stdout.write(`no corpus entries (${CORPUS_DIR}, split ${split})\n`);
+    return;
+  }
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-crash-accuracy-"));
+  const t0 = Date.now();
+  try {
+    const ev = await evaluate(entries, (f) => cliClassify(f, root), Number(process.env.BENCH_CONCURRENCY ?? "2"));
+    process.stdout.write(`crash-accuracy: ${entries.length} corpus entries, each through \`trainsafe crash scan --file F --json\` in an empty temp folder (${((Date.now() - t0) / 1000).toFixed(0)} s)\n\n`);
+    process.stdout.write(renderEvaluation(ev) + "\n");
+    if (process.env.BENCH_SHOW_MISSES) {
+      process.stdout.write(`\nmisclassified tune entries (${ev.tuneMisses.length}):\n`);
+      for (const m of ev.tuneMisses) process.stdout.write(`  ${m.file}: label ${m.label}, got ${m.got}\n`);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

