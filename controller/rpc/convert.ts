@@ -344,6 +344,7 @@ export function crashQueryFromWire(q: ListCrashesRequest): CrashQuery {
   };
 }
 
+/** ListIncidents' filters, validated like ListCrashes'. */
 export function incidentQueryFromWire(q: ListIncidentsRequest): IncidentQuery {
   return {
     jobId: id("job_id", q.jobId, false),
@@ -454,6 +455,7 @@ function incidentMemberToWire(m: IncidentMember): WireIncidentMember {
   return { ...rest, kind: eventKindToWire(kind), role: (INCIDENT_ROLES.indexOf(role) + 1) as WireIncidentRole, exitCode: exitCode ?? undefined };
 }
 
+/** An incident for the wire (roles and kinds as enums). */
 export function incidentToWire(i: Incident): WireIncident {
   return { ...i, origin: incidentMemberToWire(i.origin), others: i.others.map(incidentMemberToWire) };
 }
@@ -540,6 +542,7 @@ function incidentMemberFromWire(m: WireIncidentMember): IncidentMember {
   };
 }
 
+/** An incident from the controller's answer (the CLI side). */
 export function incidentFromWire(i: WireIncident): Incident {
   if (!i.origin) throw new Error("controller answered an incident without an origin");
   return { ...i, origin: incidentMemberFromWire(i.origin), others: i.others.map(incidentMemberFromWire) };

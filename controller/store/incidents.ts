@@ -199,6 +199,7 @@ export class IncidentRepo {
     return this.hasHostStmt.get(hostId, incidentKey) !== undefined;
   }
 
+  /** The member row of a crash, if it is in an incident. */
   member(uuid: string): MemberRow | undefined {
     return this.memberStmt.get(uuid) as MemberRow | undefined;
   }
@@ -264,6 +265,7 @@ export class IncidentRepo {
     return (this.staleStmt.get(windowMs) as { stale: number }).stale === 1;
   }
 
+  /** Deletes every incident (their members go with them). */
   clear(): void {
     this.clearStmt.run();
   }
