@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { writeTrainingDir } from "./helpers/checkpoints.js";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(REPO, "bin", "trainsafe.js");
@@ -215,4 +216,29 @@ test("trainingConfig: output_dir names the HF folder; resume_from_checkpoint is 
   const bad = verify(base, "--config", settings);
   assert.equal(bad.code, 1);
   assert.match(bad.report.problems[0]!, /args\.json: invalid JSON .*\(the trainingConfig setting\)/);
+});
+
+test("seed layout: checkpoint-N.pt files in current_model and accelerate checkpoints/ are verified, not a silent OK", () => {
+  const base = path.join(root, "seed-torch");
+  writeTrainingDir(base);
+  fs.cpSync(path.join(FIXTURES, "torch-files", "current_model"), path.join(base, "current_model"), { recursive: true });
+  const r = verify(base);
+  assert.equal(r.code, 0, JSON.stringify(r.report, null, 2));
+  assert.equal(r.report.layout, "seed");
+  assert.equal(r.report.framework, "torch");
+  assert.equal(r.report.resume_from, "current_model/checkpoint-4.pt");
+  assert.equal(r.report.resume_step, 4);
+  assert.ok(!r.report.warnings.some((w) => /ignored/.test(w)), r.report.warnings.join("\n"));
+  truncate(path.join(base, "current_model", "checkpoint-4.pt"));
+  const torn = verify(base);
+  assert.equal(torn.code, 1);
+  assert.match(torn.report.problems.join("\n"), /current_model\/checkpoint-4\.pt is incomplete .*name current_model\/checkpoint-2\.pt/);
+
+  const accel = path.join(root, "seed-accelerate");
+  writeTrainingDir(accel);
+  fs.cpSync(path.join(FIXTURES, "accelerate", "checkpoints"), path.join(accel, "checkpoints"), { recursive: true });
+  const a = verify(accel);
+  assert.equal(a.code, 0, JSON.stringify(a.report, null, 2));
+  assert.equal(a.report.framework, "accelerate");
+  assert.equal(a.report.resume_step, 6);
 });

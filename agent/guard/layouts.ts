@@ -66,7 +66,7 @@ const ACCEL_DIR = /^checkpoint_(\d+)$/;
 const DS_TAG = /^global_step(\d+)$/;
 const HF_WEIGHTS = ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json", "adapter_model.safetensors", "adapter_model.bin"];
 /** Folders never searched: caches, environments, version control, trainsafe's own state. */
-const SKIP_DIRS = new Set(["node_modules", "__pycache__", "site-packages", "wandb", "mlruns", "runs", "logs", "data"]);
+const SKIP_DIRS = new Set(["node_modules", "__pycache__", "site-packages", "wandb", "mlruns", "runs", "logs", "data", "datasets", "dataset", "cache"]);
 const MAX_DEPTH = 4;
 const MAX_DIRS = 2000;
 
@@ -82,12 +82,19 @@ async function list(dir: string): Promise<Listing | null> {
   const files = new Map<string, { sizeBytes: number; mtimeMs: number }>();
   const dirs: string[] = [];
   for (const e of ents) {
-    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      dirs.push(e.name);
+      continue;
+    }
+    // Only state files are stat'ed (a folder of a million data files costs one readdir, not a million stats).
     // Symbolic links are followed for files (weights are often links into a cache), never for folders (loops).
-    const st = e.isSymbolicLink() ? await fsp.stat(p).catch(() => null) : await fsp.lstat(p).catch(() => null);
-    if (!st) continue;
-    if (st.isDirectory() && !e.isSymbolicLink()) dirs.push(e.name);
-    else if (st.isFile()) files.set(e.name, { sizeBytes: st.size, mtimeMs: st.mtimeMs });
+    if (!e.isFile() && !e.isSymbolicLink()) continue;
+    if (!STATE_EXT.test(e.name) && !e.isSymbolicLink()) {
+      files.set(e.name, { sizeBytes: 0, mtimeMs: 0 });
+      continue;
+    }
+    const st = await fsp.stat(path.join(dir, e.name)).catch(() => null);
+    if (st?.isFile()) files.set(e.name, { sizeBytes: st.size, mtimeMs: st.mtimeMs });
   }
   dirs.sort();
   return { dir, files, dirs };
