@@ -5,7 +5,7 @@
  */
 import { crashSignature } from "./signature.js";
 import { chainOf, chainRoot, innermostUserFrame, parseFailure, type FailureReport, type ParsedException } from "./traceback.js";
-import type { CrashFinding } from "./types.js";
+import type { CrashCategory, CrashFinding } from "./types.js";
 
 /** Priority of the traceback fallback: below every rule-named cause, above every symptom (it is a cause). */
 export const FALLBACK_PRIORITY = -5;
@@ -44,14 +44,14 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   const text = (kept.lines[at] ?? "").trim();
   const { ruleId, summary, suggestion } = e ? describeException(e) : describeLauncher(report);
   return {
-    category: "python_exception",
+    category: e ? categoryOfType(e) : "python_exception",
     ruleId,
     role: "cause",
     file,
     line: lineNo(at),
     text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
     suggestion,
-    signature: crashSignature("python_exception", ruleId, summary),
+    signature: crashSignature(e ? categoryOfType(e) : "python_exception", ruleId, summary),
     severity: "fatal",
     priority: FALLBACK_PRIORITY,
     byteOffset: kept.offsets[at] ?? null,
@@ -62,6 +62,21 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
 /** Parses kept lines; exported for the scanner. */
 export function failureOf(kept: KeptLines): FailureReport | null {
   return kept.lines.length ? parseFailure(kept.lines) : null;
+}
+
+/**
+ * Exception types that name a category by themselves, whatever their message says (a rule would
+ * have matched a known message first). Everything else is `python_exception`.
+ */
+const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
+  [/(?:^|\.)(?:ImportError|ModuleNotFoundError)$/, "import_error"],
+  [/(?:^|\.)_?(?:Array)?MemoryError$/, "host_oom"],
+  [/(?:^|\.)OutOfMemoryError$/, "cuda_oom"],
+  [/(?:^|\.)\w*Timeout(?:Error|Exception)?$|^socket\.timeout$/, "timeout"],
+];
+
+function categoryOfType(e: ParsedException): CrashCategory {
+  return TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1] ?? "python_exception";
 }
 
 /** Advice per exception type: what to look at first. */
