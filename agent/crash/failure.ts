@@ -72,6 +72,8 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   [/(?:^|\.)(?:ImportError|ModuleNotFoundError)$/, "import_error"],
   [/(?:^|\.)_?(?:Array)?MemoryError$/, "host_oom"],
   [/(?:^|\.)OutOfMemoryError$/, "cuda_oom"],
+  // fairseq and numpy raise it for overflowing losses and loss scales.
+  [/(?:^|\.)FloatingPointError$/, "nan_loss"],
   [/(?:^|\.)\w*Timeout(?:Error|Exception)?$|^socket\.timeout$/, "timeout"],
 ];
 
@@ -88,7 +90,7 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/(?:^|\.)(?:AttributeError|TypeError|NameError)$/, "the code and an installed library disagree (a changed API after an upgrade) or a value has an unexpected type (None): compare library versions with the ones the code was written for"],
   [/(?:^|\.)AssertionError$/, "an assertion in the code failed: read the assert at that frame; it usually checks a config value or a tensor shape"],
   [/(?:^|\.)(?:ValueError)$/, "a value is invalid for the function that raised it: usually a config value, an argument combination or a malformed data item"],
-  [/(?:^|\.)(?:ZeroDivisionError|FloatingPointError|OverflowError)$/, "an arithmetic error: an empty dataset/batch or a zero in a config value (steps, batch size, warmup)"],
+  [/(?:^|\.)(?:ZeroDivisionError|OverflowError)$/, "an arithmetic error: an empty dataset/batch or a zero in a config value (steps, batch size, warmup)"],
   [/(?:^|\.)(?:UnicodeDecodeError|UnicodeEncodeError)$/, "a file is not in the expected encoding or is binary: check the data file named in the traceback"],
   [/(?:^|\.)(?:ConnectionError|ConnectionResetError|ConnectionRefusedError|BrokenPipeError)$/, "a network peer went away: check the service or rank on the other end"],
   [/(?:^|\.)(?:OSError|IOError)$/, "an operating-system call failed (the message names the file or errno): check the file, the storage and the limits (ulimit -n)"],
