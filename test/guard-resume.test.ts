@@ -275,3 +275,22 @@ test("property: random damage to a checkpoint never throws; a cut or removed req
     { numRuns: 80 },
   );
 });
+
+test("FSDP sharded state (pytorch_model_fsdp_0/, optimizer_0/): complete with .metadata and shards; a missing .metadata is an unfinished save", async () => {
+  const layout = dir({ checkpoints: [{ step: 100, omit: ["model.safetensors", "optimizer.pt"] }] });
+  const cp = path.join(layout.modelDir, "checkpoint-100");
+  for (const d of ["pytorch_model_fsdp_0", "optimizer_0"]) {
+    fs.mkdirSync(path.join(cp, d));
+    fs.writeFileSync(path.join(cp, d, ".metadata"), "meta");
+    fs.writeFileSync(path.join(cp, d, "__0_0.distcp"), "tensor bytes");
+  }
+  const r = await verifyResume(layout);
+  assert.equal(ckpt(r, "checkpoint-100").complete, true, ckpt(r, "checkpoint-100").problems.join("\n"));
+  assert.deepEqual(r.warnings.filter((w) => /optimizer/.test(w)), [], "optimizer_0/ is the optimizer: no fresh-optimizer warning");
+  fs.rmSync(path.join(cp, "optimizer_0", ".metadata"));
+  fs.writeFileSync(path.join(cp, "pytorch_model_fsdp_0", "__0_0.distcp"), "");
+  const torn = ckpt(await verifyResume(layout), "checkpoint-100");
+  assert.equal(torn.complete, false);
+  assert.ok(torn.problems.includes("checkpoint-100/optimizer_0/.metadata: missing (written last: the sharded save did not finish)"), torn.problems.join("\n"));
+  assert.ok(torn.problems.includes("checkpoint-100/pytorch_model_fsdp_0/__0_0.distcp: empty"), torn.problems.join("\n"));
+});

@@ -82,7 +82,10 @@ const adapterConfigSchema = z.looseObject({});
 /** Kind of weights present in a checkpoint folder, judged from file names only. */
 export async function weightsKindOnDisk(dir: string): Promise<TrainingKind | null> {
   const names = new Set(await fsp.readdir(dir).catch(() => [] as string[]));
-  if (["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json"].some((n) => names.has(n))) {
+  if (
+    ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json"].some((n) => names.has(n)) ||
+    [...names].some((n) => n.startsWith("pytorch_model_fsdp"))
+  ) {
     return "full";
   }
   if (["adapter_model.safetensors", "adapter_model.bin", "adapter_config.json"].some((n) => names.has(n))) return "lora";
@@ -140,9 +143,14 @@ export async function checkCheckpoint(entry: CheckpointEntry, expected: Training
   } else {
     // Transformers loads optimizer and scheduler only when both files are there (optimizer.pt, or
     // optimizer.bin as FSDP writes it); otherwise it resumes with a fresh optimizer and schedule.
-    const optimizer = (await isFile("optimizer.pt")) ? "optimizer.pt" : (await isFile("optimizer.bin")) ? "optimizer.bin" : null;
+    // FSDP with a sharded state dict saves the optimizer as an optimizer_N/ folder (torch.distributed.checkpoint).
+    const optimizerDir = names.find((n) => /^optimizer_\d+$/.test(n)) ?? null;
+    const optimizer = (await isFile("optimizer.pt")) ? "optimizer.pt" : (await isFile("optimizer.bin")) ? "optimizer.bin" : optimizerDir;
     const scheduler = (await isFile("scheduler.pt")) ? "scheduler.pt" : null;
-    for (const f of [optimizer, scheduler]) if (f) await checkTorchFile(file(f), label(f), problems);
+    for (const f of [optimizer, scheduler]) {
+      if (f && f === optimizerDir) await checkDistcpFolder(entry, f, problems);
+      else if (f) await checkTorchFile(file(f), label(f), problems);
+    }
     const rng = names.filter((n) => /^rng_state(_\d+)?\.pth$/.test(n));
     if (!optimizer && !scheduler && rng.length === 0) {
       warnings.push(
@@ -202,6 +210,15 @@ async function checkFullWeights(entry: CheckpointEntry, problems: string[]): Pro
     await checkTorchFile(file("pytorch_model.bin"), label("pytorch_model.bin"), problems);
     return;
   }
+  // FSDP: a full state dict as pytorch_model_fsdp.bin, or a sharded one in pytorch_model_fsdp_N/.
+  const names = await fsp.readdir(entry.path).catch(() => [] as string[]);
+  const fsdpFiles = names.filter((n) => /^pytorch_model_fsdp(_\d+)?(_rank\d+)?\.bin$/.test(n)).sort();
+  const fsdpDirs = names.filter((n) => /^pytorch_model_fsdp_\d+$/.test(n)).sort();
+  if (fsdpFiles.length + fsdpDirs.length > 0) {
+    for (const f of fsdpFiles) await checkTorchFile(file(f), label(f), problems);
+    for (const d of fsdpDirs) await checkDistcpFolder(entry, d, problems);
+    return;
+  }
   problems.push(`${label("model.safetensors")}: missing, and no model.safetensors.index.json shards either: no model weights`);
 }
 
@@ -233,6 +250,25 @@ async function checkDeepspeedTag(entry: CheckpointEntry, problems: string[]): Pr
   }
   if (!files.some((f) => f.endsWith("model_states.pt"))) problems.push(`${entry.name}/${tag}: no *model_states.pt (the save did not finish)`);
   for (const f of files.filter((x) => x.endsWith(".pt")).sort()) await checkTorchFile(path.join(tagDir, f), `${entry.name}/${tag}/${f}`, problems);
+}
+
+/**
+ * A torch.distributed.checkpoint folder (FSDP sharded state): its .metadata is written last, and no
+ * .distcp shard may be empty. Shards hold raw tensor bytes with no header of their own to check.
+ */
+async function checkDistcpFolder(entry: CheckpointEntry, dir: string, problems: string[]): Promise<void> {
+  const files = await fsp.readdir(path.join(entry.path, dir)).catch(() => null);
+  if (!files) {
+    problems.push(`${entry.name}/${dir}: cannot be listed`);
+    return;
+  }
+  if (!files.includes(".metadata")) problems.push(`${entry.name}/${dir}/.metadata: missing (written last: the sharded save did not finish)`);
+  const shards = files.filter((f) => f.endsWith(".distcp"));
+  if (shards.length === 0) problems.push(`${entry.name}/${dir}: no .distcp shards`);
+  for (const f of shards.sort()) {
+    const st = await fsp.stat(path.join(entry.path, dir, f)).catch(() => null);
+    if (!st?.isFile() || st.size === 0) problems.push(`${entry.name}/${dir}/${f}: ${st ? "empty" : "missing"}`);
+  }
 }
 
 /** A torch.save file: a complete zip archive with a data.pkl record. */

@@ -64,7 +64,7 @@ const STATE_EXT = /\.(pt|pth|bin|ckpt|safetensors|pkl|pickle|h5|msgpack|distcp|t
 const TORCH_EXT = /\.(pt|pth|bin|tar)$/i;
 const ACCEL_DIR = /^checkpoint_(\d+)$/;
 const DS_TAG = /^global_step(\d+)$/;
-const HF_WEIGHTS = ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json", "adapter_model.safetensors", "adapter_model.bin"];
+const HF_WEIGHTS = ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json", "adapter_model.safetensors", "adapter_model.bin", "pytorch_model_fsdp.bin"];
 /** Folders never searched: caches, environments, version control, trainsafe's own state. */
 const SKIP_DIRS = new Set(["node_modules", "__pycache__", "site-packages", "wandb", "mlruns", "runs", "logs", "data", "datasets", "dataset", "cache"]);
 const MAX_DEPTH = 4;
