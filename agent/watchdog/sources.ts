@@ -157,8 +157,8 @@ export function scanStepText(text: string): StepScan {
 }
 
 /** Lines read from the end of each log (bounded by LOG_TAIL_BYTES as well). */
-const LOG_TAIL_LINES = 400;
-const LOG_TAIL_BYTES = 256 * 1024;
+const LOG_TAIL_LINES = 200;
+const LOG_TAIL_BYTES = 64 * 1024;
 /** A tqdm line longer than the tail bound is read from its last bytes (the newest updates). */
 const LONG_LINE_BYTES = 64 * 1024;
 const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
@@ -233,8 +233,6 @@ export class ProgressSources {
     const tried: string[] = [];
     const statusName = path.relative(layout.baseDir, layout.statusFile);
     const status = await readStatus(layout.statusFile, this.phaseField);
-    const firstRead = this.baseline === null;
-    const logs = await this.scanLogs();
     if (status.ok || status.reason !== "missing") {
       if (!status.ok) return status;
       const mtimeMs = await fsp.stat(layout.statusFile).then((s) => s.mtimeMs, () => 0);
@@ -245,7 +243,8 @@ export class ProgressSources {
           step: status.sample.step,
           phaseText: status.sample.phaseText,
           mark: null,
-          growth: growthOf(logs),
+          // The logs' tails are not read while the status file is the source: their sizes suffice.
+          growth: await this.logSizes(),
           fresh: mtimeMs >= this.sinceMs,
           file: layout.statusFile,
           format: null,
@@ -255,6 +254,8 @@ export class ProgressSources {
       };
     }
     tried.push(`status file ${statusName}: missing`);
+    const firstRead = this.baseline === null;
+    const logs = await this.scanLogs();
 
     const ckpt = await this.newestTrainerState(tried);
     // The log with the newest progress line; old logs of earlier runs in logs/ keep their last lines.
@@ -325,6 +326,14 @@ export class ProgressSources {
         tried,
       },
     };
+  }
+
+  /** Growth token of the training logs from their sizes alone. */
+  private async logSizes(): Promise<string | null> {
+    const files = await defaultLogFiles(this.layout);
+    const parts = await Promise.all(files.map((f) => fsp.stat(f).then((st) => `${st.ino}:${st.size}`, () => null)));
+    const present = parts.filter((p): p is string => p !== null);
+    return present.length ? present.join("|") : null;
   }
 
   /** Tail of every training log, re-read only when it changed; the first call sets the baseline. */
