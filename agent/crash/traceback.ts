@@ -77,7 +77,12 @@ const FRAME = /^\s+File "(?<file>[^"]+)", line (?<line>\d+)(?:, in (?<func>.+))?
 /** A Python exception line: a dotted identifier, then ":" and the message, or nothing. */
 const EXC_LINE = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?::(?<msg>.*))?$/;
 /** An exception line found without its traceback (excerpts often keep only the last line). */
-const BARE_EXC = /^(?<type>(?:[a-z_]\w*\.)*_?[A-Z]\w*(?:Error|Exception|Failure|Fault|Interrupt)): (?<msg>\S.*)$/;
+const BARE_EXC = /^(?<type>(?:[a-z_]\w*\.)*_?(?:[A-Z]\w*)?(?:Error|Exception|Failure|Fault|Interrupt)): (?<msg>\S.*)$/;
+/** rich's boxed traceback (`rich.traceback.install()`, typer, accelerate's logging): head, frames, bottom. */
+/** IPython/Jupyter: "ValueError    Traceback (most recent call last)", frames with arrows, then "ValueError: msg". */
+const IPYTHON_HEAD = /^\s*(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s{2,}Traceback \(most recent call last\)/;
+const RICH_HEAD = /^\s*╭─+ Traceback \(most recent call last\)/;
+const RICH_FRAME = /│\s*(?<file>\S+\.py):(?<line>\d+) in (?<func>[\w<>.]+)/;
 const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+)'/;
 const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 /** Lines that end an exception message: a new log record, a banner, a chain marker. */
@@ -88,7 +93,8 @@ const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d
 const WRAPPER_TYPES = /(?:^|\.)(?:ChildFailedError|CalledProcessError)$/;
 
 /** Parses `lines` (a log's tail) and returns the failure it ends in, or null when there is none. */
-export function parseFailure(lines: readonly string[]): FailureReport | null {
+export function parseFailure(rawLines: readonly string[]): FailureReport | null {
+  const lines = rawLines.map(normaliseLine);
   const exceptions = parseExceptions(lines);
   const launcher = lastLauncherReport(lines);
   let last: ParsedException | null = null;
@@ -104,6 +110,17 @@ export function parseFailure(lines: readonly string[]): FailureReport | null {
   let endLine = Math.max(last?.endLine ?? -1, launcher?.endLine ?? -1);
   for (const e of exceptions) if (WRAPPER_TYPES.test(e.type)) endLine = Math.max(endLine, e.endLine);
   return { exception: last, launcher, endLine, terminal: isTerminal(lines, endLine) };
+}
+
+/**
+ * Undoes what pasting a log into an issue or chat adds around its lines: a markdown quote ("> "),
+ * inline-code backticks. Line indexes stay the same.
+ */
+export function normaliseLine(line: string): string {
+  let s = line;
+  if (s.startsWith(">") && !s.startsWith(">>")) s = s.slice(s[1] === " " ? 2 : 1);
+  if (s.includes("`")) s = s.replace(/^(\s*)`+/, "$1").replace(/`+\s*$/, "");
+  return s;
 }
 
 /** True when at most MAX_TRAILING_LINES lines follow `endLine` and none of them shows training progress. */
@@ -127,6 +144,16 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
   for (let i = 0; i < lines.length; i++) {
     if (consumed.has(i)) continue;
     const raw = lines[i]!;
+    const ip = IPYTHON_HEAD.exec(raw);
+    if (ip) {
+      out.push(parseIPythonTraceback(lines, i, ip.groups!.type!, consumed));
+      continue;
+    }
+    if (RICH_HEAD.test(raw)) {
+      const e = parseRichTraceback(lines, i, consumed);
+      if (e) out.push(e);
+      continue;
+    }
     const tb = raw.indexOf(TRACEBACK_HEAD);
     if (tb >= 0) {
       const prefix = raw.slice(0, tb);
@@ -148,6 +175,15 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         else if (s.trim()) break;
       }
       continue;
+    }
+    // Frames without their "Traceback" line (an excerpt that starts inside the traceback).
+    if (/^\s*File "[^"]+", line \d+/.test(raw) && (i === 0 || !/^\s*File "|^\s{2,}\S/.test(lines[i - 1]!))) {
+      const prefix = raw.slice(0, raw.indexOf("File"));
+      const e = parsePythonTraceback(lines, i - 1, prefix.replace(/\s+$/, ""), consumed);
+      if (e) {
+        out.push(e);
+        continue;
+      }
     }
     const t = TERMINATE.exec(raw);
     if (t) {
@@ -193,7 +229,9 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
   const frames: TraceFrame[] = [];
   const limit = Math.min(lines.length, head + MAX_TRACEBACK_LINES);
   for (let i = head + 1; i < limit; i++) {
-    const s = stripPrefix(lines[i]!, prefix);
+    const s0 = stripPrefix(lines[i]!, prefix);
+    // A headless traceback's first frame may have lost its indentation.
+    const s = s0 !== null && /^File "/.test(s0) ? `  ${s0}` : s0;
     if (s === null) continue; // another rank's line
     const body = s;
     const f = FRAME.exec(body);
@@ -228,6 +266,45 @@ function finishPython(lines: readonly string[], head: number, excLine: number, p
   }
   for (let j = head; j <= end; j++) consumed.add(j);
   return { kind: "python", type, message: msgLines.join("\n").trim(), line: excLine, endLine: end, startLine: head, frames, prefix };
+}
+
+function parseIPythonTraceback(lines: readonly string[], head: number, type: string, consumed: Set<number>): ParsedException {
+  const frames: TraceFrame[] = [];
+  const limit = Math.min(lines.length, head + MAX_TRACEBACK_LINES);
+  const short = type.replace(/^.*\./, "");
+  for (let i = head + 1; i < limit; i++) {
+    const l = lines[i]!.trim();
+    const f = /^(?<file>\S+) in (?<func>[\w<>.]+)\(/.exec(l) ?? /^File (?<file>\S+?):(?<line>\d+)(?:, in (?<func>[\w<>.]+))?/.exec(l);
+    if (f) frames.push({ file: f.groups!.file!, line: Number(f.groups!.line ?? 0), func: f.groups!.func ?? "" });
+    const m = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?::\s?(?<msg>.*))?$/.exec(l);
+    if (m && (m.groups!.type === type || m.groups!.type!.replace(/^.*\./, "") === short) && (lines[i]!.match(/^\s*/)![0].length <= (lines[head]!.match(/^\s*/)![0].length))) {
+      const prefix = lines[i]!.match(/^\s*/)![0];
+      return finishPython(lines, head, i, prefix, m.groups!.type!, m.groups!.msg ?? "", frames, consumed);
+    }
+  }
+  // Cut before its last line: the head names the type.
+  for (let i = head; i < limit; i++) consumed.add(i);
+  return { kind: "python", type, message: "", line: head, endLine: head, startLine: head, frames, prefix: "" };
+}
+
+function parseRichTraceback(lines: readonly string[], head: number, consumed: Set<number>): ParsedException | null {
+  const frames: TraceFrame[] = [];
+  const limit = Math.min(lines.length, head + MAX_TRACEBACK_LINES);
+  for (let i = head + 1; i < limit; i++) {
+    const l = lines[i]!;
+    const f = RICH_FRAME.exec(l);
+    if (f) frames.push({ file: f.groups!.file!, line: Number(f.groups!.line), func: f.groups!.func! });
+    if (!/^\s*╰/.test(l)) continue;
+    for (let j = i + 1; j < Math.min(lines.length, i + 4); j++) {
+      const body = lines[j]!.trimEnd();
+      if (!body.trim()) continue;
+      const m = EXC_LINE.exec(body) ?? /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*): (?<msg>.*)$/.exec(body);
+      if (!m) return null;
+      return finishPython(lines, head, j, "", m.groups!.type!, m.groups!.msg ?? "", frames, consumed);
+    }
+    return null;
+  }
+  return null;
 }
 
 function parseTerminate(lines: readonly string[], head: number, type: string): ParsedException {
@@ -312,7 +389,7 @@ function withSignal(r: LauncherReport): LauncherReport {
 export function innermostUserFrame(frames: readonly TraceFrame[]): TraceFrame | null {
   for (let i = frames.length - 1; i >= 0; i--) {
     const f = frames[i]!;
-    if (!/[\\/](?:site-packages|dist-packages)[\\/]|[\\/]lib[\\/]python\d[\d.]*[\\/]|^<(?:frozen|string)|[\\/]torch[\\/]/.test(f.file)) return f;
+    if (!/[\\/](?:site-packages|dist-packages)[\\/]|[\\/]lib[\\/]python\d[\d.]*[\\/]|^<frozen|[\\/]torch[\\/]/.test(f.file)) return f;
   }
   return frames.at(-1) ?? null;
 }
