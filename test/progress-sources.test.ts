@@ -220,3 +220,22 @@ test("trainsafe's own logs and old logs of earlier runs do not count", async () 
   r = await read(new ProgressSources(layout, "phase", 0));
   assert.equal(r.step, 7, "the log written last holds the current run");
 });
+
+test("of several folders of checkpoints, the one written last holds the current run", async () => {
+  const dir = baseDir();
+  const layout = resolveLayout(dir);
+  const oldDir = path.join(dir, "old_run", "checkpoint-90000");
+  fs.mkdirSync(oldDir, { recursive: true });
+  fs.writeFileSync(path.join(oldDir, "trainer_state.json"), JSON.stringify({ global_step: 90000, log_history: [] }));
+  const old = Date.now() / 1000 - 86_400;
+  fs.utimesSync(oldDir, old, old);
+  fs.cpSync(path.join(FIX, "hf_run", "output", "checkpoint-6"), path.join(dir, "output", "checkpoint-6"), { recursive: true });
+  const r = await read(new ProgressSources(layout, "phase", 0));
+  assert.equal(r.source, "trainer_state");
+  assert.equal(r.step, 6);
+  // A trainer_state.json being written (torn) is no step, and says so.
+  fs.writeFileSync(path.join(dir, "output", "checkpoint-6", "trainer_state.json"), '{"global_step": 6, "log_hi');
+  const torn = await read(new ProgressSources(layout, "phase", 0));
+  assert.equal(torn.source, "none");
+  assert.match(torn.tried.join("; "), /output\/checkpoint-6\/trainer_state\.json: .*JSON/);
+});

@@ -369,7 +369,12 @@ export class ProgressSources {
       tried.push("trainer_state.json: no checkpoint-N folder");
       return null;
     }
-    const newest = dirs[0]!;
+    // The highest checkpoint-N of each folder; of those, the one written last (an old run's folder
+    // beside the current output_dir may hold higher step numbers).
+    const tops = new Map<string, { dir: string; step: number }>();
+    for (const d of dirs) if (!tops.has(path.dirname(d.dir))) tops.set(path.dirname(d.dir), d);
+    const stamped = await Promise.all([...tops.values()].map(async (d) => ({ ...d, mtimeMs: await fsp.stat(d.dir).then((st) => st.mtimeMs, () => 0) })));
+    const newest = stamped.sort((a, b) => b.mtimeMs - a.mtimeMs || b.step - a.step)[0]!;
     const file = path.join(newest.dir, "trainer_state.json");
     const name = path.relative(this.layout.baseDir, file);
     try {
