@@ -24,8 +24,8 @@ export const guardPreflight: PreflightDeps = {
 
 /** Crash scanning and recording backed by agent/crash. */
 export const crashModule: CrashApi = {
-  async scan(settings) {
-    const p = (await scanBaseDir(settings)).primary;
+  async scan(settings, exit) {
+    const p = (await scanBaseDir(settings, exit ? { exit } : {})).primary;
     return p && { category: p.category, signature: p.signature, suggestion: p.suggestion, file: p.file, line: p.line, text: p.text };
   },
   async record(settings, entry) {

@@ -62,7 +62,8 @@ export interface CrashHistoryInput {
 
 /** Crash scanning and the crash history (agent/crash), injected so the supervisor stays testable. */
 export interface CrashApi {
-  readonly scan: (settings: Settings) => Promise<CrashFinding | null>;
+  /** `exit`: how the daemon ended, when seen; a failed exit makes the logs' last exception a finding. */
+  readonly scan: (settings: Settings, exit?: { exitCode: number | null; signal: string | null }) => Promise<CrashFinding | null>;
   /** Records one entry in the crash history; returns a problem to report, or null. */
   readonly record: (settings: Settings, entry: CrashHistoryInput) => Promise<string | null>;
 }
@@ -651,7 +652,7 @@ export class Supervisor {
     this.stoppedAtMs = exit?.atMs ?? this.clock();
     let finding: CrashFinding | null = null;
     try {
-      finding = await this.crash.scan(this.settings);
+      finding = await this.crash.scan(this.settings, exit ? { exitCode: exit.exitCode, signal: exit.signal } : undefined);
     } catch (err) {
       await this.emit({ type: "error", message: `crash scan failed: ${describeError(err)}` });
     }
