@@ -200,7 +200,7 @@ test("a saved HF model beside the checkpoints (trainer.save_model) is recognised
   assert.equal(r.report.resume_from, "checkpoint-4");
 });
 
-test("trainingConfig: output_dir names the HF folder; resume_from_checkpoint is followed", () => {
+test("trainingConfig (JSON or YAML): output_dir names the HF folder; a broken file names itself", () => {
   const base = copy("hf-trainer");
   fs.cpSync(path.join(base, "output"), path.join(base, "other"), { recursive: true });
   fs.rmSync(path.join(base, "other", "checkpoint-4"), { recursive: true });
@@ -212,6 +212,19 @@ test("trainingConfig: output_dir names the HF folder; resume_from_checkpoint is 
   assert.equal(r.report.checkpoint_dir, "other");
   assert.equal(r.report.resume_from, "checkpoint-2");
   assert.ok(r.report.warnings.some((w) => /^output also holds HF Trainer checkpoints; a restart resumes from other/.test(w)), r.report.warnings.join("\n"));
+  // The YAML a TRL / axolotl script takes: top-level scalars are read, nested blocks skipped.
+  const yaml = ["# sft run", "model_name_or_path: meta-llama/Llama-3.1-8B", "output_dir: other   # checkpoints", "lora:", "  r: 16", "  target_modules:", "    - q_proj", "save_only_model: false", "save_steps: 500", ""].join("\n");
+  fs.writeFileSync(path.join(base, "args.yaml"), yaml);
+  fs.writeFileSync(settings, JSON.stringify({ layout: "hf", trainingConfig: "args.yaml" }));
+  const y = verify(base, "--config", settings);
+  assert.equal(y.code, 0, JSON.stringify(y.report, null, 2));
+  assert.equal(y.report.checkpoint_dir, "other");
+  assert.equal(y.report.training_args?.save_only_model, false);
+  fs.writeFileSync(path.join(base, "args.yaml"), "output_dir other\n");
+  const badYaml = verify(base, "--config", settings);
+  assert.equal(badYaml.code, 1);
+  assert.match(badYaml.report.problems[0]!, /args\.yaml: line 1: not a "key: value" line/);
+  fs.writeFileSync(settings, JSON.stringify({ layout: "hf", trainingConfig: "args.json" }));
   fs.writeFileSync(path.join(base, "args.json"), "{ half");
   const bad = verify(base, "--config", settings);
   assert.equal(bad.code, 1);

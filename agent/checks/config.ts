@@ -1,11 +1,10 @@
 /**
  * config.json valid: schema, ranges, paths (agent/guard/config.ts validateConfig, read-only). In the
- * hf layout there is no trainsafe config.json: the trainingConfig file, when set, must be a JSON object.
+ * hf layout there is no trainsafe config.json: the trainingConfig file, when set, must be readable JSON or YAML.
  */
-import { z } from "zod";
 import { effectiveProfile } from "../config/layout.js";
 import { FILE_FIELD, validateConfig } from "../guard/config.js";
-import { readJsonFile } from "../lib/files.js";
+import { readTrainingConfig } from "../guard/training-config.js";
 import { result, type Check } from "./types.js";
 
 function list(file: string, problems: ReadonlyArray<{ field: string; message: string }>, max = 3): string {
@@ -21,9 +20,9 @@ export const configCheck: Check = {
     const { layout } = settings;
     if ((await effectiveProfile(layout)) === "hf") {
       if (!layout.trainingConfig) return result("skip", "hf layout: no trainsafe config.json; the run's arguments are read from training_args.bin in the checkpoint", { file: null });
-      const r = await readJsonFile(layout.trainingConfig, z.record(z.string(), z.unknown()));
+      const r = await readTrainingConfig(layout.trainingConfig);
       if (!r.ok) return result("fail", `${r.message} (the trainingConfig setting)`, { file: layout.trainingConfig });
-      return result("pass", `${layout.trainingConfig} is a JSON object`, { file: layout.trainingConfig });
+      return result("pass", `${layout.trainingConfig} is readable (${Object.keys(r.value).length} top-level settings)`, { file: layout.trainingConfig });
     }
     const report = await validateConfig(layout, { applyFixes: false });
     const details = { file: report.file, errors: report.errors, warnings: report.warnings, suggestions: report.suggestions };

@@ -22,6 +22,7 @@ import { checkCheckpoint, CHECKPOINT_RE, listCheckpointEntries, type CheckpointC
 import { configTrainingKind, outputDir, readConfigFile, resumeSetting, type ResumeSetting } from "./config.js";
 import { scanCheckpointTrees, type CheckpointTree, type Framework } from "./layouts.js";
 import { field, readPickle } from "./pickle.js";
+import { readTrainingConfig } from "./training-config.js";
 import { checkZip } from "./zip.js";
 
 /** A checkpoint as `resume verify` reports it: the check's result without the weights kind. */
@@ -89,7 +90,6 @@ const info = (c: CheckpointCheck): CheckpointInfo => ({
   path: c.path,
 });
 
-const trainingConfigSchema = z.record(z.string(), z.unknown());
 
 /** Verifies that training would resume from the newest complete checkpoint. Never throws. */
 export async function verifyResume(layout: Layout): Promise<ResumeReport> {
@@ -117,7 +117,7 @@ export async function verifyResume(layout: Layout): Promise<ResumeReport> {
       config = read.value as Record<string, unknown>;
     }
   } else if (layout.trainingConfig) {
-    const read = await readJsonFile(layout.trainingConfig, trainingConfigSchema);
+    const read = await readTrainingConfig(layout.trainingConfig);
     cfgRead = read;
     if (!read.ok) problems.push(`${read.message} (the trainingConfig setting): cannot tell how training resumes`);
     else config = read.value;

@@ -14,9 +14,8 @@
  */
 import { promises as fsp } from "node:fs";
 import type { Settings } from "../config/settings.js";
-import { z } from "zod";
 import { effectiveProfile, type Layout } from "../config/layout.js";
-import { readJsonFile } from "../lib/files.js";
+import { readTrainingConfig } from "../guard/training-config.js";
 import { describeError } from "../lib/errors.js";
 import { formatBytes } from "../lib/units.js";
 
@@ -65,10 +64,10 @@ function problemText(p: unknown): string {
   return JSON.stringify(p);
 }
 
-/** The hf layout has no trainsafe config.json: only a trainingConfig file, when set, must be readable JSON. */
+/** The hf layout has no trainsafe config.json: only a trainingConfig file, when set, must be readable (JSON or YAML). */
 async function trainingConfigVerdict(layout: Layout): Promise<ConfigVerdict> {
   if (!layout.trainingConfig) return { ok: true, errors: [], baseModelChanged: false };
-  const r = await readJsonFile(layout.trainingConfig, z.record(z.string(), z.unknown()));
+  const r = await readTrainingConfig(layout.trainingConfig);
   return r.ok ? { ok: true, errors: [], baseModelChanged: false } : { ok: false, errors: [{ field: "trainingConfig", message: r.message }], baseModelChanged: false };
 }
 
