@@ -24,6 +24,7 @@ interface Report {
   checkpoint_dir: string | null;
   resume_from: string | null;
   resume_step: number | null;
+  would_start_from_scratch: boolean;
   kind: string;
   problems: string[];
   warnings: string[];
@@ -254,4 +255,16 @@ test("seed layout: checkpoint-N.pt files in current_model and accelerate checkpo
   assert.equal(a.code, 0, JSON.stringify(a.report, null, 2));
   assert.equal(a.report.framework, "accelerate");
   assert.equal(a.report.resume_step, 6);
+});
+
+test("seed layout: checkpoint-N/{model.pt,optimizer.pt} folders are a torch tree, not HF checkpoints missing their files", () => {
+  const base = path.join(root, "seed-torch-dirs");
+  writeTrainingDir(base);
+  fs.cpSync(path.join(FIXTURES, "torch-dirs", "current_model"), path.join(base, "current_model"), { recursive: true });
+  const r = verify(base);
+  assert.equal(r.code, 0, JSON.stringify(r.report, null, 2));
+  assert.equal(r.report.layout, "seed");
+  assert.equal(r.report.framework, "torch");
+  assert.equal(r.report.resume_from, "current_model/checkpoint-4");
+  assert.equal(r.report.would_start_from_scratch, false);
 });

@@ -136,19 +136,17 @@ export async function scanCheckpointTrees(baseDir: string, opts: { extraDirs?: s
 
     // HF Trainer: checkpoint-N folders holding trainer_state.json or HF weights (or the model folder we were given).
     const hfNamed = l.dirs.filter((n) => CHECKPOINT_RE.test(n));
-    let hfTree = known.has(path.resolve(dir)) && hfNamed.length > 0;
-    if (!hfTree) for (const n of hfNamed) if (isHfCheckpoint(await sub(n))) hfTree = true;
-    if (hfTree) {
+    let hfLike = false;
+    for (const n of hfNamed) if (isHfCheckpoint(await sub(n))) hfLike = true;
+    // checkpoint-N folders of torch.save files only (no trainer_state.json, no HF weights): a script of the user's own.
+    const torchDirs = !hfLike && hfNamed.length > 0 ? await torchDirsTree(dir, hfNamed, rel) : null;
+    if (torchDirs) {
+      scan.trees.push(torchDirs);
+      for (const n of hfNamed) claimed.add(n);
+    } else if (hfLike || (known.has(path.resolve(dir)) && hfNamed.length > 0)) {
       scan.hfDirs.push(dir);
       for (const n of hfNamed) claimed.add(n);
       for (const n of l.files.keys()) if (n.startsWith("checkpoint-") && !TORCH_EXT.test(n)) claimed.add(n);
-    } else if (hfNamed.length > 0) {
-      // checkpoint-N folders of torch.save files, written by a script of the user's own.
-      const tree = await torchDirsTree(dir, hfNamed, rel);
-      if (tree) {
-        scan.trees.push(tree);
-        for (const n of hfNamed) claimed.add(n);
-      }
     }
 
     // accelerate save_state: checkpoint_N folders (automatic naming) or folders with random_states_N.pkl.

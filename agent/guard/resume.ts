@@ -134,6 +134,10 @@ export async function verifyResume(layout: Layout): Promise<ResumeReport> {
     if (d !== modelDir) warnings.push(`${rel(d)} also holds HF Trainer checkpoints; a restart resumes from ${modelDir ? rel(modelDir) : "neither"}, not from there`);
   }
 
+  // checkpoint-N folders of torch.save files are a torch tree (layouts.ts), not HF checkpoints missing their files.
+  if (modelDir && !scan.hfDirs.includes(modelDir) && scan.trees.some((t) => path.resolve(layout.baseDir, t.dir) === modelDir && t.checkpoints.some((c) => CHECKPOINT_RE.test(path.basename(c.path))))) {
+    modelDir = null;
+  }
   const listed = modelDir ? await listCheckpointEntries(modelDir) : { entries: [], problem: null };
   if (listed.problem) problems.push(listed.problem);
   const configKind = configTrainingKind(config);
