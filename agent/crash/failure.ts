@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, innermostUserFrame, parseFailure, type FailureReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, innermostUserFrame, parseFailure, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
 /** Priority of the traceback fallback: below every rule-named cause, above every symptom (it is a cause). */
@@ -23,14 +23,20 @@ export interface KeptLines {
 export function fallbackFinding(file: string, kept: KeptLines, report: FailureReport, ruleFindings: readonly CrashFinding[], exitFailed: boolean): CrashFinding | null {
   if (!report.terminal && !exitFailed) return null;
   const { exception: e, launcher } = report;
-  // A rank killed by a signal (other than an abort, whose message is the exception): the rules for
-  // exit -9 / -11 / 137 name it; a Python exception printed by another rank is a consequence.
-  if (launcher?.signal && launcher.signal !== "SIGABRT") return null;
-  if (e && e.type === "KeyboardInterrupt" && !exitFailed) return null;
   const lineNo = (i: number) => kept.firstLine + i;
   const counted = ruleFindings.filter((f) => f.severity !== "warning");
   // A rule that names a cause anywhere in the failure's incident explains it.
   if (counted.some((f) => f.role === "cause" && f.finalIncident)) return null;
+  // The launcher's root-cause rank died of a signal (other than an abort, whose message is the
+  // exception): that is the cause; other ranks' errors (peer connection closed) are consequences.
+  if (launcher?.signal && launcher.signal !== "SIGABRT") {
+    const category = SIGNAL_CATEGORIES[launcher.signal];
+    // A rule already names the kill (exitcode -9, Signals.SIGKILL): its finding says it.
+    const final = counted.filter((f) => f.finalIncident);
+    if (!category || (final.length > 0 && final.every((f) => f.category === category))) return null;
+    return signalFinding(file, kept, launcher, category, lineNo);
+  }
+  if (e && e.type === "KeyboardInterrupt" && !exitFailed) return null;
   if (e) {
     for (const x of chainOf(e)) {
       const from = lineNo(x.line);
@@ -59,6 +65,31 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   };
 }
 
+const SIGNAL_CATEGORIES: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault" };
+
+function signalFinding(file: string, kept: KeptLines, l: LauncherReport, category: "process_killed" | "segfault", lineNo: (i: number) => number): CrashFinding {
+  const who = l.rank !== undefined ? `rank ${l.rank}` : "a worker";
+  const suggestion =
+    category === "process_killed"
+      ? `The launcher (${l.tool}) names ${who}, killed by SIGKILL, as the first failure; errors of other ranks after it are consequences. SIGKILL comes from outside: usually the kernel OOM killer or a container/cgroup memory limit (dmesg -T | grep -i oom; kubectl describe pod: OOMKilled), else a scheduler or operator. Reduce host memory use (DataLoader workers, in-memory datasets, CPU offload).`
+      : `The launcher (${l.tool}) names ${who}, dead of ${l.signal}, as the first failure; errors of other ranks after it are consequences. Enable faulthandler (PYTHONFAULTHANDLER=1) for that rank's native stack; check compiled extensions against the installed torch/CUDA and, for SIGBUS, the shared memory size (/dev/shm).`;
+  const text = (kept.lines[l.codeLine] ?? "").trim();
+  return {
+    category,
+    ruleId: "launcher_root_cause_signal",
+    role: "cause",
+    file,
+    line: lineNo(l.codeLine),
+    text,
+    suggestion,
+    signature: crashSignature(category, "launcher_root_cause_signal", `${l.tool} ${l.signal}`),
+    severity: "fatal",
+    priority: FALLBACK_PRIORITY,
+    byteOffset: kept.offsets[l.codeLine] ?? null,
+    finalIncident: true,
+  };
+}
+
 /** Parses kept lines; exported for the scanner. */
 export function failureOf(kept: KeptLines): FailureReport | null {
   return kept.lines.length ? parseFailure(kept.lines) : null;
@@ -77,7 +108,14 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   [/(?:^|\.)\w*Timeout(?:Error|Exception)?$|^socket\.timeout$/, "timeout"],
 ];
 
+/** Readers of checkpoints and state files: an end-of-file or unpickling error inside them is a broken file. */
+const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetensors[\\/]|[\\/]pickle\.py$/;
+
 function categoryOfType(e: ParsedException): CrashCategory {
+  // torch.load / pickle.load of an empty or cut file.
+  if (/(?:^|\.)(?:EOFError|UnpicklingError|BadZipFile)$/.test(e.type) && e.frames.some((f) => CHECKPOINT_READER_FRAME.test(f.file) || /^_?(?:legacy_)?load$/.test(f.func))) return "checkpoint_corrupt";
+  // The HF Trainer reading a checkpoint's trainer_state.json (TrainerState.load_from_json).
+  if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || /trainer_state/.test(f.file))) return "checkpoint_corrupt";
   return TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1] ?? "python_exception";
 }
 

@@ -44,6 +44,8 @@ export interface ParsedException {
 export interface LauncherReport {
   tool: "torchrun" | "subprocess" | "deepspeed";
   line: number;
+  /** The line that states the exit code or signal. */
+  codeLine: number;
   endLine: number;
   rank?: number;
   localRank?: number;
@@ -341,11 +343,11 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
     if (ds) {
       const code = Number(ds.groups!.code);
       const rank = /\brank=(\d+)/.exec(l);
-      return withSignal({ tool: "deepspeed", line: i, endLine: i, exitCode: code, ...(rank ? { rank: Number(rank[1]) } : {}) });
+      return withSignal({ tool: "deepspeed", line: i, codeLine: i, endLine: i, exitCode: code, ...(rank ? { rank: Number(rank[1]) } : {}) });
     }
     const cpe = /CalledProcessError: Command .* (?:returned non-zero exit status (?<code>-?\d+)|died with <Signals\.(?<sig>SIG[A-Z]+): (?<num>\d+)>)/.exec(l);
     if (cpe) {
-      const r: LauncherReport = { tool: "subprocess", line: i, endLine: i };
+      const r: LauncherReport = { tool: "subprocess", line: i, codeLine: i, endLine: i };
       if (cpe.groups!.code !== undefined) r.exitCode = Number(cpe.groups!.code);
       if (cpe.groups!.sig) {
         r.signal = cpe.groups!.sig;
@@ -358,7 +360,7 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
 }
 
 function torchrunRootCause(lines: readonly string[], at: number): LauncherReport {
-  const r: LauncherReport = { tool: "torchrun", line: at, endLine: at };
+  const r: LauncherReport = { tool: "torchrun", line: at, codeLine: at, endLine: at };
   for (let j = at + 1; j < Math.min(lines.length, at + 40); j++) {
     const l = withoutRankPrefix(lines[j]!);
     r.endLine = j;
@@ -369,7 +371,10 @@ function torchrunRootCause(lines: readonly string[], at: number): LauncherReport
       if (rank[2] !== undefined) r.localRank = Number(rank[2]);
     }
     const code = /^\s*exitcode\s*:\s*(-?\d+)/.exec(l);
-    if (code) r.exitCode = Number(code[1]);
+    if (code) {
+      r.exitCode = Number(code[1]);
+      r.codeLine = j;
+    }
     const sig = /Signal (\d+) \((SIG[A-Z]+)\)/.exec(l);
     if (sig) r.signal = sig[2]!;
   }

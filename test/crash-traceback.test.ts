@@ -1,0 +1,120 @@
+/**
+ * Never "no crash" for a crashed process: real tracebacks (test/fixtures/tracebacks, recorded by
+ * generate.py from real Python/torch/numpy/torchrun processes) always give a finding; the parser
+ * reads chains, rank prefixes, torchrun's root cause, C++ terminate and pasted forms.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { scanFiles } from "../agent/crash/scanner.js";
+import { innermostUserFrame, parseFailure } from "../agent/crash/traceback.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dir = path.join(here, "fixtures", "tracebacks");
+const expected = JSON.parse(fs.readFileSync(path.join(dir, "expected.json"), "utf8")) as { cases: Record<string, { category: string; what: string; exitCode: number }> };
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-tb-"));
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const lines = (name: string) => fs.readFileSync(path.join(dir, `${name}.log`), "utf8").split("\n");
+
+for (const [name, want] of Object.entries(expected.cases)) {
+  test(`real traceback ${name}: ${want.category} (${want.what})`, async () => {
+    assert.notEqual(want.exitCode, 0, "the recorded process failed");
+    const r = await scanFiles([path.join(dir, `${name}.log`)]);
+    const p = r.primary;
+    assert.ok(p, `no finding for ${name}`);
+    assert.equal(p.category, want.category, JSON.stringify(p));
+    assert.ok(p.ruleId === want.what || p.text.includes(want.what), `${p.ruleId}: ${p.text}`);
+    assert.ok(p.finalIncident);
+    if (p.ruleId === "python_traceback") {
+      // The suggestion names the exception, its message and where in the user's code it was raised.
+      assert.match(p.suggestion, new RegExp(`died of ${want.what.replace(/^.*\./, "")}`));
+      assert.match(p.suggestion, /Innermost frame of your code: \S+:\d+/);
+    }
+  });
+}
+
+test("at least ten different exception types among the real tracebacks, all found", () => {
+  const types = new Set(Object.values(expected.cases).filter((c) => /^[\w.]+$/.test(c.what) && !c.what.includes("_")).map((c) => c.what));
+  assert.ok(types.size >= 10, [...types].join(", "));
+});
+
+test("chains: the last exception is reported, the first one is named as its cause", () => {
+  const direct = parseFailure(lines("chain-direct-cause"))!;
+  assert.equal(direct.exception!.type, "DataError");
+  assert.equal(direct.exception!.chainKind, "cause");
+  assert.equal(direct.exception!.chainedFrom!.type, "FileNotFoundError");
+  const during = parseFailure(lines("chain-during-handling"))!;
+  assert.equal(during.exception!.type, "AttributeError");
+  assert.equal(during.exception!.chainKind, "context");
+  assert.equal(during.exception!.chainedFrom!.type, "KeyError");
+  assert.ok(during.terminal);
+});
+
+test("torchrun: the root-cause rank's exception wins over the other rank's gloo error and the ChildFailedError", async () => {
+  const f = parseFailure(lines("torchrun-child-filenotfound"))!;
+  assert.equal(f.launcher?.tool, "torchrun");
+  assert.equal(f.launcher?.rank, 1);
+  assert.equal(f.launcher?.exitCode, 1);
+  assert.equal(f.exception!.type, "FileNotFoundError");
+  assert.equal(f.exception!.prefix, "[rank1]: ");
+  const frame = innermostUserFrame(f.exception!.frames)!;
+  assert.match(frame.file, /train\.py$/);
+  const r = await scanFiles([path.join(dir, "torchrun-child-filenotfound.log")]);
+  assert.equal(r.primary!.category, "python_exception");
+  // rank 0's "Connection closed by peer" is found too, as a consequence.
+  assert.ok(r.findings.some((x) => x.category === "nccl_error" && x !== r.primary));
+});
+
+test("C++ terminate: the type and the what() message", () => {
+  const text = fs.readFileSync(path.join(here, "fixtures", "crash", "nccl_error", "sglang-1693-watchdog-terminate-sigabrt.log"), "utf8").split("\n");
+  const f = parseFailure(text)!;
+  assert.ok(f.exception);
+  assert.equal(f.exception.kind, "cpp");
+  assert.match(f.exception.type, /DistBackendError/);
+  assert.match(f.exception.message, /Watchdog caught collective operation timeout/);
+});
+
+test("a traceback the run went on after is not a crash; the same log is one when the daemon exited non-zero", async () => {
+  // A caught error followed by training progress (a restart that recovered): not where the run died.
+  const file = path.join(tmp, "recovered.log");
+  const progress = Array.from({ length: 5 }, (_, i) => `{'loss': ${(1.2 - i / 10).toFixed(2)}, 'learning_rate': 1e-05, 'epoch': ${i + 1}.0}`);
+  fs.writeFileSync(file, [...lines("key-error"), ...progress, ""].join("\n"));
+  const healthy = await scanFiles([file]);
+  assert.equal(healthy.primary, null);
+  const failed = await scanFiles([file], { exit: { exitCode: 1, signal: null } });
+  assert.equal(failed.primary?.category, "python_exception");
+  assert.match(failed.primary!.text, /KeyError: 'labels'/);
+  // A clean exit adds nothing.
+  const clean = await scanFiles([file], { exit: { exitCode: 0, signal: null } });
+  assert.equal(clean.primary, null);
+});
+
+test("a rank killed by a signal is not blamed on the Python error another rank printed", async () => {
+  const file = path.join(tmp, "killed.log");
+  const text = fs.readFileSync(path.join(dir, "torchrun-child-filenotfound.log"), "utf8")
+    .replace("exitcode  : 1 (pid: ", "exitcode  : -9 (pid: ")
+    .replace("traceback : To enable traceback see: https://pytorch.org/docs/stable/elastic/errors.html", "traceback : Signal 9 (SIGKILL) received by PID 23939");
+  fs.writeFileSync(file, text);
+  const r = await scanFiles([file]);
+  assert.equal(r.primary?.category, "process_killed");
+});
+
+test("pasted forms: IPython, markdown quotes and backticks, frames without their Traceback line", () => {
+  const ipy = parseFailure([
+    "---------------------------------------------------------------------------",
+    "ValueError                                Traceback (most recent call last)",
+    "<ipython-input-3-1a2b3c> in <module>",
+    "----> 1 train(cfg)",
+    "",
+    "ValueError: batch size must be positive",
+  ])!;
+  assert.equal(ipy.exception!.type, "ValueError");
+  assert.equal(ipy.exception!.message, "batch size must be positive");
+  const quoted = parseFailure(lines("index-error").map((l) => (l ? `> ${l}` : l)))!;
+  assert.equal(quoted.exception!.type, "IndexError");
+  const headless = parseFailure(["`" + lines("key-error")[1]!.trim(), ...lines("key-error").slice(2, -1), "KeyError: 'labels'`"])!;
+  assert.equal(headless.exception!.type, "KeyError");
+});
