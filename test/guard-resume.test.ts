@@ -294,3 +294,20 @@ test("FSDP sharded state (pytorch_model_fsdp_0/, optimizer_0/): complete with .m
   assert.ok(torn.problems.includes("checkpoint-100/optimizer_0/.metadata: missing (written last: the sharded save did not finish)"), torn.problems.join("\n"));
   assert.ok(torn.problems.includes("checkpoint-100/pytorch_model_fsdp_0/__0_0.distcp: empty"), torn.problems.join("\n"));
 });
+
+test("HF Trainer under DeepSpeed: checkpoint-N/latest names global_stepN, whose state files are checked instead of optimizer.pt", async () => {
+  const layout = dir({ checkpoints: [{ step: 4, omit: ["model.safetensors", "optimizer.pt", "scheduler.pt"] }] });
+  const cp = path.join(layout.modelDir, "checkpoint-4");
+  // The state files of a DeepSpeed tag, as in test/fixtures/checkpoints/deepspeed (built after DeepSpeed's source).
+  fs.cpSync(path.join(import.meta.dirname, "fixtures", "checkpoints", "deepspeed", "checkpoints", "global_step4"), path.join(cp, "global_step4"), { recursive: true });
+  fs.writeFileSync(path.join(cp, "latest"), "global_step4");
+  const r = await verifyResume(layout);
+  assert.equal(ckpt(r, "checkpoint-4").complete, true, ckpt(r, "checkpoint-4").problems.join("\n"));
+  assert.equal(r.resume_step, 4);
+  fs.truncateSync(path.join(cp, "global_step4", "zero_pp_rank_1_mp_rank_00_optim_states.pt"), 100);
+  const torn = ckpt(await verifyResume(layout), "checkpoint-4");
+  assert.ok(torn.problems.some((p) => p.startsWith("checkpoint-4/global_step4/zero_pp_rank_1_mp_rank_00_optim_states.pt: not a complete zip archive")), torn.problems.join("\n"));
+  fs.writeFileSync(path.join(cp, "latest"), "global_step8");
+  const wrong = ckpt(await verifyResume(layout), "checkpoint-4");
+  assert.ok(wrong.problems.includes('checkpoint-4/latest names "global_step8", which is not a folder in the checkpoint: DeepSpeed would fail to load it'), wrong.problems.join("\n"));
+});

@@ -102,7 +102,9 @@ async function list(dir: string): Promise<Listing | null> {
 
 const isHfCheckpoint = (l: Listing | null): boolean =>
   !!l && (l.files.has("trainer_state.json") || l.files.has("training_args.bin") || HF_WEIGHTS.some((n) => l.files.has(n)) || l.files.has("latest"));
-const isHfModel = (l: Listing): boolean => l.files.has("config.json") || l.files.has("adapter_config.json") ? HF_WEIGHTS.some((n) => l.files.has(n)) || [...l.files.keys()].some((n) => /^model-\d+-of-\d+\.safetensors$/.test(n)) : false;
+const isHfModel = (l: Listing): boolean =>
+  (l.files.has("config.json") || l.files.has("adapter_config.json")) &&
+  (HF_WEIGHTS.some((n) => l.files.has(n)) || [...l.files.keys()].some((n) => /^model-\d+-of-\d+\.safetensors$/.test(n)));
 const isAccelerateState = (l: Listing | null): boolean => !!l && [...l.files.keys()].some((n) => /^random_states_\d+\.pkl$/.test(n));
 
 /**
