@@ -32,7 +32,7 @@ export function renderResumeReport(r: ResumeReport): string {
   const lines = [
     `layout:      ${r.layout}${r.framework ? `; checkpoints written by ${FRAMEWORK[r.framework]} in ${r.checkpoint_dir}` : ""}`,
     `config:      ${r.config_file ?? (r.training_args ? `${r.training_args.file} (read without running it)` : "none (hf layout: set trainingConfig to name the run's arguments)")}`,
-    `checkpoints: ${r.framework && r.framework !== "hf-trainer" ? r.checkpoint_dir : r.model_dir}`,
+    `checkpoints: ${r.framework && r.framework !== "hf-trainer" ? r.checkpoint_dir : r.framework === null && r.layout === "hf" ? "none found in BASE_DIR" : r.model_dir}`,
   ];
   if (r.framework === "hf-trainer" || r.framework === null) lines.push(`kind:        ${r.kind === "lora" ? "LoRA adapter" : "full model"} (from ${r.kind_source})`);
   if (r.checkpoints.length === 0) lines.push("  (no checkpoints)");
