@@ -19,12 +19,12 @@ function baseDir(files: Record<string, string> = {}): string {
   return d;
 }
 
-function run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], input?: string, cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env };
     delete env.TRAINSAFE_CONFIG;
     delete env.TRAINSAFE_BASE_DIR;
-    const child = spawn(process.execPath, [path.join(repo, "bin", "trainsafe.js"), ...args], { cwd: root, env });
+    const child = spawn(process.execPath, [path.join(repo, "bin", "trainsafe.js"), ...args], { cwd, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -137,4 +137,32 @@ test("crash history reports a corrupt file (exit 1) without touching it", async 
   assert.equal(r.code, 1);
   assert.match(r.stdout, /problem: .*corrupt/);
   assert.equal(fs.readFileSync(file, "utf8"), "{broken");
+});
+
+test("crash scan --file without --base-dir records nothing in the current folder; with --base-dir it records there", async () => {
+  const cwd = fs.mkdtempSync(path.join(root, "cwd-"));
+  const log = path.join(fixtures, "cuda_oom", "funasr-2006-rank2-oom-then-nccl-watchdog.log");
+  const r = await run(["crash", "scan", "--file", log, "--json"], undefined, cwd);
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.primary.category, "cuda_oom");
+  assert.equal(out.history, undefined);
+  const human = await run(["crash", "scan", "--file", log], undefined, cwd);
+  assert.equal(human.code, 1);
+  assert.deepEqual(fs.readdirSync(cwd), [], "nothing written into the folder the user stood in");
+  const d = baseDir();
+  const rec = await run(["crash", "scan", "-b", d, "--file", log, "--json"], undefined, cwd);
+  assert.equal(JSON.parse(rec.stdout).history.added, true);
+  assert.ok(fs.existsSync(path.join(d, ".crash_history.json")));
+  assert.deepEqual(fs.readdirSync(cwd), []);
+});
+
+test("a log ending in a traceback no rule knows: python_exception with the exception and the user's frame, exit 1", async () => {
+  const cwd = fs.mkdtempSync(path.join(root, "cwd-"));
+  const log = path.join(repo, "test", "fixtures", "tracebacks", "torchrun-child-filenotfound.log");
+  const r = await run(["crash", "scan", "--file", log], undefined, cwd);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /CRASH: python_exception \(rule python_traceback, cause\)/);
+  assert.match(r.stdout, /FileNotFoundError: \[Errno 2\] No such file or directory/);
+  assert.match(r.stdout, /Innermost frame of your code: \S+train\.py:7 in <module>/);
 });
