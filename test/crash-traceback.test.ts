@@ -11,6 +11,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { scanFiles } from "../agent/crash/scanner.js";
 import { innermostUserFrame, parseFailure } from "../agent/crash/traceback.js";
+import { loadSettings } from "../agent/config/settings.js";
+import { crashModule } from "../agent/watchdog/integrations.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = path.join(here, "fixtures", "tracebacks");
@@ -117,4 +119,16 @@ test("pasted forms: IPython, markdown quotes and backticks, frames without their
   assert.equal(quoted.exception!.type, "IndexError");
   const headless = parseFailure(["`" + lines("key-error")[1]!.trim(), ...lines("key-error").slice(2, -1), "KeyError: 'labels'`"])!;
   assert.equal(headless.exception!.type, "KeyError");
+});
+
+test("the watchdog's crash scan: a daemon that exited 1 after a caught-looking traceback still gets its exception", async () => {
+  const base = fs.mkdtempSync(path.join(tmp, "base-"));
+  const progress = Array.from({ length: 3 }, (_, i) => `step ${i + 10} loss 0.9${i}`);
+  fs.writeFileSync(path.join(base, "training_output.log"), [...lines("value-error"), ...progress, ""].join("\n"));
+  const settings = await loadSettings({ baseDir: base });
+  assert.equal(await crashModule.scan(settings), null, "without the exit status the traceback is history");
+  const f = await crashModule.scan(settings, { exitCode: 1, signal: null });
+  assert.equal(f?.category, "python_exception");
+  assert.match(f!.text!, /ValueError: learning rate must be positive/);
+  assert.match(f!.suggestion!, /Innermost frame of your code/);
 });
