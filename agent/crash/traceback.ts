@@ -38,6 +38,8 @@ export interface ParsedException {
   /** The exception this one was raised from or while handling (earlier in the chain), if any. */
   chainedFrom?: ParsedException;
   chainKind?: "cause" | "context";
+  /** Printed by Python for an exception it ignored ("Exception ignored in", atexit): never the cause of death. */
+  ignored?: boolean;
 }
 
 /** What a launcher said about the failed rank (torchrun table, CalledProcessError, DeepSpeed). */
@@ -100,11 +102,11 @@ export function parseFailure(rawLines: readonly string[]): FailureReport | null 
   const exceptions = parseExceptions(lines);
   const launcher = lastLauncherReport(lines);
   let last: ParsedException | null = null;
-  for (const e of exceptions) if (!WRAPPER_TYPES.test(e.type)) last = e;
+  for (const e of exceptions) if (!WRAPPER_TYPES.test(e.type) && !e.ignored) last = e;
   // The launcher names the rank that failed first; the others' exceptions are consequences
   // (gloo/NCCL "connection closed" when that rank's process went away).
   if (launcher?.rank !== undefined) {
-    const ofRoot = exceptions.filter((e) => !WRAPPER_TYPES.test(e.type) && prefixRank(e.prefix, launcher));
+    const ofRoot = exceptions.filter((e) => !WRAPPER_TYPES.test(e.type) && !e.ignored && prefixRank(e.prefix, launcher));
     if (ofRoot.length) last = ofRoot.at(-1)!;
   }
   if (!last && !launcher) return null;
@@ -161,6 +163,13 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       const prefix = raw.slice(0, tb);
       const e = parsePythonTraceback(lines, i, prefix, consumed);
       if (!e) continue;
+      // "Exception ignored in: <function X.__del__>" and atexit errors come after the run ended.
+      for (let j = i - 1; j >= Math.max(0, i - 3); j--) {
+        const p = stripPrefix(lines[j]!, prefix);
+        if (p === null || !p.trim()) continue;
+        if (/^Exception ignored in\b|^Error in atexit\._run_exitfuncs/.test(p.trim())) e.ignored = true;
+        break;
+      }
       const pend = pendingChain.get(prefix);
       if (pend) {
         e.chainedFrom = pend.from;
