@@ -57,7 +57,10 @@ test("a real HF Trainer: slow import is no hang, steps come from its output, a s
     throw new Error(`${String(err)}; events: ${JSON.stringify(events).slice(0, 1500)}`);
   });
 
-  const firstStepAtMs = await waitFor("first step", () => (fs.existsSync(settings.layout.outputLog) && fs.readFileSync(settings.layout.outputLog, "utf8").includes("| 1/1000 [") ? Date.now() : 0), 150_000);
+  const firstStepAtMs = await waitFor("first step", () => (fs.existsSync(settings.layout.outputLog) && fs.readFileSync(settings.layout.outputLog, "utf8").includes("| 1/1000 [") ? Date.now() : 0), 150_000).catch((err: unknown) => {
+    const out = fs.existsSync(settings.layout.outputLog) ? fs.readFileSync(settings.layout.outputLog, "utf8").slice(-800) : "(no output log)";
+    throw new Error(`${String(err)}; events: ${events.map((e) => e.type).join(", ")}; output: ${out}`);
+  });
   // Importing torch and transformers and building the trainer took longer than the training limit.
   assert.ok(firstStepAtMs - started.atMs > 4000, `first step ${firstStepAtMs - started.atMs} ms after start: not slower than trainingTimeout here`);
   assert.deepEqual(of("hang"), [], "no hang before the first step");
