@@ -105,6 +105,17 @@ test("Megatron, DeepSpeed and plain step lines (from the frameworks' format stri
   assert.equal(parseStepLine("[Rank 0] step=250, skipped=0, lr=[0.0001]")?.format, "deepspeed");
 });
 
+test("Megatron and DeepSpeed lines users posted (test/fixtures/crash-corpus/none, from GitHub issues)", () => {
+  const corpus = path.join(FIX, "..", "crash-corpus", "none");
+  const last = (name: string) => scanStepText(fs.readFileSync(path.join(corpus, name), "latin1")).lastStep;
+  assert.deepEqual(
+    [last("megatron-lm-756-mixtral-healthy-iterations.log")].map((l) => [l?.format, l?.step, l?.total]),
+    [["megatron", 73, 100]],
+  );
+  assert.deepEqual([last("deepspeed-1825-step-logs-notebook.log")].map((l) => [l?.format, l?.step]), [["deepspeed", 50]]);
+  assert.deepEqual([last("deepspeed-255-samples-per-sec-slow.log")].map((l) => [l?.format, l?.step]), [["deepspeed", 2700]]);
+});
+
 async function read(src: ProgressSources): Promise<ProgressReading> {
   const r: SourcesRead = await src.read();
   assert.ok(r.ok, JSON.stringify(r));

@@ -72,6 +72,8 @@ const STEP_RULES: ReadonlyArray<StepRule> = [
   // "[Rank 0] step=100, skipped=0, lr=[...]".
   { format: "deepspeed", re: /\bglobal_step[=:]\s*(\d+)/, step: (m) => ({ step: Number(m[1]), total: null }) },
   { format: "deepspeed", re: /\bstep=(\d+),\s*skipped=\d+/, step: (m) => ({ step: Number(m[1]), total: null }) },
+  // Older DeepSpeed ThroughputTimer: "[INFO ...] 0/2700, SamplesPerSec=13.19" (epoch/step).
+  { format: "deepspeed", re: /\b\d+\/(\d+),\s*SamplesPerSec=/, step: (m) => ({ step: Number(m[1]), total: null }) },
   // tqdm (HF Trainer's bar, plain loops): " 12/500 [00:10<...", "train:  40%|████  | 12/30 [", "45it [00:10, ...".
   { format: "tqdm", re: /^(?:\s*([^|]{0,80}?):)?\s*(?:\d+%)?\|[^|]*\|\s*(\d+)\/(\d+|\?)\s*\[/, step: (m) => barStep(Number(m[2]), num(m[3])) },
   { format: "tqdm", re: /^(?:\s*([^|]{0,80}?):)?\s*(\d+)it \[\d/, step: (m) => barStep(Number(m[2]), null) },
