@@ -56,6 +56,11 @@ test("HF Trainer (recorded): tqdm updates on one \\r line, log dicts, eval and s
   assertNeverBack(steps, "hf_trainer.log");
   // Every training step of the run was seen as it was written.
   assert.deepEqual([...new Set(steps.filter((s): s is number => s !== null))], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  // The bar drawn at 0 when train() begins is no progress yet: the first step may still take long.
+  const beforeFirstStep = text.slice(0, text.indexOf("| 1/12 ["));
+  assert.match(beforeFirstStep, /\| 0\/12 \[/);
+  assert.equal(scanStepText(beforeFirstStep).last, null);
+  assert.equal(parseStepLine("  0%|          | 0/12 [00:00<?, ?it/s]")?.idle, true);
   // The logged dicts are progress lines of their own (no step).
   const dict = text.split(/[\r\n]/).find((l) => l.startsWith("{'loss'"))!;
   assert.deepEqual(parseStepLine(dict), { format: "hf_log", step: null, total: null });

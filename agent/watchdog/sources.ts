@@ -39,6 +39,11 @@ export interface StepLine {
   readonly total: number | null;
   /** tqdm bars: the description before the bar ("" for HF Trainer's) and whether it is nested. */
   readonly bar?: { readonly desc: string; readonly nested: boolean };
+  /**
+   * A bar at 0 (drawn when a loop or an epoch begins): no work done yet, so not progress. The first
+   * step after it may take long (compilation, data workers starting) and is still startup.
+   */
+  readonly idle?: true;
 }
 
 /**
@@ -48,17 +53,16 @@ export interface StepLine {
 interface StepRule {
   readonly format: StepFormat;
   readonly re: RegExp;
-  readonly step: (m: RegExpExecArray) => { step: number | null; total: number | null };
+  readonly step: (m: RegExpExecArray) => { step: number | null; total: number | null; idle?: boolean };
 }
 
-/** A bar at 0 (a new epoch's bar, a bar before its first update) names no step yet. */
-const barStep = (n: number, total: number | null) => ({ step: n === 0 ? null : n, total });
+const barStep = (n: number, total: number | null) => ({ step: n === 0 ? null : n, total, idle: n === 0 });
 
 const num = (s: string | undefined): number | null => (s === undefined || s === "?" ? null : Number(s));
 /** Lightning's bar counts batches of the current epoch: the global step is epoch x batches + batch. */
 const epochStep = (epoch: string, n: string, total: string | undefined) => {
   const t = num(total);
-  return { step: t === null || Number(n) === 0 ? null : Number(epoch) * t + Number(n), total: t };
+  return { step: t === null || Number(n) === 0 ? null : Number(epoch) * t + Number(n), total: t, idle: Number(n) === 0 };
 };
 
 const STEP_RULES: ReadonlyArray<StepRule> = [
@@ -100,10 +104,11 @@ export function parseStepLine(text: string): StepLine | null {
   for (const rule of STEP_RULES) {
     const m = rule.re.exec(plain);
     if (!m) continue;
-    const { step, total } = rule.step(m);
+    const { step, total, idle } = rule.step(m);
     if (step !== null && !Number.isSafeInteger(step)) continue;
-    if (rule.format === "tqdm") return { format: rule.format, step: nested ? null : step, total, bar: { desc: (m[1] ?? "").trim(), nested } };
-    return { format: rule.format, step, total };
+    const extra = idle ? { idle: true as const } : {};
+    if (rule.format === "tqdm") return { format: rule.format, step: nested ? null : step, total, bar: { desc: (m[1] ?? "").trim(), nested }, ...extra };
+    return { format: rule.format, step, total, ...extra };
   }
   return null;
 }
@@ -148,6 +153,7 @@ export function scanStepText(text: string): StepScan {
   let last: StepScan["last"] = null;
   let lastStep: StepScan["lastStep"] = null;
   for (const l of found) {
+    if (l.idle) continue;
     const { raw, ...line } = l;
     const isBar = line.bar !== undefined;
     const step = isBar && (lightning || key(line) !== main) ? null : line.step;
@@ -155,7 +161,7 @@ export function scanStepText(text: string): StepScan {
     last = at;
     if (step !== null) lastStep = { ...at, step };
   }
-  return { last, lastStep, lines: found.length };
+  return { last, lastStep, lines: found.filter((l) => !l.idle).length };
 }
 
 /** Lines read from the end of each log (bounded by LOG_TAIL_BYTES as well). */
