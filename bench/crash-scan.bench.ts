@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
+import { toEre } from "./lib/ere.js";
 
 const GB = Number(process.env.BENCH_LOG_GB ?? "2");
 const TAIL_RUNS = 9;
@@ -76,31 +77,6 @@ function generate(file: string, bytes: number): { crashLine: number } {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
-}
-
-/** The rules' patterns as POSIX ERE for grep -E (same patterns; case-insensitive rules spelled out). */
-function toEre(source: string, ignoreCase: boolean): string {
-  let s = source
-    .replace(/\(\?<[A-Za-z_$][\w$]*>/g, "(")
-    .replace(/\(\?:/g, "(")
-    .replace(/\\d/g, "[0-9]");
-  if (ignoreCase) {
-    // Letters outside escapes and classes become [xX].
-    let out = "";
-    let inClass = false;
-    for (let i = 0; i < s.length; i++) {
-      const c = s[i]!;
-      if (c === "\\") {
-        out += c + (s[++i] ?? "");
-        continue;
-      }
-      if (c === "[") inClass = true;
-      else if (c === "]") inClass = false;
-      out += !inClass && /[A-Za-z]/.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c;
-    }
-    s = out;
-  }
-  return s;
 }
 
 async function main(): Promise<void> {

@@ -25,8 +25,12 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // Native addons and packages stay in node_modules, loaded as usual.
-  packages: "external",
+  // Packages are bundled too: resolving and compiling zod's, commander's and the others' files one by
+  // one through node's module loader was most of a command's start-up (crash scan of a small log: 433
+  // -> 306 ms CPU, docs/benchmarks.md, start-up). Only native addons stay in node_modules.
+  external: ["better-sqlite3"],
+  // Bundled CommonJS packages call require() for node's built-ins; an ES module has none of its own.
+  banner: { js: 'import { createRequire as __trainsafeCreateRequire } from "node:module"; const require = __trainsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",
 });
 // new URL("./rules.json" | "./static/" | "./training_daemon.mjs", import.meta.url) in the sources.

@@ -1,0 +1,146 @@
+/**
+ * Start-up of every local command (issue 13, item 2). Each command runs as a real process on a copy of
+ * examples/training, in two forms: the shipped one (dist/trainsafe.mjs, built here by deploy/build.mjs
+ * and run by plain node, as the launcher install.sh writes runs it) and the development launcher
+ * (bin/trainsafe.js through tsx). Its CPU time (user + sys of the process, from bash's `time`, which
+ * reads the child's rusage in ms) is set against `node -e 0` measured in the same rounds. And `crash
+ * scan` of a small log (BENCH_SMALL_LOG_KB, default 29) is set against `tail -n 1000 FILE | grep -E -f
+ * PATTERNS` in wall time, with the scanner's own rules as the patterns (POSIX ERE).
+ *
+ * Rounds (BENCH_STARTUP_ROUNDS, default 11) interleave every command with its reference, so a change
+ * of the machine's load hits both; the medians and the load average are printed with each ratio and its
+ * goal: CPU <= 1.5x `node -e 0`, crash scan wall <= 2x tail | grep (shipped form).
+ *
+ * Run: npm run bench -- startup
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadRules } from "../agent/crash/rules.js";
+import { CLI, ROOT } from "./lib/controller-process.js";
+import { toEre } from "./lib/ere.js";
+import { median } from "./lib/measure.js";
+
+const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? "11");
+const SMALL_LOG_KB = Number(process.env.BENCH_SMALL_LOG_KB ?? "29");
+const CPU_GOAL = 1.5;
+const SCAN_GOAL = 2;
+
+interface Timing {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** Runs argv under bash's `time` (rusage of the child, ms resolution); output discarded; throws on an unexpected exit code. */
+function timed(argv: readonly string[], okCodes: readonly number[] = [0]): Timing {
+  const r = spawnSync(
+    "bash",
+    ["-c", 'TIMEFORMAT="%3R %3U %3S"; { time "$@" >/dev/null 2>"$ERR"; echo "rc=$?" >&2; } 2>&1', "_", ...argv],
+    { encoding: "utf8", env: { ...process.env, ERR: errFile } },
+  );
+  const rc = Number(/rc=(\d+)/.exec(r.stdout)?.[1] ?? NaN);
+  const m = /(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)/.exec(r.stdout);
+  if (!m || !okCodes.includes(rc)) {
+    throw new Error(`${argv.join(" ")}: exit ${rc} (expected ${okCodes.join(" or ")}): ${fs.readFileSync(errFile, "utf8").slice(-2000)}`);
+  }
+  return { wallMs: Number(m[1]) * 1000, cpuMs: (Number(m[2]) + Number(m[3])) * 1000 };
+}
+
+let errFile = "";
+
+/** A training log of about `kb` KB: trainer step lines and warnings, then an OOM and NCCL timeouts at the end. */
+function smallLog(file: string, kb: number): void {
+  const tail = fs.readFileSync(path.join(ROOT, "examples", "training", "logs", "train.log"), "utf8");
+  const lines: string[] = [];
+  let size = tail.length;
+  for (let i = 1; size < kb * 1000; i++) {
+    const l =
+      i % 97 === 0
+        ? "/usr/lib/python3.11/site-packages/torch/utils/checkpoint.py:91: UserWarning: None of the inputs have requires_grad=True. Gradients will be None"
+        : `{'loss': ${(2 + Math.sin(i / 7)).toFixed(4)}, 'grad_norm': ${((i % 13) / 7).toFixed(3)}, 'learning_rate': 1e-05, 'epoch': ${(i / 1000).toFixed(2)}}`;
+    lines.push(l);
+    size += l.length + 1;
+  }
+  fs.writeFileSync(file, lines.join("\n") + "\n" + tail);
+}
+
+function ratioLine(what: string, x: number, ref: number, goal: number, unit: string, refName: string): string {
+  const ratio = x / ref;
+  return `| ${what} | ${Math.round(x)} ms | ${Math.round(ref)} ms ${refName} | **${ratio.toFixed(2)}x** | <= ${goal}x: ${ratio <= goal ? "met" : "MISSED"} (${unit}) |`;
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-startup-bench-"));
+  errFile = path.join(dir, "stderr");
+  try {
+    const b = spawnSync(process.execPath, [path.join(ROOT, "deploy", "build.mjs")], { cwd: ROOT, encoding: "utf8" });
+    if (b.status !== 0) throw new Error(`deploy/build.mjs failed: ${b.stderr}`);
+    const bundle = path.join(ROOT, "dist", "trainsafe.mjs");
+    const base = path.join(dir, "training");
+    fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
+    const log = path.join(dir, "small.log");
+    smallLog(log, SMALL_LOG_KB);
+    const rules = await loadRules();
+    const patterns = path.join(dir, "patterns");
+    fs.writeFileSync(patterns, rules.rules.flatMap((r) => r.patterns.map((p) => toEre(p.source, p.ignoreCase))).join("\n") + "\n");
+
+    // Exit 1 is "problems found": examples/training holds a crash and a failing check on purpose.
+    const commands: Array<{ name: string; args: string[]; ok: number[] }> = [
+      { name: "--version", args: ["--version"], ok: [0] },
+      { name: "crash scan (small log)", args: ["crash", "scan", "--file", log, "--no-history"], ok: [1] },
+      { name: "crash scan (BASE_DIR logs)", args: ["crash", "scan", "--base-dir", base, "--no-history"], ok: [1] },
+      { name: "crash history", args: ["crash", "history", "--base-dir", base], ok: [0, 1] },
+      { name: "check", args: ["check", "--base-dir", base], ok: [0, 1] },
+      { name: "config validate", args: ["config", "validate", "--base-dir", base], ok: [0, 1] },
+      { name: "resume verify", args: ["resume", "verify", "--base-dir", base], ok: [0, 1] },
+    ];
+    const forms = [
+      { name: "shipped (node dist/trainsafe.mjs)", argv: [process.execPath, bundle] },
+      { name: "development (node bin/trainsafe.js, tsx)", argv: [process.execPath, CLI] },
+    ];
+    // One unmeasured run of each: the code cache is written on the first run after a build, as on an install.
+    for (const f of forms) for (const c of commands) timed([...f.argv, ...c.args], c.ok);
+
+    const nodeRef: number[] = [];
+    const grepRef: number[] = [];
+    const cpu = new Map<string, number[]>();
+    const wall = new Map<string, number[]>();
+    const load: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      load.push(os.loadavg()[0]!);
+      for (const f of forms) {
+        for (const c of commands) {
+          nodeRef.push(timed([process.execPath, "-e", "0"]).cpuMs);
+          const t = timed([...f.argv, ...c.args], c.ok);
+          const key = `${f.name}\0${c.name}`;
+          (cpu.get(key) ?? cpu.set(key, []).get(key)!).push(t.cpuMs);
+          (wall.get(key) ?? wall.set(key, []).get(key)!).push(t.wallMs);
+          if (c.name === "crash scan (small log)") {
+            grepRef.push(timed(["bash", "-c", 'tail -n 1000 "$1" | grep -E -n -f "$2"', "_", log, patterns]).wallMs);
+          }
+        }
+      }
+    }
+    const nodeMs = median(nodeRef);
+    const grepMs = median(grepRef);
+    const out: string[] = [
+      `${ROUNDS} rounds; node ${process.version}; ${os.cpus().length} CPUs; small log ${(fs.statSync(log).size / 1000).toFixed(1)} KB; ${rules.rules.length} rules`,
+      `load average (1 min) during the rounds: ${Math.min(...load).toFixed(1)} to ${Math.max(...load).toFixed(1)}; at the end ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`,
+      `reference \`node -e 0\`: CPU median ${Math.round(nodeMs)} ms (n=${nodeRef.length}); \`tail -n 1000 | grep -E -n -f\` (${rules.rules.length} rules' patterns): wall median ${grepMs.toFixed(1)} ms (n=${grepRef.length})`,
+      "",
+      "| command | CPU (median) | reference | ratio | goal |",
+      "| --- | --- | --- | --- | --- |",
+    ];
+    for (const f of forms) {
+      for (const c of commands) out.push(ratioLine(`${f.name}: ${c.name}`, median(cpu.get(`${f.name}\0${c.name}`)!), nodeMs, CPU_GOAL, "CPU", "`node -e 0`"));
+    }
+    out.push("", "| crash scan of the small log | wall (median) | reference | ratio | goal |", "| --- | --- | --- | --- | --- |");
+    for (const f of forms) out.push(ratioLine(f.name, median(wall.get(`${f.name}\0crash scan (small log)`)!), grepMs, SCAN_GOAL, "wall", "`tail -n 1000 \| grep -E`"));
+    process.stdout.write(out.join("\n") + "\n");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
