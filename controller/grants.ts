@@ -20,6 +20,7 @@ export interface GrantsOptions {
 export class RestartGrants {
   private readonly clock: () => number;
   private readonly newId: () => string;
+  private readonly changeListeners: Array<(signatures: string[]) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -129,7 +130,15 @@ export class RestartGrants {
   /** Closes the open breaker of `signature` (null: all); returns the signatures closed. */
   reset(signature: string | null): string[] {
     const nowMs = this.clock();
-    return this.store.immediate(() => this.store.breakers.reset(signature, nowMs));
+    const closed = this.store.immediate(() => this.store.breakers.reset(signature, nowMs));
+    // After the commit: an agent told now and asking at once must find the breaker closed.
+    if (closed.length > 0) for (const fn of this.changeListeners) fn(closed);
+    return closed;
+  }
+
+  /** Calls `fn` with the signatures closed whenever breakers close (the agents are told). */
+  onBudgetChanged(fn: (signatures: string[]) => void): void {
+    this.changeListeners.push(fn);
   }
 }
 

@@ -99,6 +99,11 @@ export class Controller {
       const sessions = new SessionRegistry(this.log, { clock: this.clock });
       const ingest = new Ingest(store, this.log, { clock: this.clock, incidentWindowMs: c.incidents.windowMs });
       const grants = new RestartGrants(store, c.budget, { clock: this.clock });
+      // Hosts waiting on a breaker ask again as soon as it closes, instead of polling for it.
+      grants.onBudgetChanged((signatures) => {
+        const told = sessions.budgetChanged(signatures, `breaker reset: ${signatures.join(", ")}`);
+        this.log.info("breakers reset; connected agents told to ask again", { signatures, agents: told });
+      });
       const pruner = new TelemetryPruner(store, c.telemetry, this.log, this.clock);
       const server = new Server({
         "grpc.max_receive_message_length": c.maxMessageBytes,

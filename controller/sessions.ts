@@ -17,6 +17,8 @@ export interface AgentLink {
    * the controller stops (the agent reconnects with back-off either way).
    */
   close(reason: string, code: "aborted" | "unavailable"): void;
+  /** Tells the agent the restart budget changed (breakers closed): a waiting agent asks again now. */
+  budgetChanged(signatures: readonly string[], reason: string): void;
 }
 
 interface Pending {
@@ -90,6 +92,23 @@ export class SessionRegistry {
       this.close(s, reason);
       s.link.close(reason, "unavailable");
     }
+  }
+
+  /**
+   * Tells every connected agent that the budget changed (an operator closed breakers), so hosts
+   * waiting for a grant ask again at once instead of polling; returns how many were told.
+   */
+  budgetChanged(signatures: readonly string[], reason: string): number {
+    let told = 0;
+    for (const s of this.byHost.values()) {
+      try {
+        s.link.budgetChanged(signatures, reason);
+        told++;
+      } catch (err) {
+        this.log.warn("cannot tell an agent that the budget changed", { host: s.hostId, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return told;
   }
 
   isConnected(hostId: string): boolean {

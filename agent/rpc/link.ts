@@ -61,6 +61,11 @@ export interface LinkOptions {
   readonly insecure?: boolean;
   /** Settings file, named in configuration errors. */
   readonly settingsSource?: string | undefined;
+  /**
+   * The controller said its restart budget changed (breakers closed), or the link came up (a reset
+   * may have happened while it was down): a host waiting for a grant asks again now.
+   */
+  readonly onBudgetMayHaveChanged?: (why: string) => void;
 }
 
 export interface LinkTls {
@@ -167,6 +172,24 @@ const SCOPES: ReadonlyMap<DecisionScope, GrantDecision["scope"]> = new Map([
 /** Error from requestGrant when the controller did not answer (the caller falls back to the local budget). */
 export class ControllerUnavailable extends Error {}
 
+/**
+ * Error from requestGrant when the controller answered with a refusal instead of a decision (over
+ * its rate limit, permission denied, ...): an answer, so the caller waits and asks again later; it
+ * never falls back to the local budget for it.
+ */
+export class ControllerRefused extends Error {
+  constructor(
+    message: string,
+    /** gRPC status name, e.g. "RESOURCE_EXHAUSTED". */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes that mean no answer came (nothing decided; the controller is away or too slow). */
+const NO_ANSWER: ReadonlySet<status> = new Set([status.DEADLINE_EXCEEDED, status.UNAVAILABLE, status.CANCELLED]);
+
 export class ControllerLink {
   private readonly client: AgentServiceClient;
   private stream: ClientDuplexStream<AgentMessage, ControllerMessage> | null = null;
@@ -268,7 +291,10 @@ export class ControllerLink {
         { deadline },
         (err: ServiceError | null, res: RestartDecision) => {
           if (err) {
-            reject(new ControllerUnavailable(`controller ${this.opts.address}: ${status[err.code] ?? err.code}: ${err.details || err.message}`));
+            const text = `controller ${this.opts.address}: ${status[err.code] ?? err.code}: ${err.details || err.message}`;
+            // A refusal is the controller's answer (an open breaker behind a rate limit must hold);
+            // only the absence of an answer lets the local budget decide.
+            reject(NO_ANSWER.has(err.code) ? new ControllerUnavailable(text) : new ControllerRefused(text, String(status[err.code] ?? err.code)));
             return;
           }
           resolve({
@@ -316,6 +342,11 @@ export class ControllerLink {
         this.connects++;
         this.opts.log(`connected to controller ${this.opts.address} (session ${body.welcome.sessionId})`);
         this.replay();
+        this.opts.onBudgetMayHaveChanged?.("connected to the controller");
+        break;
+      case "budgetChanged":
+        this.opts.log(`controller: restart budget changed (${body.budgetChanged.reason || "breakers closed"})`);
+        this.opts.onBudgetMayHaveChanged?.(body.budgetChanged.reason || "budget changed");
         break;
       case "ack":
         this.opts.spool.ack(body.ack.uuids);

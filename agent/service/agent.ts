@@ -14,7 +14,7 @@ import { runChecks } from "../checks/runner.js";
 import { describeError } from "../lib/errors.js";
 import { writeFileAtomic } from "../lib/files.js";
 import { timerDelayMs } from "../lib/units.js";
-import { ControllerLink, ControllerUnavailable } from "../rpc/link.js";
+import { ControllerLink, ControllerRefused, ControllerUnavailable } from "../rpc/link.js";
 import { Spool } from "../rpc/spool.js";
 import { decideRestart, type RestartDecision } from "../watchdog/budget.js";
 import { describeEvent, type WatchdogEvent } from "../watchdog/events.js";
@@ -25,6 +25,15 @@ import { TelemetryCollector } from "./telemetry.js";
 import type { AgentEvent, AgentEventKind } from "./types.js";
 
 export const AGENT_VERSION = "0.1.0";
+
+/**
+ * A host denied by an open breaker asks again this often (the controller also pushes "budget
+ * changed" when an operator resets it, and the agent asks at once then): a safety net for a push
+ * lost with the stream, well under the per-host grant rate limit.
+ */
+const BREAKER_RECHECK_MS = 30_000;
+/** A refused request (rate limit, permission) is asked again after this long, plus jitter. */
+const REFUSED_RETRY_MS = 15_000;
 
 export interface AgentOptions {
   readonly settings: Settings;
@@ -97,6 +106,7 @@ export class Agent {
         tls: this.settings.agent.tls,
         insecure: this.settings.agent.insecure,
         settingsSource: this.settings.source,
+        onBudgetMayHaveChanged: () => this.supervisor?.retryGrantNow(),
       });
       this.link.start();
     } else {
@@ -254,15 +264,31 @@ export class Agent {
         this.settings.agent.grantDeadline,
       );
       this.localGrantPending = false;
+      // An open breaker stays open until an operator resets it, and the controller says so when it
+      // happens: no need to ask every second (which the per-host rate limit would refuse anyway).
+      const waitMs = d.scope === "breaker" ? Math.max(d.delayMs, BREAKER_RECHECK_MS) : Math.max(d.delayMs, 1000);
       return {
         allow: d.allow,
         reason: `controller (${d.scope}${d.coalesced ? `, coalesced into grant ${d.grantId}` : ""}): ${d.reason}`,
         delayMs: d.delayMs,
-        retryAtMs: d.allow ? null : ctx.nowMs + Math.max(d.delayMs, 1000),
+        retryAtMs: d.allow ? null : ctx.nowMs + waitMs,
         streak: local.streak,
         inWindow: local.inWindow,
       };
     } catch (err) {
+      if (err instanceof ControllerRefused) {
+        // The controller answered: no restart, and no local budget either; ask again later.
+        this.localGrantPending = false;
+        const waitMs = Math.round(REFUSED_RETRY_MS * (1 + Math.random() / 2));
+        return {
+          allow: false,
+          reason: `controller refused the request (${err.message}); asking again in ${Math.round(waitMs / 1000)}s`,
+          delayMs: 0,
+          retryAtMs: ctx.nowMs + waitMs,
+          streak: local.streak,
+          inWindow: local.inWindow,
+        };
+      }
       if (!(err instanceof ControllerUnavailable)) throw err;
       this.localGrantPending = local.allow;
       return { ...local, reason: `controller did not answer (${err.message}); local budget: ${local.reason}` };

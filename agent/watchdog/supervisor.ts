@@ -308,6 +308,14 @@ export class Supervisor {
     });
   }
 
+  /** Asks for the awaited restart grant again now (the controller said its budget changed); no-op otherwise. */
+  retryGrantNow(): void {
+    const idle = this.idle;
+    if (idle.kind !== "waiting" || idle.retryAtMs === null) return;
+    this.idle = { ...idle, retryAtMs: this.clock() };
+    this.wake?.();
+  }
+
   private enqueue(action: () => Promise<ActionResult>): Promise<ActionResult> {
     if (!this.started || this.stopping) return Promise.resolve({ ok: false, message: "the supervisor is not running" });
     return new Promise((resolve, reject) => {

@@ -148,6 +148,7 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
           command: { commandId: cmd.commandId, kind: commandKindToWire(cmd.kind), args: commandArgsToWire(cmd.args), deadlineMs: cmd.deadlineMs },
         },
       }),
+    budgetChanged: (signatures, reason) => write({ body: { $case: "budgetChanged", budgetChanged: { signatures: [...signatures], reason } } }),
     close: (reason, code) => {
       if (ended) return;
       ended = true;

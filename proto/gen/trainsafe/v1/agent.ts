@@ -75,11 +75,24 @@ export interface Reject {
   message: string;
 }
 
+/**
+ * The restart budget changed so that a denied request may now be granted (an operator reset a
+ * breaker): agents waiting for a grant ask again at once instead of polling.
+ */
+export interface BudgetChanged {
+  /** breakers closed; empty: any */
+  signatures: string[];
+  reason: string;
+}
+
 export interface ControllerMessage {
-  body: { $case: "welcome"; welcome: Welcome } | { $case: "ack"; ack: Ack } | { $case: "reject"; reject: Reject } | {
-    $case: "command";
-    command: Command;
-  } | undefined;
+  body:
+    | { $case: "welcome"; welcome: Welcome }
+    | { $case: "ack"; ack: Ack }
+    | { $case: "reject"; reject: Reject }
+    | { $case: "command"; command: Command }
+    | { $case: "budgetChanged"; budgetChanged: BudgetChanged }
+    | undefined;
 }
 
 function createBaseHello(): Hello {
@@ -682,6 +695,93 @@ export const Reject: MessageFns<Reject> = {
   },
 };
 
+function createBaseBudgetChanged(): BudgetChanged {
+  return { signatures: [], reason: "" };
+}
+
+export const BudgetChanged: MessageFns<BudgetChanged> = {
+  encode(message: BudgetChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.signatures) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BudgetChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBudgetChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.signatures.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BudgetChanged {
+    return {
+      signatures: globalThis.Array.isArray(object?.signatures)
+        ? object.signatures.map((e: any) => globalThis.String(e))
+        : [],
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: BudgetChanged): unknown {
+    const obj: any = {};
+    if (message.signatures?.length) {
+      obj.signatures = message.signatures;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BudgetChanged>, I>>(base?: I): BudgetChanged {
+    return BudgetChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BudgetChanged>, I>>(object: I): BudgetChanged {
+    const message = createBaseBudgetChanged();
+    message.signatures = object.signatures?.map((e) => e) || [];
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
 function createBaseControllerMessage(): ControllerMessage {
   return { body: undefined };
 }
@@ -700,6 +800,9 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
         break;
       case "command":
         Command.encode(message.body.command, writer.uint32(34).fork()).join();
+        break;
+      case "budgetChanged":
+        BudgetChanged.encode(message.body.budgetChanged, writer.uint32(42).fork()).join();
         break;
     }
     return writer;
@@ -750,6 +853,14 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
             message.body = { $case: "command", command: Command.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.body = { $case: "budgetChanged", budgetChanged: BudgetChanged.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -772,6 +883,10 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
         ? { $case: "reject", reject: Reject.fromJSON(object.reject) }
         : isSet(object.command)
         ? { $case: "command", command: Command.fromJSON(object.command) }
+        : isSet(object.budgetChanged)
+        ? { $case: "budgetChanged", budgetChanged: BudgetChanged.fromJSON(object.budgetChanged) }
+        : isSet(object.budget_changed)
+        ? { $case: "budgetChanged", budgetChanged: BudgetChanged.fromJSON(object.budget_changed) }
         : undefined,
     };
   },
@@ -786,6 +901,8 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
       obj.reject = Reject.toJSON(message.body.reject);
     } else if (message.body?.$case === "command") {
       obj.command = Command.toJSON(message.body.command);
+    } else if (message.body?.$case === "budgetChanged") {
+      obj.budgetChanged = BudgetChanged.toJSON(message.body.budgetChanged);
     }
     return obj;
   },
@@ -817,6 +934,15 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
       case "command": {
         if (object.body?.command !== undefined && object.body?.command !== null) {
           message.body = { $case: "command", command: Command.fromPartial(object.body.command) };
+        }
+        break;
+      }
+      case "budgetChanged": {
+        if (object.body?.budgetChanged !== undefined && object.body?.budgetChanged !== null) {
+          message.body = {
+            $case: "budgetChanged",
+            budgetChanged: BudgetChanged.fromPartial(object.body.budgetChanged),
+          };
         }
         break;
       }
