@@ -35,7 +35,7 @@ import { CpuMeter, mbOfKb, readCpuMs, readMemKb, type MemKb } from "./lib/measur
 
 const WINDOW_S = Number(process.env.BENCH_AGENT_SECONDS ?? 60);
 const RSS_GOAL_KB = (80e6 / 1024) | 0;
-const CPU_GOAL_PCT = 1;
+const CPU_GOAL_PCT = 0.5;
 const HOST = "bench-agent";
 const IDLE = "setInterval(()=>{},1e9)";
 

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       for (const c of commands) out.push(ratioLine(`${f.name}: ${c.name}`, median(cpu.get(`${f.name}\0${c.name}`)!), nodeMs, CPU_GOAL, "CPU", "`node -e 0`"));
     }
     out.push("", "| crash scan of the small log | wall (median) | reference | ratio | goal |", "| --- | --- | --- | --- | --- |");
-    for (const f of forms) out.push(ratioLine(f.name, median(wall.get(`${f.name}\0crash scan (small log)`)!), grepMs, SCAN_GOAL, "wall", "`tail -n 1000 \| grep -E`"));
+    for (const f of forms) out.push(ratioLine(f.name, median(wall.get(`${f.name}\0crash scan (small log)`)!), grepMs, SCAN_GOAL, "wall", "`tail -n 1000 \\| grep -E` (wall)"));
     process.stdout.write(out.join("\n") + "\n");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
