@@ -9,6 +9,22 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * zod's `z.locales` re-exports its error messages in some 50 languages (about 0.4 MB of the 0.76 MB zod
+ * chunk), which every command compiled at start; trainsafe prints English only (zod's default, which
+ * zod imports from locales/en.js directly), so `z.locales` is cut down to `en`.
+ */
+const englishZodLocaleOnly = {
+  name: "english-zod-locale-only",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      loader: "js",
+      resolveDir: path.join(root, "node_modules", "zod", "v4", "locales"),
+    }));
+  },
+};
+
 const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), ".."));
 const dist = path.join(root, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
@@ -32,6 +48,7 @@ await build({
   // Bundled CommonJS packages call require() for node's built-ins; an ES module has none of its own.
   banner: { js: 'import { createRequire as __trainsafeCreateRequire } from "node:module"; const require = __trainsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",
+  plugins: [englishZodLocaleOnly],
 });
 // new URL("./rules.json" | "./static/" | "./training_daemon.mjs", import.meta.url) in the sources.
 fs.copyFileSync(path.join(root, "agent", "crash", "rules.json"), path.join(dist, "rules.json"));
