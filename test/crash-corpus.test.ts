@@ -13,8 +13,8 @@ import path from "node:path";
 import { evaluate, loadCorpus, pct, renderEvaluation } from "../bench/crash-accuracy.bench.js";
 import { runScan } from "../cli/commands/crash.js";
 
-/** Strict held-back accuracy reached (docs/crash-accuracy.md); the gate fails below it. */
-const HELDOUT_MIN_ACCURACY = 0;
+/** Strict held-back accuracy reached: 159/176 = 90.3 % on 2026-12-05 (docs/crash-accuracy.md); the gate fails below it. */
+const HELDOUT_MIN_ACCURACY = 0.9;
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
