@@ -1,7 +1,8 @@
 /**
  * Benchmark runner (`npm run bench`, not part of `npm test`): runs every bench/*.bench.ts in its own
  * process, one after another (they would disturb each other's timings), and prints their reports.
- * `npm run bench -- crash` runs only the benchmarks whose file name contains "crash".
+ * `npm run bench -- crash` runs only the benchmarks whose file name contains "crash";
+ * `npm run bench -- crash-accuracy` only the crash-diagnosis accuracy on the real-crash corpus.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
