@@ -103,7 +103,7 @@ test(`the controller away for ${OUTAGE_S} s: local budget enforced, everything d
   const simReconnects = sims.map((s) => s.reconnects);
 
   const local = await fleetJson<Stored[]>(back.address, ["events", "--host", "out-1", "--kind", "local_restart"]);
-  const crashes = await fleetJson<Stored[]>(back.address, ["crashes", "--host", "out-1"]);
+  const { crashes } = await fleetJson<{ crashes: Stored[] }>(back.address, ["crashes", "--host", "out-1"]);
   const denials = await fleetJson<Stored[]>(back.address, ["events", "--host", "out-1", "--kind", "denial"]);
   for (const a of Object.values(agents)) await fleet.stop(a.child, "SIGTERM");
   await fleet.stop(back.child, "SIGTERM");
