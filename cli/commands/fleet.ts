@@ -7,12 +7,13 @@
  * with --ca / --cert / --key ($TRAINSAFE_CA, $TRAINSAFE_CERT, $TRAINSAFE_KEY); docs/security.md.
  */
 import type { Command } from "commander";
-import { usageError } from "../../agent/lib/errors.js";
+import { TrainsafeError, usageError } from "../../agent/lib/errors.js";
 import { parseDurationMs } from "../../agent/lib/units.js";
 import { parseListenAddress } from "../../controller/config.js";
-import { EVENT_KINDS, type CommandKind, type CommandOutcome, type EventKind } from "../../controller/domain.js";
+import { EVENT_KINDS, type CommandKind, type CommandOutcome, type EventKind, type HostSummary } from "../../controller/domain.js";
 import { FleetClient, loadFleetTls, type FleetTls } from "../../controller/rpc/fleet-client.js";
 import { collect, intOption, printJson } from "../common.js";
+import { answered, askEach, failureExitCode, failureLines, mergeEvents, mergeHosts, splitJobLine, splitJobs, type ControllerAnswer } from "../fleet/multi.js";
 import { createProgress } from "../fleet/progress.js";
 import {
   outcomeJson,
@@ -46,7 +47,10 @@ interface FleetOptions {
 /** Adds --controller, --timeout, --json and the credential options to a fleet subcommand. */
 function fleetOptions(cmd: Command): Command {
   return cmd
-    .option("--controller <host:port>", `controller address (default: $TRAINSAFE_CONTROLLER, else ${DEFAULT_CONTROLLER})`)
+    .option(
+      "--controller <host:port,...>",
+      `controller address, or several separated by commas to ask them all and merge the answers (default: $TRAINSAFE_CONTROLLER, else ${DEFAULT_CONTROLLER})`,
+    )
     .option("--timeout <duration>", "deadline of each call to the controller, e.g. 5s (default 10s)")
     .option("--token <token>", "bearer token (default: $TRAINSAFE_TOKEN; the variable keeps it out of `ps`)")
     .option("--ca <file>", "CA certificate that signed the controller's (default: $TRAINSAFE_CA); turns TLS on")
@@ -78,25 +82,81 @@ function durationOption(name: string, text: string): number {
   }
 }
 
-/** Address from --controller, $TRAINSAFE_CONTROLLER or the default; a usage error when malformed. */
-export function controllerAddress(opts: FleetOptions): string {
+/** Addresses from --controller, $TRAINSAFE_CONTROLLER or the default (comma-separated: several); a usage error when malformed. */
+export function controllerAddresses(opts: FleetOptions): string[] {
   const text = opts.controller ?? process.env.TRAINSAFE_CONTROLLER ?? DEFAULT_CONTROLLER;
-  try {
-    return parseListenAddress(text).address;
-  } catch (err) {
-    throw usageError(`--controller: ${(err as Error).message}`);
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.some((p) => p === "")) throw usageError(`--controller: empty address in "${text}"`);
+  const out: string[] = [];
+  for (const part of parts) {
+    let address: string;
+    try {
+      address = parseListenAddress(part).address;
+    } catch (err) {
+      throw usageError(`--controller: ${(err as Error).message}`);
+    }
+    if (!out.includes(address)) out.push(address);
   }
+  return out;
 }
 
-async function withClient<T>(opts: FleetOptions, fn: (c: FleetClient) => Promise<T>): Promise<T> {
+/** The one controller of a command that talks to one (a usage error when several are given). */
+export function controllerAddress(opts: FleetOptions, command = "this command"): string {
+  const all = controllerAddresses(opts);
+  if (all.length > 1) throw usageError(`--controller: ${command} talks to one controller; give one address, not ${all.length}`);
+  return all[0]!;
+}
+
+function callTimeout(opts: FleetOptions): number {
   const callTimeoutMs = opts.timeout !== undefined ? durationOption("--timeout", opts.timeout) : 10_000;
   if (callTimeoutMs <= 0) throw usageError("--timeout must be positive");
-  const client = new FleetClient({ address: controllerAddress(opts), callTimeoutMs, ...fleetCredentials(opts) });
+  return callTimeoutMs;
+}
+
+async function withClientAt<T>(address: string, opts: FleetOptions, fn: (c: FleetClient) => Promise<T>): Promise<T> {
+  const client = new FleetClient({ address, callTimeoutMs: callTimeout(opts), ...fleetCredentials(opts) });
   try {
     return await fn(client);
   } finally {
     client.close();
   }
+}
+
+async function withClient<T>(opts: FleetOptions, fn: (c: FleetClient) => Promise<T>, command?: string): Promise<T> {
+  return withClientAt(controllerAddress(opts, command), opts, fn);
+}
+
+/**
+ * What several controllers answered. Each controller that did not answer gets a line on stderr and
+ * raises the exit code (3 unreachable, 2 refused); when none answered, the first failure is thrown.
+ */
+interface Merged<T> {
+  readonly values: Array<{ controller: string; value: T }>;
+  /** The exit code the failures call for, or null. */
+  readonly failureCode: number | null;
+}
+
+async function askControllers<T>(addresses: readonly string[], opts: FleetOptions, fn: (c: FleetClient) => Promise<T>): Promise<Merged<T>> {
+  callTimeout(opts); // a bad --timeout is a usage error before any call
+  const answers: ControllerAnswer<T>[] = await askEach(addresses, (a) => withClientAt(a, opts, fn));
+  const values = answered(answers);
+  for (const line of failureLines(answers)) process.stderr.write(`trainsafe: ${line}\n`);
+  return { values, failureCode: failureExitCode(answers) };
+}
+
+/**
+ * Jobs whose hosts report to more than one controller, warned on stderr: each controller budgets its
+ * part alone, so such a job's restart budget and breaker do not hold. True when there was one.
+ */
+function warnSplitJobs(hosts: ReadonlyArray<{ controller: string; value: readonly HostSummary[] }>): boolean {
+  const split = splitJobs(hosts.map((h) => ({ controller: h.controller, jobIds: h.value.map((x) => ({ jobId: x.jobId, hostId: x.hostId })) })));
+  for (const s of split) process.stderr.write(`trainsafe: warning: ${splitJobLine(s)}\n`);
+  return split.length > 0;
+}
+
+/** Exit code of a merged answer: the failures' code first, then 1 for problems (a split job included). */
+function setMergedExit(failureCode: number | null, problems: boolean): void {
+  process.exitCode = failureCode ?? (problems ? 1 : 0);
 }
 
 /** "--since 2h" (that long ago) or an ISO date/time, to epoch ms. */
@@ -125,30 +185,70 @@ interface FanOutOptions extends FleetOptions {
 /** Relays one command kind to hosts with a progress bar; prints the table or JSON; exit 1 on any failure. */
 async function fanOut(kind: CommandKind, hosts: string[], all: boolean, opts: FanOutOptions): Promise<CommandOutcome[]> {
   const timeoutMs = opts.agentTimeout !== undefined ? durationOption("--agent-timeout", opts.agentTimeout) : 0;
-  const outcomes = await withClient(opts, async (client) => {
-    let progress = createProgress(0);
-    const result = await client.runCommand(
-      {
-        hostIds: hosts,
-        all,
-        kind,
-        args: { fix: opts.fix === true, names: (opts.only ?? []).flatMap((s) => s.split(",")).filter(Boolean), reason: opts.reason ?? "" },
-        timeoutMs,
-      },
-      {
-        onTargets: (ids) => {
-          progress = createProgress(ids.length);
+  const args = { fix: opts.fix === true, names: (opts.only ?? []).flatMap((s) => s.split(",")).filter(Boolean), reason: opts.reason ?? "" };
+  const addresses = controllerAddresses(opts);
+  const multi = addresses.length > 1;
+  // One controller: it answers for every host, unknown ones included. Several: --all goes to each,
+  // a named host to the one controller that knows it (none knows it: "unknown host"; two: ambiguous).
+  let plan = new Map<string, string[]>(addresses.map((a) => [a, hosts]));
+  let failureCode: number | null = null;
+  const outcomes: Array<CommandOutcome & { controller?: string }> = [];
+  if (multi) {
+    const known = await askControllers(addresses, opts, (c) => c.listHosts());
+    failureCode = known.failureCode;
+    plan = new Map(all ? known.values.map((k) => [k.controller, []]) : []);
+    for (const hostId of hosts) {
+      const owners = known.values.filter((k) => k.value.some((h) => h.hostId === hostId)).map((k) => k.controller);
+      if (owners.length > 1) throw usageError(`host "${hostId}" is known to ${owners.length} controllers (${owners.join(", ")}): give --controller with the one its agent reports to`);
+      if (owners.length === 0) {
+        outcomes.push({ hostId, controller: "-", connected: false, durationMs: 0, ok: false, outputJson: "", error: `unknown host (none of ${known.values.map((k) => k.controller).join(", ")} knows it)`, summary: "unknown host", problems: 0 });
+        continue;
+      }
+      plan.set(owners[0]!, [...(plan.get(owners[0]!) ?? []), hostId]);
+    }
+  }
+  let total = 0;
+  let progress = createProgress(0);
+  const runs = await askEach([...plan.keys()], (address) =>
+    withClientAt(address, opts, (client) =>
+      client.runCommand(
+        { hostIds: plan.get(address)!, all, kind, args, timeoutMs },
+        {
+          onTargets: (ids) => {
+            total += ids.length;
+            progress = createProgress(total);
+          },
+          onOutcome: (o) => progress.tick(o.hostId),
         },
-        onOutcome: (o) => progress.tick(o.hostId),
-      },
-    );
-    progress.done();
-    return result;
-  });
+      ),
+    ),
+  );
+  progress.done();
+  if (!multi && runs[0] && !runs[0].ok) throw runs[0].error;
+  for (const line of failureLines(runs)) process.stderr.write(`trainsafe: ${line}\n`);
+  failureCode ??= failureExitCode(runs);
+  for (const r of runs) if (r.ok) outcomes.push(...r.value.map((o) => (multi ? { ...o, controller: r.controller } : o)));
   if (opts.json) printJson(outcomes.map(outcomeJson).sort((a, b) => String(a.hostId).localeCompare(String(b.hostId))));
   else process.stdout.write(renderOutcomes(outcomes));
-  setExit(outcomes.some((o) => outcomeWord(o) !== "ok"));
+  setMergedExit(failureCode, outcomes.some((o) => outcomeWord(o) !== "ok"));
   return outcomes;
+}
+
+/**
+ * One host's detail. With several controllers, from the one that knows the host: a host known to none
+ * is "unknown host", one known to two is ambiguous (a usage error naming them).
+ */
+async function hostDetail(host: string, opts: FleetOptions) {
+  const addresses = controllerAddresses(opts);
+  if (addresses.length === 1) return withClientAt(addresses[0]!, opts, (c) => c.getHost(host));
+  const { values, failureCode } = await askControllers(addresses, opts, (c) => c.listHosts());
+  const owners = values.filter((v) => v.value.some((h) => h.hostId === host)).map((v) => v.controller);
+  if (owners.length > 1) throw usageError(`host "${host}" is known to ${owners.length} controllers (${owners.join(", ")}): give --controller with the one its agent reports to`);
+  if (owners.length === 0) {
+    if (failureCode !== null) throw new TrainsafeError("unreachable", `host "${host}" is known to none of the controllers that answered (${values.map((v) => v.controller).join(", ")})`);
+    throw usageError(`unknown host "${host}" (none of ${values.map((v) => v.controller).join(", ")} knows it)`);
+  }
+  return { ...(await withClientAt(owners[0]!, opts, (c) => c.getHost(host))), controller: owners[0]! };
 }
 
 /** Registers `fleet` and its subcommands. */
@@ -157,16 +257,25 @@ export function register(program: Command): void {
 
   fleetOptions(fleet.command("hosts").description("list hosts: job, connected, last seen, daemon state, step, step rate, GPUs")).action(
     async (opts: FleetOptions) => {
-      const hosts = await withClient(opts, (c) => c.listHosts());
+      const addresses = controllerAddresses(opts);
+      if (addresses.length === 1) {
+        const hosts = await withClientAt(addresses[0]!, opts, (c) => c.listHosts());
+        if (opts.json) printJson(hosts);
+        else process.stdout.write(renderHosts(hosts, Date.now()));
+        setExit(false);
+        return;
+      }
+      const { values, failureCode } = await askControllers(addresses, opts, (c) => c.listHosts());
+      const hosts = mergeHosts(values);
       if (opts.json) printJson(hosts);
       else process.stdout.write(renderHosts(hosts, Date.now()));
-      setExit(false);
+      setMergedExit(failureCode, warnSplitJobs(values));
     },
   );
 
   fleetOptions(fleet.command("status").argument("<host>", "host id").description("one host: telemetry, crashes, restart decisions, health checks, events")).action(
     async (host: string, opts: FleetOptions) => {
-      const detail = await withClient(opts, (c) => c.getHost(host));
+      const detail = await hostDetail(host, opts);
       if (opts.json) printJson(detail);
       else process.stdout.write(renderHostDetail(detail, Date.now()));
       // A host without an open stream cannot be helped by the controller: a problem.
@@ -207,10 +316,21 @@ export function register(program: Command): void {
       sinceMs: opts.since ? parseSince(opts.since, Date.now()) : 0,
       limit: opts.limit,
     };
-    const { incidents, crashes } = await withClient(opts, async (c) => ({ incidents: await c.listIncidents(q), crashes: await c.listCrashes(q) }));
+    const addresses = controllerAddresses(opts);
+    const { values, failureCode } = await askControllers(addresses, opts, async (c) => ({
+      incidents: await c.listIncidents(q),
+      crashes: await c.listCrashes(q),
+      hosts: addresses.length > 1 ? await c.listHosts() : [],
+    }));
+    const multi = addresses.length > 1;
+    const incidents = values
+      .flatMap((v) => v.value.incidents.map((i) => (multi ? { ...i, controller: v.controller } : i)))
+      .sort((a, b) => b.startMs - a.startMs || a.incidentId.localeCompare(b.incidentId));
+    const crashes = multi ? mergeEvents(values.map((v) => ({ controller: v.controller, value: v.value.crashes })), opts.limit ?? 100) : (values[0]?.value.crashes ?? []);
     if (opts.json) printJson({ incidents, crashes });
     else process.stdout.write(`${incidents.length ? `Incidents (origin first):\n\n${renderIncidents(incidents)}\n` : ""}${renderCrashes(crashes)}`);
-    setExit(crashes.length > 0);
+    const split = multi && warnSplitJobs(values.map((v) => ({ controller: v.controller, value: v.value.hosts })));
+    setMergedExit(failureCode, crashes.length > 0 || split);
   });
 
   fleetOptions(
@@ -233,10 +353,14 @@ export function register(program: Command): void {
       sinceMs: opts.since ? parseSince(opts.since, Date.now()) : 0,
       limit: opts.limit,
     };
-    const events = await withClient(opts, (c) => c.listEvents(q));
+    const addresses = controllerAddresses(opts);
+    const multi = addresses.length > 1;
+    const { values, failureCode } = await askControllers(addresses, opts, async (c) => ({ events: await c.listEvents(q), hosts: multi ? await c.listHosts() : [] }));
+    const events = multi ? mergeEvents(values.map((v) => ({ controller: v.controller, value: v.value.events })), opts.limit ?? 100) : (values[0]?.value.events ?? []);
     if (opts.json) printJson(events);
     else process.stdout.write(renderEvents(events));
-    setExit(false);
+    const split = multi && warnSplitJobs(values.map((v) => ({ controller: v.controller, value: v.value.hosts })));
+    setMergedExit(failureCode, split);
   });
 
   for (const [name, kind, what] of [
@@ -258,10 +382,20 @@ export function register(program: Command): void {
   const budget = fleetOptions(
     fleet.command("budget").description("restart budget: per-host windows, fleet usage, open breakers, recent decisions"),
   ).action(async (opts: FleetOptions) => {
-    const status = await withClient(opts, (c) => c.budget());
-    if (opts.json) printJson(status);
-    else process.stdout.write(renderBudget(status));
-    setExit(status.breakers.some((b) => b.open));
+    const addresses = controllerAddresses(opts);
+    if (addresses.length === 1) {
+      const status = await withClientAt(addresses[0]!, opts, (c) => c.budget());
+      if (opts.json) printJson(status);
+      else process.stdout.write(renderBudget(status));
+      setExit(status.breakers.some((b) => b.open));
+      return;
+    }
+    // Each controller budgets its own jobs: one section (one JSON object) per controller.
+    const { values, failureCode } = await askControllers(addresses, opts, async (c) => ({ budget: await c.budget(), hosts: await c.listHosts() }));
+    if (opts.json) printJson(values.map((v) => ({ controller: v.controller, ...v.value.budget })));
+    else process.stdout.write(values.map((v) => `controller ${v.controller}\n\n${renderBudget(v.value.budget)}`).join("\n"));
+    const split = warnSplitJobs(values.map((v) => ({ controller: v.controller, value: v.value.hosts })));
+    setMergedExit(failureCode, split || values.some((v) => v.value.budget.breakers.some((b) => b.open)));
   });
   fleetOptions(
     budget
@@ -271,7 +405,7 @@ export function register(program: Command): void {
   ).action(async (_opts: unknown, cmd: Command) => {
     // --controller/--json/--timeout written after `reset` are taken by `budget` too: merge both.
     const opts = cmd.optsWithGlobals<FleetOptions & { signature?: string }>();
-    const reset = await withClient(opts, (c) => c.resetBudget(opts.signature));
+    const reset = await withClient(opts, (c) => c.resetBudget(opts.signature), "fleet budget reset");
     if (opts.json) printJson({ reset });
     else if (reset.length === 0) process.stdout.write(opts.signature ? `no open breaker for "${opts.signature}"\n` : "no open breakers\n");
     else process.stdout.write(`reset ${reset.length} breaker(s): ${reset.map(printableText).join(", ")}\n`);
@@ -287,7 +421,7 @@ export function register(program: Command): void {
   ).action(async (opts: FleetOptions & { once?: boolean; interval?: string }) => {
     const intervalMs = opts.interval !== undefined ? durationOption("--interval", opts.interval) : 2_000;
     if (intervalMs < 100) throw usageError("--interval must be at least 100ms");
-    await withClient(opts, (c) => runTop(c, { intervalMs, once: opts.once === true, json: opts.json === true }));
+    await withClient(opts, (c) => runTop(c, { intervalMs, once: opts.once === true, json: opts.json === true }), "fleet top");
     setExit(false);
   });
 }

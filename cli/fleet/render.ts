@@ -66,7 +66,24 @@ export function gpuCell(g: GpuSummary): string {
 const stepCell = (h: HostSummary) => (h.step >= 0 ? String(h.step) : "-");
 const rateCell = (h: HostSummary) => (h.telemetryTsMs ? h.stepRate.toFixed(2) : "-");
 
-export function renderHosts(hosts: readonly HostSummary[], nowMs: number): string {
+/** Rows merged from several controllers carry the controller that answered for them. */
+type Tagged<T> = T & { readonly controller?: string };
+
+/** The CONTROLLER column's cells, or null when no row names a controller (one controller asked). */
+function controllerCells(rows: ReadonlyArray<{ readonly controller?: string }>): string[] | null {
+  return rows.some((r) => typeof r.controller === "string") ? rows.map((r) => r.controller ?? "-") : null;
+}
+
+/** Inserts the CONTROLLER column after column `at` when there is one. */
+function withControllerColumn(headers: string[], rows: string[][], cells: string[] | null, at: number): string {
+  if (!cells) return formatTable(headers, rows);
+  return formatTable(
+    [...headers.slice(0, at), "CONTROLLER", ...headers.slice(at)],
+    rows.map((r, i) => [...r.slice(0, at), cells[i]!, ...r.slice(at)]),
+  );
+}
+
+export function renderHosts(hosts: ReadonlyArray<Tagged<HostSummary>>, nowMs: number): string {
   hosts = printable(hosts);
   if (hosts.length === 0) return "no hosts have connected yet\n";
   const rows = hosts.map((h) => [
@@ -80,9 +97,10 @@ export function renderHosts(hosts: readonly HostSummary[], nowMs: number): strin
     gpuCell(h.gpus),
   ]);
   const connected = hosts.filter((h) => h.connected).length;
+  const controllers = new Set(hosts.map((h) => h.controller).filter(Boolean)).size;
   return (
-    formatTable(["HOST", "JOB", "CONNECTED", "LAST SEEN", "DAEMON", "STEP", "STEP/S", "GPUS"], rows) +
-    `\n\n${hosts.length} hosts, ${connected} connected\n`
+    withControllerColumn(["HOST", "JOB", "CONNECTED", "LAST SEEN", "DAEMON", "STEP", "STEP/S", "GPUS"], rows, controllerCells(hosts), 1) +
+    `\n\n${hosts.length} hosts, ${connected} connected${controllers > 1 ? `, on ${controllers} controllers` : ""}\n`
   );
 }
 
@@ -96,11 +114,12 @@ function decisionLine(d: StoredDecision): string {
   return `${when(d.decidedMs)}  ${d.allow ? "ALLOW" : "DENY "} [${d.scope}] ${d.reason}`;
 }
 
-export function renderHostDetail(d: HostDetail, nowMs: number): string {
+export function renderHostDetail(d: Tagged<HostDetail>, nowMs: number): string {
   d = printable(d);
   const h = d.host;
   const lines = [
     `host        ${h.hostId}`,
+    ...(d.controller ? [`controller  ${d.controller}`] : []),
     `job         ${h.jobId || "-"}`,
     `connected   ${h.connected ? "yes" : "no"} (last seen ${ago(h.lastSeenMs, nowMs)}, first seen ${when(h.firstSeenMs)})`,
     `agent       ${h.agentVersion || "-"}${h.capabilities.length ? ` (${h.capabilities.join(", ")})` : ""}`,
@@ -126,7 +145,7 @@ export function renderHostDetail(d: HostDetail, nowMs: number): string {
   return lines.join("\n") + "\n";
 }
 
-export function renderCrashes(crashes: readonly StoredEvent[]): string {
+export function renderCrashes(crashes: ReadonlyArray<Tagged<StoredEvent>>): string {
   crashes = printable(crashes);
   if (crashes.length === 0) return "no crashes recorded\n";
   const rows = crashes.map((c) => [
@@ -137,7 +156,7 @@ export function renderCrashes(crashes: readonly StoredEvent[]): string {
     c.exitCode !== null ? String(c.exitCode) : c.signal || "-",
     (c.crash?.firstFatalLine || c.message).slice(0, 100),
   ]);
-  const out = [formatTable(["TIME", "HOST", "JOB", "CATEGORY", "EXIT", "FIRST FATAL LINE"], rows)];
+  const out = [withControllerColumn(["TIME", "HOST", "JOB", "CATEGORY", "EXIT", "FIRST FATAL LINE"], rows, controllerCells(crashes), 2)];
   const suggestions = [...new Map(crashes.filter((c) => c.crash?.suggestion).map((c) => [c.category, c.crash!.suggestion])).entries()];
   if (suggestions.length) {
     out.push("", "Suggestions:");
@@ -160,7 +179,7 @@ function memberWhat(m: IncidentMember): string {
  * Incidents, newest first, each with its origin first (host, category, signature, first fatal
  * line), then the other hosts and what they reported, with how long after the origin began.
  */
-export function renderIncidents(incidents: readonly Incident[]): string {
+export function renderIncidents(incidents: ReadonlyArray<Tagged<Incident>>): string {
   incidents = printable(incidents);
   if (incidents.length === 0) return "no incidents\n";
   const lines: string[] = [];
@@ -168,7 +187,7 @@ export function renderIncidents(incidents: readonly Incident[]): string {
     const o = i.origin;
     const hosts = i.hostCount;
     lines.push(
-      `${when(i.startMs)}  job ${oneLine(i.jobId, 128)}  ${hosts} host${hosts === 1 ? "" : "s"}${i.open ? "  (window open: more reports may join)" : ""}`,
+      `${when(i.startMs)}  job ${oneLine(i.jobId, 128)}  ${hosts} host${hosts === 1 ? "" : "s"}${i.controller ? `  controller ${oneLine(i.controller, 128)}` : ""}${i.open ? "  (window open: more reports may join)" : ""}`,
     );
     lines.push(
       i.originKnown
@@ -188,11 +207,11 @@ export function renderIncidents(incidents: readonly Incident[]): string {
   return lines.join("\n") + "\n";
 }
 
-export function renderEvents(events: readonly StoredEvent[]): string {
+export function renderEvents(events: ReadonlyArray<Tagged<StoredEvent>>): string {
   events = printable(events);
   if (events.length === 0) return "no events\n";
   const rows = events.map((e) => [when(e.tsMs), e.hostId, e.kind, e.category || "-", e.message.slice(0, 120)]);
-  return formatTable(["TIME", "HOST", "KIND", "CATEGORY", "MESSAGE"], rows) + "\n";
+  return withControllerColumn(["TIME", "HOST", "KIND", "CATEGORY", "MESSAGE"], rows, controllerCells(events), 2) + "\n";
 }
 
 /** One word for a command outcome. */
@@ -202,7 +221,7 @@ export function outcomeWord(o: CommandOutcome): string {
   return o.problems > 0 ? "problems" : "ok";
 }
 
-export function renderOutcomes(outcomes: readonly CommandOutcome[]): string {
+export function renderOutcomes(outcomes: ReadonlyArray<Tagged<CommandOutcome>>): string {
   outcomes = printable(outcomes);
   if (outcomes.length === 0) return "no hosts\n";
   const sorted = [...outcomes].sort((a, b) => a.hostId.localeCompare(b.hostId));
@@ -214,7 +233,7 @@ export function renderOutcomes(outcomes: readonly CommandOutcome[]): string {
     o.connected ? formatDurationMs(o.durationMs) : "-",
   ]);
   const okCount = outcomes.filter((o) => outcomeWord(o) === "ok").length;
-  return formatTable(["HOST", "RESULT", "PROBLEMS", "SUMMARY", "TIME"], rows) + `\n\n${okCount} of ${outcomes.length} hosts ok\n`;
+  return withControllerColumn(["HOST", "RESULT", "PROBLEMS", "SUMMARY", "TIME"], rows, controllerCells(sorted), 1) + `\n\n${okCount} of ${outcomes.length} hosts ok\n`;
 }
 
 export function renderBudget(b: BudgetStatus): string {
