@@ -36,7 +36,7 @@ test("held-back accuracy stays at what was reached; no healthy log raises an ala
   const ev = await evaluate(entries, classify);
   const held = ev.bySplit.heldout;
   process.stdout.write(`${renderEvaluation(ev)}\n`);
-  assert.equal(ev.falseAlarms.all ?? 0, 0, `healthy logs raised alarms: ${ev.tuneMisses.filter((m) => m.label === "none").map((m) => m.file).join(", ")} (plus held-back ones, not listed)`);
+  assert.equal(ev.falseAlarms.all ?? 0, 0, `healthy logs raised alarms: ${ev.tuneMisses.filter((m) => m.label === "none").map((m) => m.file).join(", ")} (plus fresh ones, not listed)`);
   if (held && held.total >= HELDOUT_MIN_ENTRIES) {
     const acc = held.correct / held.total;
     assert.ok(acc >= HELDOUT_MIN_ACCURACY, `held-back accuracy ${pct(held)} < ${(HELDOUT_MIN_ACCURACY * 100).toFixed(1)} %`);
