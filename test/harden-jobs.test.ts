@@ -80,6 +80,13 @@ test("a host is bound to the job of its first hello: grants and hellos under ano
   const h1back = new SimAgent({ address, hostId: "h1", jobId: "job-a", client: client("h1") });
   await h1back.connect();
   await assert.rejects(h1back.requestRestart({ jobId: "job-b", reason: "crash" }), deniedFor(/bound to job "job-a"/));
+  // Events name a job too (incidents group by it): one under another job is refused, not stored.
+  const foreign = h1back.sendEvent({ jobId: "job-b", message: "posing as job-b" });
+  const own = h1back.sendEvent({ jobId: "job-a", message: "own job" });
+  await h1back.waitForAcks();
+  assert.deepEqual(h1back.rejected.map((r) => [r.uuid, /event\.job_id is "job-b" but host "h1" is bound to job "job-a"/.test(r.message)]), [[foreign, true]]);
+  const stored = ctl.parts!.store.events.query({ hostId: "h1" });
+  assert.deepEqual(stored.map((e) => [e.uuid, e.jobId]), [[own, "job-a"]]);
   h1back.close();
 });
 

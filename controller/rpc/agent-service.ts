@@ -194,6 +194,8 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
         let ev;
         try {
           ev = eventFromWire(body.event, s.hello);
+          // An event may name its job (one spooled before the host moved); only a job the host may use.
+          if (ev.jobId !== s.hello.jobId) deps.auth.requireJob(s.hostId, ev.jobId, s.hello.jobId, "event.job_id");
         } catch (err) {
           if (err instanceof RpcError) return reject(typeof body.event.uuid === "string" ? body.event.uuid : "", err);
           throw err;
