@@ -107,3 +107,20 @@ test("auth.hostJobs lists the jobs a host may use, whatever its first hello said
   await assert.rejects(h2.requestRestart({ jobId: "job-a", reason: "crash" }), deniedFor(/may use only/));
   h2.close();
 });
+
+test("host ids that are names of Object.prototype members are plain host ids", async (t) => {
+  // Found by the garbage fault suite: "constructor" looked up in auth.hostJobs found a function.
+  const ctl = new Controller(resolveControllerConfig({ listen: "127.0.0.1:0", stateDir: path.join(fleet.root, "proto-names"), auth: { hostJobs: { h9: ["job-z"] } } }), { log: silentLogger });
+  const { address } = await ctl.start();
+  t.after(() => ctl.stop());
+  for (const hostId of ["constructor", "toString", "hasOwnProperty", "valueOf"]) {
+    const a = new SimAgent({ address, hostId, jobId: "job-a" });
+    t.after(() => a.close());
+    await a.connect();
+    const uuid = a.sendEvent({ jobId: "job-b", message: "another job" });
+    await a.waitForAcks();
+    assert.deepEqual(a.rejected, [], `${hostId}: an unlisted host without certificates may name any job`);
+    assert.equal(ctl.parts!.store.events.query({ hostId })[0]?.uuid, uuid, hostId);
+    assert.equal((await a.requestRestart({ reason: "crash" })).allow, true, hostId);
+  }
+});

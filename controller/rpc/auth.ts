@@ -156,7 +156,9 @@ export class Authenticator {
    * not proven and only auth.hostJobs applies. PERMISSION_DENIED names the field and the binding.
    */
   requireJob(hostId: string, jobId: string, boundJob: string | null, field: string): void {
-    const listed = this.policy.auth.hostJobs?.[hostId];
+    // Own keys only: a host id like "constructor" or "__proto__" must not find Object.prototype's members.
+    const jobs = this.policy.auth.hostJobs;
+    const listed = jobs && Object.hasOwn(jobs, hostId) ? jobs[hostId] : undefined;
     if (listed) {
       if (!listed.includes(jobId)) throw denied(`${field} is "${jobId}" but host "${hostId}" may use only ${listed.map((j) => `"${j}"`).join(", ")} (auth.hostJobs)`);
       return;

@@ -235,7 +235,7 @@ test("garbage on the wire: the controller refuses it, keeps serving, and stores 
   phase("streams");
 
   // 2. Unary and server-streaming calls with junk requests.
-  const unary = ["/trainsafe.v1.AgentService/RequestRestart", "/trainsafe.v1.FleetService/ListHosts", "/trainsafe.v1.FleetService/GetHost", "/trainsafe.v1.FleetService/ListCrashes", "/trainsafe.v1.FleetService/ListEvents", "/trainsafe.v1.FleetService/GetBudget"];
+  const unary = ["/trainsafe.v1.AgentService/RequestRestart", "/trainsafe.v1.FleetService/ListHosts", "/trainsafe.v1.FleetService/GetHost", "/trainsafe.v1.FleetService/ListCrashes", "/trainsafe.v1.FleetService/ListIncidents", "/trainsafe.v1.FleetService/ListEvents", "/trainsafe.v1.FleetService/GetBudget"];
   await pool(1500, 24, async () => {
     const bytes = Buffer.from(Array.from({ length: Math.floor(rand() * 400) }, () => Math.floor(rand() * 256)));
     if (rand() < 0.1) count("runCommand", await rawServerStream(client, "/trainsafe.v1.FleetService/RunCommand", bytes));
@@ -289,6 +289,7 @@ test("garbage on the wire: the controller refuses it, keeps serving, and stores 
   assert.ok(hosts.some((h) => h.hostId === "after-garbage" && h.connected), "the fleet CLI sees the normal agent");
   agent.close();
   await fleet.stop(ctl.child, "SIGTERM");
+  const ctlLog = ctl.output();
   assert.equal(ctl.child.exitCode, 0, "the controller stops cleanly");
   const stored = new Set(storedEvents(path.join(ctl.stateDir, "controller.db")).filter((r) => r.host_id === "after-garbage").map((r) => r.uuid));
 
@@ -298,6 +299,9 @@ test("garbage on the wire: the controller refuses it, keeps serving, and stores 
   for (const [k, m] of codes) {
     assert.ok(!m.has(status.DEADLINE_EXCEEDED), `${k}: no call hung until its deadline (${JSON.stringify(summary[k])})`);
     assert.ok(!m.has(status.UNKNOWN), `${k}: no unknown failure (${JSON.stringify(summary[k])})`);
+    // INTERNAL is the controller's answer to an error it did not expect (logged with its stack).
+    const unexpected = ctlLog.split("\n").flatMap((l, i, all) => (/unexpected error/.test(l) ? all.slice(i, i + 8) : [])).slice(0, 16).join("\n");
+    assert.ok(!m.has(status.INTERNAL), `${k}: no unexpected error in the controller (${JSON.stringify(summary[k])}): ${unexpected}`);
   }
   assert.ok((codes.get("stream")?.get(status.INVALID_ARGUMENT) ?? 0) > 0, "undecodable streams were refused as invalid");
   assert.equal(codes.get("oversized")?.get(status.RESOURCE_EXHAUSTED), 6, "oversized messages were refused for their size");
