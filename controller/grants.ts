@@ -21,6 +21,8 @@ export class RestartGrants {
   private readonly clock: () => number;
   private readonly newId: () => string;
   private readonly changeListeners: Array<(signatures: string[]) => void> = [];
+  private pending: Array<{ ask: RestartAsk; resolve: (v: RestartVerdict) => void; reject: (err: unknown) => void }> = [];
+  private scheduled: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly store: Store,
@@ -29,6 +31,48 @@ export class RestartGrants {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.newId = opts.newId ?? randomUUID;
+  }
+
+  /**
+   * Decides `ask` together with the other requests of this event-loop turn, in one transaction
+   * (each in its own savepoint, in arrival order, so the decisions are those `decide` would give one
+   * after another). A correlated crash brings hundreds of requests at once; one commit for all of
+   * them instead of one each keeps the answers of the last ones from waiting behind the commits of
+   * the first. A request that fails (its savepoint rolled back) fails alone.
+   */
+  decideSoon(ask: RestartAsk): Promise<RestartVerdict> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ask, resolve, reject });
+      this.scheduled ??= setImmediate(() => this.decidePending());
+    });
+  }
+
+  private decidePending(): void {
+    this.scheduled = null;
+    const batch = this.pending;
+    this.pending = [];
+    const results: Array<{ ok: true; verdict: RestartVerdict } | { ok: false; error: unknown }> = [];
+    try {
+      this.store.immediate(() => {
+        for (const { ask } of batch) {
+          try {
+            // decide() inside this transaction runs in a savepoint of its own (better-sqlite3 nesting).
+            results.push({ ok: true, verdict: this.decide(ask) });
+          } catch (error) {
+            results.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // The commit itself failed: nothing of the batch was recorded.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const r = results[i]!;
+      if (r.ok) item.resolve(r.verdict);
+      else item.reject(r.error);
+    });
   }
 
   /** Decides and records one request; a repeated request_id returns the stored decision. */

@@ -295,3 +295,36 @@ test("an unexpected failure answers INTERNAL, is logged with its stack, and othe
   assert.match(logged[0]!, /ListCrashes: unexpected error TypeError: boom in the store\n\s+at /);
   assert.deepEqual(await fleet.listHosts(), []);
 });
+
+test("restart requests arriving together are decided in one transaction, in order, each as if alone; one that fails fails alone", async (t) => {
+  const { controller, agent } = await startController(t, { budget: { fleetMaxRestarts: 3, fleetWindow: "10m" } });
+  const hosts = await Promise.all(Array.from({ length: 10 }, (_, i) => agent(`b${i}`, `job-${i}`)));
+  // Count top-level transactions (decide's own, nested in the batch's, are savepoints).
+  const store = controller.parts!.store as unknown as { immediate<T>(fn: () => T): T };
+  const original = store.immediate.bind(store);
+  let depth = 0;
+  let topLevel = 0;
+  store.immediate = <T>(fn: () => T): T => {
+    if (depth === 0) topLevel++;
+    depth++;
+    try {
+      return original(fn);
+    } finally {
+      depth--;
+    }
+  };
+  const decisions = controller.parts!.store.decisions as unknown as { byRequestId(id: string): unknown };
+  const byRequestId = decisions.byRequestId.bind(decisions);
+  decisions.byRequestId = (id: string) => {
+    if (id === "poisoned-request-0001") throw new TypeError("boom in one decision");
+    return byRequestId(id);
+  };
+  const verdicts = await Promise.allSettled(hosts.map((a, i) => a.requestRestart(i === 4 ? { requestId: "poisoned-request-0001" } : {})));
+  assert.equal(verdicts[4]!.status, "rejected", "the poisoned request fails");
+  const answered = verdicts.filter((v): v is PromiseFulfilledResult<Awaited<ReturnType<SimAgent["requestRestart"]>>> => v.status === "fulfilled");
+  assert.equal(answered.length, 9, "the others are answered");
+  assert.equal(answered.filter((v) => v.value.allow).length, 3, "the fleet cap holds inside one batch");
+  t.diagnostic(`${topLevel} transactions for 10 requests`);
+  assert.ok(topLevel < 10, `fewer commits than requests (${topLevel} for 10 requests)`);
+  assert.equal(controller.parts!.store.decisions.recent(50).length, 9, "every answered decision is stored, the failed one is not");
+});

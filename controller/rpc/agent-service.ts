@@ -64,7 +64,7 @@ export function agentService(deps: AgentServiceDeps): AgentServiceServer {
   const refusals = new RefusalLog(deps.clock);
   return {
     connect: (call) => handleStream(deps, call as ServerDuplexStream<AgentMessage | Undecodable, ControllerMessage>),
-    requestRestart: unary<RestartRequest, RestartDecision>(log, "RequestRestart", (req, call) => {
+    requestRestart: unary<RestartRequest, RestartDecision>(log, "RequestRestart", async (req, call) => {
       const ask = restartAskFromWire(req);
       deps.auth.requireHost(call, ask.hostId, "host_id");
       deps.auth.requireJob(ask.hostId, ask.jobId, deps.store.hosts.get(ask.hostId)?.jobId ?? null, "job_id");
@@ -75,7 +75,7 @@ export function agentService(deps: AgentServiceDeps): AgentServiceServer {
           `host ${ask.hostId}: over ${deps.grantRequestsPerMinute} restart requests a minute (limits.grantRequestsPerMinute); nothing was decided, ask again later`,
         );
       }
-      return verdictToWire(deps.grants.decide(ask));
+      return verdictToWire(await deps.grants.decideSoon(ask));
     }),
   };
 }
