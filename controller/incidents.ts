@@ -56,6 +56,17 @@ const SYMPTOM_CATEGORIES: ReadonlySet<string> = new Set([
   "hang_unknown",
 ]);
 
+/**
+ * A trainer that never reached its first step (`hang_startup`) is the likely origin when the other
+ * hosts time out in NCCL waiting for it, but it may itself wait for a peer that died first
+ * (`init_process_group` blocks until every rank joined): an OOM or an exception elsewhere beats it,
+ * a collective timeout does not. What the process was doing is in the report's details, which
+ * regrouping from the store does not read, so the category alone decides. A `hang_sleeping` trainer
+ * (its main thread in a timed sleep: a polling loop, a retry with back-off) waits on nothing of its
+ * peers' and stays a cause, like the other hang kinds not listed here (io_wait, cpu_spin, deadlock).
+ */
+const POSSIBLE_CAUSE_CATEGORIES: ReadonlySet<string> = new Set(["hang_startup"]);
+
 /** A timeout line that says how long it waited: NCCL's watchdog ("ran for N milliseconds"), else its limit ("Timeout(ms)=N"). */
 const WAITED_RES = [/\bran for (\d{1,10}) milliseconds before timing out/, /\bTimeout\(ms\)=(\d{1,10})\b/];
 /** A stated wait longer than this is not trusted to move the onset (a garbled number). */
@@ -98,7 +109,8 @@ export function incidentRole(
   const ruleId = SIGNATURE_RE.exec(ev.signature)?.[1];
   const rule = ruleId === undefined ? undefined : rules.get(ruleId);
   if (rule) return rule.role === "symptom" ? "symptom" : rule.priority < 0 ? "possible_cause" : "cause";
-  return SYMPTOM_CATEGORIES.has(ev.category) ? "symptom" : "cause";
+  if (SYMPTOM_CATEGORIES.has(ev.category)) return "symptom";
+  return POSSIBLE_CAUSE_CATEGORIES.has(ev.category) ? "possible_cause" : "cause";
 }
 
 /**
@@ -114,7 +126,21 @@ export function onsetMs(tsMs: number, firstFatalLine: string): number {
       break;
     }
   }
+  if (waitedMs === 0) waitedMs = startupWaitMs(firstFatalLine);
   return waitedMs > 0 && waitedMs <= MAX_WAIT_MS ? Math.max(0, tsMs - waitedMs) : tsMs;
+}
+
+/**
+ * A startup hang began when its daemon started, not when the grace ran out: the agent's first reason
+ * says how long it waited ("no step was ever seen in 10m since the daemon started", durations as
+ * formatDurationMs writes them: 800ms, 12.5s, 10m, 1h05m). 0 when the line is not one.
+ */
+function startupWaitMs(line: string): number {
+  const m = /\bno step was ever seen in (?:(\d{1,4})h(\d{1,2})m|(\d{1,9}(?:\.\d+)?)(ms|s|m)) since the daemon started/.exec(line);
+  if (!m) return 0;
+  if (m[1] !== undefined) return (Number(m[1]) * 60 + Number(m[2])) * 60_000;
+  const unit = { ms: 1, s: 1000, m: 60_000 }[m[4] as "ms" | "s" | "m"];
+  return Math.round(Number(m[3]) * unit);
 }
 
 type Ordered = Pick<IncidentInput, "onsetMs" | "uuid">;

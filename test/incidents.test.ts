@@ -286,6 +286,55 @@ test("ingest: a host without a job id gets no incident; hangs join their job's i
   assert.deepEqual(i!.others.map((m) => [m.hostId, m.kind, m.role]), [["h2", "hang", "symptom"]]);
 });
 
+test("hang kinds: a trainer stuck at start-up is the origin over NCCL timeouts but not over an OOM; a sleeping trainer is a cause", (t) => {
+  const hang = (uuid: string, hostId: string, tsMs: number, kind: string, line: string): AgentEvent => ({
+    ...crash(uuid, hostId, tsMs, { line }),
+    kind: "hang",
+    category: `hang_${kind}`,
+    signature: `hang:${kind}:${kind === "startup" ? "startup" : "training"}`,
+  });
+  const role = (kind: string) => incidentRole({ kind: "hang", category: `hang_${kind}`, signature: `hang:${kind}:training` }, new Map());
+  assert.equal(role("startup"), "possible_cause");
+  assert.equal(role("sleeping"), "cause");
+  for (const k of ["io_wait", "cpu_spin", "deadlock"]) assert.equal(role(k), "cause", k);
+  for (const k of ["gpu_or_collective", "unknown"]) assert.equal(role(k), "symptom", k);
+
+  // The line the supervisor writes first for a startup hang: it began when the daemon started.
+  const stuck = "no step was ever seen in 10m since the daemon started (startup grace 10m); sources tried: status file status/training_status.json: missing";
+  assert.equal(onsetMs(T0 + 10 * MIN + 5_000, stuck), T0 + 5_000);
+  assert.equal(onsetMs(T0 + 65 * MIN, stuck.replace("in 10m", "in 1h05m")), T0);
+  assert.equal(onsetMs(T0 + 12_500, stuck.replace("in 10m", "in 12.5s")), T0);
+  assert.equal(onsetMs(T0, "no progress for 20m; GPU busy at 100% with no step"), T0, "other hangs: the report time");
+
+  // Launched together at T0: h1 never reaches its first step; h2 and h3 time out in NCCL after 10
+  // minutes (the watchdog line says it waited 600772 ms) and report before h1's grace runs out.
+  const a = open(tempDb(t));
+  t.after(() => a.store.close());
+  a.put([timeout("t2", "h2", T0 + 601_000), timeout("t3", "h3", T0 + 602_000), hang("start", "h1", T0 + 10 * MIN + 5_000, "startup", stuck)]);
+  const incidentsA = a.store.incidents.query({ jobId: "job-a" }, T0);
+  assert.equal(incidentsA.length, 1, "one incident: the startup hang began with the launch");
+  assert.equal(incidentsA[0]!.originKnown, true);
+  assert.deepEqual([incidentsA[0]!.origin.hostId, incidentsA[0]!.origin.category, incidentsA[0]!.origin.role], ["h1", "hang_startup", "possible_cause"]);
+
+  // The same, but h4 ran out of memory while loading: h1 may have waited for h4 in init_process_group.
+  const b = open(tempDb(t));
+  t.after(() => b.store.close());
+  b.put([hang("start", "h1", T0 + 10 * MIN + 5_000, "startup", stuck), timeout("t2", "h2", T0 + 601_000), crash("oom", "h4", T0 + 40_000)]);
+  const [two] = b.store.incidents.query({ jobId: "job-a" }, T0);
+  assert.deepEqual([two!.origin.hostId, two!.origin.role], ["h4", "cause"]);
+  assert.deepEqual(two!.others.map((m) => [m.hostId, m.role]).sort(), [["h1", "possible_cause"], ["h2", "symptom"]]);
+
+  // A trainer polling in time.sleep on h3 holds the others in their collective: it is the cause.
+  const c = open(tempDb(t));
+  t.after(() => c.store.close());
+  c.put([
+    hang("coll", "h1", T0 + 5_000, "gpu_or_collective", "no progress for 20m; GPU busy at 100% with no step"),
+    hang("sleep", "h3", T0 + 10_000, "sleeping", "every process sleeps in hrtimer_nanosleep; CPU still"),
+  ]);
+  const [three] = c.store.incidents.query({ jobId: "job-a" }, T0);
+  assert.deepEqual([three!.origin.hostId, three!.origin.category, three!.origin.role], ["h3", "hang_sleeping", "cause"]);
+});
+
 test("a database from before incidents, or grouped with another window, is regrouped when the controller starts", (t) => {
   const file = tempDb(t);
   const first = open(file);
