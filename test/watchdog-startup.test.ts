@@ -7,6 +7,7 @@
  */
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,4 +116,55 @@ test("a log that keeps growing without recognised step lines keeps the daemon ou
   const hang = await waitFor("startup hang after the log stopped", () => of("hang")[0], 6000);
   assert.equal(hang.kind, "startup");
   assert.ok(hang.atMs - started.atMs >= 4000 + 1500 - 300, `hang ${hang.atMs - started.atMs} ms after start`);
+});
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin", "trainsafe.js");
+
+test("trainsafe watchdog --startup-grace sets the limit before the first step (help, a startup hang at it, a bad value names the field)", { timeout: 30_000 }, async () => {
+  const help = spawnSync(process.execPath, [BIN, "watchdog", "--help"], { encoding: "utf8", timeout: 20_000 });
+  assert.match(help.stdout, /--startup-grace <duration>/);
+
+  const dir = janitor.baseDir("ts-startup-cli-");
+  const bad = spawnSync(process.execPath, [BIN, "watchdog", "--base-dir", dir, "--once", "--startup-grace", "10x"], { encoding: "utf8", timeout: 20_000 });
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /watchdog\.startupGrace: invalid duration "10x"/);
+
+  const args = [
+    BIN, "watchdog", "--base-dir", dir, "--json",
+    "--startup-grace", "1500ms", "--training-timeout", "300ms", "--max-restarts", "1",
+    "--liveness-poll", "50ms", "--check-interval", "200ms", "--min-disk-free", "0", "--cpu-sample", "100ms", "--kill-grace", "400ms",
+    "--daemon-command", JSON.stringify([process.execPath, DAEMON, "--quiet-ms", "600000"]),
+  ];
+  const cli = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  janitor.track(cli.pid);
+  const events: Array<Record<string, unknown> & { atMs: number }> = [];
+  let buf = "";
+  cli.stdout.on("data", (chunk: Buffer) => {
+    buf += chunk.toString("utf8");
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      const e = JSON.parse(line) as Record<string, unknown>;
+      events.push({ ...e, atMs: Date.now() });
+      if (e.type === "restart") janitor.track(e.pid as number);
+    }
+  });
+  let stderr = "";
+  cli.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => cli.once("exit", (code) => resolve(code)));
+  try {
+    const started = await waitFor("start", () => events.find((e) => e.type === "restart"), 10_000);
+    const hang = await waitFor("startup hang", () => events.find((e) => e.type === "hang"), 10_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}; stderr: ${stderr.slice(-800)}`);
+    });
+    assert.equal(hang.phase, "startup");
+    assert.equal(hang.kind, "startup");
+    assert.equal(hang.limitMs, 1500, "the option's value, not the 10m default");
+    assert.ok(hang.atMs - started.atMs >= 1500, `hang ${hang.atMs - started.atMs} ms after start: not by the 300 ms training limit`);
+    await waitFor("killed", () => events.find((e) => e.type === "kill"), 10_000);
+    assert.equal(await alive(started.pid as number), false);
+  } finally {
+    cli.kill("SIGTERM");
+    assert.equal(await exited, 0, stderr.slice(-800));
+  }
 });

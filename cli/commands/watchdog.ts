@@ -15,6 +15,7 @@ interface WatchdogOptions extends LocalOptions {
   livenessPoll?: string;
   checkInterval?: string;
   trainingTimeout?: string;
+  startupGrace?: string;
   evalTimeout?: string;
   checkpointTimeout?: string;
   phaseField?: string;
@@ -98,6 +99,7 @@ export function overridesFrom(o: WatchdogOptions): Record<string, unknown> {
       livenessPoll: o.livenessPoll,
       checkInterval: o.checkInterval,
       trainingTimeout: o.trainingTimeout,
+      startupGrace: o.startupGrace,
       evalTimeout: o.evalTimeout,
       checkpointTimeout: o.checkpointTimeout,
       phaseField: o.phaseField,
@@ -133,6 +135,7 @@ export function register(program: Command): void {
     .option("--liveness-poll <duration>", "how often the daemon PID is polled for death (default 250ms)")
     .option("--check-interval <duration>", "how often the status file is re-read regardless of changes (default 30s)")
     .option("--training-timeout <duration>", "no step progress this long while training is a hang (default 15m)")
+    .option("--startup-grace <duration>", "before the daemon's first step (imports, model and data loading) the limit is this instead; exceeding it is a startup hang (default 10m)")
     .option("--eval-timeout <duration>", "limit while the status says eval (default 30m)")
     .option("--checkpoint-timeout <duration>", "limit while the status says checkpoint saving (default 30m)")
     .option("--phase-field <name>", "status field that names the phase (default phase)")
