@@ -1,7 +1,8 @@
 /**
  * Start-up of every local command (issue 13, item 2). Each command runs as a real process on a copy of
- * examples/training, in two forms: the shipped one (dist/trainsafe.mjs, built here by deploy/build.mjs
- * and run by plain node, as the launcher install.sh writes runs it) and the development launcher
+ * examples/training, in two forms: the shipped one (dist/trainsafe.cjs, built here by deploy/build.mjs
+ * and run by plain node, as the launcher install.sh writes runs it; its local commands use a V8 code
+ * cache, written by the unmeasured first run of each) and the development launcher
  * (bin/trainsafe.js through tsx). Its CPU time (user + sys of the process, from bash's `time`, which
  * reads the child's rusage in ms) is set against `node -e 0` measured in the same rounds. And `crash
  * scan` of a small log (BENCH_SMALL_LOG_KB, default 29) is set against `tail -n 1000 FILE | grep -E -f
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   try {
     const b = spawnSync(process.execPath, [path.join(ROOT, "deploy", "build.mjs")], { cwd: ROOT, encoding: "utf8" });
     if (b.status !== 0) throw new Error(`deploy/build.mjs failed: ${b.stderr}`);
-    const bundle = path.join(ROOT, "dist", "trainsafe.mjs");
+    const bundle = path.join(ROOT, "dist", "trainsafe.cjs");
     const base = path.join(dir, "training");
     fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
     const log = path.join(dir, "small.log");
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
       { name: "resume verify", args: ["resume", "verify", "--base-dir", base], ok: [0, 1] },
     ];
     const forms = [
-      { name: "shipped (node dist/trainsafe.mjs)", argv: [process.execPath, bundle] },
+      { name: "shipped (node dist/trainsafe.cjs)", argv: [process.execPath, bundle] },
       { name: "development (node bin/trainsafe.js, tsx)", argv: [process.execPath, CLI] },
     ];
     // One unmeasured run of each: the code cache is written on the first run after a build, as on an install.

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Builds the shipped form of trainsafe: the CLI bundled by esbuild into dist/trainsafe.mjs and run by
-// plain node. Development runs the TypeScript through tsx (bin/trainsafe.js); an installed agent runs
-// this bundle instead, which saves the ~28 MB the tsx loader costs (docs/benchmarks.md, agent
-// footprint). Files the code reads next to its modules are copied beside the bundle.
+// Builds the shipped form of trainsafe into dist/, run by plain node: dist/trainsafe.cjs (the entry the
+// installed launcher runs, cli/launch.cts) runs a local command from its own CommonJS script with a V8
+// code cache, and every other command from the ES module CLI (dist/trainsafe.mjs and its chunks).
+// Development runs the TypeScript through tsx (bin/trainsafe.js); an installed agent runs this bundle
+// instead, which saves the ~28 MB the tsx loader costs (docs/benchmarks.md, agent footprint). Files
+// the code reads next to its modules are copied beside the bundle.
 //   node deploy/build.mjs [ROOT]   (ROOT: the program folder, default: this repository)
 import { build } from "esbuild";
 import fs from "node:fs";
@@ -50,8 +52,60 @@ await build({
   logLevel: "warning",
   plugins: [englishZodLocaleOnly],
 });
+
+// The local commands, each also as one CommonJS script that dist/trainsafe.cjs (cli/launch.cts) runs
+// through vm.Script with a V8 code cache: ES modules get no code cache on Node 20, and compiling the
+// ~0.6 MB a local command loads was a third of its start-up (docs/benchmarks.md, start-up). One script
+// per command, not one for all: a script holding every command made each run deserialise and
+// pre-parse all of them (tried: no faster than the ES modules).
+const LOCAL_COMMANDS = { check: [], crash: ["scan", "history"], config: ["validate", "lock"], resume: ["verify"] };
+const localEntry = {
+  name: "local-command-entry",
+  setup(b) {
+    b.onResolve({ filter: /^local-command:/ }, (a) => ({ path: a.path.slice("local-command:".length), namespace: "local-command" }));
+    b.onLoad({ filter: /.*/, namespace: "local-command" }, (a) => ({
+      contents: [
+        'import { runCli } from "./cli/run.ts";',
+        `import * as command from "./cli/commands/${a.path}.ts";`,
+        `export function main(argv) { return runCli(argv, [{ name: ${JSON.stringify(a.path)}, load: async () => command }]); }`,
+      ].join("\n"),
+      loader: "js",
+      resolveDir: root,
+    }));
+  },
+};
+await build({
+  entryPoints: Object.fromEntries(Object.keys(LOCAL_COMMANDS).map((c) => [c, `local-command:${c}`])),
+  outdir: dist,
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  external: ["better-sqlite3"],
+  // Strings escaped to ASCII: a script that is all ASCII is read as latin1 (faster than utf8).
+  charset: "ascii",
+  // import.meta of the sources (files next to the module, the checks worker's module URL) is the script's.
+  define: { "import.meta": "__trainsafeImportMeta" },
+  banner: { js: 'var __trainsafeImportMeta = { url: require("node:url").pathToFileURL(__filename).href };' },
+  logLevel: "warning",
+  plugins: [englishZodLocaleOnly, localEntry],
+});
+// esbuild leaves regex literals and comments unescaped: those scripts are read as utf8.
+const encodingOf = (c) => (/[^\x00-\x7f]/.test(fs.readFileSync(path.join(dist, `${c}.cjs`), "latin1")) ? "utf8" : "latin1");
+await build({
+  entryPoints: { trainsafe: path.join(root, "cli", "launch.cts") },
+  outdir: dist,
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  define: { TRAINSAFE_LOCAL_SCRIPTS: JSON.stringify(Object.fromEntries(Object.entries(LOCAL_COMMANDS).map(([c, subcommands]) => [c, { file: `${c}.cjs`, encoding: encodingOf(c), subcommands }]))) },
+  logLevel: "warning",
+});
 // new URL("./rules.json" | "./static/" | "./training_daemon.mjs", import.meta.url) in the sources.
 fs.copyFileSync(path.join(root, "agent", "crash", "rules.json"), path.join(dist, "rules.json"));
 fs.cpSync(path.join(root, "controller", "http", "static"), path.join(dist, "static"), { recursive: true });
 fs.copyFileSync(path.join(root, "cli", "demo", "training_daemon.mjs"), path.join(dist, "training_daemon.mjs"));
-process.stderr.write(`built ${path.relative(process.cwd(), path.join(dist, "trainsafe.mjs")) || dist}\n`);
+process.stderr.write(`built ${path.relative(process.cwd(), path.join(dist, "trainsafe.cjs")) || dist}\n`);

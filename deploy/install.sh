@@ -262,7 +262,7 @@ fi
 cat >"$WORK/launcher" <<EOF
 #!/bin/sh
 # trainsafe launcher, $MARKER
-if [ -f $PREFIX/dist/trainsafe.mjs ]; then exec '$NODE_BIN' $PREFIX/dist/trainsafe.mjs "\$@"; fi
+if [ -f $PREFIX/dist/trainsafe.cjs ]; then exec '$NODE_BIN' $PREFIX/dist/trainsafe.cjs "\$@"; fi
 exec '$NODE_BIN' $PREFIX/bin/trainsafe.js "\$@"
 EOF
 put 0755 "$WORK/launcher" "$launcher"

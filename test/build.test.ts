@@ -1,9 +1,12 @@
 /**
- * The shipped form (deploy/build.mjs: dist/trainsafe.mjs run by plain node) runs every local command
+ * The shipped form (deploy/build.mjs: dist/trainsafe.cjs run by plain node) runs every local command
  * as the sources do: same exit code, same findings and checks, and loads no package from node_modules
- * except the native addon (packages are bundled for start-up speed, issue 13 item 2).
+ * except the native addon (packages are bundled for start-up speed, issue 13 item 2). Its local commands
+ * run from per-command scripts with a V8 code cache (cli/launch.cts): a missing, damaged, stale or
+ * refused cache is ignored and rewritten, and a cache folder that cannot be written costs nothing.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,6 +17,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 let tmp = "";
 let bundle = "";
+let esm = "";
 let base = "";
 
 before(() => {
@@ -26,23 +30,26 @@ before(() => {
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(prog, "node_modules"));
   const b = spawnSync(process.execPath, [path.join(prog, "deploy", "build.mjs"), prog], { encoding: "utf8" });
   assert.equal(b.status, 0, b.stderr);
-  bundle = path.join(prog, "dist", "trainsafe.mjs");
+  bundle = path.join(prog, "dist", "trainsafe.cjs");
+  esm = path.join(prog, "dist", "trainsafe.mjs");
   base = path.join(tmp, "training");
   fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
 });
 
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function run(entry: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [entry, ...args], { encoding: "utf8", cwd: tmp });
+function run(entry: string, args: string[], env: Record<string, string> = {}, uid?: number): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [entry, ...args], { encoding: "utf8", cwd: tmp, env: { ...process.env, ...env }, ...(uid !== undefined ? { uid, gid: uid } : {}) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test("the bundle imports no package but the native addon", () => {
   const dist = path.dirname(bundle);
-  for (const f of fs.readdirSync(dist).filter((x) => x.endsWith(".mjs") && x !== "training_daemon.mjs")) {
+  const files = fs.readdirSync(dist).filter((x) => /\.[cm]js$/.test(x) && x !== "training_daemon.mjs");
+  assert.ok(files.includes("crash.cjs") && files.includes("trainsafe.mjs"), files.join(" "));
+  for (const f of files) {
     const text = fs.readFileSync(path.join(dist, f), "utf8");
-    const pkgs = [...text.matchAll(/^(?:import|export)\b[^\n]*?\bfrom\s*"([^".][^"]*)";$|\bimport\("([^".][^"]*)"\)/gm)].map((m) => (m[1] ?? m[2])!).filter((s) => !s.startsWith("node:"));
+    const pkgs = [...text.matchAll(/^(?:import|export)\b[^\n]*?\bfrom\s*"([^".][^"]*)";$|\bimport\("([^".][^"]*)"\)|\brequire\("([^".][^"]*)"\)/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!).filter((s) => !s.startsWith("node:"));
     assert.deepEqual([...new Set(pkgs)].filter((p) => p !== "better-sqlite3"), [], `${f} imports packages`);
   }
 });
@@ -69,4 +76,109 @@ test("every local command gives the same result from the bundle as from the sour
   const scan = JSON.parse(run(bundle, cases[0]!.args).stdout);
   assert.equal(scan.primary.category, "cuda_oom");
   assert.equal(run(bundle, ["--version"]).stdout.trim(), "0.1.0");
+  // The ES module CLI (every other command, through the same entry) still runs a local command too.
+  assert.deepEqual(cases[0]!.pick(JSON.parse(run(esm, cases[0]!.args).stdout)), cases[0]!.pick(scan));
+  assert.match(run(bundle, ["--help"]).stdout, /controller/);
+  const usage = run(bundle, ["crash", "scan", "--last-n-lines", "x"]);
+  assert.equal(usage.status, 2, usage.stderr);
+});
+
+/** Runs `crash scan` of examples/training's log with the cache reporting on stderr; checks the finding. */
+function scanWithCache(env: Record<string, string> = {}, uid?: number): string {
+  const r = run(bundle, ["crash", "scan", "--file", path.join(base, "logs", "train.log"), "--no-history", "--json"], { TRAINSAFE_CODE_CACHE: "debug", ...env }, uid);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(JSON.parse(r.stdout).primary.ruleId, "cuda_oom_alloc", r.stderr);
+  return r.stderr;
+}
+
+function cacheFiles(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".v8cache")).sort() : [];
+}
+
+test("the code cache is written on the first run, used on the next, and rewritten when damaged, stale or refused", () => {
+  const cacheDir = path.join(path.dirname(bundle), ".v8-cache");
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  assert.match(scanWithCache(), /code cache miss .*written: .*crash-scan-[0-9a-f]{20}\.v8cache/);
+  const [scanCache] = cacheFiles(cacheDir);
+  assert.ok(scanCache, "no cache written");
+  assert.match(scanWithCache(), /code cache hit/);
+  const file = path.join(cacheDir, scanCache);
+  const good = fs.readFileSync(file);
+
+  // Damaged payload (V8 itself would run it): ignored, the command's result unchanged, rewritten.
+  const bad = Buffer.from(good);
+  bad[bad.length - 1000] ^= 0xff;
+  fs.writeFileSync(file, bad);
+  assert.match(scanWithCache(), /code cache damaged .*written: /);
+  assert.notDeepEqual(fs.readFileSync(file), bad, "the damaged cache was not rewritten");
+  assert.match(scanWithCache(), /code cache hit/);
+
+  // Truncated, and garbage.
+  fs.writeFileSync(file, good.subarray(0, 100));
+  assert.match(scanWithCache(), /code cache damaged/);
+  fs.writeFileSync(file, "not a cache\n");
+  assert.match(scanWithCache(), /code cache damaged/);
+  assert.match(scanWithCache(), /code cache hit/);
+
+  // Stale: another script's cache under this name (its header names another script): ignored, rewritten.
+  assert.equal(run(bundle, ["config", "validate", "--base-dir", base, "--validate-only"]).status, 0);
+  const configCache = cacheFiles(cacheDir).find((f) => f.startsWith("config-validate-"));
+  assert.ok(configCache, cacheFiles(cacheDir).join(" "));
+  const other = fs.readFileSync(path.join(cacheDir, configCache));
+  fs.writeFileSync(file, other);
+  assert.match(scanWithCache(), /code cache damaged .*written: /);
+  assert.match(scanWithCache(), /code cache hit/);
+
+  // Refused by V8: a well-formed header for this script over another script's code.
+  const header = (b: Buffer) => b.subarray(0, b.indexOf(10, b.indexOf(10) + 1) + 1);
+  const meta = JSON.parse(header(good).toString("utf8").split("\n")[1]!);
+  const payload = other.subarray(header(other).length);
+  const forged = { ...meta, dataBytes: payload.length, dataSha1: createHash("sha1").update(payload).digest("hex") };
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(`trainsafe-v8-cache 1\n${JSON.stringify(forged)}\n`), payload]));
+  assert.match(scanWithCache(), /code cache rejected .*written: /);
+  assert.match(scanWithCache(), /code cache hit/);
+
+  // A cache file that others may write is not run.
+  fs.chmodSync(file, 0o666);
+  assert.match(scanWithCache(), /code cache damaged/);
+  assert.match(scanWithCache(), /code cache hit/);
+
+  // Off: no cache read or written.
+  const r = run(bundle, ["crash", "scan", "--file", path.join(base, "logs", "train.log"), "--no-history", "--json"], { TRAINSAFE_CODE_CACHE: "off" });
+  assert.equal(JSON.parse(r.stdout).primary.ruleId, "cuda_oom_alloc");
+  assert.doesNotMatch(r.stderr, /code cache/);
+});
+
+test("a read-only program folder: the cache goes to the user's cache folder, or nowhere, and the command works", () => {
+  const dist = path.dirname(bundle);
+  const cacheDir = path.join(dist, ".v8-cache");
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  const userCache = path.join(tmp, "xdg");
+  const env = { XDG_CACHE_HOME: userCache, HOME: path.join(tmp, "no-home") };
+  // Root writes anywhere: the read-only case runs as nobody (65534) then, else the folder is made read-only.
+  const asRoot = process.getuid?.() === 0;
+  const uid = asRoot ? 65534 : undefined;
+  const restore: Array<[string, number]> = [];
+  const readOnly = (p: string) => {
+    restore.push([p, fs.statSync(p).mode & 0o777]);
+    fs.chmodSync(p, 0o555);
+  };
+  try {
+    if (asRoot) {
+      // nobody must be able to read the program and the training folder (mkdtemp makes 0700 folders).
+      fs.chmodSync(tmp, 0o755);
+      fs.mkdirSync(userCache, { mode: 0o755 });
+      fs.chownSync(userCache, 65534, 65534);
+    } else readOnly(dist);
+    assert.match(scanWithCache(env, uid), new RegExp(`code cache miss .*written: ${userCache}/trainsafe/v8-cache/crash-scan-`));
+    assert.equal(cacheFiles(cacheDir).length, 0);
+    assert.match(scanWithCache(env, uid), new RegExp(`code cache hit \\(${userCache}/`));
+    // No writable cache folder at all: every run compiles, and still works.
+    const noWrite = path.join(tmp, "read-only");
+    fs.mkdirSync(noWrite, { mode: 0o755 });
+    readOnly(noWrite);
+    assert.match(scanWithCache({ XDG_CACHE_HOME: path.join(noWrite, "cache"), HOME: "/nonexistent" }, uid), /code cache miss \(none found\); written: nowhere writable/);
+  } finally {
+    for (const [p, mode] of restore.reverse()) fs.chmodSync(p, mode);
+  }
 });

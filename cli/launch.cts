@@ -1,0 +1,202 @@
+/**
+ * Entry of the shipped form (deploy/build.mjs bundles it into dist/trainsafe.cjs; the installed launcher
+ * runs it with plain node). A local command (check, crash, config, resume) runs from its own CommonJS
+ * script (dist/<command>.cjs: the command, commander and zod in one file), compiled through vm.Script
+ * with a V8 code cache, so that neither node's ES module loader nor V8's parser and compiler run at
+ * start: Node 20 has no compile cache of its own (module.enableCompileCache came in 22.1) and none for
+ * ES modules. Every other command (agent, controller, fleet, watchdog, demo, --help) imports the ES
+ * module CLI (dist/trainsafe.mjs), whose chunks keep the agent from loading the controller's code.
+ *
+ * The cache of a script is written on the first run of each command (and rewritten whenever it is
+ * missing, damaged, stale or refused by V8) into the first writable of dist/.v8-cache and
+ * $XDG_CACHE_HOME/trainsafe/v8-cache (~/.cache/...); a cache that cannot be read or written only
+ * costs the time it would have saved. TRAINSAFE_CODE_CACHE=off runs without it; =debug also reports
+ * on stderr what happened to it.
+ */
+import fs = require("node:fs");
+import path = require("node:path");
+import vm = require("node:vm");
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+
+/** Per-command scripts and the subcommands that get a cache of their own (set by deploy/build.mjs). */
+declare const TRAINSAFE_LOCAL_SCRIPTS: Record<string, { readonly file: string; readonly encoding: "latin1" | "utf8"; readonly subcommands: readonly string[] }>;
+
+const MAGIC = "trainsafe-v8-cache 1";
+const CACHE_SUFFIX = ".v8cache";
+
+/** What a cache file's header records; the cache is used only when every field matches. */
+interface CacheMeta {
+  readonly fingerprint: string;
+  readonly dataBytes: number;
+  readonly dataSha1: string;
+}
+
+type CacheState = "off" | "hit" | "miss" | "damaged" | "rejected";
+
+/** The command an argv names: its first word that is not an option (as cli/run.ts picks it). */
+function commandName(args: readonly string[]): string | undefined {
+  return args.find((a) => !a.startsWith("-"));
+}
+
+/** Folders a cache may be read from and written to, in order: beside the scripts, then the user's cache. */
+function cacheDirs(distDir: string): string[] {
+  const dirs = [path.join(distDir, ".v8-cache")];
+  const xdg = process.env.XDG_CACHE_HOME;
+  const home = process.env.HOME;
+  const user = xdg && path.isAbsolute(xdg) ? xdg : home ? path.join(home, ".cache") : undefined;
+  if (user) dirs.push(path.join(user, "trainsafe", "v8-cache"));
+  return dirs;
+}
+
+function sha1(data: string | Buffer): string {
+  // crypto is loaded by every command script anyway (atomic writes, signatures), so this costs ~1 ms.
+  const { createHash } = require("node:crypto") as typeof import("node:crypto");
+  return createHash("sha1").update(data).digest("hex");
+}
+
+/**
+ * Everything that makes a cache valid for this run: V8 checks its own version, flags and the source's
+ * length, but not the source's content, so the script's identity (path, size, mtime, inode) is part
+ * of the key, and so are node's options (they change V8's flags, which would make V8 refuse it).
+ */
+function fingerprintOf(file: string, st: fs.Stats): string {
+  const parts = [process.version, process.arch, file, st.size, st.mtimeMs, st.ino, process.execArgv.join(" "), process.env.NODE_OPTIONS ?? ""];
+  return sha1(JSON.stringify(parts)).slice(0, 20);
+}
+
+/** Reads a cache file; undefined when absent, unsafe, damaged or not this script's (the caller says which). */
+function readCache(file: string, fingerprint: string): { data?: Buffer; damaged: boolean } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch {
+    return { damaged: false };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    // Code from a cache runs as this process: only a file of this user (or root) that no one else may write.
+    const uid = process.getuid?.();
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid && st.uid !== 0) || (st.mode & 0o022) !== 0) return { damaged: true };
+    const buf = fs.readFileSync(fd);
+    const nl1 = buf.indexOf(10);
+    const nl2 = nl1 < 0 ? -1 : buf.indexOf(10, nl1 + 1);
+    if (nl2 < 0 || buf.toString("latin1", 0, nl1) !== MAGIC) return { damaged: true };
+    const meta = JSON.parse(buf.toString("utf8", nl1 + 1, nl2)) as Partial<CacheMeta>;
+    const data = buf.subarray(nl2 + 1);
+    // V8 does not checksum a code cache: damaged bytes would be run as bytecode.
+    if (meta.fingerprint !== fingerprint || meta.dataBytes !== data.length || meta.dataSha1 !== sha1(data)) return { damaged: true };
+    return { data, damaged: false };
+  } catch {
+    return { damaged: true };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes the cache atomically into the first folder that takes it; never throws (the command has run). */
+function writeCache(dirs: readonly string[], name: string, fingerprint: string, data: Buffer): string | undefined {
+  const meta: CacheMeta = { fingerprint, dataBytes: data.length, dataSha1: sha1(data) };
+  const content = Buffer.concat([Buffer.from(`${MAGIC}\n${JSON.stringify(meta)}\n`, "utf8"), data]);
+  for (const dir of dirs) {
+    const file = path.join(dir, `${name}-${fingerprint}${CACHE_SUFFIX}`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      fs.writeFileSync(tmp, content, { mode: 0o644, flag: "wx" });
+      fs.renameSync(tmp, file);
+    } catch {
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        // nothing was written
+      }
+      continue;
+    }
+    // Caches of this command for an earlier build or another node are dead weight now.
+    try {
+      for (const f of fs.readdirSync(dir)) {
+        if (f.startsWith(`${name}-`) && f.endsWith(CACHE_SUFFIX) && f !== path.basename(file) && /^[0-9a-f]{20}$/.test(f.slice(name.length + 1, -CACHE_SUFFIX.length))) fs.rmSync(path.join(dir, f), { force: true });
+      }
+    } catch {
+      // pruning is housekeeping only
+    }
+    return file;
+  }
+  return undefined;
+}
+
+/**
+ * Runs a CommonJS script through vm.Script with its code cache (name: the cache's name, one per
+ * subcommand, since a cache holds the functions its run compiled) and returns its exports.
+ */
+function loadScript(file: string, encoding: "latin1" | "utf8", name: string, mode: string | undefined): { main(argv: string[]): Promise<void> } {
+  const distDir = path.dirname(file);
+  const fd = fs.openSync(file, "r");
+  let source: string;
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(fd);
+    // latin1 where deploy/build.mjs found the script pure ASCII: read exactly, and faster than utf8.
+    source = fs.readFileSync(fd, encoding);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  let state: CacheState = "off";
+  let script: vm.Script;
+  let used: string | undefined;
+  const dirs = cacheDirs(distDir);
+  const fingerprint = mode === "off" ? "" : fingerprintOf(file, st);
+  if (mode === "off") {
+    script = new vm.Script(wrapped, { filename: file });
+  } else {
+    let data: Buffer | undefined;
+    state = "miss";
+    for (const dir of dirs) {
+      const candidate = path.join(dir, `${name}-${fingerprint}${CACHE_SUFFIX}`);
+      const r = readCache(candidate, fingerprint);
+      if (r.damaged) state = "damaged";
+      if (r.data) {
+        data = r.data;
+        used = candidate;
+        break;
+      }
+    }
+    script = data ? new vm.Script(wrapped, { filename: file, cachedData: data }) : new vm.Script(wrapped, { filename: file });
+    if (data) state = script.cachedDataRejected ? "rejected" : "hit";
+    if (state !== "hit") {
+      // Written after the command ran, so that the cache holds the functions it compiled on the way.
+      process.once("exit", () => {
+        let written: string | undefined;
+        try {
+          written = writeCache(dirs, name, fingerprint, script.createCachedData());
+        } catch {
+          written = undefined;
+        }
+        if (mode === "debug") process.stderr.write(`trainsafe: code cache ${state} (${used ?? "none found"}); written: ${written ?? "nowhere writable"}\n`);
+      });
+    }
+  }
+  if (mode === "debug" && state === "hit") process.stderr.write(`trainsafe: code cache hit (${used})\n`);
+  const fn = script.runInThisContext() as (exports: object, req: NodeJS.Require, mod: { exports: object }, filename: string, dirname: string) => void;
+  const mod = { exports: {} as { main(argv: string[]): Promise<void> } };
+  fn.call(mod.exports, mod.exports, createRequire(file), mod, file, distDir);
+  return mod.exports;
+}
+
+function launch(): Promise<unknown> {
+  const args = process.argv.slice(2);
+  const name = commandName(args);
+  const local = name !== undefined && Object.hasOwn(TRAINSAFE_LOCAL_SCRIPTS, name) ? TRAINSAFE_LOCAL_SCRIPTS[name] : undefined;
+  if (!local) return import(pathToFileURL(path.join(__dirname, "trainsafe.mjs")).href);
+  const sub = commandName(args.slice(args.indexOf(name!) + 1));
+  const cacheName = sub !== undefined && local.subcommands.includes(sub) ? `${name}-${sub}` : name!;
+  const mode = process.env.TRAINSAFE_CODE_CACHE;
+  return loadScript(path.join(__dirname, local.file), local.encoding, cacheName, mode === "off" || mode === "debug" ? mode : undefined).main(process.argv);
+}
+
+launch().catch((err: unknown) => {
+  process.stderr.write(`trainsafe: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 70;
+});
