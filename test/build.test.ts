@@ -107,7 +107,7 @@ test("the code cache is written on the first run, used on the next, and rewritte
 
   // Damaged payload (V8 itself would run it): ignored, the command's result unchanged, rewritten.
   const bad = Buffer.from(good);
-  bad[bad.length - 1000] ^= 0xff;
+  bad[bad.length - 1000]! ^= 0xff;
   fs.writeFileSync(file, bad);
   assert.match(scanWithCache(), /code cache damaged .*written: /);
   assert.notDeepEqual(fs.readFileSync(file), bad, "the damaged cache was not rewritten");
