@@ -9,6 +9,7 @@
 import { build } from "esbuild";
 import fs from "node:fs";
 import path from "node:path";
+import vm from "node:vm";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -24,6 +25,25 @@ const englishZodLocaleOnly = {
       loader: "js",
       resolveDir: path.join(root, "node_modules", "zod", "v4", "locales"),
     }));
+  },
+};
+
+/**
+ * commander requires node:child_process at load (for executable subcommands, which trainsafe has none
+ * of); loading it pulls in net, stream and dgram, ~8 ms of every command's start. Required on first use.
+ */
+const commanderLazyChildProcess = {
+  name: "commander-lazy-child-process",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (a) => {
+      const text = fs.readFileSync(a.path, "utf8");
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) {
+        process.stderr.write(`warning: ${a.path}: no "${eager}" to make lazy (commander changed?)\n`);
+        return undefined;
+      }
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), loader: "js" };
+    });
   },
 };
 
@@ -50,7 +70,7 @@ await build({
   // Bundled CommonJS packages call require() for node's built-ins; an ES module has none of its own.
   banner: { js: 'import { createRequire as __trainsafeCreateRequire } from "node:module"; const require = __trainsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",
-  plugins: [englishZodLocaleOnly],
+  plugins: [englishZodLocaleOnly, commanderLazyChildProcess],
 });
 
 // The local commands, each also as one CommonJS script that dist/trainsafe.cjs (cli/launch.cts) runs
@@ -63,15 +83,23 @@ const localEntry = {
   name: "local-command-entry",
   setup(b) {
     b.onResolve({ filter: /^local-command:/ }, (a) => ({ path: a.path.slice("local-command:".length), namespace: "local-command" }));
-    b.onLoad({ filter: /.*/, namespace: "local-command" }, (a) => ({
-      contents: [
-        'import { runCli } from "./cli/run.ts";',
-        `import * as command from "./cli/commands/${a.path}.ts";`,
-        `export function main(argv) { return runCli(argv, [{ name: ${JSON.stringify(a.path)}, load: async () => command }]); }`,
-      ].join("\n"),
-      loader: "js",
-      resolveDir: root,
-    }));
+    b.onLoad({ filter: /.*/, namespace: "local-command" }, (a) =>
+      a.path === "jitless"
+        ? // A local command parses each schema once or twice: zod's JIT (generating and compiling a parser
+          // per object schema with new Function) costs more than it saves there (~15 ms in config
+          // validate). A schema reads the setting when it is built, so this module is imported first.
+          { contents: 'import { z } from "zod";\nz.config({ jitless: true });\n', loader: "js", resolveDir: root }
+        : {
+            contents: [
+              'import "local-command:jitless";',
+              'import { runCli } from "./cli/run.ts";',
+              `import * as command from "./cli/commands/${a.path}.ts";`,
+              `export function main(argv) { return runCli(argv, [{ name: ${JSON.stringify(a.path)}, load: async () => command }]); }`,
+            ].join("\n"),
+            loader: "js",
+            resolveDir: root,
+          },
+    );
   },
 };
 await build({
@@ -87,12 +115,118 @@ await build({
   charset: "ascii",
   // import.meta of the sources (files next to the module, the checks worker's module URL) is the script's.
   define: { "import.meta": "__trainsafeImportMeta" },
-  banner: { js: 'var __trainsafeImportMeta = { url: require("node:url").pathToFileURL(__filename).href };' },
+  banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   logLevel: "warning",
-  plugins: [englishZodLocaleOnly, localEntry],
+  plugins: [englishZodLocaleOnly, commanderLazyChildProcess, localEntry],
 });
-// esbuild leaves regex literals and comments unescaped: those scripts are read as utf8.
-const encodingOf = (c) => (/[^\x00-\x7f]/.test(fs.readFileSync(path.join(dist, `${c}.cjs`), "latin1")) ? "utf8" : "latin1");
+/**
+ * esbuild's charset "ascii" escapes strings, templates and names but leaves comments and regex literals
+ * as written (a traceback parser matches box-drawing characters). Escaping those too is exact (in a
+ * regex, \uXXXX matches the character it names; a comment is not code), and an all-ASCII script is
+ * read as latin1, ~8 ms faster than utf8 for 0.6 MB. A small lexer of esbuild's output finds them;
+ * a non-ASCII character anywhere else (a raw tagged template), or a lexer that loses its way, leaves
+ * the script as it is: read as utf8.
+ */
+function asciiOnly(src) {
+  const out = [];
+  const templates = []; // brace depth at each open ${ of a template
+  let depth = 0;
+  let i = 0;
+  let last = 0;
+  let prev = ""; // last significant character of code, or a keyword after which a regex may come
+  const esc = (from, to) => {
+    for (let k = from; k < to; k++) {
+      const c = src.charCodeAt(k);
+      if (c > 0x7f) {
+        out.push(src.slice(last, k), `\\u${c.toString(16).padStart(4, "0")}`);
+        last = k + 1;
+      }
+    }
+  };
+  const regexMayStart = () => prev === "" || /[(,=:[!&|?{};+\-*%<>~^]$/.test(prev) || /^(return|typeof|case|do|else|in|of|new|delete|void|throw|instanceof|yield|await)$/.test(prev);
+  const skipString = (q) => {
+    for (i++; i < src.length && src[i] !== q; i++) if (src[i] === "\\") i++;
+    i++;
+  };
+  // Returns true at the end of the template, false at a ${.
+  const skipTemplate = () => {
+    for (; i < src.length; i++) {
+      if (src[i] === "\\") i++;
+      else if (src[i] === "`") return (i++, true);
+      else if (src[i] === "$" && src[i + 1] === "{") return ((i += 2), false);
+    }
+    return true;
+  };
+  while (i < src.length) {
+    const ch = src[i];
+    if (ch === "/" && src[i + 1] === "/") {
+      const end = src.indexOf("\n", i);
+      const to = end < 0 ? src.length : end;
+      esc(i, to);
+      i = to;
+    } else if (ch === "/" && src[i + 1] === "*") {
+      const end = src.indexOf("*/", i + 2);
+      if (end < 0) return null;
+      esc(i, end + 2);
+      i = end + 2;
+    } else if (ch === "/" && regexMayStart()) {
+      const from = i;
+      let cls = false;
+      for (i++; i < src.length && (cls || src[i] !== "/"); i++) {
+        if (src[i] === "\\") i++;
+        else if (src[i] === "[") cls = true;
+        else if (src[i] === "]") cls = false;
+        else if (src[i] === "\n") return null;
+      }
+      for (i++; /[a-z]/.test(src[i] ?? ""); i++);
+      esc(from, i);
+      prev = "x";
+    } else if (ch === '"' || ch === "'") {
+      skipString(ch);
+      prev = "x";
+    } else if (ch === "`") {
+      i++;
+      if (!skipTemplate()) templates.push(depth);
+      prev = "x";
+    } else if (ch === "}" && templates.length && templates[templates.length - 1] === depth) {
+      templates.pop();
+      i++;
+      if (!skipTemplate()) templates.push(depth);
+      prev = "x";
+    } else if (/[A-Za-z0-9_$]/.test(ch)) {
+      const m = /[A-Za-z0-9_$.]+/y;
+      m.lastIndex = i;
+      const word = m.exec(src)[0];
+      i += word.length;
+      prev = word;
+    } else {
+      if (ch === "{") depth++;
+      else if (ch === "}") depth--;
+      if (!/\s/.test(ch)) prev = ch;
+      i++;
+    }
+  }
+  if (templates.length || depth !== 0) return null;
+  out.push(src.slice(last));
+  const text = out.join("");
+  if (/[^\x00-\x7f]/.test(text)) return null;
+  try {
+    new vm.Script(text);
+  } catch {
+    return null;
+  }
+  return text;
+}
+
+const encodingOf = (c) => {
+  const file = path.join(dist, `${c}.cjs`);
+  const src = fs.readFileSync(file, "utf8");
+  if (!/[^\x00-\x7f]/.test(src)) return "latin1";
+  const ascii = asciiOnly(src);
+  if (ascii === null) return "utf8";
+  fs.writeFileSync(file, ascii);
+  return "latin1";
+};
 await build({
   entryPoints: { trainsafe: path.join(root, "cli", "launch.cts") },
   outdir: dist,

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import { builtinModules } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -49,7 +50,7 @@ test("the bundle imports no package but the native addon", () => {
   assert.ok(files.includes("crash.cjs") && files.includes("trainsafe.mjs"), files.join(" "));
   for (const f of files) {
     const text = fs.readFileSync(path.join(dist, f), "utf8");
-    const pkgs = [...text.matchAll(/^(?:import|export)\b[^\n]*?\bfrom\s*"([^".][^"]*)";$|\bimport\("([^".][^"]*)"\)|\brequire\("([^".][^"]*)"\)/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!).filter((s) => !s.startsWith("node:"));
+    const pkgs = [...text.matchAll(/^(?:import|export)\b[^\n]*?\bfrom\s*"([^".][^"]*)";$|\bimport\("([^".][^"]*)"\)|\brequire\("([^".][^"]*)"\)/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!).filter((s) => !s.startsWith("node:") && !builtinModules.includes(s));
     assert.deepEqual([...new Set(pkgs)].filter((p) => p !== "better-sqlite3"), [], `${f} imports packages`);
   }
 });
