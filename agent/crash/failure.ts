@@ -43,27 +43,33 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
       const to = lineNo(x.endLine);
       if (counted.some((f) => f.line >= from && f.line <= to)) return null;
     }
-  } else if (counted.some((f) => f.finalIncident)) {
+  } else if (counted.some((f) => f.finalIncident && !(launcher!.exitCode !== undefined && !launcher!.signal && LAUNCHER_CLEANUP_RULES.has(f.ruleId)))) {
+    // A launcher's own notice that it is killing the other workers says nothing about why the
+    // first one ended; the exit status it reports (a plain non-zero code) does.
     return null;
   }
   const at = e ? e.line : launcher!.line;
   const text = (kept.lines[at] ?? "").trim();
-  const { ruleId, summary, suggestion } = e ? describeException(e) : describeLauncher(report);
+  const category = e ? categoryOfType(e) : "python_exception";
+  const { ruleId, summary, suggestion } = e ? describeException(e, category) : describeLauncher(report);
   return {
-    category: e ? categoryOfType(e) : "python_exception",
+    category,
     ruleId,
     role: "cause",
     file,
     line: lineNo(at),
     text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
     suggestion,
-    signature: crashSignature(e ? categoryOfType(e) : "python_exception", ruleId, summary),
+    signature: crashSignature(category, ruleId, summary),
     severity: "fatal",
     priority: FALLBACK_PRIORITY,
     byteOffset: kept.offsets[at] ?? null,
     finalIncident: true,
   };
 }
+
+/** Rules matching a launcher's notice that it is stopping the remaining workers (after one of them ended). */
+const LAUNCHER_CLEANUP_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup"]);
 
 const SIGNAL_CATEGORIES: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault" };
 
@@ -102,6 +108,8 @@ export function failureOf(kept: KeptLines): FailureReport | null {
 const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   [/(?:^|\.)(?:ImportError|ModuleNotFoundError)$/, "import_error"],
   [/(?:^|\.)_?(?:Array)?MemoryError$/, "host_oom"],
+  // Ray's memory monitor killing a worker for lack of host RAM, not a GPU allocation.
+  [/^ray\.exceptions\.OutOfMemoryError$/, "process_killed"],
   [/(?:^|\.)OutOfMemoryError$/, "cuda_oom"],
   // fairseq and numpy raise it for overflowing losses and loss scales.
   [/(?:^|\.)FloatingPointError$/, "nan_loss"],
@@ -110,10 +118,21 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
 
 /** Readers of checkpoints and state files: an end-of-file or unpickling error inside them is a broken file. */
 const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetensors[\\/]|[\\/]pickle\.py$/;
+/** A source line that loads a saved object (`state = pickle.load(f)`, `torch.load(path)`). */
+const LOAD_CALL = /\b(?:c?[Pp]ickle|_pickle|dill|cloudpickle|joblib|torch)\.load\(/;
+/** multiprocessing unpickles what the parent sent over a pipe: an EOFError there is a dead parent, not a file. */
+const MULTIPROCESSING_FRAME = /[\\/]multiprocessing[\\/]/;
 
 function categoryOfType(e: ParsedException): CrashCategory {
-  // torch.load / pickle.load of an empty or cut file.
-  if (/(?:^|\.)(?:EOFError|UnpicklingError|BadZipFile)$/.test(e.type) && e.frames.some((f) => CHECKPOINT_READER_FRAME.test(f.file) || /^_?(?:legacy_)?load$/.test(f.func))) return "checkpoint_corrupt";
+  // torch.load / pickle.load of an empty or cut file: the reader's frames, or the innermost frame's
+  // source line calling a load (the user's own `pickle.load(f)`, where Python shows no reader frame).
+  if (/(?:^|\.)(?:EOFError|UnpicklingError|BadZipFile)$/.test(e.type) && !e.frames.some((f) => MULTIPROCESSING_FRAME.test(f.file))) {
+    const inner = e.frames.at(-1);
+    if (e.frames.some((f) => CHECKPOINT_READER_FRAME.test(f.file) || /^_?(?:legacy_)?load$/.test(f.func)) || (inner?.code !== undefined && LOAD_CALL.test(inner.code))) return "checkpoint_corrupt";
+  }
+  // torch.load's zip reader refused the file, whatever the message says (it varies across versions
+  // and excerpts cut it): the innermost frame constructs torch's PyTorchFileReader.
+  if (/(?:^|\.)RuntimeError$/.test(e.type) && /\bPyTorchFileReader\(/.test(e.frames.at(-1)?.code ?? "")) return "checkpoint_corrupt";
   // The HF Trainer reading a checkpoint's trainer_state.json (TrainerState.load_from_json).
   if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || /trainer_state/.test(f.file))) return "checkpoint_corrupt";
   return TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1] ?? "python_exception";
@@ -137,13 +156,18 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/(?:^|\.)(?:RuntimeError|Error|Exception)$|::Error$/, "read the message: shape or dtype mismatches, devices that differ between tensors and misuse of an API all raise this type"],
 ];
 
-function describeException(e: ParsedException): { ruleId: string; summary: string; suggestion: string } {
+/** Advice per category of the fallback, when the exception's type alone says less. */
+const CATEGORY_HINTS: Partial<Record<CrashCategory, string>> = {
+  checkpoint_corrupt: "a saved file the run loads (checkpoint, pickle, state file) is empty, cut or not what the loader expects, usually because a save was interrupted or the disk filled: `trainsafe resume verify` names broken checkpoints; move it aside and resume from an older one",
+};
+
+function describeException(e: ParsedException, category: CrashCategory): { ruleId: string; summary: string; suggestion: string } {
   const root = chainRoot(e);
   const frame = innermostUserFrame(e.frames.length ? e.frames : root.frames);
   const firstMsg = e.message.split("\n")[0]!.trim();
   const msg = firstMsg.length > 300 ? `${firstMsg.slice(0, 300)}…` : firstMsg;
   const shortType = e.type.replace(/^.*\./, "");
-  const hint = HINTS.find(([re]) => re.test(e.type))?.[1] ?? "read the message and the innermost frame of your code";
+  const hint = CATEGORY_HINTS[category] ?? HINTS.find(([re]) => re.test(e.type))?.[1] ?? "read the message and the innermost frame of your code";
   const parts = [`The run died of ${e.kind === "cpp" ? "C++ exception " : ""}${shortType}${msg ? `: ${msg}` : ""}.`];
   if (frame) parts.push(`Innermost frame of your code: ${frame.file}:${frame.line}${frame.func ? ` in ${frame.func}` : ""}.`);
   if (root !== e) {

@@ -18,6 +18,8 @@ export interface TraceFrame {
   file: string;
   line: number;
   func: string;
+  /** The source line Python printed under the frame (trimmed), when it printed one. */
+  code?: string;
 }
 
 /** One exception: a Python traceback's last line (plus message lines), or a C++ terminate. */
@@ -231,8 +233,12 @@ function stripPrefix(line: string, prefix: string): string | null {
   return line.startsWith(prefix) ? line.slice(prefix.length) : null;
 }
 
+/**
+ * What launchers and log collectors put before each line: torchrun's `[rank1]: `, accelerate's
+ * `[default0]:`, mpirun's `[1,0]<stderr>:`, and docker compose's `service-1  | `.
+ */
 function withoutRankPrefix(line: string): string {
-  const m = /^\[(?:rank|default)?\d+\]:\s?|^\[\d+,\d+\]<std(?:out|err)>:\s?/.exec(line);
+  const m = /^\[(?:rank|default)?\d+\]:\s?|^\[\d+,\d+\]<std(?:out|err)>:\s?|^[A-Za-z][\w.-]*\s+\| ?/.exec(line);
   return m ? line.slice(m[0].length) : line;
 }
 
@@ -250,7 +256,12 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
       frames.push({ file: f.groups!.file!, line: Number(f.groups!.line), func: (f.groups!.func ?? "").trim() });
       continue;
     }
-    if (body.trim() === "" || /^\s/.test(body) || /^\.\.\.|^\[Previous line repeated/.test(body)) continue;
+    if (body.trim() === "" || /^\s/.test(body) || /^\.\.\.|^\[Previous line repeated/.test(body)) {
+      // The source line under a frame (not the ^^^ markers Python 3.11+ prints below it).
+      const last = frames.at(-1);
+      if (last && last.code === undefined && /^\s/.test(body) && !/^\s*[\^~]+\s*$/.test(body) && body.trim()) last.code = body.trim();
+      continue;
+    }
     if (body.includes(TRACEBACK_HEAD)) return null; // a new traceback before this one ended: cut off
     const m = EXC_LINE.exec(body.trimEnd());
     // Not an exception line (some other log record): the traceback was cut; keep looking.
