@@ -213,7 +213,7 @@ test("trainingConfig (JSON or YAML): output_dir names the HF folder; a broken fi
   assert.equal(r.report.checkpoint_dir, "other");
   assert.equal(r.report.resume_from, "checkpoint-2");
   assert.ok(r.report.warnings.some((w) => /^output also holds HF Trainer checkpoints; a restart resumes from other/.test(w)), r.report.warnings.join("\n"));
-  // The YAML a TRL / axolotl script takes: top-level scalars are read, nested blocks skipped.
+  // The YAML a TRL / axolotl script takes (nested blocks and lists are read too).
   const yaml = ["# sft run", "model_name_or_path: meta-llama/Llama-3.1-8B", "output_dir: other   # checkpoints", "lora:", "  r: 16", "  target_modules:", "    - q_proj", "save_only_model: false", "save_steps: 500", ""].join("\n");
   fs.writeFileSync(path.join(base, "args.yaml"), yaml);
   fs.writeFileSync(settings, JSON.stringify({ layout: "hf", trainingConfig: "args.yaml" }));
@@ -224,7 +224,7 @@ test("trainingConfig (JSON or YAML): output_dir names the HF folder; a broken fi
   fs.writeFileSync(path.join(base, "args.yaml"), "output_dir other\n");
   const badYaml = verify(base, "--config", settings);
   assert.equal(badYaml.code, 1);
-  assert.match(badYaml.report.problems[0]!, /args\.yaml: line 1: not a "key: value" line/);
+  assert.match(badYaml.report.problems[0]!, /args\.yaml: line 1: must be a mapping of settings \(key: value\), not a single value/);
   fs.writeFileSync(settings, JSON.stringify({ layout: "hf", trainingConfig: "args.json" }));
   fs.writeFileSync(path.join(base, "args.json"), "{ half");
   const bad = verify(base, "--config", settings);

@@ -1,10 +1,11 @@
 /**
- * config.json valid: schema, ranges, paths (agent/guard/config.ts validateConfig, read-only). In the
- * hf layout there is no trainsafe config.json: the trainingConfig file, when set, must be readable JSON or YAML.
+ * The training config is valid: the seed's config.json (schema, ranges, paths: agent/guard/config.ts
+ * validateConfig, read-only), or in the hf layout what the job has (agent/guard/hf-config.ts: the
+ * trainingConfig JSON/YAML, else TrainingArguments from training_args.bin in the checkpoint).
  */
 import { effectiveProfile } from "../config/layout.js";
 import { FILE_FIELD, validateConfig } from "../guard/config.js";
-import { readTrainingConfig } from "../guard/training-config.js";
+import { validateHfConfig } from "../guard/hf-config.js";
 import { result, type Check } from "./types.js";
 
 function list(file: string, problems: ReadonlyArray<{ field: string; message: string }>, max = 3): string {
@@ -15,14 +16,17 @@ function list(file: string, problems: ReadonlyArray<{ field: string; message: st
 
 export const configCheck: Check = {
   id: "config",
-  title: "config.json valid",
+  title: "training config valid",
   async run({ settings }) {
     const { layout } = settings;
     if ((await effectiveProfile(layout)) === "hf") {
-      if (!layout.trainingConfig) return result("skip", "hf layout: no trainsafe config.json; the run's arguments are read from training_args.bin in the checkpoint", { file: null });
-      const r = await readTrainingConfig(layout.trainingConfig);
-      if (!r.ok) return result("fail", `${r.message} (the trainingConfig setting)`, { file: layout.trainingConfig });
-      return result("pass", `${layout.trainingConfig} is readable (${Object.keys(r.value).length} top-level settings)`, { file: layout.trainingConfig });
+      const r = await validateHfConfig(layout);
+      const details = { layout: "hf", source: r.source, kind: r.kind, file: r.source === "none" ? null : r.file, errors: r.errors, warnings: r.warnings, suggestions: r.suggestions };
+      if (r.source === "none") return result("skip", `hf layout: ${r.note}`, details);
+      const name = r.source === "training_args.bin" ? `${r.file} (TrainingArguments)` : r.file;
+      if (!r.ok) return result("fail", `${name}: ${list(r.file, r.errors)}`, details);
+      if (r.warnings.length > 0) return result("warn", `${name}: ${list(r.file, r.warnings)}`, details);
+      return result("pass", `${name} is valid`, details);
     }
     const report = await validateConfig(layout, { applyFixes: false });
     const details = { file: report.file, errors: report.errors, warnings: report.warnings, suggestions: report.suggestions };

@@ -140,7 +140,9 @@ export async function verifyResume(layout: Layout): Promise<ResumeReport> {
   }
   const listed = modelDir ? await listCheckpointEntries(modelDir) : { entries: [], problem: null };
   if (listed.problem) problems.push(listed.problem);
-  const configKind = configTrainingKind(config);
+  // training_type / use_lora / lora are the seed config.json's keys; an hf job's own file (TRL,
+  // axolotl, a script's YAML) uses them for other things, and the Trainer loads what is on disk.
+  const configKind = seed ? configTrainingKind(config) : null;
   const checks: CheckpointCheck[] = [];
   for (const entry of listed.entries) checks.push(await checkCheckpoint(entry, configKind));
 
