@@ -2,9 +2,9 @@
  * Crash scanner: reads the tail (or, with `all`, the whole) of each log, classifies lines with the
  * compiled rules, and names the primary (root-cause) finding.
  *
- * Text is handled as latin1 strings of raw bytes, so a string index is a byte offset and decoding
- * costs a copy; only candidate lines (those holding a rule anchor) are decoded as UTF-8 and
- * classified. See agent/crash/README.md for how the primary finding is chosen.
+ * Text is handled as raw bytes: one pass (agent/crash/prefilter.ts) counts lines and finds those
+ * that hold the literals some rule pattern needs; only those are decoded as UTF-8 and classified.
+ * See agent/crash/README.md for how the primary finding is chosen.
  */
 import { constants as fsConstants, promises as fsp } from "node:fs";
 import path from "node:path";
@@ -12,6 +12,7 @@ import type { Layout } from "../config/layout.js";
 import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 import { failureOf, fallbackFinding, type KeptLines } from "./failure.js";
+import { prefilterFor } from "./prefilter.js";
 import type { FailureReport } from "./traceback.js";
 import { classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
@@ -45,6 +46,11 @@ export interface ScanOptions {
   /** Chunk size of whole-file scans (tests). */
   chunkBytes?: number;
   /**
+   * false: classify every line with every rule instead of only the lines the literal prefilter
+   * picks (the reference the prefilter is tested against; much slower).
+   */
+  prefilter?: boolean;
+  /**
    * How the process whose logs these are ended, when known (the watchdog passes it on a death). A
    * non-zero exit or a signal makes the last exception in the logs a finding even when it is not
    * at their very end.
@@ -67,7 +73,7 @@ export async function scanFiles(files: string[], opts: ScanOptions = {}): Promis
     const key = file === STDIN_NAME ? file : path.resolve(file);
     if (seen.has(key)) continue;
     seen.add(key);
-    const collector = new FindingCollector(file, rules);
+    const collector = new FindingCollector(file, rules, opts.prefilter !== false);
     const info: ScannedFile = { file, linesRead: 0 };
     let mtimeMs = Date.now();
     try {
@@ -168,20 +174,19 @@ async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collect
     info.problem = binary;
     return;
   }
-  const text = tail.buf.toString("latin1", 0, tail.buf.length);
   if (tail.firstLineNumber === null) {
     info.lineNumbersFromEnd = true;
     // Line k of the tail (1-based) is line -(lineCount - k + 1) from the end.
-    scanText(text, -tail.lineCount, tail.startOffset, collector);
+    scanBytes(tail.buf, 0, tail.buf.length, -tail.lineCount, tail.startOffset, collector);
   } else {
-    scanText(text, tail.firstLineNumber, tail.startOffset, collector);
+    scanBytes(tail.buf, 0, tail.buf.length, tail.firstLineNumber, tail.startOffset, collector);
   }
 }
 
 /**
  * Whole-file scan up to `size` (the size when opened: later appends are not read). One buffer is
- * reused for every read (a fresh 16 MiB buffer per chunk costs more in GC than the scan itself);
- * the partial line at its end moves to its front before the next read.
+ * reused for every read and scanned in place (a fresh buffer or string per chunk costs page faults
+ * and GC); the partial line at its end moves to its front before the next read.
  */
 async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: FindingCollector, info: ScannedFile, chunkBytes: number): Promise<void> {
   let buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
@@ -199,7 +204,7 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
         buf = bigger;
       } else {
         // Absurdly long line: scan it in pieces rather than hold it.
-        line += scanText(buf.toString("latin1", 0, keep), line, bufOffset, collector);
+        line += scanBytes(buf, 0, keep, line, bufOffset, collector);
         bufOffset += keep;
         keep = 0;
       }
@@ -222,7 +227,7 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
       keep = len;
       continue;
     }
-    line += scanText(buf.toString("latin1", 0, end), line, bufOffset, collector);
+    line += scanBytes(buf, 0, end, line, bufOffset, collector);
     bufOffset += end;
     keep = len - end;
     if (keep) buf.copy(buf, 0, end, len);
@@ -258,12 +263,12 @@ async function scanWhole(chunks: AsyncIterable<Buffer>, collector: FindingCollec
       carry = Buffer.from(data);
       continue;
     }
-    line += scanText(data.toString("latin1", 0, end), line, dataOffset, collector);
+    line += scanBytes(data, 0, end, line, dataOffset, collector);
     dataOffset += end;
     carry = end < data.length ? Buffer.from(data.subarray(end)) : Buffer.alloc(0);
   }
   // A last line without "\n" still counts as a line.
-  if (carry.length) line += scanText(carry.toString("latin1", 0, carry.length), line, dataOffset, collector) + 1;
+  if (carry.length) line += scanBytes(carry, 0, carry.length, line, dataOffset, collector) + 1;
   info.bytesRead = bytes;
   info.linesRead = line - 1;
 }
@@ -300,7 +305,7 @@ async function scanStdin(stream: NodeJS.ReadableStream, collector: FindingCollec
     return;
   }
   info.linesRead = countLinesIn(window);
-  scanText(window.toString("latin1", 0, window.length), droppedLines + 1, droppedBytes, collector);
+  scanBytes(window, 0, window.length, droppedLines + 1, droppedBytes, collector);
 }
 
 async function* asBuffers(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
@@ -360,64 +365,31 @@ export function binaryProblem(buf: Buffer): string | null {
 const HIGH_BYTE = /[\x80-\xff]/;
 
 /**
- * Scans latin1 text made of whole lines. `firstLine` is the number of its first line (negative when
- * counted from the end); `baseOffset` the byte offset of its first byte. Returns the number of "\n".
+ * Scans bytes [start, end) of buf, made of whole lines (the last may lack its "\n"). `firstLine` is
+ * the number of its first line (negative when counted from the end); `baseOffset` the file offset
+ * of buf[start]. Returns the number of "\n".
  */
-export function scanText(text: string, firstLine: number, baseOffset: number, collector: FindingCollector): number {
+export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector): number {
   const rules = collector.rules;
-  const starts: number[] = [];
-  const re = rules.anchorRegex;
-  if (re) {
-    re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-      const start = m.index === 0 ? 0 : text.lastIndexOf("\n", m.index - 1) + 1;
-      starts.push(start);
-      const end = text.indexOf("\n", m.index);
-      if (end < 0) break;
-      re.lastIndex = end + 1;
-    }
-  }
-  if (rules.unanchored.length) {
-    for (const { pattern } of rules.unanchored) {
-      pattern.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = pattern.exec(text)) !== null) {
-        starts.push(m.index === 0 ? 0 : text.lastIndexOf("\n", m.index - 1) + 1);
-        const end = text.indexOf("\n", m.index);
-        if (end < 0) break;
-        pattern.lastIndex = end + 1;
-      }
-    }
-    starts.sort((a, b) => a - b);
-  }
-  let counted = 0;
-  let countedPos = 0;
-  let prev = -1;
-  for (const start of starts) {
-    if (start === prev) continue;
-    prev = start;
-    let i = text.indexOf("\n", countedPos);
-    while (i !== -1 && i < start) {
-      counted++;
-      i = text.indexOf("\n", i + 1);
-    }
-    countedPos = start;
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    let raw = text.slice(start, end);
-    if (HIGH_BYTE.test(raw)) raw = Buffer.from(raw, "latin1").toString("utf8");
-    if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-    const lm = classifyLine(rules, raw);
-    if (lm) collector.add(lm, firstLine + counted, baseOffset + start);
-  }
-  let i = text.indexOf("\n", countedPos);
-  while (i !== -1) {
-    counted++;
-    i = text.indexOf("\n", i + 1);
-  }
-  collector.keep(text, firstLine, baseOffset, counted);
-  return counted;
+  const pf = prefilterFor(rules);
+  const newlines = pf.scan(
+    buf,
+    start,
+    end,
+    (ls, le, before, patterns, cleaned) => {
+      // Decoding the bytes as UTF-8 gives what a latin1 view re-encoded would: the line as written.
+      let raw = buf.toString("utf8", ls, le);
+      if (raw.endsWith("\r")) raw = raw.slice(0, -1);
+      // No candidate pattern matches a segment: no rule can match the line (a line with ANSI codes
+      // or NULs is cleaned by the classifier first, so it is classified whenever it is a candidate).
+      if (collector.prefiltered && !cleaned && !pf.mayMatch(raw, patterns)) return;
+      const lm = classifyLine(rules, raw);
+      if (lm) collector.add(lm, firstLine + before, baseOffset + (ls - start));
+    },
+    !collector.prefiltered,
+  );
+  collector.keep(buf, start, end, firstLine, baseOffset, newlines);
+  return newlines;
 }
 
 const ANSI_CODES = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -448,6 +420,8 @@ export class FindingCollector {
   constructor(
     readonly file: string,
     readonly rules: CompiledRules,
+    /** false: every line is classified (see ScanOptions.prefilter). */
+    readonly prefiltered = true,
   ) {}
 
   /** Records a classified line (`line` as in CrashFinding.line, `byteOffset` absolute). */
@@ -493,13 +467,20 @@ export class FindingCollector {
   }
 
   /**
-   * Keeps the last lines of a scanned text (whole lines; `newlines` is its count of "\n") for the
-   * traceback parser. Texts come in file order, so a whole-file scan keeps the end of the file.
+   * Keeps the last lines of scanned bytes [from, to) of buf (whole lines; `newlines` is its count of
+   * "\n") for the traceback parser. Texts come in file order, so a whole-file scan keeps the end of
+   * the file.
    */
-  keep(text: string, firstLine: number, baseOffset: number, newlines: number): void {
-    let start = Math.max(0, text.length - MAX_KEPT_BYTES);
-    if (start > 0) start = text.indexOf("\n", start - 1) + 1;
-    const piece = text.slice(start);
+  keep(buf: Buffer, from: number, to: number, firstLine: number, baseOffset: number, newlines: number): void {
+    let start = Math.max(from, to - MAX_KEPT_BYTES);
+    if (start > from) {
+      // The first line that begins inside the window; none (one huge line): all of it.
+      const nl = buf.indexOf(0x0a, start - 1);
+      start = nl >= 0 && nl < to ? nl + 1 : from;
+    }
+    // latin1: one character per byte, so lengths below are byte counts.
+    const piece = buf.toString("latin1", start, to);
+    start -= from;
     const raws = piece.split("\n");
     if (piece.endsWith("\n") || piece === "") raws.pop();
     const pieceNewlines = raws.length - (piece.endsWith("\n") ? 0 : 1);

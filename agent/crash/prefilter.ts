@@ -1,0 +1,673 @@
+/**
+ * Literal prefilter of the crash scanner (issue 13 item 3): finds, in one pass over raw bytes, the
+ * lines on which some rule pattern can possibly match, so that regexes run only on those lines.
+ *
+ * Derivation (at rule load time, from each compiled pattern's source and flags, so rules added by
+ * anyone work without changes here): the pattern is parsed and, bottom up, each part gets the set of
+ * exact strings it can match (when small), the strings every match starts / ends with, and
+ * "factors": sets of strings one of which every match contains. Alternations of literals multiply
+ * out (`outputs? (?:is|are) (?:nan|inf)` needs one of "output is nan", "outputs are inf", ...).
+ * A pattern keeps its best few factors (longest shortest string); a line is a candidate for it only
+ * when it holds one string of each. A pattern whose factors cannot be derived (unknown syntax, the
+ * `u`/`v` flags, nothing literal) always runs. Soundness is the contract: anything not understood
+ * counts as "any text", never as a literal.
+ *
+ * Search: one Aho-Corasick automaton over all factor strings, as a DFA over byte classes with ASCII
+ * letters folded to lower case (case-sensitive strings are verified against the bytes on a hit).
+ * The same pass counts lines. Text is raw bytes: UTF-8 strings are searched as their bytes, and an
+ * ASCII byte never occurs inside a multi-byte UTF-8 sequence, so a string present in the decoded
+ * line is present in its bytes. Lines holding ESC or NUL are searched again after removing ANSI
+ * codes and NULs exactly as the classifier does, since a code can split a literal.
+ */
+import type { CompiledRules } from "./rules.js";
+
+/** Largest set of alternative strings a factor may have (more: give up on that part). */
+const MAX_SET = 48;
+/** Largest character class enumerated into its characters. */
+const MAX_CLASS_CHARS = 12;
+/** Shortest string of the first factor of a pattern; below it the pattern always runs. */
+const MIN_FIRST_FACTOR_CHARS = 2;
+/** Shortest string of further factors (a short common string only adds hits). */
+const MIN_MORE_FACTOR_CHARS = 3;
+/** Factors kept per pattern. */
+const MAX_FACTORS = 3;
+
+/** What the prefilter derived for one pattern. */
+export interface PatternFilter {
+  /** Index of the rule in CompiledRules.rules. */
+  readonly rule: number;
+  readonly pattern: RegExp;
+  /** Each factor: strings (lower-cased when caseInsensitive) one of which every match contains. Empty: always runs. */
+  readonly factors: readonly (readonly string[])[];
+  readonly caseInsensitive: boolean;
+}
+
+/** Called for each candidate line: bytes [start, end) (no "\n"), `newlinesBefore` in the region. */
+export type CandidateVisitor = (start: number, end: number, newlinesBefore: number, patterns: readonly number[], cleaned: boolean) => void;
+
+/** The compiled prefilter of one CompiledRules. */
+export interface Prefilter {
+  readonly patterns: readonly PatternFilter[];
+  /** Patterns with no factor (they run on every line). */
+  readonly alwaysRun: readonly number[];
+  /** Distinct strings searched for. */
+  readonly literalCount: number;
+  /**
+   * Scans bytes [start, end) of buf (whole lines; the last may lack its "\n") and calls `visit` for
+   * each line on which some pattern may match (`all`: for every line). Returns the number of "\n".
+   */
+  scan(buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all?: boolean): number;
+  /** False when none of `patterns` matches any "\r"-separated segment of `line` (so no rule can match it). */
+  mayMatch(line: string, patterns: readonly number[]): boolean;
+}
+
+const cache = new WeakMap<CompiledRules, Prefilter>();
+
+/** The prefilter of `rules`, built once per CompiledRules object. */
+export function prefilterFor(rules: CompiledRules): Prefilter {
+  let pf = cache.get(rules);
+  if (!pf) {
+    pf = buildPrefilter(rules);
+    cache.set(rules, pf);
+  }
+  return pf;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deriving factors from a regex source
+
+type Node =
+  | { t: "str"; cs: string[] } // one character out of cs (a literal is one choice)
+  | { t: "any" } // one character not enumerated
+  | { t: "empty" } // zero-width assertion
+  | { t: "opaque" } // anything, possibly empty (backreference)
+  | { t: "alt"; branches: Node[][] }
+  | { t: "rep"; n: Node; min: number; max: number };
+
+class Unsupported extends Error {}
+
+/** Parses a JavaScript regex source (non-unicode syntax, Annex B) into the tree above. */
+function parse(src: string, fold: boolean): Node {
+  let i = 0;
+  const ch = (c: string): Node => {
+    // Lines never hold "\n"; ESC and NUL are where the classifier's cleaning and the byte search
+    // differ: none of them is ever part of a literal.
+    if (c === "\n" || c === "\x1b" || c === "\0") return { t: "any" };
+    if (!fold) return { t: "str", cs: [c] };
+    const lo = c.toLowerCase();
+    if (c.charCodeAt(0) < 0x80) return { t: "str", cs: [lo] };
+    // A non-ASCII character with case variants folds in ways the byte search does not mirror.
+    return lo === c && c.toUpperCase() === c ? { t: "str", cs: [c] } : { t: "any" };
+  };
+  const parseAlt = (): Node => {
+    const branches: Node[][] = [[]];
+    while (i < src.length) {
+      const c = src[i]!;
+      if (c === ")") break;
+      if (c === "|") {
+        i++;
+        branches.push([]);
+        continue;
+      }
+      const atom = parseAtom();
+      branches[branches.length - 1]!.push(parseQuantifier(atom));
+    }
+    return { t: "alt", branches };
+  };
+  const parseQuantifier = (atom: Node): Node => {
+    const q = src[i];
+    let min = 1;
+    let max = 1;
+    if (q === "*") [min, max] = [0, Infinity];
+    else if (q === "+") [min, max] = [1, Infinity];
+    else if (q === "?") [min, max] = [0, 1];
+    else if (q === "{") {
+      const m = /^\{(\d+)(?:(,)(\d*))?\}/.exec(src.slice(i));
+      if (!m) return atom;
+      min = Number(m[1]);
+      max = m[2] ? (m[3] ? Number(m[3]) : Infinity) : min;
+      i += m[0].length - 1;
+    } else return atom;
+    i++;
+    if (src[i] === "?") i++; // lazy: same strings
+    return { t: "rep", n: atom, min, max };
+  };
+  const parseAtom = (): Node => {
+    const c = src[i]!;
+    if (c === "(") {
+      i++;
+      let lookaround = false;
+      if (src[i] === "?") {
+        const rest = src.slice(i, i + 4);
+        if (rest.startsWith("?:")) i += 2;
+        else if (rest.startsWith("?=") || rest.startsWith("?!")) [i, lookaround] = [i + 2, true];
+        else if (rest.startsWith("?<=") || rest.startsWith("?<!")) [i, lookaround] = [i + 3, true];
+        else if (rest.startsWith("?<")) {
+          const close = src.indexOf(">", i);
+          if (close < 0) throw new Unsupported("group name");
+          i = close + 1;
+        } else throw new Unsupported(`group (${rest}`);
+      }
+      const inner = parseAlt();
+      if (src[i] !== ")") throw new Unsupported("unclosed group");
+      i++;
+      return lookaround ? { t: "empty" } : inner;
+    }
+    if (c === "[") return parseClass();
+    if (c === "\\") return parseEscape();
+    i++;
+    if (c === ".") return { t: "any" };
+    if (c === "^" || c === "$") return { t: "empty" };
+    if (c === "*" || c === "+" || c === "?") throw new Unsupported("nothing to repeat");
+    return ch(c); // includes Annex B literal "{", "}" and "]"
+  };
+  const parseEscape = (): Node => {
+    const d = src[i + 1];
+    if (d === undefined) throw new Unsupported("trailing backslash");
+    i += 2;
+    if ("dDwWsS".includes(d)) return { t: "any" };
+    if (d === "b" || d === "B") return { t: "empty" };
+    const ctl: Record<string, string> = { n: "\n", r: "\r", t: "\t", v: "\v", f: "\f" };
+    if (ctl[d]) return ch(ctl[d]);
+    if (d === "x" || d === "u") {
+      const n = d === "x" ? 2 : 4;
+      const hex = src.slice(i, i + n);
+      if (!new RegExp(`^[0-9A-Fa-f]{${n}}$`).test(hex)) throw new Unsupported(`\\${d}`);
+      i += n;
+      return ch(String.fromCharCode(parseInt(hex, 16)));
+    }
+    if (/[0-9]/.test(d)) {
+      // Backreference (or a legacy octal escape): anything, possibly empty.
+      while (i < src.length && /[0-9]/.test(src[i]!)) i++;
+      return { t: "opaque" };
+    }
+    if (d === "k") {
+      const close = src[i] === "<" ? src.indexOf(">", i) : -1;
+      if (close < 0) throw new Unsupported("\\k");
+      i = close + 1;
+      return { t: "opaque" };
+    }
+    if (/[A-Za-z]/.test(d)) throw new Unsupported(`\\${d}`); // \c, \p and other letter escapes
+    return ch(d); // identity escape of punctuation
+  };
+  const parseClass = (): Node => {
+    i++;
+    let negated = false;
+    if (src[i] === "^") [negated, i] = [true, i + 1];
+    const chars = new Set<string>();
+    let enumerable = true;
+    let prev: string | null = null;
+    for (;;) {
+      if (i >= src.length) throw new Unsupported("unclosed class");
+      let c = src[i]!;
+      // In JavaScript "]" always closes a class ("[]" matches nothing, "[^]" anything).
+      if (c === "]") {
+        i++;
+        break;
+      }
+      let single: string | null;
+      if (c === "\\") {
+        const d = src[i + 1];
+        if (d === undefined) throw new Unsupported("trailing backslash");
+        i += 2;
+        const ctl: Record<string, string> = { n: "\n", r: "\r", t: "\t", v: "\v", f: "\f", b: "\b" };
+        if ("dDwWsS".includes(d)) single = null;
+        else if (ctl[d]) single = ctl[d];
+        else if (d === "x" || d === "u") {
+          const n = d === "x" ? 2 : 4;
+          const hex = src.slice(i, i + n);
+          if (!new RegExp(`^[0-9A-Fa-f]{${n}}$`).test(hex)) throw new Unsupported(`\\${d} in class`);
+          i += n;
+          single = String.fromCharCode(parseInt(hex, 16));
+        } else if (/[A-Za-z0-9]/.test(d)) throw new Unsupported(`\\${d} in class`);
+        else single = d;
+      } else {
+        i++;
+        single = c;
+      }
+      if (single === null) {
+        enumerable = false;
+        prev = null;
+        continue;
+      }
+      // A range "a-z": prev is the start, this "-" is followed by the end.
+      if (single === "-" && c === "-" && prev !== null && src[i] !== "]" && i < src.length) {
+        let endC = src[i]!;
+        if (endC === "\\") {
+          const d = src[i + 1]!;
+          if (/[A-Za-z0-9]/.test(d)) throw new Unsupported("escape as range end");
+          endC = d;
+          i += 2;
+        } else i++;
+        const lo = prev.charCodeAt(0);
+        const hi = endC.charCodeAt(0);
+        if (hi - lo > MAX_CLASS_CHARS) enumerable = false;
+        else for (let k = lo + 1; k <= hi; k++) chars.add(String.fromCharCode(k));
+        prev = null;
+        continue;
+      }
+      c = single;
+      chars.add(c);
+      prev = c;
+    }
+    if (negated || !enumerable || chars.size === 0 || chars.size > MAX_CLASS_CHARS) return { t: "any" };
+    const out = new Set<string>();
+    for (const c of chars) {
+      const n = ch(c);
+      if (n.t !== "str") return { t: "any" };
+      out.add(n.cs[0]!);
+    }
+    return { t: "str", cs: [...out] };
+  };
+  const root = parseAlt();
+  if (i !== src.length) throw new Unsupported("unbalanced )");
+  return root;
+}
+
+/** What every match of a part of a pattern must look like. */
+interface Info {
+  /** All strings the part can match (may include ""); null when unknown or too many. */
+  exact: string[] | null;
+  /** Every match starts with one of these (null: unknown). */
+  pre: string[] | null;
+  /** Every match ends with one of these (null: unknown). */
+  suf: string[] | null;
+  /** Each: every match contains one of its strings. */
+  factors: string[][];
+}
+
+const UNKNOWN: Info = { exact: null, pre: null, suf: null, factors: [] };
+
+function cross(a: readonly string[] | null, b: readonly string[] | null): string[] | null {
+  if (!a || !b || a.length * b.length > MAX_SET) return null;
+  const out = new Set<string>();
+  for (const x of a) for (const y of b) out.add(x + y);
+  return [...out];
+}
+
+function union(sets: readonly (readonly string[] | null)[]): string[] | null {
+  const out = new Set<string>();
+  for (const s of sets) {
+    if (!s) return null;
+    for (const x of s) out.add(x);
+    if (out.size > MAX_SET) return null;
+  }
+  return [...out];
+}
+
+/** A usable factor: no empty string, and no string that contains another (it adds nothing). */
+function asFactor(set: readonly string[] | null): string[] | null {
+  if (!set || set.length === 0 || set.includes("")) return null;
+  const sorted = [...new Set(set)].sort((a, b) => a.length - b.length);
+  const out: string[] = [];
+  for (const s of sorted) if (!out.some((m) => s.includes(m))) out.push(s);
+  return out;
+}
+
+const minLen = (f: readonly string[]) => Math.min(...f.map((s) => s.length));
+
+/** Better factor first: longer shortest string, then fewer strings. */
+function compareFactors(a: readonly string[], b: readonly string[]): number {
+  return minLen(b) - minLen(a) || a.length - b.length;
+}
+
+function candidateFactors(info: Info): string[][] {
+  const out: string[][] = [];
+  for (const f of [info.exact, info.pre, info.suf, ...info.factors]) {
+    const g = asFactor(f);
+    if (g) out.push(g);
+  }
+  return out.sort(compareFactors);
+}
+
+function analyse(n: Node): Info {
+  switch (n.t) {
+    case "str":
+      return { exact: n.cs, pre: n.cs, suf: n.cs, factors: [] };
+    case "any":
+    case "opaque":
+      return UNKNOWN;
+    case "empty":
+      return { exact: [""], pre: [""], suf: [""], factors: [] };
+    case "rep": {
+      const inner = analyse(n.n);
+      if (n.min === 0) {
+        if (n.max === 1 && inner.exact) return { exact: union([inner.exact, [""]]), pre: union([inner.pre, [""]]), suf: union([inner.suf, [""]]), factors: [] };
+        return UNKNOWN;
+      }
+      let exact: string[] | null = null;
+      if (inner.exact && n.max === n.min) {
+        exact = [""];
+        for (let k = 0; k < n.min && exact; k++) exact = cross(exact, inner.exact);
+      }
+      if (exact) return { exact, pre: exact, suf: exact, factors: [] };
+      const own = inner.exact ? [inner.exact] : [];
+      return { exact: null, pre: inner.pre ?? inner.exact, suf: inner.suf ?? inner.exact, factors: [...inner.factors, ...own] };
+    }
+    case "alt": {
+      const infos = n.branches.map(analyseSeq);
+      if (infos.length === 1) return infos[0]!;
+      const exact = union(infos.map((x) => x.exact));
+      if (exact) return { exact, pre: exact, suf: exact, factors: [] };
+      // Each branch's best factor: one of them is in every match of the alternation.
+      const best = infos.map((x) => candidateFactors(x)[0] ?? null);
+      const f = union(best);
+      return { exact: null, pre: union(infos.map((x) => x.pre)), suf: union(infos.map((x) => x.suf)), factors: f ? [f] : [] };
+    }
+  }
+}
+
+function analyseSeq(items: Node[]): Info {
+  let acc: Info = { exact: [""], pre: [""], suf: [""], factors: [] };
+  for (const item of items) acc = concat(acc, analyse(item));
+  return acc;
+}
+
+function concat(a: Info, b: Info): Info {
+  const exact = cross(a.exact, b.exact);
+  if (exact) return { exact, pre: exact, suf: exact, factors: [...a.factors, ...b.factors] };
+  const factors = [...a.factors, ...b.factors];
+  if (a.exact) factors.push(a.exact);
+  if (b.exact) factors.push(b.exact);
+  // Where a ends and b begins, the match holds a's end followed by b's start.
+  const left = a.exact ?? a.suf;
+  const right = b.exact ?? b.pre;
+  const junction = cross(left, right);
+  if (junction) factors.push(junction);
+  else {
+    if (left) factors.push(left);
+    if (right) factors.push(right);
+  }
+  const pre = a.exact ? (cross(a.exact, b.pre) ?? a.exact) : a.pre;
+  const suf = b.exact ? (cross(a.suf, b.exact) ?? b.exact) : b.suf;
+  return { exact: null, pre, suf, factors };
+}
+
+/**
+ * Factors of a pattern (each a set of strings, one of which every match contains; lower-cased when
+ * the pattern ignores case); empty when none can be derived, and then the pattern always runs.
+ */
+export function deriveFactors(source: string, flags: string): string[][] {
+  // Unicode mode changes escapes and case folding: not worth the risk, such patterns always run.
+  if (flags.includes("u") || flags.includes("v")) return [];
+  let info: Info;
+  try {
+    info = analyse(parse(source, flags.includes("i")));
+  } catch (err) {
+    if (err instanceof Unsupported) return [];
+    throw err;
+  }
+  const all = candidateFactors(info);
+  const chosen: string[][] = [];
+  for (const f of all) {
+    const need = chosen.length === 0 ? MIN_FIRST_FACTOR_CHARS : MIN_MORE_FACTOR_CHARS;
+    if (minLen(f) < need) continue;
+    // Implied by a chosen factor (each of its strings contains one of f's): adds nothing.
+    if (chosen.some((c) => c.every((s) => f.some((x) => s.includes(x))))) continue;
+    chosen.push(f);
+    if (chosen.length === MAX_FACTORS) break;
+  }
+  return chosen;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The automaton
+
+const NL = 0x0a;
+const ESC = 0x1b;
+const NUL = 0x00;
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+interface Literal {
+  /** Bytes as searched: UTF-8, ASCII letters lower-cased. */
+  folded: Uint8Array;
+  /** Exact bytes to verify on a hit (case-sensitive literals), else null. */
+  exact: Uint8Array | null;
+  /** Factor ids this literal satisfies. */
+  factors: number[];
+}
+
+function foldByte(b: number): number {
+  return b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
+}
+
+function buildPrefilter(rules: CompiledRules): Prefilter {
+  const patterns: PatternFilter[] = [];
+  rules.rules.forEach((rule, r) => {
+    for (const p of rule.patterns) patterns.push({ rule: r, pattern: p, factors: deriveFactors(p.source, p.flags), caseInsensitive: p.flags.includes("i") });
+  });
+  const alwaysRun = patterns.flatMap((p, k) => (p.factors.length ? [] : [k]));
+
+  // Factors: id -> pattern; literals: distinct (bytes, case) -> factors.
+  const factorPattern: number[] = [];
+  const patternFactors: number[][] = patterns.map(() => []);
+  const literals = new Map<string, Literal>();
+  patterns.forEach((p, k) => {
+    for (const f of p.factors) {
+      const id = factorPattern.length;
+      factorPattern.push(k);
+      patternFactors[k]!.push(id);
+      for (const s of f) {
+        const bytes = Buffer.from(s, "utf8");
+        const key = `${p.caseInsensitive ? "i" : "c"}:${s}`;
+        let lit = literals.get(key);
+        if (!lit) {
+          const folded = Uint8Array.from(bytes, foldByte);
+          // The search folds the text's case: a case-sensitive literal with any ASCII letter
+          // ("loss" also finds "LOSS") is checked against the bytes on each hit.
+          const needsVerify = !p.caseInsensitive && bytes.some((b) => (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
+          lit = { folded, exact: needsVerify ? new Uint8Array(bytes) : null, factors: [] };
+          literals.set(key, lit);
+        }
+        if (!lit.factors.includes(id)) lit.factors.push(id);
+      }
+    }
+  });
+  const lits = [...literals.values()];
+
+  // Byte classes: each byte used by a literal, newline, ESC, NUL, and everything else (class 0).
+  const cls = new Uint8Array(256);
+  let nClasses = 1;
+  const classOf = (b: number) => {
+    if (!cls[b]) cls[b] = nClasses++;
+    return cls[b]!;
+  };
+  classOf(NL);
+  classOf(ESC);
+  classOf(NUL);
+  for (const l of lits) for (const b of l.folded) classOf(b);
+  for (let b = 0x41; b <= 0x5a; b++) cls[b] = cls[b + 0x20]!; // upper case reads as lower
+  let shift = 0;
+  while (1 << shift < nClasses) shift++;
+  const width = 1 << shift;
+
+  // Trie, then BFS for failure links (classic Aho-Corasick), outputs merged along failure links.
+  const goto: Map<number, number>[] = [new Map()];
+  const out: number[][] = [[]];
+  lits.forEach((l, id) => {
+    let s = 0;
+    for (const b of l.folded) {
+      const c = cls[b]!;
+      let next = goto[s]!.get(c);
+      if (next === undefined) {
+        next = goto.length;
+        goto.push(new Map());
+        out.push([]);
+        goto[s]!.set(c, next);
+      }
+      s = next;
+    }
+    out[s]!.push(id);
+  });
+  const n = goto.length;
+  const fail = new Int32Array(n);
+  const delta = new Int32Array(n * width);
+  const order: number[] = [0];
+  for (let c = 0; c < width; c++) delta[c] = goto[0]!.get(c) ?? 0;
+  for (let q = 0; q < order.length; q++) {
+    const s = order[q]!;
+    for (const [c, t] of goto[s]!) {
+      order.push(t);
+      fail[t] = s === 0 ? 0 : delta[fail[s]! * width + c]!;
+      out[t]!.push(...out[fail[t]!]!.filter((x) => !out[t]!.includes(x)));
+    }
+    if (s !== 0) for (let c = 0; c < width; c++) delta[s * width + c] = goto[s]!.get(c) ?? delta[fail[s]! * width + c]!;
+  }
+  // Renumber: states without output first, so one comparison (s >= firstSpecial) finds every
+  // state that needs attention; then the newline, ESC and NUL states, which behave like the root.
+  const plain = order.filter((s) => out[s]!.length === 0);
+  const outputs = order.filter((s) => out[s]!.length > 0);
+  const renum = new Int32Array(n);
+  [...plain, ...outputs].forEach((s, k) => (renum[s] = k));
+  const firstSpecial = plain.length;
+  const S_NL = n;
+  const S_ESC = n + 1;
+  const S_NUL = n + 2;
+  const total = n + 3;
+  const Table = total < 0xffff ? Uint16Array : Int32Array;
+  const table = new Table(total * width);
+  for (let s = 0; s < n; s++) {
+    const row = renum[s]! * width;
+    for (let c = 0; c < width; c++) table[row + c] = renum[delta[s * width + c]!]!;
+  }
+  for (const sp of [S_NL, S_ESC, S_NUL]) table.copyWithin(sp * width, renum[0]! * width, renum[0]! * width + width);
+  for (let s = 0; s < total; s++) {
+    table[s * width + cls[NL]!] = S_NL;
+    table[s * width + cls[ESC]!] = S_ESC;
+    table[s * width + cls[NUL]!] = S_NUL;
+  }
+  const stateOut: Int32Array[] = [];
+  for (let s = 0; s < n; s++) stateOut[renum[s]!] = Int32Array.from(out[s]!);
+
+  const litExact = lits.map((l) => l.exact);
+  const litLen = lits.map((l) => l.folded.length);
+  const litFactors = lits.map((l) => Int32Array.from(l.factors));
+  const nFactors = factorPattern.length;
+  const factorStamp = new Float64Array(nFactors);
+  const patternStamp = new Float64Array(patterns.length);
+  const patternNeeded = patternFactors.map((f) => f.length);
+  const patternHave = new Int32Array(patterns.length);
+  let serial = 0;
+
+  /** Candidate patterns of the current line from the factors it holds (plus the always-run ones). */
+  const touched: number[] = [];
+  const candidates: number[] = [];
+  const evaluate = (): number[] => {
+    serial++;
+    candidates.length = 0;
+    for (const f of touched) {
+      const p = factorPattern[f]!;
+      if (patternStamp[p] !== serial) {
+        patternStamp[p] = serial;
+        patternHave[p] = 0;
+      }
+      const have = patternHave[p]! + 1;
+      patternHave[p] = have;
+      if (have === patternNeeded[p]) candidates.push(p);
+    }
+    for (const p of alwaysRun) candidates.push(p);
+    touched.length = 0;
+    return candidates.sort((x, y) => x - y);
+  };
+  let lineSerial = 1;
+  const hit = (buf: Uint8Array, i: number, s: number) => {
+    const lits = stateOut[s]!;
+    for (let k = 0; k < lits.length; k++) {
+      const l = lits[k]!;
+      const exact = litExact[l];
+      if (exact) {
+        const from = i - litLen[l]! + 1;
+        let ok = true;
+        for (let j = 0; j < exact.length; j++) {
+          if (buf[from + j] !== exact[j]) {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok) continue;
+      }
+      const fs = litFactors[l]!;
+      for (let j = 0; j < fs.length; j++) {
+        const f = fs[j]!;
+        if (factorStamp[f] !== lineSerial) {
+          factorStamp[f] = lineSerial;
+          touched.push(f);
+        }
+      }
+    }
+  };
+
+  /** Factors of bytes [start, end) (one line), after ANSI codes and NULs are removed. */
+  const cleanedCandidates = (buf: Uint8Array, start: number, end: number): number[] => {
+    const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start)
+      .toString("latin1")
+      .replace(ANSI, "")
+      .replace(/\0+/g, "");
+    const bytes = Buffer.from(text, "latin1");
+    touched.length = 0;
+    lineSerial++;
+    let s = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      s = table[(s << shift) | cls[bytes[i]!]!]!;
+      if (s >= firstSpecial && s < n) hit(bytes, i, s);
+      else if (s >= n) s = 0;
+    }
+    return evaluate();
+  };
+
+  const scan = (buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all = false): number => {
+    let s = 0;
+    let lineStart = start;
+    let newlines = 0;
+    let dirty = false; // ESC or NUL seen on this line
+    touched.length = 0;
+    lineSerial++;
+    const endLine = (lineEnd: number) => {
+      if (dirty) {
+        const c = cleanedCandidates(buf, lineStart, lineEnd);
+        if (c.length || all) visit(lineStart, lineEnd, newlines, c, true);
+      } else if (touched.length || alwaysRun.length || all) {
+        const c = evaluate();
+        if (c.length || all) visit(lineStart, lineEnd, newlines, c, false);
+      }
+      if (touched.length) touched.length = 0;
+      lineSerial++;
+      dirty = false;
+    };
+    // Locals, not closure slots, in the hot loop: it runs once per byte of the log.
+    const tbl = table;
+    const cl = cls;
+    const sh = shift;
+    const first = firstSpecial;
+    let i = start;
+    while (i < end) {
+      for (; i < end; i++) {
+        s = tbl[(s << sh) | cl[buf[i]!]!]!;
+        if (s >= first) break;
+      }
+      if (i >= end) break;
+      if (s < n) hit(buf, i, s);
+      else if (s === S_NL) {
+        endLine(i);
+        newlines++;
+        lineStart = i + 1;
+      } else dirty = true;
+      i++;
+    }
+    if (lineStart < end) endLine(end);
+    return newlines;
+  };
+
+  const mayMatch = (line: string, cand: readonly number[]): boolean => {
+    const segments = line.includes("\r") ? line.split("\r") : [line];
+    for (const k of cand) {
+      const re = patterns[k]!.pattern;
+      // A global or sticky pattern keeps state in lastIndex: testing it here would change it.
+      if (re.global || re.sticky) return true;
+      for (const seg of segments) if (re.test(seg)) return true;
+    }
+    return false;
+  };
+
+  return { patterns, alwaysRun, literalCount: lits.length, scan, mayMatch };
+}
