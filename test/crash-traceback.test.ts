@@ -138,3 +138,67 @@ test("the watchdog's crash scan: a daemon that exited 1 after a caught-looking t
   assert.match(f!.text!, /ValueError: learning rate must be positive/);
   assert.match(f!.suggestion!, /Innermost frame of your code/);
 });
+
+test("frames keep their source line (not Python 3.11's ^^^ markers): a load call that hit end of file is a broken checkpoint", async () => {
+  const f = parseFailure(lines("pickle-load-empty"))!;
+  assert.equal(f.exception!.type, "EOFError");
+  assert.equal(f.exception!.frames.at(-1)!.code, "state = pickle.load(f)");
+  assert.equal(f.exception!.frames[0]!.code, "resume(ckpt)");
+  // The same EOFError in a spawned worker unpickling what its parent sent is a dead parent, not a file
+  // (https://github.com/jfzhang95/pytorch-deeplab-xception/issues/220).
+  const file = path.join(tmp, "spawn-eof.log");
+  fs.writeFileSync(file, [
+    "Traceback (most recent call last):",
+    '  File "E:\\ProgramData\\Anaconda3\\envs\\yolov5-master\\lib\\multiprocessing\\spawn.py", line 115, in _main',
+    "    self = reduction.pickle.load(from_parent)",
+    "EOFError: Ran out of input",
+    "",
+  ].join("\n"));
+  const r = await scanFiles([file]);
+  assert.equal(r.primary?.category, "python_exception");
+});
+
+test("torch.load's zip reader failing is a broken checkpoint whatever it raised; other torch.load failures are not", async () => {
+  // crash-corpus checkpoint_corrupt/mmagic-876-iter-checkpoint-central-directory.log: the message is cut.
+  const file = path.join(tmp, "reader.log");
+  fs.writeFileSync(file, [
+    "load checkpoint from local path: work_dirs/formal_basicvsr_plusplus_360new_cb/iter_90000.pth",
+    "Traceback (most recent call last):",
+    '  File "tools/test.py", line 99, in main',
+    "    _ = load_checkpoint(model, args.checkpoint, map_location='cpu')",
+    '  File "D:\\Anaconda3\\envs\\pytorch\\lib\\site-packages\\torch\\serialization.py", line 600, in load',
+    "    with _open_zipfile_reader(opened_file) as opened_zipfile:",
+    '  File "D:\\Anaconda3\\envs\\pytorch\\lib\\site-packages\\torch\\serialization.py", line 242, in __init__',
+    "    super(_open_zipfile_reader, self).__init__(torch._C.PyTorchFileReader(name_or_buffer))",
+    "RuntimeError: PytorchStreamReader",
+    "",
+  ].join("\n"));
+  const cut = await scanFiles([file]);
+  assert.equal(cut.primary?.category, "checkpoint_corrupt");
+  assert.equal(cut.primary?.ruleId, "python_traceback");
+  assert.match(cut.primary!.suggestion, /resume verify/);
+  // Recorded: torch 2.13 raises OSError from the same constructor for a file cut in half.
+  const truncated = await scanFiles([path.join(dir, "torch-load-truncated.log")]);
+  assert.equal(truncated.primary?.category, "checkpoint_corrupt");
+  // Recorded: a sound file mapped to a device this host lacks fails inside serialization.py too.
+  const cpu = await scanFiles([path.join(dir, "torch-load-cuda-on-cpu.log")]);
+  assert.equal(cpu.primary?.category, "python_exception");
+});
+
+test("docker compose prefixes: a worker's exception behind `name  | ` is still the failure", async () => {
+  // crash-corpus python_exception/dask-pytorch-ddp-17-worker-assertionerror.log (two workers, same form).
+  const text = [
+    "daskcluster-worker-1     | 2022-11-13 17:01:17,386 - distributed.worker - WARNING - Compute Failed",
+    "daskcluster-worker-1     | Key:       dispatch_with_ddp-cbbbf432f092a3807b25cc40c48f7660",
+    "daskcluster-worker-1     | Function:  dispatch_with_ddp",
+    "daskcluster-worker-1     | args:      ()",
+    "daskcluster-worker-1     | kwargs:    {'pytorch_function': <function train at 0x7f06b9bba040>, 'master_addr': '172.23.0.4', 'master_port': 12345, 'rank': 1, 'world_size': 2, 'backend': 'nccl'}",
+    "daskcluster-worker-1     | Exception: 'AssertionError()'",
+    "daskcluster-worker-1     | ",
+  ];
+  const f = parseFailure(text)!;
+  assert.equal(f.exception!.type, "Exception");
+  assert.equal(f.exception!.message, "'AssertionError()'");
+  // loguru's `date | LEVEL | ...` lines are not a compose prefix (they start with a digit).
+  assert.equal(parseFailure(["2023-01-25 00:21:09.074 | INFO     | trainers.base_trainer:train_epochs:256 - [R0] | E5 iter[ 14/ 15] | [Loss] 0.52"]), null);
+});

@@ -130,9 +130,11 @@ function categoryOfType(e: ParsedException): CrashCategory {
     const inner = e.frames.at(-1);
     if (e.frames.some((f) => CHECKPOINT_READER_FRAME.test(f.file) || /^_?(?:legacy_)?load$/.test(f.func)) || (inner?.code !== undefined && LOAD_CALL.test(inner.code))) return "checkpoint_corrupt";
   }
-  // torch.load's zip reader refused the file, whatever the message says (it varies across versions
-  // and excerpts cut it): the innermost frame constructs torch's PyTorchFileReader.
-  if (/(?:^|\.)RuntimeError$/.test(e.type) && /\bPyTorchFileReader\(/.test(e.frames.at(-1)?.code ?? "")) return "checkpoint_corrupt";
+  // torch.load's zip reader refused the file, whatever it raised (a RuntimeError naming miniz's
+  // complaint, or an OSError for a file cut short, depending on version and where the cut is; excerpts
+  // often cut the message): the innermost frame constructs torch's PyTorchFileReader. The file was
+  // already opened by then, so a missing file or a permission problem never gets here.
+  if (/\bPyTorchFileReader\(/.test(e.frames.at(-1)?.code ?? "")) return "checkpoint_corrupt";
   // The HF Trainer reading a checkpoint's trainer_state.json (TrainerState.load_from_json).
   if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || /trainer_state/.test(f.file))) return "checkpoint_corrupt";
   return TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1] ?? "python_exception";
