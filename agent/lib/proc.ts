@@ -2,7 +2,7 @@
  * Reading processes from /proc. Liveness is the process state, not kill(pid, 0): a zombie answers
  * kill(0) but is gone for our purposes.
  */
-import { promises as fsp } from "node:fs";
+import { promises as fsp, readFileSync } from "node:fs";
 
 export interface ProcStat {
   readonly pid: number;
@@ -47,6 +47,22 @@ export async function readProcStat(pid: number): Promise<ProcStat | null> {
   if (!Number.isInteger(pid) || pid <= 0) return null;
   try {
     return parseProcStat(await fsp.readFile(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * /proc/PID/stat read synchronously, or null when there is no such process: for the supervisor's
+ * liveness poll, four times a second. An async read goes through libuv's thread pool (open, fstat,
+ * read, close: ~150-220 us of CPU each time, measured) where a synchronous one costs ~20 us, and
+ * reading this file never waits on a disk or on the target process's memory lock (unlike
+ * /proc/PID/cmdline or environ, which stay async).
+ */
+export function readProcStatSync(pid: number): ProcStat | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return null;
   }

@@ -250,7 +250,9 @@ export class Agent {
   private async requestGrant(ctx: GrantContext): Promise<RestartDecision> {
     const local = decideRestart(ctx.history, ctx.policy, ctx.nowMs);
     if (!this.link) return local;
-    const cause = this.lastCause;
+    // A death's grant is asked before its crash event is published (that waits for the launch): the
+    // supervisor names the crash here. A later retry of the same crash finds it in lastCause.
+    const cause = ctx.crash ? { signature: ctx.crash.signature, category: ctx.crash.category, uuid: ctx.crash.id } : this.lastCause;
     try {
       const d = await this.link.requestGrant(
         {
@@ -305,9 +307,12 @@ export class Agent {
     const plain = (kind: AgentEventKind, category = "", details?: unknown): AgentEvent => ({ ...base, kind, category, signature: "", details });
     switch (e.type) {
       case "crash": {
-        this.lastCause = { signature: e.signature, category: e.category, uuid: base.uuid };
+        // The crash id is the one the grant request already named (a retry names it again).
+        const uuid = e.crashId ?? base.uuid;
+        this.lastCause = { signature: e.signature, category: e.category, uuid };
         return {
           ...base,
+          uuid,
           kind: "crash",
           category: e.category,
           signature: e.signature,

@@ -37,6 +37,8 @@ export type WatchdogEvent = Base &
     | { readonly type: "not_daemon"; readonly pid: number | null; readonly message: string }
     | ({
         readonly type: "crash";
+        /** The id the restart grant request named this crash by (GrantContext.crash). */
+        readonly crashId?: string;
         readonly pid: number;
         /** Known only when this supervisor spawned the daemon; null for an adopted one. */
         readonly exitCode: number | null;

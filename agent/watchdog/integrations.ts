@@ -4,10 +4,14 @@
  * decisions can be exercised with other implementations and so that this is the one place that
  * adapts their result shapes.
  */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import type { Settings } from "../config/settings.js";
 import { gpuCheck } from "../checks/gpu.js";
 import { runCheck } from "../checks/runner.js";
 import { appendCrashHistory } from "../crash/history.js";
-import { scanBaseDir } from "../crash/scanner.js";
+import { loadRules, type CompiledRules } from "../crash/rules.js";
+import { defaultLogFiles, scanFiles } from "../crash/scanner.js";
 import { validateConfig } from "../guard/config.js";
 import { verifyResume } from "../guard/resume.js";
 import { statfsFreeBytes, type PreflightDeps } from "./preflight.js";
@@ -22,11 +26,39 @@ export const guardPreflight: PreflightDeps = {
   gpuHealth: async (settings) => (await runCheck(gpuCheck, settings, { timeoutMs: settings.checks.checkTimeout })).result,
 };
 
+/**
+ * The compiled crash rules, kept between deaths: compiling them (and the scanner's literal prefilter,
+ * cached per compiled set) took 50-140 ms of every crash -> restart, while the scan of a log's tail
+ * itself takes a few. An extra rules file is compiled again when its size or mtime changes.
+ */
+let compiled: { readonly key: string; readonly rules: Promise<CompiledRules> } | null = null;
+
+async function rulesOf(settings: Settings): Promise<CompiledRules> {
+  const extra = settings.crash.rulesFile ? path.resolve(settings.layout.baseDir, settings.crash.rulesFile) : undefined;
+  const st = extra ? await fsp.stat(extra).catch(() => null) : null;
+  const key = extra ? `${extra}:${st ? `${st.ino}:${st.size}:${st.mtimeMs}` : "-"}` : "";
+  if (compiled?.key !== key) {
+    const rules = loadRules(extra);
+    compiled = { key, rules };
+    // A file that fails to load is tried again at the next death (and its error reported then).
+    rules.catch(() => {
+      if (compiled?.rules === rules) compiled = null;
+    });
+  }
+  return compiled.rules;
+}
+
 /** Crash scanning and recording backed by agent/crash. */
 export const crashModule: CrashApi = {
   async scan(settings, exit) {
-    const p = (await scanBaseDir(settings, exit ? { exit } : {})).primary;
+    // As scanBaseDir (agent/crash/scanner.ts), with the rules compiled once.
+    const [rules, files] = await Promise.all([rulesOf(settings), defaultLogFiles(settings.layout)]);
+    const p = (await scanFiles(files, { rules, lastNLines: settings.crash.lastNLines, ...(exit ? { exit } : {}) })).primary;
     return p && { category: p.category, signature: p.signature, suggestion: p.suggestion, file: p.file, line: p.line, text: p.text };
+  },
+  async prepare(settings) {
+    // One scan of the current logs compiles the rules and the scanner's prefilter and warms its code.
+    await crashModule.scan(settings).catch(() => null);
   },
   async record(settings, entry) {
     const r = await appendCrashHistory(settings.layout, entry, { maxEntries: settings.crash.maxHistoryEntries });

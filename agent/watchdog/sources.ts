@@ -167,6 +167,8 @@ export function scanStepText(text: string): StepScan {
 /** Lines read from the end of each log (bounded by LOG_TAIL_BYTES as well). */
 const LOG_TAIL_LINES = 200;
 const LOG_TAIL_BYTES = 64 * 1024;
+/** How often the list of training logs is read again (a new log file is seen within this). */
+const LOG_LIST_REFRESH_MS = 5000;
 /** A tqdm line longer than the tail bound is read from its last bytes (the newest updates). */
 const LONG_LINE_BYTES = 64 * 1024;
 const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
@@ -209,6 +211,8 @@ export class ProgressSources {
   /** Size of each log at the first read: lines written beyond it are the daemon's own. */
   private baseline: Map<string, { ino: number; sizeBytes: number }> | null = null;
   private readonly cache = new Map<string, { scan: LogScan; scannedAtMs: number }>();
+  /** The training logs as last listed (listing logs/ is the costly part of a signature). */
+  private logList: { files: string[]; listedAtMs: number } | null = null;
 
   constructor(
     private readonly layout: Layout,
@@ -228,9 +232,21 @@ export class ProgressSources {
     private readonly adopted = false,
   ) {}
 
+  /**
+   * The training logs (agent/crash/scanner.ts defaultLogFiles), listed again at most every
+   * LOG_LIST_REFRESH_MS: a log that appears is seen within that, a log that goes fails its stat.
+   */
+  private async logFiles(): Promise<string[]> {
+    const now = Date.now();
+    if (!this.logList || now - this.logList.listedAtMs >= LOG_LIST_REFRESH_MS || now < this.logList.listedAtMs) {
+      this.logList = { files: await defaultLogFiles(this.layout), listedAtMs: now };
+    }
+    return this.logList.files;
+  }
+
   /** Cheap: changes when any source file changes (stat only), so the caller knows to read again. */
   async signature(): Promise<string> {
-    const files = [this.layout.statusFile, ...(await defaultLogFiles(this.layout))];
+    const files = [this.layout.statusFile, ...(await this.logFiles())];
     const parts = await Promise.all(files.map(async (f) => fsp.stat(f).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => "-")));
     return parts.join("|");
   }
@@ -338,7 +354,7 @@ export class ProgressSources {
 
   /** Growth token of the training logs from their sizes alone. */
   private async logSizes(): Promise<string | null> {
-    const files = await defaultLogFiles(this.layout);
+    const files = await this.logFiles();
     const parts = await Promise.all(files.map((f) => fsp.stat(f).then((st) => `${st.ino}:${st.size}`, () => null)));
     const present = parts.filter((p): p is string => p !== null);
     return present.length ? present.join("|") : null;
@@ -346,7 +362,7 @@ export class ProgressSources {
 
   /** Tail of every training log, re-read only when it changed; the first call sets the baseline. */
   private async scanLogs(): Promise<LogScan[]> {
-    const files = await defaultLogFiles(this.layout);
+    const files = await this.logFiles();
     const out: LogScan[] = [];
     for (const file of files) {
       let st;

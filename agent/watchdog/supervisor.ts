@@ -12,12 +12,13 @@
  * controller first and embed this class unchanged.
  */
 import { spawn as nodeSpawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Settings } from "../config/settings.js";
 import { findDaemon, readPidFile, readRecordedIdentity, recordIdentity, type DaemonIdentity } from "../lib/daemon.js";
 import { describeError, TrainsafeError } from "../lib/errors.js";
-import { readCmdline, readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js";
+import { readCmdline, readIdentity, readProcStat, readProcStatSync, type ProcessIdentity } from "../lib/proc.js";
 import { formatDurationMs, timerDelayMs } from "../lib/units.js";
 import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRecord } from "./budget.js";
 import { diagnoseHang, type HangKind, type HangReport } from "./diagnose.js";
@@ -38,6 +39,19 @@ export interface GrantContext {
   readonly policy: RestartPolicy;
   readonly nowMs: number;
   readonly settings: Settings;
+  /**
+   * The crash behind a restart asked for on a death: its id (the crash event's `crashId`, sent later)
+   * and what the scan named. The crash event is published after the launch, so a grant function that
+   * needs the signature (the controller's correlated-failure breaker) takes it from here.
+   */
+  readonly crash?: CrashRef;
+}
+
+/** A crash as a grant request names it. */
+export interface CrashRef {
+  readonly id: string;
+  readonly category: string;
+  readonly signature: string;
 }
 
 export type RequestGrant = (ctx: GrantContext) => Promise<RestartDecision>;
@@ -64,6 +78,8 @@ export interface CrashHistoryInput {
 export interface CrashApi {
   /** `exit`: how the daemon ended, when seen; a failed exit makes the logs' last exception a finding. */
   readonly scan: (settings: Settings, exit?: { exitCode: number | null; signal: string | null }) => Promise<CrashFinding | null>;
+  /** Optional: readies the scanner (compiles the rules) so that the first death does not pay for it. */
+  readonly prepare?: (settings: Settings) => Promise<void>;
   /** Records one entry in the crash history; returns a problem to report, or null. */
   readonly record: (settings: Settings, entry: CrashHistoryInput) => Promise<string | null>;
 }
@@ -131,6 +147,11 @@ interface Watched {
   lastSavedAtMs: number;
   /** Consecutive failed status reads after the deadline passed (a half-written file is retried). */
   failedReadsPastDeadline: number;
+  /** When the progress signature was last computed (it is compared at most every PROGRESS_EVERY_MS). */
+  lastSigAtMs: number;
+  /** comm from /proc/PID/stat when the command line was last read, and when: exec changes comm. */
+  comm: string | null;
+  cmdlineReadAtMs: number;
 }
 
 /** What the supervisor does while no daemon is watched. */
@@ -162,6 +183,21 @@ const watchedSources = new WeakMap<Watched, WatchedSources>();
 
 /** Failed status reads past the deadline before the hang is declared on the last good data. */
 const MAX_FAILED_READS_PAST_DEADLINE = 3;
+
+/**
+ * The progress sources are compared at most this often (or checkInterval, when shorter), not at
+ * every liveness poll: hang limits are minutes, and stat-ing the status file and every log four
+ * times a second was most of the idle agent's CPU. Past the deadline they are read at every poll.
+ * (A file-system watch was not used: a trainer's log grows several times a second, and each write
+ * would wake the agent.)
+ */
+const PROGRESS_EVERY_MS = 1000;
+/**
+ * For this long after a daemon is launched or adopted its command line is read at every poll: a
+ * launcher (pyenv shim, shell wrapper, `accelerate launch`) execs into the trainer within moments.
+ * After that only when /proc/PID/stat's comm changes (an exec), and every checkInterval.
+ */
+const EXEC_SETTLE_MS = 10_000;
 
 export class Supervisor {
   private readonly settings: Settings;
@@ -224,6 +260,7 @@ export class Supervisor {
     // that may wait out a back-off) is the loop's work, so start() never blocks for long.
     if (this.idle.kind !== "held") await this.lookup(true);
     this.started = true;
+    void this.crash.prepare?.(this.settings).catch(() => {});
     this.loopDone = this.loop();
   }
 
@@ -451,7 +488,7 @@ export class Supervisor {
           const pre = await this.preflight();
           if (pre.ok) {
             await this.emit({ type: "unblocked", cause: idle.cause });
-            return this.restart(idle.cause, pre);
+            return this.restart(idle.cause, { checked: pre });
           }
         }
         return;
@@ -561,6 +598,9 @@ export class Supervisor {
       lastReadAtMs: -Infinity,
       lastSavedAtMs: -Infinity,
       failedReadsPastDeadline: 0,
+      lastSigAtMs: -Infinity,
+      comm: null,
+      cmdlineReadAtMs: -Infinity,
     };
     if (launched) {
       void launched.exited.then((info) => {
@@ -575,13 +615,16 @@ export class Supervisor {
   // ---------- watching ----------
 
   private async watch(w: Watched): Promise<void> {
-    if (!w.exit && !(await stillAlive(w.identity))) {
+    if (w.exit) return this.onDeath(w.identity, w.exit, w);
+    // One read of /proc/PID/stat a poll: alive, the same process (start time), and its comm.
+    const st = readProcStatSync(w.identity.pid);
+    if (!st || st.startTicks !== w.identity.startTicks || st.state === "Z" || st.state === "X") {
       // Our own child: its exit status arrives with the exit event, moments after /proc shows it gone.
-      if (w.launched) w.exit = await Promise.race([w.launched.exited, new Promise<null>((r) => setTimeout(() => r(null), 500))]);
+      if (w.launched && !w.exit) w.exit = await Promise.race([w.launched.exited, new Promise<null>((r) => setTimeout(() => r(null), 500))]);
       return this.onDeath(w.identity, w.exit, w);
     }
     if (w.exit) return this.onDeath(w.identity, w.exit, w);
-    await this.followExec(w);
+    await this.followExec(w, st.comm);
     await this.checkProgress(w);
   }
 
@@ -589,8 +632,14 @@ export class Supervisor {
    * A launcher that execs (pyenv shim, `accelerate launch`, a wrapper script) changes the daemon's
    * command line after it was recorded; the process (PID, start time, launch id) stays the same.
    * The recorded identity follows, so that status displays and the next supervisor see the trainer.
+   * The command line is read while the launch may still be settling, when comm changed (an exec),
+   * and every checkInterval (an exec into a program of the same name).
    */
-  private async followExec(w: Watched): Promise<void> {
+  private async followExec(w: Watched, comm: string): Promise<void> {
+    const now = this.clock();
+    if (now - w.startedAtMs >= EXEC_SETTLE_MS && comm === w.comm && now - w.cmdlineReadAtMs < this.w.checkInterval) return;
+    w.comm = comm;
+    w.cmdlineReadAtMs = now;
     const cmdline = await readCmdline(w.identity.pid);
     if (cmdline === null || cmdline === w.identity.cmdline) return;
     w.identity = { ...w.identity, cmdline };
@@ -615,11 +664,14 @@ export class Supervisor {
 
   private async checkProgress(w: Watched): Promise<void> {
     const now = this.clock();
+    const overdue = now >= w.tracker.deadlineMs();
+    const readDue = overdue || now - w.lastReadAtMs >= this.w.checkInterval;
+    if (!readDue && now - w.lastSigAtMs < Math.min(PROGRESS_EVERY_MS, this.w.checkInterval)) return;
+    w.lastSigAtMs = now;
     const ws = await this.sourcesOf(w);
     const sig = await ws.sources.signature();
-    const overdue = now >= w.tracker.deadlineMs();
     let readFailed = false;
-    if (sig !== w.statusSig || overdue || now - w.lastReadAtMs >= this.w.checkInterval) {
+    if (sig !== w.statusSig || readDue) {
       const r = await ws.sources.read();
       w.lastReadAtMs = now;
       if (r.ok) {
@@ -655,48 +707,61 @@ export class Supervisor {
 
   // ---------- crash path ----------
 
+  /**
+   * A death: the crash scan of the logs' tail and the pre-flight checks run at the same time (both
+   * only read), then the restart decision and the launch. What only reports the crash (its crash
+   * history entry, the crash event) waits until the new daemon is started: the daemon is down until
+   * then, and a report is as good a few milliseconds later. Every safety step (identity, pre-flight,
+   * budget) still comes before the launch.
+   */
   private async onDeath(identity: ProcessIdentity, exit: ExitInfo | null, w: Watched | null): Promise<void> {
     this.watched = null;
     this.stoppedAtMs = exit?.atMs ?? this.clock();
-    let finding: CrashFinding | null = null;
-    try {
-      finding = await this.crash.scan(this.settings, exit ? { exitCode: exit.exitCode, signal: exit.signal } : undefined);
-    } catch (err) {
-      await this.emit({ type: "error", message: `crash scan failed: ${describeError(err)}` });
-    }
+    const ranMs = w ? this.clock() - w.startedAtMs : null;
+    const scanning = this.crash.scan(this.settings, exit ? { exitCode: exit.exitCode, signal: exit.signal } : undefined).then(
+      (finding) => ({ finding, error: null }),
+      (err: unknown) => ({ finding: null, error: describeError(err) }),
+    );
+    // The pre-flight's answer is only used if nothing adopts a daemon first (restart() looks again).
+    const checking = this.preflight();
+    await this.removeStalePidFile(identity.pid);
+    const { finding, error } = await scanning;
     const exitCode = exit?.exitCode ?? null;
     const signal = exit?.signal ?? null;
     // Without a log finding, a SIGKILL is most often the kernel's OOM killer.
     const category = finding?.category ?? (signal === "SIGKILL" ? "process_killed" : "unknown");
     const signature = finding?.signature ?? `exit:${signal ?? exitCode ?? "unknown"}`;
-    const ranMs = w ? this.clock() - w.startedAtMs : null;
-    await this.recordCrash({
-      source: "watchdog",
-      category,
-      signature,
-      ...(finding?.file ? { file: finding.file } : {}),
-      ...(finding?.line != null ? { line: finding.line } : {}),
-      ...(finding?.text ? { text: finding.text } : {}),
-      ...(finding?.suggestion ? { suggestion: finding.suggestion } : {}),
-      exitCode,
-      signal,
-      details: { pid: identity.pid, ranMs },
-    });
-    await this.emit({
-      type: "crash",
-      pid: identity.pid,
-      exitCode,
-      signal,
-      category,
-      signature,
-      suggestion: finding?.suggestion ?? null,
-      file: finding?.file ?? null,
-      line: finding?.line ?? null,
-      text: finding?.text ?? null,
-      ranMs,
-    });
-    await this.removeStalePidFile(identity.pid);
-    return this.restart("crash");
+    const crashId = randomUUID();
+    const report = async () => {
+      if (error) await this.emit({ type: "error", message: `crash scan failed: ${error}` });
+      await this.recordCrash({
+        source: "watchdog",
+        category,
+        signature,
+        ...(finding?.file ? { file: finding.file } : {}),
+        ...(finding?.line != null ? { line: finding.line } : {}),
+        ...(finding?.text ? { text: finding.text } : {}),
+        ...(finding?.suggestion ? { suggestion: finding.suggestion } : {}),
+        exitCode,
+        signal,
+        details: { pid: identity.pid, ranMs },
+      });
+      await this.emit({
+        type: "crash",
+        crashId,
+        pid: identity.pid,
+        exitCode,
+        signal,
+        category,
+        signature,
+        suggestion: finding?.suggestion ?? null,
+        file: finding?.file ?? null,
+        line: finding?.line ?? null,
+        text: finding?.text ?? null,
+        ranMs,
+      });
+    };
+    return this.restart("crash", { checking, crash: { id: crashId, category, signature }, report });
   }
 
   private async recordCrash(entry: CrashHistoryInput): Promise<void> {
@@ -775,63 +840,108 @@ export class Supervisor {
     return runPreflight(this.settings, this.preflightDeps);
   }
 
-  private async restart(cause: RestartCause, checked?: PreflightResult): Promise<void> {
-    // Someone may have started a daemon meanwhile (an operator, by hand): adopt it, never start a second.
-    await this.lookup(true);
-    if (this.watched) return;
-    const pre = checked ?? (await this.preflight());
-    if (!pre.ok) {
-      this.idle = { kind: "blocked", cause, reasons: pre.blockers, checkedAtMs: this.clock() };
-      await this.emit({ type: "blocked", cause, reasons: pre.blockers });
-      return;
-    }
-    const nowMs = this.clock();
-    let decision: RestartDecision;
+  /**
+   * Restarts the daemon after the safety steps, in this order: adopt a daemon someone else started
+   * (never a second one), the pre-flight checks, the restart grant. `checked`/`checking`: pre-flight
+   * results already at hand or under way. `report`: what reports the death behind this restart (the
+   * crash history entry and event); it runs once the outcome is known, after the launch when there is
+   * one, so the daemon's down time does not include it, and always before the grant's own event.
+   */
+  private async restart(
+    cause: RestartCause,
+    opts: { checked?: PreflightResult; checking?: Promise<PreflightResult>; crash?: CrashRef; report?: () => Promise<void> } = {},
+  ): Promise<void> {
+    let reported = false;
+    const report = async () => {
+      if (reported || !opts.report) return;
+      reported = true;
+      await opts.report();
+    };
     try {
-      decision = await this.requestGrant({ cause, history: this.history, policy: restartPolicyOf(this.w), nowMs, settings: this.settings });
-    } catch (err) {
-      // A failing grant function must not turn into a restart without a grant.
-      await this.emit({ type: "error", message: `restart grant failed: ${describeError(err)}` });
-      this.idle = { kind: "waiting", cause, retryAtMs: nowMs + this.w.checkInterval };
-      return;
-    }
-    if (!decision.allow) {
-      this.idle = { kind: "waiting", cause, retryAtMs: decision.retryAtMs };
-      await this.emit({ type: "denied", cause, decision });
-      return;
-    }
-    this.history.push({ atMs: nowMs, delayMs: decision.delayMs, cause });
-    await saveRestartHistory(this.settings.layout, this.history).catch((err: unknown) =>
-      this.emit({ type: "error", message: `cannot persist the restart history: ${describeError(err)}` }),
-    );
-    await this.emit({ type: "grant", cause, decision });
-    if (decision.delayMs > 0) {
-      this.idle = { kind: "waiting", cause, retryAtMs: null };
-      await this.pause(decision.delayMs, true);
-      if (this.stopping) return;
-      // Someone may have started the daemon during the back-off; and the config may have changed.
+      // Someone may have started a daemon meanwhile (an operator, by hand): adopt it, never start a second.
       await this.lookup(true);
       if (this.watched) return;
-      const again = await this.preflight();
-      if (!again.ok) {
-        this.idle = { kind: "blocked", cause, reasons: again.blockers, checkedAtMs: this.clock() };
-        await this.emit({ type: "blocked", cause, reasons: again.blockers });
+      const pre = opts.checked ?? (await (opts.checking ?? this.preflight()));
+      if (!pre.ok) {
+        this.idle = { kind: "blocked", cause, reasons: pre.blockers, checkedAtMs: this.clock() };
+        await report();
+        await this.emit({ type: "blocked", cause, reasons: pre.blockers });
         return;
       }
+      const nowMs = this.clock();
+      let decision: RestartDecision;
+      try {
+        decision = await this.requestGrant({
+          cause,
+          history: this.history,
+          policy: restartPolicyOf(this.w),
+          nowMs,
+          settings: this.settings,
+          ...(opts.crash ? { crash: opts.crash } : {}),
+        });
+      } catch (err) {
+        // A failing grant function must not turn into a restart without a grant.
+        await report();
+        await this.emit({ type: "error", message: `restart grant failed: ${describeError(err)}` });
+        this.idle = { kind: "waiting", cause, retryAtMs: nowMs + this.w.checkInterval };
+        return;
+      }
+      if (!decision.allow) {
+        this.idle = { kind: "waiting", cause, retryAtMs: decision.retryAtMs };
+        await report();
+        await this.emit({ type: "denied", cause, decision });
+        return;
+      }
+      this.history.push({ atMs: nowMs, delayMs: decision.delayMs, cause });
+      // The grant is counted in memory now; its record on disk (for the next supervisor) is written
+      // while the daemon starts, and a write that fails is reported, as it always was, not a blocker.
+      const persisted = saveRestartHistory(this.settings.layout, this.history).then(
+        () => null,
+        (err: unknown) => `cannot persist the restart history: ${describeError(err)}`,
+      );
+      const grantEvent = async () => {
+        const problem = await persisted;
+        if (problem) await this.emit({ type: "error", message: problem });
+        await this.emit({ type: "grant", cause, decision });
+      };
+      if (decision.delayMs > 0) {
+        // No hurry while the back-off runs: report first.
+        await report();
+        await grantEvent();
+        this.idle = { kind: "waiting", cause, retryAtMs: null };
+        await this.pause(decision.delayMs, true);
+        if (this.stopping) return;
+        // Someone may have started the daemon during the back-off; and the config may have changed.
+        await this.lookup(true);
+        if (this.watched) return;
+        const again = await this.preflight();
+        if (!again.ok) {
+          this.idle = { kind: "blocked", cause, reasons: again.blockers, checkedAtMs: this.clock() };
+          await this.emit({ type: "blocked", cause, reasons: again.blockers });
+          return;
+        }
+      }
+      let launched: Launched;
+      try {
+        launched = await launchDaemon(this.settings.layout, this.w.daemonCommand, this.spawn);
+      } catch (err) {
+        this.idle = { kind: "pending", cause };
+        await report();
+        if (decision.delayMs === 0) await grantEvent();
+        await this.emit({ type: "start_failed", cause, message: describeError(err) });
+        return;
+      }
+      const latencyMs = this.stoppedAtMs !== null ? this.clock() - this.stoppedAtMs : null;
+      this.stoppedAtMs = null;
+      this.watch0(launched.identity, launched);
+      await report();
+      if (decision.delayMs === 0) await grantEvent();
+      await this.saveProgressNow(this.watched!);
+      await this.emit({ type: "restart", pid: launched.identity.pid, cause, command: [...this.w.daemonCommand], latencyMs });
+    } finally {
+      // Adopted, stopped, or thrown: the death is still reported.
+      await report();
     }
-    let launched: Launched;
-    try {
-      launched = await launchDaemon(this.settings.layout, this.w.daemonCommand, this.spawn);
-    } catch (err) {
-      this.idle = { kind: "pending", cause };
-      await this.emit({ type: "start_failed", cause, message: describeError(err) });
-      return;
-    }
-    this.watch0(launched.identity, launched);
-    await this.saveProgressNow(this.watched!);
-    const latencyMs = this.stoppedAtMs !== null ? this.clock() - this.stoppedAtMs : null;
-    this.stoppedAtMs = null;
-    await this.emit({ type: "restart", pid: launched.identity.pid, cause, command: [...this.w.daemonCommand], latencyMs });
   }
 
   // ---------- events ----------
