@@ -130,7 +130,7 @@ function writeCache(dirs: readonly string[], name: string, fingerprint: string, 
  * Runs a CommonJS script through vm.Script with its code cache (name: the cache's name, one per
  * subcommand, since a cache holds the functions its run compiled) and returns its exports.
  */
-function loadScript(file: string, encoding: "latin1" | "utf8", name: string, mode: string | undefined): { main(argv: string[]): Promise<void> } {
+function loadScript(file: string, encoding: "latin1" | "utf8", name: string, mode: string | undefined, writeAfterLoad = false): { main(argv: string[]): Promise<void> } {
   const distDir = path.dirname(file);
   const fd = fs.openSync(file, "r");
   let source: string;
@@ -165,24 +165,30 @@ function loadScript(file: string, encoding: "latin1" | "utf8", name: string, mod
     }
     script = data ? new vm.Script(wrapped, { filename: file, cachedData: data }) : new vm.Script(wrapped, { filename: file });
     if (data) state = script.cachedDataRejected ? "rejected" : "hit";
-    if (state !== "hit") {
-      // Written after the command ran, so that the cache holds the functions it compiled on the way.
-      process.once("exit", () => {
-        let written: string | undefined;
-        try {
-          written = writeCache(dirs, name, fingerprint, script.createCachedData());
-        } catch {
-          written = undefined;
-        }
-        if (mode === "debug") process.stderr.write(`trainsafe: code cache ${state} (${used ?? "none found"}); written: ${written ?? "nowhere writable"}\n`);
-      });
-    }
   }
+  const write = () => {
+    let written: string | undefined;
+    try {
+      written = writeCache(dirs, name, fingerprint, script.createCachedData());
+    } catch {
+      written = undefined;
+    }
+    if (mode === "debug") process.stderr.write(`trainsafe: code cache ${state} (${used ?? "none found"}); written: ${written ?? "nowhere writable"}\n`);
+  };
+  // Written after the command ran, so that the cache holds the functions it compiled on the way; a
+  // module loaded in a worker (which may be terminated, with no exit event) writes once it is loaded.
+  if (state !== "off" && state !== "hit" && !writeAfterLoad) process.once("exit", write);
   if (mode === "debug" && state === "hit") process.stderr.write(`trainsafe: code cache hit (${used})\n`);
   const fn = script.runInThisContext() as (exports: object, req: NodeJS.Require, mod: { exports: object }, filename: string, dirname: string) => void;
   const mod = { exports: {} as { main(argv: string[]): Promise<void> } };
   fn.call(mod.exports, mod.exports, createRequire(file), mod, file, distDir);
+  if (state !== "off" && state !== "hit" && writeAfterLoad) write();
   return mod.exports;
+}
+
+function cacheMode(): "off" | "debug" | undefined {
+  const mode = process.env.TRAINSAFE_CODE_CACHE;
+  return mode === "off" || mode === "debug" ? mode : undefined;
 }
 
 function launch(): Promise<unknown> {
@@ -192,11 +198,24 @@ function launch(): Promise<unknown> {
   if (!local) return import(pathToFileURL(path.join(__dirname, "trainsafe.mjs")).href);
   const sub = commandName(args.slice(args.indexOf(name!) + 1));
   const cacheName = sub !== undefined && local.subcommands.includes(sub) ? `${name}-${sub}` : name!;
-  const mode = process.env.TRAINSAFE_CODE_CACHE;
-  return loadScript(path.join(__dirname, local.file), local.encoding, cacheName, mode === "off" || mode === "debug" ? mode : undefined).main(process.argv);
+  return loadScript(path.join(__dirname, local.file), local.encoding, cacheName, cacheMode()).main(process.argv);
 }
 
-launch().catch((err: unknown) => {
-  process.stderr.write(`trainsafe: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 70;
-});
+/**
+ * Loads a command's script as a module, with a cache of its own (`<command>-module`). The scripts'
+ * import.meta.url names dist/<command>.module.cjs, which calls this: code that loads its own module
+ * again elsewhere (the checks run in a worker that imports it) gets the cached script too, instead of
+ * compiling 0.8 MB in the worker (~0.3 s of CPU for `check`).
+ */
+export function loadModule(name: string): unknown {
+  const local = TRAINSAFE_LOCAL_SCRIPTS[name];
+  if (!local) throw new Error(`no local command script ${name}`);
+  return loadScript(path.join(__dirname, local.file), local.encoding, `${name}-module`, cacheMode(), true);
+}
+
+if (require.main === module) {
+  launch().catch((err: unknown) => {
+    process.stderr.write(`trainsafe: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  });
+}

@@ -113,9 +113,11 @@ await build({
   external: ["better-sqlite3"],
   // Strings escaped to ASCII: a script that is all ASCII is read as latin1 (faster than utf8).
   charset: "ascii",
-  // import.meta of the sources (files next to the module, the checks worker's module URL) is the script's.
+  // import.meta.url of the sources is dist/<command>.module.cjs (written below): files next to the
+  // module resolve beside it, and the checks worker, which imports its own module, loads the script
+  // through the launcher and its code cache.
   define: { "import.meta": "__trainsafeImportMeta" },
-  banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
+  banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename.replace(/\\.cjs$/, ".module.cjs")).href; } };' },
   logLevel: "warning",
   plugins: [englishZodLocaleOnly, commanderLazyChildProcess, localEntry],
 });
@@ -238,6 +240,9 @@ await build({
   define: { TRAINSAFE_LOCAL_SCRIPTS: JSON.stringify(Object.fromEntries(Object.entries(LOCAL_COMMANDS).map(([c, subcommands]) => [c, { file: `${c}.cjs`, encoding: encodingOf(c), subcommands }]))) },
   logLevel: "warning",
 });
+for (const c of Object.keys(LOCAL_COMMANDS)) {
+  fs.writeFileSync(path.join(dist, `${c}.module.cjs`), `// The ${c} script as a module, with its code cache (cli/launch.cts, loadModule).\nmodule.exports = require("./trainsafe.cjs").loadModule(${JSON.stringify(c)});\n`);
+}
 // new URL("./rules.json" | "./static/" | "./training_daemon.mjs", import.meta.url) in the sources.
 fs.copyFileSync(path.join(root, "agent", "crash", "rules.json"), path.join(dist, "rules.json"));
 fs.cpSync(path.join(root, "controller", "http", "static"), path.join(dist, "static"), { recursive: true });
