@@ -5,12 +5,14 @@
  */
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveSettings, type Settings } from "../agent/config/settings.js";
 import { runChecks } from "../agent/checks/runner.js";
+import { readCmdline } from "../agent/lib/proc.js";
 import { ProgressSources } from "../agent/watchdog/sources.js";
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "progress");
@@ -52,10 +54,22 @@ test("without a status file the check reports the watchdog's source and step, th
   assert.equal(r.status, "pass", r.message);
   assert.match(r.message, /advancing since 1m ago/);
 
-  // Nothing new for longer than the limit: fail, naming the source.
+  // Nothing new for longer than the limit, and no job running: a warning saying so, not a hang.
   r = await progress(settings, t0 + 17 * 60_000);
-  assert.equal(r.status, "fail", r.message);
-  assert.match(r.message, /step 12 from output\/checkpoint-12\/trainer_state\.json has not advanced for 16m \(limit 15m\)/);
+  assert.equal(r.status, "warn", r.message);
+  assert.match(r.message, /step 12 from output\/checkpoint-12\/trainer_state\.json has not advanced for 16m \(limit 15m\), but the job is not running/);
+  // The job runs (its daemon in the PID file): fail, naming the source.
+  const daemon = spawn(process.execPath, ["-e", "setInterval(() => {}, 1e6)", "training_daemon"], { cwd: path.dirname(log), stdio: "ignore" });
+  try {
+    // Until exec has happened /proc shows the test runner's command line, not the daemon's.
+    for (let i = 0; i < 500 && !((await readCmdline(daemon.pid!)) ?? "").includes("training_daemon"); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    fs.writeFileSync(settings.layout.pidFile, `${daemon.pid}\n`);
+    r = await progress(settings, t0 + 17 * 60_000);
+    assert.equal(r.status, "fail", r.message);
+    assert.match(r.message, /step 12 from output\/checkpoint-12\/trainer_state\.json has not advanced for 16m \(limit 15m\)/);
+  } finally {
+    daemon.kill("SIGKILL");
+  }
 });
 
 test("a log-only run (no checkpoint yet) reports the log line; nothing at all names what was tried", async () => {

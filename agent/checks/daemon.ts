@@ -1,21 +1,157 @@
-/** Daemon alive: the PID file names a live process that is provably the training daemon. */
+/**
+ * Daemon alive: the PID file names a live process that is provably the training daemon.
+ *
+ * Without a PID file the check says what that means for this folder, since "not running" is a
+ * problem only when something says it should run: a trainer started by hand that no PID file names
+ * (trainsafe does not supervise it, and a supervisor started now would start a second job beside it)
+ * and a supervisor that watches the folder without a daemon (waiting for its budget, or blocked) fail;
+ * an operator's hold (fleet kill) and a folder nothing was started in yet (before the first start, or
+ * a job that ended) warn, saying what starts it.
+ */
 import { promises as fsp } from "node:fs";
-import { findDaemon, readPidFile } from "../lib/daemon.js";
-import { readIdentity } from "../lib/proc.js";
-import { result, type Check } from "./types.js";
+import path from "node:path";
+import type { Settings } from "../config/settings.js";
+import { findDaemon, foreignPlace, LAUNCH_ID_ENV, pendingLaunchId, readPidFile, readRecordedIdentity, type DaemonLookup } from "../lib/daemon.js";
+import { formatDurationMs } from "../lib/units.js";
+import { listProcesses, readEnvVar, readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js";
+import { holdFile, loadHold, stateDir } from "../watchdog/state.js";
+import { result, type Check, type CheckResult } from "./types.js";
 import { rel } from "./util.js";
+
+/** A trainer of this folder that no PID file names: started by hand, or by trainsafe with its PID file lost. */
+export interface UnnamedTrainer {
+  readonly pid: number;
+  readonly cmdline: string;
+  /** True when it carries this folder's launch id (trainsafe started it). */
+  readonly launched: boolean;
+}
+
+/** The supervisor (agent or `trainsafe watchdog`) holding BASE_DIR's lock, when it is alive. */
+export async function liveSupervisor(settings: Settings): Promise<number | null> {
+  const file = path.join(stateDir(settings.layout), "supervisor.lock");
+  let v: { pid?: unknown; startTicks?: unknown; baseDir?: unknown };
+  try {
+    v = JSON.parse(await fsp.readFile(file, "utf8")) as typeof v;
+  } catch {
+    return null;
+  }
+  if (typeof v.pid !== "number" || typeof v.startTicks !== "number") return null;
+  // A lock copied with a run folder names the supervisor of the original folder.
+  if (typeof v.baseDir === "string" && v.baseDir !== path.resolve(settings.layout.baseDir)) return null;
+  const st = await readProcStat(v.pid);
+  return st && st.startTicks === v.startTicks && st.state !== "Z" && st.state !== "X" ? v.pid : null;
+}
+
+/** trainsafe's own processes (this check, an agent) match loose patterns such as "train". */
+const TRAINSAFE_ARG = /(^|\/)trainsafe(\.m?js)?$/;
+
+/**
+ * Trainers of this folder that the PID file does not name: processes matching the daemon pattern that
+ * run in BASE_DIR (and carry no other launch's id), or that carry this folder's launch id. Only the
+ * top of each tree is listed (torchrun, not its ranks). Reads /proc; never signals anything.
+ */
+export async function unnamedTrainers(settings: Settings): Promise<UnnamedTrainer[]> {
+  const { layout } = settings;
+  let re: RegExp;
+  try {
+    re = new RegExp(settings.watchdog.daemonPattern);
+  } catch {
+    return [];
+  }
+  const ours = [(await readRecordedIdentity(layout))?.launchId, await pendingLaunchId(layout)].filter((x): x is string => !!x);
+  const all = await listProcesses();
+  const parentOf = new Map(all.map((p) => [p.pid, p.ppid]));
+  // This process and its ancestors (the shell that ran `trainsafe check`) are never the trainer.
+  const mine = new Set<number>();
+  for (let p: number | undefined = process.pid; p && p > 1 && !mine.has(p); p = parentOf.get(p)) mine.add(p);
+  const found = new Map<number, UnnamedTrainer>();
+  for (const st of all) {
+    if (mine.has(st.pid) || st.state === "Z" || st.state === "X") continue;
+    const id: ProcessIdentity | null = await readIdentity(st.pid);
+    if (!id || id.cmdline === "") continue;
+    const matches = re.test(id.cmdline) && !id.cmdline.split(" ").slice(0, 2).some((a) => TRAINSAFE_ARG.test(a));
+    // The environment is read only where it can decide something (a few hundred processes on a host).
+    if (!matches && ours.length === 0) continue;
+    const launchId = await readEnvVar(st.pid, LAUNCH_ID_ENV);
+    if (launchId !== null) {
+      if (ours.includes(launchId)) found.set(st.pid, { pid: st.pid, cmdline: id.cmdline, launched: true });
+      continue; // else another job's trainer
+    }
+    if (matches && (await foreignPlace(layout, id)) === null) found.set(st.pid, { pid: st.pid, cmdline: id.cmdline, launched: false });
+  }
+  // The top of each tree: a match whose parent (or grandparent...) is a match too is part of it.
+  const top = [...found.values()].filter((t) => {
+    for (let p = parentOf.get(t.pid); p && p > 1; p = parentOf.get(p)) if (found.has(p)) return false;
+    return true;
+  });
+  return top.sort((a, b) => a.pid - b.pid);
+}
+
+/** Whether this folder's job runs: the daemon the PID file names, or a trainer no PID file names. */
+export async function jobRunning(settings: Settings): Promise<boolean> {
+  const found = await findDaemon(settings.layout, settings.watchdog.daemonPattern);
+  if (found.state === "running") return true;
+  if (found.state !== "no_pid_file" && found.state !== "not_running") return false;
+  return (await unnamedTrainers(settings)).length > 0;
+}
+
+const short = (s: string, n = 100) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** What a missing PID file means here (see the file comment). */
+async function noPidFile(settings: Settings, now: number, found: Extract<DaemonLookup, { state: "no_pid_file" }>): Promise<CheckResult> {
+  const { layout } = settings;
+  const pidName = rel(layout, layout.pidFile);
+  const trainers = await unnamedTrainers(settings);
+  if (trainers.length > 0) {
+    const t = trainers[0]!;
+    const more = trainers.length > 1 ? ` (and ${trainers.length - 1} more: PID ${trainers.slice(1).map((x) => x.pid).join(", ")})` : "";
+    const what = t.launched
+      ? `this folder's daemon, started by trainsafe, runs as PID ${t.pid} ("${short(t.cmdline)}")${more}, but ${pidName} is missing`
+      : `a trainer started by hand runs in this folder: PID ${t.pid} ("${short(t.cmdline)}")${more}, and no PID file names it`;
+    return result(
+      "fail",
+      `${what}. trainsafe does not supervise it, and an agent or \`trainsafe watchdog\` started now would start a second job beside it. ` +
+        `To have it adopted: echo ${t.pid} > ${pidName}`,
+      { pidFile: layout.pidFile, trainers },
+    );
+  }
+  const hold = await loadHold(layout);
+  if (hold) {
+    const since = hold.atMs > 0 ? ` since ${new Date(hold.atMs).toISOString()} (${formatDurationMs(Math.max(0, now - hold.atMs))} ago)` : "";
+    return result(
+      "warn",
+      `not running, on purpose: held by an operator${since}: ${hold.reason}. Nothing starts it until \`trainsafe fleet restart HOST\` or \`trainsafe watchdog\` lifts the hold (${rel(layout, holdFile(layout))})`,
+      { pidFile: layout.pidFile, held: true, reason: hold.reason },
+    );
+  }
+  const supervisor = await liveSupervisor(settings);
+  if (supervisor !== null) {
+    return result(
+      "fail",
+      `daemon not running: ${found.message}, though a supervisor (PID ${supervisor}) watches this folder: it is waiting for its restart budget or a restart is blocked (see ${rel(layout, layout.watchdogLog)})`,
+      { pidFile: layout.pidFile, supervisorPid: supervisor },
+    );
+  }
+  return result(
+    "warn",
+    `job not running: no daemon was started in this folder (${found.message}) and no trainsafe supervisor watches it. ` +
+      `Expected before the first start: \`trainsafe agent\` or \`trainsafe watchdog\` starts it (${short(settings.watchdog.daemonCommand.join(" "), 80)}). ` +
+      `If training should be running here, it is not`,
+    { pidFile: layout.pidFile, supervisorPid: null },
+  );
+}
 
 export const daemonCheck: Check = {
   id: "daemon",
   title: "training daemon alive",
-  async run({ settings }) {
+  async run({ settings, now }) {
     const { layout } = settings;
     const found = await findDaemon(layout, settings.watchdog.daemonPattern);
     switch (found.state) {
       case "running":
         return result("pass", found.message, { pid: found.pid, cmdline: found.identity.cmdline, startTicks: found.identity.startTicks });
       case "no_pid_file":
-        return result("fail", `daemon not running: ${found.message}`);
+        return noPidFile(settings, now(), found);
       case "bad_pid_file":
         return result("fail", `${found.message} (fix or remove it by hand; trainsafe removes only PID files of dead processes)`);
       case "not_daemon":
@@ -39,7 +175,7 @@ export const daemonCheck: Check = {
         );
       case "not_running": {
         const pid = found.pid;
-        return result("fail", `stale PID file: ${found.message}`, { pid }, {
+        return result("fail", `stale PID file: ${found.message}: the daemon died (a crash, a kill, a reboot) and nothing restarted it`, { pid }, {
           description: `remove stale PID file ${rel(layout, layout.pidFile)} (PID ${pid} is gone)`,
           async apply() {
             // Re-prove at repair time: the daemon may have been restarted (new PID written) or the PID

@@ -13,6 +13,7 @@ import { describeError } from "../lib/errors.js";
 import { readJsonFile, writeFileAtomic } from "../lib/files.js";
 import { formatDurationMs } from "../lib/units.js";
 import { ProgressSources } from "../watchdog/sources.js";
+import { jobRunning } from "./daemon.js";
 import { result, type Check, type CheckResult } from "./types.js";
 import { checkStateFile, rel } from "./util.js";
 
@@ -117,13 +118,24 @@ async function fromOtherSources(settings: Settings, nowMs: number, statusName: s
   };
   const tail = notes.length ? `; ${notes.join("; ")}` : "";
   if (prevSame && !advanced && nowMs - next.sinceMs > limitMs) {
-    return result("fail", `${stepText} ${from} has not advanced for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)})${tail}`, details);
+    const text = `${stepText} ${from} has not advanced for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)})`;
+    return (await notRunning(settings, text, details, tail)) ?? result("fail", `${text}${tail}`, details);
   }
   if (ageMs > limitMs) return result("warn", `${name} not updated for ${formatDurationMs(ageMs)} (stale after ${formatDurationMs(limitMs)}); ${stepText}${tail}`, details);
   const updated = `updated ${formatDurationMs(Math.max(0, ageMs))} ago`;
   if (!prevSame) return result("pass", `${stepText} ${from}, ${updated} (first observation: advancing is judged from the next check)${tail}`, details);
   if (advanced) return result("pass", `${stepText} ${from} (advancing since ${formatDurationMs(nowMs - prevSame.seenAtMs)} ago), ${updated}${tail}`, details);
   return result("pass", `${stepText} ${from}, unchanged for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)}), ${updated}${tail}`, details);
+}
+
+/**
+ * A step that does not advance is a hang only while the job runs: with the daemon gone (never started,
+ * stopped, crashed) it is what the daemon check reports, so here it is a warning saying so, not a
+ * second failure that reads like a hang. Null while the job runs.
+ */
+async function notRunning(settings: Settings, text: string, details: Record<string, unknown>, tail: string): Promise<CheckResult | null> {
+  if (await jobRunning(settings)) return null;
+  return result("warn", `${text}, but the job is not running (see the daemon check): no progress is expected${tail}`, { ...details, jobRunning: false });
 }
 
 export const progressCheck: Check = {
@@ -202,11 +214,8 @@ export const progressCheck: Check = {
     if (finished) return result("pass", `training finished at step ${step}${of}${tail}`, details);
     if (total !== null && step > total) return result("warn", `current_step ${step} is beyond total_steps ${total} in ${name}${tail}`, details);
     if (trend === "same" && nowMs - next.sinceMs > limitMs) {
-      return result(
-        "fail",
-        `step ${step}${of} has not advanced for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)} in ${phase} phase)${tail}`,
-        details,
-      );
+      const text = `step ${step}${of} has not advanced for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)} in ${phase} phase)`;
+      return (await notRunning(settings, text, details, tail)) ?? result("fail", `${text}${tail}`, details);
     }
     if (ageMs > settings.checks.statusStaleAfter) {
       return result("warn", `${name} not updated for ${formatDurationMs(ageMs)} (stale after ${formatDurationMs(settings.checks.statusStaleAfter)}); step ${step}${of}${tail}`, details);
