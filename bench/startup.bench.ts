@@ -8,6 +8,9 @@
  * scan` of a small log (BENCH_SMALL_LOG_KB, default 29) is set against `tail -n 1000 FILE | grep -E -f
  * PATTERNS` in wall time, with the scanner's own rules as the patterns (POSIX ERE).
  *
+ * BENCH_STARTUP_ESM=1 adds the ES module CLI (dist/trainsafe.mjs, the shipped form before the
+ * per-command scripts with their code cache) as a third form.
+ *
  * Rounds (BENCH_STARTUP_ROUNDS, default 11) interleave every command with its reference, so a change
  * of the machine's load hits both; the medians and the load average are printed with each ratio and its
  * goal: CPU <= 1.5x `node -e 0`, crash scan wall <= 2x tail | grep (shipped form).
@@ -98,6 +101,8 @@ async function main(): Promise<void> {
     ];
     const forms = [
       { name: "shipped (node dist/trainsafe.cjs)", argv: [process.execPath, bundle] },
+      // What the launcher ran before the per-command scripts: the ES module chunks, no code cache.
+      ...(process.env.BENCH_STARTUP_ESM === "1" ? [{ name: "ES module CLI (node dist/trainsafe.mjs)", argv: [process.execPath, path.join(ROOT, "dist", "trainsafe.mjs")] }] : []),
       { name: "development (node bin/trainsafe.js, tsx)", argv: [process.execPath, CLI] },
     ];
     // One unmeasured run of each: the code cache is written on the first run after a build, as on an install.
