@@ -116,7 +116,13 @@ export const permissionsCheck: Check = {
       ])
     ).filter((p): p is Problem => p !== null);
     const checked = [...writableDirs(layout), ...writableFiles(layout)].map((p) => rel(layout, p));
-    if (found.length === 0) return result("pass", `BASE_DIR, logs, status and current_model are writable`, { checked });
+    if (found.length === 0) {
+      // Name the folders that exist: an hf job has no status/ and keeps checkpoints in its output_dir.
+      const present = (await Promise.all(writableDirs(layout).map(async (d) => ((await fsp.stat(d).then((st) => st.isDirectory(), () => false)) ? rel(layout, d) : null)))).filter((d): d is string => d !== null);
+      const names = [...new Set(present)];
+      const listed = names.length <= 1 ? (names[0] ?? "nothing") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+      return result("pass", `${listed} ${names.length === 1 ? "is" : "are"} writable`, { checked });
+    }
     const status = found.some((p) => p.severity === "fail") ? "fail" : "warn";
     const details = { checked, problems: found.map((p) => ({ path: p.path, problem: p.text, ...(p.outside ? { outsideBaseDir: p.outside } : {}) })) };
     const message = found.map((p) => `${rel(layout, p.path)}: ${p.text}`).join("; ");
