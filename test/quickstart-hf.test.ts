@@ -64,7 +64,10 @@ test("the documented settings: check and resume verify pass on a recorded HF Tra
   const byId = new Map((JSON.parse(check.stdout).checks as Array<{ id: string; status: string; message: string }>).map((c) => [c.id, c]));
   assert.equal(byId.get("checkpoint")?.status, "pass", byId.get("checkpoint")?.message);
   assert.match(byId.get("checkpoint")!.message, /^resumes from checkpoint-4/);
-  for (const id of ["dirs", "files", "config", "config-lock"]) assert.equal(byId.get(id)?.status, "skip", `${id}: ${byId.get(id)?.message}`);
+  for (const id of ["dirs", "files", "config-lock"]) assert.equal(byId.get(id)?.status, "skip", `${id}: ${byId.get(id)?.message}`);
+  // No trainsafe config.json: the arguments the Trainer saved in checkpoint-4 are what is validated.
+  assert.match(byId.get("config")!.message, /output\/checkpoint-4\/training_args\.bin \(TrainingArguments\)/);
+  assert.notEqual(byId.get("config")?.status, "fail");
 
   const verify = trainsafe("resume", "verify", "--config", settingsFile, "--json");
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
