@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import fc from "fast-check";
 import { parseTrainingYaml, pyyamlScalar } from "../agent/guard/training-config.js";
 
 const REPO = path.resolve(import.meta.dirname, "..");
@@ -250,4 +251,16 @@ test("YAML as PyYAML reads it: 1.1 booleans and numbers, merges, one document, a
   // Aliases expanding without bound are refused, not expanded.
   const bomb = ["a: &a [x,x,x,x,x,x,x,x,x]", "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]", "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]", "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]", "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]", ""].join("\n");
   assert.match(fail(bomb), /^\/x\/a\.yaml: .*alias/i);
+});
+
+test("the YAML reader never throws on garbage: a value or an error naming the file", () => {
+  const pieces = ["a:", " b", "\n", "  - ", "&x ", "*x", "<<: ", "[", "]", "{", "}", "'", '"', "#", "---\n", "|\n", "\t", ":", "1e-4", "yes", "~", "\u0000", "%YAML 1.1\n", "!!python/object:os.system", "? "];
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((xs) => xs.join(""))), (text) => {
+      const r = parseTrainingYaml("/x/run.yaml", text);
+      if (r.ok) assert.equal(typeof r.value, "object");
+      else assert.ok(r.message.startsWith("/x/run.yaml: "), r.message);
+    }),
+    { numRuns: 1500 },
+  );
 });
