@@ -31,6 +31,8 @@ const MIN_FIRST_FACTOR_CHARS = 2;
 const MIN_MORE_FACTOR_CHARS = 3;
 /** Factors kept per pattern. */
 const MAX_FACTORS = 3;
+/** Largest automaton (states x 256) kept with one row entry per byte value. */
+const WIDE_TABLE_MAX_ENTRIES = 4 << 20;
 
 /** What the prefilter derived for one pattern. */
 export interface PatternFilter {
@@ -52,6 +54,8 @@ export interface Prefilter {
   readonly alwaysRun: readonly number[];
   /** Distinct strings searched for. */
   readonly literalCount: number;
+  /** States of the automaton. */
+  readonly stateCount: number;
   /**
    * Scans bytes [start, end) of buf (whole lines; the last may lack its "\n") and calls `visit` for
    * each line on which some pattern may match (`all`: for every line). Returns the number of "\n".
@@ -536,6 +540,13 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
     table[s * width + cls[ESC]!] = S_ESC;
     table[s * width + cls[NUL]!] = S_NUL;
   }
+  // Rows of 256 (one per byte value) save a class lookup per byte, when the table stays small.
+  const wide = total * 256 <= WIDE_TABLE_MAX_ENTRIES;
+  let wideTable: Uint16Array | Int32Array = table;
+  if (wide) {
+    wideTable = new Table(total * 256);
+    for (let s = 0; s < total; s++) for (let b = 0; b < 256; b++) wideTable[s * 256 + b] = table[s * width + cls[b]!]!;
+  }
   const stateOut: Int32Array[] = [];
   for (let s = 0; s < n; s++) stateOut[renum[s]!] = Int32Array.from(out[s]!);
 
@@ -550,12 +561,15 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
   let serial = 0;
 
   /** Candidate patterns of the current line from the factors it holds (plus the always-run ones). */
-  const touched: number[] = [];
+  // Factors found on the current line: touched[0..nTouched).
+  const touched = new Int32Array(nFactors);
+  let nTouched = 0;
   const candidates: number[] = [];
   const evaluate = (): number[] => {
     serial++;
     candidates.length = 0;
-    for (const f of touched) {
+    for (let t = 0; t < nTouched; t++) {
+      const f = touched[t]!;
       const p = factorPattern[f]!;
       if (patternStamp[p] !== serial) {
         patternStamp[p] = serial;
@@ -566,7 +580,7 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
       if (have === patternNeeded[p]) candidates.push(p);
     }
     for (const p of alwaysRun) candidates.push(p);
-    touched.length = 0;
+    nTouched = 0;
     return candidates.sort((x, y) => x - y);
   };
   let lineSerial = 1;
@@ -591,7 +605,7 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
         const f = fs[j]!;
         if (factorStamp[f] !== lineSerial) {
           factorStamp[f] = lineSerial;
-          touched.push(f);
+          touched[nTouched++] = f;
         }
       }
     }
@@ -604,7 +618,7 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
       .replace(ANSI, "")
       .replace(/\0+/g, "");
     const bytes = Buffer.from(text, "latin1");
-    touched.length = 0;
+    nTouched = 0;
     lineSerial++;
     let s = 0;
     for (let i = 0; i < bytes.length; i++) {
@@ -620,30 +634,38 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
     let lineStart = start;
     let newlines = 0;
     let dirty = false; // ESC or NUL seen on this line
-    touched.length = 0;
+    nTouched = 0;
     lineSerial++;
     const endLine = (lineEnd: number) => {
       if (dirty) {
         const c = cleanedCandidates(buf, lineStart, lineEnd);
         if (c.length || all) visit(lineStart, lineEnd, newlines, c, true);
-      } else if (touched.length || alwaysRun.length || all) {
+      } else if (nTouched || alwaysRun.length || all) {
         const c = evaluate();
         if (c.length || all) visit(lineStart, lineEnd, newlines, c, false);
       }
-      if (touched.length) touched.length = 0;
+      nTouched = 0;
       lineSerial++;
       dirty = false;
     };
     // Locals, not closure slots, in the hot loop: it runs once per byte of the log.
     const tbl = table;
+    const wtbl = wideTable;
     const cl = cls;
     const sh = shift;
     const first = firstSpecial;
     let i = start;
     while (i < end) {
-      for (; i < end; i++) {
-        s = tbl[(s << sh) | cl[buf[i]!]!]!;
-        if (s >= first) break;
+      if (wide) {
+        for (; i < end; i++) {
+          s = wtbl[(s << 8) | buf[i]!]!;
+          if (s >= first) break;
+        }
+      } else {
+        for (; i < end; i++) {
+          s = tbl[(s << sh) | cl[buf[i]!]!]!;
+          if (s >= first) break;
+        }
       }
       if (i >= end) break;
       if (s < n) hit(buf, i, s);
@@ -669,5 +691,5 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
     return false;
   };
 
-  return { patterns, alwaysRun, literalCount: lits.length, scan, mayMatch };
+  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, scan, mayMatch };
 }
