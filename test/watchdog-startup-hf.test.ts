@@ -1,7 +1,7 @@
 /**
  * The whole path on an unchanged HF Trainer run (test/fixtures/progress/hf_hangs_at_step.py, real
- * transformers on CPU, no callback, no status file) under the real supervisor: its import takes longer
- * than the training limit and is not a hang; its steps are read from its tqdm output and
+ * transformers on CPU, no callback, no status file) under the real supervisor, started through a
+ * launcher that waits and execs: its quiet start takes longer than the training limit and is not a hang; its steps are read from its tqdm output and
  * trainer_state.json; when its data pipeline sleeps, the hang is found at the step it reached and
  * named `sleeping`, not `deadlock`. Needs a Python with torch and transformers: TRAINSAFE_ML_PYTHON or
  * /tmp/mlvenv/bin/python (skipped, saying so, where there is none).
