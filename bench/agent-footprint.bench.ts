@@ -8,8 +8,9 @@
  * Measured over BENCH_AGENT_SECONDS (default 60) from the moment the controller sees the agent
  * connected: RSS every second (VmRSS, /proc/PID/status) and CPU (utime + stime from /proc/PID/stat,
  * the agent's own threads; the daemon is a separate process, reported apart). Goal: under 80 MB and
- * under 1 % of one core. Reference in the same run: an idle `node -e "setInterval(()=>{},1e9)"`
- * started at the same time as the agent.
+ * under 0.5 % of one core (issue 13), judged on the installed agent. Reference in the same run: an
+ * idle `node -e "setInterval(()=>{},1e9)"` started at the same time as the agent. A third agent (the
+ * installed form) supervises a daemon it adopted instead of launching it (see launchAgent).
  *
  * The agent runs no health check at start: the first periodic run comes 5 min after start, outside
  * the window. To show what a run costs, one RUN_CHECKS command is sent after the window and its CPU
@@ -119,9 +120,23 @@ interface LaunchedAgent {
   readonly child: ChildProcess;
 }
 
-/** A training directory, a settings file (defaults except the daemon command), and the agent started with `argv`. */
-function launchAgent(hostId: string, controller: string, argv: (configFile: string) => string[]): LaunchedAgent {
+/**
+ * A training directory, a settings file (defaults except the daemon command), and the agent started
+ * with `argv`. `adopt`: the daemon is started first, by hand as an operator would (its PID file
+ * written, running in BASE_DIR), so the agent adopts it instead of launching it: an adopted daemon is
+ * not the agent's child, so its death is found by the liveness poll (every 250 ms) rather than by an
+ * exit event, and that poll is the agent's most frequent work.
+ */
+function launchAgent(hostId: string, controller: string, argv: (configFile: string) => string[], adopt = false): LaunchedAgent {
   const baseDir = makeBaseDir(`ts-bench-${hostId}-`);
+  if (adopt) {
+    const [program, ...args] = daemonCommand({ stepMs: 1000 });
+    const out = fs.openSync(path.join(baseDir, "training_output.log"), "a");
+    const d = spawn(program!, args, { cwd: baseDir, detached: true, stdio: ["ignore", out, out] });
+    fs.closeSync(out);
+    d.unref();
+    fs.writeFileSync(path.join(baseDir, ".daemon.pid"), `${d.pid}\n`);
+  }
   const configFile = `${baseDir}.agent.json`;
   const settings = {
     baseDir,
@@ -161,8 +176,11 @@ async function main(): Promise<void> {
     // The bundled agent and the breakdown processes start only now: the agent's start-up is measured alone.
     const bundled = launchAgent(`${HOST}-bundled`, ctl.address, (f) => [bundle, "agent", "--config", f]);
     agents.push(bundled);
+    const adopting = launchAgent(`${HOST}-adopted`, ctl.address, (f) => [bundle, "agent", "--config", f], true);
+    agents.push(adopting);
     const breakdown = breakdownProcesses();
     if (!(await waitConnected(client, bundled.hostId, 30_000))) throw new Error(`the bundled agent did not connect within 30 s: ${logOf(bundled.child)}`);
+    if (!(await waitConnected(client, adopting.hostId, 30_000))) throw new Error(`the adopting agent did not connect within 30 s: ${logOf(adopting.child)}`);
     for (const a of agents) {
       if (!(await waitFor(() => daemonPid(a.baseDir) !== null, 30_000))) throw new Error(`${a.hostId}: no daemon within 30 s: ${logOf(a.child)}`);
     }
@@ -170,6 +188,7 @@ async function main(): Promise<void> {
     const agentCpu = new CpuMeter(agentPid);
     const idleCpu = new CpuMeter(idlePid);
     const bundledCpu = new CpuMeter(bundled.child.pid!);
+    const adoptingCpu = new CpuMeter(adopting.child.pid!);
     const dPid = daemonPid(agent.baseDir)!;
     const daemonCpu = new CpuMeter(dPid);
     const rss: number[] = [];
@@ -184,6 +203,7 @@ async function main(): Promise<void> {
     const a = agentCpu.read();
     const i = idleCpu.read();
     const b = bundledCpu.read();
+    const ad = adoptingCpu.read();
     const d = daemonCpu.read();
     const agentMem = readMemKb(agentPid);
     const idleMem = readMemKb(idlePid);
@@ -221,6 +241,12 @@ async function main(): Promise<void> {
         a.pctOfCore - i.pctOfCore,
       ),
       row("trainsafe agent as installed (dist/trainsafe.mjs by plain node: what install.sh ships)", bundledMem, b.pctOfCore, `RSS max ${mbOfKb(Math.max(...bundledRss))}; ${Math.round(b.cpuMs)} ms CPU (+ ${Math.round(b.childrenCpuMs)} ms in children)`),
+      row(
+        "trainsafe agent as installed, supervising a daemon it adopted (started by hand before the agent)",
+        readMemKb(adopting.child.pid!),
+        ad.pctOfCore,
+        `${Math.round(ad.cpuMs)} ms CPU; its daemon is not its child: found dead by the 250 ms liveness poll`,
+      ),
       row("test daemon of the agent (a separate process)", readMemKb(dPid), d.pctOfCore, "one step a second"),
       "",
       "Memory breakdown (idle processes started once the agent was connected, measured at the end of the window):",
@@ -233,7 +259,7 @@ async function main(): Promise<void> {
       "",
       `one health-check run (RUN_CHECKS through the controller): ${Math.round(checkWallMs)} ms wall, ${Math.round(checkCpuMs)} ms agent CPU = ${amortizedCheckPct.toFixed(3)} % of a core spread over the 5-min interval; RSS after ${mbOfKb(afterCheck?.rssKb ?? NaN)}; outcome: ${outcomes[0]?.summary ?? "none"}`,
       "",
-      `installed agent: goal RSS < 80 MB: ${maxBundled < RSS_GOAL_KB ? "met" : "MISSED"} (max over the window ${mbOfKb(maxBundled)}, at the end ${mbOfKb(bundledMem?.rssKb ?? NaN)}); goal CPU < ${CPU_GOAL_PCT} % of one core: ${b.pctOfCore < CPU_GOAL_PCT ? "met" : "MISSED"} (${b.pctOfCore.toFixed(2)} %; ${(b.pctOfCore + amortizedCheckPct).toFixed(2)} % with the health checks spread in)`,
+      `installed agent: goal RSS < 80 MB: ${maxBundled < RSS_GOAL_KB ? "met" : "MISSED"} (max over the window ${mbOfKb(maxBundled)}, at the end ${mbOfKb(bundledMem?.rssKb ?? NaN)}); goal CPU < ${CPU_GOAL_PCT} % of one core: ${b.pctOfCore < CPU_GOAL_PCT ? "met" : "MISSED"} (${b.pctOfCore.toFixed(2)} %; ${(b.pctOfCore + amortizedCheckPct).toFixed(2)} % with the health checks spread in; idle node in the same window ${i.pctOfCore.toFixed(2)} %; with an adopted daemon ${ad.pctOfCore.toFixed(2)} %: ${ad.pctOfCore < CPU_GOAL_PCT ? "met" : "MISSED"})`,
       `agent from the sources (development, through tsx): RSS max ${mbOfKb(maxRss)}, settled ${mbOfKb(settledRss)} (${maxRss < RSS_GOAL_KB ? "under" : "over"} 80 MB); CPU ${a.pctOfCore.toFixed(2)} % (${(a.pctOfCore + amortizedCheckPct + a.childrenPctOfCore).toFixed(2)} % with the health checks and the programs it runs)`,
       `load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} (${os.cpus().length} CPUs)`,
       "",

@@ -17,13 +17,29 @@ import { verifyResume } from "../guard/resume.js";
 import { statfsFreeBytes, type PreflightDeps } from "./preflight.js";
 import type { CrashApi } from "./supervisor.js";
 
+/**
+ * A host with no GPU tools at all (the GPU check skipped: nvidia-smi not installed, no NVIDIA GPU on
+ * the PCI bus) keeps that answer this long: each check tries to start nvidia-smi and lspci, two
+ * failed process starts on the path from a crash to the restart. Any other answer is never reused.
+ */
+const GPU_ABSENT_REUSE_MS = 60_000;
+let gpuAbsent: { readonly key: string; readonly atMs: number; readonly result: { status: "skip"; message: string } } | null = null;
+
 /** Pre-flight checks backed by the guard: validation never applies fixes from the supervisor. */
 export const guardPreflight: PreflightDeps = {
   validateConfig: (layout) => validateConfig(layout, { applyFixes: false }),
   verifyResume: (layout) => verifyResume(layout),
   freeBytes: statfsFreeBytes,
   // The health check's GPU rules (nvidia-smi, PCI cross-check), under the per-check timeout.
-  gpuHealth: async (settings) => (await runCheck(gpuCheck, settings, { timeoutMs: settings.checks.checkTimeout })).result,
+  gpuHealth: async (settings) => {
+    const c = settings.checks;
+    const key = JSON.stringify([c.nvidiaSmi, c.lspci, c.expectGpus, c.expectedGpuCount ?? null, process.env.PATH ?? ""]);
+    const now = Date.now();
+    if (gpuAbsent && gpuAbsent.key === key && now - gpuAbsent.atMs >= 0 && now - gpuAbsent.atMs < GPU_ABSENT_REUSE_MS) return gpuAbsent.result;
+    const r = (await runCheck(gpuCheck, settings, { timeoutMs: c.checkTimeout })).result;
+    gpuAbsent = r.status === "skip" ? { key, atMs: now, result: { status: "skip", message: r.message } } : null;
+    return r;
+  },
 };
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The supervisor: one loop that watches the training daemon for death (polled every livenessPoll,
- * at once on a spawned child's exit) and for hangs (status file progress against per-phase limits),
- * diagnoses, kills the whole tree, and restarts within a budget after pre-flight checks.
+ * The supervisor: one loop that watches the training daemon for death (an adopted daemon polled
+ * every livenessPoll, a spawned child's at once through its exit event) and for hangs (status file
+ * progress against per-phase limits), diagnoses, kills the whole tree, and restarts within a budget
+ * after pre-flight checks.
  *
  * It replaces two scripts that could fight each other (daemon_watchdog and anti_stuck_monitor) with
  * one owner of the daemon per BASE_DIR, enforced by a lock file. It never stops training itself:
@@ -441,8 +442,23 @@ export class Supervisor {
         await this.emit({ type: "error", message: `supervisor step failed: ${describeError(err)}` });
       }
       if (this.stopping) break;
-      await this.pause(this.w.livenessPoll);
+      await this.pause(this.pollMs());
     }
+  }
+
+  /**
+   * How long the loop sleeps. A daemon this supervisor launched is its child: its death wakes the
+   * loop at once (the exit event), so polling /proc for it every livenessPoll finds nothing the
+   * event does not; it is looked at once per progress interval, and at its progress deadline when
+   * that comes sooner (so a hang is found as promptly as before). Anything else (an adopted daemon,
+   * no daemon) is polled every livenessPoll.
+   */
+  private pollMs(): number {
+    const w = this.watched;
+    const poll = this.w.livenessPoll;
+    if (!w?.launched || w.exit) return poll;
+    const slow = Math.max(poll, Math.min(PROGRESS_EVERY_MS, this.w.checkInterval));
+    return Math.max(poll, Math.min(slow, w.tracker.deadlineMs() - this.clock()));
   }
 
   /** Sleeps `ms`, cut short by stop() and, unless `onlyStop`, by the watched child's exit. */
@@ -666,7 +682,8 @@ export class Supervisor {
     const now = this.clock();
     const overdue = now >= w.tracker.deadlineMs();
     const readDue = overdue || now - w.lastReadAtMs >= this.w.checkInterval;
-    if (!readDue && now - w.lastSigAtMs < Math.min(PROGRESS_EVERY_MS, this.w.checkInterval)) return;
+    // 0.9: a timer that fires a little early must not skip a whole interval.
+    if (!readDue && now - w.lastSigAtMs < 0.9 * Math.min(PROGRESS_EVERY_MS, this.w.checkInterval)) return;
     w.lastSigAtMs = now;
     const ws = await this.sourcesOf(w);
     const sig = await ws.sources.signature();
