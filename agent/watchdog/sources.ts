@@ -167,6 +167,8 @@ export function scanStepText(text: string): StepScan {
 /** Lines read from the end of each log (bounded by LOG_TAIL_BYTES as well). */
 const LOG_TAIL_LINES = 200;
 const LOG_TAIL_BYTES = 64 * 1024;
+/** A signature's stats this recent stand for the files in the read() that follows it. */
+const SIGNATURE_STATS_FRESH_MS = 100;
 /** How often the list of training logs is read again (a new log file is seen within this). */
 const LOG_LIST_REFRESH_MS = 5000;
 /** A tqdm line longer than the tail bound is read from its last bytes (the newest updates). */
@@ -213,6 +215,8 @@ export class ProgressSources {
   private readonly cache = new Map<string, { scan: LogScan; scannedAtMs: number }>();
   /** The training logs as last listed (listing logs/ is the costly part of a signature). */
   private logList: { files: string[]; listedAtMs: number } | null = null;
+  /** The stats the last signature took: read() right after it uses them instead of stat-ing again. */
+  private sigStats: { atMs: number; byFile: Map<string, { ino: number; size: number; mtimeMs: number } | null> } | null = null;
 
   constructor(
     private readonly layout: Layout,
@@ -247,8 +251,17 @@ export class ProgressSources {
   /** Cheap: changes when any source file changes (stat only), so the caller knows to read again. */
   async signature(): Promise<string> {
     const files = [this.layout.statusFile, ...(await this.logFiles())];
-    const parts = await Promise.all(files.map(async (f) => fsp.stat(f).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => "-")));
-    return parts.join("|");
+    const stats = await Promise.all(files.map((f) => fsp.stat(f).then((s) => ({ ino: s.ino, size: s.size, mtimeMs: s.mtimeMs }), () => null)));
+    this.sigStats = { atMs: Date.now(), byFile: new Map(files.map((f, i) => [f, stats[i]!])) };
+    return stats.map((s) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}` : "-")).join("|");
+  }
+
+  /** A file's stat as the signature took it moments ago (undefined: not taken, or too old: stat again). */
+  private statOfSignature(file: string): { ino: number; size: number; mtimeMs: number } | null | undefined {
+    const s = this.sigStats;
+    if (!s) return undefined;
+    const age = Date.now() - s.atMs;
+    return age >= 0 && age < SIGNATURE_STATS_FRESH_MS ? s.byFile.get(file) : undefined;
   }
 
   /** Reads the sources in order (module comment). A torn status file is a failed read, as before. */
@@ -259,7 +272,8 @@ export class ProgressSources {
     const status = await readStatus(layout.statusFile, this.phaseField);
     if (status.ok || status.reason !== "missing") {
       if (!status.ok) return status;
-      const mtimeMs = await fsp.stat(layout.statusFile).then((s) => s.mtimeMs, () => 0);
+      const seen = this.statOfSignature(layout.statusFile);
+      const mtimeMs = seen ? seen.mtimeMs : await fsp.stat(layout.statusFile).then((s) => s.mtimeMs, () => 0);
       return {
         ok: true,
         reading: {
@@ -355,7 +369,13 @@ export class ProgressSources {
   /** Growth token of the training logs from their sizes alone. */
   private async logSizes(): Promise<string | null> {
     const files = await this.logFiles();
-    const parts = await Promise.all(files.map((f) => fsp.stat(f).then((st) => `${st.ino}:${st.size}`, () => null)));
+    const parts = await Promise.all(
+      files.map((f) => {
+        const seen = this.statOfSignature(f);
+        if (seen !== undefined) return seen ? `${seen.ino}:${seen.size}` : null;
+        return fsp.stat(f).then((st) => `${st.ino}:${st.size}`, () => null);
+      }),
+    );
     const present = parts.filter((p): p is string => p !== null);
     return present.length ? present.join("|") : null;
   }

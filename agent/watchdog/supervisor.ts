@@ -188,11 +188,13 @@ const MAX_FAILED_READS_PAST_DEADLINE = 3;
 /**
  * The progress sources are compared at most this often (or checkInterval, when shorter), not at
  * every liveness poll: hang limits are minutes, and stat-ing the status file and every log four
- * times a second was most of the idle agent's CPU. Past the deadline they are read at every poll.
+ * times a second was most of the idle agent's CPU. Past the deadline they are read at every poll,
+ * and the loop wakes at the deadline, so a hang is found as promptly as before; what the interval
+ * delays is only the moment a step is noticed (by at most this much, against limits of minutes).
  * (A file-system watch was not used: a trainer's log grows several times a second, and each write
  * would wake the agent.)
  */
-const PROGRESS_EVERY_MS = 1000;
+const PROGRESS_EVERY_MS = 2000;
 /**
  * For this long after a daemon is launched or adopted its command line is read at every poll: a
  * launcher (pyenv shim, shell wrapper, `accelerate launch`) execs into the trainer within moments.
