@@ -75,6 +75,12 @@ test("config validate on the example: valid, lock consistent, nothing written", 
 test("config validate: missing and binary config.json exit 1 with a message naming the file, no stack", () => {
   const base = path.join(root, "broken");
   writeTrainingDir(base, { config: null });
+  // Nothing of the seed layout here: layout auto takes it for a plain HF job, and says so.
+  const hf = trainsafe("config", "validate", "-b", base);
+  assert.equal(hf.code, 0, hf.stdout + hf.stderr);
+  assert.match(hf.stdout, /^config: hf layout: layout auto: none of the seed layout's files \(config\.json, core\/, queue\/, inbox\/\) here, so a plain HF job; .*nothing to validate/m);
+  // core/ makes it the seed layout, whose config.json is required.
+  fs.mkdirSync(path.join(base, "core"));
   const missing = trainsafe("config", "validate", "-b", base);
   assert.equal(missing.code, 1);
   assert.ok(missing.stdout.includes(path.join(base, "config.json")), missing.stdout);

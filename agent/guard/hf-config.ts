@@ -215,7 +215,9 @@ export async function validateHfConfig(layout: Layout): Promise<HfConfigReport> 
           : resume.framework !== null
             ? `no trainingConfig set, and the checkpoints in ${resume.checkpoint_dir} are ${resume.framework}'s, which record no TrainingArguments: nothing to validate (point trainingConfig at the run's JSON or YAML to have it checked)`
             : `no trainingConfig set and no HF checkpoint yet (the Trainer saves its arguments as training_args.bin in each checkpoint-N): nothing to validate`;
-      return report(layout.trainingConfig ?? layout.baseDir, "none", null, null, note);
+      // Said for "auto": a seed job whose config.json went missing is told why it is not asked for.
+      const why = layout.profile === "auto" ? "layout auto: none of the seed layout's files (config.json, core/, queue/, inbox/) here, so a plain HF job; " : "";
+      return report(layout.trainingConfig ?? layout.baseDir, "none", null, null, why + note);
     }
     file = found;
     source = "training_args.bin";

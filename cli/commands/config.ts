@@ -30,8 +30,6 @@ export function register(program: Command): void {
     if (opts.json) {
       printJson({
         ok: report.ok,
-        layout: hf ? "hf" : "seed",
-        ...(hf ? { source: (report as HfConfigReport).source, kind: (report as HfConfigReport).kind, note: (report as HfConfigReport).note } : {}),
         file: report.file,
         errors: report.errors,
         warnings: report.warnings,
@@ -40,6 +38,8 @@ export function register(program: Command): void {
         baseModelChanged: report.baseModelChanged,
         lockPresent: report.lockPresent,
         checkpoints: report.checkpoints,
+        layout: hf ? "hf" : "seed",
+        ...(hf ? { source: (report as HfConfigReport).source, kind: (report as HfConfigReport).kind, note: (report as HfConfigReport).note } : {}),
       });
     } else process.stdout.write(renderConfigReport(report));
     process.exitCode = report.ok ? 0 : 1;
