@@ -560,11 +560,11 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
   const patternHave = new Int32Array(patterns.length);
   let serial = 0;
 
-  /** Candidate patterns of the current line from the factors it holds (plus the always-run ones). */
   // Factors found on the current line: touched[0..nTouched).
   const touched = new Int32Array(nFactors);
   let nTouched = 0;
   const candidates: number[] = [];
+  /** Candidate patterns of the current line from the factors it holds (plus the always-run ones). */
   const evaluate = (): number[] => {
     serial++;
     candidates.length = 0;
