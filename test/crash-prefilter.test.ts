@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { deriveFactors, prefilterFor } from "../agent/crash/prefilter.js";
+import { builtPrefilter, deriveFactors, prefilterFor } from "../agent/crash/prefilter.js";
 import { classifyLine, compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import type { CrashFinding } from "../agent/crash/types.js";
@@ -150,6 +150,8 @@ test("soundness on real lines: whenever a pattern matches a line, the line holds
 test("corpus and fixtures: the prefiltered scan finds exactly what full matching finds", async () => {
   const files = [...corpusFiles(), ...fixtureFiles()];
   assert.ok(files.length > 500, `${files.length} files`);
+  // Small files use the prefilter once it is built (a fresh process builds it for large texts only).
+  prefilterFor(rules);
   let classified = 0;
   for (const file of files) {
     const ref = fullMatch(file);
@@ -176,6 +178,16 @@ test("edge cases: ANSI codes and NULs inside literals, progress bars, CRLF, case
     assert.deepEqual(ruleFindings(fast.findings), ref, `chunkBytes ${chunkBytes}`);
     assert.deepEqual(fast, await scanFiles([file], { ...opts, prefilter: false }));
   }
+});
+
+test("small texts are classified line by line until the prefilter is built; the results are the same", async () => {
+  const fresh = await loadRules();
+  const file = path.join(tmp, "small.log");
+  fs.writeFileSync(file, EDGE_CASES.join("\n") + "\n");
+  const small = await scanFiles([file], { rules: fresh, all: true });
+  assert.equal(builtPrefilter(fresh), undefined, "a 1 KB scan built the prefilter");
+  prefilterFor(fresh);
+  assert.deepEqual(await scanFiles([file], { rules: fresh, all: true }), small);
 });
 
 test("a generated multi-framework trainer log: same findings, same primary, same line count", async () => {

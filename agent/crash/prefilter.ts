@@ -67,6 +67,11 @@ export interface Prefilter {
 
 const cache = new WeakMap<CompiledRules, Prefilter>();
 
+/** The prefilter of `rules` when it was built already (building costs ~0.1-0.2 s: small scans do without). */
+export function builtPrefilter(rules: CompiledRules): Prefilter | undefined {
+  return cache.get(rules);
+}
+
 /** The prefilter of `rules`, built once per CompiledRules object. */
 export function prefilterFor(rules: CompiledRules): Prefilter {
   let pf = cache.get(rules);

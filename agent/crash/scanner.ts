@@ -12,7 +12,7 @@ import type { Layout } from "../config/layout.js";
 import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 import { failureOf, fallbackFinding, type KeptLines } from "./failure.js";
-import { prefilterFor } from "./prefilter.js";
+import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import type { FailureReport } from "./traceback.js";
 import { classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
@@ -25,6 +25,8 @@ export const DEFAULT_LAST_N_LINES = 1000;
 export const FULL_SCAN_CHUNK_BYTES = 16 * 1024 * 1024;
 /** A whole-file scan holds at most this much of one line; longer lines are scanned in pieces. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** Texts this large or larger are scanned with the literal prefilter; smaller ones classify every line. */
+export const PREFILTER_MIN_BYTES = 2 * 1024 * 1024;
 /** Findings kept per file; more are counted (ScannedFile.droppedFindings). */
 export const MAX_FINDINGS_PER_FILE = 2000;
 /** Files whose last write is this much older than the newest file with findings cannot hold the primary. */
@@ -371,7 +373,24 @@ const HIGH_BYTE = /[\x80-\xff]/;
  */
 export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector): number {
   const rules = collector.rules;
-  const pf = prefilterFor(rules);
+  // Building the prefilter costs more than classifying every line of a small text (a tail scan
+  // of 1000 lines): it is built for the first large text and then used for every text.
+  const pf = collector.prefiltered ? (builtPrefilter(rules) ?? (end - start >= PREFILTER_MIN_BYTES ? prefilterFor(rules) : undefined)) : undefined;
+  if (!pf) {
+    let newlines = 0;
+    for (let ls = start; ls < end; newlines++) {
+      let le = buf.indexOf(0x0a, ls);
+      if (le < 0 || le >= end) le = end;
+      let raw = buf.toString("utf8", ls, le);
+      if (raw.endsWith("\r")) raw = raw.slice(0, -1);
+      const lm = classifyLine(rules, raw);
+      if (lm) collector.add(lm, firstLine + newlines, baseOffset + (ls - start));
+      if (le === end) break;
+      ls = le + 1;
+    }
+    collector.keep(buf, start, end, firstLine, baseOffset, newlines);
+    return newlines;
+  }
   const newlines = pf.scan(
     buf,
     start,
@@ -382,11 +401,10 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
       // No candidate pattern matches a segment: no rule can match the line (a line with ANSI codes
       // or NULs is cleaned by the classifier first, so it is classified whenever it is a candidate).
-      if (collector.prefiltered && !cleaned && !pf.mayMatch(raw, patterns)) return;
+      if (!cleaned && !pf.mayMatch(raw, patterns)) return;
       const lm = classifyLine(rules, raw);
       if (lm) collector.add(lm, firstLine + before, baseOffset + (ls - start));
     },
-    !collector.prefiltered,
   );
   collector.keep(buf, start, end, firstLine, baseOffset, newlines);
   return newlines;
