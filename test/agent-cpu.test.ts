@@ -93,8 +93,6 @@ test("an adopted daemon is still polled every livenessPoll, and its death found 
   const { sup, events } = supervise(settingsFor(dir));
   await sup.start();
   assert.equal(sup.daemonPid, child.pid);
-  // Past the start: the crash rules are compiled once then (Supervisor.start), which holds the loop.
-  await sleep(3_000);
   const counts = await countFsCalls(patternsFor(dir, child.pid!), () => sleep(2_000));
   assert.ok(counts.procStat! >= 6, `/proc/PID/stat reads in 2 s with a 250 ms poll: ${counts.procStat}`);
   assert.ok(counts.statusStat! <= 5, `status file stats in 2 s (8 polls): ${counts.statusStat}`);

@@ -45,7 +45,8 @@ export const guardPreflight: PreflightDeps = {
 /**
  * The compiled crash rules, kept between deaths: compiling them (and the scanner's literal prefilter,
  * cached per compiled set) took 50-140 ms of every crash -> restart, while the scan of a log's tail
- * itself takes a few. An extra rules file is compiled again when its size or mtime changes.
+ * itself takes a few. An extra rules file is compiled again when its size or mtime changes. They are
+ * compiled at the first death, not at start: an agent whose daemon never crashes keeps its memory.
  */
 let compiled: { readonly key: string; readonly rules: Promise<CompiledRules> } | null = null;
 
@@ -71,10 +72,6 @@ export const crashModule: CrashApi = {
     const [rules, files] = await Promise.all([rulesOf(settings), defaultLogFiles(settings.layout)]);
     const p = (await scanFiles(files, { rules, lastNLines: settings.crash.lastNLines, ...(exit ? { exit } : {}) })).primary;
     return p && { category: p.category, signature: p.signature, suggestion: p.suggestion, file: p.file, line: p.line, text: p.text };
-  },
-  async prepare(settings) {
-    // One scan of the current logs compiles the rules and the scanner's prefilter and warms its code.
-    await crashModule.scan(settings).catch(() => null);
   },
   async record(settings, entry) {
     const r = await appendCrashHistory(settings.layout, entry, { maxEntries: settings.crash.maxHistoryEntries });

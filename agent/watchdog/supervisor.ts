@@ -79,8 +79,6 @@ export interface CrashHistoryInput {
 export interface CrashApi {
   /** `exit`: how the daemon ended, when seen; a failed exit makes the logs' last exception a finding. */
   readonly scan: (settings: Settings, exit?: { exitCode: number | null; signal: string | null }) => Promise<CrashFinding | null>;
-  /** Optional: readies the scanner (compiles the rules) so that the first death does not pay for it. */
-  readonly prepare?: (settings: Settings) => Promise<void>;
   /** Records one entry in the crash history; returns a problem to report, or null. */
   readonly record: (settings: Settings, entry: CrashHistoryInput) => Promise<string | null>;
 }
@@ -263,7 +261,6 @@ export class Supervisor {
     // that may wait out a back-off) is the loop's work, so start() never blocks for long.
     if (this.idle.kind !== "held") await this.lookup(true);
     this.started = true;
-    void this.crash.prepare?.(this.settings).catch(() => {});
     this.loopDone = this.loop();
   }
 
