@@ -256,6 +256,20 @@ export class ProgressSources {
     return stats.map((s) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}` : "-")).join("|");
   }
 
+  /**
+   * When the sources last changed, as their own mtimes tell: the newest mtime the last signature saw
+   * that lies in (afterMs, nowMs], else nowMs. Progress is compared every few seconds, and a step
+   * noticed late must not push the hang deadline back by that much; an mtime outside the window
+   * (another host's clock, a file touched earlier) is not trusted and the check's own time is used.
+   */
+  changedAtMs(afterMs: number, nowMs: number): number {
+    let at: number | null = null;
+    for (const st of this.sigStats?.byFile.values() ?? []) {
+      if (st && st.mtimeMs > afterMs && st.mtimeMs <= nowMs && (at === null || st.mtimeMs > at)) at = st.mtimeMs;
+    }
+    return at ?? nowMs;
+  }
+
   /** A file's stat as the signature took it moments ago (undefined: not taken, or too old: stat again). */
   private statOfSignature(file: string): { ino: number; size: number; mtimeMs: number } | null | undefined {
     const s = this.sigStats;

@@ -683,17 +683,22 @@ export class Supervisor {
     const readDue = overdue || now - w.lastReadAtMs >= this.w.checkInterval;
     // 0.9: a timer that fires a little early must not skip a whole interval.
     if (!readDue && now - w.lastSigAtMs < 0.9 * Math.min(PROGRESS_EVERY_MS, this.w.checkInterval)) return;
+    const previousSigAtMs = w.lastSigAtMs;
     w.lastSigAtMs = now;
     const ws = await this.sourcesOf(w);
     const sig = await ws.sources.signature();
     let readFailed = false;
-    if (sig !== w.statusSig || readDue) {
+    const changed = sig !== w.statusSig;
+    if (changed || readDue) {
       const r = await ws.sources.read();
       w.lastReadAtMs = now;
       if (r.ok) {
         w.statusSig = sig;
         ws.last = r.reading;
-        const change = w.tracker.observe(r.reading, now);
+        // A change is dated by the sources' mtimes when they fall after the previous comparison (the
+        // first one: after the watch began, so nothing written before it counts).
+        const datedMs = changed ? ws.sources.changedAtMs(Math.max(previousSigAtMs, w.startedAtMs), now) : now;
+        const change = w.tracker.observe(r.reading, datedMs);
         if (change !== "unchanged" && now - w.lastSavedAtMs >= this.w.checkInterval) await this.saveProgressNow(w);
       } else {
         // Half-written or missing: neither progress nor a hang. Not remembering the signature makes
