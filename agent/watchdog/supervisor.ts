@@ -187,8 +187,8 @@ const MAX_FAILED_READS_PAST_DEADLINE = 3;
  * The progress sources are compared at most this often (or checkInterval, when shorter), not at
  * every liveness poll: hang limits are minutes, and stat-ing the status file and every log four
  * times a second was most of the idle agent's CPU. Past the deadline they are read at every poll,
- * and the loop wakes at the deadline, so a hang is found as promptly as before; what the interval
- * delays is only the moment a step is noticed (by at most this much, against limits of minutes).
+ * the loop wakes at the deadline, and a change is dated by the sources' mtimes (checkProgress), so
+ * a hang is found as promptly as before.
  * (A file-system watch was not used: a trainer's log grows several times a second, and each write
  * would wake the agent.)
  */
