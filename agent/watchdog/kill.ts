@@ -192,8 +192,11 @@ export async function killTree(root: DaemonIdentity, opts: KillOptions, deps: Ki
   const waitGone = async (ms: number) => {
     const until = deps.now() + ms;
     let left = await alive();
+    // Most processes are gone within milliseconds of the signal: look again soon, then back off to pollMs.
+    let step = Math.min(5, pollMs);
     while (left.length > 0 && deps.now() < until) {
-      await deps.sleep(Math.min(pollMs, Math.max(1, until - deps.now())));
+      await deps.sleep(Math.min(step, Math.max(1, until - deps.now())));
+      step = Math.min(pollMs, step * 2);
       left = await alive();
     }
     return left;
