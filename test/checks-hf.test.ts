@@ -129,7 +129,7 @@ test("a trainer started by hand in the folder that no PID file names fails, sayi
   assert.equal(r.code, 1, r.raw);
   const d = r.checks.get("daemon")!;
   assert.equal(d.status, "fail");
-  assert.match(d.message, new RegExp(`^a trainer started by hand runs in this folder: PID ${pid} \\("(\\S*/)?python3(\\.\\d+)? train\\.py --output_dir output"\\), and no PID file names it\\. trainsafe does not supervise it, and an agent or \`trainsafe watchdog\` started now would start a second job beside it\\. To have it adopted: echo ${pid} > \\.daemon\\.pid$`));
+  assert.match(d.message, new RegExp(`^a trainer started by hand runs in this folder: PID ${pid} \\("(\\S*/)?python3(\\.\\d+)? train\\.py --output_dir output"\\), and no PID file names it\\. trainsafe does not supervise it, and an agent or \`trainsafe watchdog\` will not start this folder's daemon beside it \\(the start is blocked until it is gone\\)\\. To have it adopted: echo ${pid} > \\.daemon\\.pid$`));
   assert.deepEqual((d.details.trainers as Array<{ pid: number }>).map((t) => t.pid), [pid], "not the other folder's trainer");
 
   // Done as the message says: the daemon check passes, the trainer untouched.

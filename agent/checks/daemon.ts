@@ -3,7 +3,7 @@
  *
  * Without a PID file the check says what that means for this folder, since "not running" is a
  * problem only when something says it should run: a trainer started by hand that no PID file names
- * (trainsafe does not supervise it, and a supervisor started now would start a second job beside it)
+ * (trainsafe does not supervise it, and a supervisor's start is blocked while it runs)
  * and a supervisor that watches the folder without a daemon (waiting for its budget, or blocked) fail;
  * an operator's hold (fleet kill) and a folder nothing was started in yet (before the first start, or
  * a job that ended) warn, saying what starts it.
@@ -11,20 +11,14 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Settings } from "../config/settings.js";
-import { findDaemon, foreignPlace, LAUNCH_ID_ENV, pendingLaunchId, readPidFile, readRecordedIdentity, type DaemonLookup } from "../lib/daemon.js";
+import { findDaemon, readPidFile, unnamedTrainers as findUnnamedTrainers, type DaemonLookup, type UnnamedTrainer } from "../lib/daemon.js";
 import { formatDurationMs } from "../lib/units.js";
-import { listProcesses, readEnvVar, readIdentity, readProcStat, type ProcessIdentity } from "../lib/proc.js";
+import { readIdentity, readProcStat } from "../lib/proc.js";
 import { holdFile, loadHold, stateDir } from "../watchdog/state.js";
 import { result, type Check, type CheckResult } from "./types.js";
 import { rel } from "./util.js";
 
-/** A trainer of this folder that no PID file names: started by hand, or by trainsafe with its PID file lost. */
-export interface UnnamedTrainer {
-  readonly pid: number;
-  readonly cmdline: string;
-  /** True when it carries this folder's launch id (trainsafe started it). */
-  readonly launched: boolean;
-}
+export type { UnnamedTrainer };
 
 /** The supervisor (agent or `trainsafe watchdog`) holding BASE_DIR's lock, when it is alive. */
 export async function liveSupervisor(settings: Settings): Promise<number | null> {
@@ -42,49 +36,9 @@ export async function liveSupervisor(settings: Settings): Promise<number | null>
   return st && st.startTicks === v.startTicks && st.state !== "Z" && st.state !== "X" ? v.pid : null;
 }
 
-/** trainsafe's own processes (this check, an agent) match loose patterns such as "train". */
-const TRAINSAFE_ARG = /(^|\/)trainsafe(\.m?js)?$/;
-
-/**
- * Trainers of this folder that the PID file does not name: processes matching the daemon pattern that
- * run in BASE_DIR (and carry no other launch's id), or that carry this folder's launch id. Only the
- * top of each tree is listed (torchrun, not its ranks). Reads /proc; never signals anything.
- */
-export async function unnamedTrainers(settings: Settings): Promise<UnnamedTrainer[]> {
-  const { layout } = settings;
-  let re: RegExp;
-  try {
-    re = new RegExp(settings.watchdog.daemonPattern);
-  } catch {
-    return [];
-  }
-  const ours = [(await readRecordedIdentity(layout))?.launchId, await pendingLaunchId(layout)].filter((x): x is string => !!x);
-  const all = await listProcesses();
-  const parentOf = new Map(all.map((p) => [p.pid, p.ppid]));
-  // This process and its ancestors (the shell that ran `trainsafe check`) are never the trainer.
-  const mine = new Set<number>();
-  for (let p: number | undefined = process.pid; p && p > 1 && !mine.has(p); p = parentOf.get(p)) mine.add(p);
-  const found = new Map<number, UnnamedTrainer>();
-  for (const st of all) {
-    if (mine.has(st.pid) || st.state === "Z" || st.state === "X") continue;
-    const id: ProcessIdentity | null = await readIdentity(st.pid);
-    if (!id || id.cmdline === "") continue;
-    const matches = re.test(id.cmdline) && !id.cmdline.split(" ").slice(0, 2).some((a) => TRAINSAFE_ARG.test(a));
-    // The environment is read only where it can decide something (a few hundred processes on a host).
-    if (!matches && ours.length === 0) continue;
-    const launchId = await readEnvVar(st.pid, LAUNCH_ID_ENV);
-    if (launchId !== null) {
-      if (ours.includes(launchId)) found.set(st.pid, { pid: st.pid, cmdline: id.cmdline, launched: true });
-      continue; // else another job's trainer
-    }
-    if (matches && (await foreignPlace(layout, id)) === null) found.set(st.pid, { pid: st.pid, cmdline: id.cmdline, launched: false });
-  }
-  // The top of each tree: a match whose parent (or grandparent...) is a match too is part of it.
-  const top = [...found.values()].filter((t) => {
-    for (let p = parentOf.get(t.pid); p && p > 1; p = parentOf.get(p)) if (found.has(p)) return false;
-    return true;
-  });
-  return top.sort((a, b) => a.pid - b.pid);
+/** Trainers of this folder that the PID file does not name (agent/lib/daemon.ts `unnamedTrainers`). */
+export function unnamedTrainers(settings: Settings): Promise<UnnamedTrainer[]> {
+  return findUnnamedTrainers(settings.layout, settings.watchdog.daemonPattern);
 }
 
 /** Whether this folder's job runs: the daemon the PID file names, or a trainer no PID file names. */
@@ -105,13 +59,21 @@ async function noPidFile(settings: Settings, now: number, found: Extract<DaemonL
   if (trainers.length > 0) {
     const t = trainers[0]!;
     const more = trainers.length > 1 ? ` (and ${trainers.length - 1} more: PID ${trainers.slice(1).map((x) => x.pid).join(", ")})` : "";
+    if (t.launched && t.sessionLeader) {
+      return result(
+        "fail",
+        `this folder's daemon, started by trainsafe, runs as PID ${t.pid} ("${short(t.cmdline)}")${more}, but ${pidName} is missing: ` +
+          `nothing supervises it until an agent or \`trainsafe watchdog\` adopts it (they do, rewriting the PID file). Or: echo ${t.pid} > ${pidName}`,
+        { pidFile: layout.pidFile, trainers },
+      );
+    }
     const what = t.launched
-      ? `this folder's daemon, started by trainsafe, runs as PID ${t.pid} ("${short(t.cmdline)}")${more}, but ${pidName} is missing`
+      ? `PID ${t.pid} ("${short(t.cmdline)}")${more} is left over from this folder's last launch (it carries its launch id) but is not its daemon, and no PID file names it`
       : `a trainer started by hand runs in this folder: PID ${t.pid} ("${short(t.cmdline)}")${more}, and no PID file names it`;
     return result(
       "fail",
-      `${what}. trainsafe does not supervise it, and an agent or \`trainsafe watchdog\` started now would start a second job beside it. ` +
-        `To have it adopted: echo ${t.pid} > ${pidName}`,
+      `${what}. trainsafe does not supervise it, and an agent or \`trainsafe watchdog\` will not start this folder's daemon beside it (the start is blocked until it is gone). ` +
+        (t.launched ? `Stop it (kill ${t.pid}) or wait for it to exit` : `To have it adopted: echo ${t.pid} > ${pidName}`),
       { pidFile: layout.pidFile, trainers },
     );
   }

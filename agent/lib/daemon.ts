@@ -17,7 +17,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { readJsonFile, writeFileAtomic } from "./files.js";
-import { readCwd, readEnvVar, readIdentity, type ProcessIdentity } from "./proc.js";
+import { listProcesses, readCmdline, readCwd, readEnvVar, readIdentity, type ProcessIdentity } from "./proc.js";
 
 /** Environment variable holding the id of the launch that started a daemon. */
 export const LAUNCH_ID_ENV = "TRAINSAFE_LAUNCH_ID";
@@ -213,6 +213,67 @@ export async function findDaemon(layout: Layout, daemonPattern: string): Promise
     return { state: "not_daemon", pid, reason: "foreign", message: `PID ${pid} ("${truncate(id.cmdline)}") is a trainer of another folder: ${elsewhere}` };
   }
   return { state: "running", pid, identity: id, message: `daemon PID ${pid} running (${truncate(id.cmdline)})` };
+}
+
+/** A trainer of this folder that no PID file names: started by hand, or by trainsafe with its PID file lost. */
+export interface UnnamedTrainer extends ProcessIdentity {
+  /** Set when it carries this folder's launch id (trainsafe started it): the id. */
+  readonly launchId?: string;
+  /** True when it carries this folder's launch id (trainsafe started it). */
+  readonly launched: boolean;
+  /**
+   * True when it leads its own session. trainsafe starts its daemon in a session of its own, so a
+   * process with this folder's launch id that leads one is the daemon itself; one that does not is a
+   * child left over from it (a worker whose trainer died).
+   */
+  readonly sessionLeader: boolean;
+}
+
+/** trainsafe's own processes (`trainsafe check`, an agent) match loose patterns such as "train". */
+const TRAINSAFE_ARG = /(^|\/)trainsafe(\.c?m?js)?$/;
+
+/**
+ * Trainers of this folder that the PID file does not name: processes matching the daemon pattern that
+ * run in BASE_DIR (and carry no other launch's id), or that carry this folder's launch id. Only the
+ * top of each tree is listed (torchrun, not its ranks). The calling process and its ancestors are
+ * never listed. Reads /proc; never signals anything. An invalid pattern finds only launched ones.
+ */
+export async function unnamedTrainers(layout: Layout, daemonPattern: string): Promise<UnnamedTrainer[]> {
+  let re: RegExp | null;
+  try {
+    re = new RegExp(daemonPattern);
+  } catch {
+    re = null;
+  }
+  const ours = [(await readRecordedIdentity(layout))?.launchId, await pendingLaunchId(layout)].filter((x): x is string => !!x);
+  const all = await listProcesses();
+  const parentOf = new Map(all.map((p) => [p.pid, p.ppid]));
+  // This process and its ancestors (the shell that ran `trainsafe check`, the agent) are never the trainer.
+  const mine = new Set<number>();
+  for (let p: number | undefined = process.pid; p && p > 1 && !mine.has(p); p = parentOf.get(p)) mine.add(p);
+  const found = new Map<number, UnnamedTrainer>();
+  for (const st of all) {
+    if (mine.has(st.pid) || st.state === "Z" || st.state === "X") continue;
+    const cmdline = await readCmdline(st.pid);
+    if (!cmdline) continue; // kernel threads, or gone
+    const matches = re !== null && re.test(cmdline) && !cmdline.split(" ").slice(0, 2).some((a) => TRAINSAFE_ARG.test(a));
+    // The environment is read only where it can decide something (a few hundred processes on a host).
+    if (!matches && ours.length === 0) continue;
+    const id: ProcessIdentity = { pid: st.pid, startTicks: st.startTicks, cmdline };
+    const sessionLeader = st.session === st.pid;
+    const launchId = await readEnvVar(st.pid, LAUNCH_ID_ENV);
+    if (launchId !== null) {
+      if (ours.includes(launchId)) found.set(st.pid, { ...id, launchId, launched: true, sessionLeader });
+      continue; // else another job's trainer
+    }
+    if (matches && (await foreignPlace(layout, id)) === null) found.set(st.pid, { ...id, launched: false, sessionLeader });
+  }
+  // The top of each tree: a match whose parent (or grandparent...) is a match too is part of it.
+  const top = [...found.values()].filter((t) => {
+    for (let p = parentOf.get(t.pid); p && p > 1; p = parentOf.get(p)) if (found.has(p)) return false;
+    return true;
+  });
+  return top.sort((a, b) => a.pid - b.pid);
 }
 
 function truncate(s: string, n = 120): string {

@@ -74,7 +74,13 @@ export type WatchdogEvent = Base &
     | { readonly type: "unkillable"; readonly pid: number; readonly attempts: number; readonly survivors: ReadonlyArray<{ pid: number; state: string; cmdline: string }> }
     | { readonly type: "grant"; readonly cause: RestartCause; readonly decision: RestartDecision }
     | { readonly type: "denied"; readonly cause: RestartCause; readonly decision: RestartDecision }
-    | { readonly type: "blocked"; readonly cause: RestartCause; readonly reasons: string[] }
+    | {
+        readonly type: "blocked";
+        readonly cause: RestartCause;
+        readonly reasons: string[];
+        /** Trainers of this folder that no PID file names, when they are what blocks the start (never signalled). */
+        readonly trainers?: ReadonlyArray<{ readonly pid: number; readonly cmdline: string; readonly launched: boolean }>;
+      }
     | { readonly type: "unblocked"; readonly cause: RestartCause }
     | { readonly type: "restart"; readonly pid: number; readonly cause: RestartCause; readonly command: string[]; readonly latencyMs: number | null }
     | { readonly type: "start_failed"; readonly cause: RestartCause; readonly message: string }
@@ -126,7 +132,7 @@ export function describeEvent(e: WatchdogEvent): string {
     case "blocked":
       return `restart blocked (${e.cause}): ${e.reasons.join("; ")}`;
     case "unblocked":
-      return `pre-flight checks pass again; restarting (${e.cause})`;
+      return `nothing blocks the start any more; restarting (${e.cause})`;
     case "restart":
       return `daemon started, PID ${e.pid} (${e.cause}${e.latencyMs !== null ? `, ${formatDurationMs(e.latencyMs)} after it stopped` : ""})`;
     case "start_failed":

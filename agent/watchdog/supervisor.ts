@@ -14,10 +14,11 @@
  */
 import { spawn as nodeSpawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import { promises as fsp, statSync } from "node:fs";
 import path from "node:path";
 import type { Settings } from "../config/settings.js";
-import { findDaemon, readPidFile, readRecordedIdentity, recordIdentity, type DaemonIdentity } from "../lib/daemon.js";
+import { findDaemon, LAUNCH_ID_ENV, readPidFile, readRecordedIdentity, recordIdentity, unnamedTrainers, type DaemonIdentity, type UnnamedTrainer } from "../lib/daemon.js";
+import { writeFileAtomic } from "../lib/files.js";
 import { describeError, TrainsafeError } from "../lib/errors.js";
 import { readCmdline, readIdentity, readProcStat, readProcStatSync, type ProcessIdentity } from "../lib/proc.js";
 import { formatDurationMs, timerDelayMs } from "../lib/units.js";
@@ -158,7 +159,16 @@ type Idle =
   | { readonly kind: "lookup" }
   | { readonly kind: "pending"; readonly cause: RestartCause }
   | { readonly kind: "waiting"; readonly cause: RestartCause; readonly retryAtMs: number | null }
-  | { readonly kind: "blocked"; readonly cause: RestartCause; readonly reasons: string[]; checkedAtMs: number }
+  | {
+      readonly kind: "blocked";
+      readonly cause: RestartCause;
+      readonly reasons: string[];
+      checkedAtMs: number;
+      /** Trainers of this folder that no PID file names, when they block the start: watched until they exit. */
+      readonly trainers?: ReadonlyArray<UnnamedTrainer>;
+      /** The PID file's stat signature when they were found: a PID file written since may name one (adoption). */
+      pidFileSig?: string;
+    }
   | { readonly kind: "foreign"; readonly pid: number | null; readonly message: string }
   | { readonly kind: "unkillable"; readonly survivors: ReadonlyArray<ProcessIdentity> }
   /** An operator killed the daemon: nothing restarts it until an operator asks (restartDaemon). */
@@ -497,6 +507,7 @@ export class Supervisor {
         return;
       case "blocked":
         if (await this.adoptIfRunning(now)) return;
+        if (idle.trainers) return this.recheckTrainers(idle, now);
         if (now - idle.checkedAtMs >= this.w.checkInterval) {
           // Re-checked quietly: no event, no grant, no start until the operator fixed the cause.
           idle.checkedAtMs = now;
@@ -855,6 +866,96 @@ export class Supervisor {
     return this.restart("hang");
   }
 
+  // ---------- trainers no PID file names ----------
+
+  /**
+   * Before any launch: a trainer of this folder that no PID file names. One that carries this
+   * folder's launch id and leads its session is the daemon trainsafe started, its PID file lost: it
+   * is adopted (PID file rewritten, identity recorded). Any other (started by hand, or a worker left
+   * over from the last launch) blocks the start: two trainers writing the same checkpoints is the
+   * worst outcome. Nothing is signalled. True when the start must not go on (adopted or blocked).
+   */
+  private async blockedByTrainers(cause: RestartCause, report: () => Promise<void>): Promise<boolean> {
+    const trainers = await this.lookForTrainers();
+    if (this.watched) return true;
+    if (trainers.length === 0) return false;
+    await report();
+    await this.blockOnTrainers(cause, trainers);
+    return true;
+  }
+
+  /** Finds this folder's unnamed trainers; adopts the daemon of this folder's launch among them (see blockedByTrainers). */
+  private async lookForTrainers(): Promise<UnnamedTrainer[]> {
+    const { layout } = this.settings;
+    const found = await unnamedTrainers(layout, this.w.daemonPattern).catch(async (err: unknown) => {
+      await this.emit({ type: "error", message: `cannot look for trainers of ${layout.baseDir} that no PID file names: ${describeError(err)}` });
+      return [];
+    });
+    const ours = found.find((t) => t.launched && t.sessionLeader);
+    if (ours) {
+      const identity: DaemonIdentity = { pid: ours.pid, startTicks: ours.startTicks, cmdline: ours.cmdline, ...(ours.launchId ? { launchId: ours.launchId } : {}) };
+      await writeFileAtomic(layout.pidFile, `${ours.pid}\n`).catch((err: unknown) =>
+        this.emit({ type: "error", message: `adopting PID ${ours.pid}: cannot rewrite ${layout.pidFile} (watched from memory): ${describeError(err)}` }),
+      );
+      await this.adopt(identity);
+      return [];
+    }
+    return found;
+  }
+
+  private async blockOnTrainers(cause: RestartCause, trainers: ReadonlyArray<UnnamedTrainer>): Promise<void> {
+    const reasons = trainers.map((t) => this.trainerReason(t));
+    this.idle = { kind: "blocked", cause, reasons, checkedAtMs: this.clock(), trainers, pidFileSig: pidFileSig(this.settings.layout.pidFile) };
+    await this.emit({ type: "blocked", cause, reasons, trainers: trainers.map((t) => ({ pid: t.pid, cmdline: t.cmdline, launched: t.launched })) });
+  }
+
+  /** Why `t` blocks the start, and what a person can do about it. */
+  private trainerReason(t: UnnamedTrainer): string {
+    const { layout } = this.settings;
+    const cmd = t.cmdline.length > 120 ? `${t.cmdline.slice(0, 119)}…` : t.cmdline;
+    if (t.launched) {
+      return (
+        `PID ${t.pid} ("${cmd}") is left over from this folder's last launch (${LAUNCH_ID_ENV}=${t.launchId}) but is not its daemon (its trainer is gone); ` +
+        `not starting a second job beside it. Stop it (kill ${t.pid}) or wait for it to exit; the start goes on once it is gone`
+      );
+    }
+    return (
+      `a trainer started by hand runs in ${layout.baseDir} and no PID file names it: PID ${t.pid} ("${cmd}"); not starting a second job beside it. ` +
+      `To have it supervised, write its PID to the PID file (echo ${t.pid} > ${layout.pidFile}); or stop it, and the daemon starts once it is gone`
+    );
+  }
+
+  /**
+   * Blocked by unnamed trainers: whether they still run is looked at every tick (one /proc/PID/stat
+   * read each), so a trainer stopped by hand unblocks the start at once; the whole process table is
+   * looked at again when they are gone and every checkInterval (another may have started); and the
+   * PID file's stat at every tick, so that a PID written to it as the reason says is adopted at once.
+   */
+  private async recheckTrainers(idle: Extract<Idle, { kind: "blocked" }>, now: number): Promise<void> {
+    // A person did as the reason says and wrote a trainer's PID to the PID file: adopt it now.
+    const sig = pidFileSig(this.settings.layout.pidFile);
+    if (sig !== idle.pidFileSig) {
+      idle.pidFileSig = sig;
+      await this.lookup(true);
+      if (this.watched) return;
+    }
+    const running = (idle.trainers ?? []).some((t) => {
+      const st = readProcStatSync(t.pid);
+      return st !== null && st.startTicks === t.startTicks && st.state !== "Z" && st.state !== "X";
+    });
+    if (running && now - idle.checkedAtMs < this.w.checkInterval) return;
+    idle.checkedAtMs = now;
+    const trainers = await this.lookForTrainers();
+    if (this.watched) return;
+    if (trainers.length > 0) {
+      const same = trainers.length === idle.trainers?.length && trainers.every((t, i) => t.pid === idle.trainers?.[i]?.pid);
+      if (!same) await this.blockOnTrainers(idle.cause, trainers);
+      return;
+    }
+    await this.emit({ type: "unblocked", cause: idle.cause });
+    return this.restart(idle.cause);
+  }
+
   // ---------- restart ----------
 
   private preflight(): Promise<PreflightResult> {
@@ -882,6 +983,7 @@ export class Supervisor {
       // Someone may have started a daemon meanwhile (an operator, by hand): adopt it, never start a second.
       await this.lookup(true);
       if (this.watched) return;
+      if (await this.blockedByTrainers(cause, report)) return;
       const pre = opts.checked ?? (await (opts.checking ?? this.preflight()));
       if (!pre.ok) {
         this.idle = { kind: "blocked", cause, reasons: pre.blockers, checkedAtMs: this.clock() };
@@ -935,6 +1037,7 @@ export class Supervisor {
         // Someone may have started the daemon during the back-off; and the config may have changed.
         await this.lookup(true);
         if (this.watched) return;
+        if (await this.blockedByTrainers(cause, report)) return;
         const again = await this.preflight();
         if (!again.ok) {
           this.idle = { kind: "blocked", cause, reasons: again.blockers, checkedAtMs: this.clock() };
@@ -1024,6 +1127,16 @@ export class Supervisor {
     this.lockHeld = false;
     const holder = await readLockHolder(this.lockFile());
     if (holder?.pid === process.pid) await fsp.rm(this.lockFile(), { force: true }).catch(() => {});
+  }
+}
+
+/** mtime, size and inode of `file` ("missing" when absent), read synchronously: it is looked at every tick. */
+function pidFileSig(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.mtimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return "missing";
   }
 }
 
