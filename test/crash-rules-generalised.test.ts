@@ -112,6 +112,16 @@ const families: Family[] = [
     ],
   },
   {
+    rule: "timeout_wandb_init",
+    real: [
+      ["https://github.com/wandb/wandb/issues/1287", "wandb.errors.error.Error: Couldn't communicate with backend after 15 seconds"],
+    ],
+    nearMiss: [
+      ["wandb: Network error (ReadTimeout), entering retry loop.", null],
+      ["wandb: Syncing run with backend after 15 seconds of buffering", null],
+    ],
+  },
+  {
     rule: "nccl_error_other",
     real: [
       ["https://github.com/hiyouga/LlamaFactory/issues/8549", "[rank2]:[E704 13:48:58.260494728 ProcessGroupNCCL.cpp:1746] [PG ID 0 PG GUID 0(default_pg) Rank 2] ProcessGroupNCCL's watchdog got stuck for 480 seconds without making progress in monitoring enqueued collectives."],
