@@ -40,6 +40,41 @@ const families: Family[] = [
     ],
   },
   {
+    rule: "gpu_xid_other",
+    real: [
+      // Older drivers print the PCI address without "PCI:" (a syslog excerpt quoted in a forum thread).
+      ["an Ubuntu forums syslog (2012) stored in a public repository, found with the search tool", "May 10 22:25:01 jambi kernel: [176830.774761] NVRM: Xid (0000:03:00): 13, 0003 00000000 00008297 00001098 00000000 00000044"],
+    ],
+    nearMiss: [
+      ["May 10 22:25:03 jambi kernel: [176832.847248] sched: RT throttling activated", null],
+      // The same old form with Xid 79 is the fallen-off-the-bus rule, not an unknown Xid.
+      ["[1.0] NVRM: Xid (0000:03:00): 79, GPU has fallen off the bus.", "gpu_xid_79_fallen_off_bus"],
+    ],
+  },
+  {
+    rule: "killed_exit_137",
+    real: [
+      ["https://github.com/kubernetes/kubernetes/issues/122256", "      Exit Code: 137"],
+      // kubectl describe aligns the value (the column layout of https://github.com/kubernetes/kubernetes/issues/131530).
+      ["kubectl describe pod, aligned columns", "  Exit Code:    137"],
+    ],
+    nearMiss: [
+      ["  Exit Code:    0", null],
+      ["  Exit Code:    1370", null],
+    ],
+  },
+  {
+    rule: "killed_launcher_signal",
+    real: [
+      ["https://github.com/horovod/horovod/issues/469", "mpirun noticed that process rank 7 with PID 0 on node HOSTNAME exited on signal 9 (Killed)."],
+      ["https://github.com/open-mpi/ompi/issues/2661", "mpirun noticed that process rank 0 with PID 21183 on node host01 exited on signal 9 (Killed)."],
+    ],
+    nearMiss: [
+      ["mpiexec noticed that process rank 0 with PID 10313 on node proton exited on signal 6 (Aborted).", null],
+      ["mpirun noticed that process rank 0 with PID 0 on node x exited on signal 11 (Segmentation fault).", "segfault_signal"],
+    ],
+  },
+  {
     rule: "killed_host_oom",
     real: [
       ["https://github.com/alibaba-archive/alicloud-duplicity/issues/3", "[35881895.791331] Out of memory: Kill process 21518 (python2) score 752 or sacrifice child"],
@@ -169,6 +204,18 @@ const families: Family[] = [
     ],
   },
   {
+    rule: "host_oom_tf_cpu",
+    real: [
+      ["https://github.com/googlecolab/colabtools/issues/3050", ": java.lang.OutOfMemoryError: Java heap space"],
+      ["https://github.com/JohnSnowLabs/spark-nlp/issues/13583", "\"message\": \"An error occurred while calling o84.fit.\\n: java.lang.OutOfMemoryError: Java heap space\\n\\tat org.apache.spark.unsafe.types.UTF8String.getBytes(UTF8String.java:258)"],
+    ],
+    nearMiss: [
+      // Without the JVM the same class name is torch's CUDA OOM.
+      ["torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB", "cuda_oom_alloc"],
+      ["-Xmx8g -XX:+HeapDumpOnOutOfMemoryError", null],
+    ],
+  },
+  {
     rule: "nan_loss_autograd",
     real: [
       ["https://github.com/rtqichen/torchdiffeq/issues/52", "RuntimeError: Function 'torch::autograd::GraphRoot' returned nan values in its 0th output."],
@@ -182,10 +229,12 @@ const families: Family[] = [
       ["https://github.com/MeteoSwiss/ldcast/issues/7", "Monitored metric val_rec_loss = nan is not finite. Previous best value was 0.045. Signaling Trainer to stop."],
       ["https://github.com/keras-team/keras-tuner/issues/442", "   1/1500 [..............................] - ETA: 0s - loss: 2.2759 - accuracy: 0.2188Batch 1: Invalid loss, terminating training"],
       ["https://github.com/keras-team/keras/issues/6747", "Batch 6: Invalid loss, terminating training"],
+      ["https://github.com/ultralytics/ultralytics/issues/19357", "     91/300        17G        nan        nan        nan          2        640: 100%|██████████| 278/278 [02:11<00:00,  2.11it/s]"],
     ],
     nearMiss: [
       ["Metric val_rec_loss improved by 0.010 >= min_delta = 0.0. New best score: 0.045", null],
       ["Monitored metric val_loss did not improve in the last 3 records. Best score: 0.054. Signaling Trainer to stop.", null],
+      ["     90/300        17G      1.757      1.015       0.96          1        640: 100%|██████████| 278/278 [02:11<00:00,  2.11it/s]", null],
     ],
   },
   {
@@ -207,6 +256,8 @@ const families: Family[] = [
       ["https://github.com/SkywalkerDarren/chatWeb/issues/14", "zsh: segmentation fault python3 main.py"],
       // srun reporting a task dead of SIGBUS (the job's segfault family; its OOM report is killed_cgroup_oom).
       ["https://github.com/hafs-community/HAFS/issues/101", "srun: error: Orion-18-69: task 289: Bus error"],
+      // zsh's job-control report of a background job (https://github.com/pytorch/pytorch/issues/5848, indented as pasted).
+      ["https://github.com/pytorch/pytorch/issues/5848", "    [1]    4939 bus error  python demo_network.py"],
     ],
     nearMiss: [["zsh: command not found: python", null]],
   },
@@ -223,6 +274,9 @@ const families: Family[] = [
     real: [
       ["https://github.com/milesial/Pytorch-UNet/issues/205", "Process finished with exit code -1073741819 (0xC0000005)"],
       ["https://github.com/eriklindernoren/PyTorch-YOLOv3/issues/362 (title)", "loss.backward() Process finished with exit code -1073741819 (0xC0000005)"],
+      // faulthandler on Windows.
+      ["https://github.com/pytorch/pytorch/issues/162333", "Windows fatal exception: access violation"],
+      ["https://github.com/ROCm/TheRock/issues/2600", "2025-12-17T12:10:47.8192227Z Windows fatal exception: access violation"],
     ],
     nearMiss: [
       ["Process finished with exit code 0", null],
