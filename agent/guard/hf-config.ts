@@ -16,7 +16,7 @@ import type { Layout } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
 import { FILE_FIELD, resumeSetting, type ConfigReport, type Problem } from "./config.js";
 import { field, isObject, readPickle, type PickleValue } from "./pickle.js";
-import { verifyResume } from "./resume.js";
+import { verifyResume, type ResumeReport } from "./resume.js";
 import { isYamlFile, readTrainingConfig, YAML12_NUMBER } from "./training-config.js";
 import { checkZip } from "./zip.js";
 
@@ -153,13 +153,16 @@ function configKind(c: Record<string, unknown>): HfConfigReport["kind"] {
   return "training_arguments";
 }
 
-/** Validates what the hf layout has: the trainingConfig file, else training_args.bin of the resume checkpoint. Never throws. */
-export async function validateHfConfig(layout: Layout): Promise<HfConfigReport> {
+/**
+ * Validates what the hf layout has: the trainingConfig file, else training_args.bin of the resume
+ * checkpoint. `resume`: a verification of this folder already under way (the restart pre-flight's). Never throws.
+ */
+export async function validateHfConfig(layout: Layout, opts: { resume?: Promise<ResumeReport> } = {}): Promise<HfConfigReport> {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const suggestions: string[] = [];
   const rel = (p: string) => path.relative(layout.baseDir, p) || ".";
-  const resume = await verifyResume(layout);
+  const resume = await (opts.resume ?? verifyResume(layout));
   const hfCheckpoints = resume.framework === "hf-trainer" ? resume.checkpoints : [];
   const base = {
     layout: "hf" as const,

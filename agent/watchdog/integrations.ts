@@ -13,7 +13,10 @@ import { appendCrashHistory } from "../crash/history.js";
 import { loadRules, type CompiledRules } from "../crash/rules.js";
 import { defaultLogFiles, scanFiles } from "../crash/scanner.js";
 import { validateConfig } from "../guard/config.js";
-import { verifyResume } from "../guard/resume.js";
+import { validateHfConfig } from "../guard/hf-config.js";
+import { FILE_FIELD } from "../guard/config.js";
+import { verifyResume, type ResumeReport } from "../guard/resume.js";
+import type { Layout } from "../config/layout.js";
 import { statfsFreeBytes, type PreflightDeps } from "./preflight.js";
 import type { CrashApi } from "./supervisor.js";
 
@@ -25,10 +28,35 @@ import type { CrashApi } from "./supervisor.js";
 const GPU_ABSENT_REUSE_MS = 60_000;
 let gpuAbsent: { readonly key: string; readonly atMs: number; readonly result: { status: "skip"; message: string } } | null = null;
 
+/**
+ * One resume verification per pre-flight: the hf layout's config validation needs it too (to find the
+ * checkpoint whose training_args.bin it reads), and both start in the same tick, so the second call
+ * shares the first one's while it runs.
+ */
+const resumeInFlight = new Map<Layout, Promise<ResumeReport>>();
+function sharedVerifyResume(layout: Layout): Promise<ResumeReport> {
+  let p = resumeInFlight.get(layout);
+  if (!p) {
+    p = verifyResume(layout).finally(() => resumeInFlight.delete(layout));
+    resumeInFlight.set(layout, p);
+  }
+  return p;
+}
+
 /** Pre-flight checks backed by the guard: validation never applies fixes from the supervisor. */
 export const guardPreflight: PreflightDeps = {
   validateConfig: (layout) => validateConfig(layout, { applyFixes: false }),
-  verifyResume: (layout) => verifyResume(layout),
+  // Errors block (values TrainingArguments refuses at start, a trainingConfig that cannot be read, a
+  // resume_from_checkpoint or deepspeed file that is not there); warnings do not. A training_args.bin
+  // that cannot be read does not block: the Trainer never reads it back when it resumes (the run's
+  // arguments come from its command line), so only trainsafe's view of the run is missing.
+  validateHfConfig: async (layout) => {
+    const r = await validateHfConfig(layout, { resume: sharedVerifyResume(layout) });
+    const unreadableArgs = r.source === "training_args.bin" ? r.errors.filter((e) => e.field === FILE_FIELD) : [];
+    const errors = r.errors.filter((e) => !unreadableArgs.includes(e));
+    return { ok: errors.length === 0, errors, baseModelChanged: false, file: r.file, warnings: [...r.warnings, ...unreadableArgs] };
+  },
+  verifyResume: (layout) => sharedVerifyResume(layout),
   freeBytes: statfsFreeBytes,
   // The health check's GPU rules (nvidia-smi, PCI cross-check), under the per-check timeout.
   gpuHealth: async (settings) => {

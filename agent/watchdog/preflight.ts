@@ -6,7 +6,10 @@
  *   daemon trainsafe starts is proven by its launch id, whatever its launcher execs into; the pattern
  *   only guards the adoption of a daemon started by hand);
  * - config validation: errors, or a base_model changed while checkpoints exist (the seed layout's
- *   config.json; in the hf layout, which has none, only the trainingConfig file when one is set);
+ *   config.json); in the hf layout, which has none, the run's arguments (the trainingConfig JSON/YAML,
+ *   else the TrainingArguments saved as training_args.bin in the checkpoint): values HF refuses at
+ *   start block (the restart would only exit again, every time, until the budget is spent), with the
+ *   file and field; warnings do not;
  * - resume verification: a restart that would start from scratch although checkpoints exist;
  * - free disk space in BASE_DIR (a checkpoint save would fail mid-way);
  * - the GPUs, when there are any (a GPU fallen off the bus, uncorrectable ECC errors, a failed row
@@ -15,6 +18,7 @@
 import { promises as fsp } from "node:fs";
 import type { Settings } from "../config/settings.js";
 import { effectiveProfile, type Layout } from "../config/layout.js";
+import { FILE_FIELD } from "../guard/config.js";
 import { readTrainingConfig } from "../guard/training-config.js";
 import { describeError } from "../lib/errors.js";
 import { formatBytes } from "../lib/units.js";
@@ -24,6 +28,10 @@ export interface ConfigVerdict {
   readonly ok: boolean;
   readonly errors: ReadonlyArray<{ readonly field: string; readonly message: string }>;
   readonly baseModelChanged: boolean;
+  /** The file validated, when it is not the layout's config.json (hf layout: trainingConfig or training_args.bin). */
+  readonly file?: string;
+  /** Problems that do not block (logged). */
+  readonly warnings?: ReadonlyArray<{ readonly field: string; readonly message: string }>;
 }
 
 /** The parts of the guard's resume verification the supervisor needs. */
@@ -35,6 +43,11 @@ export interface ResumeVerdict {
 
 export interface PreflightDeps {
   readonly validateConfig: (layout: Layout) => Promise<ConfigVerdict>;
+  /**
+   * The hf layout's validation (the guard's validateHfConfig); absent: only whether the trainingConfig
+   * file, when set, can be read.
+   */
+  readonly validateHfConfig?: (layout: Layout) => Promise<ConfigVerdict>;
   readonly verifyResume: (layout: Layout) => Promise<ResumeVerdict>;
   /** Free bytes available to an unprivileged user on the file system holding `dir`. */
   readonly freeBytes: (dir: string) => Promise<number>;
@@ -68,7 +81,9 @@ function problemText(p: unknown): string {
 async function trainingConfigVerdict(layout: Layout): Promise<ConfigVerdict> {
   if (!layout.trainingConfig) return { ok: true, errors: [], baseModelChanged: false };
   const r = await readTrainingConfig(layout.trainingConfig);
-  return r.ok ? { ok: true, errors: [], baseModelChanged: false } : { ok: false, errors: [{ field: "trainingConfig", message: r.message }], baseModelChanged: false };
+  return r.ok
+    ? { ok: true, errors: [], baseModelChanged: false }
+    : { ok: false, errors: [{ field: FILE_FIELD, message: r.message }], baseModelChanged: false, file: layout.trainingConfig };
 }
 
 /** Runs every pre-flight check; never throws (a check that fails to run blocks, with its error). */
@@ -85,7 +100,7 @@ export async function runPreflight(settings: Settings, deps: PreflightDeps): Pro
 
   const profile = await effectiveProfile(layout).catch(() => "seed" as const);
   const [config, resume, free, gpu] = await Promise.allSettled([
-    profile === "hf" ? trainingConfigVerdict(layout) : deps.validateConfig(layout),
+    profile === "hf" ? (deps.validateHfConfig ? deps.validateHfConfig(layout) : trainingConfigVerdict(layout)) : deps.validateConfig(layout),
     deps.verifyResume(layout),
     deps.freeBytes(layout.baseDir),
     deps.gpuHealth ? deps.gpuHealth(settings) : Promise.resolve({ status: "skip" as const, message: "" }),
@@ -95,9 +110,13 @@ export async function runPreflight(settings: Settings, deps: PreflightDeps): Pro
   else if (config.value.baseModelChanged) {
     blockers.push(`base_model in ${layout.configFile} differs from the locked config while checkpoints exist: restarting would train on the wrong base model`);
   } else if (!config.value.ok) {
-    const errs = config.value.errors.map((e) => `${e.field}: ${e.message}`);
-    blockers.push(`${profile === "hf" ? layout.trainingConfig : layout.configFile} is invalid: ${errs.slice(0, 5).join("; ") || "validation failed"}`);
+    // A file-level problem's message names the file already.
+    const errs = config.value.errors.map((e) => (e.field === FILE_FIELD ? e.message : `${e.field}: ${e.message}`));
+    const file = config.value.file ?? layout.configFile;
+    const hf = profile === "hf" ? " (HF would refuse it at start: the restart would only fail again; fix it and the restart goes on by itself)" : "";
+    blockers.push(`${file} is invalid: ${errs.slice(0, 5).join("; ") || "validation failed"}${hf}`);
   }
+  if (config.status === "fulfilled") warnings.push(...(config.value.warnings ?? []).map((e) => `${config.value.file ?? layout.configFile}: ${e.field === FILE_FIELD ? "" : `${e.field}: `}${e.message}`));
 
   if (resume.status === "rejected") blockers.push(`resume verification failed to run: ${describeError(resume.reason)}`);
   else {
