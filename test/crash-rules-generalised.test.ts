@@ -113,6 +113,21 @@ const families: Family[] = [
     ],
   },
   {
+    rule: "killed_ray_memory_monitor",
+    real: [
+      ["crash-corpus process_killed/EasyR1-185-raylet-workers-killed-memory-pressure.log", "(raylet) [2025-04-02 15:02:00,117 E 135782 135782] (raylet) node_manager.cc:3069: 1 Workers (tasks / actors) killed due to memory pressure (OOM), 0 Workers crashed due to other reasons at node (ID: 351e406b196f66bb45eaad02a3b8b4725babfa8cc12949432f7ad7d8"],
+    ],
+    nearMiss: [["(raylet) node_manager.cc:3069: 0 Workers (tasks / actors) killed due to memory pressure (OOM), 1 Workers crashed due to other reasons", null]],
+  },
+  {
+    rule: "killed_ray_worker_vanished",
+    real: [
+      // Ray lists SIGKILL by the OOM killer and SIGSEGV as possible causes: not a segfault by itself.
+      ["crash-corpus process_killed/Search-R1-45-ray-worker-died-sigkill-oom-killer.log", "Worker exit type: SYSTEM_ERROR Worker exit detail: Worker unexpectedly exits with a connection error code 2. End of file. There are some potential root causes. (1) The process is killed by SIGKILL by OOM killer due to high memory usage. (2) ray stop --force is called. (3) The worker is crashed unexpectedly due to SIGSEGV or other unexpected errors."],
+    ],
+    nearMiss: [["(raylet) A worker died or was killed while executing a task by an unexpected system error.", null]],
+  },
+  {
     rule: "timeout_scheduler_limit",
     real: [
       ["https://github.com/Nextomics/NextDenovo/issues/114", "slurmstepd: error: *** JOB 867816 ON c0700a-s1 CANCELLED AT 2021-05-11T12:06:17 DUE TO TIME LIMIT ***"],
@@ -159,6 +174,7 @@ const families: Family[] = [
   {
     rule: "nccl_error_other",
     real: [
+      ["crash-corpus nccl_error/ms-swift-7992-nccl-watchdog-hang-at-release.log", "18:19:06.687 [rank2]:[F205 18:19:06.383067836 ProcessGroupNCCL.cpp:1614] [PG ID 17 PG GUID 137(INTRA_DISTRIBUTED_OPTIMIZER_INSTANCE_GROUP) Rank 2] [PG ID 17 PG GUID 137(INTRA_DISTRIBUTED_OPTIMIZER_INSTANCE_GROUP) Rank 2] Terminating the process after attempting to dump debug info, due to ProcessGroupNCCL watchdog hang."],
       ["https://github.com/hiyouga/LlamaFactory/issues/8549", "[rank2]:[E704 13:48:58.260494728 ProcessGroupNCCL.cpp:1746] [PG ID 0 PG GUID 0(default_pg) Rank 2] ProcessGroupNCCL's watchdog got stuck for 480 seconds without making progress in monitoring enqueued collectives."],
       ["crash-corpus nccl_error/vdvae-jax-2-xla-ncclallreduce-invalid-usage.log", "RuntimeError: Internal: external/org_tensorflow/tensorflow/compiler/xla/service/gpu/nccl_all_reduce_thunk.cc:162: NCCL operation ncclAllReduce(send_buffer, recv_buffer, buffer.element_count, datatype, reduce_op, comm, *cu_stream) failed: invalid usage"],
       ["crash-corpus nccl_error/mlcommons-training-272-tf-ringreduce-socket-closed.log", "2019-05-19 15:08:13.128241: E tensorflow/core/common_runtime/ring_reducer.cc:369] Aborting RingReduce with Unavailable: Socket closed"],
@@ -229,11 +245,14 @@ const families: Family[] = [
       ["https://github.com/MeteoSwiss/ldcast/issues/7", "Monitored metric val_rec_loss = nan is not finite. Previous best value was 0.045. Signaling Trainer to stop."],
       ["https://github.com/keras-team/keras-tuner/issues/442", "   1/1500 [..............................] - ETA: 0s - loss: 2.2759 - accuracy: 0.2188Batch 1: Invalid loss, terminating training"],
       ["https://github.com/keras-team/keras/issues/6747", "Batch 6: Invalid loss, terminating training"],
+      ["crash-corpus nan_loss/ChatGLM-finetune-LoRA-32-printed-tensor-nan.log", "tensor(nan, device='cuda:0')"],
       ["https://github.com/ultralytics/ultralytics/issues/19357", "     91/300        17G        nan        nan        nan          2        640: 100%|██████████| 278/278 [02:11<00:00,  2.11it/s]"],
     ],
     nearMiss: [
       ["Metric val_rec_loss improved by 0.010 >= min_delta = 0.0. New best score: 0.045", null],
       ["Monitored metric val_loss did not improve in the last 3 records. Best score: 0.054. Signaling Trainer to stop.", null],
+      ["tensor(3.2207, device='cuda:0')", null],
+      ["mask = tensor(nan_mask, device='cuda:0')", null],
       ["     90/300        17G      1.757      1.015       0.96          1        640: 100%|██████████| 278/278 [02:11<00:00,  2.11it/s]", null],
     ],
   },
