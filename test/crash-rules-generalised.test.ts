@@ -155,8 +155,12 @@ const families: Family[] = [
     real: [
       ["crash-corpus timeout/dgl-4509-prefetcher-thread-timeout.log", "RuntimeError: Prefetcher thread timed out at 30 seconds."],
       ["crash-corpus timeout/pytorch-69197-c10d-rdzv-connect-timeout.log", "RuntimeError: connect() timed out. Original timeout was 60000 ms."],
+      // The continuation line of torchrun's RuntimeError (crash-corpus timeout/ChatGLM2-6B-199-torchrun-client-socket-errno-110.log).
+      ["https://github.com/THUDM/ChatGLM2-6B/issues/199", "failed to connect to iZuf6ecr9qv7cnmhk33jk7Z:43393 (errno: 110 - Connection timed out)."],
     ],
     nearMiss: [
+      // c10d prints this warning on every retry while the master is not up yet; a run that then connects is healthy.
+      ["[W socket.cpp:601] [c10d] The client socket has failed to connect to [::ffff:0.0.3.241]:55121 (errno: 110 - Connection timed out).", null],
       ["prefetch timeout set at 30 seconds", null],
       ["connect() returned in 12 ms", null],
     ],
@@ -392,4 +396,17 @@ test("a Lightning run stopped by EarlyStopping's finite check is nan_loss; a nor
   ];
   assert.equal((await primaryOf("lightning-nan.log", diverged.join("\n") + "\n"))?.category, "nan_loss");
   assert.equal(await primaryOf("lightning-healthy.log", diverged[0] + "\n"), null);
+});
+
+test("torchrun names the first failed rank: its exception is the cause, not the store timeout another rank reports", async () => {
+  // The torchrun run recorded in test/fixtures/tracebacks/torchrun-child-filenotfound.log (rank 1 dies of
+  // FileNotFoundError, torchrun's table names rank 1 as root cause), with rank 0's error replaced by the
+  // c10d store timeout a surviving rank reports when its peer is gone (https://github.com/pytorch/pytorch/issues/55571).
+  const recorded = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "tracebacks", "torchrun-child-filenotfound.log"), "utf8");
+  const withTimeout = recorded.replace(/^\[rank0\]: RuntimeError: .*$/m, "[rank0]: RuntimeError: Socket Timeout");
+  assert.notEqual(withTimeout, recorded);
+  assert.deepEqual(await primaryOf("torchrun-peer-timeout.log", withTimeout), { category: "python_exception", ruleId: "python_traceback" });
+  // Without the launcher's table nothing says which rank failed first: the timeout rule stands.
+  const noTable = withTimeout.slice(0, withTimeout.indexOf("W1205 08:29:06.226000"));
+  assert.deepEqual(await primaryOf("ranks-only.log", noTable), { category: "timeout", ruleId: "timeout_store_socket" });
 });

@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, innermostUserFrame, parseFailure, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, innermostUserFrame, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
 /** Priority of the traceback fallback: below every rule-named cause, above every symptom (it is a cause). */
@@ -25,8 +25,15 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   const { exception: e, launcher } = report;
   const lineNo = (i: number) => kept.firstLine + i;
   const counted = ruleFindings.filter((f) => f.severity !== "warning");
-  // A rule that names a cause anywhere in the failure's incident explains it.
-  if (counted.some((f) => f.role === "cause" && f.finalIncident)) return null;
+  const inChain = (f: CrashFinding) => e !== null && chainOf(e).some((x) => f.line >= lineNo(x.line) && f.line <= lineNo(x.endLine));
+  // torchrun names the rank that failed first and this is that rank's own exception: the store,
+  // socket and collective timeouts or NCCL network errors the other ranks report are what they saw
+  // when it went away, so they do not explain it (and must not outrank it).
+  const finalCauses = counted.filter((f) => f.role === "cause" && f.finalIncident);
+  const rootRank = e !== null && launcher?.rank !== undefined && prefixRank(e.prefix, launcher);
+  const peersOnly = rootRank && finalCauses.length > 0 && finalCauses.every((f) => PEER_CONSEQUENCES.has(f.category) && !inChain(f));
+  // Otherwise a rule that names a cause anywhere in the failure's incident explains it.
+  if (finalCauses.length > 0 && !peersOnly) return null;
   // The launcher's root-cause rank died of a signal (other than an abort, whose message is the
   // exception): that is the cause; other ranks' errors (peer connection closed) are consequences.
   if (launcher?.signal && launcher.signal !== "SIGABRT") {
@@ -62,11 +69,14 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
     suggestion,
     signature: crashSignature(category, ruleId, summary),
     severity: "fatal",
-    priority: FALLBACK_PRIORITY,
+    priority: peersOnly ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY,
     byteOffset: kept.offsets[at] ?? null,
     finalIncident: true,
   };
 }
+
+/** Categories other ranks report as a consequence when the rank the launcher names as root cause dies. */
+const PEER_CONSEQUENCES: ReadonlySet<CrashCategory> = new Set(["timeout", "nccl_error"]);
 
 /** Rules matching a launcher's notice that it is stopping the remaining workers (after one of them ended). */
 const LAUNCHER_CLEANUP_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup"]);

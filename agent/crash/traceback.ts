@@ -221,7 +221,8 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
   return out;
 }
 
-function prefixRank(prefix: string, l: LauncherReport): boolean {
+/** True when a line prefix (`[rank1]: `, `[default0]:`) is that of the rank the launcher names as the first failure. */
+export function prefixRank(prefix: string, l: LauncherReport): boolean {
   const m = /\[(rank|default)?(\d+)\]/.exec(prefix) ?? /^(\d+): $/.exec(prefix);
   if (!m) return false;
   const n = Number(m[2] ?? m[1]);
