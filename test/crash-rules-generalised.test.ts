@@ -190,6 +190,7 @@ const families: Family[] = [
       // TensorFlow prints this at the end of every epoch of a healthy tf.data run ("IT IS SAFE TO IGNORE",
       // Coursera TF notebooks and many issues): not a collective failure.
       ["2020-03-01 10:00:00.000000: W tensorflow/core/common_runtime/base_collective_executor.cc:217] BaseCollectiveExecutor::StartAbort Out of range: End of sequence", null],
+      ["2020-03-01 10:00:00.000000: E tensorflow/core/common_runtime/ring_reducer.cc:369] Aborting RingReduce with Out of range: End of sequence", null],
     ],
   },
   {
