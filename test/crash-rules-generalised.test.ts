@@ -265,6 +265,17 @@ const families: Family[] = [
     ],
   },
   {
+    rule: "disk_full_shm",
+    real: [
+      ["crash-corpus disk_full/nnUNet-294-shm-unable-to-write-no-errno.log", "RuntimeError: unable to write to file </torch_15769_1517813162>"],
+      ["crash-corpus disk_full/dls-example-26-thallocator-unable-to-write.log", "RuntimeError: unable to write to file </torch_76_3625483894> at /pytorch/aten/src/TH/THAllocator.c:383"],
+    ],
+    nearMiss: [
+      ["RuntimeError: unable to open shared memory object </torch_76_3625483894> in read-write mode", null],
+      ["OSError: unable to write to file /data/ckpt/model.pt", null],
+    ],
+  },
+  {
     rule: "disk_full",
     real: [
       ["https://github.com/play-with-docker/play-with-docker/issues/376", "docker: write /var/lib/docker/tmp/xxx no space left on device."],
