@@ -143,6 +143,79 @@ test("DeepSpeed: latest names the tag; missing latest or a tag that is not there
   assert.ok(c.report.warnings.some((w) => /global_step4 is newer than checkpoints\/global_step2/.test(w)));
 });
 
+test("DeepSpeed: the step is global_steps of the model states, also under a tag of the script's own that latest names", () => {
+  // save_checkpoint(dir, tag="best"): the folder is named by the script, latest names it, and
+  // load_checkpoint() resumes global_steps from mp_rank_00_model_states.pt, whatever the folder's name.
+  const custom = copy("deepspeed");
+  fs.renameSync(path.join(custom, "checkpoints", "global_step4"), path.join(custom, "checkpoints", "best"));
+  fs.writeFileSync(path.join(custom, "checkpoints", "latest"), "best");
+  const a = verify(custom);
+  assert.equal(a.code, 0, a.report.problems.join("\n"));
+  assert.equal(a.report.resume_from, "checkpoints/best");
+  assert.equal(a.report.resume_step, 4, "global_steps of the model states");
+  const renamed = copy("deepspeed");
+  fs.renameSync(path.join(renamed, "checkpoints", "global_step4"), path.join(renamed, "checkpoints", "global_step40"));
+  fs.writeFileSync(path.join(renamed, "checkpoints", "latest"), "global_step40");
+  const b = verify(renamed);
+  assert.equal(b.code, 0);
+  assert.equal(b.report.resume_step, 4, "not the 40 of the folder's name");
+  assert.ok(b.report.notes.some((n) => /same data-parallel world size \(2\)/.test(n)), b.report.notes.join("\n"));
+});
+
+test("DeepSpeed: a missing ZeRO shard of a rank in the tag latest names exits 1, naming the file and the world size; in an older tag it does not block", () => {
+  const base = copy("deepspeed");
+  fs.rmSync(path.join(base, "checkpoints", "global_step4", "zero_pp_rank_1_mp_rank_00_optim_states.pt"));
+  const r = verify(base);
+  assert.equal(r.code, 1);
+  assert.equal(r.report.resume_from, null);
+  assert.match(
+    r.report.problems.join("\n"),
+    /checkpoints\/global_step4 \(named by checkpoints\/latest\) is incomplete: checkpoints\/global_step4: zero_pp_rank_1_mp_rank_00_optim_states\.pt missing \(dp_world_size 2, mp_world_size 1 in mp_rank_00_model_states\.pt\): load_checkpoint\(\) fails on the rank that reads it/,
+  );
+
+  const older = copy("deepspeed");
+  fs.rmSync(path.join(older, "checkpoints", "global_step2", "zero_pp_rank_0_mp_rank_00_optim_states.pt"));
+  const o = verify(older);
+  assert.equal(o.code, 0, o.report.problems.join("\n"));
+  assert.equal(o.report.resume_step, 4);
+  assert.equal(o.report.checkpoints.find((c) => c.name === "checkpoints/global_step2")?.complete, false);
+
+  // Every shard gone while ds_config says ZeRO stage 2: load_checkpoint() looks for them all.
+  const none = copy("deepspeed");
+  for (const r of [0, 1]) fs.rmSync(path.join(none, "checkpoints", "global_step4", `zero_pp_rank_${r}_mp_rank_00_optim_states.pt`));
+  const n = verify(none);
+  assert.equal(n.code, 1);
+  assert.match(n.report.problems.join("\n"), /zero_pp_rank_0_mp_rank_00_optim_states\.pt, zero_pp_rank_1_mp_rank_00_optim_states\.pt missing/);
+
+  // No model states in the tag: nothing to load.
+  const noModel = copy("deepspeed");
+  fs.rmSync(path.join(noModel, "checkpoints", "global_step4", "mp_rank_00_model_states.pt"));
+  const m = verify(noModel);
+  assert.equal(m.code, 1);
+  assert.match(m.report.problems.join("\n"), /global_step4: no \*model_states\.pt/);
+});
+
+test("DeepSpeed fixture: the recorded files hold the keys DeepSpeed's save_checkpoint writes", async () => {
+  const { checkZip } = await import("../agent/guard/zip.js");
+  const { readPickle } = await import("../agent/guard/pickle.js");
+  const keysOf = async (file: string) => {
+    const z = await checkZip(file, { readPickle: true });
+    assert.ok(z.ok && z.pickle, file);
+    const v = readPickle(z.pickle!);
+    assert.ok(v instanceof Map, `${file}: a dict`);
+    return [...(v as Map<unknown, unknown>).keys()].map(String).sort();
+  };
+  const dir = path.join(FIXTURES, "deepspeed", "checkpoints", "global_step4");
+  // deepspeed/runtime/engine.py _save_checkpoint and _save_zero_checkpoint (commit cited in record.py).
+  assert.deepEqual(await keysOf(path.join(dir, "mp_rank_00_model_states.pt")), [
+    "buffer_names", "data_sampler", "dp_world_size", "ds_config", "ds_version", "frozen_param_fragments", "frozen_param_shapes",
+    "global_samples", "global_steps", "lr_scheduler", "module", "mp_world_size", "optimizer", "param_shapes", "random_ltd",
+    "shared_params", "skipped_steps", "sparse_tensor_module_names",
+  ]);
+  for (const r of [0, 1]) assert.deepEqual(await keysOf(path.join(dir, `zero_pp_rank_${r}_mp_rank_00_optim_states.pt`)), ["ds_config", "ds_version", "optimizer_state_dict"]);
+  assert.equal(fs.readFileSync(path.join(FIXTURES, "deepspeed", "checkpoints", "latest"), "utf8"), "global_step4", "the tag, no newline");
+});
+
 test("Lightning: a torn epoch=...ckpt does not block ckpt_path=\"last\"; without last.ckpt the newest complete file is named", () => {
   const base = copy("lightning");
   truncate(path.join(base, "checkpoints", "epoch=0-step=4.ckpt"));
