@@ -31,6 +31,7 @@ const families: Family[] = [
     real: [
       ["https://github.com/NVIDIA/open-gpu-kernel-modules/issues/1230", "[   24.302465] NVRM: GPU6 _kgspIsHeartbeatTimedOut: Heartbeat timed out, currentTimeMs 812751949 heartbeat 1899482 heartbeatWithOffsetMs 812745879 diff 6070 timeout 5200"],
       // An Xid 119 quotes a GSP RPC timeout: the firmware failed (hardware), not an unknown Xid and not the timeout family.
+      ["https://github.com/NVIDIA/gpu-operator/issues/1146", "Dec  2 12:15:04 worker4 kernel: [ 2396.246922] NVRM: GPU 0000:0a:00.0: rm_init_adapter failed, device minor number 5"],
       ["crash-corpus gpu_hardware/gpud-500-xid119-gsp-rpc-timeout-scan.log", '[XID found] (54 minutes ago) "NVRM: Xid (PCI:0000:9b:00): 119, pid=4071838, name=python, Timeout after 45s of waiting for RPC response from GPU4 GSP! Expected function 76 (GSP_RM_CONTROL) (0x20801702 0x4)."'],
     ],
     nearMiss: [
@@ -72,6 +73,19 @@ const families: Family[] = [
     nearMiss: [
       ["mpiexec noticed that process rank 0 with PID 10313 on node proton exited on signal 6 (Aborted).", null],
       ["mpirun noticed that process rank 0 with PID 0 on node x exited on signal 11 (Segmentation fault).", "segfault_signal"],
+    ],
+  },
+  {
+    rule: "gpu_pcie_fatal",
+    real: [
+      ["https://github.com/wilicc/gpu-burn/issues/1", "[74889.542031] pcieport 0000:00:02.0: AER: Uncorrected (Fatal) error received: id=0010"],
+      ["https://github.com/wilicc/gpu-burn/issues/1", "[74889.542044] pcieport 0000:00:02.0: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction Layer, id=0010(Receiver ID)"],
+    ],
+    nearMiss: [
+      // Corrected and correctable PCIe errors are logged all the time on healthy nodes.
+      ["[74785.660380] pcieport 0000:00:02.0: PCIe Bus Error: severity=Corrected, type=Data Link Layer, id=0010(Transmitter ID)", null],
+      ["Sep 19 16:18:04 bubz kernel: [68185.875295] nvidia 0000:07:00.0: PCIe Bus Error: severity=Correctable, type=Data Link Layer, (Transmitter ID)", null],
+      ["[  +0.000316] pcieport 0000:00:03.0: AER: Corrected error received: 0000:00:03.0", null],
     ],
   },
   {
