@@ -439,3 +439,15 @@ test("torchrun names the first failed rank: its exception is the cause, not the 
   const noTable = withTimeout.slice(0, withTimeout.indexOf("W1205 08:29:06.226000"));
   assert.deepEqual(await primaryOf("ranks-only.log", noTable), { category: "timeout", ruleId: "timeout_store_socket" });
 });
+
+test("torchrun's agent line alone (log cut before its summary table) still reports the failed worker", async () => {
+  // https://github.com/THUDM/ChatGLM2-6B/issues/199: a worker exited with code 1, its traceback is elsewhere.
+  const exit1 = "ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: 1) local_rank: 0 (pid: 2126) of binary: /usr/bin/python3";
+  assert.deepEqual(await primaryOf("agent-exit1.log", `${exit1}\n`), { category: "python_exception", ruleId: "launcher_failure" });
+  // https://github.com/lmzpai/roboMamba/issues/10: -9 is a kill (the rule for torchrun's exitcode -9 names it).
+  const killed = "E0325 20:57:27.620000 2606 site-packages/torch/distributed/elastic/multiprocessing/api.py:869] failed (exitcode: -9) local_rank: 5 (pid: 2630) of binary: /root/miniconda3/bin/python";
+  assert.equal((await primaryOf("agent-killed.log", `${killed}\n`))?.category, "process_killed");
+  // A worker that is still training after a restart is not a failure of this run.
+  const recovered = [exit1, ...Array.from({ length: 100 }, (_, i) => `{'loss': ${(2 - i / 100).toFixed(4)}, 'grad_norm': 1.2, 'learning_rate': 1e-05, 'epoch': ${(i / 100).toFixed(2)}}`)];
+  assert.equal(await primaryOf("agent-recovered.log", recovered.join("\n") + "\n"), null);
+});

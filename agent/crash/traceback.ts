@@ -376,6 +376,10 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
       }
       return withSignal(r);
     }
+    // torchrun's elastic agent logs the first failed worker before its summary table; when the
+    // excerpt or the log stops before the table, this line is all that says a rank failed.
+    const agent = /\bfailed \(exitcode: (?<code>-?\d+)\) local_rank: (?<local>\d+) \(pid: \d+\) of binary/.exec(l);
+    if (agent) return withSignal({ tool: "torchrun", line: i, codeLine: i, endLine: i, exitCode: Number(agent.groups!.code), localRank: Number(agent.groups!.local) });
   }
   return null;
 }
