@@ -52,6 +52,32 @@ test("--once: a dead daemon is recorded as a crash and restarted (exit 1); the n
   assert.match(again.stderr, /adopted running daemon/);
 });
 
+test("--once beside a trainer started by hand that no PID file names: blocked, saying why (exit 1), nothing signalled; started once it is gone", async () => {
+  const dir = baseDir();
+  const byHand = startDaemon(dir, { stepMs: 50 }, janitor);
+  await waitFor("hand trainer steps", () => currentStep(dir) !== null);
+  const cmd = JSON.stringify(daemonCommand({ stepMs: 50 }));
+  const r = cli(["--base-dir", dir, "--once", "--json", "--daemon-command", cmd, ...FAST]);
+  assert.equal(r.code, 1, r.stderr);
+  const pass = JSON.parse(r.stdout) as { state: string; events: Array<{ type: string; reasons?: string[]; trainers?: Array<{ pid: number }> }> };
+  assert.equal(pass.state, "blocked");
+  const blocked = pass.events.find((e) => e.type === "blocked")!;
+  assert.deepEqual(blocked.trainers?.map((t) => t.pid), [byHand.pid]);
+  assert.deepEqual(pass.events.filter((e) => e.type === "grant" || e.type === "restart"), []);
+  assert.match(r.stderr, new RegExp(`restart blocked \\(not_running\\): a trainer started by hand runs in ${dir} and no PID file names it: PID ${byHand.pid} .*echo ${byHand.pid} > `));
+  assert.equal(await alive(byHand.pid!), true, "never signalled");
+  assert.equal(fs.existsSync(path.join(dir, ".daemon.pid")), false, "no daemon started");
+
+  byHand.kill("SIGTERM");
+  await waitFor("hand trainer gone", () => byHand.exitCode !== null || byHand.signalCode !== null);
+  const again = cli(["--base-dir", dir, "--once", "--json", "--daemon-command", cmd, ...FAST]);
+  const second = JSON.parse(again.stdout) as { state: string; events: Array<{ type: string; pid?: number }> };
+  const started = second.events.filter((e) => e.type === "restart");
+  assert.equal(started.length, 1, again.stderr);
+  janitor.track(started[0]!.pid);
+  assert.equal(second.state, "watching");
+});
+
 test("--once from cron catches a hang across passes (progress persisted between them)", async () => {
   const dir = baseDir();
   const d = startDaemon(dir, { stepMs: 20, hangAtStep: 3, hangMode: "sleep" }, janitor);
