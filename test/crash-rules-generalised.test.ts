@@ -41,6 +41,20 @@ const families: Family[] = [
     ],
   },
   {
+    rule: "gpu_xid_fatal",
+    real: [
+      ["https://github.com/ethereum-mining/ethminer/issues/349", "[ 4815.817352] NVRM: Xid (PCI:0000:07:00): 62, 1d6e(35f8) 00000000 00000000"],
+      ["an Ubuntu forums post (2019) stored in a public repository", "[  416.096726] NVRM: Xid (PCI:0000:01:00): 62, pid=2763, 0c83(1870) 00000000 00000000"],
+      ["llm-jp/nii-sakura-cluster-configs health-check/README.md", "[Sun Aug 25 20:10:45 2024] NVRM: Xid (PCI:0000:2a:00): 140, pid='<unknown>', name=<unknown>, An uncorrectable ECC error detected (possible firmware handling failure) DRAM:0, LTC:0, MMU:0, PCIE:0"],
+    ],
+    nearMiss: [
+      // Xid 45 is the driver cleaning up after an earlier error (https://github.com/NVIDIA/open-gpu-kernel-modules/issues/1150):
+      // an unknown-Xid symptom, not a failure of its own.
+      ["kernel: NVRM: Xid (PCI:0000:dc:00): 45, pid=1818990, name=python3, Ch 00000001 caused by previous Xid 149", "gpu_xid_other"],
+      ["NVRM: Xid (PCI:0000:01:00): 620, pid=1", "gpu_xid_other"],
+    ],
+  },
+  {
     rule: "gpu_xid_other",
     real: [
       // Older drivers print the PCI address without "PCI:" (a syslog excerpt quoted in a forum thread).
