@@ -41,6 +41,17 @@ const families: Family[] = [
     ],
   },
   {
+    rule: "gpu_fallen_off_bus",
+    real: [
+      // Older drivers (Bumblebee/Optimus era): "GPU at <address> has fallen off the bus".
+      ["crash-corpus gpu_hardware/Bumblebee-554-dmesg-nvrm-fallen-off-bus-os-pci-init.log", "[   49.261458] NVRM: GPU at 0000:01:00.0 has fallen off the bus."],
+    ],
+    nearMiss: [
+      ["[   49.261465] NVRM: os_pci_init_handle: invalid context!", null],
+      ["[  416.096724] NVRM: GPU at PCI:0000:01:00: GPU-462c5715-f9c5-3eed-56ad-35fdd066205f", null],
+    ],
+  },
+  {
     rule: "gpu_xid_fatal",
     real: [
       ["https://github.com/ethereum-mining/ethminer/issues/349", "[ 4815.817352] NVRM: Xid (PCI:0000:07:00): 62, 1d6e(35f8) 00000000 00000000"],
