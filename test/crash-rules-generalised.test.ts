@@ -319,11 +319,17 @@ const families: Family[] = [
     real: [
       ["https://github.com/play-with-docker/play-with-docker/issues/376", "docker: write /var/lib/docker/tmp/xxx no space left on device."],
       ["https://github.com/docker/for-linux/issues/214", "Service '*' failed to build: mkdir /var/run/docker/libcontainerd/: no space left on device"],
+      // tempfile tries every candidate folder and finds none writable: in practice a full disk
+      // (https://github.com/capreolus-ir/capreolus/issues/154 follows "no space left on device").
+      ["https://github.com/capreolus-ir/capreolus/issues/154", "FileNotFoundError: [Errno 2] No usable temporary directory found in ['/tmp', '/var/tmp', '/usr/tmp', '/home/user1/capreolus']"],
+      ["https://github.com/overviewer/Minecraft-Overviewer/issues/426", "IOError: [Errno 2] No usable temporary directory found in ['/tmp', '/var/tmp', '/usr/tmp', '/home/mc404mapper/overviewer/Minecraft-Overviewer']"],
       ["https://github.com/coreylynch/grid-lstm/issues/5", "/home/____/torch/install/bin/luajit: /home/____/torch/install/share/lua/5.1/torch/File.lua:210: write error: wrote 39776036 blocks instead of 41251350 at /tmp/luarocks_torch-scm-1-1419/torch7/lib/TH/THDiskFile.c:340"],
     ],
     nearMiss: [
       ["no space left in the batch, flushing", null],
       ["write error count: 0 blocks", null],
+      // The message's source line in tempfile.py, as a traceback shows it.
+      ['                            "No usable temporary directory found in %s" %', null],
     ],
   },
   {
