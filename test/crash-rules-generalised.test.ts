@@ -328,6 +328,8 @@ const families: Family[] = [
     nearMiss: [
       ["no space left in the batch, flushing", null],
       ["write error count: 0 blocks", null],
+      // ENOSPC from inotify (file watchers), not from a disk.
+      ["Error: ENOSPC: System limit for number of file watchers reached, watch '/home/user/project/data'", null],
       // The message's source line in tempfile.py, as a traceback shows it.
       ['                            "No usable temporary directory found in %s" %', null],
     ],
@@ -360,6 +362,8 @@ const families: Family[] = [
       // faulthandler on Windows.
       ["https://github.com/pytorch/pytorch/issues/162333", "Windows fatal exception: access violation"],
       ["https://github.com/ROCm/TheRock/issues/2600", "2025-12-17T12:10:47.8192227Z Windows fatal exception: access violation"],
+      // Fail-fast stack buffer overrun in native code (https://github.com/frapa/tbcnn/issues/8, same line).
+      ["https://github.com/macanv/BERT-BiLSTM-CRF-NER/issues/399", "Process finished with exit code -1073740791 (0xC0000409)"],
     ],
     nearMiss: [
       ["Process finished with exit code 0", null],
