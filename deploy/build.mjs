@@ -10,7 +10,7 @@ import { build } from "esbuild";
 import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**
  * zod's `z.locales` re-exports its error messages in some 50 languages (about 0.4 MB of the 0.76 MB zod
@@ -50,6 +50,48 @@ const commanderLazyChildProcess = {
 const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), ".."));
 const dist = path.join(root, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
+fs.mkdirSync(dist);
+
+/**
+ * The shipped crash rules, validated here with the code that loads them (agent/crash/rules.ts,
+ * precompileRules: the same zod schemas and errors) and put into the bundle as TRAINSAFE_BUILTIN_RULES
+ * with each rule's anchors: a command then neither validates them nor derives the anchors at every
+ * start (~15 ms of `crash scan`). They describe dist/rules.json as copied here (size, mtime): an edited
+ * copy is read and validated at run time instead. A rules file with an error fails the build, naming
+ * the file, rule and field.
+ */
+async function precompiledRules() {
+  const source = path.join(root, "agent", "crash", "rules.json");
+  const shipped = path.join(dist, "rules.json");
+  fs.copyFileSync(source, shipped);
+  // Bundled into dist/ (rules.ts finds rules.json beside its module), imported, then removed.
+  const tmp = path.join(dist, `.precompile-rules-${process.pid}.mjs`);
+  try {
+    await build({
+      stdin: { contents: 'export { precompileRules } from "./agent/crash/rules.ts";', resolveDir: root, loader: "ts" },
+      outfile: tmp,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      logLevel: "warning",
+      plugins: [englishZodLocaleOnly],
+    });
+    const { precompileRules } = await import(pathToFileURL(tmp).href);
+    const pre = await precompileRules(source, shipped);
+    // What was validated must be what ships (the source could change in between).
+    if (!fs.readFileSync(source).equals(fs.readFileSync(shipped))) throw new Error(`${source} changed during the build; build again`);
+    return JSON.stringify(pre);
+  } catch (err) {
+    if (err?.name !== "TrainsafeError") throw err;
+    process.stderr.write(`build failed: ${err.message}\n`);
+    process.exit(1);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(await precompiledRules()) };
+
 await build({
   entryPoints: { trainsafe: path.join(root, "cli", "main.ts") },
   outdir: dist,
@@ -67,6 +109,7 @@ await build({
   // one through node's module loader was most of a command's start-up (crash scan of a small log: 433
   // -> 306 ms CPU, docs/benchmarks.md, start-up). Only native addons stay in node_modules.
   external: ["better-sqlite3"],
+  define: builtinRules,
   // Bundled CommonJS packages call require() for node's built-ins; an ES module has none of its own.
   banner: { js: 'import { createRequire as __trainsafeCreateRequire } from "node:module"; const require = __trainsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",
@@ -116,7 +159,7 @@ await build({
   // import.meta.url of the sources is dist/<command>.module.cjs (written below): files next to the
   // module resolve beside it, and the checks worker, which imports its own module, loads the script
   // through the launcher and its code cache.
-  define: { "import.meta": "__trainsafeImportMeta" },
+  define: { "import.meta": "__trainsafeImportMeta", ...builtinRules },
   banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename.replace(/\\.cjs$/, ".module.cjs")).href; } };' },
   logLevel: "warning",
   plugins: [englishZodLocaleOnly, commanderLazyChildProcess, localEntry],
@@ -243,8 +286,8 @@ await build({
 for (const c of Object.keys(LOCAL_COMMANDS)) {
   fs.writeFileSync(path.join(dist, `${c}.module.cjs`), `// The ${c} script as a module, with its code cache (cli/launch.cts, loadModule).\nmodule.exports = require("./trainsafe.cjs").loadModule(${JSON.stringify(c)});\n`);
 }
-// new URL("./rules.json" | "./static/" | "./training_daemon.mjs", import.meta.url) in the sources.
-fs.copyFileSync(path.join(root, "agent", "crash", "rules.json"), path.join(dist, "rules.json"));
+// new URL("./rules.json" | "./static/" | "./training_daemon.mjs", import.meta.url) in the sources
+// (rules.json was copied by precompiledRules).
 fs.cpSync(path.join(root, "controller", "http", "static"), path.join(dist, "static"), { recursive: true });
 fs.copyFileSync(path.join(root, "cli", "demo", "training_daemon.mjs"), path.join(dist, "training_daemon.mjs"));
 process.stderr.write(`built ${path.relative(process.cwd(), path.join(dist, "trainsafe.cjs")) || dist}\n`);

@@ -183,3 +183,51 @@ test("a read-only program folder: the cache goes to the user's cache folder, or 
     for (const [p, mode] of restore.reverse()) fs.chmodSync(p, mode);
   }
 });
+
+test("the shipped rules are validated at build time; an edited dist/rules.json is validated at run time", () => {
+  const dist = path.dirname(bundle);
+  const rulesFile = path.join(dist, "rules.json");
+  // Pre-validated rules, with their anchors, are in the command's script.
+  assert.match(fs.readFileSync(path.join(dist, "crash.cjs"), "latin1"), /"anchors":\[\[/);
+  const original = fs.readFileSync(rulesFile, "utf8");
+  const st = fs.statSync(rulesFile);
+  const scan = () => run(bundle, ["crash", "scan", "--file", path.join(base, "logs", "train.log"), "--no-history", "--json"]);
+  const edit = (f: (rule: any) => void) => {
+    const data = JSON.parse(original);
+    const i = data.rules.findIndex((r: any) => r.id === "cuda_oom_alloc");
+    f(data.rules[i]);
+    fs.writeFileSync(rulesFile, JSON.stringify(data));
+    return i;
+  };
+  try {
+    // A valid edit takes effect (the file no longer matches the one built from).
+    edit((r) => (r.category = "host_oom"));
+    const edited = scan();
+    assert.equal(edited.status, 1, edited.stderr);
+    assert.deepEqual([JSON.parse(edited.stdout).primary.category, JSON.parse(edited.stdout).primary.ruleId], ["host_oom", "cuda_oom_alloc"]);
+    // An invalid one gets the error of any rules file: file, rule and field.
+    const i = edit((r) => (r.severity = "fatalish"));
+    const bad = scan();
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.ok(bad.stderr.includes(`${rulesFile}: rules[${i}] (id cuda_oom_alloc).severity: `), bad.stderr);
+  } finally {
+    fs.writeFileSync(rulesFile, original);
+    fs.utimesSync(rulesFile, st.atime, st.mtime);
+  }
+  assert.equal(JSON.parse(scan().stdout).primary.category, "cuda_oom");
+});
+
+test("a shipped rules file with an error fails the build, naming the file, rule and field", () => {
+  const prog = path.join(tmp, "bad-rules-prog");
+  for (const d of ["agent", "cli", "controller", "proto", "deploy"]) fs.cpSync(path.join(ROOT, d), path.join(prog, d), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, "package.json"), path.join(prog, "package.json"));
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(prog, "node_modules"));
+  const file = path.join(prog, "agent", "crash", "rules.json");
+  const data = JSON.parse(fs.readFileSync(file, "utf8"));
+  data.rules[2].patterns = ["(unclosed"];
+  fs.writeFileSync(file, JSON.stringify(data));
+  const b = spawnSync(process.execPath, [path.join(prog, "deploy", "build.mjs"), prog], { encoding: "utf8" });
+  assert.equal(b.status, 1, b.stderr);
+  assert.ok(b.stderr.includes(`${file}: rules[2] (id ${data.rules[2].id}).patterns[0]: invalid regular expression`), b.stderr);
+  assert.ok(!fs.existsSync(path.join(prog, "dist", "trainsafe.cjs")));
+});

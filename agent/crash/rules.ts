@@ -19,11 +19,19 @@ import { CRASH_CATEGORIES, type CrashCategory, type CrashRole, type CrashSeverit
 /** The shipped rules file. */
 export const BUILTIN_RULES_FILE = fileURLToPath(new URL("./rules.json", import.meta.url));
 
+/**
+ * The shipped rules as deploy/build.mjs validated them (JSON of PrecompiledRules), in the bundle only:
+ * a command then neither validates them with zod nor derives their anchors at every start.
+ */
+declare const TRAINSAFE_BUILTIN_RULES: string | undefined;
+
 const MAX_RULES_FILE_BYTES = 4 * 1024 * 1024;
 const MIN_ANCHOR_CHARS = 3;
 const DEFAULT_INCIDENT_GAP_LINES = 500;
 
-const ruleSchema = z.strictObject({
+// Built on first use: the shipped form validates the shipped rules at build time, and a command
+// without an extra rules file then never needs them.
+const ruleSchemaOf = () => z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/, "must be lower_snake_case"),
   category: z.enum(CRASH_CATEGORIES as [CrashCategory, ...CrashCategory[]]),
   severity: z.enum(["fatal", "error", "warning"]),
@@ -35,16 +43,18 @@ const ruleSchema = z.strictObject({
   suggestion: z.string().min(10),
   description: z.string().optional(),
 });
+let ruleSchemaBuilt: ReturnType<typeof ruleSchemaOf> | undefined;
 
-const rulesFileSchema = z.strictObject({
+const rulesFileSchemaOf = () => z.strictObject({
   _doc: z.union([z.string(), z.array(z.string())]).optional(),
   version: z.literal(1),
   incidentGapLines: z.number().int().positive().optional(),
   exclude: z.array(z.string().min(1)).default([]),
   rules: z.array(z.unknown()),
 });
+let rulesFileSchemaBuilt: ReturnType<typeof rulesFileSchemaOf> | undefined;
 
-export type RuleSpec = z.output<typeof ruleSchema>;
+export type RuleSpec = z.output<ReturnType<typeof ruleSchemaOf>>;
 
 export interface CompiledRule {
   readonly id: string;
@@ -71,6 +81,21 @@ export interface CompiledRules {
   readonly unanchored: readonly { rule: CompiledRule; pattern: RegExp }[];
   readonly incidentGapLines: number;
   readonly files: readonly string[];
+  /** How classifyLine picks the rules worth trying on a line (see AnchorSearch). */
+  readonly anchorSearch: AnchorSearch | null;
+}
+
+/**
+ * The rules a line can match, found with one regex search instead of a loop over every rule's
+ * anchors (most lines of a log hold no anchor at all). `re` finds the minimal anchors (none contains
+ * another) in a lower-cased line; `rulesOf` maps each to the rules with an anchor containing it, so
+ * a rule none of whose anchors' minimal anchors is in the line cannot match it.
+ */
+export interface AnchorSearch {
+  readonly re: RegExp;
+  readonly rulesOf: ReadonlyMap<string, readonly number[]>;
+  /** Indices of the rules without anchors (tried on every line). */
+  readonly always: readonly number[];
 }
 
 export interface LineMatch {
@@ -87,6 +112,18 @@ interface RawRules {
   exclude: string[];
   incidentGapLines?: number;
   file: string;
+  /** Each rule's anchors as compileRule derives them (precompiled rules only). */
+  anchors?: readonly (readonly string[] | null)[];
+}
+
+/** The shipped rules validated at build time, and the rules file they were read from (size, mtime). */
+export interface PrecompiledRules {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly rules: RuleSpec[];
+  readonly exclude: string[];
+  readonly incidentGapLines?: number;
+  readonly anchors: readonly (readonly string[] | null)[];
 }
 
 /**
@@ -94,7 +131,7 @@ interface RawRules {
  * are tried first. Throws a TrainsafeError (config) naming the file, rule id and field on any error.
  */
 export async function loadRules(extraRulesFile?: string): Promise<CompiledRules> {
-  builtinPromise ??= readRulesFile(BUILTIN_RULES_FILE);
+  builtinPromise ??= readBuiltinRules();
   let builtin: RawRules;
   try {
     builtin = await builtinPromise;
@@ -110,6 +147,35 @@ export async function loadRules(extraRulesFile?: string): Promise<CompiledRules>
 /** Compiles rules given as data (tests, tools); `file` names them in errors. */
 export function compileRulesData(raw: unknown, file = "<rules>"): CompiledRules {
   return compileRuleSets([parseRulesData(raw, file)]);
+}
+
+/**
+ * Reads, validates and compiles a rules file as loadRules would (throwing its errors), for
+ * deploy/build.mjs to ship it pre-validated as TRAINSAFE_BUILTIN_RULES; `shippedAs`: its copy beside
+ * the bundle, whose size and mtime are recorded.
+ */
+export async function precompileRules(file: string, shippedAs = file): Promise<PrecompiledRules> {
+  const raw = await readRulesFile(file);
+  const compiled = compileRuleSets([raw]);
+  const st = await fsp.stat(shippedAs);
+  const out: PrecompiledRules = { size: st.size, mtimeMs: st.mtimeMs, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors) };
+  if (raw.incidentGapLines !== undefined) return { ...out, incidentGapLines: raw.incidentGapLines };
+  return out;
+}
+
+/** The shipped rules: pre-validated from the bundle while the file is the one built from, else read. */
+async function readBuiltinRules(): Promise<RawRules> {
+  if (typeof TRAINSAFE_BUILTIN_RULES === "string") {
+    const pre = JSON.parse(TRAINSAFE_BUILTIN_RULES) as PrecompiledRules;
+    // An edited rules.json beside the bundle is read and validated as any rules file.
+    const st = await fsp.stat(BUILTIN_RULES_FILE).catch(() => undefined);
+    if (st && st.size === pre.size && st.mtimeMs === pre.mtimeMs) {
+      const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors };
+      if (pre.incidentGapLines !== undefined) out.incidentGapLines = pre.incidentGapLines;
+      return out;
+    }
+  }
+  return readRulesFile(BUILTIN_RULES_FILE);
 }
 
 async function readRulesFile(file: string): Promise<RawRules> {
@@ -133,12 +199,13 @@ async function readRulesFile(file: string): Promise<RawRules> {
 }
 
 function parseRulesData(raw: unknown, file: string): RawRules {
-  const top = rulesFileSchema.safeParse(raw);
+  const top = (rulesFileSchemaBuilt ??= rulesFileSchemaOf()).safeParse(raw);
   if (!top.success) {
     const issue = top.error.issues[0]!;
     throw configError(file, issue.message, issuePath(issue.path));
   }
   const rules: RuleSpec[] = [];
+  const ruleSchema = (ruleSchemaBuilt ??= ruleSchemaOf());
   top.data.rules.forEach((item, i) => {
     const parsed = ruleSchema.safeParse(item);
     if (!parsed.success) {
@@ -172,7 +239,7 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
       const prev = seen.get(spec.id);
       if (prev) throw configError(set.file, `duplicate rule id "${spec.id}" (also in ${prev})`, `${label}.id`);
       seen.set(spec.id, set.file);
-      rules.push(compileRule(spec, set.file, label));
+      rules.push(compileRule(spec, set.file, label, set.anchors?.[i]));
     });
   }
   // Sets are ordered extra-first, so an extra file's incidentGapLines overrides the built-in one.
@@ -187,6 +254,7 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
   for (const a of [...anchors].sort((x, y) => x.length - y.length)) if (!minimal.some((m) => a.includes(m))) minimal.push(a);
   const anchorRegex = minimal.length ? new RegExp(minimal.map((a) => escapeRegex(toLatin1View(a))).join("|"), "gi") : null;
   return Object.freeze({
+    anchorSearch: anchorSearchOf(rules, minimal),
     rules: Object.freeze(rules),
     exclude: Object.freeze(exclude),
     anchorRegex,
@@ -196,10 +264,41 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
   });
 }
 
-function compileRule(spec: RuleSpec, file: string, label: string): CompiledRule {
+function anchorSearchOf(rules: readonly CompiledRule[], minimal: readonly string[]): AnchorSearch | null {
+  if (!minimal.length) return null;
+  // Case-sensitive over the lower-cased line, as classifySegment compares anchors.
+  const re = new RegExp(minimal.map(escapeRegex).join("|"), "g");
+  const rulesOf = new Map<string, number[]>(minimal.map((m) => [m, []]));
+  const always: number[] = [];
+  rules.forEach((rule, i) => {
+    if (!rule.anchors) return always.push(i);
+    const seen = new Set<string>();
+    for (const a of rule.anchors) for (const m of minimalIn(re, a)) seen.add(m);
+    for (const m of seen) rulesOf.get(m)!.push(i);
+  });
+  return { re, rulesOf, always };
+}
+
+/**
+ * The minimal anchors in `lower`: tried at every position (lastIndex one past each match's start), and
+ * two minimal anchors never start at one position (the shorter would be in the longer).
+ */
+function minimalIn(re: RegExp, lower: string): string[] {
+  const found: string[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(lower); m; m = re.exec(lower)) {
+    found.push(m[0]);
+    re.lastIndex = m.index + 1;
+  }
+  return found;
+}
+
+function compileRule(spec: RuleSpec, file: string, label: string, precompiled?: readonly string[] | null): CompiledRule {
   const flags = spec.ignoreCase ? "i" : "";
   const patterns = spec.patterns.map((src, i) => compilePattern(src, flags, file, `${label}.patterns[${i}]`));
   const exclude = spec.exclude.map((src, i) => compilePattern(src, flags, file, `${label}.exclude[${i}]`));
+  // Precompiled rules were checked at build time and come with their anchors.
+  if (precompiled !== undefined) return freezeRule(spec, file, patterns, exclude, precompiled);
   for (const name of placeholders(spec.suggestion)) {
     spec.patterns.forEach((src, i) => {
       if (!namedGroups(src).includes(name)) {
@@ -216,6 +315,10 @@ function compileRule(spec: RuleSpec, file: string, label: string): CompiledRule 
     }
     anchors.push(...lits.map((l) => l.toLowerCase()));
   }
+  return freezeRule(spec, file, patterns, exclude, anchors ? [...new Set(anchors)] : null);
+}
+
+function freezeRule(spec: RuleSpec, file: string, patterns: RegExp[], exclude: RegExp[], anchors: readonly string[] | null): CompiledRule {
   return Object.freeze({
     id: spec.id,
     category: spec.category,
@@ -225,7 +328,7 @@ function compileRule(spec: RuleSpec, file: string, label: string): CompiledRule 
     patterns: Object.freeze(patterns),
     exclude: Object.freeze(exclude),
     suggestion: spec.suggestion,
-    anchors: anchors ? Object.freeze([...new Set(anchors)]) : null,
+    anchors: anchors ? Object.freeze([...anchors]) : null,
     source: file,
   });
 }
@@ -276,7 +379,22 @@ export function classifyLine(compiled: CompiledRules, rawLine: string): LineMatc
 function classifySegment(compiled: CompiledRules, text: string): LineMatch | null {
   for (const ex of compiled.exclude) if (ex.test(text)) return null;
   let lower: string | undefined;
-  for (const rule of compiled.rules) {
+  const search = compiled.anchorSearch;
+  let order: readonly number[] | undefined;
+  if (search) {
+    lower = text.toLowerCase();
+    const found = minimalIn(search.re, lower);
+    if (!found.length) order = search.always;
+    else {
+      // Rules stay in their order: the first that matches wins.
+      const picked = new Set<number>(search.always);
+      for (const m of found) for (const i of search.rulesOf.get(m)!) picked.add(i);
+      order = [...picked].sort((x, y) => x - y);
+    }
+  }
+  const all = compiled.rules;
+  for (let k = 0, n = order ? order.length : all.length; k < n; k++) {
+    const rule = all[order ? order[k]! : k]!;
     if (rule.anchors) {
       lower ??= text.toLowerCase();
       let any = false;
