@@ -754,8 +754,10 @@ export class Supervisor {
       (finding) => ({ finding, error: null }),
       (err: unknown) => ({ finding: null, error: describeError(err) }),
     );
-    // The pre-flight's answer is only used if nothing adopts a daemon first (restart() looks again).
+    // The pre-flight's answer and the look for trainers no PID file names are only used if nothing
+    // adopts a daemon first (restart() looks again); both start now, beside the crash scan.
     const checking = this.preflight();
+    const trainers = this.scanTrainers();
     await this.removeStalePidFile(identity.pid);
     const { finding, error } = await scanning;
     const exitCode = exit?.exitCode ?? null;
@@ -793,7 +795,7 @@ export class Supervisor {
         ranMs,
       });
     };
-    return this.restart("crash", { checking, crash: { id: crashId, category, signature }, report });
+    return this.restart("crash", { checking, trainers, crash: { id: crashId, category, signature }, report });
   }
 
   private async recordCrash(entry: CrashHistoryInput): Promise<void> {
@@ -875,8 +877,8 @@ export class Supervisor {
    * over from the last launch) blocks the start: two trainers writing the same checkpoints is the
    * worst outcome. Nothing is signalled. True when the start must not go on (adopted or blocked).
    */
-  private async blockedByTrainers(cause: RestartCause, report: () => Promise<void>): Promise<boolean> {
-    const trainers = await this.lookForTrainers();
+  private async blockedByTrainers(cause: RestartCause, report: () => Promise<void>, scanned?: Promise<UnnamedTrainer[]>): Promise<boolean> {
+    const trainers = await this.lookForTrainers(scanned);
     if (this.watched) return true;
     if (trainers.length === 0) return false;
     await report();
@@ -884,13 +886,22 @@ export class Supervisor {
     return true;
   }
 
-  /** Finds this folder's unnamed trainers; adopts the daemon of this folder's launch among them (see blockedByTrainers). */
-  private async lookForTrainers(): Promise<UnnamedTrainer[]> {
+  /** This folder's trainers that no PID file names (agent/lib/daemon.ts); a failed look is reported and finds none. */
+  private scanTrainers(): Promise<UnnamedTrainer[]> {
     const { layout } = this.settings;
-    const found = await unnamedTrainers(layout, this.w.daemonPattern).catch(async (err: unknown) => {
+    return unnamedTrainers(layout, this.w.daemonPattern).catch(async (err: unknown) => {
       await this.emit({ type: "error", message: `cannot look for trainers of ${layout.baseDir} that no PID file names: ${describeError(err)}` });
       return [];
     });
+  }
+
+  /**
+   * Finds this folder's unnamed trainers (`scanned`: a look already under way) and adopts the daemon
+   * of this folder's launch among them; returns the ones that block a start (see blockedByTrainers).
+   */
+  private async lookForTrainers(scanned?: Promise<UnnamedTrainer[]>): Promise<UnnamedTrainer[]> {
+    const { layout } = this.settings;
+    const found = await (scanned ?? this.scanTrainers());
     const ours = found.find((t) => t.launched && t.sessionLeader);
     if (ours) {
       const identity: DaemonIdentity = { pid: ours.pid, startTicks: ours.startTicks, cmdline: ours.cmdline, ...(ours.launchId ? { launchId: ours.launchId } : {}) };
@@ -971,7 +982,13 @@ export class Supervisor {
    */
   private async restart(
     cause: RestartCause,
-    opts: { checked?: PreflightResult; checking?: Promise<PreflightResult>; crash?: CrashRef; report?: () => Promise<void> } = {},
+    opts: {
+      checked?: PreflightResult;
+      checking?: Promise<PreflightResult>;
+      trainers?: Promise<UnnamedTrainer[]>;
+      crash?: CrashRef;
+      report?: () => Promise<void>;
+    } = {},
   ): Promise<void> {
     let reported = false;
     const report = async () => {
@@ -983,7 +1000,7 @@ export class Supervisor {
       // Someone may have started a daemon meanwhile (an operator, by hand): adopt it, never start a second.
       await this.lookup(true);
       if (this.watched) return;
-      if (await this.blockedByTrainers(cause, report)) return;
+      if (await this.blockedByTrainers(cause, report, opts.trainers)) return;
       const pre = opts.checked ?? (await (opts.checking ?? this.preflight()));
       if (!pre.ok) {
         this.idle = { kind: "blocked", cause, reasons: pre.blockers, checkedAtMs: this.clock() };
