@@ -56,7 +56,7 @@ fs.mkdirSync(dist);
  * The shipped crash rules, validated here with the code that loads them (agent/crash/rules.ts,
  * precompileRules: the same zod schemas and errors) and put into the bundle as TRAINSAFE_BUILTIN_RULES
  * with each rule's anchors: a command then neither validates them nor derives the anchors at every
- * start (~15 ms of `crash scan`). They describe dist/rules.json as copied here (size, mtime): an edited
+ * start (~25 ms of `crash scan`). They carry the SHA-1 of dist/rules.json as copied here: an edited
  * copy is read and validated at run time instead. A rules file with an error fails the build, naming
  * the file, rule and field.
  */

@@ -9,6 +9,7 @@
  * classified with the real patterns. Patterns without a usable anchor still work: they are run
  * over whole chunks (slow path) and reported by `CompiledRules.unanchored`.
  */
+import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -116,10 +117,9 @@ interface RawRules {
   anchors?: readonly (readonly string[] | null)[];
 }
 
-/** The shipped rules validated at build time, and the rules file they were read from (size, mtime). */
+/** The shipped rules validated at build time, and the SHA-1 of the rules file they were read from. */
 export interface PrecompiledRules {
-  readonly size: number;
-  readonly mtimeMs: number;
+  readonly sha1: string;
   readonly rules: RuleSpec[];
   readonly exclude: string[];
   readonly incidentGapLines?: number;
@@ -152,13 +152,13 @@ export function compileRulesData(raw: unknown, file = "<rules>"): CompiledRules 
 /**
  * Reads, validates and compiles a rules file as loadRules would (throwing its errors), for
  * deploy/build.mjs to ship it pre-validated as TRAINSAFE_BUILTIN_RULES; `shippedAs`: its copy beside
- * the bundle, whose size and mtime are recorded.
+ * the bundle, whose SHA-1 is recorded.
  */
 export async function precompileRules(file: string, shippedAs = file): Promise<PrecompiledRules> {
   const raw = await readRulesFile(file);
   const compiled = compileRuleSets([raw]);
-  const st = await fsp.stat(shippedAs);
-  const out: PrecompiledRules = { size: st.size, mtimeMs: st.mtimeMs, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors) };
+  const sha1 = createHash("sha1").update(await fsp.readFile(shippedAs)).digest("hex");
+  const out: PrecompiledRules = { sha1, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors) };
   if (raw.incidentGapLines !== undefined) return { ...out, incidentGapLines: raw.incidentGapLines };
   return out;
 }
@@ -167,9 +167,10 @@ export async function precompileRules(file: string, shippedAs = file): Promise<P
 async function readBuiltinRules(): Promise<RawRules> {
   if (typeof TRAINSAFE_BUILTIN_RULES === "string") {
     const pre = JSON.parse(TRAINSAFE_BUILTIN_RULES) as PrecompiledRules;
-    // An edited rules.json beside the bundle is read and validated as any rules file.
-    const st = await fsp.stat(BUILTIN_RULES_FILE).catch(() => undefined);
-    if (st && st.size === pre.size && st.mtimeMs === pre.mtimeMs) {
+    // An edited rules.json beside the bundle is read and validated as any rules file. Its content is
+    // compared, not its mtime: a copy of the program folder keeps its pre-validated rules.
+    const bytes = await fsp.readFile(BUILTIN_RULES_FILE).catch(() => undefined);
+    if (bytes && createHash("sha1").update(bytes).digest("hex") === pre.sha1) {
       const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors };
       if (pre.incidentGapLines !== undefined) out.incidentGapLines = pre.incidentGapLines;
       return out;
