@@ -295,7 +295,7 @@ test("FSDP sharded state (pytorch_model_fsdp_0/, optimizer_0/): complete with .m
   assert.ok(torn.problems.includes("checkpoint-100/pytorch_model_fsdp_0/__0_0.distcp: empty"), torn.problems.join("\n"));
 });
 
-test("HF Trainer under DeepSpeed: checkpoint-N/latest names global_stepN, whose state files are checked instead of optimizer.pt", async () => {
+test("HF Trainer under DeepSpeed: checkpoint-N/latest names global_stepN, whose state files (every rank's ZeRO shard) are checked instead of optimizer.pt", async () => {
   const layout = dir({ checkpoints: [{ step: 4, omit: ["model.safetensors", "optimizer.pt", "scheduler.pt"] }] });
   const cp = path.join(layout.modelDir, "checkpoint-4");
   // The state files of a DeepSpeed tag, as in test/fixtures/checkpoints/deepspeed (built after DeepSpeed's source).
@@ -307,6 +307,14 @@ test("HF Trainer under DeepSpeed: checkpoint-N/latest names global_stepN, whose 
   fs.truncateSync(path.join(cp, "global_step4", "zero_pp_rank_1_mp_rank_00_optim_states.pt"), 100);
   const torn = ckpt(await verifyResume(layout), "checkpoint-4");
   assert.ok(torn.problems.some((p) => p.startsWith("checkpoint-4/global_step4/zero_pp_rank_1_mp_rank_00_optim_states.pt: not a complete zip archive")), torn.problems.join("\n"));
+  // A rank's ZeRO shard missing (dp_world_size 2 in the model states): that rank's load fails.
+  fs.rmSync(path.join(cp, "global_step4", "zero_pp_rank_1_mp_rank_00_optim_states.pt"));
+  const lost = ckpt(await verifyResume(layout), "checkpoint-4");
+  assert.equal(lost.complete, false);
+  assert.ok(
+    lost.problems.includes("checkpoint-4/global_step4: zero_pp_rank_1_mp_rank_00_optim_states.pt missing (dp_world_size 2, mp_world_size 1 in mp_rank_00_model_states.pt): load_checkpoint() fails on the rank that reads it (FileNotFoundError), and the job with it"),
+    lost.problems.join("\n"),
+  );
   fs.writeFileSync(path.join(cp, "latest"), "global_step8");
   const wrong = ckpt(await verifyResume(layout), "checkpoint-4");
   assert.ok(wrong.problems.includes('checkpoint-4/latest names "global_step8", which is not a folder in the checkpoint: DeepSpeed would fail to load it'), wrong.problems.join("\n"));

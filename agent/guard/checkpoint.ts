@@ -9,6 +9,7 @@ import path from "node:path";
 import { z } from "zod";
 import { describeError } from "../lib/errors.js";
 import { readJsonFile } from "../lib/files.js";
+import { checkDeepspeedTagDir } from "./deepspeed.js";
 import { checkSafetensors } from "./safetensors.js";
 import { checkZip } from "./zip.js";
 
@@ -238,7 +239,7 @@ async function checkAdapter(entry: CheckpointEntry, problems: string[]): Promise
   if (r.ok && r.tensorCount === 0) problems.push(`${label("adapter_model.safetensors")}: holds no tensors`);
 }
 
-/** DeepSpeed's tag folder inside an HF checkpoint: `latest` must name it and its state files must be whole. */
+/** DeepSpeed's tag folder inside an HF checkpoint: `latest` must name it; its files are checked as agent/guard/deepspeed.ts says. */
 async function checkDeepspeedTag(entry: CheckpointEntry, problems: string[]): Promise<void> {
   const latest = path.join(entry.path, "latest");
   const tag = (await fsp.readFile(latest, "utf8").catch(() => ""))?.trim();
@@ -248,8 +249,9 @@ async function checkDeepspeedTag(entry: CheckpointEntry, problems: string[]): Pr
     problems.push(`${entry.name}/latest names "${tag}", which is not a folder in the checkpoint: DeepSpeed would fail to load it`);
     return;
   }
-  if (!files.some((f) => f.endsWith("model_states.pt"))) problems.push(`${entry.name}/${tag}: no *model_states.pt (the save did not finish)`);
-  for (const f of files.filter((x) => x.endsWith(".pt")).sort()) await checkTorchFile(path.join(tagDir, f), `${entry.name}/${tag}/${f}`, problems);
+  // The same checks as a plain DeepSpeed tree's tag: whole files, every rank's model states and ZeRO shards.
+  const r = await checkDeepspeedTagDir(tagDir, files, (f) => `${entry.name}/${tag}${f ? `/${f}` : ""}`);
+  problems.push(...r.problems);
 }
 
 /**

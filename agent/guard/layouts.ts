@@ -14,7 +14,8 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { CHECKPOINT_RE } from "./checkpoint.js";
-import { field, intField, readPickle, type PickleValue } from "./pickle.js";
+import { checkDeepspeedTagDir, DS_MODEL_STATES } from "./deepspeed.js";
+import { intField, readPickle, type PickleValue } from "./pickle.js";
 import { checkSafetensors } from "./safetensors.js";
 import { checkZip } from "./zip.js";
 
@@ -167,7 +168,7 @@ export async function scanCheckpointTrees(baseDir: string, opts: { extraDirs?: s
       const named = (await fsp.readFile(path.join(dir, "latest"), "utf8").catch(() => ""))?.trim() ?? "";
       if (named && !dsTags.includes(named) && l.dirs.includes(named) && !claimed.has(named)) {
         const inside = await sub(named);
-        if (inside && [...inside.files.keys()].some((f) => DS_MODEL.test(f))) dsTags.push(named);
+        if (inside && [...inside.files.keys()].some((f) => DS_MODEL_STATES.test(f))) dsTags.push(named);
       }
     }
     if (dsTags.length > 0) {
@@ -366,69 +367,13 @@ async function accelerateTree(dir: string, auto: string[], other: string[], rel:
   );
 }
 
-/** A DeepSpeed model-states file: mp_rank_MM_model_states.pt, or ZeRO-3's zero_pp_rank_D_mp_rank_MM_model_states.pt. */
-const DS_MODEL = /^(?:zero_pp_rank_(\d+)_)?mp_rank_(\d+)_model_states\.pt$/;
-/** A ZeRO optimizer shard: [bf16_]zero_pp_rank_D_mp_rank_MM_optim_states.pt (older versions: no "_" before optim). */
-const DS_OPTIM = /^(bf16_|fp16_)?zero_pp_rank_(\d+)_mp_rank_(\d+)_?optim_states\.pt$/;
-const mp2 = (n: number) => String(n).padStart(2, "0");
-
-/**
- * DeepSpeed `save_checkpoint` folders, checked against what `load_checkpoint` reads (deepspeed/runtime/
- * engine.py): the tag in `latest`; in it the model states of every model-parallel rank
- * (mp_rank_MM_model_states.pt; under ZeRO-3 one per data-parallel rank too), whose `global_steps` is
- * the step training resumes from and whose `dp_world_size` / `mp_world_size` say which ZeRO optimizer
- * shards ([bf16_]zero_pp_rank_D_mp_rank_MM_optim_states.pt) must be there: each rank loads its own,
- * and one missing fails that rank's load and the job with it.
- */
 async function deepspeedTree(dir: string, tags: string[], rel: (p: string) => string): Promise<CheckpointTree> {
   const checkpoints: TreeCheckpoint[] = [];
   let dpWorld: number | null = null;
   for (const t of tags) {
     const p = path.join(dir, t);
     const l = await list(p);
-    const files = [...(l?.files.keys() ?? [])].sort();
-    const problems: string[] = [];
-    const models = files.filter((f) => DS_MODEL.test(f));
-    if (models.length === 0) problems.push(`${rel(p)}: no *model_states.pt (the save did not finish): load_checkpoint() finds nothing to load`);
-    // The states of model-parallel rank 0 (ZeRO-3: of data-parallel rank 0 too) carry the counters.
-    const first = models.find((f) => f === "mp_rank_00_model_states.pt") ?? models.find((f) => f === "zero_pp_rank_0_mp_rank_00_model_states.pt") ?? models[0];
-    let states: PickleValue | undefined;
-    for (const f of files.filter((x) => x.endsWith(".pt"))) {
-      const data = await torchFile(path.join(p, f), rel(path.join(p, f)), problems, f === first);
-      if (f === first) states = data;
-    }
-    const step = intField(states, "global_steps");
-    const dp = intField(states, "dp_world_size");
-    const mp = intField(states, "mp_world_size");
-    if (first && states !== undefined && step === null) problems.push(`${rel(path.join(p, first))}: no global_steps (not written by DeepSpeed's save_checkpoint?): load_checkpoint() would fail on it`);
-    const have = new Set(files);
-    const missing: string[] = [];
-    const zero3 = models.some((f) => DS_MODEL.exec(f)![1] !== undefined);
-    if (mp !== null && mp > 0) {
-      for (let m = 0; m < mp; m++) {
-        if (zero3) {
-          if (dp !== null) for (let d = 0; d < dp; d++) if (!have.has(`zero_pp_rank_${d}_mp_rank_${mp2(m)}_model_states.pt`)) missing.push(`zero_pp_rank_${d}_mp_rank_${mp2(m)}_model_states.pt`);
-        } else if (!have.has(`mp_rank_${mp2(m)}_model_states.pt`)) missing.push(`mp_rank_${mp2(m)}_model_states.pt`);
-      }
-    }
-    const shards = files.map((f) => DS_OPTIM.exec(f)).filter((m): m is RegExpExecArray => m !== null);
-    const stage = zeroStage(states);
-    if (dp !== null && dp > 0 && (shards.length > 0 || (stage !== null && stage > 0))) {
-      // Shards are named by the precision the run used (bf16_ under bf16); each rank looks for its own.
-      const prefix = shards[0]?.[1] ?? "";
-      for (let m = 0; m < Math.max(1, mp ?? 1); m++) {
-        for (let d = 0; d < dp; d++) {
-          const name = `${prefix}zero_pp_rank_${d}_mp_rank_${mp2(m)}_optim_states.pt`;
-          if (!have.has(name) && !have.has(name.replace("_optim_states.pt", "optim_states.pt"))) missing.push(name);
-        }
-      }
-    }
-    if (missing.length > 0) {
-      const world = [dp !== null ? `dp_world_size ${dp}` : null, mp !== null ? `mp_world_size ${mp}` : null].filter(Boolean).join(", ");
-      problems.push(
-        `${rel(p)}: ${missing.join(", ")} missing (${world} in ${first}): load_checkpoint() fails on the rank that reads ${missing.length === 1 ? "it" : "them"} (FileNotFoundError), and the job with it`,
-      );
-    }
+    const { problems, step, dpWorldSize: dp } = await checkDeepspeedTagDir(p, [...(l?.files.keys() ?? [])], (f) => rel(f ? path.join(p, f) : p));
     if (dp !== null) dpWorld ??= dp;
     const mtimeMs = Math.max(0, ...[...(l?.files.values() ?? [])].map((st) => st.mtimeMs));
     const named = DS_TAG.exec(t);
@@ -457,7 +402,3 @@ async function deepspeedTree(dir: string, tags: string[], rel: (p: string) => st
   return finish({ framework: "deepspeed", dir: rel(dir), checkpoints, how, problems, warnings }, pick?.complete ? pick : null);
 }
 
-/** zero_optimization.stage of the ds_config saved in the model states, or null. */
-function zeroStage(states: PickleValue | undefined): number | null {
-  return intField(field(field(states, "ds_config"), "zero_optimization"), "stage");
-}
