@@ -184,6 +184,22 @@ test("a read-only program folder: the cache goes to the user's cache folder, or 
   }
 });
 
+test("the bundle's pre-validated rules find what the sources find in every crash corpus log", () => {
+  const corpus = path.join(ROOT, "test", "fixtures", "crash-corpus");
+  const files = fs.readdirSync(corpus, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".log")).sort().map((f) => path.join(corpus, f));
+  assert.ok(files.length > 100, `${files.length} corpus logs`);
+  const scan = (entry: string) => {
+    const args = ["crash", "scan", "--no-history", "--json", ...files.flatMap((f) => ["--file", f])];
+    const r = spawnSync(process.execPath, [entry, ...args], { encoding: "utf8", cwd: tmp, maxBuffer: 1 << 28 });
+    assert.ok(r.status === 0 || r.status === 1, `exit ${r.status} ${r.error}: ${r.stderr}`);
+    const j = JSON.parse(r.stdout);
+    return { primary: j.primary && [j.primary.file, j.primary.line, j.primary.ruleId], findings: j.findings.map((f: any) => [f.file, f.line, f.ruleId, f.category]) };
+  };
+  const shipped = scan(bundle);
+  assert.ok(shipped.findings.length > files.length, `${shipped.findings.length} findings`);
+  assert.deepEqual(shipped, scan(path.join(ROOT, "bin", "trainsafe.js")));
+});
+
 test("the shipped rules are validated at build time; an edited dist/rules.json is validated at run time", () => {
   const dist = path.dirname(bundle);
   const rulesFile = path.join(dist, "rules.json");

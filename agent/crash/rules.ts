@@ -115,6 +115,14 @@ interface RawRules {
   file: string;
   /** Each rule's anchors as compileRule derives them (precompiled rules only). */
   anchors?: readonly (readonly string[] | null)[];
+  /** The set's minimal anchors and, for each, the rules it picks (precompiled rules only). */
+  search?: PrecompiledSearch;
+}
+
+/** An AnchorSearch as data: the minimal anchors in order, and for each the indices of its rules. */
+interface PrecompiledSearch {
+  readonly minimal: readonly string[];
+  readonly rulesOf: readonly (readonly number[])[];
 }
 
 /** The shipped rules validated at build time, and the SHA-1 of the rules file they were read from. */
@@ -124,6 +132,7 @@ export interface PrecompiledRules {
   readonly exclude: string[];
   readonly incidentGapLines?: number;
   readonly anchors: readonly (readonly string[] | null)[];
+  readonly search: PrecompiledSearch;
 }
 
 /**
@@ -158,7 +167,9 @@ export async function precompileRules(file: string, shippedAs = file): Promise<P
   const raw = await readRulesFile(file);
   const compiled = compileRuleSets([raw]);
   const sha1 = createHash("sha1").update(await fsp.readFile(shippedAs)).digest("hex");
-  const out: PrecompiledRules = { sha1, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors) };
+  const rulesOf = compiled.anchorSearch?.rulesOf ?? new Map<string, readonly number[]>();
+  const search: PrecompiledSearch = { minimal: [...rulesOf.keys()], rulesOf: [...rulesOf.values()] };
+  const out: PrecompiledRules = { sha1, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors), search };
   if (raw.incidentGapLines !== undefined) return { ...out, incidentGapLines: raw.incidentGapLines };
   return out;
 }
@@ -171,7 +182,7 @@ async function readBuiltinRules(): Promise<RawRules> {
     // compared, not its mtime: a copy of the program folder keeps its pre-validated rules.
     const bytes = await fsp.readFile(BUILTIN_RULES_FILE).catch(() => undefined);
     if (bytes && createHash("sha1").update(bytes).digest("hex") === pre.sha1) {
-      const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors };
+      const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors, search: pre.search };
       if (pre.incidentGapLines !== undefined) out.incidentGapLines = pre.incidentGapLines;
       return out;
     }
@@ -250,12 +261,14 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
     if (rule.anchors) rule.anchors.forEach((a) => anchors.add(a));
     else for (const p of rule.patterns) unanchored.push({ rule, pattern: new RegExp(p.source, `gm${p.ignoreCase ? "i" : ""}`) });
   }
+  // The shipped rules alone (no extra file): their search was derived at build time (~10 ms).
+  const pre = sets.length === 1 ? sets[0]!.search : undefined;
   // An anchor containing a shorter anchor adds nothing to the candidate search: keep the minimal set.
-  const minimal: string[] = [];
-  for (const a of [...anchors].sort((x, y) => x.length - y.length)) if (!minimal.some((m) => a.includes(m))) minimal.push(a);
+  const minimal: string[] = pre ? [...pre.minimal] : [];
+  if (!pre) for (const a of [...anchors].sort((x, y) => x.length - y.length)) if (!minimal.some((m) => a.includes(m))) minimal.push(a);
   const anchorRegex = minimal.length ? new RegExp(minimal.map((a) => escapeRegex(toLatin1View(a))).join("|"), "gi") : null;
   return Object.freeze({
-    anchorSearch: anchorSearchOf(rules, minimal),
+    anchorSearch: pre ? anchorSearchFrom(rules, pre) : anchorSearchOf(rules, minimal),
     rules: Object.freeze(rules),
     exclude: Object.freeze(exclude),
     anchorRegex,
@@ -263,6 +276,13 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
     incidentGapLines: gap ?? DEFAULT_INCIDENT_GAP_LINES,
     files: Object.freeze(sets.map((s) => s.file)),
   });
+}
+
+function anchorSearchFrom(rules: readonly CompiledRule[], pre: PrecompiledSearch): AnchorSearch | null {
+  if (!pre.minimal.length) return null;
+  const always: number[] = [];
+  rules.forEach((rule, i) => rule.anchors || always.push(i));
+  return { re: new RegExp(pre.minimal.map(escapeRegex).join("|"), "g"), rulesOf: new Map(pre.minimal.map((m, i) => [m, pre.rulesOf[i]!])), always };
 }
 
 function anchorSearchOf(rules: readonly CompiledRule[], minimal: readonly string[]): AnchorSearch | null {
