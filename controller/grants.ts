@@ -23,6 +23,7 @@ export class RestartGrants {
   private readonly changeListeners: Array<(signatures: string[]) => void> = [];
   private pending: Array<{ ask: RestartAsk; resolve: (v: RestartVerdict) => void; reject: (err: unknown) => void }> = [];
   private scheduled: NodeJS.Immediate | null = null;
+  private answered = false;
 
   constructor(
     private readonly store: Store,
@@ -47,8 +48,27 @@ export class RestartGrants {
     });
   }
 
-  private decidePending(): void {
+  /** Requests waiting for decidePending (received, not yet decided). */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** True when answers were given since the last call (then resets): the ingest lets them leave first. */
+  takeAnswered(): boolean {
+    const a = this.answered;
+    this.answered = false;
+    return a;
+  }
+
+  /**
+   * Decides the waiting requests now (no-op when none). The ingest calls it before committing its
+   * own batch, so requests that arrived in the same event-loop turn as a burst's crash events are
+   * answered before those events' commit and incident regrouping instead of after it.
+   */
+  decidePending(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = null;
+    if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     const results: Array<{ ok: true; verdict: RestartVerdict } | { ok: false; error: unknown }> = [];
@@ -68,6 +88,7 @@ export class RestartGrants {
       for (const item of batch) item.reject(error);
       return;
     }
+    this.answered = true;
     batch.forEach((item, i) => {
       const r = results[i]!;
       if (r.ok) item.resolve(r.verdict);
@@ -184,6 +205,18 @@ export class RestartGrants {
   onBudgetChanged(fn: (signatures: string[]) => void): void {
     this.changeListeners.push(fn);
   }
+}
+
+/**
+ * The ingest's beforeCommit hook (IngestOptions.beforeCommit) that puts `grants` first: the waiting
+ * restart requests are decided before the ingest commits, and the commit waits a turn when answers
+ * were just written, so they leave before it runs.
+ */
+export function grantsFirst(grants: RestartGrants): () => boolean {
+  return () => {
+    grants.decidePending();
+    return grants.takeAnswered();
+  };
 }
 
 function verdictOf(d: StoredDecision): RestartVerdict {

@@ -1,7 +1,7 @@
 /**
  * Write path of everything agents stream: events, telemetry and health-check runs are queued and
  * committed in one transaction per event-loop turn (thousands of agents would otherwise mean
- * thousands of commits a second). Each event's callback runs after its commit, so the agent's
+ * thousands of commits a second); telemetry alone, which nobody waits for, at most every 100 ms. Each event's callback runs after its commit, so the agent's
  * ack always follows a durable write; a replayed uuid is ignored by the store and acked again.
  * A new crash or hang also regroups its job's newest incidents (controller/incidents.ts) in the
  * same transaction, so a replay changes nothing and an acked crash is never missing from them.
@@ -22,7 +22,24 @@ export interface IngestOptions {
   readonly maxBatch?: number;
   /** Failures of one job that began within this long of an incident's first one join it (default 5 minutes). */
   readonly incidentWindowMs?: number;
+  /**
+   * Runs before each scheduled commit (the controller decides the waiting restart requests there):
+   * work that answers a waiting caller goes ahead of writes whose only reader is an ack. True: answers
+   * were written in this turn, and the commit waits for the next turn (at most MAX_DEFERRALS in a
+   * row), since what is written in a turn is sent only at the start of the next one's immediates.
+   */
+  readonly beforeCommit?: () => boolean;
+  /**
+   * Telemetry alone (nothing waiting for an ack) is committed at most this often (default 100 ms):
+   * thousands of agents' samples then cost a few commits a second instead of one per event-loop
+   * turn (each commit writes its touched pages to the WAL again). An event commits what is queued
+   * in its own turn, telemetry included, and stop() flushes.
+   */
+  readonly telemetryDelayMs?: number;
 }
+
+/** Turns in a row a commit may wait behind answers; continuous grant traffic cannot starve acks. */
+const MAX_DEFERRALS = 2;
 
 export const DEFAULT_INCIDENT_WINDOW_MS = 5 * 60_000;
 
@@ -43,9 +60,13 @@ export function healthRunFromEvent(ev: AgentEvent): HealthRun {
 export class Ingest {
   private queue: Item[] = [];
   private scheduled: NodeJS.Immediate | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly telemetryDelayMs: number;
   private readonly clock: () => number;
   private readonly maxBatch: number;
   private readonly incidents: IncidentTracker;
+  private readonly beforeCommit: () => boolean;
+  private deferrals = 0;
   /** Events committed (new or replayed) since start; for logs and tests. */
   committedEvents = 0;
   storedEvents = 0;
@@ -57,6 +78,8 @@ export class Ingest {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.maxBatch = opts.maxBatch ?? 2_000;
+    this.beforeCommit = opts.beforeCommit ?? (() => false);
+    this.telemetryDelayMs = opts.telemetryDelayMs ?? 100;
     this.incidents = new IncidentTracker(store, opts.incidentWindowMs ?? DEFAULT_INCIDENT_WINDOW_MS);
     // Crashes stored before incidents existed, or grouped with another window, are grouped now (once).
     if (this.incidents.rebuildIfStale()) this.log.info("incidents regrouped", { windowMs: this.incidents.windowMs });
@@ -81,11 +104,25 @@ export class Ingest {
 
   private push(item: Item): void {
     this.queue.push(item);
-    this.scheduled ??= setImmediate(() => {
-      this.scheduled = null;
-      this.flush();
-    });
+    if (item.type === "telemetry" && this.telemetryDelayMs > 0) {
+      if (!this.scheduled) this.timer ??= setTimeout(this.onTurn, this.telemetryDelayMs);
+      return;
+    }
+    this.scheduled ??= setImmediate(this.onTurn);
   }
+
+  private readonly onTurn = (): void => {
+    this.scheduled = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.beforeCommit() && this.deferrals < MAX_DEFERRALS) {
+      this.deferrals++;
+      this.scheduled = setImmediate(this.onTurn);
+      return;
+    }
+    this.deferrals = 0;
+    this.flush();
+  };
 
   /** Commits everything queued now (also called on stop). */
   flush(): void {
@@ -97,6 +134,10 @@ export class Ingest {
     if (this.scheduled) {
       clearImmediate(this.scheduled);
       this.scheduled = null;
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
     }
   }
 

@@ -17,7 +17,7 @@ import { AgentServiceService } from "../proto/gen/trainsafe/v1/agent.js";
 import { FleetServiceService } from "../proto/gen/trainsafe/v1/fleet.js";
 import { configError } from "../agent/lib/errors.js";
 import { isLoopbackHost, type ControllerConfig } from "./config.js";
-import { RestartGrants } from "./grants.js";
+import { grantsFirst, RestartGrants } from "./grants.js";
 import { Ingest } from "./ingest.js";
 import { HttpServer } from "./http/server.js";
 import { createLogger, type Logger } from "./log.js";
@@ -97,8 +97,15 @@ export class Controller {
     const store = Store.open(c.dbFile, { synchronous: c.store.synchronous, busyTimeoutMs: c.store.busyTimeoutMs });
     try {
       const sessions = new SessionRegistry(this.log, { clock: this.clock });
-      const ingest = new Ingest(store, this.log, { clock: this.clock, incidentWindowMs: c.incidents.windowMs });
       const grants = new RestartGrants(store, c.budget, { clock: this.clock });
+      // Restart requests of a turn are decided before that turn's ingest commit, and the commit waits
+      // a turn when answers were just written: a burst's grants must not wait behind the commit
+      // (and incident regrouping) of their own crash events.
+      const ingest = new Ingest(store, this.log, {
+        clock: this.clock,
+        incidentWindowMs: c.incidents.windowMs,
+        beforeCommit: grantsFirst(grants),
+      });
       // Hosts waiting on a breaker ask again as soon as it closes, instead of polling for it.
       grants.onBudgetChanged((signatures) => {
         const told = sessions.budgetChanged(signatures, `breaker reset: ${signatures.join(", ")}`);

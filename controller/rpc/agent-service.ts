@@ -67,7 +67,7 @@ export function agentService(deps: AgentServiceDeps): AgentServiceServer {
     requestRestart: unary<RestartRequest, RestartDecision>(log, "RequestRestart", async (req, call) => {
       const ask = restartAskFromWire(req);
       deps.auth.requireHost(call, ask.hostId, "host_id");
-      deps.auth.requireJob(ask.hostId, ask.jobId, deps.store.hosts.get(ask.hostId)?.jobId ?? null, "job_id");
+      deps.auth.requireJob(ask.hostId, ask.jobId, deps.store.hosts.jobOf(ask.hostId), "job_id");
       if (!grantRate.tryTake(ask.hostId)) {
         if (refusals.due()) log.warn("restart requests over the per-host rate refused", { host: ask.hostId, refused: refusals.count, perMinute: deps.grantRequestsPerMinute });
         throw new RpcError(
@@ -166,7 +166,7 @@ function handleStream(deps: AgentServiceDeps, call: ServerDuplexStream<AgentMess
       if (body.$case !== "hello") throw new RpcError("invalid_argument", `the first message must be hello, got ${body.$case}`);
       const hello = helloFromWire(body.hello);
       deps.auth.requireHost(call, hello.hostId, "hello.host_id");
-      deps.auth.requireJob(hello.hostId, hello.jobId, store.hosts.get(hello.hostId)?.jobId ?? null, "hello.job_id");
+      deps.auth.requireJob(hello.hostId, hello.jobId, store.hosts.jobOf(hello.hostId), "hello.job_id");
       store.hosts.upsertHello(hello, clock());
       session = sessions.open(hello, link);
       write({

@@ -78,6 +78,7 @@ export class HostRepo {
   private readonly telemetryStmt;
   private readonly listStmt;
   private readonly getStmt;
+  private readonly jobStmt;
 
   constructor(db: Db) {
     this.upsertStmt = db.prepare(
@@ -99,6 +100,7 @@ export class HostRepo {
     );
     this.listStmt = db.prepare(`SELECT * FROM hosts ORDER BY host_id`);
     this.getStmt = db.prepare(`SELECT * FROM hosts WHERE host_id = ?`);
+    this.jobStmt = db.prepare(`SELECT job_id FROM hosts WHERE host_id = ?`).pluck();
   }
 
   /** Records an agent's hello (creating the host on first sight). */
@@ -141,6 +143,11 @@ export class HostRepo {
 
   list(): HostSummary[] {
     return (this.listStmt.all() as HostRow[]).map(toSummary);
+  }
+
+  /** The job id a host is recorded with (null: never seen); one column, for the per-request job binding check. */
+  jobOf(hostId: string): string | null {
+    return (this.jobStmt.get(hostId) as string | undefined) ?? null;
   }
 
   get(hostId: string): HostSummary | undefined {
