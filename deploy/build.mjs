@@ -80,10 +80,12 @@ async function precompiledRules() {
     const { precompileRules } = await import(pathToFileURL(tmp).href);
     const pre = await precompileRules(source, shipped);
     // What was validated must be what ships (the source could change in between).
-    if (!fs.readFileSync(source).equals(fs.readFileSync(shipped))) throw new Error(`${source} changed during the build; build again`);
+    if (!fs.readFileSync(source).equals(fs.readFileSync(shipped))) throw Object.assign(new Error(`${source}: changed during the build; build again`), { code: "RULES_CHANGED" });
     return JSON.stringify(pre);
   } catch (err) {
-    if (err?.name !== "TrainsafeError") throw err;
+    fs.rmSync(tmp, { force: true });
+    // An error of the rules file (file, rule and field) is the user's to fix: its message, no stack.
+    if (err?.name !== "TrainsafeError" && err?.code !== "RULES_CHANGED") throw err;
     process.stderr.write(`build failed: ${err.message}\n`);
     process.exit(1);
   } finally {
