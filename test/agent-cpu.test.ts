@@ -17,6 +17,7 @@ import type { WatchdogEvent } from "../agent/watchdog/events.js";
 import { crashModule, guardPreflight } from "../agent/watchdog/integrations.js";
 import { Supervisor, type CrashApi, type GrantContext } from "../agent/watchdog/supervisor.js";
 import { decideRestart } from "../agent/watchdog/budget.js";
+import { mayExist, queryGpus, runWithDeadline } from "../agent/telemetry/gpu.js";
 import { daemonCommand, jsonLines, ProcessJanitor, startDaemon, waitFor } from "./watchdog-helpers.js";
 
 const janitor = new ProcessJanitor();
@@ -86,7 +87,7 @@ test("a daemon the supervisor launched: no /proc poll between progress checks, p
   assert.equal(counts.cmdline, 0, "the command line is not read again once the launch settled and comm is unchanged");
 });
 
-test("an adopted daemon is still polled every livenessPoll, and its death found by the poll", async () => {
+test("an adopted daemon is polled every livenessPoll while its adoption settles, and its death found by the poll", async () => {
   const dir = janitor.baseDir();
   const child = startDaemon(dir, { stepMs: 5000 }, janitor);
   fs.writeFileSync(path.join(dir, ".daemon.pid"), `${child.pid}\n`);
@@ -100,6 +101,27 @@ test("an adopted daemon is still polled every livenessPoll, and its death found 
   await waitFor("the restart", () => events.find((e) => e.type === "restart"), 10_000);
   const crash = events.find((e): e is Extract<WatchdogEvent, { type: "crash" }> => e.type === "crash");
   assert.equal(crash?.pid, child.pid);
+});
+
+test("an adopted daemon past its first 10 s: polled every 4 x livenessPoll (1 s), its death still found by that poll within ~1 s", async () => {
+  const dir = janitor.baseDir();
+  const child = startDaemon(dir, { stepMs: 5000 }, janitor);
+  fs.writeFileSync(path.join(dir, ".daemon.pid"), `${child.pid}\n`);
+  const { sup, events } = supervise(settingsFor(dir));
+  await sup.start();
+  assert.equal(sup.daemonPid, child.pid);
+  await sleep(10_500);
+  const counts = await countFsCalls(patternsFor(dir, child.pid!), () => sleep(4_000));
+  // 16 reads in 4 s at 250 ms; at 1 s: 4 (5 when a timer fires a little early or late).
+  assert.ok(counts.procStat! >= 3 && counts.procStat! <= 5, `/proc/PID/stat reads in 4 s past the settling: ${counts.procStat}`);
+  assert.equal(counts.cmdline, 0, "the command line is not read again once the adoption settled and comm is unchanged");
+  const killedAt = Date.now();
+  process.kill(child.pid!, "SIGKILL");
+  const crash = await waitFor("the crash", () => events.find((e): e is Extract<WatchdogEvent, { type: "crash" }> => e.type === "crash"), 10_000);
+  assert.equal(crash.pid, child.pid);
+  // The crash event comes after the relaunch; the death itself is seen within one 1 s poll. Generous
+  // for a loaded machine, but far below the 250 ms poll's 16-reads-in-4-s cost it replaces.
+  assert.ok(Date.now() - killedAt < 3_000, `crash reported ${Date.now() - killedAt} ms after the kill`);
 });
 
 test("a crash is scanned while the pre-flight runs, the grant names the crash, and the crash is reported after the launch", async () => {
@@ -174,4 +196,30 @@ test("a crash whose restart is denied is still recorded and reported, before the
   const history = JSON.parse(fs.readFileSync(path.join(dir, ".crash_history.json"), "utf8")) as unknown;
   assert.match(JSON.stringify(history), /cuda_oom/);
   assert.equal(sup.state, "waiting");
+});
+
+test("a GPU tool missing from PATH is answered 'not found' without a spawn, and found once installed", async () => {
+  const dir = janitor.baseDir();
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  const envPath = [bin, "/nonexistent-dir"].join(path.delimiter);
+  assert.equal(mayExist("nvidia-smi", { PATH: envPath }), false);
+  assert.equal(mayExist("nvidia-smi", {}), true, "PATH unset: left to spawn");
+  assert.equal(mayExist(path.join(bin, "nvidia-smi")), false);
+  const saved = process.env.PATH;
+  process.env.PATH = envPath;
+  try {
+    const r = await runWithDeadline("nvidia-smi", ["-L"], { timeoutMs: 5_000 });
+    assert.equal(r.kind, "not_found");
+    assert.equal(r.message, "nvidia-smi: not found on PATH", "the same answer as spawn's ENOENT");
+    const q = await queryGpus({ timeoutMs: 5_000 });
+    assert.ok(!q.available && q.cause === "not_found", JSON.stringify(q));
+    // Installed while the agent runs: the next query finds and runs it (nothing remembered).
+    fs.writeFileSync(path.join(bin, "nvidia-smi"), "#!/bin/sh\necho 'No devices were found'\nexit 6\n", { mode: 0o755 });
+    assert.equal(mayExist("nvidia-smi", { PATH: envPath }), true);
+    const q2 = await queryGpus({ timeoutMs: 5_000 });
+    assert.ok(q2.available && q2.gpus.length === 0, JSON.stringify(q2));
+  } finally {
+    process.env.PATH = saved;
+  }
 });

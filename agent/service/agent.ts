@@ -121,13 +121,14 @@ export class Agent {
     });
     await this.supervisor.start();
 
+    // One wake-up per telemetry interval for everything due then. The spool is verified first, so
+    // that a spool folder deleted under us is found within one interval even when no event is appended.
     this.every(this.settings.agent.telemetryInterval, async () => {
+      this.spool?.verify();
       await this.sendTelemetry();
       await this.writeStatus();
     });
     this.every(this.settings.agent.healthCheckInterval, () => this.runHealthChecks("periodic"));
-    // A spool folder deleted under us is found within one interval even when no event is appended.
-    this.every(this.settings.agent.telemetryInterval, async () => void this.spool?.verify());
     void this.sendTelemetry();
   }
 

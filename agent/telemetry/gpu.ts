@@ -7,6 +7,8 @@
  * by its alternative name) and the query retried; what a given nvidia-smi accepts is remembered.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { describeError } from "../lib/errors.js";
 
 /** One queried attribute: `names` are alternatives, first accepted wins (older drivers know fewer). */
@@ -322,6 +324,20 @@ function trackGroup(pid: number): void {
 }
 
 /**
+ * Whether `program` could be found the way spawn looks it up: a name with a slash as is, a bare name
+ * in each PATH folder (an empty entry is the working folder). Only used to skip a spawn that would
+ * fail with ENOENT: the agent asks for nvidia-smi every telemetry interval, and on a host without it
+ * each attempt forked the whole agent (about 10 ms of CPU) to be told so. Anything present under
+ * that name, executable or not, is left for spawn to judge. PATH unset: unknown (true).
+ */
+export function mayExist(program: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (program.includes("/")) return fs.existsSync(program);
+  const envPath = env.PATH;
+  if (envPath === undefined) return true;
+  return envPath.split(path.delimiter).some((dir) => fs.existsSync(path.join(dir || ".", program)));
+}
+
+/**
  * Runs `program args` with a deadline. The child gets its own process group so that a timeout or abort
  * SIGKILLs it and anything it started; the promise settles only once the child has exited (reaped).
  */
@@ -329,6 +345,11 @@ export function runWithDeadline(program: string, args: readonly string[], opts: 
   return new Promise((resolve) => {
     if (opts.signal?.aborted) {
       resolve({ kind: "aborted", code: null, signal: null, stdout: "", stderr: "", message: `${program} not started: aborted` });
+      return;
+    }
+    // Checked here, at every call, so that a tool installed later is found at the next one.
+    if (!mayExist(program)) {
+      resolve({ kind: "not_found", code: null, signal: null, stdout: "", stderr: "", message: `${program}: not found on PATH` });
       return;
     }
     const child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, LC_ALL: "C" } });
