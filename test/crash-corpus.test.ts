@@ -20,11 +20,13 @@ import { runScan } from "../cli/commands/crash.js";
  */
 const HELDOUT_MIN_ACCURACY = 0.99;
 /**
- * Strict accuracy on the blind collections, never tuned against: `fresh` (manifests c and d) measured
- * once as 196/214 = 91.6 % (2026-12-05, `BENCH_SPLIT=fresh npm run bench -- crash-accuracy`); the
- * gate fails below it, rounded down.
+ * Strict accuracy on the blind collections, never tuned against (2026-12-05, measured as this test
+ * does): `fresh` (manifests c and d) 196/214 =
+ * 91.6 % when first measured, 200/214 = 93.5 % after a tuning round on a new collection (e);
+ * `fresh2` (manifests f and g, collected during that round) 136/151 = 90.1 %. The gate fails below
+ * the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.91 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.93, fresh2: 0.9 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
