@@ -8,22 +8,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { classifyLine, loadRules } from "../agent/crash/rules.js";
-import { scanFiles } from "../agent/crash/scanner.js";
+import { loadRules } from "../agent/crash/rules.js";
+import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-generalised-"));
-test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-interface Family {
-  rule: string;
-  /** [where the line comes from, the line] */
-  real: [string, string][];
-  /** [line, the rule it must be instead (null: none)] */
-  nearMiss: [string, string | null][];
-}
+const primaryOf = primaryScanner(rules, "trainsafe-generalised-");
 
 const families: Family[] = [
   {
@@ -385,20 +375,7 @@ const families: Family[] = [
   },
 ];
 
-for (const fam of families) {
-  test(`${fam.rule}: real lines match; near misses do not`, () => {
-    assert.ok(rules.rules.some((r) => r.id === fam.rule), `no rule ${fam.rule}`);
-    for (const [from, line] of fam.real) assert.equal(classifyLine(rules, line)?.rule.id, fam.rule, `${from}: ${line}`);
-    for (const [line, want] of fam.nearMiss) assert.equal(classifyLine(rules, line)?.rule.id ?? null, want, line);
-  });
-}
-
-async function primaryOf(name: string, text: string): Promise<{ category: string; ruleId: string } | null> {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, text);
-  const r = await scanFiles([file], { rules });
-  return r.primary ? { category: r.primary.category, ruleId: r.primary.ruleId } : null;
-}
+testFamilies(rules, families);
 
 test("the kernel's kill names the cause; the OOM killer's invocation and the shell's Killed are its symptoms", async () => {
   // https://github.com/deepjyoti30/ytmdl/issues/71 (older kernel wording), then the shell's report.
