@@ -23,7 +23,8 @@ export class RestartGrants {
   private readonly changeListeners: Array<(signatures: string[]) => void> = [];
   private pending: Array<{ ask: RestartAsk; resolve: (v: RestartVerdict) => void; reject: (err: unknown) => void }> = [];
   private scheduled: NodeJS.Immediate | null = null;
-  private answered = false;
+  /** performance.now() when decidePending last answered. */
+  private answeredAt = -Infinity;
 
   constructor(
     private readonly store: Store,
@@ -53,11 +54,9 @@ export class RestartGrants {
     return this.pending.length;
   }
 
-  /** True when answers were given since the last call (then resets): the ingest lets them leave first. */
-  takeAnswered(): boolean {
-    const a = this.answered;
-    this.answered = false;
-    return a;
+  /** Milliseconds since answers were last given (Infinity: never). */
+  msSinceAnswered(): number {
+    return performance.now() - this.answeredAt;
   }
 
   /**
@@ -88,7 +87,7 @@ export class RestartGrants {
       for (const item of batch) item.reject(error);
       return;
     }
-    this.answered = true;
+    this.answeredAt = performance.now();
     batch.forEach((item, i) => {
       const r = results[i]!;
       if (r.ok) item.resolve(r.verdict);
@@ -209,13 +208,15 @@ export class RestartGrants {
 
 /**
  * The ingest's beforeCommit hook (IngestOptions.beforeCommit) that puts `grants` first: the waiting
- * restart requests are decided before the ingest commits, and the commit waits a turn when answers
- * were just written, so they leave before it runs.
+ * restart requests are decided before the ingest commits, and while requests keep being answered
+ * (a correlated crash brings hundreds within a few hundred ms) the commit waits until none was for
+ * `quietMs`, so a burst's answers do not queue behind the commits of its crash and decision events.
  */
-export function grantsFirst(grants: RestartGrants): () => boolean {
+export function grantsFirst(grants: RestartGrants, quietMs = 10): () => number {
   return () => {
     grants.decidePending();
-    return grants.takeAnswered();
+    const since = grants.msSinceAnswered();
+    return since < quietMs ? Math.max(1, Math.ceil(quietMs - since)) : 0;
   };
 }
 

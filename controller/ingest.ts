@@ -23,12 +23,13 @@ export interface IngestOptions {
   /** Failures of one job that began within this long of an incident's first one join it (default 5 minutes). */
   readonly incidentWindowMs?: number;
   /**
-   * Runs before each scheduled commit (the controller decides the waiting restart requests there):
-   * work that answers a waiting caller goes ahead of writes whose only reader is an ack. True: answers
-   * were written in this turn, and the commit waits for the next turn (at most MAX_DEFERRALS in a
-   * row), since what is written in a turn is sent only at the start of the next one's immediates.
+   * Runs before each scheduled commit (the controller decides the waiting restart requests there)
+   * and returns how many ms the commit should wait (0: commit now): work that answers a waiting
+   * caller goes ahead of writes whose only reader is an ack. A commit waits at most maxHoldMs in all.
    */
-  readonly beforeCommit?: () => boolean;
+  readonly beforeCommit?: () => number;
+  /** Longest a queued item waits for its commit because of beforeCommit (default 250 ms). */
+  readonly maxHoldMs?: number;
   /**
    * Telemetry alone (nothing waiting for an ack) is committed at most this often (default 100 ms):
    * thousands of agents' samples then cost a few commits a second instead of one per event-loop
@@ -38,8 +39,6 @@ export interface IngestOptions {
   readonly telemetryDelayMs?: number;
 }
 
-/** Turns in a row a commit may wait behind answers; continuous grant traffic cannot starve acks. */
-const MAX_DEFERRALS = 2;
 
 export const DEFAULT_INCIDENT_WINDOW_MS = 5 * 60_000;
 
@@ -65,8 +64,10 @@ export class Ingest {
   private readonly clock: () => number;
   private readonly maxBatch: number;
   private readonly incidents: IncidentTracker;
-  private readonly beforeCommit: () => boolean;
-  private deferrals = 0;
+  private readonly beforeCommit: () => number;
+  private readonly maxHoldMs: number;
+  /** When the current hold began (performance.now()); null: not holding. */
+  private heldSince: number | null = null;
   /** Events committed (new or replayed) since start; for logs and tests. */
   committedEvents = 0;
   storedEvents = 0;
@@ -78,7 +79,8 @@ export class Ingest {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.maxBatch = opts.maxBatch ?? 2_000;
-    this.beforeCommit = opts.beforeCommit ?? (() => false);
+    this.beforeCommit = opts.beforeCommit ?? (() => 0);
+    this.maxHoldMs = opts.maxHoldMs ?? 250;
     this.telemetryDelayMs = opts.telemetryDelayMs ?? 100;
     this.incidents = new IncidentTracker(store, opts.incidentWindowMs ?? DEFAULT_INCIDENT_WINDOW_MS);
     // Crashes stored before incidents existed, or grouped with another window, are grouped now (once).
@@ -115,12 +117,18 @@ export class Ingest {
     this.scheduled = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.beforeCommit() && this.deferrals < MAX_DEFERRALS) {
-      this.deferrals++;
-      this.scheduled = setImmediate(this.onTurn);
-      return;
+    const waitMs = this.beforeCommit();
+    if (waitMs > 0) {
+      const now = performance.now();
+      this.heldSince ??= now;
+      // Continuous grant traffic cannot starve acks: the hold ends maxHoldMs after it began.
+      const leftMs = this.maxHoldMs - (now - this.heldSince);
+      if (leftMs > 0) {
+        this.timer = setTimeout(this.onTurn, Math.min(waitMs, leftMs));
+        return;
+      }
     }
-    this.deferrals = 0;
+    this.heldSince = null;
     this.flush();
   };
 
