@@ -3,7 +3,7 @@
  * supervising the test daemon (test/daemon/training_daemon.mjs, one step a second) in a fresh training
  * directory, connected to a real controller, with the default intervals (telemetry every 10 s, health
  * checks every 5 min, liveness poll 250 ms, progress check 30 s). No nvidia-smi on this machine: the
- * GPU part of each telemetry sample is a failed spawn.
+ * GPU part of each telemetry sample finds it missing from PATH (no spawn since 2026-12-05).
  *
  * Measured over BENCH_AGENT_SECONDS (default 60) from the moment the controller sees the agent
  * connected: RSS every second (VmRSS, /proc/PID/status) and CPU (utime + stime from /proc/PID/stat,
@@ -124,8 +124,9 @@ interface LaunchedAgent {
  * A training directory, a settings file (defaults except the daemon command), and the agent started
  * with `argv`. `adopt`: the daemon is started first, by hand as an operator would (its PID file
  * written, running in BASE_DIR), so the agent adopts it instead of launching it: an adopted daemon is
- * not the agent's child, so its death is found by the liveness poll (every 250 ms) rather than by an
- * exit event, and that poll is the agent's most frequent work.
+ * not the agent's child, so its death is found by the liveness poll (every 250 ms while the adoption
+ * settles, then every second) rather than by an exit event, and that poll is the agent's most
+ * frequent work.
  */
 function launchAgent(hostId: string, controller: string, argv: (configFile: string) => string[], adopt = false): LaunchedAgent {
   const baseDir = makeBaseDir(`ts-bench-${hostId}-`);
@@ -245,7 +246,7 @@ async function main(): Promise<void> {
         "trainsafe agent as installed, supervising a daemon it adopted (started by hand before the agent)",
         readMemKb(adopting.child.pid!),
         ad.pctOfCore,
-        `${Math.round(ad.cpuMs)} ms CPU; its daemon is not its child: found dead by the 250 ms liveness poll`,
+        `${Math.round(ad.cpuMs)} ms CPU; its daemon is not its child: found dead by the liveness poll (250 ms for 10 s after the adoption, then 1 s)`,
       ),
       row("test daemon of the agent (a separate process)", readMemKb(dPid), d.pctOfCore, "one step a second"),
       "",
