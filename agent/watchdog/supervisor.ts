@@ -198,12 +198,13 @@ const MAX_FAILED_READS_PAST_DEADLINE = 3;
  * every liveness poll: hang limits are minutes, and stat-ing the status file and every log four
  * times a second was most of the idle agent's CPU. Past the deadline they are read at every poll,
  * the loop wakes at the deadline, and a change is dated by the sources' mtimes (checkProgress), so
- * a hang is found as promptly as before. (5 s, was 2 s: no hang is declared on an old comparison,
- * since the deadline's own read comes first; each comparison is a dozen file operations.)
+ * a hang is found as promptly as before. (5 s was tried: the hang bench's hang -> kill went from
+ * 0.7 s to 3.1 s, as a change is dated by the newest mtime of any source, and a log still written
+ * by a trainer stuck in its step moves that date. Not kept.)
  * (A file-system watch was not used: a trainer's log grows several times a second, and each write
  * would wake the agent.)
  */
-const PROGRESS_EVERY_MS = 5000;
+const PROGRESS_EVERY_MS = 2000;
 /**
  * For this long after a daemon is launched or adopted its command line is read at every poll: a
  * launcher (pyenv shim, shell wrapper, `accelerate launch`) execs into the trainer within moments.
