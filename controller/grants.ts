@@ -212,7 +212,7 @@ export class RestartGrants {
  * (a correlated crash brings hundreds within a few hundred ms) the commit waits until none was for
  * `quietMs`, so a burst's answers do not queue behind the commits of its crash and decision events.
  */
-export function grantsFirst(grants: RestartGrants, quietMs = 50): () => number {
+export function grantsFirst(grants: RestartGrants, quietMs = 10): () => number {
   return () => {
     grants.decidePending();
     const since = grants.msSinceAnswered();

@@ -28,7 +28,7 @@ export interface IngestOptions {
    * caller goes ahead of writes whose only reader is an ack. A commit waits at most maxHoldMs in all.
    */
   readonly beforeCommit?: () => number;
-  /** Longest a queued item waits for its commit because of beforeCommit (default 500 ms). */
+  /** Longest a queued item waits for its commit because of beforeCommit (default 250 ms). */
   readonly maxHoldMs?: number;
   /**
    * Telemetry alone (nothing waiting for an ack) is committed at most this often (default 100 ms):
@@ -80,7 +80,7 @@ export class Ingest {
     this.clock = opts.clock ?? Date.now;
     this.maxBatch = opts.maxBatch ?? 2_000;
     this.beforeCommit = opts.beforeCommit ?? (() => 0);
-    this.maxHoldMs = opts.maxHoldMs ?? 500;
+    this.maxHoldMs = opts.maxHoldMs ?? 250;
     this.telemetryDelayMs = opts.telemetryDelayMs ?? 100;
     this.incidents = new IncidentTracker(store, opts.incidentWindowMs ?? DEFAULT_INCIDENT_WINDOW_MS);
     // Crashes stored before incidents existed, or grouped with another window, are grouped now (once).

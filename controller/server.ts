@@ -98,7 +98,7 @@ export class Controller {
     try {
       const sessions = new SessionRegistry(this.log, { clock: this.clock });
       const grants = new RestartGrants(store, c.budget, { clock: this.clock });
-      // Restart requests are decided before the ingest commits, and the commit waits (up to 500 ms)
+      // Restart requests are decided before the ingest commits, and the commit waits (up to 250 ms)
       // while requests keep coming: a burst's grants must not wait behind the commit (and incident
       // regrouping) of their own crash events; acks, which nobody waits on, come a little later.
       const ingest = new Ingest(store, this.log, {

@@ -80,7 +80,7 @@ test("restart requests of a turn are answered before that turn's crash events ar
   await Promise.all(decisions);
   await turn();
   assert.equal(ingest.pending, 8, "held while answers were just given");
-  await new Promise((r) => setTimeout(r, 120));
+  await new Promise((r) => setTimeout(r, 40));
   assert.equal(ingest.pending, 0, "committed once no request was answered for the quiet time");
   assert.deepEqual(order.slice(8), [0, 1, 2, 3, 4, 5, 6, 7].map((h) => `ack h${h}`));
   assert.equal((store.db.prepare("SELECT count(*) AS n FROM crashes").get() as { n: number }).n, 8);
