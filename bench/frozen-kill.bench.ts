@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { listDescendants, readIdentity, readProcStat, type ProcessIdentity } from "../agent/lib/proc.js";
-import { killTree } from "../agent/watchdog/kill.js";
+import { killTree, stillAlive } from "../agent/watchdog/kill.js";
 import { median, ms } from "./lib/measure.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,10 +41,7 @@ async function until<T>(what: string, probe: () => Promise<T | null | false>, ti
   }
 }
 
-async function gone(m: ProcessIdentity): Promise<boolean> {
-  const st = await readProcStat(m.pid);
-  return !st || st.startTicks !== m.startTicks || st.state === "Z" || st.state === "X";
-}
+const gone = async (m: ProcessIdentity): Promise<boolean> => !(await stillAlive(m));
 
 /** Starts a daemon with two children, waits until all three run, then freezes every one of them. */
 async function frozenTree(ignoreSigterm: boolean): Promise<{ root: ProcessIdentity; members: ProcessIdentity[]; dir: string }> {

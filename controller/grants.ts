@@ -49,11 +49,6 @@ export class RestartGrants {
     });
   }
 
-  /** Requests waiting for decidePending (received, not yet decided). */
-  get pendingCount(): number {
-    return this.pending.length;
-  }
-
   /** Milliseconds since answers were last given (Infinity: never). */
   msSinceAnswered(): number {
     return performance.now() - this.answeredAt;

@@ -1,8 +1,9 @@
 /**
  * Write path of everything agents stream: events, telemetry and health-check runs are queued and
  * committed in one transaction per event-loop turn (thousands of agents would otherwise mean
- * thousands of commits a second); telemetry alone, which nobody waits for, at most every 100 ms. Each event's callback runs after its commit, so the agent's
- * ack always follows a durable write; a replayed uuid is ignored by the store and acked again.
+ * thousands of commits a second); telemetry alone, which nobody waits for, at most every 100 ms.
+ * Each event's callback runs after its commit, so the agent's ack always follows a durable write; a
+ * replayed uuid is ignored by the store and acked again.
  * A new crash or hang also regroups its job's newest incidents (controller/incidents.ts) in the
  * same transaction, so a replay changes nothing and an acked crash is never missing from them.
  */
@@ -38,7 +39,6 @@ export interface IngestOptions {
    */
   readonly telemetryDelayMs?: number;
 }
-
 
 export const DEFAULT_INCIDENT_WINDOW_MS = 5 * 60_000;
 

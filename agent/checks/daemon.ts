@@ -13,7 +13,7 @@ import path from "node:path";
 import type { Settings } from "../config/settings.js";
 import { findDaemon, readPidFile, unnamedTrainers as findUnnamedTrainers, type DaemonLookup, type UnnamedTrainer } from "../lib/daemon.js";
 import { formatDurationMs } from "../lib/units.js";
-import { readIdentity, readProcStat } from "../lib/proc.js";
+import { isSameLive, readIdentity, readProcStat } from "../lib/proc.js";
 import { holdFile, loadHold, stateDir } from "../watchdog/state.js";
 import { result, type Check, type CheckResult } from "./types.js";
 import { rel } from "./util.js";
@@ -32,8 +32,7 @@ export async function liveSupervisor(settings: Settings): Promise<number | null>
   if (typeof v.pid !== "number" || typeof v.startTicks !== "number") return null;
   // A lock copied with a run folder names the supervisor of the original folder.
   if (typeof v.baseDir === "string" && v.baseDir !== path.resolve(settings.layout.baseDir)) return null;
-  const st = await readProcStat(v.pid);
-  return st && st.startTicks === v.startTicks && st.state !== "Z" && st.state !== "X" ? v.pid : null;
+  return isSameLive(await readProcStat(v.pid), v.startTicks) ? v.pid : null;
 }
 
 /** Trainers of this folder that the PID file does not name (agent/lib/daemon.ts `unnamedTrainers`). */

@@ -263,12 +263,10 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
   }
   // The shipped rules alone (no extra file): their search was derived at build time (~10 ms).
   const pre = sets.length === 1 ? sets[0]!.search : undefined;
-  // An anchor containing a shorter anchor adds nothing to the candidate search: keep the minimal set.
-  const minimal: string[] = pre ? [...pre.minimal] : [];
-  if (!pre) for (const a of [...anchors].sort((x, y) => x.length - y.length)) if (!minimal.some((m) => a.includes(m))) minimal.push(a);
+  const minimal = pre?.minimal ?? minimalAnchors(anchors);
   const anchorRegex = minimal.length ? new RegExp(minimal.map((a) => escapeRegex(toLatin1View(a))).join("|"), "gi") : null;
   return Object.freeze({
-    anchorSearch: pre ? anchorSearchFrom(rules, pre) : anchorSearchOf(rules, minimal),
+    anchorSearch: anchorSearchOf(rules, minimal, pre),
     rules: Object.freeze(rules),
     exclude: Object.freeze(exclude),
     anchorRegex,
@@ -278,21 +276,26 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
   });
 }
 
-function anchorSearchFrom(rules: readonly CompiledRule[], pre: PrecompiledSearch): AnchorSearch | null {
-  if (!pre.minimal.length) return null;
-  const always: number[] = [];
-  rules.forEach((rule, i) => rule.anchors || always.push(i));
-  return { re: new RegExp(pre.minimal.map(escapeRegex).join("|"), "g"), rulesOf: new Map(pre.minimal.map((m, i) => [m, pre.rulesOf[i]!])), always };
+/** An anchor containing a shorter anchor adds nothing to the candidate search: the minimal set, shortest first. */
+function minimalAnchors(anchors: Iterable<string>): string[] {
+  const minimal: string[] = [];
+  for (const a of [...anchors].sort((x, y) => x.length - y.length)) if (!minimal.some((m) => a.includes(m))) minimal.push(a);
+  return minimal;
 }
 
-function anchorSearchOf(rules: readonly CompiledRule[], minimal: readonly string[]): AnchorSearch | null {
+/**
+ * The AnchorSearch of `rules` over `minimal`; `pre`: the rules each minimal anchor picks, derived at
+ * build time (the shipped rules alone), else derived here.
+ */
+function anchorSearchOf(rules: readonly CompiledRule[], minimal: readonly string[], pre?: PrecompiledSearch): AnchorSearch | null {
   if (!minimal.length) return null;
   // Case-sensitive over the lower-cased line, as classifySegment compares anchors.
   const re = new RegExp(minimal.map(escapeRegex).join("|"), "g");
-  const rulesOf = new Map<string, number[]>(minimal.map((m) => [m, []]));
+  const rulesOf = new Map<string, number[]>(minimal.map((m, i) => [m, pre ? [...pre.rulesOf[i]!] : []]));
   const always: number[] = [];
   rules.forEach((rule, i) => {
     if (!rule.anchors) return always.push(i);
+    if (pre) return;
     const seen = new Set<string>();
     for (const a of rule.anchors) for (const m of minimalIn(re, a)) seen.add(m);
     for (const m of seen) rulesOf.get(m)!.push(i);

@@ -78,6 +78,11 @@ export async function readCmdline(pid: number): Promise<string | null> {
   }
 }
 
+/** True when `st` (a /proc/PID/stat read, null when absent) is the process started at `startTicks`, not a zombie or dead. */
+export function isSameLive(st: ProcStat | null, startTicks: number): boolean {
+  return st !== null && st.startTicks === startTicks && st.state !== "Z" && st.state !== "X";
+}
+
 /** True when the process exists and is not a zombie or dead. */
 export async function isRunning(pid: number): Promise<boolean> {
   const st = await readProcStat(pid);

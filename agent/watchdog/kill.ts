@@ -24,7 +24,7 @@
  * `maxAttempts` attempts it is reported as unkillable.
  */
 import { LAUNCH_ID_ENV, type DaemonIdentity } from "../lib/daemon.js";
-import { listProcesses, readCmdline, readEnvVar, readIdentity, readProcStat, sameProcess, type ProcStat, type ProcessIdentity } from "../lib/proc.js";
+import { isSameLive, listProcesses, readCmdline, readEnvVar, readIdentity, readProcStat, sameProcess, type ProcStat, type ProcessIdentity } from "../lib/proc.js";
 import { timerDelayMs } from "../lib/units.js";
 
 export interface KillDeps {
@@ -147,8 +147,7 @@ async function stoppedMembers(members: ReadonlyArray<ProcessIdentity>): Promise<
 
 /** True while `member` is still the same running (non-zombie) process (same PID and start time). */
 export async function stillAlive(member: ProcessIdentity): Promise<boolean> {
-  const st = await readProcStat(member.pid);
-  return st !== null && st.startTicks === member.startTicks && st.state !== "Z" && st.state !== "X";
+  return isSameLive(await readProcStat(member.pid), member.startTicks);
 }
 
 /**

@@ -20,7 +20,7 @@ import type { Settings } from "../config/settings.js";
 import { findDaemon, LAUNCH_ID_ENV, readPidFile, readRecordedIdentity, recordIdentity, unnamedTrainers, type DaemonIdentity, type UnnamedTrainer } from "../lib/daemon.js";
 import { writeFileAtomic } from "../lib/files.js";
 import { describeError, TrainsafeError } from "../lib/errors.js";
-import { readCmdline, readIdentity, readProcStat, readProcStatSync, type ProcessIdentity } from "../lib/proc.js";
+import { isSameLive, readCmdline, readIdentity, readProcStat, readProcStatSync, type ProcessIdentity } from "../lib/proc.js";
 import { formatDurationMs, timerDelayMs } from "../lib/units.js";
 import { decideRestart, type RestartDecision, type RestartPolicy, type RestartRecord } from "./budget.js";
 import { diagnoseHang, type HangKind, type HangReport } from "./diagnose.js";
@@ -660,7 +660,7 @@ export class Supervisor {
     if (w.exit) return this.onDeath(w.identity, w.exit, w);
     // One read of /proc/PID/stat a poll: alive, the same process (start time), and its comm.
     const st = readProcStatSync(w.identity.pid);
-    if (!st || st.startTicks !== w.identity.startTicks || st.state === "Z" || st.state === "X") {
+    if (!st || !isSameLive(st, w.identity.startTicks)) {
       // Our own child: its exit status arrives with the exit event, moments after /proc shows it gone.
       if (w.launched && !w.exit) w.exit = await Promise.race([w.launched.exited, new Promise<null>((r) => setTimeout(() => r(null), 500))]);
       return this.onDeath(w.identity, w.exit, w);
@@ -966,10 +966,7 @@ export class Supervisor {
       await this.lookup(true);
       if (this.watched) return;
     }
-    const running = (idle.trainers ?? []).some((t) => {
-      const st = readProcStatSync(t.pid);
-      return st !== null && st.startTicks === t.startTicks && st.state !== "Z" && st.state !== "X";
-    });
+    const running = (idle.trainers ?? []).some((t) => isSameLive(readProcStatSync(t.pid), t.startTicks));
     if (running && now - idle.checkedAtMs < this.w.checkInterval) return;
     idle.checkedAtMs = now;
     const trainers = await this.lookForTrainers();
