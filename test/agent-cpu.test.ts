@@ -87,13 +87,19 @@ test("a daemon the supervisor launched: no /proc poll between progress checks, p
   assert.equal(counts.cmdline, 0, "the command line is not read again once the launch settled and comm is unchanged");
 });
 
-test("an adopted daemon is polled every livenessPoll while its adoption settles, and its death found by the poll", async () => {
+/** A daemon started by hand, named by the PID file, and adopted by a started supervisor. */
+async function adoptedDaemon() {
   const dir = janitor.baseDir();
   const child = startDaemon(dir, { stepMs: 5000 }, janitor);
   fs.writeFileSync(path.join(dir, ".daemon.pid"), `${child.pid}\n`);
   const { sup, events } = supervise(settingsFor(dir));
   await sup.start();
   assert.equal(sup.daemonPid, child.pid);
+  return { dir, child, events };
+}
+
+test("an adopted daemon is polled every livenessPoll while its adoption settles, and its death found by the poll", async () => {
+  const { dir, child, events } = await adoptedDaemon();
   const counts = await countFsCalls(patternsFor(dir, child.pid!), () => sleep(2_000));
   assert.ok(counts.procStat! >= 6, `/proc/PID/stat reads in 2 s with a 250 ms poll: ${counts.procStat}`);
   assert.ok(counts.statusStat! <= 5, `status file stats in 2 s (8 polls): ${counts.statusStat}`);
@@ -104,12 +110,7 @@ test("an adopted daemon is polled every livenessPoll while its adoption settles,
 });
 
 test("an adopted daemon past its first 10 s: polled every 4 x livenessPoll (1 s), its death still found by that poll within ~1 s", async () => {
-  const dir = janitor.baseDir();
-  const child = startDaemon(dir, { stepMs: 5000 }, janitor);
-  fs.writeFileSync(path.join(dir, ".daemon.pid"), `${child.pid}\n`);
-  const { sup, events } = supervise(settingsFor(dir));
-  await sup.start();
-  assert.equal(sup.daemonPid, child.pid);
+  const { dir, child, events } = await adoptedDaemon();
   await sleep(10_500);
   const counts = await countFsCalls(patternsFor(dir, child.pid!), () => sleep(4_000));
   // 16 reads in 4 s at 250 ms; at 1 s: 4 (5 when a timer fires a little early or late).

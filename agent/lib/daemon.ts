@@ -12,12 +12,12 @@
  *   it runs in BASE_DIR (cwd inside BASE_DIR, or BASE_DIR named in its command line).
  * A process carrying another launch's id belongs to another supervisor's job and is foreign.
  */
-import { promises as fsp, readdirSync } from "node:fs";
+import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { readJsonFile, writeFileAtomic } from "./files.js";
-import { readCmdline, readCwd, readEnvVar, readIdentity, readProcStatSync, type ProcStat, type ProcessIdentity } from "./proc.js";
+import { listProcessesSync, readCmdline, readCwd, readEnvVar, readIdentity, type ProcessIdentity } from "./proc.js";
 
 /** Environment variable holding the id of the launch that started a daemon. */
 export const LAUNCH_ID_ENV = "TRAINSAFE_LAUNCH_ID";
@@ -227,28 +227,6 @@ export interface UnnamedTrainer extends ProcessIdentity {
    * child left over from it (a worker whose trainer died).
    */
   readonly sessionLeader: boolean;
-}
-
-/**
- * Every process's /proc/PID/stat, read synchronously: ~2 ms for 90 processes where the async listing
- * took 8-13 ms of thread-pool round trips, and reading stat never waits on the process (see
- * readProcStatSync). Command lines and environments stay async: those reads can wait on a process's
- * memory lock.
- */
-function listProcessesSync(): ProcStat[] {
-  let names: string[];
-  try {
-    names = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  const out: ProcStat[] = [];
-  for (const n of names) {
-    if (!/^\d+$/.test(n)) continue;
-    const st = readProcStatSync(Number(n));
-    if (st) out.push(st);
-  }
-  return out;
 }
 
 /** trainsafe's own processes (`trainsafe check`, an agent) match loose patterns such as "train". */

@@ -2,7 +2,7 @@
  * Reading processes from /proc. Liveness is the process state, not kill(pid, 0): a zombie answers
  * kill(0) but is gone for our purposes.
  */
-import { promises as fsp, readFileSync } from "node:fs";
+import { promises as fsp, readdirSync, readFileSync } from "node:fs";
 
 export interface ProcStat {
   readonly pid: number;
@@ -145,6 +145,28 @@ export async function listProcesses(): Promise<ProcStat[]> {
   const names = await fsp.readdir("/proc");
   const stats = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readProcStat(Number(n))));
   return stats.filter((s): s is ProcStat => s !== null);
+}
+
+/**
+ * Every process's /proc/PID/stat, read synchronously: ~2 ms for 90 processes where the async listing
+ * took 8-13 ms of thread-pool round trips, and reading stat never waits on the process (see
+ * readProcStatSync). Command lines and environments stay async: those reads can wait on a process's
+ * memory lock.
+ */
+export function listProcessesSync(): ProcStat[] {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const out: ProcStat[] = [];
+  for (const n of names) {
+    if (!/^\d+$/.test(n)) continue;
+    const st = readProcStatSync(Number(n));
+    if (st) out.push(st);
+  }
+  return out;
 }
 
 /** PIDs of every descendant of `pid` (children, grandchildren...), from one /proc snapshot. */
