@@ -102,7 +102,7 @@ test("every shipped rule classifies at least one real fixture line", () => {
 });
 
 test("every shipped pattern has an anchor (no rule falls back to the slow whole-chunk path)", () => {
-  assert.deepEqual(rules.unanchored.map((u) => u.rule.id), []);
+  assert.deepEqual(rules.unanchored.map((r) => r.id), []);
   assert.equal(rules.files.at(-1), BUILTIN_RULES_FILE);
 });
 
@@ -199,6 +199,14 @@ test("a pattern without a usable anchor still matches (slow path)", async () => 
   const res = await scanFiles([file], { rules: r });
   assert.equal(res.primary?.ruleId, "short");
   assert.equal(res.primary?.line, 2);
+});
+
+test("a rule with a very long literal compiles and matches (its anchor is a prefix; fuzz seed 698733 found the search too large)", async () => {
+  const long = "a".repeat(30_000);
+  const r = compileRulesData({ version: 1, rules: [{ id: "long", category: "segfault", severity: "fatal", role: "cause", patterns: [`boom ${long}!`], suggestion: "a long literal" }] });
+  assert.ok(r.rules[0]!.anchors!.every((a) => a.length <= 40));
+  assert.equal(classifyLine(r, `x boom ${long}! y`)?.rule.id, "long");
+  assert.equal(classifyLine(r, `x boom ${long.slice(1)}! y`), null);
 });
 
 test("requiredLiterals: the longest required run per alternative, never an optional part", () => {

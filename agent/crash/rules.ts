@@ -4,10 +4,10 @@
  * crash.rulesFile use the same format and are tried before the built-in ones.
  *
  * Speed: scanning every line with every pattern is far slower than grep. Each pattern therefore
- * yields one required literal ("anchor") per top-level alternative, derived from the regex source;
- * one case-insensitive alternation of all anchors finds candidate lines, and only those lines are
- * classified with the real patterns. Patterns without a usable anchor still work: they are run
- * over whole chunks (slow path) and reported by `CompiledRules.unanchored`.
+ * yields one required literal ("anchor") per top-level alternative, derived from the regex source
+ * (cut to MAX_ANCHOR_CHARS); one search for the anchors in a line picks the rules worth trying on it
+ * (AnchorSearch). A rule with a pattern without a usable anchor still works: it is tried on every
+ * line, and listed in `CompiledRules.unanchored`.
  */
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
@@ -76,10 +76,8 @@ export interface CompiledRules {
   readonly rules: readonly CompiledRule[];
   /** Global exclusions: a line matching one of these is never a finding. */
   readonly exclude: readonly RegExp[];
-  /** Case-insensitive alternation of all anchors, in latin1 form (see toLatin1View); null when no rule has one. */
-  readonly anchorRegex: RegExp | null;
-  /** Patterns without an anchor, as global multiline regexes run over whole chunks. */
-  readonly unanchored: readonly { rule: CompiledRule; pattern: RegExp }[];
+  /** Rules with a pattern without an anchor: tried on every line. */
+  readonly unanchored: readonly CompiledRule[];
   readonly incidentGapLines: number;
   readonly files: readonly string[];
   /** How classifyLine picks the rules worth trying on a line (see AnchorSearch). */
@@ -256,21 +254,23 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
   }
   // Sets are ordered extra-first, so an extra file's incidentGapLines overrides the built-in one.
   const anchors = new Set<string>();
-  const unanchored: { rule: CompiledRule; pattern: RegExp }[] = [];
-  for (const rule of rules) {
-    if (rule.anchors) rule.anchors.forEach((a) => anchors.add(a));
-    else for (const p of rule.patterns) unanchored.push({ rule, pattern: new RegExp(p.source, `gm${p.ignoreCase ? "i" : ""}`) });
-  }
+  for (const rule of rules) rule.anchors?.forEach((a) => anchors.add(a));
   // The shipped rules alone (no extra file): their search was derived at build time (~10 ms).
   const pre = sets.length === 1 ? sets[0]!.search : undefined;
   const minimal = pre?.minimal ?? minimalAnchors(anchors);
-  const anchorRegex = minimal.length ? new RegExp(minimal.map((a) => escapeRegex(toLatin1View(a))).join("|"), "gi") : null;
+  let anchorSearch: AnchorSearch | null;
+  try {
+    anchorSearch = anchorSearchOf(rules, minimal, pre);
+  } catch (err) {
+    // V8 refuses an alternation past its size limit ("Regular expression too large").
+    const file = sets.map((s) => s.file).join(", ");
+    throw configError(file, `the rules' ${minimal.length} literal anchors do not fit one search (${(err as Error).message}); use fewer or shorter literal texts`, "rules");
+  }
   return Object.freeze({
-    anchorSearch: anchorSearchOf(rules, minimal, pre),
+    anchorSearch,
     rules: Object.freeze(rules),
     exclude: Object.freeze(exclude),
-    anchorRegex,
-    unanchored: Object.freeze(unanchored),
+    unanchored: Object.freeze(rules.filter((r) => !r.anchors)),
     incidentGapLines: gap ?? DEFAULT_INCIDENT_GAP_LINES,
     files: Object.freeze(sets.map((s) => s.file)),
   });
@@ -317,6 +317,9 @@ function minimalIn(re: RegExp, lower: string): string[] {
   return found;
 }
 
+/** Anchors longer than this are cut to this many characters (any prefix of a required text is required). */
+const MAX_ANCHOR_CHARS = 40;
+
 function compileRule(spec: RuleSpec, file: string, label: string, precompiled?: readonly string[] | null): CompiledRule {
   const flags = spec.ignoreCase ? "i" : "";
   const patterns = spec.patterns.map((src, i) => compilePattern(src, flags, file, `${label}.patterns[${i}]`));
@@ -337,7 +340,8 @@ function compileRule(spec: RuleSpec, file: string, label: string, precompiled?: 
       anchors = null;
       break;
     }
-    anchors.push(...lits.map((l) => l.toLowerCase()));
+    // A prefix of a required literal is required too; a long one would only make the search larger.
+    anchors.push(...lits.map((l) => l.toLowerCase().slice(0, MAX_ANCHOR_CHARS)));
   }
   return freezeRule(spec, file, patterns, exclude, anchors ? [...new Set(anchors)] : null);
 }
@@ -438,12 +442,6 @@ function classifySegment(compiled: CompiledRules, text: string): LineMatch | nul
     }
   }
   return null;
-}
-
-/** UTF-8 bytes of `s` seen as latin1 characters: how `s` appears in a latin1-decoded buffer. */
-export function toLatin1View(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, "utf8").toString("latin1");
 }
 
 function escapeRegex(s: string): string {

@@ -530,7 +530,11 @@ export async function runTarget(name: string, ctx: Ctx): Promise<TargetResult> {
     try {
       await target(ctx, tally);
     } catch (err) {
-      failure = (err instanceof Error ? err.stack ?? err.message : String(err)).slice(0, 4000);
+      // fast-check puts the counterexample (which may be a whole rules file) before the error it raised:
+      // keep the head and the tail so both the input's start and the error reach the report.
+      const cause = err instanceof Error && err.cause instanceof Error ? `\nCaused by: ${err.cause.stack ?? err.cause.message}` : "";
+      const text = (err instanceof Error ? err.stack ?? err.message : String(err)) + cause;
+      failure = text.length <= 4000 ? text : `${text.slice(0, 1500)}\n[... ${text.length - 4000} characters left out ...]\n${text.slice(-2500)}`;
     }
   }
   return { target: name, runs: tally.runs, accepted: tally.accepted, refused: tally.refused, maxCallMs: Math.round(tally.maxCallMs), durationMs: Date.now() - t0, ...(failure ? { failure } : {}) };
