@@ -9,13 +9,14 @@
  *
  * Splits: `tune` and `heldout` (first collection, split by a hash of the id); `fresh` (a second
  * collection, all held back, gathered after the rules were tuned on the first: never tuned against);
- * `fresh2` (a third, all held back, gathered while the rules were tuned on a new tune collection).
+ * `fresh2` (a third, all held back, gathered while the rules were tuned on a new tune collection);
+ * `fresh3` (a fourth, likewise, gathered during the third rules round).
  * After the first held-back figure was measured, the engine was improved on the misses of `heldout`
  * too (docs/crash-accuracy.md says so), which is why `fresh` exists.
  *
- * BENCH_SPLIT=tune|heldout|fresh|fresh2|all (default all; a comma-separated list too) limits the
- * entries; BENCH_SHOW_MISSES=1 lists the misclassified entries of `tune` and `heldout`, never of
- * `fresh` or `fresh2` (reported in aggregate only, so tuning never sees them one by one).
+ * BENCH_SPLIT=tune|heldout|fresh|fresh2|fresh3|all (default all; a comma-separated list too) limits
+ * the entries; BENCH_SHOW_MISSES=1 lists the misclassified entries of `tune` and `heldout`, never of
+ * the blind ones (reported in aggregate only, so tuning never sees them one by one).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -27,11 +28,11 @@ const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** The corpus folder (owned by the corpus collectors; read only here). */
 export const CORPUS_DIR = path.join(REPO, "test", "fixtures", "crash-corpus");
 
-/** The splits: `fresh` and `fresh2` are held back and never listed entry by entry. */
-export const SPLITS = ["tune", "heldout", "fresh", "fresh2"] as const;
+/** The splits: the `fresh*` ones are held back and never listed entry by entry. */
+export const SPLITS = ["tune", "heldout", "fresh", "fresh2", "fresh3"] as const;
 export type Split = (typeof SPLITS)[number];
 /** Splits never tuned against: reported in aggregate only. */
-export const BLIND_SPLITS: ReadonlySet<string> = new Set(["fresh", "fresh2"]);
+export const BLIND_SPLITS: ReadonlySet<string> = new Set(["fresh", "fresh2", "fresh3"]);
 
 /** One corpus entry as the manifests give it. */
 export interface CorpusEntry {
@@ -91,7 +92,7 @@ export interface Evaluation {
   /** Healthy (`none`) entries that raised a crash, per split. */
   falseAlarms: Record<string, number>;
   healthy: Record<string, number>;
-  /** Misclassified entries of `tune` and `heldout` (`fresh` ones are never listed). */
+  /** Misclassified entries of `tune` and `heldout` (blind ones are never listed). */
   tuneMisses: { id: string; file: string; label: string; got: string; split: string }[];
 }
 
@@ -134,7 +135,7 @@ export function pct(t: Tally | undefined): string {
 
 /** The report as a markdown table per split. */
 export function renderEvaluation(ev: Evaluation): string {
-  const splits = ["fresh2", "fresh", "heldout", "tune", "all"].filter((s) => ev.bySplit[s]);
+  const splits = ["fresh3", "fresh2", "fresh", "heldout", "tune", "all"].filter((s) => ev.bySplit[s]);
   const cats = [...new Set(splits.flatMap((s) => Object.keys(ev.byCategory[s] ?? {})))].sort();
   const lines = [`| category | ${splits.map((s) => `${s} (correct/total)`).join(" | ")} |`, `| --- | ${splits.map(() => "---").join(" | ")} |`];
   for (const c of cats) {
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
     process.stdout.write(`crash-accuracy: ${entries.length} corpus entries, each through \`trainsafe crash scan --file F --json\` in an empty temp folder (${((Date.now() - t0) / 1000).toFixed(0)} s)\n\n`);
     process.stdout.write(renderEvaluation(ev) + "\n");
     if (process.env.BENCH_SHOW_MISSES) {
-      process.stdout.write(`\nmisclassified tune and heldout entries (${ev.tuneMisses.length}; fresh and fresh2 ones are never listed):\n`);
+      process.stdout.write(`\nmisclassified tune and heldout entries (${ev.tuneMisses.length}; blind ones are never listed):\n`);
       for (const m of ev.tuneMisses) process.stdout.write(`  [${m.split}] ${m.file}: label ${m.label}, got ${m.got}\n`);
     }
   } finally {
