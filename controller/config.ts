@@ -6,11 +6,14 @@ import path from "node:path";
 import { z } from "zod";
 import { configError } from "../agent/lib/errors.js";
 import { readJsonFile } from "../agent/lib/files.js";
-import { deepFreeze, durationMs as duration, settingsError, sizeBytes as size } from "../agent/lib/schema.js";
+import { deepFreeze, durationMs, settingsError, sizeBytes } from "../agent/lib/schema.js";
 import type { FleetPolicy } from "./budget.js";
 
 
 
+// Built on first use in agent/lib/schema.ts (the local commands load zod only when they need it).
+const duration = durationMs();
+const size = sizeBytes();
 const count = z.number().int().nonnegative();
 
 const budgetSchema = z.strictObject({

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 
 /**
  * zod's `z.locales` re-exports its error messages in some 50 languages (about 0.4 MB of the 0.76 MB zod
@@ -47,6 +48,45 @@ const commanderLazyChildProcess = {
   },
 };
 
+/**
+ * In the local commands' scripts, zod is loaded on first use, not at start: the sources' `import { z }
+ * from "zod"` resolves to a facade whose `z` requires the real zod (bundled into the same script but, being
+ * required, wrapped by esbuild to run only when first required) the first time a member is read. The
+ * local commands build their schemas on first use and check the common case of their input by hand, so
+ * a run that meets nothing unusual never evaluates zod (~13-19 ms of a command's start, plus its share
+ * of the garbage collection; docs/benchmarks.md, start-up). zod's JIT is turned off on load: a one-shot
+ * command parses each schema once or twice, and generating and compiling a parser per object schema
+ * with new Function costs more than it saves there (~15 ms in config validate).
+ */
+const lazyZod = {
+  name: "lazy-zod",
+  setup(b) {
+    b.onResolve({ filter: /^zod$/ }, (a) =>
+      a.pluginData?.realZod || a.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { path: "zod", namespace: "lazy-zod" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-zod" }, async () => {
+      // zod's ES module build (the one the ES module CLI bundles, with its locales cut down to English).
+      const real = await b.resolve("zod", { kind: "import-statement", resolveDir: root, pluginData: { realZod: true } });
+      if (real.errors.length) return { errors: real.errors };
+      return {
+        contents: [
+          "let real;",
+          "function zod() {",
+          "  if (real === undefined) {",
+          `    real = require(${JSON.stringify(real.path)}).z;`,
+          "    real.config({ jitless: true });",
+          "  }",
+          "  return real;",
+          "}",
+          "export const z = new Proxy({}, { get: (_, key) => zod()[key], has: (_, key) => key in zod(), ownKeys: () => Reflect.ownKeys(zod()), getOwnPropertyDescriptor: (_, key) => { const d = Reflect.getOwnPropertyDescriptor(zod(), key); return d && { ...d, configurable: true }; } });",
+        ].join("\n"),
+        loader: "js",
+        resolveDir: root,
+      };
+    });
+  },
+};
+
 const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), ".."));
 const dist = path.join(root, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
@@ -68,7 +108,7 @@ async function precompiledRules() {
   const tmp = path.join(dist, `.precompile-rules-${process.pid}.mjs`);
   try {
     await build({
-      stdin: { contents: 'export { precompileRules } from "./agent/crash/rules.ts";', resolveDir: root, loader: "ts" },
+      stdin: { contents: 'export { precompileRules } from "./agent/crash/rules.ts";\nexport { settingsSchema } from "./agent/config/settings.ts";', resolveDir: root, loader: "ts" },
       outfile: tmp,
       bundle: true,
       platform: "node",
@@ -77,11 +117,16 @@ async function precompiledRules() {
       logLevel: "warning",
       plugins: [englishZodLocaleOnly],
     });
-    const { precompileRules } = await import(pathToFileURL(tmp).href);
+    const { precompileRules, settingsSchema } = await import(pathToFileURL(tmp).href);
     const pre = await precompileRules(source, shipped);
     // What was validated must be what ships (the source could change in between).
     if (!fs.readFileSync(source).equals(fs.readFileSync(shipped))) throw Object.assign(new Error(`${source}: changed during the build; build again`), { code: "RULES_CHANGED" });
-    return JSON.stringify(pre);
+    // The settings' defaults (what the schema gives for no settings), the base of the local commands'
+    // check of their settings without zod (agent/config/settings.ts, fastSettings); they must survive JSON.
+    const defaults = settingsSchema().parse({});
+    const settingsDefaults = JSON.stringify(defaults);
+    if (!isDeepStrictEqual(JSON.parse(settingsDefaults), defaults)) throw new Error("the settings' defaults do not survive JSON (agent/config/settings.ts)");
+    return { rules: JSON.stringify(pre), settingsDefaults };
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     // An error of the rules file (file, rule and field) is the user's to fix: its message, no stack.
@@ -92,7 +137,8 @@ async function precompiledRules() {
     fs.rmSync(tmp, { force: true });
   }
 }
-const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(await precompiledRules()) };
+const precompiled = await precompiledRules();
+const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(precompiled.rules), TRAINSAFE_SETTINGS_DEFAULTS: JSON.stringify(precompiled.settingsDefaults) };
 
 await build({
   entryPoints: { trainsafe: path.join(root, "cli", "main.ts") },
@@ -128,23 +174,15 @@ const localEntry = {
   name: "local-command-entry",
   setup(b) {
     b.onResolve({ filter: /^local-command:/ }, (a) => ({ path: a.path.slice("local-command:".length), namespace: "local-command" }));
-    b.onLoad({ filter: /.*/, namespace: "local-command" }, (a) =>
-      a.path === "jitless"
-        ? // A local command parses each schema once or twice: zod's JIT (generating and compiling a parser
-          // per object schema with new Function) costs more than it saves there (~15 ms in config
-          // validate). A schema reads the setting when it is built, so this module is imported first.
-          { contents: 'import { z } from "zod";\nz.config({ jitless: true });\n', loader: "js", resolveDir: root }
-        : {
-            contents: [
-              'import "local-command:jitless";',
-              'import { runCli } from "./cli/run.ts";',
-              `import * as command from "./cli/commands/${a.path}.ts";`,
-              `export function main(argv) { return runCli(argv, [{ name: ${JSON.stringify(a.path)}, load: async () => command }]); }`,
-            ].join("\n"),
-            loader: "js",
-            resolveDir: root,
-          },
-    );
+    b.onLoad({ filter: /.*/, namespace: "local-command" }, (a) => ({
+      contents: [
+        'import { runCli } from "./cli/run.ts";',
+        `import * as command from "./cli/commands/${a.path}.ts";`,
+        `export function main(argv) { return runCli(argv, [{ name: ${JSON.stringify(a.path)}, load: async () => command }]); }`,
+      ].join("\n"),
+      loader: "js",
+      resolveDir: root,
+    }));
   },
 };
 await build({
@@ -164,7 +202,7 @@ await build({
   define: { "import.meta": "__trainsafeImportMeta", ...builtinRules },
   banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename.replace(/\\.cjs$/, ".module.cjs")).href; } };' },
   logLevel: "warning",
-  plugins: [englishZodLocaleOnly, commanderLazyChildProcess, localEntry],
+  plugins: [englishZodLocaleOnly, commanderLazyChildProcess, lazyZod, localEntry],
 });
 /**
  * esbuild's charset "ascii" escapes strings, templates and names but leaves comments and regex literals

@@ -104,7 +104,7 @@ function checkTable(name: string, heading: string, schema: AnySchema, layout?: L
 }
 
 test("every agent settings field is documented with its default", () => {
-  checkTable("agent settings", "### Agent settings", settingsSchema as unknown as AnySchema, resolveLayout("/srv/training/run"));
+  checkTable("agent settings", "### Agent settings", settingsSchema() as unknown as AnySchema, resolveLayout("/srv/training/run"));
 });
 
 test("every controller settings field is documented with its default", () => {

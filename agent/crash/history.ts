@@ -20,6 +20,7 @@ import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
 import { MAX_JSON_BYTES, writeFileAtomic } from "../lib/files.js";
+import { fast, lazySchema, looseObject, type Unusual } from "../lib/schema.js";
 import { shortHash } from "./signature.js";
 
 export interface CrashHistoryEntry {
@@ -52,24 +53,51 @@ export const LOCK_WAIT_MS = 10_000;
 
 const FORMAT = "trainsafe.crash_history";
 
-const entrySchema = z.looseObject({
-  id: z.string().min(1),
-  // Empty for legacy entries without a recognisable time.
-  recordedAt: z.string(),
-  source: z.enum(["scan", "watchdog", "hang", "legacy"]),
-  category: z.string(),
-  signature: z.string(),
-  file: z.string().optional(),
-  line: z.number().optional(),
-  text: z.string().optional(),
-  suggestion: z.string().optional(),
-  exitCode: z.number().nullable().optional(),
-  signal: z.string().nullable().optional(),
-  hangKind: z.string().optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
-  fingerprint: z.string().min(1),
-  legacy: z.unknown().optional(),
-});
+const entrySchemaOf = () =>
+  z.looseObject({
+    id: z.string().min(1),
+    // Empty for legacy entries without a recognisable time.
+    recordedAt: z.string(),
+    source: z.enum(["scan", "watchdog", "hang", "legacy"]),
+    category: z.string(),
+    signature: z.string(),
+    file: z.string().optional(),
+    line: z.number().optional(),
+    text: z.string().optional(),
+    suggestion: z.string().optional(),
+    exitCode: z.number().nullable().optional(),
+    signal: z.string().nullable().optional(),
+    hangKind: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    fingerprint: z.string().min(1),
+    legacy: z.unknown().optional(),
+  });
+
+/** entrySchemaOf's fields in its order, each checked as it checks them (the common case, without zod). */
+const ENTRY_FIELDS = {
+  id: fast.nonEmptyString,
+  recordedAt: fast.string,
+  source: fast.oneOf(["scan", "watchdog", "hang", "legacy"]),
+  category: fast.string,
+  signature: fast.string,
+  file: fast.string,
+  line: fast.number,
+  text: fast.string,
+  suggestion: fast.string,
+  exitCode: fast.nullable(fast.number),
+  signal: fast.nullable(fast.string),
+  hangKind: fast.string,
+  details: fast.record,
+  fingerprint: fast.nonEmptyString,
+  legacy: fast.unknown,
+};
+const ENTRY_REQUIRED = ["id", "recordedAt", "source", "category", "signature", "fingerprint"];
+
+/** An entry as we write it; zod (built on first use) only for one that is not. */
+const entrySchema = lazySchema(
+  (raw) => looseObject(raw, ENTRY_FIELDS, ENTRY_REQUIRED) as CrashHistoryEntry | Unusual,
+  () => entrySchemaOf() as unknown as z.ZodType<CrashHistoryEntry>,
+);
 
 interface Loaded {
   entries: CrashHistoryEntry[];
@@ -199,7 +227,7 @@ async function load(file: string): Promise<Loaded> {
 
 function normalizeItem(item: unknown): CrashHistoryEntry {
   const parsed = entrySchema.safeParse(item);
-  if (parsed.success) return parsed.data as CrashHistoryEntry;
+  if (parsed.success) return parsed.data;
   // Not ours: map what is recognisable, keep the original verbatim.
   const obj = item && typeof item === "object" && !Array.isArray(item) ? (item as Record<string, unknown>) : {};
   const str = (...keys: string[]) => {

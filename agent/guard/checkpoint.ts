@@ -9,6 +9,7 @@ import path from "node:path";
 import { z } from "zod";
 import { describeError } from "../lib/errors.js";
 import { readJsonFile } from "../lib/files.js";
+import { fast, lazyLooseObject } from "../lib/schema.js";
 import { checkDeepspeedTagDir } from "./deepspeed.js";
 import { checkSafetensors } from "./safetensors.js";
 import { checkZip } from "./zip.js";
@@ -76,9 +77,11 @@ export async function checkpointNames(modelDir: string): Promise<string[]> {
   return entries.filter((e) => e.isDir && e.step !== null).map((e) => e.name);
 }
 
-const trainerStateSchema = z.looseObject({ global_step: z.number().int().nonnegative() });
-const indexSchema = z.looseObject({ weight_map: z.record(z.string(), z.string()) });
-const adapterConfigSchema = z.looseObject({});
+// Checked by hand in the common case, with zod built on first use for the rest (agent/lib/schema.ts).
+/** trainer_state.json: the step it was saved at. */
+export const trainerStateSchema = lazyLooseObject({ global_step: fast.nonNegativeInt }, ["global_step"], () => z.looseObject({ global_step: z.number().int().nonnegative() }));
+const indexSchema = lazyLooseObject({ weight_map: fast.stringRecord }, ["weight_map"], () => z.looseObject({ weight_map: z.record(z.string(), z.string()) }));
+const adapterConfigSchema = lazyLooseObject({}, [], () => z.looseObject({}));
 
 /** Kind of weights present in a checkpoint folder, judged from file names only. */
 export async function weightsKindOnDisk(dir: string): Promise<TrainingKind | null> {

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { describeError, inputError } from "../lib/errors.js";
 import { issuePath, MAX_JSON_BYTES, readJsonFile, writeFileAtomic } from "../lib/files.js";
+import { fast, lazyLooseObject } from "../lib/schema.js";
 import { checkpointNames, type TrainingKind } from "./checkpoint.js";
 
 export interface Problem {
@@ -45,24 +46,49 @@ const show = (v: unknown): string => {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
 
+/**
+ * A field of config.json: its zod schema (built on first use: the wording of every error), and a check
+ * by hand that passes only what the schema passes, so that a valid config is checked without zod.
+ */
+interface Field {
+  readonly zod: () => z.ZodType;
+  readonly ok: (v: unknown) => boolean;
+}
+const field = (zod: () => z.ZodType, ok: (v: unknown) => boolean): Field => ({ zod, ok });
+const isNullish = (v: unknown) => v === undefined || v === null;
+
 /** A number field: type errors and range errors both name the expectation and the value found. */
-function num(expect: string, ok: (n: number) => boolean) {
+function num(expect: string, ok: (n: number) => boolean): Field {
   const msg = (iss: { input?: unknown }) => `must be ${expect}, got ${show(iss.input)}`;
-  return z.number({ error: msg }).refine(ok, { error: msg }).nullish();
+  return field(
+    () => z.number({ error: msg }).refine(ok, { error: msg }).nullish(),
+    (v) => isNullish(v) || (typeof v === "number" && Number.isFinite(v) && ok(v)),
+  );
 }
 const isInt = Number.isInteger;
 const positiveInt = () => num("a positive integer", (n) => isInt(n) && n > 0);
 const nonNegativeInt = () => num("an integer >= 0", (n) => isInt(n) && n >= 0);
 /** Transformers reads values below 1 as a fraction of the total steps. */
 const stepsOrFraction = () => num("a positive integer, or a fraction in (0, 1)", (n) => (isInt(n) && n > 0) || (n > 0 && n < 1));
-const bool = () => z.boolean({ error: (iss) => `must be true or false, got ${show(iss.input)}` }).nullish();
-const str = () => z.string({ error: (iss) => `must be a string, got ${show(iss.input)}` }).nullish();
+const bool = () => field(() => z.boolean({ error: (iss) => `must be true or false, got ${show(iss.input)}` }).nullish(), (v) => isNullish(v) || typeof v === "boolean");
+const str = () => field(() => z.string({ error: (iss) => `must be a string, got ${show(iss.input)}` }).nullish(), (v) => isNullish(v) || typeof v === "string");
+const isStrings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === "string");
 const strOrList = () =>
-  z.union([z.string(), z.array(z.string())], { error: (iss) => `must be a string or a list of strings, got ${show(iss.input)}` }).nullish();
+  field(
+    () => z.union([z.string(), z.array(z.string())], { error: (iss) => `must be a string or a list of strings, got ${show(iss.input)}` }).nullish(),
+    (v) => isNullish(v) || typeof v === "string" || isStrings(v),
+  );
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: (iss) => `must be one of ${values.map((v) => `"${v}"`).join(", ")}, got ${show(iss.input)}` }).nullish();
+  field(
+    () => z.enum(values, { error: (iss) => `must be one of ${values.map((v) => `"${v}"`).join(", ")}, got ${show(iss.input)}` }).nullish(),
+    (v) => isNullish(v) || (typeof v === "string" && values.includes(v)),
+  );
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+/** z.looseObject of these fields: unknown keys pass (they are warned about separately). */
+const looseZod = (fields: Readonly<Record<string, Field>>) => z.looseObject(Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.zod()])));
+const allOk = (o: Record<string, unknown>, fields: Readonly<Record<string, Field>>) => Object.entries(fields).every(([k, f]) => f.ok(o[k]));
 
-const loraBlock = z.looseObject({
+const loraFields: Readonly<Record<string, Field>> = {
   enabled: bool(),
   r: positiveInt(),
   lora_r: positiveInt(),
@@ -73,17 +99,24 @@ const loraBlock = z.looseObject({
   target_modules: strOrList(),
   bias: str(),
   task_type: str(),
-});
+};
 
-const configShape = {
-  base_model: z
-    .string({ error: (iss) => (iss.input === undefined ? `is required (the model to fine-tune, e.g. "meta-llama/Llama-3.1-8B")` : `must be a string, got ${show(iss.input)}`) })
-    .refine((s) => s.trim() !== "", { error: "must not be empty" }),
+const configFields: Readonly<Record<string, Field>> = {
+  base_model: field(
+    () =>
+      z
+        .string({ error: (iss) => (iss.input === undefined ? `is required (the model to fine-tune, e.g. "meta-llama/Llama-3.1-8B")` : `must be a string, got ${show(iss.input)}`) })
+        .refine((s) => s.trim() !== "", { error: "must not be empty" }),
+    (v) => typeof v === "string" && v.trim() !== "",
+  ),
   model_name_or_path: str(),
   tokenizer_name: str(),
   training_type: oneOf(["full", "lora", "qlora"] as const),
   use_lora: bool(),
-  lora: z.union([z.boolean(), loraBlock], { error: (iss) => `must be true/false or an object, got ${show(iss.input)}` }).nullish(),
+  lora: field(
+    () => z.union([z.boolean(), looseZod(loraFields)], { error: (iss) => `must be true/false or an object, got ${show(iss.input)}` }).nullish(),
+    (v) => isNullish(v) || typeof v === "boolean" || (isObject(v) && allOk(v, loraFields)),
+  ),
   lora_r: positiveInt(),
   lora_alpha: num("a number > 0", (n) => n > 0),
   lora_dropout: num("in [0, 1)", (n) => n >= 0 && n < 1),
@@ -147,18 +180,25 @@ const configShape = {
   test_file: str(),
   data_dir: str(),
   data_path: str(),
-  deepspeed: z.union([z.string(), z.record(z.string(), z.unknown())], { error: (iss) => `must be a file path or an object, got ${show(iss.input)}` }).nullish(),
+  deepspeed: field(
+    () => z.union([z.string(), z.record(z.string(), z.unknown())], { error: (iss) => `must be a file path or an object, got ${show(iss.input)}` }).nullish(),
+    (v) => isNullish(v) || typeof v === "string" || (isObject(v) && Object.getPrototypeOf(v) === Object.prototype),
+  ),
   output_dir: str(),
-  resume_from_checkpoint: z
-    .union([z.boolean(), z.string()], { error: (iss) => `must be true, false, "latest" or a checkpoint path, got ${show(iss.input)}` })
-    .nullish(),
+  resume_from_checkpoint: field(
+    () => z.union([z.boolean(), z.string()], { error: (iss) => `must be true, false, "latest" or a checkpoint path, got ${show(iss.input)}` }).nullish(),
+    (v) => isNullish(v) || typeof v === "boolean" || typeof v === "string",
+  ),
 };
 
-/** The zod schema of config.json (unknown keys pass through and are warned about separately). */
-export const configSchema = z.looseObject(configShape);
+let configSchemaBuilt: z.ZodType | undefined;
+/** The zod schema of config.json (unknown keys pass through and are warned about separately), built on first use. */
+export function configSchema(): z.ZodType {
+  return (configSchemaBuilt ??= looseZod(configFields));
+}
 
-export const KNOWN_KEYS: readonly string[] = Object.freeze(Object.keys(configShape));
-const KNOWN_LORA_KEYS: readonly string[] = Object.freeze(Object.keys(loraBlock.shape));
+export const KNOWN_KEYS: readonly string[] = Object.freeze(Object.keys(configFields));
+const KNOWN_LORA_KEYS: readonly string[] = Object.freeze(Object.keys(loraFields));
 
 /** Path fields: [key, what must be there]. Relative paths are taken from BASE_DIR. */
 const PATH_FIELDS: ReadonlyArray<readonly [string, "file" | "dir" | "any"]> = [
@@ -264,8 +304,9 @@ export function checkConfigObject(raw: unknown, ctx: ConfigContext): ObjectCheck
     return out;
   }
   const config = raw as Record<string, unknown>;
-  const parsed = configSchema.safeParse(config);
-  if (!parsed.success) {
+  // zod only for a config with a field it would fault: it words every problem.
+  const parsed = allOk(config, configFields) ? undefined : configSchema().safeParse(config);
+  if (parsed && !parsed.success) {
     for (const issue of parsed.error.issues) out.errors.push({ field: issuePath(issue.path), message: issue.message });
   }
   warnUnknown(config, KNOWN_KEYS, "", out);
@@ -406,12 +447,15 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? "null";
 }
 
-const lockSchema = z.looseObject({
-  lockedAt: z.string(),
-  config: z.record(z.string(), z.unknown()),
-  configHash: z.string().optional(),
-});
-export type ConfigLock = z.output<typeof lockSchema>;
+const lockSchemaOf = () =>
+  z.looseObject({
+    lockedAt: z.string(),
+    config: z.record(z.string(), z.unknown()),
+    configHash: z.string().optional(),
+  });
+export type ConfigLock = z.output<ReturnType<typeof lockSchemaOf>>;
+/** .config_lock.json as we write it; zod (built on first use) only for one that is not. */
+const lockSchema = lazyLooseObject({ lockedAt: fast.string, config: fast.record, configHash: fast.string }, ["lockedAt", "config"], lockSchemaOf);
 
 /** Field-by-field differences (dotted paths into nested objects) between the locked and current config. */
 export function diffConfigs(locked: Record<string, unknown>, current: Record<string, unknown>, prefix = ""): Problem[] {

@@ -18,7 +18,8 @@ import path from "node:path";
 import { z } from "zod";
 import { effectiveProfile, type Layout } from "../config/layout.js";
 import { readJsonFile } from "../lib/files.js";
-import { checkCheckpoint, CHECKPOINT_RE, listCheckpointEntries, type CheckpointCheck, type CheckpointEntry, type TrainingKind } from "./checkpoint.js";
+import { fast, lazyLooseObject } from "../lib/schema.js";
+import { checkCheckpoint, CHECKPOINT_RE, listCheckpointEntries, trainerStateSchema, type CheckpointCheck, type CheckpointEntry, type TrainingKind } from "./checkpoint.js";
 import { configTrainingKind, outputDir, readConfigFile, resumeSetting, type ResumeSetting } from "./config.js";
 import { scanCheckpointTrees, type CheckpointTree, type Framework } from "./layouts.js";
 import { field, readPickle } from "./pickle.js";
@@ -78,7 +79,7 @@ export interface ResumeReport {
   model_dir: string;
 }
 
-const statusSchema = z.looseObject({ current_step: z.number().int().nonnegative() });
+const statusSchema = lazyLooseObject({ current_step: fast.nonNegativeInt }, ["current_step"], () => z.looseObject({ current_step: z.number().int().nonnegative() }));
 
 const info = (c: CheckpointCheck): CheckpointInfo => ({
   name: c.name,
@@ -358,7 +359,7 @@ async function explicitCheckpoint(target: string, checks: CheckpointCheck[], kin
   const name = path.basename(target);
   let step = Number(CHECKPOINT_RE.exec(name)?.[1] ?? NaN);
   if (!Number.isSafeInteger(step)) {
-    const state = await readJsonFile(path.join(target, "trainer_state.json"), z.looseObject({ global_step: z.number().int().nonnegative() }));
+    const state = await readJsonFile(path.join(target, "trainer_state.json"), trainerStateSchema);
     step = state.ok ? state.value.global_step : 0;
   }
   const entry: CheckpointEntry = { name, path: target, step, isDir: st.isDirectory(), mtimeMs: st.mtimeMs };

@@ -9,9 +9,9 @@
  */
 import { promises as fsp } from "node:fs";
 import { LineCounter, parseAllDocuments, visit, isMap, isScalar } from "yaml";
-import { z } from "zod";
 import { describeError } from "../lib/errors.js";
 import { MAX_JSON_BYTES, parseJsonText } from "../lib/files.js";
+import { jsonObject } from "../lib/schema.js";
 
 export type TrainingConfigRead =
   | {
@@ -42,7 +42,7 @@ export async function readTrainingConfig(file: string): Promise<TrainingConfigRe
     return { ok: false, message: code === "ENOENT" ? `${file}: does not exist` : `${file}: cannot read (${describeError(err)})` };
   }
   if (isYamlFile(file)) return parseTrainingYaml(file, text);
-  const r = parseJsonText(file, text, z.record(z.string(), z.unknown()));
+  const r = parseJsonText(file, text, jsonObject);
   return r.ok ? { ok: true, value: r.value, format: "json", lines: {} } : { ok: false, message: r.message };
 }
 

@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import type { z } from "zod";
 import { describeError, inputError } from "./errors.js";
+import type { Validator } from "./schema.js";
 
 /** Largest JSON file we parse; anything bigger in BASE_DIR is not a config or status file. */
 export const MAX_JSON_BYTES = 16 * 1024 * 1024;
@@ -23,10 +23,10 @@ export type JsonRead<T> =
   | { ok: false; reason: "missing" | "unreadable" | "not_a_file" | "too_large" | "empty" | "invalid_json" | "invalid"; message: string; field?: string };
 
 /**
- * Reads and parses a JSON file, then validates it with `schema`.
+ * Reads and parses a JSON file, then validates it with `schema` (a zod schema, or a lazy one: agent/lib/schema.ts).
  * Never throws: every failure comes back with a message naming the file (and field).
  */
-export async function readJsonFile<T>(file: string, schema: z.ZodType<T>): Promise<JsonRead<T>> {
+export async function readJsonFile<T>(file: string, schema: Validator<T>): Promise<JsonRead<T>> {
   let text: string;
   try {
     const st = await fsp.stat(file);
@@ -44,7 +44,7 @@ export async function readJsonFile<T>(file: string, schema: z.ZodType<T>): Promi
 }
 
 /** Parses JSON text that came from `file`; see readJsonFile. */
-export function parseJsonText<T>(file: string, text: string, schema: z.ZodType<T>): JsonRead<T> {
+export function parseJsonText<T>(file: string, text: string, schema: Validator<T>): JsonRead<T> {
   if (text.trim() === "") return { ok: false, reason: "empty", message: `${file}: is empty (half-written?)` };
   let raw: unknown;
   try {
@@ -62,7 +62,7 @@ export function parseJsonText<T>(file: string, text: string, schema: z.ZodType<T
 }
 
 /** Like readJsonFile but throws a TrainsafeError (kind "input") on failure. */
-export async function loadJsonFile<T>(file: string, schema: z.ZodType<T>): Promise<T> {
+export async function loadJsonFile<T>(file: string, schema: Validator<T>): Promise<T> {
   const r = await readJsonFile(file, schema);
   if (!r.ok) throw inputError(file, r.message.slice(file.length + 2), r.field);
   return r.value;
