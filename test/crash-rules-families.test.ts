@@ -139,8 +139,9 @@ const families: Family[] = [
       ["Hugging Face datasets before a download", "OSError: Not enough disk space. Needed: 1.25 GiB (download: 400.00 MiB, generated: 850.00 MiB, post-processed: Unknown size)"],
     ],
     nearMiss: [
-      // huggingface_hub's warning, not a crash (crash-corpus disk_full/huggingface-hub-2742-not-enough-free-disk.log, tune).
-      ["/opt/venv/lib/python3.12/site-packages/huggingface_hub/file_download.py:651: UserWarning: Not enough free disk space to download the file. The expected file size is: 3945.44 MB. The target location /root/.cache/huggingface/hub/models--Qwen--Qwen2.5-7B-Instruct/blobs only has 3421.60 MB free disk space.", null],
+      // huggingface_hub's warning, not a crash by itself: a warning-severity finding that explains a failure after it
+      // (crash-corpus disk_full/huggingface-hub-2742-not-enough-free-disk.log, tune; test/crash-rules-third-round.test.ts).
+      ["/opt/venv/lib/python3.12/site-packages/huggingface_hub/file_download.py:651: UserWarning: Not enough free disk space to download the file. The expected file size is: 3945.44 MB. The target location /root/.cache/huggingface/hub/models--Qwen--Qwen2.5-7B-Instruct/blobs only has 3421.60 MB free disk space.", "disk_full_warning"],
       ["sqlite3.OperationalError: database is locked", null],
     ],
   },

@@ -55,6 +55,14 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
     // first one ended; the exit status it reports (a plain non-zero code) does.
     return null;
   }
+  // A disk-full warning just before the failure (joblib's "[Errno 28] No space left on device" on a
+  // full /dev/shm, huggingface_hub refusing a download) is what the failure comes from.
+  const from = lineNo(e ? e.startLine : launcher!.line);
+  const warned = ruleFindings.find((f) => f.severity === "warning" && PROMOTED_WARNINGS.has(f.ruleId) && f.line <= lineNo(report.endLine) && f.line >= from - PROMOTED_WARNING_LINES);
+  if (warned) return { ...warned, severity: "fatal", priority: FALLBACK_PRIORITY, finalIncident: true };
+  // A traceback cut before its exception line names no error: any other finding of the final
+  // incident (a worker's segfault notice, a launcher killing subprocesses) says more.
+  if (e?.cut && counted.some((f) => f.finalIncident)) return null;
   const at = e ? e.line : launcher!.line;
   const text = (kept.lines[at] ?? "").trim();
   const category = e ? categoryOfType(e) : "python_exception";
@@ -74,6 +82,11 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
     finalIncident: true,
   };
 }
+
+/** Warning rules whose finding explains a failure that follows it (a resource that ran out). */
+const PROMOTED_WARNINGS: ReadonlySet<string> = new Set(["disk_full_warning"]);
+/** How far before the failure's first line such a warning may be. */
+const PROMOTED_WARNING_LINES = 100;
 
 /** Categories other ranks report as a consequence when the rank the launcher names as root cause dies. */
 const PEER_CONSEQUENCES: ReadonlySet<CrashCategory> = new Set(["timeout", "nccl_error"]);
@@ -178,6 +191,14 @@ function describeException(e: ParsedException, category: CrashCategory): { ruleI
   const frame = innermostUserFrame(e.frames.length ? e.frames : root.frames);
   const firstMsg = e.message.split("\n")[0]!.trim();
   const msg = firstMsg.length > 300 ? `${firstMsg.slice(0, 300)}…` : firstMsg;
+  if (e.cut) {
+    const where = frame ? ` Innermost frame of your code: ${frame.file}:${frame.line}${frame.func ? ` in ${frame.func}` : ""}.` : "";
+    return {
+      ruleId: "python_traceback",
+      summary: `cut traceback: ${e.frames.at(-1)?.file ?? ""}:${e.frames.at(-1)?.func ?? ""}`,
+      suggestion: `The log ends inside a Python traceback, before its exception line: the process died (or was killed) while printing it, or the log was cut.${where} Read the process's full stderr or the rest of the log for the exception; if there is none, look for a kill (dmesg -T | grep -i oom) and a full disk (df -h, df -h /dev/shm).`,
+    };
+  }
   const shortType = e.type.replace(/^.*\./, "");
   const hint = CATEGORY_HINTS[category] ?? HINTS.find(([re]) => re.test(e.type))?.[1] ?? "read the message and the innermost frame of your code";
   const parts = [`The run died of ${e.kind === "cpp" ? "C++ exception " : ""}${shortType}${msg ? `: ${msg}` : ""}.`];

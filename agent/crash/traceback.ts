@@ -42,6 +42,11 @@ export interface ParsedException {
   chainKind?: "cause" | "context";
   /** Printed by Python for an exception it ignored ("Exception ignored in", atexit): never the cause of death. */
   ignored?: boolean;
+  /**
+   * The text ends inside this traceback, before its exception line (the process died, or the excerpt
+   * was cut, while it was printed): `type` and `message` are empty, `line` is the last frame's line.
+   */
+  cut?: boolean;
 }
 
 /** What a launcher said about the failed rank (torchrun table, CalledProcessError, DeepSpeed). */
@@ -273,6 +278,13 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
       return finishPython(lines, head, i, prefix, loose.groups!.type!, loose.groups!.msg ?? "", frames, consumed);
     }
     return finishPython(lines, head, i, prefix, m.groups!.type!, m.groups!.msg ?? "", frames, consumed);
+  }
+  // The text ends inside the traceback (not the length limit): the failure is there, its type is not.
+  if (limit === lines.length && frames.length > 0) {
+    let last = lines.length - 1;
+    while (last > head && !FRAME.test(stripPrefix(lines[last]!, prefix) ?? "")) last--;
+    for (let j = Math.max(0, head); j < lines.length; j++) consumed.add(j);
+    return { kind: "python", type: "", message: "", line: last, endLine: lines.length - 1, startLine: Math.max(0, head), frames, prefix, cut: true };
   }
   return null;
 }

@@ -1,0 +1,261 @@
+/**
+ * Third rules round (issue 10): phrasings of the weak families found with the search tool in public
+ * threads and repositories, and in the new tuning collection `j` (test/fixtures/crash-corpus,
+ * manifest-j, split `tune`). Each rule is tried on real lines (where they come from) and on near
+ * misses that must not be that rule (null: no rule at all); whole texts then check the primary choice
+ * where the change is in the engine (a traceback cut before its exception line, a disk-full warning
+ * before a failure).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadRules } from "../agent/crash/rules.js";
+import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
+
+const rules = await loadRules();
+const primaryOf = primaryScanner(rules, "trainsafe-third-round-");
+
+const families: Family[] = [
+  {
+    rule: "cuda_oom_other_runtimes",
+    real: [
+      ["https://github.com/ggml-org/llama.cpp/issues/20431", "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 144817.04 MiB on device 0: cudaMalloc failed: out of memory"],
+      ["https://github.com/pytorch/pytorch/issues/152351", "RuntimeError: MPS backend out of memory (MPS allocated: 11.14 GB, other allocations: 6.65 GB, max allowed: 18.13 GB). Tried to allocate 375.40 MB on private pool. Use PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0 to disable upper limit for memory allocations (may cause system failure)."],
+      ["https://github.com/knaw-huc/loghi/issues/55", "9:07:50.044545: W external/local_xla/xla/tsl/framework/bfc_allocator.cc:501] Allocator (GPU_0_bfc) ran out of memory trying to allocate 34.10MiB (rounded to 35758080)requested by op StatefulPartitionedCall/model_new14_1/batch_normalization_36_1/moments/SquaredDifference"],
+      ["https://github.com/CharlesShang/FastMaskRCNN/issues/129", ": F tensorflow/core/common_runtime/gpu/gpu_device.cc:103] EigenAllocator for GPU ran out of memory when allocating 0. See error logs for more detailed info."],
+    ],
+    nearMiss: [
+      // TensorFlow's allocator retries: "not a failure" (https://github.com/tensorflow/tensorflow/issues/43546).
+      ["2020-09-24 21:35:23.363348: W tensorflow/core/common_runtime/bfc_allocator.cc:246] Allocator (GPU_0_bfc) ran out of memory trying to allocate 1.02GiB with freed_by_count=0. The caller indicates that this is not a failure, but may mean that there could be performance gains if more memory were available.", null],
+      // Pinned host memory refused for another reason (https://github.com/ggml-org/llama.cpp/issues/9629).
+      ["ggml_cuda_host_malloc: failed to allocate 1900,00 MiB of pinned memory: invalid argument", null],
+    ],
+  },
+  {
+    rule: "cuda_oom_xla",
+    real: [
+      ["crash-corpus cuda_oom/llnerf-9-resource-exhausted-out-of-memory-allocating.log (j)", "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory allocating 20029400304 bytes."],
+      ["crash-corpus cuda_oom/deeplearningexamples-405-xla-resource-exhausted.log (j)", "  (0) Resource exhausted: Out of memory while trying to allocate 68852648264 bytes."],
+      // The message wrapped by the terminal in the middle of the phrase.
+      ["crash-corpus cuda_oom/jax-788-replica-resource-exhausted-wrapped.log (j)", "[1] 2019-06-13 01:17:08.886805: E external/org_tensorflow/tensorflow/compiler/xla/python/local_client.cc:672] Execution of replica 0 failed: Resource exhausted: Out "],
+      ["crash-corpus cuda_oom/pytorch-xla-3470-tpu-attempting-to-reserve.log (j)", "2022-04-04 00:27:49.642380: E tensorflow/compiler/xla/xla_client/xla_util.cc:88]   (1) RESOURCE_EXHAUSTED: Attempting to reserve 6.48G at the bottom of memory. That was not possible. There are 6.78G free, 0B reserved, and 3.33G reservable."],
+    ],
+    nearMiss: [
+      ["grpc._channel._InactiveRpcError: <_InactiveRpcError of RPC that terminated with: status = StatusCode.RESOURCE_EXHAUSTED details = \"Received message larger than max (4194309 vs. 4194304)\"", null],
+      // On the CPU device it is the host's memory.
+      ["Resource exhausted: OOM when allocating tensor with shape[1024,1024,64] and type float on /job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu", "host_oom_tf_cpu"],
+    ],
+  },
+  {
+    rule: "timeout_collective_gloo",
+    real: [
+      ["https://github.com/Intellindust-AI-Lab/DEIMv2/issues/65", "RuntimeError: [../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting 1800000ms for recv operation to complete"],
+      ["https://github.com/FoundationVision/VNext/issues/9", "RuntimeError: [/opt/conda/conda-bld/pytorch_1656352430114/work/third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:136] Timed out waiting 1800000ms for send operation to complete"],
+      // torch.distributed.monitored_barrier on rank 0 (as quoted in a public tutorial stored in a repository).
+      ["a torch.distributed tutorial in a public repository", "RuntimeError: Rank 1 failed to pass monitoredBarrier in 2000 ms"],
+    ],
+    nearMiss: [
+      ["[/opt/conda/conda-bld/pytorch_1656352430114/work/third_party/gloo/gloo/transport/tcp/pair.cc:598] Connection closed by peer [10.0.0.2]:29500", "nccl_peer_connection_closed"],
+      ["HOROVOD_GLOO_TIMEOUT_SECONDS=240 horovodrun -np 64 python train.py", null],
+    ],
+  },
+  {
+    rule: "nccl_watchdog_timeout",
+    real: [
+      // PyTorch <= 1.10 printed no SeqNum (as quoted in a public repository's setup notes).
+      ["setup notes in a public repository", "Watchdog caught collective operation timeout: WorkNCCL(OpType=BROADCAST, Timeout(ms)=1800000) ran for 1804406 milliseconds before timing out."],
+      ["https://github.com/OFA-Sys/OFA/issues/271", "[E ProcessGroupNCCL.cpp:737] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=469508, OpType=ALLREDUCE, Timeout(ms)=1800000) ran for 1802212 milliseconds before timing out."],
+    ],
+    nearMiss: [["NCCL_TIMEOUT=1800 TORCH_NCCL_ASYNC_ERROR_HANDLING=1 torchrun --nproc_per_node 8 train.py", null]],
+  },
+  {
+    rule: "timeout_python",
+    real: [
+      // vLLM's engine log: a time stamp before the exception line.
+      ["crash-corpus timeout/local-inference-lab-vllm-827-rpc-sample-tokens-timed-out.log (j)", "09:14:37 TimeoutError: RPC call to sample_tokens timed out."],
+    ],
+    nearMiss: [
+      ["09:14:37 (Worker_TP0) No available shared memory broadcast block found in 60 seconds.", null],
+      ["09:14:37 INFO retrying after TimeoutError: read timed out", null],
+    ],
+  },
+  {
+    rule: "killed_shell_report",
+    real: [
+      ["zsh's report in a public repository's session notes", "zsh: killed     nebula upgrade"],
+      ["bash job control (a public repository's notes on kill -9)", "[1]+  Killed                  sleep 1000"],
+      ["bash job control, several jobs", "[6]-  Killed                  sleep 6000"],
+      ["macOS bash (a public repository's build notes)", "Killed: 9"],
+    ],
+    nearMiss: [
+      ["[1]+  Stopped                 strace -cp 27288", null],
+      ["[1]+  Done                    python train.py", null],
+      ["zsh: command not found: python", null],
+      ["mobsKilled: 92,", null],
+    ],
+  },
+  {
+    rule: "killed_cgroup_oom",
+    real: [
+      ["systemd journal quoted in a public repository", "Aug 19 03:13:59 k8s-worker-01 systemd[1]: backend-app.service: Failed with result 'oom-kill'."],
+      ["a Hadoop troubleshooting note in a public repository", "Container [pid=48338,containerID=container_1417574466181_3484_01_000043] is running beyond physical memory limits. Current usage: 1.0 GB of 1 GB physical memory used; 2.0 GB of 2.1 GB virtual memory used. Killing container. Dump of the process-tree for container_1417574466181_3484_01_000043 :"],
+      ["a kernel memcg OOM report quoted in a public repository (cgroup v1)", "Nov 30 02:53:56 server01 kernel: [  818.375717] Task in /1037/uid killed as a result of limit of /1037"],
+    ],
+    nearMiss: [
+      ["py-monitor.service: Failed with result 'exit-code'.", null],
+      ["yarn.nodemanager.pmem-check-enabled=false  # physical memory limits", null],
+    ],
+  },
+  {
+    rule: "killed_launcher_signal",
+    real: [
+      ["systemd journal quoted in a public repository", "May 22 15:41:02 server systemd[1]: app.service: Main process exited, code=killed, status=9/KILL"],
+      ["docker ps output in a public repository", "e5c656e1e1e1        ubuntu              \"/bin/sh -c 'while...\"   10 minutes ago      Exited (137) 5 seconds ago                       daemon_dave"],
+    ],
+    nearMiss: [
+      ["myapp.service: Main process exited, code=exited, status=0/SUCCESS", null],
+      ["docs-app-dev-1\tExited (0) 24 minutes ago", null],
+      ["Exited (1370) 2 minutes ago", null],
+    ],
+  },
+  {
+    rule: "killed_sigkill_exit",
+    real: [
+      // billiard (celery) spells it in lower case.
+      ["celery worker log quoted in a public repository", "[2026-02-22 10:27:55,867: ERROR] WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL)"],
+    ],
+    nearMiss: [["Process 'ForkPoolWorker-2' pid:23 exited with 'exitcode 0'", null]],
+  },
+  {
+    rule: "segfault_signal",
+    real: [
+      ["a kernel log quoted in a public repository (Ubuntu forums)", "[100988.858923] transmission-da[28274]: segfault at 0 ip 00007f32b7026b59 sp 00007f32b1df8930 error 4 in libgnutls.so.26.22.6[7f32b6fb2000+b6000]"],
+      ["dmesg quoted in a public repository", "[Fri May 30 08:29:18 2025] traps: nano[3312930] general protection fault ip:14f27ed59a3f sp:7fffd97387b8 error:0 in libncursesw.so.6.5[14f27ed45000+25000]"],
+      ["https://github.com/pytorch/pytorch/issues/33890 (AddressSanitizer report)", "==29495==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 (pc 0x7f0e1b8c2b5d bp 0x7ffd3a0c1c80 sp 0x7ffd3a0c1c60 T0)"],
+    ],
+    nearMiss: [
+      ["segfault_handler installed; core dumps go to /var/crash", null],
+      ["ASAN_OPTIONS=detect_leaks=0 python train.py", null],
+    ],
+  },
+  {
+    rule: "segfault_exit_code",
+    real: [
+      // torchrun's table for a rank dead of SIGBUS (a public repository's log).
+      ["torchrun ChildFailedError table in a public repository", "  exitcode  : -7 (pid: 10)"],
+    ],
+    nearMiss: [
+      ["  exitcode  : -70 (pid: 10)", null],
+      ["  exitcode  : 1 (pid: 10)", null],
+    ],
+  },
+  {
+    rule: "ckpt_bad_format",
+    real: [
+      ["crash-corpus checkpoint_corrupt/cnngesturerecognizer-40-h5-file-signature-not-found.log (j)", "OSError: Unable to open file (file signature not found)"],
+      ["torch/serialization.py's legacy loader (raised for a file that is not a torch checkpoint)", "RuntimeError: Invalid magic number; corrupt file?"],
+      ["llama.cpp's loader (llama-model-loader.cpp)", "llama_model_load: error loading model: tensor 'blk.0.attn_q.weight' data is not within the file bounds, model is corrupted or incomplete"],
+    ],
+    nearMiss: [
+      // A missing file is not a broken one.
+      ["OSError: Unable to open file (unable to open file: name = 'model.h5', errno = 2, error message = 'No such file or directory', flags = 0, o_flags = 0)", null],
+      ["h5py: Unable to open file (file locking disabled on this file system)", null],
+    ],
+  },
+  {
+    rule: "nan_check_numerics",
+    real: [
+      ["https://github.com/tensorflow/models/issues/5516", "INFO:tensorflow:Error reported to Coordinator: <class 'tensorflow.python.framework.errors_impl.InvalidArgumentError'>, LossTensor is inf or nan. : Tensor had NaN values"],
+      ["https://github.com/DeepLabCut/DeepLabCut/issues/1017", "InvalidArgumentError: LossTensor is inf or nan : Tensor had NaN values"],
+    ],
+    nearMiss: [
+      // tensorboard's scalar check: printed during normal AMP loss-scale warm-up too (healthy).
+      ["[1,0]<stdout>:Warning: NaN or Inf found in input tensor.", null],
+      ["    total_loss = tf.check_numerics(total_loss, 'LossTensor is inf or nan.')", null],
+    ],
+  },
+  {
+    rule: "nan_grad_norm_check",
+    real: [
+      // Megatron's forward-loss check (a public repository's run notes).
+      ["Megatron-LM run notes in a public repository", "AssertionError: Rank 7: found NaN in local forward loss calculation. Device: 7, node: gpu-node-3"],
+    ],
+    nearMiss: [["check_for_nan_in_loss_and_grad: True", null]],
+  },
+  {
+    rule: "disk_full_warning",
+    real: [
+      ["crash-corpus disk_full/vits-fast-fine-tuning-397-shm-semlock-errno28.log (j)", "/root/miniconda3/envs/vits/lib/python3.8/site-packages/joblib/_multiprocessing_helpers.py:46: UserWarning: [Errno 28] No space left on device.  joblib will operate in serial mode"],
+      ["crash-corpus disk_full/huggingface-hub-2742-not-enough-free-disk.log (tune)", "/opt/venv/lib/python3.12/site-packages/huggingface_hub/file_download.py:651: UserWarning: Not enough free disk space to download the file. The expected file size is: 3945.44 MB. The target location /root/.cache/huggingface/hub/models--Qwen--Qwen2.5-7B-Instruct/blobs only has 3421.60 MB free disk space."],
+    ],
+    nearMiss: [
+      ["/usr/lib/python3/dist-packages/torch/utils/data/dataloader.py:557: UserWarning: This DataLoader will create 16 worker processes in total.", null],
+      // Not a warning: the disk_full rule itself.
+      ["OSError: [Errno 28] No space left on device", "disk_full"],
+    ],
+  },
+  {
+    rule: "gpu_nvidia_smi_err",
+    real: [
+      ["crash-corpus gpu_hardware/gpu-operator-559-nvidia-smi-err-row.log (j)", "|   0  ERR!                On   | 00000000:19:00.0 Off |                 ERR! |"],
+      ["crash-corpus gpu_hardware/gpu-operator-559-nvidia-smi-err-row.log (j)", "|ERR!  ERR! ERR!    ERR! / ERR! |      0MiB / 46068MiB |    ERR!      Default |"],
+    ],
+    nearMiss: [
+      ["|   1  NVIDIA A40          On   | 00000000:1A:00.0 Off |                    0 |", null],
+      // ECC column only: a counter nvidia-smi cannot read is not a lost GPU.
+      ["|   0  Tesla V100-SXM2...  On   | 00000000:00:1E.0 Off |                 ERR! |", null],
+    ],
+  },
+  {
+    rule: "nan_loss_megatron_missing",
+    real: [["crash-corpus nan_loss/megatron-deepspeed-434-nan-no-lm-loss-print.log (j)", " iteration        9/      10 | consumed samples:          108 | consumed tokens:       442368 | elapsed time per iteration (ms): 1979.2 | learning rate: 4.219E-07 | global batch size:    12 | loss scale: 1.0 | actual seqlen:  4096 | number of skipped iterations:   0 | number of nan iterations:   0 | samples per second: 6.063 | tokens per gpu per second (tgs): 2069.506 | TFLOPs: 127.00 |"]],
+    nearMiss: [
+      // A finite grad norm: the step was fine, the excerpt just lacks the loss (crash-corpus none/megatron-llm-pr34-bad-grad-norm-skipped.log, j).
+      [" iteration     3633/    8000 | consumed samples:       232512 | elapsed time per iteration (ms): 6956.6 | learning rate: 6.245E-06 | global batch size:    64 | loss scale: 1.0 | grad norm: 0.794 | number of skipped iterations:   0 | number of nan iterations:   0 |", null],
+    ],
+  },
+];
+
+testFamilies(rules, families);
+
+test("a traceback cut before its exception line is a failure; a disk-full warning before it names the cause", async () => {
+  // crash-corpus disk_full/vits-fast-fine-tuning-397-shm-semlock-errno28.log (j), shortened.
+  const frames = [
+    "Traceback (most recent call last):",
+    '  File "finetune_speaker_v2.py", line 372, in <module>',
+    "    main()",
+    '  File "finetune_speaker_v2.py", line 55, in main',
+    "    mp.spawn(run, nprocs=n_gpus, args=(n_gpus, hps,))",
+    '  File "/root/miniconda3/envs/vits/lib/python3.8/multiprocessing/queues.py", line 336, in __init__',
+    "    self._rlock = ctx.Lock()",
+  ];
+  const warning = [
+    "/root/miniconda3/envs/vits/lib/python3.8/site-packages/joblib/_multiprocessing_helpers.py:46: UserWarning: [Errno 28] No space left on device.  joblib will operate in serial mode",
+    "  warnings.warn('%s.  joblib will operate in serial mode' % (e,))",
+  ];
+  assert.deepEqual(await primaryOf("cut.log", `${frames.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  assert.deepEqual(await primaryOf("cut-after-enospc.log", `${[...warning, ...frames].join("\n")}\n`), { category: "disk_full", ruleId: "disk_full_warning" });
+  // The warning alone: joblib carries on in serial mode (test/fixtures/crash/healthy/vits-397-...).
+  assert.equal(await primaryOf("warning-only.log", `${warning.join("\n")}\nEpoch 1: 100%|██████████| 50/50 [00:30<00:00, 1.6it/s]\n`), null);
+  // A finished traceback after the warning: still the warning that explains it.
+  assert.deepEqual(await primaryOf("enospc-then-error.log", `${[...warning, ...frames, "OSError: [Errno 24] Too many open files"].join("\n")}\n`), { category: "disk_full", ruleId: "disk_full_warning" });
+});
+
+test("a cut traceback never outranks what the rest of the log says (a worker's segfault, a launcher's kill)", async () => {
+  const text = [
+    "ERROR: Unexpected segmentation fault encountered in worker.",
+    "Traceback (most recent call last):",
+    '  File "/usr/lib/python3.8/site-packages/torch/utils/data/dataloader.py", line 1163, in _try_get_data',
+    "    data = self._data_queue.get(timeout=timeout)",
+  ].join("\n");
+  assert.deepEqual(await primaryOf("cut-after-segv.log", `${text}\n`), { category: "segfault", ruleId: "segfault_worker_message" });
+});
+
+test("a time-stamped TimeoutError ends a vLLM engine's log: timeout, not a shared-memory warning", async () => {
+  const text = [
+    "09:10:37 (Worker_TP0) No available shared memory broadcast block found in 60 seconds.",
+    "09:14:37 ERROR dump_input: Dumping scheduler stats: SchedulerStats(num_running_reqs=1, num_waiting_reqs=0,",
+    "09:14:37 TimeoutError: RPC call to sample_tokens timed out.",
+    "09:14:37 EngineCore encountered a fatal error.",
+  ].join("\n");
+  assert.deepEqual(await primaryOf("vllm-rpc.log", `${text}\n`), { category: "timeout", ruleId: "timeout_python" });
+});
