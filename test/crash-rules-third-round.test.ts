@@ -85,12 +85,15 @@ const families: Family[] = [
       ["bash job control (a public repository's notes on kill -9)", "[1]+  Killed                  sleep 1000"],
       ["bash job control, several jobs", "[6]-  Killed                  sleep 6000"],
       ["macOS bash (a public repository's build notes)", "Killed: 9"],
+      // The shell's (zh_CN) message glued to mmcv's progress bar.
+      ["crash-corpus process_killed/j-mmdet-5263-zh-killed-progressbar.log (j)", "[>>>>>>>>>> ] 1022/5000, 1.5 task/s, elapsed: 673s, ETA: 2621s已杀死"],
     ],
     nearMiss: [
       ["[1]+  Stopped                 strace -cp 27288", null],
       ["[1]+  Done                    python train.py", null],
       ["zsh: command not found: python", null],
       ["mobsKilled: 92,", null],
+      ["[>>>>>>>>>> ] 1022/5000, 1.5 task/s, elapsed: 673s, ETA: 2621s", null],
     ],
   },
   {
@@ -258,4 +261,34 @@ test("a time-stamped TimeoutError ends a vLLM engine's log: timeout, not a share
     "09:14:37 EngineCore encountered a fatal error.",
   ].join("\n");
   assert.deepEqual(await primaryOf("vllm-rpc.log", `${text}\n`), { category: "timeout", ruleId: "timeout_python" });
+});
+
+test("torchelastic's old summary ('Root Cause:' alone on its line) names the failed rank", async () => {
+  // crash-corpus python_exception/pytorch-pr65041-torchelastic-error-json-runtimeerror.log (j), https://github.com/pytorch/pytorch/pull/65041
+  const text = [
+    "                                                    run_script_path FAILED",
+    "====================================================================",
+    "Root Cause:",
+    "[0]:",
+    "  time: 2021-09-14_22:01:06",
+    "  rank: 0 (local_rank: 0)",
+    "  exitcode: 1 (pid: 1092727)",
+    "  error_file: /tmp/torchelastic_aeyvjbpe/none_8zuih7tj/attempt_0/0/error.json",
+    "  msg:",
+    "    {",
+    '      "message": "RuntimeError: rasing error since --throw was specified",',
+  ].join("\n");
+  assert.deepEqual(await primaryOf("elastic-old.log", `${text}\n`), { category: "python_exception", ruleId: "launcher_failure" });
+  // "Root Cause:" inside a sentence is not a summary.
+  assert.equal(await primaryOf("root-cause-prose.log", "Root Cause: the data loader was slow; fixed by raising num_workers\nepoch 3 step 100 loss 0.21\n"), null);
+});
+
+test("an exception followed only by its epoch bar's final redraw (100%, N/N) ends the log", async () => {
+  // crash-corpus python_exception/fff-3-lightning-modelcheckpoint-monitor-missing.log (j)
+  const exc = "lightning.fabric.utilities.exceptions.MisconfigurationException: `ModelCheckpoint(monitor='validation/nll_dec')` could not find the monitored key in the returned metrics: ['training/loss', 'training/nll']";
+  const done = "Epoch 1: 100%|██████████| 391/391 [01:55<00:00,  3.38it/s, v_num=1, training/loss=0.592, validation/loss=12.60]";
+  assert.deepEqual(await primaryOf("lightning.log", `${exc}\n${done}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  // The next epoch's bar is training going on: the exception was handled.
+  const next = "Epoch 2:  12%|█▏        | 47/391 [00:13<01:38,  3.49it/s, v_num=1, training/loss=0.581]";
+  assert.equal(await primaryOf("lightning-went-on.log", `${exc}\n${done}\n${next}\n`), null);
 });

@@ -100,6 +100,8 @@ const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|.*\b\d{1,3}%\|)/;
 /** Training output that shows the run went on after an exception (a recovered or caught error). */
 const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
+/** A tqdm bar drawn complete: "100%|██████████| 391/391 [". */
+const FINISHED_BAR = /\b100%\|[^|]*\|\s*(\d+)\/\1\s*\[/;
 /** Launchers' own exceptions: they report a rank's failure, never a cause of their own. */
 const WRAPPER_TYPES = /(?:^|\.)(?:ChildFailedError|CalledProcessError)$/;
 
@@ -141,7 +143,8 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
     const l = lines[i]!;
     if (!l.trim()) continue;
     if (++trailing > MAX_TRAILING_LINES) return false;
-    if (PROGRESS.test(l) && !FRAME.test(l) && !/Error|Exception|exitcode|Traceback/.test(l)) return false;
+    // A finished tqdm bar (100%, N/N) is the bar's last redraw when it closes, not training going on.
+    if (PROGRESS.test(l) && !FRAME.test(l) && !/Error|Exception|exitcode|Traceback/.test(l) && !FINISHED_BAR.test(l)) return false;
   }
   return true;
 }
@@ -371,7 +374,8 @@ const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 4: "SIGILL",
 export function lastLauncherReport(lines: readonly string[]): LauncherReport | null {
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = withoutRankPrefix(lines[i]!);
-    if (/Root Cause \(first observed failure\):/.test(l)) return torchrunRootCause(lines, i);
+    // torchelastic before PyTorch 1.10 printed "Root Cause:" alone on its line.
+    if (/Root Cause \(first observed failure\):|^\s*Root Cause:\s*$/.test(l)) return torchrunRootCause(lines, i);
     const ds = /exits with return code = (?<code>-?\d+)/.exec(l);
     if (ds) {
       const code = Number(ds.groups!.code);
