@@ -192,6 +192,20 @@ function draft(jobId: string, members: IncidentInput[], windowMs: number): Incid
 const before = (a: Ordered, b: Ordered): boolean => byOnset(a, b) < 0;
 
 /**
+ * The last incident of a job as stored, with what the common cases need to place a new failure
+ * without reading: its member hosts, its origin member and its last member (by onset, then uuid).
+ */
+interface LastIncident {
+  row: IncidentRow;
+  readonly hosts: Set<string>;
+  origin: Pick<IncidentInput, "uuid" | "onsetMs" | "role"> | undefined;
+  lastMember: Ordered;
+}
+
+/** Jobs whose last incident is kept in memory (the least recently failed ones are dropped first). */
+const MAX_CACHED_JOBS = 4_096;
+
+/**
  * Keeps the stored incidents of each job equal to groupIncidents over all its stored failures.
  * Incidents are consecutive runs of the onset order, so a new failure with onset t can change only
  * the incidents that start at t - window or later: those are regrouped together with it, the
@@ -199,13 +213,25 @@ const before = (a: Ordered, b: Ordered): boolean => byOnset(a, b) < 0;
  * and then what the regrouping would do is known from that incident alone (join it, or start the
  * next one), which keeps a 1000-host job failing at once linear, not quadratic. Called inside the
  * transaction that stored the failure.
+ *
+ * The ingest is the only writer of incidents, so the tracker keeps each job's last incident in
+ * memory (issue 12: a burst of 250 crashes read it back 250 times): those common cases then write
+ * their rows and read nothing. Any other case drops the job's entry and works from the store as
+ * before. A transaction that rolls back must call forget(): the entries may describe its writes.
  */
 export class IncidentTracker {
+  private readonly last = new Map<string, LastIncident>();
+
   constructor(
     private readonly store: Store,
     readonly windowMs: number,
     private readonly rules: ReadonlyMap<string, RuleRole> = shippedRuleRoles(),
   ) {}
+
+  /** Drops what is kept in memory (after a rolled-back transaction); the store is read again. */
+  forget(): void {
+    this.last.clear();
+  }
 
   /** Adds a newly stored crash or hang event (not a replay) to its job's incidents. */
   add(ev: Pick<StoredEvent, "uuid" | "hostId" | "jobId" | "tsMs" | "kind" | "category" | "signature" | "crash">): void {
@@ -219,29 +245,107 @@ export class IncidentTracker {
       role: incidentRole(ev, this.rules),
     };
     const repo = this.store.incidents;
-    const last = repo.lastOf(ev.jobId);
+    const cached = this.lastOf(ev.jobId);
+    const last = cached?.row;
     const afterLastStart = last !== undefined && before({ onsetMs: last.start_ms, uuid: last.incident_id }, input);
-    if (!last || (afterLastStart && input.onsetMs - last.start_ms > this.windowMs)) {
+    if (!cached || !last || (afterLastStart && input.onsetMs - last.start_ms > this.windowMs)) {
       // After every member of every incident (those began by last.start_ms + window): a new incident.
-      repo.insert(groupIncidents(ev.jobId, [input], this.windowMs));
+      this.startAfterLast(ev.jobId, input);
       return;
     }
-    if (afterLastStart && !repo.hasHost(last.incident_key, input.hostId)) {
+    if (afterLastStart && !cached.hosts.has(input.hostId)) {
       // Within the last incident's window, its host not in it: it joins, and nothing else moves.
-      repo.join(last, input, this.newOrigin(last, input));
+      const origin = this.newOrigin(cached.origin, input);
+      repo.join(last, input, origin);
+      cached.row = {
+        ...last,
+        end_ms: Math.max(last.end_ms, input.tsMs),
+        host_count: last.host_count + 1,
+        origin_uuid: origin?.originUuid ?? last.origin_uuid,
+        origin_known: origin ? (origin.originKnown ? 1 : 0) : last.origin_known,
+      };
+      cached.hosts.add(input.hostId);
+      if (origin) cached.origin = input;
+      if (before(cached.lastMember, input)) cached.lastMember = input;
       return;
     }
+    if (afterLastStart && before(cached.lastMember, input)) {
+      // Its host is in the last incident and it comes after every member (a host failing again,
+      // a crash loop): the sweep closes the last incident at it, so it starts the next one.
+      this.startAfterLast(ev.jobId, input);
+      return;
+    }
+    // The rare cases (a late report, a regrouping) work from the store; the entry is read again.
+    this.last.delete(ev.jobId);
     if (!afterLastStart && this.placedBeforeLast(last, input)) return;
     const fromMs = input.onsetMs - this.windowMs;
     const old = repo.membersFrom(ev.jobId, fromMs);
     repo.regroup(ev.jobId, fromMs, old, groupIncidents(ev.jobId, [...old.map(inputFromRow), input], this.windowMs));
   }
 
-  /** The origin `incident` gets when `m` joins it, or null when its origin stays. */
-  private newOrigin(incident: IncidentRow, m: IncidentInput): { originUuid: string; originKnown: boolean } | null {
-    const origin = this.store.incidents.member(incident.origin_uuid);
-    const wins = !origin || STRENGTH[m.role] > STRENGTH[origin.role] || (STRENGTH[m.role] === STRENGTH[origin.role] && before(m, { onsetMs: origin.onset_ms, uuid: origin.uuid }));
+  /** Stores `m` as a new incident of its own after the job's last one, which it becomes. */
+  private startAfterLast(jobId: string, m: IncidentInput): void {
+    const [draft] = groupIncidents(jobId, [m], this.windowMs);
+    const [key] = this.store.incidents.insert([draft!]);
+    this.remember(jobId, {
+      row: {
+        incident_key: key!,
+        incident_id: m.uuid,
+        job_id: jobId,
+        start_ms: m.onsetMs,
+        end_ms: m.tsMs,
+        window_ms: this.windowMs,
+        origin_uuid: m.uuid,
+        origin_known: m.role !== "symptom" ? 1 : 0,
+        host_count: 1,
+      },
+      hosts: new Set([m.hostId]),
+      origin: m,
+      lastMember: m,
+    });
+  }
+
+  /** The job's last incident, from memory or else read from the store (undefined: it has none). */
+  private lastOf(jobId: string): LastIncident | undefined {
+    const kept = this.last.get(jobId);
+    if (kept) {
+      // Most recently used last: the map's first entries are the ones to drop.
+      this.last.delete(jobId);
+      this.last.set(jobId, kept);
+      return kept;
+    }
+    const repo = this.store.incidents;
+    const row = repo.lastOf(jobId);
+    if (!row) return undefined;
+    const origin = repo.member(row.origin_uuid);
+    const lastMember = repo.lastMember(row.incident_key);
+    const entry: LastIncident = {
+      row,
+      hosts: new Set(repo.hostsOf(row.incident_key)),
+      origin: origin && { uuid: origin.uuid, onsetMs: origin.onset_ms, role: origin.role },
+      // An incident always has a member (its first); an empty one made by hand sorts before anything.
+      lastMember: lastMember ? { onsetMs: lastMember.onset_ms, uuid: lastMember.uuid } : { onsetMs: -Infinity, uuid: "" },
+    };
+    this.remember(jobId, entry);
+    return entry;
+  }
+
+  private remember(jobId: string, entry: LastIncident): void {
+    this.last.delete(jobId);
+    this.last.set(jobId, entry);
+    if (this.last.size > MAX_CACHED_JOBS) this.last.delete(this.last.keys().next().value!);
+  }
+
+  /** The origin an incident whose origin member is `origin` gets when `m` joins it, or null when its origin stays. */
+  private newOrigin(origin: Pick<IncidentInput, "uuid" | "onsetMs" | "role"> | undefined, m: IncidentInput): { originUuid: string; originKnown: boolean } | null {
+    const wins = !origin || STRENGTH[m.role] > STRENGTH[origin.role] || (STRENGTH[m.role] === STRENGTH[origin.role] && before(m, origin));
     return wins ? { originUuid: m.uuid, originKnown: m.role !== "symptom" } : null;
+  }
+
+  /** newOrigin for an incident read from the store. */
+  private newOriginOf(incident: IncidentRow, m: IncidentInput): { originUuid: string; originKnown: boolean } | null {
+    const o = this.store.incidents.member(incident.origin_uuid);
+    return this.newOrigin(o && { uuid: o.uuid, onsetMs: o.onset_ms, role: o.role }, m);
   }
 
   /**
@@ -258,13 +362,13 @@ export class IncidentTracker {
       if (!before({ onsetMs: prevMax.onset_ms, uuid: prevMax.uuid }, m)) return false;
       if (m.onsetMs - prev.start_ms <= this.windowMs && !repo.hasHost(prev.incident_key, m.hostId)) {
         // The sweep reaches it while the previous incident is open: it joins; the last one started for reasons it does not change.
-        repo.join(prev, m, this.newOrigin(prev, m));
+        repo.join(prev, m, this.newOriginOf(prev, m));
         return true;
       }
     }
     const lastMax = repo.lastMember(last.incident_key)!;
     if (lastMax.onset_ms - m.onsetMs > this.windowMs || repo.hasHost(last.incident_key, m.hostId)) return false;
-    repo.prepend(last, m, this.newOrigin(last, m));
+    repo.prepend(last, m, this.newOriginOf(last, m));
     return true;
   }
 
@@ -275,6 +379,7 @@ export class IncidentTracker {
   rebuildIfStale(): boolean {
     return this.store.immediate(() => {
       if (!this.store.incidents.stale(this.windowMs)) return false;
+      this.last.clear();
       this.store.incidents.clear();
       const byJob = new Map<string, IncidentInput[]>();
       for (const ev of this.store.incidents.allJobFailures()) {

@@ -159,6 +159,8 @@ export class Ingest {
         for (const hostId of touched) this.store.hosts.touch(hostId, nowMs);
       });
     } catch (err) {
+      // Rolled back: what the incident tracker keeps in memory may describe the undone writes.
+      this.incidents.forget();
       // One bad item must not sink the others: retry them one by one and fail only the culprits.
       this.log.error("ingest batch failed; retrying items one by one", err, { items: batch.length });
       for (const item of batch) this.commitOne(item, nowMs);
@@ -187,6 +189,7 @@ export class Ingest {
         item.done(null);
       }
     } catch (err) {
+      this.incidents.forget();
       this.log.error(`ingest: cannot store ${item.type}`, err);
       if (item.type === "event") item.done(err instanceof Error ? err : new Error(String(err)));
     }

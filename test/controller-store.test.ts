@@ -9,7 +9,7 @@ import { loadControllerConfig, resolveControllerConfig } from "../controller/con
 import { RestartGrants } from "../controller/grants.js";
 import { silentLogger } from "../controller/log.js";
 import { TelemetryPruner } from "../controller/pruner.js";
-import { SCHEMA_VERSION } from "../controller/store/migrations.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../controller/store/migrations.js";
 import { Store } from "../controller/store/index.js";
 import type { AgentEvent, TelemetrySample } from "../controller/domain.js";
 
@@ -49,6 +49,40 @@ test("a new database is migrated to the current schema with WAL, foreign keys an
   assert.equal(store.db.pragma("synchronous", { simple: true }), 1);
   const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
   assert.deepEqual(tables, ["breakers", "crashes", "events", "health_runs", "hosts", "incident_members", "incidents", "restart_decisions", "telemetry"]);
+});
+
+test("schema 3 (issue 12): a version-2 database keeps its rows; local restarts and grants are read through indexes that hold only those rows", (t) => {
+  const file = path.join(tempDir(t), "controller.db");
+  const raw = new Database(file);
+  raw.exec(MIGRATIONS[0]!);
+  raw.exec(MIGRATIONS[1]!);
+  raw.pragma("user_version = 2");
+  raw.prepare("INSERT INTO hosts (host_id, job_id, first_seen_ms, last_seen_ms) VALUES ('h1', 'job-a', 0, 0)").run();
+  const ev = raw.prepare(
+    `INSERT INTO events (uuid, host_id, job_id, ts_ms, received_ms, kind, category, signature, message, details_json, exit_code, signal)
+     VALUES (?, 'h1', 'job-a', ?, 0, ?, '', '', 'm', '', NULL, '')`,
+  );
+  ev.run("e1", T0, "local_restart");
+  ev.run("e2", T0 + 1, "info");
+  ev.run("e3", T0 + 2, "local_restart");
+  raw.close();
+  const store = Store.open(file);
+  t.after(() => store.close());
+  assert.equal(store.db.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+  assert.deepEqual(store.events.localRestartTimes("h1", 10), [T0 + 2, T0]);
+  assert.equal(store.events.count(), 3);
+  assert.equal(store.events.count("h1"), 3);
+  assert.equal(store.events.count("h2"), 0);
+  const plan = (sql: string, ...args: unknown[]) =>
+    (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join(" | ");
+  assert.match(plan("SELECT ts_ms FROM events WHERE host_id = ? AND kind = 'local_restart' ORDER BY ts_ms DESC LIMIT ?", "h1", 64), /events_local_restart_host_ts/);
+  assert.match(plan("SELECT decision_id FROM restart_decisions WHERE host_id = ? AND allow = 1 ORDER BY decided_ms DESC LIMIT ?", "h1", 64), /decisions_grant_host_ts/);
+  assert.match(
+    plan("SELECT decision_id FROM restart_decisions WHERE job_id = ? AND job_id != '' AND decided_ms > ? AND allow = 1 AND coalesced = 0", "job-a", 0),
+    /decisions_fresh_job_ts/,
+  );
+  const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+  for (const gone of ["events_host_ts", "events_host_kind_ts", "decisions_host_ts", "decisions_job_ts"]) assert.ok(!indexes.includes(gone), gone);
 });
 
 test("a database written by a newer trainsafe is refused with a clear error, and left untouched", (t) => {

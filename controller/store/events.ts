@@ -52,6 +52,7 @@ export class EventRepo {
   private readonly queryStmt;
   private readonly localRestartsStmt;
   private readonly countStmt;
+  private readonly countAllStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
@@ -68,7 +69,9 @@ export class EventRepo {
     this.localRestartsStmt = db.prepare(
       `SELECT ts_ms FROM events WHERE host_id = ? AND kind = 'local_restart' ORDER BY ts_ms DESC LIMIT ?`,
     );
-    this.countStmt = db.prepare(`SELECT count(*) AS n FROM events WHERE (@hostId IS NULL OR host_id = @hostId)`);
+    this.countStmt = db.prepare(`SELECT count(*) AS n FROM events WHERE host_id = ?`);
+    // Without a filter SQLite counts the smallest index (events_ts), not the table's rows.
+    this.countAllStmt = db.prepare(`SELECT count(*) AS n FROM events`);
   }
 
   /** Stores the event unless its uuid is already stored; true when it was new. */
@@ -107,7 +110,9 @@ export class EventRepo {
     return (this.localRestartsStmt.all(hostId, limit) as Array<{ ts_ms: number }>).map((r) => r.ts_ms);
   }
 
+  /** Stored events, of one host when given. */
   count(hostId?: string): number {
-    return (this.countStmt.get({ hostId: hostId ?? null }) as { n: number }).n;
+    const row = hostId === undefined ? this.countAllStmt.get() : this.countStmt.get(hostId);
+    return (row as { n: number }).n;
   }
 }

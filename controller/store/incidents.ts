@@ -103,6 +103,7 @@ export class IncidentRepo {
   private readonly previousStmt;
   private readonly lastMemberStmt;
   private readonly prependStmt;
+  private readonly hostsOfStmt;
 
   constructor(db: Db) {
     this.membersFromStmt = db.prepare(
@@ -157,6 +158,7 @@ export class IncidentRepo {
       `SELECT * FROM incidents WHERE job_id = @jobId AND (start_ms < @startMs OR (start_ms = @startMs AND incident_id < @incidentId))
        ORDER BY start_ms DESC, incident_id DESC LIMIT 1`,
     );
+    this.hostsOfStmt = db.prepare(`SELECT host_id FROM incident_members WHERE incident_key = ?`).pluck();
     this.lastMemberStmt = db.prepare(`SELECT * FROM incident_members WHERE incident_key = ? ORDER BY onset_ms DESC, uuid DESC LIMIT 1`);
     this.prependStmt = db.prepare(
       `UPDATE incidents SET incident_id = @incidentId, start_ms = @startMs, end_ms = @endMs, host_count = @hostCount,
@@ -221,12 +223,20 @@ export class IncidentRepo {
     return this.membersFromStmt.all(jobId, fromMs) as MemberRow[];
   }
 
-  /** Stores new incidents with their members. */
-  insert(incidents: readonly IncidentWrite[]): void {
+  /** Stores new incidents with their members; returns their keys, in order. */
+  insert(incidents: readonly IncidentWrite[]): number[] {
+    const keys: number[] = [];
     for (const i of incidents) {
       const key = Number(this.insertStmt.run(incidentParams(i)).lastInsertRowid);
       for (const m of i.members) this.insertMember(key, i.jobId, m);
+      keys.push(key);
     }
+    return keys;
+  }
+
+  /** The hosts of an incident's members. */
+  hostsOf(incidentKey: number): string[] {
+    return this.hostsOfStmt.all(incidentKey) as string[];
   }
 
   /**

@@ -20,7 +20,10 @@ export class Store {
   readonly telemetry: TelemetryRepo;
   readonly incidents: IncidentRepo;
 
+  private readonly run: ReturnType<Db["transaction"]>;
+
   private constructor(readonly db: Db) {
+    this.run = db.transaction((fn: () => unknown) => fn());
     this.hosts = new HostRepo(db);
     this.events = new EventRepo(db);
     this.crashes = new CrashRepo(db);
@@ -46,7 +49,9 @@ export class Store {
 
   /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken at BEGIN, so check-then-write is safe). */
   immediate<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    // One wrapper for every call (nested calls become savepoints as before): db.transaction(fn)
+    // builds five functions each time, once per restart decision in a burst.
+    return this.run.immediate(fn) as T;
   }
 
   close(): void {

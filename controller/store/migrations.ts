@@ -151,6 +151,21 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX incident_members_incident ON incident_members(incident_key, onset_ms, uuid);
   CREATE INDEX incident_members_host ON incident_members(host_id, incident_key);
   `,
+  // 3: fewer index writes per crash (issue 12: a 5,000-agent burst's ingest and decisions). Each
+  // index is a B-tree page written per row; these had no reader that needed them whole:
+  // - events_host_ts: no query searches it (the per-host count scans every row of any index);
+  // - events_host_kind_ts: read only for a host's local restarts, so it holds those rows alone;
+  // - decisions_host_ts / decisions_job_ts: read only for grants (host rule) and fresh grants (job
+  //   rule), while a storm's decisions are mostly denials.
+  `
+  DROP INDEX events_host_ts;
+  DROP INDEX events_host_kind_ts;
+  CREATE INDEX events_local_restart_host_ts ON events(host_id, ts_ms) WHERE kind = 'local_restart';
+  DROP INDEX decisions_host_ts;
+  CREATE INDEX decisions_grant_host_ts ON restart_decisions(host_id, decided_ms) WHERE allow = 1;
+  DROP INDEX decisions_job_ts;
+  CREATE INDEX decisions_fresh_job_ts ON restart_decisions(job_id, decided_ms) WHERE allow = 1 AND coalesced = 0;
+  `,
 ];
 
 /** Schema version this code writes and understands. */
