@@ -216,6 +216,63 @@ const families: Family[] = [
       [" iteration     3633/    8000 | consumed samples:       232512 | elapsed time per iteration (ms): 6956.6 | learning rate: 6.245E-06 | global batch size:    64 | loss scale: 1.0 | grad norm: 0.794 | number of skipped iterations:   0 | number of nan iterations:   0 |", null],
     ],
   },
+  {
+    rule: "gpu_xid_reported",
+    real: [
+      ["https://github.com/NVIDIA/NVSentinel/pull/973", "  GpuAllWatch                                True      Mon, 09 Mar 2026 11:41:19 +0530   Mon, 09 Mar 2026 11:41:19 +0530   GpuAllWatchIsNotHealthy               ErrorCode:DCGM_FR_UNCONTAINED_ERROR GPU:0 PCI:0000:16:00.0 GPU_UUID:GPU-65e4956a-8db1-af7f-47f8-b355e3b7bf07 GPU had an uncontained error (XID 95) Drain the GPU and reset it or reboot the node. Recommended Action=RESTART_VM;"],
+    ],
+    nearMiss: [
+      // Xid 31 (an MMU fault) is usually the application's (https://github.com/NVIDIA/NVSentinel/issues/911).
+      ["ErrorCode:DCGM_FR_XID_ERROR GPU:4 PCI:0000:c4:00.0 GPU_UUID:GPU-d1816eb1-2926-4fbc-13f6-1cf1ba1b921b Detected XID 31 for GPU 4 Please consult the documentation for details of this XID. Recommended Action=NONE;", null],
+      ["healthCheck report XidCriticalError: Xid=999 on Device=GPU-XXXX, but i can not find Xid error 999 in nvidia doc", null],
+    ],
+  },
+  {
+    rule: "timeout_scheduler_limit",
+    real: [["kubectl describe job (a public repository's troubleshooting notes)", "Message:      Job was active longer than specified deadline"]],
+    nearMiss: [["  activeDeadlineSeconds: 3600", null]],
+  },
+  {
+    rule: "killed_launcher_signal",
+    real: [
+      ["a Slurm run log quoted in a public repository", "slurmstepd: error: *** JOB 1877080 ON r002 CANCELLED AT 2026-09-25T10:25:59 DUE TO PREEMPTION ***"],
+      // Plain scancel writes no reason (as a public repository's parser notes).
+      ["a Slurm job's error file quoted in a public repository", "*** JOB 15880485 ON node2431 CANCELLED AT 2026-06-11T17:03:03 ***"],
+    ],
+    nearMiss: [["slurmstepd: error: *** JOB 636782 ON n-805 CANCELLED AT 2026-07-02T16:04:53 DUE TO TIME LIMIT ***", "timeout_scheduler_limit"],
+      // srun cancelling the rest of a step after one task failed (test/crash-rules-generalised.test.ts): not a kill from outside.
+      ["slurmstepd: error: *** STEP 3495064.0 ON orion-01-01 CANCELLED AT 2021-10-27T19:35:36 ***", null],
+    ],
+  },
+  {
+    rule: "killed_ray_worker_vanished",
+    real: [["Ray's error as raised in a public repository's log", "ray.exceptions.WorkerCrashedError: The worker died unexpectedly while executing this task. Check python-core-worker-*.log files for more information."]],
+    nearMiss: [["ray.exceptions.RayTaskError(ValueError): ray::train() (pid=1234, ip=10.0.0.2)", null]],
+  },
+  {
+    rule: "cuda_rocm_memory_fault",
+    real: [
+      ["https://github.com/ROCmSoftwarePlatform/hiptensorflow/issues/60", "Memory access fault by GPU node-1 on address 0x1e4000. Reason: Page not present or supervisor privilege."],
+      ["https://github.com/ROCm/legacy-rocm-build/issues/1535", "Memory access fault by GPU node-2 (Agent handle: 0x55fea5592860) on address 0x7fc133800000. Reason: Page not present or supervisor privilege."],
+    ],
+    nearMiss: [["HSA_OVERRIDE_GFX_VERSION=10.3.0 python train.py  # avoids memory access faults on gfx1031", null]],
+  },
+  {
+    rule: "killed_preempted",
+    real: [
+      ["crash-corpus process_killed/j-mozilla-translations-964-gcp-spot-power-key.log (j)", "Dec 17 16:03:58Z translations-1-b-linux-v100-gpu-4-1tb-vvppjagzspgzcf58mfvmzw-1 start-worker 2024/12/17 16:03:58 GCP Metadata Service says termination is imminent"],
+      ["crash-corpus process_killed/j-mozilla-translations-964-gcp-spot-power-key.log (j)", "Dec 17 16:04:09Z translations-1-b-linux-v100-gpu-4-1tb-vvppjagzspgzcf58mfvmzw-1 systemd-logind Power key pressed."],
+    ],
+    nearMiss: [["systemd-logind[812]: New session 4 of user ubuntu.", null]],
+  },
+  {
+    rule: "ckpt_bad_format",
+    real: [
+      // TensorFlow's checkpoint reader (py_checkpoint_reader turns "Unable to open table file" into DataLossError).
+      ["TensorFlow's checkpoint reader (table/format.cc, py_checkpoint_reader.py)", "tensorflow.python.framework.errors_impl.DataLossError: Unable to open table file ./model.ckpt: Data loss: not an sstable (bad magic number): perhaps your file is in a different file format and you need to use a different restore operator?"],
+    ],
+    nearMiss: [["tensorflow.python.framework.errors_impl.DataLossError: truncated record at 1234567", null]],
+  },
 ];
 
 testFamilies(rules, families);
@@ -291,4 +348,30 @@ test("an exception followed only by its epoch bar's final redraw (100%, N/N) end
   // The next epoch's bar is training going on: the exception was handled.
   const next = "Epoch 2:  12%|█▏        | 47/391 [00:13<01:38,  3.49it/s, v_num=1, training/loss=0.581]";
   assert.equal(await primaryOf("lightning-went-on.log", `${exc}\n${done}\n${next}\n`), null);
+});
+
+test("gloo's send/recv timeouts are a timeout; with the NCCL watchdog's they are the NCCL failure's symptoms", async () => {
+  // crash-corpus nccl_error/j-dfine-75-gloo-nccl-interleaved-timeout.log (j), shortened.
+  const gloo = "RuntimeError: [../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting 1800000ms for recv operation to complete";
+  const nccl = "[rank0]:[E1112 23:34:28.613510957 ProcessGroupNCCL.cpp:616] [Rank 0] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=40402014, OpType=_ALLGATHER_BASE, NumelIn=513, NumelOut=2052, Timeout(ms)=1800000) ran for 1800046 milliseconds before timing out";
+  assert.deepEqual(await primaryOf("gloo.log", `${gloo}\n`), { category: "timeout", ruleId: "timeout_collective_gloo" });
+  assert.deepEqual(await primaryOf("gloo-nccl.log", `${gloo}\n${nccl}\n`), { category: "nccl_error", ruleId: "nccl_watchdog_timeout" });
+});
+
+test("torch 2.6's weights_only refusal is a code change, not a broken checkpoint; an unsupported operand is a broken file", async () => {
+  // https://github.com/pytorch/pytorch/issues/150998 and https://github.com/gpoesia/minimo/pull/21
+  const head = [
+    "Traceback (most recent call last):",
+    '  File "/home/kojoe/train.py", line 12, in <module>',
+    "    state = torch.load(path)",
+    '  File "/home/kojoe/.local/lib/python3.10/site-packages/torch/serialization.py", line 1548, in load',
+    "    raise pickle.UnpicklingError(_get_wo_message(str(e))) from None",
+  ];
+  const refused = "_pickle.UnpicklingError: Weights only load failed. This file can still be loaded, to do so you have two options, do those steps only if you trust the source of the checkpoint. (1) In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` from `False` to `True`.";
+  const operand = [
+    "_pickle.UnpicklingError: Weights only load failed. In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will likely succeed, but it can result in arbitrary code execution. Do it only if you got the file from a trusted source.",
+    "Please file an issue with the following so that we can make `weights_only=True` compatible with your use case: WeightsUnpickler error: Unsupported operand 118",
+  ];
+  assert.deepEqual(await primaryOf("weights-only.log", `${[...head, refused].join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  assert.deepEqual(await primaryOf("weights-only-operand.log", `${[...head, ...operand].join("\n")}\n`), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
 });

@@ -149,6 +149,9 @@ const MULTIPROCESSING_FRAME = /[\\/]multiprocessing[\\/]/;
 function categoryOfType(e: ParsedException): CrashCategory {
   // torch.load / pickle.load of an empty or cut file: the reader's frames, or the innermost frame's
   // source line calling a load (the user's own `pickle.load(f)`, where Python shows no reader frame).
+  // torch >= 2.6 refusing a pickle under weights_only=True: the file is fine, the call needs changing
+  // (an "Unsupported operand" is another matter: the bytes are not a pickle, the file is broken).
+  if (/^Weights only load failed\b/.test(e.message) && !/Unsupported operand/.test(e.message)) return "python_exception";
   if (/(?:^|\.)(?:EOFError|UnpicklingError|BadZipFile)$/.test(e.type) && !e.frames.some((f) => MULTIPROCESSING_FRAME.test(f.file))) {
     const inner = e.frames.at(-1);
     if (e.frames.some((f) => CHECKPOINT_READER_FRAME.test(f.file) || /^_?(?:legacy_)?load$/.test(f.func)) || (inner?.code !== undefined && LOAD_CALL.test(inner.code))) return "checkpoint_corrupt";
@@ -177,6 +180,7 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/(?:^|\.)(?:ConnectionError|ConnectionResetError|ConnectionRefusedError|BrokenPipeError)$/, "a network peer went away: check the service or rank on the other end"],
   [/(?:^|\.)(?:OSError|IOError)$/, "an operating-system call failed (the message names the file or errno): check the file, the storage and the limits (ulimit -n)"],
   [/(?:^|\.)RecursionError$/, "infinite recursion at that frame"],
+  [/(?:^|\.)UnpicklingError$/, "with torch >= 2.6, torch.load defaults to weights_only=True and refuses pickled objects other than tensors: if the file comes from a trusted source, pass weights_only=False or allow its classes with torch.serialization.add_safe_globals"],
   [/(?:^|\.)NotImplementedError$/, "the code path is not implemented for this model, dtype or device: check the combination of options"],
   [/(?:^|\.)(?:RuntimeError|Error|Exception)$|::Error$/, "read the message: shape or dtype mismatches, devices that differ between tensors and misuse of an API all raise this type"],
 ];
