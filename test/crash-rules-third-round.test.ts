@@ -273,6 +273,17 @@ const families: Family[] = [
     ],
     nearMiss: [["tensorflow.python.framework.errors_impl.DataLossError: truncated record at 1234567", null]],
   },
+  {
+    rule: "disk_full_nccl_shm",
+    real: [
+      ["crash-corpus disk_full/nccl-525-kubeflow-posix-fallocate-shm.log (j), https://github.com/NVIDIA/nccl/issues/525", "[3] include/shm.h:28 NCCL WARN Call to posix_fallocate failed : No space left on device"],
+      ["crash-corpus disk_full/nccl-290-horovod-docker-shm-fallocate.log (j), https://github.com/NVIDIA/nccl/issues/290", "gpu2-ru7:2143:2561 [1] include/shm.h:28 NCCL WARN Call to posix_fallocate failed : No space left on device"],
+    ],
+    nearMiss: [
+      ["[3] include/shm.h:48 NCCL WARN Error while creating shared memory segment nccl-shm-recv-1462445a6f01cbfc-1-2-3 (size 9637888)", "nccl_warn_other"],
+      ["gpu2-ru7:2143:2561 [1] NCCL INFO include/shm.h:41 -> 2", null],
+    ],
+  },
 ];
 
 testFamilies(rules, families);
