@@ -19,8 +19,11 @@ import vm = require("node:vm");
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
-/** Per-command scripts and the subcommands that get a cache of their own (set by deploy/build.mjs). */
-declare const TRAINSAFE_LOCAL_SCRIPTS: Record<string, { readonly file: string; readonly encoding: "latin1" | "utf8"; readonly subcommands: readonly string[] }>;
+/**
+ * Per-command scripts and the subcommands that get a cache of their own (set by deploy/build.mjs); one
+ * with `command: false` is only loaded as a module (the checks' worker), never run as a command.
+ */
+declare const TRAINSAFE_LOCAL_SCRIPTS: Record<string, { readonly file: string; readonly encoding: "latin1" | "utf8"; readonly subcommands: readonly string[]; readonly command?: false }>;
 
 const MAGIC = "trainsafe-v8-cache 1";
 const CACHE_SUFFIX = ".v8cache";
@@ -194,7 +197,7 @@ function cacheMode(): "off" | "debug" | undefined {
 function launch(): Promise<unknown> {
   const args = process.argv.slice(2);
   const name = commandName(args);
-  const local = name !== undefined && Object.hasOwn(TRAINSAFE_LOCAL_SCRIPTS, name) ? TRAINSAFE_LOCAL_SCRIPTS[name] : undefined;
+  const local = name !== undefined && Object.hasOwn(TRAINSAFE_LOCAL_SCRIPTS, name) && TRAINSAFE_LOCAL_SCRIPTS[name]!.command !== false ? TRAINSAFE_LOCAL_SCRIPTS[name] : undefined;
   if (!local) return import(pathToFileURL(path.join(__dirname, "trainsafe.mjs")).href);
   const sub = commandName(args.slice(args.indexOf(name!) + 1));
   const cacheName = sub !== undefined && local.subcommands.includes(sub) ? `${name}-${sub}` : name!;
@@ -202,10 +205,9 @@ function launch(): Promise<unknown> {
 }
 
 /**
- * Loads a command's script as a module, with a cache of its own (`<command>-module`). The scripts'
- * import.meta.url names dist/<command>.module.cjs, which calls this: code that loads its own module
- * again elsewhere (the checks run in a worker that imports it) gets the cached script too, instead of
- * compiling 0.8 MB in the worker (~0.3 s of CPU for `check`).
+ * Loads a script as a module, with a cache of its own (`<name>-module`). The scripts' import.meta.url
+ * names dist/<name>.module.cjs, which calls this: a script loaded in a worker (the checks' worker,
+ * dist/checks-worker.cjs) gets its code cache too, instead of compiling it there.
  */
 export function loadModule(name: string): unknown {
   const local = TRAINSAFE_LOCAL_SCRIPTS[name];

@@ -141,7 +141,9 @@ const precompiled = await precompiledRules();
 const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(precompiled.rules), TRAINSAFE_SETTINGS_DEFAULTS: JSON.stringify(precompiled.settingsDefaults) };
 
 await build({
-  entryPoints: { trainsafe: path.join(root, "cli", "main.ts") },
+  // The health checks' worker thread (agent/checks/worker.ts) is an entry of its own: the agent's worker
+  // loads the checks and what they use, not the whole CLI.
+  entryPoints: { trainsafe: path.join(root, "cli", "main.ts"), "checks-worker": path.join(root, "agent", "checks", "worker.ts") },
   outdir: dist,
   outExtension: { ".js": ".mjs" },
   // Each command stays its own chunk, loaded only when run: the agent does not load the controller's
@@ -157,7 +159,7 @@ await build({
   // one through node's module loader was most of a command's start-up (crash scan of a small log: 433
   // -> 306 ms CPU, docs/benchmarks.md, start-up). Only native addons stay in node_modules.
   external: ["better-sqlite3"],
-  define: builtinRules,
+  define: { ...builtinRules, TRAINSAFE_CHECKS_WORKER: JSON.stringify("./checks-worker.mjs") },
   // Bundled CommonJS packages call require() for node's built-ins; an ES module has none of its own.
   banner: { js: 'import { createRequire as __trainsafeCreateRequire } from "node:module"; const require = __trainsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",
@@ -170,6 +172,10 @@ await build({
 // per command, not one for all: a script holding every command made each run deserialise and
 // pre-parse all of them (tried: no faster than the ES modules).
 const LOCAL_COMMANDS = { check: [], crash: ["scan", "history"], config: ["validate", "lock"], resume: ["verify"] };
+// Scripts loaded only as modules (cli/launch.cts, loadModule), never run as a command: the health checks'
+// worker thread, which `check` starts, gets a script of its own with only the checks and what they use
+// (agent/checks/in-worker.ts); `check`'s own script holds none of them.
+const LOCAL_MODULES = { "checks-worker": path.join(root, "agent", "checks", "worker.ts") };
 const localEntry = {
   name: "local-command-entry",
   setup(b) {
@@ -186,7 +192,7 @@ const localEntry = {
   },
 };
 await build({
-  entryPoints: Object.fromEntries(Object.keys(LOCAL_COMMANDS).map((c) => [c, `local-command:${c}`])),
+  entryPoints: { ...Object.fromEntries(Object.keys(LOCAL_COMMANDS).map((c) => [c, `local-command:${c}`])), ...LOCAL_MODULES },
   outdir: dist,
   outExtension: { ".js": ".cjs" },
   bundle: true,
@@ -197,9 +203,9 @@ await build({
   // Strings escaped to ASCII: a script that is all ASCII is read as latin1 (faster than utf8).
   charset: "ascii",
   // import.meta.url of the sources is dist/<command>.module.cjs (written below): files next to the
-  // module resolve beside it, and the checks worker, which imports its own module, loads the script
+  // module resolve beside it, and the checks' worker loads its script (checks-worker.module.cjs)
   // through the launcher and its code cache.
-  define: { "import.meta": "__trainsafeImportMeta", ...builtinRules },
+  define: { "import.meta": "__trainsafeImportMeta", ...builtinRules, TRAINSAFE_CHECKS_WORKER: JSON.stringify("./checks-worker.module.cjs") },
   banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename.replace(/\\.cjs$/, ".module.cjs")).href; } };' },
   logLevel: "warning",
   plugins: [englishZodLocaleOnly, commanderLazyChildProcess, lazyZod, localEntry],
@@ -320,10 +326,15 @@ await build({
   platform: "node",
   format: "cjs",
   target: "node20",
-  define: { TRAINSAFE_LOCAL_SCRIPTS: JSON.stringify(Object.fromEntries(Object.entries(LOCAL_COMMANDS).map(([c, subcommands]) => [c, { file: `${c}.cjs`, encoding: encodingOf(c), subcommands }]))) },
+  define: {
+    TRAINSAFE_LOCAL_SCRIPTS: JSON.stringify({
+      ...Object.fromEntries(Object.entries(LOCAL_COMMANDS).map(([c, subcommands]) => [c, { file: `${c}.cjs`, encoding: encodingOf(c), subcommands }])),
+      ...Object.fromEntries(Object.keys(LOCAL_MODULES).map((m) => [m, { file: `${m}.cjs`, encoding: encodingOf(m), subcommands: [], command: false }])),
+    }),
+  },
   logLevel: "warning",
 });
-for (const c of Object.keys(LOCAL_COMMANDS)) {
+for (const c of [...Object.keys(LOCAL_COMMANDS), ...Object.keys(LOCAL_MODULES)]) {
   fs.writeFileSync(path.join(dist, `${c}.module.cjs`), `// The ${c} script as a module, with its code cache (cli/launch.cts, loadModule).\nmodule.exports = require("./trainsafe.cjs").loadModule(${JSON.stringify(c)});\n`);
 }
 // new URL("./rules.json" | "./static/" | "./training_daemon.mjs", import.meta.url) in the sources

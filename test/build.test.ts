@@ -84,6 +84,33 @@ test("every local command gives the same result from the bundle as from the sour
   assert.equal(usage.status, 2, usage.stderr);
 });
 
+test("check's checks run in a worker script of their own, with its own code cache; check's script holds none of them", () => {
+  const dist = path.dirname(bundle);
+  const script = (f: string) => fs.readFileSync(path.join(dist, f), "latin1");
+  // The Xid check's pattern and the pre-validated crash rules stand for the checks' code and what it loads.
+  for (const marker of ["NVRM: Xid", '"anchors":[[']) {
+    assert.ok(!script("check.cjs").includes(marker), `check.cjs holds ${marker}`);
+    assert.ok(script("checks-worker.cjs").includes(marker), `checks-worker.cjs lacks ${marker}`);
+  }
+  const cacheDir = path.join(dist, ".v8-cache");
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  const check = (entry = bundle) => {
+    const r = run(entry, ["check", "--base-dir", base, "--json"], { TRAINSAFE_CODE_CACHE: "debug" });
+    assert.equal(r.status, 1, r.stderr);
+    return { stderr: r.stderr, checks: JSON.parse(r.stdout).checks.map((c: any) => [c.id, c.status]) };
+  };
+  const first = check();
+  assert.match(first.stderr, /code cache miss .*written: .*checks-worker-module-[0-9a-f]{20}\.v8cache/);
+  const second = check();
+  assert.match(second.stderr, /code cache hit \(.*checks-worker-module-/);
+  assert.deepEqual(second.checks, first.checks);
+  assert.equal(first.checks.length, 15);
+  // The ES module CLI (the agent's form) runs the same checks through its own worker module.
+  assert.deepEqual(check(esm).checks, first.checks);
+  // The worker's script is not a command.
+  assert.equal(run(bundle, ["checks-worker"]).status, 2);
+});
+
 /** Runs `crash scan` of examples/training's log with the cache reporting on stderr; checks the finding. */
 function scanWithCache(env: Record<string, string> = {}, uid?: number): string {
   const r = run(bundle, ["crash", "scan", "--file", path.join(base, "logs", "train.log"), "--no-history", "--json"], { TRAINSAFE_CODE_CACHE: "debug", ...env }, uid);

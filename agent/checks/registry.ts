@@ -1,4 +1,5 @@
-/** The one list of health checks, in the order they are reported and repaired. */
+/** The one list of health checks, in the order of the catalog (catalog.ts), which it must match. */
+import { CHECK_CATALOG } from "./catalog.js";
 import { checkpointCheck } from "./checkpoint.js";
 import { configCheck } from "./config.js";
 import { configLockCheck } from "./configlock.js";
@@ -16,7 +17,6 @@ import type { Check } from "./types.js";
 import { xidCheck } from "./xid.js";
 import { zombiesCheck } from "./zombies.js";
 
-// Folders before permissions (a created folder is then checked), config before its lock.
 export const CHECKS: readonly Check[] = Object.freeze([
   daemonCheck,
   progressCheck,
@@ -34,6 +34,11 @@ export const CHECKS: readonly Check[] = Object.freeze([
   zombiesCheck,
   logSizeCheck,
 ]);
+
+// The CLI lists, picks and reports checks from the catalog alone: an id or title that differs here
+// would be run under one name and shown under another.
+const differs = CHECKS.length !== CHECK_CATALOG.length || CHECKS.some((c, i) => c.id !== CHECK_CATALOG[i]!.id || c.title !== CHECK_CATALOG[i]!.title);
+if (differs) throw new Error("agent/checks/registry.ts and agent/checks/catalog.ts list different checks (ids, titles or order)");
 
 /** Ids of all registered checks, in order. */
 export function checkIds(): string[] {

@@ -2,17 +2,21 @@
  * Runs health checks concurrently, each under its own deadline, applies safe repairs when asked and
  * re-runs the repaired checks. Free of CLI concerns: the agent runs it periodically too.
  *
- * The registry's checks run in a worker thread: a check that times out may still have work queued
- * (20,000 checkpoint folders to stat) that no signal can cancel, and in this thread it would keep
- * the event loop busy and the command alive long after its deadline. The worker is terminated once
- * every check has an outcome, so the run ends when its slowest check times out.
+ * The registry's checks run in a worker thread (in-worker.ts, worker.ts): a check that times out may
+ * still have work queued that no signal can cancel, and in this thread it would keep the event loop
+ * busy and the command alive long after its deadline.
  */
 import { setMaxListeners } from "node:events";
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Settings } from "../config/settings.js";
-import { describeError, usageError } from "../lib/errors.js";
+import { describeError } from "../lib/errors.js";
+import { selectChecks } from "./catalog.js";
+import { runInWorker } from "./in-worker.js";
 import { CHECKS } from "./registry.js";
+import { reportOf, seconds, type CheckOutcome, type CheckReport, type FixOutcome } from "./report.js";
 import { result, type Check, type CheckResult, type CheckStatus } from "./types.js";
+
+export { selectChecks };
+export type { CheckOutcome, CheckReport, FixOutcome };
 
 export interface RunChecksOptions {
   /** Apply the safe repairs that failing or warning checks offer, then re-run those checks. */
@@ -32,56 +36,10 @@ export interface RunChecksOptions {
   readonly onOutcome?: (index: number, outcome: CheckOutcome) => void;
 }
 
-export interface CheckOutcome {
-  readonly id: string;
-  readonly title: string;
-  readonly status: CheckStatus;
-  readonly message: string;
-  readonly details?: Record<string, unknown>;
-  readonly durationMs: number;
-  /** Description of the repair `--fix` would apply, when one is offered. */
-  readonly fix?: string;
-}
-
-export interface FixOutcome {
-  readonly id: string;
-  readonly description: string;
-  readonly applied: boolean;
-  /** What the repair did, or why it failed. */
-  readonly message: string;
-  readonly statusBefore: CheckStatus;
-  /** Status of the check re-run after the repair. */
-  readonly statusAfter: CheckStatus;
-}
-
-export interface CheckReport {
-  readonly checks: CheckOutcome[];
-  readonly summary: Record<CheckStatus, number>;
-  readonly fixes: FixOutcome[];
-  /** False when any check failed. */
-  readonly ok: boolean;
-  readonly durationMs: number;
-}
-
-/** Picks checks by id; unknown ids are a usage error that lists the known ones. */
-export function selectChecks(all: readonly Check[], only?: readonly string[], skip?: readonly string[]): Check[] {
-  const known = new Set(all.map((c) => c.id));
-  for (const id of [...(only ?? []), ...(skip ?? [])]) {
-    if (!known.has(id)) throw usageError(`unknown check "${id}" (known: ${[...known].join(", ")})`);
-  }
-  const wanted = only && only.length > 0 ? new Set(only) : null;
-  const dropped = new Set(skip ?? []);
-  return all.filter((c) => (!wanted || wanted.has(c.id)) && !dropped.has(c.id));
-}
-
 interface Ran {
   readonly check: Check;
   readonly result: CheckResult;
   readonly durationMs: number;
-}
-
-function seconds(ms: number): string {
-  return `${+(ms / 1000).toFixed(3)}s`;
 }
 
 /**
@@ -206,141 +164,5 @@ async function runSelected(
       });
     }
   }
-  const checks = ran.map(outcome);
-  const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
-  for (const c of checks) summary[c.status]++;
-  return { checks, summary, fixes, ok: summary.fail === 0, durationMs: Math.round(performance.now() - started) };
+  return reportOf(ran.map(outcome), fixes, started);
 }
-
-// ---------- the worker ----------
-
-const WORKER_MARK = "trainsafe-checks-worker";
-/** Slack on the worker's own deadlines before this thread stops waiting for it. */
-const WORKER_SLACK_MS = 250;
-/** How long a cancelled worker gets to stop its checks' children before it is terminated. */
-const WORKER_ABORT_GRACE_MS = 500;
-
-type FromWorker =
-  | { readonly type: "started" }
-  | { readonly type: "outcome"; readonly index: number; readonly outcome: CheckOutcome }
-  | { readonly type: "report"; readonly report: CheckReport }
-  | { readonly type: "error"; readonly message: string };
-
-/**
- * Loads this module in a worker. Under tsx (development: the module is a .ts file) the worker
- * registers tsx first; the bundle needs nothing.
- */
-const BOOTSTRAP = `
-const { workerData } = require("node:worker_threads");
-(async () => {
-  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
-  await import(workerData.module);
-})().catch((err) => { require("node:worker_threads").parentPort.postMessage({ type: "error", message: String(err && err.stack || err) }); });
-`;
-
-function tsxApiFor(): string | null {
-  // Loader hooks of the parent (tsx's register(), or --import tsx) do not reach an eval worker.
-  return import.meta.url.endsWith(".ts") ? import.meta.resolve("tsx/esm/api") : null;
-}
-
-function timedOut(check: Check, timeoutMs: number): CheckOutcome {
-  return { id: check.id, title: check.title, status: "fail", message: `timed out after ${seconds(timeoutMs)}`, durationMs: timeoutMs };
-}
-
-/** Runs the registry's checks in a worker thread and terminates it when every outcome is known. */
-async function runInWorker(settings: Settings, selected: Check[], opts: RunChecksOptions, started: number): Promise<CheckReport> {
-  const timeoutMs = settings.checks.checkTimeout;
-  const ids = selected.map((c) => c.id);
-  const worker = new Worker(BOOTSTRAP, {
-    eval: true,
-    workerData: { [WORKER_MARK]: true, module: import.meta.url, tsxApi: tsxApiFor(), settings, ids, fix: opts.fix === true },
-    // The worker's output is the checks' own (a stray console.log); results come as messages.
-    stdout: false,
-    stderr: false,
-  });
-  const outcomes: Array<CheckOutcome | undefined> = new Array(selected.length);
-  let known = 0;
-  let deadline: NodeJS.Timeout | undefined;
-  let fixDeadline: NodeJS.Timeout | undefined;
-  let graceTimer: NodeJS.Timeout | undefined;
-  const finalReport = (fixes: FixOutcome[]): CheckReport => {
-    const checks = outcomes.map((o, i) => o ?? timedOut(selected[i]!, timeoutMs));
-    const summary: Record<CheckStatus, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
-    for (const c of checks) summary[c.status]++;
-    return { checks, summary, fixes, ok: summary.fail === 0, durationMs: Math.round(performance.now() - started) };
-  };
-  try {
-    return await new Promise<CheckReport>((resolve, reject) => {
-      const firstRoundDone = () => {
-        if (deadline) clearTimeout(deadline);
-        deadline = undefined;
-        if (!opts.fix) return resolve(finalReport([]));
-        // Repairs run one at a time, each under the check deadline, followed by a re-run of the check.
-        const bound = selected.length * 2 * (timeoutMs + WORKER_SLACK_MS) + WORKER_SLACK_MS;
-        fixDeadline = setTimeout(() => resolve(finalReport([])), bound);
-      };
-      const onAbort = () => {
-        worker.postMessage({ type: "abort" });
-        graceTimer = setTimeout(() => resolve(finalReport([])), WORKER_ABORT_GRACE_MS);
-      };
-      if (opts.signal?.aborted) onAbort();
-      else opts.signal?.addEventListener("abort", onAbort, { once: true });
-      worker.on("message", (m: FromWorker) => {
-        switch (m.type) {
-          case "started":
-            // Every check started now: none may end later than its deadline, whatever the worker does.
-            deadline = setTimeout(() => {
-              known = selected.length;
-              firstRoundDone();
-            }, timeoutMs + WORKER_SLACK_MS);
-            return;
-          case "outcome":
-            if (known >= selected.length || outcomes[m.index]) return;
-            outcomes[m.index] = m.outcome;
-            opts.onOutcome?.(m.index, m.outcome);
-            if (++known === selected.length) firstRoundDone();
-            return;
-          case "report":
-            for (let i = 0; i < m.report.checks.length; i++) outcomes[i] = m.report.checks[i];
-            return resolve(finalReport(m.report.fixes));
-          case "error":
-            return reject(new Error(`health checks worker failed: ${m.message}`));
-        }
-      });
-      worker.on("error", reject);
-      worker.on("exit", (code) => reject(new Error(`health checks worker exited (${code}) before reporting`)));
-    });
-  } finally {
-    clearTimeout(deadline);
-    clearTimeout(fixDeadline);
-    clearTimeout(graceTimer);
-    // Whatever a timed-out check still had queued goes with the worker.
-    await worker.terminate();
-  }
-}
-
-/** Worker side: runs the checks in its own thread and streams each outcome, then the report. */
-async function workerMain(): Promise<void> {
-  const port = parentPort!;
-  const data = workerData as { settings: Settings; ids: string[]; fix: boolean };
-  const ac = new AbortController();
-  port.on("message", (m: { type: string }) => {
-    if (m.type === "abort") ac.abort(new Error("cancelled"));
-  });
-  const post = (m: FromWorker) => port.postMessage(m);
-  try {
-    post({ type: "started" });
-    const report = await runChecks(data.settings, {
-      only: data.ids,
-      fix: data.fix,
-      inThread: true,
-      signal: ac.signal,
-      onOutcome: (index, outcome) => post({ type: "outcome", index, outcome }),
-    });
-    post({ type: "report", report });
-  } catch (err) {
-    post({ type: "error", message: describeError(err) });
-  }
-}
-
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_MARK] === true) void workerMain();

@@ -1,7 +1,12 @@
-/** `trainsafe check [--fix]`: the comprehensive health check of one training host. */
+/**
+ * `trainsafe check [--fix]`: the comprehensive health check of one training host. The checks run in a
+ * worker thread that loads their code (agent/checks/in-worker.ts); this thread knows them only by the
+ * catalog, so it does not load them too.
+ */
 import type { Command } from "commander";
-import { runChecks, type CheckReport } from "../../agent/checks/runner.js";
-import { CHECKS } from "../../agent/checks/registry.js";
+import { CHECK_CATALOG } from "../../agent/checks/catalog.js";
+import { runChecksIsolated } from "../../agent/checks/in-worker.js";
+import type { CheckReport } from "../../agent/checks/report.js";
 import type { CheckStatus } from "../../agent/checks/types.js";
 import { formatDurationMs } from "../../agent/lib/units.js";
 import { collect, formatTable, localOptions, printJson, settingsFor, type LocalOptions } from "../common.js";
@@ -58,8 +63,8 @@ export function register(program: Command): void {
       .option("--list", "list the checks and exit"),
   ).action(async (opts: CheckOptions) => {
     if (opts.list) {
-      if (opts.json) printJson(CHECKS.map((c) => ({ id: c.id, title: c.title })));
-      else process.stdout.write(formatTable(["CHECK", "TITLE"], CHECKS.map((c) => [c.id, c.title])) + "\n");
+      if (opts.json) printJson(CHECK_CATALOG.map((c) => ({ id: c.id, title: c.title })));
+      else process.stdout.write(formatTable(["CHECK", "TITLE"], CHECK_CATALOG.map((c) => [c.id, c.title])) + "\n");
       return;
     }
     const settings = await settingsFor(opts, opts.timeout !== undefined ? { checks: { checkTimeout: opts.timeout } } : {});
@@ -70,7 +75,7 @@ export function register(program: Command): void {
     process.once("SIGTERM", onSignal);
     let report: CheckReport;
     try {
-      report = await runChecks(settings, { fix: opts.fix === true, only: ids(opts.only), skip: ids(opts.skip), signal: ac.signal });
+      report = await runChecksIsolated(settings, { fix: opts.fix === true, only: ids(opts.only), skip: ids(opts.skip), signal: ac.signal });
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);

@@ -1,0 +1,157 @@
+/**
+ * The main-thread side of running the registry's checks in a worker thread. A check that times out may
+ * still have work queued (20,000 checkpoint folders to stat) or be stuck in a loop that no signal can
+ * cancel; in this thread it would keep the event loop busy and the command alive long after its
+ * deadline. The worker is terminated once every check has an outcome, so a run ends when its slowest
+ * check times out.
+ *
+ * This module holds no check code: it knows the checks by the catalog (ids and titles) and the worker
+ * (worker.ts) loads them, so the CLI's main thread does not load them a second time. In the shipped
+ * form the worker runs its own script (deploy/build.mjs: only the checks and what they use), which
+ * the launcher loads with a code cache of its own.
+ */
+import { Worker } from "node:worker_threads";
+import type { Settings } from "../config/settings.js";
+import { CHECK_CATALOG, selectChecks, type CheckInfo } from "./catalog.js";
+import { reportOf, seconds, type CheckOutcome, type CheckReport, type FixOutcome } from "./report.js";
+
+/** workerData key that makes the worker module start (a module loaded by any other worker stays idle). */
+export const WORKER_MARK = "trainsafe-checks-worker";
+/** Slack on the worker's own deadlines before this thread stops waiting for it. */
+const WORKER_SLACK_MS = 250;
+/** How long a cancelled worker gets to stop its checks' children before it is terminated. */
+const WORKER_ABORT_GRACE_MS = 500;
+
+/** What the worker sends: "started" once its checks are loaded and running, then outcomes, then the report. */
+export type FromWorker =
+  | { readonly type: "started" }
+  | { readonly type: "outcome"; readonly index: number; readonly outcome: CheckOutcome }
+  | { readonly type: "report"; readonly report: CheckReport }
+  | { readonly type: "error"; readonly message: string };
+
+/** What the worker is given. */
+export interface WorkerInput {
+  readonly settings: Settings;
+  readonly ids: readonly string[];
+  readonly fix: boolean;
+}
+
+/** Options of a run in the worker. */
+export interface InWorkerOptions {
+  /** Apply the safe repairs, then re-run the repaired checks. */
+  readonly fix?: boolean;
+  readonly signal?: AbortSignal;
+  /** Called with each first-round outcome as soon as it is known. */
+  readonly onOutcome?: (index: number, outcome: CheckOutcome) => void;
+}
+
+/** The worker's module, named by deploy/build.mjs in each bundle (its own script beside this one). */
+declare const TRAINSAFE_CHECKS_WORKER: string | undefined;
+
+function workerModule(): string {
+  return new URL(typeof TRAINSAFE_CHECKS_WORKER === "string" ? TRAINSAFE_CHECKS_WORKER : "./worker.ts", import.meta.url).href;
+}
+
+/**
+ * Loads the worker module. Under tsx (development: the module is a .ts file) the worker registers tsx
+ * first. The shipped CommonJS script is required: import() would first load node's ES module loader
+ * into the worker (~10 ms of CPU).
+ */
+const BOOTSTRAP = `
+const { workerData } = require("node:worker_threads");
+(async () => {
+  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
+  if (workerData.module.endsWith(".cjs")) require(require("node:url").fileURLToPath(workerData.module));
+  else await import(workerData.module);
+})().catch((err) => { require("node:worker_threads").parentPort.postMessage({ type: "error", message: String(err && err.stack || err) }); });
+`;
+
+function tsxApiFor(module: string): string | null {
+  // Loader hooks of the parent (tsx's register(), or --import tsx) do not reach an eval worker.
+  return module.endsWith(".ts") ? import.meta.resolve("tsx/esm/api") : null;
+}
+
+function timedOut(check: CheckInfo, timeoutMs: number): CheckOutcome {
+  return { id: check.id, title: check.title, status: "fail", message: `timed out after ${seconds(timeoutMs)}`, durationMs: timeoutMs };
+}
+
+/** Runs the catalog's checks (all, or those --only/--skip leave) in a worker thread: the CLI's way. */
+export async function runChecksIsolated(settings: Settings, opts: InWorkerOptions & { readonly only?: readonly string[]; readonly skip?: readonly string[] } = {}): Promise<CheckReport> {
+  const started = performance.now();
+  const selected = selectChecks(CHECK_CATALOG, opts.only, opts.skip);
+  if (selected.length === 0) return reportOf([], [], started);
+  return runInWorker(settings, selected, opts, started);
+}
+
+/** Runs these checks (by id, in catalog order) in a worker thread and terminates it when every outcome is known. */
+export async function runInWorker(settings: Settings, selected: readonly CheckInfo[], opts: InWorkerOptions, started: number): Promise<CheckReport> {
+  const timeoutMs = settings.checks.checkTimeout;
+  const module = workerModule();
+  const input: WorkerInput = { settings, ids: selected.map((c) => c.id), fix: opts.fix === true };
+  const worker = new Worker(BOOTSTRAP, {
+    eval: true,
+    workerData: { [WORKER_MARK]: true, module, tsxApi: tsxApiFor(module), ...input },
+    // The worker's output is the checks' own (a stray console.log); results come as messages.
+    stdout: false,
+    stderr: false,
+  });
+  const outcomes: Array<CheckOutcome | undefined> = new Array(selected.length);
+  let known = 0;
+  let deadline: NodeJS.Timeout | undefined;
+  let fixDeadline: NodeJS.Timeout | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const finalReport = (fixes: FixOutcome[]): CheckReport =>
+    reportOf(
+      outcomes.map((o, i) => o ?? timedOut(selected[i]!, timeoutMs)),
+      fixes,
+      started,
+    );
+  try {
+    return await new Promise<CheckReport>((resolve, reject) => {
+      const firstRoundDone = () => {
+        if (deadline) clearTimeout(deadline);
+        deadline = undefined;
+        if (!opts.fix) return resolve(finalReport([]));
+        // Repairs run one at a time, each under the check deadline, followed by a re-run of the check.
+        const bound = selected.length * 2 * (timeoutMs + WORKER_SLACK_MS) + WORKER_SLACK_MS;
+        fixDeadline = setTimeout(() => resolve(finalReport([])), bound);
+      };
+      const onAbort = () => {
+        worker.postMessage({ type: "abort" });
+        graceTimer = setTimeout(() => resolve(finalReport([])), WORKER_ABORT_GRACE_MS);
+      };
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener("abort", onAbort, { once: true });
+      worker.on("message", (m: FromWorker) => {
+        switch (m.type) {
+          case "started":
+            // Every check started now: none may end later than its deadline, whatever the worker does.
+            deadline = setTimeout(() => {
+              known = selected.length;
+              firstRoundDone();
+            }, timeoutMs + WORKER_SLACK_MS);
+            return;
+          case "outcome":
+            if (known >= selected.length || outcomes[m.index]) return;
+            outcomes[m.index] = m.outcome;
+            opts.onOutcome?.(m.index, m.outcome);
+            if (++known === selected.length) firstRoundDone();
+            return;
+          case "report":
+            for (let i = 0; i < m.report.checks.length; i++) outcomes[i] = m.report.checks[i];
+            return resolve(finalReport(m.report.fixes));
+          case "error":
+            return reject(new Error(`health checks worker failed: ${m.message}`));
+        }
+      });
+      worker.on("error", reject);
+      worker.on("exit", (code) => reject(new Error(`health checks worker exited (${code}) before reporting`)));
+    });
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(fixDeadline);
+    clearTimeout(graceTimer);
+    // Whatever a timed-out check still had queued goes with the worker.
+    await worker.terminate();
+  }
+}
