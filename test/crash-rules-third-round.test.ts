@@ -289,6 +289,15 @@ const families: Family[] = [
       ["gpu2-ru7:2143:2561 [1] NCCL INFO include/shm.h:41 -> 2", null],
     ],
   },
+  {
+    rule: "timeout_rendezvous",
+    real: [
+      // torchelastic's error handler, the c10d store unreachable for the rendezvous timeout (crash-corpus
+      // timeout/pytorch-64926-elastic-multi-nic-rendezvous-connection.log, j; https://github.com/pytorch/pytorch/issues/64926).
+      ["https://github.com/pytorch/pytorch/issues/64926", '    "message": "RendezvousConnectionError: The connection to the C10d store has failed. See inner exception for details.",'],
+    ],
+    nearMiss: [["  rdzv_configs     : {'timeout': 900}", null]],
+  },
 ];
 
 testFamilies(rules, families);
