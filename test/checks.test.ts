@@ -7,6 +7,7 @@ import path from "node:path";
 import { resolveSettings, type Settings } from "../agent/config/settings.js";
 import { requiredDirs } from "../agent/config/layout.js";
 import { runChecks, runCheck, selectChecks, type CheckReport } from "../agent/checks/runner.js";
+import { CHECK_CATALOG } from "../agent/checks/catalog.js";
 import { CHECKS } from "../agent/checks/registry.js";
 import { evaluateGpus } from "../agent/checks/gpu.js";
 import type { Check } from "../agent/checks/types.js";
@@ -94,6 +95,8 @@ test("registry: at least 12 checks with unique ids; unknown ids are a usage erro
   assert.deepEqual(selectChecks(CHECKS, ["disk", "memory"]).map((c) => c.id), ["disk", "memory"]);
   assert.ok(!selectChecks(CHECKS, undefined, ["gpu"]).some((c) => c.id === "gpu"));
   assert.throws(() => selectChecks(CHECKS, ["nope"]), /unknown check "nope".*known: daemon/);
+  // The CLI lists, picks and reports checks by the catalog: it names every check, in order, by its title.
+  assert.deepEqual(CHECK_CATALOG, CHECKS.map((c) => ({ id: c.id, title: c.title })));
 });
 
 test("runner: checks run concurrently, a hung one times out, a throwing one fails, the rest report", async (t) => {
@@ -623,6 +626,13 @@ test("xid: recent hardware Xid fails, application Xid warns, old ones pass, unre
   assert.equal(quiet.status, "pass");
   assert.match(quiet.message, /\(3 older\)/);
   assert.equal((await one(settingsFor(base), "xid")).status, "skip");
+
+  // A long log (more reads than one batch) is read to its end: the Xid after 20 MB of records is found.
+  const filler = rec(5, uptimeUs - 100_000, `eth0: link flapping ${"x".repeat(100)}`);
+  fs.appendFileSync(kmsg, filler.repeat(Math.ceil((20 * 1024 * 1024) / filler.length)) + rec(6, uptimeUs - 50_000, "NVRM: Xid (PCI:0000:86:00): 79, pid=1, name=python, GPU has fallen off the bus."));
+  const late = await one(settingsFor(base, { kernelLog: kmsg, recentCrashWindow: "10m" }), "xid");
+  assert.equal(late.status, "fail", late.message);
+  assert.match(late.message, /latest hardware: Xid 79 on PCI:0000:86:00/);
 });
 
 test("zombies: defunct children of the daemon warn", async (t) => {
