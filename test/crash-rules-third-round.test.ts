@@ -298,6 +298,17 @@ const families: Family[] = [
     ],
     nearMiss: [["  rdzv_configs     : {'timeout': 900}", null]],
   },
+  {
+    rule: "cuda_oom_handle_create",
+    real: [
+      ["crash-corpus cuda_oom/sockeye-897-mxnet-create-cublas-handle-failed.log (j), https://github.com/awslabs/sockeye/issues/897", "  what():  [18:47:35] /home/centos/mxnet/3rdparty/mshadow/mshadow/./stream_gpu-inl.h:134: Check failed: err == CUBLAS_STATUS_SUCCESS (1 vs. 0) : Create cublas handle failed"],
+      ["PyTorch's cuBLAS handle pool (CublasHandlePool.cpp)", "RuntimeError: CUDA error: CUBLAS_STATUS_NOT_INITIALIZED when calling `cublasCreate(handle)`"],
+    ],
+    nearMiss: [
+      // Another cuBLAS call failing is a CUDA error, not memory.
+      ["RuntimeError: CUDA error: CUBLAS_STATUS_EXECUTION_FAILED when calling `cublasSgemm( handle, opa, opb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc)`", "cuda_cublas_failure"],
+    ],
+  },
 ];
 
 testFamilies(rules, families);
@@ -399,4 +410,20 @@ test("torch 2.6's weights_only refusal is a code change, not a broken checkpoint
   ];
   assert.deepEqual(await primaryOf("weights-only.log", `${[...head, refused].join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
   assert.deepEqual(await primaryOf("weights-only-operand.log", `${[...head, ...operand].join("\n")}\n`), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
+});
+
+test("a peer's death explains the other ranks' timeouts, even when its rule is a symptom", async () => {
+  // Rank 1's DataLoader worker killed (https://github.com/eriklindernoren/PyTorch-YOLOv3/issues/300 wording),
+  // rank 0 then times out in the store and in the NCCL watchdog.
+  const text = [
+    "[rank1]: RuntimeError: DataLoader worker (pid 4123) is killed by signal: Killed.",
+    "[rank0]: torch.distributed.DistStoreError: Socket Timeout",
+    "[rank0]:[E1112 23:34:28.613510957 ProcessGroupNCCL.cpp:616] [Rank 0] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=7, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600046 milliseconds before timing out",
+  ];
+  assert.equal((await primaryOf("peer-killed.log", `${text.join("\n")}\n`))?.category, "process_killed");
+  // Without the death, the timeout is the finding.
+  assert.deepEqual(await primaryOf("store-timeout.log", `${text.slice(1, 2).join("\n")}\n`), { category: "timeout", ruleId: "timeout_dist_socket" });
+  // DeepSpeed killing the other workers after the timeout is its consequence, not a death that explains it.
+  const cleanup = [text[1]!, "[2023-11-13 16:59:54,760] [INFO] [launch.py:314:sigkill_handler] Killing subprocess 9439"];
+  assert.equal((await primaryOf("timeout-cleanup.log", `${cleanup.join("\n")}\n`))?.category, "timeout");
 });

@@ -119,6 +119,40 @@ function signalFinding(file: string, kept: KeptLines, l: LauncherReport, categor
   };
 }
 
+/**
+ * Findings that report a peer going away or not answering: what the surviving ranks print when
+ * another rank died (store, socket and barrier timeouts, collective timeouts, closed connections).
+ */
+const PEER_WAIT_RULES: ReadonlySet<string> = new Set([
+  "timeout_dist_store",
+  "timeout_c10d_client_socket",
+  "timeout_dist_socket",
+  "timeout_store_socket",
+  "timeout_collective_gloo",
+  "timeout_python",
+  "nccl_watchdog_timeout",
+  "nccl_remote_error",
+  "nccl_peer_connection_closed",
+  "gloo_peer_connection",
+]);
+/** Categories of a process's own death: when one is in the final incident, the peers' waiting is its consequence. */
+const DEATH_CATEGORIES: ReadonlySet<CrashCategory> = new Set(["process_killed", "segfault", "cuda_oom", "host_oom", "cuda_error", "gpu_hardware", "disk_full", "nan_loss", "checkpoint_corrupt", "import_error"]);
+/** Launchers stopping the remaining workers: a consequence of the failure, never its cause. */
+const CONSEQUENCE_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup", "killed_death_signal"]);
+
+/**
+ * The primary finding, given the candidates sorted by strength: when the strongest is a peer's
+ * timeout or lost connection and the same final incident shows a process dying (killed, segfault,
+ * OOM, a CUDA error), the death is the root cause even when its rule is a symptom (`exitcode: -9`,
+ * the shell's `Killed`): the survivors timed out waiting for it.
+ */
+export function choosePrimary(sorted: readonly CrashFinding[]): CrashFinding | null {
+  const top = sorted[0];
+  if (!top || !PEER_WAIT_RULES.has(top.ruleId)) return top ?? null;
+  const death = sorted.find((f) => f.severity === "fatal" && DEATH_CATEGORIES.has(f.category) && !CONSEQUENCE_RULES.has(f.ruleId));
+  return death ?? top;
+}
+
 /** Parses kept lines; exported for the scanner. */
 export function failureOf(kept: KeptLines): FailureReport | null {
   return kept.lines.length ? parseFailure(kept.lines) : null;

@@ -11,7 +11,7 @@ import path from "node:path";
 import type { Layout } from "../config/layout.js";
 import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
-import { failureOf, fallbackFinding, type KeptLines } from "./failure.js";
+import { choosePrimary, failureOf, fallbackFinding, type KeptLines } from "./failure.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import type { FailureReport } from "./traceback.js";
 import { classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
@@ -599,5 +599,5 @@ function assemble(perFile: FileOutcome[], exitFailed = false): ScanResult {
     if (a.file !== b.file) return ra.mtimeMs - rb.mtimeMs || ra.index - rb.index;
     return a.line - b.line;
   });
-  return { primary: eligible[0] ?? null, findings, files };
+  return { primary: choosePrimary(eligible), findings, files };
 }
