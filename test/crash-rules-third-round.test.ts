@@ -309,6 +309,14 @@ const families: Family[] = [
       ["RuntimeError: CUDA error: CUBLAS_STATUS_EXECUTION_FAILED when calling `cublasSgemm( handle, opa, opb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc)`", "cuda_cublas_failure"],
     ],
   },
+  {
+    rule: "nan_loss_metric",
+    real: [
+      // darknet's iteration line (a YOLO training log quoted in a public repository).
+      ["a darknet training log quoted in a public repository", "  70: -nan, -nan avg loss, 0.000000 rate, 332.178208 seconds, 4480 images, 717.177361 hours left"],
+    ],
+    nearMiss: [["  70: 1456.231201, 1456.231201 avg loss, 0.000000 rate, 3.178208 seconds, 4480 images, 7.177361 hours left", null]],
+  },
 ];
 
 testFamilies(rules, families);
