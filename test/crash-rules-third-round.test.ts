@@ -435,3 +435,19 @@ test("a peer's death explains the other ranks' timeouts, even when its rule is a
   const cleanup = [text[1]!, "[2023-11-13 16:59:54,760] [INFO] [launch.py:314:sigkill_handler] Killing subprocess 9439"];
   assert.equal((await primaryOf("timeout-cleanup.log", `${cleanup.join("\n")}\n`))?.category, "timeout");
 });
+
+test("an UnpicklingError is a broken saved file even when the excerpt folds the loader's frames (IPython)", async () => {
+  // crash-corpus checkpoint_corrupt/ultralytics-hub-1230-resume-epoch-27-404-unpickling.log (j), shortened.
+  const text = [
+    "WARNING ⚠️ Download failure, retrying 1/3 https://storage.googleapis.com/ultralytics-hub.appspot.com/users/x/models/y/epoch-27.pt... HTTP Error 404: Not Found",
+    "---------------------------------------------------------------------------",
+    "UnpicklingError                           Traceback (most recent call last)",
+    "[/tmp/ipython-input-3430809648.py](https://localhost:8080/#) in <cell line: 0>()",
+    "      2 ",
+    "----> 3 model = YOLO('https://hub.ultralytics.com/models/Lh6VMAauscLE6JTQMHyB')",
+    "      4 results = model.train()",
+    "",
+    "7 frames",
+  ];
+  assert.deepEqual(await primaryOf("ipython-unpickling.log", `${text.join("\n")}\n`), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
+});

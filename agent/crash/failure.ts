@@ -187,6 +187,9 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // (an "Unsupported operand" is another matter: the bytes are not a pickle, the file is broken).
   if (/^Weights only load failed\b/.test(e.message) && !/Unsupported operand/.test(e.message)) return "python_exception";
   if (/(?:^|\.)(?:EOFError|UnpicklingError|BadZipFile)$/.test(e.type) && !e.frames.some((f) => MULTIPROCESSING_FRAME.test(f.file))) {
+    // Only unpickling raises UnpicklingError: a saved object that cannot be read, whatever frames the
+    // excerpt kept (IPython folds them: "7 frames").
+    if (/(?:^|\.)UnpicklingError$/.test(e.type)) return "checkpoint_corrupt";
     const inner = e.frames.at(-1);
     if (e.frames.some((f) => CHECKPOINT_READER_FRAME.test(f.file) || /^_?(?:legacy_)?load$/.test(f.func)) || (inner?.code !== undefined && LOAD_CALL.test(inner.code))) return "checkpoint_corrupt";
   }
