@@ -19,12 +19,23 @@
  * the idle controller; and in each stage, five sequential grants from one agent just before each
  * burst (a lone request under the same load).
  *
- * Floor references (after the stages, at each count of BENCH_FLOOR_AGENTS = "2000,5000", 0 to skip):
- * the same stage against a bare grpc-js server that stores and decides nothing
- * (bench/lib/floor-server.ts; BENCH_FLOOR_HTTP2=1 adds a node:http2 server with hand-written gRPC
- * framing). Its grant latency is what the traffic and the simulated agents sharing the machine cost
- * by themselves. The goal (issue 12): the controller's p99 grant latency at most 1.2x the grpc-js
- * floor's at 2,000 and at 5,000 agents; the ratio is printed next to the goal.
+ * Floor references, at each count of BENCH_FLOOR_AGENTS = "2000,5000" (0 to skip): the same traffic
+ * against a bare grpc-js server that stores and decides nothing (bench/lib/floor-server.ts). Its
+ * grant latency is what the traffic and the simulated agents sharing the machine cost by themselves.
+ * The goal (issue 12): the controller's p99 grant latency at most 1.2x the grpc-js floor's at 2,000
+ * and at 5,000 agents; the ratio is printed next to the goal. BENCH_FLOOR_MODE says how the floor is
+ * run:
+ * - "paired" (the default): during the controller's stage, a second fleet of as many simulated
+ *   agents is connected to the floor server, sending the same telemetry, and the bursts alternate:
+ *   controller, floor, controller, floor... (five each, the floor's halfway between the
+ *   controller's). Each server's grants are pooled over its five bursts before the p99 is taken.
+ *   Both servers' bursts thus run under the same machine state (the same two fleets' telemetry,
+ *   the same minutes of the shared machine's load) instead of passes minutes apart.
+ * - "after" (the way before 2026-12-05): a separate pass against the floor after the controller's
+ *   stages, with one fleet (BENCH_FLOOR_HTTP2=1 adds a node:http2 server with hand-written gRPC
+ *   framing there).
+ * - "both": paired, and the after passes too, whose ratio is printed beside (the controller's
+ *   stage then ran beside the paired floor fleet, so that ratio is not quite the old one).
  *
  * Before the first stage, three unmeasured bursts warm the controller's hot paths up (a controller runs
  * for days; the first calls of a fresh process run unoptimized code).
@@ -38,7 +49,8 @@
  * random moment within 250 ms, as agents noticing a death at their own liveness-poll phase would),
  * BENCH_CONTROLLER_NODE_ARGS (extra node flags for the controller, e.g. "--cpu-prof"), BENCH_DUMP (a
  * file to append each stage's raw grant samples to, as JSON lines), BENCH_FLOOR_AGENTS (default
- * 2000; 0 skips the floor references), BENCH_SIM_TRANSPORT (grpc-js, the default, or http2:
+ * 2000,5000; 0 skips the floor references), BENCH_FLOOR_MODE (paired, after or both; see above),
+ * BENCH_SIM_TRANSPORT (grpc-js, the default, or http2:
  * bench/lib/h2-agent.ts, the same calls at less client CPU).
  * Run: npm run bench -- controller-load
  */
@@ -68,6 +80,11 @@ const PROBE_MS = 250;
 const TRANSPORT = (process.env.BENCH_SIM_TRANSPORT ?? "grpc-js") as SimTransport;
 /** Agent counts of the floor reference passes (bench/lib/floor-server.ts); 0 skips them. */
 const FLOOR_AGENTS = (process.env.BENCH_FLOOR_AGENTS ?? "2000,5000").split(",").map(Number).filter((n) => n > 0);
+/** How the floor is measured: beside each stage, bursts alternating (paired), in passes after the stages (after), or both. */
+const FLOOR_MODE = process.env.BENCH_FLOOR_MODE ?? "paired";
+if (!["paired", "after", "both"].includes(FLOOR_MODE)) throw new Error(`BENCH_FLOOR_MODE: ${FLOOR_MODE} is not paired, after or both`);
+/** Where in the stage (fraction) each paired floor burst runs: halfway between the controller's. */
+const FLOOR_BURSTS_AT = BURSTS_AT.map((at, i) => (at + (BURSTS_AT[i + 1] ?? 1)) / 2);
 /** The controller's p99 grant latency may be at most this multiple of the bare grpc-js server's. */
 const FLOOR_RATIO_GOAL = 1.2;
 /** A file to append each stage's raw grant samples to (diagnostics). */
@@ -105,6 +122,18 @@ interface StageResult {
   probeLastP50: number;
   backlog: boolean;
   holds: boolean;
+  /** The paired floor's bursts in this stage (BENCH_FLOOR_MODE paired or both). */
+  floor: FloorResult | null;
+}
+
+/** A floor server's grants, pooled over its bursts, and its CPU. */
+interface FloorResult {
+  grants: number[];
+  errors: number;
+  cpuPerCrashMs: number;
+  simCpuPerCrashMs: number;
+  /** The floor server's CPU outside its bursts, % of a core (its telemetry handling). */
+  baselineCpuPct: number;
 }
 
 function randomSample(n: number, k: number, exclude: number): number[] {
@@ -149,6 +178,7 @@ async function main(): Promise<void> {
           await sleep(500);
         }
       }
+      const paired = FLOOR_MODE !== "after" && FLOOR_AGENTS.includes(n) ? await startPairedFloor(n) : null;
       const pre = await sims.collect(); // samples of the connect phase are not this stage's
       totals.telemetrySent += pre.telemetrySent;
       totals.eventsSent += pre.eventsSent;
@@ -160,7 +190,9 @@ async function main(): Promise<void> {
       let burstWallMs = 0;
       let burstAgents = 0;
       const lone: number[] = [];
-      for (const at of BURSTS_AT) {
+      const floorCpu = paired ? new CpuMeter(paired.floor.pid) : null;
+      const floorBursts = { cpuMs: 0, simMs: 0, wallMs: 0, crashes: 0 };
+      for (const [b, at] of BURSTS_AT.entries()) {
         const wait = stageStart + at * STAGE_MS - Date.now();
         if (wait > 0) await sleep(wait);
         lone.push(...(await sims.reference(0, LONE_CALLS)).grantMs);
@@ -175,10 +207,38 @@ async function main(): Promise<void> {
         simBurstCpuMs += simCpuMs(sims.pids) - s0;
         burstWallMs += performance.now() - w0;
         burstAgents += who.length;
+        if (paired) {
+          // The floor's burst, halfway to the controller's next one: same fleets, same minutes.
+          const floorWait = stageStart + FLOOR_BURSTS_AT[b]! * STAGE_MS - Date.now();
+          if (floorWait > 0) await sleep(floorWait);
+          const floorWho = randomSample(n, Math.max(1, Math.round(n * BURST_FRACTION)), -1);
+          const f0 = readCpuMs(paired.floor.pid) ?? 0;
+          const fs0 = simCpuMs(paired.sims.pids);
+          const fw0 = performance.now();
+          await paired.sims.burst(floorWho, 1_000 + salt++, BURST_SPREAD_MS);
+          await sleep(300);
+          floorBursts.cpuMs += (readCpuMs(paired.floor.pid) ?? 0) - f0;
+          floorBursts.simMs += simCpuMs(paired.sims.pids) - fs0;
+          floorBursts.wallMs += performance.now() - fw0;
+          floorBursts.crashes += floorWho.length;
+        }
       }
       const rest = stageStart + STAGE_MS - Date.now();
       if (rest > 0) await sleep(rest);
       const ctlCpu = cpu.read();
+      let floor: FloorResult | null = null;
+      if (paired && floorCpu) {
+        const fc = floorCpu.read();
+        const fs = await paired.sims.collect();
+        await paired.stop();
+        floor = {
+          grants: fs.grants.map((g) => g[1]),
+          errors: fs.grantErrors.length,
+          cpuPerCrashMs: floorBursts.cpuMs / Math.max(1, floorBursts.crashes),
+          simCpuPerCrashMs: floorBursts.simMs / Math.max(1, floorBursts.crashes),
+          baselineCpuPct: (100 * (fc.cpuMs - floorBursts.cpuMs)) / Math.max(1, fc.wallMs - floorBursts.wallMs),
+        };
+      }
       // What the controller spends anyway (telemetry, health events, probe) is taken out of the bursts' CPU.
       const baselineCpuPerMs = (ctlCpu.cpuMs - burstCpuMs) / Math.max(1, ctlCpu.wallMs - burstWallMs);
       const crashCpuMs = Math.max(0, burstCpuMs - baselineCpuPerMs * burstWallMs) / Math.max(1, burstAgents);
@@ -222,6 +282,7 @@ async function main(): Promise<void> {
         probeFirstP50,
         probeLastP50,
         backlog,
+        floor,
         holds: !backlog && grants.length > 0 && percentile(grants, 99) < GRANT_P99_GOAL_MS && s.grantErrors.length === 0 && grown.failed.length === 0 && s.disconnected === 0,
       };
       results.push(r);
@@ -242,7 +303,15 @@ async function main(): Promise<void> {
     const load1 = os.loadavg();
     printSummary(results, refGrant, refAck, totals, stored, load0, load1);
     const ratios: string[] = [];
-    for (const n of FLOOR_AGENTS) {
+    for (const r of results) {
+      if (!r.floor || r.floor.grants.length === 0) continue;
+      const f = r.floor;
+      const ratio = percentile(r.grants, 99) / percentile(f.grants, 99);
+      ratios.push(
+        `  ${r.agents} agents, paired (bursts alternating, ${BURSTS_AT.length} each, pooled): controller p99 ${ms(percentile(r.grants, 99))} / grpc-js floor p99 ${ms(percentile(f.grants, 99))} = ${ratio.toFixed(2)}x (goal <= ${FLOOR_RATIO_GOAL}x): ${ratio <= FLOOR_RATIO_GOAL ? "HOLD" : "MISSED"}; p50 ${ms(median(r.grants))} / ${ms(median(f.grants))} = ${(median(r.grants) / median(f.grants)).toFixed(2)}x; floor grants ${f.grants.length}, ${f.errors} errors; backlog ${r.backlog ? "GROWING" : "none"}; controller RSS ${mbOfKb(r.rssKb)} (peak ${mbOfKb(r.hwmKb)})`,
+      );
+    }
+    for (const n of FLOOR_MODE === "paired" ? [] : FLOOR_AGENTS) {
       const same = results.find((r) => r.agents === n);
       const floor = await floorPass("grpc-js", n, same);
       if (process.env.BENCH_FLOOR_HTTP2 === "1") await floorPass("http2", n, same);
@@ -250,7 +319,7 @@ async function main(): Promise<void> {
         const ratio = percentile(same.grants, 99) / floor.p99;
         // The p50 ratio beside it: steadier than the p99 on a shared machine (not the goal).
         ratios.push(
-          `  ${n} agents: controller p99 ${ms(percentile(same.grants, 99))} / grpc-js floor p99 ${ms(floor.p99)} = ${ratio.toFixed(2)}x (goal <= ${FLOOR_RATIO_GOAL}x): ${ratio <= FLOOR_RATIO_GOAL ? "HOLD" : "MISSED"}; p50 ${ms(median(same.grants))} / ${ms(floor.p50)} = ${(median(same.grants) / floor.p50).toFixed(2)}x; backlog ${same.backlog ? "GROWING" : "none"}; controller RSS ${mbOfKb(same.rssKb)} (peak ${mbOfKb(same.hwmKb)})`,
+          `  ${n} agents, floor pass after the stages: controller p99 ${ms(percentile(same.grants, 99))} / grpc-js floor p99 ${ms(floor.p99)} = ${ratio.toFixed(2)}x (goal <= ${FLOOR_RATIO_GOAL}x): ${ratio <= FLOOR_RATIO_GOAL ? "HOLD" : "MISSED"}; p50 ${ms(median(same.grants))} / ${ms(floor.p50)} = ${(median(same.grants) / floor.p50).toFixed(2)}x; backlog ${same.backlog ? "GROWING" : "none"}; controller RSS ${mbOfKb(same.rssKb)} (peak ${mbOfKb(same.hwmKb)})`,
         );
       }
     }
@@ -258,6 +327,35 @@ async function main(): Promise<void> {
   } finally {
     await sims.stop().catch(() => {});
     await ctl.remove().catch(() => {});
+  }
+}
+
+/**
+ * The paired floor of a stage: a bare grpc-js server and a second fleet of `n` simulated agents
+ * connected to it, sending the same telemetry and health events as the controller's, warmed up
+ * like the controller was. The stage alternates its bursts with the controller's.
+ */
+async function startPairedFloor(n: number): Promise<{ floor: Awaited<ReturnType<typeof startFloorServer>>; sims: SimFleet; stop: () => Promise<void> }> {
+  const floor = await startFloorServer("grpc-js");
+  const sims = new SimFleet({ address: floor.address, workers: WORKERS, channelsPerWorker: CHANNELS, jobSize: 8, gpus: 8, transport: TRANSPORT });
+  const stop = async () => {
+    await sims.stop().catch(() => {});
+    await floor.stop().catch(() => {});
+  };
+  try {
+    await sims.start();
+    const grown = await sims.grow(n);
+    if (grown.failed.length > 0) throw new Error(`paired floor: ${grown.failed.length} of ${n} agents could not connect: ${grown.failed.slice(0, 3).join("; ")}`);
+    await sims.schedule(TELEMETRY_MS, HEALTH_EVENT_MS);
+    for (let w = 0; w < WARMUP_BURSTS; w++) {
+      await sims.burst(randomSample(n, Math.max(1, Math.round(n * BURST_FRACTION)), -1), 500 + w, BURST_SPREAD_MS);
+      await sleep(500);
+    }
+    await sims.collect();
+    return { floor, sims, stop };
+  } catch (err) {
+    await stop();
+    throw err;
   }
 }
 
@@ -344,6 +442,13 @@ function printStage(r: StageResult): void {
     `  controller: ${r.ctlCpuPct.toFixed(0)} % of a core over the stage, ${r.ctlCpuPerCrashMs.toFixed(2)} ms CPU per crash (crash event, grant, decision and restart events); RSS ${mbOfKb(r.rssKb)} (peak ${mbOfKb(r.hwmKb)}); sim workers ${r.workersCpuPct.toFixed(0)} % of a core, ${r.simCpuPerCrashMs.toFixed(2)} ms CPU per crash in the bursts`,
     `  goals (grant p99 < ${GRANT_P99_GOAL_MS} ms, no backlog): ${r.holds ? "HOLD" : "MISSED"}`,
   ];
+  if (r.floor) {
+    const f = r.floor;
+    lines.push(
+      `  paired grpc-js floor (its bursts between the controller's, same stage): grants n=${f.grants.length} (${f.errors} errors) p50 ${ms(median(f.grants))} p99 ${ms(percentile(f.grants, 99))}; ` +
+        `its CPU per crash ${f.cpuPerCrashMs.toFixed(2)} ms, ${f.baselineCpuPct.toFixed(0)} % of a core between its bursts; its sim workers ${f.simCpuPerCrashMs.toFixed(2)} ms per crash`,
+    );
+  }
   process.stdout.write(lines.join("\n") + "\n");
 }
 
