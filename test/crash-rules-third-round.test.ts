@@ -162,6 +162,8 @@ const families: Family[] = [
       ["crash-corpus checkpoint_corrupt/cnngesturerecognizer-40-h5-file-signature-not-found.log (j)", "OSError: Unable to open file (file signature not found)"],
       ["torch/serialization.py's legacy loader (raised for a file that is not a torch checkpoint)", "RuntimeError: Invalid magic number; corrupt file?"],
       ["llama.cpp's loader (llama-model-loader.cpp)", "llama_model_load: error loading model: tensor 'blk.0.attn_q.weight' data is not within the file bounds, model is corrupted or incomplete"],
+      // transformers (configuration_utils.py) when config.json does not parse: an LFS pointer, an HTML page, a cut save.
+      ["transformers' configuration_utils.py", "OSError: It looks like the config file at '/data/ckpt/checkpoint-500/config.json' is not a valid JSON file."],
     ],
     nearMiss: [
       // A missing file is not a broken one.
@@ -450,4 +452,20 @@ test("an UnpicklingError is a broken saved file even when the excerpt folds the 
     "7 frames",
   ];
   assert.deepEqual(await primaryOf("ipython-unpickling.log", `${text.join("\n")}\n`), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
+});
+
+test("a launcher's rank dead of SIGILL or SIGFPE is a native crash (segfault family), like SIGSEGV", async () => {
+  // torchrun's summary table format (https://github.com/pytorch/pytorch/issues/64926 era), exit code -4 = SIGILL.
+  const table = (code: string) => [
+    "Root Cause (first observed failure):",
+    "[0]:",
+    "  time      : 2023-03-29_22:03:17",
+    "  host      : finetune-job-96q2q",
+    "  rank      : 4 (local_rank: 4)",
+    `  exitcode  : ${code} (pid: 10)`,
+    "  error_file: <N/A>",
+    "==================================================",
+  ].join("\n");
+  assert.deepEqual(await primaryOf("sigill.log", `${table("-4")}\n`), { category: "segfault", ruleId: "launcher_root_cause_signal" });
+  assert.deepEqual(await primaryOf("exit1.log", `${table("1")}\n`), { category: "python_exception", ruleId: "launcher_failure" });
 });

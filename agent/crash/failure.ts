@@ -94,7 +94,7 @@ const PEER_CONSEQUENCES: ReadonlySet<CrashCategory> = new Set(["timeout", "nccl_
 /** Rules matching a launcher's notice that it is stopping the remaining workers (after one of them ended). */
 const LAUNCHER_CLEANUP_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup"]);
 
-const SIGNAL_CATEGORIES: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault" };
+const SIGNAL_CATEGORIES: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault", SIGILL: "segfault", SIGFPE: "segfault" };
 
 function signalFinding(file: string, kept: KeptLines, l: LauncherReport, category: "process_killed" | "segfault", lineNo: (i: number) => number): CrashFinding {
   const who = l.rank !== undefined ? `rank ${l.rank}` : "a worker";
@@ -199,7 +199,8 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // already opened by then, so a missing file or a permission problem never gets here.
   if (/\bPyTorchFileReader\(/.test(e.frames.at(-1)?.code ?? "")) return "checkpoint_corrupt";
   // The HF Trainer reading a checkpoint's trainer_state.json (TrainerState.load_from_json).
-  if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || /trainer_state/.test(f.file))) return "checkpoint_corrupt";
+  // ... or transformers reading a saved model's config.json (PretrainedConfig._dict_from_json_file).
+  if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || f.func === "_dict_from_json_file" || /trainer_state/.test(f.file))) return "checkpoint_corrupt";
   return TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1] ?? "python_exception";
 }
 
