@@ -319,6 +319,41 @@ const families: Family[] = [
     ],
     nearMiss: [["  70: 1456.231201, 1456.231201 avg loss, 0.000000 rate, 3.178208 seconds, 4480 images, 7.177361 hours left", null]],
   },
+  {
+    rule: "cuda_oom_cudnn_algo",
+    real: [
+      // Maintainers: "This is due to OOM with the GPU" (https://github.com/marqo-ai/marqo/issues/101),
+      // "generally caused by insufficient memory of the gpu" (https://github.com/TQTQliu/MVSGaussian/issues/18).
+      ["https://github.com/deepakn97/relationPrediction/issues/37", "RuntimeError: Unable to find a valid cuDNN algorithm to run convolution (try_all at /opt/conda/conda-bld/pytorch_1591914868920/work/aten/src/ATen/native/cudnn/Conv.cpp:693)"],
+    ],
+    nearMiss: [["torch.backends.cudnn.benchmark = True  # find the fastest convolution algorithm", null]],
+  },
+  {
+    rule: "cuda_oom_generic",
+    real: [
+      ["a training runbook in a public repository", "   - Training will crash with `RuntimeError: CUDA driver error: out of memory`"],
+      ["a ROCm troubleshooting note in a public repository", "RuntimeError: HIP error: out of memory"],
+    ],
+    nearMiss: [["RuntimeError: CUDA driver error: invalid device ordinal", null]],
+  },
+  {
+    rule: "timeout_python",
+    real: [
+      ["a public repository's bug report (qdrant client over httpx)", "httpx.ReadTimeout: The read operation timed out"],
+      ["requests' exception class name", "requests.exceptions.ConnectTimeout: HTTPSConnectionPool(host='example.org', port=443): Max retries exceeded"],
+    ],
+    nearMiss: [["httpx.Timeout(10.0, read=30.0)", null]],
+  },
+  {
+    rule: "nccl_error_other",
+    real: [["a NCCL hang report in a public repository", "[rank1]:[E1003 18:37:01.833621509 ProcessGroupNCCL.cpp:1709] [PG 0 (default_pg) Rank 1] Timeout at NCCL work: 6463, last enqueued NCCL work: 6463, last completed NCCL work: 6462."]],
+    nearMiss: [["[rank1]:[I1003 18:30:01.833621509 ProcessGroupNCCL.cpp:1709] [PG 0 (default_pg) Rank 1] ProcessGroupNCCL initialization options: TIMEOUT(ms): 600000", null]],
+  },
+  {
+    rule: "segfault_windows_access_violation",
+    real: [["a public repository's notes (PyCharm on Windows: stack overflow)", "Process finished with exit code -1073741571 (0xC00000FD)"]],
+    nearMiss: [["Process finished with exit code 0", null]],
+  },
 ];
 
 testFamilies(rules, families);
