@@ -354,6 +354,27 @@ const families: Family[] = [
     real: [["a public repository's notes (PyCharm on Windows: stack overflow)", "Process finished with exit code -1073741571 (0xC00000FD)"]],
     nearMiss: [["Process finished with exit code 0", null]],
   },
+  {
+    rule: "gpu_nvlink_degraded",
+    real: [
+      ["crash-corpus gpu_hardware/nccl-2329-p2p-disabled-nvlink-hw-issue.log (j), https://github.com/NVIDIA/nccl/issues/2329", "P2P is disabled between NVLINK connected GPUs 1 and 0. This should not be the case given their connectivity, and is probably due to a hardware issue. If you still want to proceed, you can set NCCL_IGNORE_DISABLED_P2P=1."],
+      ["crash-corpus gpu_hardware/gpud-1085-nvml-nvlink-all-links-inactive.log (j)", "NVML: Unable to retrieve NVLink information as all links are inActive"],
+      ["crash-corpus gpu_hardware/dcgm-304-nvls-bind-cuda-401-bad-nvlink.log (j)", "[2026-06-23 15:45:07] gpu-stress-dgc86-xfpt6:420:437 [5] transport/nvls.cc:379 (nvlsAllocateMem) NCCL WARN Failed to bind NVLink SHARP (NVLS) Multicast memory of size 2097152 : CUDA error 401 'the operation cannot be performed in the present state'"],
+    ],
+    nearMiss: [
+      ["NCCL INFO NVLS multicast support is not available on dev 0", null],
+      ["NCCL INFO P2P/CUMEM/read via NVLink", null],
+    ],
+  },
+  {
+    rule: "gpu_row_remap",
+    real: [["crash-corpus gpu_hardware/gpud-pr80-remapped-rows-pending-uncorrectable.log (j), nvidia-smi -q", "        Uncorrectable Error               : 4"]],
+    nearMiss: [
+      ["        Uncorrectable Error               : 0", null],
+      ["        Correctable Error                 : 3", null],
+      ["        Remapping Failure Occurred        : No", null],
+    ],
+  },
 ];
 
 testFamilies(rules, families);
