@@ -525,3 +525,27 @@ test("a launcher's rank dead of SIGILL or SIGFPE is a native crash (segfault fam
   assert.deepEqual(await primaryOf("sigill.log", `${table("-4")}\n`), { category: "segfault", ruleId: "launcher_root_cause_signal" });
   assert.deepEqual(await primaryOf("exit1.log", `${table("1")}\n`), { category: "python_exception", ruleId: "launcher_failure" });
 });
+
+test("in an exception chain the first exception that names a category wins over the generic wrapper raised from it", async () => {
+  // The shape of a resume that reads an empty checkpoint (EOFError inside torch.load) re-raised by the caller.
+  const text = [
+    "Traceback (most recent call last):",
+    '  File "/work/train.py", line 40, in resume',
+    "    state = torch.load(path, map_location=\"cpu\")",
+    '  File "/usr/lib/python3.10/site-packages/torch/serialization.py", line 1040, in load',
+    "    return _legacy_load(opened_file, map_location, pickle_module, **pickle_load_args)",
+    '  File "/usr/lib/python3.10/site-packages/torch/serialization.py", line 1258, in _legacy_load',
+    "    magic_number = pickle_module.load(f, **pickle_load_args)",
+    "EOFError: Ran out of input",
+    "",
+    "The above exception was the direct cause of the following exception:",
+    "",
+    "Traceback (most recent call last):",
+    '  File "/work/train.py", line 90, in <module>',
+    "    resume(args.ckpt)",
+    '  File "/work/train.py", line 42, in resume',
+    "    raise RuntimeError(f\"cannot resume from {path}\") from err",
+    "RuntimeError: cannot resume from /ckpt/last.pt",
+  ];
+  assert.deepEqual(await primaryOf("chain.log", `${text.join("\n")}\n`), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
+});

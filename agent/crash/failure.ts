@@ -65,7 +65,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   if (e?.cut && counted.some((f) => f.finalIncident)) return null;
   const at = e ? e.line : launcher!.line;
   const text = (kept.lines[at] ?? "").trim();
-  const category = e ? categoryOfType(e) : "python_exception";
+  const category = e ? chainCategory(e) : "python_exception";
   const { ruleId, summary, suggestion } = e ? describeException(e, category) : describeLauncher(report);
   return {
     category,
@@ -179,6 +179,19 @@ const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetens
 const LOAD_CALL = /\b(?:c?[Pp]ickle|_pickle|dill|cloudpickle|joblib|torch)\.load\(/;
 /** multiprocessing unpickles what the parent sent over a pipe: an EOFError there is a dead parent, not a file. */
 const MULTIPROCESSING_FRAME = /[\\/]multiprocessing[\\/]/;
+
+/**
+ * The category of a chain: the first exception (oldest) whose type names one wins, since the later
+ * ones were raised from it or while handling it (a loader's generic RuntimeError around the
+ * checkpoint's EOFError); else python_exception.
+ */
+function chainCategory(e: ParsedException): CrashCategory {
+  for (const x of chainOf(e)) {
+    const c = categoryOfType(x);
+    if (c !== "python_exception") return c;
+  }
+  return "python_exception";
+}
 
 function categoryOfType(e: ParsedException): CrashCategory {
   // torch.load / pickle.load of an empty or cut file: the reader's frames, or the innermost frame's
