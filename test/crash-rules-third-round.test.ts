@@ -549,3 +549,18 @@ test("in an exception chain the first exception that names a category wins over 
   ];
   assert.deepEqual(await primaryOf("chain.log", `${text.join("\n")}\n`), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
 });
+
+test("a DataLoader worker's own segfault notice explains the main process's 'exited unexpectedly'", async () => {
+  // The notice torch's worker signal handler prints, then the main process's error (crash-corpus segfault
+  // entries of manifests a/b show the pair).
+  const text = [
+    "ERROR: Unexpected segmentation fault encountered in worker.",
+    "Traceback (most recent call last):",
+    '  File "/usr/lib/python3.8/site-packages/torch/utils/data/dataloader.py", line 990, in _try_get_data',
+    "    data = self._data_queue.get(timeout=timeout)",
+    "RuntimeError: DataLoader worker (pid(s) 12345) exited unexpectedly",
+  ];
+  assert.deepEqual(await primaryOf("worker-segv.log", `${text.join("\n")}\n`), { category: "segfault", ruleId: "segfault_worker_message" });
+  // Without the notice the exit says nothing about why: the exception is reported as it is.
+  assert.deepEqual(await primaryOf("worker-exit.log", `${text.slice(1).join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+});
