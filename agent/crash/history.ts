@@ -94,7 +94,7 @@ const ENTRY_FIELDS = {
 const ENTRY_REQUIRED = ["id", "recordedAt", "source", "category", "signature", "fingerprint"];
 
 /** An entry as we write it; zod (built on first use) only for one that is not. */
-const entrySchema = lazySchema(
+export const entrySchema = lazySchema(
   (raw) => looseObject(raw, ENTRY_FIELDS, ENTRY_REQUIRED) as CrashHistoryEntry | Unusual,
   () => entrySchemaOf() as unknown as z.ZodType<CrashHistoryEntry>,
 );

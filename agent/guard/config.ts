@@ -191,6 +191,11 @@ const configFields: Readonly<Record<string, Field>> = {
   ),
 };
 
+/** Whether every known field of `config` is one configSchema passes (then zod is not needed to check it). */
+export function configFieldsOk(config: Record<string, unknown>): boolean {
+  return allOk(config, configFields);
+}
+
 let configSchemaBuilt: z.ZodType | undefined;
 /** The zod schema of config.json (unknown keys pass through and are warned about separately), built on first use. */
 export function configSchema(): z.ZodType {
@@ -305,7 +310,7 @@ export function checkConfigObject(raw: unknown, ctx: ConfigContext): ObjectCheck
   }
   const config = raw as Record<string, unknown>;
   // zod only for a config with a field it would fault: it words every problem.
-  const parsed = allOk(config, configFields) ? undefined : configSchema().safeParse(config);
+  const parsed = configFieldsOk(config) ? undefined : configSchema().safeParse(config);
   if (parsed && !parsed.success) {
     for (const issue of parsed.error.issues) out.errors.push({ field: issuePath(issue.path), message: issue.message });
   }
@@ -455,7 +460,7 @@ const lockSchemaOf = () =>
   });
 export type ConfigLock = z.output<ReturnType<typeof lockSchemaOf>>;
 /** .config_lock.json as we write it; zod (built on first use) only for one that is not. */
-const lockSchema = lazyLooseObject({ lockedAt: fast.string, config: fast.record, configHash: fast.string }, ["lockedAt", "config"], lockSchemaOf);
+export const lockSchema = lazyLooseObject({ lockedAt: fast.string, config: fast.record, configHash: fast.string }, ["lockedAt", "config"], lockSchemaOf);
 
 /** Field-by-field differences (dotted paths into nested objects) between the locked and current config. */
 export function diffConfigs(locked: Record<string, unknown>, current: Record<string, unknown>, prefix = ""): Problem[] {

@@ -59,15 +59,26 @@ export interface Validator<T> {
   safeParse(raw: unknown): { success: true; data: T } | { success: false; error: z.ZodError };
 }
 
+/** A lazy schema: its check of the common case, its zod schema (built on first use), and both in turn. */
+export interface LazySchema<T> extends Validator<T> {
+  /** The check, then zod only for what the check does not vouch for (`data` read on failure is undefined, as zod's). */
+  safeParse(raw: unknown): { success: true; data: T; error?: never } | { success: false; data?: never; error: z.ZodError };
+  /** The hand-written check alone: what the schema would give, or UNUSUAL. */
+  fast(raw: unknown): T | Unusual;
+  /** The zod schema, built on first call. */
+  schema(): z.ZodType<T>;
+}
+
 /**
  * A schema whose common case is checked by `fast` (returning exactly what the zod schema would, or
  * UNUSUAL), and whose zod schema is built by `build` only for input `fast` does not vouch for.
  */
-export function lazySchema<T>(fast: (raw: unknown) => T | Unusual, build: () => z.ZodType<T>): Validator<T> & { schema(): z.ZodType<T> } {
+export function lazySchema<T>(fast: (raw: unknown) => T | Unusual, build: () => z.ZodType<T>): LazySchema<T> {
   let built: z.ZodType<T> | undefined;
   const schema = () => (built ??= build());
   return {
     schema,
+    fast,
     safeParse(raw) {
       const v = fast(raw);
       if (v !== UNUSUAL) return { success: true, data: v };
@@ -86,7 +97,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** `z.record(z.string(), z.unknown())`, lazily: any plain object, copied (as zod copies it). */
-export const jsonObject: Validator<Record<string, unknown>> = lazySchema(
+export const jsonObject: LazySchema<Record<string, unknown>> = lazySchema(
   (raw) => recordCopy(raw),
   () => z.record(z.string(), z.unknown()),
 );
@@ -174,6 +185,6 @@ export function looseObject(raw: unknown, checks: Readonly<Record<string, FieldC
 }
 
 /** A lazy `z.looseObject(...)` (what `build` gives) whose common case `looseObject(raw, checks, required)` checks. */
-export function lazyLooseObject<T>(checks: Readonly<Record<string, FieldCheck>>, required: readonly string[], build: () => z.ZodType<T>): Validator<T> {
+export function lazyLooseObject<T>(checks: Readonly<Record<string, FieldCheck>>, required: readonly string[], build: () => z.ZodType<T>): LazySchema<T> {
   return lazySchema((raw) => looseObject(raw, checks, required) as T | Unusual, build);
 }
