@@ -375,6 +375,18 @@ const families: Family[] = [
       ["        Remapping Failure Occurred        : No", null],
     ],
   },
+  {
+    rule: "host_oom_memory_error",
+    real: [
+      // Other runtimes' host OOM: Go (a syslog quoted in a public repository) and Node's V8 heap.
+      ["a Go service's syslog quoted in a public repository", "Aug 31 16:24:36 invader11 goes.vnetd[3516]: fatal error: runtime: out of memory"],
+      ["Node.js (V8) heap limit", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"],
+    ],
+    nearMiss: [
+      ["GOMEMLIMIT=8GiB ./serve --max-old-space-size=4096", null],
+      ["fatal error: runtime: cgo argument has Go pointer to Go pointer", null],
+    ],
+  },
 ];
 
 testFamilies(rules, families);
