@@ -111,6 +111,53 @@ test("check's checks run in a worker script of their own, with its own code cach
   assert.equal(run(bundle, ["checks-worker"]).status, 2);
 });
 
+test("the local commands do not evaluate zod on usual input; unusual input gets the sources' exact error", () => {
+  // zod's core sets this global when its module runs; a preload reports it at exit (-r changes only the cache's key).
+  const probe = path.join(tmp, "zod-probe.cjs");
+  fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\nzod evaluated: ${"__zod_globalConfig" in globalThis}\\n`));\n');
+  const zodRan = (args: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, ["-r", probe, bundle, ...args], { encoding: "utf8", cwd: tmp, env: { ...process.env, ...env } });
+    assert.ok(r.status === 0 || r.status === 1, `${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    return /zod evaluated: true/.test(r.stderr);
+  };
+  const settings = path.join(tmp, "settings.json");
+  fs.writeFileSync(settings, JSON.stringify({ crash: { lastNLines: 500 }, watchdog: { killGrace: "5s" }, checks: { minDiskFree: "1GB" } }));
+  for (const args of [
+    ["crash", "scan", "--file", path.join(base, "logs", "train.log"), "--no-history"],
+    ["crash", "scan", "--base-dir", base, "--no-history"],
+    ["crash", "history", "--base-dir", base],
+    ["config", "validate", "--base-dir", base, "--validate-only"],
+    ["resume", "verify", "--base-dir", base],
+    ["crash", "scan", "--base-dir", base, "--no-history", "--config", settings],
+  ]) {
+    assert.equal(zodRan(args), false, `${args.join(" ")} evaluated zod`);
+  }
+  // The probe sees zod when it does run: a settings file with an unknown key is worded by zod.
+  fs.writeFileSync(settings, JSON.stringify({ crash: { lastNLines: 500, lastNLine: 5 } }));
+  assert.equal(spawnSync(process.execPath, ["-r", probe, bundle, "crash", "history", "--base-dir", base, "--config", settings], { encoding: "utf8", cwd: tmp }).stderr.includes("zod evaluated: true"), true);
+  // Unusual input: the bundle (zod loaded on demand) and the sources print the same error, byte for byte.
+  const dev = path.join(ROOT, "bin", "trainsafe.js");
+  const badConfig = path.join(tmp, "bad-config");
+  fs.cpSync(base, badConfig, { recursive: true });
+  const cfg = JSON.parse(fs.readFileSync(path.join(badConfig, "config.json"), "utf8"));
+  fs.writeFileSync(path.join(badConfig, "config.json"), JSON.stringify({ ...cfg, learning_rate: 3, save_steps: "500", lora: { r: 0 } }));
+  const cases: Array<{ settings?: unknown; args: string[] }> = [
+    { settings: { crash: { lastNLines: 0 } }, args: ["crash", "scan", "--base-dir", base, "--no-history"] },
+    { settings: { watchdog: { killGrace: "soon" }, chekcs: {} }, args: ["crash", "history", "--base-dir", base] },
+    { settings: { agent: { tls: { ca: "ca.pem", cert: "c.pem" } } }, args: ["resume", "verify", "--base-dir", base] },
+    { settings: [1, 2], args: ["config", "validate", "--base-dir", base, "--validate-only"] },
+    { args: ["config", "validate", "--base-dir", badConfig, "--validate-only"] },
+    { args: ["config", "validate", "--base-dir", badConfig, "--validate-only", "--json"] },
+  ];
+  for (const c of cases) {
+    const args = c.settings === undefined ? c.args : (fs.writeFileSync(settings, JSON.stringify(c.settings)), [...c.args, "--config", settings]);
+    const a = run(bundle, args);
+    const b = run(dev, args);
+    assert.ok(a.status === 1 || a.status === 2, `${args.join(" ")}: exit ${a.status}: ${a.stderr}`);
+    assert.deepEqual([a.status, a.stdout, a.stderr], [b.status, b.stdout, b.stderr], args.join(" "));
+  }
+});
+
 /** Runs `crash scan` of examples/training's log with the cache reporting on stderr; checks the finding. */
 function scanWithCache(env: Record<string, string> = {}, uid?: number): string {
   const r = run(bundle, ["crash", "scan", "--file", path.join(base, "logs", "train.log"), "--no-history", "--json"], { TRAINSAFE_CODE_CACHE: "debug", ...env }, uid);
