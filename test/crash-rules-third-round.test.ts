@@ -576,3 +576,27 @@ test("a DataLoader worker's own segfault notice explains the main process's 'exi
   // Without the notice the exit says nothing about why: the exception is reported as it is.
   assert.deepEqual(await primaryOf("worker-exit.log", `${text.slice(1).join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
 });
+
+test("wandb's closing report after a traceback (its last loss and step) is not training going on", async () => {
+  // The report wandb prints at exit, crashed or not (format of wandb 0.15+: run history, run summary, run URL).
+  const tb = [
+    "Traceback (most recent call last):",
+    '  File "/work/train.py", line 90, in <module>',
+    "    main()",
+    '  File "/work/train.py", line 60, in main',
+    "    batch = next(it)",
+    "KeyError: 'input_ids'",
+  ];
+  const report = [
+    "wandb: ",
+    "wandb: Run history:",
+    "wandb:    train/loss █▆▅▄▃▂▂▁",
+    "wandb: Run summary:",
+    "wandb:    train/loss 1.2345",
+    "wandb:    train/global_step 500",
+    "wandb: 🚀 View run fine-tune-7b at: https://wandb.ai/team/proj/runs/abc123",
+  ];
+  assert.deepEqual(await primaryOf("wandb-after-crash.log", `${[...tb, ...report].join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  // Real progress after the exception still means it was handled.
+  assert.equal(await primaryOf("handled.log", `${[...tb, "{'loss': 0.4123, 'learning_rate': 1e-05, 'epoch': 0.43}", ...report].join("\n")}\n`), null);
+});

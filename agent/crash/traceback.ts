@@ -100,6 +100,8 @@ const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|.*\b\d{1,3}%\|)/;
 /** Training output that shows the run went on after an exception (a recovered or caught error). */
 const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
+/** Lines an experiment tracker prints when the process exits (wandb's run history and summary, MLflow's run link). */
+const EXIT_REPORT = /^\s*(?:\[[\w,]+\](?:<std(?:out|err)>)?:\s*)?wandb: |^🏃 View run |^🧪 View experiment /;
 /** A tqdm bar drawn complete: "100%|██████████| 391/391 [". */
 const FINISHED_BAR = /\b100%\|[^|]*\|\s*(\d+)\/\1\s*\[/;
 /** Launchers' own exceptions: they report a rank's failure, never a cause of their own. */
@@ -142,6 +144,9 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
   for (let i = endLine + 1; i < lines.length; i++) {
     const l = lines[i]!;
     if (!l.trim()) continue;
+    // wandb's closing report (run history, summary with the last loss and step, the run's URL) is
+    // printed when the process exits, crashed or not: it is not training going on.
+    if (EXIT_REPORT.test(l)) continue;
     if (++trailing > MAX_TRAILING_LINES) return false;
     // A finished tqdm bar (100%, N/N) is the bar's last redraw when it closes, not training going on.
     if (PROGRESS.test(l) && !FRAME.test(l) && !/Error|Exception|exitcode|Traceback/.test(l) && !FINISHED_BAR.test(l)) return false;
