@@ -97,7 +97,7 @@ const RICH_FRAME = /│\s*(?<file>\S+\.py):(?<line>\d+) in (?<func>[\w<>.]+)/;
 const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+)'/;
 const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 /** Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar. */
-const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|.*\b\d{1,3}%\|)/;
+const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|.*\b\d{1,3}%\||\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
 /** Training output that shows the run went on after an exception (a recovered or caught error). */
 const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
 /** Lines an experiment tracker prints when the process exits (wandb's run history and summary, MLflow's run link). */
