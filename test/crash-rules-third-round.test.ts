@@ -600,3 +600,17 @@ test("wandb's closing report after a traceback (its last loss and step) is not t
   // Real progress after the exception still means it was handled.
   assert.equal(await primaryOf("handled.log", `${[...tb, "{'loss': 0.4123, 'learning_rate': 1e-05, 'epoch': 0.43}", ...report].join("\n")}\n`), null);
 });
+
+test("tqdm redrawing its bar at the count it had reached, on the way out, is not training going on", async () => {
+  const bar = "Epoch 3:  45%|████▌     | 225/500 [01:02<01:16,  3.60it/s, loss=0.31]";
+  const tb = [
+    "Traceback (most recent call last):",
+    '  File "/work/train.py", line 60, in main',
+    "    loss = model(**batch).loss",
+    "KeyError: 'pixel_values'",
+  ];
+  assert.equal((await primaryOf("redraw.log", `${[bar, ...tb, bar].join("\n")}\n`))?.category, "python_exception");
+  // The bar moving on (226/500) is training going on: the exception was handled.
+  const next = "Epoch 3:  45%|████▌     | 226/500 [01:02<01:16,  3.60it/s, loss=0.30]";
+  assert.equal(await primaryOf("moved-on.log", `${[bar, ...tb, next].join("\n")}\n`), null);
+});

@@ -102,6 +102,8 @@ const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exce
 const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
 /** Lines an experiment tracker prints when the process exits (wandb's run history and summary, MLflow's run link). */
 const EXIT_REPORT = /^\s*(?:\[[\w,]+\](?:<std(?:out|err)>)?:\s*)?wandb: |^🏃 View run |^🧪 View experiment /;
+/** A tqdm bar's counter: "| 225/500 [". */
+const BAR_COUNTER = /%\|[^|]*\|\s*(\d+\/\d+)\s*\[/;
 /** A tqdm bar drawn complete: "100%|██████████| 391/391 [". */
 const FINISHED_BAR = /\b100%\|[^|]*\|\s*(\d+)\/\1\s*\[/;
 /** Launchers' own exceptions: they report a rank's failure, never a cause of their own. */
@@ -140,6 +142,13 @@ export function normaliseLine(line: string): string {
 
 /** True when at most MAX_TRAILING_LINES lines follow `endLine` and none of them shows training progress. */
 function isTerminal(lines: readonly string[], endLine: number): boolean {
+  // Counters (N/M) of the progress bars drawn before the failure: tqdm draws a bar once more when it
+  // is closed on the way out, at the count it had reached (training did not go on).
+  const drawn = new Set<string>();
+  for (let i = Math.max(0, endLine - 400); i <= endLine && i < lines.length; i++) {
+    const c = BAR_COUNTER.exec(lines[i]!);
+    if (c) drawn.add(c[1]!);
+  }
   let trailing = 0;
   for (let i = endLine + 1; i < lines.length; i++) {
     const l = lines[i]!;
@@ -149,7 +158,8 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
     if (EXIT_REPORT.test(l)) continue;
     if (++trailing > MAX_TRAILING_LINES) return false;
     // A finished tqdm bar (100%, N/N) is the bar's last redraw when it closes, not training going on.
-    if (PROGRESS.test(l) && !FRAME.test(l) && !/Error|Exception|exitcode|Traceback/.test(l) && !FINISHED_BAR.test(l)) return false;
+    const redraw = FINISHED_BAR.test(l) || drawn.has(BAR_COUNTER.exec(l)?.[1] ?? "");
+    if (PROGRESS.test(l) && !FRAME.test(l) && !/Error|Exception|exitcode|Traceback/.test(l) && !redraw) return false;
   }
   return true;
 }
