@@ -614,3 +614,15 @@ test("tqdm redrawing its bar at the count it had reached, on the way out, is not
   const next = "Epoch 3:  45%|████▌     | 226/500 [01:02<01:16,  3.60it/s, loss=0.30]";
   assert.equal(await primaryOf("moved-on.log", `${[bar, ...tb, next].join("\n")}\n`), null);
 });
+
+test("a long c10 stack (frame #N lines) after the exception still leaves it terminal", async () => {
+  const text = [
+    "Traceback (most recent call last):",
+    '  File "/work/train.py", line 60, in main',
+    "    out = custom_op(x)",
+    "RuntimeError: custom_op: unsupported layout Strided",
+    "Exception raised from check_layout at /work/csrc/op.cpp:42 (most recent call first):",
+    ...Array.from({ length: 120 }, (_, i) => `frame #${i}: <unknown function> + 0x${(0x1000 + i).toString(16)} (0x7f00000${i} in /usr/lib/libtorch_cpu.so)`),
+  ];
+  assert.deepEqual(await primaryOf("c10-stack.log", `${text.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+});

@@ -156,6 +156,8 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
     // wandb's closing report (run history, summary with the last loss and step, the run's URL) is
     // printed when the process exits, crashed or not: it is not training going on.
     if (EXIT_REPORT.test(l)) continue;
+    // A C++ stack printed with the exception (c10's "frame #12: ..." lines) is part of it, however long.
+    if (/^\s*(?:\[[\w,]+\](?:<std(?:out|err)>)?:\s*)?(?:frame #\d+:|Exception raised from )/.test(l)) continue;
     if (++trailing > MAX_TRAILING_LINES) return false;
     // A finished tqdm bar (100%, N/N) is the bar's last redraw when it closes, not training going on.
     const redraw = FINISHED_BAR.test(l) || drawn.has(BAR_COUNTER.exec(l)?.[1] ?? "");
