@@ -626,3 +626,24 @@ test("a long c10 stack (frame #N lines) after the exception still leaves it term
   ];
   assert.deepEqual(await primaryOf("c10-stack.log", `${text.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
 });
+
+test("the other ranks' timeouts name the exception one rank raised just before them (no launcher summary)", async () => {
+  const rank1 = [
+    "[rank1]: Traceback (most recent call last):",
+    '[rank1]:   File "/work/train.py", line 60, in main',
+    "[rank1]:     batch = collate(samples)",
+    "[rank1]: KeyError: 'pixel_values'",
+  ];
+  const rank0 = [
+    "[rank0]: Traceback (most recent call last):",
+    '[rank0]:   File "/usr/lib/python3.10/site-packages/torch/distributed/distributed_c10d.py", line 3915, in barrier',
+    "[rank0]:     work = default_pg.barrier(opts=opts)",
+    "[rank0]: torch.distributed.DistStoreError: Socket Timeout",
+  ];
+  assert.deepEqual(await primaryOf("rank1-keyerror.log", `${[...rank1, ...rank0].join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  // The timeout alone is the finding; an exception after the timeouts is not what they waited for.
+  assert.deepEqual(await primaryOf("rank0-only.log", `${rank0.join("\n")}\n`), { category: "timeout", ruleId: "timeout_dist_socket" });
+  // A retried download timing out before is another wait, not the failure.
+  const retry = ["Traceback (most recent call last):", '  File "/work/data.py", line 9, in fetch', "    r = requests.get(url, timeout=10)", "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='example.org', port=443): Read timed out."];
+  assert.equal((await primaryOf("retry-then-timeout.log", `${[...retry, ...rank0].join("\n")}\n`))?.category, "timeout");
+});

@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, innermostUserFrame, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, innermostUserFrame, normaliseLine, parseExceptions, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
 /** Priority of the traceback fallback: below every rule-named cause, above every symptom (it is a cause). */
@@ -22,16 +22,21 @@ export interface KeptLines {
 /** Why a failure needs a finding of its own, or null when the rules already explain it. */
 export function fallbackFinding(file: string, kept: KeptLines, report: FailureReport, ruleFindings: readonly CrashFinding[], exitFailed: boolean): CrashFinding | null {
   if (!report.terminal && !exitFailed) return null;
-  const { exception: e, launcher } = report;
+  const { launcher } = report;
+  let e = report.exception;
   const lineNo = (i: number) => kept.firstLine + i;
   const counted = ruleFindings.filter((f) => f.severity !== "warning");
+  // The final incident is only peers waiting (store/socket/collective timeouts, lost connections)
+  // and an exception no rule knows came just before them: that rank's failure is what they waited for.
+  const waitedFor = exceptionBeforePeerWaits(kept, counted, lineNo);
+  if (waitedFor) e = waitedFor;
   const inChain = (f: CrashFinding) => e !== null && chainOf(e).some((x) => f.line >= lineNo(x.line) && f.line <= lineNo(x.endLine));
   // torchrun names the rank that failed first and this is that rank's own exception: the store,
   // socket and collective timeouts or NCCL network errors the other ranks report are what they saw
   // when it went away, so they do not explain it (and must not outrank it).
   const finalCauses = counted.filter((f) => f.role === "cause" && f.finalIncident);
   const rootRank = e !== null && launcher?.rank !== undefined && prefixRank(e.prefix, launcher);
-  const peersOnly = rootRank && finalCauses.length > 0 && finalCauses.every((f) => PEER_CONSEQUENCES.has(f.category) && !inChain(f));
+  const peersOnly = waitedFor !== null || (rootRank && finalCauses.length > 0 && finalCauses.every((f) => PEER_CONSEQUENCES.has(f.category) && !inChain(f)));
   // Otherwise a rule that names a cause anywhere in the failure's incident explains it.
   if (finalCauses.length > 0 && !peersOnly) return null;
   // The launcher's root-cause rank died of a signal (other than an abort, whose message is the
@@ -77,7 +82,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
     suggestion,
     signature: crashSignature(category, ruleId, summary),
     severity: "fatal",
-    priority: peersOnly ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY,
+    priority: peersOnly && finalCauses.length ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY,
     byteOffset: kept.offsets[at] ?? null,
     finalIncident: true,
   };
@@ -135,6 +140,31 @@ const PEER_WAIT_RULES: ReadonlySet<string> = new Set([
   "nccl_peer_connection_closed",
   "gloo_peer_connection",
 ]);
+/** How far before the first peer's wait an unexplained exception may be to count as what they waited for. */
+const WAITED_FOR_LINES = 300;
+
+/**
+ * When every finding of the final incident is a peer waiting (a PEER_WAIT_RULES finding, or a NCCL or
+ * timeout symptom such as the watchdog's) and an exception no rule explains was raised shortly before
+ * the first wait, that exception (the earliest such) is the failure the peers waited for; else null.
+ */
+function exceptionBeforePeerWaits(kept: KeptLines, counted: readonly CrashFinding[], lineNo: (i: number) => number): ParsedException | null {
+  const final = counted.filter((f) => f.finalIncident);
+  const waits = final.filter((f) => PEER_WAIT_RULES.has(f.ruleId));
+  if (!waits.length || !final.every((f) => PEER_WAIT_RULES.has(f.ruleId) || (f.role === "symptom" && (f.category === "nccl_error" || f.category === "timeout")))) return null;
+  const firstWait = Math.min(...waits.map((f) => f.line));
+  for (const x of parseExceptions(kept.lines.map(normaliseLine))) {
+    const at = lineNo(x.line);
+    if (at >= firstWait) break;
+    if (at < firstWait - WAITED_FOR_LINES || x.ignored || x.cut || /(?:^|\.)(?:ChildFailedError|CalledProcessError|KeyboardInterrupt)$/.test(x.type)) continue;
+    if (chainOf(x).some((c) => counted.some((f) => f.line >= lineNo(c.startLine) && f.line <= lineNo(c.endLine)))) continue;
+    // A timeout of its own (a retried download, a store wait) is another wait, not a failure.
+    if (chainCategory(x) === "timeout") continue;
+    return x;
+  }
+  return null;
+}
+
 /** Categories of a process's own death: when one is in the final incident, the peers' waiting is its consequence. */
 const DEATH_CATEGORIES: ReadonlySet<CrashCategory> = new Set(["process_killed", "segfault", "cuda_oom", "host_oom", "cuda_error", "gpu_hardware", "disk_full", "nan_loss", "checkpoint_corrupt", "import_error"]);
 /** Launchers stopping the remaining workers: a consequence of the failure, never its cause. */
