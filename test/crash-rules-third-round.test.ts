@@ -387,6 +387,14 @@ const families: Family[] = [
       ["fatal error: runtime: cgo argument has Go pointer to Go pointer", null],
     ],
   },
+  {
+    rule: "disk_full",
+    real: [
+      // Kubernetes evicting the pod for its node's disk (kubectl describe pod, quoted in a public repository).
+      ["kubectl describe pod quoted in a public repository", "    Message:        The node was low on resource: ephemeral-storage. Container controller was using 16372Ki, which exceeds its request of 0.  "],
+    ],
+    nearMiss: [["  Message: The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi", "killed_cgroup_oom"]],
+  },
 ];
 
 testFamilies(rules, families);
