@@ -9,6 +9,9 @@ import { requiredDirs } from "../agent/config/layout.js";
 import { runChecks, runCheck, selectChecks, type CheckReport } from "../agent/checks/runner.js";
 import { CHECK_CATALOG } from "../agent/checks/catalog.js";
 import { CHECKS } from "../agent/checks/registry.js";
+import { stateSchema, statusSchema } from "../agent/checks/progress.js";
+import { UNUSUAL } from "../agent/lib/schema.js";
+import fc from "fast-check";
 import { evaluateGpus } from "../agent/checks/gpu.js";
 import type { Check } from "../agent/checks/types.js";
 import { lockConfig } from "../agent/guard/config.js";
@@ -307,6 +310,52 @@ test("progress: eval phase gets the eval limit; finished training passes; stale 
   const stale = await one(s, "progress", { now: () => t0 });
   assert.equal(stale.status, "warn");
   assert.match(stale.message, /status\/training_status\.json not updated for 40m/);
+});
+
+test("progress: the status and state files are checked by hand as zod checks them (zod only for the unusual)", () => {
+  const value = fc.oneof(
+    fc.constantFrom(0, 1, 42, 1532, -1, 0.5, 2 ** 53, 2 ** 53 - 1, 1e21, 1764280500, 1764280500123),
+    fc.integer({ min: -5, max: 1e6 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.constantFrom("", "training", "eval", "completed", "2026-11-27T22:15:00Z", "junk"),
+    fc.string({ maxLength: 6 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer(), { maxLength: 2 }),
+  );
+  const objectOf = (keys: string[]) =>
+    fc
+      .tuple(fc.array(fc.tuple(fc.constantFrom(...keys), value), { maxLength: keys.length }), fc.option(fc.tuple(fc.constantFrom("phase", "loss", "_x"), value), { freq: 3 }))
+      .map(([kv, extra]): Record<string, unknown> => Object.fromEntries([...kv, ...(extra ? [extra] : [])]));
+  const extra = fc.option(fc.tuple(fc.constantFrom("phase", "loss", "_x"), value), { freq: 3 });
+  const withExtra = (o: fc.Arbitrary<Record<string, unknown>>) => fc.tuple(o, extra).map(([v, e]) => (e ? { ...v, [e[0]]: e[1] } : v));
+  const orNull = <T,>(a: fc.Arbitrary<T>) => fc.oneof(a, fc.constant(null));
+  const wellFormedStatus = fc.record(
+    { current_step: fc.nat(), total_steps: orNull(fc.nat()), updated_at: orNull(fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }))), status: orNull(fc.string({ maxLength: 6 })) },
+    { requiredKeys: ["current_step"] },
+  );
+  const wellFormedProgress = fc.record({ file: fc.string({ maxLength: 6 }), step: fc.integer(), sinceMs: fc.double({ noNaN: true, noDefaultInfinity: true }), seenAtMs: fc.nat(), mark: orNull(fc.string({ maxLength: 4 })) }, { requiredKeys: ["file", "step", "sinceMs", "seenAtMs"] });
+  const status = fc.oneof(withExtra(wellFormedStatus), objectOf(["current_step", "total_steps", "updated_at", "status"]), value);
+  const progress = fc.oneof(withExtra(wellFormedProgress), objectOf(["file", "step", "sinceMs", "seenAtMs", "mark"]));
+  const state = fc.oneof(fc.record({ progress }, { requiredKeys: [] }), fc.tuple(progress, value).map(([p, v]) => ({ progress: p, other: v })), value);
+  for (const [name, schema, arb] of [["status", statusSchema, status], ["state", stateSchema, state]] as const) {
+    let vouched = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(arb, (raw) => {
+        const mine = (schema.fast as (r: unknown) => unknown)(raw);
+        const ref = schema.schema().safeParse(raw);
+        if (mine === UNUSUAL) return void (ref.success || refused++);
+        vouched++;
+        assert.ok(ref.success, `${name}: vouched for ${JSON.stringify(raw)}, which zod refuses`);
+        assert.deepStrictEqual(mine, ref.data);
+        assert.equal(JSON.stringify(mine), JSON.stringify(ref.data), `${name}: key order`);
+      }),
+      { numRuns: 800 },
+    );
+    // Both sides are exercised: files the check vouches for, and files zod refuses.
+    assert.ok(vouched > 50 && refused > 50, `${name}: ${vouched} vouched, ${refused} refused`);
+  }
 });
 
 test("progress: half-written, junk and impossible status files warn and name the file", async (t) => {

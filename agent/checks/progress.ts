@@ -11,26 +11,68 @@ import { z } from "zod";
 import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 import { readJsonFile, writeFileAtomic } from "../lib/files.js";
+import { fast, lazyLooseObject, lazySchema, looseObject, UNUSUAL, type FieldCheck } from "../lib/schema.js";
 import { formatDurationMs } from "../lib/units.js";
 import { ProgressSources } from "../watchdog/sources.js";
 import { jobRunning } from "./daemon.js";
 import { result, type Check, type CheckResult } from "./types.js";
 import { checkStateFile, rel } from "./util.js";
 
-const statusSchema = z.looseObject({
-  current_step: z.number().int().nonnegative(),
-  total_steps: z.number().int().nonnegative().nullish(),
-  updated_at: z.union([z.string(), z.number()]).nullish(),
-  status: z.string().nullish(),
-});
-
-const stateSchema = z.looseObject({
-  progress: z
-    .object({ file: z.string(), step: z.number(), sinceMs: z.number(), seenAtMs: z.number(), mark: z.string().nullish() })
-    .optional(),
-});
+interface TrainingStatus {
+  current_step: number;
+  total_steps?: number | null;
+  updated_at?: string | number | null;
+  status?: string | null;
+  [key: string]: unknown;
+}
 
 type ProgressState = { file: string; step: number; sinceMs: number; seenAtMs: number; mark?: string | null };
+
+// The schemas are built on first use, for a file their hand-written checks do not vouch for: the check
+// usually reads two well-formed files, and then zod is not loaded at all (lib/schema.ts, lazySchema).
+/** The status file trainers write (status/training_status.json). */
+export const statusSchema = lazyLooseObject<TrainingStatus>(
+  {
+    current_step: fast.nonNegativeInt,
+    total_steps: fast.nullable(fast.nonNegativeInt),
+    updated_at: fast.nullable((v) => (typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) ? v : UNUSUAL)),
+    status: fast.nullable(fast.string),
+  },
+  ["current_step"],
+  () =>
+    z.looseObject({
+      current_step: z.number().int().nonnegative(),
+      total_steps: z.number().int().nonnegative().nullish(),
+      updated_at: z.union([z.string(), z.number()]).nullish(),
+      status: z.string().nullish(),
+    }),
+);
+
+const PROGRESS_STATE_FIELDS: Readonly<Record<string, FieldCheck>> = { file: fast.string, step: fast.number, sinceMs: fast.number, seenAtMs: fast.number, mark: fast.nullable(fast.string) };
+
+/** The state file's `progress`: `z.object(...).optional()`, which keeps only its own fields, in order. */
+const progressStateSchema = lazySchema<ProgressState | undefined>(
+  (raw) => {
+    if (raw === undefined) return undefined;
+    const o = looseObject(raw, PROGRESS_STATE_FIELDS, ["file", "step", "sinceMs", "seenAtMs"]);
+    if (o === UNUSUAL) return UNUSUAL;
+    const kept: Record<string, unknown> = {};
+    for (const key of Object.keys(PROGRESS_STATE_FIELDS)) if (Object.hasOwn(o, key)) kept[key] = o[key];
+    return kept as ProgressState;
+  },
+  () => z.object({ file: z.string(), step: z.number(), sinceMs: z.number(), seenAtMs: z.number(), mark: z.string().nullish() }).optional(),
+);
+
+/** The last observation kept in the state file, when it is well-formed. */
+function previousProgress(raw: unknown): ProgressState | undefined {
+  const r = progressStateSchema.safeParse(raw);
+  return r.success ? r.data : undefined;
+}
+
+/** The check's own state file (.trainsafe/check_state.json). */
+export const stateSchema = lazyLooseObject<{ progress?: ProgressState; [key: string]: unknown }>({ progress: (v) => progressStateSchema.fast(v) }, [], () =>
+  z.looseObject({ progress: progressStateSchema.schema() }),
+);
 
 /** Timestamps trainers write: ISO text, or epoch seconds / milliseconds. */
 export function parseUpdatedAt(v: string | number | null | undefined): number | null {
@@ -91,7 +133,7 @@ async function fromOtherSources(settings: Settings, nowMs: number, statusName: s
   const ageMs = nowMs - mtimeMs;
   const stateFile = checkStateFile(layout);
   const state = await readState(stateFile);
-  const prev = stateSchema.shape.progress.safeParse(state.progress).data;
+  const prev = previousProgress(state.progress);
   const step = rd.step ?? -1;
   const prevSame = prev && prev.file === file ? prev : undefined;
   const advanced = prevSame !== undefined && (step > prevSame.step || (rd.mark !== null && rd.mark !== (prevSame.mark ?? null)));
@@ -173,7 +215,7 @@ export const progressCheck: Check = {
 
     const stateFile = checkStateFile(layout);
     const state = await readState(stateFile);
-    const prev = stateSchema.shape.progress.safeParse(state.progress).data;
+    const prev = previousProgress(state.progress);
     const prevSame = prev && prev.file === file ? prev : undefined;
     let next: ProgressState;
     let trend: "first" | "advanced" | "back" | "same";

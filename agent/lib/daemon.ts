@@ -17,6 +17,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { readJsonFile, writeFileAtomic } from "./files.js";
+import { lazySchema, UNUSUAL } from "./schema.js";
 import { listProcessesSync, readCmdline, readCwd, readEnvVar, readIdentity, type ProcessIdentity } from "./proc.js";
 
 /** Environment variable holding the id of the launch that started a daemon. */
@@ -33,7 +34,12 @@ export function launchFile(layout: Layout): string {
   return path.join(layout.baseDir, ".trainsafe", "launch.json");
 }
 
-export const launchSchema = z.object({ launchId: z.string().uuid(), atMs: z.number(), baseDir: z.string().optional() });
+// Built when a launch or identity file is first read (lib/schema.ts): `trainsafe check` on a folder
+// with neither does not load zod for them.
+export const launchSchema = lazySchema(
+  () => UNUSUAL,
+  () => z.object({ launchId: z.string().uuid(), atMs: z.number(), baseDir: z.string().optional() }),
+);
 
 /**
  * True when a record written for `recordedBaseDir` belongs to this BASE_DIR. Records name their
@@ -48,7 +54,7 @@ export async function recordedHere(layout: Layout, recordedBaseDir: string | und
 }
 
 /** The launch announced in BASE_DIR/.trainsafe/launch.json for this folder, or null. */
-export async function readPendingLaunch(layout: Layout): Promise<z.infer<typeof launchSchema> | null> {
+export async function readPendingLaunch(layout: Layout): Promise<z.infer<ReturnType<typeof launchSchema.schema>> | null> {
   const r = await readJsonFile(launchFile(layout), launchSchema);
   return r.ok && (await recordedHere(layout, r.value.baseDir)) ? r.value : null;
 }
@@ -93,14 +99,18 @@ export async function readPidFile(file: string): Promise<PidRead> {
   return { ok: true, pid: Number(t) };
 }
 
-const identitySchema = z.object({
-  pid: z.number().int().positive(),
-  startTicks: z.number().int().nonnegative(),
-  cmdline: z.string(),
-  launchId: z.string().optional(),
-  baseDir: z.string().optional(),
-  recordedAt: z.string().optional(),
-});
+const identitySchema = lazySchema(
+  () => UNUSUAL,
+  () =>
+    z.object({
+      pid: z.number().int().positive(),
+      startTicks: z.number().int().nonnegative(),
+      cmdline: z.string(),
+      launchId: z.string().optional(),
+      baseDir: z.string().optional(),
+      recordedAt: z.string().optional(),
+    }),
+);
 
 /** The identity trainsafe recorded for the daemon, or null when none (or unreadable). */
 export async function readRecordedIdentity(layout: Layout): Promise<DaemonIdentity | null> {

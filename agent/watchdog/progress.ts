@@ -24,8 +24,8 @@
  *
  * Everything here is pure: observations come in with their time.
  */
-import { z } from "zod";
 import { readJsonFile } from "../lib/files.js";
+import { jsonObject } from "../lib/schema.js";
 
 /** "startup": before the first progress (never a phase of the status file). */
 export type Phase = "training" | "eval" | "checkpoint" | "startup";
@@ -233,7 +233,8 @@ export function limitFor(s: ProgressSnapshot, policy: ProgressPolicy): Limit {
   return { phase: s.phase, limitMs: policy.trainingTimeoutMs, adaptive: false };
 }
 
-const statusSchema = z.record(z.string(), z.unknown());
+// z.record(z.string(), z.unknown()), with zod built only for an unusual file (lib/schema.ts).
+const statusSchema = jsonObject;
 
 export type StatusRead =
   | { readonly ok: true; readonly sample: StatusSample }

@@ -11,6 +11,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { readJsonFile, writeFileAtomic } from "../lib/files.js";
+import { lazySchema, UNUSUAL } from "../lib/schema.js";
 import type { RestartRecord } from "./budget.js";
 
 /** Most restart records kept: far more than any window needs, small enough to rewrite each time. */
@@ -29,16 +30,22 @@ export function progressFile(layout: Layout): string {
   return path.join(stateDir(layout), "progress.json");
 }
 
-const recordSchema = z.object({
-  atMs: z.number().finite(),
-  delayMs: z.number().finite().nonnegative(),
-  cause: z.string().optional(),
-});
-
-const restartsSchema = z.object({
-  version: z.literal(1),
-  records: z.array(recordSchema),
-});
+// The schemas of this file are built when a file is first read: a process that reads none of them
+// (`trainsafe check` on a folder no supervisor ran in) does not load zod for them (lib/schema.ts).
+const restartsSchema = lazySchema(
+  () => UNUSUAL,
+  () =>
+    z.object({
+      version: z.literal(1),
+      records: z.array(
+        z.object({
+          atMs: z.number().finite(),
+          delayMs: z.number().finite().nonnegative(),
+          cause: z.string().optional(),
+        }),
+      ),
+    }),
+);
 
 export interface LoadedHistory {
   readonly records: RestartRecord[];
@@ -71,13 +78,17 @@ export interface ProgressState {
   readonly changedAtMs: number;
 }
 
-const progressSchema = z.object({
-  pid: z.number().int().positive(),
-  startTicks: z.number().int().nonnegative(),
-  step: z.number().finite().nullable(),
-  phase: z.string(),
-  changedAtMs: z.number().finite(),
-});
+const progressSchema = lazySchema(
+  () => UNUSUAL,
+  () =>
+    z.object({
+      pid: z.number().int().positive(),
+      startTicks: z.number().int().nonnegative(),
+      step: z.number().finite().nullable(),
+      phase: z.string(),
+      changedAtMs: z.number().finite(),
+    }),
+);
 
 /** The persisted progress state, or null when missing or unusable (the hang clock then starts now). */
 export async function loadProgress(layout: Layout): Promise<ProgressState | null> {
@@ -101,7 +112,10 @@ export interface HoldState {
   readonly atMs: number;
 }
 
-const holdSchema = z.object({ reason: z.string(), atMs: z.number().finite() });
+const holdSchema = lazySchema(
+  () => UNUSUAL,
+  () => z.object({ reason: z.string(), atMs: z.number().finite() }),
+);
 
 /**
  * The persisted hold, or null when none. A hold file that cannot be read still holds (with a reason
