@@ -341,6 +341,8 @@ const families: Family[] = [
     real: [
       ["a public repository's bug report (qdrant client over httpx)", "httpx.ReadTimeout: The read operation timed out"],
       ["requests' exception class name", "requests.exceptions.ConnectTimeout: HTTPSConnectionPool(host='example.org', port=443): Max retries exceeded"],
+      ["curl's own message (as a public repository's tests reproduce it)", "curl: (28) Connection timed out after 30001 milliseconds"],
+      ["Windows' connect timeout in a urllib error (a public repository's notes)", "urllib.error.URLError: <urlopen error [WinError 10060] A connection attempt failed because the connected party did not properly respond after a period of time>"],
     ],
     nearMiss: [["httpx.Timeout(10.0, read=30.0)", null]],
   },
