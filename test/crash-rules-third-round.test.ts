@@ -118,11 +118,13 @@ const families: Family[] = [
     real: [
       ["systemd journal quoted in a public repository", "May 22 15:41:02 server systemd[1]: app.service: Main process exited, code=killed, status=9/KILL"],
       ["docker ps output in a public repository", "e5c656e1e1e1        ubuntu              \"/bin/sh -c 'while...\"   10 minutes ago      Exited (137) 5 seconds ago                       daemon_dave"],
+      ["a compiler backend killed under memory pressure (a public repository's notes)", "  - `Backend exited with code -9`"],
     ],
     nearMiss: [
       ["myapp.service: Main process exited, code=exited, status=0/SUCCESS", null],
       ["docs-app-dev-1\tExited (0) 24 minutes ago", null],
       ["Exited (1370) 2 minutes ago", null],
+      ["Server process exited with code -90", null],
     ],
   },
   {
@@ -150,6 +152,8 @@ const families: Family[] = [
     real: [
       // torchrun's table for a rank dead of SIGBUS (a public repository's log).
       ["torchrun ChildFailedError table in a public repository", "  exitcode  : -7 (pid: 10)"],
+      ["pwntools' report in a public repository's write-up", "[*] Process './just_do_it' stopped with exit code -11 (SIGSEGV) (pid 63659)"],
+      ["ROS launch's report (a public repository's test data)", "process has died [pid 10, exit code -11, cmd teardown]"],
     ],
     nearMiss: [
       ["  exitcode  : -70 (pid: 10)", null],
