@@ -661,3 +661,17 @@ test("the other ranks' timeouts name the exception one rank raised just before t
   const retry = ["Traceback (most recent call last):", '  File "/work/data.py", line 9, in fetch', "    r = requests.get(url, timeout=10)", "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='example.org', port=443): Read timed out."];
   assert.equal((await primaryOf("retry-then-timeout.log", `${[...retry, ...rank0].join("\n")}\n`))?.category, "timeout");
 });
+
+test("an exit status reported by Slurm, PyCharm or GNU time without a traceback is still a failure", async () => {
+  // srun's report as public repositories' notes quote it ("srun: error: ault43: task 0: Exited with exit code 1").
+  assert.deepEqual(await primaryOf("srun-exit.log", "step 100 loss 2.31\nsrun: error: ault43: task 0: Exited with exit code 1\n"), { category: "python_exception", ruleId: "launcher_failure" });
+  assert.deepEqual(await primaryOf("pycharm-exit.log", "epoch 3 loss 0.52\nProcess finished with exit code 1\n"), { category: "python_exception", ruleId: "launcher_failure" });
+  // 139 = 128 + SIGSEGV.
+  assert.equal((await primaryOf("pycharm-139.log", "epoch 3 loss 0.52\nProcess finished with exit code 139 (interrupted by signal 11: SIGSEGV)\n"))?.category, "segfault");
+  // Success, or the SIGTERM of Slurm's own cascade after scancel (143), is not a crash to report.
+  assert.equal(await primaryOf("pycharm-ok.log", "epoch 3 loss 0.52\nProcess finished with exit code 0\n"), null);
+  assert.equal(await primaryOf("srun-143.log", "step 100 loss 2.31\nsrun: error: node7: task 3: Exited with exit code 143\n"), null);
+  // With the rank's traceback above, the exception is what is reported.
+  const tb = ["Traceback (most recent call last):", '  File "/work/train.py", line 5, in <module>', "    main()", "KeyError: 'labels'"];
+  assert.deepEqual(await primaryOf("srun-tb.log", `${tb.join("\n")}\nsrun: error: ault43: task 0: Exited with exit code 1\n`), { category: "python_exception", ruleId: "python_traceback" });
+});

@@ -409,6 +409,15 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
       }
       return withSignal(r);
     }
+    // Slurm, PyCharm and GNU time reporting a process's exit status (the traceback, if any, is above).
+    const srun = /srun: error: \S+: tasks? (?<task>\d+)[\d,-]*: Exited with exit code (?<code>\d+)/.exec(l);
+    const plain = srun ? null : (/Process finished with exit code (?<code>-?\d+)/.exec(l) ?? /Command exited with non-zero status (?<code>\d+)/.exec(l));
+    const exit = srun ?? plain;
+    if (exit) {
+      const code = Number(exit.groups!.code);
+      if (code === 0) return null;
+      return withSignal({ tool: "subprocess", line: i, codeLine: i, endLine: i, exitCode: code, ...(srun ? { rank: Number(srun.groups!.task) } : {}) });
+    }
     // torchrun's elastic agent logs the first failed worker before its summary table; when the
     // excerpt or the log stops before the table, this line is all that says a rank failed.
     const agent = /\bfailed \(exitcode: (?<code>-?\d+)\) local_rank: (?<local>\d+) \(pid: \d+\) of binary/.exec(l);
