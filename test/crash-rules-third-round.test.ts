@@ -401,6 +401,15 @@ const families: Family[] = [
     ],
     nearMiss: [["  Message: The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi", "killed_cgroup_oom"]],
   },
+  {
+    rule: "nan_invalid_values",
+    real: [
+      ["an RL training log quoted in a public repository", "Expected parameter loc (Tensor of shape (5120, 10)) of distribution Normal(loc: torch.Size([5120, 10]), scale: torch.Size([5120, 10])) to satisfy the constraint Real(), but found invalid values:"],
+      ["a public repository's notes on a PPO crash", "> `ValueError: Expected parameter logits (Tensor of shape (64, 3)) of distribution Categorical to satisfy the constraint Real(), but found invalid values: nan`"],
+      ["a public repository's bug note (torch.multinomial)", "RuntimeError: probability tensor contains either `inf`, `nan` or element < 0"],
+    ],
+    nearMiss: [["torch.distributions.Distribution.set_default_validate_args(False)  # skip constraint checks", null]],
+  },
 ];
 
 testFamilies(rules, families);
