@@ -684,3 +684,19 @@ test("an exit status reported by Slurm, PyCharm or GNU time without a traceback 
   const tb = ["Traceback (most recent call last):", '  File "/work/train.py", line 5, in <module>', "    main()", "KeyError: 'labels'"];
   assert.deepEqual(await primaryOf("srun-tb.log", `${tb.join("\n")}\nsrun: error: ault43: task 0: Exited with exit code 1\n`), { category: "python_exception", ruleId: "python_traceback" });
 });
+
+test("a kill after a printed exception (no launcher summary) is what ended the process", async () => {
+  // A thread's exception printed, then the shell reports the kill (the OOM killer; the shape of many
+  // 'Killed' reports, e.g. https://github.com/CharlesShang/FastMaskRCNN/issues/172).
+  const text = [
+    "Exception in thread Thread-3:",
+    "Traceback (most recent call last):",
+    '  File "/usr/lib/python3.8/threading.py", line 932, in _bootstrap_inner',
+    "    self.run()",
+    "ConnectionResetError: [Errno 104] Connection reset by peer",
+    "Killed",
+  ];
+  assert.deepEqual(await primaryOf("exc-then-killed.log", `${text.join("\n")}\n`), { category: "process_killed", ruleId: "killed_shell_report" });
+  // Without the kill the exception is the failure.
+  assert.equal((await primaryOf("exc-only.log", `${text.slice(0, -1).join("\n")}\n`))?.category, "python_exception");
+});

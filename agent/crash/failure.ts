@@ -65,6 +65,9 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   const from = lineNo(e ? e.startLine : launcher!.line);
   const warned = ruleFindings.find((f) => f.severity === "warning" && PROMOTED_WARNINGS.has(f.ruleId) && f.line <= lineNo(report.endLine) && f.line >= from - PROMOTED_WARNING_LINES);
   if (warned) return { ...warned, severity: "fatal", priority: FALLBACK_PRIORITY, finalIncident: true };
+  // The process was killed or crashed natively after the exception was printed (the shell's
+  // `Killed`, `Segmentation fault` at the end of the log, no launcher summary): that death ended it.
+  if (e && !launcher && !waitedFor && counted.some((f) => f.finalIncident && f.line > lineNo(e.endLine) && (f.category === "process_killed" || f.category === "segfault") && !CONSEQUENCE_RULES.has(f.ruleId))) return null;
   // A traceback cut before its exception line names no error: any other finding of the final
   // incident (a worker's segfault notice, a launcher killing subprocesses) says more.
   if (e?.cut && counted.some((f) => f.finalIncident)) return null;
