@@ -347,6 +347,8 @@ const families: Family[] = [
       ["requests' exception class name", "requests.exceptions.ConnectTimeout: HTTPSConnectionPool(host='example.org', port=443): Max retries exceeded"],
       ["curl's own message (as a public repository's tests reproduce it)", "curl: (28) Connection timed out after 30001 milliseconds"],
       ["Windows' connect timeout in a urllib error (a public repository's notes)", "urllib.error.URLError: <urlopen error [WinError 10060] A connection attempt failed because the connected party did not properly respond after a period of time>"],
+      ["a urllib error quoted in a public repository's notes", "urllib.error.URLError: <urlopen error ftp error: TimeoutError(110, 'Connection timed out')>"],
+      ["Python's ssl module, as a public repository's error table quotes it", "<--,-- timeout('_ssl.c:1112: The handshake operation timed out')"],
     ],
     nearMiss: [["httpx.Timeout(10.0, read=30.0)", null]],
   },
