@@ -50,40 +50,34 @@ const commanderLazyChildProcess = {
 
 /**
  * In the local commands' scripts, zod is loaded on first use, not at start: the sources' `import { z }
- * from "zod"` resolves to a facade whose `z` requires the real zod (bundled into the same script but, being
- * required, wrapped by esbuild to run only when first required) the first time a member is read. The
- * local commands build their schemas on first use and check the common case of their input by hand, so
- * a run that meets nothing unusual never evaluates zod (~13-19 ms of a command's start, plus its share
- * of the garbage collection; docs/benchmarks.md, start-up). zod's JIT is turned off on load: a one-shot
- * command parses each schema once or twice, and generating and compiling a parser per object schema
- * with new Function costs more than it saves there (~15 ms in config validate).
+ * from "zod"` resolves to a facade whose `z` requires zod, bundled as a script of its own (dist/zod.cjs,
+ * through node's module loader, without a code cache), the first time a member is read. The local
+ * commands build their schemas on first use and check the common case of their input by hand, so a run
+ * that meets nothing unusual never loads zod (~13-19 ms of a command's start, plus its share of the
+ * garbage collection), and zod's 0.4 MB are neither read nor in any code cache (a further 10-20 ms:
+ * docs/benchmarks.md, start-up). zod's JIT is turned off on load: a one-shot command parses each schema
+ * once or twice, and generating and compiling a parser per object schema with new Function costs more
+ * than it saves there (~15 ms in config validate).
  */
 const lazyZod = {
   name: "lazy-zod",
   setup(b) {
-    b.onResolve({ filter: /^zod$/ }, (a) =>
-      a.pluginData?.realZod || a.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { path: "zod", namespace: "lazy-zod" },
-    );
-    b.onLoad({ filter: /.*/, namespace: "lazy-zod" }, async () => {
-      // zod's ES module build (the one the ES module CLI bundles, with its locales cut down to English).
-      const real = await b.resolve("zod", { kind: "import-statement", resolveDir: root, pluginData: { realZod: true } });
-      if (real.errors.length) return { errors: real.errors };
-      return {
-        contents: [
-          "let real;",
-          "function zod() {",
-          "  if (real === undefined) {",
-          `    real = require(${JSON.stringify(real.path)}).z;`,
-          "    real.config({ jitless: true });",
-          "  }",
-          "  return real;",
-          "}",
-          "export const z = new Proxy({}, { get: (_, key) => zod()[key], has: (_, key) => key in zod(), ownKeys: () => Reflect.ownKeys(zod()), getOwnPropertyDescriptor: (_, key) => { const d = Reflect.getOwnPropertyDescriptor(zod(), key); return d && { ...d, configurable: true }; } });",
-        ].join("\n"),
-        loader: "js",
-        resolveDir: root,
-      };
-    });
+    b.onResolve({ filter: /^zod$/ }, (a) => (a.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { path: "zod", namespace: "lazy-zod" }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-zod" }, () => ({
+      contents: [
+        "let real;",
+        "function zod() {",
+        "  if (real === undefined) {",
+        // __dirname: dist/, as the launcher runs every script (cli/launch.cts).
+        '    real = require(require("node:path").join(__dirname, "zod.cjs")).z;',
+        "    real.config({ jitless: true });",
+        "  }",
+        "  return real;",
+        "}",
+        "export const z = new Proxy({}, { get: (_, key) => zod()[key], has: (_, key) => key in zod(), ownKeys: () => Reflect.ownKeys(zod()), getOwnPropertyDescriptor: (_, key) => { const d = Reflect.getOwnPropertyDescriptor(zod(), key); return d && { ...d, configurable: true }; } });",
+      ].join("\n"),
+      loader: "js",
+    }));
   },
 };
 
@@ -209,6 +203,18 @@ await build({
   banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename.replace(/\\.cjs$/, ".module.cjs")).href; } };' },
   logLevel: "warning",
   plugins: [englishZodLocaleOnly, commanderLazyChildProcess, lazyZod, localEntry],
+});
+// zod for the local commands' scripts, loaded only when one needs it (lazyZod above); English only.
+await build({
+  entryPoints: { zod: path.join(root, "node_modules", "zod", "index.js") },
+  outdir: dist,
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  logLevel: "warning",
+  plugins: [englishZodLocaleOnly],
 });
 /**
  * esbuild's charset "ascii" escapes strings, templates and names but leaves comments and regex literals

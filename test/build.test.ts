@@ -120,6 +120,10 @@ test("the local commands do not evaluate zod on usual input; unusual input gets 
     assert.ok(r.status === 0 || r.status === 1, `${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
     return /zod evaluated: true/.test(r.stderr);
   };
+  // zod is a script of its own, required only when needed: the commands' scripts (and their caches) hold none of it.
+  const dist = path.dirname(bundle);
+  assert.match(fs.readFileSync(path.join(dist, "zod.cjs"), "utf8"), /\$ZodType/);
+  for (const c of ["crash", "config", "resume", "check"]) assert.doesNotMatch(fs.readFileSync(path.join(dist, `${c}.cjs`), "latin1"), /\$ZodType/, `${c}.cjs holds zod`);
   const settings = path.join(tmp, "settings.json");
   fs.writeFileSync(settings, JSON.stringify({ crash: { lastNLines: 500 }, watchdog: { killGrace: "5s" }, checks: { minDiskFree: "1GB" } }));
   for (const args of [
