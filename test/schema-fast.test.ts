@@ -114,7 +114,7 @@ const settingsArb: fc.Arbitrary<unknown> = fc.constant(null).chain(() => {
   const section = (name: string) => {
     const keys = Object.keys(shapeKeys(top[name]));
     const adaptive = objectOf(Object.keys(shapeKeys(shapeKeys(top.watchdog).adaptive)), settingValue);
-    return objectOf(keys, (k) => (k === "adaptive" ? adaptive : k === "tls" ? fc.constant({ ca: "ca.pem" }) : settingValue(k)));
+    return objectOf(keys, (k) => (k === "adaptive" ? adaptive : k === "tls" ? fc.record({ ca: fc.constantFrom("ca.pem", ""), cert: fc.constant("c.pem"), key: fc.constant("k.pem"), serverName: fc.constant("ctl"), reloadInterval: durations }, { requiredKeys: ["ca"] }) : settingValue(k)));
   };
   return objectOf(Object.keys(top), (k) => (["paths", "checks", "crash", "watchdog", "agent"].includes(k) ? section(k) : settingValue(k)));
 });
@@ -155,8 +155,10 @@ test("settings: anything unusual still gets zod's error, naming the file and fie
     assert.equal(fastSettings(raw), UNUSUAL);
     assert.throws(() => resolveSettings(raw, { baseDir: "/b", source: "x.json" }), (err: Error) => (assert.match(err.message, message), true));
   }
-  // A TLS block (refined by zod) is left to zod, which accepts a valid one.
-  assert.equal(resolveSettings({ agent: { tls: { ca: "ca.pem" } } }, { baseDir: "/b", source: "/etc/t/x.json" }).agent.tls?.ca, "/etc/t/ca.pem");
+  // A valid TLS block is read without zod, as zod reads it (its paths then made absolute).
+  const tls = { agent: { tls: { ca: "ca.pem", cert: "c.pem", key: "k.pem" } } };
+  assert.equal(JSON.stringify(fastSettings(tls)), JSON.stringify(settingsSchema().parse(tls)));
+  assert.equal(resolveSettings(tls, { baseDir: "/b", source: "/etc/t/x.json" }).agent.tls?.ca, "/etc/t/ca.pem");
 });
 
 test("crash history entries, trainer_state.json, the config lock and JSON objects: the check gives zod's result", () => {

@@ -12,6 +12,9 @@ import { resolveLayout, type Layout, type LayoutOverrides } from "./layout.js";
 
 
 
+/** Default of agent.tls.reloadInterval (the TLS block is optional, so the defaults of `{}` lack it). */
+const TLS_RELOAD_DEFAULT_MS = 60_000;
+
 /**
  * The settings schema, built on first use (see settingsSchema): a local command whose settings are all
  * of the expected types never builds it (fastSettings).
@@ -147,7 +150,7 @@ function buildSettingsSchema() {
         key: z.string().min(1).optional(),
         serverName: z.string().min(1).optional(),
         /** How often ca, cert and key are read again (a renewed host certificate without a restart); 0: never. */
-        reloadInterval: duration.default(60_000),
+        reloadInterval: duration.default(TLS_RELOAD_DEFAULT_MS),
       })
       .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: "cert and key go together", path: ["key"] })
       .optional(),
@@ -202,11 +205,10 @@ interface Fields {
   readonly [key: string]: FieldCheck | Fields;
 }
 
-const never: FieldCheck = () => UNUSUAL;
 const str = fast.string;
 /**
  * Every field of settingsSchema, in its order, with a check that accepts only what the schema accepts
- * (and gives what it gives); anything else (agent.tls, with its refinement, included) is left to zod.
+ * (and gives what it gives); anything else is left to zod.
  */
 const SETTINGS_FIELDS: Fields = {
   baseDir: str,
@@ -281,10 +283,19 @@ const SETTINGS_FIELDS: Fields = {
     grantDeadline: fast.duration,
     reconnectInitial: fast.duration,
     reconnectMax: fast.duration,
-    tls: never,
+    tls: (v) => fastTls(v),
     insecure: fast.boolean,
   },
 };
+
+const TLS_FIELDS: Fields = { ca: fast.nonEmptyString, cert: fast.nonEmptyString, key: fast.nonEmptyString, serverName: fast.nonEmptyString, reloadInterval: fast.duration };
+
+/** agent.tls in the common case: `ca`, and `cert` with `key` or neither (the schema's refinement). */
+function fastTls(v: unknown): unknown {
+  const tls = fastSection(v, TLS_FIELDS, { reloadInterval: TLS_RELOAD_DEFAULT_MS });
+  if (tls === UNUSUAL || !Object.hasOwn(tls, "ca") || Object.hasOwn(tls, "cert") !== Object.hasOwn(tls, "key")) return UNUSUAL;
+  return tls;
+}
 
 /** What settingsSchema gives for `{}` (set by deploy/build.mjs in the shipped form, else parsed once). */
 declare const TRAINSAFE_SETTINGS_DEFAULTS: string | undefined;
