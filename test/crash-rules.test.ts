@@ -124,12 +124,20 @@ test("lines that merely mention a word are not crashes", () => {
     '    raise RuntimeError("DataLoader timed out after {} seconds".format(self._timeout))',
     '        f"Loss became infinite or NaN at iteration={storage.iter}!\\n"',
     "NCCL INFO NET/IB : No device found.",
+    // NCCL falling back to another transport, then training on (github.com/yoonsanghyu/Dual-Path-Transformer-Network-PyTorch issue 1).
+    "lufee:19773:20233 [0] misc/ibvwrap.cc:63 NCCL WARN Failed to open libibverbs.so[.1]",
+    "node1:2114:2114 [0] NCCL WARN NET/Plugin : No plugin found (libnccl-net.so), using internal implementation",
     "wandb: Network error (TransientError), entering retry loop.",
     "max training steps reached, stopping training, total_train_steps:  6",
     "checkpoint saved: /data/ckpt/segmentation_fault_detector/model.pt",
   ];
   const hits = tempting.map((l) => [l, classifyLine(rules, l)?.rule.id]).filter(([, id]) => id !== undefined);
   assert.deepEqual(hits, []);
+});
+
+test("an NCCL WARN that is not a transport fallback is still a finding", () => {
+  assert.equal(classifyLine(rules, "lufee:19773:20233 [0] NCCL WARN Failed to CUDA calloc 6291456 bytes")?.rule.category !== undefined, true);
+  assert.equal(classifyLine(rules, "gpu2:531:900 [1] NCCL WARN Socket recv failed while polling for opId=0x55a51966cc80")?.rule.category, "nccl_error");
 });
 
 test("a line with progress-bar carriage returns is classified by the segment that matches", () => {
