@@ -131,6 +131,8 @@ async function precompiledRules() {
     fs.rmSync(tmp, { force: true });
   }
 }
+/** The options every CommonJS script of dist shares (the local commands' scripts, zod, the launcher). */
+const CJS_SCRIPT = { outdir: dist, outExtension: { ".js": ".cjs" }, bundle: true, platform: "node", format: "cjs", target: "node20" };
 const precompiled = await precompiledRules();
 const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(precompiled.rules), TRAINSAFE_SETTINGS_DEFAULTS: JSON.stringify(precompiled.settingsDefaults) };
 
@@ -187,12 +189,7 @@ const localEntry = {
 };
 await build({
   entryPoints: { ...Object.fromEntries(Object.keys(LOCAL_COMMANDS).map((c) => [c, `local-command:${c}`])), ...LOCAL_MODULES },
-  outdir: dist,
-  outExtension: { ".js": ".cjs" },
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
+  ...CJS_SCRIPT,
   external: ["better-sqlite3"],
   // Strings escaped to ASCII: a script that is all ASCII is read as latin1 (faster than utf8).
   charset: "ascii",
@@ -207,12 +204,7 @@ await build({
 // zod for the local commands' scripts, loaded only when one needs it (lazyZod above); English only.
 await build({
   entryPoints: { zod: path.join(root, "node_modules", "zod", "index.js") },
-  outdir: dist,
-  outExtension: { ".js": ".cjs" },
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
+  ...CJS_SCRIPT,
   logLevel: "warning",
   plugins: [englishZodLocaleOnly],
 });
@@ -326,12 +318,7 @@ const encodingOf = (c) => {
 };
 await build({
   entryPoints: { trainsafe: path.join(root, "cli", "launch.cts") },
-  outdir: dist,
-  outExtension: { ".js": ".cjs" },
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
+  ...CJS_SCRIPT,
   define: {
     TRAINSAFE_LOCAL_SCRIPTS: JSON.stringify({
       ...Object.fromEntries(Object.entries(LOCAL_COMMANDS).map(([c, subcommands]) => [c, { file: `${c}.cjs`, encoding: encodingOf(c), subcommands }])),
