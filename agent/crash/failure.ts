@@ -197,7 +197,7 @@ export function failureOf(kept: KeptLines): FailureReport | null {
  */
 const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   [/(?:^|\.)(?:ImportError|ModuleNotFoundError)$/, "import_error"],
-  [/(?:^|\.)_?(?:Array)?MemoryError$/, "host_oom"],
+  [/(?:^|\.)_?(?:Array|Arrow)?MemoryError$/, "host_oom"],
   // Ray's memory monitor killing a worker for lack of host RAM, not a GPU allocation.
   [/^ray\.exceptions\.OutOfMemoryError$/, "process_killed"],
   [/(?:^|\.)OutOfMemoryError$/, "cuda_oom"],
@@ -247,7 +247,22 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // The HF Trainer reading a checkpoint's trainer_state.json (TrainerState.load_from_json).
   // ... or transformers reading a saved model's config.json (PretrainedConfig._dict_from_json_file).
   if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || f.func === "_dict_from_json_file" || /trainer_state/.test(f.file))) return "checkpoint_corrupt";
+  // The collective backend losing its peer while the process group is set up or runs its first
+  // collective (init_process_group, a barrier, DDP's parameter-shape check): torch raises a bare
+  // RuntimeError naming the socket error, from inside distributed_c10d.py or distributed/utils.py.
+  if (isProcessGroupConnectionLoss(e)) return "nccl_error";
   return TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1] ?? "python_exception";
+}
+
+/** torch.distributed's own frames where a process group is created or runs a collective. */
+const PROCESS_GROUP_FRAME = /[\\/]torch[\\/]distributed[\\/](?:distributed_c10d|utils)\.py$/;
+/** A socket error as torch's c10d reports it (no errno prefix: that form is Python's own ConnectionResetError). */
+const PEER_LOST = /^(?:Connection reset by peer|Connection closed by peer|Broken pipe)\s*$/;
+
+function isProcessGroupConnectionLoss(e: ParsedException): boolean {
+  if (!/(?:^|\.)(?:RuntimeError|DistBackendError)$/.test(e.type) || !PEER_LOST.test(e.message.split("\n")[0]!.trim())) return false;
+  const inner = e.frames.at(-1);
+  return inner !== undefined && PROCESS_GROUP_FRAME.test(inner.file);
 }
 
 /** Advice per exception type: what to look at first. */
@@ -271,6 +286,7 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
 
 /** Advice per category of the fallback, when the exception's type alone says less. */
 const CATEGORY_HINTS: Partial<Record<CrashCategory, string>> = {
+  nccl_error: "the collective backend lost its connection to a peer while the process group was set up or ran a collective: check that every rank started and is alive (a rank that crashed first is the cause), that all hosts can reach each other on the chosen interface (NCCL_SOCKET_IFNAME / GLOO_SOCKET_IFNAME, firewalls) and run the same torch and NCCL versions",
   checkpoint_corrupt: "a saved file the run loads (checkpoint, pickle, state file) is empty, cut or not what the loader expects, usually because a save was interrupted or the disk filled: `trainsafe resume verify` names broken checkpoints; move it aside and resume from an older one",
 };
 
