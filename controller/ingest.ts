@@ -42,6 +42,14 @@ export interface IngestOptions {
 
 export const DEFAULT_INCIDENT_WINDOW_MS = 5 * 60_000;
 
+/**
+ * A host's last_seen_ms written by an event commit is not written again within this long: `fleet
+ * hosts` and the page show it as whole seconds ago, and a crash's grant and restart events follow
+ * it within a second, each commit otherwise rewriting the host row's page to the WAL. The stored
+ * value is then at most this far behind the host's last event; a stream's end is always written.
+ */
+export const TOUCH_COALESCE_MS = 1_000;
+
 /** Health-check events carry {problems, summary} at the top of details_json (both optional). */
 export function healthRunFromEvent(ev: AgentEvent): HealthRun {
   let problems = 0;
@@ -66,6 +74,8 @@ export class Ingest {
   private readonly incidents: IncidentTracker;
   private readonly beforeCommit: () => number;
   private readonly maxHoldMs: number;
+  /** last_seen_ms this ingest wrote per host (committed, or in the open transaction: cleared on rollback). */
+  private readonly touchedAt = new Map<string, number>();
   /** When the current hold began (performance.now()); null: not holding. */
   private heldSince: number | null = null;
   /** Events committed (new or replayed) since start; for logs and tests. */
@@ -156,11 +166,12 @@ export class Ingest {
       this.store.immediate(() => {
         const touched = new Set<string>();
         for (const item of batch) stored += this.apply(item, nowMs, touched);
-        for (const hostId of touched) this.store.hosts.touch(hostId, nowMs);
+        this.touch(touched, nowMs);
       });
     } catch (err) {
       // Rolled back: what the incident tracker keeps in memory may describe the undone writes.
       this.incidents.forget();
+      this.touchedAt.clear();
       // One bad item must not sink the others: retry them one by one and fail only the culprits.
       this.log.error("ingest batch failed; retrying items one by one", err, { items: batch.length });
       for (const item of batch) this.commitOne(item, nowMs);
@@ -180,7 +191,7 @@ export class Ingest {
       const stored = this.store.immediate(() => {
         const touched = new Set<string>();
         const n = this.apply(item, nowMs, touched);
-        for (const hostId of touched) this.store.hosts.touch(hostId, nowMs);
+        this.touch(touched, nowMs);
         return n;
       });
       this.storedEvents += stored;
@@ -190,8 +201,20 @@ export class Ingest {
       }
     } catch (err) {
       this.incidents.forget();
+      this.touchedAt.clear();
       this.log.error(`ingest: cannot store ${item.type}`, err);
       if (item.type === "event") item.done(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Raises the hosts' last_seen_ms to nowMs, except where this ingest wrote it under TOUCH_COALESCE_MS ago. */
+  private touch(hostIds: Iterable<string>, nowMs: number): void {
+    if (this.touchedAt.size > 200_000) this.touchedAt.clear(); // a bound on memory; a cleared host is just written
+    for (const hostId of hostIds) {
+      const last = this.touchedAt.get(hostId);
+      if (last !== undefined && nowMs >= last && nowMs - last < TOUCH_COALESCE_MS) continue;
+      this.store.hosts.touch(hostId, nowMs);
+      this.touchedAt.set(hostId, nowMs);
     }
   }
 

@@ -71,7 +71,16 @@ function toSummary(r: HostRow): HostSummary {
   };
 }
 
+/** Most hosts whose job id is kept in memory; past it the map starts over (a cache, never the record). */
+const MAX_KNOWN_JOBS = 200_000;
+
 export class HostRepo {
+  /**
+   * Job id of each host as committed, kept because the controller is the hosts table's only writer
+   * and the job binding check reads it on every restart request and hello. Filled only outside a
+   * transaction (what a rollback could undo is never cached); a host's job changes only by hello.
+   */
+  private readonly jobs = new Map<string, string>();
   private readonly upsertStmt;
   private readonly ensureStmt;
   private readonly touchStmt;
@@ -80,7 +89,7 @@ export class HostRepo {
   private readonly getStmt;
   private readonly jobStmt;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
       `INSERT INTO hosts (host_id, job_id, agent_version, capabilities_json, base_dir, first_seen_ms, last_seen_ms)
        VALUES (@hostId, @jobId, @agentVersion, @capabilities, @baseDir, @nowMs, @nowMs)
@@ -113,13 +122,18 @@ export class HostRepo {
       baseDir: hello.baseDir,
       nowMs,
     });
+    if (this.db.inTransaction) this.jobs.delete(hello.hostId);
+    else this.remember(hello.hostId, hello.jobId);
   }
 
   /** Creates a bare host row when missing (a restart request before any hello). */
   ensure(hostId: string, jobId: string, nowMs: number): void {
+    // A host whose committed row is known exists (rows are never deleted): nothing to insert.
+    if (this.jobs.has(hostId)) return;
     this.ensureStmt.run(hostId, jobId, nowMs, nowMs);
   }
 
+  /** Raises a host's last_seen_ms to nowMs (never lowers it). */
   touch(hostId: string, nowMs: number): void {
     this.touchStmt.run(nowMs, hostId);
   }
@@ -141,15 +155,26 @@ export class HostRepo {
     });
   }
 
+  /** Every host, by host id. */
   list(): HostSummary[] {
     return (this.listStmt.all() as HostRow[]).map(toSummary);
   }
 
   /** The job id a host is recorded with (null: never seen); one column, for the per-request job binding check. */
   jobOf(hostId: string): string | null {
-    return (this.jobStmt.get(hostId) as string | undefined) ?? null;
+    const known = this.jobs.get(hostId);
+    if (known !== undefined) return known;
+    const job = (this.jobStmt.get(hostId) as string | undefined) ?? null;
+    if (job !== null && !this.db.inTransaction) this.remember(hostId, job);
+    return job;
   }
 
+  private remember(hostId: string, jobId: string): void {
+    if (this.jobs.size >= MAX_KNOWN_JOBS && !this.jobs.has(hostId)) this.jobs.clear();
+    this.jobs.set(hostId, jobId);
+  }
+
+  /** One host, or undefined when never seen. */
   get(hostId: string): HostSummary | undefined {
     const r = this.getStmt.get(hostId) as HostRow | undefined;
     return r ? toSummary(r) : undefined;

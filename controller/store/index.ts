@@ -1,6 +1,6 @@
 /** The controller's store: one SQLite database, one repository per table. */
 import { configError, describeError } from "../../agent/lib/errors.js";
-import { damagedDbError, isDamagedDbError, openDatabase, type Db, type OpenOptions } from "./db.js";
+import { CHECKPOINT_INTERVAL_MS, damagedDbError, isDamagedDbError, openDatabase, type Db, type OpenOptions } from "./db.js";
 import { BreakerRepo } from "./breakers.js";
 import { CrashRepo } from "./crashes.js";
 import { DecisionRepo } from "./decisions.js";
@@ -21,6 +21,7 @@ export class Store {
   readonly incidents: IncidentRepo;
 
   private readonly run: ReturnType<Db["transaction"]>;
+  private checkpointTimer: NodeJS.Timeout | null = null;
 
   private constructor(readonly db: Db) {
     this.run = db.transaction((fn: () => unknown) => fn());
@@ -37,13 +38,36 @@ export class Store {
   /** Opens (and migrates) the database file; see openDatabase for the errors. */
   static open(file: string, opts: OpenOptions = {}): Store {
     const db = openDatabase(file, opts);
+    let store: Store;
     try {
-      return new Store(db);
+      store = new Store(db);
     } catch (err) {
       // Preparing the statements reads the schema: any error here is the file's, and named as such.
       db.close();
       if (isDamagedDbError(err)) throw damagedDbError(file, describeError(err));
       throw configError(file, `cannot use the database (${describeError(err)})`);
+    }
+    const everyMs = opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
+    if (!opts.readonly && everyMs > 0) {
+      store.checkpointTimer = setInterval(() => store.checkpoint(), everyMs);
+      store.checkpointTimer.unref();
+    }
+    return store;
+  }
+
+  /**
+   * Copies the WAL's committed pages into the database file (PASSIVE: waits for no reader and
+   * blocks no writer), so the next commit starts the WAL over. Returns the WAL's frames and how
+   * many are now in the file; null when it could not run (closed, inside a transaction, an error:
+   * a store that is unusable fails the next write, where the controller handles it).
+   */
+  checkpoint(): { walFrames: number; checkpointed: number } | null {
+    if (!this.db.open || this.db.inTransaction) return null;
+    try {
+      const [r] = this.db.pragma("wal_checkpoint(PASSIVE)") as Array<{ busy: number; log: number; checkpointed: number }>;
+      return r ? { walFrames: r.log, checkpointed: r.checkpointed } : null;
+    } catch {
+      return null;
     }
   }
 
@@ -54,7 +78,10 @@ export class Store {
     return this.run.immediate(fn) as T;
   }
 
+  /** Stops the checkpoint timer and closes the database (SQLite checkpoints the WAL on close). */
   close(): void {
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = null;
     if (this.db.open) this.db.close();
   }
 }
