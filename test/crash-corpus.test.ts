@@ -22,12 +22,13 @@ const HELDOUT_MIN_ACCURACY = 0.99;
 /**
  * Strict accuracy on the blind collections, never tuned against (measured as this test does):
  * `fresh` (manifests c and d) 196/214 = 91.6 % when first measured, 200/214 = 93.5 % after the second
- * rules round (on collection e), 201/214 = 93.9 % after the third (on j); `fresh2` (manifests f and g,
- * collected during the second round) 136/151 = 90.1 %, then 139/151 = 92.1 %; `fresh3` (manifests h, i
- * and l, collected and audited during the third round) 136/161 = 84.5 % when first measured
- * (2026-12-05, 21:30 UTC). The gate fails below the latest figures, rounded down.
+ * rules round (on collection e), 201/214 = 93.9 % after the third (on j), 202/214 = 94.4 % after the
+ * fourth (on k); `fresh2` (manifests f and g, collected during the second round) 136/151 = 90.1 %, then
+ * 139/151 = 92.1 % after the third and fourth; `fresh3` (manifests h, i and l, collected and audited
+ * during the third round) 136/161 = 84.5 % when first measured, 137/161 = 85.1 % after the fourth
+ * (2026-12-05). The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.93, fresh2: 0.92, fresh3: 0.84 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.94, fresh2: 0.92, fresh3: 0.85 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
