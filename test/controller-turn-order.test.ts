@@ -61,7 +61,9 @@ const ask = (hostId: string, n: number) => ({
 test("restart requests of a turn are answered before that turn's crash events are committed, which follow once answers stop", async (t) => {
   const store = open(t);
   const grants = new RestartGrants(store, resolveControllerConfig({ stateDir: "x" }).budget, { clock: () => T0 + 1_000 });
-  const ingest = new Ingest(store, silentLogger, { clock: () => T0 + 1_000, beforeCommit: grantsFirst(grants) });
+  // A quiet time of 200 ms (the shipped one is 10 ms): a turn on a loaded machine can take longer than 10 ms,
+  // and the hold after the answers must still be seen.
+  const ingest = new Ingest(store, silentLogger, { clock: () => T0 + 1_000, beforeCommit: grantsFirst(grants, 200), maxHoldMs: 2_000 });
   const order: string[] = [];
   const decisions: Array<Promise<unknown>> = [];
   // As a burst arrives: each host's crash event first (on its stream), then its RequestRestart.
@@ -80,7 +82,7 @@ test("restart requests of a turn are answered before that turn's crash events ar
   await Promise.all(decisions);
   await turn();
   assert.equal(ingest.pending, 8, "held while answers were just given");
-  await new Promise((r) => setTimeout(r, 40));
+  await new Promise((r) => setTimeout(r, 400));
   assert.equal(ingest.pending, 0, "committed once no request was answered for the quiet time");
   assert.deepEqual(order.slice(8), [0, 1, 2, 3, 4, 5, 6, 7].map((h) => `ack h${h}`));
   assert.equal((store.db.prepare("SELECT count(*) AS n FROM crashes").get() as { n: number }).n, 8);
@@ -96,13 +98,15 @@ test("continuous grant traffic holds the ingest commit for at most maxHoldMs", a
     assert.equal(err, null);
     ackedAfterMs = performance.now() - t0;
   });
-  // A request answered every 2 ms, for longer than the hold: the commit must still come.
-  for (let i = 0; i < 200 && ackedAfterMs < 0; i++) {
+  // A request answered every 2 ms, for far longer than the hold (at least 4 s): the commit must still come
+  // while they keep coming. The bound is loose on purpose (a loaded machine stretches every turn); without
+  // the hold's limit nothing would be committed before the requests stop.
+  for (let i = 0; i < 2_000 && ackedAfterMs < 0; i++) {
     await grants.decideSoon(ask(`h${1 + (i % 7)}`, i));
     await new Promise((r) => setTimeout(r, 2));
   }
   assert.ok(ackedAfterMs >= 0, "committed while requests kept coming");
-  assert.ok(ackedAfterMs < 60 + 100, `committed ${ackedAfterMs.toFixed(0)} ms after it was queued (hold 60 ms)`);
+  assert.ok(ackedAfterMs < 60 + 1_500, `committed ${ackedAfterMs.toFixed(0)} ms after it was queued (hold 60 ms)`);
 });
 
 test("without restart requests the ingest commits in the turn its items arrived", async (t) => {
