@@ -43,10 +43,10 @@ export interface IngestOptions {
 export const DEFAULT_INCIDENT_WINDOW_MS = 5 * 60_000;
 
 /**
- * A host's last_seen_ms written by an event commit is not written again within this long: `fleet
- * hosts` and the page show it as whole seconds ago, and a crash's grant and restart events follow
- * it within a second, each commit otherwise rewriting the host row's page to the WAL. The stored
- * value is then at most this far behind the host's last event; a stream's end is always written.
+ * A host's last_seen_ms written by an event commit is not written again within this long: a
+ * crash's grant or denial event follows it within a second, each commit otherwise rewriting the host
+ * row's page to the WAL. The stored value is then at most this far behind the host's last event, a
+ * tenth of the telemetry interval (10 s) that otherwise keeps it fresh; a stream's end is always written.
  */
 export const TOUCH_COALESCE_MS = 1_000;
 
