@@ -152,11 +152,22 @@ test("a half-written status file between real progress is neither a hang nor a c
 });
 
 /** Starts `argv` detached (tracked for teardown) and waits until its main thread sleeps in `wchan`. */
-async function startWaiting(argv: string[], wchan: RegExp): Promise<number> {
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: "ignore" });
+/**
+ * Starts argv and waits until its main thread waits in `wchan`. With `readyMark`, first until the child
+ * printed it: a runtime may wait in the same place while it starts (node's main thread blocks on a futex
+ * while its platform threads come up), which is not yet the wait under test.
+ */
+async function startWaiting(argv: string[], wchan: RegExp, readyMark?: string): Promise<number> {
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ["ignore", readyMark ? "pipe" : "ignore", "ignore"] });
   janitor.track(child.pid);
   child.unref();
   const pid = child.pid!;
+  if (readyMark) {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    await waitFor(`PID ${pid} printed ${readyMark}`, () => out.includes(readyMark), 10_000);
+    (child.stdout as unknown as { unref?: () => void }).unref?.();
+  }
   await waitFor(`PID ${pid} waiting in ${wchan}`, () => {
     try {
       return wchan.test(fs.readFileSync(`/proc/${pid}/wchan`, "utf8"));
@@ -192,7 +203,7 @@ test("diagnosis of real processes: time.sleep is sleeping, a thread blocked on a
 test("diagnosis of real processes: coreutils sleep is sleeping; node blocked in Atomics.wait (a futex) is not", async () => {
   const sleeper = await startWaiting(["sleep", "60"], /nanosleep/);
   assert.equal((await diagnoseHang((await readIdentity(sleeper))!, diagnoseOpts)).kind, "sleeping");
-  const waiter = await startWaiting([process.execPath, "-e", "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)"], /futex/);
+  const waiter = await startWaiting([process.execPath, "-e", "process.stdout.write('waiting\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0))"], /futex/, "waiting");
   const d = await diagnoseHang((await readIdentity(waiter))!, diagnoseOpts);
   assert.notEqual(d.kind, "sleeping", d.reasons.join("; "));
   assert.equal(d.evidence.processes[0]!.threads.find((t) => t.tid === waiter)!.wchan.includes("futex"), true);
