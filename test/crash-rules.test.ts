@@ -241,3 +241,11 @@ test("signatures: the same crash on different hosts is one signature; a differen
   assert.notEqual(crashSignature(m1.rule.category, m1.rule.id, m1.match[0]), crashSignature(m2.rule.category, m2.rule.id, m2.match[0]));
   assert.match(crashSignature("cuda_oom", "cuda_oom_alloc", "x"), /^cuda_oom\/cuda_oom_alloc\/[0-9a-f]{12}$/);
 });
+
+test("the rule ids the failure summary names in code are shipped rules (a renamed rule must not silently drop out)", async () => {
+  const { CONSEQUENCE_RULES, LAUNCHER_CLEANUP_RULES, PEER_WAIT_RULES, PROMOTED_WARNINGS } = await import("../agent/crash/failure.js");
+  const byId = new Map(rules.rules.map((r) => [r.id, r]));
+  const named = [...CONSEQUENCE_RULES, ...LAUNCHER_CLEANUP_RULES, ...PEER_WAIT_RULES, ...PROMOTED_WARNINGS];
+  assert.deepEqual(named.filter((id) => !byId.has(id)), []);
+  for (const id of PROMOTED_WARNINGS) assert.equal(byId.get(id)!.severity, "warning", `${id} is promoted from a warning`);
+});

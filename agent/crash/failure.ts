@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, innermostUserFrame, normaliseLine, parseExceptions, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, innermostUserFrame, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
 /** Priority of the traceback fallback: below every rule-named cause, above every symptom (it is a cause). */
@@ -28,7 +28,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   const counted = ruleFindings.filter((f) => f.severity !== "warning");
   // The final incident is only peers waiting (store/socket/collective timeouts, lost connections)
   // and an exception no rule knows came just before them: that rank's failure is what they waited for.
-  const waitedFor = exceptionBeforePeerWaits(kept, counted, lineNo);
+  const waitedFor = exceptionBeforePeerWaits(report.exceptions, counted, lineNo);
   if (waitedFor) e = waitedFor;
   const inChain = (f: CrashFinding) => e !== null && chainOf(e).some((x) => f.line >= lineNo(x.line) && f.line <= lineNo(x.endLine));
   // torchrun names the rank that failed first and this is that rank's own exception: the store,
@@ -92,7 +92,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
 }
 
 /** Warning rules whose finding explains a failure that follows it (a resource that ran out). */
-const PROMOTED_WARNINGS: ReadonlySet<string> = new Set(["disk_full_warning"]);
+export const PROMOTED_WARNINGS: ReadonlySet<string> = new Set(["disk_full_warning"]);
 /** How far before the failure's first line such a warning may be. */
 const PROMOTED_WARNING_LINES = 100;
 
@@ -100,7 +100,7 @@ const PROMOTED_WARNING_LINES = 100;
 const PEER_CONSEQUENCES: ReadonlySet<CrashCategory> = new Set(["timeout", "nccl_error"]);
 
 /** Rules matching a launcher's notice that it is stopping the remaining workers (after one of them ended). */
-const LAUNCHER_CLEANUP_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup"]);
+export const LAUNCHER_CLEANUP_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup"]);
 
 const SIGNAL_CATEGORIES: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault", SIGILL: "segfault", SIGFPE: "segfault" };
 
@@ -131,7 +131,7 @@ function signalFinding(file: string, kept: KeptLines, l: LauncherReport, categor
  * Findings that report a peer going away or not answering: what the surviving ranks print when
  * another rank died (store, socket and barrier timeouts, collective timeouts, closed connections).
  */
-const PEER_WAIT_RULES: ReadonlySet<string> = new Set([
+export const PEER_WAIT_RULES: ReadonlySet<string> = new Set([
   "timeout_dist_store",
   "timeout_c10d_client_socket",
   "timeout_dist_socket",
@@ -151,12 +151,12 @@ const WAITED_FOR_LINES = 300;
  * timeout symptom such as the watchdog's) and an exception no rule explains was raised shortly before
  * the first wait, that exception (the earliest such) is the failure the peers waited for; else null.
  */
-function exceptionBeforePeerWaits(kept: KeptLines, counted: readonly CrashFinding[], lineNo: (i: number) => number): ParsedException | null {
+function exceptionBeforePeerWaits(exceptions: readonly ParsedException[], counted: readonly CrashFinding[], lineNo: (i: number) => number): ParsedException | null {
   const final = counted.filter((f) => f.finalIncident);
   const waits = final.filter((f) => PEER_WAIT_RULES.has(f.ruleId));
   if (!waits.length || !final.every((f) => PEER_WAIT_RULES.has(f.ruleId) || (f.role === "symptom" && (f.category === "nccl_error" || f.category === "timeout")))) return null;
   const firstWait = Math.min(...waits.map((f) => f.line));
-  for (const x of parseExceptions(kept.lines.map(normaliseLine))) {
+  for (const x of exceptions) {
     const at = lineNo(x.line);
     if (at >= firstWait) break;
     if (at < firstWait - WAITED_FOR_LINES || x.ignored || x.cut || /(?:^|\.)(?:ChildFailedError|CalledProcessError|KeyboardInterrupt)$/.test(x.type)) continue;
@@ -171,7 +171,7 @@ function exceptionBeforePeerWaits(kept: KeptLines, counted: readonly CrashFindin
 /** Categories of a process's own death: when one is in the final incident, the peers' waiting is its consequence. */
 const DEATH_CATEGORIES: ReadonlySet<CrashCategory> = new Set(["process_killed", "segfault", "cuda_oom", "host_oom", "cuda_error", "gpu_hardware", "disk_full", "nan_loss", "checkpoint_corrupt", "import_error"]);
 /** Launchers stopping the remaining workers: a consequence of the failure, never its cause. */
-const CONSEQUENCE_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup", "killed_death_signal"]);
+export const CONSEQUENCE_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup", "killed_death_signal"]);
 
 /**
  * The primary finding, given the candidates sorted by strength: when the strongest is a peer's

@@ -73,6 +73,8 @@ export interface FailureReport {
   endLine: number;
   /** True when nothing after the failure looks like training going on (the log ends in it). */
   terminal: boolean;
+  /** Every exception of the text in line order (wrappers and ignored ones included), as parsed once. */
+  exceptions: readonly ParsedException[];
 }
 
 const MAX_MESSAGE_LINES = 20;
@@ -126,7 +128,7 @@ export function parseFailure(rawLines: readonly string[]): FailureReport | null 
   // A launcher's wrapper exception (ChildFailedError) and its table close the failure.
   let endLine = Math.max(last?.endLine ?? -1, launcher?.endLine ?? -1);
   for (const e of exceptions) if (WRAPPER_TYPES.test(e.type)) endLine = Math.max(endLine, e.endLine);
-  return { exception: last, launcher, endLine, terminal: isTerminal(lines, endLine) };
+  return { exception: last, launcher, endLine, terminal: isTerminal(lines, endLine), exceptions };
 }
 
 /**
