@@ -171,6 +171,9 @@ test("rule errors name the file, the rule id and the field", () => {
     [{ version: 1, rules: [{ ...base, suggestion: "needs {size} here" }] }, /bad_rule.*patterns\[0\].*\{size\}/],
     [{ version: 1, rules: [{ ...base, exclude: ["[z-a]"] }] }, /rules\[0\] \(id bad_rule\)\.exclude\[0\]/],
     [{ version: 2, rules: [] }, /version/],
+    [{ version: 1, rules: [{ ...base, traits: ["root_cause"] }] }, /rules\[0\] \(id bad_rule\)\.traits\[0\]/],
+    [{ version: 1, rules: [{ ...base, traits: ["explains_failure"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "explains_failure" is for warnings/],
+    [{ version: 1, rules: [{ ...base, traits: ["peer_wait"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "peer_wait" is for timeouts/],
   ];
   for (const [data, re] of cases) {
     assert.throws(
@@ -242,10 +245,21 @@ test("signatures: the same crash on different hosts is one signature; a differen
   assert.match(crashSignature("cuda_oom", "cuda_oom_alloc", "x"), /^cuda_oom\/cuda_oom_alloc\/[0-9a-f]{12}$/);
 });
 
-test("the rule ids the failure summary names in code are shipped rules (a renamed rule must not silently drop out)", async () => {
-  const { CONSEQUENCE_RULES, LAUNCHER_CLEANUP_RULES, PEER_WAIT_RULES, PROMOTED_WARNINGS } = await import("../agent/crash/failure.js");
-  const byId = new Map(rules.rules.map((r) => [r.id, r]));
-  const named = [...CONSEQUENCE_RULES, ...LAUNCHER_CLEANUP_RULES, ...PEER_WAIT_RULES, ...PROMOTED_WARNINGS];
-  assert.deepEqual(named.filter((id) => !byId.has(id)), []);
-  for (const id of PROMOTED_WARNINGS) assert.equal(byId.get(id)!.severity, "warning", `${id} is promoted from a warning`);
+test("the primary choice reads rule traits from the rules: the shipped ones, and an extra file's", async () => {
+  const ids = (t: keyof typeof rules.traits) => [...rules.traits[t]].sort();
+  assert.deepEqual(ids("peer_wait"), ["gloo_peer_connection", "nccl_peer_connection_closed", "nccl_remote_error", "nccl_watchdog_timeout", "timeout_c10d_client_socket", "timeout_collective_gloo", "timeout_dist_socket", "timeout_dist_store", "timeout_python", "timeout_store_socket"]);
+  assert.deepEqual(ids("consequence"), ["killed_death_signal", "killed_launcher_cleanup"]);
+  assert.deepEqual(ids("launcher_cleanup"), ["killed_launcher_cleanup"]);
+  assert.deepEqual(ids("explains_failure"), ["disk_full_warning"]);
+  // A site's own barrier message: as a peer wait, the kill in the same incident is what it waited for.
+  const log = path.join(tmp, "site-wait.log");
+  fs.writeFileSync(log, "step 10 loss 2.1\nSITE BARRIER expired after 600 s on rank 3\nbash: line 1: 4242 Killed                  python train.py\n");
+  const rule = { id: "site_barrier", category: "timeout", severity: "fatal", role: "cause", priority: 5, patterns: ["SITE BARRIER expired"], suggestion: "a rank did not reach the barrier" };
+  const extra = path.join(tmp, "traits.json");
+  const primaryWith = async (r: object) => {
+    fs.writeFileSync(extra, JSON.stringify({ version: 1, rules: [r] }));
+    return (await scanFiles([log], { rules: await loadRules(extra) })).primary?.category;
+  };
+  assert.equal(await primaryWith(rule), "timeout");
+  assert.equal(await primaryWith({ ...rule, traits: ["peer_wait"] }), "process_killed");
 });

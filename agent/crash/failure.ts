@@ -5,6 +5,7 @@
  */
 import { crashSignature } from "./signature.js";
 import { chainOf, chainRoot, innermostUserFrame, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
 /** Priority of the traceback fallback: below every rule-named cause, above every symptom (it is a cause). */
@@ -19,8 +20,12 @@ export interface KeptLines {
   offsets: (number | null)[];
 }
 
-/** Why a failure needs a finding of its own, or null when the rules already explain it. */
-export function fallbackFinding(file: string, kept: KeptLines, report: FailureReport, ruleFindings: readonly CrashFinding[], exitFailed: boolean): CrashFinding | null {
+/**
+ * Why a failure needs a finding of its own, or null when the rules already explain it; `traits`: the
+ * rule ids of each trait (CompiledRules.traits), which say which findings are peers waiting,
+ * launchers cleaning up and warnings that explain a failure.
+ */
+export function fallbackFinding(file: string, kept: KeptLines, report: FailureReport, ruleFindings: readonly CrashFinding[], exitFailed: boolean, traits: RuleTraits): CrashFinding | null {
   if (!report.terminal && !exitFailed) return null;
   const { launcher } = report;
   let e = report.exception;
@@ -28,7 +33,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   const counted = ruleFindings.filter((f) => f.severity !== "warning");
   // The final incident is only peers waiting (store/socket/collective timeouts, lost connections)
   // and an exception no rule knows came just before them: that rank's failure is what they waited for.
-  const waitedFor = exceptionBeforePeerWaits(report.exceptions, counted, lineNo);
+  const waitedFor = exceptionBeforePeerWaits(report.exceptions, counted, lineNo, traits.peer_wait);
   if (waitedFor) e = waitedFor;
   const inChain = (f: CrashFinding) => e !== null && chainOf(e).some((x) => f.line >= lineNo(x.line) && f.line <= lineNo(x.endLine));
   // torchrun names the rank that failed first and this is that rank's own exception: the store,
@@ -55,7 +60,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
       const to = lineNo(x.endLine);
       if (counted.some((f) => f.line >= from && f.line <= to)) return null;
     }
-  } else if (counted.some((f) => f.finalIncident && !(launcher!.exitCode !== undefined && !launcher!.signal && LAUNCHER_CLEANUP_RULES.has(f.ruleId)))) {
+  } else if (counted.some((f) => f.finalIncident && !(launcher!.exitCode !== undefined && !launcher!.signal && traits.launcher_cleanup.has(f.ruleId)))) {
     // A launcher's own notice that it is killing the other workers says nothing about why the
     // first one ended; the exit status it reports (a plain non-zero code) does.
     return null;
@@ -63,11 +68,11 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   // A disk-full warning just before the failure (joblib's "[Errno 28] No space left on device" on a
   // full /dev/shm, huggingface_hub refusing a download) is what the failure comes from.
   const from = lineNo(e ? e.startLine : launcher!.line);
-  const warned = ruleFindings.find((f) => f.severity === "warning" && PROMOTED_WARNINGS.has(f.ruleId) && f.line <= lineNo(report.endLine) && f.line >= from - PROMOTED_WARNING_LINES);
+  const warned = ruleFindings.find((f) => f.severity === "warning" && traits.explains_failure.has(f.ruleId) && f.line <= lineNo(report.endLine) && f.line >= from - PROMOTED_WARNING_LINES);
   if (warned) return { ...warned, severity: "fatal", priority: FALLBACK_PRIORITY, finalIncident: true };
   // The process was killed or crashed natively after the exception was printed (the shell's
   // `Killed`, `Segmentation fault` at the end of the log, no launcher summary): that death ended it.
-  if (e && !launcher && !waitedFor && counted.some((f) => f.finalIncident && f.line > lineNo(e.endLine) && (f.category === "process_killed" || f.category === "segfault") && !CONSEQUENCE_RULES.has(f.ruleId))) return null;
+  if (e && !launcher && !waitedFor && counted.some((f) => f.finalIncident && f.line > lineNo(e.endLine) && (f.category === "process_killed" || f.category === "segfault") && !traits.consequence.has(f.ruleId))) return null;
   // A traceback cut before its exception line names no error: any other finding of the final
   // incident (a worker's segfault notice, a launcher killing subprocesses) says more.
   if (e?.cut && counted.some((f) => f.finalIncident)) return null;
@@ -91,16 +96,11 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   };
 }
 
-/** Warning rules whose finding explains a failure that follows it (a resource that ran out). */
-export const PROMOTED_WARNINGS: ReadonlySet<string> = new Set(["disk_full_warning"]);
 /** How far before the failure's first line such a warning may be. */
 const PROMOTED_WARNING_LINES = 100;
 
 /** Categories other ranks report as a consequence when the rank the launcher names as root cause dies. */
 const PEER_CONSEQUENCES: ReadonlySet<CrashCategory> = new Set(["timeout", "nccl_error"]);
-
-/** Rules matching a launcher's notice that it is stopping the remaining workers (after one of them ended). */
-export const LAUNCHER_CLEANUP_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup"]);
 
 const SIGNAL_CATEGORIES: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault", SIGILL: "segfault", SIGFPE: "segfault" };
 
@@ -127,34 +127,18 @@ function signalFinding(file: string, kept: KeptLines, l: LauncherReport, categor
   };
 }
 
-/**
- * Findings that report a peer going away or not answering: what the surviving ranks print when
- * another rank died (store, socket and barrier timeouts, collective timeouts, closed connections).
- */
-export const PEER_WAIT_RULES: ReadonlySet<string> = new Set([
-  "timeout_dist_store",
-  "timeout_c10d_client_socket",
-  "timeout_dist_socket",
-  "timeout_store_socket",
-  "timeout_collective_gloo",
-  "timeout_python",
-  "nccl_watchdog_timeout",
-  "nccl_remote_error",
-  "nccl_peer_connection_closed",
-  "gloo_peer_connection",
-]);
 /** How far before the first peer's wait an unexplained exception may be to count as what they waited for. */
 const WAITED_FOR_LINES = 300;
 
 /**
- * When every finding of the final incident is a peer waiting (a PEER_WAIT_RULES finding, or a NCCL or
+ * When every finding of the final incident is a peer waiting (a `peer_wait` rule's finding, or a NCCL or
  * timeout symptom such as the watchdog's) and an exception no rule explains was raised shortly before
  * the first wait, that exception (the earliest such) is the failure the peers waited for; else null.
  */
-function exceptionBeforePeerWaits(exceptions: readonly ParsedException[], counted: readonly CrashFinding[], lineNo: (i: number) => number): ParsedException | null {
+function exceptionBeforePeerWaits(exceptions: readonly ParsedException[], counted: readonly CrashFinding[], lineNo: (i: number) => number, peerWait: ReadonlySet<string>): ParsedException | null {
   const final = counted.filter((f) => f.finalIncident);
-  const waits = final.filter((f) => PEER_WAIT_RULES.has(f.ruleId));
-  if (!waits.length || !final.every((f) => PEER_WAIT_RULES.has(f.ruleId) || (f.role === "symptom" && (f.category === "nccl_error" || f.category === "timeout")))) return null;
+  const waits = final.filter((f) => peerWait.has(f.ruleId));
+  if (!waits.length || !final.every((f) => peerWait.has(f.ruleId) || (f.role === "symptom" && (f.category === "nccl_error" || f.category === "timeout")))) return null;
   const firstWait = Math.min(...waits.map((f) => f.line));
   for (const x of exceptions) {
     const at = lineNo(x.line);
@@ -170,19 +154,17 @@ function exceptionBeforePeerWaits(exceptions: readonly ParsedException[], counte
 
 /** Categories of a process's own death: when one is in the final incident, the peers' waiting is its consequence. */
 const DEATH_CATEGORIES: ReadonlySet<CrashCategory> = new Set(["process_killed", "segfault", "cuda_oom", "host_oom", "cuda_error", "gpu_hardware", "disk_full", "nan_loss", "checkpoint_corrupt", "import_error"]);
-/** Launchers stopping the remaining workers: a consequence of the failure, never its cause. */
-export const CONSEQUENCE_RULES: ReadonlySet<string> = new Set(["killed_launcher_cleanup", "killed_death_signal"]);
 
 /**
  * The primary finding, given the candidates sorted by strength: when the strongest is a peer's
  * timeout or lost connection and the same final incident shows a process dying (killed, segfault,
  * OOM, a CUDA error), the death is the root cause even when its rule is a symptom (`exitcode: -9`,
- * the shell's `Killed`): the survivors timed out waiting for it.
+ * the shell's `Killed`): the survivors timed out waiting for it. `traits`: as for fallbackFinding.
  */
-export function choosePrimary(sorted: readonly CrashFinding[]): CrashFinding | null {
+export function choosePrimary(sorted: readonly CrashFinding[], traits: RuleTraits): CrashFinding | null {
   const top = sorted[0];
-  if (!top || !PEER_WAIT_RULES.has(top.ruleId)) return top ?? null;
-  const death = sorted.find((f) => f.severity === "fatal" && DEATH_CATEGORIES.has(f.category) && !CONSEQUENCE_RULES.has(f.ruleId));
+  if (!top || !traits.peer_wait.has(top.ruleId)) return top ?? null;
+  const death = sorted.find((f) => f.severity === "fatal" && DEATH_CATEGORIES.has(f.category) && !traits.consequence.has(f.ruleId));
   return death ?? top;
 }
 

@@ -26,6 +26,23 @@ export const BUILTIN_RULES_FILE = fileURLToPath(new URL("./rules.json", import.m
  */
 declare const TRAINSAFE_BUILTIN_RULES: string | undefined;
 
+/**
+ * What the primary choice and the failure summary (agent/crash/failure.ts) need to know about a rule
+ * beyond its category, role and priority:
+ * - `peer_wait`: a surviving rank waiting for, or losing, a peer (store/socket/collective timeouts,
+ *   closed connections): a process death or an exception just before it is what it waited for;
+ * - `consequence`: a launcher stopping the remaining workers, or dying with them: never the death
+ *   that explains other findings;
+ * - `launcher_cleanup`: the launcher's notice that it kills the other workers, which says nothing
+ *   about why the first one ended (a plain exit code it reports does);
+ * - `explains_failure`: a warning (severity `warning`) naming a resource that ran out; a failure
+ *   that follows it within 100 lines is reported as this finding, made fatal.
+ */
+export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure"] as const;
+export type RuleTrait = (typeof RULE_TRAITS)[number];
+/** For each trait, the ids of the rules that have it. */
+export type RuleTraits = Readonly<Record<RuleTrait, ReadonlySet<string>>>;
+
 const MAX_RULES_FILE_BYTES = 4 * 1024 * 1024;
 const MIN_ANCHOR_CHARS = 3;
 const DEFAULT_INCIDENT_GAP_LINES = 500;
@@ -43,6 +60,7 @@ const ruleSchemaOf = () => z.strictObject({
   exclude: z.array(z.string().min(1)).default([]),
   suggestion: z.string().min(10),
   description: z.string().optional(),
+  traits: z.array(z.enum(RULE_TRAITS)).optional(),
 });
 let ruleSchemaBuilt: ReturnType<typeof ruleSchemaOf> | undefined;
 
@@ -68,6 +86,8 @@ export interface CompiledRule {
   readonly suggestion: string;
   /** Lower-cased anchors of all patterns (a line must contain one of them to match). Null: unanchored. */
   readonly anchors: readonly string[] | null;
+  /** See RULE_TRAITS. */
+  readonly traits: readonly RuleTrait[];
   /** File the rule came from. */
   readonly source: string;
 }
@@ -82,6 +102,8 @@ export interface CompiledRules {
   readonly files: readonly string[];
   /** How classifyLine picks the rules worth trying on a line (see AnchorSearch). */
   readonly anchorSearch: AnchorSearch | null;
+  /** The rule ids of each trait (see RULE_TRAITS). */
+  readonly traits: RuleTraits;
 }
 
 /**
@@ -224,11 +246,23 @@ function parseRulesData(raw: unknown, file: string): RawRules {
       const field = issuePath([...issue.path, ...keys.slice(0, 1)]);
       throw configError(file, issue.message, `${ruleLabel(item, i)}.${field}`);
     }
+    checkTraits(parsed.data, file, `${ruleLabel(item, i)}.traits`);
     rules.push(parsed.data);
   });
   const out: RawRules = { rules, exclude: top.data.exclude, file };
   if (top.data.incidentGapLines !== undefined) out.incidentGapLines = top.data.incidentGapLines;
   return out;
+}
+
+/** Traits that only make sense for some rules: the failure summary would misread the others. */
+function checkTraits(spec: RuleSpec, file: string, field: string): void {
+  const traits = spec.traits ?? [];
+  if (traits.includes("explains_failure") && spec.severity !== "warning") {
+    throw configError(file, `trait "explains_failure" is for warnings (severity "warning"), not severity "${spec.severity}"`, field);
+  }
+  if (traits.includes("peer_wait") && spec.category !== "timeout" && spec.category !== "nccl_error") {
+    throw configError(file, `trait "peer_wait" is for timeouts and lost connections (category "timeout" or "nccl_error"), not "${spec.category}"`, field);
+  }
 }
 
 function ruleLabel(item: unknown, index: number): string {
@@ -273,7 +307,15 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
     unanchored: Object.freeze(rules.filter((r) => !r.anchors)),
     incidentGapLines: gap ?? DEFAULT_INCIDENT_GAP_LINES,
     files: Object.freeze(sets.map((s) => s.file)),
+    traits: traitsOf(rules),
   });
+}
+
+/** The rule ids of each trait. */
+export function traitsOf(rules: readonly CompiledRule[]): RuleTraits {
+  const out = {} as Record<RuleTrait, ReadonlySet<string>>;
+  for (const t of RULE_TRAITS) out[t] = new Set(rules.filter((r) => r.traits.includes(t)).map((r) => r.id));
+  return Object.freeze(out);
 }
 
 /** An anchor containing a shorter anchor adds nothing to the candidate search: the minimal set, shortest first. */
@@ -357,6 +399,7 @@ function freezeRule(spec: RuleSpec, file: string, patterns: RegExp[], exclude: R
     exclude: Object.freeze(exclude),
     suggestion: spec.suggestion,
     anchors: anchors ? Object.freeze([...anchors]) : null,
+    traits: Object.freeze([...(spec.traits ?? [])]),
     source: file,
   });
 }

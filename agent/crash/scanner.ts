@@ -530,7 +530,7 @@ export class FindingCollector {
     }
     this.failure = failureOf(this.kept);
     if (this.failure) {
-      const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false);
+      const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);
       if (fb) this.insert(fb);
     }
     return this.findings;
@@ -539,7 +539,7 @@ export class FindingCollector {
   /** The fallback finding for a process known to have failed (the watchdog saw it exit non-zero). */
   finishFailed(): CrashFinding | null {
     if (!this.failure) return null;
-    const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, true);
+    const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, true, this.rules.traits);
     if (fb) this.insert(fb);
     return fb;
   }
@@ -599,5 +599,6 @@ function assemble(perFile: FileOutcome[], exitFailed = false): ScanResult {
     if (a.file !== b.file) return ra.mtimeMs - rb.mtimeMs || ra.index - rb.index;
     return a.line - b.line;
   });
-  return { primary: choosePrimary(eligible), findings, files };
+  // Every file was scanned with the same rules (no file: no finding, no primary).
+  return { primary: perFile.length ? choosePrimary(eligible, perFile[0]!.collector.rules.traits) : null, findings, files };
 }
