@@ -91,3 +91,48 @@ test("a TensorFlow session's OOM with no device on its line, then its hint: cuda
   ].join("\n");
   assert.deepEqual(await primaryOf("tf-session-oom.log", text), { category: "cuda_oom", ruleId: "cuda_oom_other_runtimes" });
 });
+
+// torch.multiprocessing.spawn's parent reports the SIGKILL; the spawned child, whose pipe from the
+// parent was cut, then fails unpickling what it was sent (https://github.com/Megvii-BaseDetection/YOLOX/issues/593,
+// crash-corpus process_killed/YOLOX-593-spawn-sigkill-then-pickle-truncated.log (m); the same child
+// traceback alone: https://github.com/Chiaraplizz/ST-TR/issues/38).
+const spawnChild = [
+  "Traceback (most recent call last):",
+  '  File "<string>", line 1, in <module>',
+  '  File "/home/u/anaconda3/envs/yolox/lib/python3.8/multiprocessing/spawn.py", line 116, in spawn_main',
+  "    exitcode = _main(fd, parent_sentinel)",
+  '  File "/home/u/anaconda3/envs/yolox/lib/python3.8/multiprocessing/spawn.py", line 126, in _main',
+  "    self = reduction.pickle.load(from_parent)",
+  "_pickle.UnpicklingError: pickle data was truncated",
+  "",
+];
+
+test("a spawned child failing to unpickle what its parent sent is the parent's death, not a broken file", async () => {
+  const text = [
+    "Traceback (most recent call last):",
+    '  File "tools/train.py", line 125, in <module>',
+    "    launch(",
+    '  File "/home/u/anaconda3/envs/yolox/lib/python3.8/site-packages/torch/multiprocessing/spawn.py", line 105, in join',
+    "    raise Exception(",
+    "Exception: process 0 terminated with signal SIGKILL",
+    ...spawnChild,
+  ].join("\n");
+  assert.deepEqual(await primaryOf("spawn-sigkill.log", text), { category: "process_killed", ruleId: "killed_launcher_signal" });
+});
+
+test("near miss: the user's own pickle.load of a truncated file stays a broken file", async () => {
+  // https://github.com/CorralPeltzer/newTrackon/issues/52
+  const text = [
+    "Traceback (most recent call last):",
+    '  File "server.py", line 11, in <module>',
+    "    import trackon",
+    '  File "/root/newTrackon/trackon.py", line 21, in <module>',
+    "    submitted_data = pickle.load(open('submitted_data.pickle', 'rb'))",
+    "_pickle.UnpicklingError: pickle data was truncated",
+    "",
+  ].join("\n");
+  assert.deepEqual(await primaryOf("user-pickle.log", text), { category: "checkpoint_corrupt", ruleId: "ckpt_unreadable_weights" });
+  // The child's traceback alone: nothing else says why the pipe was cut, so its finding (a symptom
+  // now) is still what is reported.
+  assert.equal((await primaryOf("spawn-child-only.log", spawnChild.join("\n")))?.ruleId, "ckpt_unreadable_weights");
+});

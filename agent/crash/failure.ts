@@ -168,6 +168,32 @@ export function choosePrimary(sorted: readonly CrashFinding[], traits: RuleTrait
   return death ?? top;
 }
 
+/** multiprocessing's spawn bootstrap, where a spawned child unpickles what its parent sent over a pipe. */
+const SPAWN_CHILD_FRAME = /[\\/]multiprocessing[\\/]spawn\.py$/;
+/** Below every symptom a launcher or shell prints about a death (they explain it). */
+const SPAWN_CHILD_PRIORITY = -4;
+
+/**
+ * A spawned child that fails while reading what its parent sent (multiprocessing's spawn bootstrap
+ * unpickling from the pipe: "pickle data was truncated", "Ran out of input") reports the parent or a
+ * sibling going away (killed, crashed, or failing to pickle the object), not a broken file: rule
+ * findings on that exception's lines become symptoms ranked below every other, so the death that
+ * explains them (`process 0 terminated with signal SIGKILL`) is primary. Changes `findings` in place.
+ */
+export function demoteSpawnChildErrors(findings: readonly CrashFinding[], kept: KeptLines, report: FailureReport): void {
+  for (const x of report.exceptions) {
+    const inner = x.frames.at(-1);
+    if (!inner || !SPAWN_CHILD_FRAME.test(inner.file) || !/^(?:_main|spawn_main)$/.test(inner.func)) continue;
+    const from = kept.firstLine + x.startLine;
+    const to = kept.firstLine + x.endLine;
+    for (const f of findings) {
+      if (f.line < from || f.line > to || f.role !== "cause") continue;
+      f.role = "symptom";
+      f.priority = SPAWN_CHILD_PRIORITY;
+    }
+  }
+}
+
 /** Parses kept lines; exported for the scanner. */
 export function failureOf(kept: KeptLines): FailureReport | null {
   return kept.lines.length ? parseFailure(kept.lines) : null;
