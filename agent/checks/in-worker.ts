@@ -1,15 +1,26 @@
 /**
- * The main-thread side of running the registry's checks in a worker thread. A check that times out may
- * still have work queued (20,000 checkpoint folders to stat) or be stuck in a loop that no signal can
- * cancel; in this thread it would keep the event loop busy and the command alive long after its
- * deadline. The worker is terminated once every check has an outcome, so a run ends when its slowest
- * check times out.
+ * Where the registry's checks run, without their code: this module knows the checks by the catalog
+ * (ids and titles) and loads their module (worker.ts) only to run them, so `check --list` and the
+ * CLI's option handling load none of it. In the shipped form that module is a script of its own
+ * (deploy/build.mjs: only the checks and what they use), loaded with a code cache of its own.
  *
- * This module holds no check code: it knows the checks by the catalog (ids and titles) and the worker
- * (worker.ts) loads them, so the CLI's main thread does not load them a second time. In the shipped
- * form the worker runs its own script (deploy/build.mjs: only the checks and what they use), which
- * the launcher loads with a code cache of its own.
+ * A check that times out may still have work queued (20,000 checkpoint folders to stat) that no signal
+ * can cancel. Two ways keep that from outliving its deadline:
+ * - the agent (a process that lives on) runs them in a worker thread (runInWorker), terminated once
+ *   every check has an outcome, so a run ends when its slowest check times out;
+ * - `trainsafe check` (a process that ends when it has reported) runs them in its main thread
+ *   (runChecksInThisThread): each check's own deadline (runner.ts, runCheck) settles its outcome, the
+ *   command reports, and then exits (exitOnceReported) whatever the timed-out checks still have queued.
+ *   A worker thread cost that command about half of `node -e 0` in CPU (node boots a second
+ *   environment and loads its built-in modules again; docs/benchmarks.md, start-up). What only a
+ *   worker bounds is a check stuck in synchronous JavaScript (an endless loop in our own code): the
+ *   main thread's deadline cannot fire during it. A program that hangs is killed at the deadline
+ *   (the check's signal), and a file system call that hangs in the thread pool holds the process in
+ *   either form (a worker is not terminated before its thread-pool requests return; process.exit
+ *   waits for them too).
  */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Settings } from "../config/settings.js";
 import { CHECK_CATALOG, selectChecks, type CheckInfo } from "./catalog.js";
@@ -75,12 +86,41 @@ function timedOut(check: CheckInfo, timeoutMs: number): CheckOutcome {
   return { id: check.id, title: check.title, status: "fail", message: `timed out after ${seconds(timeoutMs)}`, durationMs: timeoutMs };
 }
 
-/** Runs the catalog's checks (all, or those --only/--skip leave) in a worker thread: the CLI's way. */
-export async function runChecksIsolated(settings: Settings, opts: InWorkerOptions & { readonly only?: readonly string[]; readonly skip?: readonly string[] } = {}): Promise<CheckReport> {
+/** The checks' module (worker.ts): required where it is a CommonJS script (the shipped `check`), else imported. */
+async function loadChecks(): Promise<typeof import("./worker.js")> {
+  const module = workerModule();
+  if (module.endsWith(".cjs")) return createRequire(import.meta.url)(fileURLToPath(module)) as typeof import("./worker.js");
+  return (await import(module)) as typeof import("./worker.js");
+}
+
+/**
+ * Runs the catalog's checks (all, or those --only/--skip leave) in this thread: the way of a command
+ * that ends once it has reported, which must then call exitOnceReported (a timed-out check may still
+ * have work queued). See the file comment.
+ */
+export async function runChecksInThisThread(settings: Settings, opts: InWorkerOptions & { readonly only?: readonly string[]; readonly skip?: readonly string[] } = {}): Promise<CheckReport> {
   const started = performance.now();
   const selected = selectChecks(CHECK_CATALOG, opts.only, opts.skip);
   if (selected.length === 0) return reportOf([], [], started);
-  return runInWorker(settings, selected, opts, started);
+  const { runChecks } = await loadChecks();
+  const report = await runChecks(settings, {
+    only: selected.map((c) => c.id),
+    fix: opts.fix === true,
+    inThread: true,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
+  });
+  // The run's own start, as the worker's report counts it from before the worker started.
+  return { ...report, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Ends the process once what it has written is flushed, when anything is still pending then (the work
+ * a timed-out check left queued); a process with nothing pending ends by itself, with its exit code.
+ */
+export function exitOnceReported(): void {
+  // An unref'd timer fires only while something else keeps the event loop alive.
+  setTimeout(() => process.stdout.write("", () => process.exit()), 0).unref();
 }
 
 /** Runs these checks (by id, in catalog order) in a worker thread and terminates it when every outcome is known. */

@@ -2,9 +2,10 @@
  * Runs health checks concurrently, each under its own deadline, applies safe repairs when asked and
  * re-runs the repaired checks. Free of CLI concerns: the agent runs it periodically too.
  *
- * The registry's checks run in a worker thread (in-worker.ts, worker.ts): a check that times out may
- * still have work queued that no signal can cancel, and in this thread it would keep the event loop
- * busy and the command alive long after its deadline.
+ * The registry's checks run in a worker thread by default (in-worker.ts, worker.ts): a check that times
+ * out may still have work queued that no signal can cancel, and in a process that lives on (the agent)
+ * it would keep running after its deadline. `trainsafe check` runs them in its own thread (inThread)
+ * and exits once it has reported (in-worker.ts, runChecksInThisThread).
  */
 import { setMaxListeners } from "node:events";
 import type { Settings } from "../config/settings.js";

@@ -1,11 +1,16 @@
 /**
- * The health checks' worker thread (in-worker.ts starts it): runs the registry's checks in this thread
- * and streams each outcome, then the report. Loaded by any other worker, it does nothing.
+ * The health checks' module of their own (deploy/build.mjs bundles it as a script: the checks and what
+ * they use). In the agent it is a worker thread (in-worker.ts starts it), which runs the registry's
+ * checks and streams each outcome, then the report; loaded by any other worker, it does nothing.
+ * `trainsafe check` loads it in its main thread instead and runs `runChecks` there (in-worker.ts,
+ * runChecksInThisThread), so that command's main thread still loads no check code before it needs it.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { describeError } from "../lib/errors.js";
 import { WORKER_MARK, type FromWorker, type WorkerInput } from "./in-worker.js";
 import { runChecks } from "./runner.js";
+
+export { runChecks };
 
 /** Runs the checks named in workerData and reports to the parent. */
 async function workerMain(): Promise<void> {

@@ -1,11 +1,12 @@
 /**
- * `trainsafe check [--fix]`: the comprehensive health check of one training host. The checks run in a
- * worker thread that loads their code (agent/checks/in-worker.ts); this thread knows them only by the
- * catalog, so it does not load them too.
+ * `trainsafe check [--fix]`: the comprehensive health check of one training host. Options, --list and
+ * the report need only the catalog; the checks' code is loaded when they run (agent/checks/in-worker.ts),
+ * in this thread, and the command exits once it has reported, so a check that timed out with work
+ * still queued does not hold it past the deadline.
  */
 import type { Command } from "commander";
 import { CHECK_CATALOG } from "../../agent/checks/catalog.js";
-import { runChecksIsolated } from "../../agent/checks/in-worker.js";
+import { exitOnceReported, runChecksInThisThread } from "../../agent/checks/in-worker.js";
 import type { CheckReport } from "../../agent/checks/report.js";
 import type { CheckStatus } from "../../agent/checks/types.js";
 import { formatDurationMs } from "../../agent/lib/units.js";
@@ -75,7 +76,7 @@ export function register(program: Command): void {
     process.once("SIGTERM", onSignal);
     let report: CheckReport;
     try {
-      report = await runChecksIsolated(settings, { fix: opts.fix === true, only: ids(opts.only), skip: ids(opts.skip), signal: ac.signal });
+      report = await runChecksInThisThread(settings, { fix: opts.fix === true, only: ids(opts.only), skip: ids(opts.skip), signal: ac.signal });
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -91,5 +92,6 @@ export function register(program: Command): void {
       process.stdout.write(renderReport(report, { fixRequested: opts.fix === true }));
     }
     process.exitCode = ac.signal.aborted ? 130 : report.ok ? 0 : 1;
+    exitOnceReported();
   });
 }
