@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { configError, describeError } from "../lib/errors.js";
 import { issuePath } from "../lib/files.js";
+import { deriveFactors } from "./prefilter.js";
 import { CRASH_CATEGORIES, type CrashCategory, type CrashRole, type CrashSeverity } from "./types.js";
 
 /** The shipped rules file. */
@@ -137,7 +138,12 @@ interface RawRules {
   anchors?: readonly (readonly string[] | null)[];
   /** The set's minimal anchors and, for each, the rules it picks (precompiled rules only). */
   search?: PrecompiledSearch;
+  /** Each rule's patterns' factors (deriveFactors), derived at build time (precompiled rules only). */
+  factors?: readonly PatternFactors[];
 }
+
+/** Per pattern of a rule: its factors (each a set of strings, one of which every match contains). */
+type PatternFactors = readonly (readonly (readonly string[])[])[];
 
 /** An AnchorSearch as data: the minimal anchors in order, and for each the indices of its rules. */
 interface PrecompiledSearch {
@@ -153,6 +159,7 @@ export interface PrecompiledRules {
   readonly incidentGapLines?: number;
   readonly anchors: readonly (readonly string[] | null)[];
   readonly search: PrecompiledSearch;
+  readonly factors: readonly PatternFactors[];
 }
 
 /**
@@ -189,7 +196,8 @@ export async function precompileRules(file: string, shippedAs = file): Promise<P
   const sha1 = createHash("sha1").update(await fsp.readFile(shippedAs)).digest("hex");
   const rulesOf = compiled.anchorSearch?.rulesOf ?? new Map<string, readonly number[]>();
   const search: PrecompiledSearch = { minimal: [...rulesOf.keys()], rulesOf: [...rulesOf.values()] };
-  const out: PrecompiledRules = { sha1, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors), search };
+  const factors = raw.rules.map((spec) => spec.patterns.map((src) => deriveFactors(src, spec.ignoreCase ? "i" : "")));
+  const out: PrecompiledRules = { sha1, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors), search, factors };
   if (raw.incidentGapLines !== undefined) return { ...out, incidentGapLines: raw.incidentGapLines };
   return out;
 }
@@ -202,7 +210,7 @@ async function readBuiltinRules(): Promise<RawRules> {
     // compared, not its mtime: a copy of the program folder keeps its pre-validated rules.
     const bytes = await fsp.readFile(BUILTIN_RULES_FILE).catch(() => undefined);
     if (bytes && createHash("sha1").update(bytes).digest("hex") === pre.sha1) {
-      const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors, search: pre.search };
+      const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors, search: pre.search, factors: pre.factors };
       if (pre.incidentGapLines !== undefined) out.incidentGapLines = pre.incidentGapLines;
       return out;
     }
@@ -283,7 +291,7 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
       const prev = seen.get(spec.id);
       if (prev) throw configError(set.file, `duplicate rule id "${spec.id}" (also in ${prev})`, `${label}.id`);
       seen.set(spec.id, set.file);
-      rules.push(compileRule(spec, set.file, label, set.anchors?.[i]));
+      rules.push(compileRule(spec, set.file, label, set.anchors?.[i], set.factors?.[i]));
     });
   }
   // Sets are ordered extra-first, so an extra file's incidentGapLines overrides the built-in one.
@@ -362,11 +370,13 @@ function minimalIn(re: RegExp, lower: string): string[] {
 /** Anchors longer than this are cut to this many characters (any prefix of a required text is required). */
 const MAX_ANCHOR_CHARS = 40;
 
-function compileRule(spec: RuleSpec, file: string, label: string, precompiled?: readonly string[] | null): CompiledRule {
+function compileRule(spec: RuleSpec, file: string, label: string, precompiled?: readonly string[] | null, factors?: PatternFactors): CompiledRule {
   const flags = spec.ignoreCase ? "i" : "";
+  // Precompiled rules were checked at build time and come with their anchors and factors: their
+  // regexes are compiled when a line first needs them (a tail scan tries a few rules of ~130).
+  if (precompiled !== undefined && factors !== undefined) return freezeRule(spec, file, null, null, precompiled, factors);
   const patterns = spec.patterns.map((src, i) => compilePattern(src, flags, file, `${label}.patterns[${i}]`));
   const exclude = spec.exclude.map((src, i) => compilePattern(src, flags, file, `${label}.exclude[${i}]`));
-  // Precompiled rules were checked at build time and come with their anchors.
   if (precompiled !== undefined) return freezeRule(spec, file, patterns, exclude, precompiled);
   for (const name of placeholders(spec.suggestion)) {
     spec.patterns.forEach((src, i) => {
@@ -388,20 +398,63 @@ function compileRule(spec: RuleSpec, file: string, label: string, precompiled?: 
   return freezeRule(spec, file, patterns, exclude, anchors ? [...new Set(anchors)] : null);
 }
 
-function freezeRule(spec: RuleSpec, file: string, patterns: RegExp[], exclude: RegExp[], anchors: readonly string[] | null): CompiledRule {
-  return Object.freeze({
+/**
+ * What classifyCandidate keeps per rule beside the CompiledRule's public shape: each pattern's regex
+ * (compiled on first use for precompiled rules) and factors (derived on first use unless the build
+ * shipped them).
+ */
+interface RuleInternals {
+  readonly sources: readonly string[];
+  readonly excludeSources: readonly string[];
+  readonly flags: string;
+  readonly regexes: (RegExp | undefined)[];
+  readonly factors: (PatternFactors[number] | undefined)[];
+  /** All patterns compiled (read through CompiledRule.patterns, or compiled eagerly). */
+  patterns?: readonly RegExp[];
+  exclude?: readonly RegExp[];
+}
+
+const internals = new WeakMap<CompiledRule, RuleInternals>();
+
+/** A rule's patterns, compiling those not compiled yet (precompiled rules were checked at build time). */
+function allPatterns(x: RuleInternals): readonly RegExp[] {
+  return (x.patterns ??= Object.freeze(x.sources.map((src, i) => (x.regexes[i] ??= new RegExp(src, x.flags)))));
+}
+
+function allExcludes(x: RuleInternals): readonly RegExp[] {
+  return (x.exclude ??= Object.freeze(x.excludeSources.map((src) => new RegExp(src, x.flags))));
+}
+
+function freezeRule(spec: RuleSpec, file: string, patterns: RegExp[] | null, exclude: RegExp[] | null, anchors: readonly string[] | null, factors?: PatternFactors): CompiledRule {
+  const x: RuleInternals = {
+    sources: spec.patterns,
+    excludeSources: spec.exclude,
+    flags: spec.ignoreCase ? "i" : "",
+    regexes: patterns ? [...patterns] : spec.patterns.map(() => undefined),
+    factors: factors ? [...factors] : spec.patterns.map(() => undefined),
+  };
+  if (patterns) x.patterns = Object.freeze(patterns);
+  if (exclude) x.exclude = Object.freeze(exclude);
+  const rule: CompiledRule = Object.freeze({
     id: spec.id,
     category: spec.category,
     severity: spec.severity,
     role: spec.role,
     priority: spec.priority,
-    patterns: Object.freeze(patterns),
-    exclude: Object.freeze(exclude),
+    // Getters: a precompiled rule compiles its regexes when they are first read.
+    get patterns() {
+      return allPatterns(x);
+    },
+    get exclude() {
+      return allExcludes(x);
+    },
     suggestion: spec.suggestion,
     anchors: anchors ? Object.freeze([...anchors]) : null,
     traits: Object.freeze([...(spec.traits ?? [])]),
     source: file,
   });
+  internals.set(rule, x);
+  return rule;
 }
 
 function compilePattern(src: string, flags: string, file: string, field: string): RegExp {
@@ -481,6 +534,41 @@ function classifySegment(compiled: CompiledRules, text: string): LineMatch | nul
       const m = p.exec(text);
       if (!m) continue;
       if (rule.exclude.some((ex) => ex.test(text))) break;
+      return { rule, match: m, text };
+    }
+  }
+  return null;
+}
+
+/**
+ * classifyLine's result for a line whose minimal anchors are known (`found`: what AnchorSearch finds in
+ * the lower-cased line; more is harmless, fewer is not), with less work: the rules are picked without a
+ * search, and of a picked rule only the patterns whose factors (agent/crash/prefilter.ts, deriveFactors:
+ * strings one of which every match contains) are all in the line are compiled and run. A line holding
+ * "\r", ESC or NUL (segments, ANSI codes) goes through classifyLine.
+ */
+export function classifyCandidate(compiled: CompiledRules, rawLine: string, found: readonly string[]): LineMatch | null {
+  const search = compiled.anchorSearch;
+  if (!search || rawLine.includes("\r") || rawLine.includes("\x1b") || rawLine.includes("\0")) return classifyLine(compiled, rawLine);
+  const text = rawLine;
+  for (const ex of compiled.exclude) if (ex.test(text)) return null;
+  const picked = new Set<number>(search.always);
+  for (const m of found) for (const i of search.rulesOf.get(m) ?? []) picked.add(i);
+  // Rules stay in their order: the first that matches wins.
+  const order = [...picked].sort((x, y) => x - y);
+  const lower = text.toLowerCase();
+  for (const i of order) {
+    const rule = compiled.rules[i]!;
+    if (rule.anchors && !rule.anchors.some((a) => lower.includes(a))) continue;
+    const x = internals.get(rule)!;
+    // Factors of a case-insensitive pattern are lower-cased (ASCII letters and caseless characters only).
+    const hay = x.flags ? lower : text;
+    for (let j = 0; j < x.sources.length; j++) {
+      const factors = (x.factors[j] ??= deriveFactors(x.sources[j]!, x.flags));
+      if (!factors.every((set) => set.some((s) => hay.includes(s)))) continue;
+      const m = (x.regexes[j] ??= new RegExp(x.sources[j]!, x.flags)).exec(text);
+      if (!m) continue;
+      if (allExcludes(x).some((ex) => ex.test(text))) break;
       return { rule, match: m, text };
     }
   }
