@@ -73,6 +73,94 @@ const families: Family[] = [
       ["RuntimeError: Unable to find a valid cuDNN algorithm to run convolution", "cuda_oom_cudnn_algo"],
     ],
   },
+  {
+    // An amdgpu ring timeout (the GPU stopped answering) and the reset the driver does next, as the
+    // kernel logs them on Linux and FreeBSD: the AMD counterpart of an NVIDIA Xid that loses the GPU.
+    rule: "gpu_amdgpu_reset",
+    real: [
+      ["crash-corpus gpu_hardware/legacy-rocm-build-2533-rx7900-ring-sdma0-timeout-gpu-reset.log (m), https://github.com/ROCm/legacy-rocm-build/issues/2533", "Oct  7 12:58:23 Ubuntu-Desktop kernel: [ 2237.944235] [drm:amdgpu_job_timedout [amdgpu]] *ERROR* ring sdma0 timeout, signaled seq=16060, emitted seq=16062"],
+      ["crash-corpus gpu_hardware/ROCm-xformers-14-gfx900-ring-timeout-baco-reset-vram-lost.log (m), https://github.com/ROCm/xformers/issues/14", "[ 2744.090643] [drm] VRAM is lost due to GPU reset!"],
+      ["https://github.com/ValveSoftware/SteamOS/issues/2802", "[Thu Sep 10 14:36:16 2026] amdgpu 0000:03:00.0: amdgpu: ring gfx_0.0.0 timeout, signaled seq=7292300, emitted seq=7292304"],
+      ["https://github.com/freebsd/drm-kmod/issues/387", "[drm ERROR :amdgpu_job_timedout] ring gfx_0.0.0 timeout, signaled seq=12174921, emitted seq=12174923"],
+      ["https://github.com/freebsd/drm-kmod/issues/387", "drmn0: GPU reset begin!"],
+      ["https://github.com/rocm-arch/rocm-arch/issues/829", "[ 2679.300601] amdgpu 0000:0c:00.0: amdgpu: GPU reset begin!"],
+      ["https://github.com/wayvr-org/wayvr/issues/650", "amdgpu 0000:2d:00.0: VRAM is lost due to GPU reset!"],
+    ],
+    nearMiss: [
+      // Recovered without a reset (https://github.com/freebsd/drm-kmod/issues/78), and the display
+      // driver's own fence wait (a compositor stall, not the compute ring).
+      ["[drm:amdgpu_job_timedout [amdgpu]] *ERROR* ring gfx timeout, but soft recovered", null],
+      ["[  169.972780] [drm:amdgpu_dm_commit_planes [amdgpu]] *ERROR* Waiting for fences timed out!", null],
+      ["[drm] PCIE GART of 512M enabled (table at 0x0000008000900000).", null],
+    ],
+  },
+  {
+    // transformers' (and diffusers') lazy modules re-raise any error of an import as a RuntimeError;
+    // the line after names it (a version mismatch of torch, protobuf, numpy or a compiled extension).
+    rule: "import_lazy_module",
+    real: [
+      ["crash-corpus import_error/e2_tts-21-lightning-transformers-optimization-protobuf-builder.log (m), https://github.com/bfs18/e2_tts/issues/21", "RuntimeError: Failed to import transformers.optimization because of the following error (look up to see its traceback):"],
+      ["https://github.com/project-baize/baize-chatbot/issues/24", "RuntimeError: Failed to import transformers.trainer because of the following error (look up to see its traceback):"],
+      ["https://github.com/huggingface/transformers/issues/18483", "RuntimeError: Failed to import transformers.pipelines because of the following error (look up to see its traceback): initialization failed"],
+      ["https://github.com/modelscope/facechain/issues/485", "Failed to import transformers.generation.utils because of the following error (look up to see its traceback):"],
+    ],
+    nearMiss: [
+      // transformers' own source line, shown in a rich traceback, is not the error.
+      ['    1120                 f"Failed to import {self.__name__}.{module_name} because of the following error (look up to see its"', null],
+      ["ImportError: cannot import name 'LRScheduler' from 'torch.optim.lr_scheduler'", "import_cannot_import_name"],
+    ],
+  },
+  {
+    // The underlying error of such a re-raise, printed on its own line without "ImportError: ".
+    rule: "import_cannot_import_name",
+    real: [
+      ["crash-corpus import_error/e2_tts-21-lightning-transformers-optimization-protobuf-builder.log (m), https://github.com/bfs18/e2_tts/issues/21", "cannot import name 'builder' from 'google.protobuf.internal' (/storage/plzen4-ntis/home/dtihelka/Experiments/E2TTS.v1/.local/lib/python3.10/site-packages/google/protobuf/internal/__init__.py)"],
+      ["https://github.com/pysentimiento/pysentimiento/issues/54", "cannot import name 'UNSIGNED' from 'botocore' (unknown location)"],
+    ],
+    nearMiss: [
+      ["# we cannot import name resolution helpers from 'typing' on 3.8", null],
+      ["    from transformers import AutoModel  # cannot import name 'AutoModel' from 'transformers' on old versions", null],
+    ],
+  },
+  {
+    rule: "cuda_oom_batch_finder",
+    real: [
+      ["https://github.com/huggingface/accelerate/issues/1934", "RuntimeError: No executable batch size found, reached zero."],
+      ["https://github.com/AUTOMATIC1111/stable-diffusion-webui/issues/11184 (title)", "[Bug]: No executable batch size found, reached zero."],
+      ["https://github.com/wangyuxinwhy/uniem/issues/136", "RuntimeError: No executable batch size found, reached zero. 有点奇怪"],
+    ],
+    nearMiss: [
+      ["Trainer: auto_find_batch_size=True, starting with batch size 64", null],
+      // accelerate's own source and a caller testing for the message, as IPython tracebacks show them
+      // whatever the exception was (https://github.com/bryanchrist/MathNeuro/issues/3).
+      ['    155     raise RuntimeError("No executable batch size found, reached zero.")', null],
+      ['    699     if "No executable batch size found" in str(e):', null],
+    ],
+  },
+  {
+    // A loop that catches the OOM and retries smaller: a warning while it recovers; it explains a failure after it.
+    rule: "cuda_oom_batch_reduced",
+    real: [
+      ["crash-corpus cuda_oom/sd-dreambooth-extension-852-oom-detected-reducing-batch.log (n), https://github.com/d8ahazard/sd_dreambooth_extension/issues/852", "OOM Detected, reducing batch/grad size to 12/1."],
+    ],
+    nearMiss: [
+      ["Steps:   0%|          | 0/19700 [00:00<?, ?it/s]", null],
+    ],
+  },
+  {
+    // Paddle's CPU allocator: posix_memalign returning ENOMEM (12), in the old and the newer wording.
+    rule: "host_oom_cpu_allocator",
+    real: [
+      ["crash-corpus host_oom/paddle-17050-bert-cpu-posix-memalign-alloc-error.log (n), https://github.com/PaddlePaddle/Paddle/issues/17050", "paddle.fluid.core.EnforceNotMet: Enforce failed. Expected posix_memalign(&p, alignment, size) == 0, but received posix_memalign(&p, alignment, size):12 != 0:0."],
+      ["crash-corpus host_oom/paddle-17050-bert-cpu-posix-memalign-alloc-error.log (n)", "Alloc 524288000 error! at [/paddle/paddle/fluid/memory/detail/system_allocator.cc:51]"],
+      ["https://github.com/PaddlePaddle/Paddle/issues/29854 (title)", "Error: Alloc 524288000 error! [Hint: Expected posix_memalign(&p, alignment, size) == 0, but received posix_memalign(&p, alignment, size):12 != 0:0.] at (/paddle/paddle/fluid/memory/detail/system_alloc"],
+      ["https://github.com/PaddlePaddle/Paddle/issues/19217 (title)", "Expected posix_memalign(&p, alignment, size) == 0, but received posix_memalign(&p, alignment, size):12 != 0:0."],
+    ],
+    nearMiss: [
+      // EINVAL (22): a bad alignment, not memory.
+      ["Expected posix_memalign(&p, alignment, size) == 0, but received posix_memalign(&p, alignment, size):22 != 0:0.", null],
+    ],
+  },
 ];
 
 testFamilies(rules, families);
@@ -135,4 +223,37 @@ test("near miss: the user's own pickle.load of a truncated file stays a broken f
   // The child's traceback alone: nothing else says why the pipe was cut, so its finding (a symptom
   // now) is still what is reported.
   assert.equal((await primaryOf("spawn-child-only.log", spawnChild.join("\n")))?.ruleId, "ckpt_unreadable_weights");
+});
+
+test("an OOM-retry wrapper's warning explains the failure that follows it; alone it is no crash", async () => {
+  const warned = ["Steps:   0%|          | 0/19700 [00:00<?, ?it/s]", "OOM Detected, reducing batch/grad size to 12/1."];
+  // The retry failed too and the log ends inside its traceback (https://github.com/d8ahazard/sd_dreambooth_extension/issues/852).
+  const failed = [
+    ...warned,
+    "Traceback (most recent call last):",
+    '  File "E:\\AI\\sd\\extensions\\sd_dreambooth_extension\\dreambooth\\memory.py", line 121, in decorator',
+    "    return function(batch_size, grad_size, prof, log_file, *args, **kwargs)",
+    '  File "E:\\AI\\sd\\venv\\lib\\site-packages\\torch\\nn\\modules\\module.py", line 1194, in _call_impl',
+    "    return forward_call(*input, **kwargs)",
+    "",
+  ];
+  assert.deepEqual(await primaryOf("oom-retry-failed.log", failed.join("\n")), { category: "cuda_oom", ruleId: "cuda_oom_batch_reduced" });
+  // The retry worked and training goes on: a warning only.
+  const recovered = [...warned, "Steps:   1%|          | 120/19700 [02:00<5:26:00,  1.00it/s, loss=0.112]", ""];
+  assert.equal(await primaryOf("oom-retry-recovered.log", recovered.join("\n")), null);
+});
+
+test("transformers' lazy import failure is import_error; the error it wraps, when a rule knows it, is the one named", async () => {
+  const text = [
+    '  File "/x/site-packages/transformers/utils/import_utils.py", line 1101, in _get_module',
+    "    raise RuntimeError(",
+    "RuntimeError: Failed to import transformers.optimization because of the following error (look up to see its traceback):",
+    "cannot import name 'builder' from 'google.protobuf.internal' (/x/site-packages/google/protobuf/internal/__init__.py)",
+    "wandb: Waiting for W&B process to finish... (failed 1).",
+    "",
+  ].join("\n");
+  assert.deepEqual(await primaryOf("lazy-import.log", text), { category: "import_error", ruleId: "import_cannot_import_name" });
+  // An underlying error no rule knows: the wrapper's line names the category.
+  const unknown = text.replace(/^cannot import name .*$/m, "partially initialized module 'torchvision' has no attribute 'extension' (most likely due to a circular import)");
+  assert.deepEqual(await primaryOf("lazy-import-unknown.log", unknown), { category: "import_error", ruleId: "import_lazy_module" });
 });
