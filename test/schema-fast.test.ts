@@ -12,6 +12,7 @@ import { fastSettings, resolveSettings, settingsSchema } from "../agent/config/s
 import { entrySchema } from "../agent/crash/history.js";
 import { trainerStateSchema } from "../agent/guard/checkpoint.js";
 import { checkConfigObject, configFieldsOk, configSchema, lockSchema } from "../agent/guard/config.js";
+import { identitySchema, launchSchema } from "../agent/lib/daemon.js";
 import { jsonObject, UNUSUAL, type LazySchema } from "../agent/lib/schema.js";
 
 const RUNS = 600;
@@ -223,4 +224,33 @@ test("config.json: a config whose fields all pass the check by hand passes zod; 
     { numRuns: RUNS },
   );
   assert.ok(vouched > RUNS / 20, `vouched for only ${vouched}`);
+});
+
+test("the daemon's identity and launch files: the check gives zod's result (a running daemon has an identity file)", () => {
+  const uuids = fc.oneof(
+    fc.uuid({ version: 4 }),
+    fc.uuid(),
+    fc.uuid({ version: 4 }).map((u) => u.toUpperCase()),
+    // Any hex digits in the UUID's shape: wrong versions and variants, which zod refuses.
+    fc
+      .tuple(...[8, 4, 4, 4, 12].map((n) => fc.array(fc.constantFrom(..."0123456789abcdef"), { minLength: n, maxLength: n }).map((a) => a.join(""))))
+      .map((parts) => parts.join("-")),
+    fc.uuid({ version: 4 }).map((u) => `${u.slice(0, 19)}${"0c7f"[u.charCodeAt(20) % 4]}${u.slice(20)}`),
+    fc.constantFrom("00000000-0000-0000-0000-000000000000", "not-a-uuid", "", "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"),
+  );
+  const identity = objectOf(["pid", "startTicks", "cmdline", "launchId", "baseDir", "recordedAt"], (k) =>
+    k === "pid" || k === "startTicks" ? fc.oneof(fc.nat({ max: 2 ** 22 }), fc.integer({ min: -3, max: 3 }), fc.constantFrom(2 ** 53, 1.5)) : k === "launchId" ? uuids : fc.string({ maxLength: 6 }),
+  );
+  const fullIdentity = identity.map((o) => ({ pid: 4242, startTicks: 0, cmdline: "python3 train.py", ...o }));
+  const launch = objectOf(["launchId", "atMs", "baseDir"], (k) => (k === "launchId" ? uuids : k === "atMs" ? fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.nat()) : fc.string({ maxLength: 6 })));
+  const fullLaunch = launch.map((o) => ({ launchId: "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6", atMs: 1_700_000_000_000, ...o }));
+  const counts = {
+    identity: lazyAgrees(fc.oneof(identity, fullIdentity).map(asJson), identitySchema),
+    launch: lazyAgrees(fc.oneof(launch, fullLaunch).map(asJson), launchSchema),
+  };
+  for (const [what, n] of Object.entries(counts)) assert.ok(n > RUNS / 20, `${what}: vouched for only ${n} of ${RUNS}`);
+  // What trainsafe writes is read without zod.
+  const written = { pid: 123, startTicks: 456, cmdline: "torchrun --nproc_per_node 8 train.py", launchId: crypto.randomUUID(), baseDir: "/data/run", recordedAt: new Date().toISOString() };
+  assert.deepEqual(identitySchema.fast(asJson(written)), written);
+  assert.notEqual(launchSchema.fast({ launchId: crypto.randomUUID(), atMs: Date.now(), baseDir: "/data/run" }), UNUSUAL);
 });

@@ -17,7 +17,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { readJsonFile, writeFileAtomic } from "./files.js";
-import { lazySchema, UNUSUAL } from "./schema.js";
+import { fast, lazySchema, strippedObject, type Unusual } from "./schema.js";
 import { listProcessesSync, readCmdline, readCwd, readEnvVar, readIdentity, type ProcessIdentity } from "./proc.js";
 
 /** Environment variable holding the id of the launch that started a daemon. */
@@ -34,10 +34,11 @@ export function launchFile(layout: Layout): string {
   return path.join(layout.baseDir, ".trainsafe", "launch.json");
 }
 
-// Built when a launch or identity file is first read (lib/schema.ts): `trainsafe check` on a folder
-// with neither does not load zod for them.
+// Checked by hand in the common case (lib/schema.ts), the zod schema built only for anything else: a
+// running daemon has an identity file, and loading zod to read it cost `trainsafe check` ~75 ms of CPU
+// (docs/benchmarks.md, start-up).
 export const launchSchema = lazySchema(
-  () => UNUSUAL,
+  (raw) => strippedObject(raw, { launchId: fast.uuidV4, atMs: fast.number, baseDir: fast.string }, ["launchId", "atMs"]) as { launchId: string; atMs: number; baseDir?: string } | Unusual,
   () => z.object({ launchId: z.string().uuid(), atMs: z.number(), baseDir: z.string().optional() }),
 );
 
@@ -99,8 +100,11 @@ export async function readPidFile(file: string): Promise<PidRead> {
   return { ok: true, pid: Number(t) };
 }
 
-const identitySchema = lazySchema(
-  () => UNUSUAL,
+export const identitySchema = lazySchema(
+  (raw) =>
+    strippedObject(raw, { pid: fast.positiveInt, startTicks: fast.nonNegativeInt, cmdline: fast.string, launchId: fast.string, baseDir: fast.string, recordedAt: fast.string }, ["pid", "startTicks", "cmdline"]) as
+      | { pid: number; startTicks: number; cmdline: string; launchId?: string; baseDir?: string; recordedAt?: string }
+      | Unusual,
   () =>
     z.object({
       pid: z.number().int().positive(),

@@ -146,6 +146,8 @@ export const fast = {
   stringRecord: (v: unknown) => (isPlainObject(v) && Object.values(v).every((x) => typeof x === "string") ? { ...v } : UNUSUAL),
   /** z.unknown() */
   unknown: (v: unknown) => v,
+  /** z.string().uuid(), for the lower-case version-4 form that crypto.randomUUID writes (other forms: zod decides) */
+  uuidV4: (v: unknown) => (typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(v) ? v : UNUSUAL),
 } satisfies Record<string, unknown>;
 
 function unitValue(v: unknown, parse: (v: string | number) => number): unknown {
@@ -180,6 +182,28 @@ export function looseObject(raw: unknown, checks: Readonly<Record<string, FieldC
     if (Object.hasOwn(checks, key)) continue;
     if (raw[key] === undefined) return UNUSUAL;
     out[key] = raw[key];
+  }
+  return out;
+}
+
+/**
+ * `z.object(shape)` in the common case: every field of `checks` present in `raw` passes its check
+ * (`required` ones must be present); the copy has only the shape's fields, in the shape's order (zod
+ * drops the others). Any other input is UNUSUAL.
+ */
+export function strippedObject(raw: unknown, checks: Readonly<Record<string, FieldCheck>>, required: readonly string[] = []): Record<string, unknown> | Unusual {
+  if (!isPlainObject(raw)) return UNUSUAL;
+  const out: Record<string, unknown> = {};
+  for (const key in checks) {
+    if (!Object.hasOwn(raw, key)) {
+      if (required.includes(key)) return UNUSUAL;
+      continue;
+    }
+    const v = raw[key];
+    if (v === undefined) return UNUSUAL;
+    const parsed = checks[key]!(v);
+    if (parsed === UNUSUAL) return UNUSUAL;
+    out[key] = parsed;
   }
   return out;
 }
