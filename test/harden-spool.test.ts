@@ -43,7 +43,10 @@ test("a deleted spool folder is recreated with the unacknowledged events; none i
   assert.match(agent.output(), /spool .* was deleted or replaced under the running agent: recreated with the \d+ unacknowledged event/);
   // Crash 2 appends to the recreated files.
   await crash(2);
-  await waitFor("crash 2 spooled", () => fs.readFileSync(path.join(spoolDir, "events.jsonl"), "utf8").split("\n").filter(Boolean).length >= 6, 10_000);
+  // Both crashes and both local restarts in the spool (the restart event follows the new daemon's start, so a
+  // count of lines alone could be reached before it, and the SIGKILL below would then lose it).
+  const spooled = (kind: string) => (fs.readFileSync(path.join(spoolDir, "events.jsonl"), "utf8").match(new RegExp(`"kind":"${kind}"`, "g")) ?? []).length;
+  await waitFor("crash 2 and its local restart spooled", () => spooled("crash") >= 2 && spooled("local_restart") >= 2, 10_000);
   const firstOutput = agent.output();
   await fleet.stop(agent.child, "SIGKILL");
 

@@ -297,23 +297,24 @@ test("RequestRestart over the per-host rate: RESOURCE_EXHAUSTED naming the setti
 
 test("fleet calls over the per-caller rate: RESOURCE_EXHAUSTED naming the setting, before anything is read; other callers unaffected", async (t) => {
   let logged = "";
-  // One call every 2 s after a burst of 3, so the timing of the CLI's start-up cannot refill it.
-  const { address } = await startController(t, { auth: { tokens: TOKENS }, limits: { fleetCallsPerSecond: 0.5, fleetCallBurst: 3 } }, createLogger((s) => (logged += s)));
+  // One call every 10 s after a burst of 3, so the CLI's start-up cannot refill it (it took over 2 s on a loaded
+  // clean-clone run, which refilled a bucket of one call every 2 s).
+  const { address } = await startController(t, { auth: { tokens: TOKENS }, limits: { fleetCallsPerSecond: 0.1, fleetCallBurst: 3 } }, createLogger((s) => (logged += s)));
   const reader = client(t, address, READER_TOKEN);
   const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => reader.listHosts()));
   assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 3, "the burst is answered");
   const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
   assert.equal(refused.length, 2);
-  for (const r of refused) assert.match((r.reason as Error).message, /refused ListHosts \(RESOURCE_EXHAUSTED\): token "reader": over 0\.5 fleet calls a second \(limits\.fleetCallsPerSecond\)/);
+  for (const r of refused) assert.match((r.reason as Error).message, /refused ListHosts \(RESOURCE_EXHAUSTED\): token "reader": over 0\.1 fleet calls a second \(limits\.fleetCallsPerSecond\)/);
   assert.match(logged, /fleet calls over the per-caller rate refused .*"caller":"token \\"reader\\""/);
   // The CLI says it in one line, with the exit code of an unreachable controller (try again later).
   const cli = await runCli(["fleet", "hosts", "--controller", address], { TRAINSAFE_TOKEN: READER_TOKEN });
   assert.equal(cli.code, 3, cli.stderr);
-  assert.match(cli.stderr, /over 0\.5 fleet calls a second/);
+  assert.match(cli.stderr, /over 0\.1 fleet calls a second/);
   assert.doesNotMatch(cli.stderr, /\n\s+at /, "no stack trace");
-  // Another caller has its own bucket; the reader's refills, one call every 2 s.
+  // Another caller has its own bucket; the reader's refills, one call every 10 s.
   await client(t, address, OPERATOR_TOKEN).listHosts();
-  await new Promise((r) => setTimeout(r, 2_100));
+  await new Promise((r) => setTimeout(r, 10_100));
   await reader.listHosts();
 });
 
