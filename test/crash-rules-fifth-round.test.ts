@@ -161,6 +161,71 @@ const families: Family[] = [
       ["Expected posix_memalign(&p, alignment, size) == 0, but received posix_memalign(&p, alignment, size):22 != 0:0.", null],
     ],
   },
+  {
+    // HIP's wording of PyTorch's device-side assert (ROCm builds): "Device-side assertion `...' failed."
+    rule: "cuda_device_assert",
+    real: [
+      ["crash-corpus cuda_error/composer-2758-rocm-hip-indexselect-device-side-assertion.log (m), https://github.com/mosaicml/composer/issues/2758", "/pytorch/aten/src/ATen/native/hip/Indexing.hip:1292: indexSelectLargeIndex: Device-side assertion `srcIndex < srcSelectDimSize' failed."],
+      ["https://github.com/AkariAsai/self-rag/issues/91 (the CUDA wording, already known)", "../aten/src/ATen/native/cuda/Indexing.cu:1292: indexSelectLargeIndex: block: [654,0,0], thread: [120,0,0] Assertion `srcIndex < srcSelectDimSize` failed."],
+    ],
+    nearMiss: [
+      ["Device-side assertions will be enabled for this build (TORCH_USE_CUDA_DSA=1)", null],
+      ["Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.", null],
+    ],
+  },
+  {
+    // XLA's TPU compiler refusing a program that needs more HBM than the chip has.
+    rule: "cuda_oom_xla",
+    real: [
+      ["crash-corpus cuda_oom/easydel-166-xla-tpu-compile-ran-out-of-hbm.log (n), https://github.com/erfanzar/EasyDeL/issues/166", "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: XLA:TPU compile permanent error. Ran out of memory in memory space hbm. Used 63.80G of 30.75G hbm. Exceeded hbm capacity by 33.05G."],
+      ["https://github.com/LargeWorldModel/LWM/issues/60", "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: XLA:TPU compile permanent error. Ran out of memory in memory space hbm. Used 21.95G of 15.48G hbm."],
+      ["https://github.com/huggingface/diffusers/issues/856 (title)", 'JAX / Flax pipeline: "Ran out of memory in memory space hbm." on TPU v2-8'],
+    ],
+    nearMiss: [
+      // The compiler's scratch spaces (vector / scalar memory): a compiler limit or bug, not the model's memory.
+      ["Compilation failed: Compilation failure: Ran out of memory in memory space vmem. Please file a bug against XLA.", null],
+      ["RuntimeError: Bad StatusOr access: RESOURCE_EXHAUSTED: XLA:TPU compile permanent error. Ran out of memory in memory space smem. Used 1.00M of 1.00M smem. Exceeded smem capacity by 1.7K.", null],
+    ],
+  },
+  {
+    // Tenstorrent's allocator (tt-metal bank manager): device DRAM or on-chip L1 exhausted.
+    rule: "cuda_oom_other_runtimes",
+    real: [
+      ["crash-corpus cuda_oom/tt-xla-1650-dram-buffer-out-of-memory.log (n), https://github.com/tenstorrent/tt-xla/issues/1650", "Out of Memory: Not enough space to allocate 204800000 B DRAM buffer across 12 banks, where each bank needs to store 17088000 B, but bank size is only 1073741792 B"],
+      ["https://github.com/tenstorrent/tt-xla/issues/4685", "2026-05-14 01:00:31.755 | critical |          Always | TT_FATAL: Out of Memory: Not enough space to allocate 3294625792 B DRAM buffer across 12 banks, where each bank needs to store 274686208 B, but bank size is 1071821792 B (allocated: 784847680 B, free: 286974112 B, largest free block: 216504544 B) (assert.hpp:104)"],
+      ["https://github.com/tenstorrent/tt-xla/issues/1722", "Out of Memory: Not enough space to allocate 61079552 B L1 buffer across 64 banks, where each bank needs to store 954368 B, but bank size is only 1364928 B"],
+    ],
+    nearMiss: [
+      ["2025-10-23 04:15:30.108 | INFO     | models.tt_transformers.tt.generator:prefill_forward_llama_vision:627 - Prefilling User 1 up to 8010 tokens", null],
+    ],
+  },
+  {
+    // Ray's raylet finding its session / spill folder nearly full: printed every 10 s while the job runs
+    // on, a warning that explains a failure after it (https://github.com/ray-project/ray/issues/36959:
+    // printed with 1.3 GB left, "it annoys me").
+    rule: "disk_full_warning",
+    real: [
+      ["crash-corpus disk_full/openrlhf-638-raylet-tmp-ray-over-95-percent-full.log (n), https://github.com/OpenRLHF/OpenRLHF/issues/638", "(raylet) [2024-12-30 05:28:51,682 E 1256 1290] (raylet) file_system_monitor.cc:111: /tmp/ray/session_2024-12-27_07-51-19_644705_918 is over 95% full, available space: 133932761088; capacity: 3998267736064. Object creation will fail if spilling is required."],
+      ["https://github.com/InternLM/lmdeploy/issues/3457", "(raylet) [2025-04-21 10:05:37,313 E 959680 959717] file_system_monitor.cc:116: /tmp/ray/session_2025-03-25_17-33-57_554404_959134 is over 95% full, available space: 42.6695 GB; capacity: 876.137 GB. Object creation will fail if spilling is required."],
+    ],
+    nearMiss: [
+      ["(raylet) [2025-04-21 10:05:37,313 I 959680 959717] file_system_monitor.cc:116: /tmp/ray/session_2025-03-25 is 41% full", null],
+    ],
+  },
+  {
+    // Slurm cancelling a step with no reason on the line (scancel, a preemption the JOB line names, or
+    // srun stopping the other tasks after one failed): a consequence, primary only when nothing says more.
+    rule: "killed_slurm_step_cancelled",
+    real: [
+      ["crash-corpus process_killed/everyvoice-183-slurm-preemption-step-cancelled.log (n), https://github.com/EveryVoiceTTS/EveryVoice/issues/183", "slurmstepd: error: *** STEP 4714782.0 ON ib12gpu-001 CANCELLED AT 2023-11-29T15:47:21 ***"],
+      ["https://github.com/facebookincubator/submitit/issues/1613", "slurmstepd: error: *** STEP 37361369.0 ON learnfair5146 CANCELLED AT 2021-03-15T17:50:23 ***"],
+    ],
+    nearMiss: [
+      // Slurm stopping the other tasks because one failed: a consequence, the failing task says why.
+      ["[2026-04-29T23:36:37.809] error: *** STEP 52222788.0 ON nid002888 CANCELLED AT 2026-04-29T23:36:37 DUE TO TASK FAILURE ***", null],
+      ["slurmstepd: error: *** STEP 494583.0 ON ... CANCELLED AT 2024-04-20T09:09:37 DUE TO TIME LIMIT ***", "timeout_scheduler_limit"],
+    ],
+  },
 ];
 
 testFamilies(rules, families);
@@ -256,4 +321,19 @@ test("transformers' lazy import failure is import_error; the error it wraps, whe
   // An underlying error no rule knows: the wrapper's line names the category.
   const unknown = text.replace(/^cannot import name .*$/m, "partially initialized module 'torchvision' has no attribute 'extension' (most likely due to a circular import)");
   assert.deepEqual(await primaryOf("lazy-import-unknown.log", unknown), { category: "import_error", ruleId: "import_lazy_module" });
+});
+
+test("a Slurm step cancelled with no reason is a kill only when nothing else in the log says why", async () => {
+  // https://github.com/EveryVoiceTTS/EveryVoice/issues/183: the whole excerpt.
+  const alone = "slurmstepd: error: *** STEP 4714782.0 ON ib12gpu-001 CANCELLED AT 2023-11-29T15:47:21 ***\n";
+  assert.deepEqual(await primaryOf("step-cancelled.log", alone), { category: "process_killed", ruleId: "killed_slurm_step_cancelled" });
+  // After the ranks' collective timeouts srun stops the step: the timeouts are what the log says, the
+  // cancellation is not the death that explains them.
+  const afterWatchdog = [
+    "[rank1]:[E ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=4211, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=1800000) ran for 1800087 milliseconds before timing out.",
+    "srun: Job step aborted: Waiting up to 32 seconds for job step to finish.",
+    "slurmstepd: error: *** STEP 812734.0 ON gpu-a-07 CANCELLED AT 2024-03-02T11:20:41 ***",
+    "",
+  ].join("\n");
+  assert.equal((await primaryOf("watchdog-then-step-cancelled.log", afterWatchdog))?.category, "nccl_error");
 });

@@ -163,7 +163,8 @@ const families: Family[] = [
       ["https://github.com/desihub/desitarget/issues/628", "slurmstepd: error: *** STEP 32233190.0 ON nid01934 CANCELLED AT 2020-07-03T02:59:56 DUE TO TIME LIMIT ***"],
     ],
     nearMiss: [
-      ["slurmstepd: error: *** STEP 3495064.0 ON orion-01-01 CANCELLED AT 2021-10-27T19:35:36 ***", null],
+      // A step cancelled with no reason: a consequence-only kill notice since the fifth round (test/crash-rules-fifth-round.test.ts).
+      ["slurmstepd: error: *** STEP 3495064.0 ON orion-01-01 CANCELLED AT 2021-10-27T19:35:36 ***", "killed_slurm_step_cancelled"],
       ["#SBATCH --time=13-24:00:00 # days-hh:mm:ss", null],
     ],
   },

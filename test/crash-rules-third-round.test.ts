@@ -251,8 +251,9 @@ const families: Family[] = [
       ["a Slurm job's error file quoted in a public repository", "*** JOB 15880485 ON node2431 CANCELLED AT 2026-06-11T17:03:03 ***"],
     ],
     nearMiss: [["slurmstepd: error: *** JOB 636782 ON n-805 CANCELLED AT 2026-07-02T16:04:53 DUE TO TIME LIMIT ***", "timeout_scheduler_limit"],
-      // srun cancelling the rest of a step after one task failed (test/crash-rules-generalised.test.ts): not a kill from outside.
-      ["slurmstepd: error: *** STEP 3495064.0 ON orion-01-01 CANCELLED AT 2021-10-27T19:35:36 ***", null],
+      // srun cancelling the rest of a step after one task failed (test/crash-rules-generalised.test.ts): not a kill
+      // from outside by itself; its own rule (a consequence, test/crash-rules-fifth-round.test.ts) names it last.
+      ["slurmstepd: error: *** STEP 3495064.0 ON orion-01-01 CANCELLED AT 2021-10-27T19:35:36 ***", "killed_slurm_step_cancelled"],
     ],
   },
   {

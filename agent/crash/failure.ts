@@ -33,7 +33,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   const counted = ruleFindings.filter((f) => f.severity !== "warning");
   // The final incident is only peers waiting (store/socket/collective timeouts, lost connections)
   // and an exception no rule knows came just before them: that rank's failure is what they waited for.
-  const waitedFor = exceptionBeforePeerWaits(report.exceptions, counted, lineNo, traits.peer_wait);
+  const waitedFor = exceptionBeforePeerWaits(report.exceptions, counted, lineNo, traits);
   if (waitedFor) e = waitedFor;
   const inChain = (f: CrashFinding) => e !== null && chainOf(e).some((x) => f.line >= lineNo(x.line) && f.line <= lineNo(x.endLine));
   // torchrun names the rank that failed first and this is that rank's own exception: the store,
@@ -132,11 +132,13 @@ const WAITED_FOR_LINES = 300;
 
 /**
  * When every finding of the final incident is a peer waiting (a `peer_wait` rule's finding, or a NCCL or
- * timeout symptom such as the watchdog's) and an exception no rule explains was raised shortly before
+ * timeout symptom such as the watchdog's), `consequence` findings aside, and an exception no rule explains was raised shortly before
  * the first wait, that exception (the earliest such) is the failure the peers waited for; else null.
  */
-function exceptionBeforePeerWaits(exceptions: readonly ParsedException[], counted: readonly CrashFinding[], lineNo: (i: number) => number, peerWait: ReadonlySet<string>): ParsedException | null {
-  const final = counted.filter((f) => f.finalIncident);
+function exceptionBeforePeerWaits(exceptions: readonly ParsedException[], counted: readonly CrashFinding[], lineNo: (i: number) => number, traits: RuleTraits): ParsedException | null {
+  const peerWait = traits.peer_wait;
+  // Launchers and schedulers stopping the remaining processes afterwards change nothing.
+  const final = counted.filter((f) => f.finalIncident && !traits.consequence.has(f.ruleId));
   const waits = final.filter((f) => peerWait.has(f.ruleId));
   if (!waits.length || !final.every((f) => peerWait.has(f.ruleId) || (f.role === "symptom" && (f.category === "nccl_error" || f.category === "timeout")))) return null;
   const firstWait = Math.min(...waits.map((f) => f.line));
