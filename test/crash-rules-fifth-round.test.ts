@@ -226,6 +226,49 @@ const families: Family[] = [
       ["slurmstepd: error: *** STEP 494583.0 ON ... CANCELLED AT 2024-04-20T09:09:37 DUE TO TIME LIMIT ***", "timeout_scheduler_limit"],
     ],
   },
+  {
+    // Jupyter / Colab restarting a kernel that died with no Python error (usually killed for RAM).
+    rule: "killed_jupyter_kernel_died",
+    real: [
+      ["crash-corpus process_killed/colabtools-513-runtime-log-table-kernel-restarted-after-large-alloc.log (m), https://github.com/googlecolab/colabtools/issues/513", "May 4, 2020, 5:02:35 PM | WARNING | WARNING:root:kernel 4222e7b2-aca5-4c53-972e-ea8892e41d74 restarted"],
+      ["https://github.com/mrdbourke/m1-machine-learning-test/issues/17", "[I 2023-08-25 17:12:15.769 ServerApp] AsyncIOLoopKernelRestarter: restarting kernel (1/5), keep random ports"],
+      ["https://github.com/mrdbourke/m1-machine-learning-test/issues/17", "[W 2023-08-25 17:12:15.769 ServerApp] kernel e2dcf2e8-1352-4305-957d-eedf1d33904a restarted"],
+      ["https://github.com/mrdbourke/m1-machine-learning-test/issues/17", "The kernel for Untitled.ipynb appears to have died. It will restart automatically."],
+      ["https://github.com/jupyter/notebook/issues/4097 (title)", "The kernel appears to have died. It will restart automatically."],
+    ],
+    nearMiss: [
+      // A restart the user asked for, and the server starting a kernel.
+      ["[I 2023-08-25 17:20:01.123 ServerApp] Kernel restarted: e2dcf2e8-1352-4305-957d-eedf1d33904a", null],
+      ["[I 2023-08-25 17:12:15.779 ServerApp] Starting buffering for e2dcf2e8-1352-4305-957d-eedf1d33904a:b37bd840-f8d0-43f7-97f3-b6701599982d", null],
+    ],
+  },
+  {
+    // The k8s device plugin logs XidCriticalError only for Xids other than the application ones it
+    // skips (13, 31, 43, 45, 68, 109: internal/rm/health.go), so any Xid it names is the GPU's.
+    rule: "gpu_xid_reported",
+    real: [
+      ["crash-corpus gpu_hardware/k8s-device-plugin-189-xidcriticalerror-xid69-device-marked-unhealthy.log (m), https://github.com/NVIDIA/k8s-device-plugin/issues/189", "2020/08/10 19:09:42 XidCriticalError: Xid=69 on Device=GPU-7540a9b3-eeb9-1214-1526-f93c9ea826a8, the device will go unhealthy."],
+    ],
+    nearMiss: [
+      ["2020/08/10 19:09:42 'nvidia.com/gpu' device marked healthy: GPU-7540a9b3-eeb9-1214-1526-f93c9ea826a8", null],
+      ["I0810 19:09:40.000000 1 health.go:99] Ignoring the following XIDs for health checks: map[13:true 31:true 43:true 45:true 68:true 109:true]", null],
+    ],
+  },
+  {
+    // JAX's debug_nans / debug_infs stopping on the first non-finite value (also in Jupyter's JSON error form).
+    rule: "nan_check_numerics",
+    real: [
+      ["crash-corpus nan_loss/jax-19595-debug-nans-floatingpointerror-jit-train-step.log (n), https://github.com/jax-ml/jax/issues/19595", '\t"message": "invalid value (nan) encountered in jit(compiled_train_step). Because jax_config.debug_nans.value and/or config.jax_debug_infs is set, the de-optimized function (i.e., the function as if the `jit` decorator were removed) was called in an attempt to get a more precise error message.'],
+      ["https://github.com/jax-ml/jax/issues/25299", "FloatingPointError: invalid value (nan) encountered in jit(f)"],
+      ["https://github.com/jax-ml/jax/issues/7634", "FloatingPointError: invalid value (nan) encountered in convert_element_type"],
+      ["https://github.com/jax-ml/jax/pull/25519", "jax._src.source_info_util.JaxStackTraceBeforeTransformation: FloatingPointError: invalid value (nan) encountered in mul"],
+    ],
+    nearMiss: [
+      // numpy's warning (no value in parentheses) and JAX's notice before it re-runs the function.
+      ["/x/train.py:41: RuntimeWarning: invalid value encountered in divide", null],
+      ["Invalid nan value encountered in the output of a jax.jit function. Calling the de-optimized version.", null],
+    ],
+  },
 ];
 
 testFamilies(rules, families);
