@@ -81,6 +81,35 @@ const lazyZod = {
   },
 };
 
+/**
+ * A package or built-in module the local commands' scripts require on first use instead of at load,
+ * through a facade whose exports call into the real module (each a Proxy over a function, so that
+ * calls, `new` and property reads all reach it): yaml (read only for a YAML training config; `check`
+ * evaluated it at every start) and node:child_process (only to run nvidia-smi and lspci, which a host
+ * without them never does; loading it compiles net, dgram and child_process's internals). Together
+ * ~13 ms of `check`'s CPU (docs/benchmarks.md, start-up). An import of a name not listed here fails
+ * the build ("No matching export").
+ */
+const LAZY_MODULES = { yaml: ["LineCounter", "parseAllDocuments", "visit", "isMap", "isScalar"], "node:child_process": ["spawn"] };
+const lazyModules = {
+  name: "lazy-modules",
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(LAZY_MODULES).map((m) => m.replace(/[.:]/g, "\\$&")).join("|")})$`);
+    // The facade's own require() of the module, and the packages' imports, resolve as usual.
+    b.onResolve({ filter }, (a) => (a.namespace === "lazy-module" || a.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { path: a.path, namespace: "lazy-module" }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-module" }, (a) => ({
+      contents: [
+        "let real;",
+        `const get = (name) => (real ??= require(${JSON.stringify(a.path)}))[name];`,
+        "const lazy = (name) => new Proxy(function () {}, { apply: (_, self, args) => Reflect.apply(get(name), self, args), construct: (_, args) => Reflect.construct(get(name), args), get: (_, key) => get(name)[key] });",
+        ...LAZY_MODULES[a.path].map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
+      ].join("\n"),
+      loader: "js",
+      resolveDir: root,
+    }));
+  },
+};
+
 const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), ".."));
 const dist = path.join(root, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
@@ -199,7 +228,7 @@ await build({
   define: { "import.meta": "__trainsafeImportMeta", ...builtinRules, TRAINSAFE_CHECKS_WORKER: JSON.stringify("./checks-worker.module.cjs") },
   banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename.replace(/\\.cjs$/, ".module.cjs")).href; } };' },
   logLevel: "warning",
-  plugins: [englishZodLocaleOnly, commanderLazyChildProcess, lazyZod, localEntry],
+  plugins: [englishZodLocaleOnly, commanderLazyChildProcess, lazyZod, lazyModules, localEntry],
 });
 // zod for the local commands' scripts, loaded only when one needs it (lazyZod above); English only.
 await build({

@@ -323,3 +323,33 @@ test("a shipped rules file with an error fails the build, naming the file, rule 
   assert.ok(b.stderr.includes(`${file}: rules[2] (id ${data.rules[2].id}).patterns[0]: invalid regular expression`), b.stderr);
   assert.deepEqual(fs.readdirSync(path.join(prog, "dist")), ["rules.json"], "a failed build leaves no bundle and no temporary file");
 });
+
+test("yaml and child_process, required by the local scripts on first use, still work there: nvidia-smi and a YAML training config give the sources' results", () => {
+  const dev = path.join(ROOT, "bin", "trainsafe.js");
+  const dist = path.dirname(bundle);
+  // The facades stand in for the modules: neither is loaded at the script's start any more.
+  assert.match(fs.readFileSync(path.join(dist, "checks-worker.cjs"), "latin1"), /lazy-module:yaml[\s\S]*lazy-module:node:child_process/);
+  // nvidia-smi (test/fakes) is run through the lazily required child_process.spawn.
+  const gpus = path.join(tmp, "gpus.json");
+  const gpu = (i: number) => ({ index: i, name: "NVIDIA H200", uuid: `GPU-${i}`, "temperature.gpu": 41, "utilization.gpu": 97, "memory.used": 1000, "memory.total": 143771, "power.draw": 600, "ecc.errors.uncorrected.volatile.total": 0, "retired_pages.pending": "[N/A]", "remapped_rows.pending": "No", "remapped_rows.failure": "No", "remapped_rows.uncorrectable": 0, "clocks_throttle_reasons.active": "0x0000000000000004", "mig.mode.current": "Disabled" });
+  fs.writeFileSync(gpus, JSON.stringify({ gpus: [gpu(0), gpu(1)] }));
+  const env = { PATH: `${path.join(ROOT, "test", "fakes")}${path.delimiter}${process.env.PATH}`, FAKE_NVIDIA_SMI: gpus };
+  const pick = (r: { stdout: string }) => JSON.parse(r.stdout).checks.map((c: any) => [c.id, c.status, c.message]);
+  const shipped = run(bundle, ["check", "--base-dir", base, "--only", "gpu", "--json"], env);
+  assert.deepEqual(pick(shipped), pick(run(dev, ["check", "--base-dir", base, "--only", "gpu", "--json"], env)));
+  assert.equal(pick(shipped)[0][1], "pass", shipped.stdout);
+  assert.match(pick(shipped)[0][2], /2 GPU/);
+  // A YAML trainingConfig (hf layout) is parsed through the lazily required yaml (LineCounter, parseAllDocuments, visit).
+  const hf = path.join(tmp, "hf-yaml");
+  fs.cpSync(path.join(ROOT, "test", "fixtures", "checkpoints", "hf-trainer"), hf, { recursive: true });
+  fs.writeFileSync(path.join(hf, "sft.yaml"), "output_dir: output\nlearning_rate: 1e-4\nper_device_train_batch_size: 0\nfp16: true\nbf16: yes\n");
+  const settings = path.join(hf, "trainsafe.json");
+  fs.writeFileSync(settings, JSON.stringify({ layout: "hf", trainingConfig: "sft.yaml" }));
+  const args = ["config", "validate", "--base-dir", hf, "--config", settings, "--json"];
+  const a = run(bundle, args);
+  const b = run(dev, args);
+  assert.equal(a.status, 1, a.stderr);
+  assert.equal(a.status, b.status);
+  assert.deepEqual(JSON.parse(a.stdout), JSON.parse(b.stdout));
+  assert.match(JSON.stringify(JSON.parse(a.stdout).errors), /per_device_train_batch_size.*line 3/);
+});
