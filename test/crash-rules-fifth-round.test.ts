@@ -54,6 +54,7 @@ const families: Family[] = [
       ["crash-corpus gpu_hardware/plmfit-40-slurmstepd-nvml-gpu-is-lost.log (m), https://github.com/LSSI-ETH/plmfit/issues/40", "slurmstepd: error: NVML: Failed to get usage(15): GPU is lost"],
       ["https://github.com/NVIDIA/k8s-device-plugin/issues/231", "Pod Allocate failed due to device plugin GetPreferredAllocation rpc failed with err: rpc error: code = Unknown desc = Unable to retrieve list of available devices: error creating nvml.Device 3: nvml: GPU is lost, which is unexpected"],
       ["https://github.com/NVIDIA/open-gpu-kernel-modules/issues/688", "Feb 17 08:00:34 abggdna-DGX-Station-A100 kernel: NVRM: nvAssertOkFailedNoLog: Assertion failed: GPU lost from the bus [NV_ERR_GPU_IS_LOST] (0x0000000F) returned from rmStatus @ kernel_ce_gv100.c:106"],
+      ["https://github.com/QwenLM/Qwen/issues/629 (title)", "使用web_demo.py应该怎样退出，Ctrl+c退出显卡会出现error，显示GPU is lost"],
     ],
     nearMiss: [
       // A container that lost its device nodes (systemd reload) is not a lost GPU.
