@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { builtPrefilter } from "../agent/crash/prefilter.js";
-import { classifyCandidate, classifyLine, compileRulesData, loadRules } from "../agent/crash/rules.js";
+import { CandidateText, classifyCandidate, classifyLine, compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { binaryProblem, scanFiles } from "../agent/crash/scanner.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -109,7 +109,7 @@ test("edge cases: ANSI codes and NULs inside literals, progress bars, CRLF, leng
   }
 });
 
-test("classifyCandidate gives classifyLine's result on every corpus line, with the anchors of the line or more", async () => {
+test("classifyCandidate gives classifyLine's result on every corpus line, with the anchors of the line or more, alone or as part of its file", async () => {
   const rules = await loadRules();
   const search = rules.anchorSearch!;
   const anchorsOf = (lower: string) => {
@@ -124,7 +124,11 @@ test("classifyCandidate gives classifyLine's result on every corpus line, with t
   const extra = [...search.rulesOf.keys()].slice(0, 5);
   let matched = 0;
   for (const file of [...corpusFiles(), ...fixtureFiles()]) {
-    for (let raw of fs.readFileSync(file, "utf8").split("\n")) {
+    const content = fs.readFileSync(file, "utf8");
+    const whole = new CandidateText(rules, content, content.toLowerCase());
+    let index = -1;
+    for (let raw of content.split("\n")) {
+      index++;
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
       const ref = classifyLine(rules, raw);
       if (ref) matched++;
@@ -133,6 +137,7 @@ test("classifyCandidate gives classifyLine's result on every corpus line, with t
       const got = classifyCandidate(rules, raw, found);
       assert.equal(got?.rule.id, ref?.rule.id, `${file}: ${JSON.stringify(raw)}`);
       assert.deepEqual(got?.match, ref?.match);
+      assert.equal(whole.classify(index, raw, found)?.rule.id, ref?.rule.id, `${file} (whole): ${JSON.stringify(raw)}`);
       // More anchors than the line holds only widen the rules tried.
       assert.equal(classifyCandidate(rules, raw, [...found, ...extra])?.rule.id, ref?.rule.id);
     }

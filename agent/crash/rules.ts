@@ -540,6 +540,117 @@ function classifySegment(compiled: CompiledRules, text: string): LineMatch | nul
   return null;
 }
 
+/** Whether `hay` holds one string of each factor (a pattern cannot match a text that does not). */
+function holdsFactors(factors: PatternFactors[number], hay: string): boolean {
+  for (let f = 0; f < factors.length; f++) {
+    const set = factors[f]!;
+    let any = false;
+    for (let k = 0; k < set.length && !any; k++) any = hay.includes(set[k]!);
+    if (!any) return false;
+  }
+  return true;
+}
+
+function factorsOf(x: RuleInternals, j: number): PatternFactors[number] {
+  return (x.factors[j] ??= deriveFactors(x.sources[j]!, x.flags));
+}
+
+/** Positions of "\n" in `s`, in order. */
+function newlinesOf(s: string): number[] {
+  const out: number[] = [];
+  for (let i = s.indexOf("\n"); i !== -1; i = s.indexOf("\n", i + 1)) out.push(i);
+  return out;
+}
+
+/** The index of the line holding position `pos`: the number of newlines before it. */
+function lineAt(newlines: readonly number[], pos: number): number {
+  let lo = 0;
+  let hi = newlines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (newlines[mid]! < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The lines of a rule that may match: per pattern worth trying, the lines holding all its factors. */
+interface RuleLines {
+  readonly patterns: readonly number[];
+  readonly lines: readonly ReadonlySet<number>[];
+  /** Lines of any of them. */
+  readonly any: ReadonlySet<number>;
+}
+
+/**
+ * A text classified line by line (a tail scan), with what its whole rules out found once: `text` is the
+ * text decoded whole and `lower` lower-cased whole (line k of each is line k alone decoded, or lower-cased:
+ * "\n" is never part of a multi-byte sequence, and lower-casing keeps it and maps a line as it would
+ * alone, its one context rule, the final sigma, stopping at a line break). For each rule tried, the
+ * lines holding one string of each factor of each of its patterns are found with a few native searches
+ * of the whole text (so a rule picked by a common anchor, such as "loss" on every trainer step, costs
+ * a set lookup per line instead of running its patterns' factor checks).
+ */
+export class CandidateText {
+  private readonly textNewlines: number[];
+  private readonly lowerNewlines: number[];
+  /** Per rule index: its RuleLines; null: no line can match; undefined: not looked at yet. */
+  private readonly ruleLines: (RuleLines | null | undefined)[] = [];
+
+  constructor(
+    private readonly compiled: CompiledRules,
+    private readonly text: string,
+    private readonly lower: string,
+  ) {
+    this.textNewlines = newlinesOf(text);
+    this.lowerNewlines = text === lower ? this.textNewlines : newlinesOf(lower);
+  }
+
+  /**
+   * classifyLine's result for line `line` (0-based in the text; `rawLine`: that line as decoded alone,
+   * without its "\r\n" or "\n") whose minimal anchors are `found` (see classifyCandidate).
+   */
+  classify(line: number, rawLine: string, found: readonly string[]): LineMatch | null {
+    return classifyPicked(this.compiled, rawLine, found, (i) => {
+      let rl = this.ruleLines[i];
+      if (rl === undefined) rl = this.ruleLines[i] = this.linesOf(i);
+      if (rl === null || !rl.any.has(line)) return null;
+      const patterns: number[] = [];
+      for (let k = 0; k < rl.patterns.length; k++) if (rl.lines[k]!.has(line)) patterns.push(rl.patterns[k]!);
+      return patterns;
+    });
+  }
+
+  private linesOf(i: number): RuleLines | null {
+    const x = internals.get(this.compiled.rules[i]!)!;
+    // Factors of a case-insensitive pattern are lower-cased (ASCII letters and caseless characters only).
+    const hay = x.flags ? this.lower : this.text;
+    const newlines = x.flags ? this.lowerNewlines : this.textNewlines;
+    const patterns: number[] = [];
+    const lines: Set<number>[] = [];
+    const any = new Set<number>();
+    for (let j = 0; j < x.sources.length; j++) {
+      const factors = factorsOf(x, j);
+      let have: Set<number> | undefined;
+      // No factor (the deriver gave up): every line of the text.
+      if (!factors.length) have = new Set(Array.from({ length: newlines.length + 1 }, (_, k) => k));
+      for (const set of factors) {
+        const inFactor = new Set<number>();
+        // A factor string holds no "\n": each occurrence lies in one line.
+        for (const str of set) for (let p = hay.indexOf(str); p !== -1; p = hay.indexOf(str, p + 1)) inFactor.add(lineAt(newlines, p));
+        if (have) for (const l of have) if (!inFactor.has(l)) have.delete(l);
+        have = have ?? inFactor;
+        if (!have.size) break;
+      }
+      if (!have?.size) continue;
+      patterns.push(j);
+      lines.push(have);
+      for (const l of have) any.add(l);
+    }
+    return patterns.length ? { patterns, lines, any } : null;
+  }
+}
+
 /**
  * classifyLine's result for a line whose minimal anchors are known (`found`: what AnchorSearch finds in
  * the lower-cased line; more is harmless, fewer is not), with less work: the rules are picked without a
@@ -548,6 +659,14 @@ function classifySegment(compiled: CompiledRules, text: string): LineMatch | nul
  * "\r", ESC or NUL (segments, ANSI codes) goes through classifyLine.
  */
 export function classifyCandidate(compiled: CompiledRules, rawLine: string, found: readonly string[]): LineMatch | null {
+  return classifyPicked(compiled, rawLine, found, () => undefined);
+}
+
+/**
+ * classifyCandidate, where `patternsOf(i)` may narrow the patterns of rule i worth trying on this line:
+ * null for none, undefined for all (each still checked for its factors in the line).
+ */
+function classifyPicked(compiled: CompiledRules, rawLine: string, found: readonly string[], patternsOf: (rule: number) => readonly number[] | null | undefined): LineMatch | null {
   const search = compiled.anchorSearch;
   if (!search || rawLine.includes("\r") || rawLine.includes("\x1b") || rawLine.includes("\0")) return classifyLine(compiled, rawLine);
   const text = rawLine;
@@ -556,16 +675,23 @@ export function classifyCandidate(compiled: CompiledRules, rawLine: string, foun
   for (const m of found) for (const i of search.rulesOf.get(m) ?? []) picked.add(i);
   // Rules stay in their order: the first that matches wins.
   const order = [...picked].sort((x, y) => x - y);
-  const lower = text.toLowerCase();
-  for (const i of order) {
+  let lower: string | undefined;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const only = patternsOf(i);
+    if (only === null) continue;
     const rule = compiled.rules[i]!;
-    if (rule.anchors && !rule.anchors.some((a) => lower.includes(a))) continue;
     const x = internals.get(rule)!;
-    // Factors of a case-insensitive pattern are lower-cased (ASCII letters and caseless characters only).
+    lower ??= text.toLowerCase();
+    if (rule.anchors) {
+      let any = false;
+      for (let a = 0; a < rule.anchors.length && !any; a++) any = lower.includes(rule.anchors[a]!);
+      if (!any) continue;
+    }
     const hay = x.flags ? lower : text;
-    for (let j = 0; j < x.sources.length; j++) {
-      const factors = (x.factors[j] ??= deriveFactors(x.sources[j]!, x.flags));
-      if (!factors.every((set) => set.some((s) => hay.includes(s)))) continue;
+    for (let n = 0, count = only ? only.length : x.sources.length; n < count; n++) {
+      const j = only ? only[n]! : n;
+      if (!holdsFactors(factorsOf(x, j), hay)) continue;
       const m = (x.regexes[j] ??= new RegExp(x.sources[j]!, x.flags)).exec(text);
       if (!m) continue;
       if (allExcludes(x).some((ex) => ex.test(text))) break;

@@ -15,7 +15,7 @@ import { describeError } from "../lib/errors.js";
 import { choosePrimary, demoteSpawnChildErrors, failureOf, fallbackFinding, type KeptLines } from "./failure.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import type { FailureReport } from "./traceback.js";
-import { classifyCandidate, classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
+import { CandidateText, classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES } from "./tail.js";
 import type { CrashFinding, ScannedFile, ScanResult } from "./types.js";
@@ -400,9 +400,10 @@ function countReplacements(bytes: Buffer): number {
  * The lines of bytes [start, end) a rule can match, by index in the text, each with the minimal anchors
  * found in it (one search of the whole lower-cased text, not one per line; AnchorSearch), and every
  * line holding ESC or NUL (the classifier removes ANSI codes and NULs first, which can join an anchor),
- * with none. Undefined when some rule has no anchor (every line must be classified).
+ * with none; and the CandidateText that classifies them. Undefined when some rule has no anchor (every line
+ * must be classified).
  */
-function candidateLines(buf: Buffer, start: number, end: number, rules: CompiledRules): Map<number, string[]> | undefined {
+function candidateLines(buf: Buffer, start: number, end: number, rules: CompiledRules): { lines: Map<number, string[]>; whole: CandidateText } | undefined {
   const search = rules.anchorSearch;
   if (!search || search.always.length) return undefined;
   // "\n" never belongs to a multi-byte sequence, and lower-casing keeps every "\n" and maps a line to
@@ -440,7 +441,7 @@ function candidateLines(buf: Buffer, start: number, end: number, rules: Compiled
       if (!out.has(ln)) out.set(ln, []);
     }
   }
-  return out;
+  return { lines: out, whole: new CandidateText(rules, text, lower) };
 }
 
 /**
@@ -460,11 +461,11 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
     for (let ls = start; ls < end; newlines++) {
       let le = buf.indexOf(0x0a, ls);
       if (le < 0 || le >= end) le = end;
-      const found = candidates?.get(newlines);
+      const found = candidates?.lines.get(newlines);
       if (!candidates || found) {
         let raw = buf.toString("utf8", ls, le);
         if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-        const lm = found ? classifyCandidate(rules, raw, found) : classifyLine(rules, raw);
+        const lm = found ? candidates!.whole.classify(newlines, raw, found) : classifyLine(rules, raw);
         if (lm) collector.add(lm, firstLine + newlines, baseOffset + (ls - start));
       }
       if (le === end) break;
