@@ -195,6 +195,7 @@ const families: Family[] = [
       ["crash-corpus cuda_oom/tt-xla-1650-dram-buffer-out-of-memory.log (n), https://github.com/tenstorrent/tt-xla/issues/1650", "Out of Memory: Not enough space to allocate 204800000 B DRAM buffer across 12 banks, where each bank needs to store 17088000 B, but bank size is only 1073741792 B"],
       ["https://github.com/tenstorrent/tt-xla/issues/4685", "2026-05-14 01:00:31.755 | critical |          Always | TT_FATAL: Out of Memory: Not enough space to allocate 3294625792 B DRAM buffer across 12 banks, where each bank needs to store 274686208 B, but bank size is 1071821792 B (allocated: 784847680 B, free: 286974112 B, largest free block: 216504544 B) (assert.hpp:104)"],
       ["https://github.com/tenstorrent/tt-xla/issues/1722", "Out of Memory: Not enough space to allocate 61079552 B L1 buffer across 64 banks, where each bank needs to store 954368 B, but bank size is only 1364928 B"],
+      ["https://github.com/intel/torch-xpu-ops/issues/5432", "RuntimeError: level_zero backend failed with error: 39 (UR_RESULT_ERROR_OUT_OF_DEVICE_MEMORY)"],
     ],
     nearMiss: [
       ["2025-10-23 04:15:30.108 | INFO     | models.tt_transformers.tt.generator:prefill_forward_llama_vision:627 - Prefilling User 1 up to 8010 tokens", null],
@@ -268,6 +269,21 @@ const families: Family[] = [
       // numpy's warning (no value in parentheses) and JAX's notice before it re-runs the function.
       ["/x/train.py:41: RuntimeWarning: invalid value encountered in divide", null],
       ["Invalid nan value encountered in the output of a jax.jit function. Calling the de-optimized version.", null],
+    ],
+  },
+  {
+    // A GPU the driver reset ("device lost") as Intel's Level Zero runtime, the xe kernel driver and Vulkan report it.
+    rule: "gpu_device_lost",
+    real: [
+      ["crash-corpus gpu_hardware/torch-xpu-ops-5164-arc-b60-ddp-device-lost-xe-engine-reset.log (m), https://github.com/intel/torch-xpu-ops/issues/5164", "RuntimeError: level_zero backend failed with error: 20 (UR_RESULT_ERROR_DEVICE_LOST)"],
+      ["crash-corpus gpu_hardware/torch-xpu-ops-5164-arc-b60-ddp-device-lost-xe-engine-reset.log (m)", "xe 0000:2c:00.0: [drm] GT0: Engine reset: engine_class=ccs, logical_mask: 0x1, guc_id=3"],
+      ["https://github.com/intel/torch-xpu-ops/issues/2757", "RuntimeError: level_zero backend failed with error: 20 (UR_RESULT_ERROR_DEVICE_LOST)"],
+      ["https://github.com/freebsd/drm-kmod/issues/426", "RADV reporting VK_ERROR_DEVICE_LOST"],
+    ],
+    nearMiss: [
+      // Out of device memory is an OOM, not a lost device.
+      ["RuntimeError: level_zero backend failed with error: 39 (UR_RESULT_ERROR_OUT_OF_DEVICE_MEMORY)", "cuda_oom_other_runtimes"],
+      ["[level_zero:gpu][level_zero:0] Intel(R) oneAPI Unified Runtime over Level-Zero V2, Intel(R) Arc(TM) Pro B70 Graphics 20.2.0 [1.17.39395+13]", null],
     ],
   },
 ];
