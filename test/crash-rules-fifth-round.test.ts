@@ -196,9 +196,12 @@ const families: Family[] = [
       ["https://github.com/tenstorrent/tt-xla/issues/4685", "2026-05-14 01:00:31.755 | critical |          Always | TT_FATAL: Out of Memory: Not enough space to allocate 3294625792 B DRAM buffer across 12 banks, where each bank needs to store 274686208 B, but bank size is 1071821792 B (allocated: 784847680 B, free: 286974112 B, largest free block: 216504544 B) (assert.hpp:104)"],
       ["https://github.com/tenstorrent/tt-xla/issues/1722", "Out of Memory: Not enough space to allocate 61079552 B L1 buffer across 64 banks, where each bank needs to store 954368 B, but bank size is only 1364928 B"],
       ["https://github.com/intel/torch-xpu-ops/issues/5432", "RuntimeError: level_zero backend failed with error: 39 (UR_RESULT_ERROR_OUT_OF_DEVICE_MEMORY)"],
+      // HAMi's vGPU layer refusing an allocation over the pod's GPU memory share (res=2: CUDA_ERROR_OUT_OF_MEMORY).
+      ["https://github.com/Project-HAMi/HAMi/issues/585", "[HAMI-core ERROR (pid:7 thread=140360328144640 allocator.c:115)]: cuMemoryAllocate failed res=2"],
     ],
     nearMiss: [
       ["2025-10-23 04:15:30.108 | INFO     | models.tt_transformers.tt.generator:prefill_forward_llama_vision:627 - Prefilling User 1 up to 8010 tokens", null],
+      ["[HAMI-core ERROR (pid:7 thread=140360328144640 allocator.c:115)]: cuMemoryAllocate failed res=1", null],
     ],
   },
   {
