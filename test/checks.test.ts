@@ -14,6 +14,7 @@ import { UNUSUAL } from "../agent/lib/schema.js";
 import fc from "fast-check";
 import { evaluateGpus } from "../agent/checks/gpu.js";
 import type { Check } from "../agent/checks/types.js";
+import { unnamedTrainers } from "../agent/checks/daemon.js";
 import { lockConfig } from "../agent/guard/config.js";
 import { isRunning, readIdentity } from "../agent/lib/proc.js";
 import { recordIdentity } from "../agent/lib/daemon.js";
@@ -752,4 +753,40 @@ test("crashes: a fatal line in the log tail fails while the daemon is down, warn
   const corrupt = await one(s, "crashes");
   assert.equal(corrupt.status, "warn");
   assert.ok(corrupt.message.includes(".crash_history.json"), corrupt.message);
+});
+
+test("the checks of one run share one /proc scan: the daemon check and the progress check's jobRunning ask once, and both use the answer", async (t) => {
+  const base = await healthyDir(t);
+  const s = settingsFor(base, { statusStaleAfter: "15m" });
+  // The mechanism: one map for a run's checks, a new one for the next run.
+  const seen: Array<Map<string, unknown> | undefined> = [];
+  const probe = (id: string): Check => ({ id, title: id, run: async ({ shared }) => (seen.push(shared), { status: "pass", message: "ok" }) });
+  await runChecks(s, { checks: [probe("a"), probe("b")] });
+  await runChecks(s, { checks: [probe("a")] });
+  assert.ok(seen[0] instanceof Map);
+  assert.equal(seen[0], seen[1], "one map for the checks of a run");
+  assert.notEqual(seen[2], seen[0], "a new map for the next run");
+  // One scan per map; without a map, a scan of its own each time.
+  const shared = new Map<string, unknown>();
+  const first = unnamedTrainers(s, shared);
+  assert.equal(unnamedTrainers(s, shared), first);
+  const own = [unnamedTrainers(s), unnamedTrainers(s)];
+  assert.notEqual(own[0], own[1]);
+  await Promise.all([first, ...own]);
+
+  // A stuck step, no PID file, and a trainer started by hand in the folder: the daemon check names the
+  // trainer and the progress check, from the same scan, knows the job runs (a hang, not "not running").
+  const t0 = Date.now() - 20 * 60_000;
+  const statusFile = path.join(base, "status", "training_status.json");
+  const write = (at: number) => fs.writeFileSync(statusFile, JSON.stringify({ current_step: 160, total_steps: 6000, updated_at: new Date(at).toISOString() }));
+  write(t0);
+  await one(s, "progress", { now: () => t0 });
+  write(t0 + 17 * 60_000);
+  const pid = await startProcessIn(t, base, "core/training_daemon.py");
+  const report = await runChecks(s, { only: ["daemon", "progress"], now: () => t0 + 17 * 60_000 });
+  const by = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+  assert.equal(by.daemon!.status, "fail");
+  assert.match(by.daemon!.message, new RegExp(`a trainer started by hand runs in this folder: PID ${pid}`));
+  assert.equal(by.progress!.status, "fail");
+  assert.match(by.progress!.message, /^step 160\/6000 has not advanced for 17m \(limit 15m in training phase\)$/);
 });

@@ -35,26 +35,36 @@ export async function liveSupervisor(settings: Settings): Promise<number | null>
   return isSameLive(await readProcStat(v.pid), v.startTicks) ? v.pid : null;
 }
 
-/** Trainers of this folder that the PID file does not name (agent/lib/daemon.ts `unnamedTrainers`). */
-export function unnamedTrainers(settings: Settings): Promise<UnnamedTrainer[]> {
-  return findUnnamedTrainers(settings.layout, settings.watchdog.daemonPattern);
+/**
+ * Trainers of this folder that the PID file does not name (agent/lib/daemon.ts `unnamedTrainers`). With
+ * `shared` (one run's checks, CheckContext.shared), one scan answers the daemon check and the progress
+ * check's jobRunning: without a PID file both ask, and a scan reads every process's command line
+ * (~25-45 ms of CPU with 100 processes, the largest part of `trainsafe check` on such a folder).
+ */
+export function unnamedTrainers(settings: Settings, shared?: Map<string, unknown>): Promise<UnnamedTrainer[]> {
+  const key = `unnamedTrainers\0${settings.layout.baseDir}\0${settings.watchdog.daemonPattern}`;
+  const known = shared?.get(key) as Promise<UnnamedTrainer[]> | undefined;
+  if (known) return known;
+  const scan = findUnnamedTrainers(settings.layout, settings.watchdog.daemonPattern);
+  shared?.set(key, scan);
+  return scan;
 }
 
 /** Whether this folder's job runs: the daemon the PID file names, or a trainer no PID file names. */
-export async function jobRunning(settings: Settings): Promise<boolean> {
+export async function jobRunning(settings: Settings, shared?: Map<string, unknown>): Promise<boolean> {
   const found = await findDaemon(settings.layout, settings.watchdog.daemonPattern);
   if (found.state === "running") return true;
   if (found.state !== "no_pid_file" && found.state !== "not_running") return false;
-  return (await unnamedTrainers(settings)).length > 0;
+  return (await unnamedTrainers(settings, shared)).length > 0;
 }
 
 const short = (s: string, n = 100) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** What a missing PID file means here (see the file comment). */
-async function noPidFile(settings: Settings, now: number, found: Extract<DaemonLookup, { state: "no_pid_file" }>): Promise<CheckResult> {
+async function noPidFile(settings: Settings, now: number, found: Extract<DaemonLookup, { state: "no_pid_file" }>, shared: Map<string, unknown> | undefined): Promise<CheckResult> {
   const { layout } = settings;
   const pidName = rel(layout, layout.pidFile);
-  const trainers = await unnamedTrainers(settings);
+  const trainers = await unnamedTrainers(settings, shared);
   if (trainers.length > 0) {
     const t = trainers[0]!;
     const more = trainers.length > 1 ? ` (and ${trainers.length - 1} more: PID ${trainers.slice(1).map((x) => x.pid).join(", ")})` : "";
@@ -105,14 +115,14 @@ async function noPidFile(settings: Settings, now: number, found: Extract<DaemonL
 export const daemonCheck: Check = {
   id: "daemon",
   title: "training daemon alive",
-  async run({ settings, now }) {
+  async run({ settings, now, shared }) {
     const { layout } = settings;
     const found = await findDaemon(layout, settings.watchdog.daemonPattern);
     switch (found.state) {
       case "running":
         return result("pass", found.message, { pid: found.pid, cmdline: found.identity.cmdline, startTicks: found.identity.startTicks });
       case "no_pid_file":
-        return noPidFile(settings, now(), found);
+        return noPidFile(settings, now(), found, shared);
       case "bad_pid_file":
         return result("fail", `${found.message} (fix or remove it by hand; trainsafe removes only PID files of dead processes)`);
       case "not_daemon":

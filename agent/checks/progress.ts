@@ -115,7 +115,7 @@ async function saveState(file: string, state: Record<string, unknown>): Promise<
  * Progress from checkpoints and logs (no status file): the source, its step and line, and whether a
  * new progress line appeared since the last check (kept in check_state.json like the status file's).
  */
-async function fromOtherSources(settings: Settings, nowMs: number, statusName: string): Promise<CheckResult> {
+async function fromOtherSources(settings: Settings, nowMs: number, statusName: string, shared: Map<string, unknown> | undefined): Promise<CheckResult> {
   const { layout } = settings;
   const read = await new ProgressSources(layout, settings.watchdog.phaseField, 0).read();
   if (!read.ok) return result("warn", `progress unreadable: ${read.message}`);
@@ -161,7 +161,7 @@ async function fromOtherSources(settings: Settings, nowMs: number, statusName: s
   const tail = notes.length ? `; ${notes.join("; ")}` : "";
   if (prevSame && !advanced && nowMs - next.sinceMs > limitMs) {
     const text = `${stepText} ${from} has not advanced for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)})`;
-    return (await notRunning(settings, text, details, tail)) ?? result("fail", `${text}${tail}`, details);
+    return (await notRunning(settings, text, details, tail, shared)) ?? result("fail", `${text}${tail}`, details);
   }
   if (ageMs > limitMs) return result("warn", `${name} not updated for ${formatDurationMs(ageMs)} (stale after ${formatDurationMs(limitMs)}); ${stepText}${tail}`, details);
   const updated = `updated ${formatDurationMs(Math.max(0, ageMs))} ago`;
@@ -175,21 +175,21 @@ async function fromOtherSources(settings: Settings, nowMs: number, statusName: s
  * stopped, crashed) it is what the daemon check reports, so here it is a warning saying so, not a
  * second failure that reads like a hang. Null while the job runs.
  */
-async function notRunning(settings: Settings, text: string, details: Record<string, unknown>, tail: string): Promise<CheckResult | null> {
-  if (await jobRunning(settings)) return null;
+async function notRunning(settings: Settings, text: string, details: Record<string, unknown>, tail: string, shared: Map<string, unknown> | undefined): Promise<CheckResult | null> {
+  if (await jobRunning(settings, shared)) return null;
   return result("warn", `${text}, but the job is not running (see the daemon check): no progress is expected${tail}`, { ...details, jobRunning: false });
 }
 
 export const progressCheck: Check = {
   id: "progress",
   title: "training progress",
-  async run({ settings, now }): Promise<CheckResult> {
+  async run({ settings, now, shared }): Promise<CheckResult> {
     const { layout } = settings;
     const file = layout.statusFile;
     const name = rel(layout, file);
     const r = await readJsonFile(file, statusSchema);
     if (!r.ok) {
-      if (r.reason === "missing") return fromOtherSources(settings, now(), name);
+      if (r.reason === "missing") return fromOtherSources(settings, now(), name, shared);
       return result("warn", `status file unusable: ${r.message}`, { file, reason: r.reason, ...(r.field ? { field: r.field } : {}) });
     }
     const st = r.value;
@@ -257,7 +257,7 @@ export const progressCheck: Check = {
     if (total !== null && step > total) return result("warn", `current_step ${step} is beyond total_steps ${total} in ${name}${tail}`, details);
     if (trend === "same" && nowMs - next.sinceMs > limitMs) {
       const text = `step ${step}${of} has not advanced for ${formatDurationMs(nowMs - next.sinceMs)} (limit ${formatDurationMs(limitMs)} in ${phase} phase)`;
-      return (await notRunning(settings, text, details, tail)) ?? result("fail", `${text}${tail}`, details);
+      return (await notRunning(settings, text, details, tail, shared)) ?? result("fail", `${text}${tail}`, details);
     }
     if (ageMs > settings.checks.statusStaleAfter) {
       return result("warn", `${name} not updated for ${formatDurationMs(ageMs)} (stale after ${formatDurationMs(settings.checks.statusStaleAfter)}); step ${step}${of}${tail}`, details);

@@ -47,7 +47,7 @@ interface Ran {
  * Runs one check with a deadline. On timeout (or cancellation) its signal is aborted, which kills any
  * child process it started, and the check is reported without waiting for it to notice.
  */
-export async function runCheck(check: Check, settings: Settings, opts: { timeoutMs: number; signal?: AbortSignal; now?: () => number }): Promise<Ran> {
+export async function runCheck(check: Check, settings: Settings, opts: { timeoutMs: number; signal?: AbortSignal; now?: () => number; shared?: Map<string, unknown> }): Promise<Ran> {
   const now = opts.now ?? Date.now;
   const started = performance.now();
   const ac = new AbortController();
@@ -65,7 +65,7 @@ export async function runCheck(check: Check, settings: Settings, opts: { timeout
     }, opts.timeoutMs);
   });
   const running = Promise.resolve()
-    .then(() => check.run({ settings, now, signal: ac.signal }))
+    .then(() => check.run({ settings, now, signal: ac.signal, ...(opts.shared ? { shared: opts.shared } : {}) }))
     .catch((err: unknown) => result("fail", `check crashed: ${describeError(err)}`));
   try {
     const r = await Promise.race([running, stopped]);
@@ -138,9 +138,11 @@ async function runSelected(
   started: number,
 ): Promise<CheckReport> {
   const timeoutMs = runOpts.timeoutMs;
+  // The first round's checks share what more than one of them reads (types.ts, CheckContext.shared).
+  const shared = new Map<string, unknown>();
   const ran = await Promise.all(
     selected.map(async (c, i) => {
-      const r = await runCheck(c, settings, runOpts);
+      const r = await runCheck(c, settings, { ...runOpts, shared });
       opts.onOutcome?.(i, outcome(r));
       return r;
     }),

@@ -26,6 +26,11 @@ export interface CheckContext {
   now(): number;
   /** Aborted when the check times out or the whole run is cancelled: stop work, kill children. */
   readonly signal: AbortSignal;
+  /**
+   * What the checks of one run share (a scan of /proc that two of them need): one map for the checks
+   * of a run, a new one for the next run and for the re-runs after repairs. Absent: nothing shared.
+   */
+  readonly shared?: Map<string, unknown>;
 }
 
 export interface Check {
