@@ -109,6 +109,83 @@ test("continuous grant traffic holds the ingest commit for at most maxHoldMs", a
   assert.ok(ackedAfterMs < 60 + 1_500, `committed ${ackedAfterMs.toFixed(0)} ms after it was queued (hold 60 ms)`);
 });
 
+test("once the hold is over while requests keep coming, the queue is committed a slice per turn, the requests decided before each", async (t) => {
+  const store = open(t);
+  const log: string[] = [];
+  const stored = () => (store.db.prepare("SELECT count(*) AS n FROM crashes").get() as { n: number }).n;
+  // Requests answered all along (beforeCommit always asks to wait), as in a long burst.
+  const ingest = new Ingest(store, silentLogger, {
+    clock: () => T0 + 1_000,
+    beforeCommit: () => {
+      log.push("decide");
+      return 5;
+    },
+    maxHoldMs: 30,
+    sliceItems: 10,
+  });
+  const immediate = store.immediate.bind(store);
+  store.immediate = <T>(fn: () => T): T => {
+    const before = stored();
+    const r = immediate(fn);
+    log.push(`commit ${stored() - before}`);
+    return r;
+  };
+  const acked: number[] = [];
+  for (let n = 0; n < 35; n++) {
+    ingest.event(crash(`h${n % 8}`, n), (err) => {
+      assert.equal(err, null);
+      acked.push(n);
+      log.push("ack");
+    });
+  }
+  const t0 = performance.now();
+  while (acked.length < 35 && performance.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(acked.length, 35, "every event committed and acked while the requests kept coming");
+  assert.deepEqual(acked, [...Array(35).keys()], "acked in the order they arrived");
+  assert.equal(stored(), 35);
+  // Slices of 10, each after the waiting requests were decided, each event acked after its own commit.
+  const commits = log.filter((l) => l.startsWith("commit"));
+  assert.deepEqual(commits, ["commit 10", "commit 10", "commit 10", "commit 5"]);
+  const firstCommit = log.indexOf("commit 10");
+  for (let i = firstCommit; i < log.length; i++) {
+    if (log[i]!.startsWith("commit")) assert.equal(log[i - 1], "decide", `decided before the slice at ${i}: ${log.slice(i - 3, i + 1).join(", ")}`);
+  }
+  let committedNotAcked = 0;
+  for (const l of log) {
+    if (l.startsWith("commit")) committedNotAcked += Number(l.split(" ")[1]);
+    if (l === "ack") assert.ok(committedNotAcked-- > 0, "an ack only for a committed event");
+  }
+});
+
+test("without restart requests a long queue is committed in slices too, one a turn, each acked before the next is written", async (t) => {
+  const store = open(t);
+  const log: string[] = [];
+  const stored = () => (store.db.prepare("SELECT count(*) AS n FROM crashes").get() as { n: number }).n;
+  const ingest = new Ingest(store, silentLogger, { clock: () => T0 + 1_000, sliceItems: 16 });
+  const immediate = store.immediate.bind(store);
+  store.immediate = <T>(fn: () => T): T => {
+    const before = stored();
+    const r = immediate(fn);
+    log.push(`commit ${stored() - before}`);
+    return r;
+  };
+  let acked = 0;
+  for (let n = 0; n < 40; n++) ingest.event(crash(`h${n % 8}`, n), () => (acked++, log.push(`ack ${n}`)));
+  await turn();
+  assert.equal(acked, 16, "the first turn committed one slice");
+  await turn();
+  assert.equal(acked, 32);
+  await turn();
+  assert.equal(acked, 40);
+  assert.deepEqual(log.filter((l) => l.startsWith("commit")), ["commit 16", "commit 16", "commit 8"]);
+  assert.equal(log.indexOf("commit 16", 1), 17, "the second slice is written after the first slice's 16 acks");
+  // stop() (flush) still writes everything queued at once.
+  for (let n = 40; n < 100; n++) ingest.event(crash(`h${n % 8}`, n), () => acked++);
+  ingest.flush();
+  assert.equal(acked, 100);
+  assert.equal(log.filter((l) => l.startsWith("commit")).at(-1), "commit 60");
+});
+
 test("without restart requests the ingest commits in the turn its items arrived", async (t) => {
   const store = open(t);
   const grants = new RestartGrants(store, resolveControllerConfig({ stateDir: "x" }).budget, { clock: () => T0 + 1_000 });

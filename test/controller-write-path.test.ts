@@ -1,8 +1,8 @@
 /**
  * The controller's cheaper write path (issue 12): a host's last_seen_ms written at most once a
  * second by event commits (and never further behind than that), each host's job id answered from
- * memory with the same answers as the table, and the WAL checkpointed by a timer outside the commits
- * with SQLite's own checkpoint as its bound. Real SQLite files throughout.
+ * memory with the same answers as the table, and the WAL checkpointed outside the commits by a worker
+ * thread (off the event loop) with SQLite's own checkpoint as its bound. Real SQLite files throughout.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,6 +12,7 @@ import path from "node:path";
 import type { AgentEvent } from "../controller/domain.js";
 import { Ingest, TOUCH_COALESCE_MS } from "../controller/ingest.js";
 import { silentLogger } from "../controller/log.js";
+import { WalCheckpointer } from "../controller/store/checkpointer.js";
 import { WAL_BACKSTOP_PAGES } from "../controller/store/db.js";
 import { Store } from "../controller/store/index.js";
 
@@ -144,7 +145,7 @@ function walPages(file: string): number {
   return Math.max(0, Math.ceil((size - 32) / (4096 + 24)));
 }
 
-test("the checkpoint timer copies the WAL into the database between commits, and the WAL stops growing", async (t) => {
+test("the checkpoint worker copies the WAL into the database between commits, and the WAL stops growing", async (t) => {
   const file = tempFile(t);
   const store = Store.open(file, { checkpointIntervalMs: 50 });
   t.after(() => store.close());
@@ -155,20 +156,92 @@ test("the checkpoint timer copies the WAL into the database between commits, and
   for (let round = 0; round < 4; round++) {
     for (let n = 0; n < 300; n++) commitEvent(ingest, event("h1", round * 1000 + n, T0 + n));
     await sleep(150);
-    // The timer ran: every frame of the WAL is already in the database file.
+    // The worker ran: every frame of the WAL is already in the database file.
     const r = store.checkpoint()!;
     assert.equal(r.checkpointed, r.walFrames, `round ${round}: ${JSON.stringify(r)}`);
     sizes.push(walPages(file));
   }
-  // Each round starts the WAL over: it stays near one round's size (the timer may also run mid-round),
+  // Each round starts the WAL over: it stays near one round's size (the worker may also run mid-round),
   // where without a checkpoint it would hold four rounds' worth.
   assert.ok(sizes[3]! <= sizes[1]! + 16 && sizes[3]! < 1.5 * sizes[0]!, `WAL pages per round: ${sizes.join(", ")}`);
   assert.equal(store.db.prepare("SELECT count(*) FROM events").pluck().get(), 1200);
 });
 
-test("with the timer held off, SQLite's own checkpoint still bounds the WAL at WAL_BACKSTOP_PAGES", (t) => {
+test("the WAL is checkpointed by a worker thread: while this thread never yields, the database file still receives the WAL's pages", async (t) => {
   const file = tempFile(t);
-  // An hour: the timer never runs here, as when writes outrun it.
+  const store = Store.open(file, { checkpointIntervalMs: 20 });
+  t.after(() => store.close());
+  assert.ok(store.checkpointer, "a checkpoint worker runs");
+  let onThisThread = 0;
+  const own = store.checkpoint.bind(store);
+  store.checkpoint = () => {
+    onThisThread++;
+    return own();
+  };
+  store.hosts.ensure("h1", "job-1", T0);
+  const ingest = new Ingest(store, silentLogger, { clock: () => T0 });
+  const started = performance.now();
+  while (store.checkpointer!.runs === 0 && performance.now() - started < 10_000) await sleep(10);
+  assert.ok(store.checkpointer!.runs > 0, "the worker checkpointed");
+  const size0 = fs.statSync(file).size;
+  // Commits only append to the WAL (far below SQLite's own checkpoint at WAL_BACKSTOP_PAGES); only a
+  // checkpoint writes the database file. This thread now runs no timer and reads no message.
+  for (let n = 0; n < 200; n++) commitEvent(ingest, event("h1", n, T0 + n));
+  assert.ok(walPages(file) < WAL_BACKSTOP_PAGES / 2);
+  const t0 = performance.now();
+  let grew = false;
+  while (!grew && performance.now() - t0 < 5_000) grew = fs.statSync(file).size > size0;
+  assert.ok(grew, "the database file grew while this thread was busy: another thread checkpointed");
+  await sleep(100);
+  assert.equal(onThisThread, 0, "no checkpoint on the event loop's thread");
+  assert.ok(store.checkpointer!.last && store.checkpointer!.last.walFrames >= 0);
+});
+
+test("closing the store closes the worker's connection first: the store's own close removes the WAL, and nothing is lost", async (t) => {
+  const file = tempFile(t);
+  const store = Store.open(file, { checkpointIntervalMs: 20 });
+  store.hosts.ensure("h1", "job-1", T0);
+  const ingest = new Ingest(store, silentLogger, { clock: () => T0 });
+  for (let n = 0; n < 50; n++) commitEvent(ingest, event("h1", n, T0 + n));
+  await sleep(60);
+  for (let n = 50; n < 100; n++) commitEvent(ingest, event("h1", n, T0 + n));
+  store.close();
+  assert.equal(fs.existsSync(`${file}-wal`), false, "the last connection checkpointed and removed the WAL");
+  const again = Store.open(file);
+  t.after(() => again.close());
+  assert.equal(again.events.count(), 100);
+});
+
+test("a checkpoint worker that cannot open its file says so (the Store then checkpoints from a timer)", async (t) => {
+  const missing = path.join(path.dirname(tempFile(t)), "missing.db");
+  const reasons: string[] = [];
+  const c = new WalCheckpointer(missing, 20, (r) => reasons.push(r));
+  t.after(() => c.close());
+  const t0 = performance.now();
+  while (reasons.length === 0 && performance.now() - t0 < 10_000) await sleep(10);
+  assert.equal(reasons.length, 1);
+  assert.match(reasons[0]!, /unable to open|no such file|does not exist/i);
+  assert.equal(c.runs, 0);
+});
+
+test("checkpointInWorker false checkpoints from a timer on this thread", async (t) => {
+  const file = tempFile(t);
+  const store = Store.open(file, { checkpointIntervalMs: 20, checkpointInWorker: false });
+  t.after(() => store.close());
+  assert.equal(store.checkpointer, null);
+  let onThisThread = 0;
+  const own = store.checkpoint.bind(store);
+  store.checkpoint = () => {
+    onThisThread++;
+    return own();
+  };
+  await sleep(100);
+  assert.ok(onThisThread > 0);
+});
+
+test("with the worker's checkpoints held off, SQLite's own checkpoint still bounds the WAL at WAL_BACKSTOP_PAGES", (t) => {
+  const file = tempFile(t);
+  // An hour: the worker never checkpoints here, as when writes outrun it.
   const store = Store.open(file, { checkpointIntervalMs: 3_600_000 });
   t.after(() => store.close());
   const insert = store.db.prepare("INSERT INTO hosts (host_id, job_id, first_seen_ms, last_seen_ms, gpus_json) VALUES (?, 'job-1', 0, 0, ?)");

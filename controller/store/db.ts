@@ -18,18 +18,20 @@ export interface OpenOptions {
   /** Run PRAGMA quick_check before using the database (default: true unless read-only). */
   readonly quickCheck?: boolean;
   /**
-   * The Store checkpoints the WAL (PASSIVE) this often from a timer, outside the commits (default
+   * The Store checkpoints the WAL (PASSIVE) this often, outside the commits and off the event loop (default
    * CHECKPOINT_INTERVAL_MS; 0: SQLite's own checkpoint every 1,000 pages inside whichever commit crosses it).
    */
   readonly checkpointIntervalMs?: number;
+  /** Checkpoint from a worker thread (default) rather than a timer on the opening thread. */
+  readonly checkpointInWorker?: boolean;
 }
 
 /** How often the Store checkpoints the WAL from its timer by default. */
 export const CHECKPOINT_INTERVAL_MS = 1_000;
 
 /**
- * With the timer on, a commit still checkpoints once the WAL holds this many pages (40 MiB at 4 KiB):
- * the WAL's bound when writes outrun the timer (a burst of hellos at start, a stalled event loop).
+ * With the Store's own checkpoints on, a commit still checkpoints once the WAL holds this many pages
+ * (40 MiB at 4 KiB): the WAL's bound when writes outrun them (a burst of hellos at start).
  */
 export const WAL_BACKSTOP_PAGES = 10_000;
 
@@ -67,8 +69,8 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   try {
     // WAL: readers (fleet queries) never block the writer (ingest, grants) and vice versa.
     if (!opts.readonly) db.pragma("journal_mode = WAL");
-    // The checkpoint inside a commit costs the grant path: the Store's timer does it between
-    // commits, and SQLite's own is only the WAL's bound (see WAL_BACKSTOP_PAGES).
+    // The checkpoint inside a commit costs the grant path: the Store's worker thread does it
+    // (checkpointer.ts), and SQLite's own is only the WAL's bound (see WAL_BACKSTOP_PAGES).
     if (!opts.readonly && (opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS) > 0) db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
     // A second process (a backup, sqlite3 shell) holding a lock briefly must not fail a grant.
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5_000))}`);

@@ -2,6 +2,7 @@
 import { configError, describeError } from "../../agent/lib/errors.js";
 import { CHECKPOINT_INTERVAL_MS, damagedDbError, isDamagedDbError, openDatabase, type Db, type OpenOptions } from "./db.js";
 import { BreakerRepo } from "./breakers.js";
+import { WalCheckpointer } from "./checkpointer.js";
 import { CrashRepo } from "./crashes.js";
 import { DecisionRepo } from "./decisions.js";
 import { EventRepo } from "./events.js";
@@ -22,6 +23,8 @@ export class Store {
 
   private readonly run: ReturnType<Db["transaction"]>;
   private checkpointTimer: NodeJS.Timeout | null = null;
+  /** The worker thread that checkpoints the WAL (null: none, or it failed and the timer does it). */
+  checkpointer: WalCheckpointer | null = null;
 
   private constructor(readonly db: Db) {
     this.run = db.transaction((fn: () => unknown) => fn());
@@ -48,11 +51,30 @@ export class Store {
       throw configError(file, `cannot use the database (${describeError(err)})`);
     }
     const everyMs = opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
-    if (!opts.readonly && everyMs > 0) {
-      store.checkpointTimer = setInterval(() => store.checkpoint(), everyMs);
-      store.checkpointTimer.unref();
-    }
+    if (!opts.readonly && everyMs > 0) store.startCheckpoints(file, everyMs, opts.checkpointInWorker ?? true);
     return store;
+  }
+
+  /**
+   * Checkpoints the WAL every `everyMs` outside the commits: in a worker thread (checkpointer.ts: the
+   * page copies and their fsyncs never block the event loop), or from a timer on this thread when the
+   * worker is not wanted or cannot run.
+   */
+  private startCheckpoints(file: string, everyMs: number, inWorker: boolean): void {
+    const useTimer = () => {
+      if (!this.db.open || this.checkpointTimer) return;
+      this.checkpointTimer = setInterval(() => this.checkpoint(), everyMs);
+      this.checkpointTimer.unref();
+    };
+    if (!inWorker) return useTimer();
+    try {
+      this.checkpointer = new WalCheckpointer(file, everyMs, () => {
+        this.checkpointer = null;
+        useTimer();
+      });
+    } catch {
+      useTimer();
+    }
   }
 
   /**
@@ -82,6 +104,9 @@ export class Store {
   close(): void {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.checkpointTimer = null;
+    // The worker's connection first: this one, closing last, checkpoints and removes the WAL.
+    this.checkpointer?.close();
+    this.checkpointer = null;
     if (this.db.open) this.db.close();
   }
 }
