@@ -596,6 +596,9 @@ export class CandidateText {
   private readonly lowerNewlines: number[];
   /** Per rule index: its RuleLines; null: no line can match; undefined: not looked at yet. */
   private readonly ruleLines: (RuleLines | null | undefined)[] = [];
+  /** The lines holding a factor string, in the text as is and lower-cased. */
+  private readonly textLines = new Map<string, ReadonlySet<number>>();
+  private readonly lowerLines = new Map<string, ReadonlySet<number>>();
 
   constructor(
     private readonly compiled: CompiledRules,
@@ -612,8 +615,7 @@ export class CandidateText {
    */
   classify(line: number, rawLine: string, found: readonly string[]): LineMatch | null {
     return classifyPicked(this.compiled, rawLine, found, (i) => {
-      let rl = this.ruleLines[i];
-      if (rl === undefined) rl = this.ruleLines[i] = this.linesOf(i);
+      const rl = this.linesOfRule(i);
       if (rl === null || !rl.any.has(line)) return null;
       const patterns: number[] = [];
       for (let k = 0; k < rl.patterns.length; k++) if (rl.lines[k]!.has(line)) patterns.push(rl.patterns[k]!);
@@ -621,28 +623,72 @@ export class CandidateText {
     });
   }
 
+  /**
+   * False when no rule that `found` picks can match line `line` (a line without "\r", ESC or NUL, or
+   * with: a pattern matching a segment holds its factors in the line too): it need not be decoded.
+   */
+  mayMatch(line: number, found: readonly string[]): boolean {
+    const search = this.compiled.anchorSearch;
+    if (!search || search.always.length) return true;
+    for (const m of found) {
+      for (const i of search.rulesOf.get(m) ?? []) {
+        const rl = this.linesOfRule(i);
+        if (rl !== null && rl.any.has(line)) return true;
+      }
+    }
+    return false;
+  }
+
+  private linesOfRule(i: number): RuleLines | null {
+    let rl = this.ruleLines[i];
+    if (rl === undefined) rl = this.ruleLines[i] = this.linesOf(i);
+    return rl;
+  }
+
+  /** The lines holding `str` (of the lower-cased text when `lower`), found once per text. */
+  private linesHolding(str: string, lower: boolean): ReadonlySet<number> {
+    const memo = lower ? this.lowerLines : this.textLines;
+    let found = memo.get(str);
+    if (!found) {
+      const hay = lower ? this.lower : this.text;
+      const newlines = lower ? this.lowerNewlines : this.textNewlines;
+      const set = new Set<number>();
+      // A factor string holds no "\n": each occurrence lies in one line.
+      for (let p = hay.indexOf(str); p !== -1; p = hay.indexOf(str, p + 1)) set.add(lineAt(newlines, p));
+      memo.set(str, (found = set));
+    }
+    return found;
+  }
+
   private linesOf(i: number): RuleLines | null {
     const x = internals.get(this.compiled.rules[i]!)!;
     // Factors of a case-insensitive pattern are lower-cased (ASCII letters and caseless characters only).
-    const hay = x.flags ? this.lower : this.text;
-    const newlines = x.flags ? this.lowerNewlines : this.textNewlines;
+    const lower = x.flags !== "";
+    const hay = lower ? this.lower : this.text;
     const patterns: number[] = [];
-    const lines: Set<number>[] = [];
+    const lines: ReadonlySet<number>[] = [];
     const any = new Set<number>();
     for (let j = 0; j < x.sources.length; j++) {
       const factors = factorsOf(x, j);
-      let have: Set<number> | undefined;
-      // No factor (the deriver gave up): every line of the text.
-      if (!factors.length) have = new Set(Array.from({ length: newlines.length + 1 }, (_, k) => k));
-      for (const set of factors) {
-        const inFactor = new Set<number>();
-        // A factor string holds no "\n": each occurrence lies in one line.
-        for (const str of set) for (let p = hay.indexOf(str); p !== -1; p = hay.indexOf(str, p + 1)) inFactor.add(lineAt(newlines, p));
-        if (have) for (const l of have) if (!inFactor.has(l)) have.delete(l);
-        have = have ?? inFactor;
-        if (!have.size) break;
+      let have: ReadonlySet<number>;
+      if (!factors.length) {
+        // No factor (the deriver gave up): every line of the text.
+        have = new Set(Array.from({ length: (lower ? this.lowerNewlines : this.textNewlines).length + 1 }, (_, k) => k));
+      } else {
+        // A factor none of whose strings is in the text rules the pattern out without a line search.
+        if (!holdsFactors(factors, hay)) continue;
+        const sets = factors.map((set) => {
+          if (set.length === 1) return this.linesHolding(set[0]!, lower);
+          const union = new Set<number>();
+          for (const str of set) for (const l of this.linesHolding(str, lower)) union.add(l);
+          return union;
+        });
+        sets.sort((a, b) => a.size - b.size);
+        const both = new Set<number>();
+        for (const l of sets[0]!) if (sets.every((s) => s.has(l))) both.add(l);
+        have = both;
       }
-      if (!have?.size) continue;
+      if (!have.size) continue;
       patterns.push(j);
       lines.push(have);
       for (const l of have) any.add(l);

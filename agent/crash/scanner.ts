@@ -398,12 +398,12 @@ function countReplacements(bytes: Buffer): number {
 
 /**
  * The lines of bytes [start, end) a rule can match, by index in the text, each with the minimal anchors
- * found in it (one search of the whole lower-cased text, not one per line; AnchorSearch), and every
- * line holding ESC or NUL (the classifier removes ANSI codes and NULs first, which can join an anchor),
- * with none; and the CandidateText that classifies them. Undefined when some rule has no anchor (every line
- * must be classified).
+ * found in it (one search of the whole lower-cased text, not one per line; AnchorSearch); the lines
+ * holding ESC or NUL (`dirty`: the classifier removes ANSI codes and NULs first, which can join an
+ * anchor or a factor), classified whatever they hold; and the CandidateText that classifies the
+ * others. Undefined when some rule has no anchor (every line must be classified).
  */
-function candidateLines(buf: Buffer, start: number, end: number, rules: CompiledRules): { lines: Map<number, string[]>; whole: CandidateText } | undefined {
+function candidateLines(buf: Buffer, start: number, end: number, rules: CompiledRules): { lines: Map<number, string[]>; dirty: Set<number>; whole: CandidateText } | undefined {
   const search = rules.anchorSearch;
   if (!search || search.always.length) return undefined;
   // "\n" never belongs to a multi-byte sequence, and lower-casing keeps every "\n" and maps a line to
@@ -428,6 +428,7 @@ function candidateLines(buf: Buffer, start: number, end: number, rules: Compiled
     // Two minimal anchors never start at one position (see minimalIn in rules.ts).
     re.lastIndex = m.index + 1;
   }
+  const dirty = new Set<number>();
   for (const special of ["\x1b", "\0"]) {
     let at = text.indexOf(special);
     if (at === -1) continue;
@@ -438,10 +439,10 @@ function candidateLines(buf: Buffer, start: number, end: number, rules: Compiled
         ln++;
         from = i + 1;
       }
-      if (!out.has(ln)) out.set(ln, []);
+      dirty.add(ln);
     }
   }
-  return { lines: out, whole: new CandidateText(rules, text, lower) };
+  return { lines: out, dirty, whole: new CandidateText(rules, text, lower) };
 }
 
 /**
@@ -455,17 +456,19 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
   // of 1000 lines): it is built for the first large text and then used for every text.
   const pf = collector.prefiltered ? (builtPrefilter(rules) ?? (end - start >= PREFILTER_MIN_BYTES ? prefilterFor(rules) : undefined)) : undefined;
   if (!pf) {
-    // A line holding no anchor of any rule (most of a log) is neither decoded nor classified.
+    // A line holding no anchor of any rule (most of a log), or only anchors of rules whose patterns'
+    // factors it lacks ("loss" of a trainer step without "nan"), is neither decoded nor classified.
     const candidates = collector.prefiltered ? candidateLines(buf, start, end, rules) : undefined;
     let newlines = 0;
     for (let ls = start; ls < end; newlines++) {
       let le = buf.indexOf(0x0a, ls);
       if (le < 0 || le >= end) le = end;
       const found = candidates?.lines.get(newlines);
-      if (!candidates || found) {
+      const dirty = candidates?.dirty.has(newlines) ?? true;
+      if (dirty || (found && candidates!.whole.mayMatch(newlines, found))) {
         let raw = buf.toString("utf8", ls, le);
         if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-        const lm = found ? candidates!.whole.classify(newlines, raw, found) : classifyLine(rules, raw);
+        const lm = found && !dirty ? candidates!.whole.classify(newlines, raw, found) : classifyLine(rules, raw);
         if (lm) collector.add(lm, firstLine + newlines, baseOffset + (ls - start));
       }
       if (le === end) break;
