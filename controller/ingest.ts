@@ -1,8 +1,7 @@
 /**
  * Write path of everything agents stream: events, telemetry and health-check runs are queued and
  * committed in one transaction per event-loop turn (thousands of agents would otherwise mean
- * thousands of commits a second), at most 64 items a turn (a long queue in slices, so no commit
- * holds the event loop for long); telemetry alone, which nobody waits for, at most every 100 ms.
+ * thousands of commits a second); telemetry alone, which nobody waits for, at most every 100 ms.
  * Each event's callback runs after its commit, so the agent's ack always follows a durable write; a
  * replayed uuid is ignored by the store and acked again.
  * A new crash or hang also regroups its job's newest incidents (controller/incidents.ts) in the
@@ -20,7 +19,7 @@ type Item =
 
 export interface IngestOptions {
   readonly clock?: () => number;
-  /** Most items per transaction when everything queued is committed at once (flush, stop). */
+  /** Most items per transaction; the rest go in the next turn. */
   readonly maxBatch?: number;
   /** Failures of one job that began within this long of an incident's first one join it (default 5 minutes). */
   readonly incidentWindowMs?: number;
@@ -32,13 +31,6 @@ export interface IngestOptions {
   readonly beforeCommit?: () => number;
   /** Longest a queued item waits for its commit because of beforeCommit (default 250 ms). */
   readonly maxHoldMs?: number;
-  /**
-   * Most items a scheduled commit takes (default 64); the rest follow in the next event-loop turns,
-   * each deciding the waiting restart requests first. A request that arrives while a burst's queue
-   * (hundreds of crash and decision events at 5,000 agents, tens of ms to commit) is written then
-   * waits for one slice, a few ms, not for all of it. stop() still commits everything at once.
-   */
-  readonly sliceItems?: number;
   /**
    * Telemetry alone (nothing waiting for an ack) is committed at most this often (default 100 ms):
    * thousands of agents' samples then cost a few commits a second instead of one per event-loop
@@ -82,7 +74,6 @@ export class Ingest {
   private readonly incidents: IncidentTracker;
   private readonly beforeCommit: () => number;
   private readonly maxHoldMs: number;
-  private readonly sliceItems: number;
   /** last_seen_ms this ingest wrote per host (committed, or in the open transaction: cleared on rollback). */
   private readonly touchedAt = new Map<string, number>();
   /** When the current hold began (performance.now()); null: not holding. */
@@ -100,7 +91,6 @@ export class Ingest {
     this.maxBatch = opts.maxBatch ?? 2_000;
     this.beforeCommit = opts.beforeCommit ?? (() => 0);
     this.maxHoldMs = opts.maxHoldMs ?? 250;
-    this.sliceItems = Math.max(1, opts.sliceItems ?? 64);
     this.telemetryDelayMs = opts.telemetryDelayMs ?? 100;
     this.incidents = new IncidentTracker(store, opts.incidentWindowMs ?? DEFAULT_INCIDENT_WINDOW_MS);
     // Crashes stored before incidents existed, or grouped with another window, are grouped now (once).
@@ -147,26 +137,10 @@ export class Ingest {
         this.timer = setTimeout(this.onTurn, Math.min(waitMs, leftMs));
         return;
       }
-      // The hold is over while requests still come; it stays over until the queue is empty, so
-      // every turn from now on commits a slice.
-    } else {
-      this.heldSince = null;
     }
-    this.commitSlice();
+    this.heldSince = null;
+    this.flush();
   };
-
-  /** Commits the oldest sliceItems queued items; the rest go in the next turn. */
-  private commitSlice(): void {
-    if (this.queue.length <= this.sliceItems) {
-      this.heldSince = null;
-      this.flush();
-      return;
-    }
-    const slice = this.queue.slice(0, this.sliceItems);
-    this.queue = this.queue.slice(this.sliceItems);
-    this.scheduled = setImmediate(this.onTurn);
-    this.commit(slice);
-  }
 
   /** Commits everything queued now (also called on stop). */
   flush(): void {
