@@ -35,7 +35,7 @@ export function launchFile(layout: Layout): string {
 }
 
 // Checked by hand in the common case (lib/schema.ts), the zod schema built only for anything else: a
-// running daemon has an identity file, and loading zod to read it cost `trainsafe check` ~75 ms of CPU
+// running daemon has an identity file, and loading zod to read it cost `trainsafe check` 50-75 ms of CPU
 // (docs/benchmarks.md, start-up).
 export const launchSchema = lazySchema(
   (raw) => strippedObject(raw, { launchId: fast.uuidV4, atMs: fast.number, baseDir: fast.string }, ["launchId", "atMs"]) as { launchId: string; atMs: number; baseDir?: string } | Unusual,
