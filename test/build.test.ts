@@ -84,7 +84,7 @@ test("every local command gives the same result from the bundle as from the sour
   assert.equal(usage.status, 2, usage.stderr);
 });
 
-test("check's checks run in a worker script of their own, with its own code cache; check's script holds none of them", () => {
+test("check's checks run from a script of their own (in check's main thread, in the agent's worker), with its own code cache; check's script holds none of them", () => {
   const dist = path.dirname(bundle);
   const script = (f: string) => fs.readFileSync(path.join(dist, f), "latin1");
   // The Xid check's pattern and the pre-validated crash rules stand for the checks' code and what it loads.
