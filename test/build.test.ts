@@ -105,7 +105,7 @@ test("check's checks run from a script of their own (in check's main thread, in 
   assert.match(second.stderr, /code cache hit \(.*checks-worker-module-/);
   assert.deepEqual(second.checks, first.checks);
   assert.equal(first.checks.length, 15);
-  // The ES module CLI (the agent's form) runs the same checks through its own worker module.
+  // The ES module CLI (the agent's form) runs the same checks from its own checks module (dist/checks-worker.mjs).
   assert.deepEqual(check(esm).checks, first.checks);
   // The worker's script is not a command.
   assert.equal(run(bundle, ["checks-worker"]).status, 2);
