@@ -253,8 +253,12 @@ const families: Family[] = [
     rule: "gpu_xid_reported",
     real: [
       ["crash-corpus gpu_hardware/k8s-device-plugin-189-xidcriticalerror-xid69-device-marked-unhealthy.log (m), https://github.com/NVIDIA/k8s-device-plugin/issues/189", "2020/08/10 19:09:42 XidCriticalError: Xid=69 on Device=GPU-7540a9b3-eeb9-1214-1526-f93c9ea826a8, the device will go unhealthy."],
+      // The newer wording, as internal/rm/health.go of NVIDIA/k8s-device-plugin logs it.
+      ["NVIDIA/k8s-device-plugin internal/rm/health.go (format)", "I0810 19:09:42.000000       1 health.go:214] XidCriticalError: Xid=79 on Device=GPU-7540a9b3-eeb9-1214-1526-f93c9ea826a8; marking device as unhealthy."],
     ],
     nearMiss: [
+      // A question quoting a value the plugin does not log that way (test/crash-rules-third-round.test.ts).
+      ["healthCheck report XidCriticalError: Xid=999 on Device=GPU-XXXX, but i can not find Xid error 999 in nvidia doc", null],
       ["2020/08/10 19:09:42 'nvidia.com/gpu' device marked healthy: GPU-7540a9b3-eeb9-1214-1526-f93c9ea826a8", null],
       ["I0810 19:09:40.000000 1 health.go:99] Ignoring the following XIDs for health checks: map[13:true 31:true 43:true 45:true 68:true 109:true]", null],
     ],
