@@ -26,9 +26,11 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * fourth (on k); `fresh2` (manifests f and g, collected during the second round) 136/151 = 90.1 %, then
  * 139/151 = 92.1 % after the third and fourth; `fresh3` (manifests h, i and l, collected and audited
  * during the third round) 136/161 = 84.5 % when first measured, 137/161 = 85.1 % after the fourth
- * (2026-12-05). The gate fails below the latest figures, rounded down.
+ * (2026-12-05), 139/161 = 86.3 % after the fifth (on m and n); `fresh4` (manifest o, collected and audited
+ * during the fifth round) 64/74 = 86.5 % when first measured with one false alarm, 65/74 = 87.8 % after that
+ * alarm's rule was narrowed (2026-12-06). The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.94, fresh2: 0.92, fresh3: 0.85 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.94, fresh2: 0.92, fresh3: 0.86, fresh4: 0.87 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 

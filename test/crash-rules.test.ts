@@ -127,6 +127,9 @@ test("lines that merely mention a word are not crashes", () => {
     // NCCL falling back to another transport, then training on (github.com/yoonsanghyu/Dual-Path-Transformer-Network-PyTorch issue 1).
     "lufee:19773:20233 [0] misc/ibvwrap.cc:63 NCCL WARN Failed to open libibverbs.so[.1]",
     "node1:2114:2114 [0] NCCL WARN NET/Plugin : No plugin found (libnccl-net.so), using internal implementation",
+    // Google's FastSocket NCCL plugin retrying its flows, then "Connected after 1000 retries" (github.com/google/nccl-fastsocket issue 4).
+    "full-debug2-test-1:4024:4048 [0] net_fastsocket.cc:765 NCCL WARN Cannot get incoming CPU.",
+    "full-debug2-test-0:4300:4325 [0] net_fastsocket.cc:785 NCCL WARN Maximum retry reached for accept 3.",
     "wandb: Network error (TransientError), entering retry loop.",
     "max training steps reached, stopping training, total_train_steps:  6",
     "checkpoint saved: /data/ckpt/segmentation_fault_detector/model.pt",
@@ -138,6 +141,7 @@ test("lines that merely mention a word are not crashes", () => {
 test("an NCCL WARN that is not a transport fallback is still a finding", () => {
   assert.equal(classifyLine(rules, "lufee:19773:20233 [0] NCCL WARN Failed to CUDA calloc 6291456 bytes")?.rule.category !== undefined, true);
   assert.equal(classifyLine(rules, "gpu2:531:900 [1] NCCL WARN Socket recv failed while polling for opId=0x55a51966cc80")?.rule.category, "nccl_error");
+  assert.equal(classifyLine(rules, "host-1:4024:4055 [0] net_fastsocket.cc:402 NCCL WARN Call to connect failed : Connection refused")?.rule.category, "nccl_error");
 });
 
 test("a line with progress-bar carriage returns is classified by the segment that matches", () => {
