@@ -10,39 +10,17 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { builtPrefilter, deriveFactors, prefilterFor } from "../agent/crash/prefilter.js";
 import { classifyLine, compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import type { CrashFinding } from "../agent/crash/types.js";
 import { writeTrainerLog } from "../bench/lib/trainer-log.js";
+import { corpusFiles, fixtureFiles } from "./helpers/corpus-files.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const rules = await loadRules();
 const ruleIds = new Set(rules.rules.map((r) => r.id));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-prefilter-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Corpus files of the tune and heldout splits (manifests a and b only). */
-function corpusFiles(): string[] {
-  const dir = path.join(here, "fixtures", "crash-corpus");
-  const out: string[] = [];
-  for (const m of ["manifest-a.jsonl", "manifest-b.jsonl"]) {
-    for (const line of fs.readFileSync(path.join(dir, m), "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      const e = JSON.parse(line) as { file: string; split: string };
-      if (e.split === "tune" || e.split === "heldout") out.push(path.join(dir, e.file));
-    }
-  }
-  return out;
-}
-
-function fixtureFiles(): string[] {
-  const dir = path.join(here, "fixtures", "crash");
-  return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .map((f) => path.join(dir, f))
-    .filter((f) => fs.statSync(f).isFile() && !f.endsWith(".json") && !f.endsWith(".sh"));
-}
 
 const EDGE_CASES = [
   "step 1 loss=2.31",

@@ -10,36 +10,14 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { builtPrefilter } from "../agent/crash/prefilter.js";
 import { CandidateText, classifyCandidate, classifyLine, compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { binaryProblem, scanFiles } from "../agent/crash/scanner.js";
+import { corpusFiles, fixtureFiles } from "./helpers/corpus-files.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-candidates-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Corpus files of the tune and heldout splits (manifests a and b only: the held-back ones are not read). */
-function corpusFiles(): string[] {
-  const dir = path.join(here, "fixtures", "crash-corpus");
-  const out: string[] = [];
-  for (const m of ["manifest-a.jsonl", "manifest-b.jsonl"]) {
-    for (const line of fs.readFileSync(path.join(dir, m), "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      const e = JSON.parse(line) as { file: string; split: string };
-      if (e.split === "tune" || e.split === "heldout") out.push(path.join(dir, e.file));
-    }
-  }
-  return out;
-}
-
-function fixtureFiles(): string[] {
-  const dir = path.join(here, "fixtures", "crash");
-  return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .map((f) => path.join(dir, f))
-    .filter((f) => fs.statSync(f).isFile() && !f.endsWith(".json") && !f.endsWith(".sh"));
-}
 
 /** Lines where a whole-text search could differ from a per-line one, each next to a line a rule matches. */
 const EDGE_LINES = [

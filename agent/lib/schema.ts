@@ -165,23 +165,13 @@ function unitValue(v: unknown, parse: (v: string | number) => number): unknown {
  * the others as they came, as zod's output has. Any other input is UNUSUAL.
  */
 export function looseObject(raw: unknown, checks: Readonly<Record<string, FieldCheck>>, required: readonly string[] = []): Record<string, unknown> | Unusual {
-  if (!isPlainObject(raw)) return UNUSUAL;
-  const out: Record<string, unknown> = {};
-  for (const key in checks) {
-    if (!Object.hasOwn(raw, key)) {
-      if (required.includes(key)) return UNUSUAL;
-      continue;
-    }
-    const v = raw[key];
-    if (v === undefined) return UNUSUAL;
-    const parsed = checks[key]!(v);
-    if (parsed === UNUSUAL) return UNUSUAL;
-    out[key] = parsed;
-  }
-  for (const key of Object.keys(raw)) {
+  const out = strippedObject(raw, checks, required);
+  if (out === UNUSUAL) return UNUSUAL;
+  const obj = raw as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
     if (Object.hasOwn(checks, key)) continue;
-    if (raw[key] === undefined) return UNUSUAL;
-    out[key] = raw[key];
+    if (obj[key] === undefined) return UNUSUAL;
+    out[key] = obj[key];
   }
   return out;
 }
