@@ -29,6 +29,11 @@ export interface OpenOptions {
 /** How often the Store checkpoints the WAL from its timer by default. */
 export const CHECKPOINT_INTERVAL_MS = 1_000;
 
+/** How often a writable database opened with `opts` is checkpointed by the Store (0: by SQLite's own commits). */
+export function checkpointEveryMs(opts: OpenOptions): number {
+  return opts.readonly ? 0 : (opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
+}
+
 /**
  * With the Store's own checkpoints on, a commit still checkpoints once the WAL holds this many pages
  * (40 MiB at 4 KiB): the WAL's bound when writes outrun them (a burst of hellos at start).
@@ -71,7 +76,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     if (!opts.readonly) db.pragma("journal_mode = WAL");
     // The checkpoint inside a commit costs the grant path: the Store's worker thread does it
     // (checkpointer.ts), and SQLite's own is only the WAL's bound (see WAL_BACKSTOP_PAGES).
-    if (!opts.readonly && (opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS) > 0) db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+    if (checkpointEveryMs(opts) > 0) db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
     // A second process (a backup, sqlite3 shell) holding a lock briefly must not fail a grant.
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5_000))}`);
     db.pragma("foreign_keys = ON");

@@ -1,6 +1,6 @@
 /** The controller's store: one SQLite database, one repository per table. */
 import { configError, describeError } from "../../agent/lib/errors.js";
-import { CHECKPOINT_INTERVAL_MS, damagedDbError, isDamagedDbError, openDatabase, type Db, type OpenOptions } from "./db.js";
+import { checkpointEveryMs, damagedDbError, isDamagedDbError, openDatabase, type Db, type OpenOptions } from "./db.js";
 import { BreakerRepo } from "./breakers.js";
 import { WalCheckpointer } from "./checkpointer.js";
 import { CrashRepo } from "./crashes.js";
@@ -50,8 +50,8 @@ export class Store {
       if (isDamagedDbError(err)) throw damagedDbError(file, describeError(err));
       throw configError(file, `cannot use the database (${describeError(err)})`);
     }
-    const everyMs = opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
-    if (!opts.readonly && everyMs > 0) store.startCheckpoints(file, everyMs, opts.checkpointInWorker ?? true);
+    const everyMs = checkpointEveryMs(opts);
+    if (everyMs > 0) store.startCheckpoints(file, everyMs, opts.checkpointInWorker ?? true);
     return store;
   }
 
