@@ -320,7 +320,7 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
 }
 
 /** The rule ids of each trait. */
-export function traitsOf(rules: readonly CompiledRule[]): RuleTraits {
+function traitsOf(rules: readonly CompiledRule[]): RuleTraits {
   const out = {} as Record<RuleTrait, ReadonlySet<string>>;
   for (const t of RULE_TRAITS) out[t] = new Set(rules.filter((r) => r.traits.includes(t)).map((r) => r.id));
   return Object.freeze(out);

@@ -48,12 +48,10 @@ try {
     try {
       const r = db.pragma("wal_checkpoint(PASSIVE)")[0];
       if (r) parentPort.postMessage({ walFrames: r.log, checkpointed: r.checkpointed });
-    } catch (err) {
+    } catch {
       // A store that is unusable fails the main thread's next write, where the controller handles it.
-      parentPort.postMessage({ error: String((err && err.message) || err) });
     }
   }, workerData.intervalMs);
-  parentPort.postMessage({ ready: true });
 } catch (err) {
   parentPort.postMessage({ failed: String((err && err.message) || err) });
   finish();
