@@ -19,6 +19,7 @@
  * line is present in its bytes. Lines holding ESC or NUL are searched again after removing ANSI
  * codes and NULs exactly as the classifier does, since a code can split a literal.
  */
+import { walkerModule } from "./dfa-wasm.js";
 import type { CompiledRules } from "./rules.js";
 
 /** Largest set of alternative strings a factor may have (more: give up on that part). */
@@ -31,6 +32,8 @@ const MIN_FIRST_FACTOR_CHARS = 2;
 const MIN_MORE_FACTOR_CHARS = 3;
 /** Factors kept per pattern. */
 const MAX_FACTORS = 3;
+/** Bytes the WebAssembly walk takes at a time (copied into its memory; events need 8 bytes per byte). */
+const WASM_BLOCK_BYTES = 256 * 1024;
 /** Largest automaton (states x 256) kept with one row entry per byte value. */
 const WIDE_TABLE_MAX_ENTRIES = 4 << 20;
 
@@ -63,6 +66,8 @@ export interface Prefilter {
   scan(buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all?: boolean): number;
   /** False when none of `patterns` matches any "\r"-separated segment of `line` (so no rule can match it). */
   mayMatch(line: string, patterns: readonly number[]): boolean;
+  /** The automaton and literals as data (what a worker thread needs to search with it). */
+  readonly spec: PrefilterSpec;
 }
 
 const cache = new WeakMap<CompiledRules, Prefilter>();
@@ -425,7 +430,6 @@ export function deriveFactors(source: string, flags: string): string[][] {
 const NL = 0x0a;
 const ESC = 0x1b;
 const NUL = 0x00;
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 interface Literal {
   /** Bytes as searched: UTF-8, ASCII letters lower-cased. */
@@ -440,7 +444,8 @@ function foldByte(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
 }
 
-function buildPrefilter(rules: CompiledRules): Prefilter {
+/** Builds a prefilter; `wasm: false` keeps the JavaScript walk (the reference the WebAssembly one is tested against). */
+export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = {}): Prefilter {
   const patterns: PatternFilter[] = [];
   rules.rules.forEach((rule, r) => {
     for (const p of rule.patterns) patterns.push({ rule: r, pattern: p, factors: deriveFactors(p.source, p.flags), caseInsensitive: p.flags.includes("i") });
@@ -555,14 +560,110 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
   const stateOut: Int32Array[] = [];
   for (let s = 0; s < n; s++) stateOut[renum[s]!] = Int32Array.from(out[s]!);
 
-  const litExact = lits.map((l) => l.exact);
-  const litLen = lits.map((l) => l.folded.length);
-  const litFactors = lits.map((l) => Int32Array.from(l.factors));
+  // The same automaton for the WebAssembly walk: rows addressed by byte offset (state x width x 4),
+  // classes as offsets within a row, so a step is two loads and an add.
+  const rowShift = shift + 2;
+  let walk: WalkSpec | null = null;
+  const module = opts.wasm !== false && total * width * 4 < 2 ** 30 ? walkerModule() : null;
+  if (module) {
+    const classes = new Int32Array(256);
+    for (let b = 0; b < 256; b++) classes[b] = cls[b]! << 2;
+    const rows = new Int32Array(total * width);
+    for (let k = 0; k < rows.length; k++) rows[k] = table[k]! << rowShift;
+    walk = { module, classes, rows, rowShift, blockBytes: WASM_BLOCK_BYTES };
+  }
+  const spec: PrefilterSpec = {
+    cls,
+    table,
+    wideTable: wide ? wideTable : null,
+    shift,
+    firstSpecial,
+    n,
+    stateOut,
+    litExact: lits.map((l) => l.exact),
+    litLen: Int32Array.from(lits, (l) => l.folded.length),
+    litFactors: lits.map((l) => Int32Array.from(l.factors)),
+    factorPattern: Int32Array.from(factorPattern),
+    patternNeeded: Int32Array.from(patternFactors, (f) => f.length),
+    alwaysRun: Int32Array.from(alwaysRun),
+    patternSources: patterns.map((p) => ({ source: p.pattern.source, flags: p.pattern.flags })),
+    walk,
+  };
+  const runtime = makeRuntime(
+    spec,
+    patterns.map((p) => p.pattern),
+  );
+  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, scan: runtime.scan, mayMatch: runtime.mayMatch };
+}
+
+/** What the search needs of a built prefilter: plain data, so that a worker thread can rebuild it (agent/crash/parallel-scan.ts). */
+export interface PrefilterSpec {
+  /** Byte -> class (ASCII upper case reads as lower). */
+  readonly cls: Uint8Array;
+  /** Next state per state and class (rows of 1 << shift); states n, n+1, n+2 are newline, ESC, NUL. */
+  readonly table: Uint16Array | Int32Array;
+  /** The same with rows of 256 (one entry per byte value), when small enough. */
+  readonly wideTable: Uint16Array | Int32Array | null;
+  readonly shift: number;
+  /** States from here on need attention (outputs, then newline, ESC, NUL). */
+  readonly firstSpecial: number;
+  /** States of the automaton proper (newline, ESC, NUL are n, n+1, n+2). */
+  readonly n: number;
+  /** Literals ending at each output state. */
+  readonly stateOut: readonly Int32Array[];
+  /** Per literal: its exact bytes when a hit must be verified (case-sensitive), else null. */
+  readonly litExact: readonly (Uint8Array | null)[];
+  readonly litLen: Int32Array;
+  /** Per literal: the factors it satisfies. */
+  readonly litFactors: readonly Int32Array[];
+  /** Per factor: its pattern. */
+  readonly factorPattern: Int32Array;
+  /** Per pattern: how many factors a line must hold. */
+  readonly patternNeeded: Int32Array;
+  readonly alwaysRun: Int32Array;
+  /** Per pattern: the regex, to rebuild it in another thread. */
+  readonly patternSources: readonly { readonly source: string; readonly flags: string }[];
+  /** The WebAssembly walk, when available. */
+  readonly walk: WalkSpec | null;
+}
+
+/** The automaton as the WebAssembly walk reads it (agent/crash/dfa-wasm.ts). */
+export interface WalkSpec {
+  readonly module: WebAssembly.Module;
+  /** Per byte value: its class x 4. */
+  readonly classes: Int32Array;
+  /** Per state and class: the next state's row as a byte offset (state << rowShift). */
+  readonly rows: Int32Array;
+  readonly rowShift: number;
+  readonly blockBytes: number;
+}
+
+/** The search over a PrefilterSpec. */
+export interface PrefilterRuntime {
+  scan: Prefilter["scan"];
+  mayMatch: Prefilter["mayMatch"];
+}
+
+/**
+ * The search (scan) and the segment test (mayMatch) of a built prefilter. Self-contained: it refers
+ * to nothing outside its own body but globals (Buffer, WebAssembly), so that its source text is also
+ * the code of the parallel scan's worker threads (agent/crash/parallel-scan.ts), which get the spec
+ * as data; `regexes` are the patterns (rebuilt from spec.patternSources when not given).
+ */
+export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[]): PrefilterRuntime {
+  const NL = 0x0a;
+  const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+  const { cls, table, shift, firstSpecial, n, stateOut, litExact, litLen, litFactors, factorPattern, patternNeeded } = spec;
+  const alwaysRun = Array.from(spec.alwaysRun);
+  const res = regexes ?? spec.patternSources.map((p) => new RegExp(p.source, p.flags));
+  const S_NL = n;
+  const wide = spec.wideTable !== null;
+  const wideTable = spec.wideTable ?? table;
   const nFactors = factorPattern.length;
+  const nPatterns = patternNeeded.length;
   const factorStamp = new Float64Array(nFactors);
-  const patternStamp = new Float64Array(patterns.length);
-  const patternNeeded = patternFactors.map((f) => f.length);
-  const patternHave = new Int32Array(patterns.length);
+  const patternStamp = new Float64Array(nPatterns);
+  const patternHave = new Int32Array(nPatterns);
   let serial = 0;
 
   // Factors found on the current line: touched[0..nTouched).
@@ -634,6 +735,23 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
     return evaluate();
   };
 
+  // The WebAssembly walker: its own memory (fixed size, so views stay valid) holding the classes,
+  // the table, a control block, the input block and the events (see agent/crash/dfa-wasm.ts).
+  let w: { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; events: number; walk4: Function; walk1: Function } | null = null;
+  if (spec.walk) {
+    const { module, classes, rows, blockBytes } = spec.walk;
+    const ctrl = 1024 + rows.length * 4;
+    const input = ctrl + 64;
+    const events = input + blockBytes;
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((events + 8 * blockBytes) / 65536) });
+    const inst = new WebAssembly.Instance(module, { m: { mem: memory } });
+    const i32 = new Int32Array(memory.buffer);
+    i32.set(classes, 0);
+    i32.set(rows, 1024 / 4);
+    const ex = inst.exports as { walk4: Function; walk1: Function };
+    w = { i32, u8: new Uint8Array(memory.buffer), ctrl, input, events, walk4: ex.walk4, walk1: ex.walk1 };
+  }
+
   const scan = (buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all = false): number => {
     let s = 0;
     let lineStart = start;
@@ -653,6 +771,73 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
       lineSerial++;
       dirty = false;
     };
+    if (w && spec.walk) {
+      // Blocks of the text, copied into the walker's memory; each block in four parts cut at line
+      // starts (where every state behaves as the root), walked in lockstep; the events of part 0,
+      // then 1, 2, 3, handled in text order as the loop below handles its stops.
+      const i32 = w.i32;
+      const ctrl = w.ctrl >> 2;
+      const rowShift = spec.walk.rowShift;
+      const blockBytes = spec.walk.blockBytes;
+      const firstOff = firstSpecial << rowShift;
+      const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+      const cut = [0, 0, 0, 0, 0];
+      const evFrom = [0, 0, 0, 0];
+      const evTo = [0, 0, 0, 0];
+      const fin = [0, 0, 0, 0];
+      let carry = 0;
+      for (let b = start; b < end; ) {
+        const be = Math.min(end, b + blockBytes);
+        w.u8.set(bytes.subarray(b, be), w.input);
+        cut[0] = b;
+        cut[4] = be;
+        const quarter = (be - b) >> 2;
+        for (let k = 1; k < 4; k++) {
+          const nl = bytes.lastIndexOf(NL, b + k * quarter - 1);
+          cut[k] = nl >= cut[k - 1]! ? nl + 1 : cut[k - 1]!;
+        }
+        let lock = Infinity;
+        for (let k = 0; k < 4; k++) {
+          lock = Math.min(lock, cut[k + 1]! - cut[k]!);
+          evFrom[k] = w.events + (cut[k]! - b) * 8;
+        }
+        const p = (k: number) => w!.input + (cut[k]! - b);
+        w.walk4(p(0), p(1), p(2), p(3), lock, evFrom[0]!, evFrom[1]!, evFrom[2]!, evFrom[3]!, carry, firstOff, w.ctrl);
+        for (let k = 0; k < 4; k++) {
+          fin[k] = i32[ctrl + k]!;
+          evTo[k] = i32[ctrl + 4 + k]!;
+        }
+        for (let k = 0; k < 4; k++) {
+          if (cut[k]! + lock >= cut[k + 1]!) continue;
+          w.walk1(p(k) + lock, p(k + 1), evTo[k]!, fin[k]!, firstOff, w.ctrl);
+          fin[k] = i32[ctrl]!;
+          evTo[k] = i32[ctrl + 4]!;
+        }
+        // The state at the block's end is that of its last non-empty part.
+        for (let k = 3; k >= 0; k--) {
+          if (cut[k + 1]! > cut[k]!) {
+            carry = fin[k]!;
+            break;
+          }
+        }
+        const delta = b - w.input;
+        for (let k = 0; k < 4; k++) {
+          for (let q = evFrom[k]! >> 2, qe = evTo[k]! >> 2; q < qe; q += 2) {
+            const at = i32[q]! + delta;
+            const st = i32[q + 1]! >> rowShift;
+            if (st < n) hit(buf, at, st);
+            else if (st === S_NL) {
+              endLine(at);
+              newlines++;
+              lineStart = at + 1;
+            } else dirty = true;
+          }
+        }
+        b = be;
+      }
+      if (lineStart < end) endLine(end);
+      return newlines;
+    }
     // Locals, not closure slots, in the hot loop: it runs once per byte of the log.
     const tbl = table;
     const wtbl = wideTable;
@@ -688,7 +873,7 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
   const mayMatch = (line: string, cand: readonly number[]): boolean => {
     const segments = line.includes("\r") ? line.split("\r") : [line];
     for (const k of cand) {
-      const re = patterns[k]!.pattern;
+      const re = res[k]!;
       // A global or sticky pattern keeps state in lastIndex: testing it here would change it.
       if (re.global || re.sticky) return true;
       for (const seg of segments) if (re.test(seg)) return true;
@@ -696,5 +881,5 @@ function buildPrefilter(rules: CompiledRules): Prefilter {
     return false;
   };
 
-  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, scan, mayMatch };
+  return { scan, mayMatch };
 }
