@@ -26,6 +26,8 @@ export const DEFAULT_LAST_N_LINES = 1000;
 export const FULL_SCAN_CHUNK_BYTES = 16 * 1024 * 1024;
 /** A whole-file scan holds at most this much of one line; longer lines are scanned in pieces. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** Whole-file scans of files this large or larger run in parallel threads (agent/crash/parallel-scan.ts). */
+export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 /** Texts this large or larger are scanned with the literal prefilter; smaller ones classify every line. */
 export const PREFILTER_MIN_BYTES = 2 * 1024 * 1024;
 /** Findings kept per file; more are counted (ScannedFile.droppedFindings). */
@@ -48,6 +50,12 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Chunk size of whole-file scans (tests). */
   chunkBytes?: number;
+  /**
+   * Whole-file scans of files from this size on run in parallel threads (default PARALLEL_MIN_BYTES
+   * of agent/crash/parallel-scan.ts; tests lower it); `threads` (default: the CPUs, at most 4; 1: no
+   * parallel scan) and, for tests, a worker code that fails.
+   */
+  parallel?: { minBytes?: number; threads?: number; workerCode?: string };
   /**
    * false: classify every line with every rule instead of only the lines the literal prefilter
    * picks (the reference the prefilter is tested against; much slower).
@@ -136,6 +144,7 @@ function describeReadError(err: unknown): string {
   if (code === "EISDIR") return "is a directory, not a log file";
   if (code === "EACCES" || code === "EPERM") return `cannot read (${code}: permission denied)`;
   if (err instanceof FileShrankError) return err.message;
+  if (code === "SCAN_WORKER") return `not scanned (${(err as Error).message}); no findings reported for it`;
   return `cannot read (${describeError(err)})`;
 }
 
@@ -151,7 +160,7 @@ async function scanPath(file: string, collector: FindingCollector, info: Scanned
     }
     info.sizeBytes = st.size;
     if (lastN !== null) await scanTail(fh, st.size, lastN, collector, info);
-    else await scanFileWhole(fh, st.size, collector, info, opts.chunkBytes ?? FULL_SCAN_CHUNK_BYTES);
+    else await scanFileWhole(fh, st.size, collector, info, opts.chunkBytes ?? FULL_SCAN_CHUNK_BYTES, opts.parallel);
     return st.mtimeMs;
   } finally {
     await fh.close();
@@ -191,7 +200,24 @@ async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collect
  * reused for every read and scanned in place (a fresh buffer or string per chunk costs page faults
  * and GC); the partial line at its end moves to its front before the next read.
  */
-async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: FindingCollector, info: ScannedFile, chunkBytes: number): Promise<void> {
+async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: FindingCollector, info: ScannedFile, chunkBytes: number, parallel: ScanOptions["parallel"] = {}): Promise<void> {
+  if (collector.prefiltered && size >= (parallel.minBytes ?? PARALLEL_MIN_BYTES) && (parallel.threads ?? 2) > 1) {
+    // Loaded only here: a tail scan or a small file never loads the worker code.
+    const { scanFileParallel } = await import("./parallel-scan.js");
+    const first = Buffer.allocUnsafe(Math.min(size, chunkBytes, BINARY_SAMPLE_BYTES));
+    const { bytesRead } = await fh.read(first, 0, first.length, 0);
+    const binary = binaryProblem(first.subarray(0, bytesRead));
+    if (binary) {
+      // As the single-thread scan reports it after its first read.
+      info.problem = binary;
+      info.bytesRead = Math.min(chunkBytes, size);
+      return;
+    }
+    const parallelOpts: { threads?: number; workerCode?: string } = {};
+    if (parallel.threads !== undefined) parallelOpts.threads = parallel.threads;
+    if (parallel.workerCode !== undefined) parallelOpts.workerCode = parallel.workerCode;
+    if (await scanFileParallel(fh, size, collector, info, chunkBytes, MAX_KEPT_BYTES, parallelOpts)) return;
+  }
   let buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
   let keep = 0; // bytes at the front of buf carried over from the previous read
   let bufOffset = 0; // file offset of buf[0]

@@ -1,0 +1,254 @@
+/**
+ * Whole-file scan of a large log in parallel (issue 13 item 3): the file is cut where the
+ * single-thread scan (scanner.ts, scanFileWhole) cuts its reads, the runs of those chunks are
+ * filtered by worker threads (the literal prefilter, then the candidate patterns on each line), and
+ * the main thread classifies the few lines that survive, in file order, so that findings, line
+ * numbers, incidents and the lines kept for the traceback parser are those of the single-thread scan.
+ *
+ * Why the single-thread scan's own chunks: the findings of a line do not depend on its chunk, but the
+ * lines kept for the traceback parser do (each chunk keeps its last MAX_KEPT_BYTES); cutting where it
+ * cuts makes every chunk the same text with the same first line, whichever thread reads it.
+ *
+ * Nothing reaches the collector until every thread has finished: a worker that fails, or a file that
+ * shrinks under the scan, gives an error and no findings (the caller reports the file's problem).
+ * Workers are plain evaluated code (the prefilter's self-contained runtime and filterChunks below, as
+ * source text), so they run the same under tsx and in the shipped bundle, and load no module.
+ */
+import fs from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import { makeRuntime, prefilterFor, type PrefilterRuntime, type PrefilterSpec } from "./prefilter.js";
+import { classifyLine } from "./rules.js";
+import type { FindingCollector } from "./scanner.js";
+import { FileShrankError } from "./tail.js";
+
+/** Most threads a scan uses (the main thread included). */
+export const MAX_SCAN_THREADS = 4;
+/** Bytes read before each cut to find the line end the single-thread scan cuts at. */
+const CUT_WINDOW_BYTES = 256 * 1024;
+
+/** Bytes [from, to) of the file: one read of the single-thread scan, whole lines (the last may lack its "\n"). */
+export interface Chunk {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A filtered chunk: its "\n" count and, per line that may hold a finding, the line's index in the chunk, file offset and text. */
+export interface ChunkResult {
+  newlines: number;
+  before: number[];
+  offsets: number[];
+  raws: string[];
+}
+
+/**
+ * Reads each chunk of the file `fd` and returns its lines that a rule may match (the prefilter's
+ * candidates on which a candidate pattern matches a segment, as scanBytes decides). Self-contained
+ * (its source is also the workers' code): `fsMod` is node:fs.
+ */
+export function filterChunks(rt: PrefilterRuntime, fsMod: typeof fs, fd: number, chunks: readonly Chunk[]): ChunkResult[] {
+  let longest = 1;
+  for (const c of chunks) longest = Math.max(longest, c.to - c.from);
+  const buf = Buffer.allocUnsafe(longest);
+  const out: ChunkResult[] = [];
+  for (const c of chunks) {
+    const len = c.to - c.from;
+    for (let got = 0; got < len; ) {
+      const n = fsMod.readSync(fd, buf, got, len - got, c.from + got);
+      if (n === 0) throw Object.assign(new Error("file shrank while it was read (rotated or truncated?)"), { shrank: true });
+      got += n;
+    }
+    const r: ChunkResult = { newlines: 0, before: [], offsets: [], raws: [] };
+    r.newlines = rt.scan(buf, 0, len, (ls, le, before, patterns, cleaned) => {
+      let raw = buf.toString("utf8", ls, le);
+      if (raw.endsWith("\r")) raw = raw.slice(0, -1);
+      if (!cleaned && !rt.mayMatch(raw, patterns)) return;
+      r.before.push(before);
+      r.offsets.push(c.from + ls);
+      r.raws.push(raw);
+    });
+    out.push(r);
+  }
+  return out;
+}
+
+/** The workers' code (CommonJS, evaluated): rebuild the prefilter from its spec, filter the chunks, post the result. */
+export const WORKER_CODE = `
+"use strict";
+const __name = (f) => f; // what tsx's keepNames adds to the functions' source
+const makeRuntime = ${makeRuntime.toString()};
+const filterChunks = ${filterChunks.toString()};
+const { workerData, parentPort } = require("node:worker_threads");
+try {
+  const rt = makeRuntime(workerData.spec);
+  parentPort.postMessage({ results: filterChunks(rt, require("node:fs"), workerData.fd, workerData.chunks) });
+} catch (err) {
+  parentPort.postMessage({ failed: String((err && err.message) || err), shrank: !!(err && err.shrank) });
+}
+`;
+
+/** Options of a parallel scan (tests and the bench set them; the defaults suit the CLI). */
+export interface ParallelOptions {
+  /** Threads, the main thread included (default: os.availableParallelism(), at most MAX_SCAN_THREADS). */
+  threads?: number;
+  /** For tests: the worker's code is replaced by this (to make a worker fail). */
+  workerCode?: string;
+}
+
+/**
+ * The chunks the single-thread scan reads `size` bytes of the file in (reads of `chunkBytes`, each cut
+ * after its last "\n"), found by reading only around each cut; with the file's last byte. Null when a
+ * cut is not near the read's end (a line longer than the window): the single-thread scan then runs.
+ */
+async function singleThreadChunks(fh: FileHandle, size: number, chunkBytes: number): Promise<{ chunks: Chunk[]; lastByte: number } | null> {
+  const bufLen = Math.max(1, Math.min(chunkBytes, size));
+  const window = Buffer.allocUnsafe(Math.min(CUT_WINDOW_BYTES, bufLen));
+  const chunks: Chunk[] = [];
+  let pos = 0;
+  let keep = 0;
+  let offset = 0;
+  while (pos < size) {
+    if (keep === bufLen) return null; // the single-thread scan grows its buffer here
+    const len = Math.min(bufLen - keep, size - pos);
+    pos += len;
+    const total = keep + len;
+    let end = total;
+    if (pos < size) {
+      const from = Math.max(offset, pos - window.length);
+      const { bytesRead } = await fh.read(window, 0, pos - from, from);
+      if (bytesRead !== pos - from) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
+      const nl = window.lastIndexOf(0x0a, pos - from - 1);
+      if (nl < 0) return null;
+      end = from + nl + 1 - offset;
+    }
+    chunks.push({ from: offset, to: offset + end });
+    offset += end;
+    keep = total - end;
+  }
+  const last = Buffer.alloc(1);
+  if (size > 0 && (await fh.read(last, 0, 1, size - 1)).bytesRead !== 1) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
+  return { chunks, lastByte: last[0]! };
+}
+
+/** Contiguous runs of chunks, one per thread, of about equal bytes. */
+function splitRuns(chunks: readonly Chunk[], threads: number): Chunk[][] {
+  const total = chunks.at(-1)!.to - chunks[0]!.from;
+  const runs: Chunk[][] = [[]];
+  for (const c of chunks) {
+    const run = runs.at(-1)!;
+    // Start the next run once this one holds its share of the bytes.
+    if (run.length && runs.length < threads && c.from - chunks[0]!.from >= (total * runs.length) / threads) runs.push([c]);
+    else run.push(c);
+  }
+  return runs;
+}
+
+/** An error of a worker thread (code SCAN_WORKER: the scanner reports the file as not scanned, with this message). */
+function workerError(message: string): Error {
+  return Object.assign(new Error(message), { code: "SCAN_WORKER" });
+}
+
+function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readonly Chunk[]): { done: Promise<ChunkResult[]>; stop: () => void } {
+  // The wide table serves only the JavaScript walk: with the WebAssembly one a worker does without it.
+  const sent: PrefilterSpec = spec.walk ? { ...spec, wideTable: null } : spec;
+  const worker = new Worker(code, { eval: true, workerData: { spec: sent, fd, chunks }, stdout: false, stderr: false });
+  const done = new Promise<ChunkResult[]>((resolve, reject) => {
+    worker.once("message", (m: { results?: ChunkResult[]; failed?: string; shrank?: boolean }) => {
+      if (m.results) resolve(m.results);
+      else if (m.shrank) reject(new FileShrankError(m.failed ?? "file shrank while it was read"));
+      else reject(workerError(`a scan worker failed: ${m.failed}`));
+    });
+    worker.once("error", (err) => reject(workerError(`a scan worker failed: ${err.message}`)));
+    worker.once("exit", (code) => reject(workerError(`a scan worker exited (code ${code}) before it reported`)));
+  });
+  // Settled by whichever comes first; the rest are ignored. The worker ends once it has posted.
+  done.catch(() => {});
+  return { done, stop: () => void worker.terminate() };
+}
+
+/**
+ * Scans `size` bytes of the open file in parallel into `collector` (see the file comment); returns
+ * false, having read nothing into the collector, when the file is better scanned by the single-thread
+ * path (one thread, too few chunks, a cut inside a very long line). Throws FileShrankError or a
+ * worker's error with the collector untouched.
+ */
+export async function scanFileParallel(
+  fh: FileHandle,
+  size: number,
+  collector: FindingCollector,
+  info: { bytesRead?: number; linesRead: number },
+  chunkBytes: number,
+  keepMaxBytes: number,
+  opts: ParallelOptions = {},
+): Promise<boolean> {
+  const threads = Math.min(opts.threads ?? os.availableParallelism(), MAX_SCAN_THREADS);
+  if (threads < 2) return false;
+  const layout = await singleThreadChunks(fh, size, chunkBytes);
+  if (!layout || layout.chunks.length < 2) return false;
+  const runs = splitRuns(layout.chunks, threads);
+  const pf = prefilterFor(collector.rules);
+  const code = opts.workerCode ?? WORKER_CODE;
+  const workers = runs.slice(1).map((run) => runWorker(code, pf.spec, fh.fd, run));
+  let results: ChunkResult[];
+  try {
+    // The main thread filters the first run meanwhile.
+    const first = filterChunks(pf, fs, fh.fd, runs[0]!);
+    results = first.concat(...(await Promise.all(workers.map((w) => w.done))));
+  } catch (err) {
+    for (const w of workers) w.stop();
+    if ((err as { shrank?: boolean }).shrank) throw new FileShrankError((err as Error).message);
+    throw err;
+  }
+  // Every thread finished: classify in file order, as the single-thread scan does chunk by chunk.
+  const { chunks, lastByte } = layout;
+  const firstLines: number[] = [];
+  let line = 1;
+  chunks.forEach((c, k) => {
+    const r = results[k]!;
+    firstLines.push(line);
+    for (let j = 0; j < r.raws.length; j++) {
+      const lm = classifyLine(collector.rules, r.raws[j]!);
+      if (lm) collector.add(lm, line + r.before[j]!, r.offsets[j]!);
+    }
+    line += r.newlines;
+  });
+  await keepLastChunks(fh, chunks, results, firstLines, collector, keepMaxBytes);
+  info.bytesRead = size;
+  info.linesRead = line - 1 + (size > 0 && lastByte !== 0x0a ? 1 : 0);
+  return true;
+}
+
+/**
+ * Gives the collector the kept lines the single-thread scan's keep() calls would leave: a chunk longer
+ * than `keepMaxBytes` with a line break in its last `keepMaxBytes` replaces what earlier chunks kept,
+ * so keep() runs from the last such chunk on, each with the bytes it reads (the chunk's end).
+ */
+async function keepLastChunks(fh: FileHandle, chunks: readonly Chunk[], results: readonly ChunkResult[], firstLines: readonly number[], collector: FindingCollector, keepMaxBytes: number): Promise<void> {
+  const pieces: { k: number; buf: Buffer; base: number }[] = [];
+  for (let k = chunks.length - 1; k >= 0; k--) {
+    const c = chunks[k]!;
+    // keep() reads from one byte before its window (to find the first whole line).
+    let base = Math.max(c.from, c.to - keepMaxBytes - 1);
+    let buf = await readRange(fh, base, c.to);
+    const replaces = c.to - c.from > keepMaxBytes && buf.indexOf(0x0a) !== -1;
+    if (base > c.from && !replaces) {
+      // No line break in the window: keep() takes the whole chunk (one long line).
+      base = c.from;
+      buf = await readRange(fh, base, c.to);
+    }
+    pieces.unshift({ k, buf, base });
+    if (replaces) break;
+  }
+  for (const { k, buf, base } of pieces) collector.keep(buf, 0, buf.length, firstLines[k]!, base, results[k]!.newlines);
+}
+
+async function readRange(fh: FileHandle, from: number, to: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(to - from);
+  for (let got = 0; got < buf.length; ) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, from + got);
+    if (bytesRead === 0) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
+    got += bytesRead;
+  }
+  return buf;
+}
