@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, innermostUserFrame, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, innermostUserFrame, normaliseLine, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
@@ -197,6 +197,55 @@ export function demoteSpawnChildErrors(findings: readonly CrashFinding[], kept: 
 }
 
 /** Parses kept lines; exported for the scanner. */
+/** torch's store-based barrier of init_process_group, printed every 10 s while ranks are missing (glog or logging format). */
+const BARRIER_WAIT = /Waiting in store based barrier to initialize process group for rank: \d+, key: \S+ \(world_size=(?<world>\d+), worker_count=(?<count>\d+), timeout=[^)]*\)/;
+/** Waits in a row, at the end of a log, that say the barrier never completed (one is a normal start). */
+const MIN_BARRIER_WAITS = 2;
+
+/**
+ * A log that ends while ranks still wait in init_process_group's store-based barrier: the job never
+ * got past start-up (a rank missing or crashed before joining, or two jobs sharing one store). A
+ * healthy start prints the same wait lines and then goes on ("Completed store-based barrier", then
+ * training), so only waits with nothing after them but blank lines count; and only when nothing else
+ * in the file's final incident says more.
+ */
+export function stuckBarrierFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
+  if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
+  let last = -1;
+  let waits = 0;
+  for (let i = kept.lines.length - 1; i >= 0; i--) {
+    const l = normaliseLine(kept.lines[i]!).trim();
+    // Blank lines and the closing fence of a pasted block are not the run going on.
+    if (!l || /^`{3,}\w*$/.test(l)) continue;
+    if (!BARRIER_WAIT.test(l)) break;
+    if (last < 0) last = i;
+    waits++;
+  }
+  if (waits < MIN_BARRIER_WAITS) return null;
+  const text = kept.lines[last]!.trim();
+  const g = BARRIER_WAIT.exec(text)!.groups!;
+  const world = Number(g.world);
+  const count = Number(g.count);
+  if (count === world) return null;
+  const why = count > world
+    ? `more workers (${count}) than the world size (${world}) joined the same store: two jobs share MASTER_ADDR:MASTER_PORT, or a rank restarted into a store that still counts its earlier join. Give each job its own port, or restart all ranks together.`
+    : `only ${count} of ${world} ranks joined and the log ends waiting for the rest: a rank did not start, crashed before init_process_group, or cannot reach the master (MASTER_ADDR / MASTER_PORT, firewall, another node's launcher). Check every rank's log and that the world size matches the processes started.`;
+  return {
+    category: "timeout",
+    ruleId: "store_barrier_stuck",
+    role: "cause",
+    file,
+    line: kept.firstLine + last,
+    text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+    suggestion: `The log ends with ranks waiting in init_process_group's store-based barrier (${waits} waits in a row): ${why} The barrier times out after its timeout (30 min by default) and the job fails with a store timeout.`,
+    signature: crashSignature("timeout", "store_barrier_stuck", count > world ? "store barrier: more workers than world size" : "store barrier: ranks missing"),
+    severity: "fatal",
+    priority: FALLBACK_PRIORITY,
+    byteOffset: kept.offsets[last] ?? null,
+    finalIncident: true,
+  };
+}
+
 export function failureOf(kept: KeptLines): FailureReport | null {
   return kept.lines.length ? parseFailure(kept.lines) : null;
 }
@@ -220,6 +269,12 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
 const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetensors[\\/]|[\\/]pickle\.py$/;
 /** A source line that loads a saved object (`state = pickle.load(f)`, `torch.load(path)`). */
 const LOAD_CALL = /\b(?:c?[Pp]ickle|_pickle|dill|cloudpickle|joblib|torch)\.load\(/;
+/**
+ * Functions that load a checkpoint, as frameworks name them (mmcv's `load_checkpoint` and
+ * `_load_checkpoint`, Lightning's `load_from_checkpoint`, torch's `_legacy_load`): an end of file
+ * inside them is a saved file that is empty or cut.
+ */
+const CHECKPOINT_LOAD_FUNC = /^_?(?:legacy_)?load(?:_checkpoint|_from_checkpoint)?$/;
 /** multiprocessing unpickles what the parent sent over a pipe: an EOFError there is a dead parent, not a file. */
 const MULTIPROCESSING_FRAME = /[\\/]multiprocessing[\\/]/;
 
@@ -247,7 +302,7 @@ function categoryOfType(e: ParsedException): CrashCategory {
     // excerpt kept (IPython folds them: "7 frames").
     if (/(?:^|\.)UnpicklingError$/.test(e.type)) return "checkpoint_corrupt";
     const inner = e.frames.at(-1);
-    if (e.frames.some((f) => CHECKPOINT_READER_FRAME.test(f.file) || /^_?(?:legacy_)?load$/.test(f.func)) || (inner?.code !== undefined && LOAD_CALL.test(inner.code))) return "checkpoint_corrupt";
+    if (e.frames.some((f) => CHECKPOINT_READER_FRAME.test(f.file) || CHECKPOINT_LOAD_FUNC.test(f.func)) || (inner?.code !== undefined && LOAD_CALL.test(inner.code))) return "checkpoint_corrupt";
   }
   // torch.load's zip reader refused the file, whatever it raised (a RuntimeError naming miniz's
   // complaint, or an OSError for a file cut short, depending on version and where the cut is; excerpts
@@ -255,8 +310,9 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // already opened by then, so a missing file or a permission problem never gets here.
   if (/\bPyTorchFileReader\(/.test(e.frames.at(-1)?.code ?? "")) return "checkpoint_corrupt";
   // The HF Trainer reading a checkpoint's trainer_state.json (TrainerState.load_from_json).
-  // ... or transformers reading a saved model's config.json (PretrainedConfig._dict_from_json_file).
-  if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || f.func === "_dict_from_json_file" || /trainer_state/.test(f.file))) return "checkpoint_corrupt";
+  // ... or transformers reading a saved model's config.json (PretrainedConfig._dict_from_json_file)
+  // or its tokenizer's tokenizer_config.json (get_tokenizer_config, the tokenizer's _from_pretrained).
+  if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || f.func === "_dict_from_json_file" || f.func === "get_tokenizer_config" || /trainer_state|[\\/]tokenization_utils_base\.py$/.test(f.file))) return "checkpoint_corrupt";
   // The collective backend losing its peer while the process group is set up or runs its first
   // collective (init_process_group, a barrier, DDP's parameter-shape check): torch raises a bare
   // RuntimeError naming the socket error, from inside distributed_c10d.py or distributed/utils.py.
