@@ -25,14 +25,21 @@ import { pathToFileURL } from "node:url";
  */
 declare const TRAINSAFE_LOCAL_SCRIPTS: Record<string, { readonly file: string; readonly encoding: "latin1" | "utf8"; readonly subcommands: readonly string[]; readonly command?: false }>;
 
-const MAGIC = "trainsafe-v8-cache 1";
+// 2: the header holds the whole key and a CRC-32 of the payload (1 held SHA-1s: a file of 1 reads as damaged, and is rewritten).
+const MAGIC = "trainsafe-v8-cache 2";
 const CACHE_SUFFIX = ".v8cache";
 
 /** What a cache file's header records; the cache is used only when every field matches. */
 interface CacheMeta {
-  readonly fingerprint: string;
+  readonly key: string;
   readonly dataBytes: number;
-  readonly dataSha1: string;
+  readonly dataSum: string;
+}
+
+/** A cache's key (compared whole) and its short id (in the file name only, so a collision costs a rewrite). */
+interface Fingerprint {
+  readonly key: string;
+  readonly id: string;
 }
 
 type CacheState = "off" | "hit" | "miss" | "damaged" | "rejected";
@@ -52,10 +59,19 @@ function cacheDirs(distDir: string): string[] {
   return dirs;
 }
 
-function sha1(data: string | Buffer): string {
-  // crypto is loaded by every command script anyway (atomic writes, signatures), so this costs ~1 ms.
+/**
+ * A checksum of a cache's payload (V8 does not checksum its code cache) and of its key, for the file
+ * name: zlib's CRC-32 (Node 20.15+), whose module costs ~1 ms against ~4-5 ms for crypto and its first
+ * hash (OpenSSL's digest table), which resume verify, crash history and crash scan --no-history
+ * otherwise never load (docs/benchmarks.md, start-up, 2026-12-06 02:40); SHA-1 on an older node.
+ * A cache is code this user's own process wrote: the checksum guards against damage, not forgery
+ * (a file others may write is not run at all).
+ */
+function checksum(data: string | Buffer): string {
+  const { crc32 } = require("node:zlib") as { crc32?: (d: string | Buffer) => number };
+  if (crc32) return `crc32-${crc32(data).toString(16).padStart(8, "0")}`;
   const { createHash } = require("node:crypto") as typeof import("node:crypto");
-  return createHash("sha1").update(data).digest("hex");
+  return `sha1-${createHash("sha1").update(data).digest("hex")}`;
 }
 
 /**
@@ -63,13 +79,13 @@ function sha1(data: string | Buffer): string {
  * length, but not the source's content, so the script's identity (path, size, mtime, inode) is part
  * of the key, and so are node's options (they change V8's flags, which would make V8 refuse it).
  */
-function fingerprintOf(file: string, st: fs.Stats): string {
-  const parts = [process.version, process.arch, file, st.size, st.mtimeMs, st.ino, process.execArgv.join(" "), process.env.NODE_OPTIONS ?? ""];
-  return sha1(JSON.stringify(parts)).slice(0, 20);
+function fingerprintOf(file: string, st: fs.Stats): Fingerprint {
+  const key = JSON.stringify([process.version, process.arch, file, st.size, st.mtimeMs, st.ino, process.execArgv.join(" "), process.env.NODE_OPTIONS ?? ""]);
+  return { key, id: checksum(key).replace(/^[a-z0-9]+-/, "").slice(0, 20) };
 }
 
 /** Reads a cache file; undefined when absent, unsafe, damaged or not this script's (the caller says which). */
-function readCache(file: string, fingerprint: string): { data?: Buffer; damaged: boolean } {
+function readCache(file: string, fingerprint: Fingerprint): { data?: Buffer; damaged: boolean } {
   let fd: number;
   try {
     fd = fs.openSync(file, "r");
@@ -88,7 +104,7 @@ function readCache(file: string, fingerprint: string): { data?: Buffer; damaged:
     const meta = JSON.parse(buf.toString("utf8", nl1 + 1, nl2)) as Partial<CacheMeta>;
     const data = buf.subarray(nl2 + 1);
     // V8 does not checksum a code cache: damaged bytes would be run as bytecode.
-    if (meta.fingerprint !== fingerprint || meta.dataBytes !== data.length || meta.dataSha1 !== sha1(data)) return { damaged: true };
+    if (meta.key !== fingerprint.key || meta.dataBytes !== data.length || meta.dataSum !== checksum(data)) return { damaged: true };
     return { data, damaged: false };
   } catch {
     return { damaged: true };
@@ -98,11 +114,11 @@ function readCache(file: string, fingerprint: string): { data?: Buffer; damaged:
 }
 
 /** Writes the cache atomically into the first folder that takes it; never throws (the command has run). */
-function writeCache(dirs: readonly string[], name: string, fingerprint: string, data: Buffer): string | undefined {
-  const meta: CacheMeta = { fingerprint, dataBytes: data.length, dataSha1: sha1(data) };
+function writeCache(dirs: readonly string[], name: string, fingerprint: Fingerprint, data: Buffer): string | undefined {
+  const meta: CacheMeta = { key: fingerprint.key, dataBytes: data.length, dataSum: checksum(data) };
   const content = Buffer.concat([Buffer.from(`${MAGIC}\n${JSON.stringify(meta)}\n`, "utf8"), data]);
   for (const dir of dirs) {
-    const file = path.join(dir, `${name}-${fingerprint}${CACHE_SUFFIX}`);
+    const file = path.join(dir, `${name}-${fingerprint.id}${CACHE_SUFFIX}`);
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -119,7 +135,7 @@ function writeCache(dirs: readonly string[], name: string, fingerprint: string, 
     // Caches of this command for an earlier build or another node are dead weight now.
     try {
       for (const f of fs.readdirSync(dir)) {
-        if (f.startsWith(`${name}-`) && f.endsWith(CACHE_SUFFIX) && f !== path.basename(file) && /^[0-9a-f]{20}$/.test(f.slice(name.length + 1, -CACHE_SUFFIX.length))) fs.rmSync(path.join(dir, f), { force: true });
+        if (f.startsWith(`${name}-`) && f.endsWith(CACHE_SUFFIX) && f !== path.basename(file) && /^[0-9a-f]{8,20}$/.test(f.slice(name.length + 1, -CACHE_SUFFIX.length))) fs.rmSync(path.join(dir, f), { force: true });
       }
     } catch {
       // pruning is housekeeping only
@@ -150,14 +166,14 @@ function loadScript(file: string, encoding: "latin1" | "utf8", name: string, mod
   let script: vm.Script;
   let used: string | undefined;
   const dirs = cacheDirs(distDir);
-  const fingerprint = mode === "off" ? "" : fingerprintOf(file, st);
+  const fingerprint = mode === "off" ? { key: "", id: "" } : fingerprintOf(file, st);
   if (mode === "off") {
     script = new vm.Script(wrapped, { filename: file });
   } else {
     let data: Buffer | undefined;
     state = "miss";
     for (const dir of dirs) {
-      const candidate = path.join(dir, `${name}-${fingerprint}${CACHE_SUFFIX}`);
+      const candidate = path.join(dir, `${name}-${fingerprint.id}${CACHE_SUFFIX}`);
       const r = readCache(candidate, fingerprint);
       if (r.damaged) state = "damaged";
       if (r.data) {
@@ -178,9 +194,10 @@ function loadScript(file: string, encoding: "latin1" | "utf8", name: string, mod
     }
     if (mode === "debug") process.stderr.write(`trainsafe: code cache ${state} (${used ?? "none found"}); written: ${written ?? "nowhere writable"}\n`);
   };
-  // Written after the command ran, so that the cache holds the functions it compiled on the way; a
-  // module loaded in a worker (which may be terminated, with no exit event) writes once it is loaded.
-  if (state !== "off" && state !== "hit" && !writeAfterLoad) process.once("exit", write);
+  // Written after the command ran, so that the cache holds the functions it compiled on the way (for
+  // the checks' script, the checks' own code: ~30 ms of `check` when compiled at every run). A module
+  // also writes once it is loaded: in a worker, which may be terminated, the exit's write never comes.
+  if (state !== "off" && state !== "hit") process.once("exit", write);
   if (mode === "debug" && state === "hit") process.stderr.write(`trainsafe: code cache hit (${used})\n`);
   const fn = script.runInThisContext() as (exports: object, req: NodeJS.Require, mod: { exports: object }, filename: string, dirname: string) => void;
   const mod = { exports: {} as { main(argv: string[]): Promise<void> } };

@@ -90,7 +90,13 @@ const lazyZod = {
  * ~13 ms of `check`'s CPU (docs/benchmarks.md, start-up). An import of a name not listed here fails
  * the build ("No matching export").
  */
-const LAZY_MODULES = { yaml: ["LineCounter", "parseAllDocuments", "visit", "isMap", "isScalar"], "node:child_process": ["spawn"] };
+const LAZY_MODULES = {
+  yaml: ["LineCounter", "parseAllDocuments", "visit", "isMap", "isScalar"],
+  "node:child_process": ["spawn"],
+  // Hashes, UUIDs and temporary names only where a command writes or hashes something: crypto's module
+  // and OpenSSL's digest table cost ~4-5 ms (docs/benchmarks.md, start-up, 2026-12-06 02:40).
+  "node:crypto": ["createHash", "randomBytes", "randomUUID", "createPrivateKey", "X509Certificate"],
+};
 const lazyModules = {
   name: "lazy-modules",
   setup(b) {
@@ -149,7 +155,11 @@ async function precompiledRules() {
     const defaults = settingsSchema().parse({});
     const settingsDefaults = JSON.stringify(defaults);
     if (!isDeepStrictEqual(JSON.parse(settingsDefaults), defaults)) throw new Error("the settings' defaults do not survive JSON (agent/config/settings.ts)");
-    return { rules: JSON.stringify(pre), settingsDefaults };
+    // ASCII JSON (\uXXXX escapes): a few non-ASCII characters in the rules (a Chinese kill message)
+    // made V8 hold the whole 132 KB string as two bytes a character, twice the size in every crash
+    // code cache and in the heap (docs/benchmarks.md, start-up, 2026-12-06 02:40).
+    const rules = JSON.stringify(pre).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return { rules, settingsDefaults };
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     // An error of the rules file (file, rule and field) is the user's to fix: its message, no stack.

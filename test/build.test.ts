@@ -6,7 +6,6 @@
  * refused cache is ignored and rewritten, and a cache folder that cannot be written costs nothing.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { builtinModules } from "node:module";
@@ -14,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 let tmp = "";
@@ -100,7 +100,7 @@ test("check's checks run from a script of their own (in check's main thread, in 
     return { stderr: r.stderr, checks: JSON.parse(r.stdout).checks.map((c: any) => [c.id, c.status]) };
   };
   const first = check();
-  assert.match(first.stderr, /code cache miss .*written: .*checks-worker-module-[0-9a-f]{20}\.v8cache/);
+  assert.match(first.stderr, /code cache miss .*written: .*checks-worker-module-[0-9a-f]{8}\.v8cache/);
   const second = check();
   assert.match(second.stderr, /code cache hit \(.*checks-worker-module-/);
   assert.deepEqual(second.checks, first.checks);
@@ -177,7 +177,7 @@ function cacheFiles(dir: string): string[] {
 test("the code cache is written on the first run, used on the next, and rewritten when damaged, stale or refused", () => {
   const cacheDir = path.join(path.dirname(bundle), ".v8-cache");
   fs.rmSync(cacheDir, { recursive: true, force: true });
-  assert.match(scanWithCache(), /code cache miss .*written: .*crash-scan-[0-9a-f]{20}\.v8cache/);
+  assert.match(scanWithCache(), /code cache miss .*written: .*crash-scan-[0-9a-f]{8}\.v8cache/);
   const [scanCache] = cacheFiles(cacheDir);
   assert.ok(scanCache, "no cache written");
   assert.match(scanWithCache(), /code cache hit/);
@@ -212,9 +212,16 @@ test("the code cache is written on the first run, used on the next, and rewritte
   const header = (b: Buffer) => b.subarray(0, b.indexOf(10, b.indexOf(10) + 1) + 1);
   const meta = JSON.parse(header(good).toString("utf8").split("\n")[1]!);
   const payload = other.subarray(header(other).length);
-  const forged = { ...meta, dataBytes: payload.length, dataSha1: createHash("sha1").update(payload).digest("hex") };
-  fs.writeFileSync(file, Buffer.concat([Buffer.from(`trainsafe-v8-cache 1\n${JSON.stringify(forged)}\n`), payload]));
+  const forged = { ...meta, dataBytes: payload.length, dataSum: `crc32-${zlib.crc32(payload).toString(16).padStart(8, "0")}` };
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(`${header(good).toString("utf8").split("\n")[0]}\n${JSON.stringify(forged)}\n`), payload]));
   assert.match(scanWithCache(), /code cache rejected .*written: /);
+  assert.match(scanWithCache(), /code cache hit/);
+
+  // The former format (version 1: a SHA-1 header) over this script's own payload: ignored, rewritten.
+  const goodPayload = good.subarray(header(good).length);
+  const v1 = { fingerprint: path.basename(file).slice("crash-scan-".length, -".v8cache".length), dataBytes: goodPayload.length, dataSha1: "0".repeat(40) };
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(`trainsafe-v8-cache 1\n${JSON.stringify(v1)}\n`), goodPayload]));
+  assert.match(scanWithCache(), /code cache damaged .*written: /);
   assert.match(scanWithCache(), /code cache hit/);
 
   // A cache file that others may write is not run.
@@ -278,11 +285,64 @@ test("the bundle's pre-validated rules find what the sources find in every crash
   assert.deepEqual(shipped, scan(path.join(ROOT, "bin", "trainsafe.js")));
 });
 
+test("crypto is loaded only by what writes: not by resume verify, crash history, config validate or a scan that records nothing", () => {
+  // node:crypto's modules and OpenSSL's digest table cost ~4-5 ms of a start; the launcher checks its
+  // caches with zlib's CRC-32, the scripts require crypto on first use, signatures hash in JS.
+  const probe = path.join(tmp, "crypto-probe.cjs");
+  fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\ncrypto loaded: ${process.moduleLoadList.includes("NativeModule crypto")}\\n`));\n');
+  const base2 = path.join(tmp, "training-crypto");
+  fs.cpSync(base, base2, { recursive: true });
+  const cryptoRan = (args: string[], codes = [0, 1]) => {
+    const r = spawnSync(process.execPath, ["-r", probe, bundle, ...args], { encoding: "utf8", cwd: tmp });
+    assert.ok(codes.includes(r.status!), `${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    const m = /crypto loaded: (true|false)/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    return { loaded: m[1] === "true", stdout: r.stdout };
+  };
+  for (const args of [
+    ["crash", "scan", "--file", path.join(base2, "logs", "train.log"), "--no-history", "--json"],
+    ["crash", "scan", "--base-dir", base2, "--no-history"],
+    ["crash", "history", "--base-dir", base2],
+    ["resume", "verify", "--base-dir", base2],
+  ]) {
+    assert.equal(cryptoRan(args).loaded, false, `${args.join(" ")} loaded crypto`);
+  }
+  // The probe sees crypto when it is used, and what uses it works through the lazy module: a recorded
+  // scan (randomUUID, and the atomic write's randomBytes), the config lock (createHash, randomBytes).
+  const recorded = cryptoRan(["crash", "scan", "--base-dir", base2, "--json"]);
+  assert.equal(recorded.loaded, true);
+  const history = JSON.parse(recorded.stdout).history;
+  assert.equal(history.added, true, recorded.stdout);
+  assert.match(history.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const entry = JSON.parse(fs.readFileSync(path.join(base2, ".crash_history.json"), "utf8")).entries.at(-1);
+  assert.equal(entry.id, history.id);
+  // Its signature and fingerprint are the ones the sources (node:crypto's SHA-256) give.
+  const dev = JSON.parse(run(path.join(ROOT, "bin", "trainsafe.js"), ["crash", "scan", "--base-dir", base2, "--json"]).stdout);
+  assert.equal(dev.history.added, false, "the sources' scan should find the bundle's entry (same fingerprint)");
+  assert.equal(dev.primary.signature, JSON.parse(recorded.stdout).primary.signature);
+  fs.rmSync(path.join(base2, ".config_lock.json"), { force: true });
+  const locked = cryptoRan(["config", "lock", "--base-dir", base2]);
+  assert.equal(locked.loaded, true);
+  const lock = JSON.parse(fs.readFileSync(path.join(base2, ".config_lock.json"), "utf8"));
+  assert.match(lock.configHash, /^[0-9a-f]{64}$/);
+  // validate compares the lock's hash (SHA-256 in JS), and finds the lock just written unchanged.
+  const validated = cryptoRan(["config", "validate", "--base-dir", base2, "--json"]);
+  assert.equal(validated.loaded, false, "config validate loaded crypto");
+  assert.doesNotMatch(validated.stdout, /configHash does not match/, validated.stdout);
+  fs.writeFileSync(path.join(base2, ".config_lock.json"), JSON.stringify({ ...lock, configHash: "0".repeat(64) }));
+  assert.match(cryptoRan(["config", "validate", "--base-dir", base2, "--json"]).stdout, /configHash does not match/);
+});
+
 test("the shipped rules are validated at build time; an edited dist/rules.json is validated at run time", () => {
   const dist = path.dirname(bundle);
   const rulesFile = path.join(dist, "rules.json");
   // Pre-validated rules, with their anchors, are in the command's script.
-  assert.match(fs.readFileSync(path.join(dist, "crash.cjs"), "latin1"), /"anchors":\[\[/);
+  const script = fs.readFileSync(path.join(dist, "crash.cjs"), "latin1");
+  assert.match(script, /"anchors":\[\[/);
+  // As ASCII JSON: a JS escape of a non-ASCII character in the literal would make V8 hold all of it as two bytes a character.
+  const literal = script.split("\n").find((l) => l.includes('{"sha1":'))!;
+  assert.doesNotMatch(literal, /(?<!\\)\\u(?!00[0-7])[0-9a-fA-F]{4}/);
+  if (/[^\x00-\x7f]/.test(fs.readFileSync(rulesFile, "utf8"))) assert.match(literal, /\\\\u[0-9a-f]{4}/, "the rules' non-ASCII characters are not JSON escapes");
   const original = fs.readFileSync(rulesFile, "utf8");
   const scan = () => run(bundle, ["crash", "scan", "--file", path.join(base, "logs", "train.log"), "--no-history", "--json"]);
   const edit = (f: (rule: any) => void) => {
@@ -299,6 +359,13 @@ test("the shipped rules are validated at build time; an edited dist/rules.json i
     assert.equal(edited.status, 1, edited.stderr);
     assert.deepEqual([JSON.parse(edited.stdout).primary.category, JSON.parse(edited.stdout).primary.ruleId], ["host_oom", "cuda_oom_alloc"]);
     // An invalid one gets the error of any rules file: file, rule and field.
+    // An edit of one word that keeps the file's size (its CRC-32 is compared, not its size alone).
+    const at = original.indexOf('"category"', original.indexOf('"id": "cuda_oom_alloc"'));
+    assert.ok(at > 0 && original.slice(at, at + 22) === '"category": "cuda_oom"', original.slice(at, at + 30));
+    fs.writeFileSync(rulesFile, original.slice(0, at) + '"category": "host_oom"' + original.slice(at + 22));
+    assert.equal(fs.statSync(rulesFile).size, Buffer.byteLength(original));
+    const sameSize = scan();
+    assert.deepEqual([JSON.parse(sameSize.stdout).primary.category, JSON.parse(sameSize.stdout).primary.ruleId], ["host_oom", "cuda_oom_alloc"], sameSize.stderr);
     const i = edit((r) => (r.severity = "fatalish"));
     const bad = scan();
     assert.equal(bad.status, 2, bad.stderr);

@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import { z } from "zod";
 import { configError, describeError } from "../lib/errors.js";
 import { issuePath } from "../lib/files.js";
@@ -151,9 +152,14 @@ interface PrecompiledSearch {
   readonly rulesOf: readonly (readonly number[])[];
 }
 
-/** The shipped rules validated at build time, and the SHA-1 of the rules file they were read from. */
+/**
+ * The shipped rules validated at build time, and the SHA-1 of the rules file they were read from, with
+ * its size and CRC-32 (when the building node has zlib.crc32) for a check that needs no crypto.
+ */
 export interface PrecompiledRules {
   readonly sha1: string;
+  readonly bytes?: number;
+  readonly crc32?: number;
   readonly rules: RuleSpec[];
   readonly exclude: string[];
   readonly incidentGapLines?: number;
@@ -193,11 +199,13 @@ export function compileRulesData(raw: unknown, file = "<rules>"): CompiledRules 
 export async function precompileRules(file: string, shippedAs = file): Promise<PrecompiledRules> {
   const raw = await readRulesFile(file);
   const compiled = compileRuleSets([raw]);
-  const sha1 = createHash("sha1").update(await fsp.readFile(shippedAs)).digest("hex");
+  const shipped = await fsp.readFile(shippedAs);
+  const sha1 = createHash("sha1").update(shipped).digest("hex");
   const rulesOf = compiled.anchorSearch?.rulesOf ?? new Map<string, readonly number[]>();
   const search: PrecompiledSearch = { minimal: [...rulesOf.keys()], rulesOf: [...rulesOf.values()] };
   const factors = raw.rules.map((spec) => spec.patterns.map((src) => deriveFactors(src, spec.ignoreCase ? "i" : "")));
-  const out: PrecompiledRules = { sha1, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors), search, factors };
+  const sum = zlib.crc32 ? { bytes: shipped.length, crc32: zlib.crc32(shipped) } : {};
+  const out: PrecompiledRules = { sha1, ...sum, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors), search, factors };
   if (raw.incidentGapLines !== undefined) return { ...out, incidentGapLines: raw.incidentGapLines };
   return out;
 }
@@ -209,13 +217,24 @@ async function readBuiltinRules(): Promise<RawRules> {
     // An edited rules.json beside the bundle is read and validated as any rules file. Its content is
     // compared, not its mtime: a copy of the program folder keeps its pre-validated rules.
     const bytes = await fsp.readFile(BUILTIN_RULES_FILE).catch(() => undefined);
-    if (bytes && createHash("sha1").update(bytes).digest("hex") === pre.sha1) {
+    if (bytes && sameRulesFile(bytes, pre)) {
       const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors, search: pre.search, factors: pre.factors };
       if (pre.incidentGapLines !== undefined) out.incidentGapLines = pre.incidentGapLines;
       return out;
     }
   }
   return readRulesFile(BUILTIN_RULES_FILE);
+}
+
+/**
+ * Whether the rules file's bytes are those the precompiled rules were built from: size and CRC-32 where
+ * both nodes have zlib.crc32 (an edit that keeps both is a 1 in 2^32 accident, and whoever can write
+ * rules.json can write the bundle beside it), else SHA-1. crypto's module and first hash cost ~4-5 ms
+ * of `crash scan`'s start, which then needs no crypto at all (docs/benchmarks.md, start-up, 2026-12-06 02:40).
+ */
+function sameRulesFile(bytes: Buffer, pre: PrecompiledRules): boolean {
+  if (pre.crc32 !== undefined && zlib.crc32) return bytes.length === pre.bytes && zlib.crc32(bytes) === pre.crc32;
+  return createHash("sha1").update(bytes).digest("hex") === pre.sha1;
 }
 
 async function readRulesFile(file: string): Promise<RawRules> {

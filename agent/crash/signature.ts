@@ -1,5 +1,5 @@
 /** Crash signatures (grouping the same crash across hosts) and history fingerprints. */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../lib/sha256.js";
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const PATH = /(?:[A-Za-z]:)?(?:[\\/][\w.@+~-]+){2,}[\\/]?/g;
@@ -23,9 +23,12 @@ export function normalizeForSignature(text: string): string {
     .toLowerCase();
 }
 
-/** Short hex digest. */
+/**
+ * Short hex digest: the first hexChars of the SHA-256 of text's UTF-8 bytes, as node:crypto gives it, in
+ * plain JS: a scan that records nothing then never loads node:crypto (docs/benchmarks.md, start-up, 2026-12-06 02:40).
+ */
 export function shortHash(text: string, hexChars = 12): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, hexChars);
+  return sha256Hex(Buffer.from(text, "utf8")).slice(0, hexChars);
 }
 
 /**

@@ -4,7 +4,6 @@
  * the config when training starts so that a changed base_model cannot silently meet old checkpoints.
  * config.json itself is never written.
  */
-import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -12,6 +11,7 @@ import type { Layout } from "../config/layout.js";
 import { describeError, inputError } from "../lib/errors.js";
 import { issuePath, MAX_JSON_BYTES, readJsonFile, writeFileAtomic } from "../lib/files.js";
 import { fast, lazyLooseObject } from "../lib/schema.js";
+import { sha256Hex } from "../lib/sha256.js";
 import { checkpointNames, type TrainingKind } from "./checkpoint.js";
 
 export interface Problem {
@@ -438,9 +438,9 @@ function nestingDepth(value: unknown, limit: number): number {
   return max;
 }
 
-/** Hash of a config independent of key order and formatting. */
+/** Hash of a config independent of key order and formatting (SHA-256 in JS: `config validate` then loads no node:crypto). */
 export function configHash(config: unknown): string {
-  return createHash("sha256").update(canonicalJson(config)).digest("hex");
+  return sha256Hex(Buffer.from(canonicalJson(config), "utf8"));
 }
 
 function canonicalJson(v: unknown): string {
