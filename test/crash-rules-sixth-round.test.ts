@@ -160,6 +160,20 @@ const families: Family[] = [
     nearMiss: [["[I socket.cpp:624] [c10d] The client socket has connected to [localhost]:29500 on [localhost]:52338.", null]],
   },
   {
+    // CuPy's memory pool running out (Chainer's trainer prints it as "Exception in main training loop").
+    rule: "cuda_oom_other_runtimes",
+    real: [
+      ["crash-corpus cuda_oom/see-27-chainer-main-loop-out-of-memory-to-allocate.log (r)", "Exception in main training loop: out of memory to allocate 172800000 bytes (total 4223769600 bytes)"],
+      ["https://github.com/motokimura/spacenet_building_detection/issues/3", "Exception in main training loop: out of memory to allocate 163840000 bytes (total 1673061376 bytes)"],
+      ["https://github.com/cupy/cupy/issues/2537", "Exception in main training loop: Out of memory allocating 25,600,000 bytes (allocated so far: 3,635,267,072 bytes)."],
+    ],
+    nearMiss: [
+      // With its type on the line, the generic OOM rule names it first.
+      ["cupy.cuda.memory.OutOfMemoryError: out of memory to allocate 1073741824 bytes (total 12373894656 bytes)", "cuda_oom_generic"],
+      ["numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.73 GiB for an array with shape (500000, 1000) and data type float64", "host_oom_numpy"],
+    ],
+  },
+  {
     // Intel XPU (SYCL / Unified Runtime) errors through torch's xpu device and IPEX.
     rule: "cuda_xpu_native_api",
     real: [
