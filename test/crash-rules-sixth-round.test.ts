@@ -138,6 +138,19 @@ const families: Family[] = [
     ],
   },
   {
+    // A connection or download timing out in macOS' errno and urllib's own wording.
+    rule: "timeout_python",
+    real: [
+      ["https://github.com/ondyari/FaceForensics/issues/27", "> urllib.error.URLError: <urlopen error [Errno 60] Operation timed out>"],
+      ["https://github.com/DCASE-REPO/dcase_util/issues/30", "> urllib.error.URLError: urlopen error timed out"],
+    ],
+    nearMiss: [
+      // A refused connection is not a timeout.
+      ["urllib.error.URLError: <urlopen error [WinError 10061]，Loading pretrained weights from url Downloading", null],
+      ["urllib.error.URLError: <urlopen error [Errno 111] Connection refused>", null],
+    ],
+  },
+  {
     // A distributed runtime's coordination service giving up on a task (JAX/XLA, TensorFlow).
     rule: "timeout_coordination_heartbeat",
     real: [["crash-corpus timeout/jax-23599-coordination-service-heartbeat-timeout.log (p), https://github.com/jax-ml/jax/issues/23599", "2024-10-09 15:47:38.568412: E external/xla/xla/tsl/distributed_runtime/coordination/coordination_service.cc:1170] /job:jax_worker/replica:0/task:0 has been set to ERROR in coordination service: UNAVAILABLE: Task /job:jax_worker/replica:0/task:0 heartbeat timeout. This indicates that the remote task has failed, got preempted, or crashed unexpectedly."]],
