@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Settings } from "../config/settings.js";
 import { CHECK_CATALOG, selectChecks, type CheckInfo } from "./catalog.js";
-import { reportOf, seconds, type CheckOutcome, type CheckReport, type FixOutcome } from "./report.js";
+import { monotonicMs, reportOf, seconds, type CheckOutcome, type CheckReport, type FixOutcome } from "./report.js";
 
 /** workerData key that makes the worker module start (a module loaded by any other worker stays idle). */
 export const WORKER_MARK = "trainsafe-checks-worker";
@@ -99,7 +99,7 @@ async function loadChecks(): Promise<typeof import("./worker.js")> {
  * have work queued). See the file comment.
  */
 export async function runChecksInThisThread(settings: Settings, opts: InWorkerOptions & { readonly only?: readonly string[]; readonly skip?: readonly string[] } = {}): Promise<CheckReport> {
-  const started = performance.now();
+  const started = monotonicMs();
   const selected = selectChecks(CHECK_CATALOG, opts.only, opts.skip);
   if (selected.length === 0) return reportOf([], [], started);
   const { runChecks } = await loadChecks();
@@ -111,7 +111,7 @@ export async function runChecksInThisThread(settings: Settings, opts: InWorkerOp
     ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
   });
   // The run's own start, as the worker's report counts it from before the worker started.
-  return { ...report, durationMs: Math.round(performance.now() - started) };
+  return { ...report, durationMs: Math.round(monotonicMs() - started) };
 }
 
 /**

