@@ -187,6 +187,22 @@ const families: Family[] = [
     ],
   },
   {
+    // bitsandbytes failing to load its CUDA library at import (its own wording, old and new).
+    rule: "import_native_library",
+    real: [
+      ["crash-corpus import_error/bitsandbytes-492-centos-cuda-setup-failed-rich-trace.log (r)", "        CUDA Setup failed despite GPU being available. Please run the following command to get more information:"],
+      ["https://github.com/bitsandbytes-foundation/bitsandbytes/issues/1522", "        CUDA Setup failed despite GPU being available. Inspect the CUDA SETUP outputs above to fix your environment!"],
+      ["https://github.com/bitsandbytes-foundation/bitsandbytes/issues/1193", "CUDA SETUP: Setup Failed!"],
+    ],
+    nearMiss: [["CUDA SETUP: WARNING! CUDA runtime files not found in any environmental path.", null]],
+  },
+  {
+    // A batch-size probe's failed try (heretic): the probe catches it and goes on.
+    rule: "cuda_oom_batch_reduced",
+    real: [["crash-corpus none/heretic-362-batch-size-probe-oom-recovered.log (r), https://github.com/p-e-w/heretic/issues/362", "* Trying batch size 256... Failed (CUDA out of memory...)"]],
+    nearMiss: [["* Trying batch size 128... Ok (814 tokens/s)", null]],
+  },
+  {
     // Intel XPU (SYCL / Unified Runtime) errors through torch's xpu device and IPEX.
     rule: "cuda_xpu_native_api",
     real: [
@@ -314,4 +330,29 @@ test("a tokenizer config that is not JSON is a broken checkpoint file; other JSO
   assert.equal((await primaryOf("tokenizer-config.log", `${tokenizer}\n`))?.category, "checkpoint_corrupt");
   const data = frames(['  File "train.py", line 30, in load_rows', "    rows = json.loads(line)"]);
   assert.equal((await primaryOf("data-json.log", `${data}\n`))?.category, "python_exception");
+});
+
+test("a batch-size probe that recovers from its failed tries is no crash; a failure right after it is the OOM", async () => {
+  const probe = ["Determining optimal batch size...", "* Trying batch size 128... Ok (814 tokens/s)", "* Trying batch size 256... Failed (CUDA out of memory...)", "* Trying batch size 192... Ok (902 tokens/s)", "* Chosen batch size: 192"].join("\n");
+  assert.equal(await primaryOf("probe-ok.log", `${probe}\n`), null);
+  const failed = [probe, "Traceback (most recent call last):", '  File "run.py", line 40, in <module>', "    main()", "RuntimeError: probe left no batch size that fits"].join("\n");
+  assert.equal((await primaryOf("probe-failed.log", `${failed}\n`))?.category, "cuda_oom");
+});
+
+test("a traceback cut inside DeepSpeed's launcher after it killed the workers is its teardown: the worker's exception is the cause (DeepSpeed#854)", async () => {
+  const text = [
+    "IndexError: list index out of range",
+    "Killing subprocess 3232868",
+    "Killing subprocess 3232869",
+    "Traceback (most recent call last):",
+    '  File "/home/stas/anaconda3/envs/main-38/lib/python3.8/runpy.py", line 194, in _run_module_as_main',
+    "    return _run_code(code, main_globals, None,",
+    '  File "/mnt/nvme1/code/github/00optimize/DeepSpeed/deepspeed/launcher/launch.py", line 171, in <module>',
+    "    main()",
+    '  File "/mnt/nvme1/code/github/00optimize/DeepSpeed/deepspeed/launcher/launch.py", line 161, in main',
+    "    sigkill_handler(signal.SIGTERM, None)  # not coming back",
+  ].join("\n");
+  assert.deepEqual(await primaryOf("ds-teardown.log", `${text}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  // The launcher killing its workers with no exception before it still names the kill.
+  assert.equal((await primaryOf("ds-kill-only.log", "Killing subprocess 3232868\nKilling subprocess 3232869\n"))?.category, "process_killed");
 });

@@ -98,8 +98,8 @@ const RICH_HEAD = /^\s*╭─+ Traceback \(most recent call last\)/;
 const RICH_FRAME = /│\s*(?<file>\S+\.py):(?<line>\d+) in (?<func>[\w<>.]+)/;
 const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+)'/;
 const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
-/** Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar. */
-const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|.*\b\d{1,3}%\||\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
+/** Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar, a launcher killing the other workers. */
+const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%\||\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
 /** Training output that shows the run went on after an exception (a recovered or caught error). */
 const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
 /** Lines an experiment tracker prints when the process exits (wandb's run history and summary, MLflow's run link). */
@@ -110,6 +110,12 @@ const BAR_COUNTER = /%\|[^|]*\|\s*(\d+\/\d+)\s*\[/;
 const FINISHED_BAR = /\b100%\|[^|]*\|\s*(\d+)\/\1\s*\[/;
 /** Launchers' own exceptions: they report a rank's failure, never a cause of their own. */
 const WRAPPER_TYPES = /(?:^|\.)(?:ChildFailedError|CalledProcessError)$/;
+/**
+ * A launcher's own module (DeepSpeed's launcher, torch.distributed.launch / run / elastic): a traceback
+ * cut inside it is the launcher tearing down after a worker failed (DeepSpeed's sigkill_handler
+ * re-raising), not a failure of its own.
+ */
+const LAUNCHER_FRAME = /[\\/](?:deepspeed[\\/]launcher|torch[\\/]distributed[\\/](?:elastic[\\/]|launch\.py$|run\.py$))/;
 
 /** Parses `lines` (a log's tail) and returns the failure it ends in, or null when there is none. */
 export function parseFailure(rawLines: readonly string[]): FailureReport | null {
@@ -117,7 +123,7 @@ export function parseFailure(rawLines: readonly string[]): FailureReport | null 
   const exceptions = parseExceptions(lines);
   const launcher = lastLauncherReport(lines);
   let last: ParsedException | null = null;
-  for (const e of exceptions) if (!WRAPPER_TYPES.test(e.type) && !e.ignored) last = e;
+  for (const e of exceptions) if (!WRAPPER_TYPES.test(e.type) && !e.ignored && !launcherTeardown(e)) last = e;
   // The launcher names the rank that failed first; the others' exceptions are consequences
   // (gloo/NCCL "connection closed" when that rank's process went away).
   if (launcher?.rank !== undefined) {
@@ -129,6 +135,12 @@ export function parseFailure(rawLines: readonly string[]): FailureReport | null 
   let endLine = Math.max(last?.endLine ?? -1, launcher?.endLine ?? -1);
   for (const e of exceptions) if (WRAPPER_TYPES.test(e.type)) endLine = Math.max(endLine, e.endLine);
   return { exception: last, launcher, endLine, terminal: isTerminal(lines, endLine), exceptions };
+}
+
+/** A traceback cut inside a launcher's own code (see LAUNCHER_FRAME). */
+function launcherTeardown(e: ParsedException): boolean {
+  const inner = e.frames.at(-1);
+  return e.cut === true && inner !== undefined && LAUNCHER_FRAME.test(inner.file);
 }
 
 /**
