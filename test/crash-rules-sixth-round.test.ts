@@ -48,7 +48,7 @@ const families: Family[] = [
     // safetensors' header error kinds by name: they survive a message mangled in the paste.
     rule: "ckpt_safetensors_header",
     real: [
-      ["crash-corpus checkpoint_corrupt/dreamfusionacc-5-safetensors-metadata-incomplete-buffer.log (p)", "safetensors_rust. SafetensorError: Error while de eserializing header:MetadataIncompleteBuffer"],
+      ["crash-corpus checkpoint_corrupt/dreamfusionacc-5-safetensors-metadata-incomplete-buffer.log (p), https://github.com/chinhsuanwu/dreamfusionacc/issues/5", "safetensors_rust. SafetensorError: Error while de eserializing header:MetadataIncompleteBuffer"],
       ["https://github.com/Comfy-Org/ComfyUI/issues/3225 (title)", "Error happend：safetensors_rust.SafetensorError: Error while deserializing header: MetadataIncompleteBuffer"],
       ["https://github.com/safetensors/safetensors/issues/278", "safetensors_rust.SafetensorError: Error while deserializing header: InvalidHeaderDeserialization"],
     ],
@@ -108,8 +108,8 @@ const families: Family[] = [
       ["https://github.com/zihangdai/xlnet/issues/90", "I0629 20:17:54.098071 140019624834816 error_handling.py:70] Error recorded from outfeed: Bad hardware status: 0x1"],
       ["https://github.com/AI-Hypercomputer/maxtext/pull/2041", "E0511 18:18:50.796852     915 tpunetd_client.cc:311] Detected failure SLICE_FAILURE_CHIP_DRIVER_ERROR in session e6c885828b538167; Start failure handling"],
       ["https://github.com/AI-Hypercomputer/maxtext/pull/2041", "E0511 18:18:50.796514     915 session_master.cc:505] Session is failing with the following status: Session master detected TPU session error from worker tpu-job-jax-v6e-8-5-15.headless-svc:8471. The reporting TPU chip locations are:tpu31:pe4:3, "],
-      ["crash-corpus gpu_hardware/HabanaAI-setup-1-gaudi-device-not-usable-cpu-cp-timeout.log (p)", "[   72.993269] habanalabs 0000:1a:00.0: Failed to initialize hl2. Device is NOT usable !"],
-      ["crash-corpus gpu_hardware/HabanaAI-setup-1-gaudi-device-not-usable-cpu-cp-timeout.log (p)", "[   72.993087] habanalabs hl2: Failed to communicate with Device CPU (CPU-CP timeout)"],
+      ["crash-corpus gpu_hardware/HabanaAI-setup-1-gaudi-device-not-usable-cpu-cp-timeout.log (p), https://github.com/HabanaAI/Setup_and_Install/issues/1", "[   72.993269] habanalabs 0000:1a:00.0: Failed to initialize hl2. Device is NOT usable !"],
+      ["crash-corpus gpu_hardware/HabanaAI-setup-1-gaudi-device-not-usable-cpu-cp-timeout.log (p), https://github.com/HabanaAI/Setup_and_Install/issues/1", "[   72.993087] habanalabs hl2: Failed to communicate with Device CPU (CPU-CP timeout)"],
     ],
     nearMiss: [
       ["habanalabs hl0: Successfully added device 0000:1a:00.0 to habanalabs driver", null],
@@ -176,7 +176,7 @@ const families: Family[] = [
     // CuPy's memory pool running out (Chainer's trainer prints it as "Exception in main training loop").
     rule: "cuda_oom_other_runtimes",
     real: [
-      ["crash-corpus cuda_oom/see-27-chainer-main-loop-out-of-memory-to-allocate.log (r)", "Exception in main training loop: out of memory to allocate 172800000 bytes (total 4223769600 bytes)"],
+      ["crash-corpus cuda_oom/see-27-chainer-main-loop-out-of-memory-to-allocate.log (r), https://github.com/Bartzi/see/issues/27", "Exception in main training loop: out of memory to allocate 172800000 bytes (total 4223769600 bytes)"],
       ["https://github.com/motokimura/spacenet_building_detection/issues/3", "Exception in main training loop: out of memory to allocate 163840000 bytes (total 1673061376 bytes)"],
       ["https://github.com/cupy/cupy/issues/2537", "Exception in main training loop: Out of memory allocating 25,600,000 bytes (allocated so far: 3,635,267,072 bytes)."],
     ],
@@ -190,7 +190,7 @@ const families: Family[] = [
     // bitsandbytes failing to load its CUDA library at import (its own wording, old and new).
     rule: "import_native_library",
     real: [
-      ["crash-corpus import_error/bitsandbytes-492-centos-cuda-setup-failed-rich-trace.log (r)", "        CUDA Setup failed despite GPU being available. Please run the following command to get more information:"],
+      ["crash-corpus import_error/bitsandbytes-492-centos-cuda-setup-failed-rich-trace.log (r), https://github.com/bitsandbytes-foundation/bitsandbytes/issues/492", "        CUDA Setup failed despite GPU being available. Please run the following command to get more information:"],
       ["https://github.com/bitsandbytes-foundation/bitsandbytes/issues/1522", "        CUDA Setup failed despite GPU being available. Inspect the CUDA SETUP outputs above to fix your environment!"],
       ["https://github.com/bitsandbytes-foundation/bitsandbytes/issues/1193", "CUDA SETUP: Setup Failed!"],
     ],
@@ -199,8 +199,31 @@ const families: Family[] = [
   {
     // A batch-size probe's failed try (heretic): the probe catches it and goes on.
     rule: "cuda_oom_batch_reduced",
-    real: [["crash-corpus none/heretic-362-batch-size-probe-oom-recovered.log (r), https://github.com/p-e-w/heretic/issues/362", "* Trying batch size 256... Failed (CUDA out of memory...)"]],
+    real: [["crash-corpus none/heretic-362-batch-size-probe-oom-recovered.log (r), https://github.com/p-e-w/heretic/pull/362", "* Trying batch size 256... Failed (CUDA out of memory...)"]],
     nearMiss: [["* Trying batch size 128... Ok (814 tokens/s)", null]],
+  },
+  {
+    // NCCL_DEBUG=INFO's trace of an error code on its way back up to the API call (group.cc).
+    rule: "nccl_error_return_chain",
+    real: [
+      ["crash-corpus nccl_error/nccl-1099-socketpollconnect-silent-minus-2-chain.log (r), https://github.com/NVIDIA/nccl/issues/1099", "nd20-01:191191:191191 [0] NCCL INFO group.cc:106 -> 2"],
+      ["https://github.com/NVIDIA/nccl/issues/1653", "DESKTOP-1CE5APL:2852:3596 [0] NCCL INFO group.cc:64 -> 1 [Async thread]"],
+      ["https://github.com/alisson-anjos/diffusion-pipe-ui/issues/10", "bd73ab638b22:502:502 [0] NCCL INFO group.cc:418 -> 1"],
+    ],
+    nearMiss: [
+      // Lower frames of the chain say where it began; a zero is success.
+      ["nd20-01:191191:219889 [0] NCCL INFO misc/socket.cc:564 -> 2", null],
+      ["node1:1:2 [0] NCCL INFO group.cc:106 -> 0", null],
+    ],
+  },
+  {
+    // Windows' access violation (0xC0000005) as subprocess reports a child's exit status.
+    rule: "segfault_windows_access_violation",
+    real: [
+      ["crash-corpus segfault/kohya-ss-2556-accelerate-exit-status-3221225477.log (r), https://github.com/bmaltais/kohya_ss/issues/2556", "subprocess.CalledProcessError: Command '['C:\\\\kohya_new\\\\kohya_ss\\\\venv\\\\Scripts\\\\python.exe', 'C:/kohya_new/kohya_ss/sd-scripts/sdxl_train_network.py']' returned non-zero exit status 3221225477."],
+      ["https://github.com/worawit/blutter/issues/203 (title)", "subprocess.CalledProcessError returned non-zero exit status 3221225477."],
+    ],
+    nearMiss: [["subprocess.CalledProcessError: Command '['python', 'train.py']' returned non-zero exit status 1.", null]],
   },
   {
     // Intel XPU (SYCL / Unified Runtime) errors through torch's xpu device and IPEX.
