@@ -226,6 +226,41 @@ const families: Family[] = [
     nearMiss: [["subprocess.CalledProcessError: Command '['python', 'train.py']' returned non-zero exit status 1.", null]],
   },
   {
+    // gloo's own assertion failing in its TCP transport (Caffe2, torch's gloo backend).
+    rule: "gloo_enforce_fail",
+    real: [["crash-corpus nccl_error/caffe2-360-gloo-enforcenotmet-fd-not-closed.log (r)", "  what():  [enforce fail at /nfs/AMBUJ/Caffe2_LatestGLOO2/caffe2/third_party/gloo/gloo/transport/tcp/pair.cc:592] fd_ == FD_INVALID. 46 vs -1. File descriptor not closed"]],
+    nearMiss: [["RuntimeError: [enforce fail at inline_container.cc:145] . PytorchStreamReader failed reading zip archive: failed finding central directory", "ckpt_torch_zip"]],
+  },
+  {
+    // Open MPI aborting on an error (MPI_ERRORS_ARE_FATAL), as Horovod jobs print it.
+    rule: "mpi_errors_fatal",
+    real: [["crash-corpus nccl_error/horovod-465-mpi-init-thread-null-communicator-abort.log (r)", "*** An error occurred in MPI_Init_thread"]],
+    nearMiss: [["[host1:71142] Local abort before MPI_INIT completed completed successfully,", null]],
+  },
+  {
+    // NCCL's last warning as XLA quotes it in its own error.
+    rule: "cuda_oom_nccl",
+    real: [["crash-corpus cuda_oom/openxla-xla-7201-ncclcomminitrank-cuda-failure-out-of-memory.log (r)", "NCCL operation ncclCommInitRank(&comm, nranks, id, rank) failed: unhandled cuda error (run with NCCL_DEBUG=INFO for details). Last NCCL warning(error) log entry (may be unrelated) 'Cuda failure 2 'out of memory''.; current tracing scope: all-reduce-start.285"]],
+    nearMiss: [["NCCL operation ncclCommInitRank(&comm, nranks, id, rank) failed: unhandled cuda error (run with NCCL_DEBUG=INFO for details).", "nccl_cuda_error"]],
+  },
+  {
+    rule: "cuda_oom_xla",
+    real: [["crash-corpus cuda_oom/xla-1735-tpu-hbm-attempting-to-reserve-bottom-of-memory.log (r)", "Attempting to reserve 3.95G at the bottom of memory. That was not possible. There are 1.92G free, 0B reserved, and 1.92G reservable.; "]],
+    nearMiss: [["; attempting reservation for program memory", null]],
+  },
+  {
+    // glibc aborting a thread that caught its forced-unwind exception and did not rethrow it.
+    rule: "segfault_heap_corruption",
+    real: [["crash-corpus segfault/pytorch-136726-rpc-exception-not-rethrown-aborted.log (r), https://github.com/pytorch/pytorch/issues/136726", "FATAL: exception not rethrown"]],
+    nearMiss: [["[E926 11:11:00.604243366 thread_pool.cpp:138] Exception in thread pool task: unknown", null]],
+  },
+  {
+    // bash's job report of a segfault in a Chinese locale.
+    rule: "segfault_shell",
+    real: [["crash-corpus segfault/sling-160-bash-localized-segfault-train-sh.log (r)", "./sling/nlp/parser/tools/train.sh: 行 242:  6496 段错误               python sling/nlp/parser/tools/train.py --master_spec=\"${OUTPUT_FOLDER}/master_spec\""]],
+    nearMiss: [["段错误是什么意思", null]],
+  },
+  {
     // Intel XPU (SYCL / Unified Runtime) errors through torch's xpu device and IPEX.
     rule: "cuda_xpu_native_api",
     real: [
@@ -378,4 +413,10 @@ test("a traceback cut inside DeepSpeed's launcher after it killed the workers is
   assert.deepEqual(await primaryOf("ds-teardown.log", `${text}\n`), { category: "python_exception", ruleId: "python_traceback" });
   // The launcher killing its workers with no exception before it still names the kill.
   assert.equal((await primaryOf("ds-kill-only.log", "Killing subprocess 3232868\nKilling subprocess 3232869\n"))?.category, "process_killed");
+});
+
+
+test("an exception raised in a finalizer (__del__) is one Python ignored, even when the excerpt lost its 'Exception ignored in' line", async () => {
+  const del = (lines: string[]) => ["Traceback (most recent call last):", '  File "/opt/conda/lib/python3.8/site-packages/torch/utils/data/dataloader.py", line 1466, in __del__', "    self._shutdown_workers()", '  File "/opt/conda/lib/python3.8/multiprocessing/process.py", line 160, in is_alive', "    assert self._parent_pid == os.getpid(), 'can only test a child process'", "AssertionError: can only test a child process", ...lines].join("\n");
+  assert.equal(await primaryOf("del-ignored.log", `${del(["100%|██████████| 800/800 [01:02<00:00, 12.8it/s]"])}\n`), null);
 });

@@ -211,6 +211,9 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         if (/^Exception ignored in\b|^Error in atexit\._run_exitfuncs/.test(p.trim())) e.ignored = true;
         break;
       }
+      // Python never propagates an exception raised in a finalizer (`__del__`, the DataLoader
+      // iterator's worker shutdown): it prints it as ignored, even when the excerpt lost that line.
+      if (e.frames.some((f) => f.func === "__del__")) e.ignored = true;
       const pend = pendingChain.get(prefix);
       if (pend) {
         e.chainedFrom = pend.from;
