@@ -1,5 +1,4 @@
 /** Safe reading of untrusted files and atomic writing of our own. */
-import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describeError, inputError } from "./errors.js";
@@ -68,14 +67,34 @@ export async function loadJsonFile<T>(file: string, schema: Validator<T>): Promi
   return r.value;
 }
 
+let tempSeq = 0;
+
+/**
+ * Creates a new temporary file beside `name` in `dir` and opens it for writing. O_EXCL ("wx"): an
+ * existing file or a symlink planted at that name is never followed or truncated (a name that exists
+ * is retried with another), so the name needs no cryptographic randomness: process id, a counter and
+ * Math.random. node:crypto's randomBytes cost `trainsafe check` ~4 ms of CPU to load crypto (the
+ * progress check saves its state at every run; docs/benchmarks.md, start-up, 2026-12-06 `check`).
+ */
+async function openTemp(dir: string, name: string, mode?: number): Promise<{ fh: fsp.FileHandle; tmp: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const unique = `${process.pid}.${(++tempSeq).toString(36)}${Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, "0")}`;
+    const tmp = path.join(dir, `.${name}.${unique}.tmp`);
+    try {
+      return { fh: await fsp.open(tmp, "wx", mode), tmp };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 9) throw err;
+    }
+  }
+}
+
 /**
  * Writes `data` so that readers see the old or the new content, never a mix:
  * temp file in the same folder, fsync, rename, fsync of the folder.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fh = await fsp.open(tmp, "w", mode);
+  const { fh, tmp } = await openTemp(dir, path.basename(file), mode);
   try {
     await fh.writeFile(data);
     await fh.sync();
