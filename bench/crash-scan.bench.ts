@@ -7,8 +7,9 @@
  * (default 300; BENCH_LOG_GB also accepted) under os.tmpdir(), ending in a CUDA OOM and NCCL timeouts.
  * Measured in the same run, interleaved round by round so a change of load hits every contender:
  *   1. tail scan (last 1000 lines) of a 20 KB log and of the big one;
- *   2. whole-file scan (`crash scan --all`, in-process: scanFiles) against `LC_ALL=C grep -E -n -f`
- *      and `rg -n --no-unicode -f` with the same patterns, written from the loaded rules;
+ *   2. whole-file scan (`crash scan --all`, in-process: scanFiles; in parallel threads, as the CLI
+ *      runs it, and in one thread) against `LC_ALL=C grep -E -n -f` and `rg -n --no-unicode -f` with
+ *      the same patterns, written from the loaded rules; the two scans must give the same result;
  *   3. where the scan's time goes: the prefilter pass alone, and how many lines it hands on.
  * Wall and CPU time (user + sys) are both reported (on a loaded machine CPU time is the steadier
  * figure); the ratios are printed next to the goals (<= 1.5x grep, faster than rg) with the load
@@ -21,12 +22,14 @@
  * is far slower on these patterns, see docs/benchmarks.md). rg is optional: when it is not installed
  * the bench says so and skips it.
  */
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { prefilterFor } from "../agent/crash/prefilter.js";
 import { loadRules, type CompiledRules } from "../agent/crash/rules.js";
+import { MAX_SCAN_THREADS } from "../agent/crash/parallel-scan.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import { toEre } from "./lib/ere.js";
 import { median } from "./lib/measure.js";
@@ -211,6 +214,8 @@ async function main(): Promise<void> {
     })();
 
     const scanT: Timing[] = [];
+    const singleT: Timing[] = [];
+    let single: Awaited<ReturnType<typeof scanFiles>> | undefined;
     const grepT: Timing[] = [];
     const rgT: Timing[] = [];
     let result: Awaited<ReturnType<typeof scanFiles>> | undefined;
@@ -221,6 +226,13 @@ async function main(): Promise<void> {
       const wallMs = performance.now() - s;
       const cu = process.cpuUsage(c0);
       scanT.push({ wallMs, cpuMs: (cu.user + cu.system) / 1000 });
+      // The same scan in one thread (no workers): CPU time is the process's, worker threads included.
+      const c1 = process.cpuUsage();
+      const s1 = performance.now();
+      single = await scanFiles([big], { rules, all: true, parallel: { threads: 1 } });
+      const wall1 = performance.now() - s1;
+      const cu1 = process.cpuUsage(c1);
+      singleT.push({ wallMs: wall1, cpuMs: (cu1.user + cu1.system) / 1000 });
       grepT.push(timed(["grep", "-E", "-n", "-f", ereFile, big], grepOut, { ...process.env, LC_ALL: "C" }));
       if (rgVersion) rgT.push(timed(["rg", "-n", "--no-unicode", "-f", rgFile, big], rgOut));
     }
@@ -230,6 +242,8 @@ async function main(): Promise<void> {
 
     const med = (ts: Timing[]) => ({ wallMs: median(ts.map((t) => t.wallMs)), cpuMs: median(ts.map((t) => t.cpuMs)) });
     const scan = med(scanT);
+    const scanSingle = med(singleT);
+    const threads = Math.min(os.availableParallelism(), MAX_SCAN_THREADS);
     const grep = med(grepT);
     const mbps = (ms: number) => `${(sizeBig / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
     const sec = (t: Timing) => `${(t.wallMs / 1000).toFixed(2)} s wall, ${(t.cpuMs / 1000).toFixed(2)} s CPU`;
@@ -238,7 +252,8 @@ async function main(): Promise<void> {
     const rows: string[][] = [
       ["tail, last 1000 lines, 20 KB file", `${tailSmall.ms.toFixed(2)} ms`, `median of ${TAIL_RUNS}`, tailSmall.primary],
       [`tail, last 1000 lines, ${gb} GB file`, `${tailBig.ms.toFixed(2)} ms`, `median of ${TAIL_RUNS}`, tailBig.primary],
-      [`whole file (--all), ${gb} GB`, sec(scan), `${mbps(scan.wallMs)}, median of ${FULL_RUNS}`, `${primary}; ${result!.findings.length} findings`],
+      [`whole file (--all), ${gb} GB, ${threads} threads`, sec(scan), `${mbps(scan.wallMs)}, median of ${FULL_RUNS}`, `${primary}; ${result!.findings.length} findings`],
+      [`  the same in one thread`, sec(scanSingle), `${mbps(scanSingle.wallMs)}, median of ${FULL_RUNS}`, "same result"],
       ["  of which the prefilter pass", `${(pass.cpuMs / 1000).toFixed(2)} s CPU`, `${mbps(pass.cpuMs)}`, `${pass.candidates} of ${pass.lines} lines (${((100 * pass.candidates) / pass.lines).toFixed(1)} %) handed to the regexes`],
       ["grep -E -n -f <same patterns>, LC_ALL=C", sec(grep), mbps(grep.wallMs), `${grepLines} matching lines`],
     ];
@@ -250,8 +265,12 @@ async function main(): Promise<void> {
     process.stdout.write(
       `scan / grep (LC_ALL=C): ${ratio(scan, grep)}; goal <= ${GOAL}x: ${verdict(scan, grep, GOAL)}\n` +
         (rgVersion ? `scan / rg (--no-unicode): ${ratio(scan, med(rgT))}; goal: faster than rg (< 1x): ${verdict(scan, med(rgT), 1)}\n` : "scan / rg: rg not installed, not measured\n") +
+        `one thread / grep: ${ratio(scanSingle, grep)}` +
+        (rgVersion ? `; one thread / rg: ${ratio(scanSingle, med(rgT))}` : "") +
+        "\n" +
         `load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after\n`,
     );
+    assert.deepEqual(result, single, "the parallel and the single-thread scan differ");
     const expected = `${gen.crashRuleId} at line ${gen.crashLine}`;
     if (primary !== expected) throw new Error(`whole-file scan found "${primary}", expected "${expected}"`);
     if (result!.files[0]!.linesRead !== gen.lines) throw new Error(`whole-file scan read ${result!.files[0]!.linesRead} lines, the log has ${gen.lines}`);

@@ -36,6 +36,8 @@ export interface Chunk {
 
 /** A filtered chunk: its "\n" count and, per line that may hold a finding, the line's index in the chunk, file offset and text. */
 export interface ChunkResult {
+  /** Index of the chunk. */
+  chunk: number;
   newlines: number;
   before: number[];
   offsets: number[];
@@ -43,25 +45,35 @@ export interface ChunkResult {
 }
 
 /**
- * Reads each chunk of the file `fd` and returns its lines that a rule may match (the prefilter's
- * candidates on which a candidate pattern matches a segment, as scanBytes decides). Self-contained
- * (its source is also the workers' code): `fsMod` is node:fs.
+ * Claims chunks of the file `fd` one at a time (next[0], shared by the threads, is the next one to
+ * take) and returns, for each, its lines that a rule may match (the prefilter's candidates on which a
+ * candidate pattern matches a segment, as scanBytes decides). Self-contained (its source is also the
+ * workers' code): `fsMod` is node:fs. On an error it stops the other threads from claiming more.
  */
-export function filterChunks(rt: PrefilterRuntime, fsMod: typeof fs, fd: number, chunks: readonly Chunk[]): ChunkResult[] {
+export function filterChunks(rt: PrefilterRuntime, fsMod: typeof fs, fd: number, chunks: readonly Chunk[], next: Int32Array): ChunkResult[] {
   let longest = 1;
   for (const c of chunks) longest = Math.max(longest, c.to - c.from);
-  const buf = Buffer.allocUnsafe(longest);
+  let buf: Buffer | null = null;
   const out: ChunkResult[] = [];
-  for (const c of chunks) {
+  for (;;) {
+    const k = Atomics.add(next, 0, 1);
+    if (k >= chunks.length) break;
+    const c = chunks[k]!;
     const len = c.to - c.from;
+    // Allocated on the first claim: a thread that starts late may find nothing left.
+    buf ??= Buffer.allocUnsafe(longest);
+    const b = buf;
     for (let got = 0; got < len; ) {
-      const n = fsMod.readSync(fd, buf, got, len - got, c.from + got);
-      if (n === 0) throw Object.assign(new Error("file shrank while it was read (rotated or truncated?)"), { shrank: true });
+      const n = fsMod.readSync(fd, b, got, len - got, c.from + got);
+      if (n === 0) {
+        Atomics.store(next, 0, chunks.length);
+        throw Object.assign(new Error("file shrank while it was read (rotated or truncated?)"), { shrank: true });
+      }
       got += n;
     }
-    const r: ChunkResult = { newlines: 0, before: [], offsets: [], raws: [] };
-    r.newlines = rt.scan(buf, 0, len, (ls, le, before, patterns, cleaned) => {
-      let raw = buf.toString("utf8", ls, le);
+    const r: ChunkResult = { chunk: k, newlines: 0, before: [], offsets: [], raws: [] };
+    r.newlines = rt.scan(b, 0, len, (ls, le, before, patterns, cleaned) => {
+      let raw = b.toString("utf8", ls, le);
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
       if (!cleaned && !rt.mayMatch(raw, patterns)) return;
       r.before.push(before);
@@ -82,8 +94,9 @@ const filterChunks = ${filterChunks.toString()};
 const { workerData, parentPort } = require("node:worker_threads");
 try {
   const rt = makeRuntime(workerData.spec);
-  parentPort.postMessage({ results: filterChunks(rt, require("node:fs"), workerData.fd, workerData.chunks) });
+  parentPort.postMessage({ results: filterChunks(rt, require("node:fs"), workerData.fd, workerData.chunks, workerData.next) });
 } catch (err) {
+  Atomics.store(workerData.next, 0, workerData.chunks.length);
   parentPort.postMessage({ failed: String((err && err.message) || err), shrank: !!(err && err.shrank) });
 }
 `;
@@ -131,28 +144,15 @@ async function singleThreadChunks(fh: FileHandle, size: number, chunkBytes: numb
   return { chunks, lastByte: last[0]! };
 }
 
-/** Contiguous runs of chunks, one per thread, of about equal bytes. */
-function splitRuns(chunks: readonly Chunk[], threads: number): Chunk[][] {
-  const total = chunks.at(-1)!.to - chunks[0]!.from;
-  const runs: Chunk[][] = [[]];
-  for (const c of chunks) {
-    const run = runs.at(-1)!;
-    // Start the next run once this one holds its share of the bytes.
-    if (run.length && runs.length < threads && c.from - chunks[0]!.from >= (total * runs.length) / threads) runs.push([c]);
-    else run.push(c);
-  }
-  return runs;
-}
-
 /** An error of a worker thread (code SCAN_WORKER: the scanner reports the file as not scanned, with this message). */
 function workerError(message: string): Error {
   return Object.assign(new Error(message), { code: "SCAN_WORKER" });
 }
 
-function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readonly Chunk[]): { done: Promise<ChunkResult[]>; stop: () => void } {
+function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readonly Chunk[], next: Int32Array): { done: Promise<ChunkResult[]>; stop: () => void } {
   // The wide table serves only the JavaScript walk: with the WebAssembly one a worker does without it.
   const sent: PrefilterSpec = spec.walk ? { ...spec, wideTable: null } : spec;
-  const worker = new Worker(code, { eval: true, workerData: { spec: sent, fd, chunks }, stdout: false, stderr: false });
+  const worker = new Worker(code, { eval: true, workerData: { spec: sent, fd, chunks, next }, stdout: false, stderr: false });
   const done = new Promise<ChunkResult[]>((resolve, reject) => {
     worker.once("message", (m: { results?: ChunkResult[]; failed?: string; shrank?: boolean }) => {
       if (m.results) resolve(m.results);
@@ -186,45 +186,51 @@ export async function scanFileParallel(
   if (threads < 2) return false;
   const layout = await singleThreadChunks(fh, size, chunkBytes);
   if (!layout || layout.chunks.length < 2) return false;
-  const runs = splitRuns(layout.chunks, threads);
+  const { chunks, lastByte } = layout;
   const pf = prefilterFor(collector.rules);
   const code = opts.workerCode ?? WORKER_CODE;
-  const workers = runs.slice(1).map((run) => runWorker(code, pf.spec, fh.fd, run));
-  let results: ChunkResult[];
+  // Each thread claims the next chunk when it is free (a worker starts tens of milliseconds after the
+  // main thread, and chunks differ in how many lines reach the regexes).
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const workers = Array.from({ length: threads - 1 }, () => runWorker(code, pf.spec, fh.fd, chunks, next));
+  const results: ChunkResult[] = [];
   try {
-    // The main thread filters the first run meanwhile.
-    const first = filterChunks(pf, fs, fh.fd, runs[0]!);
-    results = first.concat(...(await Promise.all(workers.map((w) => w.done))));
+    for (const r of filterChunks(pf, fs, fh.fd, chunks, next)) results[r.chunk] = r;
+    for (const list of await Promise.all(workers.map((w) => w.done))) for (const r of list) results[r.chunk] = r;
   } catch (err) {
+    Atomics.store(next, 0, chunks.length);
     for (const w of workers) w.stop();
     if ((err as { shrank?: boolean }).shrank) throw new FileShrankError((err as Error).message);
     throw err;
   }
-  // Every thread finished: classify in file order, as the single-thread scan does chunk by chunk.
-  const { chunks, lastByte } = layout;
+  for (let k = 0; k < chunks.length; k++) if (!results[k]) throw workerError(`chunk ${k} of ${chunks.length} was not scanned by any thread`);
+  // Every thread finished: classify in file order, as the single-thread scan does chunk by chunk,
+  // once the bytes of the lines to keep are read too (a read that fails leaves the collector untouched).
   const firstLines: number[] = [];
   let line = 1;
-  chunks.forEach((c, k) => {
-    const r = results[k]!;
+  for (const r of results) {
     firstLines.push(line);
+    line += r.newlines;
+  }
+  const keeps = await lastChunksToKeep(fh, chunks, keepMaxBytes);
+  results.forEach((r, k) => {
     for (let j = 0; j < r.raws.length; j++) {
       const lm = classifyLine(collector.rules, r.raws[j]!);
-      if (lm) collector.add(lm, line + r.before[j]!, r.offsets[j]!);
+      if (lm) collector.add(lm, firstLines[k]! + r.before[j]!, r.offsets[j]!);
     }
-    line += r.newlines;
   });
-  await keepLastChunks(fh, chunks, results, firstLines, collector, keepMaxBytes);
+  for (const { k, buf, base } of keeps) collector.keep(buf, 0, buf.length, firstLines[k]!, base, results[k]!.newlines);
   info.bytesRead = size;
   info.linesRead = line - 1 + (size > 0 && lastByte !== 0x0a ? 1 : 0);
   return true;
 }
 
 /**
- * Gives the collector the kept lines the single-thread scan's keep() calls would leave: a chunk longer
- * than `keepMaxBytes` with a line break in its last `keepMaxBytes` replaces what earlier chunks kept,
- * so keep() runs from the last such chunk on, each with the bytes it reads (the chunk's end).
+ * The chunks whose keep() calls leave the single-thread scan's kept lines, each with the bytes keep()
+ * reads of it (its end): a chunk longer than `keepMaxBytes` with a line break in its last
+ * `keepMaxBytes` replaces what earlier chunks kept, so keep() runs from the last such chunk on.
  */
-async function keepLastChunks(fh: FileHandle, chunks: readonly Chunk[], results: readonly ChunkResult[], firstLines: readonly number[], collector: FindingCollector, keepMaxBytes: number): Promise<void> {
+async function lastChunksToKeep(fh: FileHandle, chunks: readonly Chunk[], keepMaxBytes: number): Promise<{ k: number; buf: Buffer; base: number }[]> {
   const pieces: { k: number; buf: Buffer; base: number }[] = [];
   for (let k = chunks.length - 1; k >= 0; k--) {
     const c = chunks[k]!;
@@ -240,7 +246,7 @@ async function keepLastChunks(fh: FileHandle, chunks: readonly Chunk[], results:
     pieces.unshift({ k, buf, base });
     if (replaces) break;
   }
-  for (const { k, buf, base } of pieces) collector.keep(buf, 0, buf.length, firstLines[k]!, base, results[k]!.newlines);
+  return pieces;
 }
 
 async function readRange(fh: FileHandle, from: number, to: number): Promise<Buffer> {

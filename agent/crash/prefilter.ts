@@ -539,7 +539,9 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
   const S_NUL = n + 2;
   const total = n + 3;
   const Table = total < 0xffff ? Uint16Array : Int32Array;
-  const table = new Table(total * width);
+  // The two big tables live in shared memory: a worker thread of the parallel scan gets them without
+  // a copy (structured cloning 4-7 MB cost 20-50 ms a thread, measured).
+  const table: Uint16Array | Int32Array = Table === Uint16Array ? new Uint16Array(new SharedArrayBuffer(total * width * 2)) : new Int32Array(new SharedArrayBuffer(total * width * 4));
   for (let s = 0; s < n; s++) {
     const row = renum[s]! * width;
     for (let c = 0; c < width; c++) table[row + c] = renum[delta[s * width + c]!]!;
@@ -557,8 +559,13 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     wideTable = new Table(total * 256);
     for (let s = 0; s < total; s++) for (let b = 0; b < 256; b++) wideTable[s * 256 + b] = table[s * width + cls[b]!]!;
   }
-  const stateOut: Int32Array[] = [];
-  for (let s = 0; s < n; s++) stateOut[renum[s]!] = Int32Array.from(out[s]!);
+  // Lists as flat arrays with start offsets (one typed array each, not thousands: a worker thread
+  // gets them copied, and copying 13,000 small arrays cost more than the scan's first chunk).
+  const byRenum: number[][] = [];
+  for (let s = 0; s < n; s++) byRenum[renum[s]!] = out[s]!;
+  const stateOut = flatLists(byRenum);
+  const litFactors = flatLists(lits.map((l) => l.factors));
+  const litExact = flatLists(lits.map((l) => (l.exact ? [...l.exact] : [])));
 
   // The same automaton for the WebAssembly walk: rows addressed by byte offset (state x width x 4),
   // classes as offsets within a row, so a step is two loads and an add.
@@ -568,7 +575,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
   if (module) {
     const classes = new Int32Array(256);
     for (let b = 0; b < 256; b++) classes[b] = cls[b]! << 2;
-    const rows = new Int32Array(total * width);
+    const rows = new Int32Array(new SharedArrayBuffer(total * width * 4));
     for (let k = 0; k < rows.length; k++) rows[k] = table[k]! << rowShift;
     walk = { module, classes, rows, rowShift, blockBytes: WASM_BLOCK_BYTES };
   }
@@ -580,9 +587,9 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     firstSpecial,
     n,
     stateOut,
-    litExact: lits.map((l) => l.exact),
+    litExact,
     litLen: Int32Array.from(lits, (l) => l.folded.length),
-    litFactors: lits.map((l) => Int32Array.from(l.factors)),
+    litFactors,
     factorPattern: Int32Array.from(factorPattern),
     patternNeeded: Int32Array.from(patternFactors, (f) => f.length),
     alwaysRun: Int32Array.from(alwaysRun),
@@ -610,12 +617,12 @@ export interface PrefilterSpec {
   /** States of the automaton proper (newline, ESC, NUL are n, n+1, n+2). */
   readonly n: number;
   /** Literals ending at each output state. */
-  readonly stateOut: readonly Int32Array[];
-  /** Per literal: its exact bytes when a hit must be verified (case-sensitive), else null. */
-  readonly litExact: readonly (Uint8Array | null)[];
+  readonly stateOut: FlatLists;
+  /** Per literal: its exact bytes when a hit must be verified (case-sensitive), else none. */
+  readonly litExact: FlatLists;
   readonly litLen: Int32Array;
   /** Per literal: the factors it satisfies. */
-  readonly litFactors: readonly Int32Array[];
+  readonly litFactors: FlatLists;
   /** Per factor: its pattern. */
   readonly factorPattern: Int32Array;
   /** Per pattern: how many factors a line must hold. */
@@ -625,6 +632,20 @@ export interface PrefilterSpec {
   readonly patternSources: readonly { readonly source: string; readonly flags: string }[];
   /** The WebAssembly walk, when available. */
   readonly walk: WalkSpec | null;
+}
+
+/** Lists of numbers: list k is items[start[k] .. start[k + 1]). */
+export interface FlatLists {
+  readonly start: Int32Array;
+  readonly items: Int32Array;
+}
+
+function flatLists(lists: readonly (readonly number[])[]): FlatLists {
+  const start = new Int32Array(lists.length + 1);
+  lists.forEach((l, k) => (start[k + 1] = start[k]! + l.length));
+  const items = new Int32Array(start[lists.length]!);
+  lists.forEach((l, k) => items.set(l, start[k]!));
+  return { start, items };
 }
 
 /** The automaton as the WebAssembly walk reads it (agent/crash/dfa-wasm.ts). */
@@ -690,25 +711,30 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[]): P
     return candidates.sort((x, y) => x - y);
   };
   let lineSerial = 1;
+  const outStart = stateOut.start;
+  const outItems = stateOut.items;
+  const exactStart = litExact.start;
+  const exactItems = litExact.items;
+  const factorStart = litFactors.start;
+  const factorItems = litFactors.items;
   const hit = (buf: Uint8Array, i: number, s: number) => {
-    const lits = stateOut[s]!;
-    for (let k = 0; k < lits.length; k++) {
-      const l = lits[k]!;
-      const exact = litExact[l];
-      if (exact) {
-        const from = i - litLen[l]! + 1;
+    for (let k = outStart[s]!, ke = outStart[s + 1]!; k < ke; k++) {
+      const l = outItems[k]!;
+      const e0 = exactStart[l]!;
+      const e1 = exactStart[l + 1]!;
+      if (e1 > e0) {
+        const from = i - litLen[l]! + 1 - e0;
         let ok = true;
-        for (let j = 0; j < exact.length; j++) {
-          if (buf[from + j] !== exact[j]) {
+        for (let j = e0; j < e1; j++) {
+          if (buf[from + j] !== exactItems[j]) {
             ok = false;
             break;
           }
         }
         if (!ok) continue;
       }
-      const fs = litFactors[l]!;
-      for (let j = 0; j < fs.length; j++) {
-        const f = fs[j]!;
+      for (let j = factorStart[l]!, je = factorStart[l + 1]!; j < je; j++) {
+        const f = factorItems[j]!;
         if (factorStamp[f] !== lineSerial) {
           factorStamp[f] = lineSerial;
           touched[nTouched++] = f;
