@@ -420,3 +420,12 @@ test("an exception raised in a finalizer (__del__) is one Python ignored, even w
   const del = (lines: string[]) => ["Traceback (most recent call last):", '  File "/opt/conda/lib/python3.8/site-packages/torch/utils/data/dataloader.py", line 1466, in __del__', "    self._shutdown_workers()", '  File "/opt/conda/lib/python3.8/multiprocessing/process.py", line 160, in is_alive', "    assert self._parent_pid == os.getpid(), 'can only test a child process'", "AssertionError: can only test a child process", ...lines].join("\n");
   assert.equal(await primaryOf("del-ignored.log", `${del(["100%|██████████| 800/800 [01:02<00:00, 12.8it/s]"])}\n`), null);
 });
+
+test("a log that ends while c10d or urllib3 still retries a timed-out connection is a timeout; retries followed by progress are not", async () => {
+  const c10d = "[W socket.cpp:601] [c10d] The client socket has failed to connect to [::ffff:0.0.3.241]:55121 (errno: 110 - Connection timed out).";
+  assert.deepEqual(await primaryOf("c10d-retry.log", `${c10d}\n`), { category: "timeout", ruleId: "connect_retry_stuck" });
+  assert.equal(await primaryOf("c10d-retry-then-ok.log", `${c10d}\n${c10d}\n[I socket.cpp:624] [c10d] The client socket has connected to [localhost]:29500 on [localhost]:52338.\n{'loss': 2.1, 'epoch': 0.01}\n`), null);
+  const urllib3 = "2026-07-30 08:51:27.071 | WARNING  | urllib3.connectionpool:urlopen:869 - Retrying (Retry(total=2, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ConnectTimeoutError(<HTTPSConnection(host='download.openmmlab.com', port=443) at 0x7e79a14cb230>, 'Connection to download.openmmlab.com timed out. (connect timeout=10)')': /mmdetection/v2.0/yolox/yolox_l.pth";
+  assert.deepEqual(await primaryOf("urllib3-retry.log", `Downloading pretrained weights\n${urllib3}\n`), { category: "timeout", ruleId: "connect_retry_stuck" });
+  assert.equal(await primaryOf("urllib3-retry-then-ok.log", `${urllib3}\nDownloaded 356 MB in 41 s\nEpoch 1/10 step 10 loss 1.93\n`), null);
+});

@@ -199,46 +199,83 @@ export function demoteSpawnChildErrors(findings: readonly CrashFinding[], kept: 
 /** Parses kept lines; exported for the scanner. */
 /** torch's store-based barrier of init_process_group, printed every 10 s while ranks are missing (glog or logging format). */
 const BARRIER_WAIT = /Waiting in store based barrier to initialize process group for rank: \d+, key: \S+ \(world_size=(?<world>\d+), worker_count=(?<count>\d+), timeout=[^)]*\)/;
-/** Waits in a row, at the end of a log, that say the barrier never completed (one is a normal start). */
-const MIN_BARRIER_WAITS = 2;
+/** c10d's client retrying its connection to the store (the master) after a connect timed out. */
+const C10D_CONNECT_RETRY = /\[c10d\] The client socket has failed to connect to (?<peer>\S+) \(errno: 110 - Connection timed out\)/;
+/** urllib3 (requests, huggingface_hub, download helpers) retrying a request whose connection timed out. */
+const URLLIB3_TIMEOUT_RETRY = /Retrying \(Retry\(total=\d+[^)]*\)\) after connection broken by '(?:Connect|Read)TimeoutError\((?:.*?host='(?<peer>[^']+)')?/;
+
+interface StuckWait {
+  re: RegExp;
+  /** Lines of this kind in a row at the end of the log needed (a barrier prints a wait on every healthy start). */
+  min: number;
+  ruleId: string;
+  /** The finding's advice from the last line's groups and the count, or null when the wait is not stuck. */
+  advice: (g: Record<string, string | undefined>, n: number) => string | null;
+}
+
+const STUCK_WAITS: readonly StuckWait[] = [
+  {
+    re: BARRIER_WAIT,
+    min: 2,
+    ruleId: "store_barrier_stuck",
+    advice: (g, n) => {
+      const world = Number(g.world);
+      const count = Number(g.count);
+      if (count === world) return null;
+      const why = count > world
+        ? `more workers (${count}) than the world size (${world}) joined the same store: two jobs share MASTER_ADDR:MASTER_PORT, or a rank restarted into a store that still counts its earlier join. Give each job its own port, or restart all ranks together.`
+        : `only ${count} of ${world} ranks joined and the log ends waiting for the rest: a rank did not start, crashed before init_process_group, or cannot reach the master (MASTER_ADDR / MASTER_PORT, firewall, another node's launcher). Check every rank's log and that the world size matches the processes started.`;
+      return `The log ends with ranks waiting in init_process_group's store-based barrier (${n} waits in a row): ${why} The barrier times out after its timeout (30 min by default) and the job fails with a store timeout.`;
+    },
+  },
+  {
+    re: C10D_CONNECT_RETRY,
+    min: 1,
+    ruleId: "connect_retry_stuck",
+    advice: (g) => `The log ends while c10d is still retrying its connection to the store at ${g.peer ?? "the master"}, each try timing out (errno 110): this rank never reached the master. Check MASTER_ADDR / MASTER_PORT on every node, that the master process is up and listening, and firewalls between the nodes; the rank gives up when init_process_group's timeout runs out.`,
+  },
+  {
+    re: URLLIB3_TIMEOUT_RETRY,
+    min: 1,
+    ruleId: "connect_retry_stuck",
+    advice: (g) => `The log ends while a download or API request is still being retried after its connection timed out${g.peer ? ` (${g.peer})` : ""}: the process is stuck on the network, not on training. Check the host's internet access or proxy (HTTPS_PROXY), pre-download the files (HF_HUB_OFFLINE=1 with a filled cache), or raise the client's timeout.`,
+  },
+];
 
 /**
- * A log that ends while ranks still wait in init_process_group's store-based barrier: the job never
- * got past start-up (a rank missing or crashed before joining, or two jobs sharing one store). A
- * healthy start prints the same wait lines and then goes on ("Completed store-based barrier", then
- * training), so only waits with nothing after them but blank lines count; and only when nothing else
- * in the file's final incident says more.
+ * A log that ends while its process is still waiting or retrying: ranks in init_process_group's
+ * store-based barrier, c10d retrying its connection to the master, a request retried after a
+ * connect timeout. The job never got past that point. A healthy run prints the same lines and then
+ * goes on (the barrier completes, training starts), so only lines with nothing after them but blank
+ * lines or a closing code fence count; and only when nothing else in the file's final incident says more.
  */
-export function stuckBarrierFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
+export function stuckWaitFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
   if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
+  let kind: StuckWait | undefined;
   let last = -1;
-  let waits = 0;
+  let n = 0;
   for (let i = kept.lines.length - 1; i >= 0; i--) {
     const l = normaliseLine(kept.lines[i]!).trim();
     // Blank lines and the closing fence of a pasted block are not the run going on.
     if (!l || /^`{3,}\w*$/.test(l)) continue;
-    if (!BARRIER_WAIT.test(l)) break;
+    kind ??= STUCK_WAITS.find((w) => w.re.test(l));
+    if (!kind || !kind.re.test(l)) break;
     if (last < 0) last = i;
-    waits++;
+    n++;
   }
-  if (waits < MIN_BARRIER_WAITS) return null;
+  if (!kind || n < kind.min) return null;
   const text = kept.lines[last]!.trim();
-  const g = BARRIER_WAIT.exec(text)!.groups!;
-  const world = Number(g.world);
-  const count = Number(g.count);
-  if (count === world) return null;
-  const why = count > world
-    ? `more workers (${count}) than the world size (${world}) joined the same store: two jobs share MASTER_ADDR:MASTER_PORT, or a rank restarted into a store that still counts its earlier join. Give each job its own port, or restart all ranks together.`
-    : `only ${count} of ${world} ranks joined and the log ends waiting for the rest: a rank did not start, crashed before init_process_group, or cannot reach the master (MASTER_ADDR / MASTER_PORT, firewall, another node's launcher). Check every rank's log and that the world size matches the processes started.`;
+  const advice = kind.advice(kind.re.exec(text)?.groups ?? {}, n);
+  if (advice === null) return null;
   return {
     category: "timeout",
-    ruleId: "store_barrier_stuck",
+    ruleId: kind.ruleId,
     role: "cause",
     file,
     line: kept.firstLine + last,
     text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
-    suggestion: `The log ends with ranks waiting in init_process_group's store-based barrier (${waits} waits in a row): ${why} The barrier times out after its timeout (30 min by default) and the job fails with a store timeout.`,
-    signature: crashSignature("timeout", "store_barrier_stuck", count > world ? "store barrier: more workers than world size" : "store barrier: ranks missing"),
+    suggestion: advice,
+    signature: crashSignature("timeout", kind.ruleId, kind.re.source),
     severity: "fatal",
     priority: FALLBACK_PRIORITY,
     byteOffset: kept.offsets[last] ?? null,

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { Layout } from "../config/layout.js";
 import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
-import { choosePrimary, demoteSpawnChildErrors, failureOf, fallbackFinding, stuckBarrierFinding, type KeptLines } from "./failure.js";
+import { choosePrimary, demoteSpawnChildErrors, failureOf, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import type { FailureReport } from "./traceback.js";
 import { CandidateText, classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
@@ -646,8 +646,8 @@ export class FindingCollector {
       const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);
       if (fb) this.insert(fb);
     }
-    // A log that ends with ranks still waiting in init_process_group's barrier never got past start-up.
-    const stuck = stuckBarrierFinding(this.file, this.kept, this.findings);
+    // A log that ends while its process still waits (a store barrier) or retries a timed-out connection.
+    const stuck = stuckWaitFinding(this.file, this.kept, this.findings);
     if (stuck) this.insert(stuck);
     return this.findings;
   }
