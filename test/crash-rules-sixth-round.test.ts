@@ -261,6 +261,21 @@ const families: Family[] = [
     nearMiss: [["段错误是什么意思", null]],
   },
   {
+    // A CUDA call NCCL made that failed, as NCCL reports it (its WARN line or the "Last error:" of
+    // ncclUnhandledCudaError): labelled nccl_error in the corpus (p's nccl-1653 says cuda_error; r,
+    // tune and heldout say nccl_error), OOM and illegal address keep their own rules.
+    rule: "nccl_cuda_error",
+    real: [
+      ["crash-corpus nccl_error/NeMo-RL-1683-cuda-failure-217-peer-access-one-line.log (r), https://github.com/NVIDIA-NeMo/RL/issues/1683", "Cuda failure 217 'peer access is not supported between these two devices'"],
+      ["https://github.com/NVIDIA/nccl/issues/1410", "[rank7]: Cuda failure 1 'invalid argument'"],
+      ["https://github.com/NVIDIA/nccl-tests/issues/276", "gpu47:4962:5097 [1] transport/nvls.cc:223 NCCL WARN Cuda failure 999 'unknown error"],
+    ],
+    nearMiss: [
+      ["[2025-09-24 16:15:28] cw-dfw-h100-001-132-026:2999605:3004403 [0] include/alloc.h:228 NCCL WARN Cuda failure 2 'out of memory'", "cuda_oom_nccl"],
+      ["node1:1234:5678 [0] include/alloc.h:228 NCCL WARN Cuda failure 700 'an illegal memory access was encountered'", "cuda_illegal_address"],
+    ],
+  },
+  {
     // Intel XPU (SYCL / Unified Runtime) errors through torch's xpu device and IPEX.
     rule: "cuda_xpu_native_api",
     real: [
