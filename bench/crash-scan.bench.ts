@@ -95,7 +95,8 @@ function spellClassEscapes(src: string): string {
     if (c === "\\") {
       const d = src[i + 1] ?? "";
       i++;
-      if (!inClass) out += c + d;
+      // A JavaScript identity escape of punctuation that is plain in ERE (`\"`): rg rejects it, grep warns.
+      if (!inClass) out += /[^\w.[\]()*+?{}|^$\\/]/.test(d) ? d : c + d;
       else if (d === "d") out += "0-9";
       else if (d === "w") out += "A-Za-z0-9_";
       else if (d === "s") out += "[:space:]";
