@@ -276,6 +276,12 @@ const families: Family[] = [
     ],
   },
   {
+    // TensorFlow's wording of cuBLAS failing to create its handle: the GPU already full.
+    rule: "cuda_oom_handle_create",
+    real: [["crash-corpus cuda_oom/tensorflow-30912-cublas-not-initialized-cuda-error-oom-32m.log (r), https://github.com/tensorflow/tensorflow/issues/30912", "2019-07-21 23:23:06.224853: E tensorflow/stream_executor/cuda/cuda_blas.cc:238] failed to create cublas handle: CUBLAS_STATUS_NOT_INITIALIZED"]],
+    nearMiss: [["2019-07-21 23:23:06.136829: I tensorflow/stream_executor/platform/default/dso_loader.cc:42] Successfully opened dynamic library libcublas.so.10", null]],
+  },
+  {
     // Intel XPU (SYCL / Unified Runtime) errors through torch's xpu device and IPEX.
     rule: "cuda_xpu_native_api",
     real: [
