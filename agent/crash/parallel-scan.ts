@@ -25,6 +25,10 @@ import { FileShrankError } from "./tail.js";
 
 /** Most threads a scan uses (the main thread included). */
 export const MAX_SCAN_THREADS = 4;
+/** Pieces of work per chunk of the single-thread scan. */
+const UNITS_PER_CHUNK = 4;
+/** Bytes read before a piece's nominal end to find a line end there. */
+const UNIT_CUT_WINDOW_BYTES = 64 * 1024;
 /** Bytes read before each cut to find the line end the single-thread scan cuts at. */
 const CUT_WINDOW_BYTES = 256 * 1024;
 
@@ -36,7 +40,7 @@ export interface Chunk {
 
 /** A filtered chunk: its "\n" count and, per line that may hold a finding, the line's index in the chunk, file offset and text. */
 export interface ChunkResult {
-  /** Index of the chunk. */
+  /** Index of the chunk (of the piece of work, in scanFileParallel) in the list given to filterChunks. */
   chunk: number;
   newlines: number;
   before: number[];
@@ -144,6 +148,34 @@ async function singleThreadChunks(fh: FileHandle, size: number, chunkBytes: numb
   return { chunks, lastByte: last[0]! };
 }
 
+/**
+ * Each chunk cut into about `unitBytes` pieces after a line break (found by reading a little before
+ * each cut; no break there: no cut), with the chunk each piece belongs to.
+ */
+async function workUnits(fh: FileHandle, chunks: readonly Chunk[], unitBytes: number): Promise<{ units: Chunk[]; chunkOf: number[] }> {
+  const units: Chunk[] = [];
+  const chunkOf: number[] = [];
+  const window = Buffer.allocUnsafe(Math.max(1, Math.min(UNIT_CUT_WINDOW_BYTES, unitBytes)));
+  for (let k = 0; k < chunks.length; k++) {
+    const c = chunks[k]!;
+    let from = c.from;
+    for (let p = c.from + unitBytes; p < c.to; p += unitBytes) {
+      const ws = Math.max(from, p - window.length);
+      if (ws >= p) continue;
+      const { bytesRead } = await fh.read(window, 0, p - ws, ws);
+      if (bytesRead !== p - ws) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
+      const nl = window.lastIndexOf(0x0a, p - ws - 1);
+      if (nl < 0) continue;
+      units.push({ from, to: ws + nl + 1 });
+      chunkOf.push(k);
+      from = ws + nl + 1;
+    }
+    units.push({ from, to: c.to });
+    chunkOf.push(k);
+  }
+  return { units, chunkOf };
+}
+
 /** An error of a worker thread (code SCAN_WORKER: the scanner reports the file as not scanned, with this message). */
 function workerError(message: string): Error {
   return Object.assign(new Error(message), { code: "SCAN_WORKER" });
@@ -187,39 +219,47 @@ export async function scanFileParallel(
   const layout = await singleThreadChunks(fh, size, chunkBytes);
   if (!layout || layout.chunks.length < 2) return false;
   const { chunks, lastByte } = layout;
+  // The threads' work comes in quarters of chunks: the last piece of work, which one thread finishes
+  // while the others wait, is then a quarter as long. Findings do not depend on where a text is cut.
+  const { units, chunkOf } = await workUnits(fh, chunks, Math.ceil(chunkBytes / UNITS_PER_CHUNK));
   const pf = prefilterFor(collector.rules);
   const code = opts.workerCode ?? WORKER_CODE;
-  // Each thread claims the next chunk when it is free (a worker starts tens of milliseconds after the
-  // main thread, and chunks differ in how many lines reach the regexes).
+  // Each thread claims the next unit when it is free (a worker starts tens of milliseconds after the
+  // main thread, and units differ in how many lines reach the regexes).
   const next = new Int32Array(new SharedArrayBuffer(4));
-  const workers = Array.from({ length: threads - 1 }, () => runWorker(code, pf.spec, fh.fd, chunks, next));
+  const workers = Array.from({ length: threads - 1 }, () => runWorker(code, pf.spec, fh.fd, units, next));
   const results: ChunkResult[] = [];
   try {
-    for (const r of filterChunks(pf, fs, fh.fd, chunks, next)) results[r.chunk] = r;
+    for (const r of filterChunks(pf, fs, fh.fd, units, next)) results[r.chunk] = r;
     for (const list of await Promise.all(workers.map((w) => w.done))) for (const r of list) results[r.chunk] = r;
   } catch (err) {
-    Atomics.store(next, 0, chunks.length);
+    Atomics.store(next, 0, units.length);
     for (const w of workers) w.stop();
     if ((err as { shrank?: boolean }).shrank) throw new FileShrankError((err as Error).message);
     throw err;
   }
-  for (let k = 0; k < chunks.length; k++) if (!results[k]) throw workerError(`chunk ${k} of ${chunks.length} was not scanned by any thread`);
+  for (let k = 0; k < units.length; k++) if (!results[k]) throw workerError(`part ${k} of ${units.length} was not scanned by any thread`);
   // Every thread finished: classify in file order, as the single-thread scan does chunk by chunk,
   // once the bytes of the lines to keep are read too (a read that fails leaves the collector untouched).
-  const firstLines: number[] = [];
+  const unitFirstLines: number[] = [];
+  const chunkFirstLines: number[] = [];
+  const chunkNewlines = new Array<number>(chunks.length).fill(0);
   let line = 1;
-  for (const r of results) {
-    firstLines.push(line);
+  results.forEach((r, u) => {
+    const k = chunkOf[u]!;
+    if (chunkFirstLines[k] === undefined) chunkFirstLines[k] = line;
+    chunkNewlines[k]! += r.newlines;
+    unitFirstLines.push(line);
     line += r.newlines;
-  }
+  });
   const keeps = await lastChunksToKeep(fh, chunks, keepMaxBytes);
-  results.forEach((r, k) => {
+  results.forEach((r, u) => {
     for (let j = 0; j < r.raws.length; j++) {
       const lm = classifyLine(collector.rules, r.raws[j]!);
-      if (lm) collector.add(lm, firstLines[k]! + r.before[j]!, r.offsets[j]!);
+      if (lm) collector.add(lm, unitFirstLines[u]! + r.before[j]!, r.offsets[j]!);
     }
   });
-  for (const { k, buf, base } of keeps) collector.keep(buf, 0, buf.length, firstLines[k]!, base, results[k]!.newlines);
+  for (const { k, buf, base } of keeps) collector.keep(buf, 0, buf.length, chunkFirstLines[k]!, base, chunkNewlines[k]!);
   info.bytesRead = size;
   info.linesRead = line - 1 + (size > 0 && lastByte !== 0x0a ? 1 : 0);
   return true;
