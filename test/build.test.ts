@@ -334,6 +334,23 @@ test("crypto is loaded only by what writes: not by resume verify, crash history,
   assert.match(cryptoRan(["config", "validate", "--base-dir", base2, "--json"]).stdout, /configHash does not match/);
 });
 
+test("resume verify reads synchronously: it starts no libuv thread pool, and reports what the sources report", { skip: !fs.existsSync("/proc/self/task") && "needs /proc" }, () => {
+  // The thread pool starts with the first fs.promises call (4 threads); a probe counts the process's threads at exit.
+  const probe = path.join(tmp, "threads-probe.cjs");
+  fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\nthreads: ${require("fs").readdirSync("/proc/self/task").length}\\n`));\n');
+  const threads = (args: string[]) => {
+    const r = spawnSync(process.execPath, ["-r", probe, bundle, ...args], { encoding: "utf8", cwd: tmp });
+    assert.ok(r.status === 0 || r.status === 1, `${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    return { n: Number(/threads: (\d+)/.exec(r.stderr)?.[1]), stdout: r.stdout };
+  };
+  const resume = threads(["resume", "verify", "--base-dir", base, "--json"]);
+  const history = threads(["crash", "history", "--base-dir", base]);
+  assert.ok(resume.n > 0 && history.n > 0);
+  assert.ok(history.n - resume.n >= 2, `resume verify ran ${resume.n} threads, crash history (fs.promises) ${history.n}`);
+  const dev = run(path.join(ROOT, "bin", "trainsafe.js"), ["resume", "verify", "--base-dir", base, "--json"]);
+  assert.deepEqual(JSON.parse(resume.stdout), JSON.parse(dev.stdout));
+});
+
 test("the shipped rules are validated at build time; an edited dist/rules.json is validated at run time", () => {
   const dist = path.dirname(bundle);
   const rulesFile = path.join(dist, "rules.json");

@@ -3,8 +3,8 @@
  * The seed's layout (config.json, core/, queue/, inbox/) is one profile: "hf" is a plain Hugging Face
  * Trainer / torchrun / accelerate job that has none of them, and "auto" tells the two apart on disk.
  */
-import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { files as fsp } from "../lib/fs-mode.js";
 
 /** Which training-directory layout trainsafe expects (the `layout` setting). */
 export type LayoutProfile = "seed" | "hf" | "auto";

@@ -1,6 +1,7 @@
 /** Random access to the bytes of a file (or of a buffer in tests), so checkers read headers only. */
-import { promises as fsp } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { describeError } from "../lib/errors.js";
+import { files as fsp } from "../lib/fs-mode.js";
 
 export interface ByteSource {
   /** Total size in bytes. */
@@ -36,7 +37,7 @@ export type OpenResult =
  * error comes back as one problem that names `label`.
  */
 export async function openFileSource(file: string, label: string): Promise<OpenResult> {
-  let fh: fsp.FileHandle;
+  let fh: FileHandle;
   try {
     fh = await fsp.open(file, "r");
   } catch (err) {

@@ -4,11 +4,11 @@
  * model.safetensors or the shards of model.safetensors.index.json; LoRA: adapter_model.safetensors +
  * adapter_config.json), optimizer.pt and scheduler.pt, each verified at the header level.
  */
-import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { describeError } from "../lib/errors.js";
 import { readJsonFile } from "../lib/files.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { fast, lazyLooseObject } from "../lib/schema.js";
 import { checkDeepspeedTagDir } from "./deepspeed.js";
 import { checkSafetensors } from "./safetensors.js";

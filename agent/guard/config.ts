@@ -4,12 +4,12 @@
  * the config when training starts so that a changed base_model cannot silently meet old checkpoints.
  * config.json itself is never written.
  */
-import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
 import { describeError, inputError } from "../lib/errors.js";
 import { issuePath, MAX_JSON_BYTES, readJsonFile, writeFileAtomic } from "../lib/files.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { fast, lazyLooseObject } from "../lib/schema.js";
 import { sha256Hex } from "../lib/sha256.js";
 import { checkpointNames, type TrainingKind } from "./checkpoint.js";

@@ -10,10 +10,10 @@
  * serves HfArgumentParser, TRL, axolotl and scripts of the user's own, each with keys of its own. A
  * DeepSpeed or `accelerate launch` config pointed at by mistake is recognised and said to be one.
  */
-import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Layout } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { FILE_FIELD, resumeSetting, type ConfigReport, type Problem } from "./config.js";
 import { field, isObject, readPickle, type PickleValue } from "./pickle.js";
 import { verifyResume, type ResumeReport } from "./resume.js";

@@ -11,13 +11,13 @@
  * takes the tag named in `latest`; Lightning and plain torch resume only from the file the script
  * names, so the newest complete one is reported as the one to name.
  */
-import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { CHECKPOINT_RE } from "./checkpoint.js";
 import { checkDeepspeedTagDir, DS_MODEL_STATES } from "./deepspeed.js";
 import { intField, readPickle, type PickleValue } from "./pickle.js";
 import { checkSafetensors } from "./safetensors.js";
 import { checkZip } from "./zip.js";
+import { files as fsp } from "../lib/fs-mode.js";
 
 export type Framework = "hf-trainer" | "accelerate" | "deepspeed" | "lightning" | "torch";
 

@@ -13,11 +13,11 @@
  * (agent/guard/layouts.ts) are verified too, and checkpoint-like files of no known layout make the
  * report not OK: a restart nobody can vouch for is never a silent OK.
  */
-import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { effectiveProfile, type Layout } from "../config/layout.js";
 import { readJsonFile } from "../lib/files.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { fast, lazyLooseObject } from "../lib/schema.js";
 import { checkCheckpoint, CHECKPOINT_RE, listCheckpointEntries, trainerStateSchema, type CheckpointCheck, type CheckpointEntry, type TrainingKind } from "./checkpoint.js";
 import { configTrainingKind, outputDir, readConfigFile, resumeSetting, type ResumeSetting } from "./config.js";

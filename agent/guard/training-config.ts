@@ -7,10 +7,10 @@
  * `1e-4` is text (PyYAML wants `1.0e-4`), `0755` is octal. Never throws; every failure names the file
  * and the line.
  */
-import { promises as fsp } from "node:fs";
 import { LineCounter, parseAllDocuments, visit, isMap, isScalar } from "yaml";
 import { describeError } from "../lib/errors.js";
 import { MAX_JSON_BYTES, parseJsonText } from "../lib/files.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { jsonObject } from "../lib/schema.js";
 
 export type TrainingConfigRead =

@@ -2,6 +2,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describeError, inputError } from "./errors.js";
+import { files } from "./fs-mode.js";
 import type { Validator } from "./schema.js";
 
 /** Largest JSON file we parse; anything bigger in BASE_DIR is not a config or status file. */
@@ -28,12 +29,12 @@ export type JsonRead<T> =
 export async function readJsonFile<T>(file: string, schema: Validator<T>): Promise<JsonRead<T>> {
   let text: string;
   try {
-    const st = await fsp.stat(file);
+    const st = await files.stat(file);
     if (!st.isFile()) return { ok: false, reason: "not_a_file", message: `${file}: is not a regular file` };
     if (st.size > MAX_JSON_BYTES) {
       return { ok: false, reason: "too_large", message: `${file}: ${st.size} bytes is too large for a JSON file` };
     }
-    text = await fsp.readFile(file, "utf8");
+    text = await files.readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { ok: false, reason: "missing", message: `${file}: does not exist` };

@@ -1,0 +1,60 @@
+/**
+ * The promise API of node:fs that the checkpoint and config readers (agent/guard, the layout, readJsonFile)
+ * call, answered by node's fs.promises, or, once a one-shot command has called useSynchronousReads(), by
+ * the synchronous calls for what only reads (stat, lstat, readdir, readFile, open for reading).
+ *
+ * Why: `resume verify` makes ~70 such calls and ~30 reads through file handles on a small training
+ * folder; through libuv's thread pool (started by the first one) they cost 14-22 ms of CPU more than the
+ * same calls made synchronously (docs/benchmarks.md, start-up, 2026-12-06 02:40). The agent never turns
+ * it on: its supervisor must not block its event loop on a hung file system. A command that reads and
+ * exits blocks on a hung file system either way.
+ */
+import fs, { promises as fsp } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+
+let synchronous = false;
+
+/** From now on, the reads of this process through `files` are synchronous (one-shot CLI commands only). */
+export function useSynchronousReads(): void {
+  synchronous = true;
+}
+
+/**
+ * A read-only file handle over a descriptor, for the methods the readers call (stat, read, readFile,
+ * close); anything else is not there (a TypeError), so a new use shows up in the tests.
+ */
+function syncHandle(fd: number): FileHandle {
+  let closed = false;
+  const handle = {
+    fd,
+    async stat(opts?: fs.StatOptions) {
+      return fs.fstatSync(fd, opts);
+    },
+    async read(buffer: NodeJS.ArrayBufferView, offset = 0, length = buffer.byteLength - offset, position: number | null = null) {
+      return { bytesRead: fs.readSync(fd, buffer, offset, length, position), buffer };
+    },
+    async readFile(opts?: { encoding?: BufferEncoding | null } | BufferEncoding | null) {
+      return fs.readFileSync(fd, opts as BufferEncoding);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      fs.closeSync(fd);
+    },
+  };
+  return handle as unknown as FileHandle;
+}
+
+// Same signatures as fs.promises; a synchronous error becomes the rejection the promise call would give.
+const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
+  stat: async (...a: Parameters<typeof fs.statSync>) => fs.statSync(...a),
+  lstat: async (...a: Parameters<typeof fs.lstatSync>) => fs.lstatSync(...a),
+  readdir: async (...a: Parameters<typeof fs.readdirSync>) => fs.readdirSync(...a),
+  readFile: async (...a: Parameters<typeof fs.readFileSync>) => fs.readFileSync(...a),
+  open: async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => (flags === undefined || flags === "r" ? syncHandle(fs.openSync(file, "r")) : fsp.open(file, flags, mode)),
+};
+
+/** node's fs.promises, with its reads synchronous after useSynchronousReads(). */
+export const files: typeof fsp = new Proxy(fsp, {
+  get: (target, key) => (synchronous && Object.hasOwn(SYNC, key) ? SYNC[key as keyof typeof fsp] : Reflect.get(target, key)),
+});

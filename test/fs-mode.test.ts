@@ -1,0 +1,78 @@
+/**
+ * agent/lib/fs-mode.ts: `resume verify` reads synchronously (no libuv thread pool), the agent through
+ * fs.promises. Both must give the same results and the same errors. The switch is process-wide and one
+ * way, so this file turns it on part-way, after taking the asynchronous results to compare with.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { resolveLayout } from "../agent/config/layout.js";
+import { verifyResume } from "../agent/guard/resume.js";
+import { files, useSynchronousReads } from "../agent/lib/fs-mode.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-fs-mode-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** What each read gives, errors included (code and message), in the mode in force. */
+async function reads(dir: string): Promise<unknown[]> {
+  const settle = (p: Promise<unknown>) =>
+    p.then(
+      (v) => ({ ok: v instanceof fs.Stats ? { size: v.size, file: v.isFile(), dir: v.isDirectory() } : v }),
+      (e: NodeJS.ErrnoException) => ({ err: [e.code, e.message, e.syscall] }),
+    );
+  const out: unknown[] = [];
+  for (const p of [path.join(dir, "config.json"), path.join(dir, "missing.json"), path.join(dir, "current_model"), path.join(dir, "current_model", "checkpoint-500", "model.safetensors")]) {
+    out.push(await settle(files.stat(p)), await settle(files.lstat(p)), await settle(files.readFile(p, "utf8")));
+    out.push(await settle(files.readdir(p, { withFileTypes: true }).then((ents) => ents.map((e) => [e.name, e.isFile(), e.isDirectory()]))));
+    out.push(await settle(files.readdir(p)));
+    out.push(
+      await settle(
+        files.open(p, "r").then(async (fh) => {
+          try {
+            const st = await fh.stat();
+            const buf = Buffer.alloc(16);
+            const { bytesRead } = await fh.read(buf, 0, 16, 4);
+            return [st.size, bytesRead, buf.subarray(0, bytesRead).toString("hex")];
+          } finally {
+            await fh.close();
+          }
+        }),
+      ),
+    );
+  }
+  return out;
+}
+
+test("synchronous reads give what fs.promises gives: results, errors and resume verify's report", async () => {
+  const base = path.join(tmp, "training");
+  fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
+  const layout = resolveLayout(base);
+  const asyncReads = await reads(base);
+  const asyncReport = await verifyResume(layout);
+  // Not trivially equal: the reads hit files, folders and missing paths.
+  assert.ok(asyncReads.some((r) => (r as { err?: unknown }).err) && asyncReads.some((r) => (r as { ok?: unknown }).ok), JSON.stringify(asyncReads).slice(0, 400));
+  assert.ok(asyncReport.checkpoints.length >= 2, JSON.stringify(asyncReport).slice(0, 400));
+
+  // fs.promises' own functions until the switch, the synchronous ones after it.
+  assert.equal(files.stat, fs.promises.stat);
+  useSynchronousReads();
+  assert.notEqual(files.stat, fs.promises.stat);
+  assert.deepEqual(await reads(base), asyncReads);
+  assert.deepEqual(await verifyResume(layout), asyncReport);
+
+  // Writes still go through fs.promises (a real FileHandle), reads of a handle see them.
+  const written = path.join(tmp, "written.txt");
+  const fh = await files.open(written, "wx");
+  assert.ok(fh instanceof Object && typeof fh.writeFile === "function");
+  await fh.writeFile("hello");
+  await fh.close();
+  assert.equal(await files.readFile(written, "utf8"), "hello");
+  // A synchronous error is a rejection, as with fs.promises, not a throw from the call.
+  const pending = files.readFile(path.join(tmp, "nope"));
+  assert.ok(pending instanceof Promise);
+  await assert.rejects(pending, { code: "ENOENT" });
+});
