@@ -34,14 +34,22 @@ const families: Family[] = [
       ["https://github.com/PacktPublishing/Hands-On-Deep-Learning-for-Finance/issues/11", "Epoch: 79/100 Iteration: 80 Validation loss:    nan Validation acc: nan"],
       ["crash-corpus nan_loss/PaddleSlim-1582-paddle-loss-bracket-nan.log (p), https://github.com/PaddlePaddle/PaddleSlim/issues/1582", "2022-12-08 17:57:32,672-INFO: Total iter: 10, epoch: 0, batch: 10, loss: [nan]"],
       ["https://github.com/arita37/mlmodels_store (CI log of mlmodels' model_keras/armdn.py)", "  fitted metrics {'loss': [nan, nan, nan, nan, nan, nan, nan, nan, nan, nan]} "],
+      ["https://github.com/Kotlin/kotlindl/issues/8", "Training batch 28 ends with loss NaN."],
+      ["https://github.com/shinjayne/shinTB/issues/14", "GLOBAL STEP : 29003 / LEARNING RATE : 0.001 / **LOSS : nan** ( 1.9297988414764404 secs)"],
     ],
     nearMiss: [
-      // A misspelt key, a finite first value, the loss scale, counters and a healthy initial best.
+      // A misspelt key, a finite first value, the loss scale, counters and a healthy initial best
+    // (FederatedScope#777 and deep-jsense#2 for the skip notices below).
       ["Train_loss: 46.05170378351126, Val_los: nan", null],
       ["{'loss': [0.6931, nan]}", null],
       ["loss_scale: nan", null],
       ["| number of skipped iterations:   0 | number of nan iterations:   0 |", null],
       ["best_val_loss: inf", null],
+      // A trainer that skips the batch or step and goes on: no crash by itself (metric lines say when the run diverged).
+      ["WARNING: Skip the batch due to the loss is NaN, it may be caused by exceeding the precision or invalid labels", null],
+      ["skipping a NaN loss", null],
+      // A NaN loss named in prose (a maintainer explaining a benign warning).
+      ["When a NaN loss is encountered, the batch is skipped and loss scale is adjusted - global step is not incremented.", null],
     ],
   },
   {
