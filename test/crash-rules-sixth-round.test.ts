@@ -38,14 +38,14 @@ const families: Family[] = [
       ["https://github.com/shinjayne/shinTB/issues/14", "GLOBAL STEP : 29003 / LEARNING RATE : 0.001 / **LOSS : nan** ( 1.9297988414764404 secs)"],
     ],
     nearMiss: [
-      // A misspelt key, a finite first value, the loss scale, counters and a healthy initial best
-    // (FederatedScope#777 and deep-jsense#2 for the skip notices below).
+      // A misspelt key, a finite first value, the loss scale, counters and a healthy initial best.
       ["Train_loss: 46.05170378351126, Val_los: nan", null],
       ["{'loss': [0.6931, nan]}", null],
       ["loss_scale: nan", null],
       ["| number of skipped iterations:   0 | number of nan iterations:   0 |", null],
       ["best_val_loss: inf", null],
-      // A trainer that skips the batch or step and goes on: no crash by itself (metric lines say when the run diverged).
+      // A trainer that skips the batch or step and goes on (alibaba/FederatedScope#777,
+      // utcsilab/deep-jsense#2): no crash by itself; metric lines say when the run diverged.
       ["WARNING: Skip the batch due to the loss is NaN, it may be caused by exceeding the precision or invalid labels", null],
       ["skipping a NaN loss", null],
       // A NaN loss named in prose (a maintainer explaining a benign warning).
