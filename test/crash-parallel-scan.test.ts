@@ -143,7 +143,8 @@ test("a file that shrinks while the threads read it: the single-thread scan's pr
 /** The candidate lines a prefilter hands on for `text`, with their patterns and cleaned flag. */
 function visits(pf: Prefilter, buf: Buffer, start = 0, end = buf.length): string[] {
   const out: string[] = [];
-  const n = pf.scan(buf, start, end, (ls, le, before, patterns, cleaned) => out.push(`${ls}-${le} #${before} [${patterns.join(",")}] ${cleaned}`));
+  // bulk: the WebAssembly walk whatever the size (by default it takes texts of 8 MiB or more).
+  const n = pf.scan(buf, start, end, (ls, le, before, patterns, cleaned) => out.push(`${ls}-${le} #${before} [${patterns.join(",")}] ${cleaned}`), false, true);
   out.push(`newlines ${n}`);
   return out;
 }
@@ -151,8 +152,9 @@ function visits(pf: Prefilter, buf: Buffer, start = 0, end = buf.length): string
 test("the WebAssembly walk hands on exactly the JavaScript walk's lines: generated log, planted findings, long lines across blocks, no newline at all", () => {
   const wasm = buildPrefilter(rules);
   const js = buildPrefilter(rules, { wasm: false });
-  assert.ok(wasm.spec.walk, "WebAssembly is available in Node 20: the walk must be built");
-  assert.equal(js.spec.walk, null);
+  assert.equal(wasm.spec.walk, undefined, "the walk is built on the first bulk scan, not before");
+  assert.ok(wasm.bulkSpec().walk, "WebAssembly is available in Node 20: the walk must be built");
+  assert.equal(js.bulkSpec().walk, null);
   const dense = fs.readFileSync(plantedLog("wasm", 2e6, 13, 700));
   const texts: [string, Buffer][] = [
     ["dense log", dense],

@@ -76,14 +76,21 @@ export function filterChunks(rt: PrefilterRuntime, fsMod: typeof fs, fd: number,
       got += n;
     }
     const r: ChunkResult = { chunk: k, newlines: 0, before: [], offsets: [], raws: [] };
-    r.newlines = rt.scan(b, 0, len, (ls, le, before, patterns, cleaned) => {
+    r.newlines = rt.scan(
+      b,
+      0,
+      len,
+      (ls, le, before, patterns, cleaned) => {
       let raw = b.toString("utf8", ls, le);
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
       if (!cleaned && !rt.mayMatch(raw, patterns)) return;
       r.before.push(before);
       r.offsets.push(c.from + ls);
       r.raws.push(raw);
-    });
+      },
+      false,
+      true,
+    );
     out.push(r);
   }
   return out;
@@ -227,7 +234,7 @@ export async function scanFileParallel(
   // Each thread claims the next unit when it is free (a worker starts tens of milliseconds after the
   // main thread, and units differ in how many lines reach the regexes).
   const next = new Int32Array(new SharedArrayBuffer(4));
-  const workers = Array.from({ length: threads - 1 }, () => runWorker(code, pf.spec, fh.fd, units, next));
+  const workers = Array.from({ length: threads - 1 }, () => runWorker(code, pf.bulkSpec(), fh.fd, units, next));
   const results: ChunkResult[] = [];
   try {
     for (const r of filterChunks(pf, fs, fh.fd, units, next)) results[r.chunk] = r;

@@ -62,12 +62,16 @@ export interface Prefilter {
   /**
    * Scans bytes [start, end) of buf (whole lines; the last may lack its "\n") and calls `visit` for
    * each line on which some pattern may match (`all`: for every line). Returns the number of "\n".
+   * `bulk` (default: a text of 8 MiB or more): walk with WebAssembly, which pays on megabytes only
+   * (its code starts unoptimised; the JavaScript walk is faster for a tail of a few megabytes).
    */
-  scan(buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all?: boolean): number;
+  scan(buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all?: boolean, bulk?: boolean): number;
   /** False when none of `patterns` matches any "\r"-separated segment of `line` (so no rule can match it). */
   mayMatch(line: string, patterns: readonly number[]): boolean;
   /** The automaton and literals as data (what a worker thread needs to search with it). */
   readonly spec: PrefilterSpec;
+  /** The spec with the WebAssembly walk built (what a worker thread of a whole-file scan gets). */
+  bulkSpec(): PrefilterSpec;
 }
 
 const cache = new WeakMap<CompiledRules, Prefilter>();
@@ -569,16 +573,17 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
 
   // The same automaton for the WebAssembly walk: rows addressed by byte offset (state x width x 4),
   // classes as offsets within a row, so a step is two loads and an add.
+  // Built on the first bulk scan (a whole-file scan's chunk): a tail scan never needs it.
   const rowShift = shift + 2;
-  let walk: WalkSpec | null = null;
-  const module = opts.wasm !== false && total * width * 4 < 2 ** 30 ? walkerModule() : null;
-  if (module) {
+  const loadWalk = (): WalkSpec | null => {
+    const module = opts.wasm !== false && total * width * 4 < 2 ** 30 ? walkerModule() : null;
+    if (!module) return null;
     const classes = new Int32Array(256);
     for (let b = 0; b < 256; b++) classes[b] = cls[b]! << 2;
     const rows = new Int32Array(new SharedArrayBuffer(total * width * 4));
     for (let k = 0; k < rows.length; k++) rows[k] = table[k]! << rowShift;
-    walk = { module, classes, rows, rowShift, blockBytes: WASM_BLOCK_BYTES };
-  }
+    return { module, classes, rows, rowShift, blockBytes: WASM_BLOCK_BYTES };
+  };
   const spec: PrefilterSpec = {
     cls,
     table,
@@ -594,13 +599,18 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     patternNeeded: Int32Array.from(patternFactors, (f) => f.length),
     alwaysRun: Int32Array.from(alwaysRun),
     patternSources: patterns.map((p) => ({ source: p.pattern.source, flags: p.pattern.flags })),
-    walk,
+    walk: undefined,
   };
   const runtime = makeRuntime(
     spec,
     patterns.map((p) => p.pattern),
+    loadWalk,
   );
-  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, scan: runtime.scan, mayMatch: runtime.mayMatch };
+  const bulkSpec = (): PrefilterSpec => {
+    if (spec.walk === undefined) spec.walk = loadWalk();
+    return spec;
+  };
+  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch };
 }
 
 /** What the search needs of a built prefilter: plain data, so that a worker thread can rebuild it (agent/crash/parallel-scan.ts). */
@@ -630,8 +640,8 @@ export interface PrefilterSpec {
   readonly alwaysRun: Int32Array;
   /** Per pattern: the regex, to rebuild it in another thread. */
   readonly patternSources: readonly { readonly source: string; readonly flags: string }[];
-  /** The WebAssembly walk, when available. */
-  readonly walk: WalkSpec | null;
+  /** The WebAssembly walk: null where unavailable, undefined until built (Prefilter.bulkSpec). */
+  walk: WalkSpec | null | undefined;
 }
 
 /** Lists of numbers: list k is items[start[k] .. start[k + 1]). */
@@ -671,7 +681,7 @@ export interface PrefilterRuntime {
  * the code of the parallel scan's worker threads (agent/crash/parallel-scan.ts), which get the spec
  * as data; `regexes` are the patterns (rebuilt from spec.patternSources when not given).
  */
-export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[]): PrefilterRuntime {
+export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null): PrefilterRuntime {
   const NL = 0x0a;
   const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
   const { cls, table, shift, firstSpecial, n, stateOut, litExact, litLen, litFactors, factorPattern, patternNeeded } = spec;
@@ -771,9 +781,14 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[]): P
 
   // The WebAssembly walker: its own memory (fixed size, so views stay valid) holding the classes,
   // the table, a control block, the input block and the events (see agent/crash/dfa-wasm.ts).
-  let w: { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; events: number; walk4: Function; walk1: Function } | null = null;
-  if (spec.walk) {
-    const { module, classes, rows, blockBytes } = spec.walk;
+  type W = { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; events: number; walk4: Function; walk1: Function; rowShift: number; blockBytes: number };
+  let walker: W | null | undefined;
+  const getWalker = (): W | null => {
+    if (walker !== undefined) return walker;
+    if (spec.walk === undefined) spec.walk = loadWalk ? loadWalk() : null;
+    walker = null;
+    if (!spec.walk) return null;
+    const { module, classes, rows, blockBytes, rowShift } = spec.walk;
     const ctrl = 1024 + rows.length * 4;
     const input = ctrl + 64;
     const events = input + blockBytes;
@@ -783,10 +798,11 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[]): P
     i32.set(classes, 0);
     i32.set(rows, 1024 / 4);
     const ex = inst.exports as { walk4: Function; walk1: Function };
-    w = { i32, u8: new Uint8Array(memory.buffer), ctrl, input, events, walk4: ex.walk4, walk1: ex.walk1 };
-  }
+    walker = { i32, u8: new Uint8Array(memory.buffer), ctrl, input, events, walk4: ex.walk4, walk1: ex.walk1, rowShift, blockBytes };
+    return walker;
+  };
 
-  const scan = (buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all = false): number => {
+  const scan = (buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all = false, bulk = end - start >= 8 * 1024 * 1024): number => {
     let s = 0;
     let lineStart = start;
     let newlines = 0;
@@ -805,14 +821,15 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[]): P
       lineSerial++;
       dirty = false;
     };
-    if (w && spec.walk) {
+    const w = bulk ? getWalker() : null;
+    if (w) {
       // Blocks of the text, copied into the walker's memory; each block in four parts cut at line
       // starts (where every state behaves as the root), walked in lockstep; the events of part 0,
       // then 1, 2, 3, handled in text order as the loop below handles its stops.
       const i32 = w.i32;
       const ctrl = w.ctrl >> 2;
-      const rowShift = spec.walk.rowShift;
-      const blockBytes = spec.walk.blockBytes;
+      const rowShift = w.rowShift;
+      const blockBytes = w.blockBytes;
       const firstOff = firstSpecial << rowShift;
       const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
       const cut = [0, 0, 0, 0, 0];
@@ -835,7 +852,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[]): P
           lock = Math.min(lock, cut[k + 1]! - cut[k]!);
           evFrom[k] = w.events + (cut[k]! - b) * 8;
         }
-        const p = (k: number) => w!.input + (cut[k]! - b);
+        const p = (k: number) => w.input + (cut[k]! - b);
         w.walk4(p(0), p(1), p(2), p(3), lock, evFrom[0]!, evFrom[1]!, evFrom[2]!, evFrom[3]!, carry, firstOff, w.ctrl);
         for (let k = 0; k < 4; k++) {
           fin[k] = i32[ctrl + k]!;
