@@ -313,6 +313,7 @@ testFamilies(rules, families);
 // "iteration") instead of trying a variable prefix at every position; the former forms are kept here
 // and must give the same answer (match or not, and the value) on every line of the tune material.
 // The two Megatron patterns became one (the absence of "loss: " is checked once per line).
+const FORMER_PLAIN_KEY = String.raw`\b(?:lm |train[_/ ]?|total[_ ]|val[_ ]|valid[_ ]|eval[_ ]|validation[_ ])?loss\b["'\]]?\s*[:=]?\s*["']?(?:tensor\(\[?|\[)?[-+]?(?<value>nan|inf)\b`;
 const FORMER_PREFIXED_KEY = String.raw`\b(?:[a-z0-9]{1,32}[_/.]){0,6}loss(?:[_/.](?!scale)[a-z0-9]{1,32}){0,4}["']?\s*[:=]\s*["']?(?:tensor\(\[?|\[)?[-+]?(?<value>nan)\b`;
 const FORMER_MEGATRON = [
   String.raw`\biteration\s+\d+/\s*\d+ \|(?:(?!loss: ).)*\| loss scale: 1\.0 \|(?:(?!loss: |skipped iterations: +[1-9]).)*$`,
@@ -323,6 +324,7 @@ test("the NaN patterns reworked for speed match exactly the lines their former f
   const rule = (id: string) => rules.rules.find((r) => r.id === id)!;
   // Each: the former form(s) (a line matches when one does) and the pattern now.
   const pairs: [RegExp[], RegExp][] = [
+    [[new RegExp(FORMER_PLAIN_KEY, "i")], rule("nan_loss_metric").patterns[0]!],
     [[new RegExp(FORMER_PREFIXED_KEY, "i")], rule("nan_loss_metric").patterns[1]!],
     [FORMER_MEGATRON.map((src) => new RegExp(src)), rule("nan_loss_megatron_missing").patterns[0]!],
   ];
@@ -340,6 +342,7 @@ test("the NaN patterns reworked for speed match exactly the lines their former f
     "[default0]: iteration     1200/  500000 | consumed samples:      1536000 | lm loss: 2.3E+00 | loss scale: 1.0 | grad norm: 0.3 | number of skipped iterations:   0 |",
     " iteration      100/   10000 | loss scale: 1.0 | number of skipped iterations:   3 | number of nan iterations:   3 |",
     "train/loss_step=nan, val.loss: NaN, a_b_c_d_e_f_g_loss: nan, loss_scale: nan, x_loss = -nan, 'loss': [nan]",
+    "lm loss: NaN | valid loss inf | xloss: nan | Train_loss: inf | eval_loss=-inf | total loss: nan",
   );
   let hits = 0;
   for (const line of lines) {
