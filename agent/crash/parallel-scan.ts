@@ -188,7 +188,7 @@ function workerError(message: string): Error {
   return Object.assign(new Error(message), { code: "SCAN_WORKER" });
 }
 
-function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readonly Chunk[], next: Int32Array): { done: Promise<ChunkResult[]>; stop: () => void } {
+function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readonly Chunk[], next: Int32Array): { done: Promise<ChunkResult[]>; stop: () => Promise<unknown> } {
   // The wide table serves only the JavaScript walk: with the WebAssembly one a worker does without it.
   const sent: PrefilterSpec = spec.walk ? { ...spec, wideTable: null } : spec;
   const worker = new Worker(code, { eval: true, workerData: { spec: sent, fd, chunks, next }, stdout: false, stderr: false });
@@ -203,7 +203,7 @@ function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readon
   });
   // Settled by whichever comes first; the rest are ignored. The worker ends once it has posted.
   done.catch(() => {});
-  return { done, stop: () => void worker.terminate() };
+  return { done, stop: () => worker.terminate() };
 }
 
 /**
@@ -241,7 +241,9 @@ export async function scanFileParallel(
     for (const list of await Promise.all(workers.map((w) => w.done))) for (const r of list) results[r.chunk] = r;
   } catch (err) {
     Atomics.store(next, 0, units.length);
-    for (const w of workers) w.stop();
+    // Stopped before the caller closes the file: a worker must not read its descriptor after that
+    // (the number could name another file by then).
+    await Promise.all(workers.map((w) => w.stop()));
     if ((err as { shrank?: boolean }).shrank) throw new FileShrankError((err as Error).message);
     throw err;
   }
