@@ -170,6 +170,10 @@ test("the WebAssembly walk hands on exactly the JavaScript walk's lines: generat
     const to = buf.lastIndexOf(0x0a, buf.length - 2) + 1;
     if (from > 0 && to > from) assert.deepEqual(visits(wasm, buf, from, to), visits(js, buf, from, to), `${label}, a range`);
   }
+  // Texts of a few bytes at the start of a buffer whose later bytes hold line breaks (a thread's read
+  // buffer holds an earlier, longer chunk after a short one): the cuts must stay inside the text.
+  const stale = Buffer.from("x\n" + "OSError: [Errno 28] No space left on device\n".repeat(1000));
+  for (const end of [1, 2, 3, 4, 5, 7, 9]) assert.deepEqual(visits(wasm, stale, 0, end), visits(js, stale, 0, end), `a text of ${end} bytes`);
   const candidates = visits(wasm, dense).length;
   assert.ok(candidates > 1000, `only ${candidates} candidate lines: the comparison proves little`);
 });

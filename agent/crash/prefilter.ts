@@ -844,8 +844,11 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
         cut[4] = be;
         const quarter = (be - b) >> 2;
         for (let k = 1; k < 4; k++) {
-          const nl = bytes.lastIndexOf(NL, b + k * quarter - 1);
-          cut[k] = nl >= cut[k - 1]! ? nl + 1 : cut[k - 1]!;
+          // Only a line break inside this block and after the previous cut (lastIndexOf counts a
+          // negative offset from the buffer's end: never pass one).
+          const nominal = b + k * quarter;
+          const nl = nominal > cut[k - 1]! ? bytes.lastIndexOf(NL, nominal - 1) : -1;
+          cut[k] = nl >= cut[k - 1]! && nl < be ? nl + 1 : cut[k - 1]!;
         }
         let lock = Infinity;
         for (let k = 0; k < 4; k++) {
