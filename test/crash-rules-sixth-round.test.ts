@@ -9,7 +9,7 @@
  * inside a checkpoint loader, a tokenizer config that is not JSON). The NaN patterns reworked for
  * speed are checked against their former forms on every line of the tune material.
  */
-import { test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -462,4 +462,92 @@ test("a log that ends while c10d or urllib3 still retries a timed-out connection
   const urllib3 = "2026-07-30 08:51:27.071 | WARNING  | urllib3.connectionpool:urlopen:869 - Retrying (Retry(total=2, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ConnectTimeoutError(<HTTPSConnection(host='download.openmmlab.com', port=443) at 0x7e79a14cb230>, 'Connection to download.openmmlab.com timed out. (connect timeout=10)')': /mmdetection/v2.0/yolox/yolox_l.pth";
   assert.deepEqual(await primaryOf("urllib3-retry.log", `Downloading pretrained weights\n${urllib3}\n`), { category: "timeout", ruleId: "connect_retry_stuck" });
   assert.equal(await primaryOf("urllib3-retry-then-ok.log", `${urllib3}\nDownloaded 356 MB in 41 s\nEpoch 1/10 step 10 loss 1.93\n`), null);
+});
+
+describe("sixth round, leftovers", () => {
+  // Phrasings from projects the corpus never saw, found with the search tool (issue 10's leftovers,
+  // by family: AMD's RAS and HSA runtime, torch's zip reader, huggingface_hub's download check,
+  // TensorFlow's deadline error).
+  const leftovers: Family[] = [
+    {
+      // amdgpu's RAS unit reporting an uncorrectable hardware error (the GPU is reset after it).
+      rule: "gpu_amdgpu_reset",
+      real: [
+        ["https://github.com/ROCm/legacy-rocm-build/issues/4021", "[13850.912648] amdgpu 0000:1c:00.0: {1}uncorrectable hardware error(ERREVENT_ATHUB_INTERRUPT) detected!"],
+        ["https://github.com/ROCm/legacy-rocm-build/issues/1886", "[Sat Jan  7 14:25:56 2023] amdgpu 0000:e3:00.0: amdgpu: uncorrectable hardware error(ERREVENT_ATHUB_INTERRUPT) detected!"],
+        ["https://github.com/ROCm/legacy-rocm-build/issues/1386", "_[ 1358.996458] amdgpu 0000:83:00.0: uncorrectable hardware error(ERREVENT_ATHUB_INTERRUPT) detected!_"],
+      ],
+      nearMiss: [
+        // A corrected PCIe error (ROCm/legacy-rocm-build#2927), ECC being active, a correctable count.
+        ["kernel: [ 2484.374028] {359}[Hardware Error]: It has been corrected by h/w and requires no further action", null],
+        ["[Sat Jan  7 14:25:56 2023] amdgpu 0000:e3:00.0: amdgpu: SRAM ECC is active.", null],
+        ["amdgpu 0000:03:00.0: amdgpu: 1 correctable hardware errors detected in umc block", null],
+      ],
+    },
+    {
+      // The ROCm runtime aborting a queue on a device exception (0x1016: memory aperture violation,
+      // ROCm's illegal memory access): a CUDA-class error, like "Memory access fault by GPU node-N".
+      rule: "cuda_rocm_queue_abort",
+      real: [
+        ["https://github.com/ROCm/legacy-rocm-build/issues/6023", ":0:rocdevice.cpp:3586: Callback: Queue 0x7f78cb400000 aborting with error : HSA_STATUS_ERROR_EXCEPTION: An HSAIL operation resulted in a hardware exception. code: 0x1016"],
+        ["https://github.com/iree-org/iree/issues/17872", ":0:rocdevice.cpp            :2893: 90021033577 us: [pid:192145 tid:0x76fa7d3ff640] Callback: Queue 0x76f676200000 aborting with error : HSA_STATUS_ERROR_EXCEPTION: An HSAIL operation resulted in a hardware exception. code: 0x1016"],
+        ["https://github.com/vllm-project/vllm/issues/20007 (title)", "[Bug]: error on ROCM :0:rocdevice.cpp :3020: 5875275709338d us: Callback: Queue 0x7f4580c00000 aborting with error : HSA_STATUS_ERROR_EXCEPTION: An HSAIL operation resulted in a hardware exception. co"],
+      ],
+      nearMiss: [
+        // The status named in prose; a queue aborted for resources, not a device exception.
+        ["HSA_STATUS_ERROR_EXCEPTION is one of the status codes of the HSA runtime", null],
+        [":0:rocdevice.cpp            :2614: 2150012352 us: [pid:1 tid:0x7f] Callback: Queue 0x7f1000000000 aborting with error : HSA_STATUS_ERROR_OUT_OF_RESOURCES: The runtime failed to allocate the necessary resources. code: 0x1008", null],
+      ],
+    },
+    {
+      // torch's zip reader finding no version record: the file is not a whole torch archive.
+      rule: "ckpt_torch_zip",
+      real: [
+        ["https://github.com/Victorwz/LongMem/issues/15", "RuntimeError: Expected hasRecord(\"version\") to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)"],
+        ["https://github.com/nmndeep/revisiting-at/issues/7", "`RuntimeError: Expected hasRecord(\"version\") to be true, but got false`."],
+        ["https://github.com/Nithin-GK/AT-DDPM/issues/1 (title)", "RuntimeError: Expected hasRecord(\"version\") to be true, but got false. (Could this error message be improved? If so, please report an enhancement request to PyTorch.)"],
+      ],
+      nearMiss: [["RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!", "python_device_mismatch"]],
+    },
+    {
+      // A legacy torch file whose storage is cut; huggingface_hub's size check after a download.
+      rule: "ckpt_truncated",
+      real: [
+        ["https://github.com/mahmoodlab/SISH/issues/3", "RuntimeError: storage has wrong byte size: expected %ld got %ld-7214483042584977081024"],
+        ["https://github.com/HKUDS/RAG-Anything/issues/168", "ERROR:root:[MinerU] OSError: Consistency check failed: file should be of size 713217212 but has size 776131772 (model.safetensors)."],
+        ["https://github.com/huggingface/huggingface_hub/issues/2464 (title)", "OSError: Consistency check failed: file should be of size 28754810880 but has size 26303841200"],
+      ],
+      nearMiss: [["Consistency check passed for model.safetensors", null]],
+    },
+    {
+      // TensorFlow's Python class for a gRPC deadline.
+      rule: "timeout_grpc_deadline",
+      real: [["https://github.com/xuanyuzhou98/SqueezeSegV2/issues/8 (title)", "tensorflow.python.framework.errors_impl.DeadlineExceededError: Timed out waiting for notification"]],
+      nearMiss: [
+        ["Retrying after DeadlineExceededError: Timed out waiting for notification", null],
+        ["deadline_exceeded_errors: 0", null],
+      ],
+    },
+  ];
+  testFamilies(rules, leftovers);
+
+  test("an exception pasted before its frames ('Full traceback:') gets those frames (nbrg-ppcu/prokbert#114)", async () => {
+    const pasted = (frames: string[]) => [
+      "it fails for prokbert-mini-long with this error:",
+      "",
+      "json.decoder.JSONDecodeError: Extra data: line 62 column 2 (char 1304)   ",
+      "   ",
+      "  Full traceback:   ",
+      ...frames,
+    ].join("\n");
+    const tokenizer = pasted(['  File "transformers/models/auto/tokenization_auto.py", line 1073, in from_pretrained   ', "      tokenizer_config = get_tokenizer_config(pretrained_model_name_or_path, **kwargs)   "]);
+    assert.deepEqual(await primaryOf("pasted-tokenizer.log", `${tokenizer}\n`), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
+    // The same paste over a data file's reader stays an exception; so does the error with no frames.
+    const data = pasted(['  File "train.py", line 30, in load_rows', "    rows = json.loads(line)"]);
+    assert.equal((await primaryOf("pasted-data.log", `${data}\n`))?.category, "python_exception");
+    assert.equal((await primaryOf("pasted-bare.log", `${pasted([])}\n`))?.category, "python_exception");
+    // Frames that end in an exception line of their own are that traceback, not the pasted error's.
+    const own = pasted(['  File "transformers/models/auto/tokenization_auto.py", line 1073, in from_pretrained', "      tokenizer_config = get_tokenizer_config(pretrained_model_name_or_path, **kwargs)", "ValueError: bad config"]);
+    assert.equal((await primaryOf("pasted-own.log", `${own}\n`))?.category, "python_exception");
+  });
 });

@@ -257,10 +257,47 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         msgLines.push(s.trimEnd());
       }
       const prefix = raw.slice(0, raw.length - withoutRankPrefix(raw).length);
-      out.push({ kind: "python", type: bare.groups!.type!, message: msgLines.join("\n"), line: i, endLine: j - 1, startLine: i, frames: [], prefix });
+      out.push({ kind: "python", type: bare.groups!.type!, message: msgLines.join("\n"), line: i, endLine: j - 1, startLine: i, frames: framesAfter(lines, j, consumed), prefix });
     }
   }
   return out;
+}
+
+/** A label a user puts between an exception they pasted first and its frames ("Full traceback:"). */
+const TRACEBACK_LABEL = /^\s*(?:(?:full|complete|whole|the)\s+)?(?:stack\s*)?trace(?:back)?\s*:?\s*$/i;
+
+/**
+ * Frames printed after an exception line rather than before it (an issue that quotes the error,
+ * then "Full traceback:" and the frames, without Python's "Traceback" line or a second exception
+ * line): they are that exception's frames, and the reader needs them (a JSONDecodeError is a broken
+ * tokenizer config only inside get_tokenizer_config). Only blank lines or such a label may come
+ * between; frames followed by an exception line are a traceback of their own and are left to it.
+ */
+function framesAfter(lines: readonly string[], from: number, consumed: Set<number>): TraceFrame[] {
+  let i = from;
+  for (let gap = 0; i < lines.length && gap < 4 && !FRAME.test(lines[i]!); i++, gap++) {
+    if (lines[i]!.trim() && !TRACEBACK_LABEL.test(lines[i]!)) return [];
+  }
+  const frames: TraceFrame[] = [];
+  let end = i;
+  for (; end < lines.length; end++) {
+    const f = FRAME.exec(lines[end]!);
+    if (f) {
+      frames.push({ file: f.groups!.file!, line: Number(f.groups!.line), func: (f.groups!.func ?? "").trim() });
+      continue;
+    }
+    const last = frames.at(-1);
+    if (!last || !/^\s+\S/.test(lines[end]!)) break;
+    if (last.code === undefined) last.code = lines[end]!.trim();
+  }
+  // Frames that end in an exception line belong to that exception's own (headless) traceback.
+  for (let k = end; k < lines.length && k < end + 2; k++) {
+    if (!lines[k]!.trim()) continue;
+    if (EXC_LINE.test(lines[k]!.trim()) || BARE_EXC.test(lines[k]!.trim())) return [];
+    break;
+  }
+  for (let k = i; k < end; k++) consumed.add(k);
+  return frames;
 }
 
 /** True when a line prefix (`[rank1]: `, `[default0]:`) is that of the rank the launcher names as the first failure. */
