@@ -485,6 +485,21 @@ describe("sixth round, leftovers", () => {
       ],
     },
     {
+      // Intel's i915 driver detecting a GPU hang and resetting the engine or the chip.
+      rule: "gpu_device_lost",
+      real: [
+        ["https://github.com/intel/compute-runtime/issues/132", "[377999.628419] [drm] GPU HANG: ecode 9:0:0x85ddfffb, in luxmark.bin [20464], reason: Hang on rcs0, action: reset"],
+        ["https://github.com/intel/compute-runtime/issues/132", "[377999.628425] i915 0000:00:02.0: Resetting rcs0 after gpu hang"],
+        ["https://github.com/intel/linux-intel-4.9/issues/9", "[   83.878613] drm/i915: Resetting chip after gpu hang"],
+        ["https://github.com/FreeBSDDesktop/DEPRECATED-freebsd-base-graphics/issues/2", "[drm] GPU HANG: ecode 7:0:0x87c3ffff, reason: Ring hung, action: reset"],
+      ],
+      nearMiss: [
+        // The driver's advice printed with every hang, and a question about hangs.
+        ["[   83.830102] [drm] GPU hangs can indicate a bug anywhere in the entire gfx stack, including userspace.", null],
+        ["How can I detect the GPU hang?", null],
+      ],
+    },
+    {
       // The ROCm runtime aborting a queue on a device exception (0x1016: memory aperture violation,
       // ROCm's illegal memory access): a CUDA-class error, like "Memory access fault by GPU node-N".
       rule: "cuda_rocm_queue_abort",
