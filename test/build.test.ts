@@ -334,7 +334,7 @@ test("crypto is loaded only by what writes: not by resume verify, crash history,
   assert.match(cryptoRan(["config", "validate", "--base-dir", base2, "--json"]).stdout, /configHash does not match/);
 });
 
-test("resume verify reads synchronously: it starts no libuv thread pool, and reports what the sources report", { skip: !fs.existsSync("/proc/self/task") && "needs /proc" }, () => {
+test("resume verify and crash scan read synchronously: they start no libuv thread pool, and report what the sources report", { skip: !fs.existsSync("/proc/self/task") && "needs /proc" }, () => {
   // The thread pool starts with the first fs.promises call (4 threads); a probe counts the process's threads at exit.
   const probe = path.join(tmp, "threads-probe.cjs");
   fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\nthreads: ${require("fs").readdirSync("/proc/self/task").length}\\n`));\n');
@@ -349,6 +349,14 @@ test("resume verify reads synchronously: it starts no libuv thread pool, and rep
   assert.ok(history.n - resume.n >= 2, `resume verify ran ${resume.n} threads, crash history (fs.promises) ${history.n}`);
   const dev = run(path.join(ROOT, "bin", "trainsafe.js"), ["resume", "verify", "--base-dir", base, "--json"]);
   assert.deepEqual(JSON.parse(resume.stdout), JSON.parse(dev.stdout));
+  // `crash scan` (a file, BASE_DIR) reads its logs and rules synchronously too, and finds what the sources find.
+  for (const args of [["--file", path.join(base, "logs", "train.log")], ["--base-dir", base]]) {
+    const scan = threads(["crash", "scan", ...args, "--no-history", "--json"]);
+    assert.ok(scan.n > 0 && history.n - scan.n >= 2, `crash scan ${args[0]} ran ${scan.n} threads, crash history (fs.promises) ${history.n}`);
+    const devScan = spawnSync(process.execPath, [path.join(ROOT, "bin", "trainsafe.js"), "crash", "scan", ...args, "--no-history", "--json"], { encoding: "utf8", cwd: tmp });
+    assert.equal(devScan.status, 1, devScan.stderr);
+    assert.deepEqual(JSON.parse(scan.stdout), JSON.parse(devScan.stdout));
+  }
 });
 
 test("the shipped rules are validated at build time; an edited dist/rules.json is validated at run time", () => {

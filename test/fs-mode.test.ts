@@ -2,6 +2,7 @@
  * agent/lib/fs-mode.ts: `resume verify` reads synchronously (no libuv thread pool), the agent through
  * fs.promises. Both must give the same results and the same errors. The switch is process-wide and one
  * way, so this file turns it on part-way, after taking the asynchronous results to compare with.
+ * `crash scan` reads its logs (and the rules) through the same switch.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -10,6 +11,8 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { resolveLayout } from "../agent/config/layout.js";
+import { loadRules } from "../agent/crash/rules.js";
+import { defaultLogFiles, scanFiles } from "../agent/crash/scanner.js";
 import { verifyResume } from "../agent/guard/resume.js";
 import { files, useSynchronousReads } from "../agent/lib/fs-mode.js";
 
@@ -47,7 +50,7 @@ async function reads(dir: string): Promise<unknown[]> {
   return out;
 }
 
-test("synchronous reads give what fs.promises gives: results, errors and resume verify's report", async () => {
+test("synchronous reads give what fs.promises gives: results, errors, resume verify's report and crash scans", async () => {
   const base = path.join(tmp, "training");
   fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
   const layout = resolveLayout(base);
@@ -57,12 +60,32 @@ test("synchronous reads give what fs.promises gives: results, errors and resume 
   assert.ok(asyncReads.some((r) => (r as { err?: unknown }).err) && asyncReads.some((r) => (r as { ok?: unknown }).ok), JSON.stringify(asyncReads).slice(0, 400));
   assert.ok(asyncReport.checkpoints.length >= 2, JSON.stringify(asyncReport).slice(0, 400));
 
+  // The crash scan's reads: the default logs, a directory, a missing file, a FIFO named *.log (opened
+  // O_RDONLY | O_NONBLOCK: it must not wait for a writer), a log cut to 3 lines and a whole-file scan.
+  const fifo = path.join(tmp, "pipe.log");
+  const fifoMade = fs.existsSync("/usr/bin/mkfifo") && (await import("node:child_process")).spawnSync("mkfifo", [fifo]).status === 0;
+  const scanned = [...(await defaultLogFiles(layout)), base, path.join(tmp, "missing.log"), ...(fifoMade ? [fifo] : [])];
+  const scans = async () => {
+    const rules = await loadRules();
+    return [await scanFiles(scanned, { rules, lastNLines: 1000 }), await scanFiles(scanned, { rules, lastNLines: 3 }), await scanFiles(scanned, { rules, all: true })];
+  };
+  const asyncScans = await scans();
+  assert.ok(asyncScans[0]!.primary && asyncScans[0]!.files.some((f) => f.problem), JSON.stringify(asyncScans[0]).slice(0, 400));
+
   // fs.promises' own functions until the switch, the synchronous ones after it.
   assert.equal(files.stat, fs.promises.stat);
   useSynchronousReads();
   assert.notEqual(files.stat, fs.promises.stat);
   assert.deepEqual(await reads(base), asyncReads);
   assert.deepEqual(await verifyResume(layout), asyncReport);
+  assert.deepEqual(await scans(), asyncScans);
+  if (fifoMade) {
+    // Numeric read-only flags get a synchronous handle, which does not block on a FIFO without a writer.
+    const fh = await files.open(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    assert.equal(typeof fh.writeFile, "undefined");
+    assert.ok((await fh.stat()).isFIFO());
+    await fh.close();
+  }
 
   // Writes still go through fs.promises (a real FileHandle), reads of a handle see them.
   const written = path.join(tmp, "written.txt");
@@ -71,6 +94,12 @@ test("synchronous reads give what fs.promises gives: results, errors and resume 
   await fh.writeFile("hello");
   await fh.close();
   assert.equal(await files.readFile(written, "utf8"), "hello");
+  // So do numeric flags with a write bit.
+  const numeric = await files.open(written, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+  assert.equal(typeof numeric.writeFile, "function");
+  await numeric.writeFile(" world");
+  await numeric.close();
+  assert.equal(await files.readFile(written, "utf8"), "hello world");
   // A synchronous error is a rejection, as with fs.promises, not a throw from the call.
   const pending = files.readFile(path.join(tmp, "nope"));
   assert.ok(pending instanceof Promise);

@@ -16,6 +16,8 @@ import zlib from "node:zlib";
 import { z } from "zod";
 import { configError, describeError } from "../lib/errors.js";
 import { issuePath } from "../lib/files.js";
+// fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool).
+import { files as fsFiles } from "../lib/fs-mode.js";
 import { deriveFactors } from "./prefilter.js";
 import { CRASH_CATEGORIES, type CrashCategory, type CrashRole, type CrashSeverity } from "./types.js";
 
@@ -216,7 +218,7 @@ async function readBuiltinRules(): Promise<RawRules> {
     const pre = JSON.parse(TRAINSAFE_BUILTIN_RULES) as PrecompiledRules;
     // An edited rules.json beside the bundle is read and validated as any rules file. Its content is
     // compared, not its mtime: a copy of the program folder keeps its pre-validated rules.
-    const bytes = await fsp.readFile(BUILTIN_RULES_FILE).catch(() => undefined);
+    const bytes = await fsFiles.readFile(BUILTIN_RULES_FILE).catch(() => undefined);
     if (bytes && sameRulesFile(bytes, pre)) {
       const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors, search: pre.search, factors: pre.factors };
       if (pre.incidentGapLines !== undefined) out.incidentGapLines = pre.incidentGapLines;
@@ -240,10 +242,10 @@ function sameRulesFile(bytes: Buffer, pre: PrecompiledRules): boolean {
 async function readRulesFile(file: string): Promise<RawRules> {
   let text: string;
   try {
-    const st = await fsp.stat(file);
+    const st = await fsFiles.stat(file);
     if (!st.isFile()) throw configError(file, "is not a regular file");
     if (st.size > MAX_RULES_FILE_BYTES) throw configError(file, `${st.size} bytes is too large for a rules file`);
-    text = await fsp.readFile(file, "utf8");
+    text = await fsFiles.readFile(file, "utf8");
   } catch (err) {
     if (err instanceof Error && err.name === "TrainsafeError") throw err;
     throw configError(file, `cannot read rules file (${describeError(err)})`);

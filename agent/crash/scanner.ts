@@ -7,11 +7,13 @@
  * See agent/crash/README.md for how the primary finding is chosen.
  */
 import { isUtf8 } from "node:buffer";
-import { constants as fsConstants, promises as fsp } from "node:fs";
+import { constants as fsConstants, type promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Layout } from "../config/layout.js";
 import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
+// fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
+import { files as fsFiles } from "../lib/fs-mode.js";
 import { choosePrimary, demoteSpawnChildErrors, failureOf, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import type { FailureReport } from "./traceback.js";
@@ -104,7 +106,7 @@ export async function defaultLogFiles(layout: Layout): Promise<string[]> {
   const own = new Set([path.resolve(layout.watchdogLog), path.resolve(layout.antiStuckLog)]);
   const out: string[] = [];
   try {
-    const names = (await fsp.readdir(layout.logsDir)).filter((n) => n.endsWith(".log")).sort();
+    const names = (await fsFiles.readdir(layout.logsDir)).filter((n) => n.endsWith(".log")).sort();
     for (const n of names) {
       const p = path.join(layout.logsDir, n);
       if (!own.has(path.resolve(p))) out.push(p);
@@ -113,7 +115,7 @@ export async function defaultLogFiles(layout: Layout): Promise<string[]> {
     // No logs folder: nothing to scan there (the health checks report missing folders).
   }
   try {
-    await fsp.lstat(layout.outputLog);
+    await fsFiles.lstat(layout.outputLog);
     if (!out.includes(layout.outputLog)) out.push(layout.outputLog);
   } catch {
     // no daemon output yet
@@ -150,7 +152,7 @@ function describeReadError(err: unknown): string {
 
 async function scanPath(file: string, collector: FindingCollector, info: ScannedFile, lastN: number | null, opts: ScanOptions): Promise<number> {
   // O_NONBLOCK: opening a FIFO that someone named *.log must not wait for a writer.
-  const fh = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  const fh = await fsFiles.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });

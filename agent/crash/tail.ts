@@ -8,7 +8,9 @@
  * Splitting happens on raw bytes (0x0A never occurs inside a multi-byte UTF-8 sequence), so a
  * character cut by a chunk boundary is always reassembled before decoding.
  */
-import { constants as fsConstants, promises as fsp } from "node:fs";
+import { constants as fsConstants, type promises as fsp } from "node:fs";
+// fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
+import { files as fsFiles } from "../lib/fs-mode.js";
 
 /** Files up to this size get absolute line numbers in tail mode (counting costs O(size)). */
 export const COUNT_LINES_MAX_BYTES = 4 * 1024 * 1024;
@@ -61,7 +63,7 @@ export function splitLines(text: string): string[] {
 
 /** Raw bytes of the last `n` lines of `file` (see TailBytes). Throws fs errors (ENOENT, EISDIR, ...). */
 export async function readTailBytes(file: string, n: number, opts: TailOptions = {}): Promise<TailBytes> {
-  const fh = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  const fh = await fsFiles.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw Object.assign(new Error(`${file}: is a directory`), { code: "EISDIR" });

@@ -45,13 +45,21 @@ function syncHandle(fd: number): FileHandle {
   return handle as unknown as FileHandle;
 }
 
+const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_APPEND;
+
+// "r", or numeric flags without a write bit (the crash scan opens logs O_RDONLY | O_NONBLOCK, so that a
+// FIFO named *.log does not wait for a writer).
+function readOnly(flags: string | number | undefined): boolean {
+  return flags === undefined || flags === "r" || (typeof flags === "number" && (flags & WRITE_FLAGS) === 0);
+}
+
 // Same signatures as fs.promises; a synchronous error becomes the rejection the promise call would give.
 const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
   stat: async (...a: Parameters<typeof fs.statSync>) => fs.statSync(...a),
   lstat: async (...a: Parameters<typeof fs.lstatSync>) => fs.lstatSync(...a),
   readdir: async (...a: Parameters<typeof fs.readdirSync>) => fs.readdirSync(...a),
   readFile: async (...a: Parameters<typeof fs.readFileSync>) => fs.readFileSync(...a),
-  open: async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => (flags === undefined || flags === "r" ? syncHandle(fs.openSync(file, "r")) : fsp.open(file, flags, mode)),
+  open: async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => (readOnly(flags) ? syncHandle(fs.openSync(file, flags ?? "r")) : fsp.open(file, flags, mode)),
 };
 
 /** node's fs.promises, with its reads synchronous after useSynchronousReads(). */

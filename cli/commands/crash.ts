@@ -1,5 +1,4 @@
 /** `trainsafe crash scan` and `trainsafe crash history`: find why training died, and what died before. */
-import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import type { Settings } from "../../agent/config/settings.js";
@@ -8,6 +7,7 @@ import { loadRules } from "../../agent/crash/rules.js";
 import { defaultLogFiles, scanFiles, STDIN_NAME } from "../../agent/crash/scanner.js";
 import type { CrashFinding, ScanResult } from "../../agent/crash/types.js";
 import { describeError, inputError, usageError } from "../../agent/lib/errors.js";
+import { files as fsFiles, useSynchronousReads } from "../../agent/lib/fs-mode.js";
 import { collect, formatTable, localOptions, printJson, settingsFor, type LocalOptions } from "../common.js";
 
 /** Options of `crash scan` (also used by the accuracy test, which runs the same path in-process). */
@@ -34,6 +34,9 @@ export function register(program: Command): void {
       .option("--all", "scan whole files instead of their last lines")
       .option("--no-history", "do not record the crash in BASE_DIR/.crash_history.json (with --file it is recorded only when --base-dir or --config is given)"),
   ).action(async (opts: ScanOpts) => {
+    // A one-shot read of the logs: synchronous reads skip libuv's thread pool (docs/benchmarks.md,
+    // start-up, 2026-12-06 04:05). Recording a crash still writes through fs.promises.
+    useSynchronousReads();
     const out = await runScan(opts);
     if (opts.json) printJson(out);
     else process.stdout.write(renderScan(out));
@@ -83,7 +86,7 @@ export async function runScan(opts: ScanOpts): Promise<ScanOutput> {
     for (const f of files) {
       if (f === STDIN_NAME) continue;
       try {
-        await fsp.stat(f);
+        await fsFiles.stat(f);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "ENOENT" || code === "ENOTDIR") throw inputError(f, "no such file (given with --file)");
