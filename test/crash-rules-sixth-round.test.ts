@@ -535,6 +535,16 @@ describe("sixth round, leftovers", () => {
       nearMiss: [["Consistency check passed for model.safetensors", null]],
     },
     {
+      // HDF5 (Keras .h5 weights) in older h5py wording and with a capital letter.
+      rule: "ckpt_bad_format",
+      real: [
+        ["https://github.com/fchollet/deep-learning-models/issues/64", "IOError: Unable to open file (Unable to find a valid file signature)"],
+        ["https://github.com/Azure/MachineLearningNotebooks/issues/614", "`OSError: Unable to open file (Bad object header version number)`"],
+      ],
+      // A file that is not there is a path problem, not a broken file.
+      nearMiss: [["OSError: Unable to open file (unable to open file: name = 'weights.h5', errno = 2, error message = 'No such file or directory', flags = 0, o_flags = 0)", null]],
+    },
+    {
       // TensorFlow's Python class for a gRPC deadline.
       rule: "timeout_grpc_deadline",
       real: [["https://github.com/xuanyuzhou98/SqueezeSegV2/issues/8 (title)", "tensorflow.python.framework.errors_impl.DeadlineExceededError: Timed out waiting for notification"]],
