@@ -545,6 +545,13 @@ describe("sixth round, leftovers", () => {
       nearMiss: [["OSError: Unable to open file (unable to open file: name = 'weights.h5', errno = 2, error message = 'No such file or directory', flags = 0, o_flags = 0)", null]],
     },
     {
+      // The kubelet's graceful node shutdown terminating the pod (the run did not fail).
+      rule: "killed_preempted",
+      real: [["https://github.com/kubernetes/kubernetes/pull/102840", "* Message: Node is shutting, evicting pods ----> Pod was terminated in response to node shutdown."]],
+      // A pod refused while the node shuts down never ran.
+      nearMiss: [["* Message: Node is in progress of shutting down, not admitting any new pods ----> Pod was rejected as node is shutting down.", null]],
+    },
+    {
       // TensorFlow's Python class for a gRPC deadline.
       rule: "timeout_grpc_deadline",
       real: [["https://github.com/xuanyuzhou98/SqueezeSegV2/issues/8 (title)", "tensorflow.python.framework.errors_impl.DeadlineExceededError: Timed out waiting for notification"]],
