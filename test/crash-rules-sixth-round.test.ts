@@ -583,3 +583,57 @@ describe("sixth round, leftovers", () => {
     assert.equal((await primaryOf("pasted-own.log", `${own}\n`))?.category, "python_exception");
   });
 });
+
+describe("sixth round, lead: a traceback logged by the availability probe that caught it", () => {
+  // xformers' `_is_triton_available` catches the ImportError of a missing or mismatched Triton and
+  // logs it with its traceback (logging's exc_info starts at the catching frame), then training goes
+  // on: "normal on Windows and won't affect training" (maintainers in the threads below).
+  const hallo2 = [ // https://github.com/fudan-generative-vision/hallo2/issues/46
+    "A matching Triton is not available, some optimizations will not be enabled",
+    "Traceback (most recent call last):",
+    '  File "D:\\AI\\Hallo2\\hallo2\\runtime\\lib\\site-packages\\xformers\\__init__.py", line 55, in _is_triton_available',
+    "    from xformers.triton.softmax import softmax as triton_softmax  # noqa",
+    '  File "D:\\AI\\Hallo2\\hallo2\\runtime\\lib\\site-packages\\xformers\\triton\\softmax.py", line 11, in <module>',
+    "    import triton",
+    "ModuleNotFoundError: No module named 'triton'",
+    "Running on local URL:  http://127.0.0.1:7860",
+  ];
+  const loraScripts = [ // https://github.com/derrian-distro/LoRA_Easy_Training_Scripts/issues/228
+    "A matching Triton is not available, some optimizations will not be enabled",
+    "Traceback (most recent call last):",
+    '  File "D:\\LoRA_Easy_Training_Scripts\\backend\\sd_scripts\\venv\\lib\\site-packages\\xformers\\__init__.py", line 57, in _is_triton_available',
+    "    import triton  # noqa",
+    "ModuleNotFoundError: No module named 'triton'",
+  ];
+
+  test("is no finding, whether the log goes on or ends there", async () => {
+    assert.equal(await primaryOf("probe-goes-on.log", `${hallo2.join("\n")}\n`), null);
+    assert.equal(await primaryOf("probe-ends.log", `${loraScripts.join("\n")}\n`), null);
+  });
+
+  test("the same ImportError raised through the program's own frames is still an import error", async () => {
+    // Near miss: the probe is an inner frame and the traceback starts at the program's top level, so
+    // nothing caught it (the shape of huggingface/diffusers#2575 and LPengYang/MotionClone#23).
+    const uncaught = [
+      "Traceback (most recent call last):",
+      '  File "train_dreambooth.py", line 12, in <module>',
+      "    from diffusers.models.attention import CrossAttention",
+      '  File "/opt/conda/lib/python3.7/site-packages/xformers/__init__.py", line 44, in _is_triton_available',
+      "    from xformers.triton.softmax import softmax as triton_softmax  # noqa",
+      "ModuleNotFoundError: No module named 'triton'",
+    ];
+    assert.equal((await primaryOf("probe-inner.log", `${uncaught.join("\n")}\n`))?.category, "import_error");
+    // And a real failure after a caught probe is still found (the probe's lines above it, then the
+    // program's own missing module, as a user's GeometryCrafter run printed them).
+    const after = [
+      ...loraScripts,
+      "Traceback (most recent call last):",
+      '  File "D:\\GeometryCrafter\\run.py", line 146, in <module>',
+      "    Fire(main)",
+      '  File "D:\\GeometryCrafter\\third_party\\moge\\moge\\utils\\geometry_numpy.py", line 77, in solve_optimal_focal_shift',
+      "    from scipy.optimize import least_squares",
+      "ModuleNotFoundError: No module named 'scipy'",
+    ];
+    assert.deepEqual(await primaryOf("probe-then-crash.log", `${after.join("\n")}\n`), { category: "import_error", ruleId: "import_no_module" });
+  });
+});

@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, innermostUserFrame, normaliseLine, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, innermostUserFrame, normaliseLine, parseExceptions, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
@@ -192,6 +192,29 @@ export function demoteSpawnChildErrors(findings: readonly CrashFinding[], kept: 
       if (f.line < from || f.line > to || f.role !== "cause") continue;
       f.role = "symptom";
       f.priority = SPAWN_CHILD_PRIORITY;
+    }
+  }
+}
+
+/**
+ * A caught exception whose traceback the catching code logged (`ParsedException.caughtBy`: an
+ * availability probe that answered False, as xformers does for a missing or mismatched Triton on
+ * every start) ended nothing: rule findings on its lines (`No module named 'triton'`) become
+ * warnings outside the final incident, so a log that goes on, or ends, after it raises no alarm.
+ * Changes `findings` in place.
+ */
+export function demoteCaughtExceptions(findings: readonly CrashFinding[], kept: KeptLines, report: FailureReport | null): void {
+  // parseFailure gives no report when every exception was ignored: parse again only then, and only
+  // when a frame can name a probe (cheap test first).
+  const exceptions = report ? report.exceptions : kept.lines.some((l) => l.includes("_available")) ? parseExceptions(kept.lines.map(normaliseLine)) : [];
+  for (const x of exceptions) {
+    if (!x.caughtBy) continue;
+    const from = kept.firstLine + x.startLine;
+    const to = kept.firstLine + x.endLine;
+    for (const f of findings) {
+      if (f.line < from || f.line > to || f.severity === "warning") continue;
+      f.severity = "warning";
+      f.finalIncident = false;
     }
   }
 }

@@ -14,7 +14,7 @@ import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
-import { choosePrimary, demoteSpawnChildErrors, failureOf, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
+import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, failureOf, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import type { FailureReport } from "./traceback.js";
 import { CandidateText, classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
@@ -643,6 +643,7 @@ export class FindingCollector {
       if (f.severity !== "warning") f.finalIncident = true;
     }
     this.failure = failureOf(this.kept);
+    demoteCaughtExceptions(this.findings, this.kept, this.failure);
     if (this.failure) {
       demoteSpawnChildErrors(this.findings, this.kept, this.failure);
       const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);

@@ -43,6 +43,11 @@ export interface ParsedException {
   /** Printed by Python for an exception it ignored ("Exception ignored in", atexit): never the cause of death. */
   ignored?: boolean;
   /**
+   * The function that caught this exception and logged its traceback (the outermost frame is an
+   * availability probe such as xformers' `_is_triton_available`, which returns False): also `ignored`.
+   */
+  caughtBy?: string;
+  /**
    * The text ends inside this traceback, before its exception line (the process died, or the excerpt
    * was cut, while it was printed): `type` and `message` are empty, `line` is the last frame's line.
    */
@@ -84,6 +89,8 @@ const MAX_TRAILING_LINES = 80;
 const MAX_TRACEBACK_LINES = 600;
 
 const TRACEBACK_HEAD = "Traceback (most recent call last):";
+/** A function that tells whether an optional module works (and catches its import error to say no). */
+const AVAILABILITY_PROBE = /^_?(?:is|has|check)_\w+_available$/;
 const CHAIN_CAUSE = "The above exception was the direct cause of the following exception:";
 const CHAIN_CONTEXT = "During handling of the above exception, another exception occurred:";
 const FRAME = /^\s+File "(?<file>[^"]+)", line (?<line>\d+)(?:, in (?<func>.+))?$/;
@@ -214,6 +221,15 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       // Python never propagates an exception raised in a finalizer (`__del__`, the DataLoader
       // iterator's worker shutdown): it prints it as ignored, even when the excerpt lost that line.
       if (e.frames.some((f) => f.func === "__del__")) e.ignored = true;
+      // A traceback that starts inside an availability probe (`is_flash_attn_available`,
+      // xformers' `_is_triton_available`) was printed by the probe that caught it (logging's
+      // exc_info starts at the catching frame; an uncaught one starts at the program's top level):
+      // the probe answered False and the run went on without the optional module.
+      const outer = e.frames[0];
+      if (outer && AVAILABILITY_PROBE.test(outer.func)) {
+        e.ignored = true;
+        e.caughtBy = outer.func;
+      }
       const pend = pendingChain.get(prefix);
       if (pend) {
         e.chainedFrom = pend.from;
