@@ -28,9 +28,13 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * during the third round) 136/161 = 84.5 % when first measured, 137/161 = 85.1 % after the fourth
  * (2026-12-05), 139/161 = 86.3 % after the fifth (on m and n); `fresh4` (manifest o, collected and audited
  * during the fifth round) 64/74 = 86.5 % when first measured with one false alarm, 65/74 = 87.8 % after that
- * alarm's rule was narrowed (2026-12-06). The gate fails below the latest figures, rounded down.
+ * alarm's rule was narrowed (2026-12-06). After the sixth round (on p and r, 2026-12-06 04:22): fresh
+ * 204/214 = 95.3 %, fresh2 141/151 = 93.4 %, fresh3 144/161 = 89.4 %, fresh4 66/74 = 89.2 %; `fresh5`
+ * (manifests q and s, collected and audited during the sixth round) 89/106 = 84.0 % with two false
+ * alarms when first measured (before the audit's fixes), 90/103 = 87.4 % and none after the audit and
+ * the caught-probe change. The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.94, fresh2: 0.92, fresh3: 0.86, fresh4: 0.87 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.93, fresh3: 0.89, fresh4: 0.89, fresh5: 0.87 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
