@@ -14,6 +14,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
+import { buildCopy } from "./helpers/build-copy.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 let tmp = "";
@@ -24,13 +25,7 @@ let base = "";
 before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-build-test-"));
   // Built from a copy of the sources, so that the repository's own dist/ is left alone.
-  const prog = path.join(tmp, "prog");
-  fs.mkdirSync(prog);
-  for (const d of ["agent", "cli", "controller", "proto", "deploy"]) fs.cpSync(path.join(ROOT, d), path.join(prog, d), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, "package.json"), path.join(prog, "package.json"));
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(prog, "node_modules"));
-  const b = spawnSync(process.execPath, [path.join(prog, "deploy", "build.mjs"), prog], { encoding: "utf8" });
-  assert.equal(b.status, 0, b.stderr);
+  const prog = buildCopy(tmp);
   bundle = path.join(prog, "dist", "trainsafe.cjs");
   esm = path.join(prog, "dist", "trainsafe.mjs");
   base = path.join(tmp, "training");

@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { buildCopy } from "./helpers/build-copy.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 let tmp = "";
@@ -19,13 +20,7 @@ let dist = "";
 before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-check-startup-"));
   // Built from a copy of the sources, so that the repository's own dist/ is left alone.
-  const prog = path.join(tmp, "prog");
-  fs.mkdirSync(prog);
-  for (const d of ["agent", "cli", "controller", "proto", "deploy"]) fs.cpSync(path.join(ROOT, d), path.join(prog, d), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, "package.json"), path.join(prog, "package.json"));
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(prog, "node_modules"));
-  const b = spawnSync(process.execPath, [path.join(prog, "deploy", "build.mjs"), prog], { encoding: "utf8" });
-  assert.equal(b.status, 0, b.stderr);
+  const prog = buildCopy(tmp);
   dist = path.join(prog, "dist");
 });
 
