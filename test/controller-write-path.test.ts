@@ -161,9 +161,12 @@ test("the checkpoint worker copies the WAL into the database between commits, an
     assert.equal(r.checkpointed, r.walFrames, `round ${round}: ${JSON.stringify(r)}`);
     sizes.push(walPages(file));
   }
-  // Each round starts the WAL over: it stays near one round's size (the worker may also run mid-round),
-  // where without a checkpoint it would hold four rounds' worth.
-  assert.ok(sizes[3]! <= sizes[1]! + 16 && sizes[3]! < 1.5 * sizes[0]!, `WAL pages per round: ${sizes.join(", ")}`);
+  // Each round starts the WAL over: it stays near one round's size, where without a checkpoint it
+  // would hold four rounds' worth. The file keeps its high-water mark, and the worker may run mid-round
+  // (then a round's WAL is smaller: 738 pages against 1584 under load), so one round's size is the
+  // larger of the first two.
+  const round = Math.max(sizes[0]!, sizes[1]!);
+  assert.ok(sizes[3]! <= sizes[1]! + 16 && sizes[3]! < 1.5 * round, `WAL pages per round: ${sizes.join(", ")}`);
   assert.equal(store.db.prepare("SELECT count(*) FROM events").pluck().get(), 1200);
 });
 
