@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { scanFiles } from "../agent/crash/scanner.js";
-import { innermostUserFrame, parseFailure } from "../agent/crash/traceback.js";
+import { innermostUserFrame, parseFailure, parseLog, parseStats } from "../agent/crash/traceback.js";
 import { loadSettings } from "../agent/config/settings.js";
 import { crashModule } from "../agent/watchdog/integrations.js";
 
@@ -201,4 +201,38 @@ test("docker compose prefixes: a worker's exception behind `name  | ` is still t
   assert.equal(f.exception!.message, "'AssertionError()'");
   // loguru's `date | LEVEL | ...` lines are not a compose prefix (they start with a digit).
   assert.equal(parseFailure(["2023-01-25 00:21:09.074 | INFO     | trainers.base_trainer:train_epochs:256 - [R0] | E5 iter[ 14/ 15] | [Loss] 0.52"]), null);
+});
+
+test("a log whose only traceback a probe caught is parsed once: its exceptions come with the report that names no failure", async () => {
+  // xformers' availability probe logging the ImportError it caught (fudan-generative-vision/hallo2#46):
+  // no failure, yet the scan needs the exception to demote the rule finding on its lines.
+  const probe = [
+    "A matching Triton is not available, some optimizations will not be enabled",
+    "Traceback (most recent call last):",
+    '  File "D:\\AI\\Hallo2\\hallo2\\runtime\\lib\\site-packages\\xformers\\__init__.py", line 55, in _is_triton_available',
+    "    from xformers.triton.softmax import softmax as triton_softmax  # noqa",
+    '  File "D:\\AI\\Hallo2\\hallo2\\runtime\\lib\\site-packages\\xformers\\triton\\softmax.py", line 11, in <module>',
+    "    import triton",
+    "ModuleNotFoundError: No module named 'triton'",
+  ];
+  const parsed = parseLog(probe);
+  assert.equal(parsed.failure, null);
+  assert.deepEqual(parsed.exceptions.map((x) => [x.type, x.caughtBy]), [["ModuleNotFoundError", "_is_triton_available"]]);
+  assert.equal(parseFailure(probe), null);
+  const file = path.join(tmp, "probe-only.log");
+  fs.writeFileSync(file, `${probe.join("\n")}\n`);
+  const before = parseStats.exceptionParses;
+  const r = await scanFiles([file]);
+  // One parse of the kept lines serves the failure and the caught exception (no second parse).
+  assert.equal(parseStats.exceptionParses - before, 1);
+  assert.equal(r.primary, null);
+  const f = r.findings.find((x) => x.ruleId === "import_no_module");
+  assert.ok(f, JSON.stringify(r.findings));
+  assert.equal(f.severity, "warning");
+  // A log with a failure is parsed once too.
+  const crash = path.join(tmp, "probe-then-crash.log");
+  fs.writeFileSync(crash, `${[...probe, "Traceback (most recent call last):", '  File "run.py", line 3, in <module>', "    import scipy", "ModuleNotFoundError: No module named 'scipy'"].join("\n")}\n`);
+  const before2 = parseStats.exceptionParses;
+  assert.equal((await scanFiles([crash])).primary?.category, "import_error");
+  assert.equal(parseStats.exceptionParses - before2, 1);
 });

@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, innermostUserFrame, normaliseLine, parseExceptions, parseFailure, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, innermostUserFrame, normaliseLine, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
@@ -203,10 +203,7 @@ export function demoteSpawnChildErrors(findings: readonly CrashFinding[], kept: 
  * warnings outside the final incident, so a log that goes on, or ends, after it raises no alarm.
  * Changes `findings` in place.
  */
-export function demoteCaughtExceptions(findings: readonly CrashFinding[], kept: KeptLines, report: FailureReport | null): void {
-  // parseFailure gives no report when every exception was ignored: parse again only then, and only
-  // when a frame can name a probe (cheap test first).
-  const exceptions = report ? report.exceptions : kept.lines.some((l) => l.includes("_available")) ? parseExceptions(kept.lines.map(normaliseLine)) : [];
+export function demoteCaughtExceptions(findings: readonly CrashFinding[], kept: KeptLines, exceptions: readonly ParsedException[]): void {
   for (const x of exceptions) {
     if (!x.caughtBy) continue;
     const from = kept.firstLine + x.startLine;
@@ -219,7 +216,6 @@ export function demoteCaughtExceptions(findings: readonly CrashFinding[], kept: 
   }
 }
 
-/** Parses kept lines; exported for the scanner. */
 /** torch's store-based barrier of init_process_group, printed every 10 s while ranks are missing (glog or logging format). */
 const BARRIER_WAIT = /Waiting in store based barrier to initialize process group for rank: \d+, key: \S+ \(world_size=(?<world>\d+), worker_count=(?<count>\d+), timeout=[^)]*\)/;
 /** c10d's client retrying its connection to the store (the master) after a connect timed out. */
@@ -304,10 +300,6 @@ export function stuckWaitFinding(file: string, kept: KeptLines, findings: readon
     byteOffset: kept.offsets[last] ?? null,
     finalIncident: true,
   };
-}
-
-export function failureOf(kept: KeptLines): FailureReport | null {
-  return kept.lines.length ? parseFailure(kept.lines) : null;
 }
 
 /**

@@ -14,9 +14,9 @@ import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
-import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, failureOf, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
+import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
-import type { FailureReport } from "./traceback.js";
+import { parseLog, type FailureReport } from "./traceback.js";
 import { CandidateText, classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES } from "./tail.js";
@@ -642,8 +642,10 @@ export class FindingCollector {
       const f = this.findings[i]!;
       if (f.severity !== "warning") f.finalIncident = true;
     }
-    this.failure = failureOf(this.kept);
-    demoteCaughtExceptions(this.findings, this.kept, this.failure);
+    // One parse: the failure, and the exceptions of a log that has none (a caught probe's traceback).
+    const parsed = parseLog(this.kept.lines);
+    this.failure = parsed.failure;
+    demoteCaughtExceptions(this.findings, this.kept, parsed.exceptions);
     if (this.failure) {
       demoteSpawnChildErrors(this.findings, this.kept, this.failure);
       const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);

@@ -124,8 +124,30 @@ const WRAPPER_TYPES = /(?:^|\.)(?:ChildFailedError|CalledProcessError)$/;
  */
 const LAUNCHER_FRAME = /[\\/](?:deepspeed[\\/]launcher|torch[\\/]distributed[\\/](?:elastic[\\/]|launch\.py$|run\.py$))/;
 
+/** What one parse of a text found: every exception, and the failure the text ends in. */
+export interface ParsedLog {
+  /** Every exception in line order (wrappers, ignored and caught ones included): the same list as `failure.exceptions`. */
+  exceptions: readonly ParsedException[];
+  /** The failure the text ends in, or null when there is none (no exception, or only ignored ones, and no launcher summary). */
+  failure: FailureReport | null;
+}
+
+/**
+ * Times `parseExceptions` ran in this thread (a scan parses each file's kept lines once: a test
+ * counts this to keep a second parse from coming back).
+ */
+export const parseStats = { exceptionParses: 0 };
+
 /** Parses `lines` (a log's tail) and returns the failure it ends in, or null when there is none. */
 export function parseFailure(rawLines: readonly string[]): FailureReport | null {
+  return parseLog(rawLines).failure;
+}
+
+/**
+ * Parses `lines` (a log's tail) once: its exceptions, also when none of them is a failure (a caught
+ * availability probe's traceback, one Python ignored), and the failure it ends in.
+ */
+export function parseLog(rawLines: readonly string[]): ParsedLog {
   const lines = rawLines.map(normaliseLine);
   const exceptions = parseExceptions(lines);
   const launcher = lastLauncherReport(lines);
@@ -137,11 +159,11 @@ export function parseFailure(rawLines: readonly string[]): FailureReport | null 
     const ofRoot = exceptions.filter((e) => !WRAPPER_TYPES.test(e.type) && !e.ignored && prefixRank(e.prefix, launcher));
     if (ofRoot.length) last = ofRoot.at(-1)!;
   }
-  if (!last && !launcher) return null;
+  if (!last && !launcher) return { exceptions, failure: null };
   // A launcher's wrapper exception (ChildFailedError) and its table close the failure.
   let endLine = Math.max(last?.endLine ?? -1, launcher?.endLine ?? -1);
   for (const e of exceptions) if (WRAPPER_TYPES.test(e.type)) endLine = Math.max(endLine, e.endLine);
-  return { exception: last, launcher, endLine, terminal: isTerminal(lines, endLine), exceptions };
+  return { exceptions, failure: { exception: last, launcher, endLine, terminal: isTerminal(lines, endLine), exceptions } };
 }
 
 /** A traceback cut inside a launcher's own code (see LAUNCHER_FRAME). */
@@ -189,6 +211,7 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
 
 /** Every exception in `lines`, in order; chained ones link to the exception they came from. */
 export function parseExceptions(lines: readonly string[]): ParsedException[] {
+  parseStats.exceptionParses++;
   const out: ParsedException[] = [];
   const consumed = new Set<number>();
   // Pending chain marker per prefix: the next traceback with that prefix continues the chain.
