@@ -1,0 +1,138 @@
+/**
+ * Seventh rules round (issue 10), role B: GPU hardware, kills, segfaults, disk, host and GPU memory,
+ * CUDA and collective errors, widened by family with phrasings real tools print, found with the search
+ * tool in threads of projects the corpus has not seen (docs/crash-accuracy.md, "Seventh round"). Each
+ * family is tried on real lines (where they come from) and on near misses that must not be that rule
+ * (null: no rule at all).
+ */
+import { describe } from "node:test";
+import { loadRules } from "../agent/crash/rules.js";
+import { testFamilies, type Family } from "./helpers/crash-families.js";
+
+const rules = await loadRules();
+
+describe("seventh round (B): native crashes", () => {
+  const families: Family[] = [
+    {
+      // glibc's heap checks abort with one of a fixed set of messages (malloc.c's malloc_printerr):
+      // the family by its function prefix and the words it uses, not message by message; and the
+      // stack protector's and FORTIFY_SOURCE's aborts.
+      rule: "segfault_heap_corruption",
+      real: [
+        ["https://github.com/rbgirshick/py-faster-rcnn/issues/443", "*** Error in `python': corrupted double-linked list: 0x00000000269f9640 ***"],
+        ["https://github.com/AlexeyAB/darknet/issues/1621 (title)", "*** Error in `./darknet': corrupted double-linked list (not small): 0x000000006f020a80 ***"],
+        ["https://github.com/weiliu89/caffe/issues/438", "*** Error in `./build/tools/caffe': malloc(): smallbin double linked list corrupted: 0x00007fce87574000 ***"],
+        ["https://github.com/datalab-to/marker/issues/824", "malloc(): unsorted double linked list corrupted"],
+        ["https://github.com/bahlolab/superSTR/issues/21", "*** stack smashing detected ***: <unknown> terminated"],
+        ["https://github.com/luckiezhou/DynamicTriad/issues/2", "*** stack smashing detected ***: python terminated"],
+        ["https://github.com/zq-david-wang/linux-tools/issues/1", "*** stack smashing detected ***: terminated"],
+      ],
+      nearMiss: [
+        // Prose about heap corruption, an allocator's statistics, a compiler flag.
+        ["A corrupted double-linked list usually means heap corruption in a native extension", null],
+        ["malloc(): 1234 bytes in 12 chunks", null],
+        ["CFLAGS=-O2 -fstack-protector-strong (stack smashing protection)", null],
+      ],
+    },
+    {
+      // SIGILL, however it is reported: bash without a core, macOS' "Illegal instruction: 4", a
+      // lower-case report, the kernel's trap line.
+      rule: "segfault_shell",
+      real: [
+        ["https://github.com/tensorflow/tensorflow/issues/25822", "Illegal instruction: 4"],
+        ["https://github.com/adeshpande3/March-Madness-ML/issues/11", "Illegal instruction: 4"],
+        ["https://github.com/wenbowen123/BundleTrack/issues/43", "> illegal instruction (core dumped)"],
+      ],
+      nearMiss: [
+        ["Illegal instruction errors mean the CPU lacks AVX", null],
+      ],
+    },
+    {
+      rule: "segfault_signal",
+      real: [
+        ["https://github.com/keroro824/HashingDeepLearning/issues/13", "[`7506565.490401] traps: runme[27327] trap invalid opcode ip:5654a0192380 sp:7ffd6a645dd0 error:0 in runme[5654a0188000+1c000]`"],
+        ["https://github.com/keras-team/keras/issues/2863", "Exception Type:        EXC_BAD_INSTRUCTION (SIGILL)"],
+        ["https://github.com/pytorch/pytorch/issues/22338", "Thread 1 \"python\" received signal SIGILL, Illegal instruction."],
+      ],
+      nearMiss: [
+        ["traps: python[1234] trap int3 ip:7f00 sp:7ffc error:0", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
+
+describe("seventh round (B): memory", () => {
+  const families: Family[] = [
+    {
+      // torch's caching allocator message for any device backend (Ascend NPU, Intel XPU, ...), and
+      // the CUDA math libraries' allocation failures.
+      rule: "cuda_oom_generic",
+      real: [
+        ["https://github.com/vllm-project/vllm-ascend/issues/19", "> > RuntimeError: NPU out of memory. Tried to allocate 22.00 MiB (NPU 0; 60.97 GiB total capacity; 10.24 GiB already allocated; 10.24 GiB current active; 19.52 MiB free; 10.65 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."],
+        ["https://github.com/sgl-project/sglang/issues/15453", "RuntimeError: NPU out of memory. Tried to allocate 226.00 MiB (NPU 2; 60.96 GiB total capacity; 58.13 GiB already allocated; 58.13 GiB current active; 97.16 MiB free; 58.42 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation."],
+        ["https://github.com/intel/intel-extension-for-pytorch/issues/629", "RuntimeError: XPU out of memory. Tried to allocate 1.71 GiB (GPU 0; 15.56 GiB total capacity; 0 bytes already allocated; 0 bytes reserved in total by PyTorch)"],
+        ["https://github.com/pytorch/pytorch/issues/6511", "RuntimeError: cuFFT error: CUFFT_ALLOC_FAILED"],
+        ["https://github.com/cupy/cupy/issues/1063", "cupy.cuda.cufft.CuFftError: CUFFT_ALLOC_FAILED"],
+      ],
+      nearMiss: [
+        ["NPU memory usage: 10.2 GiB / 64 GiB", null],
+        ["export PYTORCH_NPU_ALLOC_CONF=expandable_segments:True", null],
+      ],
+    },
+    {
+      // The host refusing memory in Rust's words (tokenizers, safetensors: an abort with no Python
+      // exception) and Windows' commit limit as Rust's io::Error prints it, in any language.
+      rule: "host_oom_memory_error",
+      real: [
+        ["https://github.com/libbpf/blazesym/issues/10", "memory allocation of 2656 bytes failed"],
+        ["https://github.com/dtolnay/cargo-tally/pull/100", "memory allocation of 8192 bytes failed"],
+        ["https://github.com/XAMPPRocky/tokei/issues/1265", "memory allocation of 18446744073709551615 bytes failed"],
+        ["https://github.com/Comfy-Org/ComfyUI/issues/8065", "OSError: The paging file is too small for this operation to complete. (os error 1455)"],
+        ["https://github.com/Comfy-Org/ComfyUI/issues/6606", "OSError: 页面文件太小，无法完成操作。 (os error 1455)"],
+        ["https://github.com/Comfy-Org/ComfyUI/issues/11009", "2025-11-28T21:22:46.272540 - !!! Exception during processing !!! El archivo de paginación es demasiado pequeño para completar la operación. (os error 1455)"],
+      ],
+      nearMiss: [
+        ["Peak memory allocation of 1234 bytes failed to be freed early", null],
+        ["OSError: The system cannot find the file specified. (os error 2)", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
+
+describe("seventh round (B): CUDA libraries and collectives", () => {
+  const families: Family[] = [
+    {
+      // cuFFT / cuSOLVER / cuRAND / cuSPARSE status codes (cuBLAS and cuDNN have their own rules).
+      rule: "cuda_math_library_status",
+      real: [
+        ["https://github.com/TungChintao/APM/issues/5", "RuntimeError: cuFFT error: CUFFT_INTERNAL_ERROR"],
+        ["https://github.com/yeyupiaoling/AudioClassification-PaddlePaddle/issues/9", "  [Hint: 'CUFFT_INTERNAL_ERROR'. Driver or internal cuFFT library error] (at /paddle/paddle/phi/kernels/funcs/cufft_util.h:127)"],
+        ["https://github.com/nerdyrodent/VQGAN-CLIP/issues/143", "RuntimeError: cusolver error: CUSOLVER_STATUS_INTERNAL_ERROR, when calling `cusolverDnCreate(handle)`"],
+        ["https://github.com/google-deepmind/alphafold/issues/306", "I1213 13:02:06.025453 140646328219456 run_docker.py:222] RuntimeError: jaxlib/cusolver_kernels.cc:44: operation cusolverDnCreate(&handle) failed: cuSolver internal error"],
+        ["https://github.com/jzhangbs/Vis-MVSNet/issues/38", "RuntimeError: cusolver error: 7, when calling `cusolverDnCreate(handle)`"],
+        ["https://github.com/deepmodeling/abacus-develop/issues/6751", "ERROR: CUSOLVER_STATUS_INTERNAL_ERROR /opt/apps/abacus/abacus-develop-LTSv3.10.1/source/module_hsolver/kernels/cuda/diag_cusolvermp.cu 207"],
+      ],
+      nearMiss: [
+        // A success status printed in a loop (merzlab/QUICK#98), a cache setting, an allocation failure.
+        ["CUSOLVER_STATUS_SUCCESS ", null],
+        ["export CUFFT_PLAN_CACHE=1", null],
+        ["RuntimeError: cuFFT error: CUFFT_ALLOC_FAILED", "cuda_oom_generic"],
+      ],
+    },
+    {
+      // Huawei's HCCL (torch_npu's ProcessGroupHCCL), NCCL's counterpart on Ascend NPUs.
+      rule: "nccl_error_other",
+      real: [
+        ["https://github.com/hiyouga/LlamaFactory/issues/3839", "RuntimeError: [ERROR] HCCL error in: torch_npu/csrc/distributed/ProcessGroupHCCL.cpp:64"],
+        ["https://github.com/vllm-project/vllm-ascend/issues/486", "[rank1]: RuntimeError: InnerRunOpApi:torch_npu/csrc/framework/OpParamMaker.cpp:281 OPS function error: HcclAllreduce, error code is 6"],
+      ],
+      nearMiss: [
+        ["export HCCL_CONNECT_TIMEOUT=1200", null],
+        ["HCCL error codes are listed in the CANN documentation", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
