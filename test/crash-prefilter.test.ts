@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { builtPrefilter, deriveFactors, prefilterFor } from "../agent/crash/prefilter.js";
+import { buildPrefilter, builtPrefilter, deriveFactors, prefilterFor, searchedFactors } from "../agent/crash/prefilter.js";
 import { classifyLine, compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import type { CrashFinding } from "../agent/crash/types.js";
@@ -93,6 +93,32 @@ test("the deriver: required strings from literal prefixes, alternations and clas
   // ignoreCase: lower-cased; a non-ASCII letter with case variants is not a literal.
   assert.deepEqual(deriveFactors("Segmentation Fault", "i"), [["segmentation fault"]]);
   assert.deepEqual(deriveFactors("^\\s*已杀死\\s*$", ""), [["已杀死"]]);
+});
+
+test("searched factors: a further factor without a letter is left out beside a strong first one, and no candidate is lost", () => {
+  // ": 1" ... ": 9" are in most lines of a trainer log; lines holding "Uncorrectable Error" are few.
+  const rowRemap = deriveFactors("^\\s*Uncorrectable Error\\s+: (?<rows>[1-9]\\d*)\\s*$", "");
+  assert.equal(rowRemap.length, 2);
+  assert.deepEqual(searchedFactors(rowRemap), [["Uncorrectable Error"]]);
+  // A further factor with a letter stays ("grad_norm" is in every HF Trainer line; "nan" rules most out).
+  assert.deepEqual(searchedFactors([["grad_norm", "grad norm"], ["nan", "inf"]]), [["grad_norm", "grad norm"], ["nan", "inf"]]);
+  assert.deepEqual(searchedFactors([["NVRM: Xid ("], ["): 79"], ["GPU "]]), [["NVRM: Xid ("], ["GPU "]]);
+  // A first factor under 8 characters is not strong: every factor stays.
+  assert.deepEqual(searchedFactors([[" code", " status"], ["139"]]), [[" code", " status"], ["139"]]);
+  assert.deepEqual(searchedFactors([]), []);
+  // On a text, the line with the first factor alone is a candidate; a line with only ": 1" is not.
+  const own = compileRulesData({
+    version: 1,
+    rules: [{ id: "row_remap_t", category: "gpu_hardware", severity: "error", role: "cause", patterns: ["^\\s*Uncorrectable Error\\s+: (?<rows>[1-9]\\d*)\\s*$"], suggestion: "a test rule for the searched factors" }],
+  });
+  const pf = buildPrefilter(own);
+  assert.deepEqual(pf.patterns[0]!.factors, rowRemap);
+  const text = Buffer.from("lm loss: 1.2 | x : 1\n  Uncorrectable Error              : 2\n  Uncorrectable Error  : 0\nnothing\n");
+  for (const bulk of [false, true]) {
+    const seen: number[] = [];
+    pf.scan(text, 0, text.length, (_s, _e, before) => seen.push(before), false, bulk);
+    assert.deepEqual(seen, [1, 2], `bulk ${bulk}`);
+  }
 });
 
 test("every built-in pattern gets factors (none has to run on every line)", () => {

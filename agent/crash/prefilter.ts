@@ -32,6 +32,17 @@ const MIN_FIRST_FACTOR_CHARS = 2;
 const MIN_MORE_FACTOR_CHARS = 3;
 /** Factors kept per pattern. */
 const MAX_FACTORS = 3;
+/**
+ * A further factor made only of digits, punctuation and spaces (": 1", "): ", "-11", "): 147") is not
+ * searched for when the pattern's first factor has a shortest string of at least
+ * STRONG_FIRST_FACTOR_CHARS: numbers and punctuation are in most lines of any log, and each of their
+ * occurrences costs the scan an event, while the lines holding the long first factor are few. On the
+ * bench log (2026-12-06) such factors of four patterns (GPU row remapping, Xid codes, exitcode -11)
+ * were 47 % of the automaton's hits. Length alone says nothing of rarity ("grad_norm" is in every HF
+ * Trainer line, its further factor "nan"/"inf" rules most of them out). Sound either way: a line must
+ * still hold a string of every searched factor, each a factor of the pattern.
+ */
+const STRONG_FIRST_FACTOR_CHARS = 8;
 /** Bytes the WebAssembly walk takes at a time (copied into its memory; events need 8 bytes per byte). */
 const WASM_BLOCK_BYTES = 256 * 1024;
 /** Largest automaton (states x 256) kept with one row entry per byte value. */
@@ -44,6 +55,8 @@ export interface PatternFilter {
   readonly pattern: RegExp;
   /** Each factor: strings (lower-cased when caseInsensitive) one of which every match contains. Empty: always runs. */
   readonly factors: readonly (readonly string[])[];
+  /** The factors the automaton searches for (a line must hold one string of each): see searchedFactors. */
+  readonly searched: readonly (readonly string[])[];
   readonly caseInsensitive: boolean;
 }
 
@@ -428,6 +441,17 @@ export function deriveFactors(source: string, flags: string): string[][] {
   return chosen;
 }
 
+/**
+ * The factors of a pattern the search looks for: the first, and each further one unless it holds no
+ * letter while the first is strong (STRONG_FIRST_FACTOR_CHARS). Each is a factor of the pattern, so
+ * a line that lacks one cannot match either way.
+ */
+export function searchedFactors(factors: readonly (readonly string[])[]): (readonly string[])[] {
+  if (factors.length === 0) return [];
+  const strong = minLen(factors[0]!) >= STRONG_FIRST_FACTOR_CHARS;
+  return factors.filter((f, k) => k === 0 || !strong || f.some((x) => /[A-Za-z]/.test(x)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The automaton
 
@@ -452,7 +476,10 @@ function foldByte(b: number): number {
 export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = {}): Prefilter {
   const patterns: PatternFilter[] = [];
   rules.rules.forEach((rule, r) => {
-    for (const p of rule.patterns) patterns.push({ rule: r, pattern: p, factors: deriveFactors(p.source, p.flags), caseInsensitive: p.flags.includes("i") });
+    for (const p of rule.patterns) {
+      const factors = deriveFactors(p.source, p.flags);
+      patterns.push({ rule: r, pattern: p, factors, searched: searchedFactors(factors), caseInsensitive: p.flags.includes("i") });
+    }
   });
   const alwaysRun = patterns.flatMap((p, k) => (p.factors.length ? [] : [k]));
 
@@ -461,7 +488,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
   const patternFactors: number[][] = patterns.map(() => []);
   const literals = new Map<string, Literal>();
   patterns.forEach((p, k) => {
-    for (const f of p.factors) {
+    for (const f of p.searched) {
       const id = factorPattern.length;
       factorPattern.push(k);
       patternFactors[k]!.push(id);
@@ -700,11 +727,13 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   // Factors found on the current line: touched[0..nTouched).
   const touched = new Int32Array(nFactors);
   let nTouched = 0;
-  const candidates: number[] = [];
+  // No candidate (most lines that hold some factor): one shared empty list. Otherwise a fresh array:
+  // emptying a reused one (`length = 0`) is a runtime call, which cost more than the allocation.
+  const NONE: readonly number[] = Object.freeze([]);
   /** Candidate patterns of the current line from the factors it holds (plus the always-run ones). */
-  const evaluate = (): number[] => {
+  const evaluate = (): readonly number[] => {
     serial++;
-    candidates.length = 0;
+    let candidates: number[] | null = null;
     for (let t = 0; t < nTouched; t++) {
       const f = touched[t]!;
       const p = factorPattern[f]!;
@@ -714,10 +743,11 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       }
       const have = patternHave[p]! + 1;
       patternHave[p] = have;
-      if (have === patternNeeded[p]) candidates.push(p);
+      if (have === patternNeeded[p]) (candidates ??= []).push(p);
     }
-    for (const p of alwaysRun) candidates.push(p);
+    for (let a = 0; a < alwaysRun.length; a++) (candidates ??= []).push(alwaysRun[a]!);
     nTouched = 0;
+    if (candidates === null) return NONE;
     // Insertion sort: a line has a handful of candidates, and Array.prototype.sort with a comparator
     // costs more than the rest of this function.
     for (let a = 1; a < candidates.length; a++) {
@@ -762,7 +792,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   };
 
   /** Factors of bytes [start, end) (one line), after ANSI codes and NULs are removed. */
-  const cleanedCandidates = (buf: Uint8Array, start: number, end: number): number[] => {
+  const cleanedCandidates = (buf: Uint8Array, start: number, end: number): readonly number[] => {
     const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start)
       .toString("latin1")
       .replace(ANSI, "")
@@ -924,13 +954,23 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return newlines;
   };
 
+  // A global or sticky pattern keeps state in lastIndex: testing it here would change it (flags read
+  // once: RegExp.prototype.global is a getter, and this runs for every candidate pattern of a line).
+  const stateful = res.map((re) => re.global || re.sticky);
   const mayMatch = (line: string, cand: readonly number[]): boolean => {
-    const segments = line.includes("\r") ? line.split("\r") : [line];
-    for (const k of cand) {
+    if (line.indexOf("\r") === -1) {
+      for (let c = 0; c < cand.length; c++) {
+        const k = cand[c]!;
+        if (stateful[k] || res[k]!.test(line)) return true;
+      }
+      return false;
+    }
+    const segments = line.split("\r");
+    for (let c = 0; c < cand.length; c++) {
+      const k = cand[c]!;
+      if (stateful[k]) return true;
       const re = res[k]!;
-      // A global or sticky pattern keeps state in lastIndex: testing it here would change it.
-      if (re.global || re.sticky) return true;
-      for (const seg of segments) if (re.test(seg)) return true;
+      for (let g = 0; g < segments.length; g++) if (re.test(segments[g]!)) return true;
     }
     return false;
   };
