@@ -82,3 +82,28 @@ test("check loads neither node:crypto nor perf_hooks (~4 and ~2 ms of its CPU) a
   assert.ok(JSON.parse(fs.readFileSync(stateFile, "utf8")).progress, "check_state.json has no progress entry");
   assert.deepEqual(fs.readdirSync(path.dirname(stateFile)).filter((f) => f.endsWith(".tmp")), []);
 });
+
+test("a scan and resume verify, which read synchronously, never load fs.promises (~0.6 ms with readline and the watchers); check, which reads asynchronously, does", () => {
+  const base = path.join(tmp, "training-fs-promises");
+  fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
+  const probe = path.join(tmp, "fs-promises-probe.cjs");
+  fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\nfs.promises loaded: ${process.moduleLoadList.includes("NativeModule internal/fs/promises")}\\n`));\n');
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, ["-r", probe, path.join(dist, "trainsafe.cjs"), ...args], { encoding: "utf8", cwd: tmp });
+    assert.ok(r.status === 0 || r.status === 1, `${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    const m = /fs\.promises loaded: (true|false)/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    return { loaded: m[1] === "true", stdout: r.stdout };
+  };
+  const file = run(["crash", "scan", "--file", path.join(base, "logs", "train.log"), "--no-history"]);
+  assert.equal(file.loaded, false, "crash scan --file loaded fs.promises");
+  assert.match(file.stdout, /cuda_oom/);
+  const folder = run(["crash", "scan", "--base-dir", base, "--no-history"]);
+  assert.equal(folder.loaded, false, "crash scan of BASE_DIR loaded fs.promises");
+  assert.match(folder.stdout, /cuda_oom/);
+  const resume = run(["resume", "verify", "--base-dir", base]);
+  assert.equal(resume.loaded, false, "resume verify loaded fs.promises");
+  assert.match(resume.stdout, /checkpoint-1500/);
+  // The probe sees it where it is used.
+  assert.equal(run(["check", "--base-dir", base, "--only", "config"]).loaded, true);
+});

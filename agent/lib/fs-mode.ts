@@ -62,7 +62,12 @@ const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
   open: async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => (readOnly(flags) ? syncHandle(fs.openSync(file, flags ?? "r")) : fsp.open(file, flags, mode)),
 };
 
-/** node's fs.promises, with its reads synchronous after useSynchronousReads(). */
-export const files: typeof fsp = new Proxy(fsp, {
-  get: (target, key) => (synchronous && Object.hasOwn(SYNC, key) ? SYNC[key as keyof typeof fsp] : Reflect.get(target, key)),
+/**
+ * node's fs.promises, with its reads synchronous after useSynchronousReads(). fs.promises itself is read on
+ * a call that needs it, not at load: its module (with readline and the file watchers) is ~0.6 ms of a
+ * `crash scan` or `resume verify` that reads synchronously and never uses it (docs/benchmarks.md,
+ * start-up, 2026-12-06 05:45). Only `get` is trapped: callers call methods, nothing else.
+ */
+export const files: typeof fsp = new Proxy({} as typeof fsp, {
+  get: (_, key) => (synchronous && Object.hasOwn(SYNC, key) ? SYNC[key as keyof typeof fsp] : Reflect.get(fsp, key)),
 });
