@@ -14,7 +14,7 @@ import { UNUSUAL } from "../agent/lib/schema.js";
 import fc from "fast-check";
 import { evaluateGpus } from "../agent/checks/gpu.js";
 import type { Check } from "../agent/checks/types.js";
-import { unnamedTrainers } from "../agent/checks/daemon.js";
+import { daemonLookup, unnamedTrainers } from "../agent/checks/daemon.js";
 import { lockConfig } from "../agent/guard/config.js";
 import { isRunning, readIdentity } from "../agent/lib/proc.js";
 import { recordIdentity } from "../agent/lib/daemon.js";
@@ -796,4 +796,37 @@ test("the checks of one run share one /proc scan: the daemon check and the progr
   assert.match(by.daemon!.message, new RegExp(`a trainer started by hand runs in this folder: PID ${pid}`));
   assert.equal(by.progress!.status, "fail");
   assert.match(by.progress!.message, /^step 160\/6000 has not advanced for 17m \(limit 15m in training phase\)$/);
+});
+
+test("the checks of one run look the daemon up once: the daemon, crashes and zombies checks share it, and the next run looks again", async (t) => {
+  const base = await healthyDir(t);
+  const s = settingsFor(base);
+  const shared = new Map<string, unknown>();
+  const first = daemonLookup(s, shared);
+  assert.equal(daemonLookup(s, shared), first);
+  assert.notEqual(daemonLookup(s), daemonLookup(s), "without a map, a lookup of its own each time");
+  assert.equal((await first).state, "no_pid_file");
+
+  const pid = await startProcessIn(t, base, "core/training_daemon.py");
+  fs.writeFileSync(path.join(base, ".daemon.pid"), `${pid}`);
+  // Count the reads of the PID file (findDaemon stats it first, lib/daemon.ts readPidFile).
+  let pidFileStats = 0;
+  const stat = fs.promises.stat;
+  fs.promises.stat = ((file: fs.PathLike, ...rest: []) => {
+    if (String(file) === s.layout.pidFile) pidFileStats++;
+    return stat(file, ...rest);
+  }) as typeof stat;
+  t.after(() => {
+    fs.promises.stat = stat;
+  });
+  const report = await runChecks(s, { only: ["daemon", "crashes", "zombies"], inThread: true });
+  const by = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+  assert.equal(by.daemon!.status, "pass", by.daemon!.message);
+  assert.match(by.daemon!.message, new RegExp(`daemon PID ${pid} running`));
+  assert.equal(by.zombies!.status, "pass", by.zombies!.message);
+  assert.equal(by.zombies!.message, `no defunct children under daemon PID ${pid}`);
+  assert.equal((by.crashes!.details as { daemonRunning: boolean }).daemonRunning, true);
+  assert.equal(pidFileStats, 1, "one lookup for the run's three checks");
+  await runChecks(s, { only: ["daemon", "zombies"], inThread: true });
+  assert.equal(pidFileStats, 2, "the next run looks again");
 });

@@ -48,3 +48,24 @@ test("configHash gives the hash a lock written with node:crypto holds", () => {
   // Not a constant: another config, another hash.
   assert.notEqual(configHash({ ...lock.config, learning_rate: 0.5 }), lock.configHash);
 });
+
+test("configHash keeps only the last config's hash: a config changed in place, or another one in between, is hashed anew", () => {
+  // The canonical form (keys sorted at every level), hashed by node:crypto.
+  const canon = (v: unknown): string =>
+    Array.isArray(v) ? `[${v.map(canon).join(",")}]` : v && typeof v === "object" ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`).join(",")}}` : (JSON.stringify(v) ?? "null");
+  const config = { base_model: "m", learning_rate: 1e-5, lora: { r: 8, alpha: 16 } };
+  const first = configHash(config);
+  assert.equal(first, nodeSha256(canon(config)));
+  assert.equal(configHash(config), first);
+  // The same object, edited: not the kept hash.
+  config.lora.r = 16;
+  assert.equal(configHash(config), nodeSha256(canon(config)));
+  assert.notEqual(configHash(config), first);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 12 }), (picks) => {
+      const configs = [{ a: 1 }, { a: 2 }, { b: [1, "x"] }, {}];
+      for (const i of picks) assert.equal(configHash(configs[i]), nodeSha256(canon(configs[i])));
+    }),
+    { numRuns: 200 },
+  );
+});

@@ -5,22 +5,18 @@
  */
 import { readCrashHistory } from "../crash/history.js";
 import { scanBaseDir } from "../crash/scanner.js";
-import { findDaemon } from "../lib/daemon.js";
 import { formatDurationMs } from "../lib/units.js";
+import { daemonLookup } from "./daemon.js";
 import { result, type Check } from "./types.js";
 import { rel } from "./util.js";
 
 export const crashesCheck: Check = {
   id: "crashes",
   title: "recent crashes",
-  async run({ settings, now }) {
+  async run({ settings, now, shared }) {
     const { layout } = settings;
     const windowMs = settings.checks.recentCrashWindow;
-    const [history, scan, daemon] = await Promise.all([
-      readCrashHistory(layout),
-      scanBaseDir(settings),
-      findDaemon(layout, settings.watchdog.daemonPattern),
-    ]);
+    const [history, scan, daemon] = await Promise.all([readCrashHistory(layout), scanBaseDir(settings), daemonLookup(settings, shared)]);
     const nowMs = now();
     const recent = history.entries.filter((e) => {
       const t = Date.parse(e.recordedAt);

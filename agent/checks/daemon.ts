@@ -50,9 +50,25 @@ export function unnamedTrainers(settings: Settings, shared?: Map<string, unknown
   return scan;
 }
 
+/**
+ * findDaemon (agent/lib/daemon.ts), once per run with `shared` (CheckContext.shared): the daemon, progress,
+ * crashes and zombies checks each ask, and with a daemon running each lookup reads the PID file, the
+ * process's stat and command line and the identity file (docs/benchmarks.md, start-up, 2026-12-06 05:45).
+ * One lookup answers the whole run, as one /proc scan does (unnamedTrainers above); re-runs after repairs
+ * have no shared map and look again.
+ */
+export function daemonLookup(settings: Settings, shared?: Map<string, unknown>): Promise<DaemonLookup> {
+  const key = `findDaemon\0${settings.layout.pidFile}\0${settings.layout.baseDir}\0${settings.watchdog.daemonPattern}`;
+  const known = shared?.get(key) as Promise<DaemonLookup> | undefined;
+  if (known) return known;
+  const lookup = findDaemon(settings.layout, settings.watchdog.daemonPattern);
+  shared?.set(key, lookup);
+  return lookup;
+}
+
 /** Whether this folder's job runs: the daemon the PID file names, or a trainer no PID file names. */
 export async function jobRunning(settings: Settings, shared?: Map<string, unknown>): Promise<boolean> {
-  const found = await findDaemon(settings.layout, settings.watchdog.daemonPattern);
+  const found = await daemonLookup(settings, shared);
   if (found.state === "running") return true;
   if (found.state !== "no_pid_file" && found.state !== "not_running") return false;
   return (await unnamedTrainers(settings, shared)).length > 0;
@@ -117,7 +133,7 @@ export const daemonCheck: Check = {
   title: "training daemon alive",
   async run({ settings, now, shared }) {
     const { layout } = settings;
-    const found = await findDaemon(layout, settings.watchdog.daemonPattern);
+    const found = await daemonLookup(settings, shared);
     switch (found.state) {
       case "running":
         return result("pass", found.message, { pid: found.pid, cmdline: found.identity.cmdline, startTicks: found.identity.startTicks });

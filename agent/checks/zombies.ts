@@ -1,15 +1,17 @@
 /** Zombie (defunct) children of the daemon: a trainer that does not reap its data-loader workers leaks them. */
-import { findDaemon } from "../lib/daemon.js";
-import { listProcesses } from "../lib/proc.js";
+import { listProcessesSync } from "../lib/proc.js";
+import { daemonLookup } from "./daemon.js";
 import { result, type Check } from "./types.js";
 
 export const zombiesCheck: Check = {
   id: "zombies",
   title: "defunct daemon children",
-  async run({ settings }) {
-    const found = await findDaemon(settings.layout, settings.watchdog.daemonPattern);
+  async run({ settings, shared }) {
+    const found = await daemonLookup(settings, shared);
     if (found.state !== "running") return result("skip", "daemon not running");
-    const all = await listProcesses();
+    // Every process's stat, read synchronously: a stat read never waits on the process (lib/proc.ts), and
+    // ~100 asynchronous reads cost ~10 ms of thread-pool round trips.
+    const all = listProcessesSync();
     const byParent = new Map<number, typeof all>();
     for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
     const zombies: Array<{ pid: number; ppid: number; comm: string }> = [];

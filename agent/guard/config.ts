@@ -438,9 +438,20 @@ function nestingDepth(value: unknown, limit: number): number {
   return max;
 }
 
-/** Hash of a config independent of key order and formatting (SHA-256 in JS: `config validate` then loads no node:crypto). */
+/** The last config text hashed and its hash (see configHash). */
+let lastHashed: { readonly text: string; readonly hash: string } | undefined;
+
+/**
+ * Hash of a config independent of key order and formatting (SHA-256 in JS: `config validate` then loads no
+ * node:crypto). The last text's hash is kept: `check`'s config and config-lock checks both hash the same
+ * lock, and the second hash of ~0.7 KB was what made V8 compile sha256Hex with TurboFan (~9 ms of a
+ * background thread's CPU in every `check`: docs/benchmarks.md, start-up, 2026-12-06 05:45). The key is
+ * the whole text, so a changed config is always hashed anew.
+ */
 export function configHash(config: unknown): string {
-  return sha256Hex(Buffer.from(canonicalJson(config), "utf8"));
+  const text = canonicalJson(config);
+  if (lastHashed?.text !== text) lastHashed = { text, hash: sha256Hex(Buffer.from(text, "utf8")) };
+  return lastHashed.hash;
 }
 
 function canonicalJson(v: unknown): string {
