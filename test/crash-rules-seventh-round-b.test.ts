@@ -136,3 +136,57 @@ describe("seventh round (B): CUDA libraries and collectives", () => {
   ];
   testFamilies(rules, families);
 });
+
+describe("seventh round (B): kills and exits by signal", () => {
+  const families: Family[] = [
+    {
+      // A process killed by SIGKILL in the words of GNU time, the shells, MPICH's Hydra: "<killed|
+      // terminated|died|exited> <by|with|on> signal 9|SIGKILL", Hydra's exit string and exit code.
+      rule: "killed_launcher_signal",
+      real: [
+        ["https://github.com/tesseract-ocr/tesseract/issues/2016", "Command terminated by signal 9"],
+        ["https://github.com/ncbi/fcs/issues/69", "`Command terminated by signal 9` means the command was terminated by an external SIGKILL signal"],
+        ["https://github.com/openai/jukebox/issues/155", "YOUR APPLICATION TERMINATED WITH THE EXIT STRING: Killed (signal 9)"],
+        ["https://github.com/openai/jukebox/issues/155", "=   EXIT CODE: 9"],
+        ["https://github.com/je-santos/MPLBM-UT/issues/92", "=   EXIT CODE: 9"],
+      ],
+      nearMiss: [
+        // torchelastic stopping the other workers, and a graceful stop, are not a kill.
+        ["WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 10401 closing signal SIGTERM", null],
+        ["Command terminated by signal 15", null],
+        ["=   EXIT CODE: 1", null],
+      ],
+    },
+    {
+      rule: "segfault_exit_code",
+      real: [
+        ["https://github.com/arut/nginx-rtmp-module/issues/470", "2014/09/15 11:34:24 [alert] 27#0: worker process 28 exited on signal 11"],
+        ["https://github.com/danielgtaylor/jpeg-archive/issues/88", "What does “terminated by signal 11” mean in the screen output?"],
+      ],
+      nearMiss: [
+        ["2014/09/15 11:34:24 [alert] 27#0: worker process 28 exited on signal 1", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
+
+describe("seventh round (B): disk", () => {
+  const families: Family[] = [
+    {
+      // Windows' ERROR_DISK_FULL as Rust's io::Error prints it, in the system's language.
+      rule: "disk_full",
+      real: [
+        ["https://github.com/thewh1teagle/vibe/issues/1168", "    There is not enough space on the disk. (os error 112)"],
+        ["https://github.com/thewh1teagle/vibe/issues/1147", "    Espacio en disco insuficiente. (os error 112)"],
+        ["https://github.com/thewh1teagle/vibe/issues/909", "    Espace insuffisant sur le disque. (os error 112)"],
+        ["https://github.com/thewh1teagle/vibe/issues/1043", "    Недостаточно места на диске. (os error 112)"],
+      ],
+      nearMiss: [
+        ["Error: The system cannot find the path specified. (os error 3)", null],
+        ["(os error 1121)", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
