@@ -5,11 +5,13 @@
  * family is tried on real lines (where they come from) and on near misses that must not be that rule
  * (null: no rule at all).
  */
-import { describe } from "node:test";
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
 import { loadRules } from "../agent/crash/rules.js";
-import { testFamilies, type Family } from "./helpers/crash-families.js";
+import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
+const primaryOf = primaryScanner(rules, "trainsafe-seventh-round-b-");
 
 describe("seventh round (B): native crashes", () => {
   const families: Family[] = [
@@ -189,4 +191,59 @@ describe("seventh round (B): disk", () => {
     },
   ];
   testFamilies(rules, families);
+});
+
+describe("seventh round (B): GPU, disk pressure and the network under Ray", () => {
+  const families: Family[] = [
+    {
+      // nvidia-smi's per-device handle failure, whichever verb the build prints.
+      rule: "gpu_device_handle_unknown",
+      real: [
+        ["crash-corpus gpu_hardware/Easy-GPU-PV-276-nvml-device-handle-unknown-error.log (u), https://github.com/jamesstringer90/Easy-GPU-PV/issues/276", "Unable to detect the device handle for GPU0000:B1:00.0: Unknown Error"],
+        ["https://github.com/NVIDIA/dcgm-exporter/issues/604", "Unable to determine the device handle for GPU 000:BA:80.0: Unknown Error"],
+      ],
+      nearMiss: [
+        // The container-level NVML failure (a cgroup/driver-library matter, not a device).
+        ["Failed to initialize NVML: Unknown Error", null],
+      ],
+    },
+    {
+      // A Kubernetes node evicting pods for disk pressure, in the kubelet's two wordings.
+      rule: "disk_full",
+      real: [
+        ["https://github.com/gitpod-io/gitpod/issues/935", "Evicted: Pod The node had condition: [DiskPressure]."],
+        ["https://github.com/gitpod-io/gitpod/issues/1229 (title)", "Evicted: Pod The node was low on resource: [DiskPressure]"],
+        ["crash-corpus disk_full/operate-first-1352-ml-pods-evicted-diskpressure.log (u), https://github.com/operate-first/apps/issues/1352", "build-log-clustering-sklearn-default-0-classifier-56b4b9d9vkc4t   ds-ml-workflows-ws                                 Evicted   oct-03-09-compute   Pod The node had condition: [DiskPressure]. "],
+      ],
+      nearMiss: [
+        ["The node had condition: [MemoryPressure].", null],
+        ["  DiskPressure     False   Mon, 01 Jan 2024 00:00:00 +0000   KubeletHasNoDiskPressure     kubelet has no disk pressure", null],
+      ],
+    },
+    {
+      // An InfiniBand/RoCE work completion with an error in the older NCCL wording (no peer) and
+      // as the mlx5 user-space driver prints it.
+      rule: "nccl_ib_completion_other",
+      real: [
+        ["https://github.com/NVIDIA/nccl/issues/426 (title)", "NCCL WARN NET/IB : Got completion with error 12, opcode 0, len 0, vendor err 129"],
+        ["https://github.com/Caffe-MPI/Caffe-MPI.github.io/issues/9 (title)", "mlx5: ${hostname}: got completion with error"],
+        ["crash-corpus nccl_error/openrlhf-621-ray-ppo-broadcast-remote-exited.log (u), https://github.com/OpenRLHF/OpenRLHF/issues/621", "(RayWorkerWrapper pid=92234, ip=172.19.24.110) mlx5: host_unknown: got completion with error: [repeated 2x across cluster]"],
+      ],
+      nearMiss: [
+        ["NCCL WARN NET/IB : Got completion from peer 10.216.210.236<54862> with status=12 opcode=0 len=0 vendor err 129 (Recv)", "nccl_ib_completion_error"],
+        ["NCCL INFO NET/IB : Using [0]mlx5_bond_1:1/RoCE [1]mlx5_bond_2:1/RoCE; OOB bond0:172.36.134.184<0>", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+
+  // Ray's notice that a worker vanished names no cause (it lists the OOM killer, `ray stop` and a
+  // native crash as possibilities), so a rule-named cause in the same incident says more; alone it
+  // is still a kill. Lines of OpenRLHF/OpenRLHF#621 (collection u).
+  const raylet = "(raylet) A worker died or was killed while executing a task by an unexpected system error. To troubleshoot the problem, check the logs for the dead worker. RayTask ID: fffffffffffffffff274c61d686e9942cf058dcc11000000 Worker ID: d893621a96e2f86610a449412008b6be271a3f20fb114a86dc99951c Node ID: 8440b94a47cd6aec9329c5f1a1ac0cc7ea3b7fe6586ac18245731034 Worker IP address: 172.19.24.110 Worker port: 10185 Worker PID: 90738 Worker exit type: SYSTEM_ERROR Worker exit detail: Worker unexpectedly exits with a connection error code 2. End of file. There are some potential root causes. (1) The process is killed by SIGKILL by OOM killer due to high memory usage. (2) ray stop --force is called. (3) The worker is crashed unexpectedly due to SIGSEGV or other unexpected errors.";
+  const mlx5 = "(RayWorkerWrapper pid=92234, ip=172.19.24.110) mlx5: host_unknown: got completion with error: [repeated 2x across cluster]";
+  test("a vanished Ray worker gives way to a network cause in the same incident, and alone is a kill", async () => {
+    assert.deepEqual(await primaryOf("ray-ib.log", `${raylet}\n${mlx5}\n`), { category: "nccl_error", ruleId: "nccl_ib_completion_other" });
+    assert.deepEqual(await primaryOf("ray-alone.log", `${raylet}\n`), { category: "process_killed", ruleId: "killed_ray_worker_vanished" });
+  });
 });
