@@ -189,9 +189,7 @@ function workerError(message: string): Error {
 }
 
 function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readonly Chunk[], next: Int32Array): { done: Promise<ChunkResult[]>; stop: () => Promise<unknown> } {
-  // The wide table serves only the JavaScript walk: with the WebAssembly one a worker does without it.
-  const sent: PrefilterSpec = spec.walk ? { ...spec, wideTable: null } : spec;
-  const worker = new Worker(code, { eval: true, workerData: { spec: sent, fd, chunks, next }, stdout: false, stderr: false });
+  const worker = new Worker(code, { eval: true, workerData: { spec, fd, chunks, next }, stdout: false, stderr: false });
   const done = new Promise<ChunkResult[]>((resolve, reject) => {
     worker.once("message", (m: { results?: ChunkResult[]; failed?: string; shrank?: boolean }) => {
       if (m.results) resolve(m.results);

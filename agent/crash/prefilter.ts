@@ -527,36 +527,49 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
   const width = 1 << shift;
 
   // Trie, then BFS for failure links (classic Aho-Corasick), outputs merged along failure links.
-  const goto: Map<number, number>[] = [new Map()];
+  // Each state's trie edges as a flat list (class, target, class, target, ...): a Map per state cost
+  // tens of milliseconds of every whole-file scan's start.
+  const edges: number[][] = [[]];
   const out: number[][] = [[]];
   lits.forEach((l, id) => {
     let s = 0;
     for (const b of l.folded) {
       const c = cls[b]!;
-      let next = goto[s]!.get(c);
-      if (next === undefined) {
-        next = goto.length;
-        goto.push(new Map());
+      const e = edges[s]!;
+      let next = -1;
+      for (let k = 0; k < e.length; k += 2) {
+        if (e[k] === c) {
+          next = e[k + 1]!;
+          break;
+        }
+      }
+      if (next < 0) {
+        next = edges.length;
+        edges.push([]);
         out.push([]);
-        goto[s]!.set(c, next);
+        e.push(c, next);
       }
       s = next;
     }
     out[s]!.push(id);
   });
-  const n = goto.length;
+  const n = edges.length;
   const fail = new Int32Array(n);
   const delta = new Int32Array(n * width);
   const order: number[] = [0];
-  for (let c = 0; c < width; c++) delta[c] = goto[0]!.get(c) ?? 0;
   for (let q = 0; q < order.length; q++) {
     const s = order[q]!;
-    for (const [c, t] of goto[s]!) {
+    const e = edges[s]!;
+    for (let k = 0; k < e.length; k += 2) {
+      const t = e[k + 1]!;
       order.push(t);
-      fail[t] = s === 0 ? 0 : delta[fail[s]! * width + c]!;
-      out[t]!.push(...out[fail[t]!]!.filter((x) => !out[t]!.includes(x)));
+      fail[t] = s === 0 ? 0 : delta[fail[s]! * width + e[k]!]!;
+      const inherited = out[fail[t]!]!;
+      if (inherited.length) out[t]!.push(...inherited.filter((x) => !out[t]!.includes(x)));
     }
-    if (s !== 0) for (let c = 0; c < width; c++) delta[s * width + c] = goto[s]!.get(c) ?? delta[fail[s]! * width + c]!;
+    // The failure state's row (complete: it is nearer the root, so built earlier), then own edges.
+    if (s !== 0) delta.copyWithin(s * width, fail[s]! * width, fail[s]! * width + width);
+    for (let k = 0; k < e.length; k += 2) delta[s * width + e[k]!] = e[k + 1]!;
   }
   // Renumber: states without output first, so one comparison (s >= firstSpecial) finds every
   // state that needs attention; then the newline, ESC and NUL states, which behave like the root.
@@ -583,13 +596,10 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     table[s * width + cls[ESC]!] = S_ESC;
     table[s * width + cls[NUL]!] = S_NUL;
   }
-  // Rows of 256 (one per byte value) save a class lookup per byte, when the table stays small.
+  // Rows of 256 (one per byte value) save the JavaScript walk a class lookup per byte, when the table
+  // stays small; built by the runtime on the JavaScript walk's first use (a whole-file scan walks with
+  // WebAssembly and never needs it: building it cost ~10-20 ms of every `crash scan --all`).
   const wide = total * 256 <= WIDE_TABLE_MAX_ENTRIES;
-  let wideTable: Uint16Array | Int32Array = table;
-  if (wide) {
-    wideTable = new Table(total * 256);
-    for (let s = 0; s < total; s++) for (let b = 0; b < 256; b++) wideTable[s * 256 + b] = table[s * width + cls[b]!]!;
-  }
   // Lists as flat arrays with start offsets (one typed array each, not thousands: a worker thread
   // gets them copied, and copying 13,000 small arrays cost more than the scan's first chunk).
   const byRenum: number[][] = [];
@@ -614,7 +624,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
   const spec: PrefilterSpec = {
     cls,
     table,
-    wideTable: wide ? wideTable : null,
+    wide,
     shift,
     firstSpecial,
     n,
@@ -646,8 +656,8 @@ export interface PrefilterSpec {
   readonly cls: Uint8Array;
   /** Next state per state and class (rows of 1 << shift); states n, n+1, n+2 are newline, ESC, NUL. */
   readonly table: Uint16Array | Int32Array;
-  /** The same with rows of 256 (one entry per byte value), when small enough. */
-  readonly wideTable: Uint16Array | Int32Array | null;
+  /** Whether the JavaScript walk may use rows of 256 (one entry per byte value): small enough. */
+  readonly wide: boolean;
   readonly shift: number;
   /** States from here on need attention (outputs, then newline, ESC, NUL). */
   readonly firstSpecial: number;
@@ -715,8 +725,17 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   const alwaysRun = Array.from(spec.alwaysRun);
   const res = regexes ?? spec.patternSources.map((p) => new RegExp(p.source, p.flags));
   const S_NL = n;
-  const wide = spec.wideTable !== null;
-  const wideTable = spec.wideTable ?? table;
+  const wide = spec.wide;
+  let wideTable: Uint16Array | Int32Array | null = null;
+  /** The table with rows of 256 (see PrefilterSpec.wide), built on first use. */
+  const getWideTable = (): Uint16Array | Int32Array => {
+    if (wideTable) return wideTable;
+    const rows = table.length >> shift;
+    const t = table instanceof Uint16Array ? new Uint16Array(rows * 256) : new Int32Array(rows * 256);
+    for (let st = 0; st < rows; st++) for (let b = 0; b < 256; b++) t[st * 256 + b] = table[(st << shift) | cls[b]!]!;
+    wideTable = t;
+    return t;
+  };
   const nFactors = factorPattern.length;
   const nPatterns = patternNeeded.length;
   const factorStamp = new Float64Array(nFactors);
@@ -924,7 +943,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     }
     // Locals, not closure slots, in the hot loop: it runs once per byte of the log.
     const tbl = table;
-    const wtbl = wideTable;
+    const wtbl = wide ? getWideTable() : table;
     const cl = cls;
     const sh = shift;
     const first = firstSpecial;
