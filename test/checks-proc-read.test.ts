@@ -22,6 +22,8 @@ test("a command line and an environment are read whole, as the kernel's /proc fi
   const raw = fs.readFileSync(`/proc/${pid}/cmdline`);
   assert.ok(raw.length > 16_000, `cmdline is ${raw.length} bytes`);
   assert.deepEqual(await readProcFile(`/proc/${pid}/cmdline`), raw);
+  assert.deepEqual(await readProcFile(`/proc/${pid}/cmdline`, { syncOpen: true }), raw);
+  assert.deepEqual(await readProcFile(`/proc/${pid}/environ`), fs.readFileSync(`/proc/${pid}/environ`));
   assert.equal(await readCmdline(pid), [process.execPath, ...args].join(" "));
   assert.equal(await readEnvVar(pid, "TS_PROBE"), "a=b");
   assert.equal(await readEnvVar(pid, "TS_BIG"), "y".repeat(9000));
@@ -39,4 +41,9 @@ test("what cannot be read is null: no such process, no such file, an empty file"
   // A folder: open succeeds, read fails (EISDIR).
   assert.equal(await readProcFile("/proc"), null);
   assert.deepEqual(await readProcFile("/dev/null"), Buffer.alloc(0));
+  // The same with the synchronous open of command lines.
+  assert.equal(await readProcFile(`/proc/${pid}/cmdline`, { syncOpen: true }), null);
+  assert.equal(await readProcFile("/nonexistent/trainsafe-test", { syncOpen: true }), null);
+  assert.equal(await readProcFile("/proc", { syncOpen: true }), null);
+  assert.deepEqual(await readProcFile("/dev/null", { syncOpen: true }), Buffer.alloc(0));
 });

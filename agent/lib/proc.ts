@@ -72,35 +72,60 @@ export function readProcStatSync(pid: number): ProcStat | null {
  * The whole content of a /proc file, or null when it cannot be read. Through fs callbacks (open, read
  * to the end, close): fs.promises.readFile also fstats the file (a /proc file reports size 0) and
  * wraps each step in a FileHandle and promises, ~0.3 ms of CPU per file against ~0.1 ms (a scan of
- * 100 processes' command lines: 30 -> 12 ms, measured). Still asynchronous on purpose: a read of
- * cmdline or environ waits on the process's memory lock (see readProcStatSync).
+ * 100 processes' command lines: 30 -> 12 ms, measured). The read stays asynchronous on purpose: a read
+ * of cmdline or environ waits on the process's memory lock (see readProcStatSync).
+ *
+ * Each thread-pool round trip costs context switches (`check`'s /proc scan of ~90 processes made ~360 of
+ * them: docs/benchmarks.md, start-up, 2026-12-06 05:45), so only the read is one: a short read is the
+ * end (the kernel's cmdline and environ readers fill the buffer up to the end of the content, looping
+ * over the process's pages), the descriptor is closed synchronously (closing
+ * a /proc file waits on nothing), and with `syncOpen` it is opened synchronously too: right for
+ * /proc/PID/cmdline, whose open takes no lock of the process, not for environ, whose open takes the
+ * process's exec lock (mm_access), held by a process stuck in exec.
  */
-export function readProcFile(file: string): Promise<Buffer | null> {
+export function readProcFile(file: string, opts: { readonly syncOpen?: boolean } = {}): Promise<Buffer | null> {
   return new Promise((resolve) => {
-    fs.open(file, "r", (openErr, fd) => {
-      if (openErr) return resolve(null);
+    const opened = (fd: number): void => {
       const parts: Buffer[] = [];
       let total = 0;
       const next = (): void => {
         const buf = Buffer.allocUnsafe(Math.max(4096, total));
         fs.read(fd, buf, 0, buf.length, null, (readErr, n) => {
-          if (readErr || n === 0) {
-            fs.close(fd, () => resolve(readErr ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts, total)));
+          if (!readErr && n > 0) {
+            parts.push(n === buf.length ? buf : buf.subarray(0, n));
+            total += n;
+          }
+          if (readErr || n < buf.length) {
+            try {
+              fs.closeSync(fd);
+            } catch {
+              // closed or not, the content is what was read
+            }
+            resolve(readErr ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts, total));
             return;
           }
-          parts.push(n === buf.length ? buf : buf.subarray(0, n));
-          total += n;
           next();
         });
       };
       next();
-    });
+    };
+    if (opts.syncOpen) {
+      let fd: number;
+      try {
+        fd = fs.openSync(file, "r");
+      } catch {
+        return resolve(null);
+      }
+      opened(fd);
+    } else {
+      fs.open(file, "r", (openErr, fd) => (openErr ? resolve(null) : opened(fd)));
+    }
   });
 }
 
 /** Command line as one string (arguments joined by spaces), or null when unreadable. */
 export async function readCmdline(pid: number): Promise<string | null> {
-  const raw = await readProcFile(`/proc/${pid}/cmdline`);
+  const raw = await readProcFile(`/proc/${pid}/cmdline`, { syncOpen: true });
   if (raw === null) return null;
   return raw.toString("utf8").replace(/\0+$/, "").split("\0").join(" ");
 }
