@@ -247,3 +247,56 @@ describe("seventh round (B): GPU, disk pressure and the network under Ray", () =
     assert.deepEqual(await primaryOf("ray-alone.log", `${raylet}\n`), { category: "process_killed", ruleId: "killed_ray_worker_vanished" });
   });
 });
+
+describe("seventh round (B): collections t and u, by family", () => {
+  const families: Family[] = [
+    {
+      // An NVSwitch's fatal SXid: "Fatal" on the first line, or the driver's severity 1 (FATAL; 0 is
+      // NONFATAL in the nvswitch driver's NVSWITCH_ERROR_SEVERITY_TYPE) on its detail line.
+      rule: "gpu_nvswitch_fatal",
+      real: [
+        ["crash-corpus gpu_hardware/open-gpu-kernel-modules-1118-a100-nvswitch-sxid-24007.log (u), https://github.com/NVIDIA/open-gpu-kernel-modules/issues/1118", "192.168.11.119: kern:     err: [2026-04-22T21:25:20.466440686Z]: nvidia-nvswitch1: SXid (PCI:0000:aa:00.0): 24007, Severity 1 Engine instance 12 Sub-engine instance 00"],
+        ["leptonai/gpud's SXid test data, quoting https://access.redhat.com/solutions/6619941 (cihlab/fics-cluster-guide#53 reports the same SXid 20034 Fatal)", "[131453.740743] nvidia-nvswitch0: SXid (PCI:0000:a9:00.0): 20034, Fatal, Link 30 LTSSM Fault Up"],
+      ],
+      nearMiss: [
+        // Non-fatal SXids and their severity-0 detail lines (NVIDIA/nvtrust#124).
+        ["[   38.178720] nvidia-nvswitch3: SXid (PCI:0000:04:00.0): 22013, Non-fatal, Link 44 Minion Link DLREQ interrupt", null],
+        ["[   38.180708] nvidia-nvswitch3: SXid (PCI:0000:04:00.0): 22013, Severity 0 Engine instance 44 Sub-engine instance 00", null],
+      ],
+    },
+    {
+      // torchelastic's SignalException message, also when a wrapper prints it without the type.
+      rule: "killed_death_signal",
+      real: [
+        ["crash-corpus process_killed/flytekit-2064-kfpytorch-elastic-signalexception-15.log (u), https://github.com/flyteorg/flytekit/pull/2064", "    Process 107 got signal: 15"],
+      ],
+      nearMiss: [
+        // Ctrl-C is the user's, and the source line that raises it is no message.
+        ["    Process 107 got signal: 2", null],
+        ["        raise SignalException(f\"Process {os.getpid()} got signal: {sigval}\", sigval=sigval)", null],
+      ],
+    },
+    {
+      // paddle.distributed.launch reporting a worker that died of SIGKILL.
+      rule: "killed_launcher_signal",
+      real: [
+        ["crash-corpus process_killed/paddleocr-11773-two-gpu-rec-container-code-minus-9.log (u), https://github.com/PaddlePaddle/PaddleOCR/issues/11773", "Container rank 0 status failed cmd ['/home/ /.conda/envs/paddle26/bin/python', '-u', 'tools/train.py', '-c', 'configs/a_rec_self/ch_PP_OCRv4_rec_pplcnetv3_01.yml''] code -9 log ./debug/workerlog.0"],
+      ],
+      nearMiss: [
+        ["Container rank 0 status failed cmd ['/usr/bin/python', '-u', 'tools/train.py'] code 1 log ./debug/workerlog.0", null],
+      ],
+    },
+    {
+      // XLA failing to place a constant in device memory.
+      rule: "cuda_oom_xla",
+      real: [
+        ["https://github.com/octo-models/octo/issues/22", "jaxlib.xla_extension.XlaRuntimeError: INTERNAL: Failed to allocate 98697216 bytes for new constant"],
+        ["https://github.com/kalininalab/alphafold_non_docker/issues/55", "> 2023-01-01 07:07:23.507834: E external/org_tensorflow/tensorflow/compiler/xla/pjrt/pjrt_stream_executor_client.cc:2130] Execution of replica 0 failed: INTERNAL: Failed to allocate 50331648 bytes for new constant"],
+      ],
+      nearMiss: [
+        ["INTERNAL: Failed to allocate 0 streams for new stream group", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
