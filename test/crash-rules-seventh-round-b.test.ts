@@ -300,3 +300,33 @@ describe("seventh round (B): collections t and u, by family", () => {
   ];
   testFamilies(rules, families);
 });
+
+describe("seventh round (B): HIP errors read like CUDA's", () => {
+  const families: Family[] = [
+    {
+      // torch on ROCm prints HIP's errors where a CUDA build prints CUDA's.
+      rule: "cuda_error_generic",
+      real: [
+        ["https://github.com/pytorch/pytorch/issues/164346", "torch.AcceleratorError: HIP error: invalid device function"],
+        ["https://github.com/etched-ai/open-oasis/issues/27", "RuntimeError: HIP error: invalid device function  "],
+        ["https://github.com/pytorch/pytorch/issues/164346", "Search for `hipErrorInvalidDeviceFunction' in https://docs.nvidia.com/cuda/cuda-runtime-api/group__HIPRT__TYPES.html for more information."],
+      ],
+      nearMiss: [
+        ["RuntimeError: HIP error: out of memory", "cuda_oom_generic"],
+        ["HIP kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be incorrect.", null],
+      ],
+    },
+    {
+      // No code object for this GPU's architecture: HIP's "no kernel image".
+      rule: "cuda_no_kernel_image",
+      real: [
+        ["https://github.com/easydiffusion/easydiffusion/issues/1477", "hipErrorNoBinaryForGpu: Unable to find code object for all current devices!"],
+        ["https://github.com/ROCm/tensorflow-upstream/issues/1106 (title)", "hip_code_object.cpp:92: guarantee(false && \"hipErrorNoBinaryForGpu: Coudn't find binary for current devices!\")"],
+      ],
+      nearMiss: [
+        ["export HSA_OVERRIDE_GFX_VERSION=10.3.0", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
