@@ -66,3 +66,76 @@ describe("seventh round A, NaN: any loss-like key, any separator, any non-finite
     assert.deepEqual(await primaryOf("cyclegan.log", `${text}\n`), { category: "nan_loss", ruleId: "nan_loss_record" });
   });
 });
+
+describe("seventh round A, timeouts: any client's read timeout, timeout types and messages, a hub stuck retrying", () => {
+  testFamilies(rules, [
+    {
+      // urllib3's read timeout for any host (the Hub's CDN hf.co, mirrors, GitHub), also cut after "Read timed out.".
+      rule: "timeout_http_request",
+      real: [
+        ["crash-corpus timeout/marker-308-cdn-lfs-readtimeout.log (t), https://github.com/datalab-to/marker/issues/308", `- ReadTimeout: (ReadTimeoutError("HTTPSConnectionPool(host='cdn-lfs-us-1.hf.co', port=443): Read timed out.`],
+        ["https://github.com/AUTOMATIC1111/stable-diffusion-webui-rembg/issues/40 (comment)", "HTTPSConnectionPool(host='gitapi.simplehac.top', port=443): Read timed out."],
+      ],
+      nearMiss: [
+        // urllib3 retrying, and huggingface_hub's warning that it falls back to the cache: not the end.
+        [`WARNING:urllib3.connectionpool:Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by 'ReadTimeoutError("HTTPSConnectionPool(host='pypi.org', port=443): Read timed out. (read timeout=15)")': /simple/torch/`, null],
+        [`'(ReadTimeoutError("HTTPSConnectionPool(host='huggingface.co', port=443): Read timed out. (read timeout=10)"), '(Request ID: 621b36cd-5b11-4361-bbd3-c1f008d1a9e3)')' thrown while requesting HEAD https://huggingface.co/CIDAS/clipseg-rd64-refined/resolve/main/preprocessor_config.json`, null],
+      ],
+    },
+  ]);
+
+  // huggingface_hub's timed-out HEAD requests and its retry notices (Avarok-Cybersecurity/dgx-vllm#16).
+  const hubWarning = `(APIServer pid=1) [2026-05-21 23:55:54] WARNING _http.py:320: '(MaxRetryError("HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /openai/gpt-oss-120b/resolve/main/config.json (Caused by ConnectTimeoutError(<HTTPSConnection(host='huggingface.co', port=443) at 0xf0ff49d14050>, 'Connection to huggingface.co timed out. (connect timeout=10)'))"), '(Request ID: 092a846c-0a2a-4c7b-9fe6-cc51013bccfa)')' thrown while requesting HEAD https://huggingface.co/openai/gpt-oss-120b/resolve/main/config.json`;
+  const hubRetry = ["(APIServer pid=1) Retrying in 8s [Retry 4/5].", "(APIServer pid=1) [2026-05-21 23:55:54] WARNING _http.py:329: Retrying in 8s [Retry 4/5]."];
+
+  test("a log that ends while the Hub's timed-out requests are still retried is stuck on the network", async () => {
+    // The read timeouts of unslothai/unsloth#3486 (two files, the log ends there), then retries.
+    const unsloth = [
+      `'(ReadTimeoutError("HTTPSConnectionPool(host='huggingface.co', port=443): Read timed out. (read timeout=10)"), '(Request ID: 7d76f590-4653-46a3-8cec-2473bc91d595)')' thrown while requesting HEAD https://huggingface.co/unsloth/Qwen2.5-7B-Instruct-bnb-4bit/resolve/main/model.safetensors.index.json`,
+      "",
+      `'(ReadTimeoutError("HTTPSConnectionPool(host='huggingface.co', port=443): Read timed out. (read timeout=10)"), '(Request ID: 5dbccdb5-53a5-4e10-bbe1-83fff0ab55f3)')' thrown while requesting HEAD https://huggingface.co/unsloth/qwen2.5-7b-instruct-bnb-4bit/resolve/main/adapter_config.json `,
+    ];
+    assert.deepEqual(await primaryOf("hub-two-timeouts.log", `${unsloth.join("\n")}\n`), { category: "timeout", ruleId: "connect_retry_stuck" });
+    assert.deepEqual(await primaryOf("hub-retrying.log", `${[unsloth[0], ...hubRetry].join("\n")}\n`), { category: "timeout", ruleId: "connect_retry_stuck" });
+    // The connect timeouts' "Max retries exceeded" form names the download that gave up (its own rule).
+    assert.deepEqual(await primaryOf("hub-max-retries.log", `${[hubWarning, ...hubRetry].join("\n")}\n`), { category: "timeout", ruleId: "timeout_http_retries" });
+  });
+
+  const clipsegWarning = `'(ReadTimeoutError("HTTPSConnectionPool(host='huggingface.co', port=443): Read timed out. (read timeout=10)"), '(Request ID: 621b36cd-5b11-4361-bbd3-c1f008d1a9e3)')' thrown while requesting HEAD https://huggingface.co/CIDAS/clipseg-rd64-refined/resolve/main/preprocessor_config.json`;
+
+  test("the Hub's timeout warning alone, or followed by the run going on, is no crash", async () => {
+    // It falls back to the cached file (fixture healthy/unsloth-3486-hf-hub-retry-warning.log); the
+    // ComfyUI node of biegert/ComfyUI-CLIPSeg#4 went on detecting after three of them.
+    assert.equal(await primaryOf("hub-warning.log", `${clipsegWarning}\n`), null);
+    const clipseg = [
+      clipsegWarning,
+      `'(ReadTimeoutError("HTTPSConnectionPool(host='huggingface.co', port=443): Read timed out. (read timeout=10)"), '(Request ID: 50506107-44dc-4bf4-9fb7-48cf7ad9c640)')' thrown while requesting HEAD https://huggingface.co/CIDAS/clipseg-rd64-refined/resolve/main/tokenizer_config.json`,
+      "# of Detected SEGS: 1",
+      "Detailer: segment upscale for ((419, 390)) | crop region (838, 780) x 1.8331748251748252 -> (1536, 1429)",
+    ];
+    assert.equal(await primaryOf("hub-goes-on.log", `${clipseg.join("\n")}\n`), null);
+    // Retry notices with no timed-out request before them are not this wait.
+    assert.equal(await primaryOf("retry-only.log", `${hubRetry.join("\n")}\n`), null);
+  });
+
+  test("an exception that says it timed out is a timeout whatever its type; a timeout setting's error is not", async () => {
+    // aws-samples/eks-kubeflow-workshop#86: a generic Exception raised by a wait for a TFJob.
+    const kubeflow = [
+      "INFO:root:Current condition of kubeflow.org/tfjobs mnist-5500928c-3475-4dd7-9463-570f5c0a494a in namespace anonymous is Created.",
+      "Traceback (most recent call last):",
+      '  File "/ml/launch_tfjob.py", line 136, in <module>',
+      "    main()",
+      '  File "/ml/launch_tfjob.py", line 131, in main',
+      "    timeout=datetime.timedelta(minutes=args.tfjobTimeoutMinutes))",
+      '  File "/ml/launch_crd.py", line 75, in wait_for_condition',
+      '    "conditions {4}.".format(self.group, self.plural, name, namespace, expected_conditions))',
+      "Exception: Timeout waiting for kubeflow.org/tfjobs mnist-5500928c-3475-4dd7-9463-570f5c0a494a in namespace anonymous to enter one of the conditions ['Succeeded', 'Failed'].",
+    ];
+    assert.deepEqual(await primaryOf("kubeflow.log", `${kubeflow.join("\n")}\n`), { category: "timeout", ruleId: "python_traceback" });
+    // intel/ipex-llm#5560 (title): Java's TimeoutException wrapped by jep.
+    assert.deepEqual(await primaryOf("jep.log", "jep.JepException: java.util.concurrent.TimeoutException: Futures timed out after [100 seconds]\n"), { category: "timeout", ruleId: "python_traceback" });
+    // Near miss: a timeout value rejected by the code is a configuration error.
+    const config = ["Traceback (most recent call last):", '  File "train.py", line 12, in <module>', "    main(args.timeout)", "ValueError: timeout must be a positive number, got -1"];
+    assert.deepEqual(await primaryOf("config.log", `${config.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  });
+});

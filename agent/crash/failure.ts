@@ -223,10 +223,21 @@ const C10D_CONNECT_RETRY = /\[c10d\] The client socket has failed to connect to 
 /** urllib3 (requests, huggingface_hub, download helpers) retrying a request whose connection timed out. */
 const URLLIB3_TIMEOUT_RETRY = /Retrying \(Retry\(total=\d+[^)]*\)\) after connection broken by '(?:Connect|Read)TimeoutError\((?:.*?host='(?<peer>[^']+)')?/;
 
+/**
+ * huggingface_hub logging a request that timed out (read, connect, or its retries given up), and its
+ * `Retrying in Ns [Retry n/m].` notices. One warning is no failure (the Hub falls back to the cached
+ * file; fixture healthy/unsloth-3486-hf-hub-retry-warning.log) and the run goes on after it; a log that
+ * ends in two or more of them (several files, or retries) is a process that cannot reach the Hub.
+ */
+const HUB_TIMEOUT_WARNING = /(?:Connect|Read)TimeoutError\(.*\bthrown while requesting (?:HEAD|GET) /;
+const HUB_TIMEOUT_OR_RETRY = new RegExp(`${HUB_TIMEOUT_WARNING.source}|(?:^|\\s)Retrying in \\d+(?:\\.\\d+)?s \\[Retry \\d+\\/\\d+\\]\\.$`);
+
 interface StuckWait {
   re: RegExp;
   /** Lines of this kind in a row at the end of the log needed (a barrier prints a wait on every healthy start). */
   min: number;
+  /** At least one line of the run must match this (the retries are of a request that timed out). */
+  needs?: RegExp;
   ruleId: string;
   /** The finding's advice from the last line's groups and the count, or null when the wait is not stuck. */
   advice: (g: Record<string, string | undefined>, n: number) => string | null;
@@ -259,6 +270,13 @@ const STUCK_WAITS: readonly StuckWait[] = [
     ruleId: "connect_retry_stuck",
     advice: (g) => `The log ends while a download or API request is still being retried after its connection timed out${g.peer ? ` (${g.peer})` : ""}: the process is stuck on the network, not on training. Check the host's internet access or proxy (HTTPS_PROXY), pre-download the files (HF_HUB_OFFLINE=1 with a filled cache), or raise the client's timeout.`,
   },
+  {
+    re: HUB_TIMEOUT_OR_RETRY,
+    min: 2,
+    needs: HUB_TIMEOUT_WARNING,
+    ruleId: "connect_retry_stuck",
+    advice: () => `The log ends in the Hugging Face Hub's requests timing out (and being retried): the process never got the model or dataset files and is stuck on the network, not on training. Check the host's internet access or proxy (HTTPS_PROXY) and the Hub's status, pre-download the files (HF_HUB_OFFLINE=1 with a filled cache), or raise HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT.`,
+  },
 ];
 
 /**
@@ -273,16 +291,18 @@ export function stuckWaitFinding(file: string, kept: KeptLines, findings: readon
   let kind: StuckWait | undefined;
   let last = -1;
   let n = 0;
+  let needed = false;
   for (let i = kept.lines.length - 1; i >= 0; i--) {
     const l = normaliseLine(kept.lines[i]!).trim();
     // Blank lines and the closing fence of a pasted block are not the run going on.
     if (!l || /^`{3,}\w*$/.test(l)) continue;
     kind ??= STUCK_WAITS.find((w) => w.re.test(l));
     if (!kind || !kind.re.test(l)) break;
+    needed ||= kind.needs?.test(l) ?? true;
     if (last < 0) last = i;
     n++;
   }
-  if (!kind || n < kind.min) return null;
+  if (!kind || n < kind.min || !needed) return null;
   const text = kept.lines[last]!.trim();
   const advice = kind.advice(kind.re.exec(text)?.groups ?? {}, n);
   if (advice === null) return null;
@@ -314,8 +334,13 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   [/(?:^|\.)OutOfMemoryError$/, "cuda_oom"],
   // fairseq and numpy raise it for overflowing losses and loss scales.
   [/(?:^|\.)FloatingPointError$/, "nan_loss"],
-  [/(?:^|\.)\w*Timeout(?:Error|Exception)?$|^socket\.timeout$/, "timeout"],
+  // Any client's or runtime's timeout class (requests' ReadTimeout, aiohttp's ServerTimeoutError,
+  // subprocess' TimeoutExpired, google.api_core's DeadlineExceeded, Java's TimeoutException).
+  [/(?:^|\.)\w*Timeout(?:Error|Exception|Expired)?$|(?:^|\.)DeadlineExceeded(?:Error)?$|^socket\.timeout$/, "timeout"],
 ];
+
+/** A message that says the operation ran out of time, whatever generic type carried it. */
+const TIMED_OUT_MESSAGE = /\btimed out\b|\bdeadline exceeded\b|\btime-?out (?:waiting|expired|exceeded|reached|occurred|while)\b/i;
 
 /** Readers of checkpoints and state files: an end-of-file or unpickling error inside them is a broken file. */
 const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetensors[\\/]|[\\/]pickle\.py$/;
@@ -370,7 +395,12 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // collective (init_process_group, a barrier, DDP's parameter-shape check): torch raises a bare
   // RuntimeError naming the socket error, from inside distributed_c10d.py or distributed/utils.py.
   if (isProcessGroupConnectionLoss(e)) return "nccl_error";
-  return TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1] ?? "python_exception";
+  const byType = TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1];
+  if (byType) return byType;
+  // A generic exception (RuntimeError, Exception, a library's own) whose message says the wait or
+  // request timed out: "Timeout waiting for ... to enter one of the conditions", "Futures timed out after".
+  if (TIMED_OUT_MESSAGE.test(e.message.split("\n")[0]!)) return "timeout";
+  return "python_exception";
 }
 
 /** torch.distributed's own frames where a process group is created or runs a collective. */
