@@ -330,3 +330,35 @@ describe("seventh round (B): HIP errors read like CUDA's", () => {
   ];
   testFamilies(rules, families);
 });
+
+describe("seventh round (B): faulthandler on Windows, vLLM's KV cache", () => {
+  const families: Family[] = [
+    {
+      // faulthandler's Windows report names the exception (CPython's faulthandler.c list) or prints an
+      // NTSTATUS error code; MSVC's C++ exception code 0xe06d7363 is printed for exceptions that are
+      // often caught, so it is not a crash.
+      rule: "segfault_windows_access_violation",
+      real: [
+        ["https://github.com/AG-w/sd-webui-smea/issues/7", "Windows fatal exception: stack overflow"],
+        ["https://github.com/mkondratyev85/raster_tracer/issues/42 (title)", "Windows fatal exception: stack overflow"],
+      ],
+      nearMiss: [
+        ["Windows fatal exception: code 0xe06d7363", null],
+        ["Windows fatal exception: code 0x406d1388", null],
+      ],
+    },
+    {
+      // vLLM finding too little GPU memory for one sequence's KV cache at start-up (an OOM in
+      // disguise: raise gpu_memory_utilization or lower max_model_len, as its maintainers answer).
+      rule: "cuda_oom_kv_cache",
+      real: [
+        ["https://github.com/QwenLM/Qwen3/issues/295", "ValueError: The model's max seq len (32768) is larger than the maximum number of tokens that can be stored in KV cache (7344). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine."],
+        ["https://github.com/Graph-COM/SubgraphRAG/issues/19", "\"ValueError: The model's max seq len (131072) is larger than the maximum number of tokens that can be stored in KV cache (39024). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.\""],
+      ],
+      nearMiss: [
+        ["INFO 06-28 06:11:45 distributed_gpu_executor.py:45] # GPU blocks: 378, # CPU blocks: 1638", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
