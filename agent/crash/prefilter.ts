@@ -311,6 +311,8 @@ const UNKNOWN: Info = { exact: null, pre: null, suf: null, factors: [] };
 
 function cross(a: readonly string[] | null, b: readonly string[] | null): string[] | null {
   if (!a || !b || a.length * b.length > MAX_SET) return null;
+  // One string by one (a literal grown by a character): the common case, without a Set.
+  if (a.length === 1 && b.length === 1) return [a[0]! + b[0]!];
   const out = new Set<string>();
   for (const x of a) for (const y of b) out.add(x + y);
   return [...out];
@@ -396,7 +398,8 @@ function analyseSeq(items: Node[]): Info {
 
 function concat(a: Info, b: Info): Info {
   const exact = cross(a.exact, b.exact);
-  if (exact) return { exact, pre: exact, suf: exact, factors: [...a.factors, ...b.factors] };
+  // Factor lists are never changed once made, so an empty side lets the other be shared.
+  if (exact) return { exact, pre: exact, suf: exact, factors: b.factors.length === 0 ? a.factors : a.factors.length === 0 ? b.factors : [...a.factors, ...b.factors] };
   const factors = [...a.factors, ...b.factors];
   if (a.exact) factors.push(a.exact);
   if (b.exact) factors.push(b.exact);
@@ -784,7 +787,22 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   const exactItems = litExact.items;
   const factorStart = litFactors.start;
   const factorItems = litFactors.items;
+  // A state none of whose literals is checked against the bytes adds nothing when hit again on the
+  // same line (its factors are noted already): -1 marks the states with a checked literal (a first
+  // "LOSS" can fail where a later "loss" passes), the others hold the line they were last hit on.
+  // On the bench log 2.0 of 7.1 million hits are such repeats (doing this in the WebAssembly walk
+  // instead cost more than it saved: tried, see docs/benchmarks.md).
+  const stateLine = new Float64Array(n);
+  for (let st = firstSpecial; st < n; st++) {
+    for (let k = stateOut.start[st]!; k < stateOut.start[st + 1]!; k++) {
+      const l = stateOut.items[k]!;
+      if (litExact.start[l + 1]! > litExact.start[l]!) stateLine[st] = -1;
+    }
+  }
   const hit = (buf: Uint8Array, i: number, s: number) => {
+    const seen = stateLine[s]!;
+    if (seen === lineSerial) return;
+    if (seen !== -1) stateLine[s] = lineSerial;
     for (let k = outStart[s]!, ke = outStart[s + 1]!; k < ke; k++) {
       const l = outItems[k]!;
       const e0 = exactStart[l]!;
