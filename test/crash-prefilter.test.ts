@@ -121,6 +121,32 @@ test("searched factors: a further factor without a letter is left out beside a s
   }
 });
 
+test("a literal hit again on a line: a checked one is checked at every hit, the others count once per line", () => {
+  const own = compileRulesData({
+    version: 1,
+    rules: [
+      // Case-sensitive: the search folds case, so each hit of "fatal crash" is checked against the bytes.
+      { id: "fatal_t", category: "python_exception", severity: "error", role: "cause", patterns: ["Fatal crash"], suggestion: "a test rule, case-sensitive" },
+      { id: "boom_t", category: "python_exception", severity: "error", role: "cause", patterns: ["boom at \\d+"], ignoreCase: true, suggestion: "a test rule, any case" },
+    ],
+  });
+  const pf = buildPrefilter(own);
+  const lines = [
+    "FATAL CRASH, then Fatal crash", // the first hit fails its check, the second passes
+    "fatal crash FATAL CRASH", // no hit passes
+    "BOOM at 1 boom at 2",
+    "boom at 3", // the same literal on the next line
+    "nothing",
+    "Fatal crash",
+  ];
+  const text = Buffer.from(lines.join("\n") + "\n");
+  for (const bulk of [false, true]) {
+    const seen: number[] = [];
+    pf.scan(text, 0, text.length, (_s, _e, before) => seen.push(before), false, bulk);
+    assert.deepEqual(seen, [0, 2, 3, 5], `bulk ${bulk}`);
+  }
+});
+
 test("every built-in pattern gets factors (none has to run on every line)", () => {
   const pf = prefilterFor(rules);
   assert.deepEqual(
