@@ -164,9 +164,17 @@ describe("seventh round (B): kills and exits by signal", () => {
       real: [
         ["https://github.com/arut/nginx-rtmp-module/issues/470", "2014/09/15 11:34:24 [alert] 27#0: worker process 28 exited on signal 11"],
         ["https://github.com/danielgtaylor/jpeg-archive/issues/88", "What does “terminated by signal 11” mean in the screen output?"],
+        // The other native-crash signals (7 SIGBUS, 4 SIGILL, 8 SIGFPE) by number, and Open MPI's and
+        // MPICH's "<name> (<number>)" reports.
+        ["https://github.com/graph500/graph500/issues/42 (title)", "Terminated with signal 7"],
+        ["https://github.com/open-mpi/ompi/issues/3251", "[pax11-00:65294] Signal: Bus error (7)"],
+        ["https://github.com/deepmodeling/abacus-develop/issues/787 (title)", "LCAO throws Bus error (signal 7) when using a dozen of processes"],
       ],
       nearMiss: [
         ["2014/09/15 11:34:24 [alert] 27#0: worker process 28 exited on signal 1", null],
+        // An abort is the message before it, and a named segmentation fault is the cause rule.
+        ["[pax11-00:65294] Signal: Aborted (6)", null],
+        ["mpirun noticed that process rank 0 with PID 636815 on node fl98 exited on signal 11 (Segmentation fault).", "segfault_signal"],
       ],
     },
   ];
