@@ -391,3 +391,22 @@ describe("seventh round (B): pinned host memory", () => {
   ];
   testFamilies(rules, families);
 });
+
+describe("seventh round (B): a DataLoader worker dead of another native-crash signal", () => {
+  testFamilies(rules, [
+    {
+      rule: "segfault_dataloader_worker",
+      real: [
+        ["https://github.com/rowanz/r2c/issues/18", "RuntimeError: DataLoader worker (pid 6645) is killed by signal: Illegal instruction."],
+        ["https://github.com/facebookresearch/nocturne/issues/42 (title)", "RuntimeError: DataLoader worker (pid 7036) is killed by signal: Floating point exception."],
+        ["https://github.com/MhLiao/DB/issues/94", "RuntimeError: DataLoader worker (pid 25902) is killed by signal: Segmentation fault"],
+      ],
+      nearMiss: [
+        // SIGKILL is a kill (usually memory), SIGBUS its own rule (shared memory), SIGTERM a stop.
+        ["RuntimeError: DataLoader worker (pid 1817) is killed by signal: Killed. ", "killed_launcher_signal"],
+        ["DataLoader worker (pid 13176) is killed by signal: Bus error", "segfault_dataloader_bus_error"],
+        ["RuntimeError: DataLoader worker (pid 23616) is killed by signal: Terminated.", null],
+      ],
+    },
+  ]);
+});
