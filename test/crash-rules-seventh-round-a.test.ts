@@ -139,3 +139,50 @@ describe("seventh round A, timeouts: any client's read timeout, timeout types an
     assert.deepEqual(await primaryOf("config.log", `${config.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
   });
 });
+
+describe("seventh round A, NaN (t/u misses, widened by family)", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_loss_metric",
+      real: [
+        // Decoration between the key and its colon; a printed fp16 loss tensor.
+        ["crash-corpus nan_loss/PLeak-2-fp16-print-loss-tensor-nan.log (u), https://github.com/BHui97/PLeak/issues/2", "-----------loss------------:  tensor(nan, device='cuda:3', dtype=torch.float16)"],
+        // Python's format fill character after the value ('{:x<6f}': nan -> nanxxx).
+        ["crash-corpus nan_loss/PaddleOCR-10042-crnn-loss-nanxxx.log (t), https://github.com/PaddlePaddle/PaddleOCR/issues/10042", "[2023/05/26 21:49:05] ppocr INFO: epoch: [1/2000], global_step: 174, lr: 0.000013, acc: 0.000000, norm_edit_dis: 0.000000, loss: nanxxx, avg_reader_cost: 0.01411 s, avg_batch_cost: 0.91575 s, avg_samples: 1560.0, ips: 1703.52077 samples/s, eta: 23 days, 9:29:5"],
+        // A printed gradient tensor holding NaN, whatever the language of its label.
+        ["crash-corpus nan_loss/nlesc-dirac-pytorch-4-gradient-nan-entries.log (t), https://github.com/nlesc-dirac/pytorch/issues/4", "Gradiente:  tensor([-969.7510,    0.0000,       nan,       nan,    0.0000],"],
+        // "Loss is not finite" in its spellings (a typo included), when it ends training.
+        ["crash-corpus nan_loss/3D-R1-16-sft-loss-not-finite-terminate.log (t), https://github.com/AIGeeksGroup/3D-R1/issues/16", "Loss in not finite. Terminate training."],
+      ],
+      nearMiss: [
+        ["-----------loss------------:  tensor(0.1054, device='cuda:3', dtype=torch.float16)", null],
+        ["Gradiente:  tensor([-951.9085,    0.0000,       0.5,       0.2,    0.0000],", null],
+        // The same trainer skipping a step (the sixth round's skip notices are healthy).
+        ["Loss in not finite. Skip this training step.", null],
+      ],
+    },
+    {
+      rule: "nan_loss_record",
+      real: [
+        // The step counter's first value (FermiNet's energy) is NaN.
+        ["crash-corpus nan_loss/ferminet-57-beh-adam-energy-nan-step-3455.log (t), https://github.com/google-deepmind/ferminet/issues/57", "INFO:absl:Step 03455: nan E_h, variance=nan E_h^2, pmove=0.51"],
+      ],
+      nearMiss: [["INFO:absl:Step 03454: -14.9189 E_h, variance=0.0443 E_h^2, pmove=0.51", null]],
+    },
+    {
+      rule: "nan_grad_norm_check",
+      real: [
+        // Gradient checks reporting NaN: a debugging hook, DyNet's trainer, an assert message.
+        ["crash-corpus nan_loss/unsloth-2040-gemma3-v100-nan-gradient-detected.log (u), https://github.com/unslothai/unsloth/issues/2040", "NaN gradient detected in Linear4bit's input gradient "],
+        ["https://github.com/datquocnguyen/jointRE/issues/7", "RuntimeError: Magnitude of gradient is bad: -nan"],
+        ["https://github.com/alibaba-edu/simple-effective-text-matching/issues/3 (the title quotes the assert; this is its message as Python prints it)", "AssertionError: encounter nan in gradients"],
+      ],
+      nearMiss: [
+        // A trainer that checks its gradients and skips the step (nianticlabs/mickey#23: "That is a
+        // warning log"), and ESPnet's CTC ignoring samples (modelscope/FunASR#1124).
+        ["Found NaN/Inf in depth0/depth1 gradients!", null],
+        ["[autodl-container-4d6411b93c-8a044365] 2023-11-24 08:26:08,148 (ctc:67) WARNING: 1/140 samples got nan grad. These were ignored for CTC loss.", null],
+      ],
+    },
+  ]);
+});
