@@ -64,8 +64,9 @@ export function filterChunks(rt: PrefilterRuntime, fsMod: typeof fs, fd: number,
     if (k >= chunks.length) break;
     const c = chunks[k]!;
     const len = c.to - c.from;
-    // Allocated on the first claim: a thread that starts late may find nothing left.
-    buf ??= Buffer.allocUnsafe(longest);
+    // Allocated on the first claim: a thread that starts late may find nothing left. Inside the
+    // WebAssembly walk's memory when it fits: the walk then reads the bytes where they were read to.
+    buf ??= rt.inputBuffer(longest) ?? Buffer.allocUnsafe(longest);
     const b = buf;
     for (let got = 0; got < len; ) {
       const n = fsMod.readSync(fd, b, got, len - got, c.from + got);

@@ -20,7 +20,7 @@
  * codes and NULs exactly as the classifier does, since a code can split a literal.
  */
 import { walkerModule } from "./dfa-wasm.js";
-import type { CompiledRules } from "./rules.js";
+import { patternFactors as ruleFactors, type CompiledRules } from "./rules.js";
 
 /** Largest set of alternative strings a factor may have (more: give up on that part). */
 const MAX_SET = 48;
@@ -81,6 +81,12 @@ export interface Prefilter {
   scan(buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all?: boolean, bulk?: boolean): number;
   /** False when none of `patterns` matches any "\r"-separated segment of `line` (so no rule can match it). */
   mayMatch(line: string, patterns: readonly number[]): boolean;
+  /**
+   * A buffer of `length` bytes inside the WebAssembly walk's own memory, or null (no WebAssembly, or
+   * too long): a bulk scan of bytes read into it walks them where they are instead of copying each
+   * block in. One region per prefilter: valid until the next call, for one scan at a time.
+   */
+  inputBuffer(length: number): Buffer | null;
   /** The automaton and literals as data (what a worker thread needs to search with it). */
   readonly spec: PrefilterSpec;
   /** The spec with the WebAssembly walk built (what a worker thread of a whole-file scan gets). */
@@ -479,10 +485,11 @@ function foldByte(b: number): number {
 export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = {}): Prefilter {
   const patterns: PatternFilter[] = [];
   rules.rules.forEach((rule, r) => {
-    for (const p of rule.patterns) {
-      const factors = deriveFactors(p.source, p.flags);
+    rule.patterns.forEach((p, j) => {
+      // As deriveFactors(p.source, p.flags) gives them: shipped in the bundle with the built-in rules.
+      const factors = ruleFactors(rule, j);
       patterns.push({ rule: r, pattern: p, factors, searched: searchedFactors(factors), caseInsensitive: p.flags.includes("i") });
-    }
+    });
   });
   const alwaysRun = patterns.flatMap((p, k) => (p.factors.length ? [] : [k]));
 
@@ -650,7 +657,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     if (spec.walk === undefined) spec.walk = loadWalk();
     return spec;
   };
-  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch };
+  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch, inputBuffer: runtime.inputBuffer };
 }
 
 /** What the search needs of a built prefilter: plain data, so that a worker thread can rebuild it (agent/crash/parallel-scan.ts). */
@@ -713,6 +720,7 @@ export interface WalkSpec {
 export interface PrefilterRuntime {
   scan: Prefilter["scan"];
   mayMatch: Prefilter["mayMatch"];
+  inputBuffer: Prefilter["inputBuffer"];
 }
 
 /**
@@ -848,7 +856,9 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
 
   // The WebAssembly walker: its own memory (fixed size, so views stay valid) holding the classes,
   // the table, a control block, the input block and the events (see agent/crash/dfa-wasm.ts).
-  type W = { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; events: number; walk4: Function; walk1: Function; rowShift: number; blockBytes: number };
+  // The input region holds a whole piece of a parallel scan (a quarter of a 16 MiB read, cut at a line
+  // end: 4 MiB and a little), which a thread reads straight into it (inputBuffer): no copy per block.
+  type W = { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; inputBytes: number; events: number; walk4: Function; walk1: Function; rowShift: number; blockBytes: number };
   let walker: W | null | undefined;
   const getWalker = (): W | null => {
     if (walker !== undefined) return walker;
@@ -858,15 +868,22 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     const { module, classes, rows, blockBytes, rowShift } = spec.walk;
     const ctrl = 1024 + rows.length * 4;
     const input = ctrl + 64;
-    const events = input + blockBytes;
+    const inputBytes = Math.max(blockBytes, (4 << 20) + (256 << 10));
+    const events = input + inputBytes;
     const memory = new WebAssembly.Memory({ initial: Math.ceil((events + 8 * blockBytes) / 65536) });
     const inst = new WebAssembly.Instance(module, { m: { mem: memory } });
     const i32 = new Int32Array(memory.buffer);
     i32.set(classes, 0);
     i32.set(rows, 1024 / 4);
     const ex = inst.exports as { walk4: Function; walk1: Function };
-    walker = { i32, u8: new Uint8Array(memory.buffer), ctrl, input, events, walk4: ex.walk4, walk1: ex.walk1, rowShift, blockBytes };
+    walker = { i32, u8: new Uint8Array(memory.buffer), ctrl, input, inputBytes, events, walk4: ex.walk4, walk1: ex.walk1, rowShift, blockBytes };
     return walker;
+  };
+
+  /** A buffer of `length` bytes inside the walker's memory (a bulk scan of it copies nothing), or null. */
+  const inputBuffer = (length: number): Buffer | null => {
+    const w = getWalker();
+    return w && length <= w.inputBytes ? Buffer.from(w.u8.buffer, w.input, length) : null;
   };
 
   const scan = (buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all = false, bulk = end - start >= 8 * 1024 * 1024): number => {
@@ -890,15 +907,17 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     };
     const w = bulk ? getWalker() : null;
     if (w) {
-      // Blocks of the text, copied into the walker's memory; each block in four parts cut at line
-      // starts (where every state behaves as the root), walked in lockstep; the events of part 0,
-      // then 1, 2, 3, handled in text order as the loop below handles its stops.
+      // Blocks of the text, copied into the walker's memory (unless the text is there already:
+      // inputBuffer); each block in four parts cut at line starts (where every state behaves as the
+      // root), walked in lockstep; the events of part 0, then 1, 2, 3, handled in text order as the
+      // loop below handles its stops.
       const i32 = w.i32;
       const ctrl = w.ctrl >> 2;
       const rowShift = w.rowShift;
       const blockBytes = w.blockBytes;
       const firstOff = firstSpecial << rowShift;
       const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+      const inPlace = buf.buffer === w.u8.buffer;
       const cut = [0, 0, 0, 0, 0];
       const evFrom = [0, 0, 0, 0];
       const evTo = [0, 0, 0, 0];
@@ -906,7 +925,9 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       let carry = 0;
       for (let b = start; b < end; ) {
         const be = Math.min(end, b + blockBytes);
-        w.u8.set(bytes.subarray(b, be), w.input);
+        // Address of byte b in the walker's memory.
+        const at0 = inPlace ? buf.byteOffset + b : w.input;
+        if (!inPlace) w.u8.set(bytes.subarray(b, be), w.input);
         cut[0] = b;
         cut[4] = be;
         const quarter = (be - b) >> 2;
@@ -922,7 +943,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
           lock = Math.min(lock, cut[k + 1]! - cut[k]!);
           evFrom[k] = w.events + (cut[k]! - b) * 8;
         }
-        const p = (k: number) => w.input + (cut[k]! - b);
+        const p = (k: number) => at0 + (cut[k]! - b);
         w.walk4(p(0), p(1), p(2), p(3), lock, evFrom[0]!, evFrom[1]!, evFrom[2]!, evFrom[3]!, carry, firstOff, w.ctrl);
         for (let k = 0; k < 4; k++) {
           fin[k] = i32[ctrl + k]!;
@@ -941,7 +962,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
             break;
           }
         }
-        const delta = b - w.input;
+        const delta = b - at0;
         for (let k = 0; k < 4; k++) {
           for (let q = evFrom[k]! >> 2, qe = evTo[k]! >> 2; q < qe; q += 2) {
             const at = i32[q]! + delta;
@@ -1012,5 +1033,5 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return false;
   };
 
-  return { scan, mayMatch };
+  return { scan, mayMatch, inputBuffer };
 }

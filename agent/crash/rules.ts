@@ -576,6 +576,15 @@ function factorsOf(x: RuleInternals, j: number): PatternFactors[number] {
   return (x.factors[j] ??= deriveFactors(x.sources[j]!, x.flags));
 }
 
+/**
+ * The factors of pattern `j` of a compiled rule (deriveFactors of its source and flags): shipped
+ * with precompiled rules, else derived once and kept. The whole-file prefilter (prefilter.ts) builds
+ * its automaton from these instead of deriving them again.
+ */
+export function patternFactors(rule: CompiledRule, j: number): PatternFactors[number] {
+  return factorsOf(internals.get(rule)!, j);
+}
+
 /** Positions of "\n" in `s`, in order. */
 function newlinesOf(s: string): number[] {
   const out: number[] = [];
