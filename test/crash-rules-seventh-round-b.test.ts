@@ -410,3 +410,27 @@ describe("seventh round (B): a DataLoader worker dead of another native-crash si
     },
   ]);
 });
+
+describe("seventh round (B): the exception type DistBackendError", () => {
+  // torch raises DistBackendError only when the collective backend library fails (pytorch#88134), so
+  // one whose message no rule knows is an NCCL failure; lines of pytorch/pytorch#131781 (the frames
+  // as the issue pasted them, without their Traceback line).
+  const frames = [
+    '[rank15]:   File "/home/joe/micromamba/lib/python3.10/site-packages/torch/distributed/distributed_c10d.py", line 2288, in all_reduce',
+    "[rank15]:     work = group.allreduce([tensor], opts)",
+  ];
+  const cpp = [
+    "[rank15]: Exception raised from recvBytes at ../torch/csrc/distributed/c10d/Utils.hpp:672 (most recent call first):",
+    "[rank15]: frame #0: c10::Error::Error(c10::SourceLocation, std::string) + 0x96 (0x7fca98f77f86 in /home/joe/micromamba/lib/python3.10/site-packages/torch/lib/libc10.so)",
+  ];
+  test("an unexplained DistBackendError is nccl_error; one a rule reads (a store timeout) keeps the rule's category", async () => {
+    const reset = "[rank15]: torch.distributed.DistBackendError: [15] is setting up NCCL communicator and retrieving ncclUniqueId from [0] via c10d key-value store by key '0', but store->get('0') got error: Connection reset by peer";
+    assert.deepEqual(await primaryOf("dbe-reset.log", `${[...frames, reset, ...cpp].join("\n")}\n`), { category: "nccl_error", ruleId: "python_traceback" });
+    // RUCAIBox/RecBole#2069's message on the same frames: the timeout rule names it.
+    const timeout = "torch.distributed.DistBackendError: [5] is setting up NCCL communicator and retrieving ncclUniqueId from [0] via c10d key-value store by key '0', but store->get('0') got error: Socket Timeout";
+    assert.equal((await primaryOf("dbe-timeout.log", `${[...frames, timeout].join("\n")}\n`))?.category, "timeout");
+    // The same frames ending in another type stay a Python exception.
+    const other = "[rank15]: ValueError: Tensors must be contiguous";
+    assert.equal((await primaryOf("dbe-other.log", `${[...frames, other].join("\n")}\n`))?.category, "python_exception");
+  });
+});

@@ -400,6 +400,10 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // A generic exception (RuntimeError, Exception, a library's own) whose message says the wait or
   // request timed out: "Timeout waiting for ... to enter one of the conditions", "Futures timed out after".
   if (TIMED_OUT_MESSAGE.test(e.message.split("\n")[0]!)) return "timeout";
+  // torch raises DistBackendError only for a failure of the collective backend library itself
+  // (C10D_NCCL_CHECK and its kin, pytorch#88134), whatever words the message uses; one that timed out
+  // is a timeout (above).
+  if (/(?:^|\.)DistBackendError$/.test(e.type)) return "nccl_error";
   return "python_exception";
 }
 
