@@ -186,3 +186,54 @@ describe("seventh round A, NaN (t/u misses, widened by family)", () => {
     },
   ]);
 });
+
+describe("seventh round A, parser: an exception Python printed and ignored ends nothing, whatever a rule says about it", () => {
+  test("an ImportError in a finalizer at interpreter shutdown is no crash (3.14's wording too)", async () => {
+    // tinygrad/tinygrad#11382: the compile finished ("test done"), then finalizers failed at exit.
+    const tinygrad = [
+      "**** test done ****",
+      "Exception ignored in: <function HCQGraph.__del__ at 0x7f9ecfb6a0>",
+      "Traceback (most recent call last):",
+      '  File "/data/openpilot/tinygrad/runtime/graph/hcq.py", line 225, in __del__',
+      '  File "/data/openpilot/tinygrad/runtime/ops_qcom.py", line 313, in _free',
+      '  File "/data/openpilot/tinygrad/runtime/ops_qcom.py", line 358, in _gpu_free',
+      '  File "/data/openpilot/tinygrad/runtime/autogen/kgsl.py", line 132, in _do_ioctl',
+      '  File "/data/openpilot/tinygrad/runtime/support/hcq.py", line 29, in ioctl',
+      "ImportError: sys.meta_path is None, Python is likely shutting down",
+    ];
+    assert.equal(await primaryOf("tinygrad-exit.log", `${tinygrad.join("\n")}\n`), null);
+    // uqfoundation/dill#735: Python 3.14 prints "Exception ignored while calling deallocator".
+    const py314 = [
+      "Exception ignored while calling deallocator <function IOBase.__del__ at 0x7fffaeb99bc0>:",
+      "Traceback (most recent call last):",
+      '  File "/usr/lib/python3.14/_pyio.py", line 411, in __del__',
+      '  File "/usr/lib/python3.14/_pyio.py", line 2701, in _dealloc_warn',
+      '  File "/usr/lib/python3.14/_pyio.py", line 861, in _dealloc_warn',
+      '  File "/usr/lib/python3.14/_pyio.py", line 1613, in _dealloc_warn',
+      "ImportError: sys.meta_path is None, Python is likely shutting down",
+    ];
+    assert.equal(await primaryOf("py314-exit.log", `${py314.join("\n")}\n`), null);
+  });
+
+  test("the same ImportError raised by the program is still an import error, also after an ignored one", async () => {
+    // Near miss: urllib3/urllib3#2608 quotes it raised through requests' frames (not a finalizer).
+    const raised = [
+      "Traceback (most recent call last):",
+      '  File "/home/liron/mambaforge/envs/dm-sdk-dev/lib/python3.10/site-packages/requests/api.py", line 117, in post',
+      '  File "/home/liron/mambaforge/envs/dm-sdk-dev/lib/python3.10/site-packages/urllib3/connection.py", line 380, in connect',
+      "ImportError: sys.meta_path is None, Python is likely shutting down",
+    ];
+    assert.equal((await primaryOf("raised.log", `${raised.join("\n")}\n`))?.category, "import_error");
+    const after = [
+      "Exception ignored in: <bound method _WeChatRobotClient.__del__ of <class 'wxRobot._WeChatRobotClient'>>",
+      "Traceback (most recent call last):",
+      '  File "C:\\Users\\xinhua\\PycharmProjects\\crypto\\wxRobot.py", line 38, in __del__',
+      "ImportError: sys.meta_path is None, Python is likely shutting down",
+      "Traceback (most recent call last):",
+      '  File "train.py", line 3, in <module>',
+      "    import scipy",
+      "ModuleNotFoundError: No module named 'scipy'",
+    ];
+    assert.deepEqual(await primaryOf("ignored-then-crash.log", `${after.join("\n")}\n`), { category: "import_error", ruleId: "import_no_module" });
+  });
+});

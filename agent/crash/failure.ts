@@ -197,15 +197,16 @@ export function demoteSpawnChildErrors(findings: readonly CrashFinding[], kept: 
 }
 
 /**
- * A caught exception whose traceback the catching code logged (`ParsedException.caughtBy`: an
+ * An exception that ended nothing: one a catching code logged (`ParsedException.caughtBy`: an
  * availability probe that answered False, as xformers does for a missing or mismatched Triton on
- * every start) ended nothing: rule findings on its lines (`No module named 'triton'`) become
- * warnings outside the final incident, so a log that goes on, or ends, after it raises no alarm.
- * Changes `findings` in place.
+ * every start), or one Python printed and ignored (`ignored`: "Exception ignored in", a finalizer,
+ * atexit; the DataLoader iterator's `__del__` failing at interpreter shutdown with "ImportError:
+ * sys.meta_path is None"). Rule findings on its lines become warnings outside the final incident,
+ * so a log that goes on, or ends, after it raises no alarm. Changes `findings` in place.
  */
 export function demoteCaughtExceptions(findings: readonly CrashFinding[], kept: KeptLines, exceptions: readonly ParsedException[]): void {
   for (const x of exceptions) {
-    if (!x.caughtBy) continue;
+    if (!x.caughtBy && !x.ignored) continue;
     const from = kept.firstLine + x.startLine;
     const to = kept.firstLine + x.endLine;
     for (const f of findings) {

@@ -238,7 +238,8 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       for (let j = i - 1; j >= Math.max(0, i - 3); j--) {
         const p = stripPrefix(lines[j]!, prefix);
         if (p === null || !p.trim()) continue;
-        if (/^Exception ignored in\b|^Error in atexit\._run_exitfuncs/.test(p.trim())) e.ignored = true;
+        // Python 3.14 words it "Exception ignored while calling deallocator <...>:" (and "while finalizing").
+        if (/^Exception ignored (?:in|while|on)\b|^Error in atexit\._run_exitfuncs/.test(p.trim())) e.ignored = true;
         break;
       }
       // Python never propagates an exception raised in a finalizer (`__del__`, the DataLoader
