@@ -111,12 +111,50 @@ function spellClassEscapes(src: string): string {
   return out;
 }
 
+/**
+ * A POSIX bracket expression as rg's syntax needs it: rg nests classes (`[a[bc]]`) and reads escapes
+ * inside them, so a plain `[` (not `[:name:]`), a leading `]` and a backslash are escaped there
+ * (`[^]]*?[[:space:],[]` from `[^\]]*?[\s,\[]` made rg stop with "unclosed character class").
+ */
+function bracketsForRg(ere: string): string {
+  let out = "";
+  for (let i = 0; i < ere.length; i++) {
+    const c = ere[i]!;
+    if (c === "\\") {
+      out += ere.slice(i, i + 2);
+      i++;
+      continue;
+    }
+    if (c !== "[") {
+      out += c;
+      continue;
+    }
+    out += "[";
+    let j = i + 1;
+    if (ere[j] === "^") out += ere[j++];
+    if (ere[j] === "]") {
+      out += "\\]";
+      j++;
+    }
+    for (; j < ere.length && ere[j] !== "]"; j++) {
+      const d = ere[j]!;
+      if (d === "[" && ere[j + 1] === ":") {
+        const close = ere.indexOf(":]", j + 2);
+        out += ere.slice(j, close + 2);
+        j = close + 1;
+      } else out += d === "[" || d === "\\" ? `\\${d}` : d;
+    }
+    out += "]";
+    i = j;
+  }
+  return out;
+}
+
 /** The rules' patterns as grep -E (POSIX ERE) and rg (byte mode) pattern files. */
 function referencePatterns(rules: CompiledRules): { ere: string; rg: string } {
   const ere = rules.rules.flatMap((r) => r.patterns.map((p) => toEre(spellClassEscapes(dropLookarounds(p.source)), p.ignoreCase)));
   const rg = ere.map((p) =>
-    p
-      .replace(/\\\//g, "/")
+    bracketsForRg(p.replace(/\\\//g, "/"))
       .replace(/[^\x00-\x7f]/g, (ch) => [...Buffer.from(ch, "utf8")].map((b) => `\\x${b.toString(16).toUpperCase()}`).join("")),
   );
   return { ere: ere.join("\n") + "\n", rg: rg.join("\n") + "\n" };
