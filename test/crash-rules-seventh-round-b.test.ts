@@ -434,3 +434,31 @@ describe("seventh round (B): the exception type DistBackendError", () => {
     assert.equal((await primaryOf("dbe-other.log", `${[...frames, other].join("\n")}\n`))?.category, "python_exception");
   });
 });
+
+describe("seventh round (B): a scheduler killing a job for its memory limit", () => {
+  testFamilies(rules, [
+    {
+      // Slurm's older memory enforcement, LSF and PBS/Torque: the job exceeded its memory request and
+      // the scheduler killed it (the project reads a memory kill as process_killed, like the cgroup's).
+      rule: "killed_cgroup_oom",
+      real: [
+        ["https://github.com/bcbio/bcbio-nextgen/issues/2393", "slurmstepd-dback-c11-n01: error: Job 848444 exceeded memory limit (33715636 > 32757760), being killed"],
+        ["https://github.com/bcbio/bcbio-nextgen/issues/2393", "slurmstepd-dback-c11-n01: error: Exceeded job memory limit"],
+        ["https://github.com/openbabel/openbabel/issues/2658", "slurmstepd-falkor7: error: Step 1141810.0 exceeded memory limit (52917772 > 20971520), being killed"],
+        ["https://github.com/openbabel/openbabel/issues/2658", "srun: Exceeded job memory limit"],
+        ["https://github.com/wheaton5/souporcell/issues/20", "TERM_MEMLIMIT: job killed after reaching LSF memory usage limit."],
+        ["https://github.com/marbl/canu/issues/530", "=>> PBS: job killed: mem 38427376kb exceeded limit 33554432kb"],
+        ["https://github.com/dask/dask-jobqueue/issues/178", "```dask-worker.o1838772:=>> PBS: job killed: mem job total 115343360 kb exceeded limit 115343360 kb```"],
+        ["https://github.com/veg/hyphy/issues/500", "=>> PBS: job killed: vmem 3372163072 exceeded limit 2147483648"],
+        ["https://github.com/nf-core/sarek/issues/541", "Job exceeded a memory resource limit (vmem, pvmem, etc.). Job was aborted"],
+      ],
+      nearMiss: [
+        // Slurm's after-the-fact notice, printed for jobs that completed (chaos/slurm#54, galaxy#2309).
+        ["slurmstepd: Exceeded step memory limit at some point.", null],
+        ["slurmstepd: error: Exceeded step memory limit at some point. Step may have been partially swapped out to disk.", null],
+        // A wall-clock limit is a timeout.
+        ["=>> PBS: job killed: walltime 172830 exceeded limit 172800", "timeout_scheduler_limit"],
+      ],
+    },
+  ]);
+});
