@@ -462,3 +462,20 @@ describe("seventh round (B): a scheduler killing a job for its memory limit", ()
     },
   ]);
 });
+
+describe("seventh round (B): Colab's notice that the session used all its RAM", () => {
+  testFamilies(rules, [
+    {
+      rule: "host_oom_memory_error",
+      real: [
+        ["https://github.com/PV-Lab/FTCP/issues/8", "> Your session crashed after using all available RAM. If you are interested in access to high-RAM runtimes, you may want to check out [Colab Pro](https://colab.research.google.com/signup/pricing?utm_source=dialog&utm_medium=link&utm_campaign=oom)."],
+        ["https://github.com/googlecolab/colabtools/issues/2332", "**Your session crashed after using all available RAM.** "],
+        ["https://github.com/borisdayma/dalle-mini/issues/207", "\"Your session crashed after using all available RAM. As a Colab Pro user, you have higher memory than non-subscribed users..\""],
+      ],
+      nearMiss: [
+        // A crash Colab does not attribute to memory.
+        ["Your session crashed for an unknown reason.", null],
+      ],
+    },
+  ]);
+});
