@@ -479,3 +479,24 @@ describe("seventh round (B): Colab's notice that the session used all its RAM", 
     },
   ]);
 });
+
+describe("seventh round (B): device memory exhausted under Vulkan and Metal", () => {
+  testFamilies(rules, [
+    {
+      // Vulkan's and Metal's out-of-device-memory results (llama.cpp's backends, MLX on Apple silicon).
+      rule: "cuda_oom_other_runtimes",
+      real: [
+        ["https://github.com/ggml-org/llama.cpp/issues/15256", "ggml_vulkan: Device memory allocation of size 118497280 failed."],
+        ["https://github.com/ggml-org/llama.cpp/issues/15256", "ggml_vulkan: vk::Device::allocateMemory: ErrorOutOfDeviceMemory"],
+        ["https://github.com/RippeR37/GL_vs_VK/issues/2", "`vk::CommandBuffer::end: ErrorOutOfDeviceMemory`"],
+        ["https://github.com/ggml-org/llama.cpp/pull/7010", "error: Insufficient Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)"],
+        ["https://github.com/youssofal/MTPLX/issues/194 (title)", "libc++abi: terminating due to uncaught exception of type std::runtime_error: [METAL] Command buffer execution failed: Insufficient Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)"],
+      ],
+      nearMiss: [
+        // Host memory in Vulkan's words, and Metal's generic command-buffer status.
+        ["VK_ERROR_OUT_OF_HOST_MEMORY", null],
+        ["ggml_metal_graph_compute: command buffer 0 failed with status 5", null],
+      ],
+    },
+  ]);
+});
