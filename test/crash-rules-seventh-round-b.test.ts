@@ -500,3 +500,18 @@ describe("seventh round (B): device memory exhausted under Vulkan and Metal", ()
     },
   ]);
 });
+
+describe("seventh round (B): Vulkan's lost device as vulkan-hpp throws it", () => {
+  testFamilies(rules, [
+    {
+      rule: "gpu_device_lost",
+      real: [
+        ["https://github.com/ggml-org/llama.cpp/issues/13248 (title)", "terminate called after throwing an instance of 'vk::DeviceLostError'"],
+        ["https://github.com/jsoulier/ray_tracing_in_one_weekend/issues/4", "Failed to acquire fence: vkQueueSubmit VK_ERROR_DEVICE_LOST"],
+      ],
+      nearMiss: [
+        ["catch (const vk::OutOfDateKHRError&) { recreateSwapchain(); }", null],
+      ],
+    },
+  ]);
+});
