@@ -237,3 +237,38 @@ describe("seventh round A, parser: an exception Python printed and ignored ends 
     assert.deepEqual(await primaryOf("ignored-then-crash.log", `${after.join("\n")}\n`), { category: "import_error", ruleId: "import_no_module" });
   });
 });
+
+describe("seventh round A, NaN: a loss scale that collapsed to 1 explains the failure after it", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_loss_scale_collapsed",
+      real: [
+        // DeepSpeed halving its scale down to 1 (every step skipped), then the run raised.
+        ["crash-corpus nan_loss/chatglm-finetuning-130-ds-overflow-every-step-scale-to-1.log (t/u), https://github.com/liucongg/ChatGLM-Finetuning/issues/130", "[2024-01-17 10:10:25,080] [INFO] [loss_scaler.py:183:update_scale] [deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 2, reducing to 1"],
+        ["https://github.com/deepspeedai/DeepSpeed/pull/1593 (quoting transformers#14531)", "OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 1, reducing to 1"],
+      ],
+      nearMiss: [
+        // The scale search at the start of every fp16 run (zai-org/CogVideo#233: "It recovered after few steps").
+        ["[2024-09-11 17:52:18,030] [INFO] [loss_scaler.py:183:update_scale] [deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 4294967296, reducing to 2147483648", null],
+        ["[2023-06-07 22:16:00,018] [INFO] [loss_scaler.py:181:update_scale] [deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 16, reducing to 8", null],
+      ],
+    },
+  ]);
+
+  const collapse = [
+    "[2024-01-17 10:10:24,477] [INFO] [logging.py:96:log_dist] [Rank 0] step=16, skipped=16, lr=[0.0001], mom=[(0.9, 0.95)]",
+    "[2024-01-17 10:10:25,080] [INFO] [loss_scaler.py:183:update_scale] [deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 2, reducing to 1",
+    "[2024-01-17 10:10:25,080] [INFO] [logging.py:96:log_dist] [Rank 0] step=17, skipped=17, lr=[0.0001], mom=[(0.9, 0.95)]",
+  ];
+
+  test("a failure right after the collapse (here only its Traceback line: the log ends there) is the NaN run", async () => {
+    assert.deepEqual(await primaryOf("collapse-then-raise.log", `${[...collapse, "Traceback (most recent call last):"].join("\n")}\n`), { category: "nan_loss", ruleId: "nan_loss_scale_collapsed" });
+  });
+
+  test("the collapse alone is a warning, and a Traceback line alone names no error but is a failure", async () => {
+    assert.equal(await primaryOf("collapse-alone.log", `${collapse.join("\n")}\n`), null);
+    assert.deepEqual(await primaryOf("traceback-head.log", "epoch 3 step 200 loss 1.25\nTraceback (most recent call last):\n\n"), { category: "python_exception", ruleId: "python_traceback" });
+    // A Traceback line followed by anything else is not cut there (its frames or other records follow).
+    assert.equal(await primaryOf("traceback-head-then-log.log", "Traceback (most recent call last):\nepoch 3 step 200 loss 1.25\nepoch 3 step 300 loss 1.20\n"), null);
+  });
+});

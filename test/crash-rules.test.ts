@@ -254,7 +254,7 @@ test("the primary choice reads rule traits from the rules: the shipped ones, and
   assert.deepEqual(ids("peer_wait"), ["gloo_peer_connection", "nccl_peer_connection_closed", "nccl_remote_error", "nccl_watchdog_heartbeat", "nccl_watchdog_timeout", "timeout_c10d_client_socket", "timeout_collective_gloo", "timeout_coordination_heartbeat", "timeout_dist_socket", "timeout_dist_store", "timeout_python", "timeout_store_socket"]);
   assert.deepEqual(ids("consequence"), ["killed_death_signal", "killed_launcher_cleanup", "killed_slurm_step_cancelled"]);
   assert.deepEqual(ids("launcher_cleanup"), ["killed_launcher_cleanup"]);
-  assert.deepEqual(ids("explains_failure"), ["cuda_oom_batch_reduced", "disk_full_warning"]);
+  assert.deepEqual(ids("explains_failure"), ["cuda_oom_batch_reduced", "disk_full_warning", "nan_loss_scale_collapsed"]);
   // A site's own barrier message: as a peer wait, the kill in the same incident is what it waited for.
   const log = path.join(tmp, "site-wait.log");
   fs.writeFileSync(log, "step 10 loss 2.1\nSITE BARRIER expired after 600 s on rank 3\nbash: line 1: 4242 Killed                  python train.py\n");

@@ -400,6 +400,12 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
     for (let j = Math.max(0, head); j < lines.length; j++) consumed.add(j);
     return { kind: "python", type: "", message: "", line: last, endLine: lines.length - 1, startLine: Math.max(0, head), frames, prefix, cut: true };
   }
+  // Only the "Traceback" line, at the very end of the text: the process died (or the excerpt was cut)
+  // right after Python began printing its failure.
+  if (limit === lines.length && head >= 0 && frames.length === 0 && lines.slice(head + 1).every((l) => !l.trim() || /^`{3,}\w*$/.test(l.trim()))) {
+    for (let j = head; j < lines.length; j++) consumed.add(j);
+    return { kind: "python", type: "", message: "", line: head, endLine: lines.length - 1, startLine: head, frames, prefix, cut: true };
+  }
   return null;
 }
 
