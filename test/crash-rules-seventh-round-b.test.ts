@@ -378,7 +378,7 @@ describe("seventh round (B): pinned host memory", () => {
       // TensorFlow's stream executor), host RAM rather than GPU memory.
       rule: "host_oom_pinned",
       real: [
-        ["crash-corpus host_oom/mindspore-172-lenet-wsl2-cudahostalloc-out-of-memory.log (t/u), https://github.com/mindspore-ai/mindspore/issues/172", "[ERROR] MD(14433,7fea2effd700,python):2021-12-12-14:13:43.932.181 [mindspore/ccsrc/minddata/dataset/util/arena.cc:250] Init] cudaHostAlloc failed, ret[2], out of memory"],
+        ["crash-corpus host_oom/mindspore-172-lenet-wsl2-cudahostalloc-out-of-memory.log (u), https://github.com/mindspore-ai/mindspore/issues/172", "[ERROR] MD(14433,7fea2effd700,python):2021-12-12-14:13:43.932.181 [mindspore/ccsrc/minddata/dataset/util/arena.cc:250] Init] cudaHostAlloc failed, ret[2], out of memory"],
         ["https://github.com/PaddlePaddle/PaddleDetection/issues/4878", "    cudaHostAlloc Cannot allocate 32 bytes in CUDAPinnedPlace**"],
         ["https://github.com/talmolab/sleap/issues/2001", "2024-10-22 09:22:17.233972: E tensorflow/stream_executor/cuda/cuda_driver.cc:802] failed to alloc 34359738368 bytes on host: CUDA_ERROR_OUT_OF_MEMORY: out of memory"],
       ],
