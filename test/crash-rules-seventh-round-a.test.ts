@@ -272,3 +272,46 @@ describe("seventh round A, NaN: a loss scale that collapsed to 1 explains the fa
     assert.equal(await primaryOf("traceback-head-then-log.log", "Traceback (most recent call last):\nepoch 3 step 200 loss 1.25\nepoch 3 step 300 loss 1.20\n"), null);
   });
 });
+
+describe("seventh round A, checkpoints: protobuf models that do not parse, a model config that is not JSON", () => {
+  testFamilies(rules, [
+    {
+      // A TensorFlow .pb graph or an ONNX file cut short or not a model (maintainers: re-download it).
+      rule: "ckpt_bad_format",
+      real: [
+        ["https://github.com/tensorflow/tensorflow/issues/3002", "google.protobuf.message.DecodeError: Truncated message."],
+        ["https://github.com/onnx/onnx/issues/3682", "google.protobuf.message.DecodeError: Error parsing message"],
+        ["https://github.com/mithril-security/blindai/issues/146", "DecodeError: Error parsing message with type 'onnx.ModelProto'"],
+        ["https://github.com/onnx/onnx/issues/278", "DecodeError: Protobuf decoding consumed too few bytes: None out of 243863373"],
+      ],
+      nearMiss: [
+        ["json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)", null],
+        ["UnicodeDecodeError: 'utf-8' codec can't decode byte 0x80 in position 0: invalid start byte", null],
+      ],
+    },
+  ]);
+
+  test("a JSONDecodeError in a model config reader is a broken saved file; one reading data is not", async () => {
+    // JeremyLinky/YouTube-VLN#6: the frames as the issue shows them; the exception line is its title.
+    const vln = [
+      "Loading model",
+      "Traceback (most recent call last):",
+      '  File "/home/kamran-rehman/anaconda3/envs/lily/data/YouTube-VLN/pretrain.py", line 54, in main',
+      "    config = BERT_CONFIG_FACTORY[args.model_name].from_json_file(args.config_file)",
+      '  File "/home/kamran-rehman/anaconda3/envs/lily/data/YouTube-VLN/vilbert/vilbert.py", line 182, in from_json_file',
+      "    params = json.load(fid)",
+      '  File "/home/kamran-rehman/anaconda3/envs/lily/lib/python3.6/json/__init__.py", line 299, in load',
+      "    parse_constant=parse_constant, object_pairs_hook=object_pairs_hook, **kw)",
+      "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+    ];
+    assert.deepEqual(await primaryOf("vln.log", `${vln.join("\n")}\n`), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
+    // Lightning-AI/lit-llama#283: a data preparation script reading its own dataset.
+    const litLlama = [
+      "Traceback (most recent call last):",
+      '  File "/home/ubuntu/miniconda3/lib/python3.8/json/decoder.py", line 355, in raw_decode',
+      '    raise JSONDecodeError("Expecting value", s, err.value) from None',
+      "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+    ];
+    assert.deepEqual(await primaryOf("lit-llama.log", `${litLlama.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  });
+});

@@ -391,7 +391,9 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // ... or transformers reading a saved model's config.json (PretrainedConfig._dict_from_json_file)
   // or its tokenizer's tokenizer_config.json (get_tokenizer_config, the tokenizer's _from_pretrained;
   // an excerpt that kept only the caller's frame shows the call in its source line).
-  if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || f.func === "_dict_from_json_file" || f.func === "get_tokenizer_config" || /trainer_state|[\\/]tokenization_utils_base\.py$/.test(f.file) || /\bget_tokenizer_config\(/.test(f.code ?? ""))) return "checkpoint_corrupt";
+  // Any library's config reader (`BertConfig.from_json_file`) and any `from_pretrained` reading a saved
+  // model's JSON (config, adapter_config, an index) report a file that is empty, cut or not JSON.
+  if (/(?:^|\.)JSONDecodeError$/.test(e.type) && e.frames.some((f) => f.func === "load_from_json" || f.func === "_dict_from_json_file" || f.func === "get_tokenizer_config" || f.func === "from_json_file" || /^_?from_pretrained$/.test(f.func) || /trainer_state|[\\/]tokenization_utils_base\.py$/.test(f.file) || /\bget_tokenizer_config\(/.test(f.code ?? ""))) return "checkpoint_corrupt";
   // The collective backend losing its peer while the process group is set up or runs its first
   // collective (init_process_group, a barrier, DDP's parameter-shape check): torch raises a bare
   // RuntimeError naming the socket error, from inside distributed_c10d.py or distributed/utils.py.
