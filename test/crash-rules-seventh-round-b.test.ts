@@ -515,3 +515,24 @@ describe("seventh round (B): Vulkan's lost device as vulkan-hpp throws it", () =
     },
   ]);
 });
+
+describe("seventh round (B): Horovod shutting its collectives down", () => {
+  testFamilies(rules, [
+    {
+      // A surviving rank's notice (peer_wait): the exception of the rank that failed first explains it.
+      rule: "horovod_shut_down",
+      real: [
+        ["https://github.com/horovod/horovod/issues/3412", "[1,0]<stderr>:Horovod has been shut down. This was caused by an exception on one of the ranks or an attempt to allreduce, allgather or broadcast a tensor after one of the ranks finished execution. If the shutdown was caused by an exception, you should see the exception in the log before the first shutdown message."],
+        ["https://github.com/horovod/horovod/issues/410", "2018-07-30 06:41:52.525932: W tensorflow/core/framework/op_kernel.cc:1318] OP_REQUIRES failed at mpi_ops.cc:422 : Aborted: Horovod has been shut down. This was caused by an exception on one of the ranks or an attempt to allreduce, allgather or broadcast a tensor after one of the ranks finished execution. If the shutdown was caused by an exception, you should see the exception in the log before the first shutdown message."],
+        ["https://github.com/horovod/horovod/issues/243", "AbortedError (see above for traceback): Horovod has been shut down. This has been caused by an exception on one of the rank or an attempt to allreduce, allgather or broadcast a tensor after one of the ranks has finished execution."],
+      ],
+      nearMiss: [
+        ["Horovod has been shut down cleanly.", null],
+      ],
+    },
+  ]);
+  test("alone, Horovod's shutdown notice is a collective failure", async () => {
+    const line = "AbortedError (see above for traceback): Horovod has been shut down. This has been caused by an exception on one of the rank or an attempt to allreduce, allgather or broadcast a tensor after one of the ranks has finished execution.";
+    assert.deepEqual(await primaryOf("hvd-alone.log", `${line}\n`), { category: "nccl_error", ruleId: "horovod_shut_down" });
+  });
+});
