@@ -451,6 +451,9 @@ describe("seventh round (B): a scheduler killing a job for its memory limit", ()
         ["https://github.com/dask/dask-jobqueue/issues/178", "```dask-worker.o1838772:=>> PBS: job killed: mem job total 115343360 kb exceeded limit 115343360 kb```"],
         ["https://github.com/veg/hyphy/issues/500", "=>> PBS: job killed: vmem 3372163072 exceeded limit 2147483648"],
         ["https://github.com/nf-core/sarek/issues/541", "Job exceeded a memory resource limit (vmem, pvmem, etc.). Job was aborted"],
+        // Spark on YARN (TensorFlowOnSpark), beside YARN's own "running beyond physical memory limits".
+        ["https://github.com/yahoo/TensorFlowOnSpark/issues/134", "17/11/25 18:23:24 ERROR YarnClusterScheduler: Lost executor 9 on harrisburg.cs.colostate.edu: Container killed by YARN for exceeding memory limits. 7.2 GB of 4.2 GB virtual memory used. Consider boosting spark.yarn.executor.memoryOverhead."],
+        ["https://github.com/apache/spark/pull/20735", "ExecutorLostFailure (executor 121 exited caused by one of the running tasks) Reason: Container killed by YARN for exceeding memory limits. 30.7 GB of 30 GB physical memory used. Consider boosting spark.yarn.executor.memoryOverhead."],
       ],
       nearMiss: [
         // Slurm's after-the-fact notice, printed for jobs that completed (chaos/slurm#54, galaxy#2309).
