@@ -315,3 +315,31 @@ describe("seventh round A, checkpoints: protobuf models that do not parse, a mod
     assert.deepEqual(await primaryOf("lit-llama.log", `${litLlama.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
   });
 });
+
+describe("seventh round A, imports: native libraries missing on Windows and macOS, numpy's C-API mismatch", () => {
+  testFamilies(rules, [
+    {
+      rule: "import_native_library",
+      real: [
+        // torch's DLL preload on Windows, in any language of the OS message.
+        ["https://github.com/pytorch/pytorch/issues/133076", `OSError: [WinError 126] The specified module could not be found. Error loading "C:\\Users\\DELL\\Downloads\\SPORTS\\anaconda\\Lib\\site-packages\\torch\\lib\\fbgemm.dll" or one of its dependencies. even though i installed and import torch its showing like this only.`],
+        ["https://github.com/chn-lee-yumi/MaterialSearch/issues/105", `OSError: [WinError 126] 找不到指定的模块。 Error loading "E:\\MaterialSearch_tmp\\MaterialSearchWindows\\lib\\site-packages\\torch\\lib\\fbgemm.dll" or one of its dependencies.`],
+        // macOS' dynamic loader, inside an ImportError or on its own.
+        ["https://github.com/pytorch/pytorch/issues/36941", "ImportError: dlopen(/Users/vincent/Development/whatlies/venv/lib/python3.7/site-packages/torch/_C.cpython-37m-darwin.so, 9): Library not loaded: @rpath/libc++.1.dylib"],
+        ["https://github.com/LaurentMazare/tch-rs/issues/776", "dyld[25249]: Library not loaded: @rpath/libtorch_cpu.dylib"],
+      ],
+      nearMiss: [
+        // Windows' paging file exhausted while loading a DLL is memory (B's rule), not a missing library.
+        [`OSError: [WinError 1455] The paging file is too small for this operation to complete. Error loading "C:\\x\\torch\\lib\\cudnn_adv_infer64_8.dll" or one of its dependencies.`, "host_oom_memory_error"],
+      ],
+    },
+    {
+      rule: "import_numpy_abi",
+      real: [
+        ["https://github.com/zju3dv/NeuralRecon/issues/147", "RuntimeError:module compiled against API version 0x10 but this version of numpy is 0xe . Check the section C-API incompatibility at the Troubleshooting ImportError section at https://numpy.org/devdocs/user/troubleshooting-importerror.html#c-api-incompatibility for indications on how to solve this problem ."],
+        ["https://github.com/vanzytay/pytorch_sentiment_rnn/issues/5", "RuntimeError: module compiled against API version 0xb but this version of numpy is 0xa"],
+      ],
+      nearMiss: [["AttributeError: module 'numpy' has no attribute 'float'.", null]],
+    },
+  ]);
+});
