@@ -541,3 +541,21 @@ describe("seventh round (B): Horovod shutting its collectives down", () => {
     assert.deepEqual(await primaryOf("hvd-alone.log", `${line}\n`), { category: "nccl_error", ruleId: "horovod_shut_down" });
   });
 });
+
+describe("seventh round (B): VS Code's notice of a crashed Jupyter kernel", () => {
+  testFamilies(rules, [
+    {
+      // Like Jupyter's "The kernel appears to have died": a kill or native crash of the kernel process,
+      // read as a kill (a symptom) when nothing else in the log says why.
+      rule: "killed_jupyter_kernel_died",
+      real: [
+        ["https://github.com/microsoft/vscode-jupyter/issues/15936", "The Kernel crashed while executing code in the current cell or a previous cell. "],
+        ["https://github.com/mrdbourke/tensorflow-deep-learning/issues/531", "The Kernel crashed while executing code in the the current cell or a previous cell. Please review the code in the cell(s) to identify a possible cause of the failure. Click [here](https://aka.ms/vscodeJupyterKernelCrash) for more info. View Jupyter [log](command:jupyter.viewOutput) for further details.`"],
+        ["https://github.com/AammarTufail/Ramzan_python_for_data_Science_Batch2023/issues/1", "The Kernel crashed while executing code in the the current cell or a previous cell. Please review the code in the cell(s) to identify a possible cause of the failure."],
+      ],
+      nearMiss: [
+        ["Restarting kernel...", null],
+      ],
+    },
+  ]);
+});
