@@ -559,3 +559,23 @@ describe("seventh round (B): VS Code's notice of a crashed Jupyter kernel", () =
     },
   ]);
 });
+
+describe("seventh round (B): the amdgpu driver's GPU page fault", () => {
+  testFamilies(rules, [
+    {
+      // ROCm's illegal memory access as the kernel driver logs it (with or without the hub number, and
+      // the older "no-retry" wording), like `Memory access fault by GPU node`.
+      rule: "cuda_amdgpu_page_fault",
+      real: [
+        ["https://github.com/ROCm/amdgpu/issues/172", "[ 4778.915423] amdgpu 0000:c6:00.0: amdgpu: [gfxhub0] no-retry page fault (src_id:0 ring:24 vmid:3 pasid:32769)"],
+        ["https://github.com/ROCm/TheRock/issues/986", "[Tue Jul 15 19:00:37 2025] amdgpu 0000:c5:00.0: amdgpu: [gfxhub] page fault (src_id:0 ring:24 vmid:8 pasid:32769)"],
+        ["https://github.com/ROCm/amdgpu/issues/150", "[282248.294764] amdgpu 0000:88:00.0: amdgpu: [mmhub0] no-retry page fault (src_id:0 ring:24 vmid:8 pasid:32768, for process ipython3 pid 846049 thread ipython3 pid 846049)"],
+      ],
+      nearMiss: [
+        // Retry faults are resolved by the driver under XNACK; the fault's detail lines name nothing.
+        ["amdgpu 0000:03:00.0: amdgpu: [gfxhub0] retry page fault (src_id:0 ring:0 vmid:8 pasid:32771, for process python3 pid 12345 thread python3 pid 12345)", null],
+        ["[ 5071.443239] amdgpu 0000:c2:00.0: amdgpu: GCVM_L2_PROTECTION_FAULT_STATUS:0x00800932", null],
+      ],
+    },
+  ]);
+});
