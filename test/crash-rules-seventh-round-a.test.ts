@@ -343,3 +343,25 @@ describe("seventh round A, imports: native libraries missing on Windows and macO
     },
   ]);
 });
+
+describe("seventh round A, checkpoints: ONNX Runtime's and NumPy's readers refusing a model file", () => {
+  testFamilies(rules, [
+    {
+      rule: "ckpt_bad_format",
+      real: [
+        // ONNX Runtime: a model cut short or a Git LFS pointer (commavq#12: "forgot the git lfs pull").
+        ["https://github.com/levihsu/OOTDiffusion/issues/118", "onnxruntime.capi.onnxruntime_pybind11_state.InvalidProtobuf: [ONNXRuntimeError] : 7 : INVALID_PROTOBUF : Load model from /home/jovyan/workspace/OOTDiffusion/checkpoints/humanparsing/parsing_atr.onnx failed:Protobuf parsing failed."],
+        ["https://github.com/hacksider/Deep-Live-Cam/issues/438", "onnxruntime.capi.onnxruntime_pybind11_state.InvalidProtobuf: [ONNXRuntimeError] : 7 : INVALID_PROTOBUF : Load model from C:\\Users\\tHE\\Deep-Live-Cam\\models\\inswapper_128_fp16.onnx failed:Protobuf parsing failed."],
+        ["https://github.com/ai-forever/ghost/issues/104", "ssion::InferenceSession status.IsOK() was false. Given model could not be parsed while creating inference session. Error message: Protobuf parsing failed."],
+        ["https://github.com/commaai/commavq/issues/12", "ValidationError: Unable to parse proto from file: /home/mojo/dev/commavq-challenge/commavq/models/decoder.onnx. Please check if it is a valid protobuf file of proto."],
+        // NumPy weights that are not an .npy/.npz (a Git LFS pointer, an interrupted write).
+        ["https://github.com/ajbrock/Neural-Photo-Editor/issues/15", "IOError: Failed to interpret file 'IAN_simple.npz' as a pickle"],
+        ["https://github.com/StanislasBertrand/RetinaFace-tf2/issues/28", "OSError: Failed to interpret file './data/retinafaceweights.npy' as a pickle"],
+      ],
+      nearMiss: [
+        // A valid pickle refused by np.load's default (a call to change, not a broken file).
+        ["ValueError: Cannot load file containing pickled data when allow_pickle=False", null],
+      ],
+    },
+  ]);
+});
