@@ -146,7 +146,7 @@ describe("seventh round A, NaN (t/u misses, widened by family)", () => {
       rule: "nan_loss_metric",
       real: [
         // Decoration between the key and its colon; a printed fp16 loss tensor.
-        ["crash-corpus nan_loss/PLeak-2-fp16-print-loss-tensor-nan.log (u), https://github.com/BHui97/PLeak/issues/2", "-----------loss------------:  tensor(nan, device='cuda:3', dtype=torch.float16)"],
+        ["crash-corpus nan_loss/PLeak-2-fp16-print-loss-tensor-nan.log (t), https://github.com/BHui97/PLeak/issues/2", "-----------loss------------:  tensor(nan, device='cuda:3', dtype=torch.float16)"],
         // Python's format fill character after the value ('{:x<6f}': nan -> nanxxx).
         ["crash-corpus nan_loss/PaddleOCR-10042-crnn-loss-nanxxx.log (t), https://github.com/PaddlePaddle/PaddleOCR/issues/10042", "[2023/05/26 21:49:05] ppocr INFO: epoch: [1/2000], global_step: 174, lr: 0.000013, acc: 0.000000, norm_edit_dis: 0.000000, loss: nanxxx, avg_reader_cost: 0.01411 s, avg_batch_cost: 0.91575 s, avg_samples: 1560.0, ips: 1703.52077 samples/s, eta: 23 days, 9:29:5"],
         // A printed gradient tensor holding NaN, whatever the language of its label.
@@ -165,7 +165,7 @@ describe("seventh round A, NaN (t/u misses, widened by family)", () => {
       rule: "nan_loss_record",
       real: [
         // The step counter's first value (FermiNet's energy) is NaN.
-        ["crash-corpus nan_loss/ferminet-57-beh-adam-energy-nan-step-3455.log (t), https://github.com/google-deepmind/ferminet/issues/57", "INFO:absl:Step 03455: nan E_h, variance=nan E_h^2, pmove=0.51"],
+        ["crash-corpus nan_loss/ferminet-57-beh-adam-energy-nan-step-3455.log (u), https://github.com/google-deepmind/ferminet/issues/57", "INFO:absl:Step 03455: nan E_h, variance=nan E_h^2, pmove=0.51"],
       ],
       nearMiss: [["INFO:absl:Step 03454: -14.9189 E_h, variance=0.0443 E_h^2, pmove=0.51", null]],
     },
@@ -244,7 +244,7 @@ describe("seventh round A, NaN: a loss scale that collapsed to 1 explains the fa
       rule: "nan_loss_scale_collapsed",
       real: [
         // DeepSpeed halving its scale down to 1 (every step skipped), then the run raised.
-        ["crash-corpus nan_loss/chatglm-finetuning-130-ds-overflow-every-step-scale-to-1.log (t/u), https://github.com/liucongg/ChatGLM-Finetuning/issues/130", "[2024-01-17 10:10:25,080] [INFO] [loss_scaler.py:183:update_scale] [deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 2, reducing to 1"],
+        ["crash-corpus nan_loss/chatglm-finetuning-130-ds-overflow-every-step-scale-to-1.log (u), https://github.com/liucongg/ChatGLM-Finetuning/issues/130", "[2024-01-17 10:10:25,080] [INFO] [loss_scaler.py:183:update_scale] [deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 2, reducing to 1"],
         ["https://github.com/deepspeedai/DeepSpeed/pull/1593 (quoting transformers#14531)", "OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 1, reducing to 1"],
       ],
       nearMiss: [
