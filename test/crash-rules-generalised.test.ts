@@ -125,7 +125,7 @@ const families: Family[] = [
     nearMiss: [
       // The same srun report for another reason is not a memory kill.
       ["srun: error: Orion-18-69: task 289: Bus error", "segfault_shell"],
-      ["srun: error: nid01934: tasks 2,4-5,7: Terminated", null],
+      ["srun: error: nid01934: tasks 2,4-5,7: Terminated", "killed_sigterm"],
       ["systemd-oomd[588]: Considered 3 cgroups for killing, top candidates were:", null],
     ],
   },

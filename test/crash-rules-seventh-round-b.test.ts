@@ -155,7 +155,7 @@ describe("seventh round (B): kills and exits by signal", () => {
       nearMiss: [
         // torchelastic stopping the other workers, and a graceful stop, are not a kill.
         ["WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 10401 closing signal SIGTERM", null],
-        ["Command terminated by signal 15", null],
+        ["Command terminated by signal 15", "killed_sigterm"],
         ["=   EXIT CODE: 1", null],
       ],
     },
@@ -575,6 +575,23 @@ describe("seventh round (B): the amdgpu driver's GPU page fault", () => {
         // Retry faults are resolved by the driver under XNACK; the fault's detail lines name nothing.
         ["amdgpu 0000:03:00.0: amdgpu: [gfxhub0] retry page fault (src_id:0 ring:0 vmid:8 pasid:32771, for process python3 pid 12345 thread python3 pid 12345)", null],
         ["[ 5071.443239] amdgpu 0000:c2:00.0: amdgpu: GCVM_L2_PROTECTION_FAULT_STATUS:0x00800932", null],
+      ],
+    },
+  ]);
+});
+
+describe("seventh round (B): SIGTERM, a consequence unless nothing else says why", () => {
+  testFamilies(rules, [
+    {
+      rule: "killed_sigterm",
+      real: [
+        ["https://github.com/ruotianluo/pytorch-faster-rcnn/issues/28 (title)", "Error occur during training , Command terminated by signal 15"],
+        ["crash-corpus timeout/desitarget-628-srun-step-cancelled-due-to-time-limit.log (p), https://github.com/desihub/desitarget/issues/628", "srun: error: nid01934: tasks 2,4-5,7: Terminated"],
+      ],
+      nearMiss: [
+        // torchelastic stopping the other workers names no SIGTERM death, and SIGKILL is a kill rule.
+        ["WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 10401 closing signal SIGTERM", null],
+        ["Command terminated by signal 9", "killed_launcher_signal"],
       ],
     },
   ]);
