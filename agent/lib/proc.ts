@@ -75,13 +75,13 @@ export function readProcStatSync(pid: number): ProcStat | null {
  * 100 processes' command lines: 30 -> 12 ms, measured). The read stays asynchronous on purpose: a read
  * of cmdline or environ waits on the process's memory lock (see readProcStatSync).
  *
- * Each thread-pool round trip costs context switches (`check`'s /proc scan of ~90 processes made ~360 of
- * them: docs/benchmarks.md, start-up, 2026-12-06 05:45), so only the read is one: a short read is the
- * end (the kernel's cmdline and environ readers fill the buffer up to the end of the content, looping
- * over the process's pages), the descriptor is closed synchronously (closing
- * a /proc file waits on nothing), and with `syncOpen` it is opened synchronously too: right for
- * /proc/PID/cmdline, whose open takes no lock of the process, not for environ, whose open takes the
- * process's exec lock (mm_access), held by a process stuck in exec.
+ * Each thread-pool round trip costs context switches (`check`'s /proc scan of ~90 processes made ~360
+ * round trips: docs/benchmarks.md, start-up, 2026-12-06 05:45), so only the read is one: a short read is
+ * the end (the kernel's cmdline and environ readers fill the buffer up to the end of the content, looping
+ * over the process's pages), the descriptor is closed synchronously (closing a /proc file waits on
+ * nothing), and with `syncOpen` it is opened synchronously too: right for /proc/PID/cmdline, whose open
+ * takes no lock of the process, not for environ, whose open takes the process's exec lock (mm_access),
+ * held by a process stuck in exec.
  */
 export function readProcFile(file: string, opts: { readonly syncOpen?: boolean } = {}): Promise<Buffer | null> {
   return new Promise((resolve) => {
