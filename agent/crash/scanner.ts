@@ -221,6 +221,7 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
     if (await scanFileParallel(fh, size, collector, info, chunkBytes, MAX_KEPT_BYTES, parallelOpts)) return;
   }
   let buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
+  const kept = new DeferredKeep(collector);
   let keep = 0; // bytes at the front of buf carried over from the previous read
   let bufOffset = 0; // file offset of buf[0]
   let pos = 0;
@@ -235,7 +236,9 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
         buf = bigger;
       } else {
         // Absurdly long line: scan it in pieces rather than hold it.
-        line += scanBytes(buf, 0, keep, line, bufOffset, collector);
+        const n = scanBytes(buf, 0, keep, line, bufOffset, collector, false);
+        kept.add(buf, keep, line, bufOffset, n);
+        line += n;
         bufOffset += keep;
         keep = 0;
       }
@@ -258,14 +261,47 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
       keep = len;
       continue;
     }
-    line += scanBytes(buf, 0, end, line, bufOffset, collector);
+    const n = scanBytes(buf, 0, end, line, bufOffset, collector, false);
+    kept.add(buf, end, line, bufOffset, n);
+    line += n;
     bufOffset += end;
     keep = len - end;
     if (keep) buf.copy(buf, 0, end, len);
   }
+  kept.flush();
   info.bytesRead = pos;
   // A last line without "\n" still counts as a line.
   info.linesRead = line - 1 + (size > 0 && lastByte !== 0x0a ? 1 : 0);
+}
+
+/**
+ * The keep() calls of a whole-file scan, made at its end with only the texts whose lines survive:
+ * keep() of a text longer than MAX_KEPT_BYTES with a line break in its last MAX_KEPT_BYTES replaces
+ * what earlier texts kept (its lines do not follow theirs), so those are dropped unread, and of the
+ * others only the bytes keep() reads are copied. Splitting and cleaning ~1 MB of lines per 16 MiB read
+ * cost the single-thread scan ~20-30 ms on the bench's 0.30 GB log; the parallel scan
+ * (lastChunksToKeep in parallel-scan.ts) reads only the last texts' ends for the same reason.
+ */
+class DeferredKeep {
+  private texts: { bytes: Buffer; firstLine: number; baseOffset: number; newlines: number }[] = [];
+
+  constructor(private readonly collector: FindingCollector) {}
+
+  /** Bytes [0, end) of buf, lines from `firstLine`, file offset `baseOffset`, `newlines` "\n". */
+  add(buf: Buffer, end: number, firstLine: number, baseOffset: number, newlines: number): void {
+    // keep() reads from one byte before its window (to find the first whole line).
+    const from = end - MAX_KEPT_BYTES - 1;
+    const nl = from >= 0 ? buf.indexOf(0x0a, from) : -1;
+    const replaces = nl !== -1 && nl < end;
+    if (replaces) this.texts = [];
+    const start = replaces ? from : 0;
+    this.texts.push({ bytes: Buffer.from(buf.subarray(start, end)), firstLine, baseOffset: baseOffset + start, newlines });
+  }
+
+  flush(): void {
+    for (const t of this.texts) this.collector.keep(t.bytes, 0, t.bytes.length, t.firstLine, t.baseOffset, t.newlines);
+    this.texts = [];
+  }
 }
 
 /** Whole-stream scan in chunks: memory stays bounded by the chunk size plus one line. */
@@ -478,7 +514,7 @@ function candidateLines(buf: Buffer, start: number, end: number, rules: Compiled
  * the number of its first line (negative when counted from the end); `baseOffset` the file offset
  * of buf[start]. Returns the number of "\n".
  */
-export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector): number {
+export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector, keep = true): number {
   const rules = collector.rules;
   // Building the prefilter costs more than classifying every line of a small text (a tail scan
   // of 1000 lines): it is built for the first large text and then used for every text.
@@ -502,7 +538,7 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
       if (le === end) break;
       ls = le + 1;
     }
-    collector.keep(buf, start, end, firstLine, baseOffset, newlines);
+    if (keep) collector.keep(buf, start, end, firstLine, baseOffset, newlines);
     return newlines;
   }
   const newlines = pf.scan(
@@ -520,7 +556,7 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
       if (lm) collector.add(lm, firstLine + before, baseOffset + (ls - start));
     },
   );
-  collector.keep(buf, start, end, firstLine, baseOffset, newlines);
+  if (keep) collector.keep(buf, start, end, firstLine, baseOffset, newlines);
   return newlines;
 }
 
