@@ -596,3 +596,29 @@ describe("seventh round (B): SIGTERM, a consequence unless nothing else says why
     },
   ]);
 });
+
+describe("seventh round (B): the NCCL watchdog's own notice of a failed work item", () => {
+  testFamilies(rules, [
+    {
+      // torch 2.3+ logs this for an error or a timeout alike, so it says only that a collective failed;
+      // the "Watchdog caught collective operation timeout" line before it, when kept, names a timeout.
+      rule: "nccl_error_other",
+      real: [
+        ["https://github.com/XPixelGroup/BasicSR/issues/737", "[rank1]:[E626 06:24:44.906457629 ProcessGroupNCCL.cpp:1785] [PG ID 0 PG GUID 0(default_pg) Rank 1] Exception (either an error or timeout) detected by watchdog at work: 808, last enqueued NCCL work: 811, last completed NCCL work: 807."],
+        ["https://github.com/hiyouga/LlamaFactory/issues/7396", "[80748] [rank0]:[E321 02:07:08.465150152 ProcessGroupNCCL.cpp:1664] [PG 1 Rank 0] Exception (either an error or timeout) detected by watchdog at work: 1580, last enqueued NCCL work: 1582, last completed NCCL work: 1579."],
+        ["https://github.com/modelscope/DiffSynth-Studio/issues/458", "[rank4]:[E318 07:39:53.792772442 ProcessGroupNCCL.cpp:1785] [PG ID 2 PG GUID 9 Rank 4] Exception (either an error or timeout) detected by watchdog at work: 610, last enqueued NCCL work: 616, last completed NCCL work: 609."],
+      ],
+      nearMiss: [
+        // The comment above the log call in ProcessGroupNCCL.cpp.
+        ["// If work hits an exception (either an error or timeout)", null],
+      ],
+    },
+  ]);
+  test("with the watchdog's timeout line kept, the timeout rule is the primary", async () => {
+    const log = [
+      "[rank1]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=808, OpType=ALLREDUCE, NumelIn=9801523, NumelOut=9801523, Timeout(ms)=600000) ran for 600020 milliseconds before timing out.",
+      "[rank1]:[E626 06:24:44.906457629 ProcessGroupNCCL.cpp:1785] [PG ID 0 PG GUID 0(default_pg) Rank 1] Exception (either an error or timeout) detected by watchdog at work: 808, last enqueued NCCL work: 811, last completed NCCL work: 807.",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("wd-timeout.log", `${log}\n`), { category: "nccl_error", ruleId: "nccl_watchdog_timeout" });
+  });
+});
