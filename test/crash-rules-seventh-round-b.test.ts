@@ -622,3 +622,23 @@ describe("seventh round (B): the NCCL watchdog's own notice of a failed work ite
     assert.deepEqual(await primaryOf("wd-timeout.log", `${log}\n`), { category: "nccl_error", ruleId: "nccl_watchdog_timeout" });
   });
 });
+
+describe("seventh round (B): torch's CUDA driver errors", () => {
+  testFamilies(rules, [
+    {
+      // C10_CUDA_DRIVER_CHECK words a failed driver-API call "CUDA driver error: <the driver's string>",
+      // as CUDA_ERROR_* are the driver's codes; the runtime's "CUDA error:" lines are the same family.
+      rule: "cuda_error_generic",
+      real: [
+        ["https://github.com/noonghunna/club-3090/issues/60", "After upgrading the driver to `596.36`, the error changed to `RuntimeError: CUDA driver error: device not ready` (already reboot the windows host):"],
+        ["https://github.com/Schaka/rocm-gfx803/issues/2", "@Schaka [ERROR] !!! Exception during processing !!! RuntimeError: CUDA driver error: 209"],
+      ],
+      nearMiss: [
+        ["RuntimeError: CUDA driver error: out of memory", "cuda_oom_generic"],
+        // The title of https://github.com/vllm-project/vllm/issues/25661: a named error keeps its own rule.
+        ["[Bug]: RedhatAI/Qwen3-30B-A3B-FP8-dynamic TP=1 H100 RuntimeError: CUDA driver error: an illegal memory access was encountered", "cuda_illegal_address"],
+        ["# torch surfaces driver-API failures with the \"CUDA driver error\" prefix via C10_CUDA_DRIVER_CHECK", null],
+      ],
+    },
+  ]);
+});

@@ -339,7 +339,8 @@ const families: Family[] = [
       ["a training runbook in a public repository", "   - Training will crash with `RuntimeError: CUDA driver error: out of memory`"],
       ["a ROCm troubleshooting note in a public repository", "RuntimeError: HIP error: out of memory"],
     ],
-    nearMiss: [["RuntimeError: CUDA driver error: invalid device ordinal", null]],
+    // Another driver error is a CUDA error, not memory (seventh round B).
+    nearMiss: [["RuntimeError: CUDA driver error: invalid device ordinal", "cuda_error_generic"]],
   },
   {
     rule: "timeout_python",
