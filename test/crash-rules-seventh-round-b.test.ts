@@ -642,3 +642,21 @@ describe("seventh round (B): torch's CUDA driver errors", () => {
     },
   ]);
 });
+
+describe("seventh round (B): NCCL's error code as cupy and older bindings word it", () => {
+  testFamilies(rules, [
+    {
+      // "NCCL Error <code>: <ncclGetErrorString>" (cupy.cuda.nccl, as vLLM 0.1 and tensor_parallel used it);
+      // codes 1 and 2 (unhandled cuda/system error) keep their own rules.
+      rule: "nccl_error_other",
+      real: [
+        ["https://github.com/BlackSamorez/tensor_parallel/issues/121 (title)", "RuntimeError: NCCL Error 3: internal error"],
+        ["https://github.com/vllm-project/vllm/issues/427", "Unhandled exception: St13runtime_error. what(): NCCL Error 5: invalid usage"],
+      ],
+      nearMiss: [
+        ["RuntimeError: NCCL Error 1: unhandled cuda error", "nccl_cuda_error"],
+        ["NCCL Error 0: no error", null],
+      ],
+    },
+  ]);
+});
