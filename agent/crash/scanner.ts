@@ -15,6 +15,7 @@ import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
+import { metricTableFinding } from "./metric-table.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import { parseLog, type FailureReport } from "./traceback.js";
 import { CandidateText, classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
@@ -678,6 +679,10 @@ export class FindingCollector {
       const f = this.findings[i]!;
       if (f.severity !== "warning") f.finalIncident = true;
     }
+    // A metric table whose loss column went NaN/Inf (a row says nothing to the per-line rules without
+    // its header); before the fallback, which a rule-named cause in the final incident explains.
+    const table = metricTableFinding(this.file, this.kept);
+    if (table) this.insertInIncidents(table);
     // One parse: the failure, and the exceptions of a log that has none (a caught probe's traceback).
     const parsed = parseLog(this.kept.lines);
     this.failure = parsed.failure;
@@ -699,6 +704,26 @@ export class FindingCollector {
     const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, true, this.rules.traits);
     if (fb) this.insert(fb);
     return fb;
+  }
+
+  /**
+   * Inserts a finding made from the kept lines (not by a rule) into the incidents as a rule's would
+   * be: in the final incident unless a later finding of an earlier incident, or a gap of more than
+   * incidentGapLines, separates it from the end; a gap before it starts a new final incident.
+   */
+  private insertInIncidents(f: CrashFinding): void {
+    const gap = this.rules.incidentGapLines;
+    const counted = this.findings.filter((x) => x.severity !== "warning");
+    const after = counted.filter((x) => x.line > f.line);
+    const before = counted.filter((x) => x.line <= f.line);
+    if (after.length > 0) {
+      f.finalIncident = after[0]!.finalIncident && after[0]!.line - f.line <= gap;
+    } else {
+      f.finalIncident = true;
+      const last = before.at(-1);
+      if (last && f.line - last.line > gap) for (const x of before) x.finalIncident = false;
+    }
+    this.insert(f);
   }
 
   private insert(f: CrashFinding): void {

@@ -1,0 +1,92 @@
+/**
+ * Loss values printed as a table: a header line naming the columns, then one row per epoch or step
+ * (fastai's `epoch  train_loss  valid_loss  accuracy  time`, the Hugging Face Trainer's notebook table
+ * `Step\tTraining Loss\tValidation Loss`, pandas frames of a Keras history). The rules read a line at a
+ * time, so a row `0\tnan\tnan\t0.958595\t00:03` says nothing to them without its header; this reads
+ * the kept lines as a whole and finds the last row whose loss is NaN or infinite.
+ */
+import { crashSignature } from "./signature.js";
+import { normaliseLine } from "./traceback.js";
+import type { KeptLines } from "./failure.js";
+import type { CrashFinding } from "./types.js";
+
+/** Cells: tab-separated, aligned with two or more spaces, or between pipes / box-drawing bars. */
+const CELL_SPLIT = /\t+|\s{2,}|\s*[|│┃]\s*/;
+/** A loss column (`train_loss`, `Validation Loss`, `loss`, `train/loss`); not a best-so-far or a scale. */
+const LOSS_COLUMN = /^(?:(?!best|min|lowest|prev)[a-z]+[ _/.]){0,2}loss$/i;
+/** Columns of held-out data: nan there alone can be an empty validation set, not a diverged run. */
+const HELD_OUT_COLUMN = /^(?:val|valid|validation|eval|test)(?![a-z])/i;
+const NON_FINITE = /^[-+]?(?:nan|inf|infinity)$/i;
+/** A header's cells are names: none is a number or a non-finite value. */
+const NAME_CELL = /^[a-z][\w ./%()-]*$/i;
+/** A row starts with its epoch or step number. */
+const ROW_START = /^\d+$/;
+/** How far after its header a row may be (progress bars and warnings print between rows). */
+const MAX_ROWS_AFTER_HEADER = 400;
+
+function cells(line: string): string[] {
+  return normaliseLine(line).trim().split(CELL_SPLIT).filter((c) => c !== "");
+}
+
+interface Header {
+  at: number;
+  width: number;
+  loss: number[];
+}
+
+function headerOf(line: string, at: number): Header | null {
+  if (!/loss/i.test(line)) return null;
+  const c = cells(line);
+  if (c.length < 3 || !c.every((x) => NAME_CELL.test(x))) return null;
+  const loss = c.flatMap((x, i) => (LOSS_COLUMN.test(x) ? [i] : []));
+  return loss.length ? { at, width: c.length, loss } : null;
+}
+
+/** Whether a row under this header shows a diverged loss: a training loss non-finite, or every loss column. */
+function divergedRow(h: Header, headerCells: string[], row: string[]): string | null {
+  if (row.length !== h.width || !ROW_START.test(row[0]!)) return null;
+  const bad = h.loss.filter((i) => NON_FINITE.test(row[i]!));
+  if (bad.length === 0) return null;
+  if (bad.length === h.loss.length) return headerCells[bad[0]!]!;
+  const train = bad.find((i) => !HELD_OUT_COLUMN.test(headerCells[i]!));
+  return train === undefined ? null : headerCells[train]!;
+}
+
+/**
+ * The last table row of the kept lines whose loss is NaN/Inf, as a nan_loss finding (role cause,
+ * priority 0, like the per-line NaN rules), or null. `finalIncident` is left to the caller.
+ */
+export function metricTableFinding(file: string, kept: KeptLines): CrashFinding | null {
+  let header: Header | null = null;
+  let headerCells: string[] = [];
+  let found: { at: number; column: string; value: string } | null = null;
+  for (let i = 0; i < kept.lines.length; i++) {
+    const line = kept.lines[i]!;
+    const h = headerOf(line, i);
+    if (h) {
+      header = h;
+      headerCells = cells(line);
+      continue;
+    }
+    if (!header || i - header.at > MAX_ROWS_AFTER_HEADER || !/nan|inf/i.test(line)) continue;
+    const row = cells(line);
+    const column = divergedRow(header, headerCells, row);
+    if (column) found = { at: i, column, value: row[headerCells.indexOf(column)]! };
+  }
+  if (!found) return null;
+  const text = kept.lines[found.at]!.trim();
+  return {
+    category: "nan_loss",
+    ruleId: "nan_loss_table",
+    role: "cause",
+    file,
+    line: kept.firstLine + found.at,
+    text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+    suggestion: `The training table shows ${found.column} = ${found.value}: the loss diverged (NaN/Inf). Lower the learning rate or add warm-up, clip gradients, check the data for NaN/Inf and bad labels, and with fp16 use a dynamic loss scale (or bf16); restart from the last checkpoint before the loss went bad.`,
+    signature: crashSignature("nan_loss", "nan_loss_table", found.column),
+    severity: "fatal",
+    priority: 0,
+    byteOffset: kept.offsets[found.at] ?? null,
+    finalIncident: true,
+  };
+}

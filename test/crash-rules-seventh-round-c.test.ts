@@ -1,0 +1,62 @@
+/**
+ * Seventh rules round (issue 10), role C (all families, tune collection y): mechanisms that read a
+ * family whatever tool printed it, found with the search tool in threads the corpus does not hold.
+ * Each change is tried on real text (where it comes from) and on near misses that must not be it.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { loadRules } from "../agent/crash/rules.js";
+import { primaryScanner } from "./helpers/crash-families.js";
+
+const rules = await loadRules();
+const primaryOf = primaryScanner(rules, "trainsafe-seventh-round-c-");
+
+describe("seventh round C, NaN in a metric table: a header line names the loss columns, rows hold the values", () => {
+  test("fastai's table pasted from a notebook (tab-separated), losses nan, then the user's interrupt", async () => {
+    // https://github.com/timeseriesAI/tsai/issues/639 (comment): fit_one_cycle returns nan for both losses.
+    const text = [
+      " 16.00% [4/25 00:13<01:10]",
+      "epoch\ttrain_loss\tvalid_loss\taccuracy\ttime",
+      "0\tnan\tnan\t0.958595\t00:03",
+      "1\tnan\tnan\t0.958595\t00:03",
+      "2\tnan\tnan\t0.958595\t00:03",
+      "3\tnan\tnan\t0.958595\t00:03",
+      "",
+      " 4.04% [4/99 00:00<00:03 nan]",
+      "Output exceeds the size limit. Open the full output data in a text editor",
+      "---------------------------------------------------------------------------",
+      "KeyboardInterrupt                         Traceback (most recent call last)",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("tsai-639.log", `${text}\n`), { category: "nan_loss", ruleId: "nan_loss_table" });
+  });
+
+  test("the Hugging Face Trainer's notebook table (Step / Training Loss / Validation Loss) with nan rows", async () => {
+    // The table's layout as the Trainer prints it (tab-separated, values indented), e.g. the finite
+    // tables quoted in speech fine-tuning notes; here its rows after the loss went nan.
+    const text = [
+      "Step\tTraining Loss\tValidation Loss\tWer",
+      "400\t    3.193200\t    0.618208\t    1.000000",
+      "800\t    nan\t    nan\t    1.000000",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("hf-table.log", `${text}\n`), { category: "nan_loss", ruleId: "nan_loss_table" });
+  });
+
+  test("near misses: finite tables, 'No log' cells, evaluation tables of classes, a validation loss alone", async () => {
+    // Finite values and the Trainer's "No log" (no training loss logged yet).
+    assert.equal(await primaryOf("hf-ok.log", "Epoch\tTraining Loss\tValidation Loss\tAccuracy\n1\tNo log\t0.960511\t0.689000\n2\tNo log\t0.620671\t0.824000\n"), null);
+    // mmsegmentation's per-class table: nan for classes the validation set lacks (healthy).
+    assert.equal(await primaryOf("mmseg.log", "+------------+-------+-------+\n| Class      | IoU   | Acc   |\n+------------+-------+-------+\n| background | 99.1  | 99.5  |\n| valve      | nan   | nan   |\n"), null);
+    // A validation loss nan under a finite training loss (an empty validation loader returns nan: LLMs-from-scratch#124).
+    assert.equal(await primaryOf("val-only.log", "epoch     train_loss  valid_loss  error_rate  time    \n0         0.512345    0.401234    0.120000    00:10\n1         0.412345    nan         0.110000    00:10\n"), null);
+    // A pandas frame with NaN cells but no loss column.
+    assert.equal(await primaryOf("frame.log", "    A\tB\tC\n0\t1.0\t5.0\t1\n1\t2.0\tNaN\t2\n2\tNaN\tNaN\t3\n"), null);
+    // A best-so-far column is inf before the first evaluation.
+    assert.equal(await primaryOf("best.log", "epoch\ttrain_loss\tbest_loss\tlr\n0\t0.5\tinf\t0.001\n"), null);
+  });
+
+  test("a NaN table long before a later, separate failure is history, not the cause", async () => {
+    const rows = Array.from({ length: 600 }, (_, i) => `step ${i} ok`);
+    const text = ["epoch\ttrain_loss\tvalid_loss\taccuracy\ttime", "0\tnan\tnan\t0.958595\t00:03", ...rows, "RuntimeError: CUDA error: an illegal memory access was encountered"].join("\n");
+    assert.deepEqual(await primaryOf("later.log", `${text}\n`), { category: "cuda_error", ruleId: "cuda_illegal_address" });
+  });
+});
