@@ -6,7 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { loadRules } from "../agent/crash/rules.js";
-import { primaryScanner } from "./helpers/crash-families.js";
+import { primaryScanner, testFamilies } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-seventh-round-c-");
@@ -59,4 +59,28 @@ describe("seventh round C, NaN in a metric table: a header line names the loss c
     const text = ["epoch\ttrain_loss\tvalid_loss\taccuracy\ttime", "0\tnan\tnan\t0.958595\t00:03", ...rows, "RuntimeError: CUDA error: an illegal memory access was encountered"].join("\n");
     assert.deepEqual(await primaryOf("later.log", `${text}\n`), { category: "cuda_error", ruleId: "cuda_illegal_address" });
   });
+});
+
+describe("seventh round C, kills by exit code in any tool's words, and PBS deleting a job", () => {
+  testFamilies(rules, [
+    {
+      // A child's exit code -9 (SIGKILL) however a supervisor words it: "exited unexpectedly (code -9)",
+      // "fails with exit code -9", "terminated unexpectedly with code -9".
+      rule: "killed_launcher_signal",
+      real: [
+        ["crash-corpus process_killed/dramatiq-333-worker-exited-code-minus-9-kill.log (y), https://github.com/Bogdanp/dramatiq/issues/333", "[CRITICAL] Worker with PID 88666 exited unexpectedly (code -9). Shutting down..."],
+        ["https://github.com/coin-or/Cbc/issues/345 (title)", "cbc spuriously fails with exit code -9"],
+        // PBS/Torque deleting a job (server log, or the job's mail), beside Slurm's CANCELLED AT.
+        ["crash-corpus process_killed/cbio-cluster-403-job-terminated-deleted-by-root.log (y), https://github.com/cBio/cbio-cluster/issues/403", "04/18/2016 22:55:25;0008;PBS_Server.12149;Job;7082041.hal-sched1.local;Job deleted at request of root@hal-sched1"],
+        ["PSNC DRMAA for PBS notes (Torque server log, found with find_string)", "10/15/2011 21:19:25;0008;PBS_Server;Job;113045.grass1.man.poznan.pl;Job deleted at request of mmamonski@grass1.man.poznan.pl"],
+      ],
+      nearMiss: [
+        // workerman's "exit with status 9" is printed for workers it stops itself on reload (walkor/webman#232).
+        ["2021-10-05 23:54:51 pid:1 worker[webman:44] exit with status 9", null],
+        ["exited with code -1", null],
+        ["Process finished with exit code -90", null],
+        ["09/29/2008 15:52:16;0008;PBS_Server;Job;799.xxx.xxx.xxx;Job Modified at request of Scheduler_at_xxx.xxx.xxx", null],
+      ],
+    },
+  ]);
 });
