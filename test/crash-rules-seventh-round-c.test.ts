@@ -84,3 +84,26 @@ describe("seventh round C, kills by exit code in any tool's words, and PBS delet
     },
   ]);
 });
+
+describe("seventh round C, host hardware: uncorrectable memory errors, fatal hardware error records, thermal shutdown", () => {
+  testFamilies(rules, [
+    {
+      rule: "host_hardware_fatal",
+      real: [
+        ["crash-corpus gpu_hardware/lwa-issues-117-edac-ue-memory-pcie-hardware-error.log (y), https://github.com/ovro-lwa/lwa-issues/issues/117", "[11189.970968] EDAC MC3: 1 UE memory read error on CPU_SrcID#1_MC#1_Chan#2_DIMM#0 (channel:2 slot:0 page:0xb757589 offset:0x140 grain:32 -  OVERFLOW err_code:0101:0092 socket:1 imc:1 rank:0 bg:3 ba:0 row:1a1e8 col:180)"],
+        ["a skx_edac dmesg quoted in a kernel report (find_string)", "[   77.633608] EDAC MC3: 1 UE memory read error on CPU_SrcID#0_MC#3_Chan#0_DIMM#0 (channel:0 slot:0 page:0x7e025e offset:0x400 grain:32 -  err_code:0x00a0:0x0090  SystemAddress:0x7e025e400 ProcessorSocketId:0x0 MemoryControllerId:0x3"],
+        // APEI/GHES fatal records (a Dell PER640's i40e PCIe error at shutdown, linux-pci thread; find_string).
+        ["dell-per640 dmesg in a linux-pci patch thread (find_string)", "[   71.100610] {1}[Hardware Error]: event severity: fatal"],
+        ["a syslog grep of a thermal shutdown (find_string)", "/var/log/syslog:11407:Jan  3 11:19:54 Mirkwood kernel: [   42.487785] thermal thermal_zone4: critical temperature reached (128 C), shutting down"],
+      ],
+      nearMiss: [
+        // Corrected errors and the machine-check notice printed for them (openstreetmap/operations#300: faulty RAM, no crash).
+        ["May  7 06:45:12 errol kernel: [21584690.529877] EDAC MC0: 4 CE error on CPU#0Channel#2_DIMM#0 (channel:2 slot:0 page:0x0 offset:0x0 grain:8 syndrome:0x0)", null],
+        ["May  7 06:45:12 errol kernel: [21584690.529862] mce: [Hardware Error]: Machine check events logged", null],
+        // A recoverable APEI record (lwa-issues#117 itself, andikleen/mcelog#74).
+        ["[11219.196558] {1}[Hardware Error]: event severity: recoverable", null],
+        ["EDAC MC0: 0 UE memory read error on DIMM_A1", null],
+      ],
+    },
+  ]);
+});
