@@ -41,6 +41,14 @@ describe("seventh round C, NaN in a metric table: a header line names the loss c
     assert.deepEqual(await primaryOf("hf-table.log", `${text}\n`), { category: "nan_loss", ruleId: "nan_loss_table" });
   });
 
+  test("fastai v1's single-spaced table: 'train loss' and 'valid loss' are one column each", async () => {
+    // https://github.com/fastai/fastai/issues/941: both losses nan about an hour into training.
+    const text = ["epoch train loss valid loss accuracy_thresh f2_opt", "0 nan nan 0.997788 0.000000", "", "71.39% [6930/9707 3:56:27<1:34:45 nan]"].join("\n");
+    assert.deepEqual(await primaryOf("fastai-941.log", `${text}\n`), { category: "nan_loss", ruleId: "nan_loss_table" });
+    // A sentence is no header: its words line up with no row's values.
+    assert.equal(await primaryOf("prose.log", "the loss is fine here and training goes on\n0 nan nan 1 2 3 4 5\n"), null);
+  });
+
   test("near misses: finite tables, 'No log' cells, evaluation tables of classes, a validation loss alone", async () => {
     // Finite values and the Trainer's "No log" (no training loss logged yet).
     assert.equal(await primaryOf("hf-ok.log", "Epoch\tTraining Loss\tValidation Loss\tAccuracy\n1\tNo log\t0.960511\t0.689000\n2\tNo log\t0.620671\t0.824000\n"), null);

@@ -24,8 +24,15 @@ const ROW_START = /^\d+$/;
 /** How far after its header a row may be (progress bars and warnings print between rows). */
 const MAX_ROWS_AFTER_HEADER = 400;
 
-function cells(line: string): string[] {
-  return normaliseLine(line).trim().split(CELL_SPLIT).filter((c) => c !== "");
+/** Whether a line has cell separators (a tab, aligned columns, bars); without them cells are words. */
+const HAS_SEPARATOR = /\t|\S\s{2,}\S|[|│┃]/;
+/** A header whose cells are single-spaced (fastai v1's `epoch train loss valid loss accuracy_thresh`): "train loss" is one name. */
+const SPACED_HEADER_CELL = /(?:[a-z]+ )?loss\b|\S+/gi;
+
+function cells(line: string, header = false): string[] {
+  const s = normaliseLine(line).trim();
+  if (HAS_SEPARATOR.test(s)) return s.split(CELL_SPLIT).filter((c) => c !== "");
+  return header ? (s.match(SPACED_HEADER_CELL) ?? []) : s.split(/\s+/).filter((c) => c !== "");
 }
 
 interface Header {
@@ -36,8 +43,8 @@ interface Header {
 
 function headerOf(line: string, at: number): Header | null {
   if (!/loss/i.test(line)) return null;
-  const c = cells(line);
-  if (c.length < 3 || !c.every((x) => NAME_CELL.test(x))) return null;
+  const c = cells(line, true);
+  if (c.length < 3 || !c.every((x) => NAME_CELL.test(x) && !NON_FINITE.test(x))) return null;
   const loss = c.flatMap((x, i) => (LOSS_COLUMN.test(x) ? [i] : []));
   return loss.length ? { at, width: c.length, loss } : null;
 }
@@ -65,7 +72,7 @@ export function metricTableFinding(file: string, kept: KeptLines): CrashFinding 
     const h = headerOf(line, i);
     if (h) {
       header = h;
-      headerCells = cells(line);
+      headerCells = cells(line, true);
       continue;
     }
     if (!header || i - header.at > MAX_ROWS_AFTER_HEADER || !/nan|inf/i.test(line)) continue;
