@@ -115,3 +115,19 @@ describe("seventh round C, host hardware: uncorrectable memory errors, fatal har
     },
   ]);
 });
+
+describe("seventh round C, NaN on a loss named by its function (GluonCV's CrossEntropy / SmoothL1 metrics)", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_loss_metric",
+      real: [
+        ["crash-corpus nan_loss/gluon-cv-142-ssd-smoothl1-nan-crossentropy-explodes.log (y), https://github.com/dmlc/gluon-cv/issues/142", "INFO:root:[Epoch 0][Batch 1], Speed: 24.210 samples/sec, CrossEntropy=2911234189311495764698741583380480.000, SmoothL1=nan"],
+      ],
+      nearMiss: [
+        ["INFO:root:[Epoch 0][Batch 0], Speed: 1.764 samples/sec, CrossEntropy=19.147, SmoothL1=3.899", null],
+        // A best-so-far sentinel is inf before the first evaluation.
+        ["best_cross_entropy: inf", null],
+      ],
+    },
+  ]);
+});
