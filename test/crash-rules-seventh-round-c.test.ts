@@ -131,3 +131,23 @@ describe("seventh round C, NaN on a loss named by its function (GluonCV's CrossE
     },
   ]);
 });
+
+describe("seventh round C, a loss that becomes NaN in any verb (what users and trainers write)", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_loss_metric",
+      real: [
+        ["crash-corpus nan_loss/wesup-2-loss-nan-after-first-iteration.log (y), https://github.com/mrcfps/WESUP/issues/2", "while training just after 1st iteration in 1st epoch, loss value becomes nan. How to solve this?"],
+        ["crash-corpus nan_loss/lightnet-2-softmaxcost-nan-second-iteration.log (y), https://github.com/daniel89710/lightNet/issues/2", "The loss becomes NaN from second iteration, could you help to give some hints? Thank you in advance!"],
+        ["https://github.com/karpathy/nanoGPT/issues/167 (title)", "Loss becomes nan after training ~6000 iterations"],
+        ["https://github.com/showlab/ShowUI/issues/88 (title)", "When training reaches the 10th epoch, the loss becomes nan"],
+      ],
+      nearMiss: [
+        // Conditions and options, not events.
+        ["If the loss becomes nan, training is stopped.", null],
+        ["Stop training when the loss becomes NaN", null],
+        ["the loss is going down", null],
+      ],
+    },
+  ]);
+});
