@@ -151,3 +151,18 @@ describe("seventh round C, a loss that becomes NaN in any verb (what users and t
     },
   ]);
 });
+
+describe("seventh round C, a loss reported 'at epoch N' with a NaN value", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_loss_metric",
+      real: [["https://github.com/gautham20/pytorch-ts/issues/4 (quoted in the description)", "Training loss at epoch 25 - nan"]],
+      nearMiss: [
+        ["Training loss at epoch 25 - 0.3123", null],
+        ["val_loss at epoch 3: 0.5", null],
+        // A best-so-far value starts at inf.
+        ["best loss at epoch 0 is inf", null],
+      ],
+    },
+  ]);
+});
