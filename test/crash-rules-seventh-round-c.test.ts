@@ -166,3 +166,22 @@ describe("seventh round C, a loss reported 'at epoch N' with a NaN value", () =>
     },
   ]);
 });
+
+describe("seventh round C, a logger's histogram of NaN weights or gradients (beside TensorFlow's 'Nan in summary histogram')", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_check_numerics",
+      real: [
+        // torch.histc under wandb's gradient hook (fastai run in a sweep).
+        ["https://github.com/wandb/wandb/issues/955", "RuntimeError: range of [nan, nan] is not finite"],
+        // numpy.histogram under wandb.Histogram(value.grad...) "when the model has been trained for several iterations".
+        ["https://github.com/wandb/wandb/pull/984 (comment), https://github.com/milesial/Pytorch-UNet/issues/346", "ValueError: autodetected range of [nan, nan] is not finite"],
+      ],
+      nearMiss: [
+        // numpy's older wording names no values (C-PAC's QC images of data: FCP-INDI/C-PAC#1194).
+        ["ValueError: range parameter must be finite.", null],
+        ["ValueError: autodetected range of [0.0, 1.0] is not finite", null],
+      ],
+    },
+  ]);
+});
