@@ -1,0 +1,35 @@
+/**
+ * Eighth rules round (issue 10), role D: the misses of the studied collection fresh6 (manifests v, w, x)
+ * in nan_loss, timeout, checkpoint_corrupt and cuda_error, each widened to a family: the same message
+ * as other tools or versions print it, from real lines of several threads (fresh6 and the tune corpus;
+ * the search tool's budget was used up this round, so no thread outside the corpus was added). Each
+ * rule is tried on real lines (where they come from) and on near misses that must not be that rule
+ * (null: no rule at all); whole texts check the primary choice.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { loadRules } from "../agent/crash/rules.js";
+import { primaryScanner, testFamilies } from "./helpers/crash-families.js";
+
+const rules = await loadRules();
+const primaryOf = primaryScanner(rules, "trainsafe-eighth-round-d-");
+
+describe("eighth round D, checkpoints: a TensorFlow checkpoint that is not an sstable, whichever reader says it", () => {
+  testFamilies(rules, [
+    {
+      rule: "ckpt_bad_format",
+      real: [
+        // The V1 reader's warning for each file it cannot open (tensor_slice_reader.cc), before the restore fails.
+        ["crash-corpus checkpoint_corrupt/w-gpt2-ml-29-not-an-sstable.log (fresh6), https://github.com/imcaspar/gpt2-ml/issues/29", "2019-12-04 11:03:11.980040: W tensorflow/core/util/tensor_slice_reader.cc:95] Could not open models/mega/model.ckpt-100000.data: Data loss: not an sstable (bad magic number): perhaps your file is in a different file format and you need to use a different restore operator?"],
+        // The same status raised as a DataLossError by the restore op (the older form, still matched).
+        ["crash-corpus checkpoint_corrupt/cosine-metric-learning-36-tf-not-an-sstable.log (tune), https://github.com/nwojke/cosine_metric_learning/issues/36", "DataLossError (see above for traceback): Unable to open table file /home/sdu/cosine_metric_learning/output/mars/cosine-softmax/checkpoint: Data loss: not an sstable (bad magic number): perhaps your file is in a different file format and you need to use a different restore operator?"],
+        ["crash-corpus checkpoint_corrupt/w-crnn-tf-96-checkpoint-bad-magic.log (fresh6), https://github.com/MaybeShewill-CV/CRNN_Tensorflow/issues/96", "2018-06-11 09:13:59.204794: W tensorflow/core/framework/op_kernel.cc:1192] Data loss: Unable to open table file model/shadownet/checkpoint: Data loss: not an sstable (bad magic number): perhaps your file is in a different file format and you need to use a different restore operator?"],
+      ],
+      nearMiss: [
+        // The reader failing for another reason (a missing file) says nothing about the file's format.
+        ["W tensorflow/core/util/tensor_slice_reader.cc:95] Could not open models/mega/model.ckpt-100000.data: Not found: models/mega; No such file or directory", null],
+        ["Could not open the checkpoint: Data loss: truncated record at 123", null],
+      ],
+    },
+  ]);
+});
