@@ -33,3 +33,35 @@ describe("eighth round D, checkpoints: a TensorFlow checkpoint that is not an ss
     },
   ]);
 });
+
+describe("eighth round D, cuBLAS: a glog CHECK of a cuBLAS call's status, the status printed as a number", () => {
+  testFamilies(rules, [
+    {
+      rule: "cuda_cublas_status_other",
+      real: [
+        // Caffe's CUBLAS_CHECK (CHECK_EQ(call, CUBLAS_STATUS_SUCCESS)): 14 is CUBLAS_STATUS_INTERNAL_ERROR.
+        ["crash-corpus cuda_error/x-bvlc-caffe-58-cublassgemm-check-failed.log (fresh6), https://github.com/BVLC/caffe/issues/58", "F0127 14:32:39.484519 19425 math_functions.cpp:45] Check failed: (cublasSgemm_v2(Caffe::cublas_handle(), cuTransB, cuTransA, N, M, K, &alpha, B, ldb, A, lda, &beta, C, N)) == CUBLAS_STATUS_SUCCESS (14 vs. 0) "],
+        // Paddle's (v1) CHECK of the same status: 13 is CUBLAS_STATUS_EXECUTION_FAILED.
+        ["crash-corpus cuda_error/paddle-346-cublas-execution-failed-illegal-access.log (tune), https://github.com/PaddlePaddle/Paddle/issues/346", "..........F1104 11:19:11.596421 87418 hl_cuda_cublas.cc:220] Check failed: stat == CUBLAS_STATUS_SUCCESS (13 vs. 0) [cublas status]: execution failed"],
+      ],
+      nearMiss: [
+        // 3 is CUBLAS_STATUS_ALLOC_FAILED: out of GPU memory, not this rule (no rule reads the bare number as an OOM yet).
+        ["F0127 14:32:39.484519 19425 math_functions.cpp:45] Check failed: (cublasSgemm_v2(handle, ...)) == CUBLAS_STATUS_SUCCESS (3 vs. 0) ", null],
+        // The CUDA runtime's CHECK keeps its own reading (Caffe's OOM, fresh6 x-ron-4), not cuBLAS's.
+        ["F0718 15:20:34.923629 16833 syncedmem.cpp:56] Check failed: error == cudaSuccess (2 vs. 0)  out of memory", "cuda_oom_other_runtimes"],
+        ["cublasStatus_t status = cublasSgemm(...); CHECK(status == CUBLAS_STATUS_SUCCESS);", null],
+      ],
+    },
+  ]);
+
+  test("Caffe's training log ending in the failed cuBLAS check is a CUDA error", async () => {
+    const text = [
+      "I0127 14:32:16.080762 19425 solver.cpp:66] Iteration 1620, loss = 1.67767",
+      "F0127 14:32:39.484519 19425 math_functions.cpp:45] Check failed: (cublasSgemm_v2(Caffe::cublas_handle(), cuTransB, cuTransA, N, M, K, &alpha, B, ldb, A, lda, &beta, C, N)) == CUBLAS_STATUS_SUCCESS (14 vs. 0) ",
+      "*** Check failure stack trace: ***",
+      "    @     0x7fa69de70b7d  google::LogMessage::Fail()",
+      "    @           0x42ee79  caffe::caffe_gpu_gemm<>()",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("caffe.log", `${text}\n`), { category: "cuda_error", ruleId: "cuda_cublas_status_other" });
+  });
+});
