@@ -17,7 +17,7 @@ import { files as fsFiles } from "../lib/fs-mode.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { metricTableFinding } from "./metric-table.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
-import { parseLog, type FailureReport } from "./traceback.js";
+import { goesOnAfter, parseLog, type FailureReport } from "./traceback.js";
 import { CandidateText, classifyLine, loadRules, renderSuggestion, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES } from "./tail.js";
@@ -678,6 +678,17 @@ export class FindingCollector {
     for (let i = this.incidentStart; i < this.findings.length; i++) {
       const f = this.findings[i]!;
       if (f.severity !== "warning") f.finalIncident = true;
+    }
+    // A final incident of deaths by signal (segfaults, kills) that the log goes on past, with training
+    // progress after its last finding, did not end the run (a DataLoader worker's segfault the trainer
+    // survived, a run restarted after a kill): it is history. Only signal deaths: a process killed by
+    // one prints nothing more and its buffers are lost, so later progress is another process going on,
+    // whereas after a Python error (OOM, full disk) stdout's buffer is flushed at exit, progress lines
+    // printed before the error included; and a NaN loss is a state the run keeps printing through.
+    const final = this.findings.filter((f) => f.finalIncident);
+    if (final.length > 0 && final.every((f) => f.category === "segfault" || f.category === "process_killed")) {
+      const at = Math.max(-1, final.at(-1)!.line - this.kept.firstLine);
+      if (at < this.kept.lines.length && goesOnAfter(this.kept.lines, at)) for (const f of final) f.finalIncident = false;
     }
     // A metric table whose loss column went NaN/Inf (a row says nothing to the per-line rules without
     // its header); before the fallback, which a rule-named cause in the final incident explains.

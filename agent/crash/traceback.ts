@@ -209,6 +209,35 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
   return true;
 }
 
+/**
+ * Training progress that a run printed after an error it survived: an epoch, step or iteration
+ * counter or a loss value (not a bare bar's it/s, which a download draws too; not Slurm's upper-case
+ * "STEP 608.0", a job step).
+ */
+const TRAINING_PROGRESS = /\b(?:[Ee]poch|EPOCH|[Ss]tep|[Ii]ter(?:ation)?|ITER(?:ATION)?|[Ll]oss|LOSS)\b\s*[:=]?\s*[[(]?\s*\d|'loss': \d/;
+
+/**
+ * True when a line after lines[index] shows training going on (TRAINING_PROGRESS, in a line that is
+ * not a tqdm bar's redraw at counts drawn before): the run survived what that line reported (a
+ * DataLoader worker's segfault, an OOM a trainer skipped). `index` may be -1 (every line is after
+ * it). Lines as kept by the scanner; pasting artefacts ("> ") are undone here.
+ */
+export function goesOnAfter(rawLines: readonly string[], index: number): boolean {
+  const drawn = new Set<string>();
+  for (let i = Math.max(0, index - 400); i <= index && i < rawLines.length; i++) {
+    const c = BAR_COUNTER.exec(rawLines[i]!);
+    if (c) drawn.add(c[1]!);
+  }
+  for (let i = index + 1; i < rawLines.length; i++) {
+    const l = normaliseLine(rawLines[i]!);
+    if (!TRAINING_PROGRESS.test(l) || FRAME.test(l) || /Error|Exception|exitcode|Traceback|[Kk]illed|[Ss]ignal|[Ff]ault/.test(l) || EXIT_REPORT.test(l)) continue;
+    // A bar drawn again at counts it had, or at 0 % (a new bar that never moved), is not training going on.
+    if (FINISHED_BAR.test(l) || drawn.has(BAR_COUNTER.exec(l)?.[1] ?? "") || /(?:^|[\s:])0%\|/.test(l)) continue;
+    return true;
+  }
+  return false;
+}
+
 /** Every exception in `lines`, in order; chained ones link to the exception they came from. */
 export function parseExceptions(lines: readonly string[]): ParsedException[] {
   parseStats.exceptionParses++;

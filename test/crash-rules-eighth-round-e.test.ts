@@ -1,0 +1,59 @@
+/**
+ * Eighth rules round (issue 10), role E, on the studied collection fresh6 (manifests v, w, x): a
+ * failure the log goes on past (training progress after it) is not the final incident; kills,
+ * segfaults and GPU faults in phrasings the rules did not read. Real lines name where they come
+ * from; near misses must not be the rule (null: no rule at all); whole texts check the primary choice.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { loadRules } from "../agent/crash/rules.js";
+import { goesOnAfter } from "../agent/crash/traceback.js";
+import { primaryScanner, testFamilies } from "./helpers/crash-families.js";
+
+const rules = await loadRules();
+const primaryOf = primaryScanner(rules, "trainsafe-eighth-round-e-");
+const corpus = (file: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures/crash-corpus", file), "utf8");
+
+describe("eighth round E, a failure the log goes on past is not the final incident", () => {
+  // https://github.com/OlaWod/FreeVC/issues/58 (fresh6 w-freevc-58): the worker's segfault notice,
+  // then the epoch ends and the next one starts.
+  const freevc = [
+    "INFO:freevc:Train Epoch: 1515 [70%]",
+    "INFO:freevc:[2.0600645542144775, 3.001354932785034, 14.571150779724121, 20.43256950378418, 2.2390851974487305, 845200, 0.00016534851772726235]",
+    "ERROR: Unexpected segmentation fault encountered in worker.",
+    "INFO:freevc:====> Epoch: 1515",
+    "INFO:freevc:Train Epoch: 1516 [5%]",
+  ];
+
+  test("a DataLoader worker's segfault followed by the next epoch is no crash", async () => {
+    assert.equal(await primaryOf("freevc.log", `${freevc.join("\n")}\n`), null);
+  });
+
+  test("the same notice as the log's end is still the segfault", async () => {
+    assert.deepEqual(await primaryOf("freevc-cut.log", `${freevc.slice(0, 3).join("\n")}\n`), { category: "segfault", ruleId: "segfault_worker_message" });
+  });
+
+  test("segfaults and NaN runs of the tune corpus with counters after them keep their finding", async () => {
+    // DMH-Net#3: the workers' segfault notices, then tqdm bars at 0 % and the traceback.
+    assert.equal((await primaryOf("dmh.log", corpus("segfault/dmh-net-3-worker-segfault.log")))?.category, "segfault");
+    // A NaN loss is a state: the run goes on printing steps and stays diverged (sd-scripts#2137, keras-faster-rcnn#13).
+    assert.equal((await primaryOf("sd.log", corpus("nan_loss/sd-scripts-2137-avr-loss-nan-progress.log")))?.category, "nan_loss");
+    assert.equal((await primaryOf("kfr.log", corpus("nan_loss/keras-faster-rcnn-13-rcnn-class-loss-nan-epoch5.log")))?.category, "nan_loss");
+  });
+
+  test("goesOnAfter: counters and losses are progress; bars redrawn, downloads, job steps and error lines are not", () => {
+    const after = (lines: string[]) => goesOnAfter(["ERROR: Unexpected segmentation fault encountered in worker.", ...lines], 0);
+    assert.equal(after(["INFO:freevc:Train Epoch: 1516 [5%]"]), true);
+    assert.equal(after(["> Epoch 3 | loss 0.412"]), true);
+    assert.equal(after(["{'loss': 0.6931, 'learning_rate': 1e-05, 'epoch': 0.5}"]), true);
+    // Slurm's job step (submitit#1708), a download bar (pytorch#82091), a bar that never moved (DMH-Net#3).
+    assert.equal(after(["slurmstepd: error: *** STEP 608.0 ON SERVER_NAME CANCELLED AT 2022-08-12T02:06:12 DUE TO JOB REQUEUE ***"]), false);
+    assert.equal(after(["  2%|▏         | 2864128/170498071 [00:00<00:10, 15854543.05it/s]"]), false);
+    assert.equal(after(["Epoch:   0%|                                                   | 0/75 [00:01<?, ?ep/s]"]), false);
+    // The failure's own report (a traceback frame, an exception naming the step) is not the run going on.
+    assert.equal(after(['  File "train.py", line 40, in step', "RuntimeError: DataLoader worker (pid 3855) is killed by signal: Segmentation fault. at step 5"]), false);
+    assert.equal(goesOnAfter(["Epoch 2 step 10 loss 0.3", "Epoch 2:  45%|████▌     | 45/100 [00:10<00:12]", "Killed"], 2), false);
+  });
+});
