@@ -65,3 +65,28 @@ describe("eighth round D, cuBLAS: a glog CHECK of a cuBLAS call's status, the st
     assert.deepEqual(await primaryOf("caffe.log", `${text}\n`), { category: "cuda_error", ruleId: "cuda_cublas_status_other" });
   });
 });
+
+describe("eighth round D, timeouts: Ray marking a node dead after missed heartbeats, in every version's words", () => {
+  testFamilies(rules, [
+    {
+      rule: "timeout_ray_node_dead",
+      real: [
+        ["crash-corpus timeout/v-ray-3446-node-marked-dead-monitor-heartbeats.log (fresh6), https://github.com/ray-project/ray/issues/3446", "The node with client ID 1eadc9db2f074bfec34caf25dd5bf1f99fad0d59 has been marked dead because the monitor has missed too many heartbeats from it."],
+        ["crash-corpus timeout/v-ray-18449-shuffle-nodes-marked-dead-heartbeats.log (fresh6), https://github.com/ray-project/ray/issues/18449", "2021-09-05 05:42:39,292 WARNING worker.py:1228 -- The node with node id: 9d2c254a88cf3dfc896b1b1cfa4b62cf2b95aff0ab4e066aceda60d4 and ip: 172.31.12.38 has been marked dead because the detector has missed too many heartbeats from it. This can happen when a raylet crashes unexpectedly or has lagging heartbeats."],
+        // KubeRay's GCS event (RAY_NODE_REMOVED) as JSON.
+        ["crash-corpus timeout/v-kuberay-3827-gcs-node-removed-missed-heartbeats.log (fresh6), https://github.com/ray-project/kuberay/issues/3827", "{\"custom_fields\":{\"ip\":\"156.176.0.154\"},\"label\":\"RAY_NODE_REMOVED\",\"message\":\"The node with node id: ada3a3771fac751bd7c6b674e3b5e2df045b93550e6d31a410cad0be and address: 156.176.0.154 and node name: 156.176.0.154 has been marked dead because the detector has missed too many heartbeats from it. This can happen when a \\t(1) raylet crashes unexpectedly (OOM, etc.) \\\\n\\t(2) raylet has lagging heartbeats due to slow network or busy workload.\",\"severity\":\"ERROR\",\"source_type\":\"GCS\"}"],
+      ],
+      nearMiss: [
+        ["(raylet) [2021-09-05 05:40:01,000 I 123 123] node_manager.cc:600: Sending heartbeat to GCS", null],
+        ["The autoscaler removed the idle node 172.31.12.38.", null],
+      ],
+    },
+  ]);
+
+  test("a node marked dead is the timeout; a kill of its raylet in the same incident is the death that explains it", async () => {
+    const dead = "2021-09-05 05:42:38,294\tWARNING worker.py:1228 -- The node with node id: 0fc14938add3345146c57e92449e77a584cace230879f50fd0813cc0 and ip: 172.31.57.35 has been marked dead because the detector has missed too many heartbeats from it. This can happen when a raylet crashes unexpectedly or has lagging heartbeats.";
+    assert.deepEqual(await primaryOf("ray-dead.log", `Reduce Progress.:  69%|######9   | 691/1000 [28:51<28:26,  5.52s/it]\n${dead}\n`), { category: "timeout", ruleId: "timeout_ray_node_dead" });
+    const killed = await primaryOf("ray-dead-killed.log", `[Sun Sep  5 05:42:30 2021] Out of memory: Killed process 4242 (raylet) total-vm:2000000kB, anon-rss:1900000kB\n${dead}\n`);
+    assert.equal(killed?.category, "process_killed");
+  });
+});
