@@ -90,3 +90,25 @@ describe("eighth round D, timeouts: Ray marking a node dead after missed heartbe
     assert.equal(killed?.category, "process_killed");
   });
 });
+
+describe("eighth round D, NaN: BasicSR's loss keys (l_pix, l_g_gan, ...) in its progress line", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_loss_metric",
+      real: [
+        // BasicSR's MessageLogger (new form, `[epoch: .., iter: .., lr:(..)]`), used by EFNet.
+        ["crash-corpus nan_loss/x-efnet-11-l-pix-nan.log (fresh6), https://github.com/AHupuJR/EFNet/issues/11", "2023-06-15 21:08:18,450 INFO: [debug..][epoch:  0, iter:     649, lr:(2.000e-04,2.000e-05,)] [eta: 5 days, 8:38:06, time (data): 4.499 (1.987)] l_pix: nan "],
+        // The old form (`<epoch: .., iter: 10,100, lr:..>`) and traiNNer's fork with GAN keys, as their finite lines show them (tune: basicsr-211, trainner-72), with the value NaN/Inf.
+        ["format of https://github.com/XPixelGroup/BasicSR/issues/211 (tune, finite there)", "19-08-22 10:12:46.002 - INFO: <epoch:  5, iter:  10,100, lr:1.992e-04> l_pix: nan "],
+        ["format of https://github.com/victorca25/traiNNer/issues/72 (tune, finite there)", "22-12-06 08:58:44.018 - INFO: <epoch:249, iter:     250, lr:1.000e-04, t:286.9083s, td:4.1610s, eta:39828.4575h> pix-l1: 6.5921e-04 fea-vgg19-l1: 1.2665e+00 l_g_gan: inf l_d_real: 4.7929e-02 "],
+      ],
+      nearMiss: [
+        // The real finite lines (healthy).
+        ["19-08-22 10:12:46.002 - INFO: <epoch:  5, iter:  10,100, lr:1.992e-04> l_pix: 1.8082e-02 ", null],
+        ["22-12-06 08:58:44.018 - INFO: <epoch:249, iter:     250, lr:1.000e-04, t:286.9083s, td:4.1610s, eta:39828.4575h> pix-l1: 6.5921e-04 fea-vgg19-l1: 1.2665e+00 l_g_gan: 1.7134e-02 l_d_real: 4.7929e-02 l_d_fake: 5.9880e-02 D_real: -4.6602e+00 D_fake: -8.0312e+00 ", null],
+        // An l_ key outside BasicSR's progress line says nothing about a loss.
+        ["config: l_pix: nan_guard", null],
+      ],
+    },
+  ]);
+});
