@@ -112,3 +112,41 @@ describe("eighth round D, NaN: BasicSR's loss keys (l_pix, l_g_gan, ...) in its 
     },
   ]);
 });
+
+describe("eighth round D, NaN: a log whose grad norm turned NaN and stayed so although no line failed", () => {
+  test("a grad norm that turned NaN at the last record, after finite ones, is a NaN run (GLM-4#174, ms-swift#2436)", async () => {
+    const glm = [
+      "{'loss': 0.1459, 'grad_norm': 5.28125, 'learning_rate': 0.000261, 'epoch': 5.36}",
+      "{'loss': 0.2096, 'grad_norm': nan, 'learning_rate': 0.00026000000000000003, 'epoch': 5.38}",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("glm4.log", `${glm}\n`), { category: "nan_loss", ruleId: "nan_grad_norm_at_end" });
+    const swift = [
+      "{\"loss\": 1.394207, \"acc\": 0.63822227, \"grad_norm\": 4.16534615, \"learning_rate\": 1.623e-05, \"memory(GiB)\": 19.54, \"global_step/max_steps\": \"8275/11043\"}",
+      "{\"loss\": 2.23302879, \"acc\": 0.26443233, \"grad_norm\": NaN, \"learning_rate\": 1.617e-05, \"memory(GiB)\": 19.54, \"global_step/max_steps\": \"8280/11043\"}",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("swift.log", `${swift}\n`), { category: "nan_loss", ruleId: "nan_grad_norm_at_end" });
+  });
+
+  test("a NaN grad norm the run recovers from, or only at the first record (fp16 warm-up), is no crash", async () => {
+    // TableMASTER-mmocr#32 (tune, healthy): nan at the first logging step, finite after.
+    const recovered = [
+      " Epoch [1][100/62598]\tlr: 1.000e-03, eta: 6 days, 15:22:46, time: 0.539, data_time: 0.051, memory: 7239, loss_ce: 1.2757, loss: 1.9091, grad_norm: nan",
+      "2021-11-22 01:32:34,502 - mmocr - INFO - Epoch [1][200/62598]\tlr: 1.000e-03, eta: 7 days, 15:55:58, time: 0.705, data_time: 0.002, memory: 7239, loss_ce: 0.5921, loss: 0.9186, grad_norm: 3.9772",
+    ].join("\n");
+    assert.equal(await primaryOf("recovered.log", `${recovered}\n`), null);
+    assert.equal(await primaryOf("first-only.log", "{'loss': 1.0446, 'grad_norm': nan, 'learning_rate': 1.4925373134328357e-08, 'epoch': 0.0}\n"), null);
+    const midRun = [
+      "{'loss': 0.1459, 'grad_norm': 5.28125, 'learning_rate': 0.000261, 'epoch': 5.36}",
+      "{'loss': 0.2096, 'grad_norm': nan, 'learning_rate': 0.00026, 'epoch': 5.38}",
+      "{'loss': 0.1388, 'grad_norm': 2.5, 'learning_rate': 0.000259, 'epoch': 5.40}",
+    ].join("\n");
+    assert.equal(await primaryOf("mid-run.log", `${midRun}\n`), null);
+    // Megatron's skipped iteration (Megatron-LLM#34, tune, healthy): its grad-norm warning is no metric record.
+    const megatron = [
+      " iteration     3633/    8000 | consumed samples:       232512 | learning rate: 6.245E-06 | global batch size:    64 | loss scale: 1.0 | grad norm: 0.794 | number of skipped iterations:   0 | number of nan iterations:   0 |",
+      "***WARNING*** Bad grad_norm detected (grad_norm=nan)",
+      " iteration     3634/    8000 | consumed samples:       232576 | learning rate: 6.245E-06 | global batch size:    64 | loss scale: 1.0 | number of skipped iterations:   1 |",
+    ].join("\n");
+    assert.equal(await primaryOf("megatron-skip.log", `${megatron}\n`), null);
+  });
+});

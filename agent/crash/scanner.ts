@@ -15,6 +15,7 @@ import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
+import { divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import { goesOnAfter, parseLog, type FailureReport } from "./traceback.js";
@@ -706,6 +707,9 @@ export class FindingCollector {
     // A log that ends while its process still waits (a store barrier) or retries a timed-out connection.
     const stuck = stuckWaitFinding(this.file, this.kept, this.findings);
     if (stuck) this.insert(stuck);
+    // A log whose grad norm turned NaN/Inf at its last metric record, after finite ones, although no line failed.
+    const diverged = stuck ? null : divergedEndFinding(this.file, this.kept, this.findings);
+    if (diverged) this.insert(diverged);
     return this.findings;
   }
 
