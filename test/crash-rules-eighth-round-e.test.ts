@@ -57,3 +57,43 @@ describe("eighth round E, a failure the log goes on past is not the final incide
     assert.equal(goesOnAfter(["Epoch 2 step 10 loss 0.3", "Epoch 2:  45%|████▌     | 45/100 [00:10<00:12]", "Killed"], 2), false);
   });
 });
+
+describe("eighth round E, GPU faults: firmware timeouts beside GSP's, DCGM's thermal violation", () => {
+  testFamilies(rules, [
+    {
+      rule: "gpu_gsp_failure",
+      real: [["https://github.com/NVIDIA/nvtrust/issues/77", "[  267.045903] NVRM: kfspPollForResponse_IMPL: FSP command timed out"]],
+      nearMiss: [
+        // The same boot's healthy lines.
+        ["[  195.083145] NVRM: kgspCheckGspRmCcCleanup_GH100: CC secret cleanup successful!", null],
+        ["[  267.045908] NVRM: kfspSendBootCommands_GH100: Sent following content to FSP: ", null],
+        ["[    9.140258] [drm] [nvidia-drm] [GPU ID 0x00000100] Loading driver", null],
+      ],
+    },
+    {
+      rule: "gpu_thermal_violation",
+      real: [
+        [
+          "https://github.com/NVIDIA/DCGM/issues/270",
+          "ERROR [1514002:1514004] [[Health]] Detected a WARNING in health system Thermal: 'Detected clocks event due to thermal violation in GPU 2. Verify that the cooling on this machine is functional, including external, thermal material interface, fans, and any other components.",
+        ],
+      ],
+      nearMiss: [
+        // A power cap slows the clocks too: a setting, not a fault.
+        ["Detected clocks event due to power violation in GPU 2", null],
+        ["Thermal violation detected", null],
+      ],
+    },
+  ]);
+
+  test("the nvtrust kernel log (FBHUB interrupt, asserts, then the FSP timeout) is a GPU hardware failure", async () => {
+    const text = [
+      "[  190.444608] NVRM: gpuClearFbhubPoisonIntrForBug2924523_GA100: FBHUB Interrupt detected. Clearing it.",
+      "[  194.004435] NVRM: nvAssertFailed: Assertion failed: 0 @ g_kern_gmmu_nvoc.h:1967",
+      "[  195.083145] NVRM: kgspCheckGspRmCcCleanup_GH100: CC secret cleanup successful!",
+      "[  267.045903] NVRM: kfspPollForResponse_IMPL: FSP command timed out",
+      "[  267.045908] NVRM: kfspSendBootCommands_GH100: Sent following content to FSP: ",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("nvtrust.log", `${text}\n`), { category: "gpu_hardware", ruleId: "gpu_gsp_failure" });
+  });
+});
