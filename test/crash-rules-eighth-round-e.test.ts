@@ -58,6 +58,67 @@ describe("eighth round E, a failure the log goes on past is not the final incide
   });
 });
 
+// The shell reports a death by signal with strsignal(), in the system's language: glibc's catalog
+// (Debian libc-l10n 2.36-9+deb12u14, /usr/share/locale/LANG/LC_MESSAGES/libc.mo, msgids "Killed" and
+// "Segmentation fault"), or bash's own (bash 5.2.15, bash.mo) where it has no strsignal; bash's
+// "(core dumped)" and "line N:" are translated too.
+const GLIBC = "glibc 2.36 libc.mo";
+const BASH = "bash 5.2.15 bash.mo";
+
+describe("eighth round E, kills and segfaults in the system's language: the shell's translated reports", () => {
+  testFamilies(rules, [
+    {
+      rule: "killed_shell_report",
+      real: [
+        // German glibc right after the tqdm bar (https://github.com/spring-media/TransformerTTS/issues/69, fresh6 x).
+        ["https://github.com/spring-media/TransformerTTS/issues/69", "Processing training set: : 1444it [05:54,  1.38it/s]Getötet"],
+        [`${GLIBC} (ru)`, "Убито"],
+        [`${GLIBC} (fr)`, "Processus arrêté"],
+        [`${GLIBC} (ja)`, "強制終了"],
+        [`${GLIBC} (es)`, "Terminado (killed)"],
+        [`${BASH} (de)`, "Abgebrochen (Killed)"],
+        [`${BASH} (pt_BR), job report with bash's 'line N:'`, "./train.sh: linha 12:  6496 Morto (Killed)           python train.py"],
+        [`${GLIBC} (de), job report with bash's 'Zeile N:'`, "./train.sh: Zeile 242:  6496 Getötet                python train.py"],
+      ],
+      nearMiss: [
+        ["Der Prozess wurde getötet", null],
+        ["Getötet wurde der Prozess nicht", null],
+        ["Il processo è morto", null],
+        // SIGTERM ("Terminated": Beendet, Terminado) is not read as a kill here.
+        ["Beendet", null],
+        ["Terminado", null],
+      ],
+    },
+    {
+      rule: "segfault_signal",
+      real: [
+        // The shell's report in the system's language, alone on its line with bash's core note.
+        [`${GLIBC} (de) + ${BASH} (de) core note`, "Speicherzugriffsfehler (Speicherabzug geschrieben)"],
+        [`${GLIBC} (zh_CN) + ${BASH} (zh_CN) core note, full-width parentheses`, "段错误（核心已转储）"],
+        [`${GLIBC} (ru) + ${BASH} (ru) core note`, "Ошибка сегментирования (образ памяти сброшен на диск)"],
+        [`${BASH} (ru)`, "Ошибка сегментации"],
+        [`${GLIBC} (zh_CN) bus error`, "总线错误 (核心已转储)"],
+        [`${GLIBC} (es), job report with bash's 'línea N:'`, "./train.sh: línea 242:  6496 Violación de segmento  (`core' generado) python train.py"],
+        [`${GLIBC} (ru), job report with bash's 'строка N:'`, "./train.sh: строка 242:  6496 Ошибка сегментирования python train.py"],
+      ],
+      nearMiss: [
+        ["Speicherzugriffsfehler beim Laden des Modells, siehe unten", null],
+        ["Was ist ein Speicherzugriffsfehler?", null],
+        ["Ошибка сегментирования при загрузке модели", null],
+      ],
+    },
+  ]);
+
+  test("TransformerTTS's duration extraction ending in German glibc's 'Getötet' after the bar is a kill", async () => {
+    const text = [
+      "2020-10-26 08:43:29.819269: I tensorflow/stream_executor/platform/default/dso_loader.cc:44] Successfully opened dynamic library libcudnn.so.7",
+      "Processing validation set: : 13it [00:10,  1.25it/s]",
+      "Processing training set: : 1444it [05:54,  1.38it/s]Getötet",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("getoetet.log", `${text}\n`), { category: "process_killed", ruleId: "killed_shell_report" });
+  });
+});
+
 describe("eighth round E, GPU faults: firmware timeouts beside GSP's, DCGM's thermal violation", () => {
   testFamilies(rules, [
     {
