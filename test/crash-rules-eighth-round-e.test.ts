@@ -119,6 +119,47 @@ describe("eighth round E, kills and segfaults in the system's language: the shel
   });
 });
 
+describe("eighth round E, deaths by signal number: 'Received signal 11', Slurm's WTERMSIG", () => {
+  testFamilies(rules, [
+    {
+      rule: "segfault_signal",
+      real: [
+        // TensorFlow 1.x's failure signal handler (https://github.com/jiasenlu/vilbert_beta/issues/66, fresh6 w).
+        ["https://github.com/jiasenlu/vilbert_beta/issues/66", "*** Received signal 11 ***"],
+        // UCX says it by number too (tune j-tinyllava-119, https://github.com/TinyLLaVA/TinyLLaVA_Factory/issues/119).
+        ["crash-corpus segfault/j-tinyllava-119-ucx-caught-signal-11.log (j)", "Caught signal 11 (Segmentation fault: address not mapped to object at address (nil))  "],
+      ],
+      nearMiss: [
+        // SIGTERM and SIGINT received are no segfault (absl's SIGTERM line: item 32).
+        ["Received signal 15", null],
+        ["received signal 2, exiting", null],
+        ["*** SIGTERM received at time=1700000000 on cpu 3 ***", null],
+        ["[2022-05-27T11:37:57.377] _job_complete: JobId=127441 WEXITSTATUS 0", null],
+        ["[2022-05-27T11:37:57.377] _job_complete: JobId=127441 WTERMSIG 2", null],
+      ],
+    },
+    {
+      // slurmctld's job completion record: WTERMSIG 9 is the job's processes killed by SIGKILL.
+      rule: "killed_launcher_signal",
+      real: [["https://github.com/ArjunaCluster/ArjunaUsers/issues/137", "[2022-05-27T11:37:57.377] _job_complete: JobId=127441 WTERMSIG 9"]],
+      nearMiss: [
+        ["[2022-05-27T11:37:57.377] _job_complete: JobId=127441 WTERMSIG 15", null],
+        ["[2022-05-27T11:37:57.377] _job_complete: JobId=127441 done", null],
+      ],
+    },
+  ]);
+
+  test("a slurmctld log whose job ended with WTERMSIG 9 is a kill", async () => {
+    const text = [
+      "[2022-05-27T10:42:30.155] _slurm_rpc_submit_batch_job: JobId=127441 InitPrio=5772 usec=1032",
+      "[2022-05-27T10:42:30.509] sched: Allocate JobId=127441 NodeList=c014 #CPUs=2 Partition=gpu",
+      "[2022-05-27T11:37:57.377] _job_complete: JobId=127441 WTERMSIG 9",
+      "[2022-05-27T11:37:57.377] _job_complete: JobId=127441 done",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("slurmctld.log", `${text}\n`), { category: "process_killed", ruleId: "killed_launcher_signal" });
+  });
+});
+
 describe("eighth round E, GPU faults: firmware timeouts beside GSP's, DCGM's thermal violation", () => {
   testFamilies(rules, [
     {
