@@ -8,6 +8,14 @@
  * followed by a finite one is fp16's skipped step (TableMASTER-mmocr#32), and one at the first record
  * is the loss scale's warm-up; neither is a finding.
  *
+ * A log whose last records are two or more fp16 overflows at the loss scale's floor is a NaN run too
+ * (the lead's decision, 2026-12-06): DeepSpeed's and apex FP16_Optimizer's `OVERFLOW! ... Attempted loss
+ * scale: 1, reducing to 1` (the scale it tried equals the one it falls back to: `min_loss_scale`, 1 by
+ * default) means every step is skipped and the scale cannot go lower, so the process may still be running
+ * but training makes no progress (transformers#14531). A single such line, halvings above the floor
+ * (`Attempted loss scale: 16, reducing to 8`: the scale is still searching, as in every fp16 run's start)
+ * and a floor run followed by anything else (a finite step, a raised scale) are no finding.
+ *
  * Only when nothing else in the file's final incident is a crash finding (a rule's, the fallback's):
  * those say more.
  */
@@ -57,8 +65,33 @@ function gradNormTurnedNaN(file: string, kept: KeptLines): CrashFinding | null {
   return finding(file, kept, last, "nan_grad_norm_at_end", `The last training record shows grad_norm = ${lastValue} after finite values, and no later record recovers: the gradients (and with bf16/fp32 the weights after that step) became NaN/Inf, so the run has diverged. Lower the learning rate or add warmup, clip gradients, check the data around that step for NaN/Inf or extreme samples; resume from a checkpoint before the first NaN.`);
 }
 
+/** DeepSpeed's / apex FP16_Optimizer's overflow notice: the scale tried and the one it falls back to. */
+const SCALE_STEP = /\bAttempted loss scale: (?<from>\d+(?:\.\d+)?(?:e[-+]?\d+)?), reducing to (?<to>\d+(?:\.\d+)?(?:e[-+]?\d+)?)\b/;
+/** What may stand between and after the floor notices: blank lines, a closing code fence, a bare tqdm bar. */
+const NOISE = /^\s*(?:`{3,}\s*|[^|]{0,80}\d{1,3}%\|[^|]*\|\s*\d+\/\d+\s*\[[^\]]*\]\s*)?$/;
+
+/** The log's last records are two or more overflows at the loss scale's floor, or null. */
+function lossScaleFloorAtEnd(file: string, kept: KeptLines): CrashFinding | null {
+  let count = 0;
+  let last = -1;
+  let scale = "";
+  for (let i = kept.lines.length - 1; i >= 0; i--) {
+    const l = kept.lines[i]!;
+    if (NOISE.test(l)) continue;
+    const m = SCALE_STEP.exec(l);
+    if (!m || Number(m.groups!.from) !== Number(m.groups!.to)) break;
+    if (last < 0) {
+      last = i;
+      scale = m.groups!.to!;
+    }
+    count++;
+  }
+  if (count < 2) return null;
+  return finding(file, kept, last, "nan_loss_scale_floor_at_end", `The log ends with ${count} fp16 overflows in a row at the loss scale's floor (${scale}): every step is skipped and the scale cannot go lower, so the run makes no progress even if the process is still running (gradients are Inf/NaN at any scale). Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
+}
+
 /** A nan_loss finding for a log that ends diverged, when no crash finding is in the final incident; or null. */
 export function divergedEndFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
   if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
-  return gradNormTurnedNaN(file, kept);
+  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept);
 }
