@@ -32,9 +32,15 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * 204/214 = 95.3 %, fresh2 141/151 = 93.4 %, fresh3 144/161 = 89.4 %, fresh4 66/74 = 89.2 %; `fresh5`
  * (manifests q and s, collected and audited during the sixth round) 89/106 = 84.0 % with two false
  * alarms when first measured (before the audit's fixes), 90/103 = 87.4 % and none after the audit and
- * the caught-probe change. The gate fails below the latest figures, rounded down.
+ * the caught-probe change. After the seventh round (on t, u and y, 2026-12-06 06:49): fresh 205/214, fresh2
+ * 142/151, fresh3 147/161, fresh4 68/74, fresh5 91/103; `fresh6` (manifests v, w and x, collected and audited
+ * during the seventh round) 130/156 = 83.3 % with one false alarm when first measured, 138/156 = 88.5 % with
+ * eight labels corrected to the corpus's OOM-killer convention (docs/crash-accuracy.md item 42); fresh6 has been
+ * studied since (the eighth round), so its figure is no longer a blind one. After the eighth round (07:14):
+ * fresh 205/214, fresh2 142/151, fresh3 148/161, fresh4 68/74, fresh5 91/103, fresh6 153/156, no false alarm.
+ * The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.93, fresh3: 0.89, fresh4: 0.89, fresh5: 0.87 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.94, fresh3: 0.91, fresh4: 0.91, fresh5: 0.88, fresh6: 0.98 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
