@@ -9,9 +9,11 @@
  * enters a state at or past `first` (an output state, a newline, ESC or NUL): the caller turns those
  * events into candidate lines exactly as its JavaScript loop did.
  *
- * Memory (one fixed-size memory made by the caller, never grown, so views into it stay valid):
+ * Memory (one fixed-size shared memory made by the caller, never grown, so views into it stay valid;
+ * the threads of a parallel scan share it, each with its own slot after the table):
  *   [0, 1024)            CLS: for each byte value, its class times 4 (a byte offset within a row)
  *   [1024, 1024 + T)     TABLE: per state and class, the next state as the byte offset of its row
+ *   per slot:
  *   [ctrl, ctrl + 32)    the final states (4 x i32) and event pointers (4 x i32) of walk4
  *   [input, +block)      the bytes walked
  *   [events, +8 block)   events: (byte address, state's row offset) pairs, i32 each
@@ -141,7 +143,7 @@ function walk1Body(): number[] {
   return [...vec([]), ...code];
 }
 
-/** The module's bytes: imports memory "m"."mem", exports walk4 and walk1. */
+/** The module's bytes: imports the shared memory "m"."mem", exports walk4 and walk1. */
 export function walkerModuleBytes(): Uint8Array<ArrayBuffer> {
   const type4 = [0x60, ...vec(Array.from({ length: 12 }, () => [I32])), ...vec([])];
   const type1 = [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), ...vec([])];
@@ -150,7 +152,8 @@ export function walkerModuleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type4, type1])),
-    ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x00, 0x01]])), // memory, min 1 page
+    // Memory, shared (flags 3), 1 to 65,536 pages: one memory holds the table for every thread of a scan.
+    ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x03, 0x01, ...uleb(65536)]])),
     ...section(3, vec([[0], [1]])),
     ...section(7, vec([[...name("walk4"), 0x00, 0], [...name("walk1"), 0x00, 1]])),
     ...section(10, vec([[...uleb(body4.length), ...body4], [...uleb(body1.length), ...body1]])),

@@ -54,7 +54,7 @@ export interface ChunkResult {
  * candidate pattern matches a segment, as scanBytes decides). Self-contained (its source is also the
  * workers' code): `fsMod` is node:fs. On an error it stops the other threads from claiming more.
  */
-export function filterChunks(rt: PrefilterRuntime, fsMod: typeof fs, fd: number, chunks: readonly Chunk[], next: Int32Array): ChunkResult[] {
+export function filterChunks(rt: Omit<PrefilterRuntime, "release">, fsMod: typeof fs, fd: number, chunks: readonly Chunk[], next: Int32Array): ChunkResult[] {
   let longest = 1;
   for (const c of chunks) longest = Math.max(longest, c.to - c.from);
   let buf: Buffer | null = null;
@@ -106,7 +106,13 @@ const filterChunks = ${filterChunks.toString()};
 const { workerData, parentPort } = require("node:worker_threads");
 try {
   const rt = makeRuntime(workerData.spec);
-  parentPort.postMessage({ results: filterChunks(rt, require("node:fs"), workerData.fd, workerData.chunks, workerData.next) });
+  let results;
+  try {
+    results = filterChunks(rt, require("node:fs"), workerData.fd, workerData.chunks, workerData.next);
+  } finally {
+    rt.release(); // its slot of the shared walk memory, for the next scan's workers
+  }
+  parentPort.postMessage({ results });
 } catch (err) {
   Atomics.store(workerData.next, 0, workerData.chunks.length);
   parentPort.postMessage({ failed: String((err && err.message) || err), shrank: !!(err && err.shrank) });

@@ -45,6 +45,13 @@ const MAX_FACTORS = 3;
 const STRONG_FIRST_FACTOR_CHARS = 8;
 /** Bytes the WebAssembly walk takes at a time (copied into its memory; events need 8 bytes per byte). */
 const WASM_BLOCK_BYTES = 256 * 1024;
+/**
+ * Bytes of a slot's input region: a whole piece of a parallel scan (a quarter of a 16 MiB read, cut
+ * at a line end: 4 MiB and a little), which a thread reads straight into it (inputBuffer).
+ */
+const WASM_INPUT_BYTES = (4 << 20) + (256 << 10);
+/** Slots of the shared walk memory: one per thread of a parallel scan (MAX_SCAN_THREADS of parallel-scan.ts). */
+const WALK_SLOTS = 4;
 /** Largest automaton (states x 256) kept with one row entry per byte value. */
 const WIDE_TABLE_MAX_ENTRIES = 4 << 20;
 
@@ -622,14 +629,27 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
   // classes as offsets within a row, so a step is two loads and an add.
   // Built on the first bulk scan (a whole-file scan's chunk): a tail scan never needs it.
   const rowShift = shift + 2;
+  // One shared memory holds the classes and the table once for all the threads of a parallel scan
+  // (each thread walks in a slot of its own after them): a worker neither copies the table nor
+  // faults its pages in, and the threads read one copy of it in the shared cache, not one each.
   const loadWalk = (): WalkSpec | null => {
     const module = opts.wasm !== false && total * width * 4 < 2 ** 30 ? walkerModule() : null;
     if (!module) return null;
-    const classes = new Int32Array(256);
-    for (let b = 0; b < 256; b++) classes[b] = cls[b]! << 2;
-    const rows = new Int32Array(new SharedArrayBuffer(total * width * 4));
-    for (let k = 0; k < rows.length; k++) rows[k] = table[k]! << rowShift;
-    return { module, classes, rows, rowShift, blockBytes: WASM_BLOCK_BYTES };
+    const tableBytes = 1024 + total * width * 4;
+    const slotBase = Math.ceil(tableBytes / 64) * 64;
+    const slotBytes = 64 + WASM_INPUT_BYTES + 8 * WASM_BLOCK_BYTES;
+    const pages = Math.ceil((slotBase + WALK_SLOTS * slotBytes) / 65536);
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    } catch {
+      return null;
+    }
+    const i32 = new Int32Array(memory.buffer);
+    for (let b = 0; b < 256; b++) i32[b] = cls[b]! << 2;
+    for (let k = 0, e = total * width; k < e; k++) i32[256 + k] = table[k]! << rowShift;
+    const slots = new Int32Array(new SharedArrayBuffer(4 * WALK_SLOTS));
+    return { module, memory, slots, tableBytes, slotBase, slotBytes, rowShift, blockBytes: WASM_BLOCK_BYTES };
   };
   const spec: PrefilterSpec = {
     cls,
@@ -708,10 +728,17 @@ function flatLists(lists: readonly (readonly number[])[]): FlatLists {
 /** The automaton as the WebAssembly walk reads it (agent/crash/dfa-wasm.ts). */
 export interface WalkSpec {
   readonly module: WebAssembly.Module;
-  /** Per byte value: its class x 4. */
-  readonly classes: Int32Array;
-  /** Per state and class: the next state's row as a byte offset (state << rowShift). */
-  readonly rows: Int32Array;
+  /**
+   * Shared by the threads: at 0 each byte value's class x 4, at 1024 the next state's row per state
+   * and class as a byte offset (state << rowShift), up to tableBytes; then slots of slotBytes from
+   * slotBase, one per thread walking (its control block, input and events).
+   */
+  readonly memory: WebAssembly.Memory;
+  /** Per slot: 1 while a runtime holds it (taken with Atomics.compareExchange). */
+  readonly slots: Int32Array;
+  readonly tableBytes: number;
+  readonly slotBase: number;
+  readonly slotBytes: number;
   readonly rowShift: number;
   readonly blockBytes: number;
 }
@@ -721,6 +748,8 @@ export interface PrefilterRuntime {
   scan: Prefilter["scan"];
   mayMatch: Prefilter["mayMatch"];
   inputBuffer: Prefilter["inputBuffer"];
+  /** Gives back the slot of the shared walk memory (a worker thread, when it is done); a later scan takes one again. */
+  release(): void;
 }
 
 /**
@@ -854,30 +883,52 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return evaluate();
   };
 
-  // The WebAssembly walker: its own memory (fixed size, so views stay valid) holding the classes,
-  // the table, a control block, the input block and the events (see agent/crash/dfa-wasm.ts).
-  // The input region holds a whole piece of a parallel scan (a quarter of a 16 MiB read, cut at a line
-  // end: 4 MiB and a little), which a thread reads straight into it (inputBuffer): no copy per block.
+  // The WebAssembly walker: the shared memory (fixed size, so views stay valid) holding the classes
+  // and the table, and this runtime's slot there: a control block, the input and the events (see
+  // agent/crash/dfa-wasm.ts and WalkSpec). A thread reads a whole piece of a parallel scan straight
+  // into its input region (inputBuffer): no copy per block.
   type W = { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; inputBytes: number; events: number; walk4: Function; walk1: Function; rowShift: number; blockBytes: number };
   let walker: W | null | undefined;
+  let slot = -1;
   const getWalker = (): W | null => {
     if (walker !== undefined) return walker;
     if (spec.walk === undefined) spec.walk = loadWalk ? loadWalk() : null;
     walker = null;
     if (!spec.walk) return null;
-    const { module, classes, rows, blockBytes, rowShift } = spec.walk;
-    const ctrl = 1024 + rows.length * 4;
+    const { module, slots, tableBytes, slotBase, slotBytes, blockBytes, rowShift } = spec.walk;
+    // A free slot of the shared memory, which holds the table already. None free (more threads
+    // walking at once than slots: scans at the same time): a memory of this runtime's own, with a
+    // copy of the table.
+    let memory = spec.walk.memory;
+    let base = -1;
+    for (let k = 0; k < slots.length; k++) {
+      if (Atomics.compareExchange(slots, k, 0, 1) === 0) {
+        slot = k;
+        base = slotBase + k * slotBytes;
+        break;
+      }
+    }
+    if (base < 0) {
+      const pages = Math.ceil((slotBase + slotBytes) / 65536);
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+      new Uint8Array(memory.buffer).set(new Uint8Array(spec.walk.memory.buffer, 0, tableBytes));
+      base = slotBase;
+    }
+    const ctrl = base;
     const input = ctrl + 64;
-    const inputBytes = Math.max(blockBytes, (4 << 20) + (256 << 10));
+    const inputBytes = slotBytes - 64 - 8 * blockBytes;
     const events = input + inputBytes;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((events + 8 * blockBytes) / 65536) });
     const inst = new WebAssembly.Instance(module, { m: { mem: memory } });
-    const i32 = new Int32Array(memory.buffer);
-    i32.set(classes, 0);
-    i32.set(rows, 1024 / 4);
     const ex = inst.exports as { walk4: Function; walk1: Function };
-    walker = { i32, u8: new Uint8Array(memory.buffer), ctrl, input, inputBytes, events, walk4: ex.walk4, walk1: ex.walk1, rowShift, blockBytes };
+    const ab = memory.buffer;
+    walker = { i32: new Int32Array(ab), u8: new Uint8Array(ab), ctrl, input, inputBytes, events, walk4: ex.walk4, walk1: ex.walk1, rowShift, blockBytes };
     return walker;
+  };
+  const release = (): void => {
+    if (slot < 0) return;
+    Atomics.store(spec.walk!.slots, slot, 0);
+    slot = -1;
+    walker = undefined;
   };
 
   /** A buffer of `length` bytes inside the walker's memory (a bulk scan of it copies nothing), or null. */
@@ -1033,5 +1084,5 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return false;
   };
 
-  return { scan, mayMatch, inputBuffer };
+  return { scan, mayMatch, inputBuffer, release };
 }
