@@ -19,8 +19,7 @@
  * Only when nothing else in the file's final incident is a crash finding (a rule's, the fallback's):
  * those say more.
  */
-import { crashSignature } from "./signature.js";
-import type { KeptLines } from "./failure.js";
+import { keptLineFinding, type KeptLines } from "./failure.js";
 import type { CrashFinding } from "./types.js";
 
 /** A grad-norm value in a metric record. */
@@ -30,21 +29,7 @@ const LOSS_VALUE = /\bloss\b["']?\s*[:=]\s*["']?[-+]?(?:nan|inf|\d)/i;
 const NON_FINITE = /^[-+]?(?:nan|inf)/i;
 
 function finding(file: string, kept: KeptLines, at: number, ruleId: string, suggestion: string): CrashFinding {
-  const text = kept.lines[at]!.trim();
-  return {
-    category: "nan_loss",
-    ruleId,
-    role: "cause",
-    file,
-    line: kept.firstLine + at,
-    text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
-    suggestion,
-    signature: crashSignature("nan_loss", ruleId, ruleId),
-    severity: "fatal",
-    priority: 0,
-    byteOffset: kept.offsets[at] ?? null,
-    finalIncident: true,
-  };
+  return keptLineFinding(file, kept, at, { category: "nan_loss", ruleId, suggestion, signatureKey: ruleId, priority: 0 });
 }
 
 /** The last metric record's grad norm NaN/Inf after a finite one, or null. */

@@ -20,6 +20,38 @@ export interface KeptLines {
   offsets: (number | null)[];
 }
 
+/** What a finding made from the kept lines as a whole (not by a rule) says; see keptLineFinding. */
+export interface KeptFindingSpec {
+  category: CrashCategory;
+  ruleId: string;
+  suggestion: string;
+  /** What, beside the category and rule, makes its signature (the same cause on two hosts groups). */
+  signatureKey: string;
+  priority: number;
+}
+
+/**
+ * A fatal cause finding on kept line `at`, in the final incident: the traceback fallback, a log that
+ * ends waiting or diverged, a metric table's NaN row (agent/crash/diverged-end.ts, metric-table.ts).
+ */
+export function keptLineFinding(file: string, kept: KeptLines, at: number, spec: KeptFindingSpec): CrashFinding {
+  const text = (kept.lines[at] ?? "").trim();
+  return {
+    category: spec.category,
+    ruleId: spec.ruleId,
+    role: "cause",
+    file,
+    line: kept.firstLine + at,
+    text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+    suggestion: spec.suggestion,
+    signature: crashSignature(spec.category, spec.ruleId, spec.signatureKey),
+    severity: "fatal",
+    priority: spec.priority,
+    byteOffset: kept.offsets[at] ?? null,
+    finalIncident: true,
+  };
+}
+
 /**
  * Why a failure needs a finding of its own, or null when the rules already explain it; `traits`: the
  * rule ids of each trait (CompiledRules.traits), which say which findings are peers waiting,
@@ -51,7 +83,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
     // A rule already names the kill (exitcode -9, Signals.SIGKILL): its finding says it.
     const final = counted.filter((f) => f.finalIncident);
     if (!category || (final.length > 0 && final.every((f) => f.category === category))) return null;
-    return signalFinding(file, kept, launcher, category, lineNo);
+    return signalFinding(file, kept, launcher, category);
   }
   if (e && e.type === "KeyboardInterrupt" && !exitFailed) return null;
   if (e) {
@@ -77,23 +109,10 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   // incident (a worker's segfault notice, a launcher killing subprocesses) says more.
   if (e?.cut && counted.some((f) => f.finalIncident)) return null;
   const at = e ? e.line : launcher!.line;
-  const text = (kept.lines[at] ?? "").trim();
   const category = e ? chainCategory(e) : "python_exception";
   const { ruleId, summary, suggestion } = e ? describeException(e, category) : describeLauncher(report);
-  return {
-    category,
-    ruleId,
-    role: "cause",
-    file,
-    line: lineNo(at),
-    text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
-    suggestion,
-    signature: crashSignature(category, ruleId, summary),
-    severity: "fatal",
-    priority: peersOnly && finalCauses.length ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY,
-    byteOffset: kept.offsets[at] ?? null,
-    finalIncident: true,
-  };
+  const priority = peersOnly && finalCauses.length ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY;
+  return keptLineFinding(file, kept, at, { category, ruleId, suggestion, signatureKey: summary, priority });
 }
 
 /** How far before the failure's first line such a warning may be. */
@@ -104,27 +123,13 @@ const PEER_CONSEQUENCES: ReadonlySet<CrashCategory> = new Set(["timeout", "nccl_
 
 const SIGNAL_CATEGORIES: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault", SIGILL: "segfault", SIGFPE: "segfault" };
 
-function signalFinding(file: string, kept: KeptLines, l: LauncherReport, category: "process_killed" | "segfault", lineNo: (i: number) => number): CrashFinding {
+function signalFinding(file: string, kept: KeptLines, l: LauncherReport, category: "process_killed" | "segfault"): CrashFinding {
   const who = l.rank !== undefined ? `rank ${l.rank}` : "a worker";
   const suggestion =
     category === "process_killed"
       ? `The launcher (${l.tool}) names ${who}, killed by SIGKILL, as the first failure; errors of other ranks after it are consequences. SIGKILL comes from outside: usually the kernel OOM killer or a container/cgroup memory limit (dmesg -T | grep -i oom; kubectl describe pod: OOMKilled), else a scheduler or operator. Reduce host memory use (DataLoader workers, in-memory datasets, CPU offload).`
       : `The launcher (${l.tool}) names ${who}, dead of ${l.signal}, as the first failure; errors of other ranks after it are consequences. Enable faulthandler (PYTHONFAULTHANDLER=1) for that rank's native stack; check compiled extensions against the installed torch/CUDA and, for SIGBUS, the shared memory size (/dev/shm).`;
-  const text = (kept.lines[l.codeLine] ?? "").trim();
-  return {
-    category,
-    ruleId: "launcher_root_cause_signal",
-    role: "cause",
-    file,
-    line: lineNo(l.codeLine),
-    text,
-    suggestion,
-    signature: crashSignature(category, "launcher_root_cause_signal", `${l.tool} ${l.signal}`),
-    severity: "fatal",
-    priority: FALLBACK_PRIORITY,
-    byteOffset: kept.offsets[l.codeLine] ?? null,
-    finalIncident: true,
-  };
+  return keptLineFinding(file, kept, l.codeLine, { category, ruleId: "launcher_root_cause_signal", suggestion, signatureKey: `${l.tool} ${l.signal}`, priority: FALLBACK_PRIORITY });
 }
 
 /** How far before the first peer's wait an unexplained exception may be to count as what they waited for. */
@@ -304,23 +309,9 @@ export function stuckWaitFinding(file: string, kept: KeptLines, findings: readon
     n++;
   }
   if (!kind || n < kind.min || !needed) return null;
-  const text = kept.lines[last]!.trim();
-  const advice = kind.advice(kind.re.exec(text)?.groups ?? {}, n);
+  const advice = kind.advice(kind.re.exec(kept.lines[last]!.trim())?.groups ?? {}, n);
   if (advice === null) return null;
-  return {
-    category: "timeout",
-    ruleId: kind.ruleId,
-    role: "cause",
-    file,
-    line: kept.firstLine + last,
-    text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
-    suggestion: advice,
-    signature: crashSignature("timeout", kind.ruleId, kind.re.source),
-    severity: "fatal",
-    priority: FALLBACK_PRIORITY,
-    byteOffset: kept.offsets[last] ?? null,
-    finalIncident: true,
-  };
+  return keptLineFinding(file, kept, last, { category: "timeout", ruleId: kind.ruleId, suggestion: advice, signatureKey: kind.re.source, priority: FALLBACK_PRIORITY });
 }
 
 /**

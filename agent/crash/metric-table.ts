@@ -5,9 +5,8 @@
  * time, so a row `0\tnan\tnan\t0.958595\t00:03` says nothing to them without its header; this reads
  * the kept lines as a whole and finds the last row whose loss is NaN or infinite.
  */
-import { crashSignature } from "./signature.js";
+import { keptLineFinding, type KeptLines } from "./failure.js";
 import { normaliseLine } from "./traceback.js";
-import type { KeptLines } from "./failure.js";
 import type { CrashFinding } from "./types.js";
 
 /** Cells: tab-separated, aligned with two or more spaces, or between pipes / box-drawing bars. */
@@ -37,7 +36,9 @@ function cells(line: string, header = false): string[] {
 
 interface Header {
   at: number;
-  width: number;
+  /** The header's cells (column names). */
+  names: string[];
+  /** Indexes of its loss columns. */
   loss: number[];
 }
 
@@ -46,17 +47,16 @@ function headerOf(line: string, at: number): Header | null {
   const c = cells(line, true);
   if (c.length < 3 || !c.every((x) => NAME_CELL.test(x) && !NON_FINITE.test(x))) return null;
   const loss = c.flatMap((x, i) => (LOSS_COLUMN.test(x) ? [i] : []));
-  return loss.length ? { at, width: c.length, loss } : null;
+  return loss.length ? { at, names: c, loss } : null;
 }
 
-/** Whether a row under this header shows a diverged loss: a training loss non-finite, or every loss column. */
-function divergedRow(h: Header, headerCells: string[], row: string[]): string | null {
-  if (row.length !== h.width || !ROW_START.test(row[0]!)) return null;
+/** The column of a row under this header that shows a diverged loss (a training loss non-finite, or every loss column), or -1. */
+function divergedColumn(h: Header, row: string[]): number {
+  if (row.length !== h.names.length || !ROW_START.test(row[0]!)) return -1;
   const bad = h.loss.filter((i) => NON_FINITE.test(row[i]!));
-  if (bad.length === 0) return null;
-  if (bad.length === h.loss.length) return headerCells[bad[0]!]!;
-  const train = bad.find((i) => !HELD_OUT_COLUMN.test(headerCells[i]!));
-  return train === undefined ? null : headerCells[train]!;
+  if (bad.length === 0) return -1;
+  if (bad.length === h.loss.length) return bad[0]!;
+  return bad.find((i) => !HELD_OUT_COLUMN.test(h.names[i]!)) ?? -1;
 }
 
 /**
@@ -65,35 +65,25 @@ function divergedRow(h: Header, headerCells: string[], row: string[]): string | 
  */
 export function metricTableFinding(file: string, kept: KeptLines): CrashFinding | null {
   let header: Header | null = null;
-  let headerCells: string[] = [];
   let found: { at: number; column: string; value: string } | null = null;
   for (let i = 0; i < kept.lines.length; i++) {
     const line = kept.lines[i]!;
     const h = headerOf(line, i);
     if (h) {
       header = h;
-      headerCells = cells(line, true);
       continue;
     }
     if (!header || i - header.at > MAX_ROWS_AFTER_HEADER || !/nan|inf/i.test(line)) continue;
     const row = cells(line);
-    const column = divergedRow(header, headerCells, row);
-    if (column) found = { at: i, column, value: row[headerCells.indexOf(column)]! };
+    const c = divergedColumn(header, row);
+    if (c >= 0) found = { at: i, column: header.names[c]!, value: row[c]! };
   }
   if (!found) return null;
-  const text = kept.lines[found.at]!.trim();
-  return {
+  return keptLineFinding(file, kept, found.at, {
     category: "nan_loss",
     ruleId: "nan_loss_table",
-    role: "cause",
-    file,
-    line: kept.firstLine + found.at,
-    text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
     suggestion: `The training table shows ${found.column} = ${found.value}: the loss diverged (NaN/Inf). Lower the learning rate or add warm-up, clip gradients, check the data for NaN/Inf and bad labels, and with fp16 use a dynamic loss scale (or bf16); restart from the last checkpoint before the loss went bad.`,
-    signature: crashSignature("nan_loss", "nan_loss_table", found.column),
-    severity: "fatal",
+    signatureKey: found.column,
     priority: 0,
-    byteOffset: kept.offsets[found.at] ?? null,
-    finalIncident: true,
-  };
+  });
 }
