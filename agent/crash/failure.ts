@@ -238,6 +238,26 @@ const URLLIB3_TIMEOUT_RETRY = /Retrying \(Retry\(total=\d+[^)]*\)\) after connec
 const HUB_TIMEOUT_WARNING = /(?:Connect|Read)TimeoutError\(.*\bthrown while requesting (?:HEAD|GET) /;
 const HUB_TIMEOUT_OR_RETRY = new RegExp(`${HUB_TIMEOUT_WARNING.source}|(?:^|\\s)Retrying in \\d+(?:\\.\\d+)?s \\[Retry \\d+\\/\\d+\\]\\.$`);
 
+/**
+ * torchelastic's agent failing to renew its membership in the rendezvous (the store, hosted by one of
+ * the agents, is gone or unreachable): logged each keep-alive interval while the agent hangs.
+ */
+const ELASTIC_KEEPALIVE_FAILED = /has failed to send a keep-alive heartbeat to the rendezvous '(?<run>[^']*)' due to an error of type (?<err>\w+)/;
+/**
+ * wget's lines for one try of a download (`--<time>--  (try: N)  URL`, `Resolving`, `Connecting to
+ * host|ip|:port...` with or without `failed: Connection timed out.`, `Retrying.`, `Giving up.`): a log
+ * that ends in them, after a connect timed out, is a download that never connected.
+ */
+const WGET_TRY = /^--(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d--\s+(?:\(try: ?\d+\)\s+)?\S+$|^\s*(?:\(try: ?\d+\)\s*)?=> .\S+'$|^Resolving \S+(?: \([^)]*\))?\.\.\. |^Connecting to (?<peer>\S+?)(?: \([^)]*\))?(?:\|[^|]+\|)?:\d+\.\.\.(?: failed: Connection timed out\.)?$|^Retrying\.$|^Giving up\.$/;
+const WGET_CONNECT_TIMED_OUT = /^Connecting to \S+.*\.\.\. failed: Connection timed out\.$/;
+/**
+ * Horovod's stall inspector: some ranks submitted a collective and wait for the others past the stall
+ * warning time (60 s by default); the report names the missing ranks or the stalled tensors. Printed
+ * again each interval while the job hangs; a healthy run can print one and go on (a slow rank catches up).
+ */
+const HOROVOD_STALL_WARNING = /One or more tensors were submitted to be reduced, gathered or broadcasted by subset of ranks|are waiting for remainder of ranks for more than \d+ seconds/;
+const HOROVOD_STALL_REPORT = new RegExp(`${HOROVOD_STALL_WARNING.source}|which will cause deadlock\\.\\s*$|(?:Stalled ops|Missing ranks|Stalled ranks):\\s*$|^(?:\\[[\\d,]+\\](?:<std(?:out|err)>)?:)?\\s*\\d+!?: \\[|\\[(?:missing|ready) ranks: \\d`);
+
 interface StuckWait {
   re: RegExp;
   /** Lines of this kind in a row at the end of the log needed (a barrier prints a wait on every healthy start). */
@@ -282,6 +302,26 @@ const STUCK_WAITS: readonly StuckWait[] = [
     needs: HUB_TIMEOUT_WARNING,
     ruleId: "connect_retry_stuck",
     advice: () => `The log ends in the Hugging Face Hub's requests timing out (and being retried): the process never got the model or dataset files and is stuck on the network, not on training. Check the host's internet access or proxy (HTTPS_PROXY) and the Hub's status, pre-download the files (HF_HUB_OFFLINE=1 with a filled cache), or raise HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT.`,
+  },
+  {
+    re: ELASTIC_KEEPALIVE_FAILED,
+    min: 1,
+    ruleId: "rendezvous_keepalive_stuck",
+    advice: (g, n) => `The log ends with torchelastic's agent failing to send its keep-alive heartbeat to the rendezvous${g.run ? ` '${g.run}'` : ""} (${g.err ?? "an error"}, ${n} time${n === 1 ? "" : "s"} in a row): the rendezvous store, hosted by one of the agents (usually the first node), is gone or unreachable, so this node hangs instead of restarting or exiting. Check the node that hosted the store (did it crash or get preempted?) and the network to --rdzv_endpoint; stop the job and restart all nodes together.`,
+  },
+  {
+    re: WGET_TRY,
+    min: 2,
+    needs: WGET_CONNECT_TIMED_OUT,
+    ruleId: "connect_retry_stuck",
+    advice: (g) => `The log ends in wget retrying (or giving up on) a download whose connection timed out${g.peer ? ` (${g.peer})` : ""}: the host cannot reach the server, so the data or weights never arrived. Check the host's internet access, proxy (https_proxy) and firewall, and whether the server is up; download the files elsewhere and copy them in, or cap the wait (wget --tries / --timeout) so the job fails fast.`,
+  },
+  {
+    re: HOROVOD_STALL_REPORT,
+    min: 1,
+    needs: HOROVOD_STALL_WARNING,
+    ruleId: "collective_stall_stuck",
+    advice: () => `The log ends in Horovod's stall report: some ranks submitted a collective (allreduce, allgather, broadcast) and have waited past the stall warning time for the others, which never joined, and nothing after it shows training going on: the job hangs. The ranks named as missing are stuck or dead (check their own logs for an error, a kill or a data loader that ran out earlier than on the other ranks), or the ranks submit different tensors (a rank-dependent branch in the model or optimizer). HOROVOD_STALL_SHUTDOWN_TIME_SECONDS makes Horovod fail instead of hanging.`,
   },
 ];
 
@@ -328,7 +368,8 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   [/(?:^|\.)FloatingPointError$/, "nan_loss"],
   // Any client's or runtime's timeout class (requests' ReadTimeout, aiohttp's ServerTimeoutError,
   // subprocess' TimeoutExpired, google.api_core's DeadlineExceeded, Java's TimeoutException).
-  [/(?:^|\.)\w*Timeout(?:Error|Exception|Expired)?$|(?:^|\.)DeadlineExceeded(?:Error)?$|^socket\.timeout$/, "timeout"],
+  // Ray's ObjectFetchTimedOutError, kafka's RequestTimedOutError: "TimedOut" in the name says the same.
+  [/(?:^|\.)\w*(?:Timeout|TimedOut)(?:Error|Exception|Expired)?$|(?:^|\.)DeadlineExceeded(?:Error)?$|^socket\.timeout$/, "timeout"],
 ];
 
 /** A message that says the operation ran out of time, whatever generic type carried it. */
