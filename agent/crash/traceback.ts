@@ -97,6 +97,11 @@ const CHAIN_CONTEXT = "During handling of the above exception, another exception
 const FRAME = /^\s+File "(?<file>[^"]+)", line (?<line>\d+)(?:, in (?<func>.+))?$/;
 /** A Python exception line: a dotted identifier, then ":" and the message, or nothing. */
 const EXC_LINE = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?::(?<msg>.*))?$/;
+/**
+ * JAX's wrapper around the exception raised while tracing (`jax._src.traceback_util.UnfilteredStackTrace:
+ * jax._src.errors.ConcretizationTypeError: ...`): the exception after it is the one that ended the run.
+ */
+const JAX_UNFILTERED = /^(?:[a-z_]\w*\.)*UnfilteredStackTrace: (?=(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*: )/;
 /** An exception line found without its traceback (excerpts often keep only the last line). */
 const BARE_EXC = /^(?<type>(?:[a-z_]\w*\.)*_?(?:[A-Z]\w*)?(?:Error|Exception|Failure|Fault|Interrupt)): (?<msg>\S.*)$/;
 /** rich's boxed traceback (`rich.traceback.install()`, typer, accelerate's logging): head, frames, bottom. */
@@ -106,16 +111,19 @@ const RICH_HEAD = /^\s*╭─+ Traceback \(most recent call last\)/;
 const RICH_FRAME = /│\s*(?<file>\S+\.py):(?<line>\d+) in (?<func>[\w<>.]+)/;
 const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+)'/;
 const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
-/** Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar, a launcher killing the other workers. */
-const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%\||\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
+/** Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar (with or without its bar characters), a launcher killing the other workers. */
+const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%(?:\||\s+\d+\/\d+\s*\[)|\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
 /** Training output that shows the run went on after an exception (a recovered or caught error). */
 const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
 /** Lines an experiment tracker prints when the process exits (wandb's run history and summary, MLflow's run link). */
 const EXIT_REPORT = /^\s*(?:\[[\w,]+\](?:<std(?:out|err)>)?:\s*)?wandb: |^🏃 View run |^🧪 View experiment /;
-/** A tqdm bar's counter: "| 225/500 [". */
-const BAR_COUNTER = /%\|[^|]*\|\s*(\d+\/\d+)\s*\[/;
-/** A tqdm bar drawn complete: "100%|██████████| 391/391 [". */
-const FINISHED_BAR = /\b100%\|[^|]*\|\s*(\d+)\/\1\s*\[/;
+/**
+ * A tqdm bar's counter: "| 225/500 [", or "50% 225/500 [" where the bar's characters were lost (a
+ * notebook's text output, Colab: the bar is drawn as a widget and copied as its numbers only).
+ */
+const BAR_COUNTER = /%(?:\|[^|]*\||\s)\s*(\d+\/\d+)\s*\[/;
+/** A tqdm bar drawn complete: "100%|██████████| 391/391 [" (or "100% 391/391 [" without the bar). */
+const FINISHED_BAR = /\b100%(?:\|[^|]*\||\s)\s*(\d+)\/\1\s*\[/;
 /** Launchers' own exceptions: they report a rank's failure, never a cause of their own. */
 const WRAPPER_TYPES = /(?:^|\.)(?:ChildFailedError|CalledProcessError)$/;
 /**
@@ -322,7 +330,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       for (let j = i; j <= e.endLine; j++) consumed.add(j);
       continue;
     }
-    const bare = BARE_EXC.exec(withoutRankPrefix(raw).trim());
+    const bare = BARE_EXC.exec(withoutRankPrefix(raw).trim().replace(JAX_UNFILTERED, ""));
     if (bare && !/^\s/.test(withoutRankPrefix(raw))) {
       const msgLines = [bare.groups!.msg!.trim()];
       let j = i + 1;
@@ -444,7 +452,11 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
   return null;
 }
 
-function finishPython(lines: readonly string[], head: number, excLine: number, prefix: string, type: string, firstMsg: string, frames: TraceFrame[], consumed: Set<number>): ParsedException {
+function finishPython(lines: readonly string[], head: number, excLine: number, prefix: string, rawType: string, rawMsg: string, frames: TraceFrame[], consumed: Set<number>): ParsedException {
+  // JAX's UnfilteredStackTrace carries the real exception as its message: report that one.
+  const inner = JAX_UNFILTERED.test(`${rawType}: ${rawMsg.trim()}`) ? /^(?<type>[\w.]+): (?<msg>.*)$/.exec(rawMsg.trim()) : null;
+  const type = inner ? inner.groups!.type! : rawType;
+  const firstMsg = inner ? inner.groups!.msg! : rawMsg;
   const msgLines = [firstMsg.trim()];
   let end = excLine;
   for (let j = excLine + 1; j < lines.length && msgLines.length < MAX_MESSAGE_LINES; j++) {
