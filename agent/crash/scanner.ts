@@ -75,6 +75,8 @@ export interface ScanOptions {
 
 /** Lines kept from the end of each scanned text for the traceback parser. */
 const MAX_KEPT_LINES = 2000;
+/** A scheduler ending the whole job: Slurm's cancellation (not a requeue, which starts it again) and memory-limit kill. */
+const SCHEDULER_JOB_END = /\bCANCELLED AT \S+ (?!DUE TO JOB REQUEUE)|\bexceeded (?:virtual )?memory limit \(\d+ > \d+\), being killed|\bExceeded (?:job|step) memory limit(?! at some point)/;
 const MAX_KEPT_BYTES = 1024 * 1024;
 
 /** Scans the given files ("-" is stdin). Never throws for a bad file: it gets a `problem` instead. */
@@ -686,8 +688,12 @@ export class FindingCollector {
     // one prints nothing more and its buffers are lost, so later progress is another process going on,
     // whereas after a Python error (OOM, full disk) stdout's buffer is flushed at exit, progress lines
     // printed before the error included; and a NaN loss is a state the run keeps printing through.
+    // A scheduler's notice that it ends the job (Slurm's `CANCELLED AT`, its memory-limit kill) is the
+    // end even when lines follow: Slurm sends SIGTERM and, KillWait seconds later, SIGKILL, and what the
+    // job printed meanwhile or left in its pipe lands after the notice. A requeued job starts again.
     const final = this.findings.filter((f) => f.finalIncident);
-    if (final.length > 0 && final.every((f) => f.category === "segfault" || f.category === "process_killed")) {
+    const jobEnded = final.some((f) => SCHEDULER_JOB_END.test(f.text));
+    if (final.length > 0 && !jobEnded && final.every((f) => f.category === "segfault" || f.category === "process_killed")) {
       const at = Math.max(-1, final.at(-1)!.line - this.kept.firstLine);
       if (at < this.kept.lines.length && goesOnAfter(this.kept.lines, at)) for (const f of final) f.finalIncident = false;
     }
