@@ -264,6 +264,8 @@ interface StuckWait {
   min: number;
   /** At least one line of the run must match this (the retries are of a request that timed out). */
   needs?: RegExp;
+  /** No kept line may match this (the job had finished: the wait is its shutdown, not a hang). */
+  unless?: RegExp;
   ruleId: string;
   /** The finding's advice from the last line's groups and the count, or null when the wait is not stuck. */
   advice: (g: Record<string, string | undefined>, n: number) => string | null;
@@ -306,6 +308,9 @@ const STUCK_WAITS: readonly StuckWait[] = [
   {
     re: ELASTIC_KEEPALIVE_FAILED,
     min: 1,
+    // This agent's workers succeeded and it waits for the others at the exit barrier: the store's host
+    // may exit first (pytorch#69520's race), so one failed heartbeat there is the job's end, not a hang.
+    unless: /Local worker group finished \(SUCCEEDED\)|worker group successfully finished/,
     ruleId: "rendezvous_keepalive_stuck",
     advice: (g, n) => `The log ends with torchelastic's agent failing to send its keep-alive heartbeat to the rendezvous${g.run ? ` '${g.run}'` : ""} (${g.err ?? "an error"}, ${n} time${n === 1 ? "" : "s"} in a row): the rendezvous store, hosted by one of the agents (usually the first node), is gone or unreachable, so this node hangs instead of restarting or exiting. Check the node that hosted the store (did it crash or get preempted?) and the network to --rdzv_endpoint; stop the job and restart all nodes together.`,
   },
@@ -349,6 +354,7 @@ export function stuckWaitFinding(file: string, kept: KeptLines, findings: readon
     n++;
   }
   if (!kind || n < kind.min || !needed) return null;
+  if (kind.unless && kept.lines.some((l) => kind!.unless!.test(l))) return null;
   const advice = kind.advice(kind.re.exec(kept.lines[last]!.trim())?.groups ?? {}, n);
   if (advice === null) return null;
   return keptLineFinding(file, kept, last, { category: "timeout", ruleId: kind.ruleId, suggestion: advice, signatureKey: kind.re.source, priority: FALLBACK_PRIORITY });
