@@ -1,8 +1,9 @@
 /**
- * agent/lib/fs-mode.ts: `resume verify` reads synchronously (no libuv thread pool), the agent through
- * fs.promises. Both must give the same results and the same errors. The switch is process-wide and one
- * way, so this file turns it on part-way, after taking the asynchronous results to compare with.
- * `crash scan` reads its logs (and the rules) through the same switch.
+ * agent/lib/fs-mode.ts: `resume verify` reads synchronously (no libuv thread pool), the agent and `check`
+ * through node's callback API behind promises (asyncFiles). Both must give what fs.promises gives: the
+ * same results and the same errors. The switch is process-wide and one way, so this file turns it on
+ * part-way, after taking the asynchronous results to compare with. `crash scan` reads its logs (and the
+ * rules) through the same switch.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -14,14 +15,14 @@ import { resolveLayout } from "../agent/config/layout.js";
 import { loadRules } from "../agent/crash/rules.js";
 import { defaultLogFiles, scanFiles } from "../agent/crash/scanner.js";
 import { verifyResume } from "../agent/guard/resume.js";
-import { files, useSynchronousReads } from "../agent/lib/fs-mode.js";
+import { asyncFiles, files, useSynchronousReads } from "../agent/lib/fs-mode.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-fs-mode-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** What each read gives, errors included (code and message), in the mode in force. */
-async function reads(dir: string): Promise<unknown[]> {
+/** What each read gives through `api` (default: files, in the mode in force), errors included (code and message). */
+async function reads(dir: string, api: typeof fs.promises = files): Promise<unknown[]> {
   const settle = (p: Promise<unknown>) =>
     p.then(
       (v) => ({ ok: v instanceof fs.Stats ? { size: v.size, file: v.isFile(), dir: v.isDirectory() } : v }),
@@ -29,17 +30,18 @@ async function reads(dir: string): Promise<unknown[]> {
     );
   const out: unknown[] = [];
   for (const p of [path.join(dir, "config.json"), path.join(dir, "missing.json"), path.join(dir, "current_model"), path.join(dir, "current_model", "checkpoint-500", "model.safetensors")]) {
-    out.push(await settle(files.stat(p)), await settle(files.lstat(p)), await settle(files.readFile(p, "utf8")));
-    out.push(await settle(files.readdir(p, { withFileTypes: true }).then((ents) => ents.map((e) => [e.name, e.isFile(), e.isDirectory()]))));
-    out.push(await settle(files.readdir(p)));
+    out.push(await settle(api.stat(p)), await settle(api.lstat(p)), await settle(api.readFile(p, "utf8")));
+    out.push(await settle(api.readdir(p, { withFileTypes: true }).then((ents) => ents.map((e) => [e.name, e.isFile(), e.isDirectory()]))));
+    out.push(await settle(api.readdir(p)));
     out.push(
       await settle(
-        files.open(p, "r").then(async (fh) => {
+        api.open(p, "r").then(async (fh) => {
           try {
             const st = await fh.stat();
             const buf = Buffer.alloc(16);
             const { bytesRead } = await fh.read(buf, 0, 16, 4);
-            return [st.size, bytesRead, buf.subarray(0, bytesRead).toString("hex")];
+            const rest = await fh.readFile("latin1");
+            return [st.size, bytesRead, buf.subarray(0, bytesRead).toString("hex"), rest.length];
           } finally {
             await fh.close();
           }
@@ -54,7 +56,10 @@ test("synchronous reads give what fs.promises gives: results, errors, resume ver
   const base = path.join(tmp, "training");
   fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
   const layout = resolveLayout(base);
-  const asyncReads = await reads(base);
+  // fs.promises itself is the reference; asyncFiles (node's callbacks) must give exactly what it gives.
+  const asyncReads = await reads(base, fs.promises);
+  assert.deepEqual(await reads(base, asyncFiles), asyncReads);
+  assert.deepEqual(await reads(base), asyncReads);
   const asyncReport = await verifyResume(layout);
   // Not trivially equal: the reads hit files, folders and missing paths.
   assert.ok(asyncReads.some((r) => (r as { err?: unknown }).err) && asyncReads.some((r) => (r as { ok?: unknown }).ok), JSON.stringify(asyncReads).slice(0, 400));
@@ -72,9 +77,10 @@ test("synchronous reads give what fs.promises gives: results, errors, resume ver
   const asyncScans = await scans();
   assert.ok(asyncScans[0]!.primary && asyncScans[0]!.files.some((f) => f.problem), JSON.stringify(asyncScans[0]).slice(0, 400));
 
-  // fs.promises' own functions until the switch, the synchronous ones after it.
-  assert.equal(files.stat, fs.promises.stat);
+  // asyncFiles' functions until the switch, the synchronous ones after it; asyncFiles stays asynchronous.
+  assert.equal(files.stat, asyncFiles.stat);
   useSynchronousReads();
+  assert.notEqual(files.stat, asyncFiles.stat);
   assert.notEqual(files.stat, fs.promises.stat);
   assert.deepEqual(await reads(base), asyncReads);
   assert.deepEqual(await verifyResume(layout), asyncReport);
@@ -104,4 +110,29 @@ test("synchronous reads give what fs.promises gives: results, errors, resume ver
   const pending = files.readFile(path.join(tmp, "nope"));
   assert.ok(pending instanceof Promise);
   await assert.rejects(pending, { code: "ENOENT" });
+});
+
+test("asyncFiles' other reads and its handle's chmod give what fs.promises gives", async () => {
+  const dir = fs.mkdtempSync(path.join(tmp, "more-"));
+  const file = path.join(dir, "f.txt");
+  fs.writeFileSync(file, "x");
+  fs.symlinkSync(file, path.join(dir, "link"));
+  const settle = (p: Promise<unknown>) => p.then((v) => ({ ok: v ?? null }), (e: NodeJS.ErrnoException) => ({ err: [e.code, e.syscall] }));
+  for (const p of [file, path.join(dir, "link"), path.join(dir, "missing")]) {
+    assert.deepEqual(await settle(asyncFiles.access(p, fs.constants.R_OK)), await settle(fs.promises.access(p, fs.constants.R_OK)));
+    assert.deepEqual(await settle(asyncFiles.realpath(p)), await settle(fs.promises.realpath(p)));
+    assert.deepEqual(await settle(asyncFiles.readlink(p)), await settle(fs.promises.readlink(p)));
+  }
+  const [a, b] = await Promise.all([asyncFiles.statfs(dir), fs.promises.statfs(dir)]);
+  assert.equal(a.type, b.type);
+  assert.equal(a.bsize, b.bsize);
+  // The permissions repair: chmod through a descriptor opened read-only (O_DIRECTORY).
+  const sub = path.join(dir, "sub");
+  fs.mkdirSync(sub, { mode: 0o500 });
+  fs.chmodSync(sub, 0o500);
+  const fh = await asyncFiles.open(sub, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  await fh.chmod(0o700);
+  await fh.close();
+  await fh.close(); // a second close is a no-op, as the readers' error paths may call it twice
+  assert.equal(fs.statSync(sub).mode & 0o777, 0o700);
 });

@@ -4,7 +4,8 @@
  * `--fix` only while there are no checkpoints: with checkpoints, today's config may already differ
  * from the one they were trained with, and locking it would bless the difference.
  */
-import { constants, promises as fsp } from "node:fs";
+import { constants } from "node:fs";
+import { asyncFiles as fsp } from "../lib/fs-mode.js";
 import { effectiveProfile } from "../config/layout.js";
 import { checkpointNames } from "../guard/checkpoint.js";
 import { lockConfig, lockStatus } from "../guard/config.js";

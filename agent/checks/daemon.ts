@@ -8,7 +8,7 @@
  * an operator's hold (fleet kill) and a folder nothing was started in yet (before the first start, or
  * a job that ended) warn, saying what starts it.
  */
-import { promises as fsp } from "node:fs";
+import { asyncFiles as fsp } from "../lib/fs-mode.js";
 import path from "node:path";
 import type { Settings } from "../config/settings.js";
 import { findDaemon, readPidFile, unnamedTrainers as findUnnamedTrainers, type DaemonLookup, type UnnamedTrainer } from "../lib/daemon.js";

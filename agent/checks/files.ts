@@ -3,7 +3,8 @@
  * trainingConfig file when one is set (a plain HF job has none of the seed's files). No repair:
  * trainsafe never creates config.
  */
-import { constants, promises as fsp } from "node:fs";
+import { constants } from "node:fs";
+import { asyncFiles as fsp } from "../lib/fs-mode.js";
 import { effectiveProfile } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
 import { result, worst, type Check, type CheckStatus } from "./types.js";

@@ -1,5 +1,5 @@
 /** Memory available to new allocations (MemAvailable in /proc/meminfo): fail under the minimum, warn under 2x. */
-import { promises as fsp } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describeError } from "../lib/errors.js";
 import { formatBytes } from "../lib/units.js";
 import { result, type Check } from "./types.js";
@@ -22,7 +22,9 @@ export const memoryCheck: Check = {
   async run({ settings }) {
     let text: string;
     try {
-      text = await fsp.readFile("/proc/meminfo", "utf8");
+      // Synchronously: the kernel formats it on the spot and takes no lock a stuck process could hold,
+      // and one read costs less than the four thread-pool round trips of an asynchronous one.
+      text = readFileSync("/proc/meminfo", "utf8");
     } catch (err) {
       return result("skip", `cannot read /proc/meminfo (${describeError(err)})`);
     }

@@ -5,7 +5,9 @@
  * BASE_DIR is: a folder that is (or sits behind) a symlink leaving BASE_DIR is reported, never chmod-ed
  * (seen: logs/ linked to another user's folder, which --fix made 0755).
  */
-import { constants, promises as fsp } from "node:fs";
+import { constants } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { asyncFiles as fsp } from "../lib/fs-mode.js";
 import path from "node:path";
 import type { Layout } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
@@ -51,7 +53,7 @@ async function outsideBase(p: string, realBase: string): Promise<string | null> 
  * not redirect the change. A folder we cannot open (mode 0) is checked by path just before.
  */
 async function chmodInBase(p: string, realBase: string): Promise<{ mode: number; real: string }> {
-  let fh: fsp.FileHandle | null = null;
+  let fh: FileHandle | null = null;
   try {
     fh = await fsp.open(p, constants.O_RDONLY | constants.O_DIRECTORY);
   } catch (err) {

@@ -3,7 +3,7 @@
  * Xids (fallen off the bus, double-bit ECC, NVLink, GSP) fail; application-caused ones warn.
  * Skipped when the kernel log cannot be read (not root with kernel.dmesg_restrict=1, containers).
  */
-import fs, { constants, promises as fsp } from "node:fs";
+import fs, { constants } from "node:fs";
 import { describeError } from "../lib/errors.js";
 import { formatDurationMs } from "../lib/units.js";
 import { result, type Check } from "./types.js";
@@ -115,7 +115,8 @@ export const xidCheck: Check = {
     let uptimeS: number;
     try {
       text = await readKernelLog(file, signal);
-      uptimeS = Number((await fsp.readFile("/proc/uptime", "utf8")).split(" ")[0]);
+      // Synchronously, as /proc/meminfo (memory.ts): formatted on the spot, no lock to wait on.
+      uptimeS = Number(fs.readFileSync("/proc/uptime", "utf8").split(" ")[0]);
     } catch (err) {
       return result("skip", `kernel log ${file} not readable (${describeError(err)})`);
     }

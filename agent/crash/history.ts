@@ -13,7 +13,8 @@
  * to `.crash_history.json.corrupt-<timestamp>` and the rename is reported as a problem.
  */
 import { randomUUID } from "node:crypto";
-import { promises as fsp } from "node:fs";
+// Reads through node's callback API (lib/fs-mode.ts asyncFiles); writes fall through to fs.promises.
+import { asyncFiles as fsp } from "../lib/fs-mode.js";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";

@@ -12,7 +12,7 @@
  *   it runs in BASE_DIR (cwd inside BASE_DIR, or BASE_DIR named in its command line).
  * A process carrying another launch's id belongs to another supervisor's job and is foreign.
  */
-import { promises as fsp } from "node:fs";
+import { asyncFiles as fsp } from "./fs-mode.js";
 import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";

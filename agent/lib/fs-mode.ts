@@ -1,7 +1,14 @@
 /**
  * The promise API of node:fs that the checkpoint and config readers (agent/guard, the layout, readJsonFile)
- * call, answered by node's fs.promises, or, once a one-shot command has called useSynchronousReads(), by
- * the synchronous calls for what only reads (stat, lstat, readdir, readFile, open for reading).
+ * and the health checks call. What only reads (stat, lstat, readdir, readFile, open for reading, access,
+ * statfs, realpath, readlink) and mkdir are answered by node's callback API behind a promise
+ * (`asyncFiles`), or, once a one-shot command has called useSynchronousReads(), the reads by the
+ * synchronous calls (`files`); anything else (writes) by fs.promises itself.
+ *
+ * Why callbacks: they are the same thread-pool requests as fs.promises' without its FileHandle objects,
+ * close requests and promise plumbing (a stat or an open-read-close costs ~30-45 % less CPU in a
+ * micro-benchmark), and fs.promises' module (with readline and the file watchers) is not loaded by a
+ * `check` that writes nothing but its state file (docs/benchmarks.md, start-up, 2026-12-06 08:20).
  *
  * Why: `resume verify` makes ~70 such calls and ~30 reads through file handles on a small training
  * folder; through libuv's thread pool (started by the first one) they cost 14-22 ms of CPU more than the
@@ -62,12 +69,73 @@ const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
   open: async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => (readOnly(flags) ? syncHandle(fs.openSync(file, flags ?? "r")) : fsp.open(file, flags, mode)),
 };
 
+type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void;
+
+/** Calls a node:fs callback function with `args` and the callback, as a promise; a synchronous throw (a bad argument) is a rejection. */
+function viaCallback<T>(fn: (...args: never[]) => void, args: unknown[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    (fn as (...a: unknown[]) => void)(...args, ((err, value) => (err ? reject(err) : resolve(value))) as Callback<T>);
+  });
+}
+
+/** An asynchronous read-only handle over a descriptor, with the methods the readers call (as syncHandle) and chmod. */
+function callbackHandle(fd: number): FileHandle {
+  let closed = false;
+  const handle = {
+    fd,
+    stat(opts?: fs.StatOptions) {
+      return viaCallback<fs.Stats>(fs.fstat, [fd, opts]);
+    },
+    read(buffer: NodeJS.ArrayBufferView, offset = 0, length = buffer.byteLength - offset, position: number | null = null) {
+      return viaCallback<number>(fs.read, [fd, buffer, offset, length, position]).then((bytesRead) => ({ bytesRead, buffer }));
+    },
+    readFile(opts?: { encoding?: BufferEncoding | null } | BufferEncoding | null) {
+      return viaCallback<string | Buffer>(fs.readFile, [fd, opts]);
+    },
+    // The permissions check's repair changes a folder's mode through the descriptor it opened read-only.
+    chmod(mode: fs.Mode) {
+      return viaCallback<void>(fs.fchmod, [fd, mode]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await viaCallback<void>(fs.close, [fd]);
+    },
+  };
+  return handle as unknown as FileHandle;
+}
+
+// The reads through node's callback API (see the file comment); the same signatures and errors as fs.promises.
+const CALLBACK: Partial<Record<keyof typeof fsp, unknown>> = {
+  stat: (...a: unknown[]) => viaCallback(fs.stat, a),
+  lstat: (...a: unknown[]) => viaCallback(fs.lstat, a),
+  readdir: (...a: unknown[]) => viaCallback(fs.readdir, a),
+  readFile: (...a: unknown[]) => viaCallback(fs.readFile, a),
+  access: (...a: unknown[]) => viaCallback(fs.access, a),
+  statfs: (...a: unknown[]) => viaCallback(fs.statfs, a),
+  // fs.promises.realpath is realpath(3), as fs.realpath.native is (fs.realpath walks the path in JavaScript).
+  realpath: (...a: unknown[]) => viaCallback(fs.realpath.native, a),
+  readlink: (...a: unknown[]) => viaCallback(fs.readlink, a),
+  // Not a read, but `check` saves its progress state into a folder it makes sure of at every run.
+  mkdir: (...a: unknown[]) => viaCallback(fs.mkdir, a),
+  open: (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) =>
+    readOnly(flags) ? viaCallback<number>(fs.open, [file, flags ?? "r"]).then(callbackHandle) : fsp.open(file, flags, mode),
+};
+
 /**
- * node's fs.promises, with its reads synchronous after useSynchronousReads(). fs.promises itself is read on
- * a call that needs it, not at load: its module (with readline and the file watchers) is ~0.6 ms of a
- * `crash scan` or `resume verify` that reads synchronously and never uses it (docs/benchmarks.md,
- * start-up, 2026-12-06 05:45). Only `get` is trapped: callers call methods, nothing else.
+ * node's fs.promises with its reads through the callback API (see the file comment), always asynchronous:
+ * what the health checks and the agent call. fs.promises itself is read only for a method not listed above.
+ */
+export const asyncFiles: typeof fsp = new Proxy({} as typeof fsp, {
+  get: (_, key) => (Object.hasOwn(CALLBACK, key) ? CALLBACK[key as keyof typeof fsp] : Reflect.get(fsp, key)),
+});
+
+/**
+ * asyncFiles, with its reads synchronous after useSynchronousReads(). fs.promises itself is read on a call
+ * that needs it, not at load: its module (with readline and the file watchers) is ~0.6 ms of a `crash scan`
+ * or `resume verify` that reads synchronously and never uses it (docs/benchmarks.md, start-up, 2026-12-06
+ * 05:45). Only `get` is trapped: callers call methods, nothing else.
  */
 export const files: typeof fsp = new Proxy({} as typeof fsp, {
-  get: (_, key) => (synchronous && Object.hasOwn(SYNC, key) ? SYNC[key as keyof typeof fsp] : Reflect.get(fsp, key)),
+  get: (_, key) => (synchronous && Object.hasOwn(SYNC, key) ? SYNC[key as keyof typeof fsp] : Reflect.get(asyncFiles, key)),
 });

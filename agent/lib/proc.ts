@@ -2,7 +2,8 @@
  * Reading processes from /proc. Liveness is the process state, not kill(pid, 0): a zombie answers
  * kill(0) but is gone for our purposes.
  */
-import fs, { promises as fsp, readdirSync, readFileSync } from "node:fs";
+import fs, { readdirSync, readFileSync } from "node:fs";
+import { asyncFiles as fsp } from "./fs-mode.js";
 
 export interface ProcStat {
   readonly pid: number;
