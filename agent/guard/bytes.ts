@@ -28,6 +28,9 @@ export function bufferSource(buf: Uint8Array): ByteSource {
   };
 }
 
+/** Smallest read of a file source (see openFileSource). */
+export const READ_BLOCK_BYTES = 4096;
+
 export type OpenResult =
   | { ok: true; source: ByteSource; close: () => Promise<void> }
   | { ok: false; problem: string };
@@ -54,6 +57,23 @@ export async function openFileSource(file: string, label: string): Promise<OpenR
       return { ok: false, problem: `${label}: ${st.isDirectory() ? "is a directory, not a file" : "is not a regular file"}` };
     }
     let bytesRead = 0;
+    const readAt = async (position: number, want: number): Promise<Buffer> => {
+      const buf = Buffer.alloc(want);
+      let got = 0;
+      // A short read mid-file is possible on some file systems; loop until EOF.
+      while (got < want) {
+        const { bytesRead: n } = await fh.read(buf, got, want - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return buf.subarray(0, got);
+    };
+    // The last block read: the readers ask for many small pieces close together (a zip's end record,
+    // locator and central directory inside the tail they read first; local headers of small records
+    // a few bytes apart; a safetensors length and header), each a thread-pool round trip of its own
+    // before. A piece inside the block is served from it; a small piece outside it reads a new block
+    // of READ_BLOCK_BYTES there (a page or so, what the kernel reads anyway).
+    let block: { position: number; bytes: Buffer } | null = null;
     const source: ByteSource = {
       sizeBytes: st.size,
       get bytesRead() {
@@ -61,16 +81,18 @@ export async function openFileSource(file: string, label: string): Promise<OpenR
       },
       async read(position, length) {
         const want = Math.max(0, Math.min(length, st.size - position));
-        const buf = Buffer.alloc(want);
-        let got = 0;
-        // A short read mid-file is possible on some file systems; loop until EOF.
-        while (got < want) {
-          const { bytesRead: n } = await fh.read(buf, got, want - got, position + got);
-          if (n === 0) break;
-          got += n;
+        let out: Buffer;
+        if (position < 0) {
+          out = await readAt(position, want); // no reader asks for this; served as it always was, and never kept
+        } else if (block && position >= block.position && position + want <= block.position + block.bytes.length) {
+          out = block.bytes.subarray(position - block.position, position - block.position + want);
+        } else {
+          const bytes = await readAt(position, Math.max(want, Math.min(READ_BLOCK_BYTES, st.size - position)));
+          block = { position, bytes };
+          out = bytes.subarray(0, want);
         }
-        bytesRead += got;
-        return buf.subarray(0, got);
+        bytesRead += out.length;
+        return out;
       },
     };
     return { ok: true, source, close: () => fh.close().catch(() => {}) };

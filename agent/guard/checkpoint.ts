@@ -9,6 +9,7 @@ import { z } from "zod";
 import { describeError } from "../lib/errors.js";
 import { readJsonFile } from "../lib/files.js";
 import { files as fsp } from "../lib/fs-mode.js";
+import { mapConcurrent } from "../lib/concurrent.js";
 import { fast, lazyLooseObject } from "../lib/schema.js";
 import { checkDeepspeedTagDir } from "./deepspeed.js";
 import { checkSafetensors } from "./safetensors.js";
@@ -18,6 +19,8 @@ export type TrainingKind = "full" | "lora";
 
 /** The folder names Transformers' get_last_checkpoint considers (anything else there is ignored by it, and by us). */
 export const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
+/** File system calls a reader keeps in flight at once (lib/concurrent.ts). */
+export const FILE_CALLS_IN_FLIGHT = 8;
 const TORCH_FILE_RE = /\.(pt|pth|bin|ckpt|tar|safetensors)$/i;
 
 export interface CheckpointEntry {
@@ -56,16 +59,15 @@ export async function listCheckpointEntries(modelDir: string): Promise<{ entries
     if (code === "ENOTDIR") return { entries: [], problem: `${modelDir}: is a file, not the checkpoint folder` };
     return { entries: [], problem: `${modelDir}: cannot list (${describeError(err)})` };
   }
-  const entries: CheckpointEntry[] = [];
-  for (const name of names.sort()) {
-    // checkpoint-N.pt and friends are torch.save files of a script's own (agent/guard/layouts.ts).
-    if (!name.startsWith("checkpoint-") || TORCH_FILE_RE.test(name)) continue;
+  // checkpoint-N.pt and friends are torch.save files of a script's own (agent/guard/layouts.ts).
+  const wanted = names.sort().filter((name) => name.startsWith("checkpoint-") && !TORCH_FILE_RE.test(name));
+  const entries = await mapConcurrent(wanted, FILE_CALLS_IN_FLIGHT, async (name): Promise<CheckpointEntry> => {
     const p = path.join(modelDir, name);
     const st = await fsp.stat(p).catch(() => null);
     const m = CHECKPOINT_RE.exec(name);
     const step = m && Number.isSafeInteger(Number(m[1])) ? Number(m[1]) : null;
-    entries.push({ name, path: p, step, isDir: st?.isDirectory() ?? false, mtimeMs: st?.mtimeMs ?? 0 });
-  }
+    return { name, path: p, step, isDir: st?.isDirectory() ?? false, mtimeMs: st?.mtimeMs ?? 0 };
+  });
   // Newest (highest step) first; unnamed steps last.
   entries.sort((a, b) => (b.step ?? -1) - (a.step ?? -1) || a.name.localeCompare(b.name));
   return { entries, problem: null };
@@ -85,7 +87,12 @@ const adapterConfigSchema = lazyLooseObject({}, [], () => z.looseObject({}));
 
 /** Kind of weights present in a checkpoint folder, judged from file names only. */
 export async function weightsKindOnDisk(dir: string): Promise<TrainingKind | null> {
-  const names = new Set(await fsp.readdir(dir).catch(() => [] as string[]));
+  return weightsKindOf(await fsp.readdir(dir).catch(() => [] as string[]));
+}
+
+/** weightsKindOnDisk of a folder's listing. */
+function weightsKindOf(listing: readonly string[]): TrainingKind | null {
+  const names = new Set(listing);
   if (
     ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json"].some((n) => names.has(n)) ||
     [...names].some((n) => n.startsWith("pytorch_model_fsdp"))
@@ -124,7 +131,9 @@ export async function checkCheckpoint(entry: CheckpointEntry, expected: Training
   const label = (f: string) => `${entry.name}/${f}`;
   const file = (f: string) => path.join(entry.path, f);
 
-  const onDisk = await weightsKindOnDisk(entry.path);
+  // One listing answers both the weights' kind and the files below (it was read twice).
+  const names = await fsp.readdir(entry.path).catch(() => [] as string[]);
+  const onDisk = weightsKindOf(names);
   const kind = expected ?? onDisk ?? "full";
   if (expected && onDisk && onDisk !== expected) {
     problems.push(
@@ -133,28 +142,40 @@ export async function checkCheckpoint(entry: CheckpointEntry, expected: Training
         : `${entry.name}: holds full model weights, but the config trains a LoRA adapter (adapter_model.safetensors expected)`,
     );
   }
-  const names = await fsp.readdir(entry.path).catch(() => [] as string[]);
   // Under DeepSpeed (ZeRO-3 above all) the weights may exist only in its global_stepN folder.
   const deepspeedOnly = names.includes("latest") && onDisk === null;
-  if (deepspeedOnly) { /* checked with the DeepSpeed tag below */ }
-  else if (kind === "full") await checkFullWeights(entry, problems);
-  else await checkAdapter(entry, problems);
 
+  // The weights, the optimizer and scheduler, the RNG states and trainer_state.json are independent
+  // reads: they run together (mapConcurrent's file comment says why), each into a list of its own, and
+  // their problems are reported in this order, as when they ran one after another.
+  const weights = async (out: string[]) => {
+    if (deepspeedOnly) return; // checked with the DeepSpeed tag below
+    if (kind === "full") await checkFullWeights(entry, out);
+    else await checkAdapter(entry, out);
+  };
   const isFile = async (f: string) => (await fsp.stat(file(f)).catch(() => null))?.isFile() ?? false;
-  if (names.includes("latest")) {
-    // DeepSpeed under the Trainer: optimizer and scheduler live in the global_stepN folder `latest` names.
-    await checkDeepspeedTag(entry, problems);
-  } else {
+  const training = async (out: string[]) => {
+    if (names.includes("latest")) {
+      // DeepSpeed under the Trainer: optimizer and scheduler live in the global_stepN folder `latest` names.
+      await checkDeepspeedTag(entry, out);
+      return;
+    }
     // Transformers loads optimizer and scheduler only when both files are there (optimizer.pt, or
     // optimizer.bin as FSDP writes it); otherwise it resumes with a fresh optimizer and schedule.
     // FSDP with a sharded state dict saves the optimizer as an optimizer_N/ folder (torch.distributed.checkpoint).
     const optimizerDir = names.find((n) => /^optimizer_\d+$/.test(n)) ?? null;
-    const optimizer = (await isFile("optimizer.pt")) ? "optimizer.pt" : (await isFile("optimizer.bin")) ? "optimizer.bin" : optimizerDir;
-    const scheduler = (await isFile("scheduler.pt")) ? "scheduler.pt" : null;
-    for (const f of [optimizer, scheduler]) {
-      if (f && f === optimizerDir) await checkDistcpFolder(entry, f, problems);
-      else if (f) await checkTorchFile(file(f), label(f), problems);
-    }
+    const [optimizerPt, schedulerPt] = await Promise.all([isFile("optimizer.pt"), isFile("scheduler.pt")]);
+    const optimizer = optimizerPt ? "optimizer.pt" : (await isFile("optimizer.bin")) ? "optimizer.bin" : optimizerDir;
+    const scheduler = schedulerPt ? "scheduler.pt" : null;
+    const found = await Promise.all(
+      [optimizer, scheduler].map(async (f) => {
+        const own: string[] = [];
+        if (f && f === optimizerDir) await checkDistcpFolder(entry, f, own);
+        else if (f) await checkTorchFile(file(f), label(f), own);
+        return own;
+      }),
+    );
+    for (const own of found) out.push(...own);
     const rng = names.filter((n) => /^rng_state(_\d+)?\.pth$/.test(n));
     if (!optimizer && !scheduler && rng.length === 0) {
       warnings.push(
@@ -164,17 +185,30 @@ export async function checkCheckpoint(entry: CheckpointEntry, expected: Training
     } else if (!optimizer || !scheduler) {
       warnings.push(`${entry.name}: ${!optimizer ? "optimizer.pt" : "scheduler.pt"} missing: transformers resumes at step ${entry.step} with a fresh optimizer and learning-rate schedule`);
     }
-  }
+  };
   // Transformers restores RNG state on resume too; a torn one fails the load just the same.
-  for (const f of names.filter((n) => /^rng_state(_\d+)?\.pth$/.test(n)).sort()) {
-    await checkTorchFile(file(f), label(f), problems);
-  }
+  const rngStates = async (out: string[]) => {
+    const found = await mapConcurrent(names.filter((n) => /^rng_state(_\d+)?\.pth$/.test(n)).sort(), FILE_CALLS_IN_FLIGHT, async (f) => {
+      const own: string[] = [];
+      await checkTorchFile(file(f), label(f), own);
+      return own;
+    });
+    for (const own of found) out.push(...own);
+  };
   // Transformers writes trainer_state.json last, so its absence alone marks an unfinished save.
-  const state = await readJsonFile(file("trainer_state.json"), trainerStateSchema);
-  if (!state.ok) problems.push(relabel(state.message, entry.path, entry.name));
-  else if (state.value.global_step !== entry.step) {
-    problems.push(`${label("trainer_state.json")}: global_step is ${state.value.global_step}, but the folder says step ${entry.step}`);
-  }
+  const trainerState = async (out: string[]) => {
+    const state = await readJsonFile(file("trainer_state.json"), trainerStateSchema);
+    if (!state.ok) out.push(relabel(state.message, entry.path, entry.name));
+    else if (state.value.global_step !== entry.step) {
+      out.push(`${label("trainer_state.json")}: global_step is ${state.value.global_step}, but the folder says step ${entry.step}`);
+    }
+  };
+  const parts = await Promise.all([weights, training, rngStates, trainerState].map(async (part) => {
+    const out: string[] = [];
+    await part(out);
+    return out;
+  }));
+  for (const out of parts) problems.push(...out);
   return done(onDisk);
 }
 

@@ -12,7 +12,8 @@
  * names, so the newest complete one is reported as the one to name.
  */
 import path from "node:path";
-import { CHECKPOINT_RE } from "./checkpoint.js";
+import { mapConcurrent } from "../lib/concurrent.js";
+import { CHECKPOINT_RE, FILE_CALLS_IN_FLIGHT } from "./checkpoint.js";
 import { checkDeepspeedTagDir, DS_MODEL_STATES } from "./deepspeed.js";
 import { intField, readPickle, type PickleValue } from "./pickle.js";
 import { checkSafetensors } from "./safetensors.js";
@@ -82,19 +83,23 @@ async function list(dir: string): Promise<Listing | null> {
   if (!ents) return null;
   const files = new Map<string, { sizeBytes: number; mtimeMs: number }>();
   const dirs: string[] = [];
+  // Only state files are stat'ed (a folder of a million data files costs one readdir, not a million stats).
+  // Symbolic links are followed for files (weights are often links into a cache), never for folders (loops).
+  const stated = (e: (typeof ents)[number]) => !e.isDirectory() && (e.isFile() || e.isSymbolicLink()) && (STATE_EXT.test(e.name) || e.isSymbolicLink());
+  // The stats run together (lib/concurrent.ts); the map keeps the listing's order.
+  const stats = await mapConcurrent(ents.filter(stated), FILE_CALLS_IN_FLIGHT, (e) => fsp.stat(path.join(dir, e.name)).catch(() => null));
+  let next = 0;
   for (const e of ents) {
     if (e.isDirectory()) {
       dirs.push(e.name);
       continue;
     }
-    // Only state files are stat'ed (a folder of a million data files costs one readdir, not a million stats).
-    // Symbolic links are followed for files (weights are often links into a cache), never for folders (loops).
     if (!e.isFile() && !e.isSymbolicLink()) continue;
-    if (!STATE_EXT.test(e.name) && !e.isSymbolicLink()) {
+    if (!stated(e)) {
       files.set(e.name, { sizeBytes: 0, mtimeMs: 0 });
       continue;
     }
-    const st = await fsp.stat(path.join(dir, e.name)).catch(() => null);
+    const st = stats[next++];
     if (st?.isFile()) files.set(e.name, { sizeBytes: st.size, mtimeMs: st.mtimeMs });
   }
   dirs.sort();
@@ -125,11 +130,18 @@ export async function scanCheckpointTrees(baseDir: string, opts: { extraDirs?: s
     const l = await list(dir);
     if (!l) return;
     const claimed = new Set<string>();
-    const subListings = new Map<string, Listing | null>();
-    const sub = async (name: string) => {
-      if (!subListings.has(name)) subListings.set(name, await list(path.join(dir, name)));
+    const subListings = new Map<string, Promise<Listing | null>>();
+    const sub = (name: string) => {
+      if (!subListings.has(name)) subListings.set(name, list(path.join(dir, name)));
       return subListings.get(name)!;
     };
+    // Every sub-folder but accelerate's checkpoint_N ones (accelerateTree lists those) is listed below
+    // (checkpoint-N for HF, the rest for accelerate's random_states); list them together up front.
+    await mapConcurrent(
+      l.dirs.filter((n) => !ACCEL_DIR.test(n)),
+      FILE_CALLS_IN_FLIGHT,
+      (n) => sub(n),
+    );
 
     // A saved HF model (final save_model, a downloaded base model): weights beside config.json.
     if (isHfModel(l)) {

@@ -19,7 +19,8 @@ import { effectiveProfile, type Layout } from "../config/layout.js";
 import { readJsonFile } from "../lib/files.js";
 import { files as fsp } from "../lib/fs-mode.js";
 import { fast, lazyLooseObject } from "../lib/schema.js";
-import { checkCheckpoint, CHECKPOINT_RE, listCheckpointEntries, trainerStateSchema, type CheckpointCheck, type CheckpointEntry, type TrainingKind } from "./checkpoint.js";
+import { mapConcurrent } from "../lib/concurrent.js";
+import { checkCheckpoint, CHECKPOINT_RE, FILE_CALLS_IN_FLIGHT, listCheckpointEntries, trainerStateSchema, type CheckpointCheck, type CheckpointEntry, type TrainingKind } from "./checkpoint.js";
 import { configTrainingKind, outputDir, readConfigFile, resumeSetting, type ResumeSetting } from "./config.js";
 import { scanCheckpointTrees, type CheckpointTree, type Framework } from "./layouts.js";
 import { field, readPickle } from "./pickle.js";
@@ -79,6 +80,9 @@ export interface ResumeReport {
   model_dir: string;
 }
 
+/** Checkpoint folders verified at once (each keeps several file calls in flight itself). */
+const CHECKPOINTS_IN_FLIGHT = Math.max(1, FILE_CALLS_IN_FLIGHT / 2);
+
 const statusSchema = lazyLooseObject({ current_step: fast.nonNegativeInt }, ["current_step"], () => z.looseObject({ current_step: z.number().int().nonnegative() }));
 
 const info = (c: CheckpointCheck): CheckpointInfo => ({
@@ -103,6 +107,14 @@ export async function verifyResume(layout: Layout): Promise<ResumeReport> {
   const profile = await effectiveProfile(layout);
   const seed = profile === "seed";
 
+  // The walk and the status file do not depend on the config: they are read while it is (mapConcurrent's
+  // file comment says why), and awaited where their results are used (a no-op catch keeps a rejection
+  // before then from counting as unhandled; the await still throws it).
+  const scanning = scanCheckpointTrees(layout.baseDir, { extraDirs: [layout.modelDir], hfDirsKnown: seed ? [layout.modelDir] : [] });
+  const statusReading = readJsonFile(layout.statusFile, statusSchema);
+  scanning.catch(() => {});
+  statusReading.catch(() => {});
+
   // The run's config: the seed's config.json; in the hf profile the JSON the user points at, if any.
   const configFile = seed ? layout.configFile : layout.trainingConfig;
   let cfgRead: { ok: boolean } = { ok: true };
@@ -124,7 +136,7 @@ export async function verifyResume(layout: Layout): Promise<ResumeReport> {
     else config = read.value;
   }
 
-  const scan = await scanCheckpointTrees(layout.baseDir, { extraDirs: [layout.modelDir], hfDirsKnown: seed ? [layout.modelDir] : [] });
+  const scan = await scanning;
   // The HF checkpoint folder: the model folder; in the hf profile else output_dir, else the one found.
   const configOut = outputDir(config, layout.baseDir);
   let modelDir: string | null = layout.modelDir;
@@ -144,8 +156,7 @@ export async function verifyResume(layout: Layout): Promise<ResumeReport> {
   // training_type / use_lora / lora are the seed config.json's keys; an hf job's own file (TRL,
   // axolotl, a script's YAML) uses them for other things, and the Trainer loads what is on disk.
   const configKind = seed ? configTrainingKind(config) : null;
-  const checks: CheckpointCheck[] = [];
-  for (const entry of listed.entries) checks.push(await checkCheckpoint(entry, configKind));
+  const checks: CheckpointCheck[] = await mapConcurrent(listed.entries, CHECKPOINTS_IN_FLIGHT, (entry) => checkCheckpoint(entry, configKind));
 
   const real = checks.filter((c) => c.step !== null && !c.problems.some((p) => p.endsWith(": is not a folder")));
   for (const c of checks) {
@@ -259,7 +270,7 @@ export async function verifyResume(layout: Layout): Promise<ResumeReport> {
   }
 
   // Steps lost: from the status file's current_step down to where training would start again.
-  const status = await readJsonFile(layout.statusFile, statusSchema);
+  const status = await statusReading;
   const currentStep = status.ok ? status.value.current_step : null;
   let stepsLost: number | null = null;
   const startStep = resumeFrom ? resumeFrom.step : primary ? primary.resume_step : fromScratch || real.length === 0 ? 0 : null;
