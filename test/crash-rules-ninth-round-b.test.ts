@@ -93,6 +93,22 @@ describe("ninth round (B): rule families", () => {
         ["ResourceExhaustedError: ./model/model-49.index", null],
       ],
     },
+    {
+      // LSF's reasons for a job it ended on someone's order (bhist's and the job report's TERM_ codes):
+      // the owner's or an administrator's bkill, a signal from outside LSF, preemption. Its memory and
+      // run-time limits keep their own rules.
+      rule: "killed_launcher_signal",
+      real: [
+        ["https://github.com/IBM/CAST/issues/776 (bhist -l, wrapped at 80 columns)", "Tue Jul 30 21:43:41: Exited by LSF signal TERM_EXTERNAL_SIGNAL. The CPU time us"],
+        ["https://github.com/IBM/CAST/issues/776 (bhist -l, wrapped at 80 columns)", "Tue Jul 30 21:43:41: Completed <exit>; TERM_EXTERNAL_SIGNAL: job killed by a si"],
+        ["https://github.com/nextflow-io/nextflow/issues/1592 (the LSF job report)", "TERM_OWNER: job killed by owner."],
+      ],
+      nearMiss: [
+        ["TERM_RUNLIMIT: job killed after reaching LSF run time limit.", "timeout_scheduler_limit"],
+        ["TERM_MEMLIMIT: job killed after reaching LSF memory usage limit.", "killed_cgroup_oom"],
+        ["Successfully completed.", null],
+      ],
+    },
   ];
   testFamilies(rules, families);
 });
