@@ -109,6 +109,21 @@ describe("ninth round (B): rule families", () => {
         ["Successfully completed.", null],
       ],
     },
+    {
+      // Ascend's device memory exhausted, in CANN's words (the error code EL0004, the allocator's
+      // rtMalloc failure), beside torch_npu's own "NPU out of memory" line.
+      rule: "cuda_oom_other_runtimes",
+      real: [
+        ["https://github.com/PKU-YuanGroup/Helios/issues/62", "ERROR 04-09 21:56:46 [diffusion_worker.py:452]         Call rtMalloc fail, purpose: page caching, type = 2, size:3221291008, device_id:0[FUNC:Alloc][FILE:device_allocator.cc][LINE:72]"],
+        ["a torch_npu + MSLite profiling note in a public repository (find_string)", "Memory_Allocation_Failure(EL0004): Failed to allocate memory requested by GE module."],
+        ["the same note", "Call rtMalloc fail, purpose: page caching, type = 2, size:17179934720, device_id:0"],
+      ],
+      nearMiss: [
+        // CANN's source (the format string itself) and a failure without the allocator's words.
+        ['    REPORT_INNER_ERR_MSG("E19999", "Call rtMalloc fail, purpose:%s, size:%zu, device_id:%u",', null],
+        ["ERROR 04-09 21:56:46 [diffusion_worker.py:452]         [Exec][Op]Execute op failed. op type = Conv2D, ge result = 4294967295[FUNC:ReportCallError][FILE:acl_op_executor_log_inner.cpp][LINE:124]", null],
+      ],
+    },
   ];
   testFamilies(rules, families);
 });
