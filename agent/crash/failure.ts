@@ -256,7 +256,7 @@ const WGET_CONNECT_TIMED_OUT = /^Connecting to \S+.*\.\.\. failed: Connection ti
  * again each interval while the job hangs; a healthy run can print one and go on (a slow rank catches up).
  */
 const HOROVOD_STALL_WARNING = /One or more tensors were submitted to be reduced, gathered or broadcasted by subset of ranks|are waiting for remainder of ranks for more than \d+ seconds/;
-const HOROVOD_STALL_REPORT = new RegExp(`${HOROVOD_STALL_WARNING.source}|which will cause deadlock\\.\\s*$|(?:Stalled ops|Missing ranks|Stalled ranks):\\s*$|^(?:\\[[\\d,]+\\](?:<std(?:out|err)>)?:)?\\s*\\d+!?: \\[|\\[(?:missing|ready) ranks: \\d`);
+const HOROVOD_STALL_REPORT = new RegExp(`${HOROVOD_STALL_WARNING.source}|which will cause deadlock\\.\\s*$|(?:Stalled ops|Missing ranks|Stalled ranks):\\s*$|^(?:\\[[\\d,]+\\](?:<std(?:out|err)>)?:)?\\s*\\d+!?: \\[[\\w./:-]+(?:, |\\]\\s*$|$)|\\[(?:missing|ready) ranks: \\d`);
 
 interface StuckWait {
   re: RegExp;
