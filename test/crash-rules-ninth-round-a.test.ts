@@ -43,6 +43,22 @@ describe("ninth round A, nan_loss: TensorFlow's error names the failed op, a Che
     },
   ]);
 
+  testFamilies(rules, [
+    {
+      rule: "nan_check_numerics",
+      real: [
+        // TF 2's enable_check_numerics (check_numerics_callback.py's banner) and the op's status with a signed Inf.
+        ["https://github.com/tensorflow/tensorflow/issues/40228", '!!! Detected Infinity or NaN in output 1 of graph op "TensorArrayV3" (# of outputs: 2) !!!'],
+        ["https://github.com/tensorflow/tensorflow/issues/40228", " : Tensor had -Inf values"],
+        ["the TF 1.x form, still matched, https://github.com/tensorflow/models/issues/5516", "INFO:tensorflow:Error reported to Coordinator: <class 'tensorflow.python.framework.errors_impl.InvalidArgumentError'>, LossTensor is inf or nan. : Tensor had NaN values"],
+      ],
+      nearMiss: [
+        // A test asserting on the message (a tutorial found with find_string, id 56788600199) is not the error.
+        ['    assert "Detected Infinity or NaN in output" in str(e)', null],
+      ],
+    },
+  ]);
+
   test("an excerpt that kept only the failed op's stack (cut before the error line) is a NaN run, not a cut traceback", async () => {
     for (const f of ["nan_loss/tf-od-tutorial-444-original-stack-trace-checknumerics-losstensor.log", "nan_loss/custom-mask-rcnn-11-caused-by-op-checknumerics-legacy-train.log"]) {
       assert.deepEqual(await primaryOf(path.basename(f), corpusText(f)), { category: "nan_loss", ruleId: "nan_check_numerics_op" }, f);
@@ -127,6 +143,8 @@ describe("ninth round A, timeout: a log that ends while its process still waits"
     // The same excerpt with one of its own step records after the report.
     const step = lines[0]!;
     assert.equal(await primaryOf("hvd-goes-on.log", [...lines.filter((l) => l.trim()), step, step].join("\n")), null);
+    // A record of a rank labelled by `srun -l` ("0: [time ...]") is training going on, not a rank line of the report.
+    assert.equal(await primaryOf("hvd-srun-l.log", [...lines.filter((l) => l.trim()), "0: [2021-02-02 21:19:17,346 INFO] step 21000, mlm_loss=1.41" ].join("\n")), null);
     // The "Stalled ranks:" heading alone names no stall.
     assert.equal(await primaryOf("hvd-heading.log", "Stalled ranks:\n"), null);
   });
