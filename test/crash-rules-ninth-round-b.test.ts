@@ -54,12 +54,24 @@ describe("ninth round (B): rule families", () => {
         ["https://github.com/vllm-project/vllm-ascend/issues/2763", "AIV Kernel happen error, retCode=0x31.[FUNC:GetError][FILE:stream.cc][LINE:1183]"],
         ["https://github.com/vllm-project/vllm-ascend/issues/4972", "        AICORE Kernel task happen error, retCode=0x25.[FUNC:GetError][FILE:stream.cc][LINE:1191]"],
         ["https://github.com/vllm-project/vllm-ascend/issues/4972", "        Aicore kernel execute failed, device_id=0, stream_id=2, report_stream_id=2, task_id=7267, flip_num=0, fault kernel_name=MoeDistributeDispatchV2_ND_ND_BF16_INT8_high_performance_2000001002, fault kernel info ext=none, program id=85, hash=6122622606017578243.[FUNC:GetError][FILE:stream.cc][LINE:1191]"],
+        // torch_npu's exception for the same failures, by the ACL runtime's code (rt_error_codes.h:
+        // 507014/507015 AI Core timeout/exception, 507017/507018 AI CPU, 507034/507035 vector core, 507048
+        // the fftsplus task's timeout).
+        ["https://github.com/vllm-project/vllm-ascend/issues/2763 (title)", "RuntimeError: ACL stream synchronize failed, error code:507035"],
+        ["https://github.com/vllm-project/vllm-ascend/issues/1972 (title)", "RuntimeError: ACL stream synchronize failed, error code:507034"],
+        ["https://github.com/vllm-project/vllm-ascend/issues/2800 (title)", "RuntimeError: operator():build/CMakeFiles/torch_npu.dir/compiler_depend.ts:47 NPU function error: c10_npu::acl::AclrtSynchronizeStreamWithTimeout(copy_stream), error code is 507048"],
+        ["https://github.com/vllm-project/vllm-ascend/issues/1443 (title)", "RuntimeError: npuSynchronizeDevice:build/CMakeFiles/torch_npu.dir/compiler_depend.ts:479 NPU function error: AclrtSynchronizeDeviceWithTimeout, error code is 507048"],
         ["https://github.com/hw-native-sys/PTOAS/pull/482", "EZ9999[PID: 110830] 2026-04-15-11:19:38.491.647 (EZ9999):  The error from device(chipId:0, dieId:0), serial number is 11, there is an aicore error exception, core id is 0, error code = 95, dump info: pc start: 0x100040800008, current: 0x100040800188, sc error info: 0xffffffffffff, su error info: 0xfefffeec1efe9387,0x7fddfebff8007fff, mte error info: 0x22601000002005d, vec error info: 0, cube error info: 0, l1 error info: 0xffbf0017f6ee, aic error mask: 0x395856, para base: 0x100040200000, mte error: 0x80000000.[FUNC:ProcessDavidStarsCoreErrorInfo][FILE:device_error_proc_c.cc][LINE:580]"],
       ],
       nearMiss: [
         // CANN's generic headers say nothing by themselves (an OOM prints them too); the stream's
         // failure is the consequence line.
         ["E39999: Inner Error!", null],
+        // Other ACL codes name no kernel fault: a host-side sync timeout, a model execute failure, a device
+        // that did not start (Ascend/pytorch#62, vllm-ascend#7676, Ascend/samples#21).
+        ["RuntimeError: npuSynchronizeDevice:torch_npu/csrc/core/npu/NPUStream.cpp:435 NPU function error: aclrtSynchronizeDevice, error code is 507046", null],
+        ["RuntimeError: synchronize:build/CMakeFiles/torch_npu.dir/compiler_depend.ts:361 NPU function error: c10_npu::acl::AclrtSynchronizeStreamWithTimeout(stream()), error code is 507011", null],
+        ["aclrtSetDevice: open device 0 failed, runtime result = 507033", null],
         ["[ERROR] RecentErrMsg: EZ9999: Inner Error!", null],
         ["        rtStreamSynchronize execute failed, reason=[the model stream execute failed][FUNC:FuncErrorReason][FILE:error_message_manage.cc][LINE:45]", null],
       ],
