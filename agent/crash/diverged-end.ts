@@ -80,3 +80,61 @@ export function divergedEndFinding(file: string, kept: KeptLines, findings: read
   if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
   return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept);
 }
+
+/**
+ * A loss-like key and its value in a metric record: `loss: nan`, `'train_loss': 0.52`, `loss_ctc inf`,
+ * `loss=tensor(nan`; the key must contain "loss" and stand alone (`mlm_loss`, not `loss` inside it).
+ */
+const LOSS_ENTRY = /(?<![\w/.])(?<key>[A-Za-z_][\w/.]*loss[\w/.]*|loss)["'\]]?\s*[:=]?\s*["']?(?:tensor\(\[?|\[)?(?<value>[-+]?(?:nan|inf(?:inity)?|\d+(?:\.\d*)?(?:e[-+]?\d+)?))(?![\w.])/gi;
+/** Finite losses after the last non-finite one that count as ordinary (not a run exploding on). */
+const RECOVERED_RECORDS = 2;
+const RECOVERED_MAX = 1e4;
+const RECOVERED_FACTOR = 100;
+
+/**
+ * A NaN/Inf loss the run recovered from (the lead's decision, 2026-12-06): when, for every loss key a NaN
+ * finding's record shows non-finite, the last non-finite record of that key is followed by at least two
+ * records of the same key that are all finite and not exploding (each below 1e4 and below 100x the largest
+ * finite value before the first non-finite one, when there is one), the step was skipped or the bad value
+ * came from one batch (WeNet skips a step whose grad norm is not finite; a CTC loss is inf for an
+ * utterance shorter than its transcript) and training went on: those findings become warnings outside the
+ * final incident. One finite record after it (mmdetection-5911), or finite values that explode (1e10:
+ * faster-rcnn-pytorch-849), keep the finding. Changes `findings` in place.
+ */
+export function demoteRecoveredNaN(findings: readonly CrashFinding[], kept: KeptLines): void {
+  const nan = findings.filter((f) => f.category === "nan_loss" && f.severity !== "warning");
+  if (!nan.length) return;
+  // Each loss key's values in line order (NaN for a non-finite one), one per record.
+  const series = new Map<string, number[]>();
+  for (const l of kept.lines) {
+    if (!/loss/i.test(l)) continue;
+    const seen = new Set<string>();
+    for (const m of l.matchAll(LOSS_ENTRY)) {
+      const key = m.groups!.key!.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const v = m.groups!.value!;
+      let values = series.get(key);
+      if (!values) series.set(key, (values = []));
+      values.push(NON_FINITE.test(v) ? Number.NaN : Number(v));
+    }
+  }
+  const recovered = (key: string): boolean => {
+    const values = series.get(key) ?? [];
+    let lastBad = values.length - 1;
+    while (lastBad >= 0 && Number.isFinite(values[lastBad]!)) lastBad--;
+    const after = values.slice(lastBad + 1);
+    if (lastBad < 0 || after.length < RECOVERED_RECORDS) return false;
+    const before = values.slice(0, values.findIndex((v) => !Number.isFinite(v))).map(Math.abs);
+    const cap = before.length ? Math.min(RECOVERED_MAX, RECOVERED_FACTOR * Math.max(...before)) : RECOVERED_MAX;
+    return after.every((v) => Math.abs(v) < cap);
+  };
+  for (const f of nan) {
+    const line = kept.lines[f.line - kept.firstLine];
+    if (line === undefined) continue;
+    const keys = [...line.matchAll(LOSS_ENTRY)].filter((m) => NON_FINITE.test(m.groups!.value!)).map((m) => m.groups!.key!.toLowerCase());
+    if (keys.length === 0 || !keys.every(recovered)) continue;
+    f.severity = "warning";
+    f.finalIncident = false;
+  }
+}

@@ -15,7 +15,7 @@ import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
-import { divergedEndFinding } from "./diverged-end.js";
+import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import { goesOnAfter, parseLog, type FailureReport } from "./traceback.js";
@@ -705,6 +705,8 @@ export class FindingCollector {
     const parsed = parseLog(this.kept.lines);
     this.failure = parsed.failure;
     demoteCaughtExceptions(this.findings, this.kept, parsed.exceptions);
+    // A NaN/Inf loss followed by ordinary finite records of the same key: a skipped step the run went on from.
+    demoteRecoveredNaN(this.findings, this.kept);
     if (this.failure) {
       demoteSpawnChildErrors(this.findings, this.kept, this.failure);
       const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);
