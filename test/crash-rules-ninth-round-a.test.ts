@@ -88,6 +88,62 @@ describe("ninth round A, checkpoint_corrupt: a weights archive unzip cannot read
   ]);
 });
 
+describe("ninth round A, healthy logs: a NaN/Inf loss the run recovered from (the lead's decision, 2026-12-06)", () => {
+  test("a non-finite loss followed by two or more ordinary finite records of the same key is no crash", async () => {
+    // z's wenet-825: `loss inf ... loss_ctc inf` at one batch, then losses 156 and 90 (WeNet skips the step).
+    assert.equal(await primaryOf("wenet-825.log", corpusText("none/wenet-825-ctc-loss-inf-nan-inf-input-warnings-training-continues.log")), null);
+    // The same records cut after the first finite one: one record after it is not enough.
+    const wenet = corpusText("none/wenet-825-ctc-loss-inf-nan-inf-input-warnings-training-continues.log").split("\n");
+    assert.deepEqual(await primaryOf("wenet-one-after.log", wenet.slice(0, 9).join("\n")), { category: "nan_loss", ruleId: "nan_loss_metric" });
+  });
+
+  test("one finite record after the NaN, exploding values after it, or a NaN at the end stay a NaN run", async () => {
+    for (const f of [
+      // mmdetection-5911: 1.65, 1.04, nan, 1.06 (one record after); faster-rcnn-pytorch-849: nan, then 2.6e10, 5.2, 6.9e9.
+      "nan_loss/mmdetection-5911-cascade-rcnn-intermittent-nan.log",
+      "nan_loss/faster-rcnn-pytorch-849-adam-loss-nan-then-explodes.log",
+      // transformers-1704: the finite loss after the NaN is another run, quoted once.
+      "nan_loss/transformers-1704-tf2-bert-mnli-unknown-steps-loss-nan.log",
+    ]) {
+      assert.equal((await primaryOf(path.basename(f), corpusText(f)))?.category, "nan_loss", f);
+    }
+    // apoorvnandan/speech-recognition-primer#2: finite epochs, then the NaN the log ends in.
+    const primer = ["Epoch    :  6", "LOSS     :  20.572273", "", "called epoch end, epoch num:  6", "Epoch    :  7ain data 10/10", "LOSS     :  29.43734", "", "called epoch end, epoch num:  7", "Epoch    :  8", "LOSS     :  nan"];
+    assert.equal((await primaryOf("primer.log", `${primer.join("\n")}\n`))?.category, "nan_loss");
+  });
+});
+
+describe("ninth round A, healthy logs: TensorFlow's dso_loader warning is no import error (TF goes on without the library)", () => {
+  testFamilies(rules, [
+    {
+      rule: "import_native_library",
+      real: [
+        // The library missing when the process imports it (not TF probing for optional GPU libraries).
+        ["crash-corpus (tune u) fisherpruning-17, https://github.com/jshilong/FisherPruning/issues/17", "ImportError: libcudart.so.10.1: cannot open shared object file: No such file or directory"],
+        ["crash-corpus (tune m) pytorch-131284, https://github.com/pytorch/pytorch/issues/131284", "OSError: libcudart.so.12: cannot open shared object file: No such file or directory"],
+      ],
+      nearMiss: [
+        // Printed on every start of TF on a host without (that version of) CUDA, then "Ignore above cudart dlerror if you do not have a GPU".
+        ["2022-06-09 15:50:37.711160: W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such file or directory", null],
+        ["2021-04-09 19:52:41.024315: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such file or directory", null],
+        // dreamtalk#32 (the run went on to torch's warnings) and RectifiedFlow#29 (TensorRT's optional libraries; the run failed later, of something else).
+        ["2024-02-25 18:52:47.991396: W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such file or directory; LD_LIBRARY_PATH: /usr/local/lib/python3.10/dist-packages/cv2/../../lib64:/usr/lib64-nvidia", null],
+        ["2024-12-02 14:46:38.731561: W tensorflow/compiler/xla/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library 'libnvinfer.so.7'; dlerror: libnvinfer.so.7: cannot open shared object file: No such file or directory; LD_LIBRARY_PATH: =/opt/OpenBLAS/lib:/usr/loacl/cuda-10.1/lib64", null],
+      ],
+    },
+  ]);
+
+  test("a TF start on a host without CUDA libraries, then training, is healthy", async () => {
+    // tensorflow#56413's two lines (the warning and TF's own note), then dreamtalk#32's next line.
+    const text = [
+      "2022-06-09 15:50:37.711160: W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such file or directory",
+      "2022-06-09 15:50:37.711178: I tensorflow/stream_executor/cuda/cudart_stub.cc:29] Ignore above cudart dlerror if you do not have a GPU set up on your machine.",
+      "/usr/local/lib/python3.10/dist-packages/torch/nn/functional.py:4193: UserWarning: Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. Please specify align_corners=True if the old behavior is desired. See the documentation of grid_sample for details.",
+    ];
+    assert.equal(await primaryOf("tf-dso.log", `${text.join("\n")}\n`), null);
+  });
+});
+
 describe("ninth round A, timeout: torchelastic's exit barrier and exception types named 'TimedOut'", () => {
   testFamilies(rules, [
     {
