@@ -47,3 +47,45 @@ test("what cannot be read is null: no such process, no such file, an empty file"
   assert.equal(await readProcFile("/proc", { syncOpen: true }), null);
   assert.deepEqual(await readProcFile("/dev/null", { syncOpen: true }), Buffer.alloc(0));
 });
+
+test("kernel threads: flagged PF_KTHREAD in their stat, an empty command line, and the /proc scan reads none of them", async (t) => {
+  const { isKernelThread, listProcessesSync, parseProcStat } = await import("../agent/lib/proc.js");
+  const { unnamedTrainers } = await import("../agent/lib/daemon.js");
+  const { resolveLayout } = await import("../agent/config/layout.js");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  // The field itself: a user process is no kernel thread.
+  const self = parseProcStat(fs.readFileSync("/proc/self/stat", "utf8"))!;
+  assert.equal(typeof self.flags, "number");
+  assert.equal(isKernelThread(self), false);
+  const all = listProcessesSync();
+  const kernel = all.filter(isKernelThread);
+  // What skipping them relies on: each has no command line (checked on every one this machine shows).
+  for (const k of kernel) assert.equal(fs.existsSync(`/proc/${k.pid}`) ? fs.readFileSync(`/proc/${k.pid}/cmdline`).length : 0, 0, `kernel thread ${k.pid} (${k.comm}) has a command line`);
+  if (kernel.length === 0) t.diagnostic("no kernel threads visible in this PID namespace: the skip itself is not exercised");
+
+  // A trainer started by hand is still found, and no kernel thread's command line is opened.
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-kthread-"));
+  t.after(() => fs.rmSync(base, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(base, "core"));
+  fs.writeFileSync(path.join(base, "core", "training_daemon.py"), "");
+  const trainer = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)", "core/training_daemon.py"], { cwd: base, stdio: "ignore" });
+  t.after(() => trainer.kill("SIGKILL"));
+  for (let i = 0; i < 200 && !fs.readFileSync(`/proc/${trainer.pid}/cmdline`, "latin1").includes("training_daemon.py"); i++) await new Promise((r) => setTimeout(r, 10));
+  const opened: string[] = [];
+  const realOpenSync = fs.openSync;
+  (fs as { openSync: unknown }).openSync = (file: fs.PathLike, ...rest: unknown[]) => {
+    opened.push(String(file));
+    return (realOpenSync as (...a: unknown[]) => number)(file, ...rest);
+  };
+  let found;
+  try {
+    found = await unnamedTrainers(resolveLayout(base), "training_daemon\\.py");
+  } finally {
+    (fs as { openSync: unknown }).openSync = realOpenSync;
+  }
+  assert.deepEqual(found.map((f) => f.pid), [trainer.pid]);
+  const kernelPids = new Set(kernel.map((k) => k.pid));
+  assert.deepEqual(opened.filter((f) => kernelPids.has(Number(/^\/proc\/(\d+)\/cmdline$/.exec(f)?.[1]))), []);
+  assert.ok(opened.includes(`/proc/${trainer.pid}/cmdline`), "the trainer's command line was not read");
+});

@@ -18,6 +18,16 @@ export interface ProcStat {
   /** Start time after boot in clock ticks: with the PID, a process identity that survives PID reuse. */
   readonly startTicks: number;
   readonly numThreads: number;
+  /** The kernel's per-process flags (field 9; PF_KTHREAD marks a kernel thread). */
+  readonly flags: number;
+}
+
+/** PF_KTHREAD (include/linux/sched.h): a kernel thread, which has no memory of its own and so no command line. */
+export const PF_KTHREAD = 0x00200000;
+
+/** Whether `st` is a kernel thread (kthreadd and its children: kworker, ksoftirqd, the NVIDIA driver's threads...). */
+export function isKernelThread(st: ProcStat): boolean {
+  return (st.flags & PF_KTHREAD) !== 0;
 }
 
 /** Parses the text of /proc/PID/stat (comm may contain spaces and parentheses). */
@@ -40,6 +50,7 @@ export function parseProcStat(text: string): ProcStat | null {
     cpuTicks: f(14) + f(15),
     numThreads: f(20),
     startTicks: f(22),
+    flags: f(9),
   };
 }
 
