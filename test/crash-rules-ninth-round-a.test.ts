@@ -160,6 +160,21 @@ describe("ninth round A, timeout: torchelastic's exit barrier and exception type
       ],
     },
     {
+      rule: "timeout_http_request",
+      real: [
+        // libcurl's connect timeout as git and curl print it (a clone or download in a job's setup step).
+        ["https://github.com/appveyor/ci/issues/1740", "fatal: unable to access 'https://github.com/bkimminich/juice-shop.git/': Failed to connect to github.com port 443: Timed out"],
+        ["https://github.com/orangepi-xunlong/orangepi-build/issues/251", "fatal: unable to access 'https://github.com/orangepi-xunlong/u-boot-orangepi.git/': Failed to connect to github.com port 443: Connection timed out"],
+        ["https://github.com/nowLetsgo/NB-Plus0322/issues/1", "error: RPC failed; curl 28 Failed to connect to github.com port 443: Timed out"],
+        ["https://github.com/githubschool/on-demand-github-pages/issues/2585 (through a proxy)", "fatal: unable to access 'https://github.com/rathor08/Assignment2.git/': Failed to connect to 10.10.78.62 port 3128: Connection timed out"],
+      ],
+      nearMiss: [
+        // Refused or unreachable is a network failure, not a timeout.
+        ["fatal: unable to access 'https://github.com/exponentsoftware/santoshhanwante_unix_basic_commands_1679329498.git/': Failed to connect to github.com port 443 after 12248 ms: Connection refused", null],
+        ["fatal: unable to access 'https://github.com/user/The_Influence.git/': Failed to connect to github.com port 443 after 21048 ms: Couldn't connect to server", null],
+      ],
+    },
+    {
       rule: "timeout_python",
       real: [
         // Ray's object fetch timing out (no node holds the object): TimedOut, not Timeout, in the class name.
