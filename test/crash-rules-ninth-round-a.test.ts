@@ -88,6 +88,26 @@ describe("ninth round A, checkpoint_corrupt: a weights archive unzip cannot read
   ]);
 });
 
+describe("ninth round A, nan_loss: a NaN progress record with DeepSpeed's overflow notice glued after it", () => {
+  const fs8 = (f: string, n: number) => corpusText(f).split("\n")[n]!;
+  testFamilies(rules, [
+    {
+      rule: "nan_loss_metric",
+      real: [
+        // tqdm's postfix ends without a newline, so DeepSpeed's next record lands on the bar's line: its
+        // "OVERFLOW! Rank 0 Skipping step" is about gradients at that loss scale, not a trainer skipping the NaN batch.
+        ["crash-corpus nan_loss/hallo-152-... (tune zd, batch 1), https://github.com/fudan-generative-vision/hallo/issues/152", fs8("nan_loss/hallo-152-deepspeed-overflow-step-loss-nan-resume.log", 1)],
+        ["crash-corpus nan_loss/faithdiff-34-... (tune z), https://github.com/JyChen9811/FaithDiff/issues/34", fs8("nan_loss/faithdiff-34-deepspeed-loss-scale-to-1-noise-loss-nan.log", 1)],
+      ],
+      nearMiss: [
+        // A trainer's own notice that it skips the batch whose loss is NaN stays out (the sixth round's reading).
+        ["Skip the batch due to the loss is NaN", null],
+        ["[2024-07-10 15:50:45,798] [INFO] [loss_scaler.py:183:update_scale] [deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 262144, reducing to 131072", null],
+      ],
+    },
+  ]);
+});
+
 describe("ninth round A, healthy logs: a NaN/Inf loss the run recovered from (the lead's decision, 2026-12-06)", () => {
   test("a non-finite loss followed by two or more ordinary finite records of the same key is no crash", async () => {
     // z's wenet-825: `loss inf ... loss_ctc inf` at one batch, then losses 156 and 90 (WeNet skips the step).
