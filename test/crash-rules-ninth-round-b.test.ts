@@ -136,6 +136,37 @@ describe("ninth round (B): rule families", () => {
         ["ERROR 04-09 21:56:46 [diffusion_worker.py:452]         [Exec][Op]Execute op failed. op type = Conv2D, ge result = 4294967295[FUNC:ReportCallError][FILE:acl_op_executor_log_inner.cpp][LINE:124]", null],
       ],
     },
+    {
+      // Huawei's HCCL timing out by its error code (CANN's "HCCL Errors" class): a collective's notify
+      // wait (EI0002, the NCCL watchdog's analogue) or the socket to a peer (EI0006), in every form CANN
+      // prints the code (`EIxxxx:`, `EIxxxx Communication_Error_...:`, `Communication_Error_...(EIxxxx):`).
+      rule: "nccl_hccl_timeout",
+      real: [
+        ["crash-corpus zd llamafactory-975, https://github.com/hiyouga/LlamaFactory/pull/975", "EI0002: The wait execution of the Notify register times out. Reason: The Notify register has not received the Notify record from remote rank [4294967295].base information: [streamID:[1], taskID[39], taskType[Notify Wait], tag[AllReduce_192.168.0.116%enp69s0_60000_0_1694500287022627].] task information: [notify id:[0x0000000500000010], stage:[0], remote rank:[local].]"],
+        ["crash-corpus zd llamafactory-5071, https://github.com/hiyouga/LlamaFactory/issues/5071", "EI0006: 2024-08-05-18:15:21.270.506 Getting socket times out. Reason: Remote Rank did not send the data in time. Please check the reason for the rank being stuck"],
+        ["a vLLM-on-Ascend engine log in a public repository (find_string)", "ERROR 07-01 00:40:04 [engine.py:458] EI0006: [PID: 176930] 2025-07-01-00:40:04.135.732 Getting socket times out. Reason: Remote Rank did not send the data in time. Please check the reason for the rank being stuck"],
+        ["a vllm-ascend worker log in a public repository (find_string)", "(Worker_TP11 pid=15618) ERROR 10-11 11:32:59 [model_runner_v1.py:3556] EI0006: [PID: 15618] 2025-10-11-11:32:29.335.888 Getting socket times out. Reason: Remote Rank did not send the data in time. Please check the reason for the rank being stuck"],
+        ["a DeepEP-on-Ascend note in a public repository (find_string)", "        EI0006 Communication_Error_Get_Socket: Getting socket times out."],
+      ],
+      nearMiss: [
+        // CANN's error table and a CI comment naming the code: no failure.
+        ['      "ErrMessage": "Getting socket times out. Reason: %s",', null],
+        ['# the link first (EI0006 "Getting socket times out"). Same values as the proven', null],
+      ],
+    },
+    {
+      // NCCL's warnings that an optional transport library is missing (it goes on over sockets) are no
+      // failure, in ibvwrap's newer words too; other NCCL warnings still are.
+      rule: "nccl_warn_other",
+      real: [
+        ["crash-corpus a horovod-1651 (tune)", "ta1-1:2712:2824 [0] misc/ibvwrap.cu:280 NCCL WARN Call to ibv_create_qp failed"],
+      ],
+      nearMiss: [
+        ["[rank0]:[2026-09-11 23:05:42] devvm7508:2914395:2914395 [0] misc/ibvwrap.cc:185 (wrap_ibv_alloc_pd) NCCL WARN lib wrapper not initialized.", null],
+        ["[2026-06-26 05:21:42] gpu-dev-eb3b2c7f:1805:1805 [7] misc/ibvwrap.cc:173 NCCL WARN lib wrapper not initialized.", null],
+        ["ufee:19773:20233 [0] misc/ibvwrap.cc:63 NCCL WARN Failed to open libibverbs.so[.1]", null],
+      ],
+    },
   ];
   testFamilies(rules, families);
 });
@@ -171,6 +202,10 @@ describe("ninth round (B): engine", () => {
 
   test("Slurm's kill of the job is the end even when a step line lands after it (coqui-ai/STT#2238)", async () => {
     assert.deepEqual(await primaryOf("coqui.log", corpus("process_killed/coqui-stt-2238-slurm-job-exceeded-memory-limit-killed.log")), { category: "process_killed", ruleId: "killed_cgroup_oom" });
+  });
+
+  test("a healthy torchtitan start-up with NCCL's missing-ibverbs warning is no crash (torchtitan#4628)", async () => {
+    assert.equal(await primaryOf("titan.log", corpus("none/torchtitan-4628-debugmodel-startup-nccl-warn-lib-wrapper-healthy.log")), null);
   });
 
   test("a requeued job that starts again is history, as before", async () => {
