@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, innermostUserFrame, normaliseLine, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, normaliseLine, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
@@ -256,7 +256,39 @@ const WGET_CONNECT_TIMED_OUT = /^Connecting to \S+.*\.\.\. failed: Connection ti
  * again each interval while the job hangs; a healthy run can print one and go on (a slow rank catches up).
  */
 const HOROVOD_STALL_WARNING = /One or more tensors were submitted to be reduced, gathered or broadcasted by subset of ranks|are waiting for remainder of ranks for more than \d+ seconds/;
-const HOROVOD_STALL_REPORT = new RegExp(`${HOROVOD_STALL_WARNING.source}|which will cause deadlock\\.\\s*$|(?:Stalled ops|Missing ranks|Stalled ranks):\\s*$|^(?:\\[[\\d,]+\\](?:<std(?:out|err)>)?:)?\\s*\\d+!?: \\[[\\w./:-]+(?:, |\\]\\s*$|$)|\\[(?:missing|ready) ranks: \\d`);
+
+/**
+ * A report that the job hangs (Horovod's stall inspector), read like a death the log goes on past: the
+ * last one, with no training progress after it (goesOnAfter: a step, epoch or loss record) within
+ * HANG_REPORT_TAIL non-blank lines of the end, is the job stuck there. Whatever else comes after it (the
+ * report's rank lists, a checkpoint hook's notice) is not the run going on.
+ */
+interface HangReport {
+  re: RegExp;
+  ruleId: string;
+  advice: string;
+}
+const HANG_REPORT_TAIL = 100;
+const HANG_REPORTS: readonly HangReport[] = [
+  {
+    re: HOROVOD_STALL_WARNING,
+    ruleId: "collective_stall_stuck",
+    advice: `The log ends in Horovod's stall report: some ranks submitted a collective (allreduce, allgather, broadcast) and have waited past the stall warning time for the others, which never joined, and nothing after it shows training going on: the job hangs. The ranks named as missing are stuck or dead (check their own logs for an error, a kill or a data loader that ran out earlier than on the other ranks), or the ranks submit different tensors (a rank-dependent branch in the model or optimizer). HOROVOD_STALL_SHUTDOWN_TIME_SECONDS makes Horovod fail instead of hanging.`,
+  },
+];
+
+/** The last hang report of the kept lines when nothing after it shows training going on, or null. */
+function hangReportFinding(file: string, kept: KeptLines): CrashFinding | null {
+  let after = 0;
+  for (let i = kept.lines.length - 1; i >= 0 && after <= HANG_REPORT_TAIL; i--) {
+    const l = kept.lines[i]!;
+    if (!l.trim()) continue;
+    const report = HANG_REPORTS.find((r) => r.re.test(l));
+    if (report) return goesOnAfter(kept.lines, i) ? null : keptLineFinding(file, kept, i, { category: "timeout", ruleId: report.ruleId, suggestion: report.advice, signatureKey: report.re.source, priority: FALLBACK_PRIORITY });
+    after++;
+  }
+  return null;
+}
 
 interface StuckWait {
   re: RegExp;
@@ -321,13 +353,6 @@ const STUCK_WAITS: readonly StuckWait[] = [
     ruleId: "connect_retry_stuck",
     advice: (g) => `The log ends in wget retrying (or giving up on) a download whose connection timed out${g.peer ? ` (${g.peer})` : ""}: the host cannot reach the server, so the data or weights never arrived. Check the host's internet access, proxy (https_proxy) and firewall, and whether the server is up; download the files elsewhere and copy them in, or cap the wait (wget --tries / --timeout) so the job fails fast.`,
   },
-  {
-    re: HOROVOD_STALL_REPORT,
-    min: 1,
-    needs: HOROVOD_STALL_WARNING,
-    ruleId: "collective_stall_stuck",
-    advice: () => `The log ends in Horovod's stall report: some ranks submitted a collective (allreduce, allgather, broadcast) and have waited past the stall warning time for the others, which never joined, and nothing after it shows training going on: the job hangs. The ranks named as missing are stuck or dead (check their own logs for an error, a kill or a data loader that ran out earlier than on the other ranks), or the ranks submit different tensors (a rank-dependent branch in the model or optimizer). HOROVOD_STALL_SHUTDOWN_TIME_SECONDS makes Horovod fail instead of hanging.`,
-  },
 ];
 
 /**
@@ -353,7 +378,7 @@ export function stuckWaitFinding(file: string, kept: KeptLines, findings: readon
     if (last < 0) last = i;
     n++;
   }
-  if (!kind || n < kind.min || !needed) return null;
+  if (!kind || n < kind.min || !needed) return hangReportFinding(file, kept);
   if (kind.unless && kept.lines.some((l) => kind!.unless!.test(l))) return null;
   const advice = kind.advice(kind.re.exec(kept.lines[last]!.trim())?.groups ?? {}, n);
   if (advice === null) return null;
