@@ -219,6 +219,8 @@ describe("ninth round A, timeout: a log that ends while its process still waits"
     // horovod#1442 (Open MPI's [1,0]<stderr>: prefix, the warning wrapped, then "Stalled ranks:") and horovod#100 (one line, old format).
     assert.deepEqual(await primaryOf("hvd-1442.log", corpusText(horovod1442)), { category: "timeout", ruleId: "collective_stall_stuck" });
     assert.deepEqual(await primaryOf("hvd-100.log", corpusText(horovod100)), { category: "timeout", ruleId: "collective_stall_stuck" });
+    // zd's horovod-457 (128 nodes): the report twice, then a checkpoint hook's notice, no training record after it.
+    assert.deepEqual(await primaryOf("hvd-457.log", corpusText("timeout/horovod-457-tacc-128-nodes-stalled-allreduce-missing-rank-815.log")), { category: "timeout", ruleId: "collective_stall_stuck" });
     // Horovod >= 0.21's form, "Missing ranks:" and one line per rank (a TF desync report found with the search tool).
     const missing = [
       "[2021-02-02 21:19:07.345988: W /tmp/pip-install-dxtho7yu/horovod_0bde588442554cf4b80c76441efc4e03/horovod/common/stall_inspector.cc:105] One or more tensors were submitted to be reduced, gathered or broadcasted by subset of ranks and are waiting for remainder of ranks for more than 10 seconds. This may indicate that different ranks are trying to submit different tensors or that only subset of ranks is submitting tensors, which will cause deadlock. ",
@@ -308,4 +310,34 @@ describe("ninth round A, python_exception: the parser reads what ended the run",
     assert.equal(await primaryOf("bar-going.log", `${exc}\nEpoch 2:  32% 59/182 [01:23<02:54,  1.42s/it, loss=0.0796, lr=0.0001, step=422]\n`), null);
     assert.deepEqual(await primaryOf("bar-done.log", `${exc}\nEpoch 1: 100% 182/182 [04:15<00:00,  1.40s/it, loss=0.0796, lr=0.0001, step=363]\n`), { category: "python_exception", ruleId: "python_traceback" });
   });
+});
+
+describe("ninth round A, the families of zd's first batches (nan_loss, timeout)", () => {
+  testFamilies(rules, [
+    {
+      rule: "nan_loss_scale_at_minimum",
+      real: [
+        // GPT-NeoX's overflow monitor (gpt-neox#300: exit when gradients overflow 50 iterations in a row), beside
+        // DeepSpeed's 'Current loss scale already at minimum ... Exiting run.' for the same end.
+        ["crash-corpus nan_loss/gpt-neox-482-... (tune zd), https://github.com/EleutherAI/gpt-neox/issues/482", "Exception: Skipped 50 iterations in a row due to Overflow - Exiting training."],
+        ["the rule's older form (tune), DeepSpeed's fp16 optimizer", "Current loss scale already at minimum - cannot decrease scale anymore. Exiting run."],
+      ],
+      nearMiss: [
+        // One skipped iteration is fp16's scale search; Megatron's counter is a number, not this exit.
+        ["[2024-04-25 10:00:00,000] [INFO] [logging.py:96:log_dist] [Rank 0] step=10, skipped=1, lr=[1e-05], mom=[(0.9, 0.999)]", null],
+        ["skipped iterations: 1", null],
+      ],
+    },
+    {
+      rule: "timeout_coordination_heartbeat",
+      real: [
+        // TensorFlow's TPU session: a worker stopped answering the heartbeat, the hook shuts the session down.
+        ["crash-corpus timeout/t5-japanese-1-... (tune zd, a preemptible TPU), https://github.com/megagonlabs/t5-japanese/issues/1", "INFO:tensorflow:ShutdownHook: lame workers found: HeartbeatManager(/job:worker/replica:0/task:0/device:CPU:0)"],
+        ["https://github.com/tensorflow/tpu/issues/305", "ShutdownHook: lame workers found: HeartbeatManager(/job:tpu_worker/replica:0/task:0/device:CPU:0)"],
+      ],
+      nearMiss: [
+        ["INFO:tensorflow:Outfeed finished for iteration (1862, 53)", null],
+      ],
+    },
+  ]);
 });
