@@ -112,7 +112,6 @@ describe("ninth round (B): rule families", () => {
       rule: "killed_launcher_signal",
       real: [
         ["https://github.com/IBM/CAST/issues/776 (bhist -l, wrapped at 80 columns)", "Tue Jul 30 21:43:41: Exited by LSF signal TERM_EXTERNAL_SIGNAL. The CPU time us"],
-        ["https://github.com/IBM/CAST/issues/776 (bhist -l, wrapped at 80 columns)", "Tue Jul 30 21:43:41: Completed <exit>; TERM_EXTERNAL_SIGNAL: job killed by a si"],
         ["https://github.com/nextflow-io/nextflow/issues/1592 (the LSF job report)", "TERM_OWNER: job killed by owner."],
       ],
       nearMiss: [
@@ -165,6 +164,33 @@ describe("ninth round (B): rule families", () => {
         ["[rank0]:[2026-09-11 23:05:42] devvm7508:2914395:2914395 [0] misc/ibvwrap.cc:185 (wrap_ibv_alloc_pd) NCCL WARN lib wrapper not initialized.", null],
         ["[2026-06-26 05:21:42] gpu-dev-eb3b2c7f:1805:1805 [7] misc/ibvwrap.cc:173 NCCL WARN lib wrapper not initialized.", null],
         ["ufee:19773:20233 [0] misc/ibvwrap.cc:63 NCCL WARN Failed to open libibverbs.so[.1]", null],
+      ],
+    },
+    {
+      // ProcessGroupNCCL's flight-recorder notice after a collective timed out (torch 2.4+), from the rank
+      // that timed out or from another: the watchdog's timeout in other words, a peer-wait symptom.
+      rule: "nccl_watchdog_dump",
+      real: [
+        ["crash-corpus zd simple-grpo-46, https://github.com/lsdefine/simple_GRPO/issues/46", "[rank5]:[E723 01:58:45.667329643 ProcessGroupNCCL.cpp:1743] [PG ID 0 PG GUID 0(default_pg) Rank 5] Received a dump signal due to a collective timeout from  rank 2 and we will try our best to dump the debug info. Last enqueued NCCL work: 136, last completed NCCL work: 136.This is most likely caused by incorrect usages of collectives, e.g., wrong sizes used across ranks, the order of collectives is not same for all ranks or the scheduled collective, for some reason, didn't run. Additionally, this can be caused by GIL deadlock or other reasons such as network errors or bugs in the communications library (e.g. NCCL), etc. "],
+        ["an incident write-up in a public repository quoting its ranks (find_string)", "[rank2]: Received a dump signal due to a collective timeout from rank 10 ... Last enqueued NCCL work: 166, last completed NCCL work: 166."],
+      ],
+      nearMiss: [
+        // torch's source that prints it, and the notice that a dump was asked for.
+        ['      "Received a dump signal due to a collective timeout from ",', null],
+        ["[rank5]:[E703 17:54:18.884528282 ProcessGroupNCCL.cpp:1985] [PG ID 0 PG GUID 0(default_pg) Rank 5] Observed flight recorder dump signal from another rank via TCPStore.", null],
+      ],
+    },
+    {
+      // Ray reporting an actor whose worker process went away without an error (the same death as a
+      // crashed worker's): a kill by the OOM killer first, as Ray's own explanation says.
+      rule: "killed_ray_worker_vanished",
+      real: [
+        ["crash-corpus zd verl-2987, https://github.com/verl-project/verl/issues/2987", "(TaskRunner pid=892962) ray.exceptions.ActorDiedError: The actor died unexpectedly before finishing this task."],
+        ["crash-corpus tool-star-10 (tune), https://github.com/RUC-NLPIR/Tool-Star/issues/10", "ray.exceptions.RayActorError: The actor died unexpectedly before finishing this task."],
+      ],
+      nearMiss: [
+        // An actor whose constructor raised is a Python error, not a death.
+        ["ray.exceptions.ActorDiedError: The actor died because of an error raised in its creation task, ray::Worker.__init__() (pid=123, ip=10.0.0.1)", null],
       ],
     },
   ];
