@@ -193,6 +193,21 @@ describe("ninth round (B): rule families", () => {
         ["ray.exceptions.ActorDiedError: The actor died because of an error raised in its creation task, ray::Worker.__init__() (pid=123, ip=10.0.0.1)", null],
       ],
     },
+    {
+      // The kernel's OOM kill as syslog/journald record it (`<date> <host> kernel: Killed process ...`,
+      // without printk's `[seconds]`), and in newer kernels' words (`(comm), UID N, total-vm`).
+      rule: "killed_host_oom",
+      real: [
+        ["crash-corpus zd systemd-6966, https://github.com/systemd/systemd/issues/6966", "Aug 18 03:19:11 169 kernel: Killed process 7748 (python) total-vm:12907828kB, anon-rss:11500204kB, file-rss:0kB"],
+        ["a syslog excerpt in a public repository (find_string)", "Sep  8 15:37:32 test06 kernel: Killed process 13091 (rqlited) total-vm:10856164kB, anon-rss:6421440kB, file-rss:2020kB, shmem-rss:0kB"],
+        ["a memory note in a public repository (find_string)", "Aug 17 02:05:38 txy-bj-jr-data-pro-node1 kernel: Killed process 19690 (java), UID 1003, total-vm:10257752kB, anon-rss:2705008kB, file-rss:0kB, shmem-rss:0kB"],
+      ],
+      nearMiss: [
+        // A test fixture's string and prose with the words.
+        ["foreach(['Sep 13 13:59:00 host kernel: Out of memory','2026-09-13T12:59:00Z host kernel: Killed process 100'] as $line)", null],
+        ["The OOM killer Killed process 1234 (python) total-vm:1kB in our test", null],
+      ],
+    },
   ];
   testFamilies(rules, families);
 });
