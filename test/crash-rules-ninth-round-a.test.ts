@@ -341,3 +341,23 @@ describe("ninth round A, the families of zd's first batches (nan_loss, timeout)"
     },
   ]);
 });
+
+describe("ninth round A, import_error: Paddle's dynamic loader failing to load a CUDA library", () => {
+  testFamilies(rules, [
+    {
+      rule: "import_native_library",
+      real: [
+        // Paddle loads cuDNN/cuBLAS at first use (dynload) and raises PreconditionNotMet when the .so is missing.
+        ["crash-corpus import_error/paddle-55377-... (tune zd), https://github.com/PaddlePaddle/Paddle/issues/55377", "    PreconditionNotMetError: Cannot load cudnn shared library. Cannot invoke method cudnnGetVersion."],
+        ["https://github.com/PaddlePaddle/Paddle/issues/36238", "`RuntimeError: (PreconditionNotMet) Cannot load cudnn shared library. Cannot invoke method cudnnGetVersion."],
+        ["https://github.com/PaddlePaddle/PaddleOCR/issues/300 (Paddle 1.x)", "Error: Cannot load cudnn shared library. Cannot invoke method cudnnGetVersion at (/paddle/paddle/fluid/platform/dynload/cudnn.cc:63)"],
+        ["https://github.com/YaoFANGUK/video-subtitle-extractor/issues/356", " (PreconditionNotMet) Cannot load cudnn shared library. Cannot invoke method cudnnGetVersion.                                                         | 0/204 [00:00<?, ?it/s]"],
+      ],
+      nearMiss: [
+        // The hint line under it names no library to load; a maintainer's advice is prose.
+        ["  [Hint: cudnn_dso_handle should not be null.] (at ../paddle/phi/backends/dynload/cudnn.cc:60)", null],
+        ["看起来是cudnn路径加载有问题，可以看下环境变量，是否cudnn路径指定有问题。", null],
+      ],
+    },
+  ]);
+});
