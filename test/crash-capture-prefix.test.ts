@@ -2,7 +2,7 @@
  * Capture prefixes (agent/crash/capture-prefix.ts): a log names the same cause however it was captured.
  *
  * Real corpus entries (every tune and heldout entry) are scanned as collected and wrapped line by line
- * in each capture form of test/helpers/capture-wrap.ts (all of them: ~20,000 in-process scans, about
+ * in each capture form of bench/lib/capture-wrap.ts (all of them: ~20,000 in-process scans, about
  * 20 s); the primary category must be the same. Then near misses: text that only looks like a prefix
  * is matched as it always was.
  */
@@ -18,7 +18,7 @@ import { capturedLines, capturePrefixLength, splitCapturePrefix } from "../agent
 import { prefilterFor } from "../agent/crash/prefilter.js";
 import { classifyLine, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
-import { CAPTURE_FORMS } from "./helpers/capture-wrap.js";
+import { CAPTURE_FORMS } from "../bench/lib/capture-wrap.js";
 
 const rules = await loadRules();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-capture-"));
