@@ -769,6 +769,10 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   const alwaysRun = Array.from(spec.alwaysRun);
   const res = regexes ?? spec.patternSources.map((p) => new RegExp(p.source, p.flags));
   const capturePrefix = new RegExp(spec.capturePrefix);
+  // Patterns that may match a line's text without its capture prefix and not the line (see mayMatch):
+  // those with a "^" (not "[^" nor "\^"), a lookbehind or "\B". Any other pattern matching the text
+  // matches the line at the same place, the prefix ending in a space, ":", ">" or "]".
+  const bodyOnly = Uint8Array.from(res, (re) => (/(?:^|[^\\[])\^|\(\?<[=!]|\\B/.test(re.source) ? 1 : 0));
   const S_NL = n;
   const wide = spec.wide;
   let wideTable: Uint16Array | Int32Array | null = null;
@@ -1080,10 +1084,13 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       // The line is classified without its capture prefix too (`[rank3]: `): an anchored pattern
       // (`^\s*Killed`) may match only there. The prefix's characters only add factors, so the
       // candidates found in the whole line are those of its text and maybe more.
+      let anchored = false;
+      for (let c = 0; c < cand.length && !anchored; c++) anchored = bodyOnly[cand[c]!] === 1;
+      if (!anchored) return false;
       const m = capturePrefix.exec(line);
       if (!m) return false;
       const body = line.slice(m[0].length);
-      for (let c = 0; c < cand.length; c++) if (res[cand[c]!]!.test(body)) return true;
+      for (let c = 0; c < cand.length; c++) if (bodyOnly[cand[c]!] === 1 && res[cand[c]!]!.test(body)) return true;
       return false;
     }
     const segments = line.split("\r");
@@ -1093,10 +1100,12 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       const re = res[k]!;
       for (let g = 0; g < segments.length; g++) if (re.test(segments[g]!)) return true;
     }
-    const m = capturePrefix.exec(segments[0]!);
+    let anchored = false;
+    for (let c = 0; c < cand.length && !anchored; c++) anchored = bodyOnly[cand[c]!] === 1;
+    const m = anchored ? capturePrefix.exec(segments[0]!) : null;
     if (!m) return false;
-    segments[0] = segments[0]!.slice(m[0].length);
-    for (let c = 0; c < cand.length; c++) if (res[cand[c]!]!.test(segments[0]!)) return true;
+    const body = segments[0]!.slice(m[0].length);
+    for (let c = 0; c < cand.length; c++) if (bodyOnly[cand[c]!] === 1 && res[cand[c]!]!.test(body)) return true;
     return false;
   };
 
