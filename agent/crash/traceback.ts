@@ -372,7 +372,7 @@ function framesAfter(lines: readonly string[], from: number, consumed: Set<numbe
 
 /** True when a line prefix (`[rank1]: `, `[default0]:`) is that of the rank the launcher names as the first failure. */
 export function prefixRank(prefix: string, l: LauncherReport): boolean {
-  const m = /\[(rank|default)?(\d+)\]/.exec(prefix) ?? /^(\d+): $/.exec(prefix);
+  const m = /\[(rank|default)?(\d+)\]/.exec(prefix) ?? /^\s*(\d+): $/.exec(prefix);
   if (!m) return false;
   const n = Number(m[2] ?? m[1]);
   return m[1] === "default" ? n === (l.localRank ?? l.rank) : n === l.rank;
