@@ -22,6 +22,8 @@
  *   - srun -l `0: `, right-aligned to the widest task number (` 7: [rank80]: ...` in the corpus);
  *   - Ray's worker prefix `(RayWorkerWrapper pid=933, ip=50.147.43.24) `, `(TorchTrainer pid=89392) `
  *     (corpus); Ray's own processes, `(raylet) `, are not a worker's output and keep their name;
+ *     SkyPilot's `(head, rank=0, pid=2972) ` (skypilot-org/skypilot#2952) and `(worker1, rank=1,
+ *     pid=22249, ip=10.31.0.9) ` (skypilot-org/skypilot#2355);
  *   - docker compose's `service-1   | ` (`daskcluster-worker-1     | ` in the corpus);
  *   - `accelerate test`'s `stdout: ` / `stderr: ` (huggingface/accelerate#100, #2084).
  * ANSI colour codes (Ray and compose colour their prefixes) are removed before, as everywhere.
@@ -46,7 +48,8 @@ const TAGS = [
   String.raw`\[\d+,\d+\]<std(?:out|err)>:`,
   // srun -l: the task number right-aligned (at most 3 spaces: a source line under a frame has 4).
   String.raw` {0,3}\d{1,5}: `,
-  String.raw`\((?:[A-Za-z_][\w.-]* )?pid=\d+(?:, ip=[\w.:-]+)?\) `,
+  // Ray's `(Name pid=N, ip=A) `; SkyPilot's `(node, rank=R, pid=N, ip=A) `.
+  String.raw`\((?:[A-Za-z_][\w.-]*(?:, rank=\d+)?(?:, | ))?pid=\d+(?:, ip=[\w.:-]+)?\) `,
   // compose names a container service-N (v1: project_service_N), padded to the longest name.
   String.raw`[A-Za-z][\w.-]*[-_]\d+ +\| `,
   String.raw`std(?:out|err): `,

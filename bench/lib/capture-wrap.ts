@@ -40,6 +40,7 @@ export const CAPTURE_FORMS: readonly CaptureForm[] = [
   { name: "mpirun", example: "mpirun --tag-output: `[1,26]<stdout>:ip-172-32-36-209:8716:9558 [2] NCCL INFO ...` (corpus)", wrap: (s) => perLine(s, (l) => `[1,0]<stderr>:${l}`) },
   { name: "srun", example: "srun -l: ` 7: [rank80]: urllib3.exceptions.ReadTimeoutError: ...` (corpus)", wrap: (s) => perLine(s, (l) => ` 3: ${l}`) },
   { name: "ray", example: "Ray: `(RayWorkerWrapper pid=933, ip=50.147.43.24) [rank1]:[E528 ...` (corpus)", wrap: (s) => perLine(s, (l) => `(RayTrainWorker pid=1234, ip=10.0.0.2) ${l}`) },
+  { name: "skypilot", example: "SkyPilot: `(worker1, rank=1, pid=22249, ip=10.31.0.9)   exitcode  : 1 (pid: 22640)` (skypilot-org/skypilot#2355)", wrap: (s) => perLine(s, (l) => `(worker1, rank=1, pid=22249, ip=10.31.0.9) ${l}`) },
   { name: "compose", example: "docker compose: `daskcluster-worker-1     | 2022-11-13 17:01:17,386 - distributed.worker - WARNING` (corpus)", wrap: (s) => perLine(s, (l) => `trainer-1  | ${l}`) },
   { name: "accelerate", example: "accelerate test: `stderr: Traceback (most recent call last):` (huggingface/accelerate#100)", wrap: (s) => perLine(s, (l) => `stderr: ${l}`) },
   { name: "ci-ts", example: "GitHub Actions: `2025-12-08T22:46:42.6320255Z Traceback (most recent call last):` (pytorch/pytorch#169909)", wrap: (s) => perLine(s, (l, i) => `2025-12-08T22:${clock(i).slice(3)}.6320255Z ${l}`) },
