@@ -130,6 +130,33 @@ test("whole-file scans (literal prefilter, WebAssembly walk, threads) find ancho
   assert.equal(fast.primary?.line, gen.crashLine + 2);
 });
 
+test("real lines of each tool: the prefix is recognised and the program's text remains", () => {
+  const cases: [string, string][] = [
+    // GitHub Actions (pytorch/pytorch#169909)
+    ["2025-12-08T22:46:42.6320255Z Traceback (most recent call last):", "Traceback (most recent call last):"],
+    // CRI logs read by fluent-bit (fluent/fluent-bit#6703, #4551), an empty line included
+    ["2023-11-16T14:09:16.533247217+03:00 stderr F Picked up _JAVA_OPTIONS: -Dsun.misc.URLClassPath.disableJarChecking=true", "Picked up _JAVA_OPTIONS: -Dsun.misc.URLClassPath.disableJarChecking=true"],
+    ["2021-12-28T10:26:45.134374524+02:00 stdout F", ""],
+    // journald (NVIDIA/nvidia-container-toolkit#104; ceph/ceph-ansible#3965 with a one-digit day)
+    ['Aug 24 10:39:53 eg-00-01-c0-26-e0-1d dockerd[629]: time="2023-08-24T10:39:53.891983761Z" level=info msg="Starting up"', 'time="2023-08-24T10:39:53.891983761Z" level=info msg="Starting up"'],
+    ['May 9 06:13:06 storage2n2-la.xcastlabs.net podman[38374]: time="2019-05-09T06:13:06-07:00" level=debug', 'time="2019-05-09T06:13:06-07:00" level=debug'],
+    // CircleCI (pytorch/pytorch#31714)
+    ["Dec 30 22:42:59 Traceback (most recent call last): ", "Traceback (most recent call last): "],
+    // accelerate test (huggingface/accelerate#100, #2084)
+    ["stderr: Traceback (most recent call last):", "Traceback (most recent call last):"],
+    ["stdout: Wandb import failed", "Wandb import failed"],
+    // SkyPilot (skypilot-org/skypilot#2952), Ray over PyTorch's rank prefix (corpus)
+    ["(head, rank=0, pid=2972) Traceback (most recent call last):", "Traceback (most recent call last):"],
+    ["(RayWorkerWrapper pid=933, ip=50.147.43.24) [rank1]:[E528 08:52:46.164295950 ProcessGroupGloo.cpp:145] Gloo connectFullMesh failed", "[E528 08:52:46.164295950 ProcessGroupGloo.cpp:145] Gloo connectFullMesh failed"],
+    // docker compose, mpirun --tag-output, torchrun --tee, srun -l over PyTorch's rank prefix (corpus)
+    ["daskcluster-worker-1     | Exception: 'AssertionError()'", "Exception: 'AssertionError()'"],
+    ["[1,26]<stdout>:ip-172-32-36-209:8716:9558 [2] NCCL INFO Ring 00 : 26[2] -> 30[6] via P2P/IPC", "ip-172-32-36-209:8716:9558 [2] NCCL INFO Ring 00 : 26[2] -> 30[6] via P2P/IPC"],
+    ["[default0]:12:13:46    INFO Starting training loop (max_steps=100)", "12:13:46    INFO Starting training loop (max_steps=100)"],
+    [" 7: [rank80]: urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='huggingface.co', port=443)", "urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='huggingface.co', port=443)"],
+  ];
+  for (const [line, text] of cases) assert.equal(line.slice(capturePrefixLength(line)), text, line);
+});
+
 test("near misses: text that only looks like a capture prefix is not one", () => {
   for (const line of [
     "12:34:56 Killed", // a time of day, not srun's task number
