@@ -197,6 +197,9 @@ test("kept lines: several different source tags stay (the parser keeps ranks apa
   assert.deepEqual(capturedLines(["2024-05-08T08:47:31Z [rank0]: a", "2024-05-08T08:47:32Z [rank0]: b", "c"]), ["a", "b", "c"]);
   assert.deepEqual(capturedLines(["2024-05-08T08:47:31Z [rank0]: a", "2024-05-08T08:47:32Z [rank1]: b"]), ["[rank0]: a", "[rank1]: b"]);
   assert.equal(capturedLines(["a", "b"]), null);
+  // A lone "0: " among plain lines is the text's own (Horovod's "Missing ranks:" report), not srun's label.
+  const horovod = ["[2021-02-02 21:19:07.345988: W horovod/common/stall_inspector.cc:105] One or more tensors were submitted ...", "Missing ranks:", "0: [cond_1/then/_10/HorovodAllreduce_grads_0]"];
+  assert.deepEqual(capturedLines(horovod), horovod);
   // darknet's numbered lines are several "tags": they stay as written.
   assert.deepEqual(capturedLines(["1: 5.3, 5.2 avg loss", "2: 5.1, 5.0 avg loss"]), ["1: 5.3, 5.2 avg loss", "2: 5.1, 5.0 avg loss"]);
 });

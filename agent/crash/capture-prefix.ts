@@ -92,15 +92,26 @@ export function splitCapturePrefix(line: string): { cut: number; tag: string } {
 /**
  * The kept lines of a text as the traceback parser and the other readers of whole lines want them:
  * capture prefixes removed, except that the source tags stay when the lines carry several different
- * ones (ranks interleaved: the parser follows a traceback through the lines of its own tag). Null when
- * no line has a capture prefix (the lines are what they were).
+ * ones (ranks interleaved: the parser follows a traceback through the lines of its own tag) or when
+ * fewer than half of the non-blank lines carry the one tag there is (PyTorch prefixes only a failing
+ * rank's lines, which the parser reads as they are; and a lone `0: [...]` in Horovod's "Missing
+ * ranks:" report is the report's own text, not srun's label). Null when no line has a capture prefix
+ * (the lines are what they were).
  */
 export function capturedLines(lines: readonly string[]): string[] | null {
   const splits = lines.map(splitCapturePrefix);
   if (!splits.some((s) => s.cut > 0)) return null;
   const tags = new Set<string>();
-  for (const s of splits) if (s.tag) tags.add(s.tag);
-  const keepTags = tags.size > 1;
+  let tagged = 0;
+  let nonBlank = 0;
+  splits.forEach((s, i) => {
+    if (s.tag) {
+      tags.add(s.tag);
+      tagged++;
+    }
+    if (lines[i]!.trim()) nonBlank++;
+  });
+  const keepTags = tags.size > 1 || tagged * 2 < nonBlank;
   return lines.map((l, i) => {
     const s = splits[i]!;
     if (s.cut === 0) return l;
