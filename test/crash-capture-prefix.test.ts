@@ -62,6 +62,10 @@ test("the finding quotes the line as written, at its own line number", async () 
   assert.equal(r.primary?.category, "cuda_oom");
   assert.equal(r.primary?.line, 2);
   assert.equal(r.primary?.text, text.split("\n")[1]);
+  // The signature is the crash's, not the capture's: the same OOM read from a plain log groups with it.
+  const plain = path.join(tmp, "quote-plain.log");
+  fs.writeFileSync(plain, "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 3; 79.10 GiB total capacity)\n");
+  assert.equal(r.primary?.signature, (await scanFiles([plain], { rules })).primary?.signature);
   // The shell's `Killed` (a pattern anchored at the line's start) is found after the CRI prefix.
   const killed = r.findings.find((f) => f.line === 3);
   assert.equal(killed?.category, "process_killed");
