@@ -18,6 +18,11 @@ export interface KeptLines {
   firstLine: number;
   /** Byte offset of each line (null when unknown). */
   offsets: (number | null)[];
+  /**
+   * The lines as written, when `lines` lost capture prefixes (`[rank3]: `, a collector's timestamp;
+   * agent/crash/capture-prefix.ts): a finding quotes these.
+   */
+  asWritten?: string[];
 }
 
 /** What a finding made from the kept lines as a whole (not by a rule) says; see keptLineFinding. */
@@ -35,7 +40,7 @@ export interface KeptFindingSpec {
  * ends waiting or diverged, a metric table's NaN row (agent/crash/diverged-end.ts, metric-table.ts).
  */
 export function keptLineFinding(file: string, kept: KeptLines, at: number, spec: KeptFindingSpec): CrashFinding {
-  const text = (kept.lines[at] ?? "").trim();
+  const text = (kept.asWritten?.[at] ?? kept.lines[at] ?? "").trim();
   return {
     category: spec.category,
     ruleId: spec.ruleId,

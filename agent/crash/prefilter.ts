@@ -19,6 +19,7 @@
  * line is present in its bytes. Lines holding ESC or NUL are searched again after removing ANSI
  * codes and NULs exactly as the classifier does, since a code can split a literal.
  */
+import { CAPTURE_PREFIX_SOURCE } from "./capture-prefix.js";
 import { walkerModule } from "./dfa-wasm.js";
 import { patternFactors as ruleFactors, type CompiledRules } from "./rules.js";
 
@@ -666,6 +667,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     patternNeeded: Int32Array.from(patternFactors, (f) => f.length),
     alwaysRun: Int32Array.from(alwaysRun),
     patternSources: patterns.map((p) => ({ source: p.pattern.source, flags: p.pattern.flags })),
+    capturePrefix: CAPTURE_PREFIX_SOURCE,
     walk: undefined,
   };
   const runtime = makeRuntime(
@@ -707,6 +709,8 @@ export interface PrefilterSpec {
   readonly alwaysRun: Int32Array;
   /** Per pattern: the regex, to rebuild it in another thread. */
   readonly patternSources: readonly { readonly source: string; readonly flags: string }[];
+  /** A line's capture prefix (agent/crash/capture-prefix.ts): a line is classified without it too. */
+  readonly capturePrefix: string;
   /** The WebAssembly walk: null where unavailable, undefined until built (Prefilter.bulkSpec). */
   walk: WalkSpec | null | undefined;
 }
@@ -764,6 +768,11 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   const { cls, table, shift, firstSpecial, n, stateOut, litExact, litLen, litFactors, factorPattern, patternNeeded } = spec;
   const alwaysRun = Array.from(spec.alwaysRun);
   const res = regexes ?? spec.patternSources.map((p) => new RegExp(p.source, p.flags));
+  const capturePrefix = new RegExp(spec.capturePrefix);
+  // Patterns that may match a line's text without its capture prefix and not the line (see mayMatch):
+  // those with a "^" (not "[^" nor "\^"), a lookbehind or "\B". Any other pattern matching the text
+  // matches the line at the same place, the prefix ending in a space, ":", ">" or "]".
+  const bodyOnly = Uint8Array.from(res, (re) => (/(?:^|[^\\[])\^|\(\?<[=!]|\\B/.test(re.source) ? 1 : 0));
   const S_NL = n;
   const wide = spec.wide;
   let wideTable: Uint16Array | Int32Array | null = null;
@@ -1072,6 +1081,16 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
         const k = cand[c]!;
         if (stateful[k] || res[k]!.test(line)) return true;
       }
+      // The line is classified without its capture prefix too (`[rank3]: `): an anchored pattern
+      // (`^\s*Killed`) may match only there. The prefix's characters only add factors, so the
+      // candidates found in the whole line are those of its text and maybe more.
+      let anchored = false;
+      for (let c = 0; c < cand.length && !anchored; c++) anchored = bodyOnly[cand[c]!] === 1;
+      if (!anchored) return false;
+      const m = capturePrefix.exec(line);
+      if (!m) return false;
+      const body = line.slice(m[0].length);
+      for (let c = 0; c < cand.length; c++) if (bodyOnly[cand[c]!] === 1 && res[cand[c]!]!.test(body)) return true;
       return false;
     }
     const segments = line.split("\r");
@@ -1081,6 +1100,12 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       const re = res[k]!;
       for (let g = 0; g < segments.length; g++) if (re.test(segments[g]!)) return true;
     }
+    let anchored = false;
+    for (let c = 0; c < cand.length && !anchored; c++) anchored = bodyOnly[cand[c]!] === 1;
+    const m = anchored ? capturePrefix.exec(segments[0]!) : null;
+    if (!m) return false;
+    const body = segments[0]!.slice(m[0].length);
+    for (let c = 0; c < cand.length; c++) if (bodyOnly[cand[c]!] === 1 && res[cand[c]!]!.test(body)) return true;
     return false;
   };
 

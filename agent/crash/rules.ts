@@ -18,6 +18,7 @@ import { configError, describeError } from "../lib/errors.js";
 import { issuePath } from "../lib/files.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool).
 import { files as fsFiles } from "../lib/fs-mode.js";
+import { capturePrefixLength } from "./capture-prefix.js";
 import { deriveFactors } from "./prefilter.js";
 import { CRASH_CATEGORIES, type CrashCategory, type CrashRole, type CrashSeverity } from "./types.js";
 
@@ -128,6 +129,11 @@ export interface LineMatch {
   match: RegExpExecArray;
   /** The line (or \r-separated segment) that matched, cleaned of ANSI codes and NULs. */
   text: string;
+  /**
+   * Where in `text` the text matched begins: the length of the line's capture prefix (agent/crash/
+   * capture-prefix.ts) when the rule matched the line without it; absent when it matched `text`.
+   */
+  bodyStart?: number;
 }
 
 let builtinPromise: Promise<RawRules> | undefined;
@@ -510,6 +516,18 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
  */
 export function classifyLine(compiled: CompiledRules, rawLine: string): LineMatch | null {
   const line = rawLine.includes("\x1b") || rawLine.includes("\0") ? rawLine.replace(ANSI, "").replace(/\0+/g, "") : rawLine;
+  const m = classifyCleanLine(compiled, line);
+  if (m) return m;
+  // A line as a capture tool wrote it (`[rank3]: `, a collector's timestamp): its text without the
+  // prefix. Tried second, so that a line matching as written (darknet's `1: nan, nan avg loss`, which
+  // reads like srun's `1: `) matches as before.
+  const cut = capturePrefixLength(line);
+  if (cut === 0) return null;
+  const body = classifyCleanLine(compiled, line.slice(cut));
+  return body && body.text.length === line.length - cut ? { ...body, text: line, bodyStart: cut } : body;
+}
+
+function classifyCleanLine(compiled: CompiledRules, line: string): LineMatch | null {
   if (line.includes("\r")) {
     for (const seg of line.split("\r")) {
       if (seg.trim() === "") continue;
@@ -650,7 +668,7 @@ export class CandidateText {
    * without its "\r\n" or "\n") whose minimal anchors are `found` (see classifyCandidate).
    */
   classify(line: number, rawLine: string, found: readonly string[]): LineMatch | null {
-    return classifyPicked(this.compiled, rawLine, found, (i) => {
+    return classifyPrefixed(this.compiled, rawLine, found, (i) => {
       const rl = this.linesOfRule(i);
       if (rl === null || !rl.any.has(line)) return null;
       const patterns: number[] = [];
@@ -767,7 +785,21 @@ export class CandidateText {
  * "\r", ESC or NUL (segments, ANSI codes) goes through classifyLine.
  */
 export function classifyCandidate(compiled: CompiledRules, rawLine: string, found: readonly string[]): LineMatch | null {
-  return classifyPicked(compiled, rawLine, found, () => undefined);
+  return classifyPrefixed(compiled, rawLine, found, () => undefined);
+}
+
+/**
+ * classifyPicked on the line, then, when nothing matched and the line has a capture prefix, on its text
+ * without it (as classifyLine does). The anchors and factors found in the whole line are a superset of
+ * those of its text, which is all classifyPicked needs.
+ */
+function classifyPrefixed(compiled: CompiledRules, rawLine: string, found: readonly string[], patternsOf: (rule: number) => readonly number[] | null | undefined): LineMatch | null {
+  const m = classifyPicked(compiled, rawLine, found, patternsOf);
+  if (m || rawLine.includes("\r") || rawLine.includes("\x1b") || rawLine.includes("\0")) return m;
+  const cut = capturePrefixLength(rawLine);
+  if (cut === 0) return null;
+  const body = classifyPicked(compiled, rawLine.slice(cut), found, patternsOf);
+  return body ? { ...body, text: rawLine, bodyStart: cut } : null;
 }
 
 /**

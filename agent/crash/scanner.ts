@@ -14,6 +14,7 @@ import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
+import { capturedLines } from "./capture-prefix.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
@@ -617,7 +618,7 @@ export class FindingCollector {
       role: rule.role,
       file: this.file,
       line,
-      text: clipText(text.trim(), match.index - (text.length - text.trimStart().length)),
+      text: clipText(text.trim(), (lm.bodyStart ?? 0) + match.index - (text.length - text.trimStart().length)),
       suggestion: renderSuggestion(rule, match),
       signature: crashSignature(rule.category, rule.id, match[0]),
       severity: rule.severity,
@@ -678,6 +679,9 @@ export class FindingCollector {
    * a failure no rule explains (a traceback, a C++ terminate, a launcher's summary), adds it.
    */
   finish(): CrashFinding[] {
+    // Whole-line readers (the parser, metric tables, progress checks) read lines without capture prefixes.
+    const captured = this.kept.asWritten ? null : capturedLines(this.kept.lines);
+    if (captured) this.kept = { ...this.kept, lines: captured, asWritten: this.kept.lines };
     for (let i = this.incidentStart; i < this.findings.length; i++) {
       const f = this.findings[i]!;
       if (f.severity !== "warning") f.finalIncident = true;

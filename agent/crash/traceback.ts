@@ -12,6 +12,7 @@
  * `worker-3: `, `0: ` from `srun -l`): a traceback's lines are the ones carrying the prefix its
  * "Traceback (most recent call last):" line had.
  */
+import { SOURCE_TAG_SOURCE } from "./capture-prefix.js";
 
 /** One frame of a Python traceback. */
 export interface TraceFrame {
@@ -385,7 +386,7 @@ function framesAfter(lines: readonly string[], from: number, consumed: Set<numbe
 
 /** True when a line prefix (`[rank1]: `, `[default0]:`) is that of the rank the launcher names as the first failure. */
 export function prefixRank(prefix: string, l: LauncherReport): boolean {
-  const m = /\[(rank|default)?(\d+)\]/.exec(prefix) ?? /^(\d+): $/.exec(prefix);
+  const m = /\[(rank|default)?(\d+)\]/.exec(prefix) ?? /^\s*(\d+): $/.exec(prefix);
   if (!m) return false;
   const n = Number(m[2] ?? m[1]);
   return m[1] === "default" ? n === (l.localRank ?? l.rank) : n === l.rank;
@@ -398,10 +399,12 @@ function stripPrefix(line: string, prefix: string): string | null {
 
 /**
  * What launchers and log collectors put before each line: torchrun's `[rank1]: `, accelerate's
- * `[default0]:`, mpirun's `[1,0]<stderr>:`, and docker compose's `service-1  | `.
+ * `[default0]:`, mpirun's `[1,0]<stderr>:`, and docker compose's `service-1  | `, and the other source
+ * tags of agent/crash/capture-prefix.ts, one or several (Ray's `(Worker pid=N) ` before `[rank1]: `).
  */
+const RANK_PREFIX = new RegExp(String.raw`^(?:\[(?:rank|default)?\d+\]:\s?|\[\d+,\d+\]<std(?:out|err)>:\s?|[A-Za-z][\w.-]*\s+\| ?|${SOURCE_TAG_SOURCE})+`);
 function withoutRankPrefix(line: string): string {
-  const m = /^\[(?:rank|default)?\d+\]:\s?|^\[\d+,\d+\]<std(?:out|err)>:\s?|^[A-Za-z][\w.-]*\s+\| ?/.exec(line);
+  const m = RANK_PREFIX.exec(line);
   return m ? line.slice(m[0].length) : line;
 }
 

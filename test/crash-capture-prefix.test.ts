@@ -1,0 +1,209 @@
+/**
+ * Capture prefixes (agent/crash/capture-prefix.ts): a log names the same cause however it was captured.
+ *
+ * Real corpus entries (every tune and heldout entry) are scanned as collected and wrapped line by line
+ * in each capture form of bench/lib/capture-wrap.ts (all of them: ~20,000 in-process scans, about
+ * 20 s); the primary category must be the same. Then near misses: text that only looks like a prefix
+ * is matched as it always was.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadCorpus, CORPUS_DIR } from "../bench/crash-accuracy.bench.js";
+import { writeTrainerLog } from "../bench/lib/trainer-log.js";
+import { capturedLines, capturePrefixLength, splitCapturePrefix } from "../agent/crash/capture-prefix.js";
+import { prefilterFor } from "../agent/crash/prefilter.js";
+import { classifyLine, loadRules } from "../agent/crash/rules.js";
+import { scanFiles } from "../agent/crash/scanner.js";
+import { CAPTURE_FORMS } from "../bench/lib/capture-wrap.js";
+
+const rules = await loadRules();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-capture-"));
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function primaryOf(text: string): Promise<string> {
+  const file = path.join(tmp, "x.log");
+  fs.writeFileSync(file, text);
+  const r = await scanFiles([file], { rules });
+  return r.primary?.category ?? "none";
+}
+
+test("every tune and heldout entry, wrapped in capture prefixes, gives the primary category it gives as collected", async () => {
+  const entries = loadCorpus().filter((e) => e.split === "tune" || e.split === "heldout");
+  assert.ok(entries.length > 1200, `${entries.length} entries`);
+  const forms = CAPTURE_FORMS.filter((f) => f.name !== "orig");
+  const perForm = new Map<string, number>();
+  const wrong: string[] = [];
+  for (const e of entries) {
+    const text = fs.readFileSync(path.join(CORPUS_DIR, e.file), "utf8");
+    const plain = await primaryOf(text);
+    for (const form of forms) {
+      perForm.set(form.name, (perForm.get(form.name) ?? 0) + 1);
+      const got = await primaryOf(form.wrap(text));
+      if (got !== plain) wrong.push(`${e.file} in ${form.name}: ${plain} -> ${got}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+  for (const form of forms) assert.equal(perForm.get(form.name), entries.length, form.name);
+});
+
+test("the finding quotes the line as written, at its own line number", async () => {
+  const text = [
+    "2024-05-08T08:47:30.100000000Z stdout F step 10 loss 2.31",
+    "2024-05-08T08:47:31.261123456Z stderr F [rank3]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 3; 79.10 GiB total capacity)",
+    "2024-05-08T08:47:31.300000000Z stderr F Killed",
+  ].join("\n");
+  const file = path.join(tmp, "quote.log");
+  fs.writeFileSync(file, text);
+  const r = await scanFiles([file], { rules });
+  assert.equal(r.primary?.category, "cuda_oom");
+  assert.equal(r.primary?.line, 2);
+  assert.equal(r.primary?.text, text.split("\n")[1]);
+  // The signature is the crash's, not the capture's: the same OOM read from a plain log groups with it.
+  const plain = path.join(tmp, "quote-plain.log");
+  fs.writeFileSync(plain, "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 3; 79.10 GiB total capacity)\n");
+  assert.equal(r.primary?.signature, (await scanFiles([plain], { rules })).primary?.signature);
+  // The shell's `Killed` (a pattern anchored at the line's start) is found after the CRI prefix.
+  const killed = r.findings.find((f) => f.line === 3);
+  assert.equal(killed?.category, "process_killed");
+  assert.equal(killed?.text, "2024-05-08T08:47:31.300000000Z stderr F Killed");
+});
+
+test("a traceback no rule knows, under timestamps: the fallback names it and quotes the exception line as written", async () => {
+  const lines = [
+    "Traceback (most recent call last):",
+    '  File "/work/train.py", line 88, in <module>',
+    "    main()",
+    '  File "/work/train.py", line 80, in main',
+    "    batch = collate(samples)",
+    "KeyError: 'input_ids'",
+  ];
+  const stamped = lines.map((l, i) => `2025-12-08T22:46:4${i}.6320255Z ${l}`);
+  const file = path.join(tmp, "fallback.log");
+  fs.writeFileSync(file, stamped.join("\n") + "\n");
+  const r = await scanFiles([file], { rules });
+  assert.equal(r.primary?.category, "python_exception");
+  assert.match(r.primary!.suggestion, /KeyError/);
+  assert.match(r.primary!.suggestion, /train\.py/);
+  assert.equal(r.primary?.text, stamped[5]);
+  assert.equal(r.primary?.line, 6);
+});
+
+test("ranks interleaved under a collector's timestamps: the launcher's root-cause rank's exception is reported", async () => {
+  // torchrun's output after a rank's FileNotFoundError (recorded by test/fixtures/tracebacks/generate.py),
+  // with rank 0's whole traceback printed inside rank 1's (after its "Traceback" line): read as one
+  // text, rank 0's exception line would end rank 1's traceback.
+  const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "tracebacks", "torchrun-child-filenotfound.log");
+  const lines = fs.readFileSync(fixture, "utf8").split("\n");
+  const r1 = lines.filter((l) => l.startsWith("[rank1]: "));
+  const r0 = lines.filter((l) => l.startsWith("[rank0]: "));
+  const first = lines.findIndex((l) => l.startsWith("[rank"));
+  const mixed = [r1[0]!, ...r0, ...r1.slice(1)];
+  const interleaved = [...lines.slice(0, first), ...mixed, ...lines.slice(first + r0.length + r1.length)];
+  const plain = await primaryOf(interleaved.join("\n"));
+  assert.equal(plain, "python_exception");
+  const file = path.join(tmp, "ranks.log");
+  fs.writeFileSync(file, interleaved.map((l, i) => (l ? `2024-05-08T08:47:${String(i % 60).padStart(2, "0")}.261Z ${l}` : l)).join("\n"));
+  const r = await scanFiles([file], { rules });
+  assert.equal(r.primary?.category, "python_exception");
+  assert.match(r.primary!.suggestion, /FileNotFoundError/);
+  assert.match(r.primary!.suggestion, /shard-1\.bin/);
+});
+
+test("whole-file scans (literal prefilter, WebAssembly walk, threads) find anchored patterns after a prefix", async () => {
+  const plainFile = path.join(tmp, "trainer.log");
+  const gen = writeTrainerLog(plainFile, 3e6, 5);
+  const wrapped = path.join(tmp, "trainer-cri.log");
+  const text = fs.readFileSync(plainFile, "utf8").split("\n");
+  // Anchored patterns (`^\s*Segmentation fault\s*$`, the shell's `Killed`) on prefixed lines.
+  text.splice(1000, 0, "Segmentation fault (core dumped)", "Killed");
+  fs.writeFileSync(wrapped, text.map((l, i) => (l ? `2024-05-08T08:47:${String(i % 60).padStart(2, "0")}.261123456Z stderr F [rank0]: ${l}` : l)).join("\n"));
+  prefilterFor(rules);
+  const fast = await scanFiles([wrapped], { rules, all: true });
+  const slow = await scanFiles([wrapped], { rules, all: true, prefilter: false });
+  assert.deepEqual(fast, slow);
+  const threads = await scanFiles([wrapped], { rules, all: true, chunkBytes: 1 << 20, parallel: { minBytes: 0, threads: 2 } });
+  assert.deepEqual(threads.findings, slow.findings);
+  for (const line of [1001, 1002]) assert.ok(fast.findings.some((f) => f.line === line), `line ${line}: ${JSON.stringify(fast.findings.map((f) => [f.line, f.ruleId]))}`);
+  assert.equal(fast.findings.find((f) => f.line === 1001)?.category, "segfault");
+  assert.equal(fast.findings.find((f) => f.line === 1002)?.category, "process_killed");
+  assert.equal(fast.primary?.ruleId, gen.crashRuleId);
+  assert.equal(fast.primary?.line, gen.crashLine + 2);
+});
+
+test("real lines of each tool: the prefix is recognised and the program's text remains", () => {
+  const cases: [string, string][] = [
+    // GitHub Actions (pytorch/pytorch#169909)
+    ["2025-12-08T22:46:42.6320255Z Traceback (most recent call last):", "Traceback (most recent call last):"],
+    // CRI logs read by fluent-bit (fluent/fluent-bit#6703, #4551), an empty line included
+    ["2023-11-16T14:09:16.533247217+03:00 stderr F Picked up _JAVA_OPTIONS: -Dsun.misc.URLClassPath.disableJarChecking=true", "Picked up _JAVA_OPTIONS: -Dsun.misc.URLClassPath.disableJarChecking=true"],
+    ["2021-12-28T10:26:45.134374524+02:00 stdout F", ""],
+    // journald (NVIDIA/nvidia-container-toolkit#104; ceph/ceph-ansible#3965 with a one-digit day)
+    ['Aug 24 10:39:53 eg-00-01-c0-26-e0-1d dockerd[629]: time="2023-08-24T10:39:53.891983761Z" level=info msg="Starting up"', 'time="2023-08-24T10:39:53.891983761Z" level=info msg="Starting up"'],
+    ['May 9 06:13:06 storage2n2-la.xcastlabs.net podman[38374]: time="2019-05-09T06:13:06-07:00" level=debug', 'time="2019-05-09T06:13:06-07:00" level=debug'],
+    // CircleCI (pytorch/pytorch#31714)
+    ["Dec 30 22:42:59 Traceback (most recent call last): ", "Traceback (most recent call last): "],
+    // accelerate test (huggingface/accelerate#100, #2084)
+    ["stderr: Traceback (most recent call last):", "Traceback (most recent call last):"],
+    ["stdout: Wandb import failed", "Wandb import failed"],
+    // SkyPilot (skypilot-org/skypilot#2952), Ray over PyTorch's rank prefix (corpus)
+    ["(head, rank=0, pid=2972) Traceback (most recent call last):", "Traceback (most recent call last):"],
+    ["(RayWorkerWrapper pid=933, ip=50.147.43.24) [rank1]:[E528 08:52:46.164295950 ProcessGroupGloo.cpp:145] Gloo connectFullMesh failed", "[E528 08:52:46.164295950 ProcessGroupGloo.cpp:145] Gloo connectFullMesh failed"],
+    // docker compose, mpirun --tag-output, torchrun --tee, srun -l over PyTorch's rank prefix (corpus)
+    ["daskcluster-worker-1     | Exception: 'AssertionError()'", "Exception: 'AssertionError()'"],
+    ["[1,26]<stdout>:ip-172-32-36-209:8716:9558 [2] NCCL INFO Ring 00 : 26[2] -> 30[6] via P2P/IPC", "ip-172-32-36-209:8716:9558 [2] NCCL INFO Ring 00 : 26[2] -> 30[6] via P2P/IPC"],
+    ["[default0]:12:13:46    INFO Starting training loop (max_steps=100)", "12:13:46    INFO Starting training loop (max_steps=100)"],
+    [" 7: [rank80]: urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='huggingface.co', port=443)", "urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='huggingface.co', port=443)"],
+  ];
+  for (const [line, text] of cases) assert.equal(line.slice(capturePrefixLength(line)), text, line);
+});
+
+test("near misses: text that only looks like a capture prefix is not one", () => {
+  for (const line of [
+    "12:34:56 Killed", // a time of day, not srun's task number
+    "    0: 'cat',", // a source line under a frame (4 spaces), not srun's right-aligned label
+    "[1]:", // torchrun's failure table entry
+    "(raylet) A worker died or was killed while executing a task", // Ray's own process keeps its name
+    "2024-05-08 08:47:31,261 - INFO - step 10", // the program's own log record (no zone): a record's start for the parser
+    "2020-08-03T10:20:25 | mmf.trainers.core.training_loop: Starting training...", // mmf's own format, no zone
+    "epoch   | loss    | lr", // a metric table header, not compose's `service-1  | `
+    "{0: 'cat', 1: 'dog'}", // a Python dict
+    "Step 1: loss nan",
+    "1:", // no space after the colon
+    "[rank3]Killed", // no colon
+  ]) {
+    assert.equal(capturePrefixLength(line), 0, JSON.stringify(line));
+  }
+  // The kernel's tag says who wrote the line: only the time and host go.
+  const kernel = "May 15 23:09:27 ubuntu-s-1vcpu-2gb-ams3-01 kernel: [  514.682838] Memory cgroup out of memory: Killed process 15617 (python3)";
+  assert.equal(kernel.slice(capturePrefixLength(kernel)).slice(0, 8), "kernel: ");
+  // PyTorch's rank prefix before its own log header.
+  const warn = "[rank3]:[W506 08:47:31.261000 1234 torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1250] Warning";
+  assert.equal(warn.slice(capturePrefixLength(warn)).slice(0, 6), "[W506 ");
+  // Layers: srun's label over PyTorch's rank prefix is one source tag of two layers.
+  assert.deepEqual(splitCapturePrefix(" 7: [rank80]: urllib3.exceptions.ReadTimeoutError: x"), { cut: 14, tag: " 7: [rank80]: " });
+});
+
+test("near misses: a line matching a rule as written matches it as before (darknet's `1: nan, nan avg loss` is not srun's `1: `)", () => {
+  const darknet = "1: nan, nan avg loss, 0.001000 rate, 2.5 seconds, 64 images";
+  const m = classifyLine(rules, darknet);
+  assert.equal(m?.rule.category, "nan_loss");
+  assert.equal(m?.text, darknet);
+  assert.equal(m?.bodyStart, undefined);
+  // A numbered line whose text after "N: " is healthy gives no finding either way.
+  assert.equal(classifyLine(rules, "2: 5.301, 5.210 avg loss, 0.001000 rate, 2.4 seconds, 64 images"), null);
+});
+
+test("kept lines: several different source tags stay (the parser keeps ranks apart), one tag or none goes", () => {
+  assert.deepEqual(capturedLines(["2024-05-08T08:47:31Z [rank0]: a", "2024-05-08T08:47:32Z [rank0]: b", "c"]), ["a", "b", "c"]);
+  assert.deepEqual(capturedLines(["2024-05-08T08:47:31Z [rank0]: a", "2024-05-08T08:47:32Z [rank1]: b"]), ["[rank0]: a", "[rank1]: b"]);
+  assert.equal(capturedLines(["a", "b"]), null);
+  // A lone "0: " among plain lines is the text's own (Horovod's "Missing ranks:" report), not srun's label.
+  const horovod = ["[2021-02-02 21:19:07.345988: W horovod/common/stall_inspector.cc:105] One or more tensors were submitted ...", "Missing ranks:", "0: [cond_1/then/_10/HorovodAllreduce_grads_0]"];
+  assert.deepEqual(capturedLines(horovod), horovod);
+  // darknet's numbered lines are several "tags": they stay as written.
+  assert.deepEqual(capturedLines(["1: 5.3, 5.2 avg loss", "2: 5.1, 5.0 avg loss"]), ["1: 5.3, 5.2 avg loss", "2: 5.1, 5.0 avg loss"]);
+});
