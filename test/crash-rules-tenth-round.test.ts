@@ -158,3 +158,30 @@ describe("tenth round: whole excerpts", () => {
     });
   }
 });
+
+describe("tenth round: apex's loss scale halved to a collapse at the end of the log (diverged-end.ts)", () => {
+  const AT_END = { category: "nan_loss", ruleId: "nan_loss_scale_collapse_at_end" };
+  const notice = (scale: number) => `Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to ${scale.toFixed(1)}`;
+  const halvings = (from: number, n: number) => Array.from({ length: n }, (_, i) => notice(from / 2 ** i));
+
+  test("logs that end in ten or more halvings in a row are a NaN run (stylegan2-pytorch#100 tune, apex#834 fresh7)", async () => {
+    assert.deepEqual(await primaryOf("stylegan2.log", corpus("nan_loss/stylegan2-pytorch-100-amp-gradient-overflow-scale-collapse.log")), AT_END);
+    assert.deepEqual(await primaryOf("apex834.log", corpus("nan_loss/zc-apex-834-o1-loss-scale-32768-to-half.log")), AT_END);
+    // Two ranks printing each halving (Horovod's / torchrun's tags stripped or not) count it once.
+    const twoRanks = halvings(32768, 10).flatMap((l) => [`[1,0]<stdout>:${l}`, `[1,1]<stdout>:${l}`]);
+    assert.deepEqual(await primaryOf("two-ranks.log", `${twoRanks.join("\n")}\n`), AT_END);
+  });
+
+  test("a healthy start's search, a run that goes on, and broken sequences are no finding", async () => {
+    // The first six lines of apex#834's sequence (a unit fixture, healthy) and LasNet#3 (heldout, three halvings at the end).
+    assert.equal(await primaryOf("apex834-start.log", fs.readFileSync(path.join(import.meta.dirname, "fixtures/crash/healthy/apex-834-gradient-overflow-sequence.log"), "utf8")), null);
+    assert.equal(await primaryOf("lasnet.log", corpus("none/lasnet-3-early-gradient-overflow-ok.log")), null);
+    // Nine halvings: not yet a factor of 1024.
+    assert.equal(await primaryOf("nine.log", `${halvings(32768, 9).join("\n")}\n`), null);
+    // Ten halvings, then training goes on.
+    assert.equal(await primaryOf("goes-on.log", `${halvings(32768, 10).join("\n")}\nEpoch 3 | step 1200 | loss 0.412\n`), null);
+    // Ten notices whose scales do not halve one after the other (a raised scale between them).
+    const raised = [...halvings(32768, 5), notice(65536), ...halvings(32768, 4)];
+    assert.equal(await primaryOf("raised.log", `${raised.join("\n")}\n`), null);
+  });
+});

@@ -16,6 +16,14 @@
  * (`Attempted loss scale: 16, reducing to 8`: the scale is still searching, as in every fp16 run's start)
  * and a floor run followed by anything else (a finite step, a raised scale) are no finding.
  *
+ * apex's dynamic scaler (amp O1/O2) has no floor by default: it halves on every overflow and says only
+ * `Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to S`. A log whose last records
+ * are ten or more such notices in a row, each scale half the one before (the same notice from other
+ * ranks counted once), has lost a factor of 1024 or
+ * more without one step that raised it again (stylegan2-pytorch#100, apex#834): the run is diverging
+ * and every step is skipped. A healthy fp16 start searches for its scale with a few halvings (lasnet#3
+ * ends after three), and a run that goes on prints something else after them: no finding.
+ *
  * Only when nothing else in the file's final incident is a crash finding (a rule's, the fallback's):
  * those say more.
  */
@@ -75,10 +83,38 @@ function lossScaleFloorAtEnd(file: string, kept: KeptLines): CrashFinding | null
   return finding(file, kept, last, "nan_loss_scale_floor_at_end", `The log ends with ${count} fp16 overflows in a row at the loss scale's floor (${scale}): every step is skipped and the scale cannot go lower, so the run makes no progress even if the process is still running (gradients are Inf/NaN at any scale). Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
 }
 
+/** apex's overflow notice (amp's dynamic scaler): the scale it falls back to. */
+const APEX_HALVING = /\bGradient overflow\.\s+Skipping step, (?:loss scaler \d+ )?reducing loss scale to (?<to>\d+(?:\.\d+)?(?:e[-+]?\d+)?)\b/;
+/** Halvings in a row at the end of a log that make a collapse rather than a healthy start's search. */
+const APEX_COLLAPSE_HALVINGS = 10;
+
+/** The log's last records are ten or more apex overflows in a row, each halving the scale, or null. */
+function apexScaleCollapseAtEnd(file: string, kept: KeptLines): CrashFinding | null {
+  let count = 0;
+  let last = -1;
+  let later = NaN;
+  for (let i = kept.lines.length - 1; i >= 0; i--) {
+    const l = kept.lines[i]!;
+    if (NOISE.test(l)) continue;
+    const m = APEX_HALVING.exec(l);
+    if (!m) break;
+    const scale = Number(m.groups!.to);
+    // Each rank of a data-parallel run prints its own notice of the same halving: counted once.
+    if (last >= 0 && scale === later) continue;
+    if (last >= 0 && scale !== later * 2) break;
+    if (last < 0) last = i;
+    later = scale;
+    count++;
+  }
+  if (count < APEX_COLLAPSE_HALVINGS) return null;
+  const final = APEX_HALVING.exec(kept.lines[last]!)!.groups!.to!;
+  return finding(file, kept, last, "nan_loss_scale_collapse_at_end", `The log ends with ${count} fp16 overflows in a row, the loss scale halved each time down to ${final} with no step in between that succeeded: the gradients are Inf/NaN at every scale tried, every step is skipped and the run has diverged. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
+}
+
 /** A nan_loss finding for a log that ends diverged, when no crash finding is in the final incident; or null. */
 export function divergedEndFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
   if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
-  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept);
+  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept) ?? apexScaleCollapseAtEnd(file, kept);
 }
 
 /**
