@@ -57,7 +57,7 @@ describe("tenth round: rule families", () => {
       real: [
         ["crash-corpus zc tacotron-5, https://github.com/keithito/tacotron/issues/5", "OSError: 726725 requested and 0 written"],
         ["https://github.com/numpy/numpy/issues/17589 (a partition with < 200 MB free)", "OSError: 300000000 requested and 0 written   # We expect this"],
-        ["https://github.com/xor2k/npy-append-array/issues/11", "OSError: 40140800 requested and 0 written."],
+        ["https://github.com/xor2k/npy-append-array/issues/11 (the markdown quote mark '> ' left out)", "OSError: 40140800 requested and 0 written."],
       ],
       nearMiss: [
         // A short write that wrote something, and numpy's other write error.
@@ -82,7 +82,7 @@ describe("tenth round: rule families", () => {
       rule: "cuda_oom_xla",
       real: [
         ["crash-corpus zb trax-431, https://github.com/google/trax/issues/431", "UnfilteredStackTrace: RuntimeError: RESOURCE_EXHAUSTED: Attempting to allocate 31.06M. That was not possible. There are 58.64M free. Due to fragmentation, the largest contiguous region of free memory is 30.56M.; (0x0x0_HBM0)"],
-        ["crash-corpus xla-1735 (the reservation, as before)", "RuntimeError: RESOURCE_EXHAUSTED: Attempting to reserve 8.00G at the bottom of memory. That was not possible. There are 4.97G free, 0B reserved, and 4.97G reservable."],
+        ["crash-corpus tune pytorch-xla-3470 (the reservation, as before)", "2022-04-04 00:27:49.642380: E tensorflow/compiler/xla/xla_client/xla_util.cc:88]   (1) RESOURCE_EXHAUSTED: Attempting to reserve 6.48G at the bottom of memory. That was not possible. There are 6.78G free, 0B reserved, and 3.33G reservable."],
       ],
       nearMiss: [
         ["RESOURCE_EXHAUSTED: Attempting to allocate 31.06M", null],
