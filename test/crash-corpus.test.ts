@@ -41,9 +41,10 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * After the ninth round (on z, za and zd, 2026-12-06 09:57): fresh 205/214, fresh2 143/151, fresh3 148/161,
  * fresh4 68/74, fresh5 91/103, fresh6 153/156; `fresh7` (manifests zb and zc, collected and audited during the
  * round, sealed until then) first measured 87/99 = 87.9 %, no false alarm; studied from then on.
+ * After the tenth round (on fresh7's misses, 10:13): fresh7 99/99 (studied), the older sets unchanged.
  * The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.94, fresh3: 0.91, fresh4: 0.91, fresh5: 0.88, fresh6: 0.98, fresh7: 0.87 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.94, fresh3: 0.91, fresh4: 0.91, fresh5: 0.88, fresh6: 0.98, fresh7: 0.99 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
