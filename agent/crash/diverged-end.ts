@@ -63,24 +63,30 @@ const SCALE_STEP = /\bAttempted loss scale: (?<from>\d+(?:\.\d+)?(?:e[-+]?\d+)?)
 /** What may stand between and after the floor notices: blank lines, a closing code fence, a bare tqdm bar. */
 const NOISE = /^\s*(?:`{3,}\s*|[^|]{0,80}\d{1,3}%\|[^|]*\|\s*\d+\/\d+\s*\[[^\]]*\]\s*)?$/;
 
-/** The log's last records are two or more overflows at the loss scale's floor, or null. */
-function lossScaleFloorAtEnd(file: string, kept: KeptLines): CrashFinding | null {
-  let count = 0;
-  let last = -1;
-  let scale = "";
+/**
+ * The notices `re` matches among the log's last records, from the last one back (lines of NOISE
+ * skipped), up to the first other line: where each stands and its match.
+ */
+function trailingNotices(kept: KeptLines, re: RegExp): { at: number; m: RegExpExecArray }[] {
+  const out: { at: number; m: RegExpExecArray }[] = [];
   for (let i = kept.lines.length - 1; i >= 0; i--) {
     const l = kept.lines[i]!;
     if (NOISE.test(l)) continue;
-    const m = SCALE_STEP.exec(l);
-    if (!m || Number(m.groups!.from) !== Number(m.groups!.to)) break;
-    if (last < 0) {
-      last = i;
-      scale = m.groups!.to!;
-    }
-    count++;
+    const m = re.exec(l);
+    if (!m) break;
+    out.push({ at: i, m });
   }
+  return out;
+}
+
+/** The log's last records are two or more overflows at the loss scale's floor, or null. */
+function lossScaleFloorAtEnd(file: string, kept: KeptLines): CrashFinding | null {
+  const notices = trailingNotices(kept, SCALE_STEP);
+  let count = 0;
+  while (count < notices.length && Number(notices[count]!.m.groups!.from) === Number(notices[count]!.m.groups!.to)) count++;
   if (count < 2) return null;
-  return finding(file, kept, last, "nan_loss_scale_floor_at_end", `The log ends with ${count} fp16 overflows in a row at the loss scale's floor (${scale}): every step is skipped and the scale cannot go lower, so the run makes no progress even if the process is still running (gradients are Inf/NaN at any scale). Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
+  const scale = notices[0]!.m.groups!.to!;
+  return finding(file, kept, notices[0]!.at, "nan_loss_scale_floor_at_end", `The log ends with ${count} fp16 overflows in a row at the loss scale's floor (${scale}): every step is skipped and the scale cannot go lower, so the run makes no progress even if the process is still running (gradients are Inf/NaN at any scale). Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
 }
 
 /** apex's overflow notice (amp's dynamic scaler): the scale it falls back to. */
@@ -90,25 +96,20 @@ const APEX_COLLAPSE_HALVINGS = 10;
 
 /** The log's last records are ten or more apex overflows in a row, each halving the scale, or null. */
 function apexScaleCollapseAtEnd(file: string, kept: KeptLines): CrashFinding | null {
+  const notices = trailingNotices(kept, APEX_HALVING);
   let count = 0;
-  let last = -1;
   let later = NaN;
-  for (let i = kept.lines.length - 1; i >= 0; i--) {
-    const l = kept.lines[i]!;
-    if (NOISE.test(l)) continue;
-    const m = APEX_HALVING.exec(l);
-    if (!m) break;
+  for (const { m } of notices) {
     const scale = Number(m.groups!.to);
     // Each rank of a data-parallel run prints its own notice of the same halving: counted once.
-    if (last >= 0 && scale === later) continue;
-    if (last >= 0 && scale !== later * 2) break;
-    if (last < 0) last = i;
+    if (count > 0 && scale === later) continue;
+    if (count > 0 && scale !== later * 2) break;
     later = scale;
     count++;
   }
   if (count < APEX_COLLAPSE_HALVINGS) return null;
-  const final = APEX_HALVING.exec(kept.lines[last]!)!.groups!.to!;
-  return finding(file, kept, last, "nan_loss_scale_collapse_at_end", `The log ends with ${count} fp16 overflows in a row, the loss scale halved each time down to ${final} with no step in between that succeeded: the gradients are Inf/NaN at every scale tried, every step is skipped and the run has diverged. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
+  const final = notices[0]!.m.groups!.to!;
+  return finding(file, kept, notices[0]!.at, "nan_loss_scale_collapse_at_end", `The log ends with ${count} fp16 overflows in a row, the loss scale halved each time down to ${final} with no step in between that succeeded: the gradients are Inf/NaN at every scale tried, every step is skipped and the run has diverged. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
 }
 
 /** A nan_loss finding for a log that ends diverged, when no crash finding is in the final incident; or null. */

@@ -516,14 +516,22 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
  */
 export function classifyLine(compiled: CompiledRules, rawLine: string): LineMatch | null {
   const line = rawLine.includes("\x1b") || rawLine.includes("\0") ? rawLine.replace(ANSI, "").replace(/\0+/g, "") : rawLine;
-  const m = classifyCleanLine(compiled, line);
+  return orWithoutPrefix(line, (l) => classifyCleanLine(compiled, l));
+}
+
+/**
+ * `classify` on the line as written, then, when nothing matched and the line has a capture prefix
+ * (agent/crash/capture-prefix.ts: `[rank3]: `, a collector's timestamp), on its text without it. As
+ * written first, so that a line matching so (darknet's `1: nan, nan avg loss`, which reads like srun's
+ * `1: `) matches as before. A match on the whole text is reported on the line as written (`bodyStart`);
+ * a match on one of its "\r" segments stays the segment.
+ */
+function orWithoutPrefix(line: string, classify: (text: string) => LineMatch | null): LineMatch | null {
+  const m = classify(line);
   if (m) return m;
-  // A line as a capture tool wrote it (`[rank3]: `, a collector's timestamp): its text without the
-  // prefix. Tried second, so that a line matching as written (darknet's `1: nan, nan avg loss`, which
-  // reads like srun's `1: `) matches as before.
   const cut = capturePrefixLength(line);
   if (cut === 0) return null;
-  const body = classifyCleanLine(compiled, line.slice(cut));
+  const body = classify(line.slice(cut));
   return body && body.text.length === line.length - cut ? { ...body, text: line, bodyStart: cut } : body;
 }
 
@@ -789,17 +797,14 @@ export function classifyCandidate(compiled: CompiledRules, rawLine: string, foun
 }
 
 /**
- * classifyPicked on the line, then, when nothing matched and the line has a capture prefix, on its text
- * without it (as classifyLine does). The anchors and factors found in the whole line are a superset of
- * those of its text, which is all classifyPicked needs.
+ * classifyPicked through orWithoutPrefix, as classifyLine does; a line holding "\r", ESC or NUL is taken
+ * as it is (the scanner sends those to classifyLine). The anchors and factors found in the whole line
+ * are a superset of those of its text, which is all classifyPicked needs.
  */
 function classifyPrefixed(compiled: CompiledRules, rawLine: string, found: readonly string[], patternsOf: (rule: number) => readonly number[] | null | undefined): LineMatch | null {
-  const m = classifyPicked(compiled, rawLine, found, patternsOf);
-  if (m || rawLine.includes("\r") || rawLine.includes("\x1b") || rawLine.includes("\0")) return m;
-  const cut = capturePrefixLength(rawLine);
-  if (cut === 0) return null;
-  const body = classifyPicked(compiled, rawLine.slice(cut), found, patternsOf);
-  return body ? { ...body, text: rawLine, bodyStart: cut } : null;
+  const pick = (text: string): LineMatch | null => classifyPicked(compiled, text, found, patternsOf);
+  if (rawLine.includes("\r") || rawLine.includes("\x1b") || rawLine.includes("\0")) return pick(rawLine);
+  return orWithoutPrefix(rawLine, pick);
 }
 
 /**

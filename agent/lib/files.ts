@@ -2,7 +2,7 @@
 import fs, { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describeError, inputError } from "./errors.js";
-import { files } from "./fs-mode.js";
+import { files, viaCallback } from "./fs-mode.js";
 import type { Validator } from "./schema.js";
 
 /** Largest JSON file we parse; anything bigger in BASE_DIR is not a config or status file. */
@@ -87,13 +87,6 @@ async function openTemp(dir: string, name: string, mode?: number): Promise<{ fd:
       if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 9) throw err;
     }
   }
-}
-
-/** Calls a node:fs callback function as a promise (the writes below: no fs.promises, see writeFileAtomic). */
-function viaCallback<T>(fn: (...args: never[]) => void, args: unknown[]): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    (fn as (...a: unknown[]) => void)(...args, (err: NodeJS.ErrnoException | null, value: T) => (err ? reject(err) : resolve(value)));
-  });
 }
 
 /**

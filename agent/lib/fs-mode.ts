@@ -72,7 +72,7 @@ const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
 type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void;
 
 /** Calls a node:fs callback function with `args` and the callback, as a promise; a synchronous throw (a bad argument) is a rejection. */
-function viaCallback<T>(fn: (...args: never[]) => void, args: unknown[]): Promise<T> {
+export function viaCallback<T>(fn: (...args: never[]) => void, args: unknown[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     (fn as (...a: unknown[]) => void)(...args, ((err, value) => (err ? reject(err) : resolve(value))) as Callback<T>);
   });
