@@ -111,6 +111,9 @@ test("ranks interleaved under a collector's timestamps: the launcher's root-caus
   assert.equal(r.primary?.category, "python_exception");
   assert.match(r.primary!.suggestion, /FileNotFoundError/);
   assert.match(r.primary!.suggestion, /shard-1\.bin/);
+  // Rank 1's own frame (line 7, the open()), found only when rank 0's lines inside its traceback are
+  // skipped: read as one rank's, the traceback ends at rank 0's RuntimeError and the frame is lost.
+  assert.match(r.primary!.suggestion, /Innermost frame of your code: \S+train\.py:7 in <module>/);
 });
 
 test("whole-file scans (literal prefilter, WebAssembly walk, threads) find anchored patterns after a prefix", async () => {
