@@ -42,7 +42,7 @@ test(`the controller SIGKILLed ${KILLS} times during a flood of events: every ev
   const sims = Array.from({ length: SIM_AGENTS }, (_, i) => new ResendingSim({ address: addr, hostId: `sim-${i + 1}`, jobId: "job-flood" }));
   for (const s of sims) s.start();
   t.after(() => Promise.all(sims.map((s) => s.stop())));
-  await waitFor("SimAgents connected", () => sims.every((s) => s.sim.connected), 10_000, 20);
+  await waitFor("SimAgents connected", () => sims.every((s) => s.sim.connected), 30_000, 20);
   await waitFor("the real agent connected", () => real.status()?.connected, 30_000, 100);
 
   // The flood: each SimAgent makes 10 events every 10 ms, connected or not.

@@ -119,7 +119,7 @@ test("the agent's spool on a full disk: reported, kept in memory, written and se
     const st = status();
     return st && Date.parse(st.updatedAt) > freedAt + 1_000 ? st : null;
   };
-  await waitFor("nothing pending once space returned", () => fresh()?.connected && fresh()?.pendingEvents === 0, 10_000, 100).catch((err) => {
+  await waitFor("nothing pending once space returned", () => fresh()?.connected && fresh()?.pendingEvents === 0, 30_000, 100).catch((err) => {
     throw new Error(`${(err as Error).message} (status: ${JSON.stringify(status())})`);
   });
   assert.equal((agent.output().match(/connected to controller/g) ?? []).length, connectsBefore, "without a reconnect");
@@ -161,7 +161,7 @@ test("the controller's database on a full disk: no ack without a commit, still s
   const sims = [1, 2].map((i) => new ResendingSim({ address: ctl.address, hostId: `db-${i}`, jobId: "job-db" }));
   for (const s of sims) s.start();
   t.after(() => Promise.all(sims.map((s) => s.stop())));
-  await waitFor("SimAgents connected", () => sims.every((s) => s.sim.connected), 10_000, 20);
+  await waitFor("SimAgents connected", () => sims.every((s) => s.sim.connected), 30_000, 20);
   for (const s of sims) s.send(200, "before");
   for (const s of sims) await s.sim.waitForAcks(10_000);
 
