@@ -1,4 +1,5 @@
 /** Shared pieces of the CLI: common options, settings loading, output helpers. */
+import fs from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { loadSettings, type Settings } from "../agent/config/settings.js";
 
@@ -30,12 +31,53 @@ export async function settingsFor(opts: LocalOptions, overrides: Record<string, 
   return loadSettings(args);
 }
 
+/** Whether command output goes straight to fd 1 (a file or a device); undefined until the first write. */
+let directOut: boolean | undefined;
+
+/**
+ * Writes command output on stdout. Where stdout is a regular file or a character device (a terminal,
+ * /dev/null), as node's own stream for them does, synchronously with fs.writeSync: process.stdout's
+ * stream loads node:stream's fourteen modules (~1 ms of every local command's ~20 ms above bare node;
+ * docs/benchmarks.md, start-up, 2026-12-06 11:00). A pipe or socket, a descriptor that would block,
+ * and any error go to process.stdout as before (with what is left to write), so that node reports and
+ * orders them as it always has.
+ */
+export function writeOut(text: string): void {
+  if (directOut === undefined) {
+    try {
+      const st = fs.fstatSync(1);
+      directOut = st.isFile() || st.isCharacterDevice();
+    } catch {
+      directOut = false;
+    }
+  }
+  if (directOut) {
+    const bytes = Buffer.from(text, "utf8");
+    let done = 0;
+    try {
+      while (done < bytes.length) done += fs.writeSync(1, bytes, done, bytes.length - done);
+      return;
+    } catch {
+      directOut = false;
+      process.stdout.write(bytes.subarray(done));
+      return;
+    }
+  }
+  process.stdout.write(text);
+}
+
+/** Calls `done` once what writeOut wrote has left this process (at once when it went straight to fd 1). */
+export function afterOutput(done: () => void): void {
+  if (directOut === false) process.stdout.write("", done);
+  else done();
+}
+
 /** Writes a value as pretty JSON on stdout. */
 export function printJson(value: unknown): void {
   // JSON escapes C0 controls but not DEL and C1 (U+0080..U+009F, which terminals may obey): escape them
   // too, so log text printed with --json to a terminal carries no live escape sequence.
   const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  process.stdout.write(text + "\n");
+  writeOut(text + "\n");
 }
 
 /** Renders rows as an aligned text table (no colors: output is often piped). */

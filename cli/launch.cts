@@ -18,6 +18,7 @@ import path = require("node:path");
 import vm = require("node:vm");
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { crc32Function } from "../agent/lib/crc32.js";
 
 /**
  * Per-command scripts and the subcommands that get a cache of their own (set by deploy/build.mjs); one
@@ -61,14 +62,15 @@ function cacheDirs(distDir: string): string[] {
 
 /**
  * A checksum of a cache's payload (V8 does not checksum its code cache) and of its key, for the file
- * name: zlib's CRC-32 (Node 20.15+), whose module costs ~1 ms against ~4-5 ms for crypto and its first
- * hash (OpenSSL's digest table), which resume verify, crash history and crash scan --no-history
- * otherwise never load (docs/benchmarks.md, start-up, 2026-12-06 02:40); SHA-1 on an older node.
+ * name: zlib's CRC-32 (Node 20.15+) from zlib's binding, without node:zlib's module and the streams it
+ * loads (~1.4 ms; agent/lib/crc32.ts), against ~4-5 ms for crypto and its first hash (OpenSSL's digest
+ * table), which resume verify, crash history and crash scan --no-history otherwise never load
+ * (docs/benchmarks.md, start-up, 2026-12-06 02:40); SHA-1 on an older node.
  * A cache is code this user's own process wrote: the checksum guards against damage, not forgery
  * (a file others may write is not run at all).
  */
 function checksum(data: string | Buffer): string {
-  const { crc32 } = require("node:zlib") as { crc32?: (d: string | Buffer) => number };
+  const crc32 = crc32Function();
   if (crc32) return `crc32-${crc32(data).toString(16).padStart(8, "0")}`;
   const { createHash } = require("node:crypto") as typeof import("node:crypto");
   return `sha1-${createHash("sha1").update(data).digest("hex")}`;

@@ -113,12 +113,13 @@ export async function runChecksInThisThread(settings: Settings, opts: InWorkerOp
 }
 
 /**
- * Ends the process once what it has written is flushed, when anything is still pending then (the work
- * a timed-out check left queued); a process with nothing pending ends by itself, with its exit code.
+ * Ends the process once what it has written is flushed (`afterOutput`: the caller's way of knowing,
+ * by default process.stdout's), when anything is still pending then (the work a timed-out check left
+ * queued); a process with nothing pending ends by itself, with its exit code.
  */
-export function exitOnceReported(): void {
+export function exitOnceReported(afterOutput: (done: () => void) => void = (done) => process.stdout.write("", done)): void {
   // An unref'd timer fires only while something else keeps the event loop alive.
-  setTimeout(() => process.stdout.write("", () => process.exit()), 0).unref();
+  setTimeout(() => afterOutput(() => process.exit()), 0).unref();
 }
 
 /** Runs these checks (by id, in catalog order) in a worker thread and terminates it when every outcome is known. */

@@ -10,7 +10,7 @@ import { exitOnceReported, runChecksInThisThread } from "../../agent/checks/in-w
 import type { CheckReport } from "../../agent/checks/report.js";
 import type { CheckStatus } from "../../agent/checks/types.js";
 import { formatDurationMs } from "../../agent/lib/units.js";
-import { collect, formatTable, localOptions, printJson, settingsFor, type LocalOptions } from "../common.js";
+import { afterOutput, collect, formatTable, localOptions, printJson, settingsFor, writeOut, type LocalOptions } from "../common.js";
 
 interface CheckOptions extends LocalOptions {
   fix?: boolean;
@@ -65,7 +65,7 @@ export function register(program: Command): void {
   ).action(async (opts: CheckOptions) => {
     if (opts.list) {
       if (opts.json) printJson(CHECK_CATALOG.map((c) => ({ id: c.id, title: c.title })));
-      else process.stdout.write(formatTable(["CHECK", "TITLE"], CHECK_CATALOG.map((c) => [c.id, c.title])) + "\n");
+      else writeOut(formatTable(["CHECK", "TITLE"], CHECK_CATALOG.map((c) => [c.id, c.title])) + "\n");
       return;
     }
     const settings = await settingsFor(opts, opts.timeout !== undefined ? { checks: { checkTimeout: opts.timeout } } : {});
@@ -89,9 +89,9 @@ export function register(program: Command): void {
         durationMs: report.durationMs,
       });
     } else {
-      process.stdout.write(renderReport(report, { fixRequested: opts.fix === true }));
+      writeOut(renderReport(report, { fixRequested: opts.fix === true }));
     }
     process.exitCode = ac.signal.aborted ? 130 : report.ok ? 0 : 1;
-    exitOnceReported();
+    exitOnceReported(afterOutput);
   });
 }

@@ -9,7 +9,7 @@ import { effectiveProfile } from "../../agent/config/layout.js";
 import { lockConfig, validateConfig, type ConfigReport, type Problem } from "../../agent/guard/config.js";
 import { validateHfConfig, type HfConfigReport } from "../../agent/guard/hf-config.js";
 import { usageError } from "../../agent/lib/errors.js";
-import { localOptions, printJson, settingsFor, type LocalOptions } from "../common.js";
+import { localOptions, printJson, settingsFor, writeOut, type LocalOptions } from "../common.js";
 
 /** Registers `config validate` and `config lock`. */
 export function register(program: Command): void {
@@ -41,7 +41,7 @@ export function register(program: Command): void {
         layout: hf ? "hf" : "seed",
         ...(hf ? { source: (report as HfConfigReport).source, kind: (report as HfConfigReport).kind, note: (report as HfConfigReport).note } : {}),
       });
-    } else process.stdout.write(renderConfigReport(report));
+    } else writeOut(renderConfigReport(report));
     process.exitCode = report.ok ? 0 : 1;
   });
 
@@ -61,7 +61,7 @@ export function register(program: Command): void {
     }
     const r = await lockConfig(layout, { force: opts.force ?? false });
     if (opts.json) printJson(r);
-    else process.stdout.write(`${r.message}\n`);
+    else writeOut(`${r.message}\n`);
     process.exitCode = r.created ? 0 : 1;
   });
 }

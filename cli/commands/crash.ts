@@ -8,7 +8,7 @@ import { defaultLogFiles, scanFiles, STDIN_NAME } from "../../agent/crash/scanne
 import type { CrashFinding, ScanResult } from "../../agent/crash/types.js";
 import { describeError, inputError, usageError } from "../../agent/lib/errors.js";
 import { files as fsFiles, useSynchronousReads } from "../../agent/lib/fs-mode.js";
-import { collect, formatTable, localOptions, printJson, settingsFor, type LocalOptions } from "../common.js";
+import { collect, formatTable, localOptions, printJson, settingsFor, writeOut, type LocalOptions } from "../common.js";
 
 /** Options of `crash scan` (also used by the accuracy test, which runs the same path in-process). */
 export interface ScanOpts extends LocalOptions {
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     useSynchronousReads();
     const out = await runScan(opts);
     if (opts.json) printJson(out);
-    else process.stdout.write(renderScan(out));
+    else writeOut(renderScan(out));
     process.exitCode = out.primary ? 1 : 0;
   });
   localOptions(
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     const { entries, problems } = await readCrashHistory(settings.layout);
     const shown = opts.limit ? entries.slice(-opts.limit) : entries;
     if (opts.json) printJson({ file: settings.layout.crashHistoryFile, total: entries.length, entries: shown, problems });
-    else process.stdout.write(renderHistory(settings, shown, entries.length, problems));
+    else writeOut(renderHistory(settings, shown, entries.length, problems));
     process.exitCode = problems.length ? 1 : 0;
   });
 }

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { verifyResume, type ResumeReport } from "../../agent/guard/resume.js";
 import { useSynchronousReads } from "../../agent/lib/fs-mode.js";
-import { formatTable, localOptions, printJson, settingsFor, type LocalOptions } from "../common.js";
+import { formatTable, localOptions, printJson, settingsFor, writeOut, type LocalOptions } from "../common.js";
 
 /** Registers `resume verify`. */
 export function register(program: Command): void {
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     const { layout } = await settingsFor(opts);
     const report = await verifyResume(layout);
     if (opts.json) printJson(report);
-    else process.stdout.write(renderResumeReport(report));
+    else writeOut(renderResumeReport(report));
     process.exitCode = report.ok ? 0 : 1;
   });
 }
