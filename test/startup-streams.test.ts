@@ -43,13 +43,21 @@ test("crc32Function gives zlib.crc32's values for text and bytes", () => {
   assert.throws(() => crc32(42 as unknown as string), TypeError);
 });
 
-test("with --pending-deprecation the CRC-32 comes from node:zlib, and nothing is printed", () => {
+test("with --pending-deprecation (option, NODE_OPTIONS or NODE_PENDING_DEPRECATION) the CRC-32 comes from node:zlib, and nothing is printed", () => {
   const script = `import { crc32Function } from ${JSON.stringify(path.join(ROOT, "agent", "lib", "crc32.ts"))}; const f = crc32Function(); process.stdout.write(String(f("abc")) + " " + process.moduleLoadList.includes("NativeModule zlib"));`;
-  for (const [flags, zlibLoaded] of [[[], "false"], [["--pending-deprecation"], "true"], [["--throw-deprecation"], "true"]] as const) {
-    const r = spawnSync(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", cwd: ROOT });
+  const cases: Array<[string[], Record<string, string>, string]> = [
+    [[], {}, "false"],
+    [["--pending-deprecation"], {}, "true"],
+    [["--throw-deprecation"], {}, "true"],
+    [[], { NODE_PENDING_DEPRECATION: "1" }, "true"],
+    [[], { NODE_OPTIONS: "--pending-deprecation" }, "true"],
+  ];
+  for (const [flags, env, zlibLoaded] of cases) {
+    const r = spawnSync(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", cwd: ROOT, env: { ...process.env, ...env } });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `${zlib.crc32("abc")} ${zlibLoaded}`, flags.join(" "));
-    assert.doesNotMatch(r.stderr, /Deprecation|DEP0111/, flags.join(" "));
+    const what = `${flags.join(" ")} ${JSON.stringify(env)}`;
+    assert.equal(r.stdout, `${zlib.crc32("abc")} ${zlibLoaded}`, what);
+    assert.doesNotMatch(r.stderr, /Deprecation|DEP0111/, what);
   }
 });
 

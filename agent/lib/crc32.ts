@@ -8,7 +8,8 @@
  * else from the module (`zlib.crc32`), else there is none (older node: the callers use SHA-1).
  *
  * process.binding is deprecated in the documentation only, and warns only under --pending-deprecation
- * (DEP0111): with that option (or one that turns warnings into errors or traces) the module is used.
+ * (DEP0111; also NODE_PENDING_DEPRECATION=1): with that option or variable (or an option that turns
+ * deprecations into errors or traces) the module is used.
  */
 import { createRequire } from "node:module";
 
@@ -27,7 +28,8 @@ export function crc32Function(): Crc32 | null {
 const DEPRECATION_OPTIONS = /--(?:pending|throw|trace)-deprecation\b/;
 
 function fromBinding(): Crc32 | null {
-  if (DEPRECATION_OPTIONS.test(`${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`)) return null;
+  // NODE_PENDING_DEPRECATION=1 is --pending-deprecation given through the environment.
+  if (DEPRECATION_OPTIONS.test(`${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`) || process.env.NODE_PENDING_DEPRECATION) return null;
   let native: unknown;
   try {
     native = (process as unknown as { binding(name: string): { crc32?: unknown } }).binding("zlib").crc32;
