@@ -114,8 +114,8 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   // incident (a worker's segfault notice, a launcher killing subprocesses) says more.
   if (e?.cut && counted.some((f) => f.finalIncident)) return null;
   const at = e ? e.line : launcher!.line;
-  const category = e ? chainCategory(e) : "python_exception";
-  const { ruleId, summary, suggestion } = e ? describeException(e, category) : describeLauncher(report);
+  const { category, reading } = e ? chainCategory(e) : { category: "python_exception" as CrashCategory, reading: undefined };
+  const { ruleId, summary, suggestion } = e ? describeException(e, category, reading) : describeLauncher(report);
   const priority = peersOnly && finalCauses.length ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY;
   return keptLineFinding(file, kept, at, { category, ruleId, suggestion, signatureKey: summary, priority });
 }
@@ -158,7 +158,7 @@ function exceptionBeforePeerWaits(exceptions: readonly ParsedException[], counte
     if (at < firstWait - WAITED_FOR_LINES || x.ignored || x.cut || /(?:^|\.)(?:ChildFailedError|CalledProcessError|KeyboardInterrupt)$/.test(x.type)) continue;
     if (chainOf(x).some((c) => counted.some((f) => f.line >= lineNo(c.startLine) && f.line <= lineNo(c.endLine)))) continue;
     // A timeout of its own (a retried download, a store wait) is another wait, not a failure.
-    if (chainCategory(x) === "timeout") continue;
+    if (chainCategory(x).category === "timeout") continue;
     return x;
   }
   return null;
@@ -429,12 +429,139 @@ const MULTIPROCESSING_FRAME = /[\\/]multiprocessing[\\/]/;
  * ones were raised from it or while handling it (a loader's generic RuntimeError around the
  * checkpoint's EOFError); else python_exception.
  */
-function chainCategory(e: ParsedException): CrashCategory {
+function chainCategory(e: ParsedException): { category: CrashCategory; reading?: MessageReading } {
   for (const x of chainOf(e)) {
     const c = categoryOfType(x);
-    if (c !== "python_exception") return c;
+    if (c !== "python_exception") return { category: c };
   }
-  return "python_exception";
+  // No type names a cause: the words of the chain's messages may (oldest first, like the types).
+  for (const x of chainOf(e)) {
+    const reading = readExceptionMessage(x);
+    if (reading) return { category: reading.category, reading };
+  }
+  return { category: "python_exception" };
+}
+
+/** What an exception's message names (readExceptionMessage): the category and, for the suggestion, in words. */
+export interface MessageReading {
+  category: CrashCategory;
+  /** What the message names, as the suggestion says it ("the GPU's memory ran out"). */
+  names: string;
+  /** What to do first. */
+  advice: string;
+}
+
+/**
+ * Types whose message is a name, a path, a value or an argument (`KeyError: 'cuda'`, `FileNotFoundError:
+ * '.../checkpoint.pt'`, `TypeError: ... argument 'memory_format'`), never a report of what failed: their
+ * messages are not read.
+ */
+const UNREAD_MESSAGE_TYPES = /(?:^|\.)(?:Key|Attribute|Name|UnboundLocal|Type|Index|Lookup|FileNotFound|FileExists|IsADirectory|NotADirectory|Permission|Syntax|Indentation|TabError|JSONDecode|Unicode\w*|ZeroDivision|NotImplemented|Recursion|Import|ModuleNotFound)Error$|(?:^|\.)(?:StopIteration|KeyboardInterrupt|SystemExit)$/;
+
+/**
+ * A message about a file that is not there (or a model name that does not resolve): a wrong path, whatever
+ * else it says ("Unable to load weights ... make sure ... is the correct path", "checkpoint ... not found").
+ */
+const MISSING_FILE_WORDS = /\b(?:not found|no such file|does not exist|doesn't exist|do not exist|cannot find|can't find|could not find|couldn't find|is not a local folder|is not a valid model identifier|\[Errno 2\])/i;
+
+/** Quoted names and values (`'cuda'`, `` `timeout` ``) and file paths say what, never what went wrong. */
+const QUOTED_OR_PATH = /(?<![\w])'[^'\n]*'(?![\w])|`[^`\n]*`|(?:[A-Za-z]:)?(?:[\w.@~+-]*[\\/]){2,}[\w.@~+-]*/g;
+
+/** An allocation that failed, in the words of an allocator or its caller. */
+const MEMORY_FAILED = new RegExp([
+  // torch, THC, XLA ("Out of memory while trying to allocate", "Ran out of memory in memory space hbm"), Vulkan, HIP.
+  /\bout of (?:\w+ )?memory\b|\bOOM\b(?![- _]?kill|_score)/.source,
+  // Status codes that say it (CUBLAS_STATUS_ALLOC_FAILED, CUDA_ERROR_OUT_OF_MEMORY, hipErrorOutOfMemory, cudaErrorMemoryAllocation).
+  /_ALLOC_FAILED\b|OUT_OF_MEMORY|OutOf(?:Device)?Memory|MemoryAllocation\b/.source,
+  /\b(?:not enough|insufficient|no (?:available|free)) (?:\w+ )?memory\b|\bmemory (?:is )?exhausted\b/.source,
+  // An allocation of memory or of a size that failed ("failed to allocate memory", "Fail to alloc memory of N size",
+  // "can't allocate memory", "Unable to allocate 2.04 GiB", JAX's "Failed to allocate request for 32.00MiB",
+  // "Attempting to allocate 31.06M. That was not possible"): a size or memory within a few words of the verb;
+  // not "Unable to allocate resources" (Slurm's nodes) nor a GPU that could not be allocated to a job.
+  /\b(?:fail(?:ed|ure)?|unable|cannot|can't|could not|couldn't)(?: to)? (?:alloc|allocate|reserve)\b(?: [a-z]+){0,2}? (?:memory\b|\d[\d.,]*\s?(?:[KMGTP]i?B|bytes)?\b)|\b(?:allocate|reserve) \d[\d.]*\s?[KMGTP]?i?B?\b[^;]{0,40}\bnot possible\b/.source,
+].join("|"), "i");
+/** The host's memory (RAM): its allocators, errno 12 (ENOMEM) and numpy's arrays. */
+const HOST_MEMORY = /\b(?:CPU|host|swap|mmap|ENOMEM|system memory|shared memory|shm|pinned|page-locked|for an array)\b|(?<!GPU |video |graphics )\bRAM\b|CPUAllocator|alloc_cpu|mkl_malloc|posix_memalign|HostAlloc|\bErrno 12\b|\berror code (?:is )?12\b|\bCannot allocate memory\b/i;
+
+/** A GPU's hardware fault as CUDA reports it: it explains the CUDA error it comes with (like the rules' priority 10). */
+const GPU_HARDWARE = /\buncorrectable ECC\b|\bECC error\b|\bXid\b|\bfallen off the bus\b|\bGPU is lost\b/i;
+/** A process killed by a signal (a DataLoader worker's bus error on a full /dev/shm): the kill is the report, not its hint. */
+const KILLED_BY_SIGNAL = /\bkilled by signal\b|\b(?:Bus error|Segmentation fault|SIGKILL|SIGSEGV|SIGBUS)\b/i;
+
+/** A collective library by name (NCCL and its AMD and Huawei forks, gloo, oneCCL), with a failure. */
+const COLLECTIVE_LIBRARY = /\b(?:NCCL|RCCL|HCCL|gloo|oneCCL|ProcessGroup(?:NCCL|Gloo|HCCL|UCC))\b|\bWork[NH]CCL\b|\b(?:nccl|hccl|rccl)[A-Z]\w*/i;
+const COLLECTIVE_FAILED = /\b(?:error|errors|failure|failed|abort|aborted|crashed)\b|\bcollective operation timeout\b|\bWatchdog caught\b/i;
+/** A key-value store or rendezvous the ranks meet at: a wait there is a timeout, not the collective library's failure. */
+const STORE_WAIT = /\b(?:store|key-value|rendezvous|TCPStore|ncclUniqueId)\b/i;
+
+/** A CUDA-level failure: a CUDA library's error or status, a kernel that failed to launch or faulted. */
+const CUDA_FAILED = new RegExp([
+  /\b(?:CUDA|cuBLAS|cuDNN|cuFFT|cuSOLVER|cuSPARSE|cuRAND|NVRTC|HIP|hipBLAS|rocBLAS|MIOpen)(?: runtime| driver| kernel| call)? (?:error|failure|failed)\b/.source,
+  /\b(?:CUBLAS|CUDNN|CUFFT|CUSOLVER|CUSPARSE|CURAND|HIPBLAS|ROCBLAS|MIOPEN)_STATUS_(?!SUCCESS\b)[A-Z_]+|\bcudaError(?!NotReady)[A-Z]\w+|\bCUDA_ERROR_[A-Z_]+|\bhipError(?!NotReady)[A-Z]\w+/.source,
+  /\bunspecified launch failure\b|\b(?:kernel|GEMM|SGEMM|GEMV|Blas \w+) launch failed\b|\bfailed to launch (?:\w+ )?kernel\b/.source,
+  /\billegal memory access\b|\ban illegal (?:address|instruction) was encountered\b|\bmisaligned address\b|\bdevice-side assert/.source,
+].join("|"), "i");
+
+/** A volume or quota that is full, or a write that wrote nothing. */
+const DISK_FULL = /\bno space left\b|\bENOSPC\b|\bEDQUOT\b|\bdisk quota exceeded\b|\b(?:not enough|insufficient|no|out of) (?:free )?(?:disk|storage) space\b|\bnot enough (?:free )?space on (?:the )?disk\b|\b(?:disk|storage|file ?system) (?:is )?full\b|\bStorageFull\b|\brequested and 0 written\b/i;
+
+/** A saved file the run loads that is cut, corrupt or not in its format. */
+const FILE_CORRUPT = /\bcorrupt(?:ed|ion)?\b|\btruncated\b|\binvalid (?:header|magic|load key|file signature)\b|\bbad (?:magic|header|zip|CRC)\b|\b(?:CRC|checksum) (?:check )?(?:mismatch|failed|error)\b/i;
+/** ... of a saved model, checkpoint or archive (a corrupt data record or image is the data's problem, not a checkpoint's). */
+const SAVED_FILE = /\b(?:checkpoint|ckpt|weights|state_dict|model|pickle|archive|zip|safetensors|HDF5|h5|file)\b/i;
+const DATA_FILE = /\b(?:record|image|images|jpe?g|png|video|audio|wav|mp3|tfrecords?|dataset|csv|parquet|arrow|sample|row)\b/i;
+/** A loader saying the weights or checkpoint could not be read ("Unable to load weights from checkpoint file"). */
+const WEIGHTS_UNREADABLE = /\b(?:unable|failed|fail|cannot|can't|could not|couldn't)(?: to)? (?:load|read|restore|deserialize|unpickle) (?:the )?(?:\w+ )?(?:weights|checkpoint)\b/i;
+
+/** A loss or its gradients that became NaN/Inf, or a run that says it diverged. */
+const NON_FINITE = /\b(?:nan|inf|infinity|non-?finite|not finite|infinite)\b/i;
+const LOSS_OR_GRADIENT = /\b(?:loss|losses|grad|grads|gradient|gradients|grad[ _-]?norm)\b|\breturned nan values\b/i;
+const DIVERGED = /\b(?:training|model|run|loss) (?:has )?diverged\b/i;
+
+/**
+ * The cause an exception's message names in words an on-call engineer reads at once, when neither a rule
+ * nor its type does (the traceback fallback's last reading before python_exception). A small vocabulary
+ * per category, each entry backed by real messages (docs/crash-accuracy.md, items 81-84;
+ * test/crash-message-vocabulary.test.ts). Read on the message's first line only (later lines are often
+ * another process's output or a hint that names other things); TensorFlow's "N root error(s) found." is
+ * followed by the errors, so the first of them is read instead. A process killed by a signal is left to the
+ * rules. Where a message has words of two categories, the more specific cause wins: a GPU's hardware fault
+ * (it explains the CUDA error that reports it), a full disk (a write that failed for lack of space, even of
+ * /dev/shm, which allocators report in memory words), then memory, then the collective library (its
+ * "unhandled cuda error" is NCCL's report), then CUDA, then a broken file, then NaN.
+ */
+export function readExceptionMessage(e: Pick<ParsedException, "type" | "message">): MessageReading | null {
+  if (UNREAD_MESSAGE_TYPES.test(e.type)) return null;
+  const lines = e.message.split("\n");
+  let first = lines[0]!.trim();
+  if (/^\d+ root error\(s\) found\.?$/.test(first)) first = (lines.find((l) => /^\s*\(0\) /.test(l)) ?? "").replace(/^\s*\(0\)\s*/, "");
+  if (!first || MISSING_FILE_WORDS.test(first)) return null;
+  const text = first.replace(QUOTED_OR_PATH, " ");
+  if (KILLED_BY_SIGNAL.test(text)) return null;
+  if (GPU_HARDWARE.test(text)) {
+    return { category: "gpu_hardware", names: "a hardware fault of the GPU", advice: "drain the node and have the GPU checked (nvidia-smi -q -d ECC, dmesg for Xid); resume on another GPU" };
+  }
+  if (DISK_FULL.test(text)) {
+    return { category: "disk_full", names: "a full disk or quota", advice: "free space on the volume the run writes to (df -h, df -i, quotas; /dev/shm for shared memory) and check what filled it (checkpoints, caches, logs)" };
+  }
+  // XLA's compiler scratch spaces (vector/scalar memory) filling up is a compiler limit, not the model's memory.
+  if (MEMORY_FAILED.test(text) && !/\bmemory space [sv]mem\b/i.test(text)) {
+    if (HOST_MEMORY.test(text)) return { category: "host_oom", names: "the host's memory (RAM) running out", advice: "reduce what the process holds in RAM (DataLoader workers, prefetch, dataset in memory, model loaded on CPU), or run it on a host with more memory; dmesg -T shows other processes' use" };
+    return { category: "cuda_oom", names: "the accelerator's memory running out (an allocation that failed)", advice: "reduce the batch size or sequence length, enable gradient checkpointing or mixed precision, and check that no other process holds the device's memory (nvidia-smi)" };
+  }
+  if (COLLECTIVE_LIBRARY.test(text) && COLLECTIVE_FAILED.test(text) && !(STORE_WAIT.test(text) && /\btime-?out\b|\btimed out\b/i.test(text))) {
+    return { category: "nccl_error", names: "a failure of the collective library (NCCL, gloo, HCCL)", advice: "find the rank that failed first (a crash or OOM on one rank makes the others fail in the collective), then check the network between hosts (NCCL_DEBUG=INFO, NCCL_SOCKET_IFNAME) and that every rank runs the same library versions" };
+  }
+  if (CUDA_FAILED.test(text)) {
+    return { category: "cuda_error", names: "a CUDA-level failure (a CUDA library's error, a kernel that failed to launch or faulted)", advice: "rerun with CUDA_LAUNCH_BLOCKING=1 to find the failing operation; check the driver, CUDA and library versions against each other and against the GPU, and whether the same step fails on another GPU" };
+  }
+  if ((FILE_CORRUPT.test(text) && SAVED_FILE.test(text) && !DATA_FILE.test(text)) || WEIGHTS_UNREADABLE.test(text)) {
+    return { category: "checkpoint_corrupt", names: "a saved file that is cut or corrupt", advice: "`trainsafe resume verify` names broken checkpoints; compare the file's size and checksum with the original, download or copy it again, or resume from an older checkpoint" };
+  }
+  if ((NON_FINITE.test(text) && LOSS_OR_GRADIENT.test(text)) || DIVERGED.test(text)) {
+    return { category: "nan_loss", names: "a loss or gradient that became NaN/Inf", advice: "lower the learning rate, enable gradient clipping, check the data for NaN/Inf and, with fp16, use bf16 or a dynamic loss scale; resume from a checkpoint before the divergence" };
+  }
+  return null;
 }
 
 function categoryOfType(e: ParsedException): CrashCategory {
@@ -514,7 +641,7 @@ const CATEGORY_HINTS: Partial<Record<CrashCategory, string>> = {
   checkpoint_corrupt: "a saved file the run loads (checkpoint, pickle, state file) is empty, cut or not what the loader expects, usually because a save was interrupted or the disk filled: `trainsafe resume verify` names broken checkpoints; move it aside and resume from an older one",
 };
 
-function describeException(e: ParsedException, category: CrashCategory): { ruleId: string; summary: string; suggestion: string } {
+function describeException(e: ParsedException, category: CrashCategory, reading?: MessageReading): { ruleId: string; summary: string; suggestion: string } {
   const root = chainRoot(e);
   const frame = innermostUserFrame(e.frames.length ? e.frames : root.frames);
   const firstMsg = e.message.split("\n")[0]!.trim();
@@ -535,7 +662,7 @@ function describeException(e: ParsedException, category: CrashCategory): { ruleI
     const rootMsg = root.message.split("\n")[0]!.trim();
     parts.push(`It ${e.chainKind === "context" ? "was raised while handling" : "was caused by"} ${root.type.replace(/^.*\./, "")}${rootMsg ? `: ${rootMsg.slice(0, 200)}` : ""} (the first exception of the chain is the one to fix).`);
   }
-  parts.push(`No rule knows this error: ${hint}. A restart will fail the same way until the cause is fixed.`);
+  parts.push(reading ? `No rule knows this error, but its message names ${reading.names}: ${reading.advice}. A restart will fail the same way until the cause is fixed.` : `No rule knows this error: ${hint}. A restart will fail the same way until the cause is fixed.`);
   return { ruleId: e.kind === "cpp" ? "cpp_terminate" : "python_traceback", summary: `${e.type}: ${firstMsg}`, suggestion: parts.join(" ") };
 }
 
