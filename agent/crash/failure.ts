@@ -510,6 +510,8 @@ const FILE_CORRUPT = /\bcorrupt(?:ed|ion)?\b|\btruncated\b|\binvalid (?:header|m
 /** ... of a saved model, checkpoint or archive (a corrupt data record or image is the data's problem, not a checkpoint's). */
 const SAVED_FILE = /\b(?:checkpoint|ckpt|weights|state_dict|model|pickle|archive|zip|safetensors|HDF5|h5|file)\b/i;
 const DATA_FILE = /\b(?:record|image|images|jpe?g|png|video|audio|wav|mp3|tfrecords?|dataset|csv|parquet|arrow|sample|row)\b/i;
+/** A checkpoint that reads fine but does not fit the model (wrong architecture or version): the code's business, not the file's. */
+const DOES_NOT_FIT = /\b(?:size|shape) mismatch\b|\b(?:unexpected|missing) keys?\b|\bincompatible\b|\bnot compatible\b|\bdifferent (?:number|shape|size)\b|^Weights only load failed\b/i;
 /** A loader saying the weights or checkpoint could not be read ("Unable to load weights from checkpoint file"). */
 const WEIGHTS_UNREADABLE = /\b(?:unable|failed|fail|cannot|can't|could not|couldn't)(?: to)? (?:load|read|restore|deserialize|unpickle) (?:the )?(?:\w+ )?(?:weights|checkpoint)\b/i;
 
@@ -536,7 +538,8 @@ export function readExceptionMessage(e: Pick<ParsedException, "type" | "message"
   let first = lines[0]!.trim();
   if (/^\d+ root error\(s\) found\.?$/.test(first)) first = (lines.find((l) => /^\s*\(0\) /.test(l)) ?? "").replace(/^\s*\(0\)\s*/, "");
   if (!first || MISSING_FILE_WORDS.test(first)) return null;
-  const text = first.replace(QUOTED_OR_PATH, " ");
+  // A message can be a whole data item printed on one line: the words that name a cause come first.
+  const text = first.slice(0, 2000).replace(QUOTED_OR_PATH, " ");
   if (KILLED_BY_SIGNAL.test(text)) return null;
   if (GPU_HARDWARE.test(text)) {
     return { category: "gpu_hardware", names: "a hardware fault of the GPU", advice: "drain the node and have the GPU checked (nvidia-smi -q -d ECC, dmesg for Xid); resume on another GPU" };
@@ -555,7 +558,7 @@ export function readExceptionMessage(e: Pick<ParsedException, "type" | "message"
   if (CUDA_FAILED.test(text)) {
     return { category: "cuda_error", names: "a CUDA-level failure (a CUDA library's error, a kernel that failed to launch or faulted)", advice: "rerun with CUDA_LAUNCH_BLOCKING=1 to find the failing operation; check the driver, CUDA and library versions against each other and against the GPU, and whether the same step fails on another GPU" };
   }
-  if ((FILE_CORRUPT.test(text) && SAVED_FILE.test(text) && !DATA_FILE.test(text)) || WEIGHTS_UNREADABLE.test(text)) {
+  if (((FILE_CORRUPT.test(text) && SAVED_FILE.test(text) && !DATA_FILE.test(text)) || WEIGHTS_UNREADABLE.test(text)) && !DOES_NOT_FIT.test(text)) {
     return { category: "checkpoint_corrupt", names: "a saved file that is cut or corrupt", advice: "`trainsafe resume verify` names broken checkpoints; compare the file's size and checksum with the original, download or copy it again, or resume from an older checkpoint" };
   }
   if ((NON_FINITE.test(text) && LOSS_OR_GRADIENT.test(text)) || DIVERGED.test(text)) {
