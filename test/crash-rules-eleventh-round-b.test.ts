@@ -1,0 +1,151 @@
+/**
+ * Eleventh rules round (issue 10), role B: GPU simulators' CUDA errors and memory (NVIDIA PhysX under
+ * Isaac Gym / Isaac Sim / Isaac Lab), Vulkan's lost device in every binding's spelling, Habana's
+ * SynapseAI status, bash's job report with macOS' signal names, and asynchronous CUDA kernel faults
+ * ranked above the values printed before them; from the misses of the tune collections ze and zf,
+ * widened to the family each belongs to (docs/crash-accuracy.md, "Eleventh round", items 76-80).
+ * Real lines name where they come from; near misses must not be the rule (null: no rule at all);
+ * whole texts check the primary choice.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { loadRules } from "../agent/crash/rules.js";
+import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
+
+const rules = await loadRules();
+const primaryOf = primaryScanner(rules, "trainsafe-eleventh-round-b-");
+const corpus = (file: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures/crash-corpus", file), "utf8");
+
+describe("eleventh round (B): rule families", () => {
+  const families: Family[] = [
+    {
+      // NVIDIA PhysX's GPU pipeline failing on CUDA, in every PhysX version's words: its kernels failing
+      // to launch (`GPU <kernel> fail to launch kernel!!`), its stream synchronisation failing (with or
+      // without the CUDA code), Omniverse's `PhysX error: <stage> failed! 7xx` (CUDA's sticky fault codes:
+      // 700 illegal address, 719 launch failure) and the context manager giving up.
+      rule: "cuda_physx_gpu_error",
+      real: [
+        ["crash-corpus ze isaacgymenvs-79, https://github.com/isaac-sim/IsaacGymEnvs/issues/79", "/buildAgent/work/99bede84aa0a52c2/source/gpuarticulation/src/PxgArticulationCore.cpp (859) : internal error : GPU solveSelfConstraints fail to launch kernel!!"],
+        ["https://github.com/isaac-sim/IsaacLab/issues/2423", "2025-05-04 10:16:56 [58,167ms] [Error] [omni.physx.plugin] PhysX error: GPU convexCoreConvexNphase_Kernel fail to launch!!"],
+        ["https://github.com/Hellod035/LeggedLab/issues/31", "2025-07-03 08:02:38 [25,857ms] [Error] [omni.physx.plugin] PhysX error: GPU prepareLostFoundPairs_Stage1 fail to launch kernel!!"],
+        ["https://github.com/NVIDIAGameWorks/PhysX/issues/154", "GPU radix sort fail to launch kernel!!"],
+        ["https://github.com/NVIDIAGameWorks/PhysX-3.4/issues/74 (PhysX 3.4 on Windows)", "C:\\buildAgent\\work\\ec03eeb8e2a0ca1f\\sw\\physx\\PhysXSDK\\3.4\\trunk\\Source\\GpuCommon\\include\\PxgCudaUtils.h (53) : unknown error : SynchronizeStreams failed"],
+        ["crash-corpus ze isaaclab-1460, https://github.com/isaac-sim/IsaacLab/issues/1460", "2024-11-25 09:13:08 [11,526ms] [Error] [omni.physx.plugin] PhysX error: Synchronizing GPU Narrowphase failed! 700"],
+        ["crash-corpus ze isaaclab-1460", "2024-11-25 09:13:08 [11,526ms] [Error] [omni.physx.plugin] PhysX error: SynchronizeStreams cuEventRecord failed with error 700"],
+        ["crash-corpus ze isaaclab-1460", "2024-11-25 09:13:08 [11,526ms] [Error] [omni.physx.plugin] Cuda context manager error, simulation will be stopped and new cuda context manager will be created."],
+        ["crash-corpus ze omniisaacgymenvs-11, https://github.com/isaac-sim/OmniIsaacGymEnvs/issues/11", "2022-09-19 00:58:31 [21,848ms] [Error] [omni.physx.plugin] PhysX error: SynchronizeStreams cuStreamWaitEvent failed"],
+        ["crash-corpus ze walk-these-ways-20, https://github.com/Improbable-AI/walk-these-ways/issues/20", "/buildAgent/work/99bede84aa0a52c2/source/gpucommon/include/PxgCudaUtils.h (54) : internal error : SynchronizeStreams cuEventRecord failed"],
+        ["https://github.com/NVIDIA-Omniverse/PhysX/issues/246", "PhysX Internal CUDA error. Simulation can not continue! Error code 700!"],
+      ],
+      nearMiss: [
+        // PhysX falling back to the CPU, its pinned-memory warning and its info lines are no crash
+        // (extreme-parkour#4's title, walk-these-ways#20, NVIDIA-Omniverse/PhysX#195).
+        ["Failed to create a valid PhysX CUDA Context Manager. Falling back to CPU.", null],
+        ["/buildAgent/work/99bede84aa0a52c2/source/gpucommon/src/PxgCudaMemoryAllocator.cpp (59) : warning : Failed to allocate pinned memory.", null],
+        ["C:\\b\\w\\2a49d215dfbd0a40\\source\\cudamanager\\src\\CudaContextManager.cpp (653) : info : No PhysX capable GPU suggested.", null],
+        // Constructed: a PhysX error that is no CUDA code, prose about launch failures.
+        ["2024-11-25 09:13:08 [11,526ms] [Error] [omni.physx.plugin] PhysX error: Synchronizing GPU Narrowphase failed! 2", null],
+        ["the kernels fail to launch when the GPU is not supported", null],
+      ],
+    },
+    {
+      // PhysX's own GPU allocator out of device memory (cudaErrorMemoryAllocation = 2), beside the other
+      // runtimes' OOM lines.
+      rule: "cuda_oom_other_runtimes",
+      real: [
+        ["crash-corpus ze walk-these-ways-20, https://github.com/Improbable-AI/walk-these-ways/issues/20", "PxgCudaDeviceMemoryAllocator fail to allocate memory 339738624 bytes!! Result = 2"],
+        ["https://github.com/isaac-sim/IsaacGymEnvs/issues/256", "2025-03-15T15:07:10Z [job] PxgCudaDeviceMemoryAllocator fail to allocate memory 100663296 bytes!! Result = 2 "],
+        ["crash-corpus ze omniisaacgymenvs-11, https://github.com/isaac-sim/OmniIsaacGymEnvs/issues/11", "PxgCudaDeviceMemoryAllocator fail to allocate memory 71303168 bytes!! Result = 2"],
+      ],
+      nearMiss: [
+        ["PxgCudaDeviceMemoryAllocator: allocated 339738624 bytes", null],
+      ],
+    },
+    {
+      // Vulkan's lost device in every spelling a binding prints: the C enum, Omniverse's carb
+      // `VkResult: ERROR_DEVICE_LOST`, vulkan-hpp's `ErrorDeviceLost` / `vk::Result::eErrorDeviceLost`.
+      rule: "gpu_device_lost",
+      real: [
+        ["crash-corpus ze genie-sim-70, https://github.com/AgibotTech/genie_sim/issues/70", "2025-09-11 22:10:06 [50,010ms] [Error] [carb.graphics-vulkan.plugin] VkResult: ERROR_DEVICE_LOST"],
+        ["crash-corpus ze isaacsim-431, https://github.com/isaac-sim/IsaacSim/issues/431", "2026-01-22T14:49:49Z [258,132ms] [Error] [carb.graphics-vulkan.plugin] VkResult: ERROR_DEVICE_LOST"],
+        ["https://github.com/vkmark/vkmark/issues/17", "  what():  VULKAN_HPP_NAMESPACE::Device::waitIdle: ErrorDeviceLost"],
+        ["https://github.com/Facepunch/sbox-issues/issues/4624", "2024/01/28 15:42:37.7042\t[engine/RenderSystem] ERROR! VK call failed! result = VK_ERROR_DEVICE_LOST ( vkQueueSubmit( pQueue, 1, &submitInfo, pFence->Get() ) )\t"],
+        ["https://github.com/RPCS3/rpcs3/issues/7907", "F {PPU[0x1000023] Thread (9qstY) [0x01d7562c]} SIG: Thread terminated due to fatal error: Assertion Failed! Vulkan API call failed with unrecoverable error: Device lost (Driver crashed with unspecified error or stopped responding and recovered) (VK_ERROR_DEVICE_LOST)"],
+      ],
+      nearMiss: [
+        // Other Vulkan results: an out-of-date swapchain is an ordinary resize (sbox-issues#4624).
+        ["2024/01/28 15:42:38.4123\t[engine/RenderSystem] CSwapChainVulkan::SwapBuffers vkAcquireNextImageKHR - completed result = VK_ERROR_OUT_OF_DATE_KHR\t", null],
+        ["2025-09-11 22:10:06 [50,010ms] [Error] [carb.graphics-vulkan.plugin] VkResult: ERROR_OUT_OF_DATE_KHR", null],
+        // Identifiers that contain the name.
+        ["void onErrorDeviceLostCallback(VkDevice device);", null],
+      ],
+    },
+    {
+      // Habana's SynapseAI returning an error status for a graph (compile or launch): the HPU's kernel
+      // error. Memory statuses are left to the OOM rules.
+      rule: "cuda_hpu_synapse_status",
+      real: [
+        ["crash-corpus zf optimum-habana-1426, https://github.com/huggingface/optimum-habana/issues/1426", "[rank2]: RuntimeError: Graph compile failed. synStatus=synStatus 26 [Generic failure]."],
+        ["crash-corpus zf optimum-habana-1426", "Check $HABANA_LOGS/ for detailsGraph compile failed. synStatus=synStatus 26 [Generic failure]."],
+        ["https://github.com/huggingface/optimum-habana/issues/1012", "RuntimeError: Graph compile failed. synStatus=synStatus 26 [Generic failure]."],
+      ],
+      nearMiss: [
+        // Java/JS code in public repositories (find_string) with the same words.
+        ["          this.form.synStatus=synStatus;", null],
+        ["\t    this.synStatus=synStatus;", null],
+      ],
+    },
+    {
+      // bash's job report for a killed command, with macOS' signal description (`Killed: 9`, strsignal
+      // on BSD) as well as Linux's (`Killed`).
+      rule: "killed_shell_report",
+      real: [
+        ["crash-corpus ze rl-swarm-303, https://github.com/gensyn-ai/rl-swarm/issues/303 (macOS, glued after tqdm's bar)", " 85%|████████████████████████████████████████████████████████████████▌           | 17/20 [13:46<03:05, 61.82s/it]./run_rl_swarm.sh: line 266: 33498 Killed: 9               python -m hivemind_exp.gsm8k.train_single_gpu --hf_token \"$HUGGINGFACE_ACCESS_TOKEN\""],
+        ["crash-corpus vulchecker-8 (Linux)", "model_train_demo.sh: line 5:  1921 Killed                  hector feature_stats --indexes ~/dataset/CWE190/indexes-190.json --depth-limit 40"],
+        ["crash-corpus opennmt-py-1824 (Linux)", "run.sh: line 66: 777016 Killed                  CUDA_VISIBLE_DEVICES=$gpu python train.py"],
+      ],
+      nearMiss: [
+        // Other signals keep their rules; prose about a line that was killed is no report.
+        ["./run_rl_swarm.sh: line 266: 33498 Segmentation fault: 11  python -m train", "segfault_shell"],
+        ["./run.sh: line 12: 4242 Killed: 9x", null],
+        ["see line 266: 33498 Killedby was renamed", null],
+      ],
+    },
+  ];
+  testFamilies(rules, families);
+});
+
+describe("eleventh round (B): whole texts", () => {
+  // Every ze/zf miss of these families, scanned whole: the category and the rule that names it.
+  const cases: [string, string, string][] = [
+    ["cuda_error/isaacgymenvs-79-physx-gpu-kernels-fail-to-launch.log", "cuda_error", "cuda_physx_gpu_error"],
+    ["cuda_error/isaaclab-1460-rl-env-physx-narrowphase-failed-700.log", "cuda_error", "cuda_physx_gpu_error"],
+    ["cuda_error/omniisaacgymenvs-11-physx-gpu-solver-fail-to-launch-kernel.log", "cuda_error", "cuda_physx_gpu_error"],
+    ["cuda_oom/walk-these-ways-20-physx-gpu-memory-allocator-fail.log", "cuda_oom", "cuda_oom_other_runtimes"],
+    ["gpu_hardware/genie-sim-70-isaac-sim-vulkan-gpu-crash-device-lost.log", "gpu_hardware", "gpu_device_lost"],
+    ["gpu_hardware/isaacsim-431-headless-container-error-device-lost-gpu-crash.log", "gpu_hardware", "gpu_device_lost"],
+    ["cuda_error/optimum-habana-1426-bloomz-finetune-gaudi2-graph-compile-failed.log", "cuda_error", "cuda_hpu_synapse_status"],
+    ["process_killed/rl-swarm-303-grpo-mac-run-script-killed-9.log", "process_killed", "killed_shell_report"],
+    ["cuda_error/graphvite-67-node2vec-solver-illegal-memory-access.log", "cuda_error", "cuda_illegal_address"],
+  ];
+  for (const [file, category, ruleId] of cases) {
+    test(`${file}: ${category} (${ruleId})`, async () => {
+      assert.deepEqual(await primaryOf(path.basename(file), corpus(file)), { category, ruleId });
+    });
+  }
+
+  test("a CUDA kernel fault reported after a NaN loss is the cause (CUDA reports kernel faults asynchronously)", async () => {
+    // graphvite#67's shape: the NaN printed first, then the fault at the next synchronisation.
+    const nanThenFault = ["Batch id: 0 / 7122", "loss = -nan", "", "RuntimeError: CUDA error: an illegal memory access was encountered", "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be incorrect."];
+    assert.deepEqual(await primaryOf("nan-then-fault.log", `${nanThenFault.join("\n")}\n`), { category: "cuda_error", ruleId: "cuda_illegal_address" });
+    const nanThenLaunch = ["epoch 3 | loss: nan", "RuntimeError: CUDA error: unspecified launch failure"];
+    assert.deepEqual(await primaryOf("nan-then-launch.log", `${nanThenLaunch.join("\n")}\n`), { category: "cuda_error", ruleId: "cuda_launch_failure" });
+  });
+
+  test("a NaN loss followed by a device-side assert stays a NaN run (NaN inputs trip kernels' asserts)", async () => {
+    const nanThenAssert = ["epoch 3 | loss: nan", "/pytorch/aten/src/ATen/native/cuda/Loss.cu:106: operator(): block: [0,0,0], thread: [0,0,0] Assertion `input_val >= zero && input_val <= one` failed.", "RuntimeError: CUDA error: device-side assert triggered"];
+    assert.equal((await primaryOf("nan-then-assert.log", `${nanThenAssert.join("\n")}\n`))?.category, "nan_loss");
+  });
+});
