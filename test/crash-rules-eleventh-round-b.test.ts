@@ -64,8 +64,9 @@ describe("eleventh round (B): rule families", () => {
       ],
     },
     {
-      // Vulkan's lost device in every spelling a binding prints: the C enum, Omniverse's carb
-      // `VkResult: ERROR_DEVICE_LOST`, vulkan-hpp's `ErrorDeviceLost` / `vk::Result::eErrorDeviceLost`.
+      // A graphics API's lost device in every spelling a binding prints: Vulkan's C enum, Omniverse's carb
+      // `VkResult: ERROR_DEVICE_LOST`, vulkan-hpp's `ErrorDeviceLost` / `vk::Result::eErrorDeviceLost`, and
+      // Direct3D 12's DXGI_ERROR_DEVICE_REMOVED / "device instance has been suspended" under DirectML.
       rule: "gpu_device_lost",
       real: [
         ["crash-corpus ze genie-sim-70, https://github.com/AgibotTech/genie_sim/issues/70", "2025-09-11 22:10:06 [50,010ms] [Error] [carb.graphics-vulkan.plugin] VkResult: ERROR_DEVICE_LOST"],
@@ -73,11 +74,19 @@ describe("eleventh round (B): rule families", () => {
         ["https://github.com/vkmark/vkmark/issues/17", "  what():  VULKAN_HPP_NAMESPACE::Device::waitIdle: ErrorDeviceLost"],
         ["https://github.com/Facepunch/sbox-issues/issues/4624", "2024/01/28 15:42:37.7042\t[engine/RenderSystem] ERROR! VK call failed! result = VK_ERROR_DEVICE_LOST ( vkQueueSubmit( pQueue, 1, &submitInfo, pFence->Get() ) )\t"],
         ["https://github.com/RPCS3/rpcs3/issues/7907", "F {PPU[0x1000023] Thread (9qstY) [0x01d7562c]} SIG: Thread terminated due to fatal error: Assertion Failed! Vulkan API call failed with unrecoverable error: Device lost (Driver crashed with unspecified error or stopped responding and recovered) (VK_ERROR_DEVICE_LOST)"],
+        // Direct3D 12's removed device as DirectML reports it (TensorFlow-DirectML, torch_directml, ONNX
+        // Runtime's DML provider): the same driver reset under Windows' name (a GPU timeout/TDR most often).
+        ["https://github.com/microsoft/DirectML/issues/462 (tensorflow-directml)", "2023-05-28 18:58:27.210590: E tensorflow/c/logging.cc:40] The DirectML device has encountered an unrecoverable error (DXGI_ERROR_DEVICE_REMOVED). This is most often caused by a timeout occurring on the GPU. Please visit https://aka.ms/tfdmltimeout for more information and troubleshooting steps."],
+        ["https://github.com/microsoft/DirectML/issues/550 (torch_directml)", "RuntimeError: The GPU device instance has been suspended. Use GetDeviceRemovedReason to determine the appropriate action."],
+        ["https://github.com/microsoft/onnxruntime/issues/22700 (DML execution provider)", "[ONNXRuntimeError] : 1 : FAIL : D:\\a\\_work\\1\\s\\onnxruntime\\core\\providers\\dml\\DmlExecutionProvider\\src\\ExecutionProvider.cpp(962)\\onnxruntime_pybind11_state.pyd!00007FFABA30B0B1: (caller: 00007FFABA30B740) Exception(3) tid(5a68) 887A0005 The GPU device instance has been suspended. Use GetDeviceRemovedReason to determine the appropriate action."],
       ],
       nearMiss: [
         // Other Vulkan results: an out-of-date swapchain is an ordinary resize (sbox-issues#4624).
         ["2024/01/28 15:42:38.4123\t[engine/RenderSystem] CSwapChainVulkan::SwapBuffers vkAcquireNextImageKHR - completed result = VK_ERROR_OUT_OF_DATE_KHR\t", null],
         ["2025-09-11 22:10:06 [50,010ms] [Error] [carb.graphics-vulkan.plugin] VkResult: ERROR_OUT_OF_DATE_KHR", null],
+        // DirectML's other messages: a pull request's prose about removal, TensorFlow's allocator notice.
+        ["Device hung errors should allow the user to fallback instead of crashing the process.", null],
+        ["2023-05-29 10:58:06.403006: W tensorflow/core/common_runtime/pluggable_device/pluggable_device_bfc_allocator.cc:37] Ignoring the value of TF_FORCE_GPU_ALLOW_GROWTH because force_memory_growth was requested by the device.", null],
         // Identifiers that contain the name.
         ["void onErrorDeviceLostCallback(VkDevice device);", null],
       ],
