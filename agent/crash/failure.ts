@@ -404,12 +404,16 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   [/(?:^|\.)FloatingPointError$/, "nan_loss"],
   // Any client's or runtime's timeout class (requests' ReadTimeout, aiohttp's ServerTimeoutError,
   // subprocess' TimeoutExpired, google.api_core's DeadlineExceeded, Java's TimeoutException).
-  // Ray's ObjectFetchTimedOutError, kafka's RequestTimedOutError: "TimedOut" in the name says the same.
-  [/(?:^|\.)\w*(?:Timeout|TimedOut)(?:Error|Exception|Expired)?$|(?:^|\.)DeadlineExceeded(?:Error)?$|^socket\.timeout$/, "timeout"],
+  // Ray's ObjectFetchTimedOutError, kafka's RequestTimedOutError: "TimedOut" in the name says the same; ml-agents'
+  // UnityTimeOutException spells it with a capital O.
+  [/(?:^|\.)\w*(?:Timeout|TimeOut|TimedOut)(?:Error|Exception|Expired)?$|(?:^|\.)DeadlineExceeded(?:Error)?$|^socket\.timeout$/, "timeout"],
 ];
 
-/** A message that says the operation ran out of time, whatever generic type carried it. */
-const TIMED_OUT_MESSAGE = /\btimed out\b|\bdeadline exceeded\b|\btime-?out (?:waiting|expired|exceeded|reached|occurred|while)\b/i;
+/**
+ * A message that says the operation ran out of time, whatever generic type carried it; the time-out may name its
+ * length (CARLA's client: "time-out of 100000ms while waiting for the simulator").
+ */
+const TIMED_OUT_MESSAGE = /\btimed out\b|\bdeadline exceeded\b|\btime-?out(?: of \d[\d.,]*\s?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?))? (?:waiting|expired|exceeded|reached|occurred|while)\b/i;
 
 /** Readers of checkpoints and state files: an end-of-file or unpickling error inside them is a broken file. */
 const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetensors[\\/]|[\\/]pickle\.py$/;
