@@ -103,6 +103,12 @@ const EXC_LINE = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?::(?<msg>.*))?$/;
  * jax._src.errors.ConcretizationTypeError: ...`): the exception after it is the one that ended the run.
  */
 const JAX_UNFILTERED = /^(?:[a-z_]\w*\.)*UnfilteredStackTrace: (?=(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*: )/;
+/**
+ * An excepthook's log record of the exception that ended the process, without its traceback: OLMo's
+ * `CRITICAL [olmo.util:158, rank=0] Uncaught OLMoThreadError: ...` (its `log.critical("Uncaught %s: %s")`),
+ * V8's `Uncaught RuntimeError: ...`. What follows "Uncaught " is read as a bare exception line.
+ */
+const UNCAUGHT = /^(?:\S.*?\s)?Uncaught (?=(?:[a-z_]\w*\.)*_?[A-Z]\w*: \S)/;
 /** An exception line found without its traceback (excerpts often keep only the last line). */
 const BARE_EXC = /^(?<type>(?:[a-z_]\w*\.)*_?(?:[A-Z]\w*)?(?:Error|Exception|Failure|Fault|Interrupt)): (?<msg>\S.*)$/;
 /** rich's boxed traceback (`rich.traceback.install()`, typer, accelerate's logging): head, frames, bottom. */
@@ -331,8 +337,10 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       for (let j = i; j <= e.endLine; j++) consumed.add(j);
       continue;
     }
-    const bare = BARE_EXC.exec(withoutRankPrefix(raw).trim().replace(JAX_UNFILTERED, ""));
-    if (bare && !/^\s/.test(withoutRankPrefix(raw))) {
+    const body = withoutRankPrefix(raw);
+    const uncaught = body.includes("Uncaught ") ? UNCAUGHT.exec(body) : null;
+    const bare = BARE_EXC.exec((uncaught ? body.slice(uncaught[0].length) : body).trim().replace(JAX_UNFILTERED, ""));
+    if (bare && (uncaught !== null || !/^\s/.test(body))) {
       const msgLines = [bare.groups!.msg!.trim()];
       let j = i + 1;
       for (; j < lines.length && msgLines.length < MAX_MESSAGE_LINES; j++) {
