@@ -231,8 +231,12 @@ describe("message vocabulary: the fallback's finding, end to end", () => {
   }
 
   test("a type that names a category wins over the words of a message", async () => {
-    // A MemoryError is the host's memory whatever device words its message has (stand-in message).
-    const primary = await scan(traceback("MemoryError: CUDA host staging buffer"));
-    assert.equal(primary?.category, "host_oom");
+    // A timeout class is a timeout whatever its message says: mesh-transformer-jax#66's words, read alone, say the
+    // accelerator's memory (the pairing of type and message is a stand-in; no rule knows either).
+    const line = "UnityTimeOutException: Resource exhausted: Failed to allocate request for 32.00MiB (33554432B) on device ordinal 0";
+    assert.equal(readExceptionMessage({ type: "RuntimeError", message: line.slice("UnityTimeOutException: ".length) })?.category, "cuda_oom");
+    const text = traceback(line);
+    for (const l of text.split("\n")) assert.equal(classifyLine(rules, l), null, l);
+    assert.equal((await scan(text))?.category, "timeout");
   });
 });
