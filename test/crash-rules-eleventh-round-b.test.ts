@@ -1,7 +1,8 @@
 /**
  * Eleventh rules round (issue 10), role B: GPU simulators' CUDA errors and memory (NVIDIA PhysX under
  * Isaac Gym / Isaac Sim / Isaac Lab), Vulkan's lost device in every binding's spelling, Habana's
- * SynapseAI status, bash's job report with macOS' signal names, and asynchronous CUDA kernel faults
+ * SynapseAI status, bash's job report with macOS' signal names, a process pool's worker that died
+ * (ProcessPoolExecutor, joblib/loky, dask), and asynchronous CUDA kernel faults
  * ranked above the values printed before them; from the misses of the tune collections ze and zf,
  * widened to the family each belongs to (docs/crash-accuracy.md, "Eleventh round", items 76-80).
  * Real lines name where they come from; near misses must not be the rule (null: no rule at all);
@@ -122,6 +123,29 @@ describe("eleventh round (B): rule families", () => {
         ["see line 266: 33498 Killedby was renamed", null],
       ],
     },
+    {
+      // A pool's worker that died without raising, as the pool reports it: Python's ProcessPoolExecutor
+      // (both wordings of BrokenProcessPool), joblib/loky's TerminatedWorkerError, dask's KilledWorker
+      // (the task killed its worker on every retry; old tuple form and new sentence). Most often a
+      // memory kill; a native crash reported beside it says more (cause -2, like Ray's vanished worker).
+      rule: "killed_pool_worker_died",
+      real: [
+        ["https://github.com/ma-compbio/Hyper-SAGNN/issues/4", "concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly while the future was running or pending."],
+        ["https://github.com/LorenFrankLab/spyglass/issues/153 (IPython)", "BrokenProcessPool: A process in the process pool was terminated abruptly while the future was running or pending"],
+        ["https://github.com/epam/ai-dial-rag/issues/11 (a worker's OOM)", "`BrokenProcessPool: A child process terminated abruptly, the process pool is not usable anymore`"],
+        ["crash-corpus t so-vits-svc-fork-234", "joblib.externals.loky.process_executor.TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated. This could be caused by a segmentation fault while calling the function or by an excessive memory usage causing the Operating System to kill the worker."],
+        ["https://github.com/coiled/benchmarks/pull/1308", "> FAILED tests/tpch/test_correctness.py::test_dask_results[9] - distributed.scheduler.KilledWorker: Attempted to run task ('readparquet-fused-chunk-03c3a346f7973a36c8db77225bf8e915', 1) on 4 different workers, but all those workers died while running it. The last worker that attempt to run the task was tcp://127.0.0.1:33209."],
+        ["https://github.com/dask/distributed/issues/5293 (the older tuple form)", "distributed.scheduler.KilledWorker: ('dask_handle_action-4a06b355f7a37ba7d3bd220335831392', <WorkerState 'tcp://10.232.46.54:40203', name: tcp://10.232.46.54:40203, memory: 0, processing: 6>)"],
+      ],
+      nearMiss: [
+        // The class named in code and prose (dask#2694, dask#5234's title), the exit-code line loky prints
+        // next (its signal has its own rules).
+        ["    except BrokenProcessPool:", null],
+        ["It seems there are 2 ways that workers can return `KilledWorker` (please let me know if there are any more)", null],
+        ["KilledWorker Exception based on executing tasks, not processing.", null],
+        ["The exit codes of the workers are {SIGSEGV(-11)}", "segfault_signal"],
+      ],
+    },
   ];
   testFamilies(rules, families);
 });
@@ -151,6 +175,25 @@ describe("eleventh round (B): whole texts", () => {
     assert.deepEqual(await primaryOf("nan-then-fault.log", `${nanThenFault.join("\n")}\n`), { category: "cuda_error", ruleId: "cuda_illegal_address" });
     const nanThenLaunch = ["epoch 3 | loss: nan", "RuntimeError: CUDA error: unspecified launch failure"];
     assert.deepEqual(await primaryOf("nan-then-launch.log", `${nanThenLaunch.join("\n")}\n`), { category: "cuda_error", ruleId: "cuda_launch_failure" });
+  });
+
+  test("a log that ends in a pool's broken-pool traceback is a kill; a native crash reported beside it is the segfault", async () => {
+    // cdbexplore#19's traceback, verbatim.
+    const tb = [
+      "Traceback (most recent call last):",
+      '  File "/home/rn/git/cdbexplore/cdbbulksearch.py", line 153, in <module>',
+      "    print(f.result(), flush=True)",
+      '  File "/usr/lib/python3.10/concurrent/futures/_base.py", line 458, in result',
+      "    return self.__get_result()",
+      '  File "/usr/lib/python3.10/concurrent/futures/_base.py", line 403, in __get_result',
+      "    raise self._exception",
+      "concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly while the future was running or pending.",
+    ];
+    assert.deepEqual(await primaryOf("broken-pool.log", `${tb.join("\n")}\n`), { category: "process_killed", ruleId: "killed_pool_worker_died" });
+    // so-vits-svc-fork-234 (tune): loky's notice and its SIGKILL exit codes.
+    assert.deepEqual(await primaryOf("loky.log", corpus("process_killed/so-vits-svc-fork-234-joblib-terminated-worker-sigkill.log")), { category: "process_killed", ruleId: "killed_pool_worker_died" });
+    // Constructed: the same traceback after the worker's own segfault report.
+    assert.equal((await primaryOf("pool-segv.log", `Fatal Python error: Segmentation fault\n\n${tb.join("\n")}\n`))?.category, "segfault");
   });
 
   test("a NaN loss followed by a device-side assert stays a NaN run (NaN inputs trip kernels' asserts)", async () => {
