@@ -116,6 +116,44 @@ describe("eleventh round A: an excepthook's record of the uncaught exception (pa
   });
 });
 
+describe("eleventh round A: Hydra's compact error report (parseExceptions, hydraCompactError)", () => {
+  const NOTICE = "Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.";
+  const PY = { category: "python_exception", ruleId: "python_traceback" };
+  // https://github.com/ashleve/lightning-hydra-template/issues/350: an instantiation error after the job started.
+  const lht350 = [
+    "[2022-06-08 08:12:42,389][src.training_pipeline][INFO] - Instantiating datamodule <src.datamodules.xxx_datamodule.XXXDataModule>",
+    "[2022-06-08 08:12:42,395][src.training_pipeline][INFO] - Instantiating model <src.models.xxx_module.XXXLitModule>",
+    "Error executing job with overrides: []",
+    "Error locating target 'src.models.xxx_module.XXXLitModule', see chained exception above.",
+    "full_key: model",
+    "",
+    NOTICE,
+  ];
+  // https://github.com/apple/ml-inrflow/issues/1: a config composition error before the job started.
+  const inrflow1 = ["In 'experiment/inrflow_imagenet': Could not override 'data@experiment.data'.", "Did you mean to override data?", "", NOTICE];
+
+  test("the message block before the notice is the exception that ended the run (lightning-hydra-template#350, ml-inrflow#1)", async () => {
+    const e = parseFailure(lht350)?.exception;
+    assert.equal(e?.type, "hydra.errors.CompactHydraException");
+    assert.equal(e?.message, "Error locating target 'src.models.xxx_module.XXXLitModule', see chained exception above.\nfull_key: model");
+    assert.equal(parseFailure(inrflow1)?.exception?.message, "In 'experiment/inrflow_imagenet': Could not override 'data@experiment.data'.\nDid you mean to override data?");
+    assert.deepEqual(await primaryOf("lht350.log", lht350.join("\n")), PY);
+    assert.deepEqual(await primaryOf("inrflow1.log", inrflow1.join("\n")), PY);
+    // https://github.com/srush/annotated-s4/issues/79: the excerpt starts inside a long message.
+    const s4 = ["                    -2.7452703, -5.913268 ]], dtype=float32),", "        },", "    },", "}).", "", NOTICE];
+    assert.deepEqual(await primaryOf("s4.log", s4.join("\n")), PY);
+  });
+
+  test("near misses: a traceback Hydra printed keeps its own exception; the notice alone names nothing", async () => {
+    const withTraceback = ["Error executing job with overrides: []", "Traceback (most recent call last):", '  File "train.py", line 10, in main', '    raise ValueError("bad")', "ValueError: bad value", "", NOTICE];
+    const r = parseFailure(withTraceback);
+    assert.equal(r?.exception?.type, "ValueError");
+    assert.equal(r?.exceptions.length, 1);
+    assert.equal(parseFailure([NOTICE]), null);
+    assert.equal(parseFailure(["Tip: set HYDRA_FULL_ERROR=1 for a complete stack trace when debugging configs."]), null);
+  });
+});
+
 describe("eleventh round A: whole excerpts", () => {
   const cases: [string, string, string][] = [
     ["nan_loss/baselines-127-acktr-jaco-reacher-kl-nan.log", "nan_loss", "nan_loss_metric"],

@@ -638,6 +638,8 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/(?:^|\.)(?:OSError|IOError)$/, "an operating-system call failed (the message names the file or errno): check the file, the storage and the limits (ulimit -n)"],
   [/(?:^|\.)RecursionError$/, "infinite recursion at that frame"],
   [/(?:^|\.)UnpicklingError$/, "with torch >= 2.6, torch.load defaults to weights_only=True and refuses pickled objects other than tensors: if the file comes from a trusted source, pass weights_only=False or allow its classes with torch.serialization.add_safe_globals"],
+  // Hydra printed a config, override or instantiation error as its message alone (traceback.ts, HYDRA_NOTICE).
+  [/^hydra\.errors\.CompactHydraException$/, "Hydra could not compose the config, parse an override or instantiate a `_target_` (a class it cannot import, or whose constructor raised): the message names the key; rerun with HYDRA_FULL_ERROR=1 for the traceback"],
   [/(?:^|\.)NotImplementedError$/, "the code path is not implemented for this model, dtype or device: check the combination of options"],
   [/(?:^|\.)(?:RuntimeError|Error|Exception)$|::Error$/, "read the message: shape or dtype mismatches, devices that differ between tensors and misuse of an API all raise this type"],
 ];

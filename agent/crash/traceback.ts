@@ -109,6 +109,14 @@ const JAX_UNFILTERED = /^(?:[a-z_]\w*\.)*UnfilteredStackTrace: (?=(?:[A-Za-z_]\w
  * V8's `Uncaught RuntimeError: ...`. What follows "Uncaught " is read as a bare exception line.
  */
 const UNCAUGHT = /^(?:\S.*?\s)?Uncaught (?=(?:[a-z_]\w*\.)*_?[A-Z]\w*: \S)/;
+/**
+ * Hydra's closing notice (`@hydra.main`'s run_and_report, then exit status 1). Without HYDRA_FULL_ERROR it
+ * prints a CompactHydraException (config composition, override and instantiation errors) as its message
+ * alone, no type and no traceback, in the block before this line (after "Error executing job with
+ * overrides: [...]" when the job had started); other exceptions get a traceback as usual.
+ */
+const HYDRA_NOTICE = /^Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace\.?\s*$/;
+const HYDRA_JOB_ERROR = /^Error executing job with overrides: /;
 /** An exception line found without its traceback (excerpts often keep only the last line). */
 const BARE_EXC = /^(?<type>(?:[a-z_]\w*\.)*_?(?:[A-Z]\w*)?(?:Error|Exception|Failure|Fault|Interrupt)): (?<msg>\S.*)$/;
 /** rich's boxed traceback (`rich.traceback.install()`, typer, accelerate's logging): head, frames, bottom. */
@@ -330,6 +338,11 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         continue;
       }
     }
+    if (HYDRA_NOTICE.test(withoutRankPrefix(raw).trim())) {
+      const e = hydraCompactError(lines, i, out.at(-1));
+      if (e) out.push(e);
+      continue;
+    }
     const t = TERMINATE.exec(raw);
     if (t) {
       const e = parseTerminate(lines, i, t.groups!.type!);
@@ -353,6 +366,26 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
     }
   }
   return out;
+}
+
+/**
+ * The exception Hydra printed as its message alone before its closing notice (HYDRA_NOTICE at `notice`):
+ * the block of lines before the notice, back to "Error executing job with overrides" or a log record;
+ * null when that block is an exception already parsed (a traceback or a bare exception line).
+ */
+function hydraCompactError(lines: readonly string[], notice: number, previous: ParsedException | undefined): ParsedException | null {
+  let end = notice - 1;
+  while (end >= 0 && !lines[end]!.trim()) end--;
+  let start = end + 1;
+  for (let k = end; k >= 0 && end - k < MAX_MESSAGE_LINES; k--) {
+    const s = withoutRankPrefix(lines[k]!);
+    if (!s.trim() || HYDRA_JOB_ERROR.test(s) || MESSAGE_END.test(s)) break;
+    start = k;
+  }
+  if (start > end || (previous !== undefined && previous.endLine >= start)) return null;
+  const job = start > 0 && HYDRA_JOB_ERROR.test(withoutRankPrefix(lines[start - 1]!)) ? start - 1 : start;
+  const message = lines.slice(start, end + 1).map((l) => withoutRankPrefix(l).trimEnd()).join("\n");
+  return { kind: "python", type: "hydra.errors.CompactHydraException", message, line: start, endLine: notice, startLine: job, frames: [], prefix: "" };
 }
 
 /** A label a user puts between an exception they pasted first and its frames ("Full traceback:"). */
