@@ -2,7 +2,8 @@
  * Eleventh rules round (issue 10), role B: GPU simulators' CUDA errors and memory (NVIDIA PhysX under
  * Isaac Gym / Isaac Sim / Isaac Lab), Vulkan's lost device in every binding's spelling, Habana's
  * SynapseAI status, bash's job report with macOS' signal names, a process pool's worker that died
- * (ProcessPoolExecutor, joblib/loky, dask), and asynchronous CUDA kernel faults
+ * (ProcessPoolExecutor, joblib/loky, dask), CUDA's error strings as glog checks and darknet print
+ * them, and asynchronous CUDA kernel faults
  * ranked above the values printed before them; from the misses of the tune collections ze and zf,
  * widened to the family each belongs to (docs/crash-accuracy.md, "Eleventh round", items 76-80).
  * Real lines name where they come from; near misses must not be the rule (null: no rule at all);
@@ -144,6 +145,32 @@ describe("eleventh round (B): rule families", () => {
         ["It seems there are 2 ways that workers can return `KilledWorker` (please let me know if there are any more)", null],
         ["KilledWorker Exception based on executing tasks, not processing.", null],
         ["The exit codes of the workers are {SIGSEGV(-11)}", "segfault_signal"],
+      ],
+    },
+    {
+      // The CUDA runtime's error strings as other tools print them, without torch's `CUDA error:` prefix: a
+      // glog check on a CUDA call with its numeric code (Caffe, Caffe2, mshadow: `Check failed: error ==
+      // cudaSuccess (8 vs. 0)  <string>`), darknet's `CUDA Error[ Prev]: <string>`, old Caffe's `Cuda kernel
+      // failed. Error: <string>`, the common `cudaCheckError() failed : <string>` macro. Out of memory and
+      // driver mismatches keep their rules (earlier in the file).
+      rule: "cuda_error_generic",
+      real: [
+        ["https://github.com/kevinlin311tw/caffe-cvprw15/issues/31", "F1127 10:48:39.644999 18156 im2col.cu:59] Check failed: error == cudaSuccess (8 vs. 0)  invalid device function"],
+        ["https://github.com/weiliu89/caffe/issues/336", "F1208 15:16:46.872542 15643 pooling_layer.cu:212] Check failed: error == cudaSuccess (8 vs. 0)  invalid device function"],
+        ["https://github.com/AlexeyAB/darknet/issues/8652", " CUDA Error: invalid device function"],
+        ["https://github.com/AlexeyAB/darknet/issues/700", "CUDA Error: invalid device function: No error"],
+        ["https://github.com/digitalbrain79/pyyolo/issues/15", "CUDA Error: invalid device function"],
+        ["https://github.com/BVLC/caffe/issues/138", "F0221 16:54:21.855986 11564 im2col.cu:49] Cuda kernel failed. Error: invalid device function "],
+        ["https://github.com/DayBreak-u/Thundernet_Pytorch/issues/46 (title)", "cudaCheckError() failed : invalid device function"],
+      ],
+      nearMiss: [
+        // The same forms for an OOM, a driver mismatch and a missing GPU keep their rules (darknet's own
+        // lines, crash-corpus x-ron-4 and darknet-1090); darknet's location header names no error.
+        ["CUDA Error: out of memory", "cuda_oom_other_runtimes"],
+        ["Check failed: error == cudaSuccess (2 vs. 0)  out of memory", "cuda_oom_other_runtimes"],
+        ["CUDA Error: CUDA driver version is insufficient for CUDA runtime version", "cuda_driver_mismatch"],
+        ["CUDA status Error: file: ./src/blas_kernels.cu : () : line: 741 : build time: Sep  1 2022 - 20:13:02", null],
+        ["Check failed: error == cudaSuccess", null],
       ],
     },
   ];

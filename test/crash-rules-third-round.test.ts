@@ -32,7 +32,8 @@ const families: Family[] = [
       ["2020-09-24 21:35:23.363348: W tensorflow/core/common_runtime/bfc_allocator.cc:246] Allocator (GPU_0_bfc) ran out of memory trying to allocate 1.02GiB with freed_by_count=0. The caller indicates that this is not a failure, but may mean that there could be performance gains if more memory were available.", null],
       // Pinned host memory refused for another reason (https://github.com/ggml-org/llama.cpp/issues/9629).
       ["ggml_cuda_host_malloc: failed to allocate 1900,00 MiB of pinned memory: invalid argument", null],
-      ["F0214 14:48:56.695240  8276 syncedmem.cpp:56] Check failed: error == cudaSuccess (9 vs. 0)  invalid configuration argument", null],
+      // Another CUDA code in the same check is no OOM; since the eleventh round it is read as the CUDA error it is.
+      ["F0214 14:48:56.695240  8276 syncedmem.cpp:56] Check failed: error == cudaSuccess (9 vs. 0)  invalid configuration argument", "cuda_error_generic"],
     ],
   },
   {
