@@ -154,6 +154,51 @@ describe("eleventh round A: Hydra's compact error report (parseExceptions, hydra
   });
 });
 
+describe("eleventh round A: a log that ends in faulthandler's timeout dump (stuckWaitFinding)", () => {
+  const STUCK = { category: "timeout", ruleId: "faulthandler_timeout_stuck" };
+  // https://github.com/Tribler/tribler/pull/7696 (the dump as the PR shows it, up to the excerpt's last whole line).
+  const tribler7696 = [
+    "Timeout (0:00:15)!",
+    "Thread 0x0000700007d81000 (most recent call first):",
+    '  File "/Users/<user>/Projects/github.com/Tribler/tribler/src/tribler/core/upgrade/tests/test_triblerversion.py", line 56 in block_forever',
+    '  File "/Library/Developer/CommandLineTools/Library/Frameworks/Python3.framework/Versions/3.9/lib/python3.9/threading.py", line 910 in run',
+    '  File "/Library/Developer/CommandLineTools/Library/Frameworks/Python3.framework/Versions/3.9/lib/python3.9/threading.py", line 973 in _bootstrap_inner',
+    '  File "/Library/Developer/CommandLineTools/Library/Frameworks/Python3.framework/Versions/3.9/lib/python3.9/threading.py", line 930 in _bootstrap',
+    "",
+    "Thread 0x0000700005d7b000 (most recent call first):",
+    '  File "/Library/Developer/CommandLineTools/Library/Frameworks/Python3.framework/Versions/3.9/lib/python3.9/socket.py", line 293 in accept',
+  ];
+  // https://github.com/tinygrad/tinygrad/pull/18190 (example output, up to the excerpt's last whole line).
+  const tinygrad18190 = [
+    "Timeout (0:00:01)!",
+    "Thread 0x000000016e143000 (most recent call first):",
+    '  File "/Users/chris/base14/lib/python3.14/site-packages/execnet/gateway_base.py", line 534 in read',
+    '  File "/Users/chris/base14/lib/python3.14/site-packages/execnet/gateway_base.py", line 567 in from_io',
+    '  File "/Users/chris/base14/lib/python3.14/site-packages/execnet/gateway_base.py", line 1160 in _thread_receiver',
+    '  File "/Users/chris/base14/lib/python3.14/site-packages/execnet/gateway_base.py", line 341 in run',
+    '  File "/Users/chris/base14/lib/python3.14/site-packages/execnet/gateway_base.py", line 411 in _perform_spawn',
+    "",
+    "Thread 0x00000001f3192240 (most recent call first):",
+    '  File "/Users/chris/fun/tinygrad/test_timeout.py", line 9 in test_gil_sleep',
+  ];
+
+  test("the dump at the end of the log is a stuck process (Tribler#7696, tinygrad#18190)", async () => {
+    assert.deepEqual(await primaryOf("tribler.log", tribler7696.join("\n")), STUCK);
+    assert.deepEqual(await primaryOf("tinygrad.log", tinygrad18190.join("\n")), STUCK);
+    // After a training log, inside a pasted block.
+    assert.deepEqual(await primaryOf("after-training.log", ["epoch 3 step 1200 loss 0.412", "```", ...tribler7696, "```"].join("\n")), STUCK);
+  });
+
+  test("near misses: the run went on after the dump; thread stacks without the timeout header", async () => {
+    // https://github.com/vulnerability-lookup/vulnerability-lookup/pull/591: the dump, then the test passed.
+    const vl591 = ["Timeout (0:00:02)!", "Thread 0x00007f809fc98340 (most recent call first):", '  File ".../test_fh_probe.py", line 5 in test_slow', '  File ".../_pytest/python.py", line 167 in pytest_pyfunc_call', "  ...", "1 passed in 4.00s"];
+    assert.equal(await primaryOf("vl591.log", vl591.join("\n")), null);
+    assert.equal(await primaryOf("goes-on.log", [...tribler7696, "epoch 3 step 1300 loss 0.398"].join("\n")), null);
+    // faulthandler.dump_traceback() on demand (SIGUSR1, py-spy-like) prints the stacks without the header.
+    assert.equal(await primaryOf("no-header.log", tribler7696.slice(1).join("\n")), null);
+  });
+});
+
 describe("eleventh round A: whole excerpts", () => {
   const cases: [string, string, string][] = [
     ["nan_loss/baselines-127-acktr-jaco-reacher-kl-nan.log", "nan_loss", "nan_loss_metric"],

@@ -256,6 +256,14 @@ const ELASTIC_KEEPALIVE_FAILED = /has failed to send a keep-alive heartbeat to t
 const WGET_TRY = /^--(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d--\s+(?:\(try: ?\d+\)\s+)?\S+$|^\s*(?:\(try: ?\d+\)\s*)?=> .\S+'$|^Resolving \S+(?: \([^)]*\))?\.\.\. |^Connecting to (?<peer>\S+?)(?: \([^)]*\))?(?:\|[^|]+\|)?:\d+\.\.\.(?: failed: Connection timed out\.)?$|^Retrying\.$|^Giving up\.$/;
 const WGET_CONNECT_TIMED_OUT = /^Connecting to \S+.*\.\.\. failed: Connection timed out\.$/;
 /**
+ * Python's faulthandler.dump_traceback_later (a hang watchdog: trainers arm it, pytest's faulthandler_timeout
+ * too): `Timeout (0:30:00)!`, then each thread's stack (`Thread 0x... (most recent call first):`, `  File
+ * "x.py", line N in func`, `  ...` when cut short). A log that ends in it was still stuck when the watchdog fired.
+ */
+const FAULTHANDLER_DUMP = /^Timeout \(\d+:\d\d:\d\d(?:\.\d+)?\)!$|^(?:Current thread|Thread) 0x[0-9a-f]+(?: \[[^\]]*\])? \(most recent call first\):$|^File ".+", line \d+ in \S.*$|^\.\.\.$|^<no Python frame>$/;
+const FAULTHANDLER_TIMEOUT = /^Timeout \(\d+:\d\d:\d\d(?:\.\d+)?\)!$/;
+
+/**
  * Horovod's stall inspector: some ranks submitted a collective and wait for the others past the stall
  * warning time (60 s by default); the report names the missing ranks or the stalled tensors. Printed
  * again each interval while the job hangs; a healthy run can print one and go on (a slow rank catches up).
@@ -350,6 +358,13 @@ const STUCK_WAITS: readonly StuckWait[] = [
     unless: /Local worker group finished \(SUCCEEDED\)|worker group successfully finished/,
     ruleId: "rendezvous_keepalive_stuck",
     advice: (g, n) => `The log ends with torchelastic's agent failing to send its keep-alive heartbeat to the rendezvous${g.run ? ` '${g.run}'` : ""} (${g.err ?? "an error"}, ${n} time${n === 1 ? "" : "s"} in a row): the rendezvous store, hosted by one of the agents (usually the first node), is gone or unreachable, so this node hangs instead of restarting or exiting. Check the node that hosted the store (did it crash or get preempted?) and the network to --rdzv_endpoint; stop the job and restart all nodes together.`,
+  },
+  {
+    re: FAULTHANDLER_DUMP,
+    min: 2,
+    needs: FAULTHANDLER_TIMEOUT,
+    ruleId: "faulthandler_timeout_stuck",
+    advice: () => `The log ends in Python's faulthandler dumping every thread's stack after its timeout (faulthandler.dump_traceback_later, a hang watchdog): the process made no progress for that long and was still stuck when the dump was written. The main thread's innermost frames say where (a collective or barrier: a peer rank died or hangs; a DataLoader queue: a worker is stuck; a network call: a server does not answer); compare with the other ranks' dumps.`,
   },
   {
     re: WGET_TRY,
