@@ -53,16 +53,25 @@ describe("eleventh round (B): rule families", () => {
       ],
     },
     {
-      // PhysX's own GPU allocator out of device memory (cudaErrorMemoryAllocation = 2), beside the other
-      // runtimes' OOM lines.
+      // PhysX's own GPU allocator out of device memory (cudaErrorMemoryAllocation = 2) and Apple's GPU
+      // asked for more than Metal's largest buffer, beside the other runtimes' OOM lines.
       rule: "cuda_oom_other_runtimes",
       real: [
         ["crash-corpus ze walk-these-ways-20, https://github.com/Improbable-AI/walk-these-ways/issues/20", "PxgCudaDeviceMemoryAllocator fail to allocate memory 339738624 bytes!! Result = 2"],
         ["https://github.com/isaac-sim/IsaacGymEnvs/issues/256", "2025-03-15T15:07:10Z [job] PxgCudaDeviceMemoryAllocator fail to allocate memory 100663296 bytes!! Result = 2 "],
         ["crash-corpus ze omniisaacgymenvs-11, https://github.com/isaac-sim/OmniIsaacGymEnvs/issues/11", "PxgCudaDeviceMemoryAllocator fail to allocate memory 71303168 bytes!! Result = 2"],
+        // Apple's GPU asked for a buffer above Metal's maximum buffer length: torch MPS's `Invalid buffer
+        // size` (an OOM on the Mac, diffusers#5894's maintainers) and MLX's metal::malloc.
+        ["https://github.com/huggingface/diffusers/issues/9972", "RuntimeError: Invalid buffer size: 10973.48 GB"],
+        ["https://github.com/invoke-ai/InvokeAI/issues/3168 (title)", "[bug]: RuntimeError: Invalid buffer size: 2.25 GB"],
+        ["https://github.com/kijai/ComfyUI-SUPIR/issues/151 (ComfyUI's report)", "- **Exception Message:** Invalid buffer size: 19.38 GiB"],
+        ["https://github.com/lmstudio-ai/lmstudio-bug-tracker/issues/2240", "RuntimeError: [metal::malloc] Attempting to allocate 48736917632 bytes which is greater than the maximum allowed buffer size of 30150672384 bytes."],
       ],
       nearMiss: [
         ["PxgCudaDeviceMemoryAllocator: allocated 339738624 bytes", null],
+        // MPS's placeholder mismatch is a placement bug, not memory (pytorch#78042); a size without a unit.
+        ["Device MPS: -> RuntimeError Placeholder buffer size is not large enough to contain the Tensor storage of size", null],
+        ["Invalid buffer size: -1", null],
       ],
     },
     {
