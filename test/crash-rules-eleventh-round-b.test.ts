@@ -3,7 +3,7 @@
  * Isaac Gym / Isaac Sim / Isaac Lab), Vulkan's lost device in every binding's spelling, Habana's
  * SynapseAI status, bash's job report with macOS' signal names, a process pool's worker that died
  * (ProcessPoolExecutor, joblib/loky, dask), CUDA's error strings as glog checks and darknet print
- * them, and asynchronous CUDA kernel faults
+ * them, torch failing to count CUDA devices (driver stack), and asynchronous CUDA kernel faults
  * ranked above the values printed before them; from the misses of the tune collections ze and zf,
  * widened to the family each belongs to (docs/crash-accuracy.md, "Eleventh round", items 76-80).
  * Real lines name where they come from; near misses must not be the rule (null: no rule at all);
@@ -180,6 +180,26 @@ describe("eleventh round (B): rule families", () => {
         ["CUDA Error: CUDA driver version is insufficient for CUDA runtime version", "cuda_driver_mismatch"],
         ["CUDA status Error: file: ./src/blas_kernels.cu : () : line: 741 : build time: Sep  1 2022 - 20:13:02", null],
         ["Check failed: error == cudaSuccess", null],
+      ],
+    },
+    {
+      // The CUDA driver stack unusable in torch's words when it counts devices (`Unexpected error from
+      // cudaGetDeviceCount() ... Error 80N: ...`: 802 fabric manager not running, 803 driver and runtime
+      // that do not fit, 804 forward compatibility on a GPU without it), beside the older driver-mismatch
+      // lines; the same text as torch's `CUDA initialization:` warning is a fallback to the CPU, no crash.
+      rule: "cuda_driver_mismatch",
+      real: [
+        ["https://github.com/PKU-YuanGroup/Video-LLaVA/issues/22", "RuntimeError: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling NumCudaDevices() that might have already set an error? Error 804: forward compatibility was attempted on non supported HW"],
+        ["https://github.com/gpustack/gpustack/issues/1540 (vLLM's engine)", "ERROR 03-26 05:25:01 engine.py:389] Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling NumCudaDevices() that might have already set an error? Error 804: forward compatibility was attempted on non supported HW"],
+        ["https://github.com/chenfei-wu/TaskMatrix/issues/379 (the message wrapped)", "already set an error? Error 804: forward compatibility was attempted on non supported HW"],
+      ],
+      nearMiss: [
+        // torch's warning with the same text (it goes on without CUDA; autodistill-sam-clip#3, ColossalAI#4381).
+        ["CUDA initialization: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling NumCudaDevices() that might have already set an error? Error 804: forward compatibility was attempted on non supported HW (Triggered internally at ../c10/cuda/CUDAFunctions.cpp:108.)", null],
+        ["  /opt/conda/lib/python3.9/site-packages/torch/cuda/__init__.py:83: UserWarning: CUDA initialization: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling NumCudaDevices() that might have already set an error? Error 804: forward compatibility was attempted on non supported HW (Triggered internally at  /opt/conda/conda-bld/pytorch_1659484809662/work/c10/cuda/CUDAFunctions.cpp:109.)", null],
+        // NVML's version mismatch is often only nvidia-smi or a monitoring thread failing while training
+        // runs on (tensorpack#1244, StatCan/aaw#1581): not read.
+        ["Failed to initialize NVML: Driver/library version mismatch", null],
       ],
     },
   ];
