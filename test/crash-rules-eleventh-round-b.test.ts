@@ -13,7 +13,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { loadRules } from "../agent/crash/rules.js";
+import { classifyLine, loadRules } from "../agent/crash/rules.js";
 import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
@@ -250,6 +250,21 @@ describe("eleventh round (B): whole texts", () => {
     assert.deepEqual(await primaryOf("loky.log", corpus("process_killed/so-vits-svc-fork-234-joblib-terminated-worker-sigkill.log")), { category: "process_killed", ruleId: "killed_pool_worker_died" });
     // Constructed: the same traceback after the worker's own segfault report.
     assert.equal((await primaryOf("pool-segv.log", `Fatal Python error: Segmentation fault\n\n${tb.join("\n")}\n`))?.category, "segfault");
+  });
+
+  test("NCCL's own plugin loader failing to find its optional libnccl-net.so at start-up is healthy, not an import error", async () => {
+    // NCCL 2.19+ with NCCL_DEBUG=INFO: three public repositories' logs (find_string) print these lines on a
+    // healthy start, then go on with the internal network plugin.
+    const startup = [
+      "fsdp-worker-1:73:73 [0] NCCL INFO Bootstrap : Using eth0:192.168.1.136<0>",
+      "fsdp-worker-1:73:73 [0] NCCL INFO NET/Plugin: No plugin found (libnccl-net.so)",
+      "fsdp-worker-1:73:73 [0] NCCL INFO NET/Plugin: Plugin load returned 2 : libnccl-net.so: cannot open shared object file: No such file or directory : when loading libnccl-net.so",
+      "fsdp-worker-1:73:73 [0] NCCL INFO NET/Plugin: Using internal network plugin.",
+    ];
+    assert.equal(await primaryOf("nccl-plugin.log", `${startup.join("\n")}\n`), null);
+    assert.equal(classifyLine(rules, "deepseek-v2-5-0:5969:5969 [0] NCCL INFO NET/Plugin: Plugin load returned 2 : libnccl-net.so: cannot open shared object file: No such file or directory : when loading libnccl-net.so"), null);
+    // A library the program itself needs is still an import error.
+    assert.equal(classifyLine(rules, "ImportError: libcudnn.so.8: cannot open shared object file: No such file or directory")?.rule.id, "import_native_library");
   });
 
   test("a NaN loss followed by a device-side assert stays a NaN run (NaN inputs trip kernels' asserts)", async () => {
