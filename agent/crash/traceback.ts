@@ -338,7 +338,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         continue;
       }
     }
-    if (HYDRA_NOTICE.test(withoutRankPrefix(raw).trim())) {
+    if (raw.includes("HYDRA_FULL_ERROR=1") && HYDRA_NOTICE.test(withoutRankPrefix(raw).trim())) {
       const e = hydraCompactError(lines, i, out.at(-1));
       if (e) out.push(e);
       continue;
