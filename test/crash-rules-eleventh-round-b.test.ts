@@ -267,6 +267,22 @@ describe("eleventh round (B): whole texts", () => {
     assert.equal(classifyLine(rules, "ImportError: libcudnn.so.8: cannot open shared object file: No such file or directory")?.rule.id, "import_native_library");
   });
 
+  test("NCCL's proxy service thread closing its connections at teardown is no lost peer", async () => {
+    // NCCL_DEBUG=INFO at the end of healthy runs (two public repositories' logs, find_string): an all-reduce
+    // benchmark that printed its answer, a three-rank test that printed `ok`, then the teardown.
+    const benchmark = [
+      "answer: 7864320.0",
+      "lsp-ws1:7650:7729 [0] NCCL INFO [Service thread] Connection closed by localRank 0",
+      "lsp-ws1:7655:7655 [0] NCCL INFO comm 0x4d2d12d0 rank 5 nranks 16 cudaDev 5 busId 92000 - Abort COMPLETE",
+      "lsp-ws1:7650:7650 [0] NCCL INFO comm 0x37c6a330 rank 0 nranks 16 cudaDev 0 busId 4b000 - Abort COMPLETE",
+    ];
+    assert.equal(await primaryOf("nccl-teardown.log", `${benchmark.join("\n")}\n`), null);
+    const threeRanks = ["rank 0/3 ok val=3.0 (expect 3)", "", "node0:4744:4765 [0] NCCL INFO [Service thread] Connection closed by localRank 0", "node0:4744:4770 [0] NCCL INFO comm 0x43dc13b0 rank 0 nranks 3 cudaDev 0 busId 80 - Abort COMPLETE"];
+    assert.equal(await primaryOf("nccl-teardown-2.log", `${threeRanks.join("\n")}\n`), null);
+    // A peer's socket closed under a collective is still the symptom (crash-corpus a nccl-tests-166).
+    assert.equal(classifyLine(rules, "gpu004:2200689:2200706 [3] misc/socket.cc:49 NCCL WARN socketProgress: Connection closed by remote peer gpu004.ds-a4-r02.abc.com<55693>")?.rule.id, "nccl_peer_connection_closed");
+  });
+
   test("a NaN loss followed by a device-side assert stays a NaN run (NaN inputs trip kernels' asserts)", async () => {
     const nanThenAssert = ["epoch 3 | loss: nan", "/pytorch/aten/src/ATen/native/cuda/Loss.cu:106: operator(): block: [0,0,0], thread: [0,0,0] Assertion `input_val >= zero && input_val <= one` failed.", "RuntimeError: CUDA error: device-side assert triggered"];
     assert.equal((await primaryOf("nan-then-assert.log", `${nanThenAssert.join("\n")}\n`))?.category, "nan_loss");
