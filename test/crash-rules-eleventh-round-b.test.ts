@@ -299,6 +299,15 @@ describe("eleventh round (B): whole texts", () => {
     assert.equal(classifyLine(rules, "misc/ibvwrap.cc:280 NCCL WARN Call to ibv_create_qp failed")?.rule.id, "nccl_warn_other");
   });
 
+  test("TensorFlow's failed cuInit probe (it goes on without a GPU) is no CUDA error; a fatal check on the same code is", async () => {
+    // TensorFlow logs the probe at E level and places the graph on the CPU (FPN_Tensorflow#91: "the model trains
+    // on the CPU"); reward-learning-rl#15 and FPN_Tensorflow#146 show the line.
+    assert.equal(classifyLine(rules, "Error: (pid=3343) 2019-08-13 11:02:51.856630: E tensorflow/stream_executor/cuda/cuda_driver.cc:300] failed call to cuInit: CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected"), null);
+    assert.equal(classifyLine(rules, "2020-12-29 10:10:44.476602: E tensorflow/stream_executor/cuda/cuda_driver.cc:318] failed call to cuInit: CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected"), null);
+    // Caffe's fatal check on the same condition (ethanhe42/channel-pruning#89) ends the process.
+    assert.equal(classifyLine(rules, "F0303 09:50:12.085932 3744 common.cpp:152] Check failed: error == cudaSuccess (38 vs. 0) no CUDA-capable device is detected")?.rule.id, "cuda_driver_mismatch");
+  });
+
   test("a NaN loss followed by a device-side assert stays a NaN run (NaN inputs trip kernels' asserts)", async () => {
     const nanThenAssert = ["epoch 3 | loss: nan", "/pytorch/aten/src/ATen/native/cuda/Loss.cu:106: operator(): block: [0,0,0], thread: [0,0,0] Assertion `input_val >= zero && input_val <= one` failed.", "RuntimeError: CUDA error: device-side assert triggered"];
     assert.equal((await primaryOf("nan-then-assert.log", `${nanThenAssert.join("\n")}\n`))?.category, "nan_loss");
