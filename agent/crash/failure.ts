@@ -492,7 +492,9 @@ const MEMORY_FAILED = new RegExp([
   /\bout of (?:\w+ )?memory\b|\bOOM\b(?![- _]?kill|_score)/.source,
   // Status codes that say it (CUBLAS_STATUS_ALLOC_FAILED, CUDA_ERROR_OUT_OF_MEMORY, hipErrorOutOfMemory, cudaErrorMemoryAllocation).
   /_ALLOC_FAILED\b|OUT_OF_MEMORY|OutOf(?:Device)?Memory|MemoryAllocation\b/.source,
-  /\b(?:not enough|insufficient|no (?:available|free)) (?:\w+ )?memory\b|\bmemory (?:is )?exhausted\b/.source,
+  // MindSpore's allocators put the verb last ("Malloc for kernel output failed, Memory isn't enough", "Device memory
+  // isn't enough and alloc failed").
+  /\b(?:not enough|insufficient|no (?:available|free)) (?:\w+ )?memory\b|\bmemory (?:is )?exhausted\b|\bmemory is(?:n't| not) enough\b/.source,
   // An allocation of memory or of a size that failed ("failed to allocate memory", "Fail to alloc memory of N size",
   // "can't allocate memory", "Unable to allocate 2.04 GiB", JAX's "Failed to allocate request for 32.00MiB",
   // "Attempting to allocate 31.06M. That was not possible"): a size or memory within a few words of the verb;
