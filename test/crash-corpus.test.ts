@@ -45,9 +45,10 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * After the eleventh round (on ze and zf, 11:57): fresh 205/214, fresh2 144/151, fresh3 148/161, fresh4 68/74,
  * fresh5 92/103, fresh6 153/156, fresh7 99/99; `fresh8` (manifests zg and zh, collected and audited during the
  * round, sealed until then) first measured 77/91 = 84.6 %, no false alarm; studied from then on.
+ * After the twelfth round (on fresh8's misses, 12:10) and one relabel to the corpus's convention: fresh8 87/91.
  * The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.95, fresh3: 0.91, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.84 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.95, fresh3: 0.91, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.95 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
