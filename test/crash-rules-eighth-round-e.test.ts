@@ -6,15 +6,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { loadRules } from "../agent/crash/rules.js";
 import { goesOnAfter } from "../agent/crash/traceback.js";
-import { primaryScanner, testFamilies } from "./helpers/crash-families.js";
+import { corpus, primaryScanner, testFamilies } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-eighth-round-e-");
-const corpus = (file: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures/crash-corpus", file), "utf8");
 
 describe("eighth round E, a failure the log goes on past is not the final incident", () => {
   // https://github.com/OlaWod/FreeVC/issues/58 (fresh6 w-freevc-58): the worker's segfault notice,

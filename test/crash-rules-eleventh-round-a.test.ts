@@ -6,15 +6,13 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
 import { loadRules } from "../agent/crash/rules.js";
 import { parseFailure } from "../agent/crash/traceback.js";
-import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
+import { corpus, primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-eleventh-round-a-");
-const corpus = (file: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures/crash-corpus", file), "utf8");
 const NAN = { category: "nan_loss", ruleId: "nan_loss_metric" };
 
 describe("eleventh round A: rule families", () => {

@@ -7,15 +7,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { loadRules } from "../agent/crash/rules.js";
 import { parseExceptions } from "../agent/crash/traceback.js";
-import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
+import { corpus, primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-ninth-round-b-");
-const corpus = (file: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures/crash-corpus", file), "utf8");
 
 describe("ninth round (B): rule families", () => {
   const families: Family[] = [

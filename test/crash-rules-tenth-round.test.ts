@@ -9,11 +9,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { loadRules } from "../agent/crash/rules.js";
-import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
+import { corpus, primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-tenth-round-");
-const corpus = (file: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures/crash-corpus", file), "utf8");
 
 describe("tenth round: rule families", () => {
   const families: Family[] = [

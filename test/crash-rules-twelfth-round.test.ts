@@ -9,15 +9,13 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
 import { classifyLine, loadRules } from "../agent/crash/rules.js";
 import { readExceptionMessage } from "../agent/crash/failure.js";
-import { primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
+import { corpus, primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-twelfth-round-");
-const corpus = (file: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures/crash-corpus", file), "utf8");
 
 describe("twelfth round: rule families", () => {
   const families: Family[] = [

@@ -41,3 +41,8 @@ export function primaryScanner(rules: CompiledRules, prefix: string): (name: str
     return r.primary ? { category: r.primary.category, ruleId: r.primary.ruleId } : null;
   };
 }
+
+/** The text of a corpus excerpt, by its path under test/fixtures/crash-corpus (`CATEGORY/ID.log`). */
+export function corpus(file: string): string {
+  return fs.readFileSync(path.join(import.meta.dirname, "..", "fixtures", "crash-corpus", file), "utf8");
+}
