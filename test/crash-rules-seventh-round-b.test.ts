@@ -407,7 +407,8 @@ describe("seventh round (B): a DataLoader worker dead of another native-crash si
         // SIGKILL is a kill (usually memory), SIGBUS its own rule (shared memory), SIGTERM a stop.
         ["RuntimeError: DataLoader worker (pid 1817) is killed by signal: Killed. ", "killed_launcher_signal"],
         ["DataLoader worker (pid 13176) is killed by signal: Bus error", "segfault_dataloader_bus_error"],
-        ["RuntimeError: DataLoader worker (pid 23616) is killed by signal: Terminated.", null],
+        // (SIGTERM is killed_sigterm since the thirteenth round: strsignal's "Terminated".)
+        ["RuntimeError: DataLoader worker (pid 23616) is killed by signal: Terminated.", "killed_sigterm"],
       ],
     },
   ]);

@@ -303,6 +303,10 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         if (p === null || !p.trim()) continue;
         // Python 3.14 words it "Exception ignored while calling deallocator <...>:" (and "while finalizing").
         if (/^Exception ignored (?:in|while|on)\b|^Error in atexit\._run_exitfuncs/.test(p.trim())) e.ignored = true;
+        // A thread's uncaught exception is printed by threading.excepthook and ends only that thread:
+        // cut before its exception line, it names no error and says nothing of the process (a W&B
+        // uploader's retry traceback while training prints on; the main thread's output interleaves).
+        if (e.cut && /^Exception in thread \S/.test(p.trim())) e.ignored = true;
         break;
       }
       // Python never propagates an exception raised in a finalizer (`__del__`, the DataLoader
