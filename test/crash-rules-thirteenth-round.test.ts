@@ -69,3 +69,26 @@ describe("thirteenth round: a thread's traceback cut before its exception line",
     assert.equal((await primaryOf("thread-done.log", done))?.category, "python_exception");
   });
 });
+
+describe("thirteenth round: IPython's head naming one of Ray's dual exception classes", () => {
+  // Ray names the class it raises after the cause it wraps: `ray.exceptions.RayTaskError(KeyError): ...` in
+  // tune CoPO-14 (https://github.com/decisionforce/CoPO/issues/14), RayTaskError(RayXGBoostTrainingError) in
+  // xgboost-ray-97, RayTaskError(AttributeError) in ray-43137; IPython's head prints that name as it is.
+  test("fresh9 flower-2758: a cut IPython traceback headed RayTaskError(ClientException) is the run's failure", async () => {
+    const text = corpus("python_exception/zi-flower-2758-simulation-crashed-client-exception.log");
+    assert.deepEqual(await primaryOf("flower-2758.log", text), { category: "python_exception", ruleId: "python_traceback" });
+  });
+
+  test("a finished one ends at its exception line, which names the class (constructed from CoPO-14's line)", async () => {
+    const text = [
+      "---------------------------------------------------------------------------",
+      "RayTaskError(KeyError)                    Traceback (most recent call last)",
+      "Cell In[3], line 1",
+      "----> 1 ray.get(f.remote())",
+      "",
+      "RayTaskError(KeyError): ray::IPPOCL.train_buffered() (pid=55550, ip=192.168.79.142)",
+      "",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("ray-ipython.log", text), { category: "python_exception", ruleId: "python_traceback" });
+  });
+});

@@ -121,7 +121,9 @@ const HYDRA_JOB_ERROR = /^Error executing job with overrides: /;
 const BARE_EXC = /^(?<type>(?:[a-z_]\w*\.)*_?(?:[A-Z]\w*)?(?:Error|Exception|Failure|Fault|Interrupt)): (?<msg>\S.*)$/;
 /** rich's boxed traceback (`rich.traceback.install()`, typer, accelerate's logging): head, frames, bottom. */
 /** IPython/Jupyter: "ValueError    Traceback (most recent call last)", frames with arrows, then "ValueError: msg". */
-const IPYTHON_HEAD = /^\s*(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s{2,}Traceback \(most recent call last\)/;
+// Ray's dual exception classes are named after the cause they wrap (`RayTaskError(KeyError)`), and
+// IPython's head prints that name as it is.
+const IPYTHON_HEAD = /^\s*(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:\((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*\))?)\s{2,}Traceback \(most recent call last\)/;
 const RICH_HEAD = /^\s*╭─+ Traceback \(most recent call last\)/;
 const RICH_FRAME = /│\s*(?<file>\S+\.py):(?<line>\d+) in (?<func>[\w<>.]+)/;
 const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+)'/;
@@ -521,13 +523,15 @@ function finishPython(lines: readonly string[], head: number, excLine: number, p
 function parseIPythonTraceback(lines: readonly string[], head: number, type: string, consumed: Set<number>): ParsedException {
   const frames: TraceFrame[] = [];
   const limit = Math.min(lines.length, head + MAX_TRACEBACK_LINES);
-  const short = type.replace(/^.*\./, "");
+  // Without its module path: `ray.exceptions.RayTaskError(KeyError)` is `RayTaskError(KeyError)`.
+  const unqualified = (t: string): string => t.replace(/^(?:[A-Za-z_]\w*\.)+/, "");
+  const short = unqualified(type);
   for (let i = head + 1; i < limit; i++) {
     const l = lines[i]!.trim();
     const f = /^(?<file>\S+) in (?<func>[\w<>.]+)\(/.exec(l) ?? /^File (?<file>\S+?):(?<line>\d+)(?:, in (?<func>[\w<>.]+))?/.exec(l);
     if (f) frames.push({ file: f.groups!.file!, line: Number(f.groups!.line ?? 0), func: f.groups!.func ?? "" });
-    const m = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?::\s?(?<msg>.*))?$/.exec(l);
-    if (m && (m.groups!.type === type || m.groups!.type!.replace(/^.*\./, "") === short) && (lines[i]!.match(/^\s*/)![0].length <= (lines[head]!.match(/^\s*/)![0].length))) {
+    const m = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:\((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*\))?)(?::\s?(?<msg>.*))?$/.exec(l);
+    if (m && (m.groups!.type === type || unqualified(m.groups!.type!) === short) && (lines[i]!.match(/^\s*/)![0].length <= (lines[head]!.match(/^\s*/)![0].length))) {
       const prefix = lines[i]!.match(/^\s*/)![0];
       return finishPython(lines, head, i, prefix, m.groups!.type!, m.groups!.msg ?? "", frames, consumed);
     }
