@@ -46,9 +46,12 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * fresh5 92/103, fresh6 153/156, fresh7 99/99; `fresh8` (manifests zg and zh, collected and audited during the
  * round, sealed until then) first measured 77/91 = 84.6 %, no false alarm; studied from then on.
  * After the twelfth round (on fresh8's misses, 12:10) and one relabel to the corpus's convention: fresh8 87/91.
+ * `fresh9` (manifest zi, collected and audited during the twelfth round, sealed until then) first measured
+ * 40/44 = 90.9 % with one false alarm of 6 healthy logs (12:15); studied from then on; after the thirteenth
+ * round (on its misses) 43/44, no false alarm.
  * The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.95, fresh3: 0.91, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.95 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.95, fresh3: 0.91, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.95, fresh9: 0.97 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
