@@ -91,6 +91,8 @@ const MAX_TRAILING_LINES = 80;
 const MAX_TRACEBACK_LINES = 600;
 
 const TRACEBACK_HEAD = "Traceback (most recent call last):";
+/** What every traceback head (TRACEBACK_HEAD, IPYTHON_HEAD, RICH_HEAD) holds. */
+const TRACEBACK_TITLE = "Traceback (most recent call last)";
 /** A function that tells whether an optional module works (and catches its import error to say no). */
 const AVAILABILITY_PROBE = /^_?(?:is|has|check)_\w+_available$/;
 const CHAIN_CAUSE = "The above exception was the direct cause of the following exception:";
@@ -119,6 +121,8 @@ const HYDRA_NOTICE = /^Set the environment variable HYDRA_FULL_ERROR=1 for a com
 const HYDRA_JOB_ERROR = /^Error executing job with overrides: /;
 /** An exception line found without its traceback (excerpts often keep only the last line). */
 const BARE_EXC = /^(?<type>(?:[a-z_]\w*\.)*_?(?:[A-Z]\w*)?(?:Error|Exception|Failure|Fault|Interrupt)): (?<msg>\S.*)$/;
+/** Texts one of which a line BARE_EXC matches (in part) holds. */
+const BARE_EXC_ENDS = ["Error: ", "Exception: ", "Failure: ", "Fault: ", "Interrupt: "];
 /** rich's boxed traceback (`rich.traceback.install()`, typer, accelerate's logging): head, frames, bottom. */
 /** IPython/Jupyter: "ValueError    Traceback (most recent call last)", frames with arrows, then "ValueError: msg". */
 // Ray's dual exception classes are named after the cause they wrap (`RayTaskError(KeyError)`), and
@@ -127,6 +131,7 @@ const IPYTHON_HEAD = /^\s*(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:\((?:[A-Za-z
 const RICH_HEAD = /^\s*╭─+ Traceback \(most recent call last\)/;
 const RICH_FRAME = /│\s*(?<file>\S+\.py):(?<line>\d+) in (?<func>[\w<>.]+)/;
 const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+)'/;
+const TERMINATE_TEXT = "terminate called after throwing an instance of '";
 const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 /** Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar (with or without its bar characters), a launcher killing the other workers. */
 const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%(?:\||\s+\d+\/\d+\s*\[)|\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
@@ -215,7 +220,7 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
   // is closed on the way out, at the count it had reached (training did not go on).
   const drawn = new Set<string>();
   for (let i = Math.max(0, endLine - 400); i <= endLine && i < lines.length; i++) {
-    const c = BAR_COUNTER.exec(lines[i]!);
+    const c = lines[i]!.includes("%") ? BAR_COUNTER.exec(lines[i]!) : null;
     if (c) drawn.add(c[1]!);
   }
   let trailing = 0;
@@ -251,7 +256,7 @@ const TRAINING_PROGRESS = /\b(?:[Ee]poch|EPOCH|[Ss]tep|[Ii]ter(?:ation)?|ITER(?:
 export function goesOnAfter(rawLines: readonly string[], index: number): boolean {
   const drawn = new Set<string>();
   for (let i = Math.max(0, index - 400); i <= index && i < rawLines.length; i++) {
-    const c = BAR_COUNTER.exec(rawLines[i]!);
+    const c = rawLines[i]!.includes("%") ? BAR_COUNTER.exec(rawLines[i]!) : null;
     if (c) drawn.add(c[1]!);
   }
   for (let i = index + 1; i < rawLines.length; i++) {
@@ -274,7 +279,10 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
   for (let i = 0; i < lines.length; i++) {
     if (consumed.has(i)) continue;
     const raw = lines[i]!;
-    const ip = IPYTHON_HEAD.exec(raw);
+    // Each head, and each regex below, needs a literal text of the line: a line without it is not
+    // run through that regex (a regex's first run compiles it; most of a log's lines hold none).
+    const titled = raw.includes(TRACEBACK_TITLE);
+    const ip = titled ? IPYTHON_HEAD.exec(raw) : null;
     if (ip) {
       // IPython (Jupyter, Colab) chains its tracebacks with Python's own markers between them.
       const e = parseIPythonTraceback(lines, i, ip.groups!.type!, consumed);
@@ -289,7 +297,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       if (kind) pendingChain.set("", { kind, from: e });
       continue;
     }
-    if (RICH_HEAD.test(raw)) {
+    if (titled && RICH_HEAD.test(raw)) {
       const e = parseRichTraceback(lines, i, consumed);
       if (e) out.push(e);
       continue;
@@ -336,7 +344,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       continue;
     }
     // Frames without their "Traceback" line (an excerpt that starts inside the traceback).
-    if (/^\s*File "[^"]+", line \d+/.test(raw) && (i === 0 || !/^\s*File "|^\s{2,}\S/.test(lines[i - 1]!))) {
+    if (raw.includes('File "') && /^\s*File "[^"]+", line \d+/.test(raw) && (i === 0 || !/^\s*File "|^\s{2,}\S/.test(lines[i - 1]!))) {
       const prefix = raw.slice(0, raw.indexOf("File"));
       const e = parsePythonTraceback(lines, i - 1, prefix.replace(/\s+$/, ""), consumed);
       if (e) {
@@ -349,13 +357,15 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       if (e) out.push(e);
       continue;
     }
-    const t = TERMINATE.exec(raw);
+    const t = raw.includes(TERMINATE_TEXT) ? TERMINATE.exec(raw) : null;
     if (t) {
       const e = parseTerminate(lines, i, t.groups!.type!);
       out.push(e);
       for (let j = i; j <= e.endLine; j++) consumed.add(j);
       continue;
     }
+    // BARE_EXC's type ends in one of these words right before ": ", in a part of the line.
+    if (!BARE_EXC_ENDS.some((end) => raw.includes(end))) continue;
     const body = withoutRankPrefix(raw);
     const uncaught = body.includes("Uncaught ") ? UNCAUGHT.exec(body) : null;
     const bare = BARE_EXC.exec((uncaught ? body.slice(uncaught[0].length) : body).trim().replace(JAX_UNFILTERED, ""));
@@ -599,9 +609,13 @@ function parseTerminate(lines: readonly string[], head: number, type: string): P
 
 const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
 
+const LAUNCHER_TEXTS = ["Root Cause", "exits with return code = ", "CalledProcessError: Command ", "srun: error: ", "Process finished with exit code ", "Command exited with non-zero status ", "failed (exitcode: "];
+
 /** The last launcher summary in `lines`, or null. */
 export function lastLauncherReport(lines: readonly string[]): LauncherReport | null {
   for (let i = lines.length - 1; i >= 0; i--) {
+    // Each summary below needs one of these texts (a line holding none is not run through the regexes).
+    if (!LAUNCHER_TEXTS.some((t) => lines[i]!.includes(t))) continue;
     const l = withoutRankPrefix(lines[i]!);
     // torchelastic before PyTorch 1.10 printed "Root Cause:" alone on its line.
     if (/Root Cause \(first observed failure\):|^\s*Root Cause:\s*$/.test(l)) return torchrunRootCause(lines, i);
