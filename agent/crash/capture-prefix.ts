@@ -15,6 +15,10 @@
  *     `May 15 23:09:27 host kernel: [  514.682838] Memory cgroup out of memory: ...` keeps `kernel: `,
  *     which says the kernel wrote it (corpus host_oom/process_killed entries); a timestamp alone,
  *     as CircleCI writes it (`Dec 30 22:42:59 Traceback (most recent call last):`, pytorch/pytorch#31714);
+ *   - Determined's trial logs, time and container before `|| ` (`[2024-02-27T21:05:04.028090Z] fa88a9df
+ *     || INFO: copying files to container: /`, blank for the master's own lines, determined-ai/determined#8915);
+ *   - Vertex AI's job logs, severity, time and zone, tab-separated (`INFO    2022-01-26 14:19:41 +1100
+ *     workerpool0-0   {'loss': 5.3862, ...}` as pasted, GoogleCloudPlatform/vertex-ai-samples#242);
  * - source tags, which say which process wrote the line (the traceback parser keeps them apart
  *   when several processes interleave, see `capturedLines`):
  *   - PyTorch >= 2.2 `[rank3]: ` (and `[rank3]:[W506 ...]`), torchrun --tee `[default0]:`,
@@ -25,8 +29,26 @@
  *     SkyPilot's `(head, rank=0, pid=2972) ` (skypilot-org/skypilot#2952) and `(worker1, rank=1,
  *     pid=22249, ip=10.31.0.9) ` (skypilot-org/skypilot#2355);
  *   - docker compose's `service-1   | ` (`daskcluster-worker-1     | ` in the corpus);
- *   - `accelerate test`'s `stdout: ` / `stderr: ` (huggingface/accelerate#100, #2084).
+ *   - `accelerate test`'s `stdout: ` / `stderr: ` (huggingface/accelerate#100, #2084);
+ *   - SageMaker's mpirun, `[1,mpirank:0,algo-1]<stderr>:INFO:root:Reducer buckets have been rebuilt
+ *     in this iteration.` (huggingface/accelerate docs, docs/source/usage_guides/sagemaker.md);
+ *   - `kubectl logs --prefix` (kubernetes/kubernetes#76471): `[pod/echo-req-7cfd7bf68f-nk5kr/hello]
+ *     172.17.0.1 - - ...` (geerlingguy/ansible-for-kubernetes#75);
+ *   - pdsh, DeepSpeed's multi-node launcher, names the host: by address, `104.171.201.172:
+ *     lambda-scalar03:148969:148969 [3] NCCL INFO Using network Socket` (huggingface/accelerate#1317);
+ *     by name, `x1000c0s6b0n0: per_device_train_batch_size=8,` (deepspeedai/DeepSpeed#3969), which no
+ *     regex tells from a line's own `word: ` and is learned from the log (below);
+ *   - Determined's rank after its time and container, `[rank=1] ||   File "..."` (determined-ai/determined#4247);
+ *     Vertex AI's replica, `workerpool0-0` (the same thread as its time).
  * ANSI colour codes (Ray and compose colour their prefixes) are removed before, as everywhere.
+ *
+ * A prefix no layer here reads is learned from the log itself (`learnCapturePrefix`): the text before a
+ * traceback's head when its frame lines carry the same, digits read as any number (pdsh's host names,
+ * a timestamp without a zone on every line, a logger that writes its record start on each line of a
+ * traceback), else a bracketed group, a word with a digit before `: ` or a date and time that most of
+ * the log's last lines start with, never when a traceback is written without it (then it is the
+ * program's own record start, which the parser reads). Such a prefix is noise: read as any number,
+ * ranks or hosts under it cannot be told apart, so it never is a source tag.
  */
 
 const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
@@ -37,6 +59,12 @@ const NOISE = [
   String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)(?: (?:stdout|stderr) [FP](?: |$)| )`,
   // syslog / journald: time, host and a process tag `name[pid]: `; before `kernel: ` only time and host.
   String.raw`${MONTH} {1,2}\d{1,2} \d\d:\d\d:\d\d (?:[\w.-]+ (?=kernel: )|[\w.-]+ [\w./@-]+\[\d+\]: )?`,
+  // Determined's trial logs: the time, the container's short id (blank for the master's own lines),
+  // then `|| ` or the rank's tag; the `|| ` is required, so a program's own `[time] ` stays.
+  String.raw`\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z\] +(?:[0-9a-f]{8} +)?(?:\|\| |(?=\[rank=\d+\] \|\| ))`,
+  // Vertex AI's job logs (gcloud ai custom-jobs stream-logs): severity, time with its zone, then the
+  // replica; the service's own lines (`service`) have no replica to tell apart.
+  String.raw`(?:DEFAULT|DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)[\t ]+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}[\t ]+(?:service(?:\t| +))?`,
 ];
 
 /** Layers that name the process that wrote a line. */
@@ -46,6 +74,13 @@ const TAGS = [
   String.raw`\[rank\d+\]:(?: |(?=\[))`,
   String.raw`\[default\d+\]:`,
   String.raw`\[\d+,\d+\]<std(?:out|err)>:`,
+  // SageMaker's mpirun names the rank and the host: `[1,mpirank:0,algo-1]<stderr>:`.
+  String.raw`\[\d+,mpirank:\d+,[\w.-]+\]<std(?:out|err)>:`,
+  // kubectl logs --prefix: `[pod/NAME/CONTAINER] ` (any resource kind/name, then the container).
+  String.raw`\[[a-z]+\/[\w.-]+\/[\w.-]+\] `,
+  // pdsh (DeepSpeed's multi-node launcher) names the host it ran on; an IPv4 address is told apart
+  // from any text (a host name is not: it is learned from the log, see learnCapturePrefix).
+  String.raw`(?:\d{1,3}\.){3}\d{1,3}: `,
   // srun -l: the task number right-aligned (at most 3 spaces: a source line under a frame has 4).
   String.raw` {0,3}\d{1,5}: `,
   // Ray's `(Name pid=N, ip=A) `; SkyPilot's `(node, rank=R, pid=N, ip=A) `.
@@ -53,6 +88,9 @@ const TAGS = [
   // compose names a container service-N (v1: project_service_N), padded to the longest name.
   String.raw`[A-Za-z][\w.-]*[-_]\d+ +\| `,
   String.raw`std(?:out|err): `,
+  // Determined's rank (after its time and container, see NOISE); Vertex AI's replica (after its time).
+  String.raw`\[rank=\d+\] \|\| `,
+  String.raw`workerpool\d+-\d+(?:\t| +)`,
 ];
 
 /** Source of a regex matching one source tag (`[rank1]: `, srun's `0: `, Ray's `(Worker pid=N) `). */
@@ -68,16 +106,17 @@ export const CAPTURE_PREFIX_SOURCE = `^(?:${[...NOISE, ...TAGS].join("|")})+`;
  * runs it, and the whole one cost ~0.8 ms of a `crash scan --file` of a small log, where a line
  * starting with `[` needs only the bracket tags.
  */
-const [TIMESTAMP, SYSLOG] = NOISE as [string, string];
-const [RANK, TEE, MPIRUN, SRUN, RAY, COMPOSE, STDIO] = TAGS as [string, string, string, string, string, string, string];
+const [TIMESTAMP, SYSLOG, DETERMINED, VERTEX] = NOISE as [string, string, string, string];
+const [RANK, TEE, MPIRUN, SAGEMAKER, KUBECTL, PDSH_IP, SRUN, RAY, COMPOSE, STDIO, DETERMINED_RANK, VERTEX_REPLICA] = TAGS as [string, string, string, string, string, string, string, string, string, string, string, string];
 const layer = (noise: string[], tag: string[]): RegExp =>
   new RegExp([...(noise.length ? [`(?<noise>${noise.join("|")})`] : []), ...(tag.length ? [`(?<tag>${tag.join("|")})`] : [])].join("|"), "y");
-const DIGIT_LAYER = layer([TIMESTAMP], [SRUN]);
+const DIGIT_LAYER = layer([TIMESTAMP], [PDSH_IP, SRUN]);
 const SPACE_LAYER = layer([], [SRUN]);
-const BRACKET_LAYER = layer([], [RANK, TEE, MPIRUN]);
+const BRACKET_LAYER = layer([DETERMINED], [RANK, TEE, MPIRUN, SAGEMAKER, KUBECTL, DETERMINED_RANK]);
 const PAREN_LAYER = layer([], [RAY]);
-const LETTER_LAYER = layer([SYSLOG], [COMPOSE, STDIO]);
+const LETTER_LAYER = layer([SYSLOG, VERTEX], [COMPOSE, STDIO, VERTEX_REPLICA]);
 const MONTH_START = new RegExp(`^${MONTH} `);
+const VERTEX_START = /^[A-Z]+[\t ]+\d{4}-/;
 
 /** The layer regex for a layer starting at `i`, or null when no layer can start with that character. */
 function layerAt(line: string, i: number): RegExp | null {
@@ -91,13 +130,13 @@ function layerAt(line: string, i: number): RegExp | null {
 
 /**
  * Whether a line can start with a capture prefix, before any regex runs: a letter can only start a
- * month (syslog), `stdout: `/`stderr: `, or a compose service name, which needs ` | ` later on the
- * line. Most log lines start otherwise (a word, `{`, a quote) and are answered here.
+ * month (syslog), `stdout: `/`stderr: `, Vertex AI's severity before a date, or a compose service
+ * name, which needs ` | ` later on the line. Most log lines start otherwise (a word, `{`, a quote) and are answered here.
  */
 function mayHavePrefix(line: string): boolean {
   const re = layerAt(line, 0);
   if (re !== LETTER_LAYER) return re !== null;
-  return line.includes(" | ") || line.startsWith("stdout: ") || line.startsWith("stderr: ") || MONTH_START.test(line);
+  return line.includes(" | ") || line.startsWith("stdout: ") || line.startsWith("stderr: ") || MONTH_START.test(line) || VERTEX_START.test(line);
 }
 
 /** The prefix's layers from the line's start, at most `max` of them: their length and the source tags. */
@@ -137,11 +176,12 @@ export function splitCapturePrefix(line: string): { cut: number; tag: string } {
  * ones (ranks interleaved: the parser follows a traceback through the lines of its own tag) or when
  * fewer than half of the non-blank lines carry the one tag there is (PyTorch prefixes only a failing
  * rank's lines, which the parser reads as they are; and a lone `0: [...]` in Horovod's "Missing
- * ranks:" report is the report's own text, not srun's label). Null when no line has a capture prefix
- * (the lines are what they were).
+ * ranks:" report is the report's own text, not srun's label). A line starting with the log's learned
+ * prefix (`prefix`) loses it, and then its known layers as any line does. Null when no line has a
+ * capture prefix (the lines are what they were).
  */
-export function capturedLines(lines: readonly string[]): string[] | null {
-  const splits = lines.map(splitCapturePrefix);
+export function capturedLines(lines: readonly string[], prefix?: LearnedPrefix | null): string[] | null {
+  const splits = lines.map((l) => (prefix ? splitWithLearned(l, prefix) : splitCapturePrefix(l)));
   if (!splits.some((s) => s.cut > 0)) return null;
   const tags = new Set<string>();
   let tagged = 0;
@@ -159,4 +199,232 @@ export function capturedLines(lines: readonly string[]): string[] | null {
     if (s.cut === 0) return l;
     return keepTags ? s.tag + l.slice(s.cut) : l.slice(s.cut);
   });
+}
+
+/**
+ * A capture prefix learned from the log itself (`learnCapturePrefix`): the text some tool wrote before
+ * each line, with its digits read as any number (a changing time, rank or address is one shape). A line
+ * starting with it is read without it, and then without the known layers that follow it.
+ */
+export interface LearnedPrefix {
+  /** The shape as a regex source (no anchors): the learned text, escaped, each run of digits `\d+`. */
+  readonly source: string;
+  /** What taught it: a traceback whose lines all carry it, or most of the last lines of the log. */
+  readonly from: "traceback" | "majority";
+  /** `source`, sticky: matched at index 0 of a line. */
+  readonly re: RegExp;
+}
+
+const TRACEBACK_HEAD = Buffer.from("Traceback (most recent call last):");
+const NL_TRACEBACK_HEAD = Buffer.from("\nTraceback (most recent call last):");
+const NL_FRAME = Buffer.from('\n  File "');
+/** Longest prefix learned: a capture tool's prefix is short, a line's own text may be anything. */
+const MAX_LEARNED_CHARS = 120;
+/** Tracebacks looked at, from the end (the last one is the one that matters). */
+const MAX_TRACEBACKS = 4;
+/** Lines after a `Traceback` head searched for a frame line carrying the same prefix. */
+const FRAME_LOOKAHEAD_LINES = 40;
+/** The majority reading: the last lines sampled, the share and the count of them a shape must hold. */
+const MAJORITY_SAMPLE_LINES = 64;
+const MAJORITY_SHARE = 0.7;
+const MAJORITY_MIN_LINES = 2;
+/** A date and time at a line's start, any zone or none (the majority reading's third kind of shape). */
+const DATE_TIME = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? /y;
+const FRAME_LINE = /^\s*File "/;
+/** The characters a layer ends with (a known one may follow). */
+const LAYER_END = /[\s\]:>)|]/;
+
+/** The learned shape of a prefix text: escaped, its runs of digits any number. */
+function shapeOf(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/\d+/g, String.raw`\d+`);
+}
+
+function learned(text: string, from: LearnedPrefix["from"]): LearnedPrefix {
+  const source = shapeOf(text);
+  return { source, from, re: new RegExp(source, "y") };
+}
+
+/** Characters `learned` takes at a line's start (0 when the line does not start with it). */
+function learnedCut(line: string, prefix: LearnedPrefix): number {
+  prefix.re.lastIndex = 0;
+  const m = prefix.re.exec(line);
+  return m ? m[0].length : 0;
+}
+
+/**
+ * The part of a prefix text that the known layers do not read: its start up to where the rest is all
+ * known layers (`worker-1: [rank0]: ` learns `worker-1: `, so that the parser still tells ranks apart).
+ * Empty when the known layers read all of it.
+ */
+function unknownHead(text: string): string {
+  for (let k = 0; k < text.length; k++) {
+    // Layers start at the text's start or after a separator (not at `1: ` inside `worker-1: `).
+    if (k > 0 && !LAYER_END.test(text[k - 1]!)) continue;
+    const rest = text.slice(k);
+    // The rest followed by a word: the known layers must end exactly where the text does.
+    if (peel(rest + "x", Infinity).cut === rest.length) return text.slice(0, k);
+  }
+  return text;
+}
+
+/** Whether a prefix text can be a capture tool's: short, one line, not indentation, ends before a word. */
+function plausiblePrefix(text: string): boolean {
+  if (text.length === 0 || text.length > MAX_LEARNED_CHARS || text.trim() === "") return false;
+  if (/[\r\t\x1b\0]/.test(text)) return false;
+  // A tool's prefix ends in a separator; `fooTraceback` is a word, not a prefix.
+  return !/\w$/.test(text);
+}
+
+/**
+ * The prefix of the traceback whose head starts at byte `at` (its line starting at `ls`): the text
+ * before `Traceback`, when at least one frame line (`  File "...", line N`) in the lines after it
+ * starts with the same shape. The frame lines are what makes it a capture prefix: a logger's record
+ * start, an exception's `RuntimeError: ` or a progress bar is never written before them.
+ */
+function fromTraceback(buf: Buffer, ls: number, at: number, end: number): LearnedPrefix | null {
+  const head = unknownHead(buf.toString("utf8", ls, at));
+  if (!plausiblePrefix(head)) return null;
+  const prefix = learned(head, "traceback");
+  let stop = at;
+  for (let k = 0; k < FRAME_LOOKAHEAD_LINES && stop < end; k++) {
+    const nl = buf.indexOf(0x0a, stop + 1);
+    stop = nl < 0 || nl >= end ? end : nl;
+  }
+  const after = buf.toString("utf8", at, stop).split("\n");
+  for (let i = 1; i < after.length; i++) {
+    const line = after[i]!;
+    const cut = learnedCut(line, prefix);
+    if (cut === 0) continue;
+    // The frame after the known layers that follow the learned text (`[rank0]: ` after `gpu-node-a: `).
+    const rest = line.slice(cut);
+    if (FRAME_LINE.test(rest.slice(peel(rest, 8).cut))) return prefix;
+  }
+  return null;
+}
+
+/**
+ * A line's candidate prefix for the majority reading, or "" when it has none: one bracketed group
+ * holding a digit or a slash (`[pod/trainer-0/pytorch] `, `[2024-05-08 08:47:12] `), a single word
+ * holding a digit before `: ` (pdsh's `worker-1: `, `10.0.0.12: `), or a date and time.
+ */
+function candidatePrefix(line: string): string {
+  // Character tests, not regexes: this runs on every sampled line of every scan, and a small regex
+  // still costs its compilation on a `crash scan --file`'s cold start.
+  const c = line.charCodeAt(0);
+  if (c === 91 /* [ */) {
+    const close = line.indexOf("]");
+    if (close < 2 || close > MAX_LEARNED_CHARS) return "";
+    let after = close + 1;
+    if (line.charCodeAt(after) === 58 /* : */) after++;
+    if (line.charCodeAt(after) !== 32) return "";
+    // glog's and c10's record header (`[E ProcessGroupNCCL.cpp:616] `, `[W506 08:47:31.261 ...] `) is the
+    // program's own, a level the parser reads as a record's start: never learned.
+    if ("IWEF".includes(line[1]!) && (line.charCodeAt(2) === 32 || isDigit(line.charCodeAt(2)))) return "";
+    for (let i = 1; i < close; i++) if (isDigit(line.charCodeAt(i)) || line.charCodeAt(i) === 47 /* / */) return line.slice(0, after + 1);
+    return "";
+  }
+  if (isDigit(c)) {
+    DATE_TIME.lastIndex = 0;
+    const m = DATE_TIME.exec(line);
+    if (m) return m[0];
+  }
+  const colon = line.indexOf(": ");
+  if (colon < 1 || colon > 64) return "";
+  // One word (letters, digits, `_.@-`) with a digit and something else: a host name or an address.
+  let digits = 0;
+  for (let i = 0; i < colon; i++) {
+    const k = line.charCodeAt(i);
+    if (isDigit(k)) digits++;
+    else if (!((k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k === 46 || k === 64 || k === 45)) return "";
+  }
+  return digits > 0 && digits < colon ? line.slice(0, colon + 2) : "";
+}
+
+function isDigit(k: number): boolean {
+  return k >= 48 && k <= 57;
+}
+
+/** A candidate prefix with each run of digits written `0`: prefixes of one shape share it. */
+function shapeKey(cand: string): string {
+  let key = "";
+  for (let i = 0; i < cand.length; i++) {
+    const k = cand.charCodeAt(i);
+    if (!isDigit(k)) key += cand[i];
+    else if (!isDigit(cand.charCodeAt(i - 1))) key += "0";
+  }
+  return key;
+}
+
+/**
+ * The prefix most of the last lines of bytes [start, end) carry (MAJORITY_SHARE of the non-blank ones,
+ * and at least two lines), of a kind a capture tool writes (candidatePrefix) and the known layers
+ * do not read. Never when the text holds a traceback written without a prefix: then the shape is the
+ * program's own record format (a logger's timestamp), which the parser reads as a record's start.
+ */
+function fromMajority(buf: Buffer, start: number, end: number): LearnedPrefix | null {
+  const within = (at: number) => at !== -1 && at < end;
+  if (within(buf.indexOf(NL_TRACEBACK_HEAD, start)) || within(buf.indexOf(NL_FRAME, start))) return null;
+  if (buf.subarray(start, Math.min(end, start + TRACEBACK_HEAD.length)).equals(TRACEBACK_HEAD)) return null;
+  let from = end;
+  for (let k = 0; k <= MAJORITY_SAMPLE_LINES && from > start; k++) {
+    const nl = buf.lastIndexOf(0x0a, from - 1);
+    from = nl < start ? start : nl;
+  }
+  const counts = new Map<string, { n: number; text: string }>();
+  let nonBlank = 0;
+  for (const raw of buf.toString("utf8", from, end).split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.trim() === "") continue;
+    nonBlank++;
+    // A line the known layers read is theirs (the indentation after torchrun's `[default0]:` is the text's).
+    const cand = candidatePrefix(line);
+    if (!cand || peel(line, 1).cut > 0) continue;
+    const key = shapeKey(cand);
+    const seen = counts.get(key);
+    if (seen) seen.n++;
+    else counts.set(key, { n: 1, text: cand });
+  }
+  let best: { n: number; text: string } | null = null;
+  for (const v of counts.values()) if (!best || v.n > best.n) best = v;
+  if (!best || best.n < MAJORITY_MIN_LINES || best.n < Math.ceil(MAJORITY_SHARE * nonBlank)) return null;
+  const head = unknownHead(best.text);
+  return head === best.text && plausiblePrefix(head) ? learned(head, "majority") : null;
+}
+
+/** splitCapturePrefix, after the learned prefix when the line starts with it (which is noise: never a tag). */
+function splitWithLearned(line: string, prefix: LearnedPrefix): { cut: number; tag: string } {
+  const first = learnedCut(line, prefix);
+  if (first === 0) return splitCapturePrefix(line);
+  const rest = peel(line.slice(first), 8);
+  return { cut: first + rest.cut, tag: rest.tag };
+}
+
+/**
+ * The capture prefix bytes [start, end) of a log teach, or null: first the prefix of one of its last
+ * tracebacks (fromTraceback), else the one most of its last lines carry (fromMajority). A few native
+ * searches and at most ~100 lines decoded, whatever the text's size; prefixes the known layers read
+ * teach nothing (they are read already).
+ */
+export function learnCapturePrefix(buf: Buffer, start: number, end: number): LearnedPrefix | null {
+  let at = end - TRACEBACK_HEAD.length >= start ? buf.lastIndexOf(TRACEBACK_HEAD, end - TRACEBACK_HEAD.length) : -1;
+  for (let n = 0; n < MAX_TRACEBACKS && at >= start; n++) {
+    const nl = at > start ? buf.lastIndexOf(0x0a, at - 1) : -1;
+    const ls = nl < start ? start : nl + 1;
+    if (at > ls) {
+      const p = fromTraceback(buf, ls, at, end);
+      if (p) return p;
+    }
+    at = at - 1 >= start ? buf.lastIndexOf(TRACEBACK_HEAD, at - 1) : -1;
+  }
+  return fromMajority(buf, start, end);
+}
+
+/**
+ * The line without the learned prefix, or null when it does not start with it: what the rules are
+ * tried on (as classifyLine tries a text: as written, then without the known layers) when they
+ * matched neither the line nor its text without the known layers. `cut` is where that text starts.
+ */
+export function withoutLearnedPrefix(line: string, prefix: LearnedPrefix): { cut: number; text: string } | null {
+  const cut = learnedCut(line, prefix);
+  return cut === 0 ? null : { cut, text: line.slice(cut) };
 }
