@@ -14,7 +14,7 @@ import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
-import { capturedLines } from "./capture-prefix.js";
+import { capturedLines, learnCapturePrefix, withoutLearnedPrefix, type LearnedPrefix } from "./capture-prefix.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
@@ -521,6 +521,11 @@ function candidateLines(buf: Buffer, start: number, end: number, rules: Compiled
  */
 export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector, keep = true): number {
   const rules = collector.rules;
+  // The log's own capture prefix (a tool the known layers do not read: pdsh's `worker-1: `, kubectl's
+  // `[pod/NAME/CONTAINER] `), learned from the first text that teaches one; a line no rule matched as
+  // written is tried without it.
+  const learned = (collector.learnedPrefix ??= learnCapturePrefix(buf, start, end) ?? undefined) ?? null;
+  const orLearned = (raw: string, lm: LineMatch | null): LineMatch | null => (lm || !learned ? lm : classifyWithoutLearned(rules, raw, learned));
   // Building the prefilter costs more than classifying every line of a small text (a tail scan
   // of 1000 lines): it is built for the first large text and then used for every text.
   const pf = collector.prefiltered ? (builtPrefilter(rules) ?? (end - start >= PREFILTER_MIN_BYTES ? prefilterFor(rules) : undefined)) : undefined;
@@ -537,7 +542,7 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
       if (dirty || (found && candidates!.whole.mayMatch(newlines, found))) {
         let raw = buf.toString("utf8", ls, le);
         if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-        const lm = found && !dirty ? candidates!.whole.classify(newlines, raw, found) : classifyLine(rules, raw);
+        const lm = orLearned(raw, found && !dirty ? candidates!.whole.classify(newlines, raw, found) : classifyLine(rules, raw));
         if (lm) collector.add(lm, firstLine + newlines, baseOffset + (ls - start));
       }
       if (le === end) break;
@@ -556,13 +561,21 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
       // No candidate pattern matches a segment: no rule can match the line (a line with ANSI codes
       // or NULs is cleaned by the classifier first, so it is classified whenever it is a candidate).
-      if (!cleaned && !pf.mayMatch(raw, patterns)) return;
-      const lm = classifyLine(rules, raw);
+      if (!cleaned && !pf.mayMatch(raw, patterns) && !(learned && withoutLearnedPrefix(raw, learned))) return;
+      const lm = orLearned(raw, classifyLine(rules, raw));
       if (lm) collector.add(lm, firstLine + before, baseOffset + (ls - start));
     },
   );
   if (keep) collector.keep(buf, start, end, firstLine, baseOffset, newlines);
   return newlines;
+}
+
+/** classifyLine on a line's text without the log's learned capture prefix, reported on the line as written. */
+function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix): LineMatch | null {
+  const body = withoutLearnedPrefix(raw, learned);
+  const lm = body && classifyLine(rules, body.text);
+  if (!lm) return null;
+  return lm.text.length === body.text.length ? { ...lm, text: raw, bodyStart: body.cut + (lm.bodyStart ?? 0) } : lm;
 }
 
 const ANSI_CODES = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -589,6 +602,8 @@ export class FindingCollector {
   private kept: KeptLines = { lines: [], firstLine: 1, offsets: [] };
   /** The failure the file's kept lines end in (set by finish). */
   failure: FailureReport | null = null;
+  /** The log's own capture prefix (learnCapturePrefix): undefined until a text taught one. */
+  learnedPrefix: LearnedPrefix | undefined;
 
   constructor(
     readonly file: string,
@@ -680,7 +695,7 @@ export class FindingCollector {
    */
   finish(): CrashFinding[] {
     // Whole-line readers (the parser, metric tables, progress checks) read lines without capture prefixes.
-    const captured = this.kept.asWritten ? null : capturedLines(this.kept.lines);
+    const captured = this.kept.asWritten ? null : capturedLines(this.kept.lines, this.learnedPrefix);
     if (captured) this.kept = { ...this.kept, lines: captured, asWritten: this.kept.lines };
     for (let i = this.incidentStart; i < this.findings.length; i++) {
       const f = this.findings[i]!;
