@@ -14,11 +14,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCorpus, CORPUS_DIR } from "../bench/crash-accuracy.bench.js";
 import { writeTrainerLog } from "../bench/lib/trainer-log.js";
-import { capturedLines, capturePrefixLength, splitCapturePrefix } from "../agent/crash/capture-prefix.js";
+import { capturedLines, capturePrefixLength, learnCapturePrefix, splitCapturePrefix } from "../agent/crash/capture-prefix.js";
 import { prefilterFor } from "../agent/crash/prefilter.js";
 import { classifyLine, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
-import { CAPTURE_FORMS } from "../bench/lib/capture-wrap.js";
+import { CAPTURE_FORMS, LEARNED_FORMS } from "../bench/lib/capture-wrap.js";
 
 const rules = await loadRules();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-capture-"));
@@ -160,6 +160,19 @@ test("real lines of each tool: the prefix is recognised and the program's text r
     ["[1,26]<stdout>:ip-172-32-36-209:8716:9558 [2] NCCL INFO Ring 00 : 26[2] -> 30[6] via P2P/IPC", "ip-172-32-36-209:8716:9558 [2] NCCL INFO Ring 00 : 26[2] -> 30[6] via P2P/IPC"],
     ["[default0]:12:13:46    INFO Starting training loop (max_steps=100)", "12:13:46    INFO Starting training loop (max_steps=100)"],
     [" 7: [rank80]: urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='huggingface.co', port=443)", "urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='huggingface.co', port=443)"],
+    // SageMaker's mpirun (huggingface/accelerate docs, usage_guides/sagemaker.md)
+    ["[1,mpirank:0,algo-1]<stderr>:INFO:root:Reducer buckets have been rebuilt in this iteration.", "INFO:root:Reducer buckets have been rebuilt in this iteration."],
+    // kubectl logs --prefix (geerlingguy/ansible-for-kubernetes#75; the flag: kubernetes/kubernetes#76471)
+    ['[pod/echo-req-7cfd7bf68f-nk5kr/hello] 172.17.0.1 - - [22/Nov/2020:17:19:05 +0000] "GET /test HTTP/1.1" 200 7269', '172.17.0.1 - - [22/Nov/2020:17:19:05 +0000] "GET /test HTTP/1.1" 200 7269'],
+    // pdsh under DeepSpeed's multi-node launcher, a host given by its address (huggingface/accelerate#1317)
+    ["104.171.201.172: lambda-scalar03:148969:148969 [3] NCCL INFO Using network Socket", "lambda-scalar03:148969:148969 [3] NCCL INFO Using network Socket"],
+    // Determined's trial logs: a rank's frame line, a container's line, the master's own (determined-ai/determined#4247, #8915)
+    ['[2022-05-31T14:25:44.128074Z] dc5b74e6 [rank=1] ||   File "/opt/conda/lib/python3.8/runpy.py", line 87 in _run_code', '  File "/opt/conda/lib/python3.8/runpy.py", line 87 in _run_code'],
+    ["[2024-02-27T21:05:04.028090Z] fa88a9df || INFO: copying files to container: /run/determined", "INFO: copying files to container: /run/determined"],
+    ["[2024-02-27T21:05:03.626766Z]          || INFO: Trial 139 (Experiment 138) was assigned to an agent", "INFO: Trial 139 (Experiment 138) was assigned to an agent"],
+    // Vertex AI's job logs, as pasted (spaces) and as written (tabs) (GoogleCloudPlatform/vertex-ai-samples#242)
+    ["INFO    2022-01-26 14:19:41 +1100       workerpool0-0   {'loss': 5.3862, 'learning_rate': 1.3723849372384938e-05, 'epoch': 3.14}", "{'loss': 5.3862, 'learning_rate': 1.3723849372384938e-05, 'epoch': 3.14}"],
+    ["ERROR\t2022-01-26 14:19:41 +1100\tworkerpool0-0\tConfiguration saved in /tmp/xlm-roberta-large/checkpoint-6000/config.json", "Configuration saved in /tmp/xlm-roberta-large/checkpoint-6000/config.json"],
   ];
   for (const [line, text] of cases) assert.equal(line.slice(capturePrefixLength(line)), text, line);
 });
@@ -177,6 +190,10 @@ test("near misses: text that only looks like a capture prefix is not one", () =>
     "Step 1: loss nan",
     "1:", // no space after the colon
     "[rank3]Killed", // no colon
+    "[2026-06-07T21:05:05.705689Z] [ERROR] [cycle] Traceback (most recent call last):", // a program's own `[time] ` (Determined's needs its `|| `)
+    "ERROR: could not find a version that satisfies the requirement", // a level, not Vertex AI's severity and time
+    "service restarted", // Vertex AI's `service` only after its time
+    "10.0.0.12:8080 refused the connection", // an address and a port, not pdsh's `host: `
   ]) {
     assert.equal(capturePrefixLength(line), 0, JSON.stringify(line));
   }
@@ -209,4 +226,132 @@ test("kept lines: several different source tags stay (the parser keeps ranks apa
   assert.deepEqual(capturedLines(horovod), horovod);
   // darknet's numbered lines are several "tags": they stay as written.
   assert.deepEqual(capturedLines(["1: 5.3, 5.2 avg loss", "2: 5.1, 5.0 avg loss"]), ["1: 5.3, 5.2 avg loss", "2: 5.1, 5.0 avg loss"]);
+});
+
+/** learnCapturePrefix of a text given as lines. */
+function learnedOf(lines: readonly string[]) {
+  const buf = Buffer.from(lines.join("\n") + "\n");
+  return learnCapturePrefix(buf, 0, buf.length);
+}
+
+/** A traceback (an exception no rule names), each line given the prefix `prefix(i)`. */
+function tracebackUnder(prefix: (i: number) => string): string[] {
+  return [
+    "step 120 loss 2.113",
+    "Traceback (most recent call last):",
+    '  File "/work/train.py", line 88, in <module>',
+    "    main()",
+    '  File "/work/train.py", line 80, in main',
+    "    batch = collate(samples)",
+    "KeyError: 'input_ids'",
+  ].map((l, i) => prefix(i) + l);
+}
+
+test("every tune and heldout entry of two lines or more, under a prefix learned from the log, gives the primary category it gives as collected", async () => {
+  const entries = loadCorpus().filter((e) => e.split === "tune" || e.split === "heldout");
+  const wrong: string[] = [];
+  let scanned = 0;
+  for (const e of entries) {
+    const text = fs.readFileSync(path.join(CORPUS_DIR, e.file), "utf8");
+    if (text.split("\n").filter((l) => l.trim()).length < 2) continue;
+    const plain = await primaryOf(text);
+    for (const form of LEARNED_FORMS) {
+      const got = await primaryOf(form.wrap(text));
+      if (got !== plain) wrong.push(`${e.file} in ${form.name}: ${plain} -> ${got}`);
+    }
+    scanned++;
+  }
+  assert.ok(scanned > 1200, `${scanned} entries`);
+  assert.deepEqual(wrong, []);
+});
+
+test("a prefix learned from a traceback's lines: unknown tools, loggers writing every line, digits read as any number", async () => {
+  const cases: [string, (i: number) => string, string][] = [
+    // pdsh with host names (DeepSpeed multi-node): `x1000c0s6b0n0: ` before every line
+    ["pdsh", () => "x1000c0s6b0n0: ", String.raw`x\d+c\d+s\d+b\d+n\d+: `],
+    // a logger writing each line of the traceback (Twisted's `TIME [-] `, vLLM's `LEVEL TIME [file:line] `)
+    ["twisted", (i) => `2011-09-24 00:04:1${i}-0400 [-] `, String.raw`\d+-\d+-\d+ \d+:\d+:\d+-\d+ \[-\] `],
+    ["vllm", (i) => `(EngineCore_DP0 pid=2525901) ERROR 02-11 20:37:4${i} [core.py:1008] `, String.raw`\(EngineCore_DP\d+ pid=\d+\) ERROR \d+-\d+ \d+:\d+:\d+ \[core\.py:\d+\] `],
+    // ceph-deploy's host and level brackets
+    ["ceph", () => "[ceph-mon1][ERROR ] ", String.raw`\[ceph-mon\d+\]\[ERROR \] `],
+  ];
+  for (const [name, prefix, shape] of cases) {
+    const lines = tracebackUnder(prefix);
+    const learned = learnedOf(lines);
+    assert.equal(learned?.source, shape, name);
+    assert.equal(learned?.from, "traceback", name);
+    const file = path.join(tmp, `learned-${name}.log`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const r = await scanFiles([file], { rules });
+    assert.equal(r.primary?.category, "python_exception", name);
+    assert.match(r.primary!.suggestion, /KeyError/, name);
+    assert.match(r.primary!.suggestion, /train\.py:80 in main/, name);
+    // The finding quotes the exception line as written, at its own line number.
+    assert.equal(r.primary?.text, lines[6], name);
+    assert.equal(r.primary?.line, 7, name);
+  }
+});
+
+test("a prefix learned from most of the last lines: an anchored rule matches after it, the finding keeps the line as written", async () => {
+  for (const [name, prefix] of [
+    ["pdsh", (i: number) => (i % 2 ? "worker-1: " : "worker-12: ")],
+    ["kubectl-like", () => "[trainer-0/pytorch] "],
+    ["ts", (i: number) => `2024-05-08 08:47:${String(10 + i).padStart(2, "0")}.261 `],
+  ] as const) {
+    const lines = ["epoch 3 step 120 loss 2.113", "epoch 3 step 130 loss 2.101", "Segmentation fault (core dumped)"].map((l, i) => prefix(i) + l);
+    assert.equal(learnedOf(lines)?.from, "majority", name);
+    const file = path.join(tmp, `majority-${name}.log`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const r = await scanFiles([file], { rules });
+    assert.equal(r.primary?.category, "segfault", name);
+    assert.equal(r.primary?.text, lines[2], name);
+    assert.equal(r.primary?.line, 3, name);
+  }
+});
+
+test("a learned prefix goes before the known layers, which stay apart: interleaved ranks under pdsh's host name", () => {
+  const lines = [...tracebackUnder(() => "gpu-node-a: [rank0]: "), "gpu-node-a: [rank1]: step 120 loss 2.113"];
+  const learned = learnedOf(lines);
+  assert.equal(learned?.source, "gpu-node-a: ");
+  const kept = capturedLines(lines, learned);
+  assert.equal(kept?.[1], "[rank0]: Traceback (most recent call last):");
+  assert.equal(kept?.at(-1), "[rank1]: step 120 loss 2.113");
+});
+
+test("near misses: what must never be learned as a capture prefix", () => {
+  const plainTraceback = tracebackUnder(() => "").slice(1);
+  const none: [string, string[]][] = [
+    // A logger's record start before the traceback (the parser ends an exception's message at the next record).
+    ["logging records and a plain traceback", ["2024-05-08 08:47:31,261 - INFO - step 10", "2024-05-08 08:47:32,100 - ERROR - training failed", ...plainTraceback, "2024-05-08 08:47:33,000 - INFO - cleanup"]],
+    // DeepSpeed's own records on most lines, a plain traceback at the end.
+    ["deepspeed records", [...Array.from({ length: 8 }, (_, i) => `[2022-04-28 04:19:0${i},152] [INFO] [launch.py:96:main] WORLD INFO DICT: {'algo-1': [0, 1]}`), ...plainTraceback]],
+    // An exception that quotes a traceback, and Ray's `traceback: ` field: the frame lines do not carry them.
+    ["exception quoting a traceback", ["Error: Traceback (most recent call last):", '  File "<string>", line 1, in <module>', "ModuleNotFoundError: No module named 'acme'"]],
+    ["ray field", ["ray.exceptions.RaySystemError: System error: partially initialized module 'pandas'", "  traceback: Traceback (most recent call last):", '    File "/usr/lib/python3.8/site-packages/ray/serialization.py", line 340, in deserialize_objects', "      obj = self._deserialize_object(data, metadata, object_ref)"]],
+    // A progress bar redrawn before the traceback's head.
+    ["tqdm", ["  3%|▎         | 30/1000 [00:03<01:40,  9.62it/s]\rTraceback (most recent call last):", ...plainTraceback.slice(1)]],
+    // Lightning's progress lines, a level on every line, darknet's numbered lines (srun's known `1: ` is read already).
+    ["lightning", Array.from({ length: 6 }, (_, i) => `Epoch ${i}: 100%|██████████| 782/782 [00:41<00:00, 18.9it/s, loss=0.${i}]`)],
+    ["levels", Array.from({ length: 6 }, (_, i) => `WARNING: step ${i} took longer than expected`)],
+    ["darknet", Array.from({ length: 6 }, (_, i) => `${i + 1}: 5.30${i}, 5.21 avg loss, 0.001000 rate, 2.5 seconds, 64 images`)],
+    // glog's / c10's record header carries a level the parser reads as a record's start.
+    ["glog", Array.from({ length: 6 }, (_, i) => `[E ProcessGroupNCCL.cpp:${600 + i}] [Rank 0] Watchdog caught collective operation timeout`)],
+    // One line teaches nothing.
+    ["one line", ["worker-1: RuntimeError: boom"]],
+    // Fewer than 70 % of the last lines.
+    ["minority", ["worker-1: a", "worker-1: b", "c", "d", "e"]],
+  ];
+  for (const [name, lines] of none) assert.equal(learnedOf(lines), null, name);
+  // A prefix the known layers read is not learned: it is read already, tags kept apart as before.
+  assert.equal(learnedOf(tracebackUnder(() => "[rank3]: ")), null);
+  assert.equal(learnedOf(tracebackUnder((i) => `2024-05-08T08:47:3${i}.261Z `)), null);
+});
+
+test("near misses: logging records around a plain traceback read as before (the record after the exception ends its message)", async () => {
+  const lines = ["2024-05-08 08:47:31,261 - INFO - step 10", ...tracebackUnder(() => "").slice(1), "2024-05-08 08:47:33,000 - INFO - wandb: syncing run"];
+  const file = path.join(tmp, "records.log");
+  fs.writeFileSync(file, lines.join("\n") + "\n");
+  const r = await scanFiles([file], { rules });
+  assert.equal(r.primary?.category, "python_exception");
+  assert.doesNotMatch(r.primary!.suggestion, /wandb: syncing/);
 });

@@ -48,6 +48,24 @@ export const CAPTURE_FORMS: readonly CaptureForm[] = [
   { name: "syslog", example: "journald: `Aug 24 10:39:53 eg-00-01-c0-26-e0-1d dockerd[629]: time=...` (NVIDIA/nvidia-container-toolkit#104)", wrap: (s) => perLine(s, (l, i) => `May  8 ${clock(i)} gpu-node-3 python3[2417]: ${l}`) },
   { name: "circleci", example: "CircleCI: `Dec 30 22:42:59 Traceback (most recent call last): ` (pytorch/pytorch#31714)", wrap: (s) => perLine(s, (l, i) => `Dec 30 ${clock(i)} ${l}`) },
   { name: "cri+rank", example: "a rank's line in a pod's log: CRI prefix, then PyTorch's `[rank0]: `", wrap: (s) => perLine(s, (l, i) => `2024-05-08T${clock(i)}.261123456Z stderr F [rank0]: ${l}`) },
+  { name: "sagemaker", example: "SageMaker's mpirun: `[1,mpirank:0,algo-1]<stderr>:INFO:root:Reducer buckets have been rebuilt in this iteration.` (huggingface/accelerate docs, usage_guides/sagemaker.md)", wrap: (s) => perLine(s, (l) => `[1,mpirank:0,algo-1]<stderr>:${l}`) },
+  { name: "kubectl", example: "kubectl logs --prefix: `[pod/echo-req-7cfd7bf68f-nk5kr/hello] 172.17.0.1 - - ...` (geerlingguy/ansible-for-kubernetes#75)", wrap: (s) => perLine(s, (l) => `[pod/trainer-worker-0/pytorch] ${l}`) },
+  { name: "pdsh-ip", example: "pdsh under DeepSpeed: `104.171.201.172: lambda-scalar03:148969:148969 [3] NCCL INFO Using network Socket` (huggingface/accelerate#1317)", wrap: (s) => perLine(s, (l) => `10.0.0.12: ${l}`) },
+  { name: "determined", example: "Determined: `[2022-05-31T14:25:44.128074Z] dc5b74e6 [rank=1] ||   File \"...\"` (determined-ai/determined#4247)", wrap: (s) => perLine(s, (l, i) => `[2022-05-31T14:${clock(i).slice(3)}.128074Z] dc5b74e6 [rank=0] || ${l}`) },
+  { name: "vertex", example: "Vertex AI: `INFO    2022-01-26 14:19:41 +1100       workerpool0-0   {'loss': 5.3862, ...}` (GoogleCloudPlatform/vertex-ai-samples#242; tabs as the tool writes them)", wrap: (s) => perLine(s, (l, i) => `ERROR\t2022-01-26 14:${clock(i).slice(3)} +1100\tworkerpool0-0\t${l}`) },
+];
+
+/**
+ * Capture forms no known layer reads, which the scanner learns from the log itself (a traceback's lines,
+ * or most of its last lines, carry them): pdsh under DeepSpeed with host names (`x1000c0s6b0n0: ...`,
+ * deepspeedai/DeepSpeed#3969), and timestamps without a zone, which a capture tool or a logger writes.
+ * A one-line log teaches nothing, so they are checked on logs of two lines or more.
+ */
+export const LEARNED_FORMS: readonly CaptureForm[] = [
+  { name: "pdsh-host", example: "pdsh under DeepSpeed: `x1000c0s6b0n0: per_device_train_batch_size=8,` (deepspeedai/DeepSpeed#3969)", wrap: (s) => perLine(s, (l) => `worker-1: ${l}`) },
+  { name: "ts-bracket", example: "`[2024-05-08 08:47:12] ` before every line", wrap: (s) => perLine(s, (l, i) => `[2024-05-08 ${clock(i)}] ${l}`) },
+  { name: "ts-ms", example: "`2024-05-08 08:47:12.261 ` before every line", wrap: (s) => perLine(s, (l, i) => `2024-05-08 ${clock(i)}.261 ${l}`) },
+  { name: "ts-nozone", example: "RFC 3339 without a zone, `2024-05-08T08:47:12.261 ` before every line", wrap: (s) => perLine(s, (l, i) => `2024-05-08T${clock(i)}.261 ${l}`) },
 ];
 
 /** The lead's approximation of a Kubernetes line (no timestamp): no tool writes it, so it is not stripped; measured for comparison. */
