@@ -218,6 +218,8 @@ export interface LearnedPrefix {
 const TRACEBACK_HEAD = Buffer.from("Traceback (most recent call last):");
 const NL_TRACEBACK_HEAD = Buffer.from("\nTraceback (most recent call last):");
 const NL_FRAME = Buffer.from('\n  File "');
+/** The end of a text that teaches its prefix (the parser's kept lines are at most as long). */
+const LEARN_WINDOW_BYTES = 1024 * 1024;
 /** Longest prefix learned: a capture tool's prefix is short, a line's own text may be anything. */
 const MAX_LEARNED_CHARS = 120;
 /** Tracebacks looked at, from the end (the last one is the one that matters). */
@@ -401,11 +403,18 @@ function splitWithLearned(line: string, prefix: LearnedPrefix): { cut: number; t
 
 /**
  * The capture prefix bytes [start, end) of a log teach, or null: first the prefix of one of its last
- * tracebacks (fromTraceback), else the one most of its last lines carry (fromMajority). A few native
- * searches and at most ~100 lines decoded, whatever the text's size; prefixes the known layers read
- * teach nothing (they are read already).
+ * tracebacks (fromTraceback), else the one most of its last lines carry (fromMajority), in its last
+ * MiB. A few native searches there and at most ~100 lines decoded, whatever the text's size; prefixes
+ * the known layers read teach nothing (they are read already).
  */
 export function learnCapturePrefix(buf: Buffer, start: number, end: number): LearnedPrefix | null {
+  // Only the text's end is read: the parser keeps the last MiB of a log, and a whole-file scan's 16 MiB
+  // texts are not searched through for it.
+  if (end - start > LEARN_WINDOW_BYTES) {
+    // From the first line that starts in the window.
+    const nl = buf.indexOf(0x0a, end - LEARN_WINDOW_BYTES - 1);
+    start = nl === -1 || nl >= end ? end : nl + 1;
+  }
   let at = end - TRACEBACK_HEAD.length >= start ? buf.lastIndexOf(TRACEBACK_HEAD, end - TRACEBACK_HEAD.length) : -1;
   for (let n = 0; n < MAX_TRACEBACKS && at >= start; n++) {
     const nl = at > start ? buf.lastIndexOf(0x0a, at - 1) : -1;
