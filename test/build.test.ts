@@ -83,7 +83,7 @@ test("check's checks run from a script of their own (in check's main thread, in 
   const dist = path.dirname(bundle);
   const script = (f: string) => fs.readFileSync(path.join(dist, f), "latin1");
   // The Xid check's pattern and the pre-validated crash rules stand for the checks' code and what it loads.
-  for (const marker of ["NVRM: Xid", '"anchors":[[']) {
+  for (const marker of ["NVRM: Xid", '"heads":[[']) {
     assert.ok(!script("check.cjs").includes(marker), `check.cjs holds ${marker}`);
     assert.ok(script("checks-worker.cjs").includes(marker), `checks-worker.cjs lacks ${marker}`);
   }
@@ -357,9 +357,9 @@ test("resume verify and crash scan read synchronously: they start no libuv threa
 test("the shipped rules are validated at build time; an edited dist/rules.json is validated at run time", () => {
   const dist = path.dirname(bundle);
   const rulesFile = path.join(dist, "rules.json");
-  // Pre-validated rules, with their anchors, are in the command's script.
+  // Pre-validated rules (each rule's head, and its body as JSON text) are in the command's script.
   const script = fs.readFileSync(path.join(dist, "crash.cjs"), "latin1");
-  assert.match(script, /"anchors":\[\[/);
+  assert.match(script, /"heads":\[\[/);
   // As ASCII JSON: a JS escape of a non-ASCII character in the literal would make V8 hold all of it as two bytes a character.
   const literal = script.split("\n").find((l) => l.includes('{"sha1":'))!;
   assert.doesNotMatch(literal, /(?<!\\)\\u(?!00[0-7])[0-9a-fA-F]{4}/);

@@ -139,16 +139,28 @@ export interface LineMatch {
 let builtinPromise: Promise<RawRules> | undefined;
 
 interface RawRules {
+  /** The rules as read (empty for the shipped rules of the bundle: `shipped` holds them). */
   rules: RuleSpec[];
   exclude: string[];
   incidentGapLines?: number;
   file: string;
-  /** Each rule's anchors as compileRule derives them (precompiled rules only). */
-  anchors?: readonly (readonly string[] | null)[];
   /** The set's minimal anchors and, for each, the rules it picks (precompiled rules only). */
   search?: PrecompiledSearch;
-  /** Each rule's patterns' factors (deriveFactors), derived at build time (precompiled rules only). */
-  factors?: readonly PatternFactors[];
+  /** The precompiled rules, each parsed when it is first tried (see PrecompiledRules). */
+  shipped?: { readonly heads: readonly ShippedHead[]; readonly bodies: readonly string[] };
+}
+
+/**
+ * What a load needs of a precompiled rule at once: id, category, severity, role, priority, traits, and
+ * whether every pattern has an anchor. The rest (ShippedBody) is parsed when the rule is first tried.
+ */
+type ShippedHead = readonly [id: string, category: CrashCategory, severity: CrashSeverity, role: CrashRole, priority: number, traits: readonly RuleTrait[], anchored: boolean];
+
+/** A precompiled rule's spec, anchors (as compileRule derives them) and its patterns' factors (deriveFactors). */
+interface ShippedBody {
+  readonly spec: RuleSpec;
+  readonly anchors: readonly string[] | null;
+  readonly factors: PatternFactors;
 }
 
 /** Per pattern of a rule: its factors (each a set of strings, one of which every match contains). */
@@ -168,12 +180,16 @@ export interface PrecompiledRules {
   readonly sha1: string;
   readonly bytes?: number;
   readonly crc32?: number;
-  readonly rules: RuleSpec[];
   readonly exclude: string[];
   readonly incidentGapLines?: number;
-  readonly anchors: readonly (readonly string[] | null)[];
   readonly search: PrecompiledSearch;
-  readonly factors: readonly PatternFactors[];
+  /**
+   * Per rule, its ShippedHead, and its ShippedBody as JSON text (ASCII): a tail scan tries a handful of
+   * the rules, and parsing and building all of them was ~3 ms of every fresh process that loads them
+   * (docs/benchmarks.md, start-up, 2026-12-06 15:45).
+   */
+  readonly heads: readonly ShippedHead[];
+  readonly bodies: readonly string[];
 }
 
 /**
@@ -211,9 +227,14 @@ export async function precompileRules(file: string, shippedAs = file): Promise<P
   const sha1 = createHash("sha1").update(shipped).digest("hex");
   const rulesOf = compiled.anchorSearch?.rulesOf ?? new Map<string, readonly number[]>();
   const search: PrecompiledSearch = { minimal: [...rulesOf.keys()], rulesOf: [...rulesOf.values()] };
-  const factors = raw.rules.map((spec) => spec.patterns.map((src) => deriveFactors(src, spec.ignoreCase ? "i" : "")));
+  const heads = raw.rules.map((spec, i): ShippedHead => [spec.id, spec.category, spec.severity, spec.role, spec.priority, spec.traits ?? [], compiled.rules[i]!.anchors !== null]);
+  const bodies = raw.rules.map((spec, i) => {
+    const body: ShippedBody = { spec, anchors: compiled.rules[i]!.anchors, factors: spec.patterns.map((src) => deriveFactors(src, spec.ignoreCase ? "i" : "")) };
+    // ASCII (\uXXXX escapes): V8 keeps a string with one non-ASCII character at two bytes a character.
+    return JSON.stringify(body).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  });
   const sum = zlib.crc32 ? { bytes: shipped.length, crc32: zlib.crc32(shipped) } : {};
-  const out: PrecompiledRules = { sha1, ...sum, rules: raw.rules, exclude: raw.exclude, anchors: compiled.rules.map((r) => r.anchors), search, factors };
+  const out: PrecompiledRules = { sha1, ...sum, exclude: raw.exclude, search, heads, bodies };
   if (raw.incidentGapLines !== undefined) return { ...out, incidentGapLines: raw.incidentGapLines };
   return out;
 }
@@ -225,13 +246,25 @@ async function readBuiltinRules(): Promise<RawRules> {
     // An edited rules.json beside the bundle is read and validated as any rules file. Its content is
     // compared, not its mtime: a copy of the program folder keeps its pre-validated rules.
     const bytes = await fsFiles.readFile(BUILTIN_RULES_FILE).catch(() => undefined);
-    if (bytes && sameRulesFile(bytes, pre)) {
-      const out: RawRules = { rules: pre.rules, exclude: pre.exclude, file: BUILTIN_RULES_FILE, anchors: pre.anchors, search: pre.search, factors: pre.factors };
-      if (pre.incidentGapLines !== undefined) out.incidentGapLines = pre.incidentGapLines;
-      return out;
-    }
+    if (bytes && sameRulesFile(bytes, pre)) return shippedRules(pre, BUILTIN_RULES_FILE);
   }
   return readRulesFile(BUILTIN_RULES_FILE);
+}
+
+function shippedRules(pre: PrecompiledRules, file: string): RawRules {
+  const out: RawRules = { rules: [], exclude: pre.exclude, file, search: pre.search, shipped: { heads: pre.heads, bodies: pre.bodies } };
+  if (pre.incidentGapLines !== undefined) out.incidentGapLines = pre.incidentGapLines;
+  return out;
+}
+
+/**
+ * Compiles precompiled rules (precompileRules' result) as the bundle loads them (tests; the bundle's
+ * own rules come from TRAINSAFE_BUILTIN_RULES), with an extra set tried first when given.
+ */
+export function compilePrecompiledRules(pre: PrecompiledRules, file: string, extra?: unknown, extraFile = "<rules>"): CompiledRules {
+  const sets = [shippedRules(pre, file)];
+  if (extra !== undefined) sets.unshift(parseRulesData(extra, extraFile));
+  return compileRuleSets(sets);
 }
 
 /**
@@ -313,20 +346,31 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
   for (const set of sets) {
     set.exclude.forEach((src, i) => exclude.push(compilePattern(src, "", set.file, `exclude[${i}]`)));
     gap ??= set.incidentGapLines;
+    if (set.shipped) {
+      // Checked at build time (ids unique within the set); only another set can repeat an id.
+      const table = new ShippedTable(set.shipped.bodies);
+      set.shipped.heads.forEach((head, i) => {
+        if (sets.length > 1) {
+          const prev = seen.get(head[0]);
+          if (prev) throw configError(set.file, `duplicate rule id "${head[0]}" (also in ${prev})`, `rules[${i}] (id ${head[0]}).id`);
+          seen.set(head[0], set.file);
+        }
+        rules.push(Object.freeze(new ShippedRule(head, set.file, table, i)));
+      });
+      continue;
+    }
     set.rules.forEach((spec, i) => {
       const label = `rules[${i}] (id ${spec.id})`;
       const prev = seen.get(spec.id);
       if (prev) throw configError(set.file, `duplicate rule id "${spec.id}" (also in ${prev})`, `${label}.id`);
       seen.set(spec.id, set.file);
-      rules.push(compileRule(spec, set.file, label, set.anchors?.[i], set.factors?.[i]));
+      rules.push(compileRule(spec, set.file, label));
     });
   }
   // Sets are ordered extra-first, so an extra file's incidentGapLines overrides the built-in one.
-  const anchors = new Set<string>();
-  for (const rule of rules) rule.anchors?.forEach((a) => anchors.add(a));
   // The shipped rules alone (no extra file): their search was derived at build time (~10 ms).
   const pre = sets.length === 1 ? sets[0]!.search : undefined;
-  const minimal = pre?.minimal ?? minimalAnchors(anchors);
+  const minimal = pre?.minimal ?? minimalAnchors(anchorsOf(rules));
   let anchorSearch: AnchorSearch | null;
   try {
     anchorSearch = anchorSearchOf(rules, minimal, pre);
@@ -339,7 +383,7 @@ function compileRuleSets(sets: RawRules[]): CompiledRules {
     anchorSearch,
     rules: Object.freeze(rules),
     exclude: Object.freeze(exclude),
-    unanchored: Object.freeze(rules.filter((r) => !r.anchors)),
+    unanchored: Object.freeze(rules.filter((r) => !anchored(r))),
     incidentGapLines: gap ?? DEFAULT_INCIDENT_GAP_LINES,
     files: Object.freeze(sets.map((s) => s.file)),
     traits: traitsOf(rules),
@@ -351,6 +395,18 @@ function traitsOf(rules: readonly CompiledRule[]): RuleTraits {
   const out = {} as Record<RuleTrait, ReadonlySet<string>>;
   for (const t of RULE_TRAITS) out[t] = new Set(rules.filter((r) => r.traits.includes(t)).map((r) => r.id));
   return Object.freeze(out);
+}
+
+/** Every anchor of the rules. */
+function anchorsOf(rules: readonly CompiledRule[]): Set<string> {
+  const anchors = new Set<string>();
+  for (const rule of rules) rule.anchors?.forEach((a) => anchors.add(a));
+  return anchors;
+}
+
+/** Whether every pattern of the rule has an anchor (rule.anchors is not null), without parsing a shipped rule. */
+function anchored(rule: CompiledRule): boolean {
+  return rule instanceof ShippedRule ? rule.anchored : rule.anchors !== null;
 }
 
 /** An anchor containing a shorter anchor adds nothing to the candidate search: the minimal set, shortest first. */
@@ -368,13 +424,14 @@ function anchorSearchOf(rules: readonly CompiledRule[], minimal: readonly string
   if (!minimal.length) return null;
   // Case-sensitive over the lower-cased line, as classifySegment compares anchors.
   const re = new RegExp(minimal.map(escapeRegex).join("|"), "g");
-  const rulesOf = new Map<string, number[]>(minimal.map((m, i) => [m, pre ? [...pre.rulesOf[i]!] : []]));
+  // The precompiled lists are used as they are (nothing changes them).
+  const rulesOf = new Map<string, number[]>(minimal.map((m, i) => [m, pre ? (pre.rulesOf[i] as number[]) : []]));
   const always: number[] = [];
   rules.forEach((rule, i) => {
-    if (!rule.anchors) return always.push(i);
+    if (!anchored(rule)) return always.push(i);
     if (pre) return;
     const seen = new Set<string>();
-    for (const a of rule.anchors) for (const m of minimalIn(re, a)) seen.add(m);
+    for (const a of rule.anchors!) for (const m of minimalIn(re, a)) seen.add(m);
     for (const m of seen) rulesOf.get(m)!.push(i);
   });
   return { re, rulesOf, always };
@@ -397,14 +454,10 @@ function minimalIn(re: RegExp, lower: string): string[] {
 /** Anchors longer than this are cut to this many characters (any prefix of a required text is required). */
 const MAX_ANCHOR_CHARS = 40;
 
-function compileRule(spec: RuleSpec, file: string, label: string, precompiled?: readonly string[] | null, factors?: PatternFactors): CompiledRule {
+function compileRule(spec: RuleSpec, file: string, label: string): CompiledRule {
   const flags = spec.ignoreCase ? "i" : "";
-  // Precompiled rules were checked at build time and come with their anchors and factors: their
-  // regexes are compiled when a line first needs them (a tail scan tries a few rules of ~130).
-  if (precompiled !== undefined && factors !== undefined) return freezeRule(spec, file, null, null, precompiled, factors);
   const patterns = spec.patterns.map((src, i) => compilePattern(src, flags, file, `${label}.patterns[${i}]`));
   const exclude = spec.exclude.map((src, i) => compilePattern(src, flags, file, `${label}.exclude[${i}]`));
-  if (precompiled !== undefined) return freezeRule(spec, file, patterns, exclude, precompiled);
   for (const name of placeholders(spec.suggestion)) {
     spec.patterns.forEach((src, i) => {
       if (!namedGroups(src).includes(name)) {
@@ -443,6 +496,70 @@ interface RuleInternals {
 
 const internals = new WeakMap<CompiledRule, RuleInternals>();
 
+/** A rule's internals; a shipped rule's are made when first asked for. */
+function internalsOf(rule: CompiledRule): RuleInternals {
+  let x = internals.get(rule);
+  if (!x) internals.set(rule, (x = internalsFrom((rule as ShippedRule).body(), null, null)));
+  return x;
+}
+
+/** The precompiled rules' bodies, each parsed on first use and kept. */
+class ShippedTable {
+  private readonly parsed: (ShippedBody | undefined)[] = [];
+  constructor(private readonly bodies: readonly string[]) {}
+  body(i: number): ShippedBody {
+    return (this.parsed[i] ??= JSON.parse(this.bodies[i]!) as ShippedBody);
+  }
+}
+
+/**
+ * A precompiled rule (checked at build time): built from its head at load; its spec, anchors and
+ * factors are parsed, and its regexes compiled, when a line first needs them (a tail scan tries a
+ * handful of ~170 rules).
+ */
+class ShippedRule implements CompiledRule {
+  readonly id: string;
+  readonly category: CrashCategory;
+  readonly severity: CrashSeverity;
+  readonly role: CrashRole;
+  readonly priority: number;
+  readonly traits: readonly RuleTrait[];
+  readonly anchored: boolean;
+
+  constructor(
+    head: ShippedHead,
+    readonly source: string,
+    private readonly table: ShippedTable,
+    private readonly index: number,
+  ) {
+    // Indexed, not destructured: an array pattern steps an iterator, slow in the cold code of a load.
+    this.id = head[0];
+    this.category = head[1];
+    this.severity = head[2];
+    this.role = head[3];
+    this.priority = head[4];
+    this.traits = Object.freeze(head[5]);
+    this.anchored = head[6];
+  }
+
+  body(): ShippedBody {
+    return this.table.body(this.index);
+  }
+  get patterns(): readonly RegExp[] {
+    return allPatterns(internalsOf(this));
+  }
+  get exclude(): readonly RegExp[] {
+    return allExcludes(internalsOf(this));
+  }
+  get suggestion(): string {
+    return this.body().spec.suggestion;
+  }
+  get anchors(): readonly string[] | null {
+    const a = this.body().anchors;
+    return a && Object.freeze(a);
+  }
+}
+
 /** A rule's patterns, compiling those not compiled yet (precompiled rules were checked at build time). */
 function allPatterns(x: RuleInternals): readonly RegExp[] {
   return (x.patterns ??= Object.freeze(x.sources.map((src, i) => (x.regexes[i] ??= new RegExp(src, x.flags)))));
@@ -452,7 +569,8 @@ function allExcludes(x: RuleInternals): readonly RegExp[] {
   return (x.exclude ??= Object.freeze(x.excludeSources.map((src) => new RegExp(src, x.flags))));
 }
 
-function freezeRule(spec: RuleSpec, file: string, patterns: RegExp[] | null, exclude: RegExp[] | null, anchors: readonly string[] | null, factors?: PatternFactors): CompiledRule {
+function internalsFrom(body: { readonly spec: RuleSpec; readonly factors?: PatternFactors }, patterns: RegExp[] | null, exclude: RegExp[] | null): RuleInternals {
+  const { spec, factors } = body;
   const x: RuleInternals = {
     sources: spec.patterns,
     excludeSources: spec.exclude,
@@ -462,13 +580,17 @@ function freezeRule(spec: RuleSpec, file: string, patterns: RegExp[] | null, exc
   };
   if (patterns) x.patterns = Object.freeze(patterns);
   if (exclude) x.exclude = Object.freeze(exclude);
+  return x;
+}
+
+function freezeRule(spec: RuleSpec, file: string, patterns: RegExp[], exclude: RegExp[], anchors: readonly string[] | null): CompiledRule {
+  const x = internalsFrom({ spec }, patterns, exclude);
   const rule: CompiledRule = Object.freeze({
     id: spec.id,
     category: spec.category,
     severity: spec.severity,
     role: spec.role,
     priority: spec.priority,
-    // Getters: a precompiled rule compiles its regexes when they are first read.
     get patterns() {
       return allPatterns(x);
     },
@@ -608,7 +730,7 @@ function factorsOf(x: RuleInternals, j: number): PatternFactors[number] {
  * its automaton from these instead of deriving them again.
  */
 export function patternFactors(rule: CompiledRule, j: number): PatternFactors[number] {
-  return factorsOf(internals.get(rule)!, j);
+  return factorsOf(internalsOf(rule), j);
 }
 
 /** Positions of "\n" in `s`, in order. */
@@ -750,7 +872,7 @@ export class CandidateText {
   }
 
   private linesOf(i: number): RuleLines | null {
-    const x = internals.get(this.compiled.rules[i]!)!;
+    const x = internalsOf(this.compiled.rules[i]!);
     // Factors of a case-insensitive pattern are lower-cased (ASCII letters and caseless characters only).
     const lower = x.flags !== "";
     const patterns: number[] = [];
@@ -826,7 +948,7 @@ function classifyPicked(compiled: CompiledRules, rawLine: string, found: readonl
     const only = patternsOf(i);
     if (only === null) continue;
     const rule = compiled.rules[i]!;
-    const x = internals.get(rule)!;
+    const x = internalsOf(rule);
     lower ??= text.toLowerCase();
     if (rule.anchors) {
       let any = false;
