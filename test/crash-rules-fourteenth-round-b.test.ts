@@ -109,6 +109,16 @@ describe("fourteenth round (B): rule families", () => {
         ["crash-corpus zk kaggle-ndsb-3", "MemoryError: Error allocating 147865600 bytes of device memory (out of memory)."],
         ["https://github.com/Theano/Theano/issues/3748 (title)", "Error allocating 71323200 bytes of device memory (out of memory). Driver report 10526720 bytes free and 4294770688 bytes total"],
         ["https://github.com/Theano/Theano/issues/1814", "Error allocating 26214400 bytes of device memory (out of memory). Driver report 19365888 bytes free and 1073414144 bytes total "],
+        // Beyond the corpus, the same family in other runtimes' words: CNTK's and ONNX Runtime's CUDA_CALL
+        // (`CUDA failure <code>: <string> ; GPU=N`), Kaldi's CUDA allocator, and TensorFlow 1.x's copy into a GPU
+        // tensor that could not be allocated (tensorflow#7025, whose maintainers answer "you are running out of GPU
+        // memory"; the BFC allocator's stats at its limit above it in models#9809).
+        ["a CNTK training log in a public repository (find_string)", "CUDA failure 2: out of memory ; GPU=0 ; hostname=gn26 ; expr=cudaMalloc((void**) &deviceBufferPtr, sizeof(AllocatedElemType) * AsMultipleOf(numElements, 2))"],
+        ["ONNX Runtime's error as public repositories' tests quote it (find_string, three repositories)", "[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Non-zero status code returned while running MatMul node. CUDA failure 2: out of memory ; GPU=0"],
+        ["a Kaldi training log in a public repository (find_string)", "    ERROR (nnet3-chain-train[5.5.313~1-203c]:AllocateNewRegion():cu-allocator.cc:519) Failed to allocate a memory region of 82837504 bytes.  Possibly this is due to sharing the GPU.  Try switching the GPUs to exclusive mode (nvidia-smi -c 3) and using the option --use-gpu=wait to scripts like steps/nnet3/chain/train.py.  "],
+        ["a note on Kaldi in a public repository (find_string, three copies)", "Not setting GPUs to compute exclusive mode led to this: **Failed to allocate a memory region of 622854144 bytes.  Possibly this is due to sharing the GPU.  Try switching the GPUs to exclusive mode (nvidia-smi -c 3) and using the option --use-gpu=wait to scripts like steps/nnet3/chain/train.py. "],
+        ["https://github.com/naturomics/CapsNet-Tensorflow/issues/39", "InternalError (see above for traceback): Dst tensor is not initialized."],
+        ["https://github.com/tensorflow/tensorflow/issues/21775", "InternalError: Dst tensor is not initialized."],
       ],
       nearMiss: [
         // Other codes are other CUDA errors; Theano's unformatted message (Theano#851, a bug of its own) names no
@@ -116,6 +126,9 @@ describe("fourteenth round (B): rule families", () => {
         ["F0619 01:19:24.123 Check failed: error == cudaSuccess (20 vs. 0)  invalid device ordinal", "cuda_error_generic"],
         ["F0619 01:19:24.123 Check failed: error == cudaSuccess (12 vs. 0)  invalid pitch argument", "cuda_error_generic"],
         ["Error allocating %li bytes of device memory (%s).", null],
+        // libfabric's examples print the same words for host memory they register (find_string).
+        ["        printf(\"Failed to allocate a memory region of size %lu\\n\", g_mr.size);", null],
+        ["CUDA failure 700: an illegal memory access was encountered ; GPU=0", "cuda_illegal_address"],
         ["numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.73 GiB for an array with shape (500000, 1000) and data type float64", "host_oom_numpy"],
       ],
     },
