@@ -205,14 +205,22 @@ function launcherTeardown(e: ParsedException): boolean {
 
 /**
  * Undoes what pasting a log into an issue or chat adds around its lines: a markdown quote ("> "),
- * inline-code backticks. Line indexes stay the same.
+ * inline-code backticks, bold, quotes around an exception line. Line indexes stay the same.
  */
 export function normaliseLine(line: string): string {
   let s = line;
   if (s.startsWith(">") && !s.startsWith(">>")) s = s.slice(s[1] === " " ? 2 : 1);
   if (s.includes("`")) s = s.replace(/^(\s*)`+/, "$1").replace(/`+\s*$/, "");
+  // Markdown bold around a line ("**RuntimeError: ...**", its closing "**" alone on the next line); not glog's
+  // "*** Check failure stack trace: ***".
+  if (s.startsWith("**") && s[2] !== "*") s = s.slice(2).replace(/\*\*\s*$/, "");
+  // An exception line pasted in quotes ("RuntimeError: ...").
+  if (s.startsWith('"') && QUOTED_EXCEPTION.test(s)) s = s.slice(1);
   return s;
 }
+
+/** A quote right before an exception line's type. */
+const QUOTED_EXCEPTION = /^"(?:[a-z_]\w*\.)*_?[A-Z]\w*(?:Error|Exception|Failure|Fault): /;
 
 /** True when at most MAX_TRAILING_LINES lines follow `endLine` and none of them shows training progress. */
 function isTerminal(lines: readonly string[], endLine: number): boolean {
@@ -224,6 +232,8 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
     if (c) drawn.add(c[1]!);
   }
   let trailing = 0;
+  let last = lines.length - 1;
+  while (last > endLine && !lines[last]!.trim()) last--;
   for (let i = endLine + 1; i < lines.length; i++) {
     const l = lines[i]!;
     if (!l.trim()) continue;
@@ -234,7 +244,11 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
     if (/^\s*(?:\[[\w,]+\](?:<std(?:out|err)>)?:\s*)?(?:frame #\d+:|Exception raised from )/.test(l)) continue;
     if (++trailing > MAX_TRAILING_LINES) return false;
     // A finished tqdm bar (100%, N/N) is the bar's last redraw when it closes, not training going on.
-    const redraw = FINISHED_BAR.test(l) || drawn.has(BAR_COUNTER.exec(l)?.[1] ?? "");
+    // So is a bar as the only line after the exception and the log's last when no bar was drawn before it: tqdm's
+    // iterator closes its bar in a `finally` when the generator is finalised, after the traceback is printed at
+    // exit, and the excerpt lost the earlier draws. A bar at another count than those drawn before, or anything
+    // after the bar, means the run went on.
+    const redraw = FINISHED_BAR.test(l) || drawn.has(BAR_COUNTER.exec(l)?.[1] ?? "") || (drawn.size === 0 && trailing === 1 && i === last && BAR_COUNTER.test(l));
     if (PROGRESS.test(l) && !FRAME.test(l) && !/Error|Exception|exitcode|Traceback/.test(l) && !redraw) return false;
   }
   return true;
