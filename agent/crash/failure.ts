@@ -440,6 +440,13 @@ const LOAD_CALL = /\b(?:c?[Pp]ickle|_pickle|dill|cloudpickle|joblib|torch)\.load
  * inside them is a saved file that is empty or cut.
  */
 const CHECKPOINT_LOAD_FUNC = /^_?(?:legacy_)?load(?:_checkpoint|_from_checkpoint)?$/;
+/** queue.Empty (`_queue.Empty` in Python 3's C module, `Queue.Empty` in Python 2's), bare as multiprocessing's frames print it. */
+const QUEUE_EMPTY = /^(?:(?:_?queue|Queue|multiprocessing\.queues)\.)?Empty$/;
+/**
+ * A get() with a timeout (`self.queue.get(timeout=600.0)`): its Empty means the wait ran out; a non-blocking
+ * get (`get_nowait()`, `block=False`, `timeout=0`) raises it for a queue that is merely empty.
+ */
+const TIMED_QUEUE_GET = /\.get\((?![^)]*\bblock\s*=\s*False\b)[^)]*\btimeout\s*=\s*(?!0\b|None\b)[^,)\s]/;
 /** multiprocessing unpickles what the parent sent over a pipe: an EOFError there is a dead parent, not a file. */
 const MULTIPROCESSING_FRAME = /[\\/]multiprocessing[\\/]/;
 
@@ -453,6 +460,10 @@ function chainCategory(e: ParsedException): { category: CrashCategory; reading?:
     const c = categoryOfType(x);
     if (c !== "python_exception") return { category: c };
   }
+  // The process died waiting on a queue: the exception it ends in is the stdlib's (or multiprocessing's)
+  // Empty, raised by a get() that was given a timeout. Only the last exception of a chain: an Empty that
+  // something else was raised while handling (a DataLoader finding its worker dead) is not what ended the run.
+  if (QUEUE_EMPTY.test(e.type) && e.frames.some((f) => TIMED_QUEUE_GET.test(f.code ?? ""))) return { category: "timeout" };
   // No type names a cause: the words of the chain's messages may (oldest first, like the types).
   for (const x of chainOf(e)) {
     const reading = readExceptionMessage(x);
@@ -654,6 +665,7 @@ const HINTS: ReadonlyArray<[RegExp, string]> = [
   [/(?:^|\.)(?:ConnectionError|ConnectionResetError|ConnectionRefusedError|BrokenPipeError)$/, "a network peer went away: check the service or rank on the other end"],
   [/(?:^|\.)(?:OSError|IOError)$/, "an operating-system call failed (the message names the file or errno): check the file, the storage and the limits (ulimit -n)"],
   [/(?:^|\.)RecursionError$/, "infinite recursion at that frame"],
+  [QUEUE_EMPTY, "a queue read with a timeout got nothing in that time: what fills the queue (a worker process, a sampler or data-loading thread, a remote actor) died, hangs or is slower than the timeout; its own output says which"],
   [/(?:^|\.)UnpicklingError$/, "with torch >= 2.6, torch.load defaults to weights_only=True and refuses pickled objects other than tensors: if the file comes from a trusted source, pass weights_only=False or allow its classes with torch.serialization.add_safe_globals"],
   // Hydra printed a config, override or instantiation error as its message alone (traceback.ts, HYDRA_NOTICE).
   [/^hydra\.errors\.CompactHydraException$/, "Hydra could not compose the config, parse an override or instantiate a `_target_` (a class it cannot import, or whose constructor raised): the message names the key; rerun with HYDRA_FULL_ERROR=1 for the traceback"],
