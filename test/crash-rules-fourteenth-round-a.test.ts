@@ -55,7 +55,8 @@ describe("fourteenth round a: rule families", () => {
       ],
     },
     {
-      // MXNet's LOG(FATAL) / CHECK as dmlc-core prints it before raising MXNetError: logging.h's own record around it.
+      // MXNet's LOG(FATAL) / CHECK as dmlc-core prints it before raising MXNetError: logging.h's own record around it (a
+      // symptom: the exception Python raises from it says the same and more when the log has it).
       rule: "mxnet_dmlc_fatal",
       real: [
         ["crash-corpus zk mx-rcnn-50, https://github.com/ijkguo/mx-rcnn/issues/50", "[20:55:24] /home/dsu/mxnet/dmlc-core/include/dmlc/logging.h:235: [20:55:24] src/symbol/symbol.cc:155: Symbol.InferShapeKeyword argument name bbox_target not found."],
@@ -76,6 +77,20 @@ describe("fourteenth round a: rule families", () => {
     },
   ];
   testFamilies(rules, families);
+
+  test("mxnet_dmlc_fatal is a symptom: the MXNetError Python raises from it, when the log has it, is read instead", async () => {
+    // Constructed from real lines: dmlc's record in apache/mxnet#2913's form, the MXNetError of deepinsight/insightface#1262's
+    // title; the message names the host's memory, which the exception-message reading knows (host_oom).
+    const text = [
+      "[07:41:06] /home/u/mxnet/dmlc-core/include/dmlc/./logging.h:235: [07:41:06] src/storage/./cpu_device_storage.h:75: Failed to allocate CPU Memory",
+      "Traceback (most recent call last):",
+      '  File "train.py", line 90, in <module>',
+      "    batch = data_iter.next()",
+      "mxnet.base.MXNetError: [07:41:06] src/storage/./cpu_device_storage.h:75: Failed to allocate CPU Memory",
+      "",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("dmlc-cpu.log", text), { category: "host_oom", ruleId: "python_traceback" });
+  });
 
   test("tune zk t5x-452: TensorStore failing to write a checkpoint is the exception, not a broken file", async () => {
     const text = corpus("python_exception/zk-t5x-452-checkpoint-zarr-lock-invalid-argument.log");
