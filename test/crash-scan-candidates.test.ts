@@ -40,6 +40,11 @@ const EDGE_LINES = [
   "cuda OUT OF MEMORY while trying", // case-sensitive literals must not match another case
   "\u212Aelvin sign: \u212Ailled", // lower-cases to ASCII "k": only more candidates
   "进程 已杀死",
+  // Texts with characters above U+00FF are searched in a one-byte copy (low bytes): a tqdm bar before
+  // findings, a wide anchor after one, characters whose low bytes spell "killed" (only more candidates).
+  " 31%|███       | 1532/5000 [31:04<1:10:21,  1.22s/it]torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+  "段错误 (核心已转储)",
+  "\u016b\u0169\u026c\u026c\u0165\u0264 \u016b\u0169\u026c\u026c\u0165\u0264: 9",
   "bad bytes \xff\xfe then Killed",
   "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: exitcode  : -9",
 ];

@@ -170,6 +170,8 @@ type PatternFactors = readonly (readonly (readonly string[])[])[];
 interface PrecompiledSearch {
   readonly minimal: readonly string[];
   readonly rulesOf: readonly (readonly number[])[];
+  /** The search's regex source (the minimal anchors escaped, as alternatives): ~430 replace calls fewer at load. */
+  readonly source: string;
 }
 
 /**
@@ -226,7 +228,8 @@ export async function precompileRules(file: string, shippedAs = file): Promise<P
   const shipped = await fsp.readFile(shippedAs);
   const sha1 = createHash("sha1").update(shipped).digest("hex");
   const rulesOf = compiled.anchorSearch?.rulesOf ?? new Map<string, readonly number[]>();
-  const search: PrecompiledSearch = { minimal: [...rulesOf.keys()], rulesOf: [...rulesOf.values()] };
+  const minimal = [...rulesOf.keys()];
+  const search: PrecompiledSearch = { minimal, rulesOf: [...rulesOf.values()], source: anchorSource(minimal) };
   const heads = raw.rules.map((spec, i): ShippedHead => [spec.id, spec.category, spec.severity, spec.role, spec.priority, spec.traits ?? [], compiled.rules[i]!.anchors !== null]);
   const bodies = raw.rules.map((spec, i) => {
     const body: ShippedBody = { spec, anchors: compiled.rules[i]!.anchors, factors: spec.patterns.map((src) => deriveFactors(src, spec.ignoreCase ? "i" : "")) };
@@ -423,7 +426,7 @@ function minimalAnchors(anchors: Iterable<string>): string[] {
 function anchorSearchOf(rules: readonly CompiledRule[], minimal: readonly string[], pre?: PrecompiledSearch): AnchorSearch | null {
   if (!minimal.length) return null;
   // Case-sensitive over the lower-cased line, as classifySegment compares anchors.
-  const re = new RegExp(minimal.map(escapeRegex).join("|"), "g");
+  const re = new RegExp(pre?.source ?? anchorSource(minimal), "g");
   // The precompiled lists are used as they are (nothing changes them).
   const rulesOf = new Map<string, number[]>(minimal.map((m, i) => [m, pre ? (pre.rulesOf[i] as number[]) : []]));
   const always: number[] = [];
@@ -435,6 +438,10 @@ function anchorSearchOf(rules: readonly CompiledRule[], minimal: readonly string
     for (const m of seen) rulesOf.get(m)!.push(i);
   });
   return { re, rulesOf, always };
+}
+
+function anchorSource(minimal: readonly string[]): string {
+  return minimal.map(escapeRegex).join("|");
 }
 
 /**
