@@ -4,8 +4,10 @@
  * Every `tune` and `heldout` entry of the real-crash corpus is scanned as collected and rewritten line
  * by line in each capture form of bench/lib/capture-wrap.ts (PyTorch's `[rank3]: `, torchrun's tee,
  * mpirun, srun -l, Ray, docker compose, `accelerate test`, a CI runner's and a container runtime's
- * timestamps, syslog, CircleCI, colours, CRLF), plus the `worker-0 stderr F ` form first measured,
- * which no tool writes. In process (`scanFiles`, the last 1000 lines as `crash scan` reads them).
+ * timestamps, syslog, CircleCI, SageMaker, kubectl, pdsh, Determined, Vertex AI, colours, CRLF), the
+ * forms the scanner learns from the log itself (pdsh's host names, timestamps without a zone: a one-line
+ * entry teaches nothing, so those differ), plus the `worker-0 stderr F ` form first measured, which no
+ * tool writes. In process (`scanFiles`, the last 1000 lines as `crash scan` reads them).
  * Per form and split: entries whose primary category is the label, entries whose primary differs from
  * the unwrapped text's, and false alarms on healthy logs (label `none`, a primary found). Blind splits
  * are not scanned here (they are measured by crash-accuracy only, in aggregate).
@@ -18,7 +20,7 @@ import path from "node:path";
 import { loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import { CORPUS_DIR, loadCorpus } from "./crash-accuracy.bench.js";
-import { CAPTURE_FORMS, K8S_LIKE } from "./lib/capture-wrap.js";
+import { CAPTURE_FORMS, K8S_LIKE, LEARNED_FORMS } from "./lib/capture-wrap.js";
 
 const rules = await loadRules();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-capture-bench-"));
@@ -30,7 +32,7 @@ async function primaryOf(text: string): Promise<string> {
 }
 
 try {
-  const forms = [...CAPTURE_FORMS, K8S_LIKE];
+  const forms = [...CAPTURE_FORMS, ...LEARNED_FORMS, K8S_LIKE];
   const splits = ["tune", "heldout"] as const;
   const rows: string[] = [];
   const misses: string[] = [];
