@@ -165,6 +165,36 @@ describe("fourteenth round (B): rule families", () => {
         ["  - `FAILED_PRECONDITION: The program continuator has halted unexpectedly.`", null],
       ],
     },
+    {
+      // Beyond the corpus: host memory exhausted as jemalloc reports it before it aborts (its `oom_string`, printed
+      // when it is built or run to abort on a failed allocation), at the start of a line.
+      rule: "host_oom_library",
+      real: [
+        ["a SPAdes assembly's log quoted in a public repository's notes (find_string)", " `<jemalloc>: Error in malloc(): out of memory"],
+        ["a test run's output in a public repository (find_string): a forced allocation failure", "<jemalloc>: Error in malloc(): out of memory"],
+      ],
+      nearMiss: [
+        // jemalloc's own source, a script's comment and a check on a log file (find_string) are no failure.
+        ["\tsopts.oom_string = \"<jemalloc>: Error in malloc(): out of memory\\n\";", null],
+        ["### Repeat LOL-WGS-1* but divide into 2 first so that we don;t run into \"<jemalloc>: Error in malloc(): out of memory\"", null],
+        ["                if \"Error in malloc(): out of memory\" in await f.read():", null],
+      ],
+    },
+    {
+      // Beyond the corpus: Windows' access violation (0xC0000005) and its other native-crash codes in the words of
+      // Visual Studio, MSBuild and the console host, `exited with code -1073741819`, beside `exit code` / `exit status`.
+      rule: "segfault_windows_access_violation",
+      real: [
+        ["a build note in a public repository (find_string, two copies)", "# error MSB6006: \"cmd.exe\" exited with code -1073741819. [C:\\Jenkins\\workspace\\Component.AST.Windows-x86-64.prototype\\ast\\build\\paclet.vcxproj]"],
+        ["a blog post in a public repository (find_string)", "> The program iisexpress.exe’ has exited with code -1073741819 (0xc0000005) ‘Access violation’."],
+        ["a comment in a public repository's code (find_string): Visual Studio's console", "\t\tfor (int i = x ; i < x+len ; i++) {//bug : x < x+len  ==> C:\\Users\\csjis\\source\\repos\\test\\Debug\\test.exe (process 13848) exited with code -1073741819. "],
+      ],
+      nearMiss: [
+        ["The program '[1234] python.exe' has exited with code 0 (0x0).", null],
+        ["Process exited with code 1073741819", null],
+        ["exited with code -1", null],
+      ],
+    },
   ];
   testFamilies(rules, families);
 });
