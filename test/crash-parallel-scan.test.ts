@@ -133,9 +133,10 @@ test("a worker that fails or exits: a clear problem for the file, no finding rep
 
 test("a file that shrinks while the threads read it: the single-thread scan's problem, no findings", async () => {
   const file = plantedLog("shrinking", 1e6, 41, 100_000);
-  // The worker truncates the file before it reads its part (past the first third of the file).
+  // A filter worker (three threads; two run a walk helper: test/crash-parallel-walk-helper.test.ts)
+  // truncates the file before it reads its part (past the first third of the file).
   const code = `require("node:fs").truncateSync(${JSON.stringify(file)}, 1000);\n${WORKER_CODE}`;
-  const r = await scanFiles([file], { rules, all: true, chunkBytes: 65_536, parallel: { minBytes: 0, threads: 2, workerCode: code } });
+  const r = await scanFiles([file], { rules, all: true, chunkBytes: 65_536, parallel: { minBytes: 0, threads: 3, workerCode: code } });
   assert.equal(r.files[0]!.problem, "file shrank while it was read (rotated or truncated?)");
   assert.deepEqual(r.findings, []);
 });
