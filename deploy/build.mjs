@@ -182,8 +182,13 @@ async function precompiledRules() {
     // ASCII JSON (\uXXXX escapes): a few non-ASCII characters in the rules (a Chinese kill message)
     // made V8 hold the whole 132 KB string as two bytes a character, twice the size in every crash
     // code cache and in the heap (docs/benchmarks.md, start-up, 2026-12-06 02:40).
-    const rules = JSON.stringify(pre).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-    return { rules, settingsDefaults };
+    // The rules' bodies (each rule's JSON text, ASCII, parsed when the rule is first tried) go into a
+    // string of their own, one a line: nested in the table's JSON, each would be escaped twice and copied
+    // out of it by the JSON.parse of every start.
+    const { bodies, ...table } = pre;
+    const rules = JSON.stringify(table).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    if (bodies.some((b) => /[\n\u0080-\uffff]/.test(b))) throw new Error("a precompiled rule body is not one line of ASCII (agent/crash/rules.ts, precompileRules)");
+    return { rules, ruleBodies: bodies.join("\n"), settingsDefaults };
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     // An error of the rules file (file, rule and field) is the user's to fix: its message, no stack.
@@ -197,7 +202,7 @@ async function precompiledRules() {
 /** The options every CommonJS script of dist shares (the local commands' scripts, zod, the launcher). */
 const CJS_SCRIPT = { outdir: dist, outExtension: { ".js": ".cjs" }, bundle: true, platform: "node", format: "cjs", target: "node20" };
 const precompiled = await precompiledRules();
-const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(precompiled.rules), TRAINSAFE_SETTINGS_DEFAULTS: JSON.stringify(precompiled.settingsDefaults) };
+const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(precompiled.rules), TRAINSAFE_BUILTIN_RULE_BODIES: JSON.stringify(precompiled.ruleBodies), TRAINSAFE_SETTINGS_DEFAULTS: JSON.stringify(precompiled.settingsDefaults) };
 
 await build({
   // The health checks' worker thread (agent/checks/worker.ts) is an entry of its own: the agent's worker

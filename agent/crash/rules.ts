@@ -30,6 +30,8 @@ export const BUILTIN_RULES_FILE = fileURLToPath(new URL("./rules.json", import.m
  * a command then neither validates them with zod nor derives their anchors at every start.
  */
 declare const TRAINSAFE_BUILTIN_RULES: string | undefined;
+/** The precompiled rules' bodies (PrecompiledRules.bodies), one a line, beside TRAINSAFE_BUILTIN_RULES in the bundle. */
+declare const TRAINSAFE_BUILTIN_RULE_BODIES: string;
 
 /**
  * What the primary choice and the failure summary (agent/crash/failure.ts) need to know about a rule
@@ -245,11 +247,12 @@ export async function precompileRules(file: string, shippedAs = file): Promise<P
 /** The shipped rules: pre-validated from the bundle while the file is the one built from, else read. */
 async function readBuiltinRules(): Promise<RawRules> {
   if (typeof TRAINSAFE_BUILTIN_RULES === "string") {
-    const pre = JSON.parse(TRAINSAFE_BUILTIN_RULES) as PrecompiledRules;
+    const table = JSON.parse(TRAINSAFE_BUILTIN_RULES) as Omit<PrecompiledRules, "bodies">;
     // An edited rules.json beside the bundle is read and validated as any rules file. Its content is
     // compared, not its mtime: a copy of the program folder keeps its pre-validated rules.
     const bytes = await fsFiles.readFile(BUILTIN_RULES_FILE).catch(() => undefined);
-    if (bytes && sameRulesFile(bytes, pre)) return shippedRules(pre, BUILTIN_RULES_FILE);
+    // The bodies are slices of their string, not copies.
+    if (bytes && sameRulesFile(bytes, table)) return shippedRules({ ...table, bodies: TRAINSAFE_BUILTIN_RULE_BODIES.split("\n") }, BUILTIN_RULES_FILE);
   }
   return readRulesFile(BUILTIN_RULES_FILE);
 }
@@ -276,7 +279,7 @@ export function compilePrecompiledRules(pre: PrecompiledRules, file: string, ext
  * rules.json can write the bundle beside it), else SHA-1. crypto's module and first hash cost ~4-5 ms
  * of `crash scan`'s start, which then needs no crypto at all (docs/benchmarks.md, start-up, 2026-12-06 02:40).
  */
-function sameRulesFile(bytes: Buffer, pre: PrecompiledRules): boolean {
+function sameRulesFile(bytes: Buffer, pre: Pick<PrecompiledRules, "sha1" | "bytes" | "crc32">): boolean {
   if (pre.crc32 !== undefined && zlib.crc32) return bytes.length === pre.bytes && zlib.crc32(bytes) === pre.crc32;
   return createHash("sha1").update(bytes).digest("hex") === pre.sha1;
 }
