@@ -218,6 +218,21 @@ describe("fourteenth round (B): the corpus entries", () => {
     });
   }
 
+  test("ENOSPC from the inotify watch limit is no full disk; errno 28 on a write still is", async () => {
+    // watchdog's observer (RimSort's log, a systemd unit's journal; find_string) raises errno 28 when the kernel's
+    // inotify watch limit is reached; the READMEs that quote it (Streamlit apps, a scanner) say it is not disk space.
+    const rimsort = [
+      "Traceback (most recent call last):",
+      "  File \"/home/fofimofi/Desktop/RimWorld/RimSort/watchdog/observers/inotify_c.py\", line 416, in _add_watch",
+      "  File \"/home/fofimofi/Desktop/RimWorld/RimSort/watchdog/observers/inotify_c.py\", line 428, in _raise_error",
+      "OSError: [Errno 28] inotify watch limit reached",
+    ];
+    assert.equal(classifyLine(rules, "OSError: [Errno 28] inotify watch limit reached"), null);
+    assert.deepEqual(await primaryOf("inotify.log", `${rimsort.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+    // crash-corpus dddd-trainer-35 and megatron-lm-878: the same errno on a write.
+    assert.equal(classifyLine(rules, "OSError: [Errno 28] No space left on device")?.rule.id, "disk_full");
+  });
+
   test("a CUDA error with another code in the same glog check stays a CUDA error, not an OOM", () => {
     assert.equal(classifyLine(rules, "F0303 09:50:12.085932 3744 common.cpp:152] Check failed: error == cudaSuccess (38 vs. 0) no CUDA-capable device is detected")?.rule.id, "cuda_driver_mismatch");
   });
