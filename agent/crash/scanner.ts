@@ -596,7 +596,7 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
 }
 
 /** classifyLine on a line's text without the log's learned capture prefix, reported on the line as written. */
-function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix): LineMatch | null {
+export function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix): LineMatch | null {
   const body = withoutLearnedPrefix(raw, learned);
   const lm = body && classifyLine(rules, body.text);
   if (!lm) return null;
