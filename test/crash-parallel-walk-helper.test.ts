@@ -203,16 +203,22 @@ test("a log that teaches its own capture prefix (pdsh's host names on every line
     .split("\n")
     .filter((l) => l)
     .map((l, i) => (i % 2 ? "worker-1: " : "worker-12: ") + l);
+  // In the middle, a line only its text without the learned prefix names (`Bus error (core dumped)` is
+  // read at a line's start); at the end, a segfault the kept lines name too.
+  const middle = lines.length >> 1;
+  lines.splice(middle, 0, "worker-1: Bus error (core dumped)");
   lines.push("worker-1: Segmentation fault (core dumped)");
   const pdsh = path.join(tmp, "pdsh.log");
   fs.writeFileSync(pdsh, lines.join("\n") + "\n");
   const alone = await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { threads: 1 } });
-  // Anchored (`^\s*Segmentation fault`): only the line without its learned prefix matches.
-  assert.ok(
-    alone.findings.some((f) => f.category === "segfault" && f.line === lines.length),
-    JSON.stringify(alone.findings.map((f) => [f.category, f.line])),
-  );
+  const found = JSON.stringify(alone.findings.map((f) => [f.ruleId, f.line]));
+  assert.ok(alone.findings.some((f) => f.ruleId === "segfault_signal" && f.line === middle + 1), found);
+  assert.ok(alone.findings.some((f) => f.category === "segfault" && f.line === lines.length), found);
   for (const threads of [2, 3]) assert.deepEqual(await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { minBytes: 0, threads } }), alone, `${threads} threads`);
+  assert.deepEqual(await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { minBytes: 0, threads: 2, walkHelper: { helperOnly: true } } }), alone, "helper only");
+  // Two threads scan such a log with the helper (three leave it to the single-thread scan): a failing helper shows it.
+  const failing = await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { minBytes: 0, threads: 2, workerCode: 'throw new Error("boom")', walkHelper: { helperOnly: true } } });
+  assert.match(failing.files[0]!.problem ?? "", /a scan worker failed: boom/);
   // A corpus entry (Marian's `[2020-05-05 18:48:50] ` on every line) in reads of 200 bytes.
   const marian = path.join(import.meta.dirname, "fixtures/crash-corpus/cuda_oom/marian-270-workspace-9000-cuda-error-2-oom.log");
   const one = await scanFiles([marian], { rules, all: true, chunkBytes: 200, parallel: { threads: 1 } });

@@ -24,10 +24,10 @@ import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import { learnCapturePrefix } from "./capture-prefix.js";
+import { learnCapturePrefix, withoutLearnedPrefix, type LearnedPrefix } from "./capture-prefix.js";
 import { makeRuntime, prefilterFor, type CandidateVisitor, type Prefilter, type PrefilterRuntime, type PrefilterSpec, type WalkSpec } from "./prefilter.js";
 import { classifyLine } from "./rules.js";
-import type { FindingCollector } from "./scanner.js";
+import { classifyWithoutLearned, type FindingCollector } from "./scanner.js";
 import { FileShrankError } from "./tail.js";
 
 /** Most threads a scan uses (the main thread included). */
@@ -356,22 +356,24 @@ async function workUnits(fh: FileHandle, chunks: readonly Chunk[], unitBytes: nu
 const LEARN_READ_BYTES = 2 << 20;
 
 /**
- * Whether a chunk teaches the log's own capture prefix (learnCapturePrefix of its text, as scanBytes
- * calls it on each read until one does). Such a log is left to the single-thread scan: it then tries
- * lines no rule matched without that prefix and removes it from the kept lines, which the threads here
- * do not. A few native searches per chunk, in its last MiB.
+ * The first chunk that teaches the log's own capture prefix, and the prefix (learnCapturePrefix of
+ * its text, as scanBytes calls it on each read until one does), or null. From that chunk on, a line
+ * no rule matched is tried without the prefix, and the kept lines lose it. A few native searches per
+ * chunk, in its last MiB.
  */
-async function teachesCapturePrefix(fh: FileHandle, chunks: readonly Chunk[]): Promise<boolean> {
+async function learnedPrefixOf(fh: FileHandle, chunks: readonly Chunk[]): Promise<{ chunk: number; prefix: LearnedPrefix } | null> {
   const buf = Buffer.allocUnsafe(LEARN_READ_BYTES);
-  for (const c of chunks) {
+  for (let k = 0; k < chunks.length; k++) {
+    const c = chunks[k]!;
     // A chunk longer than what is read: learnCapturePrefix windows it the same way (its first line
     // starting in the last MiB).
     const from = Math.max(c.from, c.to - LEARN_READ_BYTES);
     const { bytesRead } = await fh.read(buf, 0, c.to - from, from);
     if (bytesRead !== c.to - from) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
-    if (learnCapturePrefix(buf, 0, bytesRead)) return true;
+    const prefix = learnCapturePrefix(buf, 0, bytesRead);
+    if (prefix) return { chunk: k, prefix };
   }
-  return false;
+  return null;
 }
 
 /** An error of a worker thread (code SCAN_WORKER: the scanner reports the file as not scanned, with this message). */
@@ -415,13 +417,21 @@ export async function scanFileParallel(
   const layout = await singleThreadChunks(fh, size, chunkBytes);
   if (!layout || layout.chunks.length < 2) return false;
   const { chunks, lastByte } = layout;
-  if (await teachesCapturePrefix(fh, chunks)) return false;
+  const learned = await learnedPrefixOf(fh, chunks);
+  // The filter workers do not try lines without a learned prefix: the single-thread scan does.
+  if (learned && threads !== 2) return false;
   // The threads' work comes in quarters of chunks: the last piece of work, which one thread finishes
   // while the others wait, is then a quarter as long. Findings do not depend on where a text is cut.
   const { units, chunkOf } = await workUnits(fh, chunks, Math.ceil(chunkBytes / UNITS_PER_CHUNK));
   const pf = prefilterFor(collector.rules);
   // Two threads: the second one only walks (see scanWithWalkHelper). More: every thread filters.
-  const results = (threads === 2 ? await scanWithWalkHelper(fh, pf, units, opts.workerCode ?? WALK_WORKER_CODE, opts.walkHelper) : null) ?? (await scanWithFilterWorkers(fh, pf, units, threads, opts.workerCode ?? WORKER_CODE));
+  // The learned prefix of each piece (from the chunk that teaches it on, as scanBytes learns it).
+  const learnedAt = (u: number): LearnedPrefix | null => (learned && chunkOf[u]! >= learned.chunk ? learned.prefix : null);
+  let results = threads === 2 ? await scanWithWalkHelper(fh, pf, units, learnedAt, opts.workerCode ?? WALK_WORKER_CODE, opts.walkHelper) : null;
+  if (!results) {
+    if (learned) return false;
+    results = await scanWithFilterWorkers(fh, pf, units, threads, opts.workerCode ?? WORKER_CODE);
+  }
   for (let k = 0; k < units.length; k++) if (!results[k]) throw workerError(`part ${k} of ${units.length} was not scanned by any thread`);
   // Every thread finished: classify in file order, as the single-thread scan does chunk by chunk,
   // once the bytes of the lines to keep are read too (a read that fails leaves the collector untouched).
@@ -439,11 +449,15 @@ export async function scanFileParallel(
   const keeps = await lastChunksToKeep(fh, chunks, keepMaxBytes);
   results.forEach((r, u) => {
     for (let j = 0; j < r.raws.length; j++) {
-      const lm = classifyLine(collector.rules, r.raws[j]!);
+      const raw = r.raws[j]!;
+      const prefix = learnedAt(u);
+      // As scanBytes: a line no rule matched as written, tried without the learned prefix.
+      const lm = classifyLine(collector.rules, raw) ?? (prefix ? classifyWithoutLearned(collector.rules, raw, prefix) : null);
       if (lm) collector.add(lm, unitFirstLines[u]! + r.before[j]!, r.offsets[j]!);
     }
   });
   for (const { k, buf, base } of keeps) collector.keep(buf, 0, buf.length, chunkFirstLines[k]!, base, chunkNewlines[k]!);
+  if (learned) collector.learnedPrefix = learned.prefix;
   info.bytesRead = size;
   info.linesRead = line - 1 + (size > 0 && lastByte !== 0x0a ? 1 : 0);
   return true;
@@ -471,13 +485,14 @@ async function scanWithFilterWorkers(fh: FileHandle, pf: Prefilter, units: reado
 }
 
 /** The filtered piece `k` (from file offset `from`): `walk` calls the visitor for its candidate lines in `b` and returns its "\n" count. */
-function pieceResult(pf: Prefilter, b: Buffer, from: number, k: number, walk: (visit: CandidateVisitor) => number): ChunkResult {
+function pieceResult(pf: Prefilter, b: Buffer, from: number, k: number, learned: LearnedPrefix | null, walk: (visit: CandidateVisitor) => number): ChunkResult {
   const r: ChunkResult = { chunk: k, newlines: 0, before: [], offsets: [], raws: [] };
   // As filterChunks does.
   r.newlines = walk((ls, le, before, patterns, cleaned) => {
     let raw = b.toString("utf8", ls, le);
     if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-    if (!cleaned && !pf.mayMatch(raw, patterns)) return;
+    // A line that holds the learned prefix is classified without it too (scanBytes).
+    if (!cleaned && !pf.mayMatch(raw, patterns) && !(learned && withoutLearnedPrefix(raw, learned))) return;
     r.before.push(before);
     r.offsets.push(from + ls);
     r.raws.push(raw);
@@ -497,7 +512,7 @@ const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v
  * of the same work (docs/benchmarks.md); this one runs WebAssembly and a short loop. Null (nothing
  * read) when the walk memory has no room for it: the caller then uses filter workers.
  */
-async function scanWithWalkHelper(fh: FileHandle, pf: Prefilter, units: readonly Chunk[], code: string, limits: ParallelOptions["walkHelper"] = {}): Promise<ChunkResult[] | null> {
+async function scanWithWalkHelper(fh: FileHandle, pf: Prefilter, units: readonly Chunk[], learnedAt: (u: number) => LearnedPrefix | null, code: string, limits: ParallelOptions["walkHelper"] = {}): Promise<ChunkResult[] | null> {
   const walk = pf.bulkSpec().walk;
   if (!walk) return null;
   let longest = 1;
@@ -533,13 +548,13 @@ async function scanWithWalkHelper(fh: FileHandle, pf: Prefilter, units: readonly
           if (bytesRead === 0) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
           got += bytesRead;
         }
-        results.push(pieceResult(pf, ownBuf, from, u, (visit) => pf.scan(ownBuf, 0, to - from, visit, false, true)));
+        results.push(pieceResult(pf, ownBuf, from, u, learnedAt(u), (visit) => pf.scan(ownBuf, 0, to - from, visit, false, true)));
       } else {
         const r = u % job.inputs.length;
         const b = Buffer.from(walk.memory.buffer, job.inputs[r]!, to - from);
         const evFrom = job.events[r]!;
         const evTo = Atomics.load(ctl, C_STATUS + count + u);
-        results.push(pieceResult(pf, b, from, u, (visit) => pf.scanWalked(b, 0, to - from, visit, i32, evFrom, evTo)));
+        results.push(pieceResult(pf, b, from, u, learnedAt(u), (visit) => pf.scanWalked(b, 0, to - from, visit, i32, evFrom, evTo)));
       }
       Atomics.store(ctl, C_DONE, u + 1);
       Atomics.notify(ctl, C_DONE);
