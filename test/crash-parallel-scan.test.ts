@@ -133,10 +133,9 @@ test("a worker that fails or exits: a clear problem for the file, no finding rep
 
 test("a file that shrinks while the threads read it: the single-thread scan's problem, no findings", async () => {
   const file = plantedLog("shrinking", 1e6, 41, 100_000);
-  // A filter worker (three threads; two run a walk helper: test/crash-parallel-walk-helper.test.ts)
-  // truncates the file before it reads its part (past the first third of the file).
+  // The worker truncates the file before it reads its part (past the first third of the file).
   const code = `require("node:fs").truncateSync(${JSON.stringify(file)}, 1000);\n${WORKER_CODE}`;
-  const r = await scanFiles([file], { rules, all: true, chunkBytes: 65_536, parallel: { minBytes: 0, threads: 3, workerCode: code } });
+  const r = await scanFiles([file], { rules, all: true, chunkBytes: 65_536, parallel: { minBytes: 0, threads: 2, workerCode: code } });
   assert.equal(r.files[0]!.problem, "file shrank while it was read (rotated or truncated?)");
   assert.deepEqual(r.findings, []);
 });
@@ -181,4 +180,37 @@ test("the WebAssembly walk hands on exactly the JavaScript walk's lines: generat
 
 test("the walker module is valid WebAssembly as encoded", () => {
   assert.ok(WebAssembly.validate(walkerModuleBytes()));
+});
+
+test("a log that teaches its own capture prefix (pdsh's host names on every line; a real entry's timestamps): left to the single-thread scan, which retries lines without it", async () => {
+  // A trainer log with its own crash cut off, so that the findings are the planted ones below.
+  const base = path.join(tmp, "pdsh.base");
+  const gen = writeTrainerLog(base, 3e6, 11);
+  const lines = fs
+    .readFileSync(base, "utf8")
+    .split("\n")
+    .slice(0, gen.crashLine - 200)
+    .filter((l) => l)
+    .map((l, i) => (i % 2 ? "worker-1: " : "worker-12: ") + l);
+  fs.rmSync(base);
+  // In the middle, a line only its text without the learned prefix names (`Bus error (core dumped)` is
+  // read at a line's start); at the end, a segfault the kept lines name too.
+  const middle = lines.length >> 1;
+  lines.splice(middle, 0, "worker-1: Bus error (core dumped)");
+  lines.push("worker-1: Segmentation fault (core dumped)");
+  const pdsh = path.join(tmp, "pdsh.log");
+  fs.writeFileSync(pdsh, lines.join("\n") + "\n");
+  const chunkBytes = 400_003;
+  const alone = await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { threads: 1 } });
+  const found = JSON.stringify(alone.findings.map((f) => [f.ruleId, f.line]));
+  assert.ok(alone.findings.some((f) => f.ruleId === "segfault_signal" && f.line === middle + 1), found);
+  assert.ok(alone.findings.some((f) => f.category === "segfault" && f.line === lines.length), found);
+  for (const threads of [2, 3]) assert.deepEqual(await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { minBytes: 0, threads } }), alone, `${threads} threads`);
+  // No worker runs for it: one that would fail changes nothing.
+  assert.deepEqual(await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { minBytes: 0, threads: 2, workerCode: 'throw new Error("boom")' } }), alone, "failing worker");
+  // A corpus entry (Marian's `[2020-05-05 18:48:50] ` on every line) in reads of 200 bytes.
+  const marian = path.join(import.meta.dirname, "fixtures/crash-corpus/cuda_oom/marian-270-workspace-9000-cuda-error-2-oom.log");
+  const one = await scanFiles([marian], { rules, all: true, chunkBytes: 200, parallel: { threads: 1 } });
+  assert.ok(one.findings.length > 0);
+  for (const threads of [2, 3]) assert.deepEqual(await scanFiles([marian], { rules, all: true, chunkBytes: 200, parallel: { minBytes: 0, threads } }), one, `Marian, ${threads} threads`);
 });

@@ -87,12 +87,6 @@ export interface Prefilter {
    * (its code starts unoptimised; the JavaScript walk is faster for a tail of a few megabytes).
    */
   scan(buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all?: boolean, bulk?: boolean): number;
-  /**
-   * scan() (not `all`) of bytes [start, end) of `buf`, a view of the WebAssembly walk's shared memory
-   * (spec.walk.memory) that another thread walked already: its events are the i32 pairs of `ev` from
-   * byte address `from` to `to` (see makeRuntime).
-   */
-  scanWalked(buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, ev: Int32Array, from: number, to: number): number;
   /** False when none of `patterns` matches any "\r"-separated segment of `line` (so no rule can match it). */
   mayMatch(line: string, patterns: readonly number[]): boolean;
   /**
@@ -685,7 +679,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     if (spec.walk === undefined) spec.walk = loadWalk();
     return spec;
   };
-  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, scanWalked: runtime.scanWalked, mayMatch: runtime.mayMatch, inputBuffer: runtime.inputBuffer };
+  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch, inputBuffer: runtime.inputBuffer };
 }
 
 /** What the search needs of a built prefilter: plain data, so that a worker thread can rebuild it (agent/crash/parallel-scan.ts). */
@@ -756,7 +750,6 @@ export interface WalkSpec {
 /** The search over a PrefilterSpec. */
 export interface PrefilterRuntime {
   scan: Prefilter["scan"];
-  scanWalked: Prefilter["scanWalked"];
   mayMatch: Prefilter["mayMatch"];
   inputBuffer: Prefilter["inputBuffer"];
   /** Gives back the slot of the shared walk memory (a worker thread, when it is done); a later scan takes one again. */
@@ -1079,47 +1072,6 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return newlines;
   };
 
-  /**
-   * scan() of a text whose WebAssembly walk another thread did (the parallel scan's walk helper,
-   * agent/crash/parallel-scan.ts): `buf` is a view of the walk memory, and the walk's events for
-   * bytes [start, end) of it are the (address, state row offset) pairs of `ev` from byte address
-   * `from` to `to`, in text order. Hands on the lines scan() would (not `all`); returns the "\n" count.
-   */
-  const scanWalked = (buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, ev: Int32Array, from: number, to: number): number => {
-    const rowShift = spec.walk!.rowShift;
-    let lineStart = start;
-    let newlines = 0;
-    let dirty = false;
-    nTouched = 0;
-    lineSerial++;
-    // As in scan(), without `all`.
-    const endLine = (lineEnd: number) => {
-      if (dirty) {
-        const c = cleanedCandidates(buf, lineStart, lineEnd);
-        if (c.length) visit(lineStart, lineEnd, newlines, c, true);
-      } else if (nTouched || alwaysRun.length) {
-        const c = evaluate();
-        if (c.length) visit(lineStart, lineEnd, newlines, c, false);
-      }
-      nTouched = 0;
-      lineSerial++;
-      dirty = false;
-    };
-    const delta = -buf.byteOffset;
-    for (let q = from >> 2, qe = to >> 2; q < qe; q += 2) {
-      const at = ev[q]! + delta;
-      const st = ev[q + 1]! >> rowShift;
-      if (st < n) hit(buf, at, st);
-      else if (st === S_NL) {
-        endLine(at);
-        newlines++;
-        lineStart = at + 1;
-      } else dirty = true;
-    }
-    if (lineStart < end) endLine(end);
-    return newlines;
-  };
-
   // A global or sticky pattern keeps state in lastIndex: testing it here would change it (flags read
   // once: RegExp.prototype.global is a getter, and this runs for every candidate pattern of a line).
   const stateful = res.map((re) => re.global || re.sticky);
@@ -1157,5 +1109,5 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return false;
   };
 
-  return { scan, scanWalked, mayMatch, inputBuffer, release };
+  return { scan, mayMatch, inputBuffer, release };
 }

@@ -58,10 +58,9 @@ export interface ScanOptions {
   /**
    * Whole-file scans of files from this size on run in parallel threads (default PARALLEL_MIN_BYTES
    * of agent/crash/parallel-scan.ts; tests lower it); `threads` (default: the CPUs, at most 4; 1: no
-   * parallel scan) and, for tests, a worker code that fails and the two-thread scan's walk helper's
-   * limits (ParallelOptions of agent/crash/parallel-scan.ts).
+   * parallel scan) and, for tests, a worker code that fails.
    */
-  parallel?: { minBytes?: number; threads?: number; workerCode?: string; walkHelper?: { inputBytes?: number; eventBytes?: number; helperOnly?: boolean } };
+  parallel?: { minBytes?: number; threads?: number; workerCode?: string };
   /**
    * false: classify every line with every rule instead of only the lines the literal prefilter
    * picks (the reference the prefilter is tested against; much slower).
@@ -221,10 +220,9 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
       info.bytesRead = Math.min(chunkBytes, size);
       return;
     }
-    const parallelOpts: { threads?: number; workerCode?: string; walkHelper?: NonNullable<ScanOptions["parallel"]>["walkHelper"] } = {};
+    const parallelOpts: { threads?: number; workerCode?: string } = {};
     if (parallel.threads !== undefined) parallelOpts.threads = parallel.threads;
     if (parallel.workerCode !== undefined) parallelOpts.workerCode = parallel.workerCode;
-    if (parallel.walkHelper !== undefined) parallelOpts.walkHelper = parallel.walkHelper;
     if (await scanFileParallel(fh, size, collector, info, chunkBytes, MAX_KEPT_BYTES, parallelOpts)) return;
   }
   let buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
@@ -596,7 +594,7 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
 }
 
 /** classifyLine on a line's text without the log's learned capture prefix, reported on the line as written. */
-export function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix): LineMatch | null {
+function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix): LineMatch | null {
   const body = withoutLearnedPrefix(raw, learned);
   const lm = body && classifyLine(rules, body.text);
   if (!lm) return null;
