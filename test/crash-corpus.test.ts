@@ -49,9 +49,13 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * `fresh9` (manifest zi, collected and audited during the twelfth round, sealed until then) first measured
  * 40/44 = 90.9 % with one false alarm of 6 healthy logs (12:15); studied from then on; after the thirteenth
  * round (on its misses) 43/44, no false alarm.
+ * `fresh10` (manifests zl and zm, collected and audited 15:45-16:10 while the fourteenth round and the learned
+ * capture prefixes were built, sealed until then) measured 85/94 = 90.4 % with the code of the round's start
+ * (beff920) and 86/94 = 91.5 % after it (a7198cb, 17:05), no false alarm of 12 healthy logs; studied from then on.
+ * After the fourteenth round: fresh 206/214, fresh2 145/151, fresh3 149/161, fresh8 88/91, the others unchanged.
  * The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.95, fresh2: 0.95, fresh3: 0.91, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.95, fresh9: 0.97 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.96, fresh2: 0.96, fresh3: 0.92, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.96, fresh9: 0.97, fresh10: 0.91 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
