@@ -355,3 +355,21 @@ test("near misses: logging records around a plain traceback read as before (the 
   assert.equal(r.primary?.category, "python_exception");
   assert.doesNotMatch(r.primary!.suggestion, /wandb: syncing/);
 });
+
+test("a traceback written at the end of a long progress-bar line (redrawn with \\r, no line break) costs no time to learn from", async () => {
+  // tqdm redraws its bar with "\r" and no "\n"; an exception's traceback then starts on the bar's line.
+  // The text before `Traceback` (360 KB here) is no prefix; reading it as one took ~37 s per scan.
+  let bar = "";
+  for (let i = 0; i < 6000; i++) bar += `\rEpoch 1:  45%|████▌     | ${i}/1000 [00:10<00:12, 44.1it/s]`;
+  const tail = ["Traceback (most recent call last):", '  File "train.py", line 3, in <module>', "    main()", "RuntimeError: CUDA error: an illegal memory access was encountered"];
+  const file = path.join(tmp, "long-bar.log");
+  fs.writeFileSync(file, ["step 1 loss 0.5", bar + tail.join("\n")].join("\n") + "\n");
+  assert.equal(learnCapturePrefix(fs.readFileSync(file), 0, fs.statSync(file).size), null);
+  for (const all of [false, true]) {
+    const t0 = performance.now();
+    const r = await scanFiles([file], { rules, all });
+    const ms = performance.now() - t0;
+    assert.equal(r.primary?.category, "cuda_error", `all=${all}`);
+    assert.ok(ms < 5000, `all=${all}: ${ms.toFixed(0)} ms`);
+  }
+});

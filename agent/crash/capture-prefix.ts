@@ -222,6 +222,12 @@ const NL_FRAME = Buffer.from('\n  File "');
 const LEARN_WINDOW_BYTES = 1024 * 1024;
 /** Longest prefix learned: a capture tool's prefix is short, a line's own text may be anything. */
 const MAX_LEARNED_CHARS = 120;
+/**
+ * Longest text before a traceback's head that is read as a learned prefix and known layers: longer is
+ * a line's own (a progress bar redrawn with \r that the traceback was written after), and unknownHead
+ * would cost time quadratic in it (a 360 KB bar line took ~37 s of a scan).
+ */
+const MAX_PREFIX_TEXT_BYTES = 4096;
 /** Tracebacks looked at, from the end (the last one is the one that matters). */
 const MAX_TRACEBACKS = 4;
 /** Lines after a `Traceback` head searched for a frame line carrying the same prefix. */
@@ -259,7 +265,8 @@ function learnedCut(line: string, prefix: LearnedPrefix): number {
  * Empty when the known layers read all of it.
  */
 function unknownHead(text: string): string {
-  for (let k = 0; k < text.length; k++) {
+  // A longer head is no prefix (plausiblePrefix): the text itself is returned, as when no k fits.
+  for (let k = 0; k < text.length && k <= MAX_LEARNED_CHARS; k++) {
     // Layers start at the text's start or after a separator (not at `1: ` inside `worker-1: `).
     if (k > 0 && !LAYER_END.test(text[k - 1]!)) continue;
     const rest = text.slice(k);
@@ -284,6 +291,7 @@ function plausiblePrefix(text: string): boolean {
  * start, an exception's `RuntimeError: ` or a progress bar is never written before them.
  */
 function fromTraceback(buf: Buffer, ls: number, at: number, end: number): LearnedPrefix | null {
+  if (at - ls > MAX_PREFIX_TEXT_BYTES) return null;
   const head = unknownHead(buf.toString("utf8", ls, at));
   if (!plausiblePrefix(head)) return null;
   const prefix = learned(head, "traceback");
