@@ -373,3 +373,24 @@ test("a traceback written at the end of a long progress-bar line (redrawn with \
     assert.ok(ms < 5000, `all=${all}: ${ms.toFixed(0)} ms`);
   }
 });
+
+test("a prefix that changes mid-log: the end's prefix is learned in a tail scan, a whole-file scan and a piped whole-stream scan alike", async () => {
+  // A log two runs appended to: the first under pdsh's host name (17 MiB, more than one 16 MiB read of
+  // --all), the second under a collector's timestamp without a zone, killed at the end.
+  const first = Array.from({ length: 1000 }, (_, i) => `worker-1: epoch 1 step ${i} loss 2.${i % 1000}`).join("\n") + "\n";
+  const second = Array.from({ length: 200 }, (_, i) => `2024-05-08 08:47:${String(i % 60).padStart(2, "0")} epoch 3 step ${i} loss 1.${i}`).concat(["2024-05-08 08:48:13 Killed"]);
+  const file = path.join(tmp, "two-runs.log");
+  const fd = fs.openSync(file, "w");
+  const block = Buffer.from(first);
+  for (let written = 0; written < 17 * 1024 * 1024; written += block.length) fs.writeSync(fd, block);
+  fs.writeSync(fd, second.join("\n") + "\n");
+  fs.closeSync(fd);
+  const tail = await scanFiles([file], { rules });
+  assert.equal(tail.primary?.category, "process_killed");
+  assert.equal(tail.primary?.text, second.at(-1));
+  const whole = await scanFiles([file], { rules, all: true, parallel: { threads: 1 } });
+  assert.equal(whole.primary?.category, "process_killed", "--all");
+  assert.equal(whole.primary?.text, second.at(-1), "--all");
+  const piped = await scanFiles(["-"], { rules, all: true, stdin: fs.createReadStream(file) });
+  assert.equal(piped.primary?.category, "process_killed", "--all of stdin");
+});

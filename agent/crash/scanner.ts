@@ -545,9 +545,10 @@ function wideAnchors(search: AnchorSearch): readonly string[] {
 export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector, keep = true): number {
   const rules = collector.rules;
   // The log's own capture prefix (a tool the known layers do not read: pdsh's `worker-1: `, kubectl's
-  // `[pod/NAME/CONTAINER] `), learned from the first text that teaches one; a line no rule matched as
-  // written is tried without it.
-  const learned = (collector.learnedPrefix ??= learnCapturePrefix(buf, start, end) ?? undefined) ?? null;
+  // `[pod/NAME/CONTAINER] `), learned from each text that teaches one (a whole-file scan's reads, in
+  // order: the prefix can change mid-log, and the end's is the one a tail scan learns and the kept lines
+  // lose), else the one an earlier text taught; a line no rule matched as written is tried without it.
+  const learned = (collector.learnedPrefix = learnCapturePrefix(buf, start, end) ?? collector.learnedPrefix) ?? null;
   const orLearned = (raw: string, lm: LineMatch | null): LineMatch | null => (lm || !learned ? lm : classifyWithoutLearned(rules, raw, learned));
   // Building the prefilter costs more than classifying every line of a small text (a tail scan
   // of 1000 lines): it is built for the first large text and then used for every text.
