@@ -426,9 +426,10 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
 
 /**
  * A message that says the operation ran out of time, whatever generic type carried it; the time-out may name its
- * length (CARLA's client: "time-out of 100000ms while waiting for the simulator").
+ * length (CARLA's client: "time-out of 100000ms while waiting for the simulator"), or the message may end in the
+ * I/O operation that timed out (xgboost's rabit: "socket.h:170: Poll timeout").
  */
-const TIMED_OUT_MESSAGE = /\btimed out\b|\bdeadline exceeded\b|\btime-?out(?: of \d[\d.,]*\s?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?))? (?:waiting|expired|exceeded|reached|occurred|while)\b/i;
+const TIMED_OUT_MESSAGE = /\btimed out\b|\bdeadline exceeded\b|\btime-?out(?: of \d[\d.,]*\s?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?))? (?:waiting|expired|exceeded|reached|occurred|while)\b|\b(?:poll|connect|connection|read|write|recv|send|socket|accept|handshake|request|response|operation|I\/O) time-?out[.!]?\s*$/i;
 
 /** Readers of checkpoints and state files: an end-of-file or unpickling error inside them is a broken file. */
 const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetensors[\\/]|[\\/]pickle\.py$/;
@@ -628,6 +629,10 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // collective (init_process_group, a barrier, DDP's parameter-shape check): torch raises a bare
   // RuntimeError naming the socket error, from inside distributed_c10d.py or distributed/utils.py.
   if (isProcessGroupConnectionLoss(e)) return "nccl_error";
+  // A native library a package loads that is not there (DGL's "Cannot find DGL C++ graphbolt library at
+  // .../libgraphbolt_pytorch_2.3.0.so", ctypes' "Could not find module '...\\dgl.dll' (or one of its
+  // dependencies)"): a missing shared library, like the loader's "cannot open shared object file".
+  if (/(?:^|\.)FileNotFoundError$/.test(e.type) && NATIVE_LIBRARY_FILE.test(e.message.split("\n")[0]!)) return "import_error";
   const byType = TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1];
   if (byType) return byType;
   // A generic exception (RuntimeError, Exception, a library's own) whose message says the wait or
@@ -639,6 +644,9 @@ function categoryOfType(e: ParsedException): CrashCategory {
   if (/(?:^|\.)DistBackendError$/.test(e.type)) return "nccl_error";
   return "python_exception";
 }
+
+/** A shared library's file name (`libfoo.so.1`, `foo.dll`, `libfoo.dylib`, a Python extension `.pyd`). */
+const NATIVE_LIBRARY_FILE = /\w\.(?:so(?:\.\d+)*|dll|dylib|pyd)\b/;
 
 /** torch.distributed's own frames where a process group is created or runs a collective. */
 const PROCESS_GROUP_FRAME = /[\\/]torch[\\/]distributed[\\/](?:distributed_c10d|utils)\.py$/;
