@@ -394,3 +394,24 @@ test("a prefix that changes mid-log: the end's prefix is learned in a tail scan,
   const piped = await scanFiles(["-"], { rules, all: true, stdin: fs.createReadStream(file) });
   assert.equal(piped.primary?.category, "process_killed", "--all of stdin");
 });
+
+test("a traceback under one prefix, then a restarted run under another to the log's end: the end's prefix is learned", async () => {
+  // The first attempt crashed under pdsh's host name (and was restarted); the second, under a collector's
+  // timestamp without a zone, was killed. The traceback's prefix is on few of the last lines.
+  const tb = ["Traceback (most recent call last):", '  File "train.py", line 80, in main', "    batch = next(it)", "KeyError: 'image'"];
+  const ts = (i: number) => `2024-05-08 08:47:${String(i % 60).padStart(2, "0")} `;
+  for (const n of [20, 100]) {
+    const lines = [...["step 1 loss 2.0", ...tb].map((l) => "worker-1: " + l), ...Array.from({ length: n }, (_, i) => ts(i) + `epoch 3 step ${i} loss 1.${i}`), ts(n) + "Killed"];
+    assert.equal(learnedOf(lines)?.source, String.raw`\d+-\d+-\d+ \d+:\d+:\d+ `, `n=${n}`);
+    const file = path.join(tmp, `restarted-${n}.log`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    for (const all of [false, true]) {
+      const r = await scanFiles([file], { rules, all });
+      assert.equal(r.primary?.category, "process_killed", `n=${n} all=${all}`);
+      assert.equal(r.primary?.text, lines.at(-1), `n=${n} all=${all}`);
+    }
+  }
+  // The traceback's own prefix on the last lines (a logger writing each line, a timestamp before it) stands.
+  const twisted = tb.map((l, i) => `2011-09-24 00:04:1${i}-0400 [-] ${l}`);
+  assert.equal(learnedOf(twisted)?.source, String.raw`\d+-\d+-\d+ \d+:\d+:\d+-\d+ \[-\] `);
+});

@@ -375,16 +375,9 @@ function fromMajority(buf: Buffer, start: number, end: number): LearnedPrefix | 
   const within = (at: number) => at !== -1 && at < end;
   if (within(buf.indexOf(NL_TRACEBACK_HEAD, start)) || within(buf.indexOf(NL_FRAME, start))) return null;
   if (buf.subarray(start, Math.min(end, start + TRACEBACK_HEAD.length)).equals(TRACEBACK_HEAD)) return null;
-  let from = end;
-  for (let k = 0; k <= MAJORITY_SAMPLE_LINES && from > start; k++) {
-    const nl = buf.lastIndexOf(0x0a, from - 1);
-    from = nl < start ? start : nl;
-  }
   const counts = new Map<string, { n: number; text: string }>();
   let nonBlank = 0;
-  for (const raw of buf.toString("utf8", from, end).split("\n")) {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.trim() === "") continue;
+  for (const line of lastLinesOf(buf, start, end)) {
     nonBlank++;
     // A line the known layers read is theirs (the indentation after torchrun's `[default0]:` is the text's).
     const cand = candidatePrefix(line);
@@ -401,6 +394,35 @@ function fromMajority(buf: Buffer, start: number, end: number): LearnedPrefix | 
   return head === best.text && plausiblePrefix(head) ? learned(head, "majority") : null;
 }
 
+/** The non-blank lines among the last MAJORITY_SAMPLE_LINES of bytes [start, end), without their "\r". */
+function lastLinesOf(buf: Buffer, start: number, end: number): string[] {
+  let from = end;
+  for (let k = 0; k <= MAJORITY_SAMPLE_LINES && from > start; k++) {
+    const nl = buf.lastIndexOf(0x0a, from - 1);
+    from = nl < start ? start : nl;
+  }
+  const out: string[] = [];
+  for (const raw of buf.toString("utf8", from, end).split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.trim() !== "") out.push(line);
+  }
+  return out;
+}
+
+/**
+ * The prefix the log's last lines carry instead of `taught`, a traceback's: when most of them carry
+ * another (fromMajority) and at most the rest carry `taught`, the run that wrote the traceback ended and
+ * a later one, captured otherwise, wrote the log's end (a restart appended to the same file), whose
+ * lines the primary comes from. Null when `taught` stands.
+ */
+function laterPrefix(buf: Buffer, start: number, end: number, taught: LearnedPrefix): LearnedPrefix | null {
+  const later = fromMajority(buf, start, end);
+  if (!later || later.source === taught.source) return null;
+  const lines = lastLinesOf(buf, start, end);
+  const carrying = lines.filter((l) => learnedCut(l, taught) > 0).length;
+  return carrying <= (1 - MAJORITY_SHARE) * lines.length ? later : null;
+}
+
 /** splitCapturePrefix, after the learned prefix when the line starts with it (which is noise: never a tag). */
 function splitWithLearned(line: string, prefix: LearnedPrefix): { cut: number; tag: string } {
   const first = learnedCut(line, prefix);
@@ -411,7 +433,8 @@ function splitWithLearned(line: string, prefix: LearnedPrefix): { cut: number; t
 
 /**
  * The capture prefix bytes [start, end) of a log teach, or null: first the prefix of one of its last
- * tracebacks (fromTraceback), else the one most of its last lines carry (fromMajority), in its last
+ * tracebacks (fromTraceback) unless most of the last lines carry another and few that one (laterPrefix),
+ * else the one most of its last lines carry (fromMajority), in its last
  * MiB. A few native searches there and at most ~100 lines decoded, whatever the text's size; prefixes
  * the known layers read teach nothing (they are read already).
  */
@@ -429,7 +452,7 @@ export function learnCapturePrefix(buf: Buffer, start: number, end: number): Lea
     const ls = nl < start ? start : nl + 1;
     if (at > ls) {
       const p = fromTraceback(buf, ls, at, end);
-      if (p) return p;
+      if (p) return laterPrefix(buf, start, end, p) ?? p;
     }
     at = at - 1 >= start ? buf.lastIndexOf(TRACEBACK_HEAD, at - 1) : -1;
   }
