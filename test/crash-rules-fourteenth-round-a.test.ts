@@ -137,8 +137,15 @@ describe("fourteenth round a: a queue read that timed out", () => {
     assert.deepEqual(await primaryOf("dnoc-2.log", feed.join("\n")), { category: "timeout", ruleId: "python_traceback" });
   });
 
+  test("a fractional limit is a limit too: get(timeout=0.5) and get(timeout=0.05) raising Empty are timeouts (the reviewer's case)", async () => {
+    for (const call of ["batch = self._feed_queue.get(timeout=0.5)", "batch = self._feed_queue.get(timeout=0.05)", "batch = self._feed_queue.get(True, timeout=1.5)"]) {
+      const text = feed.map((l) => (l.includes("_feed_queue.get(") ? `    ${call}` : l)).join("\n");
+      assert.deepEqual(await primaryOf("fraction.log", text), { category: "timeout", ruleId: "python_traceback" }, call);
+    }
+  });
+
   test("near miss: a non-blocking get (get_nowait, block=False) finding the queue empty is no timeout", async () => {
-    for (const call of ["batch = self._feed_queue.get_nowait()", "batch = self._feed_queue.get(block=False, timeout=10)", "batch = self._feed_queue.get(timeout=0)"]) {
+    for (const call of ["batch = self._feed_queue.get_nowait()", "batch = self._feed_queue.get(block=False, timeout=10)", "batch = self._feed_queue.get(timeout=0)", "batch = self._feed_queue.get(timeout=0.0)", "batch = self._feed_queue.get(timeout=None)"]) {
       const text = feed.map((l) => (l.includes("_feed_queue.get(") ? `    ${call}` : l)).join("\n");
       assert.deepEqual(await primaryOf("nowait.log", text), { category: "python_exception", ruleId: "python_traceback" }, call);
     }

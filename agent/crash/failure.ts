@@ -447,7 +447,7 @@ const QUEUE_EMPTY = /^(?:(?:_?queue|Queue|multiprocessing\.queues)\.)?Empty$/;
  * A get() with a timeout (`self.queue.get(timeout=600.0)`): its Empty means the wait ran out; a non-blocking
  * get (`get_nowait()`, `block=False`, `timeout=0`) raises it for a queue that is merely empty.
  */
-const TIMED_QUEUE_GET = /\.get\((?![^)]*\bblock\s*=\s*False\b)[^)]*\btimeout\s*=\s*(?!0\b|None\b)[^,)\s]/;
+const TIMED_QUEUE_GET = /\.get\((?![^)]*\bblock\s*=\s*False\b)[^)]*\btimeout\s*=\s*(?!0(?:\.0*)?(?![\d.])|None\b)[^,)\s]/;
 /** multiprocessing unpickles what the parent sent over a pipe: an EOFError there is a dead parent, not a file. */
 const MULTIPROCESSING_FRAME = /[\\/]multiprocessing[\\/]/;
 
