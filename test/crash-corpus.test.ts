@@ -53,9 +53,10 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * capture prefixes were built, sealed until then) measured 85/94 = 90.4 % with the code of the round's start
  * (beff920) and 86/94 = 91.5 % after it (a7198cb, 17:05), no false alarm of 12 healthy logs; studied from then on.
  * After the fourteenth round: fresh 206/214, fresh2 145/151, fresh3 149/161, fresh8 88/91, the others unchanged.
+ * After the fifteenth round (on fresh10's misses, 17:25): fresh10 93/94, the others unchanged.
  * The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.96, fresh2: 0.96, fresh3: 0.92, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.96, fresh9: 0.97, fresh10: 0.91 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.96, fresh2: 0.96, fresh3: 0.92, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.96, fresh9: 0.97, fresh10: 0.98 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
