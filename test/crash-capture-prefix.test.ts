@@ -73,23 +73,15 @@ test("the finding quotes the line as written, at its own line number", async () 
 });
 
 test("a traceback no rule knows, under timestamps: the fallback names it and quotes the exception line as written", async () => {
-  const lines = [
-    "Traceback (most recent call last):",
-    '  File "/work/train.py", line 88, in <module>',
-    "    main()",
-    '  File "/work/train.py", line 80, in main',
-    "    batch = collate(samples)",
-    "KeyError: 'input_ids'",
-  ];
-  const stamped = lines.map((l, i) => `2025-12-08T22:46:4${i}.6320255Z ${l}`);
+  const stamped = tracebackUnder((i) => `2025-12-08T22:46:4${i}.6320255Z `);
   const file = path.join(tmp, "fallback.log");
   fs.writeFileSync(file, stamped.join("\n") + "\n");
   const r = await scanFiles([file], { rules });
   assert.equal(r.primary?.category, "python_exception");
   assert.match(r.primary!.suggestion, /KeyError/);
   assert.match(r.primary!.suggestion, /train\.py/);
-  assert.equal(r.primary?.text, stamped[5]);
-  assert.equal(r.primary?.line, 6);
+  assert.equal(r.primary?.text, stamped[6]);
+  assert.equal(r.primary?.line, 7);
 });
 
 test("ranks interleaved under a collector's timestamps: the launcher's root-cause rank's exception is reported", async () => {
