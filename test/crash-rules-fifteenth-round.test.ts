@@ -186,3 +186,66 @@ describe("fifteenth round: a FileNotFoundError naming a native library is a miss
     }
   });
 });
+
+// zn's first-contact misses (docs/crash-accuracy.md, items 116-): Metal's command-buffer failures other than its OOM
+// and watchdog forms, and Ray's report of a worker that SIGTERM stopped.
+describe("fifteenth round, zn: Metal's failed command buffer and Ray's SIGTERM", () => {
+  testFamilies(rules, [
+    {
+      // MLX's `[METAL] Command buffer execution failed: <status>` for a status other than Insufficient Memory (cuda_oom)
+      // and Caused GPU Timeout Error (gpu_hardware): the GPU aborted the work, a CUDA launch failure's counterpart.
+      rule: "cuda_metal_command_buffer_failed",
+      real: [
+        ["crash-corpus zn mlx-examples-664, https://github.com/ml-explore/mlx-examples/issues/664", "libc++abi: terminating due to uncaught exception of type std::runtime_error: [METAL] Command buffer execution failed: Internal Error (0000000e:Internal Error)"],
+        ["https://github.com/Blaizzy/mlx-vlm/issues/270 (title)", "libc++abi: terminating due to uncaught exception of type std::runtime_error: [METAL] Command buffer execution failed: Invalid Resource (00000009:kIOGPUCommandBufferCallbackErrorInvalidResource)"],
+        ["find_string hit 66623278711 (a training run's interruption record: 96 iterations planned, ended after 88)", "RuntimeError: [METAL] Command buffer execution failed: Internal Error (0000000e:Internal Error)."],
+        ["find_string hit 61325037139 (aborts quoted in a source comment, another status code)", "//!   [METAL] Command buffer execution failed: Internal Error (00000206:Internal Error)."],
+      ],
+      nearMiss: [
+        // The same message's OOM and watchdog statuses keep their own rules (MTPLX#194's title; crash-corpus zg airllm-367).
+        ["libc++abi: terminating due to uncaught exception of type std::runtime_error: [METAL] Command buffer execution failed: Insufficient Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory)", "cuda_oom_other_runtimes"],
+        ["libc++abi: terminating due to uncaught exception of type std::runtime_error: [METAL] Command buffer execution failed: Caused GPU Timeout Error (00000002:kIOGPUCommandBufferCallbackErrorTimeout)", "gpu_metal_command_timeout"],
+        // https://github.com/nanoporetech/dorado/issues/35: a failed buffer the basecaller retries (not fatal).
+        ["Metal command buffer execution failed: 5, try #0", null],
+        // https://github.com/ml-explore/mlx/pull/479: the PR that made MLX raise the error, describing it in prose.
+        ["Previously the command buffer would silently fail on execution errors and we would continue business as usual with wrong results.", null],
+      ],
+    },
+    {
+      // Ray's worker exit detail for a worker stopped by SIGTERM (its own line when a thread wraps it, or after
+      // `Exit code: N. `): like the other SIGTERM kills, a symptom (a scheduler, an operator, Ray stopping workers).
+      rule: "killed_sigterm",
+      real: [
+        ["crash-corpus zn verl-1986, https://github.com/verl-project/verl/issues/1986 (the thread wraps the line)", "The process receives a SIGTERM. "],
+        ["find_string hit 33225870585 (a verl PPO/GRPO notes file quoting the raylet; the excerpt's part of the line)", "Worker PID: 269812 Worker exit type: SYSTEM_ERROR Worker exit detail: Worker exits unexpectedly by a signal. SystemExit is raised (sys.exit is called). Exit code: 1. The process receives a SIGTERM."],
+        ["find_string hit 35008738383 (a Ray job's log; the excerpt's part of the line)", "Worker IP address: 10.0.83.247 Worker port: 10525 Worker PID: 92026 Worker exit type: SYSTEM_ERROR Worker exit detail: Worker exits unexpectedly by a signal. SystemExit is raised (sys.exit is called). Exit code: 1. The process receives a SIGTERM."],
+      ],
+      nearMiss: [
+        // The same words in code comments (find_string hits 6976529325, 25082775224): no signal was received.
+        [" * This function is called when the process receives a SIGTERM signal.", null],
+        ["// Emitted when the process receives a SIGTERM signal (e.g., when the process is terminated by the operating system).", null],
+        // The raylet's head line of the same report names no signal.
+        ["(raylet) A worker died or was killed while executing a task by an unexpected system error. To troubleshoot the problem, check the logs for the dead worker.", null],
+      ],
+    },
+  ]);
+
+  test("zn mlx-examples-664: the Metal failure is the primary, not the abort after it", async () => {
+    assert.deepEqual(await primaryOf("mlx-664.log", corpus("cuda_error/zn-mlx-examples-664-lora-metal-command-buffer-failed.log")), { category: "cuda_error", ruleId: "cuda_metal_command_buffer_failed" });
+  });
+
+  test("zn verl-1986: Ray's SIGTERM report alone is a kill", async () => {
+    assert.deepEqual(await primaryOf("verl-1986.log", corpus("process_killed/zn-verl-1986-raylet-worker-sigterm.log")), { category: "process_killed", ruleId: "killed_sigterm" });
+  });
+
+  test("Ray's SIGTERM report after a worker's CUDA OOM: the OOM is the cause", async () => {
+    // Constructed from real lines: torch's OOM as it words it, then zn verl-1986's report.
+    const text = [
+      "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 79.15 GiB of which 4.75 MiB is free.",
+      "(raylet) A worker died or was killed while executing a task by an unexpected system error. To troubleshoot the problem, check the logs for the dead worker.",
+      "Worker exit type: SYSTEM_ERROR Worker exit detail: Worker exits unexpectedly by a signal. SystemExit is raised (sys.exit is called). Exit code: 1. The process receives a SIGTERM.",
+      "",
+    ].join("\n");
+    assert.equal((await primaryOf("ray-oom.log", text))?.category, "cuda_oom");
+  });
+});
