@@ -142,7 +142,8 @@ export function pct(t: Tally | undefined): string {
 
 /** The report as a markdown table per split. */
 export function renderEvaluation(ev: Evaluation): string {
-  const splits = ["fresh9", "fresh8", "fresh7", "fresh6", "fresh5", "fresh4", "fresh3", "fresh2", "fresh", "heldout", "tune", "all"].filter((s) => ev.bySplit[s]);
+  // The blind splits newest first, then the held-back part, the tuning part and all.
+  const splits = [...[...BLIND_SPLITS].reverse(), "heldout", "tune", "all"].filter((s) => ev.bySplit[s]);
   const cats = [...new Set(splits.flatMap((s) => Object.keys(ev.byCategory[s] ?? {})))].sort();
   const lines = [`| category | ${splits.map((s) => `${s} (correct/total)`).join(" | ")} |`, `| --- | ${splits.map(() => "---").join(" | ")} |`];
   for (const c of cats) {
