@@ -356,13 +356,7 @@ function isDigit(k: number): boolean {
 
 /** A candidate prefix with each run of digits written `0`: prefixes of one shape share it. */
 function shapeKey(cand: string): string {
-  let key = "";
-  for (let i = 0; i < cand.length; i++) {
-    const k = cand.charCodeAt(i);
-    if (!isDigit(k)) key += cand[i];
-    else if (!isDigit(cand.charCodeAt(i - 1))) key += "0";
-  }
-  return key;
+  return cand.replace(/\d+/g, "0");
 }
 
 /**
