@@ -112,7 +112,9 @@ test("synchronous reads give what fs.promises gives: results, errors, resume ver
   await assert.rejects(pending, { code: "ENOENT" });
 });
 
-test("asyncFiles' other reads and its handle's chmod give what fs.promises gives", async () => {
+test("asyncFiles' other reads and its handle's chmod give what fs.promises gives, and so do the synchronous ones", async () => {
+  // Synchronous from here on (the test above already turned it on; `check` does for its run where no mount can hang).
+  useSynchronousReads();
   const dir = fs.mkdtempSync(path.join(tmp, "more-"));
   const file = path.join(dir, "f.txt");
   fs.writeFileSync(file, "x");
@@ -122,10 +124,20 @@ test("asyncFiles' other reads and its handle's chmod give what fs.promises gives
     assert.deepEqual(await settle(asyncFiles.access(p, fs.constants.R_OK)), await settle(fs.promises.access(p, fs.constants.R_OK)));
     assert.deepEqual(await settle(asyncFiles.realpath(p)), await settle(fs.promises.realpath(p)));
     assert.deepEqual(await settle(asyncFiles.readlink(p)), await settle(fs.promises.readlink(p)));
+    for (const api of [asyncFiles, files]) {
+      const settleMsg = (q: Promise<unknown>) => q.then((v) => ({ ok: v ?? null }), (e: NodeJS.ErrnoException) => ({ err: [e.code, e.syscall, e.message] }));
+      assert.deepEqual(await settleMsg(api.access(p, fs.constants.R_OK)), await settleMsg(fs.promises.access(p, fs.constants.R_OK)));
+      assert.deepEqual(await settleMsg(api.realpath(p)), await settleMsg(fs.promises.realpath(p)));
+      assert.deepEqual(await settleMsg(api.readlink(p)), await settleMsg(fs.promises.readlink(p)));
+    }
   }
-  const [a, b] = await Promise.all([asyncFiles.statfs(dir), fs.promises.statfs(dir)]);
+  assert.notEqual(files.access, asyncFiles.access, "the synchronous access");
+  const [a, b, c] = await Promise.all([asyncFiles.statfs(dir), fs.promises.statfs(dir), files.statfs(dir)]);
   assert.equal(a.type, b.type);
   assert.equal(a.bsize, b.bsize);
+  assert.equal(c.type, b.type);
+  assert.equal(c.bsize, b.bsize);
+  await assert.rejects(files.statfs(path.join(dir, "missing")), { code: "ENOENT", syscall: "statfs" });
   // The permissions repair: chmod through a descriptor opened read-only (O_DIRECTORY).
   const sub = path.join(dir, "sub");
   fs.mkdirSync(sub, { mode: 0o500 });
@@ -135,4 +147,10 @@ test("asyncFiles' other reads and its handle's chmod give what fs.promises gives
   await fh.close();
   await fh.close(); // a second close is a no-op, as the readers' error paths may call it twice
   assert.equal(fs.statSync(sub).mode & 0o777, 0o700);
+  // The synchronous handle's chmod (`check --fix` reading synchronously).
+  const sh = await files.open(sub, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  await sh.chmod(0o500);
+  await sh.close();
+  assert.equal(fs.statSync(sub).mode & 0o777, 0o500);
+  fs.chmodSync(sub, 0o700);
 });

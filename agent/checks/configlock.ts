@@ -5,7 +5,7 @@
  * from the one they were trained with, and locking it would bless the difference.
  */
 import { constants } from "node:fs";
-import { asyncFiles as fsp } from "../lib/fs-mode.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { effectiveProfile } from "../config/layout.js";
 import { checkpointNames } from "../guard/checkpoint.js";
 import { lockConfig, lockStatus } from "../guard/config.js";

@@ -1,5 +1,5 @@
 /** Required folders (requiredDirs(layout)) exist; `--fix` creates the missing ones, nothing else. The hf layout requires none. */
-import { asyncFiles as fsp } from "../lib/fs-mode.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { effectiveProfile, requiredDirs } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
 import { result, type Check } from "./types.js";

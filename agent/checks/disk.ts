@@ -3,7 +3,7 @@
  * checks.minDiskFree; warn under twice that, which at the default 50 GB leaves room for a few more
  * full-model checkpoints before the job dies mid-save.
  */
-import { asyncFiles as fsp } from "../lib/fs-mode.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { describeError } from "../lib/errors.js";
 import { formatBytes } from "../lib/units.js";
 import { result, type Check } from "./types.js";

@@ -4,7 +4,7 @@
  * trainsafe never creates config.
  */
 import { constants } from "node:fs";
-import { asyncFiles as fsp } from "../lib/fs-mode.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import { effectiveProfile } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";
 import { result, worst, type Check, type CheckStatus } from "./types.js";

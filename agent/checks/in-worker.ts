@@ -105,6 +105,8 @@ export async function runChecksInThisThread(settings: Settings, opts: InWorkerOp
     only: selected.map((c) => c.id),
     fix: opts.fix === true,
     inThread: true,
+    // This process exits once it has reported: where no mount can hang a call, reads are synchronous.
+    synchronousReadsIfLocal: true,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
   });

@@ -1,5 +1,5 @@
 /** Size of the logs folder (recursive): a log written in a loop fills the disk that checkpoints need. */
-import { asyncFiles as fsp } from "../lib/fs-mode.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import path from "node:path";
 import { describeError } from "../lib/errors.js";
 import { formatBytes } from "../lib/units.js";

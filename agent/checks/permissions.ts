@@ -7,7 +7,7 @@
  */
 import { constants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { asyncFiles as fsp } from "../lib/fs-mode.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import path from "node:path";
 import type { Layout } from "../config/layout.js";
 import { describeError } from "../lib/errors.js";

@@ -5,7 +5,7 @@
  * The last step seen (and since when) is kept in BASE_DIR/.trainsafe/check_state.json, so a single
  * `trainsafe check` run can tell "stuck since the last check" from "first look".
  */
-import { asyncFiles as fsp } from "../lib/fs-mode.js";
+import { files as fsp } from "../lib/fs-mode.js";
 import path from "node:path";
 import { z } from "zod";
 import type { Settings } from "../config/settings.js";

@@ -10,6 +10,8 @@
 import { setMaxListeners } from "node:events";
 import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
+import { useSynchronousReadsFor } from "../lib/fs-mode.js";
+import { noMountMayHang, readMountInfo } from "../lib/mounts.js";
 import { selectChecks } from "./catalog.js";
 import { runInWorker } from "./in-worker.js";
 import { CHECKS } from "./registry.js";
@@ -35,7 +37,18 @@ export interface RunChecksOptions {
   readonly inThread?: boolean;
   /** Called with each first-round outcome as soon as it is known (the worker streams them). */
   readonly onOutcome?: (index: number, outcome: CheckOutcome) => void;
+  /**
+   * Read files synchronously during the run (lib/fs-mode.ts, useSynchronousReadsFor: no thread-pool
+   * round trip per call, timers still fire between reads) when no mount of this process can hang a call
+   * (lib/mounts.ts). For `trainsafe check`, which exits once it has reported; the agent leaves it off.
+   */
+  readonly synchronousReadsIfLocal?: boolean;
+  /** The mount table to judge by (default /proc/self/mountinfo): a seam for the tests. */
+  readonly mountInfo?: () => string | null;
 }
+
+/** How long synchronous reads may run back to back before timers get a turn (a check's deadline). */
+const READ_SLICE_MS = 5;
 
 interface Ran {
   readonly check: Check;
@@ -116,6 +129,9 @@ export async function runChecks(settings: Settings, opts: RunChecksOptions = {})
   // Injected checks and clocks are functions, which cannot cross into a worker.
   if (!opts.checks && !opts.now && !opts.inThread && selected.length > 0) return runInWorker(settings, selected, opts, started);
   const timeoutMs = settings.checks.checkTimeout;
+  // A thread-pool round trip costs more CPU than the read it carries on a small folder (~3 ms of
+  // `check`'s ~40, docs/benchmarks.md, start-up, 2026-12-06 18:30); only where no call can hang.
+  const restoreReads = opts.synchronousReadsIfLocal && noMountMayHang((opts.mountInfo ?? readMountInfo)()) ? useSynchronousReadsFor(READ_SLICE_MS) : undefined;
   // One internal signal that every check listens to (more than the default 10 listeners), following
   // the caller's; the caller's own signal then carries a single listener of ours.
   const cancel = new AbortController();
@@ -127,6 +143,7 @@ export async function runChecks(settings: Settings, opts: RunChecksOptions = {})
     return await runSelected(settings, selected, opts, { timeoutMs, signal: cancel.signal, ...(opts.now ? { now: opts.now } : {}) }, started);
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
+    restoreReads?.();
   }
 }
 

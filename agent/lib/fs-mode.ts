@@ -14,16 +14,71 @@
  * folder; through libuv's thread pool (started by the first one) they cost 14-22 ms of CPU more than the
  * same calls made synchronously (docs/benchmarks.md, start-up, 2026-12-06 02:40). The agent never turns
  * it on: its supervisor must not block its event loop on a hung file system. A command that reads and
- * exits blocks on a hung file system either way.
+ * exits blocks on a hung file system either way. `check`, which must report at each check's deadline,
+ * turns it on for its run only where no mount can hang a call (lib/mounts.ts), in time slices
+ * (useSynchronousReadsFor); its checks read through `files` for that, and through asyncFiles (always
+ * asynchronous) what may wait on another process (/proc/PID/cmdline).
  */
 import fs, { promises as fsp } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 
 let synchronous = false;
+/** With synchronous reads, how long they may run back to back before the next one lets timers fire first. */
+let sliceMs = Infinity;
+let sliceStartedMs = 0;
 
 /** From now on, the reads of this process through `files` are synchronous (one-shot CLI commands only). */
 export function useSynchronousReads(): void {
   synchronous = true;
+  sliceMs = Infinity;
+}
+
+/**
+ * Makes the reads through `files` synchronous until the returned function is called, which restores the
+ * mode before. Every `sliceMs` of such reads the next one first waits for the event loop's next turn
+ * (setImmediate), so that due timers (a check's deadline) fire between reads: for `check`, which must
+ * report at its deadline while a check still has 20,000 folders to read (issue 12 item 7). Only for
+ * file systems whose calls cannot hang (lib/mounts.ts): a single call still blocks the thread.
+ */
+export function useSynchronousReadsFor(timeSliceMs: number): () => void {
+  const before = { synchronous, sliceMs };
+  synchronous = true;
+  sliceMs = timeSliceMs;
+  sliceStartedMs = nowMs();
+  return () => {
+    synchronous = before.synchronous;
+    sliceMs = before.sliceMs;
+  };
+}
+
+/** Whether `files` reads synchronously now (for the tests and the checks' debug output). */
+export function readsAreSynchronous(): boolean {
+  return synchronous;
+}
+
+function nowMs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+}
+
+/** Resolves on the event loop's next turn once the time slice is spent, else at once (no await needed). */
+function endOfSlice(): Promise<void> | undefined {
+  if (sliceMs === Infinity || nowMs() - sliceStartedMs < sliceMs) return undefined;
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      sliceStartedMs = nowMs();
+      resolve();
+    }),
+  );
+}
+
+/** A synchronous call as the promise call, after the end of the time slice if it is spent. */
+function syncCall<A extends unknown[], R>(fn: (...a: A) => R): (...a: A) => Promise<R> {
+  return async (...a: A) => {
+    const wait = endOfSlice();
+    if (wait) await wait;
+    return fn(...a);
+  };
 }
 
 /**
@@ -42,6 +97,10 @@ function syncHandle(fd: number): FileHandle {
     },
     async readFile(opts?: { encoding?: BufferEncoding | null } | BufferEncoding | null) {
       return fs.readFileSync(fd, opts as BufferEncoding);
+    },
+    // The permissions check's repair (`check --fix`) changes a folder's mode through the descriptor it opened.
+    async chmod(mode: fs.Mode) {
+      fs.fchmodSync(fd, mode);
     },
     async close() {
       if (closed) return;
@@ -62,11 +121,20 @@ function readOnly(flags: string | number | undefined): boolean {
 
 // Same signatures as fs.promises; a synchronous error becomes the rejection the promise call would give.
 const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
-  stat: async (...a: Parameters<typeof fs.statSync>) => fs.statSync(...a),
-  lstat: async (...a: Parameters<typeof fs.lstatSync>) => fs.lstatSync(...a),
-  readdir: async (...a: Parameters<typeof fs.readdirSync>) => fs.readdirSync(...a),
-  readFile: async (...a: Parameters<typeof fs.readFileSync>) => fs.readFileSync(...a),
-  open: async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => (readOnly(flags) ? syncHandle(fs.openSync(file, flags ?? "r")) : fsp.open(file, flags, mode)),
+  stat: syncCall((...a: Parameters<typeof fs.statSync>) => fs.statSync(...a)),
+  lstat: syncCall((...a: Parameters<typeof fs.lstatSync>) => fs.lstatSync(...a)),
+  readdir: syncCall((...a: Parameters<typeof fs.readdirSync>) => fs.readdirSync(...a)),
+  readFile: syncCall((...a: Parameters<typeof fs.readFileSync>) => fs.readFileSync(...a)),
+  access: syncCall((...a: Parameters<typeof fs.accessSync>) => fs.accessSync(...a)),
+  statfs: syncCall((...a: Parameters<typeof fs.statfsSync>) => fs.statfsSync(...a)),
+  realpath: syncCall((...a: Parameters<typeof fs.realpathSync.native>) => fs.realpathSync.native(...a)),
+  readlink: syncCall((...a: Parameters<typeof fs.readlinkSync>) => fs.readlinkSync(...a)),
+  open: async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
+    if (!readOnly(flags)) return fsp.open(file, flags, mode);
+    const wait = endOfSlice();
+    if (wait) await wait;
+    return syncHandle(fs.openSync(file, flags ?? "r"));
+  },
 };
 
 type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void;

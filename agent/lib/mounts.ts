@@ -1,0 +1,67 @@
+/**
+ * Whether a file system call of this process can hang: does the mount table hold a file system whose
+ * calls may wait on another machine or on a user-space server (NFS, SMB, FUSE, Lustre, Ceph, autofs,
+ * virtiofs, ...)? A call on a dead NFS server blocks in the kernel until the server answers, which is
+ * why the health checks read asynchronously with a deadline (issue 12 item 7). Where every mount is of a
+ * local, in-memory or kernel type, no path can lead to such a file system, whatever the symlinks under
+ * BASE_DIR point at (a checkpoint folder linked to shared storage is common, and only resolving every
+ * path would tell where each one leads). A failing local disk can still stall a call; that is accepted.
+ *
+ * The table is read from /proc/self/mountinfo, which procfs answers from the kernel's own tables without
+ * touching any mount (statfs on a path would wait on that path's server). An unknown type counts as one
+ * that may hang.
+ */
+import fs from "node:fs";
+
+/** Types whose calls never leave this machine's kernel: block devices, memory, the kernel's own views. */
+const LOCAL_TYPES = new Set([
+  // on a local block device
+  "ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "f2fs", "jfs", "reiserfs", "bcachefs", "nilfs2",
+  "vfat", "msdos", "exfat", "ntfs", "ntfs3", "hfsplus", "iso9660", "udf", "squashfs", "erofs",
+  // in memory, or over other local mounts (a container's root)
+  "tmpfs", "ramfs", "devtmpfs", "hugetlbfs", "overlay",
+  // the kernel's own
+  "proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue", "debugfs", "tracefs", "securityfs", "pstore",
+  "bpf", "configfs", "fusectl", "binfmt_misc", "nsfs", "efivarfs", "selinuxfs", "rpc_pipefs", "nfsd",
+]);
+
+/** One mount of the table: where it is mounted and its file system type. */
+export interface Mount {
+  readonly mountPoint: string;
+  readonly type: string;
+}
+
+// mountinfo escapes space, tab, newline and backslash in paths as octal (\040, \011, \012, \134).
+const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+
+/** The mounts of a /proc/PID/mountinfo text (proc(5)); a line it cannot read is a mount of unknown type. */
+export function parseMountInfo(text: string): Mount[] {
+  const mounts: Mount[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const f = line.split(" ");
+    // ID, parent, major:minor, root, mount point, options, optional fields..., "-", type, source, super options
+    const sep = f.indexOf("-", 6);
+    mounts.push({ mountPoint: unescape(f[4] ?? "?"), type: sep > 0 && sep + 1 < f.length ? f[sep + 1]! : "?" });
+  }
+  return mounts;
+}
+
+/** The mounts whose calls may hang (see the file comment); none means every file call of this process is local. */
+export function mountsThatMayHang(mountinfo: string): Mount[] {
+  return parseMountInfo(mountinfo).filter((m) => !LOCAL_TYPES.has(m.type));
+}
+
+/** This process's mount table (/proc/self/mountinfo), or null where there is none to read. */
+export function readMountInfo(): string | null {
+  try {
+    return fs.readFileSync("/proc/self/mountinfo", "latin1");
+  } catch {
+    return null;
+  }
+}
+
+/** True when this process's mount table can be read and holds no mount whose calls may hang. */
+export function noMountMayHang(mountinfo: string | null = readMountInfo()): boolean {
+  return mountinfo !== null && mountinfo.trim() !== "" && mountsThatMayHang(mountinfo).length === 0;
+}
