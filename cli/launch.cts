@@ -22,9 +22,15 @@ import { crc32Function } from "../agent/lib/crc32.js";
 
 /**
  * Per-command scripts and the subcommands that get a cache of their own (set by deploy/build.mjs); one
- * with `command: false` is only loaded as a module (the checks' worker), never run as a command.
+ * with `command: false` is only loaded as a module (the checks' worker), never run as a command. A
+ * `wrapped` script is written inside CommonJS's function wrapper already (CJS_WRAPPER), so that it is
+ * compiled as read: wrapping it here copies the whole source into a second string (~1 ms and ~270 page
+ * faults for the 0.94 MB checks' script; docs/benchmarks.md, start-up, 2026-12-06 18:30).
  */
-declare const TRAINSAFE_LOCAL_SCRIPTS: Record<string, { readonly file: string; readonly encoding: "latin1" | "utf8"; readonly subcommands: readonly string[]; readonly command?: false }>;
+declare const TRAINSAFE_LOCAL_SCRIPTS: Record<string, { readonly file: string; readonly encoding: "latin1" | "utf8"; readonly subcommands: readonly string[]; readonly command?: false; readonly wrapped?: true }>;
+
+/** CommonJS's function wrapper, as deploy/build.mjs writes it around a `wrapped` script. */
+const CJS_WRAPPER = ["(function (exports, require, module, __filename, __dirname) {", "\n})"] as const;
 
 // 2: the header holds the whole key and a CRC-32 of the payload (1 held SHA-1s: a file of 1 reads as damaged, and is rewritten).
 const MAGIC = "trainsafe-v8-cache 2";
@@ -151,7 +157,7 @@ function writeCache(dirs: readonly string[], name: string, fingerprint: Fingerpr
  * Runs a CommonJS script through vm.Script with its code cache (name: the cache's name, one per
  * subcommand, since a cache holds the functions its run compiled) and returns its exports.
  */
-function loadScript(file: string, encoding: "latin1" | "utf8", name: string, mode: string | undefined, writeAfterLoad = false): { main(argv: string[]): Promise<void> } {
+function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: boolean, name: string, mode: string | undefined, writeAfterLoad = false): { main(argv: string[]): Promise<void> } {
   const distDir = path.dirname(file);
   const fd = fs.openSync(file, "r");
   let source: string;
@@ -163,7 +169,7 @@ function loadScript(file: string, encoding: "latin1" | "utf8", name: string, mod
   } finally {
     fs.closeSync(fd);
   }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const wrapped = wrappedAlready ? source : `${CJS_WRAPPER[0]}${source}${CJS_WRAPPER[1]}`;
   let state: CacheState = "off";
   let script: vm.Script;
   let used: string | undefined;
@@ -220,7 +226,7 @@ function launch(): Promise<unknown> {
   if (!local) return import(pathToFileURL(path.join(__dirname, "trainsafe.mjs")).href);
   const sub = commandName(args.slice(args.indexOf(name!) + 1));
   const cacheName = sub !== undefined && local.subcommands.includes(sub) ? `${name}-${sub}` : name!;
-  return loadScript(path.join(__dirname, local.file), local.encoding, cacheName, cacheMode()).main(process.argv);
+  return loadScript(path.join(__dirname, local.file), local.encoding, local.wrapped === true, cacheName, cacheMode()).main(process.argv);
 }
 
 /**
@@ -231,7 +237,7 @@ function launch(): Promise<unknown> {
 export function loadModule(name: string): unknown {
   const local = TRAINSAFE_LOCAL_SCRIPTS[name];
   if (!local) throw new Error(`no local command script ${name}`);
-  return loadScript(path.join(__dirname, local.file), local.encoding, `${name}-module`, cacheMode(), true);
+  return loadScript(path.join(__dirname, local.file), local.encoding, local.wrapped === true, `${name}-module`, cacheMode(), true);
 }
 
 if (require.main === module) {

@@ -384,13 +384,27 @@ const encodingOf = (c) => {
   fs.writeFileSync(file, ascii);
   return "latin1";
 };
+// CommonJS's function wrapper, written around each local script here so that the launcher compiles the
+// file's text as read (cli/launch.cts, CJS_WRAPPER: the same text): wrapping it at run time copied the
+// whole source into a second string at every start (~1 ms of `check` for the 0.94 MB checks' script).
+// The wrapper opens on the first line, as node's own does, so line and column numbers are unchanged.
+const CJS_WRAPPER = ["(function (exports, require, module, __filename, __dirname) {", "\n})"];
+const wrapScript = (c) => {
+  const file = path.join(dist, `${c}.cjs`);
+  fs.writeFileSync(file, `${CJS_WRAPPER[0]}${fs.readFileSync(file, "utf8")}${CJS_WRAPPER[1]}`);
+  return true;
+};
+const localScript = (c, extra) => {
+  const encoding = encodingOf(c);
+  return { file: `${c}.cjs`, encoding, ...extra, wrapped: wrapScript(c) };
+};
 await build({
   entryPoints: { trainsafe: path.join(root, "cli", "launch.cts") },
   ...CJS_SCRIPT,
   define: {
     TRAINSAFE_LOCAL_SCRIPTS: JSON.stringify({
-      ...Object.fromEntries(Object.entries(LOCAL_COMMANDS).map(([c, subcommands]) => [c, { file: `${c}.cjs`, encoding: encodingOf(c), subcommands }])),
-      ...Object.fromEntries(Object.keys(LOCAL_MODULES).map((m) => [m, { file: `${m}.cjs`, encoding: encodingOf(m), subcommands: [], command: false }])),
+      ...Object.fromEntries(Object.entries(LOCAL_COMMANDS).map(([c, subcommands]) => [c, localScript(c, { subcommands })])),
+      ...Object.fromEntries(Object.keys(LOCAL_MODULES).map((m) => [m, localScript(m, { subcommands: [], command: false })])),
     }),
   },
   logLevel: "warning",

@@ -75,13 +75,15 @@ function statter(file: string, n: number, seen: { sync?: boolean }): Check {
 /** Counts node:fs's asynchronous (callback) and synchronous stat calls while `fn` runs. */
 async function countingStats<T>(fn: () => Promise<T>): Promise<{ result: T; async: number; sync: number }> {
   const real = { stat: fs.stat, statSync: fs.statSync };
+  // node:fs's own object, which lib/fs-mode.ts calls through (its members are writable; the types say readonly).
+  const nodeFs = fs as { -readonly [K in keyof typeof fs]: (typeof fs)[K] };
   let nAsync = 0;
   let nSync = 0;
-  fs.stat = ((...a: Parameters<typeof fs.stat>) => {
+  nodeFs.stat = ((...a: Parameters<typeof fs.stat>) => {
     nAsync++;
     return (real.stat as (...x: unknown[]) => void)(...a);
   }) as typeof fs.stat;
-  fs.statSync = ((...a: Parameters<typeof fs.statSync>) => {
+  nodeFs.statSync = ((...a: Parameters<typeof fs.statSync>) => {
     nSync++;
     return (real.statSync as (...x: unknown[]) => unknown)(...a);
   }) as typeof fs.statSync;
@@ -89,8 +91,8 @@ async function countingStats<T>(fn: () => Promise<T>): Promise<{ result: T; asyn
     const result = await fn();
     return { result, async: nAsync, sync: nSync };
   } finally {
-    fs.stat = real.stat;
-    fs.statSync = real.statSync;
+    nodeFs.stat = real.stat;
+    nodeFs.statSync = real.statSync;
   }
 }
 

@@ -51,7 +51,7 @@ export function useSynchronousReadsFor(timeSliceMs: number): () => void {
   };
 }
 
-/** Whether `files` reads synchronously now (for the tests and the checks' debug output). */
+/** Whether `files` reads synchronously now (for the tests). */
 export function readsAreSynchronous(): boolean {
   return synchronous;
 }
