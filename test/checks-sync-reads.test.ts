@@ -57,6 +57,12 @@ test("mounts: only local, in-memory and kernel types count as unable to hang", (
   assert.equal(noMountMayHang(""), false, "an empty table says nothing");
   assert.equal(noMountMayHang(null), false, "no table: keep the asynchronous reads");
   assert.equal(noMountMayHang("garbage line\n" + LOCAL), false, "a line that cannot be read is a mount of unknown type");
+  // noMountMayHang reads only the types; it agrees with the whole parse on every table: this machine's,
+  // and each local line alone, with a network line, with a line cut before its type.
+  const own = fs.readFileSync("/proc/self/mountinfo", "latin1");
+  const lines = LOCAL.split("\n");
+  const tables = [own, LOCAL, `${LOCAL}\n`, `${NFS}\n${LOCAL}`, ...lines, ...lines.map((l) => `${l}\n${NFS}`), ...lines.map((l) => l.slice(0, l.indexOf(" - ") + 2)), ...lines.map((l) => l.slice(0, l.indexOf(" - ")))];
+  for (const table of tables) assert.equal(noMountMayHang(table), mountsThatMayHang(table).length === 0 && table.trim() !== "", JSON.stringify(table));
 });
 
 /** A check that stats `file` `n` times through `files`, noting whether the reads were synchronous. */
