@@ -68,11 +68,11 @@ test("the checks' code cache holds the checks' compiled code, and a run from it 
   assert.deepEqual(checksCache(), afterRun);
 });
 
-test("check loads neither node:crypto, perf_hooks nor worker_threads (~4, ~2 and ~0.4 ms of its CPU) and still saves the progress check's state", () => {
+test("check loads neither node:crypto, perf_hooks, worker_threads nor node:os (~4, ~2, ~0.4 and ~0.1 ms of its CPU) and still saves the progress check's state", () => {
   const base = path.join(tmp, "training-modules");
   fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
   const probe = path.join(tmp, "modules-probe.cjs");
-  fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\nloaded: ${JSON.stringify(["crypto", "perf_hooks", "worker_threads"].filter((m) => process.moduleLoadList.includes(`NativeModule ${m}`)))}\\n`));\n');
+  fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\nloaded: ${JSON.stringify(["crypto", "perf_hooks", "worker_threads", "os"].filter((m) => process.moduleLoadList.includes(`NativeModule ${m}`)))}\\n`));\n');
   const stateFile = path.join(base, ".trainsafe", "check_state.json");
   fs.rmSync(stateFile, { force: true });
   const r = spawnSync(process.execPath, ["-r", probe, path.join(dist, "trainsafe.cjs"), "check", "--base-dir", base], { encoding: "utf8", cwd: tmp });
