@@ -32,9 +32,9 @@ const NFS = "1800 1790 0:60 / /shared/checkpoints rw,relatime shared:40 - nfs4 1
 test("mounts: the mount table's types and escaped mount points are read", () => {
   const mounts = parseMountInfo(LOCAL + "\n");
   assert.equal(mounts.length, 8);
-  assert.deepEqual(mounts[0], { mountPoint: "/", type: "ext4" });
-  assert.deepEqual(mounts[5], { mountPoint: "/sys/fs/cgroup", type: "cgroup2" }, "optional fields before the separator are skipped");
-  assert.deepEqual(mounts[6], { mountPoint: "/mnt/my data", type: "xfs" });
+  assert.deepEqual(mounts[0], { mountPoint: "/", type: "ext4", source: "/dev/vda1" });
+  assert.deepEqual(mounts[5], { mountPoint: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup2" }, "optional fields before the separator are skipped");
+  assert.deepEqual(mounts[6], { mountPoint: "/mnt/my data", type: "xfs", source: "/dev/nvme0n1p2" });
 });
 
 test("mounts: only local, in-memory and kernel types count as unable to hang", () => {
@@ -63,6 +63,26 @@ test("mounts: only local, in-memory and kernel types count as unable to hang", (
   const lines = LOCAL.split("\n");
   const tables = [own, LOCAL, `${LOCAL}\n`, `${NFS}\n${LOCAL}`, ...lines, ...lines.map((l) => `${l}\n${NFS}`), ...lines.map((l) => l.slice(0, l.indexOf(" - ") + 2)), ...lines.map((l) => l.slice(0, l.indexOf(" - ")))];
   for (const table of tables) assert.equal(noMountMayHang(table), mountsThatMayHang(table).length === 0 && table.trim() !== "", JSON.stringify(table));
+});
+
+test("mounts: a local type on a block device that reaches the network (Ceph RBD, NBD, DRBD, a loop file) may hang", () => {
+  // A Kubernetes PVC on Ceph RBD is ext4 or xfs on /dev/rbdN (rbd-nbd: /dev/nbdN), bind-mounted into the
+  // pod with the same source; its I/O waits for the cluster without a timeout by default. A loop device
+  // reads a file that may sit on NFS or Lustre (an Apptainer/Singularity image mounted with setuid).
+  for (const line of [
+    "1810 1790 252:0 / /data rw,relatime - ext4 /dev/rbd0 rw,stripe=16",
+    "1811 1790 252:16 /pvc /mnt/ckpt rw,relatime shared:7 - xfs /dev/rbd1p1 rw,attr2,inode64",
+    "1812 1790 43:0 / /mnt/nbd rw,relatime - ext4 /dev/nbd0 rw",
+    "1813 1790 147:0 / /srv rw,relatime - ext4 /dev/drbd0 rw",
+    "1814 1790 7:0 / / ro,nosuid,nodev - squashfs /dev/loop0 ro,errors=continue",
+    "1815 1790 7:1 / /mnt/img rw,relatime - ext4 /dev/loop12p1 rw",
+  ]) {
+    const table = `${LOCAL}\n${line}\n`;
+    assert.equal(noMountMayHang(table), false, line);
+    assert.equal(mountsThatMayHang(table).length, 1, line);
+  }
+  // Local disks keep the fast path.
+  assert.equal(noMountMayHang(`${LOCAL}\n1816 1790 259:3 / /scratch rw - ext4 /dev/nvme1n1p1 rw\n1817 1790 8:1 / /boot rw - vfat /dev/sda1 rw`), true);
 });
 
 /** A check that stats `file` `n` times through `files`, noting whether the reads were synchronous. */
