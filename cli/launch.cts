@@ -8,7 +8,10 @@
  * module CLI (dist/trainsafe.mjs), whose chunks keep the agent from loading the controller's code.
  *
  * The cache of a script is written on the first run of each command (and rewritten whenever it is
- * missing, damaged, stale or refused by V8) into the first writable of dist/.v8-cache and
+ * missing, damaged, stale or refused by V8), then rewritten after each of its first REFRESH_HITS hits, so
+ * that it holds what several runs compiled, not only the first (a first `check --only disk` or a `check`
+ * of an empty folder left the crash engine out of `check`'s cache for good: +5.8 ms at every later
+ * `check`; docs/benchmarks.md, start-up, 2026-12-06 19:15), into the first writable of dist/.v8-cache and
  * $XDG_CACHE_HOME/trainsafe/v8-cache (~/.cache/...); a cache that cannot be read or written only
  * costs the time it would have saved. TRAINSAFE_CODE_CACHE=off runs without it; =debug also reports
  * on stderr what happened to it.
@@ -35,12 +38,22 @@ const CJS_WRAPPER = ["(function (exports, require, module, __filename, __dirname
 // 2: the header holds the whole key and a CRC-32 of the payload (1 held SHA-1s: a file of 1 reads as damaged, and is rewritten).
 const MAGIC = "trainsafe-v8-cache 2";
 const CACHE_SUFFIX = ".v8cache";
+/**
+ * How many hits of a cache rewrite it. V8 serialises every function that has bytecode, those that came
+ * from the cache included, so a rewrite after a run holds the union of what the runs so far compiled
+ * (measured: a `check --only disk` cache of 188 KB became the full run's 738 KB after one `check`, and
+ * stayed 738 KB after a later `--only disk`). Each rewrite costs its run the serialisation and the write;
+ * after these few, a hit costs what it did before.
+ */
+const REFRESH_HITS = 3;
 
 /** What a cache file's header records; the cache is used only when every field matches. */
 interface CacheMeta {
   readonly key: string;
   readonly dataBytes: number;
   readonly dataSum: string;
+  /** Hits that have rewritten this cache (absent in caches written before: 0). */
+  readonly refreshes?: number;
 }
 
 /** A cache's key (compared whole) and its short id (in the file name only, so a collision costs a rewrite). */
@@ -93,7 +106,7 @@ function fingerprintOf(file: string, st: fs.Stats): Fingerprint {
 }
 
 /** Reads a cache file; undefined when absent, unsafe, damaged or not this script's (the caller says which). */
-function readCache(file: string, fingerprint: Fingerprint): { data?: Buffer; damaged: boolean } {
+function readCache(file: string, fingerprint: Fingerprint): { data?: Buffer; refreshes?: number; damaged: boolean } {
   let fd: number;
   try {
     fd = fs.openSync(file, "r");
@@ -113,7 +126,7 @@ function readCache(file: string, fingerprint: Fingerprint): { data?: Buffer; dam
     const data = buf.subarray(nl2 + 1);
     // V8 does not checksum a code cache: damaged bytes would be run as bytecode.
     if (meta.key !== fingerprint.key || meta.dataBytes !== data.length || meta.dataSum !== checksum(data)) return { damaged: true };
-    return { data, damaged: false };
+    return { data, refreshes: Number.isSafeInteger(meta.refreshes) && meta.refreshes! >= 0 ? meta.refreshes : 0, damaged: false };
   } catch {
     return { damaged: true };
   } finally {
@@ -122,8 +135,8 @@ function readCache(file: string, fingerprint: Fingerprint): { data?: Buffer; dam
 }
 
 /** Writes the cache atomically into the first folder that takes it; never throws (the command has run). */
-function writeCache(dirs: readonly string[], name: string, fingerprint: Fingerprint, data: Buffer): string | undefined {
-  const meta: CacheMeta = { key: fingerprint.key, dataBytes: data.length, dataSum: checksum(data) };
+function writeCache(dirs: readonly string[], name: string, fingerprint: Fingerprint, data: Buffer, refreshes: number): string | undefined {
+  const meta: CacheMeta = { key: fingerprint.key, dataBytes: data.length, dataSum: checksum(data), refreshes };
   const content = Buffer.concat([Buffer.from(`${MAGIC}\n${JSON.stringify(meta)}\n`, "utf8"), data]);
   for (const dir of dirs) {
     const file = path.join(dir, `${name}-${fingerprint.id}${CACHE_SUFFIX}`);
@@ -153,6 +166,16 @@ function writeCache(dirs: readonly string[], name: string, fingerprint: Fingerpr
   return undefined;
 }
 
+/** Whether this user may create files in dir (a refresh's serialisation is paid only where its write can land). */
+function writable(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs a CommonJS script through vm.Script with its code cache (name: the cache's name, one per
  * subcommand, since a cache holds the functions its run compiled) and returns its exports.
@@ -173,6 +196,7 @@ function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: b
   let state: CacheState = "off";
   let script: vm.Script;
   let used: string | undefined;
+  let cached: { data: Buffer; refreshes: number } | undefined;
   const dirs = cacheDirs(distDir);
   const fingerprint = mode === "off" ? { key: "", id: "" } : fingerprintOf(file, st);
   if (mode === "off") {
@@ -186,6 +210,7 @@ function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: b
       if (r.damaged) state = "damaged";
       if (r.data) {
         data = r.data;
+        cached = { data: r.data, refreshes: r.refreshes ?? 0 };
         used = candidate;
         break;
       }
@@ -193,10 +218,18 @@ function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: b
     script = data ? new vm.Script(wrapped, { filename: file, cachedData: data }) : new vm.Script(wrapped, { filename: file });
     if (data) state = script.cachedDataRejected ? "rejected" : "hit";
   }
+  // A hit is rewritten only in the folder it was read from, and only when this user may write there: a
+  // copy written elsewhere would never be read while that one is (dirs' order), so every run would pay
+  // the serialisation again (a program folder of root's, run by another user).
+  const refresh = state === "hit" && cached !== undefined && cached.refreshes < REFRESH_HITS && used !== undefined && writable(path.dirname(used));
+  const writeDirs = refresh ? [path.dirname(used!)] : dirs;
   const write = () => {
     let written: string | undefined;
     try {
-      written = writeCache(dirs, name, fingerprint, script.createCachedData());
+      let data: Buffer = script.createCachedData();
+      // Never smaller than what it replaces: V8 may have flushed the bytecode of functions a long run left idle.
+      if (refresh && data.length < cached!.data.length) data = cached!.data;
+      written = writeCache(writeDirs, name, fingerprint, data, refresh ? cached!.refreshes + 1 : 0);
     } catch {
       written = undefined;
     }
@@ -205,8 +238,8 @@ function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: b
   // Written after the command ran, so that the cache holds the functions it compiled on the way (for
   // the checks' script, the checks' own code: ~30 ms of `check` when compiled at every run). A module
   // also writes once it is loaded: in a worker, which may be terminated, the exit's write never comes.
-  if (state !== "off" && state !== "hit") process.once("exit", write);
-  if (mode === "debug" && state === "hit") process.stderr.write(`trainsafe: code cache hit (${used})\n`);
+  if ((state !== "off" && state !== "hit") || refresh) process.once("exit", write);
+  if (mode === "debug" && state === "hit" && !refresh) process.stderr.write(`trainsafe: code cache hit (${used})\n`);
   const fn = script.runInThisContext() as (exports: object, req: NodeJS.Require, mod: { exports: object }, filename: string, dirname: string) => void;
   const mod = { exports: {} as { main(argv: string[]): Promise<void> } };
   fn.call(mod.exports, mod.exports, createRequire(file), mod, file, distDir);

@@ -285,6 +285,21 @@ test("a read-only program folder: the cache goes to the user's cache folder, or 
     fs.mkdirSync(noWrite, { mode: 0o755 });
     readOnly(noWrite);
     assert.match(scanWithCache({ XDG_CACHE_HOME: path.join(noWrite, "cache"), HOME: "/nonexistent" }, uid), /code cache miss \(none found\); written: nowhere writable/);
+
+    // A cache beside the scripts, written by their owner, that this user may not rewrite: used as it is.
+    // Its first hits would rewrite it where it lies (cli/launch.cts, REFRESH_HITS); a rewrite elsewhere
+    // would never be read before it, so every run would pay the serialisation again.
+    for (const [p, mode] of restore.splice(0).reverse()) fs.chmodSync(p, mode);
+    assert.match(scanWithCache(), /code cache miss .*written: .*\.v8-cache\/crash-scan-/);
+    if (!asRoot) readOnly(cacheDir);
+    const userFiles = () => cacheFiles(path.join(userCache, "trainsafe", "v8-cache")).map((f) => [f, fs.statSync(path.join(userCache, "trainsafe", "v8-cache", f)).mtimeMs]);
+    const before = userFiles();
+    for (let i = 0; i < 2; i++) {
+      const stderr = scanWithCache(env, uid);
+      assert.match(stderr, new RegExp(`code cache hit \\(${cacheDir}/crash-scan-[0-9a-f]+\\.v8cache\\)\n`));
+      assert.doesNotMatch(stderr, /written/);
+    }
+    assert.deepEqual(userFiles(), before, "the cache was written in the user's cache folder");
   } finally {
     for (const [p, mode] of restore.reverse()) fs.chmodSync(p, mode);
   }
