@@ -42,7 +42,9 @@ const families: Family[] = [
       // A CPU tensor is the host's memory; a gRPC size limit is no memory at all.
       ["ResourceExhaustedError (see above for traceback): OOM when allocating tensor with shape[64,1024] and type float on /job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu", "host_oom_tf_cpu"],
       ["grpc._channel._InactiveRpcError: status = StatusCode.RESOURCE_EXHAUSTED details = \"Received message larger than max (4194309 vs. 4194304)\"", null],
-      ["I tensorflow/core/common_runtime/bfc_allocator.cc:1066] InUse at 703b13000 of size 256 next 279", null],
+      // The allocator's memory map after a failed allocation: read since the sixteenth round by its own rule (a cause at
+      // -1, below the failure line this rule reads), not by this one.
+      ["I tensorflow/core/common_runtime/bfc_allocator.cc:1066] InUse at 703b13000 of size 256 next 279", "cuda_oom_bfc_memory_dump"],
     ],
   },
   {
