@@ -472,7 +472,9 @@ describe("seventh round (B): a scheduler killing a job for its memory limit", ()
 describe("seventh round (B): Colab's notice that the session used all its RAM", () => {
   testFamilies(rules, [
     {
-      rule: "host_oom_memory_error",
+      // Read as host_oom until the sixteenth round; since then a kill from outside (process_killed, the corpus's
+      // OOM-kill convention: the lead's decision on zs ftcp-8, docs/crash-accuracy.md item 160).
+      rule: "killed_cgroup_oom",
       real: [
         ["https://github.com/PV-Lab/FTCP/issues/8", "> Your session crashed after using all available RAM. If you are interested in access to high-RAM runtimes, you may want to check out [Colab Pro](https://colab.research.google.com/signup/pricing?utm_source=dialog&utm_medium=link&utm_campaign=oom)."],
         ["https://github.com/googlecolab/colabtools/issues/2332", "**Your session crashed after using all available RAM.** "],
