@@ -5,6 +5,7 @@
  * Synchronous reads still yield to timers, so a check's deadline fires while it reads (issue 12 item 7).
  */
 import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -184,4 +185,47 @@ test("runner: a check reading synchronously without end still times out at its d
   assert.ok(reads > 100, `${reads} reads were made, synchronously, before it`);
   // Let the check see `stop` and end (its reads are asynchronous again: the run restored the mode).
   await new Promise((resolve) => setTimeout(resolve, 20));
+});
+
+/** Runs the development CLI; a run still going after `killAfterMs` is killed (SIGKILL: a thread blocked in a system call runs no SIGTERM handler). */
+function cliRun(args: string[], killAfterMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [path.resolve(import.meta.dirname, "..", "bin", "trainsafe.js"), ...args], { stdio: ["ignore", "pipe", "ignore"] });
+    let stdout = "";
+    child.stdout.on("data", (b) => (stdout += b));
+    const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, ms: Date.now() - started });
+    });
+  });
+}
+
+test("check: a FIFO in place of a checkpoint file is reported, not waited on, with synchronous reads (this machine's mounts are local)", { timeout: 60_000 }, async (t) => {
+  assert.equal(noMountMayHang(), true, "this test needs a machine whose mounts are all local (the synchronous path)");
+  const dir = base(t);
+  const ckpt = path.join(dir, "current_model", "checkpoint-500");
+  fs.cpSync(path.resolve(import.meta.dirname, "..", "examples", "training", "current_model", "checkpoint-500"), ckpt, { recursive: true });
+  fs.rmSync(path.join(ckpt, "model.safetensors"));
+  execFileSync("mkfifo", [path.join(ckpt, "model.safetensors")]);
+  // An open for reading of a FIFO waits for a writer: synchronously, in the main thread, for ever.
+  const r = await cliRun(["check", "--base-dir", dir, "--only", "checkpoint", "--timeout", "2s", "--json"], 20_000);
+  assert.equal(r.signal, null, `check did not end by itself (killed after ${r.ms} ms); output: ${r.stdout}`);
+  const checkpoint = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; message: string; details?: unknown }> }).checks.find((c) => c.id === "checkpoint")!;
+  assert.match(JSON.stringify(checkpoint), /model\.safetensors: is not a regular file/);
+});
+
+test("check: a FIFO named `latest` in a DeepSpeed tree is not waited on with synchronous reads", { timeout: 60_000 }, async (t) => {
+  assert.equal(noMountMayHang(), true, "this test needs a machine whose mounts are all local (the synchronous path)");
+  const dir = base(t);
+  fs.cpSync(path.resolve(import.meta.dirname, "fixtures", "checkpoints", "deepspeed"), dir, { recursive: true });
+  const latest = path.join(dir, "checkpoints", "latest");
+  fs.rmSync(latest);
+  execFileSync("mkfifo", [latest]);
+  const r = await cliRun(["check", "--base-dir", dir, "--only", "checkpoint", "--timeout", "2s", "--json"], 20_000);
+  assert.equal(r.signal, null, `check did not end by itself (killed after ${r.ms} ms); output: ${r.stdout}`);
+  const checkpoint = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === "checkpoint")!;
+  assert.notEqual(checkpoint.message, "timed out after 2s", "read as the empty file it is without a writer, not waited on");
 });

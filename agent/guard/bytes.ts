@@ -1,4 +1,5 @@
 /** Random access to the bytes of a file (or of a buffer in tests), so checkers read headers only. */
+import { constants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { describeError } from "../lib/errors.js";
 import { files as fsp } from "../lib/fs-mode.js";
@@ -42,7 +43,10 @@ export type OpenResult =
 export async function openFileSource(file: string, label: string): Promise<OpenResult> {
   let fh: FileHandle;
   try {
-    fh = await fsp.open(file, "r");
+    // Non-blocking: an open for reading of a FIFO waits for a writer (for ever, and in `check`'s main
+    // thread where its reads are synchronous); a FIFO then fails the regular-file test below. Reads of
+    // a regular file ignore the flag.
+    fh = await fsp.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { ok: false, problem: `${label}: missing` };

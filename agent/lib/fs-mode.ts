@@ -119,12 +119,33 @@ function readOnly(flags: string | number | undefined): boolean {
   return flags === undefined || flags === "r" || (typeof flags === "number" && (flags & WRITE_FLAGS) === 0);
 }
 
+/**
+ * Synchronous opens for reading do not wait: an open for reading of a FIFO waits for a writer, which in
+ * this thread would be for ever, before any deadline could fire (a FIFO named `latest` or
+ * model.safetensors hung `check` with no report). A FIFO then reads as empty (EAGAIN while a writer holds
+ * it open), and a reader that wants a regular file says it is not one; a regular file ignores the flag.
+ */
+const openNoWait = (file: fs.PathLike, flags: string | number | undefined): number =>
+  fs.openSync(file, (flags === undefined || flags === "r" ? fs.constants.O_RDONLY : (flags as number)) | fs.constants.O_NONBLOCK);
+
+function readFileNoWait(...a: Parameters<typeof fs.readFileSync>): string | Buffer {
+  const [file, opts] = a;
+  const flag = typeof opts === "object" && opts !== null ? opts.flag : undefined;
+  if (typeof file === "number" || (flag !== undefined && flag !== "r")) return fs.readFileSync(...a);
+  const fd = openNoWait(file, undefined);
+  try {
+    return fs.readFileSync(fd, opts);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 // Same signatures as fs.promises; a synchronous error becomes the rejection the promise call would give.
 const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
   stat: syncCall((...a: Parameters<typeof fs.statSync>) => fs.statSync(...a)),
   lstat: syncCall((...a: Parameters<typeof fs.lstatSync>) => fs.lstatSync(...a)),
   readdir: syncCall((...a: Parameters<typeof fs.readdirSync>) => fs.readdirSync(...a)),
-  readFile: syncCall((...a: Parameters<typeof fs.readFileSync>) => fs.readFileSync(...a)),
+  readFile: syncCall(readFileNoWait),
   access: syncCall((...a: Parameters<typeof fs.accessSync>) => fs.accessSync(...a)),
   statfs: syncCall((...a: Parameters<typeof fs.statfsSync>) => fs.statfsSync(...a)),
   realpath: syncCall((...a: Parameters<typeof fs.realpathSync.native>) => fs.realpathSync.native(...a)),
@@ -133,7 +154,7 @@ const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
     if (!readOnly(flags)) return fsp.open(file, flags, mode);
     const wait = endOfSlice();
     if (wait) await wait;
-    return syncHandle(fs.openSync(file, flags ?? "r"));
+    return syncHandle(openNoWait(file, flags));
   },
 };
 
