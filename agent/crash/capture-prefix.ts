@@ -51,6 +51,18 @@
  * ranks or hosts under it cannot be told apart, so it never is a source tag.
  */
 
+/**
+ * Terminal escape sequences (ECMA-48), which colour and redraw a log but are no part of its text: CSI
+ * (`ESC[31m`, `ESC[1;31m`, `ESC[0m`, the cursor moves `ESC[A` and `ESC[2K` of tqdm and rich, private ones
+ * such as `ESC[?25l`), OSC up to its BEL or ST (rich's and ls's hyperlinks, `ESC]8;;file:///...ESC\`), a
+ * character-set selection (tput sgr0 on xterm writes `ESC(BESC[m`: colorlog with blessed, shell scripts)
+ * and the other two-byte escapes (`ESC=`, `ESC7`, `ESC\`). Each alternative reads a bounded class, so a
+ * line full of escapes costs linear time. The prefilter's worker code (makeRuntime) holds a copy.
+ */
+export const ESCAPE_SEQUENCE_SOURCE = String.raw`\x1b(?:\[[0-?]*[ -\/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -\/]+[0-~]|[0-Z\\^-~])`;
+/** ESCAPE_SEQUENCE_SOURCE, global: `text.replace(ESCAPE_SEQUENCES, "")` removes them all. */
+export const ESCAPE_SEQUENCES = new RegExp(ESCAPE_SEQUENCE_SOURCE, "g");
+
 const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
 
 /** Layers that only say when or through which stream a line was written. */

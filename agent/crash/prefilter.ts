@@ -764,7 +764,8 @@ export interface PrefilterRuntime {
  */
 export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null): PrefilterRuntime {
   const NL = 0x0a;
-  const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+  // ESCAPE_SEQUENCE_SOURCE of capture-prefix.ts, written out: this body is also the workers' code.
+  const ANSI = /\x1b(?:\[[0-?]*[ -\/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -\/]+[0-~]|[0-Z\\^-~])/g;
   const { cls, table, shift, firstSpecial, n, stateOut, litExact, litLen, litFactors, factorPattern, patternNeeded } = spec;
   const alwaysRun = Array.from(spec.alwaysRun);
   const res = regexes ?? spec.patternSources.map((p) => new RegExp(p.source, p.flags));

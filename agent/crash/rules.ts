@@ -18,7 +18,7 @@ import { configError, describeError } from "../lib/errors.js";
 import { issuePath } from "../lib/files.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool).
 import { files as fsFiles } from "../lib/fs-mode.js";
-import { capturePrefixLength } from "./capture-prefix.js";
+import { capturePrefixLength, ESCAPE_SEQUENCES } from "./capture-prefix.js";
 import { deriveFactors } from "./prefilter.js";
 import { CRASH_CATEGORIES, type CrashCategory, type CrashRole, type CrashSeverity } from "./types.js";
 
@@ -640,14 +640,12 @@ export function renderSuggestion(rule: CompiledRule, match: RegExpExecArray): st
   });
 }
 
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
 /**
  * Classifies one log line: the first rule (in order) with a matching pattern and no matching
  * exclude wins. A line holding carriage returns (progress bars) is tried segment by segment.
  */
 export function classifyLine(compiled: CompiledRules, rawLine: string): LineMatch | null {
-  const line = rawLine.includes("\x1b") || rawLine.includes("\0") ? rawLine.replace(ANSI, "").replace(/\0+/g, "") : rawLine;
+  const line = rawLine.includes("\x1b") || rawLine.includes("\0") ? rawLine.replace(ESCAPE_SEQUENCES, "").replace(/\0+/g, "") : rawLine;
   return orWithoutPrefix(line, (l) => classifyCleanLine(compiled, l));
 }
 

@@ -14,7 +14,7 @@ import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
-import { capturedLines, learnCapturePrefix, withoutLearnedPrefix, type LearnedPrefix } from "./capture-prefix.js";
+import { capturedLines, ESCAPE_SEQUENCES, learnCapturePrefix, withoutLearnedPrefix, type LearnedPrefix } from "./capture-prefix.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
@@ -602,12 +602,10 @@ function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: Lear
   return lm.text.length === body.text.length ? { ...lm, text: raw, bodyStart: body.cut + (lm.bodyStart ?? 0) } : lm;
 }
 
-const ANSI_CODES = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-/** One latin1 line as the parser wants it: UTF-8, no ANSI codes, the last segment of a \r-progress line. */
+/** One latin1 line as the parser wants it: UTF-8, no escape sequences, the last segment of a \r-progress line. */
 function cleanLine(raw: string): string {
   let s = HIGH_BYTE.test(raw) ? Buffer.from(raw, "latin1").toString("utf8") : raw;
-  if (s.includes("\x1b")) s = s.replace(ANSI_CODES, "");
+  if (s.includes("\x1b")) s = s.replace(ESCAPE_SEQUENCES, "");
   if (s.includes("\0")) s = s.replace(/\0+/g, "");
   if (s.includes("\r")) {
     const segs = s.split("\r").filter((x) => x.trim() !== "");

@@ -1,7 +1,7 @@
 /** Crash signatures (grouping the same crash across hosts) and history fingerprints. */
 import { sha256Hex } from "../lib/sha256.js";
+import { ESCAPE_SEQUENCES } from "./capture-prefix.js";
 
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const PATH = /(?:[A-Za-z]:)?(?:[\\/][\w.@+~-]+){2,}[\\/]?/g;
 // "336.00 MiB" and "4.35 GiB" are the same failure at another size.
 const SIZE = /\b\d+(?:\.\d+)?\s?[KMGTPE]i?B\b/gi;
@@ -14,7 +14,7 @@ const DIGIT = /\d/;
 /** Text with everything host- or run-specific replaced (paths, numbers, addresses), lower-cased. */
 export function normalizeForSignature(text: string): string {
   return text
-    .replace(ANSI, "")
+    .replace(ESCAPE_SEQUENCES, "")
     .replace(PATH, "<path>")
     .replace(SIZE, "<size>")
     .replace(TOKEN, (t) => (DIGIT.test(t) ? "#" : t))
