@@ -19,7 +19,7 @@ import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallback
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
-import { goesOnAfter, parseLog, type FailureReport } from "./traceback.js";
+import { goesOnAfter, parseLog, runEnd, type FailureReport } from "./traceback.js";
 import { CandidateText, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES } from "./tail.js";
@@ -759,10 +759,14 @@ export class FindingCollector {
       if (fb) this.insert(fb);
     }
     // A log that ends while its process still waits (a store barrier) or retries a timed-out connection.
-    const stuck = stuckWaitFinding(this.file, this.kept, this.findings);
+    // The readers of the log's last records read up to where the run's own output ends: what tools print
+    // after the process ended (a tracker's summary, Slurm's notices, a prompt, an ignored exception at exit) follows it.
+    const end = runEnd(this.kept.lines);
+    const ran = end < this.kept.lines.length ? { ...this.kept, lines: this.kept.lines.slice(0, end), offsets: this.kept.offsets.slice(0, end) } : this.kept;
+    const stuck = stuckWaitFinding(this.file, ran, this.findings);
     if (stuck) this.insert(stuck);
     // A log whose grad norm turned NaN/Inf at its last metric record, after finite ones, although no line failed.
-    const diverged = stuck ? null : divergedEndFinding(this.file, this.kept, this.findings);
+    const diverged = stuck ? null : divergedEndFinding(this.file, ran, this.findings);
     if (diverged) this.insert(diverged);
     return this.findings;
   }

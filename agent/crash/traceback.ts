@@ -135,10 +135,32 @@ const TERMINATE_TEXT = "terminate called after throwing an instance of '";
 const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 /** Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar (with or without its bar characters), a launcher killing the other workers. */
 const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%(?:\||\s+\d+\/\d+\s*\[)|\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
+/** A line that ends an exception's message: MESSAGE_END, or a tool's closing output (EXIT_REPORT). */
+function endsMessage(s: string): boolean {
+  return MESSAGE_END.test(s) || EXIT_REPORT.test(s);
+}
 /** Training output that shows the run went on after an exception (a recovered or caught error). */
 const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
-/** Lines an experiment tracker prints when the process exits (wandb's run history and summary, MLflow's run link). */
-const EXIT_REPORT = /^\s*(?:\[[\w,]+\](?:<std(?:out|err)>)?:\s*)?wandb: |^🏃 View run |^🧪 View experiment /;
+/**
+ * What tools print after the process they watch has ended, crashed or not: never the run going on, never an
+ * exception line, and read past to the failure before them. Each with a real line:
+ * - experiment trackers' closing reports: wandb's run history, summary and sync notice (`wandb: Waiting for W&B
+ *   process to finish... (failed -1)`, nv-tlabs/NKSR#47; `(success).`, wandb/wandb#4441), MLflow's run link
+ *   (`🏃 View run ... at: `, `🧪 View experiment at: `), Comet's summary and upload notice (`COMET INFO: ...`);
+ * - Slurm after a task's exit: `srun: error: taurusi2031: tasks 10-11: Exited with exit code 1`
+ *   (ComputationalRadiationPhysics/picongpu#198), `srun: error: nid002888: tasks 0-57,59-63: Terminated`, `srun: Force
+ *   Terminated StepId=52222788.0` and slurmstepd's `error: *** STEP ... CANCELLED AT ... DUE TO TASK FAILURE ***`, with or
+ *   without its `[time] ` (desihub/desispec#2744): the other tasks stopped because one failed (--kill-on-bad-exit);
+ * - a CI runner's verdict (`##[error]Process completed with exit code 1.`, GitHub Actions; the web view shows it as
+ *   `Error: Process completed with exit code 1.`), script(1)'s `Script done on ...`, and a shell prompt waiting for
+ *   input (`user@gpu-node-07:~/project$ `, nothing typed after it).
+ * Rules still read these lines (srun's `Out Of Memory`, a slurmstepd oom-kill are findings of their own).
+ */
+const EXIT_REPORT = new RegExp(
+  String.raw`^\s*(?:\[[\w,]+\](?:<std(?:out|err)>)?:\s*)?wandb: |^🏃 View run |^🧪 View experiment |^COMET (?:INFO|WARNING|ERROR|DEBUG): ` +
+    String.raw`|^(?:srun|slurmstepd(?:-[\w.-]+)?): |^(?:\[\d{4}-\d\d-\d\dT[\d:.]+\] )?error: \*\*\* (?:STEP|JOB) \S+ ON \S+ CANCELLED AT ` +
+    String.raw`|^(?:##\[error\]|Error: )Process completed with exit code -?\d+\.|^Script done on |^(?:\([\w.-]+\) )?(?:[\w.-]+@[\w.-]+:\S*|\[[\w.-]+@[\w.-]+ [^\]]*\])[$#] ?$`,
+);
 /**
  * A tqdm bar's counter: "| 225/500 [", or "50% 225/500 [" where the bar's characters were lost (a
  * notebook's text output, Colab: the bar is drawn as a widget and copied as its numbers only).
@@ -254,6 +276,60 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
   return true;
 }
 
+/** Python's report of an exception it ignored at interpreter exit (a finalizer's, atexit's). */
+const IGNORED_HEAD = /^Exception ignored (?:in|while|on)\b|^Error in atexit\._run_exitfuncs/;
+
+/**
+ * Where the output of a log's run ends: the index after its last line that is neither blank, nor a tool's
+ * closing output (EXIT_REPORT: a tracker's summary, Slurm's notices, a CI verdict, a shell prompt), nor a tqdm
+ * bar drawn again at a count it had, nor a traceback Python printed and ignored at interpreter exit (`Exception
+ * ignored in: <function _MultiProcessingDataLoaderIter.__del__ ...>`). Readers of a log's last records (a wait
+ * it ends in, the grad norm of its last step) read up to there. Lines as kept by the scanner.
+ */
+export function runEnd(rawLines: readonly string[]): number {
+  // Lines are read from the end and only as far as needed (a scan calls this once per file, in cold code).
+  const cache: (string | undefined)[] = [];
+  const line = (i: number): string => (cache[i] ??= withoutRankPrefix(normaliseLine(rawLines[i]!)));
+  let end = rawLines.length;
+  for (;;) {
+    while (end > 0 && (!line(end - 1).trim() || EXIT_REPORT.test(line(end - 1)) || redrawnBar(rawLines, line, end - 1))) end--;
+    const ignored = ignoredReportBefore(rawLines, line, end);
+    if (ignored < 0) return end;
+    end = ignored;
+  }
+}
+
+/** A tqdm bar at a count drawn in the 400 lines before it, or complete: its closing redraw. */
+function redrawnBar(rawLines: readonly string[], line: (i: number) => string, i: number): boolean {
+  const c = line(i).includes("%") ? BAR_COUNTER.exec(line(i)) : null;
+  if (!c) return false;
+  if (FINISHED_BAR.test(line(i))) return true;
+  for (let k = i - 1; k >= Math.max(0, i - 400); k--) if (rawLines[k]!.includes(c[1]!) && BAR_COUNTER.exec(line(k))?.[1] === c[1]) return true;
+  return false;
+}
+
+/**
+ * The line of `Exception ignored ...` when lines [that line, end) are exactly such a report: that line, a
+ * traceback's head, its frames and source lines, then the exception line and at most MAX_MESSAGE_LINES of
+ * message; else -1.
+ */
+function ignoredReportBefore(rawLines: readonly string[], line: (i: number) => string, end: number): number {
+  for (let k = end - 1; k >= Math.max(0, end - MAX_TRACEBACK_LINES); k--) {
+    const raw = rawLines[k]!;
+    if (!(raw.includes("Exception ignored ") || raw.includes("Error in atexit")) || !IGNORED_HEAD.test(line(k).trim())) continue;
+    let i = k + 1;
+    while (i < end && !line(i).trim()) i++;
+    if (i >= end || !line(i).startsWith(TRACEBACK_HEAD)) return -1;
+    let lastFrame = -1;
+    for (let j = i + 1; j < end; j++) if (line(j).includes('File "') && FRAME.test(line(j))) lastFrame = j;
+    if (lastFrame < 0) return -1;
+    let exc = lastFrame + 1;
+    while (exc < end && (/^\s/.test(line(exc)) || !line(exc).trim())) exc++;
+    return exc < end && EXC_LINE.test(line(exc).trimEnd()) && end - exc <= MAX_MESSAGE_LINES ? k : -1;
+  }
+  return -1;
+}
+
 /**
  * Training progress that a run printed after an error it survived: an epoch, step or iteration
  * counter or a loss value (not a bare bar's it/s, which a download draws too; not Slurm's upper-case
@@ -326,7 +402,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         const p = stripPrefix(lines[j]!, prefix);
         if (p === null || !p.trim()) continue;
         // Python 3.14 words it "Exception ignored while calling deallocator <...>:" (and "while finalizing").
-        if (/^Exception ignored (?:in|while|on)\b|^Error in atexit\._run_exitfuncs/.test(p.trim())) e.ignored = true;
+        if (IGNORED_HEAD.test(p.trim())) e.ignored = true;
         // A thread's uncaught exception is printed by threading.excepthook and ends only that thread:
         // cut before its exception line, it names no error and says nothing of the process (a W&B
         // uploader's retry traceback while training prints on; the main thread's output interleaves).
@@ -388,7 +464,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       let j = i + 1;
       for (; j < lines.length && msgLines.length < MAX_MESSAGE_LINES; j++) {
         const s = withoutRankPrefix(lines[j]!);
-        if (MESSAGE_END.test(s) || BARE_EXC.test(s.trim()) || FRAME.test(s) || s.includes(TRACEBACK_HEAD)) break;
+        if (endsMessage(s) || BARE_EXC.test(s.trim()) || FRAME.test(s) || s.includes(TRACEBACK_HEAD)) break;
         msgLines.push(s.trimEnd());
       }
       const prefix = raw.slice(0, raw.length - withoutRankPrefix(raw).length);
@@ -409,7 +485,7 @@ function hydraCompactError(lines: readonly string[], notice: number, previous: P
   let start = end + 1;
   for (let k = end; k >= 0 && end - k < MAX_MESSAGE_LINES; k--) {
     const s = withoutRankPrefix(lines[k]!);
-    if (!s.trim() || HYDRA_JOB_ERROR.test(s) || MESSAGE_END.test(s)) break;
+    if (!s.trim() || HYDRA_JOB_ERROR.test(s) || endsMessage(s)) break;
     start = k;
   }
   if (start > end || (previous !== undefined && previous.endLine >= start)) return null;
@@ -500,6 +576,8 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
       continue;
     }
     if (body.includes(TRACEBACK_HEAD)) return null; // a new traceback before this one ended: cut off
+    // A tool's closing output after a traceback cut short (`srun: error: ...`, `wandb: ...`) is no exception line.
+    if (EXIT_REPORT.test(body)) continue;
     const m = EXC_LINE.exec(body.trimEnd());
     // Not an exception line (some other log record): the traceback was cut; keep looking.
     if (!m) {
@@ -514,16 +592,24 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
   if (limit === lines.length && frames.length > 0) {
     let last = lines.length - 1;
     while (last > head && !FRAME.test(stripPrefix(lines[last]!, prefix) ?? "")) last--;
-    for (let j = Math.max(0, head); j < lines.length; j++) consumed.add(j);
+    consumeOwn(lines, Math.max(0, head), lines.length - 1, prefix, consumed);
     return { kind: "python", type: "", message: "", line: last, endLine: lines.length - 1, startLine: Math.max(0, head), frames, prefix, cut: true };
   }
   // Only the "Traceback" line, at the very end of the text: the process died (or the excerpt was cut)
   // right after Python began printing its failure.
-  if (limit === lines.length && head >= 0 && frames.length === 0 && lines.slice(head + 1).every((l) => !l.trim() || /^`{3,}\w*$/.test(l.trim()))) {
+  if (limit === lines.length && head >= 0 && frames.length === 0 && lines.slice(head + 1).every((l) => !l.trim() || /^`{3,}\w*$/.test(l.trim()) || EXIT_REPORT.test(l))) {
     for (let j = head; j < lines.length; j++) consumed.add(j);
     return { kind: "python", type: "", message: "", line: head, endLine: lines.length - 1, startLine: head, frames, prefix, cut: true };
   }
   return null;
+}
+
+/**
+ * Marks lines [from, to] as read by the traceback of `prefix`: only its own lines when it has a prefix (a rank's
+ * tag), so that another rank's traceback interleaved with it, line by line or block by block, is parsed too.
+ */
+function consumeOwn(lines: readonly string[], from: number, to: number, prefix: string, consumed: Set<number>): void {
+  for (let j = from; j <= to; j++) if (!prefix || lines[j]!.startsWith(prefix)) consumed.add(j);
 }
 
 function finishPython(lines: readonly string[], head: number, excLine: number, prefix: string, rawType: string, rawMsg: string, frames: TraceFrame[], consumed: Set<number>): ParsedException {
@@ -536,11 +622,11 @@ function finishPython(lines: readonly string[], head: number, excLine: number, p
   for (let j = excLine + 1; j < lines.length && msgLines.length < MAX_MESSAGE_LINES; j++) {
     const s = stripPrefix(lines[j]!, prefix);
     if (s === null) continue;
-    if (MESSAGE_END.test(s) || s.includes(TRACEBACK_HEAD) || FRAME.test(s)) break;
+    if (endsMessage(s) || s.includes(TRACEBACK_HEAD) || FRAME.test(s)) break;
     msgLines.push(s.trimEnd());
     end = j;
   }
-  for (let j = head; j <= end; j++) consumed.add(j);
+  consumeOwn(lines, head, end, prefix, consumed);
   return { kind: "python", type, message: msgLines.join("\n").trim(), line: excLine, endLine: end, startLine: head, frames, prefix };
 }
 
@@ -610,7 +696,7 @@ function parseTerminate(lines: readonly string[], head: number, type: string): P
       end = j;
       for (let k = j + 1; k < lines.length && msgLines.length < MAX_MESSAGE_LINES; k++) {
         const s = withoutRankPrefix(lines[k]!);
-        if (MESSAGE_END.test(s) || /^\s*(?:Exception raised from|frame #)/.test(s)) break;
+        if (endsMessage(s) || /^\s*(?:Exception raised from|frame #)/.test(s)) break;
         msgLines.push(s.trimEnd());
         end = k;
       }
