@@ -465,6 +465,166 @@ export function learnCapturePrefix(buf: Buffer, start: number, end: number): Lea
   return fromMajority(buf, start, end);
 }
 
+const JSON_LOG_HEAD = Buffer.from('{"log":"');
+
+/**
+ * Docker's json-file log driver (the default: /var/lib/docker/containers/ID/ID-json.log, and fluentd's and
+ * fluent-bit's files in the same shape) writes each line of a container's output as a JSON record:
+ * `{"log":"  File \"example.py\", line 31, in \u003cmodule\u003e\n","stream":"stderr","time":"2020-08-24T14:06:44.052057884Z"}`
+ * (a real record, find_string hit 38970502393; moby/moby#16386 shows the shape): quotes escaped, `<`, `>`, `&`
+ * written `\u003c`..., colour codes `\u001b`, tabs `\t`, the line break inside the string. No rule and no
+ * reader of tracebacks can read that. When the text's first line is such a record, every record line of
+ * bytes [start, end) is replaced, in place, by its `log` text (without its line break), then NUL bytes up to
+ * the record's length (the text is always shorter than its record): line numbers and byte offsets stay those
+ * of the file, and every reader already skips NULs (a log cut by a power loss ends in them). A line that is
+ * no complete record (cut while written) stays as it is. Returns whether the text was in that format.
+ * Limits: a line docker split at 16 KiB into several records stays split; the parallel whole-file scan of
+ * 64 MiB or more does not decode.
+ */
+export function decodeJsonLogLines(buf: Buffer, start: number, end: number): boolean {
+  if (end - start < JSON_LOG_HEAD.length || buf.compare(JSON_LOG_HEAD, 0, JSON_LOG_HEAD.length, start, start + JSON_LOG_HEAD.length) !== 0) return false;
+  for (let ls = start; ls < end; ) {
+    let le = buf.indexOf(0x0a, ls);
+    if (le < 0 || le > end) le = end;
+    if (buf.compare(JSON_LOG_HEAD, 0, JSON_LOG_HEAD.length, ls, Math.min(le, ls + JSON_LOG_HEAD.length)) === 0) decodeRecord(buf, ls, le);
+    ls = le + 1;
+  }
+  return true;
+}
+
+/** Replaces the record in bytes [ls, le) by its `log` text and NULs; leaves a line that does not parse. */
+function decodeRecord(buf: Buffer, ls: number, le: number): void {
+  let log: unknown;
+  try {
+    log = (JSON.parse(buf.toString("utf8", ls, le)) as { log?: unknown }).log;
+  } catch {
+    return;
+  }
+  if (typeof log !== "string") return;
+  const text = log.replace(/\r?\n$/, "").replace(/[\r\n]+(?=.)/g, " ");
+  const n = Buffer.byteLength(text, "utf8");
+  if (n > le - ls) return;
+  buf.write(text, ls, "utf8");
+  buf.fill(0, ls + n, le);
+}
+
+/**
+ * A text whose lines end in a lone carriage return (classic Mac OS line ends, a serial console or a tool
+ * that writes `\r` for `\n`): not one "\n" in bytes [start, end) and at least two "\r". Each "\r" is
+ * made a "\n", in place, so that the lines are read as lines (else the whole text is one line, of which
+ * the traceback parser keeps only the last "\r" segment, as it does for a progress bar's redraws). Only
+ * when the text holds no "\n" at all: a log with line breaks uses "\r" for redraws. Returns whether it did.
+ */
+export function splitLoneCarriageReturns(buf: Buffer, start: number, end: number): boolean {
+  const nl = buf.indexOf(0x0a, start);
+  if (nl !== -1 && nl < end) return false;
+  const first = buf.indexOf(0x0d, start);
+  if (first === -1 || first >= end) return false;
+  const second = buf.indexOf(0x0d, first + 1);
+  if (second === -1 || second >= end) return false;
+  for (let i = first; i !== -1 && i < end; i = buf.indexOf(0x0d, i + 1)) buf[i] = 0x0a;
+  return true;
+}
+
+/** Widths a terminal or a web view wraps a log at (xterm's and VT100's 80 and 132, tmux and IDE panes). */
+const WRAP_WIDTHS: ReadonlySet<number> = new Set([80, 100, 120, 132, 140, 150, 160, 180, 200, 240]);
+/** A hard-wrapped text shows at least this many lines cut at its width, of at least MIN_WRAP_SHAPES shapes... */
+const MIN_WRAPPED_LINES = 3;
+const MIN_WRAP_SHAPES = 2;
+/** ...at least this many times more lines of exactly the width than of the 10 widths below it... */
+const WRAP_SPIKE = 2;
+/** ...and runs of at most this many pieces on average (records that are all as long as the widest repeat in long runs). */
+const MAX_MEAN_RUN = 3;
+/** A run of more pieces than this is no wrapped log line (a box or a table drawn at the width). */
+const MAX_RUN_PIECES = 16;
+/**
+ * A line drawn at the console's width, never a wrapped piece: a box's or table's line ending in its right
+ * border (rich's traceback panel, `│ ... │`), or a rule of one repeated character (`-----`, `═════`).
+ */
+const DRAWN = /[│┃║|╮╯┐┘+]\s*$|^\s*(\S)\1*\s*$/;
+/** Texts this large or larger are not searched for wrapped lines (a tail scan's text is far smaller). */
+const MAX_WRAP_TEXT_BYTES = 2 * 1024 * 1024;
+
+/**
+ * A log hard-wrapped at a terminal's width (copied from a terminal or a web view that wraps at 80 or 120
+ * columns): every line longer than the width was cut into pieces of exactly the width, so a rule's phrase
+ * and a traceback's frame line (`  File "...", line N, in f`) are split across lines. When bytes [start,
+ * end) show that (the longest lines are all exactly one of WRAP_WIDTHS characters long, WRAP_SPIKE times
+ * more of them than of the 10 widths below, at least MIN_WRAPPED_LINES of them, in runs that a shorter piece
+ * ends, of at most MAX_MEAN_RUN lines on average: a text cut at a width, not records that happen to
+ * be as long, such as a barrier's repeated `Waiting in store based barrier ...` lines; and they are of
+ * MIN_WRAP_SHAPES shapes or more, not one record format with other numbers), each run of pieces (lines of exactly the width and the line after
+ * them) is joined, in place, into the run's first line, its line breaks moved after it: the run's first
+ * line keeps its number and offset and the others become empty, so line numbers and byte offsets stay the
+ * file's. Widths are what a terminal shows (escape sequences and NULs take none); lines drawn at the width
+ * (DRAWN) and lines with "\r" are left alone. Returns whether the text was wrapped.
+ */
+export function rejoinWrappedLines(buf: Buffer, start: number, end: number): boolean {
+  if (end - start >= MAX_WRAP_TEXT_BYTES || end - start < 3 * 80) return false;
+  const text = buf.toString("utf8", start, end);
+  const lines = text.split("\n");
+  // What a terminal shows of each line: escape sequences and NULs take no column.
+  const shown = /[\x1b\0]/.test(text) ? lines.map((l) => l.replace(ESCAPE_SEQUENCES, "").replace(/\0+/g, "")) : lines;
+  let width = 0;
+  for (const l of shown) if (l.length > width) width = l.length;
+  if (!WRAP_WIDTHS.has(width)) return false;
+  const cut = (i: number) => shown[i]!.length === width && !DRAWN.test(shown[i]!);
+  let atWidth = 0;
+  let below = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (cut(i)) atWidth++;
+    else if (shown[i]!.length >= width - 10) below++;
+  }
+  if (atWidth < MIN_WRAPPED_LINES || atWidth < WRAP_SPIKE * below) return false;
+  // Runs of lines at the width that end in a piece (a non-blank line): the wrapped lines.
+  let runs = 0;
+  for (let i = 0; i < lines.length - 1; i++) if (cut(i) && shown[i + 1]!.length !== width && shown[i + 1]!.trim()) runs++;
+  if (runs === 0 || atWidth > MAX_MEAN_RUN * runs) return false;
+  // Pieces of different lines differ; records of one format (Keras' epoch lines, every one 140 characters)
+  // are one shape with other numbers.
+  const shapes = new Set<string>();
+  for (let i = 0; i < lines.length; i++) if (cut(i)) shapes.add(shown[i]!.replace(/\d+/g, "0"));
+  if (shapes.size < MIN_WRAP_SHAPES) return false;
+  let ls = start;
+  for (let i = 0; i < lines.length; ) {
+    // A run: lines i..j-1 cut at the width, then the piece j that ends the wrapped line.
+    let j = i;
+    while (j < lines.length - 1 && cut(j) && !lines[j]!.includes("\r")) j++;
+    const bytes = Buffer.byteLength(lines[i]!, "utf8") + 1;
+    // Not a wrapped line: a blank line or a redraw after it, more pieces than a log line is long, or
+    // pieces that carry the first line's prefix (a capture tool prefixed each line after the text was
+    // wrapped, pdsh's `worker-1: ` on each piece of a raylet report wrapped at 190 columns: a piece is
+    // then no terminal's cut, and joined the prefix would sit inside the line).
+    if (j === i || j - i > MAX_RUN_PIECES || !shown[j]!.trim() || lines[j]!.includes("\r") || samePrefixes(shown, i, j)) {
+      ls += bytes;
+      i++;
+      continue;
+    }
+    const joined = Buffer.from(lines.slice(i, j + 1).join(""), "utf8");
+    joined.copy(buf, ls);
+    // The run's j line breaks: after the joined line (the last one, if the text ends without one, stays absent).
+    const breaks = Math.min(j - i + (j < lines.length - 1 ? 1 : 0), end - ls - joined.length);
+    buf.fill(0x0a, ls + joined.length, ls + joined.length + breaks);
+    ls += joined.length + breaks;
+    i = j + 1;
+  }
+  return true;
+}
+
+/** Whether a line among i+1..j starts with the shape of line i's prefix (its text up to a first `: `, `] ` or `| `). */
+function samePrefixes(shown: readonly string[], i: number, j: number): boolean {
+  const head = prefixShape(shown[i]!);
+  if (!head) return false;
+  for (let k = i + 1; k <= j; k++) if (prefixShape(shown[k]!) === head) return true;
+  return false;
+}
+
+/** A line's text up to its first `: `, `] ` or `| ` in its first 64 characters, digits as 0; "" when none. */
+function prefixShape(line: string): string {
+  const m = /^[^\s:\]|]{1,62}(?:: |\] |\| )/.exec(line.slice(0, 64));
+  return m ? m[0].replace(/\d+/g, "0") : "";
+}
+
 /**
  * The line without the learned prefix, or null when it does not start with it: what the rules are
  * tried on (as classifyLine tries a text: as written, then without the known layers) when they

@@ -14,7 +14,7 @@ import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
-import { capturedLines, ESCAPE_SEQUENCES, learnCapturePrefix, withoutLearnedPrefix, type LearnedPrefix } from "./capture-prefix.js";
+import { capturedLines, decodeJsonLogLines, ESCAPE_SEQUENCES, learnCapturePrefix, rejoinWrappedLines, splitLoneCarriageReturns, withoutLearnedPrefix, type LearnedPrefix } from "./capture-prefix.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
@@ -544,6 +544,12 @@ function wideAnchors(search: AnchorSearch): readonly string[] {
  */
 export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector, keep = true): number {
   const rules = collector.rules;
+  // A container runtime's JSON records (docker's json-file driver) are read as the lines they hold; a text
+  // whose lines end in lone "\r" is read as lines, when its line numbers count from the file's start; a
+  // text hard-wrapped at a terminal's width is read with its lines joined again. In place, same length.
+  decodeJsonLogLines(buf, start, end);
+  if (firstLine > 0) splitLoneCarriageReturns(buf, start, end);
+  rejoinWrappedLines(buf, start, end);
   // The log's own capture prefix (a tool the known layers do not read: pdsh's `worker-1: `, kubectl's
   // `[pod/NAME/CONTAINER] `), learned from each text that teaches one (a whole-file scan's reads, in
   // order: the prefix can change mid-log, and the end's is the one a tail scan learns and the kept lines
