@@ -282,3 +282,43 @@ test("healthy tune and heldout entries stay healthy with each tool's closing out
   }
   assert.deepEqual(alarms, []);
 });
+
+// Review (2026-12-06 19:40): the same file gives one finding by `crash scan --file` (its tail) and another by
+// `crash scan --all`. Marked todo for the capture-format engineer (/tmp/prompts11/NOTES.md): they fail today.
+
+/** Healthy lines 81-159 characters long, of several shapes, about `bytes` in all (each wraps at 80 into two pieces). */
+function longHealthyLines(bytes: number): string[] {
+  const words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu"];
+  const out: string[] = [];
+  for (let i = 0, n = 0; n < bytes; i++) {
+    const len = 81 + ((i * 37) % 79);
+    let l = `2024-05-08 08:00:00 INFO ${words[i % 12]}.${words[(i * 7) % 12]} step ${i}:`;
+    while (l.length < len) l += ` ${words[(i + l.length) % 12]}=${(i * l.length) % 1000}`;
+    out.push(l.slice(0, len));
+    n += len + 1;
+  }
+  return out;
+}
+
+test("a log hard-wrapped at 80 columns and larger than 2 MiB: --all reads the wrapped lines as the tail scan does", { todo: "rejoinWrappedLines skips texts of 2 MiB or more: a whole-file scan's 16 MiB reads are never joined" }, async () => {
+  const bfc =
+    "2021-03-04 10:37:20.118419: W tensorflow/core/common_runtime/bfc_allocator.cc:246] Allocator (GPU_0_bfc) ran out of memory trying to allocate 3.87GiB with freed_by_count=0. The caller indicates that this is not a failure, but may mean that there could be performance gains if more memory were available.";
+  const lines = longHealthyLines(3e6);
+  const file = path.join(tmp, "wrapped-3mb.log");
+  fs.writeFileSync(file, wrapAt(80)([...lines, bfc, ...lines.slice(0, 30)].join("\n") + "\n"));
+  const tail = await scanFiles([file], { rules });
+  assert.equal(tail.primary?.category ?? "none", "none", "the tail scan joins the warning's pieces: not a failure");
+  const all = await scanFiles([file], { rules, all: true, parallel: { threads: 1 } });
+  assert.equal(all.primary?.category ?? "none", "none", "--all reads the same file");
+});
+
+test("a log with lone \\r line ends larger than 32 MiB: the tail scan finds the crash --all finds", { todo: "the tail reader counts only \\n: with none in the last 32 MiB it scans nothing (and reads the whole file below that size)" }, async () => {
+  const file = path.join(tmp, "cr-40mb.log");
+  const line = "step 123 loss 0.1234 lr 1e-5 throughput 123.4 samples/s\r";
+  fs.writeFileSync(file, line.repeat(Math.ceil(40e6 / line.length)) + "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\r");
+  const all = await scanFiles([file], { rules, all: true, parallel: { threads: 1 } });
+  assert.equal(all.primary?.category, "cuda_oom");
+  const tail = await scanFiles([file], { rules });
+  assert.equal(tail.primary?.category, "cuda_oom", tail.files[0]?.problem);
+  assert.ok(tail.files[0]!.bytesRead! < 1e6, `the tail read ${tail.files[0]!.bytesRead} bytes`);
+});
