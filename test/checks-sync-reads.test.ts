@@ -229,3 +229,14 @@ test("check: a FIFO named `latest` in a DeepSpeed tree is not waited on with syn
   const checkpoint = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === "checkpoint")!;
   assert.notEqual(checkpoint.message, "timed out after 2s", "read as the empty file it is without a writer, not waited on");
 });
+
+test("resume verify (synchronous reads for its whole run) reports a FIFO named `latest` instead of waiting on it", { timeout: 60_000 }, async (t) => {
+  const dir = base(t);
+  fs.cpSync(path.resolve(import.meta.dirname, "fixtures", "checkpoints", "deepspeed"), dir, { recursive: true });
+  const latest = path.join(dir, "checkpoints", "latest");
+  fs.rmSync(latest);
+  execFileSync("mkfifo", [latest]);
+  const r = await cliRun(["resume", "verify", "--base-dir", dir], 20_000);
+  assert.equal(r.signal, null, `resume verify did not end by itself (killed after ${r.ms} ms); output: ${r.stdout}`);
+  assert.match(r.stdout, /checkpoints\/latest names ""/);
+});
