@@ -322,3 +322,16 @@ test("a log with lone \\r line ends larger than 32 MiB: the tail scan finds the 
   assert.equal(tail.primary?.category, "cuda_oom", tail.files[0]?.problem);
   assert.ok(tail.files[0]!.bytesRead! < 1e6, `the tail read ${tail.files[0]!.bytesRead} bytes`);
 });
+
+test("docker json-file, whole-file scans: the parallel scan (64 MiB or more) reports the line and signature the single-thread scan does", { todo: "the parallel scan does not decode the records: its finding quotes the raw record and its signature differs, so one crash gets two signatures as its log grows past 64 MiB" }, async () => {
+  const file = path.join(tmp, "docker-parallel.log");
+  const lines = longHealthyLines(2e6);
+  const tb = ["Traceback (most recent call last):", '  File "/app/train.py", line 198, in main', "    trainer.fit(model)", "KeyError: 'state_dict'"];
+  fs.writeFileSync(file, dockerJson([...lines, ...tb].join("\n") + "\n"));
+  const one = await scanFiles([file], { rules, all: true, parallel: { threads: 1 } });
+  // The threshold and the chunk lowered, as the parallel-scan tests do, so that a 3 MB file is scanned in
+  // parallel chunks (with one chunk the parallel scan reads as the single-thread one and agrees).
+  const two = await scanFiles([file], { rules, all: true, chunkBytes: 256 * 1024, parallel: { threads: 2, minBytes: 1 } });
+  assert.equal(one.primary?.text, "KeyError: 'state_dict'");
+  assert.deepEqual([two.primary?.line, two.primary?.text, two.primary?.signature], [one.primary?.line, one.primary?.text, one.primary?.signature]);
+});
