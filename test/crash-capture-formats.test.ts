@@ -164,7 +164,12 @@ test("hard-wrapped lines are joined again: a rule's phrase and a traceback's fra
   const barrier = Array.from({ length: 6 }, (_, k) => `Waiting in store based barrier to initialize process group for rank: ${k}, key: store_based_barrier_key:1 (world_size=8, worker_count=1, timeout=0:30:00)`.slice(0, 150));
   const keras = Array.from({ length: 6 }, (_, k) => [`Epoch ${k + 1}/1000`, `401/401 [==============================] - 21s 53ms/step - loss: nan - triplet_acc: 0.0000e+00 - val_loss: nan - val_triplet_acc: 0.0000e+00 - lr: 1.0000e-0${k}`.slice(0, 140).padEnd(140, "0")]).flat();
   const box = ["╭───────────────────── Traceback (most recent call last) ──────────────────────╮", ...Array.from({ length: 5 }, (_, k) => `│ /usr/lib/python3/site-packages/x${k}.py:${k + 10} in f${k}`.padEnd(79, " ") + "│"), "╰──────────────────────────────────────────────────────────────────────────────╯", "RuntimeError: CUDA Setup failed"];
-  for (const [name, lines] of [["barrier", barrier], ["keras", keras], ["rich box", box]] as const) {
+  // containerd's partial records (`P`) of long lines, each piece under its own CRI prefix: no terminal's cut.
+  const cri = ["x".repeat(230) + " loss nan", "y".repeat(250), "RuntimeError: " + "z".repeat(240)].flatMap((l, i) => {
+    const parts = Array.from({ length: Math.ceil(l.length / 100) }, (_, k) => l.slice(k * 100, (k + 1) * 100));
+    return parts.map((piece, k) => `2024-05-08T08:47:0${i}.261234567Z stderr ${k === parts.length - 1 ? "F" : "P"} ${piece}`);
+  });
+  for (const [name, lines] of [["barrier", barrier], ["keras", keras], ["rich box", box], ["cri partial", cri]] as const) {
     const text = lines.join("\n") + "\n";
     const b = Buffer.from(text);
     rejoinWrappedLines(b, 0, b.length);

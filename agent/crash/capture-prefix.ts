@@ -611,11 +611,17 @@ export function rejoinWrappedLines(buf: Buffer, start: number, end: number): boo
   return true;
 }
 
-/** Whether a line among i+1..j starts with the shape of line i's prefix (its text up to a first `: `, `] ` or `| `). */
+/**
+ * Whether the pieces i+1..j carry line i's prefix: a known capture layer on line i and on a piece (a CRI
+ * record's `<time> stderr P ` / `F `), or the same text up to a first `: `, `] ` or `| ` (digits as 0).
+ */
 function samePrefixes(shown: readonly string[], i: number, j: number): boolean {
+  const known = capturePrefixLength(shown[i]!) > 0;
   const head = prefixShape(shown[i]!);
-  if (!head) return false;
-  for (let k = i + 1; k <= j; k++) if (prefixShape(shown[k]!) === head) return true;
+  for (let k = i + 1; k <= j; k++) {
+    if (known && capturePrefixLength(shown[k]!) > 0) return true;
+    if (head && prefixShape(shown[k]!) === head) return true;
+  }
   return false;
 }
 
