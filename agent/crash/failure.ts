@@ -111,8 +111,10 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   // `Killed`, `Segmentation fault` at the end of the log, no launcher summary): that death ended it.
   if (e && !launcher && !waitedFor && counted.some((f) => f.finalIncident && f.line > lineNo(e.endLine) && (f.category === "process_killed" || f.category === "segfault") && !traits.consequence.has(f.ruleId))) return null;
   // A traceback cut before its exception line names no error: any other finding of the final
-  // incident (a worker's segfault notice, a launcher killing subprocesses) says more.
-  if (e?.cut && counted.some((f) => f.finalIncident)) return null;
+  // incident (a worker's segfault notice, a launcher killing subprocesses) says more; but not a
+  // consequence printed after it (Slurm's `task 1: Terminated` once srun's kill-on-bad-exit stopped
+  // the other tasks because this one failed): that is this failure's aftermath, not its cause.
+  if (e?.cut && counted.some((f) => f.finalIncident && !(traits.consequence.has(f.ruleId) && f.line > lineNo(e!.endLine)))) return null;
   const at = e ? e.line : launcher!.line;
   const { category, reading } = e ? chainCategory(e) : { category: "python_exception" as CrashCategory, reading: undefined };
   const { ruleId, summary, suggestion } = e ? describeException(e, category, reading) : describeLauncher(report);
@@ -382,8 +384,11 @@ const STUCK_WAITS: readonly StuckWait[] = [
  * goes on (the barrier completes, training starts), so only lines with nothing after them but blank
  * lines or a closing code fence count; and only when nothing else in the file's final incident says more.
  */
-export function stuckWaitFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
-  if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
+export function stuckWaitFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[], traits?: RuleTraits): CrashFinding | null {
+  // `kept` ends where the run's own output ends (runEnd): a consequence after it (Slurm stopping the
+  // step's other tasks, `task 1: Terminated`) is what followed the wait, not a reason for it.
+  const end = kept.firstLine + kept.lines.length;
+  if (findings.some((f) => f.finalIncident && f.severity !== "warning" && !(traits?.consequence.has(f.ruleId) && f.line >= end))) return null;
   let kind: StuckWait | undefined;
   let last = -1;
   let n = 0;

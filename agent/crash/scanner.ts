@@ -769,7 +769,7 @@ export class FindingCollector {
     // after the process ended (a tracker's summary, Slurm's notices, a prompt, an ignored exception at exit) follows it.
     const end = runEnd(this.kept.lines);
     const ran = end < this.kept.lines.length ? { ...this.kept, lines: this.kept.lines.slice(0, end), offsets: this.kept.offsets.slice(0, end) } : this.kept;
-    const stuck = stuckWaitFinding(this.file, ran, this.findings);
+    const stuck = stuckWaitFinding(this.file, ran, this.findings, this.rules.traits);
     if (stuck) this.insert(stuck);
     // A log whose grad norm turned NaN/Inf at its last metric record, after finite ones, although no line failed.
     const diverged = stuck ? null : divergedEndFinding(this.file, ran, this.findings);
