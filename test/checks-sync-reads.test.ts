@@ -86,6 +86,20 @@ test("mounts: a local type on a block device that reaches the network (Ceph RBD,
   assert.equal(noMountMayHang(`${LOCAL}\n1816 1790 259:3 / /scratch rw - ext4 /dev/nvme1n1p1 rw\n1817 1790 8:1 / /boot rw - vfat /dev/sda1 rw`), true);
 });
 
+test("mounts: systemd's automount of the kernel's binfmt_misc keeps the fast path; any other autofs mount may hang", () => {
+  // Every systemd host has this line (proc-sys-fs-binfmt_misc.automount), mounted or not yet.
+  const binfmt = "1820 1791 0:50 / /proc/sys/fs/binfmt_misc rw,relatime shared:12 - autofs systemd-1 rw,fd=29,pgrp=1,timeout=0,minproto=5,maxproto=5,direct,pipe_ino=17425";
+  const mounted = "1821 1820 0:51 / /proc/sys/fs/binfmt_misc rw,nosuid,nodev,noexec,relatime shared:13 - binfmt_misc binfmt_misc rw";
+  assert.equal(noMountMayHang(`${LOCAL}\n${binfmt}\n`), true);
+  assert.equal(noMountMayHang(`${LOCAL}\n${binfmt}\n${mounted}\n`), true);
+  assert.deepEqual(mountsThatMayHang(`${LOCAL}\n${binfmt}\n`), []);
+  // The same automount anywhere else (a home or a share mounted on demand) is not the kernel's.
+  for (const other of [binfmt.replace("/proc/sys/fs/binfmt_misc", "/home/user"), binfmt.replace("/proc/sys/fs/binfmt_misc", "/proc/sys/fs/binfmt_misc/x"), "1805 1790 0:65 / /net rw - autofs auto.net rw,fd=7"]) {
+    assert.equal(noMountMayHang(`${LOCAL}\n${other}\n`), false, other);
+    assert.equal(mountsThatMayHang(`${LOCAL}\n${other}\n`).length, 1, other);
+  }
+});
+
 /** A check that stats `file` `n` times through `files`, noting whether the reads were synchronous. */
 function statter(file: string, n: number, seen: { sync?: boolean }): Check {
   return {

@@ -39,8 +39,16 @@ export interface Mount {
   readonly source: string;
 }
 
+/**
+ * systemd's automount of the kernel's binfmt_misc (proc-sys-fs-binfmt_misc.automount, on every systemd
+ * host): an autofs mount point whose only mount is the kernel's own binfmt_misc, under /proc where no
+ * training folder lives. Any other autofs mount may bring in a network share and counts as one that may hang.
+ */
+const KERNEL_AUTOMOUNT_POINT = "/proc/sys/fs/binfmt_misc";
+
 /** Whether calls on a mount of this type from this source never leave this machine's kernel. */
-function isLocal(type: string, source: string): boolean {
+function isLocal(type: string, source: string, mountPoint: () => string): boolean {
+  if (type === "autofs") return mountPoint() === KERNEL_AUTOMOUNT_POINT;
   return LOCAL_TYPES.has(type) && !NETWORK_BLOCK_DEVICE.test(source);
 }
 
@@ -63,7 +71,7 @@ export function parseMountInfo(text: string): Mount[] {
 
 /** The mounts whose calls may hang (see the file comment); none means every file call of this process is local. */
 export function mountsThatMayHang(mountinfo: string): Mount[] {
-  return parseMountInfo(mountinfo).filter((m) => !isLocal(m.type, m.source));
+  return parseMountInfo(mountinfo).filter((m) => !isLocal(m.type, m.source, () => m.mountPoint));
 }
 
 /** This process's mount table (/proc/self/mountinfo), or null where there is none to read. */
@@ -93,7 +101,8 @@ export function noMountMayHang(mountinfo: string | null = readMountInfo()): bool
       if (typeEnd < 0 || typeEnd > end) typeEnd = end;
       let sourceEnd = typeEnd < end ? mountinfo.indexOf(" ", typeEnd + 1) : end;
       if (sourceEnd < 0 || sourceEnd > end) sourceEnd = end;
-      if (!isLocal(mountinfo.slice(sep + 3, typeEnd), mountinfo.slice(typeEnd + 1, sourceEnd))) return false;
+      const line = { at, end };
+      if (!isLocal(mountinfo.slice(sep + 3, typeEnd), mountinfo.slice(typeEnd + 1, sourceEnd), () => unescape(mountinfo.slice(line.at, line.end).split(" ")[4] ?? ""))) return false;
     }
     at = end + 1;
   }
