@@ -478,11 +478,11 @@ const JSON_LOG_HEAD = Buffer.from('{"log":"');
  * the record's length (the text is always shorter than its record): line numbers and byte offsets stay those
  * of the file, and every reader already skips NULs (a log cut by a power loss ends in them). A line that is
  * no complete record (cut while written) stays as it is. Returns whether the text was in that format.
- * Limits: a line docker split at 16 KiB into several records stays split; the parallel whole-file scan of
- * 64 MiB or more does not decode.
+ * Limits: a line docker split at 16 KiB into several records stays split. The parallel whole-file scan
+ * (64 MiB or more) leaves a file with a read that starts with a record to the single-thread scan.
  */
 export function decodeJsonLogLines(buf: Buffer, start: number, end: number): boolean {
-  if (end - start < JSON_LOG_HEAD.length || buf.compare(JSON_LOG_HEAD, 0, JSON_LOG_HEAD.length, start, start + JSON_LOG_HEAD.length) !== 0) return false;
+  if (!startsWithJsonLogRecord(buf, start, end)) return false;
   for (let ls = start; ls < end; ) {
     let le = buf.indexOf(0x0a, ls);
     if (le < 0 || le > end) le = end;
@@ -490,6 +490,11 @@ export function decodeJsonLogLines(buf: Buffer, start: number, end: number): boo
     ls = le + 1;
   }
   return true;
+}
+
+/** Whether bytes [start, end) start with a json-file record: the texts decodeJsonLogLines decodes. */
+export function startsWithJsonLogRecord(buf: Buffer, start: number, end: number): boolean {
+  return end - start >= JSON_LOG_HEAD.length && buf.compare(JSON_LOG_HEAD, 0, JSON_LOG_HEAD.length, start, start + JSON_LOG_HEAD.length) === 0;
 }
 
 /** Replaces the record in bytes [ls, le) by its `log` text and NULs; leaves a line that does not parse. */

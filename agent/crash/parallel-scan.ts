@@ -18,7 +18,7 @@ import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import { learnCapturePrefix } from "./capture-prefix.js";
+import { learnCapturePrefix, startsWithJsonLogRecord } from "./capture-prefix.js";
 import { makeRuntime, prefilterFor, type PrefilterRuntime, type PrefilterSpec } from "./prefilter.js";
 import { classifyLine } from "./rules.js";
 import type { FindingCollector } from "./scanner.js";
@@ -235,10 +235,25 @@ async function teachesCapturePrefix(fh: FileHandle, chunks: readonly Chunk[]): P
 }
 
 /**
+ * Whether a chunk starts with a docker json-file record (startsWithJsonLogRecord, as scanBytes decides
+ * on each read): such a log is left to the single-thread scan, which reads the records as the lines they
+ * hold; the workers here would match and the collector keep the raw records (another line, another
+ * signature: one crash would change signature as its log grows past the parallel threshold).
+ */
+async function startsWithJsonLogRecords(fh: FileHandle, chunks: readonly Chunk[]): Promise<boolean> {
+  const buf = Buffer.allocUnsafe(16);
+  for (const c of chunks) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, c.to - c.from), c.from);
+    if (startsWithJsonLogRecord(buf, 0, bytesRead)) return true;
+  }
+  return false;
+}
+
+/**
  * Scans `size` bytes of the open file in parallel into `collector` (see the file comment); returns
  * false, having read nothing into the collector, when the file is better scanned by the single-thread
- * path (one thread, too few chunks, a cut inside a very long line, a log that teaches its own capture
- * prefix). Throws FileShrankError or a
+ * path (one thread, too few chunks, a cut inside a very long line, docker json-file records, a log
+ * that teaches its own capture prefix). Throws FileShrankError or a
  * worker's error with the collector untouched.
  */
 export async function scanFileParallel(
@@ -255,7 +270,7 @@ export async function scanFileParallel(
   const layout = await singleThreadChunks(fh, size, chunkBytes);
   if (!layout || layout.chunks.length < 2) return false;
   const { chunks, lastByte } = layout;
-  if (await teachesCapturePrefix(fh, chunks)) return false;
+  if ((await startsWithJsonLogRecords(fh, chunks)) || (await teachesCapturePrefix(fh, chunks))) return false;
   // The threads' work comes in quarters of chunks: the last piece of work, which one thread finishes
   // while the others wait, is then a quarter as long. Findings do not depend on where a text is cut.
   const { units, chunkOf } = await workUnits(fh, chunks, Math.ceil(chunkBytes / UNITS_PER_CHUNK));
