@@ -175,15 +175,19 @@ async function scanPath(file: string, collector: FindingCollector, info: Scanned
 }
 
 async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collector: FindingCollector, info: ScannedFile): Promise<void> {
+  // A log with no "\n" in its last FULL_SCAN_CHUNK_BYTES is read as lines ending in lone "\r", as a
+  // whole-file scan reads a text without "\n" (splitLoneCarriageReturns): its last lastN lines, not the
+  // whole file up to TAIL_MAX_BYTES (and nothing above that size).
+  const tailOpts = { loneCarriageReturnsAfter: FULL_SCAN_CHUNK_BYTES };
   let tail;
   try {
-    tail = await tailOfHandle(fh, size, lastN);
+    tail = await tailOfHandle(fh, size, lastN, tailOpts);
   } catch (err) {
     if (!(err instanceof FileShrankError)) throw err;
     // Rotated or truncated under us: read again with the new size, once.
     const st = await fh.stat();
     info.sizeBytes = st.size;
-    tail = await tailOfHandle(fh, st.size, lastN);
+    tail = await tailOfHandle(fh, st.size, lastN, tailOpts);
   }
   info.bytesRead = tail.buf.length;
   info.linesRead = tail.lineCount;
@@ -193,6 +197,8 @@ async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collect
     info.problem = binary;
     return;
   }
+  // Made "\n" here: scanBytes splits lone "\r" only where line numbers count from the file's start.
+  if (tail.loneCarriageReturns) splitLoneCarriageReturns(tail.buf, 0, tail.buf.length);
   if (tail.firstLineNumber === null) {
     info.lineNumbersFromEnd = true;
     // Line k of the tail (1-based) is line -(lineCount - k + 1) from the end.

@@ -4,7 +4,8 @@
  * start and only bytes below it are read, so a writer appending meanwhile cannot tear lines: the
  * result is the tail of the file as it was at that moment.
  *
- * Lines are split on "\n"; a trailing "\r" (CRLF) is removed; a last line without "\n" counts.
+ * Lines are split on "\n"; a trailing "\r" (CRLF) is removed; a last line without "\n" counts. On request
+ * (loneCarriageReturnsAfter), a file whose end holds no "\n" at all is read as lines ending in lone "\r".
  * Splitting happens on raw bytes (0x0A never occurs inside a multi-byte UTF-8 sequence), so a
  * character cut by a chunk boundary is always reassembled before decoding.
  */
@@ -24,6 +25,12 @@ export interface TailOptions {
   maxBytes?: number;
   /** Count line numbers for files up to this size (default COUNT_LINES_MAX_BYTES). */
   countLinesMaxBytes?: number;
+  /**
+   * When the file's last this many bytes hold no "\n" (and at least the wanted lines end in "\r"), its
+   * lines are taken to end in lone "\r" (a serial console, classic Mac OS line ends): the tail is the
+   * last N of those (loneCarriageReturns). Default: never (only "\n" ends a line).
+   */
+  loneCarriageReturnsAfter?: number;
 }
 
 export interface TailBytes {
@@ -37,6 +44,8 @@ export interface TailBytes {
   firstLineNumber: number | null;
   /** True when maxBytes stopped the backward read before N lines were found. */
   cutAtMaxBytes: boolean;
+  /** True when the lines are those ending in lone "\r" (see loneCarriageReturnsAfter): buf holds no "\n". */
+  loneCarriageReturns?: boolean;
 }
 
 /**
@@ -87,16 +96,38 @@ export async function tailOfHandle(fh: fsp.FileHandle, size: number, n: number, 
   let start = -1;
   let skippedFinalNewline = false;
   let cut = false;
+  // Lone "\r" line ends: looked for until a "\n" is seen; crStart is where the last n such lines start.
+  const crAfter = opts.loneCarriageReturnsAfter;
+  let noNewline = crAfter !== undefined;
+  let crFound = 0;
+  let crStart = -1;
+  let loneCr = false;
   while (pos > 0 && start < 0) {
     const len = Math.min(chunkBytes, pos);
     const from = pos - len;
     const chunk = await readExactly(fh, from, len);
     chunks.unshift(chunk);
     let idx = len - 1;
+    let crIdx = len - 1;
     if (!skippedFinalNewline) {
       skippedFinalNewline = true;
-      // The file's final "\n" ends the last line; it does not start a new one.
+      // The file's final "\n" ends the last line; it does not start a new one (nor does a final lone "\r").
       if (chunk[len - 1] === 0x0a) idx = len - 2;
+      if (chunk[len - 1] === 0x0d) crIdx = len - 2;
+    }
+    if (noNewline) {
+      const lastNl = chunk.lastIndexOf(0x0a, len - 1);
+      if (lastNl !== -1) {
+        noNewline = false;
+        crStart = -1;
+      } else {
+        while (crStart < 0 && crIdx >= 0) {
+          const cr = chunk.lastIndexOf(0x0d, crIdx);
+          if (cr < 0) break;
+          if (++crFound === n) crStart = from + cr + 1;
+          crIdx = cr - 1;
+        }
+      }
     }
     while (idx >= 0) {
       const nl = chunk.lastIndexOf(0x0a, idx);
@@ -108,11 +139,18 @@ export async function tailOfHandle(fh: fsp.FileHandle, size: number, n: number, 
       idx = nl - 1;
     }
     pos = from;
+    if (start < 0 && noNewline && crStart >= 0 && size - pos >= crAfter!) {
+      // No "\n" in the last crAfter bytes: the lines end in lone "\r".
+      start = crStart;
+      loneCr = true;
+      break;
+    }
     if (start < 0 && size - pos >= maxBytes) {
-      // Lines too long: keep only whole lines inside the last maxBytes.
+      // Lines too long: keep only whole lines inside the last maxBytes (lines ending in "\r" when no "\n" was seen).
       cut = true;
+      loneCr = noNewline;
       const all = Buffer.concat(chunks);
-      const firstNl = all.indexOf(0x0a, all.length - maxBytes);
+      const firstNl = all.indexOf(loneCr ? 0x0d : 0x0a, all.length - maxBytes);
       start = firstNl < 0 || firstNl + 1 >= all.length ? size : pos + firstNl + 1;
       break;
     }
@@ -120,20 +158,23 @@ export async function tailOfHandle(fh: fsp.FileHandle, size: number, n: number, 
   if (start < 0) start = 0;
   const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   const buf = all.subarray(start - pos);
-  const lineCount = countLines(buf);
+  const lineCount = countLines(buf, loneCr ? 0x0d : 0x0a);
   let firstLineNumber: number | null = null;
   if (start === 0) firstLineNumber = 1;
-  else if (size <= (opts.countLinesMaxBytes ?? COUNT_LINES_MAX_BYTES)) firstLineNumber = 1 + (await countNewlines(fh, start, chunkBytes));
-  return { buf, startOffset: start, sizeBytes: size, lineCount, firstLineNumber, cutAtMaxBytes: cut };
+  // Lone "\r" lines: the bytes before the tail were not searched for "\n", so their lines are not counted.
+  else if (!loneCr && size <= (opts.countLinesMaxBytes ?? COUNT_LINES_MAX_BYTES)) firstLineNumber = 1 + (await countNewlines(fh, start, chunkBytes));
+  const tail: TailBytes = { buf, startOffset: start, sizeBytes: size, lineCount, firstLineNumber, cutAtMaxBytes: cut };
+  if (loneCr) tail.loneCarriageReturns = true;
+  return tail;
 }
 
-/** Number of lines in a buffer of whole lines (a last line without "\n" counts). */
-export function countLines(buf: Buffer): number {
+/** Number of lines in a buffer of whole lines (a last line without its line end counts); lines end in `end` ("\n"). */
+export function countLines(buf: Buffer, end = 0x0a): number {
   if (buf.length === 0) return 0;
   let count = 0;
   let i = -1;
-  while ((i = buf.indexOf(0x0a, i + 1)) !== -1) count++;
-  return buf[buf.length - 1] === 0x0a ? count : count + 1;
+  while ((i = buf.indexOf(end, i + 1)) !== -1) count++;
+  return buf[buf.length - 1] === end ? count : count + 1;
 }
 
 async function countNewlines(fh: fsp.FileHandle, end: number, chunkBytes: number): Promise<number> {
