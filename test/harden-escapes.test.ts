@@ -33,10 +33,15 @@ test("escape sequences in a crash line reach no terminal through fleet output", 
   fleet.control(baseDir, { crashAtStep: 0, crashText, once: true });
   const crashes = await waitFor("the crash stored", async () => {
     const c = (await fleetJson<{ crashes: Array<{ crash?: { firstFatalLine: string } }> }>(addr, ["crashes"])).crashes;
-    return c.find((x) => x.crash?.firstFatalLine.includes("PWNED-TITLE")) ? c : null;
+    return c.find((x) => x.crash?.firstFatalLine.includes("C1-CSI")) ? c : null;
   }, 30_000, 300);
-  // The controller stores what the agent read, escapes included: the data is kept, only printing is made safe.
-  assert.ok(crashes.some((x) => x.crash?.firstFatalLine.includes(`${ESC}]0;PWNED-TITLE`)), "the raw line reached the controller");
+  // The agent's crash engine reads a line as a terminal shows it: the ESC-introduced sequences (ECMA-48's CSI,
+  // OSC with its window title, DCS, charset selections) are taken out of a finding's text, as colours always were
+  // (agent/crash/capture-prefix.ts ESCAPE_SEQUENCES). The C1 controls and DEL it keeps reach the controller as read: the
+  // data is kept, only printing is made safe.
+  const stored = crashes.find((x) => x.crash?.firstFatalLine.includes("C1-CSI"))!.crash!.firstFatalLine;
+  assert.ok(stored.includes("\u009b2J C1-CSI") && stored.includes("\u007fDEL"), `the raw line reached the controller: ${JSON.stringify(stored)}`);
+  assert.ok(!stored.includes(ESC) && !stored.includes("PWNED-TITLE"), "no ESC sequence, no window title, in the finding's text");
 
   const outputs: Array<[string, string[]]> = [
     ["fleet crashes", ["crashes"]],
@@ -57,7 +62,7 @@ test("escape sequences in a crash line reach no terminal through fleet output", 
   }
   // The text is still there, visibly escaped.
   const crashesOut = (await runCli(["fleet", "crashes", "--controller", addr])).stdout;
-  assert.match(crashesOut, /\\x1b\]0;PWNED-TITLE\\x07/);
+  assert.match(crashesOut, /\\x9b2J C1-CSI/);
   const statusOut = (await runCli(["fleet", "status", "esc1", "--controller", addr])).stdout;
-  assert.match(statusOut, /PWNED-TITLE/);
+  assert.match(statusOut, /C1-CSI/);
 });
