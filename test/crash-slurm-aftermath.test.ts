@@ -8,18 +8,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { CORPUS_DIR } from "../bench/crash-accuracy.bench.js";
 import { loadRules } from "../agent/crash/rules.js";
-import { scanFiles } from "../agent/crash/scanner.js";
+import { corpus, primaryScanner } from "./helpers/crash-families.js";
 
-const rules = await loadRules();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-slurm-aftermath-"));
-test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const scan = primaryScanner(await loadRules(), "trainsafe-slurm-aftermath-");
+const primary = async (text: string, name: string) => (await scan(name, text))?.category ?? "none";
 
-// Slurm 23's own lines for a step whose task 0 failed while task 1 still ran.
+// Slurm's lines for a step whose task 0 failed while task 1 still ran (srun --kill-on-bad-exit).
 const KILL_ON_BAD_EXIT = [
   "srun: error: gpu-node-07: task 0: Exited with exit code 1",
   "srun: Terminating StepId=424242.0",
@@ -28,20 +23,14 @@ const KILL_ON_BAD_EXIT = [
   "srun: Force Terminated StepId=424242.0",
 ].join("\n") + "\n";
 
-async function primary(text: string, name: string): Promise<string> {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, text);
-  return (await scanFiles([file], { rules })).primary?.category ?? "none";
-}
-
 for (const [file, label] of [
   // An IPython traceback cut before its exception line: its header names MemoryError.
   ["host_oom/fastai-1195-tokenizer-memoryerror.log", "host_oom"],
   // Ranks waiting in init_process_group's store-based barrier when the log ends.
   ["timeout/yolov5-4574-waiting-store-based-barrier-worker-count-8.log", "timeout"],
 ] as const) {
-  test(`${path.basename(file)}: Slurm's kill-on-bad-exit lines after it leave its reading (${label})`, async () => {
-    const text = fs.readFileSync(path.join(CORPUS_DIR, file), "utf8");
+  test(`${file}: Slurm's kill-on-bad-exit lines after it leave its reading (${label})`, async () => {
+    const text = corpus(file);
     const base = text.endsWith("\n") ? text : `${text}\n`;
     assert.equal(await primary(base, "as-collected.log"), label);
     assert.equal(await primary(base + KILL_ON_BAD_EXIT, "with-slurm.log"), label);

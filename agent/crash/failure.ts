@@ -384,11 +384,11 @@ const STUCK_WAITS: readonly StuckWait[] = [
  * goes on (the barrier completes, training starts), so only lines with nothing after them but blank
  * lines or a closing code fence count; and only when nothing else in the file's final incident says more.
  */
-export function stuckWaitFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[], traits?: RuleTraits): CrashFinding | null {
+export function stuckWaitFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[], traits: RuleTraits): CrashFinding | null {
   // `kept` ends where the run's own output ends (runEnd): a consequence after it (Slurm stopping the
   // step's other tasks, `task 1: Terminated`) is what followed the wait, not a reason for it.
   const end = kept.firstLine + kept.lines.length;
-  if (findings.some((f) => f.finalIncident && f.severity !== "warning" && !(traits?.consequence.has(f.ruleId) && f.line >= end))) return null;
+  if (findings.some((f) => f.finalIncident && f.severity !== "warning" && !(traits.consequence.has(f.ruleId) && f.line >= end))) return null;
   let kind: StuckWait | undefined;
   let last = -1;
   let n = 0;

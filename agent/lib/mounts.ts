@@ -101,8 +101,8 @@ export function noMountMayHang(mountinfo: string | null = readMountInfo()): bool
       if (typeEnd < 0 || typeEnd > end) typeEnd = end;
       let sourceEnd = typeEnd < end ? mountinfo.indexOf(" ", typeEnd + 1) : end;
       if (sourceEnd < 0 || sourceEnd > end) sourceEnd = end;
-      const line = { at, end };
-      if (!isLocal(mountinfo.slice(sep + 3, typeEnd), mountinfo.slice(typeEnd + 1, sourceEnd), () => unescape(mountinfo.slice(line.at, line.end).split(" ")[4] ?? ""))) return false;
+      const lineStart = at;
+      if (!isLocal(mountinfo.slice(sep + 3, typeEnd), mountinfo.slice(typeEnd + 1, sourceEnd), () => unescape(mountinfo.slice(lineStart, end).split(" ")[4] ?? ""))) return false;
     }
     at = end + 1;
   }
