@@ -50,6 +50,7 @@
  * program's own record start, which the parser reads). Such a prefix is noise: read as any number,
  * ranks or hosts under it cannot be told apart, so it never is a source tag.
  */
+import { isAscii } from "node:buffer";
 
 /**
  * Terminal escape sequences (ECMA-48), which colour and redraw a log but are no part of its text: CSI
@@ -566,6 +567,10 @@ const MAX_WRAP_TEXT_BYTES = 2 * 1024 * 1024;
  */
 export function rejoinWrappedLines(buf: Buffer, start: number, end: number): boolean {
   if (end - start >= MAX_WRAP_TEXT_BYTES || end - start < 3 * 80) return false;
+  // Most texts are ASCII without escapes or NULs, where a line shows as many columns as it has bytes: their
+  // longest line is found from the line breaks' offsets, and a text not cut at a wrap width is left without
+  // decoding and splitting it (every tail scan runs this: ~0.17 ms for a 27 KB tail, ~2.6 ms for 1.9 MB).
+  if (plainAscii(buf, start, end) && !WRAP_WIDTHS.has(longestLineBytes(buf, start, end))) return false;
   const text = buf.toString("utf8", start, end);
   const lines = text.split("\n");
   // What a terminal shows of each line: escape sequences and NULs take no column.
@@ -644,4 +649,24 @@ function prefixShape(line: string): string {
 export function withoutLearnedPrefix(line: string, prefix: LearnedPrefix): { cut: number; text: string } | null {
   const cut = learnedCut(line, prefix);
   return cut === 0 ? null : { cut, text: line.slice(cut) };
+}
+
+/** Whether bytes [start, end) are ASCII with no ESC and no NUL: each byte is one column a terminal shows. */
+function plainAscii(buf: Buffer, start: number, end: number): boolean {
+  if (!isAscii(buf.subarray(start, end))) return false;
+  const esc = buf.indexOf(0x1b, start);
+  const nul = buf.indexOf(0, start);
+  return (esc === -1 || esc >= end) && (nul === -1 || nul >= end);
+}
+
+/** The byte length of the longest "\n"-separated line of bytes [start, end) (its "\r", if any, counted). */
+function longestLineBytes(buf: Buffer, start: number, end: number): number {
+  let longest = 0;
+  for (let ls = start; ls <= end; ) {
+    let le = buf.indexOf(0x0a, ls);
+    if (le === -1 || le > end) le = end;
+    if (le - ls > longest) longest = le - ls;
+    ls = le + 1;
+  }
+  return longest;
 }
