@@ -153,7 +153,16 @@ const builtinsOnce = {
   name: "builtins-once",
   setup(b) {
     b.onResolve({ filter: /^node:(fs|path|os)$/ }, (a) => (a.namespace === "builtin-once" || a.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { path: a.path, namespace: "builtin-once", sideEffects: false }));
-    b.onLoad({ filter: /.*/, namespace: "builtin-once" }, (a) => ({ contents: `export * from ${JSON.stringify(a.path)};\nexport { default } from ${JSON.stringify(a.path)};\n`, loader: "js", resolveDir: root }));
+    b.onLoad({ filter: /.*/, namespace: "builtin-once" }, (a) => ({
+      contents:
+        a.path === "node:path"
+          ? // node:path with a shortcut for absolute paths in normal form (agent/lib/fast-path.ts): node's
+            // normalizeString, called ~200 times by a `check`, was compiled with TurboFan at every run.
+            `import real from "node:path";\nimport { fastPath } from ${JSON.stringify(path.join(root, "agent", "lib", "fast-path.ts"))};\nexport * from "node:path";\nexport default /* @__PURE__ */ fastPath(real);\n`
+          : `export * from ${JSON.stringify(a.path)};\nexport { default } from ${JSON.stringify(a.path)};\n`,
+      loader: "js",
+      resolveDir: root,
+    }));
   },
 };
 
@@ -294,16 +303,19 @@ await build({
   plugins: [englishZodLocaleOnly],
 });
 /**
- * esbuild's charset "ascii" escapes strings, templates and names but leaves comments and regex literals
- * as written (a traceback parser matches box-drawing characters). Escaping those too is exact (in a
- * regex, \uXXXX matches the character it names; a comment is not code), and an all-ASCII script is
- * read as latin1, ~8 ms faster than utf8 for 0.6 MB. A small lexer of esbuild's output finds them;
- * a non-ASCII character anywhere else (a raw tagged template), or a lexer that loses its way, leaves
- * the script as it is: read as utf8.
+ * esbuild's charset "ascii" escapes strings, templates and names but leaves comments, regex literals and
+ * String.raw templates as written (a traceback parser matches box-drawing characters, and MLflow's
+ * emoji in a String.raw). Escaping those too is exact (in a regex, \uXXXX matches the character it
+ * names; a comment is not code; in a String.raw template a character becomes a substitution of a string
+ * holding it, `${"\uXXXX"}`, which String.raw puts back where it was), and an all-ASCII script is read
+ * as latin1, ~8 ms faster than utf8 for 0.6 MB, and held one byte a character (a single emoji made V8
+ * hold the whole 0.98 MB checks' script two bytes a character). A small lexer of esbuild's output finds
+ * them; a non-ASCII character anywhere else (a template of another tag, whose strings the tag reads as
+ * written), or a lexer that loses its way, leaves the script as it is: read as utf8.
  */
 function asciiOnly(src) {
   const out = [];
-  const templates = []; // brace depth at each open ${ of a template
+  const templates = []; // each open ${ of a template: the brace depth there and whether the template is a String.raw
   let depth = 0;
   let i = 0;
   let last = 0;
@@ -322,10 +334,15 @@ function asciiOnly(src) {
     for (i++; i < src.length && src[i] !== q; i++) if (src[i] === "\\") i++;
     i++;
   };
-  // Returns true at the end of the template, false at a ${.
-  const skipTemplate = () => {
+  // Returns true at the end of the template, false at a ${. In a String.raw template (raw), a character
+  // above ASCII becomes a substitution of a string of it (an escape would be read raw, as written).
+  const skipTemplate = (raw) => {
     for (; i < src.length; i++) {
-      if (src[i] === "\\") i++;
+      const c = src.charCodeAt(i);
+      if (raw && c > 0x7f) {
+        out.push(src.slice(last, i), `\${"\\u${c.toString(16).padStart(4, "0")}"}`);
+        last = i + 1;
+      } else if (src[i] === "\\") i++;
       else if (src[i] === "`") return (i++, true);
       else if (src[i] === "$" && src[i + 1] === "{") return ((i += 2), false);
     }
@@ -359,13 +376,14 @@ function asciiOnly(src) {
       skipString(ch);
       prev = "x";
     } else if (ch === "`") {
+      const raw = prev === "String.raw";
       i++;
-      if (!skipTemplate()) templates.push(depth);
+      if (!skipTemplate(raw)) templates.push({ depth, raw });
       prev = "x";
-    } else if (ch === "}" && templates.length && templates[templates.length - 1] === depth) {
-      templates.pop();
+    } else if (ch === "}" && templates.length && templates[templates.length - 1].depth === depth) {
+      const { raw } = templates.pop();
       i++;
-      if (!skipTemplate()) templates.push(depth);
+      if (!skipTemplate(raw)) templates.push({ depth, raw });
       prev = "x";
     } else if (/[A-Za-z0-9_$]/.test(ch)) {
       const m = /[A-Za-z0-9_$.]+/y;

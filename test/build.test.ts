@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 import zlib from "node:zlib";
 import { buildCopy } from "./helpers/build-copy.js";
 
@@ -90,6 +91,28 @@ test("the local scripts are written inside CommonJS's function wrapper, which th
     assert.match(launcher, new RegExp(`"?${f}"?: \\{ file: "${f}\\.cjs"[^}]*wrapped: true`), `the launcher knows ${f}.cjs is wrapped`);
   }
   // Run as built (the same text compiled as read): the commands above and below give the sources' results.
+});
+
+test("every local script is ASCII and read as latin1, String.raw templates with emoji included; their node:path is the fast path", () => {
+  // A String.raw template with MLflow's emoji (agent/crash/traceback.ts) left the crash and checks scripts
+  // non-ASCII: read as utf8, and held by V8 two bytes a character (0.98 MB for the checks' script).
+  const dist = path.dirname(bundle);
+  const launcher = fs.readFileSync(bundle, "latin1");
+  for (const f of ["check", "crash", "config", "resume", "checks-worker"]) {
+    const text = fs.readFileSync(path.join(dist, `${f}.cjs`), "latin1");
+    assert.doesNotMatch(text, /[^\x00-\x7f]/, `${f}.cjs is not ASCII`);
+    assert.match(launcher, new RegExp(`"?${f}"?: \\{ file: "${f}\\.cjs", encoding: "latin1"`), `the launcher reads ${f}.cjs as latin1`);
+    // agent/lib/fast-path.ts (test/fast-path.test.ts): node's normalizeString was TurboFan-compiled at every check.
+    assert.match(text, /fastPath\(import_node_path\d*\.default\)|fastPath\(import_node_path\d*\)/, `${f}.cjs's node:path is the fast path`);
+  }
+  // The emoji come back where they were: each script holds them as substitutions of a String.raw, whose
+  // value is the source's text (evaluated here as the script would).
+  for (const f of ["crash", "checks-worker"]) {
+    const raw = /String\.raw`[^`]*View run[^`]*`/.exec(fs.readFileSync(path.join(dist, `${f}.cjs`), "latin1"));
+    assert.ok(raw && raw[0].includes('${"\\ud83c"}${"\\udfc3"}'), `${f}.cjs: MLflow's String.raw as substitutions`);
+    const value = vm.runInNewContext(raw[0]) as string;
+    assert.ok(value.includes("|^\u{1F3C3} View run |^\u{1F9EA} View experiment |"), `${f}.cjs: ${value.slice(0, 120)}`);
+  }
 });
 
 test("each local script copies node:fs's, node:path's and node:os's namespaces once, not once per source file", () => {
