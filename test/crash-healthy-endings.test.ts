@@ -1,0 +1,185 @@
+/**
+ * Healthy endings (review of the crash engine, issue 10): the last lines of real runs that went on or finished,
+ * each holding an error-shaped line the run survived or printed at a clean exit: NCCL's process-group destructor
+ * warnings, TensorFlow's `E`/`W` records that are no failure (factory registration at start-up, grappler's layout
+ * pass, a generator iterator finalised at exit), Ray's disk monitor, c10d's connect retry, DeepSpeed's `[WARNING]`
+ * blocks, Trainer's missing-keys warning, a metric named `error_rate`, MLflow's fallback. A log that ends so is no
+ * crash: the scan gives no primary, read from the tail, the whole file, or the whole file in parallel threads.
+ * Every text is copied from the thread named (`source`), cut only at line boundaries.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadRules } from "../agent/crash/rules.js";
+import { scanFiles, type ScanOptions } from "../agent/crash/scanner.js";
+import { corpus } from "./helpers/crash-families.js";
+
+const rules = await loadRules();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-healthy-endings-"));
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+interface Ending {
+  name: string;
+  source: string;
+  /** What the lines are and why the run is healthy. */
+  why: string;
+  text: string;
+}
+
+const ENDINGS: Ending[] = [
+  {
+    name: "nccl-pg-not-destroyed-dmlcloud-61",
+    source: "https://github.com/sehoffmann/dmlcloud/issues/61",
+    why: "ProcessGroupNCCL's destructor warning at a normal exit (the maintainers' own run: add destroy_process_group)",
+    text: "[rank0]:[W227 10:54:51.986111855 ProcessGroupNCCL.cpp:1374] Warning: WARNING: process group has NOT been destroyed before we destruct ProcessGroupNCCL. On normal program exit, the application should call destroy_process_group to ensure that any pending NCCL operations have finished in this process. In rare cases this process can exit before this point and block the progress of another member of the process group. This constraint has always been present,  but this warning has only been added since PyTorch 2.4 (function operator())\n",
+  },
+  {
+    name: "nccl-pg-destructed-pytorch-126275",
+    source: "https://github.com/pytorch/pytorch/issues/126275",
+    why: "the 2.4 nightly wording of the same warning, one per rank at exit (\"the wall of warning text\")",
+    text: "[rank0]:[W515 07:06:42.829549331 ProcessGroupNCCL.cpp:1117] WARNING: process group has NOT been destroyed before it is being destructed. On normal program exit, the application should call destroy_process_group to ensure that any pending NCCL data transfers have finished in this process. In rare cases this process can exit before this point and block the progress of another member of the process group. This constraint has always been present,  but this warning has only been added since PyTorch 2.4\n[rank0]:[W515 07:06:42.830097390 ProcessGroupNCCL.cpp:1117] WARNING: process group has NOT been destroyed before it is being destructed. On normal program exit, the application should call destroy_process_group to ensure that any pending NCCL data transfers have finished in this process. In rare cases this process can exit before this point and block the progress of another member of the process group. This constraint has always been present,  but this warning has only been added since PyTorch 2.4\n",
+  },
+  {
+    name: "destroy-pg-not-called-opensloth-17",
+    source: "https://github.com/anhvth/opensloth/issues/17",
+    why: "the newer wording: destroy_process_group() was not called before program exit",
+    text: "[rank0]:[W730 15:32:17.841273251 ProcessGroupNCCL.cpp:1479] Warning: WARNING: destroy_process_group() was not called before program exit, which can leak resources. For more info, please see https://pytorch.org/docs/stable/distributed.html#shutdown (function operator())\n[rank1]:[W730 15:32:14.298860965 ProcessGroupNCCL.cpp:1479] Warning: WARNING: destroy_process_group() was not called before program exit, which can leak resources. For more info, please see https://pytorch.org/docs/stable/distributed.html#shutdown (function operator())\n",
+  },
+  {
+    name: "tf-generator-finalize-calamari-164",
+    source: "https://github.com/Calamari-OCR/calamari/issues/164",
+    why: "`Training finished`, then TensorFlow's W record `Error occurred when finalizing GeneratorDataset iterator` at interpreter exit",
+    text: "INFO     2023-04-26 19:53:12,419 calamari_ocr.ocr.training.trai: Training finished\n2023-04-26 19:53:12.616129: W tensorflow/core/kernels/data/generator_dataset_op.cc:107] Error occurred when finalizing GeneratorDataset iterator: Failed precondition: Python interpreter state is not initialized. The process may be terminated.\n         [[{{node PyFunc}}]]\n",
+  },
+  {
+    name: "tf-generator-finalize-exit0-tensorflow-35100",
+    source: "https://github.com/tensorflow/tensorflow/issues/35100",
+    why: "the same W record as the last line of a run whose exit code was 0 (EarlyStopping ended it)",
+    text: "W tensorflow/core/kernels/data/generator_dataset_op.cc:108] Error occurred when finalizing GeneratorDataset iterator: FAILED_PRECONDITION: Python interpreter state is not initialized. The process may be terminated.\n\t [[{{node PyFunc}}]]\n",
+  },
+  {
+    name: "tf-early-stopping-sleap-365",
+    source: "https://github.com/talmolab/sleap/issues/365",
+    why: "early stopping, the iterator's `Cancelled` W record, `Finished training loop`",
+    text: "Epoch 00013: early stopping\n2020-06-17 16:46:34.480694: W tensorflow/core/kernels/data/generator_dataset_op.cc:103] Error occurred when finalizing GeneratorDataset iterator: Cancelled: Operation was cancelled\nINFO:sleap.nn.training:Finished training loop. [15.9 min]\n",
+  },
+  {
+    name: "tf-generator-finalize-prompt-retinanet-9",
+    source: "https://github.com/jaspereb/Retinanet-Tutorial/issues/9",
+    why: "a Keras epoch, the W record and its `[[{{node PyFunc}}]]` line, then the shell's prompt",
+    text: "Epoch 00023: saving model to C:/Users/3DSVA-PC-1/RetinanetTutorial/TrainingOutput/snapshots\\resnet50_pascal_23.h5\n\nEpoch 00023: ReduceLROnPlateau reducing learning rate to 1.0000000116860975e-08.\n100/100 [==============================] - 1872s 19s/step - loss: 2.1196 - classification_loss: 0.2780 - regression_loss: 1.8416\n2020-09-25 00:12:21.876334: W tensorflow/core/kernels/data/generator_dataset_op.cc:103] Error occurred when finalizing GeneratorDataset iterator: Failed precondition: Python interpreter state is not initialized. The process may be terminated.\n         [[{{node PyFunc}}]]\n\n(retinanet) C:\\Users\\3DSVA-PC-1\\RetinanetTutorial\\keras-retinanet>\n",
+  },
+  {
+    name: "tf-layout-failed-absl-tensorflow-98985",
+    source: "https://github.com/tensorflow/tensorflow/issues/98985",
+    why: "grappler's `E0000 ... layout failed: INVALID_ARGUMENT` (absl format): the reporter's GAN goes on training",
+    text: "E0000 00:00:1755238545.060511  736976 meta_optimizer.cc:967] layout failed: INVALID_ARGUMENT: Size of values 0 does not match size of permutation 4 @ fanin shape insequential_2/dropout_1/stateless_dropout/SelectV2-2-TransposeNHWCToNCHW-LayoutOptimizer\n",
+  },
+  {
+    name: "tf-register-factory-absl-chesapeakersc-5",
+    source: "https://github.com/isaaccorley/ChesapeakeRSC/issues/5",
+    why: "TensorFlow's start-up `Unable to register cuFFT/cuDNN/cuBLAS factory` E records, timestamped and absl `E0000` (Lightning starts after them)",
+    text: "2025-06-15 11:02:34.670068: E external/local_xla/xla/stream_executor/cuda/cuda_fft.cc:477] Unable to register cuFFT factory: Attempting to register factory for plugin cuFFT when one has already been registered\nWARNING: All log messages before absl::InitializeLog() is called are written to STDERR\nE0000 00:00:1749985354.692567     367 cuda_dnn.cc:8310] Unable to register cuDNN factory: Attempting to register factory for plugin cuDNN when one has already been registered\nE0000 00:00:1749985354.699555     367 cuda_blas.cc:1418] Unable to register cuBLAS factory: Attempting to register factory for plugin cuBLAS when one has already been registered\n",
+  },
+  {
+    name: "tf-register-factory-relernn-63",
+    source: "https://github.com/kr-colab/ReLERNN/issues/63",
+    why: "the three `Unable to register ... factory` E records of TF 2.15 start-up",
+    text: "2025-02-09 09:37:32.334610: E external/local_xla/xla/stream_executor/cuda/cuda_dnn.cc:9261] Unable to register cuDNN factory: Attempting to register factory for plugin cuDNN when one has already been registered\n2025-02-09 09:37:32.334667: E external/local_xla/xla/stream_executor/cuda/cuda_fft.cc:607] Unable to register cuFFT factory: Attempting to register factory for plugin cuFFT when one has already been registered\n2025-02-09 09:37:32.335925: E external/local_xla/xla/stream_executor/cuda/cuda_blas.cc:1515] Unable to register cuBLAS factory: Attempting to register factory for plugin cuBLAS when one has already been registered\n",
+  },
+  {
+    name: "ray-disk-monitor-lmdeploy-3457",
+    source: "https://github.com/InternLM/lmdeploy/issues/3457",
+    why: "Ray's raylet file_system_monitor E record, printed every 10 s while the cluster runs (ray-project/ray#36959: right after ray.init, disk not full)",
+    text: "(raylet) [2025-04-21 10:05:37,313 E 959680 959717] file_system_monitor.cc:116: /tmp/ray/session_2025-03-25_17-33-57_554404_959134 is over 95% full, available space: 42.6695 GB; capacity: 876.137 GB. Object creation will fail if spilling is required.\n(raylet) [2025-04-21 10:05:47,320 E 959680 959717] file_system_monitor.cc:116: /tmp/ray/session_2025-03-25_17-33-57_554404_959134 is over 95% full, available space: 42.6694 GB; capacity: 876.137 GB. Object creation will fail if spilling is required.\n(raylet) [2025-04-21 10:05:57,326 E 959680 959717] file_system_monitor.cc:116: /tmp/ray/session_2025-03-25_17-33-57_554404_959134 is over 95% full, available space: 42.6694 GB; capacity: 876.137 GB. Object creation will fail if spilling is required.\n(raylet) [2025-04-21 10:06:07,333 E 959680 959717] file_system_monitor.cc:116: /tmp/ray/session_2025-03-25_17-33-57_554404_959134 is over 95% full, available space: 42.6693 GB; capacity: 876.137 GB. Object creation will fail if spilling is required.\n(raylet) [2025-04-21 10:06:17,340 E 959680 959717] file_system_monitor.cc:116: /tmp/ray/session_2025-03-25_17-33-57_554404_959134 is over 95% full, available space: 42.6693 GB; capacity: 876.137 GB. Object creation will fail if spilling is required.\n",
+  },
+  {
+    name: "c10d-client-retry-pippy-158",
+    source: "https://github.com/pytorch/PiPPy/issues/158",
+    why: "c10d's `[W socket.cpp]` warning for one failed connect attempt; the client retries (the failure is an `[E socket.cpp] ... any network address` record or an exception)",
+    text: "[W socket.cpp:558] [c10d] The client socket has failed to connect to [localhost]:29500 (errno: 99 - Cannot assign requested address).\n",
+  },
+  {
+    name: "deepspeed-warnings-after-step-monkey-128",
+    source: "https://github.com/Yuliang-Liu/Monkey/issues/128",
+    why: "a Trainer step, then DeepSpeed's op-builder `[WARNING]` block (async_io, libaio)",
+    text: "{'loss': 1.3513, 'learning_rate': 2.129925452609159e-11, 'epoch': 0.0}\n  0%|          | 1/62592 [00:38<661:12:13, 38.03s/it] [WARNING]  async_io requires the dev libaio .so object and headers but these were not found.\n [WARNING]  async_io: please install the libaio-dev package with apt\n [WARNING]  If libaio is already installed (perhaps from source), try setting the CFLAGS and LDFLAGS environment variables to where it can be found.\n",
+  },
+  {
+    name: "deepspeed-cache-flushes-dsexamples-186",
+    source: "https://github.com/deepspeedai/DeepSpeedExamples/issues/186",
+    why: "ZeRO-3's `[WARNING] ... pytorch allocator cache flushes since last step` between steps",
+    text: "[2022-07-13 21:09:08,702] [INFO] [timer.py:193:stop] 0/50, SamplesPerSec=8.589520405326056, MemAllocated=0.93GB, MaxMemAllocated=12.76GB\n[2022-07-13 21:09:13,651] [WARNING] [stage3.py:2391:step] 2 pytorch allocator cache flushes since last step. this happens when there is high memory pressure and is detrimental to performance. if this is happening frequently consider adjusting settings to reduce memory consumption. If you are unable to make the cache flushes go away consider adding torch.cuda.empty_cache() calls in your training loop to ensure that all ranks flush their caches at the same time\n[2022-07-13 21:09:34,759] [WARNING] [stage3.py:2391:step] 2 pytorch allocator cache flushes since last step. this happens when there is high memory pressure and is detrimental to performance. if this is happening frequently consider adjusting settings to reduce memory consumption. If you are unable to make the cache flushes go away consider adding torch.cuda.empty_cache() calls in your training loop to ensure that all ranks flush their caches at the same time\n",
+  },
+  {
+    name: "hf-missing-keys-best-model-letter-8",
+    source: "https://github.com/HonghuiBao2000/LETTER/issues/8",
+    why: "Trainer's load_best_model_at_end warning after the last epoch (\"my training did converge\")",
+    text: "There were missing keys in the checkpoint model loaded: ['encoder.embed_tokens.weight', 'decoder.embed_tokens.weight', 'lm_head.weight'].\n",
+  },
+  {
+    name: "fastai-error-rate-fastbook-252",
+    source: "https://github.com/fastai/fastbook/issues/252",
+    why: "fastai's result table with its `error_rate` metric column",
+    text: "epoch\ttrain_loss\t  valid_loss\terror_rate\ttime\n0\t       0.052510\t0.019551\t0.008119\t              35:40\n",
+  },
+  {
+    name: "mlflow-warning-after-fastai-6056",
+    source: "https://github.com/mlflow/mlflow/issues/6056",
+    why: "fastai epochs, then MLflow's pip-requirements warning (`Encountered an unexpected error ... fall back`) as log_model ends the run",
+    text: "epoch     train_loss  valid_loss  time    \n0         3.303364    3.672163    00:00                     \n1         3.227255    3.531538    00:00                     \n2         3.423550    3.387718    00:00                     \n3         3.354039    3.291163    00:00                     \nEpoch 5/5 :                                                 4         3.355100    3.254609    00:00     \n2022/06/14 14:34:34 WARNING mlflow.utils.environment: Encountered an unexpected error while inferring pip requirements (model URI: C:\\Users\\chunr\\AppData\\Local\\Temp\\tmpwrfgx_r3\\model, flavor: fastai), fall back to return ['fastai==2.6.3']. Set logging level to DEBUG to see the full traceback.\n",
+  },
+];
+
+/** The scan modes a user or the agent reaches a log with: `crash scan --file`, a short tail (the agent's setting), `--all`, `--all` in threads. */
+const MODES: [string, ScanOptions][] = [
+  ["tail", {}],
+  ["tail of 40 lines", { lastNLines: 40 }],
+  ["whole file", { all: true }],
+  ["whole file in threads", { all: true, parallel: { minBytes: 1, threads: 2 } }],
+];
+
+/** The primary of `text` (written to a file) in each mode: category, rule, line and byte offset, or null. */
+async function primaries(name: string, text: string): Promise<[string, string | null][]> {
+  const file = path.join(tmp, `${name}.log`);
+  fs.writeFileSync(file, text);
+  const out: [string, string | null][] = [];
+  for (const [mode, opts] of MODES) {
+    const p = (await scanFiles([file], { rules, ...opts })).primary;
+    out.push([mode, p ? `${p.category}/${p.ruleId} line ${p.line} byte ${p.byteOffset}: ${p.text.slice(0, 160)}` : null]);
+  }
+  return out;
+}
+
+describe("healthy endings: no primary in any scan mode", () => {
+  for (const e of ENDINGS) {
+    test(`${e.name}: ${e.why} (${e.source})`, async () => {
+      for (const [mode, p] of await primaries(e.name, e.text)) assert.equal(p, null, `${mode}: ${p}`);
+    });
+  }
+});
+
+describe("healthy endings after a long run", () => {
+  // 20 000 real Trainer records (Monkey#128's line) before each ending: the tail (1000 lines) starts inside the
+  // records, the whole-file scan reads them all (3 MB: absolute line numbers in every mode).
+  const record = "{'loss': 1.3513, 'learning_rate': 2.129925452609159e-11, 'epoch': 0.0}\n";
+  const body = record.repeat(20_000);
+  for (const e of ENDINGS) {
+    test(`${e.name} after 20 000 records`, async () => {
+      for (const [mode, p] of await primaries(`long-${e.name}`, body + e.text)) assert.equal(p, null, `${mode}: ${p}`);
+    });
+  }
+});
+
+describe("the scan modes agree on a crash at the end of a long log", () => {
+  // A real crash ending (the Caffe OOM check of corpus x-ron-4) after the same records: every mode names the same
+  // finding at the same line and byte, whether a rule or a reading of the last lines made it.
+  test("caffe's Check failed, then Aborted (core dumped), after 20 000 records", async () => {
+    const record = "{'loss': 1.3513, 'learning_rate': 2.129925452609159e-11, 'epoch': 0.0}\n";
+    const got = await primaries("agree-ron-4", record.repeat(20_000) + corpus("cuda_oom/x-ron-4-caffe-syncedmem-out-of-memory.log"));
+    assert.ok(got[0]![1], "tail: no primary");
+    for (const [mode, p] of got) assert.equal(p, got[0]![1], mode);
+  });
+});
