@@ -438,8 +438,11 @@ const TIMED_OUT_MESSAGE = /\btimed out\b|\bdeadline exceeded\b|\btime-?out(?: of
 
 /** Readers of checkpoints and state files: an end-of-file or unpickling error inside them is a broken file. */
 const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetensors[\\/]|[\\/]pickle\.py$/;
-/** A source line that loads a saved object (`state = pickle.load(f)`, `torch.load(path)`). */
-const LOAD_CALL = /\b(?:c?[Pp]ickle|_pickle|dill|cloudpickle|joblib|torch)\.load\(/;
+/**
+ * A source line that loads a saved object (`state = pickle.load(f)`, `torch.load(path)`), or unpickles the bytes a
+ * file read returned (Ray Tune's restore: `tuner_state = pickle.loads(f.readall())`), which is the same load.
+ */
+const LOAD_CALL = /\b(?:c?[Pp]ickle|_pickle|dill|cloudpickle|joblib|torch)\.load\(|\b(?:c?[Pp]ickle|_pickle|dill|cloudpickle)\.loads\([^()]*\.read(?:all|_bytes)?\(\)/;
 /**
  * Functions that load a checkpoint, as frameworks name them (mmcv's `load_checkpoint` and
  * `_load_checkpoint`, Lightning's `load_from_checkpoint`, torch's `_legacy_load`): an end of file
@@ -490,9 +493,10 @@ export interface MessageReading {
 /**
  * Types whose message is a name, a path, a value or an argument (`KeyError: 'cuda'`, `FileNotFoundError:
  * '.../checkpoint.pt'`, `TypeError: ... argument 'memory_format'`), never a report of what failed: their
- * messages are not read.
+ * messages are not read. Nor is Ray Train's TrainingFailedError's, a fixed text that points at the errors
+ * before it and names OOM only as an example ("assuming that the error is ... an error such as OOM").
  */
-const UNREAD_MESSAGE_TYPES = /(?:^|\.)(?:Key|Attribute|Name|UnboundLocal|Type|Index|Lookup|FileNotFound|FileExists|IsADirectory|NotADirectory|Permission|Syntax|Indentation|TabError|JSONDecode|Unicode\w*|ZeroDivision|NotImplemented|Recursion|Import|ModuleNotFound)Error$|(?:^|\.)(?:StopIteration|KeyboardInterrupt|SystemExit)$/;
+const UNREAD_MESSAGE_TYPES = /(?:^|\.)(?:TrainingFailed|Key|Attribute|Name|UnboundLocal|Type|Index|Lookup|FileNotFound|FileExists|IsADirectory|NotADirectory|Permission|Syntax|Indentation|TabError|JSONDecode|Unicode\w*|ZeroDivision|NotImplemented|Recursion|Import|ModuleNotFound)Error$|(?:^|\.)(?:StopIteration|KeyboardInterrupt|SystemExit)$/;
 
 /**
  * A message about a file that is not there (or a model name that does not resolve): a wrong path, whatever

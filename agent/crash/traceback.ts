@@ -454,24 +454,64 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       for (let j = i; j <= e.endLine; j++) consumed.add(j);
       continue;
     }
-    // BARE_EXC's type ends in one of these words right before ": ", in a part of the line.
-    if (!BARE_EXC_ENDS.some((end) => raw.includes(end))) continue;
+    // A C++ exception a glog error record names (Caffe2's operator chain rethrowing its EnforceNotMet).
+    const cpp = raw.includes("::") && raw.includes("] ") ? errorRecordCppException(lines, i) : null;
+    if (cpp) {
+      out.push(cpp);
+      continue;
+    }
+    // BARE_EXC's type ends in one of these words right before ": ", in a part of the line; or the line
+    // ends in such a type and its colon, the message on the lines after it (BARE_EXC_HEAD).
+    const endsInType = raw.includes(":") && /(?:Error|Exception):\s*$/.test(raw);
+    if (!endsInType && !BARE_EXC_ENDS.some((end) => raw.includes(end))) continue;
     const body = withoutRankPrefix(raw);
     const uncaught = body.includes("Uncaught ") ? UNCAUGHT.exec(body) : null;
-    const bare = BARE_EXC.exec((uncaught ? body.slice(uncaught[0].length) : body).trim().replace(JAX_UNFILTERED, ""));
+    const bare = endsInType ? BARE_EXC_HEAD.exec(body) : BARE_EXC.exec((uncaught ? body.slice(uncaught[0].length) : body).trim().replace(JAX_UNFILTERED, ""));
     if (bare && (uncaught !== null || !/^\s/.test(body))) {
-      const msgLines = [bare.groups!.msg!.trim()];
+      const msgLines = endsInType ? [] : [bare.groups!.msg!.trim()];
       let j = i + 1;
       for (; j < lines.length && msgLines.length < MAX_MESSAGE_LINES; j++) {
         const s = withoutRankPrefix(lines[j]!);
         if (endsMessage(s) || BARE_EXC.test(s.trim()) || FRAME.test(s) || s.includes(TRACEBACK_HEAD)) break;
+        // A message read from the lines after its type ends where training output resumes.
+        if (endsInType && PROGRESS.test(s)) break;
         msgLines.push(s.trimEnd());
       }
+      // A type and colon with nothing after them is an exception only when its message follows.
+      if (!msgLines.length) continue;
       const prefix = raw.slice(0, raw.length - withoutRankPrefix(raw).length);
       out.push({ kind: "python", type: bare.groups!.type!, message: msgLines.join("\n"), line: i, endLine: j - 1, startLine: i, frames: framesAfter(lines, j, consumed), prefix });
     }
   }
   return out;
+}
+
+/**
+ * An exception line whose message starts on the next line (`safetensors._safetensors_rust.SafetensorError:` and,
+ * below it, `Error while serializing: I/O error:`): a message that begins with a line break, or an excerpt that
+ * broke the line. The type has a name before its Error/Exception (not a heading's bare `Error:`).
+ */
+const BARE_EXC_HEAD = /^(?<type>(?:[a-z_]\w*\.)*_?[A-Z]\w*(?:Error|Exception)):\s*$/;
+
+/** A glog error or fatal record's head (`[E net_dag.cc:188] `, `E0628 19:13:22.730840  3624 net_dag.cc:195] `). */
+const ERROR_RECORD_HEAD = /^(?:\[[EF] [\w.-]+:\d+\]|[EF]\d{4} \d\d:\d\d:\d\d(?:\.\d+)?\s+\d+ [\w.-]+:\d+\]) /;
+/** A namespaced C++ exception type and its message (`caffe2::EnforceNotMet: [enforce fail at ...] ...`, `c10::Error: ...`). */
+const CPP_EXCEPTION = /(?<![\w:])(?<type>(?:[a-z_]\w*::)+\w*(?:Error|Exception|NotMet|error|exception)): (?<msg>\S.*)$/;
+
+/**
+ * A C++ exception named in a glog error record, with no `terminate called` around it: Caffe2 logs the
+ * exception an operator chain threw (`[E net_dag.cc:188] Exception from operator chain starting at '' (type
+ * 'NCCLAllreduce'): caffe2::EnforceNotMet: ...`) and rethrows it, which ends the run. Its message is the rest
+ * of the record; the record's continuation lines (the operator's definition) are not read.
+ */
+function errorRecordCppException(lines: readonly string[], i: number): ParsedException | null {
+  const raw = lines[i]!;
+  const body = withoutRankPrefix(raw);
+  const head = ERROR_RECORD_HEAD.exec(body);
+  const m = head ? CPP_EXCEPTION.exec(body.slice(head[0].length)) : null;
+  if (!m) return null;
+  const prefix = raw.slice(0, raw.length - body.length);
+  return { kind: "cpp", type: m.groups!.type!, message: m.groups!.msg!.trim(), line: i, endLine: i, startLine: i, frames: [], prefix };
 }
 
 /**
