@@ -179,6 +179,23 @@ describe("studied healthy corpus entries: no primary in any scan mode", () => {
   });
 });
 
+describe("a known exit bounds what the last lines may say (the watchdog's scan on a death)", () => {
+  // Corpus w-stsu-6's first records: the user's code logs its notices at ERROR level (`ERROR:root:MODEL FREEZE`,
+  // `ERROR:root:LOADED MY CHECKPOINT`) and trains on for 128 epochs after them. A log that ends there, scanned for a
+  // process that exited 0, is a clean finish; for one killed by SIGKILL the supervisor's own default (a kill, most
+  // often the OOM killer) says more than a record that names nothing. Neither is a finding.
+  const head = corpus("segfault/w-stsu-6-segfault-in-worker-epoch-128.log").split("\n").slice(0, 4).join("\n") + "\n";
+  for (const exit of [{ exitCode: 0, signal: null }, { exitCode: null, signal: "SIGKILL" }]) {
+    test(`exit ${JSON.stringify(exit)}: no primary`, async () => {
+      assert.match(head, /^ERROR:root:MODEL FREEZE\n(?:ERROR:root:LOADED [^\n]*\n){3}$/);
+      const file = path.join(tmp, `stsu-head-${exit.signal ?? exit.exitCode}.log`);
+      fs.writeFileSync(file, head);
+      const p = (await scanFiles([file], { rules, exit })).primary;
+      assert.equal(p, null, p ? `${p.category}/${p.ruleId}: ${p.text}` : "");
+    });
+  }
+});
+
 describe("healthy endings after a long run", () => {
   // 20 000 real Trainer records (Monkey#128's line) before each ending: the tail (1000 lines) starts inside the
   // records, the whole-file scan reads them all (3 MB: absolute line numbers in every mode).
