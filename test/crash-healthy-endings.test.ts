@@ -2,8 +2,9 @@
  * Healthy endings (review of the crash engine, issue 10): the last lines of real runs that went on or finished,
  * each holding an error-shaped line the run survived or printed at a clean exit: NCCL's process-group destructor
  * warnings, TensorFlow's `E`/`W` records that are no failure (factory registration at start-up, grappler's layout
- * pass, a generator iterator finalised at exit), DeepSpeed's `[WARNING]` blocks, Trainer's missing-keys warning, a
- * metric named `error_rate`, MLflow's fallback, W&B's retry. A log that ends so is no crash: the scan gives no
+ * pass, a generator iterator finalised at exit), inductor's autotuning skipping a Triton config that ran out of shared
+ * memory, DeepSpeed's `[WARNING]` blocks, Trainer's missing-keys warning, a metric named `error_rate`, MLflow's
+ * fallback, W&B's retry. A log that ends so is no crash: the scan gives no
  * primary, read from the tail, the whole file, or the whole file in parallel threads. Every text is copied from the
  * thread named (`source`), cut only at line boundaries. (Not here: a log ending in Ray's disk monitor records or in
  * c10d's failed connects, which tune entries openrlhf-638 and ChatGLM-6B-1476 label disk_full and timeout.)
@@ -101,6 +102,12 @@ const ENDINGS: Ending[] = [
     source: "https://github.com/deepspeedai/DeepSpeedExamples/issues/186",
     why: "ZeRO-3's `[WARNING] ... pytorch allocator cache flushes since last step` between steps",
     text: "[2022-07-13 21:09:08,702] [INFO] [timer.py:193:stop] 0/50, SamplesPerSec=8.589520405326056, MemAllocated=0.93GB, MaxMemAllocated=12.76GB\n[2022-07-13 21:09:13,651] [WARNING] [stage3.py:2391:step] 2 pytorch allocator cache flushes since last step. this happens when there is high memory pressure and is detrimental to performance. if this is happening frequently consider adjusting settings to reduce memory consumption. If you are unable to make the cache flushes go away consider adding torch.cuda.empty_cache() calls in your training loop to ensure that all ranks flush their caches at the same time\n[2022-07-13 21:09:34,759] [WARNING] [stage3.py:2391:step] 2 pytorch allocator cache flushes since last step. this happens when there is high memory pressure and is detrimental to performance. if this is happening frequently consider adjusting settings to reduce memory consumption. If you are unable to make the cache flushes go away consider adding torch.cuda.empty_cache() calls in your training loop to ensure that all ranks flush their caches at the same time\n",
+  },
+  {
+    name: "inductor-autotune-outofresources-openpi-654",
+    source: "https://github.com/Physical-Intelligence/openpi/issues/654",
+    why: "torch.compile's max-autotune benchmarking: E records `No valid triton configs. OutOfResources: out of resource: shared memory ...` then `Ignoring this choice.`, and the AUTOTUNE table of the choices that ran",
+    text: "SingleProcess AUTOTUNE benchmarking takes 2.1373 seconds and 0.0003 seconds precompiling for 18 choices\nE0912 11:54:57.366000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] Runtime error during autotuning: \nE0912 11:54:57.366000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] No valid triton configs. OutOfResources: out of resource: shared memory, Required: 131072, Hardware limit: 101376. Reducing block sizes or `num_stages` may help.. \nE0912 11:54:57.366000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] Ignoring this choice.\nE0912 11:54:57.775000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] Runtime error during autotuning: \nE0912 11:54:57.775000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] No valid triton configs. OutOfResources: out of resource: shared memory, Required: 147456, Hardware limit: 101376. Reducing block sizes or `num_stages` may help.. \nE0912 11:54:57.775000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] Ignoring this choice.\nAUTOTUNE bmm(8x50x256, 8x256x1018)\n  triton_bmm_68 0.0072 ms 100.0% ACC_TYPE='tl.float32', ALLOW_TF32=True, BLOCK_K=32, BLOCK_M=64, BLOCK_N=32, EVEN_K=True, GROUP_M=8, num_stages=5, num_warps=8\n",
   },
   {
     name: "hf-missing-keys-best-model-letter-8",
