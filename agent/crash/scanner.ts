@@ -18,6 +18,7 @@ import { capturedLines, decodeJsonLogLines, ESCAPE_SEQUENCES, learnCapturePrefix
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
+import { finalErrorFinding } from "./final-error.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import { goesOnAfter, parseLog, runEnd, type FailureReport } from "./traceback.js";
 import { CandidateText, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch } from "./rules.js";
@@ -92,6 +93,7 @@ export async function scanFiles(files: string[], opts: ScanOptions = {}): Promis
     if (seen.has(key)) continue;
     seen.add(key);
     const collector = new FindingCollector(file, rules, opts.prefilter !== false);
+    collector.exit = opts.exit;
     const info: ScannedFile = { file, linesRead: 0 };
     let mtimeMs = Date.now();
     try {
@@ -638,6 +640,8 @@ export class FindingCollector {
   failure: FailureReport | null = null;
   /** The log's own capture prefix (learnCapturePrefix): undefined until a text taught one. */
   learnedPrefix: LearnedPrefix | undefined;
+  /** How the process ended, when the watchdog knows (ScanOptions.exit): it bounds what the final error line may say. */
+  exit: ScanOptions["exit"];
 
   constructor(
     readonly file: string,
@@ -780,6 +784,12 @@ export class FindingCollector {
     // A log whose grad norm turned NaN/Inf at its last metric record, after finite ones, although no line failed.
     const diverged = stuck ? null : divergedEndFinding(this.file, ran, this.findings);
     if (diverged) this.insert(diverged);
+    // A log that ends in an error block no rule, fallback or reader above named (a glog FATAL, a logger's ERROR record).
+    // Not against a known exit: after a clean one the record was no failure (users log notices at ERROR level), and
+    // a death by signal says more than a generic error line (the supervisor's default names the kill).
+    const ended = finalErrorFinding(this.file, ran, this.findings, this.failure, parsed.exceptions);
+    const clean = this.exit && this.exit.signal == null && (this.exit.exitCode ?? 0) === 0;
+    if (ended && !clean && !(this.exit?.signal != null && ended.category === "python_exception")) this.insert(ended);
     return this.findings;
   }
 
