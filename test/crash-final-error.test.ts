@@ -98,6 +98,20 @@ const THREAD_ENDINGS: [string, string, string[]][] = [
     ],
   ],
   [
+    // glog's FATAL aborts the process: the records after it are other threads' output on the way out.
+    "python_exception",
+    "https://github.com/chuanqi305/MobileNet-SSD/issues/180 (Caffe)",
+    [
+      "I0407 01:31:07.666668  5755 net.cpp:434] conv9 <- conv9/dw",
+      "I0407 01:31:07.666710  5755 net.cpp:408] conv9 -> conv9",
+      "F0407 01:31:07.673615  5759 math_functions.cpp:250] Check failed: a <= b (0 vs. -1.19209e-07) ",
+      "*** Check failure stack trace: ***",
+      "I0407 01:31:07.677111  5755 net.cpp:150] Setting up conv9",
+      "I0407 01:31:07.677577  5755 net.cpp:157] Top shape: 24 512 19 19 (4435968)",
+      "I0407 01:31:07.677608  5755 net.cpp:165] Memory required for data: 3256872992",
+    ],
+  ],
+  [
     "checkpoint_corrupt",
     "https://github.com/lovecambi/qebrain/issues/2 (TF 1.x restore)",
     [
@@ -221,6 +235,12 @@ describe("near misses: healthy endings and errors the run went on from stay heal
     // Lines from the real endings above are error lines.
     assert.equal(isErrorLine("F1120 08:52:31.197538 10638 io.cpp:67] Check failed: proto.SerializeToOstream(&output)"), true);
     assert.equal(isErrorLine("Aborted (core dumped)"), true);
+  });
+  test("a glog FATAL followed by anything but glog records and its stack (a Python progress line) is not the end", () => {
+    const fatal = "F0407 01:31:07.673615  5759 math_functions.cpp:250] Check failed: a <= b (0 vs. -1.19209e-07) ";
+    const info = "I0407 01:31:07.677111  5755 net.cpp:150] Setting up conv9";
+    assert.ok(read(kept([fatal, info])));
+    assert.equal(read(kept([fatal, info, "Epoch 38, Iteration 6, Time(s) 0.0681, Loss 0.77587"])), null);
   });
   test("an error block needs its error line: a stack alone, or indented text, is not one", () => {
     assert.equal(finalErrorBlock(["main.main()", "    /app/main.go:69 +0x1af"]), null);

@@ -156,7 +156,28 @@ export function finalErrorBlock(lines: readonly string[], asWritten?: readonly s
     if (TRAILER.test(l) || (/^\s+\S/.test(l) && !PROGRESS_WORDS.test(l))) continue;
     break;
   }
-  return errors.length ? { errors } : null;
+  return errors.length ? { errors } : glogFatalBlock(lines);
+}
+
+/** A glog record of any level (`I0407 01:31:07.677111  5755 net.cpp:150] ...`). */
+const GLOG_RECORD = /^[IWEF]\d{4} \d\d:\d\d:\d\d(?:\.\d+)?\s+\d+ [^\s\]]+\] /;
+
+/**
+ * glog's FATAL record (`F0407 ... Check failed: ...`) followed only by glog records and its stack: LOG(FATAL) aborts
+ * the process, so the records after it are other threads' output flushed on the way out (Caffe's net setup going
+ * on while the solver's check failed), not the run going on.
+ */
+function glogFatalBlock(lines: readonly string[]): { errors: number[] } | null {
+  let seen = 0;
+  for (let i = lines.length - 1; i >= 0 && seen < TAIL_LINES; i--) {
+    const l = bodyOf(lines[i]!);
+    const t = l.trim();
+    if (!t) continue;
+    seen++;
+    if (t.startsWith("F") && GLOG_RECORD.test(t)) return { errors: [i] };
+    if (!GLOG_RECORD.test(t) && !TRAILER.test(l) && !NATIVE_DEATH.test(t)) return null;
+  }
+  return null;
 }
 
 /** Training progress (an epoch, step or iteration counter, a loss), as traceback.ts reads it. */
