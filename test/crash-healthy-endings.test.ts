@@ -3,11 +3,11 @@
  * each holding an error-shaped line the run survived or printed at a clean exit: NCCL's process-group destructor
  * warnings, TensorFlow's `E`/`W` records that are no failure (factory registration at start-up, grappler's layout
  * pass, a generator iterator finalised at exit), inductor's autotuning skipping a Triton config that ran out of shared
- * memory, DeepSpeed's `[WARNING]` blocks, Trainer's missing-keys warning, a metric named `error_rate`, MLflow's
- * fallback, W&B's retry. A log that ends so is no crash: the scan gives no
- * primary, read from the tail, the whole file, or the whole file in parallel threads. Every text is copied from the
- * thread named (`source`), cut only at line boundaries. (Not here: a log ending in Ray's disk monitor records or in
- * c10d's failed connects, which tune entries openrlhf-638 and ChatGLM-6B-1476 label disk_full and timeout.)
+ * memory, a WSL kernel warning in dxgkrnl, DeepSpeed's `[WARNING]` blocks, Trainer's missing-keys warning, a metric
+ * named `error_rate`, MLflow's fallback, W&B's retry. A log that ends so is no crash: the scan gives no primary, read
+ * from the tail, the whole file, or the whole file in parallel threads. Every text is copied from the thread named
+ * (`source`), cut only at line boundaries. (Not here: a log ending in Ray's disk monitor records or in c10d's failed
+ * connects, which tune entries openrlhf-638 and ChatGLM-6B-1476 label disk_full and timeout.)
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -108,6 +108,12 @@ const ENDINGS: Ending[] = [
     source: "https://github.com/Physical-Intelligence/openpi/issues/654",
     why: "torch.compile's max-autotune benchmarking: E records `No valid triton configs. OutOfResources: out of resource: shared memory ...` then `Ignoring this choice.`, and the AUTOTUNE table of the choices that ran",
     text: "SingleProcess AUTOTUNE benchmarking takes 2.1373 seconds and 0.0003 seconds precompiling for 18 choices\nE0912 11:54:57.366000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] Runtime error during autotuning: \nE0912 11:54:57.366000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] No valid triton configs. OutOfResources: out of resource: shared memory, Required: 131072, Hardware limit: 101376. Reducing block sizes or `num_stages` may help.. \nE0912 11:54:57.366000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] Ignoring this choice.\nE0912 11:54:57.775000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] Runtime error during autotuning: \nE0912 11:54:57.775000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] No valid triton configs. OutOfResources: out of resource: shared memory, Required: 147456, Hardware limit: 101376. Reducing block sizes or `num_stages` may help.. \nE0912 11:54:57.775000 1121181 torch/_inductor/select_algorithm.py:2100] [7/0] Ignoring this choice.\nAUTOTUNE bmm(8x50x256, 8x256x1018)\n  triton_bmm_68 0.0072 ms 100.0% ACC_TYPE='tl.float32', ALLOW_TF32=True, BLOCK_K=32, BLOCK_M=64, BLOCK_N=32, EVEN_K=True, GROUP_M=8, num_stages=5, num_warps=8\n",
+  },
+  {
+    name: "wsl-dxgkrnl-fortify-warn-40580",
+    source: "https://github.com/microsoft/WSL/issues/40580",
+    why: "a WSL2 kernel WARNING splat in dxgkrnl (FORTIFY field-spanning write, `RIP: 0010:dxgvmb_send_wait_sync_object_gpu`) printed on every boot: \"Nothing actually breaks and the GPU works fine\" (a warning, not an oops or a panic)",
+    text: "[  792.222975] ------------[ cut here ]------------\n[  792.223759] memcpy: detected field-spanning write (size 4) of single field \"current_pos\" at drivers/hv/dxgkrnl/dxgvmbus.c:3095 (size 0)\n[  792.225809] WARNING: CPU: 0 PID: 859 at drivers/hv/dxgkrnl/dxgvmbus.c:3095 dxgvmb_send_wait_sync_object_gpu+0x271/0x290\n[  792.227081] Modules linked in: intel_rapl_msr intel_rapl_common kvm_amd kvm ac battery irqbypass bfq sch_fq_codel autofs4 br_netfilter bridge stp llc ip_tables tun\n[  792.228315] CPU: 0 UID: 1000 PID: 859 Comm: plattenalbum.da Not tainted 6.18.33.1-microsoft-standard-WSL2 #1 PREEMPT(none)\n[  792.229381] RIP: 0010:dxgvmb_send_wait_sync_object_gpu+0x271/0x290\n[  792.229894] Code: a2 fe ff ff b8 ea ff ff ff eb 8d 31 c9 48 c7 c2 98 45 a8 a3 4c 89 ee 48 c7 c7 60 d3 9b a3 c6 05 44 72 6a 01 01 e8 cf a4 25 ff <0f> 0b 4c 8b 85 60 ff ff ff e9 9f fe ff ff e8 fc d3 31 00 66 66 2e\n",
   },
   {
     name: "hf-missing-keys-best-model-letter-8",
