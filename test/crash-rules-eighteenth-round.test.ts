@@ -13,6 +13,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { loadRules } from "../agent/crash/rules.js";
+import { capturePrefixLength } from "../agent/crash/capture-prefix.js";
 import { parseFailure } from "../agent/crash/traceback.js";
 import { corpus, primaryScanner, testFamilies, type Family } from "./helpers/crash-families.js";
 
@@ -31,6 +32,7 @@ const SIMPLETUNER_1888 = "cuda_error/zx-simpletuner-1888-runpod-cuda-driver-init
 const ONECATVLLM_6 = "gpu_hardware/zx-1catvllm-6-docker-nvml-unknown-gpu-handle-lost.log";
 const PAYU_587 = "disk_full/zx-payu-587-gadi-pbs-killed-jobfs-quota.log";
 const RAY_58179 = "checkpoint_corrupt/zx-ray-58179-tuner-restore-pickle-eof.log";
+const DETERMINED_3275 = "python_exception/zx-determined-3275-horovod-detected-nonzero-exit.log";
 
 /** The line of a corpus excerpt that holds `text`. */
 function lineOf(file: string, text: string): string {
@@ -231,6 +233,36 @@ describe("eighteenth round: how a failed run's output ends without a traceback",
     assert.equal(await primaryOf("past.log", past), null);
   });
 
+  test("TensorFlow's tf_should_use notice (a creation stack, not a traceback) is no crash; a traceback after it still is", async () => {
+    // The notice's shape as TensorFlow's tf_should_use.py logs it (find_string hit 26874369383, its source) with the
+    // frames on their own lines as in find_string hit 24409206820 (a notebook's output) and tensorflow/models#8474 (the
+    // reviewer's case, NOTES.md 22:03); the training lines before it from find_string hit 41998226236.
+    const notice = [
+      "step 8, loss: 2.896871",
+      "step 9, loss: 3.313305",
+      "ERROR:tensorflow:==================================",
+      "Object was never used (type <class 'tensorflow.python.ops.tensor_array_ops.TensorArray'>):",
+      "<tensorflow.python.ops.tensor_array_ops.TensorArray object at 0x7f21d9740c50>",
+      'If you want to mark it as used call its "mark_used()" method.',
+      "It was originally created here:",
+      '  File "test-tf11-tfshoulduse-crash.py", line 328, in <module>',
+      "    test()",
+      '  File "/usr/local/lib/python3.6/dist-packages/tensorflow/python/util/tf_should_use.py", line 170, in wrapped',
+      "    return _add_should_use_warning(fn(*args, **kwargs))",
+      "==================================",
+    ];
+    assert.equal(await primaryOf("tf-should-use.log", `${notice.join("\n")}\n`), null);
+    // hit 13313981938: the notice after the run's own AttributeError, which ended it.
+    const crashed = [
+      "Traceback (most recent call last):",
+      '  File "using_tensorboard.py", line 11, in <module>',
+      "    merged = tf.merge_all_summaries()",
+      "AttributeError: 'module' object has no attribute 'merge_all_summaries'",
+      ...notice.slice(2),
+    ];
+    assert.deepEqual(await primaryOf("tf-should-use-after.log", `${crashed.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+  });
+
   test("Ray Train's TrainingFailedError names OOM only as an example: zx madewithml-271 is python_exception", async () => {
     // Its message is fixed text (ray/train/base_trainer.py), also in https://github.com/ray-project/ray/issues/39380.
     assert.deepEqual(await primaryOf("mwml-271.log", corpus(MADEWITHML_271)), { category: "python_exception", ruleId: "python_traceback" });
@@ -255,5 +287,50 @@ describe("eighteenth round: how a failed run's output ends without a traceback",
       "",
     ].join("\n");
     assert.deepEqual(await primaryOf("socket.log", socket), { category: "python_exception", ruleId: "python_traceback" });
+  });
+
+  test("Determined's CLI prefix (`<level> [time] container || `) is a capture prefix, in its three forms; other `<...>` line starts are not", () => {
+    const cases: [string, string][] = [
+      ["<info>    [2021-12-07 10:43:22] ef45fdce || INFO: container failed with non-zero exit code:  (exit code 137)", "INFO: container failed with non-zero exit code:  (exit code 137)"],
+      ["<>        [2021-12-07 10:43:01] 087c0ee7 || Exit code: 1", "Exit code: 1"],
+      // https://github.com/determined-ai/determined/issues/8844 and #2290 (the master's own lines).
+      ["<info> [2024-02-13 22:50:35] [2b9091c2] copying files to container: /run/determined", "copying files to container: /run/determined"],
+      ["<info> [2024-02-13 22:50:35] || INFO: Trial 6 (Experiment 6) was assigned to an agent", "INFO: Trial 6 (Experiment 6) was assigned to an agent"],
+      ['<error>   [2021-04-28, 08:20:22] unexpected failure of trial after restart 2/5: container failed with non-zero exit code: 137 (exit code 137)  experiment-id="1"', 'unexpected failure of trial after restart 2/5: container failed with non-zero exit code: 137 (exit code 137)  experiment-id="1"'],
+    ];
+    for (const [line, rest] of cases) assert.equal(line.slice(capturePrefixLength(line)), rest, line);
+    for (const line of ["<stdin>:1: SyntaxWarning: invalid escape sequence", "<Raw>[ExitCustomizedDiagnostics]:", "<frozen importlib._bootstrap>:241: RuntimeWarning"]) assert.equal(capturePrefixLength(line), 0, line);
+  });
+
+  test("mpirun's and Horovod's report of the first process that exited: later kills are the launcher's cleanup (zx determined-3275)", async () => {
+    // Horovod's RuntimeError names process 1's exit code 1; the 137 after it is another container cleaned up.
+    assert.deepEqual(await primaryOf("det-3275.log", corpus(DETERMINED_3275)), { category: "python_exception", ruleId: "python_traceback" });
+    const report = parseFailure(corpus(DETERMINED_3275).split("\n").map((l) => l.slice(capturePrefixLength(l))));
+    assert.equal(report?.launcher?.exitCode, 1);
+    // mpirun's own report (https://github.com/horovod/horovod/issues/1421), nothing else: the launcher says a process failed.
+    const mpirun = [
+      "Primary job  terminated normally, but 1 process returned",
+      "a non-zero exit code. Per user-direction, the job has been aborted.",
+      "--------------------------------------------------------------------------",
+      "mpirun detected that one or more processes exited with non-zero status, thus causing",
+      "the job to be terminated. The first process to do so was:",
+      "",
+      "  Process name: [[29973,1],0]",
+      "  Exit code:    1",
+      "--------------------------------------------------------------------------",
+      "",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("mpirun-1421.log", mpirun), { category: "python_exception", ruleId: "launcher_failure" });
+    // https://github.com/horovod/horovod/issues/2484: the first process was killed (137), which the rules already name.
+    const elastic = [
+      "Traceback (most recent call last):",
+      '  File "/opt/anaconda3/lib/python3.6/site-packages/horovod/runner/gloo_run.py", line 318, in launch_gloo_elastic',
+      "    .format(name=name, code=exit_code))",
+      "RuntimeError: Horovod detected that one or more processes exited with non-zero status, thus causing the job to be terminated. The first process to do so was:",
+      "Process name: elastic-test-worker-1[0]",
+      "Exit code: 137",
+      "",
+    ].join("\n");
+    assert.equal((await primaryOf("hvd-2484.log", elastic))?.category, "process_killed");
   });
 });

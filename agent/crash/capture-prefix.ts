@@ -17,6 +17,10 @@
  *     as CircleCI writes it (`Dec 30 22:42:59 Traceback (most recent call last):`, pytorch/pytorch#31714);
  *   - Determined's trial logs, time and container before `|| ` (`[2024-02-27T21:05:04.028090Z] fa88a9df
  *     || INFO: copying files to container: /`, blank for the master's own lines, determined-ai/determined#8915);
+ *     its CLI's level-tagged form, a level in angle brackets and a time without zone, then the container before
+ *     `|| `, or in brackets, or nothing for the master's lines (`<info>    [2021-12-07 10:43:22] ef45fdce || INFO:
+ *     ...`, determined-ai/determined#3275; `<info> [2024-02-13 22:50:35] [2b9091c2] copying files to container: /`,
+ *     #8844; `<error>   [2021-04-28, 08:20:22] unexpected failure of trial ...`, #2290);
  *   - Vertex AI's job logs, severity, time and zone, tab-separated (`INFO    2022-01-26 14:19:41 +1100
  *     workerpool0-0   {'loss': 5.3862, ...}` as pasted, GoogleCloudPlatform/vertex-ai-samples#242);
  * - source tags, which say which process wrote the line (the traceback parser keeps them apart
@@ -75,6 +79,9 @@ const NOISE = [
   // Determined's trial logs: the time, the container's short id (blank for the master's own lines),
   // then `|| ` or the rank's tag; the `|| ` is required, so a program's own `[time] ` stays.
   String.raw`\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z\] +(?:[0-9a-f]{8} +)?(?:\|\| |(?=\[rank=\d+\] \|\| ))`,
+  // Determined's CLI (det trial logs): the level in angle brackets (`<>` when none), the time without a zone, then
+  // the container before `|| `, or in brackets, or nothing (the master's own lines).
+  String.raw`<[a-z]*> +\[\d{4}-\d\d-\d\d,? \d\d:\d\d:\d\d\] +(?:[0-9a-f]{8} +\|\| |\[[0-9a-f]{8}\] |\|\| )?`,
   // Vertex AI's job logs (gcloud ai custom-jobs stream-logs): severity, time with its zone, then the
   // replica; the service's own lines (`service`) have no replica to tell apart.
   String.raw`(?:DEFAULT|DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)[\t ]+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}[\t ]+(?:service(?:\t| +))?`,
@@ -119,7 +126,7 @@ export const CAPTURE_PREFIX_SOURCE = `^(?:${[...NOISE, ...TAGS].join("|")})+`;
  * runs it, and the whole one cost ~0.8 ms of a `crash scan --file` of a small log, where a line
  * starting with `[` needs only the bracket tags.
  */
-const [TIMESTAMP, SYSLOG, DETERMINED, VERTEX] = NOISE as [string, string, string, string];
+const [TIMESTAMP, SYSLOG, DETERMINED, DETERMINED_CLI, VERTEX] = NOISE as [string, string, string, string, string];
 const [RANK, TEE, MPIRUN, SAGEMAKER, KUBECTL, PDSH_IP, SRUN, RAY, COMPOSE, STDIO, DETERMINED_RANK, VERTEX_REPLICA] = TAGS as [string, string, string, string, string, string, string, string, string, string, string, string];
 const layer = (noise: string[], tag: string[]): RegExp =>
   new RegExp([...(noise.length ? [`(?<noise>${noise.join("|")})`] : []), ...(tag.length ? [`(?<tag>${tag.join("|")})`] : [])].join("|"), "y");
@@ -127,6 +134,7 @@ const DIGIT_LAYER = layer([TIMESTAMP], [PDSH_IP, SRUN]);
 const SPACE_LAYER = layer([], [SRUN]);
 const BRACKET_LAYER = layer([DETERMINED], [RANK, TEE, MPIRUN, SAGEMAKER, KUBECTL, DETERMINED_RANK]);
 const PAREN_LAYER = layer([], [RAY]);
+const ANGLE_LAYER = layer([DETERMINED_CLI], []);
 const LETTER_LAYER = layer([SYSLOG, VERTEX], [COMPOSE, STDIO, VERTEX_REPLICA]);
 const MONTH_START = new RegExp(`^${MONTH} `);
 const VERTEX_START = /^[A-Z]+[\t ]+\d{4}-/;
@@ -137,6 +145,7 @@ function layerAt(line: string, i: number): RegExp | null {
   if (c >= 48 && c <= 57) return DIGIT_LAYER;
   if (c === 91) return BRACKET_LAYER;
   if (c === 40) return PAREN_LAYER;
+  if (c === 60) return ANGLE_LAYER;
   if (c === 32) return SPACE_LAYER;
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? LETTER_LAYER : null;
 }

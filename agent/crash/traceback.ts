@@ -433,8 +433,9 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       if (kind) pendingChain.set(prefix, { kind, from: e });
       continue;
     }
-    // Frames without their "Traceback" line (an excerpt that starts inside the traceback).
-    if (raw.includes('File "') && /^\s*File "[^"]+", line \d+/.test(raw) && (i === 0 || !/^\s*File "|^\s{2,}\S/.test(lines[i - 1]!))) {
+    // Frames without their "Traceback" line (an excerpt that starts inside the traceback); not a creation
+    // stack a notice prints (CREATION_STACK_HEAD).
+    if (raw.includes('File "') && /^\s*File "[^"]+", line \d+/.test(raw) && (i === 0 || !/^\s*File "|^\s{2,}\S/.test(lines[i - 1]!)) && !creationStackBefore(lines, i)) {
       const prefix = raw.slice(0, raw.indexOf("File"));
       const e = parsePythonTraceback(lines, i - 1, prefix.replace(/\s+$/, ""), consumed);
       if (e) {
@@ -484,6 +485,22 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
     }
   }
   return out;
+}
+
+/**
+ * The line before a creation stack, which is not a traceback: TensorFlow's tf_should_use notice that an op or tensor
+ * was never used (`ERROR:tensorflow:...` / `Object was never used (type <class '...'>):` / ... / `It was originally
+ * created here:` then `traceback.format_stack`'s frames), logged by a finalizer while the run goes on or exits cleanly.
+ */
+const CREATION_STACK_HEAD = /^\s*It was originally created here:\s*$/;
+
+/** True when the nearest non-blank line before `i` heads a creation stack (CREATION_STACK_HEAD). */
+function creationStackBefore(lines: readonly string[], i: number): boolean {
+  for (let j = i - 1; j >= Math.max(0, i - 3); j--) {
+    const s = withoutRankPrefix(lines[j]!);
+    if (s.trim()) return CREATION_STACK_HEAD.test(s);
+  }
+  return false;
 }
 
 /**
@@ -749,7 +766,7 @@ function parseTerminate(lines: readonly string[], head: number, type: string): P
 
 const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
 
-const LAUNCHER_TEXTS = ["Root Cause", "exits with return code = ", "CalledProcessError: Command ", "srun: error: ", "Process finished with exit code ", "Command exited with non-zero status ", "failed (exitcode: "];
+const LAUNCHER_TEXTS = [" detected that one or more processes exited with non-zero status", "Root Cause", "exits with return code = ", "CalledProcessError: Command ", "srun: error: ", "Process finished with exit code ", "Command exited with non-zero status ", "failed (exitcode: "];
 
 /** The last launcher summary in `lines`, or null. */
 export function lastLauncherReport(lines: readonly string[]): LauncherReport | null {
@@ -759,6 +776,7 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
     const l = withoutRankPrefix(lines[i]!);
     // torchelastic before PyTorch 1.10 printed "Root Cause:" alone on its line.
     if (/Root Cause \(first observed failure\):|^\s*Root Cause:\s*$/.test(l)) return torchrunRootCause(lines, i);
+    if (FIRST_PROCESS_EXITED.test(l)) return firstProcessReport(lines, i);
     const ds = /exits with return code = (?<code>-?\d+)/.exec(l);
     if (ds) {
       const code = Number(ds.groups!.code);
@@ -790,6 +808,28 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
     if (agent) return withSignal({ tool: "torchrun", line: i, codeLine: i, endLine: i, exitCode: Number(agent.groups!.code), localRank: Number(agent.groups!.local) });
   }
   return null;
+}
+
+/**
+ * mpirun's report of the first process that exited non-zero, and Horovod's runner's (gloo_run raises a RuntimeError
+ * with the same words): `... detected that one or more processes exited with non-zero status, thus causing the job to
+ * be terminated. The first process to do so was:` then `Process name: N` and `Exit code: C`, in either order. Later
+ * kills (the other workers, their containers cleaned up) are what the launcher did after it.
+ */
+const FIRST_PROCESS_EXITED = /\b(?:mpirun|Horovod) detected that one or more processes exited with non-zero status\b/;
+
+function firstProcessReport(lines: readonly string[], at: number): LauncherReport {
+  const r: LauncherReport = { tool: "subprocess", line: at, codeLine: at, endLine: at };
+  for (let j = at + 1; j < Math.min(lines.length, at + 6); j++) {
+    const l = withoutRankPrefix(lines[j]!);
+    const code = /^\s*Exit code:\s*(-?\d+)\s*$/.exec(l);
+    if (code) {
+      r.exitCode = Number(code[1]);
+      r.codeLine = j;
+      r.endLine = j;
+    } else if (/^\s*Process name:/.test(l)) r.endLine = j;
+  }
+  return withSignal(r);
 }
 
 function torchrunRootCause(lines: readonly string[], at: number): LauncherReport {
