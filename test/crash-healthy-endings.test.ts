@@ -2,12 +2,13 @@
  * Healthy endings (review of the crash engine, issue 10): the last lines of real runs that went on or finished,
  * each holding an error-shaped line the run survived or printed at a clean exit: NCCL's process-group destructor
  * warnings, TensorFlow's `E`/`W` records that are no failure (factory registration at start-up, grappler's layout
- * pass, a generator iterator finalised at exit), inductor's autotuning skipping a Triton config that ran out of shared
- * memory, a WSL kernel warning in dxgkrnl, DeepSpeed's `[WARNING]` blocks, Trainer's missing-keys warning, a metric
- * named `error_rate`, MLflow's fallback, W&B's retry. A log that ends so is no crash: the scan gives no primary, read
- * from the tail, the whole file, or the whole file in parallel threads. Every text is copied from the thread named
- * (`source`), cut only at line boundaries. (Not here: a log ending in Ray's disk monitor records or in c10d's failed
- * connects, which tune entries openrlhf-638 and ChatGLM-6B-1476 label disk_full and timeout.)
+ * pass, a generator iterator finalised at exit, an unused op's should-use notice), inductor's autotuning skipping a
+ * Triton config that ran out of shared memory, a WSL kernel warning in dxgkrnl, DeepSpeed's `[WARNING]` blocks,
+ * Trainer's missing-keys warning, a metric named `error_rate`, MLflow's fallback, W&B's retry. A log that ends so is
+ * no crash: the scan gives no primary, read from the tail, the whole file, or the whole file in parallel threads.
+ * Every text is copied from the thread named (`source`), cut only at line boundaries. (Not here: a log ending in Ray's
+ * disk monitor records or in c10d's failed connects, which tune entries openrlhf-638 and ChatGLM-6B-1476 label
+ * disk_full and timeout.)
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -72,6 +73,12 @@ const ENDINGS: Ending[] = [
     source: "https://github.com/jaspereb/Retinanet-Tutorial/issues/9",
     why: "a Keras epoch, the W record and its `[[{{node PyFunc}}]]` line, then the shell's prompt",
     text: "Epoch 00023: saving model to C:/Users/3DSVA-PC-1/RetinanetTutorial/TrainingOutput/snapshots\\resnet50_pascal_23.h5\n\nEpoch 00023: ReduceLROnPlateau reducing learning rate to 1.0000000116860975e-08.\n100/100 [==============================] - 1872s 19s/step - loss: 2.1196 - classification_loss: 0.2780 - regression_loss: 1.8416\n2020-09-25 00:12:21.876334: W tensorflow/core/kernels/data/generator_dataset_op.cc:103] Error occurred when finalizing GeneratorDataset iterator: Failed precondition: Python interpreter state is not initialized. The process may be terminated.\n         [[{{node PyFunc}}]]\n\n(retinanet) C:\\Users\\3DSVA-PC-1\\RetinanetTutorial\\keras-retinanet>\n",
+  },
+  {
+    name: "tf-object-never-used-models-8474",
+    source: "https://github.com/tensorflow/models/issues/8474",
+    why: "TensorFlow's tf_should_use notice at ERROR level (`Object was never used ...`, `It was originally created here:` and the creation stack's frames): a finalizer's notice, not an exception",
+    text: "ERROR:tensorflow:==================================\nObject was never used (type <class 'tensorflow.python.framework.ops.Tensor'>):\n<tf.Tensor 'init_ops/report_uninitialized_variables/boolean_mask/GatherV2:0' shape=(?,) dtype=string>\nIf you want to mark it as used call its \"mark_used()\" method.\nIt was originally created here:\n  File \"/root/anaconda3/envs/tensorflow_cpu/lib/python3.7/site-packages/tensorflow_core/python/util/deprecation.py\", line 324, in new_func\n    return func(*args, **kwargs)  File \"train.py\", line 180, in main\n    graph_hook_fn=graph_rewriter_fn)  File \"/root/anaconda3/envs/tensorflow_cpu/lib/python3.7/site-packages/object_detection/legacy/trainer.py\", line 416, in train\n    saver=saver)  File \"/root/anaconda3/envs/tensorflow_cpu/lib/python3.7/site-packages/tensorflow_core/contrib/slim/python/slim/learning.py\", line 796, in train\n    should_retry = True  File \"/root/anaconda3/envs/tensorflow_cpu/lib/python3.7/site-packages/tensorflow_core/python/util/tf_should_use.py\", line 198, in wrapped\n    return _add_should_use_warning(fn(*args, **kwargs))\n==================================\n",
   },
   {
     name: "tf-layout-failed-absl-tensorflow-98985",
