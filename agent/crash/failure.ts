@@ -525,8 +525,36 @@ const MEMORY_FAILED = new RegExp([
 /** The host's memory (RAM): its allocators, errno 12 (ENOMEM) and numpy's arrays. */
 const HOST_MEMORY = /\b(?:CPU|host|swap|mmap|ENOMEM|system memory|shared memory|shm|pinned|page-locked|for an array)\b|(?<!GPU |video |graphics )\bRAM\b|CPUAllocator|alloc_cpu|mkl_malloc|posix_memalign|HostAlloc|\bErrno 12\b|\berror code (?:is )?12\b|\bCannot allocate memory\b/i;
 
-/** A GPU's hardware fault as CUDA reports it: it explains the CUDA error it comes with (like the rules' priority 10). */
-const GPU_HARDWARE = /\buncorrectable ECC\b|\bECC error\b|\bXid\b|\bfallen off the bus\b|\bGPU is lost\b/i;
+/**
+ * A GPU's hardware fault as CUDA reports it: it explains the CUDA error it comes with (like the rules' priority 10); a
+ * device the runtime lost (SYCL's UR_RESULT_ERROR_DEVICE_LOST, Vulkan's ErrorDeviceLost).
+ */
+const GPU_HARDWARE = /\buncorrectable ECC\b|\bECC error\b|\bXid\b|\bfallen off the bus\b|\bGPU is lost\b|ERROR_DEVICE_LOST\b|\bErrorDeviceLost\b/i;
+
+/** Windows' paging file too small to load a library (WinError 1455, in any language): host memory. */
+const PAGING_FILE = /\[WinError 1455\]|\bpaging file is too small\b/;
+/**
+ * A module, compiled extension or shared library that cannot be found or loaded, whatever type carried it (a
+ * RuntimeError from a binding's own import code, an OSError from ctypes or the loader, transformers' lazy import,
+ * a torch operator a compiled extension did not register because it was built for another torch).
+ */
+const LIBRARY_MISSING = new RegExp([
+  /\bNo module named\b|\bNo \w+ module found\b|\bFailed to import [\w.]+ because of\b/.source,
+  /\bcannot open shared object file\b|\bundefined symbol: \S|\bDLL load failed\b|\bversion `GLIBC(?:XX)?_[\d.]+' not found\b/.source,
+  /\bThe specified module could not be found\b|\bError loading "[^"]+\.dll" or one of its dependencies\b/.source,
+  /\boperator \w+::\w+ does not exist\b|\bNo such operator \w+::\w+/.source,
+].join("|"));
+/**
+ * A saved file whose reader finds it is not what was written: torch's zip reader without the archive's central
+ * directory, a storage shorter than its header says, safetensors' header, HDF5's signature, a download shorter than
+ * its recorded size (huggingface_hub's consistency check).
+ */
+const SAVED_FILE_UNREADABLE = /\bfailed finding central directory\b|\bstorage has wrong size: expected \d+ got \d+|\bError while deserializing header\b|\bUnable to open file \(file signature not found\)|\bConsistency check failed: file should be of size \d+ but has size \d+/;
+/**
+ * A write of a saved file that failed part-way: HDF5's and torch's writers ("file write failed"), torch's zip writer
+ * finding fewer bytes written than it wrote (`unexpected pos N vs M`), torch's shared-memory file (/dev/shm full).
+ */
+const WRITE_FAILED = /\bfile write failed\b|\bunexpected pos \d+ vs \d+|\bunable to write to file <\/torch_/;
 /** A process killed by a signal (a DataLoader worker's bus error on a full /dev/shm): the kill is the report, not its hint. */
 const KILLED_BY_SIGNAL = /\bkilled by signal\b|\b(?:Bus error|Segmentation fault|SIGKILL|SIGSEGV|SIGBUS)\b/i;
 
@@ -542,6 +570,8 @@ const CUDA_FAILED = new RegExp([
   /\b(?:CUBLAS|CUDNN|CUFFT|CUSOLVER|CUSPARSE|CURAND|HIPBLAS|ROCBLAS|MIOPEN)_STATUS_(?!SUCCESS\b)[A-Z_]+|\bcudaError(?!NotReady)[A-Z]\w+|\bCUDA_ERROR_[A-Z_]+|\bhipError(?!NotReady)[A-Z]\w+/.source,
   /\bunspecified launch failure\b|\b(?:kernel|GEMM|SGEMM|GEMV|Blas \w+) launch failed\b|\bfailed to launch (?:\w+ )?kernel\b/.source,
   /\billegal memory access\b|\ban illegal (?:address|instruction) was encountered\b|\bmisaligned address\b|\bdevice-side assert/.source,
+  // Other GPU runtimes' error status: Metal's command buffer (MPS), Habana's synapse.
+  /\bcommand buffer exited with error status\b|\bsynStatus=synStatus \d+/.source,
 ].join("|"), "i");
 
 /** A volume or quota that is full, or a write that wrote nothing. */
@@ -572,16 +602,26 @@ const DIVERGED = /\b(?:training|model|run|loss) (?:has )?diverged\b/i;
  * rules. Where a message has words of two categories, the more specific cause wins: a GPU's hardware fault
  * (it explains the CUDA error that reports it), a full disk (a write that failed for lack of space, even of
  * /dev/shm, which allocators report in memory words), then memory, then the collective library (its
- * "unhandled cuda error" is NCCL's report), then CUDA, then a broken file, then NaN.
+ * "unhandled cuda error" is NCCL's report), then CUDA, then a broken file, then NaN. Before all these, and before the
+ * wrong-path words, the shapes of a loader, reader or writer on the line as written (issue 10; docs/crash-accuracy.md,
+ * items 280-283): Windows' paging file, a module or library that cannot be loaded, a saved file cut, a write that failed.
  */
 export function readExceptionMessage(e: Pick<ParsedException, "type" | "message">): MessageReading | null {
   if (UNREAD_MESSAGE_TYPES.test(e.type)) return null;
   const lines = e.message.split("\n");
   let first = lines[0]!.trim();
   if (/^\d+ root error\(s\) found\.?$/.test(first)) first = (lines.find((l) => /^\s*\(0\) /.test(l)) ?? "").replace(/^\s*\(0\)\s*/, "");
-  if (!first || MISSING_FILE_WORDS.test(first)) return null;
+  if (!first) return null;
+  // What a loader or reader says before the wrong-path words it may contain (`version \`GLIBC_2.29' not found`,
+  // HDF5's "file signature not found"), on the line as written (its quotes and paths are part of the shape).
+  const raw = first.slice(0, 2000);
+  if (PAGING_FILE.test(raw)) return { category: "host_oom", names: "the host's memory (Windows' paging file) running out while a library was loaded", advice: "enlarge the paging file or lower what each process loads (fewer DataLoader workers: each one loads torch's DLLs again)" };
+  if (LIBRARY_MISSING.test(raw)) return { category: "import_error", names: "a module, compiled extension or shared library that cannot be found or loaded", advice: "install the missing package or library, or rebuild the extension against the installed torch/CUDA/Python (pip check; ldd on the .so named)" };
+  if (SAVED_FILE_UNREADABLE.test(raw)) return { category: "checkpoint_corrupt", names: "a saved file whose reader finds it cut or not in its format", advice: "`trainsafe resume verify` names broken checkpoints; compare the file's size and checksum with the original, download or copy it again, or resume from an older checkpoint" };
+  if (WRITE_FAILED.test(raw)) return { category: "disk_full", names: "a write of a saved file that failed part-way (a full disk or /dev/shm)", advice: "free space on the volume the run writes to (df -h; /dev/shm for DataLoader workers' shared memory) and check what filled it (checkpoints, caches, logs)" };
+  if (MISSING_FILE_WORDS.test(first)) return null;
   // A message can be a whole data item printed on one line: the words that name a cause come first.
-  const text = first.slice(0, 2000).replace(QUOTED_OR_PATH, " ");
+  const text = raw.replace(QUOTED_OR_PATH, " ");
   if (KILLED_BY_SIGNAL.test(text)) return null;
   if (GPU_HARDWARE.test(text)) {
     return { category: "gpu_hardware", names: "a hardware fault of the GPU", advice: "drain the node and have the GPU checked (nvidia-smi -q -d ECC, dmesg for Xid); resume on another GPU" };
