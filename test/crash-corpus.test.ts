@@ -58,9 +58,14 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * the sixteenth and seventeenth rounds ran, sealed until then) measured once at 20:22 (7d480b6): 78/84 = 92.9 %,
  * no false alarm of 11 healthy logs; 78/84 too with the code of the session's start (0109d8c). Studied from the
  * eighteenth round (on its six misses, 2026-12-06 evening): 84/84, no false alarm.
+ * After the eighteenth round (with the final-error-line and exception-message readings): fresh3 151/161, fresh4 69/74,
+ * fresh6 154/156, fresh9 44/44, the others unchanged.
+ * `fresh12` (manifests zv, zw and zz, collected 21:33-21:50 and audited by 22:10 UTC by engineers who never ran the
+ * scanner, while the eighteenth round ran; sealed until then) measured once at 22:58 (868e291): 89/100 = 89.0 %, no
+ * false alarm of 11 healthy logs; 87/100 with the crash engine of the session's start (52d8c78).
  * The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.96, fresh2: 0.96, fresh3: 0.92, fresh4: 0.91, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.96, fresh9: 0.97, fresh10: 0.98, fresh11: 0.99 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.96, fresh2: 0.96, fresh3: 0.93, fresh4: 0.93, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.96, fresh9: 1, fresh10: 0.98, fresh11: 0.99, fresh12: 0.89 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 
