@@ -21,7 +21,7 @@ import { metricTableFinding } from "./metric-table.js";
 import { finalErrorFinding } from "./final-error.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import { goesOnAfter, parseLog, runEnd, type FailureReport } from "./traceback.js";
-import { CandidateText, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch } from "./rules.js";
+import { CandidateText, classifyCandidate, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES } from "./tail.js";
 import type { CrashFinding, ScannedFile, ScanResult } from "./types.js";
@@ -563,7 +563,9 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
   // order: the prefix can change mid-log, and the end's is the one a tail scan learns and the kept lines
   // lose), else the one an earlier text taught; a line no rule matched as written is tried without it.
   const learned = (collector.learnedPrefix = learnCapturePrefix(buf, start, end) ?? collector.learnedPrefix) ?? null;
-  const orLearned = (raw: string, lm: LineMatch | null): LineMatch | null => (lm || !learned ? lm : classifyWithoutLearned(rules, raw, learned));
+  // `found`: the line's minimal anchors when known (the candidate search's); the text without the prefix
+  // holds no anchor the line does not, so only the rules they name are tried on it.
+  const orLearned = (raw: string, lm: LineMatch | null, found?: readonly string[]): LineMatch | null => (lm || !learned ? lm : classifyWithoutLearned(rules, raw, learned, found));
   // Building the prefilter costs more than classifying every line of a small text (a tail scan
   // of 1000 lines): it is built for the first large text and then used for every text.
   const pf = collector.prefiltered ? (builtPrefilter(rules) ?? (end - start >= PREFILTER_MIN_BYTES ? prefilterFor(rules) : undefined)) : undefined;
@@ -580,7 +582,7 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
       if (dirty || (found && candidates!.whole.mayMatch(newlines, found))) {
         let raw = buf.toString("utf8", ls, le);
         if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-        const lm = orLearned(raw, found && !dirty ? candidates!.whole.classify(newlines, raw, found) : classifyLine(rules, raw));
+        const lm = found && !dirty ? orLearned(raw, candidates!.whole.classify(newlines, raw, found), found) : orLearned(raw, classifyLine(rules, raw));
         if (lm) collector.add(lm, firstLine + newlines, baseOffset + (ls - start));
       }
       if (le === end) break;
@@ -608,10 +610,14 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
   return newlines;
 }
 
-/** classifyLine on a line's text without the log's learned capture prefix, reported on the line as written. */
-function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix): LineMatch | null {
+/**
+ * classifyLine on a line's text without the log's learned capture prefix, reported on the line as written.
+ * `found`: the minimal anchors of the whole line (a superset of its text's, the text being its end), when
+ * known: classifyCandidate then gives classifyLine's result trying only the rules they name.
+ */
+function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix, found?: readonly string[]): LineMatch | null {
   const body = withoutLearnedPrefix(raw, learned);
-  const lm = body && classifyLine(rules, body.text);
+  const lm = body && (found ? classifyCandidate(rules, body.text, found) : classifyLine(rules, body.text));
   if (!lm) return null;
   return lm.text.length === body.text.length ? { ...lm, text: raw, bodyStart: body.cut + (lm.bodyStart ?? 0) } : lm;
 }
