@@ -116,10 +116,35 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   // the other tasks because this one failed): that is this failure's aftermath, not its cause.
   if (e?.cut && counted.some((f) => f.finalIncident && !(traits.consequence.has(f.ruleId) && f.line > lineNo(e!.endLine)))) return null;
   const at = e ? e.line : launcher!.line;
-  const { category, reading } = e ? chainCategory(e) : { category: "python_exception" as CrashCategory, reading: undefined };
+  const { category, reading } = e ? (cppAllocationFailure(e, kept.lines) ?? chainCategory(e)) : { category: "python_exception" as CrashCategory, reading: undefined };
   const { ruleId, summary, suggestion } = e ? describeException(e, category, reading) : describeLauncher(report);
   const priority = peersOnly && finalCauses.length ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY;
   return keptLineFinding(file, kept, at, { category, ruleId, suggestion, signatureKey: summary, priority });
+}
+
+/** A C++ allocation failure that terminated the process: the standard library's and Paddle's allocator's. */
+const CPP_ALLOC_FAILED = /(?:^|::)(?:bad_alloc|BadAlloc)$/;
+/**
+ * The device an allocation was for, in the stack or message printed after the terminate: Paddle's kernels on a
+ * GPUContext and its CUDA/GPU places (PaddlePaddle#42341; the BadAlloc records of its operators say "Out of memory error
+ * on GPU"), a CUDA allocator or cudaMalloc.
+ */
+const GPU_ALLOC_CONTEXT = /\bGPUContext\b|\b(?:CUDA|CUDAPinned|GPU|XPU|NPU)Place\b|\bCUDA\w*Allocator\b|\bcudaMalloc\w*|\bon GPU \d/;
+/** How many lines after the terminate its stack and message are read for the device. */
+const ALLOC_CONTEXT_LINES = 40;
+
+/**
+ * A terminate by a C++ allocation failure no rule named (the message is empty or cut: `what():` and a C++ stack):
+ * the GPU's memory when the stack after it allocates on a GPU, else the host's (the corpus reads std::bad_alloc as
+ * host memory); null for any other failure.
+ */
+function cppAllocationFailure(e: ParsedException, lines: readonly string[]): { category: CrashCategory; reading: MessageReading } | null {
+  if (e.kind !== "cpp" || !CPP_ALLOC_FAILED.test(e.type)) return null;
+  const end = Math.min(lines.length, e.line + ALLOC_CONTEXT_LINES);
+  for (let i = e.line; i < end; i++) {
+    if (GPU_ALLOC_CONTEXT.test(lines[i]!)) return { category: "cuda_oom", reading: { category: "cuda_oom", names: "an allocation on the GPU that failed (its stack allocates on a GPU)", advice: "reduce the batch size or sequence length, enable gradient checkpointing or mixed precision, and check that no other process holds the device's memory (nvidia-smi)" } };
+  }
+  return { category: "host_oom", reading: { category: "host_oom", names: "an allocation in host memory (RAM) that failed", advice: "reduce what the process holds in RAM (DataLoader workers, prefetch, dataset in memory, model loaded on CPU), or run it on a host with more memory; dmesg -T shows other processes' use" } };
 }
 
 /** How far before the failure's first line such a warning may be. */
@@ -157,7 +182,9 @@ function exceptionBeforePeerWaits(exceptions: readonly ParsedException[], counte
   for (const x of exceptions) {
     const at = lineNo(x.line);
     if (at >= firstWait) break;
-    if (at < firstWait - WAITED_FOR_LINES || x.ignored || x.cut || /(?:^|\.)(?:ChildFailedError|CalledProcessError|KeyboardInterrupt)$/.test(x.type)) continue;
+    // A cancelled task (asyncio's, concurrent.futures') is what a timeout or a shutdown does to the work it waited
+    // on (asyncio.wait_for cancels the task, then raises TimeoutError from the CancelledError): never its cause.
+    if (at < firstWait - WAITED_FOR_LINES || x.ignored || x.cut || /(?:^|\.)(?:ChildFailedError|CalledProcessError|KeyboardInterrupt|CancelledError)$/.test(x.type)) continue;
     if (chainOf(x).some((c) => counted.some((f) => f.line >= lineNo(c.startLine) && f.line <= lineNo(c.endLine)))) continue;
     // A timeout of its own (a retried download, a store wait) is another wait, not a failure.
     if (chainCategory(x).category === "timeout") continue;
@@ -420,6 +447,9 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   // Ray's memory monitor killing a worker for lack of host RAM, not a GPU allocation.
   [/^ray\.exceptions\.OutOfMemoryError$/, "process_killed"],
   [/(?:^|\.)OutOfMemoryError$/, "cuda_oom"],
+  // Ray's object store refusing an object because the node's disk is over its capacity threshold (ray#50408; the
+  // same class surfaces through SecretFlow and other Ray-backed trainers).
+  [/(?:^|\.)OutOfDisk(?:Space)?(?:Error|Exception)$/, "disk_full"],
   // fairseq and numpy raise it for overflowing losses and loss scales.
   [/(?:^|\.)FloatingPointError$/, "nan_loss"],
   // Any client's or runtime's timeout class (requests' ReadTimeout, aiohttp's ServerTimeoutError,
