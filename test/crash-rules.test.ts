@@ -258,7 +258,7 @@ test("signatures: the same crash on different hosts is one signature; a differen
 
 test("the primary choice reads rule traits from the rules: the shipped ones, and an extra file's", async () => {
   const ids = (t: keyof typeof rules.traits) => [...rules.traits[t]].sort();
-  assert.deepEqual(ids("peer_wait"), ["gloo_peer_connection", "horovod_shut_down", "nccl_hccl_timeout", "nccl_peer_connection_closed", "nccl_remote_error", "nccl_watchdog_dump", "nccl_watchdog_heartbeat", "nccl_watchdog_timeout", "timeout_c10d_client_socket", "timeout_collective_gloo", "timeout_coordination_heartbeat", "timeout_dist_socket", "timeout_dist_store", "timeout_gloo_barrier_peer_error", "timeout_python", "timeout_ray_node_dead", "timeout_store_socket"]);
+  assert.deepEqual(ids("peer_wait"), ["gloo_peer_connection", "horovod_shut_down", "nccl_hccl_timeout", "nccl_peer_connection_closed", "nccl_remote_error", "nccl_watchdog_dump", "nccl_watchdog_heartbeat", "nccl_watchdog_timeout", "nccl_watchdog_timeout_stack", "timeout_c10d_client_socket", "timeout_collective_gloo", "timeout_coordination_heartbeat", "timeout_dist_socket", "timeout_dist_store", "timeout_gloo_barrier_peer_error", "timeout_python", "timeout_ray_gcs_unreachable", "timeout_ray_node_dead", "timeout_store_socket"]);
   assert.deepEqual(ids("consequence"), ["killed_death_signal", "killed_launcher_cleanup", "killed_sigterm", "killed_slurm_step_cancelled", "segfault_abort_exit"]);
   assert.deepEqual(ids("launcher_cleanup"), ["killed_launcher_cleanup"]);
   assert.deepEqual(ids("explains_failure"), ["cuda_oom_batch_reduced", "disk_full_warning", "nan_loss_scale_collapsed"]);
