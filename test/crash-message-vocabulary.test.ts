@@ -238,13 +238,28 @@ describe("message vocabulary: the fallback's finding, end to end", () => {
     });
   }
 
-  test("near misses end to end stay python_exception", async () => {
-    for (const [, , type, message] of NEAR_MISS.filter(([, , t]) => t !== "Error")) {
-      const line = `${type}: ${message}`;
+  /**
+   * Scans each `type: message` line in a minimal traceback and checks its primary; a line a rule reads is skipped (not
+   * the reading's business). Returns how many were checked, for the caller to bound: a loop that skipped them all
+   * would test nothing.
+   */
+  const throughTheReading = async (rows: readonly Real[], check: (row: Real, line: string, primary: Awaited<ReturnType<typeof scan>>) => void) => {
+    let checked = 0;
+    for (const row of rows) {
+      const line = `${row[2]}: ${row[3]}`;
       const text = traceback(line);
-      if (text.split("\n").some((l) => classifyLine(rules, l) !== null)) continue; // a rule reads it: not the fallback's business
-      assert.equal((await scan(text))?.category, "python_exception", line);
+      if (text.split("\n").some((l) => classifyLine(rules, l) !== null)) continue;
+      checked++;
+      check(row, line, await scan(text));
     }
+    return checked;
+  };
+
+  test("near misses end to end stay python_exception", async () => {
+    const rows = NEAR_MISS.filter(([, , t]) => t !== "Error");
+    const checked = await throughTheReading(rows, (_row, line, primary) => assert.equal(primary?.category, "python_exception", line));
+    // Most reach it (23 of 28 when written): rules that came to read them all would leave this test empty.
+    assert.ok(checked * 2 >= rows.length, `only ${checked} of ${rows.length} near misses reach the reading`);
   });
 
   test("a chain: the first exception whose message names a cause wins, as with types", async () => {
@@ -295,20 +310,14 @@ describe("message vocabulary: the fallback's finding, end to end", () => {
     assert.equal((await scan(text))?.category, "timeout");
   });
 
-  let tested = 0;
   test("items 280-283: real lines no rule knows, the message names the category", async () => {
-    for (const [category, , type, message] of REAL_280) {
-      const line = `${type}: ${message}`;
-      const text = traceback(line);
-      if (text.split("\n").some((l) => classifyLine(rules, l) !== null)) continue; // a rule reads it: not the reading's business
-      tested++;
-      const primary = await scan(text);
+    const checked = await throughTheReading(REAL_280, ([category], line, primary) => {
       assert.equal(primary?.category, category, line);
       assert.equal(primary?.ruleId, "python_traceback", line);
       assert.match(primary!.suggestion, /No rule knows this error, but its message names /, line);
-    }
+    });
     // The words must decide something end to end: at least Isaac Gym's binding's and Metal's lines reach the reading.
-    assert.ok(tested >= 2, `only ${tested} real lines reach the reading`);
+    assert.ok(checked >= 2, `only ${checked} real lines reach the reading`);
   });
 
   test("a chain: a wrapper's message names nothing, its cause's does (transformers' lazy import over an undefined symbol)", async () => {
