@@ -34,6 +34,17 @@ const PAYU_587 = "disk_full/zx-payu-587-gadi-pbs-killed-jobfs-quota.log";
 const RAY_58179 = "checkpoint_corrupt/zx-ray-58179-tuner-restore-pickle-eof.log";
 const DETERMINED_3275 = "python_exception/zx-determined-3275-horovod-detected-nonzero-exit.log";
 
+/** A one-frame Python traceback (`file`, its line, function and code) ending in the exception's lines, as text. */
+function traceback(file: string, line: number, fn: string, code: string, ...exception: string[]): string {
+  return [
+    "Traceback (most recent call last):",
+    `  File "${file}", line ${line}, in ${fn}`,
+    `    ${code}`,
+    ...exception,
+    "",
+  ].join("\n");
+}
+
 /** The line of a corpus excerpt that holds `text`. */
 function lineOf(file: string, text: string): string {
   const line = corpus(file).split("\n").find((l) => l.includes(text));
@@ -253,39 +264,27 @@ describe("eighteenth round: how a failed run's output ends without a traceback",
     ];
     assert.equal(await primaryOf("tf-should-use.log", `${notice.join("\n")}\n`), null);
     // hit 13313981938: the notice after the run's own AttributeError, which ended it.
-    const crashed = [
-      "Traceback (most recent call last):",
-      '  File "using_tensorboard.py", line 11, in <module>',
-      "    merged = tf.merge_all_summaries()",
-      "AttributeError: 'module' object has no attribute 'merge_all_summaries'",
-      ...notice.slice(2),
-    ];
-    assert.deepEqual(await primaryOf("tf-should-use-after.log", `${crashed.join("\n")}\n`), { category: "python_exception", ruleId: "python_traceback" });
+    const crashed = traceback("using_tensorboard.py", 11, "<module>", "merged = tf.merge_all_summaries()", "AttributeError: 'module' object has no attribute 'merge_all_summaries'", ...notice.slice(2));
+    assert.deepEqual(await primaryOf("tf-should-use-after.log", crashed), { category: "python_exception", ruleId: "python_traceback" });
   });
 
   test("Ray Train's TrainingFailedError names OOM only as an example: zx madewithml-271 is python_exception", async () => {
     // Its message is fixed text (ray/train/base_trainer.py), also in https://github.com/ray-project/ray/issues/39380.
     assert.deepEqual(await primaryOf("mwml-271.log", corpus(MADEWITHML_271)), { category: "python_exception", ruleId: "python_traceback" });
-    const ray39380 = [
-      "Traceback (most recent call last):",
-      '  File "/opt/homebrew/lib/python3.11/site-packages/ray/train/base_trainer.py", line 630, in fit',
-      "    raise TrainingFailedError(",
+    const ray39380 = traceback(
+      "/opt/homebrew/lib/python3.11/site-packages/ray/train/base_trainer.py",
+      630,
+      "fit",
+      "raise TrainingFailedError(",
       "ray.train.base_trainer.TrainingFailedError: The Ray Train run failed. Please inspect the previous error messages for a cause. After fixing the issue (assuming that the error is not caused by your own application logic, but rather an error such as OOM), you can restart the run from scratch or continue this run.",
-      "",
-    ].join("\n");
+    );
     assert.deepEqual(await primaryOf("ray-39380.log", ray39380), { category: "python_exception", ruleId: "python_traceback" });
   });
 
   test("unpickling the bytes a file read returned is loading that file: zx ray-58179's empty tuner.pkl is checkpoint_corrupt", async () => {
     assert.deepEqual(await primaryOf("ray-58179.log", corpus(RAY_58179)), { category: "checkpoint_corrupt", ruleId: "python_traceback" });
     // Near miss: the same EOFError unpickling what a socket received (a peer that went away), not a file.
-    const socket = [
-      "Traceback (most recent call last):",
-      '  File "worker.py", line 40, in serve',
-      "    msg = pickle.loads(conn.recv(4096))",
-      "EOFError: Ran out of input",
-      "",
-    ].join("\n");
+    const socket = traceback("worker.py", 40, "serve", "msg = pickle.loads(conn.recv(4096))", "EOFError: Ran out of input");
     assert.deepEqual(await primaryOf("socket.log", socket), { category: "python_exception", ruleId: "python_traceback" });
   });
 
@@ -322,15 +321,15 @@ describe("eighteenth round: how a failed run's output ends without a traceback",
     ].join("\n");
     assert.deepEqual(await primaryOf("mpirun-1421.log", mpirun), { category: "python_exception", ruleId: "launcher_failure" });
     // https://github.com/horovod/horovod/issues/2484: the first process was killed (137), which the rules already name.
-    const elastic = [
-      "Traceback (most recent call last):",
-      '  File "/opt/anaconda3/lib/python3.6/site-packages/horovod/runner/gloo_run.py", line 318, in launch_gloo_elastic',
-      "    .format(name=name, code=exit_code))",
+    const elastic = traceback(
+      "/opt/anaconda3/lib/python3.6/site-packages/horovod/runner/gloo_run.py",
+      318,
+      "launch_gloo_elastic",
+      ".format(name=name, code=exit_code))",
       "RuntimeError: Horovod detected that one or more processes exited with non-zero status, thus causing the job to be terminated. The first process to do so was:",
       "Process name: elastic-test-worker-1[0]",
       "Exit code: 137",
-      "",
-    ].join("\n");
+    );
     assert.equal((await primaryOf("hvd-2484.log", elastic))?.category, "process_killed");
   });
 });
