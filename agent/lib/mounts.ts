@@ -101,8 +101,7 @@ export function noMountMayHang(mountinfo: string | null = readMountInfo()): bool
       if (typeEnd < 0 || typeEnd > end) typeEnd = end;
       let sourceEnd = typeEnd < end ? mountinfo.indexOf(" ", typeEnd + 1) : end;
       if (sourceEnd < 0 || sourceEnd > end) sourceEnd = end;
-      const lineStart = at;
-      if (!isLocal(mountinfo.slice(sep + 3, typeEnd), mountinfo.slice(typeEnd + 1, sourceEnd), () => unescape(mountinfo.slice(lineStart, end).split(" ")[4] ?? ""))) return false;
+      if (!isLocal(mountinfo.slice(sep + 3, typeEnd), mountinfo.slice(typeEnd + 1, sourceEnd), () => parseMountInfo(mountinfo.slice(at, end))[0]!.mountPoint)) return false;
     }
     at = end + 1;
   }
