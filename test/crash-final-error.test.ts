@@ -14,7 +14,7 @@ import { capturedLines } from "../agent/crash/capture-prefix.js";
 import { finalErrorBlock, finalErrorFinding, isErrorLine } from "../agent/crash/final-error.js";
 import type { KeptLines } from "../agent/crash/failure.js";
 import { loadRules } from "../agent/crash/rules.js";
-import { scanFiles } from "../agent/crash/scanner.js";
+import { scanFiles, type ScanOptions } from "../agent/crash/scanner.js";
 
 const CORPUS = path.join(import.meta.dirname, "fixtures/crash-corpus");
 const rules = await loadRules();
@@ -34,6 +34,11 @@ function kept(lines: readonly string[]): KeptLines {
 /** The reading alone: no rule finding, no parsed failure. */
 function read(k: KeptLines) {
   return finalErrorFinding("x.log", k, [], null, []);
+}
+
+/** The primary finding of a corpus entry scanned with the shipped rules, and the exit when the watchdog knows it. */
+async function primaryOfEntry(file: string, exit?: ScanOptions["exit"]) {
+  return (await scanFiles([path.join(CORPUS, file)], { rules, ...(exit ? { exit } : {}) })).primary;
 }
 
 async function scanText(text: string) {
@@ -149,8 +154,7 @@ describe("a log that ends in an error no rule names is read from its final lines
 describe("a scan names the final error when nothing else does", () => {
   test("the corpus endings, scanned with the shipped rules, are crashes of their category", async () => {
     for (const [category, file] of CORPUS_ENDINGS) {
-      const r = await scanFiles([path.join(CORPUS, file)], { rules });
-      assert.equal(r.primary?.category, category, file);
+      assert.equal((await primaryOfEntry(file))?.category, category, file);
     }
   });
   test("the finding points at the error line in the file (line and byte offset)", async () => {
@@ -168,17 +172,17 @@ describe("what the watchdog knows of the exit bounds the reading", () => {
   const generic = "python_exception/zo-fullstop-punctuation-9-trainer-unexpected-attributeerror.log";
   const aborted = "segfault/habitat-sim-135-docker-egl-no-devices-aborted.log";
   test("a clean exit (code 0): a final error record was no failure", async () => {
-    assert.equal((await scanFiles([path.join(CORPUS, generic)], { rules, exit: { exitCode: 0, signal: null } })).primary, null);
-    assert.equal((await scanFiles([path.join(CORPUS, aborted)], { rules, exit: { exitCode: 0, signal: null } })).primary, null);
+    assert.equal(await primaryOfEntry(generic, { exitCode: 0, signal: null }), null);
+    assert.equal(await primaryOfEntry(aborted, { exitCode: 0, signal: null }), null);
   });
   test("a death by signal: a generic error line gives way (the supervisor names the kill); a named cause stays", async () => {
-    assert.equal((await scanFiles([path.join(CORPUS, generic)], { rules, exit: { exitCode: null, signal: "SIGKILL" } })).primary, null);
-    assert.equal((await scanFiles([path.join(CORPUS, aborted)], { rules, exit: { exitCode: null, signal: "SIGABRT" } })).primary?.category, "segfault");
+    assert.equal(await primaryOfEntry(generic, { exitCode: null, signal: "SIGKILL" }), null);
+    assert.equal((await primaryOfEntry(aborted, { exitCode: null, signal: "SIGABRT" }))?.category, "segfault");
   });
   test("a non-zero exit code: the final error line is the failure", async () => {
-    const r = await scanFiles([path.join(CORPUS, generic)], { rules, exit: { exitCode: 1, signal: null } });
-    assert.equal(r.primary?.ruleId, "final_error_line");
-    assert.equal(r.primary?.category, "python_exception");
+    const p = await primaryOfEntry(generic, { exitCode: 1, signal: null });
+    assert.equal(p?.ruleId, "final_error_line");
+    assert.equal(p?.category, "python_exception");
   });
 });
 
@@ -186,12 +190,12 @@ describe("near misses: healthy endings and errors the run went on from stay heal
   test("graph-learn's end of data (glog E records `Out of range:No more nodes exist.`) is the normal end", async () => {
     const file = "none/graph-learn-67-dist-graphsage-rpc-no-more-nodes-normal-end.log";
     assert.equal(read(corpusLines(file)), null);
-    assert.equal((await scanFiles([path.join(CORPUS, file)], { rules })).primary, null);
+    assert.equal(await primaryOfEntry(file), null);
   });
   test("a metric record naming an error (`LastBatchError: 0.0067`) is training going on", async () => {
     const file = "none/captcha-trainer-10-tf-allocation-exceeds-10pct-training-continues.log";
     assert.equal(read(corpusLines(file)), null);
-    assert.equal((await scanFiles([path.join(CORPUS, file)], { rules })).primary, null);
+    assert.equal(await primaryOfEntry(file), null);
   });
   test("an error followed by training progress or an ordinary record was survived", () => {
     const killed = corpusLines("process_killed/torch-xla-8234-sigterm-received-by-pid.log").lines;
