@@ -13,7 +13,7 @@
  */
 import { capturePrefixLength } from "./capture-prefix.js";
 import { FALLBACK_PRIORITY, keptLineFinding, readExceptionMessage, type KeptLines } from "./failure.js";
-import { normaliseLine, type FailureReport, type ParsedException } from "./traceback.js";
+import { PROGRESS, normaliseLine, type FailureReport, type ParsedException } from "./traceback.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
 /** Non-blank lines read back from the end at most: the error block and what follows it. */
@@ -119,7 +119,7 @@ export function isErrorLine(l: string): boolean {
   if (OTHER_LEVEL.test(head) && !GLOG_ERROR.test(s)) return false;
   if (/^[IWD]\d{4} \d\d:\d\d:/.test(s) || END_OF_DATA.test(s)) return false;
   // A metric record ("Epoch: 3, Step: 1500, ..., LastBatchError: 0.0067") is the run going on.
-  if (PROGRESS_WORDS.test(s) && !LEVEL_WORD.test(head)) return false;
+  if (PROGRESS.test(s) && !LEVEL_WORD.test(head)) return false;
   if ((s.includes("ERROR") || s.includes("FATAL") || s.includes("CRITICAL") || s.includes("level")) && LEVEL_WORD.test(head)) return true;
   if ((s.includes("] ") && GLOG_ERROR.test(s)) || ERROR_HEAD.test(s)) return true;
   // pytest's failure report: the exception and what it quotes, each line under `E   `.
@@ -153,7 +153,7 @@ export function finalErrorBlock(lines: readonly string[], asWritten?: readonly s
     }
     // A stack, or an indented line (an error record's reason or hint) that is not training progress: part of
     // the block when an error line comes before it; anything else ends the block.
-    if (TRAILER.test(l) || (/^\s+\S/.test(l) && !PROGRESS_WORDS.test(l))) continue;
+    if (TRAILER.test(l) || (/^\s+\S/.test(l) && !PROGRESS.test(l))) continue;
     break;
   }
   return errors.length ? { errors } : glogFatalBlock(lines);
@@ -179,9 +179,6 @@ function glogFatalBlock(lines: readonly string[]): { errors: number[] } | null {
   }
   return null;
 }
-
-/** Training progress (an epoch, step or iteration counter, a loss), as traceback.ts reads it. */
-const PROGRESS_WORDS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b/i;
 
 /** What an error line names: its category and, for the suggestion, in words. */
 interface ErrorReading {

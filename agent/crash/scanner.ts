@@ -92,8 +92,7 @@ export async function scanFiles(files: string[], opts: ScanOptions = {}): Promis
     const key = file === STDIN_NAME ? file : path.resolve(file);
     if (seen.has(key)) continue;
     seen.add(key);
-    const collector = new FindingCollector(file, rules, opts.prefilter !== false);
-    collector.exit = opts.exit;
+    const collector = new FindingCollector(file, rules, opts.prefilter !== false, opts.exit);
     const info: ScannedFile = { file, linesRead: 0 };
     let mtimeMs = Date.now();
     try {
@@ -646,14 +645,14 @@ export class FindingCollector {
   failure: FailureReport | null = null;
   /** The log's own capture prefix (learnCapturePrefix): undefined until a text taught one. */
   learnedPrefix: LearnedPrefix | undefined;
-  /** How the process ended, when the watchdog knows (ScanOptions.exit): it bounds what the final error line may say. */
-  exit: ScanOptions["exit"];
 
   constructor(
     readonly file: string,
     readonly rules: CompiledRules,
     /** false: every line is classified (see ScanOptions.prefilter). */
     readonly prefiltered = true,
+    /** How the process ended, when the watchdog knows (ScanOptions.exit): it bounds what the final error line may say. */
+    readonly exit?: ScanOptions["exit"],
   ) {}
 
   /** Records a classified line (`line` as in CrashFinding.line, `byteOffset` absolute). */
@@ -793,9 +792,9 @@ export class FindingCollector {
     // A log that ends in an error block no rule, fallback or reader above named (a glog FATAL, a logger's ERROR record).
     // Not against a known exit: after a clean one the record was no failure (users log notices at ERROR level), and
     // a death by signal says more than a generic error line (the supervisor's default names the kill).
-    const ended = finalErrorFinding(this.file, ran, this.findings, this.failure, parsed.exceptions);
     const clean = this.exit && this.exit.signal == null && (this.exit.exitCode ?? 0) === 0;
-    if (ended && !clean && !(this.exit?.signal != null && ended.category === "python_exception")) this.insert(ended);
+    const ended = clean ? null : finalErrorFinding(this.file, ran, this.findings, this.failure, parsed.exceptions);
+    if (ended && !(this.exit?.signal != null && ended.category === "python_exception")) this.insert(ended);
     return this.findings;
   }
 

@@ -140,7 +140,7 @@ function endsMessage(s: string): boolean {
   return MESSAGE_END.test(s) || EXIT_REPORT.test(s);
 }
 /** Training output that shows the run went on after an exception (a recovered or caught error). */
-const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
+export const PROGRESS = /\b(?:epoch|step|iter(?:ation)?|loss)\b\s*[:=]?\s*[[(]?\s*\d|\d+(?:\.\d+)?\s*(?:it\/s|s\/it)\b|'loss': \d/i;
 /**
  * What tools print after the process they watch has ended, crashed or not: never the run going on, never an
  * exception line, and read past to the failure before them. Each with a real line:
