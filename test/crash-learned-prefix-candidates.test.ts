@@ -21,7 +21,7 @@ const rules = await loadRules();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "crash-learned-candidates-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** The scan result without what differs between two scans of one file (none expected): as JSON. */
+/** The whole scan result of `file`, with or without the prefilter, as JSON (two scans of one file must give the same text). */
 async function scanned(file: string, prefilter: boolean): Promise<string> {
   const r = await scanFiles([file], { rules, prefilter });
   return JSON.stringify(r);
