@@ -262,23 +262,13 @@ describe("message vocabulary: the fallback's finding, end to end", () => {
     assert.ok(checked * 2 >= rows.length, `only ${checked} of ${rows.length} near misses reach the reading`);
   });
 
+  /** A chain of two tracebacks: `cause` (a real exception line, raised at `causeFrame`), then a stand-in wrapper's `wrapper`. */
+  const chained = (causeFrame: string, causeCode: string, cause: string, wrapper: string) =>
+    ["Traceback (most recent call last):", causeFrame, causeCode, cause, "", "The above exception was the direct cause of the following exception:", "", "Traceback (most recent call last):", '  File "train.py", line 88, in <module>', "    main()", wrapper, ""].join("\n");
+
   test("a chain: the first exception whose message names a cause wins, as with types", async () => {
     // The first exception's line is real (mesh-transformer-jax#66); the wrapper is a stand-in.
-    const text = [
-      "Traceback (most recent call last):",
-      '  File "train.py", line 40, in load',
-      "    state = init(params)",
-      "RuntimeError: Resource exhausted: Failed to allocate request for 32.00MiB (33554432B) on device ordinal 0",
-      "",
-      "The above exception was the direct cause of the following exception:",
-      "",
-      "Traceback (most recent call last):",
-      '  File "train.py", line 88, in <module>',
-      "    main()",
-      "RuntimeError: Training failed at step 0",
-      "",
-    ].join("\n");
-    const primary = await scan(text);
+    const primary = await scan(chained('  File "train.py", line 40, in load', "    state = init(params)", "RuntimeError: Resource exhausted: Failed to allocate request for 32.00MiB (33554432B) on device ordinal 0", "RuntimeError: Training failed at step 0"));
     assert.equal(primary?.category, "cuda_oom");
     assert.match(primary!.suggestion, /was caused by RuntimeError: Resource exhausted/);
   });
@@ -322,21 +312,7 @@ describe("message vocabulary: the fallback's finding, end to end", () => {
 
   test("a chain: a wrapper's message names nothing, its cause's does (transformers' lazy import over an undefined symbol)", async () => {
     // The cause's line is real (crash-corpus v-torchscatter-153); the wrapper is a stand-in.
-    const text = [
-      "Traceback (most recent call last):",
-      '  File "train.py", line 12, in <module>',
-      "    import torch_scatter",
-      "OSError: /home/test_user/.conda/envs/torch14/lib/python3.7/site-packages/torch_scatter/_scatter.so: undefined symbol: _ZN5torch8autograd4Node20get_next_sequence_nrEv",
-      "",
-      "The above exception was the direct cause of the following exception:",
-      "",
-      "Traceback (most recent call last):",
-      '  File "train.py", line 88, in <module>',
-      "    main()",
-      "RuntimeError: Model setup failed",
-      "",
-    ].join("\n");
-    const primary = await scan(text);
-    assert.equal(primary?.category, "import_error");
+    const cause = "OSError: /home/test_user/.conda/envs/torch14/lib/python3.7/site-packages/torch_scatter/_scatter.so: undefined symbol: _ZN5torch8autograd4Node20get_next_sequence_nrEv";
+    assert.equal((await scan(chained('  File "train.py", line 12, in <module>', "    import torch_scatter", cause, "RuntimeError: Model setup failed")))?.category, "import_error");
   });
 });
