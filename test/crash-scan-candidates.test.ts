@@ -128,6 +128,56 @@ test("classifyCandidate gives classifyLine's result on every corpus line, with t
   assert.ok(matched > 500, `only ${matched} classified lines`);
 });
 
+test("CandidateText.mayMatch: the same answer in any order of the lines asked, and true for every line a rule its anchors name matches", async () => {
+  // mayMatch looks at the rules an anchor names only as far as the first that may match the line asked, and
+  // keeps their lines per anchor: a later question must still walk on when that union lacks its line.
+  const rules = await loadRules();
+  const search = rules.anchorSearch!;
+  const anchorsOf = (lower: string) => {
+    const found: string[] = [];
+    search.re.lastIndex = 0;
+    for (let m = search.re.exec(lower); m; m = search.re.exec(lower)) {
+      found.push(m[0]);
+      search.re.lastIndex = m.index + 1;
+    }
+    return found;
+  };
+  let asked = 0;
+  let matched = 0;
+  let differentOrders = 0;
+  for (const file of [...corpusFiles(), ...fixtureFiles()]) {
+    const content = fs.readFileSync(file, "utf8");
+    const lower = content.toLowerCase();
+    const lines: { index: number; raw: string; found: string[] }[] = [];
+    content.split("\n").forEach((raw, index) => {
+      if (raw.endsWith("\r")) raw = raw.slice(0, -1);
+      const found = anchorsOf(raw.toLowerCase());
+      if (found.length && !/[\r\x1b\0]/.test(raw)) lines.push({ index, raw, found });
+    });
+    if (!lines.length) continue;
+    const answers = (order: typeof lines) => {
+      const text = new CandidateText(rules, content, lower);
+      return new Map(order.map((l) => [l.index, text.mayMatch(l.index, l.found)]));
+    };
+    const inOrder = answers(lines);
+    const reversed = answers([...lines].reverse());
+    // Every other line first, then the rest: a union grown by the first half is asked about the second.
+    const interleaved = answers([...lines.filter((_, k) => k % 2 === 1), ...lines.filter((_, k) => k % 2 === 0)]);
+    for (const l of lines) {
+      asked++;
+      assert.equal(reversed.get(l.index), inOrder.get(l.index), `${file}:${l.index + 1} (reversed)`);
+      assert.equal(interleaved.get(l.index), inOrder.get(l.index), `${file}:${l.index + 1} (interleaved)`);
+      if (classifyLine(rules, l.raw)) {
+        matched++;
+        assert.equal(inOrder.get(l.index), true, `${file}:${l.index + 1}: ${JSON.stringify(l.raw)} matches but mayMatch says no`);
+      }
+    }
+    if ([...inOrder.values()].some((v) => v) && [...inOrder.values()].some((v) => !v)) differentOrders++;
+  }
+  // Worth something only with many lines asked, many matching, and files where mayMatch says both yes and no.
+  assert.ok(asked > 2000 && matched > 500 && differentOrders > 100, `${asked} asked, ${matched} matched, ${differentOrders} files with both answers`);
+});
+
 test("a rules file of the user's: factors derived when first needed, an unanchored rule classifies every line", async () => {
   const custom = compileRulesData({
     version: 1,

@@ -42,8 +42,14 @@ interface Header {
   loss: number[];
 }
 
+/**
+ * A character that is in no header cell (NAME_CELL) and no separator: a line holding one, such as a trainer's
+ * `{'loss': 1.2, ...}` record, is no header, whose cells would then not all be names.
+ */
+const NOT_IN_HEADER = /[^\w\s.\/%()|│┃-]/;
+
 function headerOf(line: string, at: number): Header | null {
-  if (!/loss/i.test(line)) return null;
+  if (!/loss/i.test(line) || NOT_IN_HEADER.test(normaliseLine(line))) return null;
   const c = cells(line, true);
   if (c.length < 3 || !c.every((x) => NAME_CELL.test(x) && !NON_FINITE.test(x))) return null;
   const loss = c.flatMap((x, i) => (LOSS_COLUMN.test(x) ? [i] : []));

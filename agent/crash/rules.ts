@@ -785,6 +785,8 @@ export class CandidateText {
   private readonly lowerNewlines: number[];
   /** Per rule index: its RuleLines; null: no line can match; undefined: not looked at yet. */
   private readonly ruleLines: (RuleLines | null | undefined)[] = [];
+  /** Per minimal anchor: how many of the rules it names were looked at, and the lines they may match (see anchorMayMatch). */
+  private readonly anchorLines = new Map<string, { next: number; readonly lines: Set<number> }>();
   /** The lines holding a factor string, in the text as is and lower-cased. */
   private readonly textLines = new Map<string, ReadonlySet<number>>();
   private readonly lowerLines = new Map<string, ReadonlySet<number>>();
@@ -822,11 +824,27 @@ export class CandidateText {
   mayMatch(line: number, found: readonly string[]): boolean {
     const search = this.compiled.anchorSearch;
     if (!search || search.always.length) return true;
-    for (const m of found) {
-      for (const i of search.rulesOf.get(m) ?? []) {
-        const rl = this.linesOfRule(i);
-        if (rl !== null && rl.any.has(line)) return true;
-      }
+    for (let k = 0; k < found.length; k++) if (this.anchorMayMatch(found[k]!, line, search)) return true;
+    return false;
+  }
+
+  /**
+   * Whether a rule that anchor `m` names may match line `line`: the rules are looked at in order, as far as
+   * the first that may, and the lines of those looked at are kept together per anchor, so that a later line
+   * costs a set lookup when one of them may match it (a common anchor such as "loss", on every trainer step,
+   * names dozens of rules), and a walk over the rest only when none does.
+   */
+  private anchorMayMatch(m: string, line: number, search: AnchorSearch): boolean {
+    let seen = this.anchorLines.get(m);
+    if (seen === undefined) this.anchorLines.set(m, (seen = { next: 0, lines: new Set<number>() }));
+    if (seen.lines.has(line)) return true;
+    const rules = search.rulesOf.get(m);
+    if (!rules) return false;
+    while (seen.next < rules.length) {
+      const rl = this.linesOfRule(rules[seen.next++]!);
+      if (rl === null) continue;
+      for (const l of rl.any) seen.lines.add(l);
+      if (rl.any.has(line)) return true;
     }
     return false;
   }
