@@ -92,6 +92,20 @@ test("edge cases: ANSI codes and NULs inside literals, progress bars, CRLF, leng
   }
 });
 
+test("a long trainer log: a pattern's lines found from its rarest factor, and by intersecting when every factor is common", async () => {
+  // Every step line holds "loss", one of the NaN rules' factors. With a few NaN lines their lines are found
+  // from the rare factor ("nan" or "inf"); with NaN on most lines every factor is common.
+  const step = (i: number, value: string) => `{'loss': ${value}, 'grad_norm': 0.774, 'learning_rate': 1.64e-05, 'epoch': ${(i / 100).toFixed(2)}}`;
+  for (const [name, nanEvery] of [["few", 97], ["most", 2]] as const) {
+    const lines = Array.from({ length: 400 }, (_, i) => step(i, i % nanEvery === nanEvery - 1 ? "nan" : (2 + Math.sin(i)).toFixed(4)));
+    const file = path.join(tmp, `trainer-${name}.log`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const ref = await scanFiles([file], { rules: await loadRules(), all: true, prefilter: false });
+    assert.ok(ref.findings.some((f) => f.category === "nan_loss"), `${name}: ${JSON.stringify(ref.findings.map((f) => f.ruleId))}`);
+    await same(file, name);
+  }
+});
+
 test("classifyCandidate gives classifyLine's result on every corpus line, with the anchors of the line or more, alone or as part of its file", async () => {
   const rules = await loadRules();
   const search = rules.anchorSearch!;

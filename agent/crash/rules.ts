@@ -760,6 +760,9 @@ function lineAt(newlines: readonly number[], pos: number): number {
   return lo;
 }
 
+/** Occurrences in a text from which a factor is too common to start a pattern's line search from (CandidateText.linesOfFewest). */
+const MANY_OCCURRENCES = 64;
+
 /** Length of the starts of factor strings whose absence CandidateText remembers (5: measured best of 3 to 8). */
 const PREFIX_CHARS = 5;
 
@@ -882,6 +885,40 @@ export class CandidateText {
     return true;
   }
 
+  /**
+   * The lines holding one string of each factor, found from the factor with the fewest occurrences in the text
+   * when it has fewer than MANY_OCCURRENCES: its lines are checked for the other factors in their own text, so
+   * that a common factor ("loss", on every trainer step) is never mapped to its lines. Undefined when every
+   * factor is that common (linesOf then intersects their lines).
+   */
+  private linesOfFewest(factors: PatternFactors[number], lower: boolean): Set<number> | undefined {
+    const hay = lower ? this.lower : this.text;
+    let best = -1;
+    let fewest = MANY_OCCURRENCES;
+    for (let f = 0; f < factors.length; f++) {
+      let n = 0;
+      const set = factors[f]!;
+      for (let k = 0; k < set.length && n < fewest; k++) {
+        for (let p = hay.indexOf(set[k]!); p !== -1 && n < fewest; p = hay.indexOf(set[k]!, p + 1)) n++;
+      }
+      if (n < fewest) {
+        best = f;
+        fewest = n;
+      }
+    }
+    if (best < 0) return undefined;
+    const newlines = lower ? this.lowerNewlines : this.textNewlines;
+    const out = new Set<number>();
+    for (const str of factors[best]!) {
+      for (const l of this.linesHolding(str, lower)) {
+        if (out.has(l)) continue;
+        const line = hay.slice(l === 0 ? 0 : newlines[l - 1]! + 1, l < newlines.length ? newlines[l]! : hay.length);
+        if (holdsFactors(factors, line)) out.add(l);
+      }
+    }
+    return out;
+  }
+
   /** The lines holding `str` (of the lower-cased text when `lower`), found once per text. */
   private linesHolding(str: string, lower: boolean): ReadonlySet<number> {
     const memo = lower ? this.lowerLines : this.textLines;
@@ -913,6 +950,15 @@ export class CandidateText {
       } else {
         // A factor none of whose strings is in the text rules the pattern out without a line search.
         if (!this.holdsFactors(factors, lower)) continue;
+        const few = factors.length > 1 ? this.linesOfFewest(factors, lower) : undefined;
+        if (few) {
+          have = few;
+          if (!have.size) continue;
+          patterns.push(j);
+          lines.push(have);
+          for (const l of have) any.add(l);
+          continue;
+        }
         const sets = factors.map((set) => {
           if (set.length === 1) return this.linesHolding(set[0]!, lower);
           const union = new Set<number>();
