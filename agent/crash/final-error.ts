@@ -32,6 +32,20 @@ const LEVEL_WITHIN = 90;
 const OTHER_LEVEL = /(?:^|[\s[(|:<,])(?:INFO|WARN|WARNING|DEBUG|TRACE|NOTICE)(?=[\s\]):|,>-]|$)|^\[[IWD](?:\d{4})? |\d [IWD] \d+ \d+\] |: [IWD] [\w/.-]+:\d+\] |\b[A-Z]\w*Warning: |^Warning: |(?:^|\s)level=(?:info|warn|warning|debug)\b/;
 /** glog / absl: `E1010 08:01:14.683147    4811 file.cc:262] ...`, `F0807 ...`; Ray's C++ records `[2022-01-15 18:36:49,346 E 15225 454245] `. */
 const GLOG_ERROR = /^[EF]\d{4} \d\d:\d\d:\d\d(?:\.\d+)?\s+\d+ [^\s\]]+\] |\d{3} [EF] \d+ \d+\] /;
+/**
+ * A C++ fatal record however much of its header is left: TensorFlow's own FATAL format (`2019-01-16 15:21:11.491216:
+ * F tensorflow/stream_executor/cuda/cuda_dnn.cc:516] ...`, or ` F tensorflow/...] ` when the excerpt cut its date), and a
+ * failed CHECK after its source location with the record's start lost (`tensorflow/.../cuda_dnn.cc:194] Check failed:
+ * ...`): glog's and TensorFlow's CHECK is fatal whatever prints it (its E records are not: healthy runs print them).
+ */
+const CPP_FATAL = /(?:^|[\s:])F [\w/.-]+\.(?:cc|cpp|cxx|cu|h|hpp):\d+\] \S|\.(?:cc|cpp|cxx|cu|h|hpp):\d+\] Check failed: /;
+/**
+ * The Lua interpreter's report of an error nothing caught (LuaJIT under Torch7's `th`, lua5.x): `<path>/luajit: <message>`,
+ * then `stack traceback:` and its frames (Lua's frames are in TRAILER).
+ */
+const LUA_ERROR = /^(?:\S*[\\/])?(?:luajit|lua(?:\d(?:\.\d)?)?)(?:\.exe)?: \S/;
+/** A bracketed date and time a tool writes before each record (Marian's `[2019-04-15 08:34:14] Error: ...`). */
+const BRACKETED_TIME = /^\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\] /;
 /** `Error: ...`, `error: ...`, `fatal error: ...`, `Unexpected error: ...`, `panic: ...`, `tool: error: ...`, Rust's `error[E0425]: ...`; not a metric (`error: 0.05`). */
 const ERROR_HEAD = /^(?:[\w.-]+: |(?:Unexpected|Unhandled|Uncaught|Internal|Runtime|Unrecoverable|Fatal) )?(?:[Ee]rror|ERROR|[Ff]atal(?: [Ee]rror)?|FATAL(?: ERROR)?|panic|PANIC)(?:\[\w+\])?\s?: ?(?![-+]?[\d.]+(?:\s|$))\S/;
 /** A failure with a status, code or source location (`Test NCCL failure common.cu:1285 '...'`, `failed with error code 3`, `failed, retCode=0x7110001`). */
@@ -66,6 +80,8 @@ const TRAILER = new RegExp([
   /^\s*(?:PC: )?@\s+0x[0-9a-f]+\b|^https?:\/\/symbolize\.|^\*\*\* (?:Check failure stack trace|End stack trace|Begin stack trace)/.source,
   // gdb/backtrace(3)/c10/MXNet frames.
   /^\s*#\d+\s+0x[0-9a-f]+|^\s*frame #\d+:|^\s*\[bt\] \(\d+\)|^\s*\d+: 0x[0-9a-f]+|^\s*(?:Stack trace|stack backtrace|Backtrace|Traceback)\b.*:$/.source,
+  // Lua's (`stack traceback:`, `\t[C]: in function 'error'`, `\t.../threads.lua:183: in function 'dojob'`, `\t[C]: at 0x00405d50`).
+  /^stack traceback:$|^\s*(?:\[C\]|\S+:\d+): (?:in (?:function|main chunk|upvalue|local|method|field|\?)|at 0x)/.source,
   // Java/Go/Rust stacks.
   /^E\s*$|^\s+at [\w$.<>/]+\(|^\s*\.\.\. \d+ more$|^Caused by: |^goroutine \d+ \[|^created by |^\s+\S+\.go:\d+|^[\w./*()]+\([^)]*\)$|^note: run with `RUST_BACKTRACE/.source,
 ].join("|"));
@@ -121,7 +137,9 @@ export function isErrorLine(l: string): boolean {
   // A metric record ("Epoch: 3, Step: 1500, ..., LastBatchError: 0.0067") is the run going on.
   if (PROGRESS.test(s) && !LEVEL_WORD.test(head)) return false;
   if ((s.includes("ERROR") || s.includes("FATAL") || s.includes("CRITICAL") || s.includes("level")) && LEVEL_WORD.test(head)) return true;
-  if ((s.includes("] ") && GLOG_ERROR.test(s)) || ERROR_HEAD.test(s)) return true;
+  if ((s.includes("] ") && (GLOG_ERROR.test(s) || CPP_FATAL.test(s))) || ERROR_HEAD.test(s)) return true;
+  if (s.startsWith("[") && BRACKETED_TIME.test(s) && ERROR_HEAD.test(s.replace(BRACKETED_TIME, ""))) return true;
+  if (s.includes("lua") && LUA_ERROR.test(s)) return true;
   // pytest's failure report: the exception and what it quotes, each line under `E   `.
   if (s.startsWith("E  ") && PYTEST_ERROR.test(l)) return true;
   if ((s.includes("ail") || s.includes("AIL")) && FAILED_WITH_CODE.test(s)) return true;
@@ -193,17 +211,32 @@ const ACCELERATOR_FAILED = /\b(?:NPU|ACL|aclnn\w*|CANN|XPU|Level.Zero|ZE_RESULT_
 const TIMED_OUT = /\btimed out\b|\btime-?out\b|\bdeadline exceeded\b|\bDEADLINE_EXCEEDED\b|\bfailed to meet rendezvous\b|\brendezvous\b.{0,80}\b(?:failed|closed|timeout)\b/i;
 const KILLED = /\bkilled\b|\bSIGKILL\b|\bSIGTERM\b|\bsignal (?:9|15)\b|\bterminated\b|\bevicted\b|\bpreempted\b|\bpreemption\b|\bOOMKilled\b|\boom-kill\b/i;
 const NATIVE_CRASH = /\bsegmentation (?:fault|violation)\b|\bSIGSEGV\b|\bSIGABRT\b|\bSIGBUS\b|\bSIGILL\b|\bcore dumped\b|^Aborted\b|\babort\(\)|\bbus error\b|\billegal instruction\b|\bsegfault\b/i;
-/** An allocation of the process's own memory (Go's runtime, the JVM's and Node's heaps, C++'s bad_alloc): host RAM, not the GPU's. */
-const HOST_HEAP = /\bruntime: out of memory\b|\bheap space\b|\bheap out of memory\b|\bstd::bad_alloc\b|\bMemoryError\b|\bCannot allocate memory\b/;
+/** An allocation of the process's own memory (Go's runtime, the JVM's and Node's heaps, C++'s bad_alloc, the Lua VM's panics): host RAM, not the GPU's. */
+const HOST_HEAP = /\bruntime: out of memory\b|\bheap space\b|\bheap out of memory\b|\bstd::bad_alloc\b|\bMemoryError\b|\bCannot allocate memory\b|\bLua API \(not enough memory\)|\bTHREAD PANIC: \(\w+\) not enough memory\b/;
 const DISK_WORDS = /\bover \d+(?:\.\d+)?% full\b/i;
 /** A saved state being read back (a restore, a checkpoint) and bytes that are not what was written. */
 const RESTORING = /\b(?:checkpoints?|ckpt|restor(?:e|ed|ing)|RestoreV2|state_dict|safetensors)\b/i;
 const BAD_BYTES = /\bcorrupt\w*|\btruncated\b|\bchecksum\b|\bdata ?loss\b|\bDATA_LOSS\b|\btoo short\b|\bunexpected (?:EOF|end of (?:file|data))\b|\binvalid (?:header|magic|load key|file|format)\b|\bbad magic\b/i;
 
+/**
+ * A CHECK that a CUDA library call returned its success status, failed with the status's number (`Check failed: status ==
+ * CUDNN_STATUS_SUCCESS (7 vs. 0)`, `cudnnSetTensorNdDescriptor(...) == CUDNN_STATUS_SUCCESS (3 vs. 0)`, `error ==
+ * cudaSuccess (2 vs. 0)`). The number is the library's status: its allocation failure is the GPU's memory.
+ */
+const STATUS_CHECK = /== (?<lib>cudaSuccess|CUDA_SUCCESS|hipSuccess|CUDNN_STATUS_SUCCESS|CUBLAS_STATUS_SUCCESS|CURAND_STATUS_SUCCESS|CUFFT_SUCCESS|CUSOLVER_STATUS_SUCCESS|CUSPARSE_STATUS_SUCCESS) \((?<code>\d+) vs\. 0\)/;
+/** Each library's allocation-failure status: cudaErrorMemoryAllocation, CUDA_ERROR_OUT_OF_MEMORY, hipErrorOutOfMemory, CUDNN/CUFFT/CUSOLVER/CUSPARSE ALLOC_FAILED 2, CUBLAS_STATUS_ALLOC_FAILED 3, CURAND_STATUS_ALLOCATION_FAILED 102. */
+const ALLOC_FAILED_STATUS: Record<string, number> = { cudaSuccess: 2, CUDA_SUCCESS: 2, hipSuccess: 2, CUDNN_STATUS_SUCCESS: 2, CUBLAS_STATUS_SUCCESS: 3, CURAND_STATUS_SUCCESS: 102, CUFFT_SUCCESS: 2, CUSOLVER_STATUS_SUCCESS: 2, CUSPARSE_STATUS_SUCCESS: 2 };
+
 /** The category an error line's words name (the corpus's conventions), or null. */
 function readErrorLine(line: string): ErrorReading | null {
   const text = line.trim();
-  if (HOST_HEAP.test(text)) return { category: "host_oom", names: "the host's memory (RAM) running out", advice: "reduce what the process holds in RAM, or run it with a larger heap or memory limit (dmesg -T shows other processes' use)", line };
+  const check = text.includes(" vs. 0)") ? STATUS_CHECK.exec(text) : null;
+  if (check) {
+    const { lib, code } = check.groups!;
+    if (ALLOC_FAILED_STATUS[lib!] === Number(code)) return { category: "cuda_oom", names: `the GPU's memory running out (${lib} check failed with the library's allocation-failure status ${code})`, advice: "reduce the batch size or input size, and check that no other process holds the device's memory (nvidia-smi)", line };
+    return { category: "cuda_error", names: `a CUDA library call that failed (a CHECK for ${lib} got status ${code})`, advice: "look the status number up in the library's status enum; check the driver, CUDA and library (cuDNN, cuBLAS) versions against each other and against the framework build, and rerun with CUDA_LAUNCH_BLOCKING=1", line };
+  }
+  if (HOST_HEAP.test(text) || (LUA_ERROR.test(text) && /\bnot enough memory\s*$/.test(text))) return { category: "host_oom", names: "the host's memory (RAM) running out", advice: "reduce what the process holds in RAM, or run it with a larger heap or memory limit (dmesg -T shows other processes' use)", line };
   // The collective, memory, CUDA, disk, checkpoint, hardware and NaN vocabularies of the traceback fallback.
   const r = readExceptionMessage({ type: "", message: text });
   if (r) return { ...r, line };
