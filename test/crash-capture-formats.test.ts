@@ -288,8 +288,9 @@ test("healthy tune and heldout entries stay healthy with each tool's closing out
   assert.deepEqual(alarms, []);
 });
 
-// Review (2026-12-06 19:40): the same file gives one finding by `crash scan --file` (its tail) and another by
-// `crash scan --all`. Marked todo for the capture-format engineer (/tmp/prompts11/NOTES.md): they fail today.
+// Review (2026-12-06 19:40): the same file gave one finding by `crash scan --file` (its tail) and another by
+// `crash scan --all`; the capture format is now decided once per file (captureFormatOf) and every scan path repairs
+// its texts by that decision.
 
 /** Healthy lines 81-159 characters long, of several shapes, about `bytes` in all (each wraps at 80 into two pieces). */
 function longHealthyLines(bytes: number): string[] {
@@ -305,7 +306,7 @@ function longHealthyLines(bytes: number): string[] {
   return out;
 }
 
-test("a log hard-wrapped at 80 columns and larger than 2 MiB: --all reads the wrapped lines as the tail scan does", { todo: "rejoinWrappedLines skips texts of 2 MiB or more: a whole-file scan's 16 MiB reads are never joined" }, async () => {
+test("a log hard-wrapped at 80 columns and larger than 2 MiB: --all reads the wrapped lines as the tail scan does", async () => {
   const bfc =
     "2021-03-04 10:37:20.118419: W tensorflow/core/common_runtime/bfc_allocator.cc:246] Allocator (GPU_0_bfc) ran out of memory trying to allocate 3.87GiB with freed_by_count=0. The caller indicates that this is not a failure, but may mean that there could be performance gains if more memory were available.";
   const lines = longHealthyLines(3e6);
@@ -339,4 +340,78 @@ test("docker json-file, whole-file scans: the parallel scan (64 MiB or more) rep
   const two = await scanFiles([file], { rules, all: true, chunkBytes: 256 * 1024, parallel: { threads: 2, minBytes: 1 } });
   assert.equal(one.primary?.text, "KeyError: 'state_dict'");
   assert.deepEqual([two.primary?.line, two.primary?.text, two.primary?.signature], [one.primary?.line, one.primary?.text, one.primary?.signature]);
+});
+
+// One capture-format decision per file (captureFormatOf): the tail scan, the whole file's reads and the parallel
+// scan's workers repair a file's texts by the same decision, so the three give the same primary.
+
+/** A ~2 MB log (under 4 MiB in each form: the tail scan numbers its lines from the start) of healthy lines of several shapes, ending in a traceback whose exception is a CUDA OOM. */
+function threeWayLog(): string {
+  const tb = [
+    "Traceback (most recent call last):",
+    '  File "/home/user/projects/detection/tools/train_detector_with_augmentations.py", line 212, in <module>',
+    "    main(parse_args())",
+    '  File "/home/user/projects/detection/tools/train_detector_with_augmentations.py", line 198, in main',
+    "    loss = model(images, targets)",
+    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.15 GiB total capacity; 75.02 GiB already allocated; 1.19 GiB free; 76.40 GiB reserved in total by PyTorch)",
+  ];
+  return [...longHealthyLines(2e6), ...tb].join("\n") + "\n";
+}
+
+const FORMS: [string, (text: string) => string, number][] = [
+  ["plain", (t) => t, 0x0a],
+  ["docker json-file", dockerJson, 0x0a],
+  ["lone \\r line ends", loneCr, 0x0d],
+  ["hard-wrapped at 80 columns", wrapAt(80), 0x0a],
+  ["tput's escapes", tput, 0x0a],
+  ["PyTorch's [rank0]: ", (t) => t.replace(/^(?=.)/gm, "[rank0]: "), 0x0a],
+  ["pdsh's host (a learned prefix)", (t) => t.replace(/^(?=.)/gm, "gpu-node-7: "), 0x0a],
+];
+
+test("the same log in each capture format: the tail scan, --all and the threaded --all give the same primary (category, rule, line, offset)", async () => {
+  const plain = threeWayLog();
+  for (const [name, form, eol] of FORMS) {
+    const text = form(plain);
+    const file = path.join(tmp, `three-way-${FORMS.findIndex((f) => f[0] === name)}.log`);
+    fs.writeFileSync(file, text);
+    // The OOM's line in the file as written: its line ends before the message, plus one.
+    const at = Buffer.from(text).indexOf("torch.OutOfMemoryError");
+    let line = 1;
+    for (let i = Buffer.from(text).indexOf(eol); i !== -1 && i < at; i = Buffer.from(text).indexOf(eol, i + 1)) line++;
+    const tail = await scanFiles([file], { rules });
+    const all = await scanFiles([file], { rules, all: true, parallel: { threads: 1 } });
+    const threaded = await scanFiles([file], { rules, all: true, chunkBytes: 256 * 1024, parallel: { threads: 3, minBytes: 1 } });
+    const got = (r: typeof tail) => [r.primary?.category, r.primary?.ruleId, r.primary?.line, r.primary?.byteOffset, r.primary?.text.includes("Tried to allocate 2.00 GiB"), r.primary?.text.endsWith("reserved in total by PyTorch)")];
+    assert.deepEqual(got(tail), ["cuda_oom", "cuda_oom_alloc", line, got(tail)[3], true, true], `${name}: tail`);
+    assert.equal(tail.files[0]!.lineNumbersFromEnd, undefined, name);
+    assert.deepEqual(got(all), got(tail), `${name}: --all`);
+    assert.deepEqual(got(threaded), got(tail), `${name}: threaded --all`);
+    assert.equal(all.files[0]!.linesRead, threaded.files[0]!.linesRead, name);
+    // The threaded scan ran in worker threads (a worker that fails makes the file a problem), but for a hard-wrapped
+    // log, which one thread scans (its runs of pieces are joined across a read's lines).
+    const failing = await scanFiles([file], { rules, all: true, chunkBytes: 256 * 1024, parallel: { threads: 2, minBytes: 1, workerCode: "throw new Error('no')" } });
+    assert.equal(failing.files[0]!.problem !== undefined, !name.startsWith("hard-wrapped"), `${name}: ${failing.files[0]!.problem}`);
+  }
+});
+
+test("captureFormatOf: each format decided from a file's start and end, a progress bar after a log's lines is no lone-\\r log", async () => {
+  const { captureFormatOf } = await import("../agent/crash/capture-prefix.js");
+  const plain = threeWayLog();
+  const of = (text: string) => {
+    const b = Buffer.from(text);
+    const tail = b.length > 256 * 1024 ? Buffer.from(b.subarray(b.length - 256 * 1024)) : Buffer.from(b);
+    return captureFormatOf(b.subarray(0, 64 * 1024), tail, tail.length === b.length);
+  };
+  const f = (text: string) => {
+    const c = of(text);
+    return { json: c.jsonRecords, lineEnd: c.lineEnd, wrap: c.wrapWidth, prefix: c.prefix?.source ?? null };
+  };
+  assert.deepEqual(f(plain), { json: false, lineEnd: 0x0a, wrap: 0, prefix: null });
+  assert.deepEqual(f(dockerJson(plain)), { json: true, lineEnd: 0x0a, wrap: 0, prefix: null });
+  assert.deepEqual(f(loneCr(plain)), { json: false, lineEnd: 0x0d, wrap: 0, prefix: null });
+  assert.deepEqual(f(wrapAt(80)(plain)), { json: false, lineEnd: 0x0a, wrap: 80, prefix: null });
+  assert.deepEqual(f(plain.replace(/^(?=.)/gm, "gpu-node-7: ")), { json: false, lineEnd: 0x0a, wrap: 0, prefix: String.raw`gpu-node-\d+: ` });
+  // 300 KB of a tqdm bar redrawn with "\r" after the log's lines: its end holds no "\n", its start does.
+  const bar = plain + Array.from({ length: 6000 }, (_, k) => ` ${k % 100}%|█████     | ${k}/6000 [00:${two(k % 60)}<00:10, 9.62it/s]`).join("\r");
+  assert.equal(f(bar).lineEnd, 0x0a);
 });

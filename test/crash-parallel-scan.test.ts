@@ -182,7 +182,7 @@ test("the walker module is valid WebAssembly as encoded", () => {
   assert.ok(WebAssembly.validate(walkerModuleBytes()));
 });
 
-test("a log that teaches its own capture prefix (pdsh's host names on every line; a real entry's timestamps): left to the single-thread scan, which retries lines without it", async () => {
+test("a log that teaches its own capture prefix (pdsh's host names on every line; a real entry's timestamps): the workers retry lines without it as the single-thread scan does", async () => {
   // A trainer log with its own crash cut off, so that the findings are the planted ones below.
   const base = path.join(tmp, "pdsh.base");
   const gen = writeTrainerLog(base, 3e6, 11);
@@ -206,8 +206,9 @@ test("a log that teaches its own capture prefix (pdsh's host names on every line
   assert.ok(alone.findings.some((f) => f.ruleId === "segfault_signal" && f.line === middle + 1), found);
   assert.ok(alone.findings.some((f) => f.category === "segfault" && f.line === lines.length), found);
   for (const threads of [2, 3]) assert.deepEqual(await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { minBytes: 0, threads } }), alone, `${threads} threads`);
-  // No worker runs for it: one that would fail changes nothing.
-  assert.deepEqual(await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { minBytes: 0, threads: 2, workerCode: 'throw new Error("boom")' } }), alone, "failing worker");
+  // Workers run for it (the file's prefix, learned once from its end, is in their repair): one that fails makes the file a problem.
+  const failing = await scanFiles([pdsh], { rules, all: true, chunkBytes, parallel: { minBytes: 0, threads: 2, workerCode: 'throw new Error("boom")' } });
+  assert.match(failing.files[0]!.problem ?? "", /a scan worker failed: boom/, "failing worker");
   // A corpus entry (Marian's `[2020-05-05 18:48:50] ` on every line) in reads of 200 bytes.
   const marian = path.join(import.meta.dirname, "fixtures/crash-corpus/cuda_oom/marian-270-workspace-9000-cuda-error-2-oom.log");
   const one = await scanFiles([marian], { rules, all: true, chunkBytes: 200, parallel: { threads: 1 } });

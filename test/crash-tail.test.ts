@@ -143,34 +143,26 @@ test("splitLines: no phantom empty line after a final newline; CR removed only a
   assert.deepEqual(splitLines("a\rb\r\n"), ["a\rb"]);
 });
 
-test("loneCarriageReturnsAfter: with no \\n in the file's last bytes, the tail is the last lines ending in lone \\r", async () => {
+test("lineEnd \\r: the tail is the last lines ending in lone \\r, counted from the file's start when it is small", async () => {
   const crLines = Array.from({ length: 30 }, (_, i) => `step ${i} loss=${(i * 0.37).toFixed(3)}`);
-  const opts = { loneCarriageReturnsAfter: 64, maxBytes: 4096 };
+  const opts = { lineEnd: 0x0d, maxBytes: 4096 } as const;
   for (const end of ["\r", ""]) {
-    const file = write(`head line\n${crLines.join("\r")}${end}`);
+    const file = write(`${crLines.join("\r")}${end}`);
     for (let chunkBytes = 1; chunkBytes <= 40; chunkBytes += 3) {
       const t = await readTailBytes(file, 5, { ...opts, chunkBytes });
       assert.equal(t.buf.toString(), crLines.slice(-5).join("\r") + end, `chunkBytes ${chunkBytes}`);
-      assert.equal(t.loneCarriageReturns, true);
       assert.equal(t.lineCount, 5);
-      assert.equal(t.firstLineNumber, null, "the bytes before the tail were not counted");
-      assert.ok(fs.statSync(file).size - t.startOffset < 64 + chunkBytes + 40);
+      assert.equal(t.firstLineNumber, 26, "the lone \\r before the tail are counted");
+      assert.equal(t.startOffset, crLines.slice(0, 25).join("\r").length + 1);
     }
   }
-  // A "\n" in the last loneCarriageReturnsAfter bytes: only "\n" ends a line (a progress bar's redraws after the last line break).
-  const bar = `epoch 1 done\n${Array.from({ length: 8 }, (_, i) => `${i * 10}%|###`).join("\r")}`;
-  const t = await readTailBytes(write(bar), 5, { ...opts, chunkBytes: 7 });
-  assert.equal(t.buf.toString(), bar);
-  assert.equal(t.loneCarriageReturns, undefined);
-  assert.equal(t.lineCount, 2);
-  // Not asked for: unchanged, the whole file (no "\n" before it) is the tail.
+  // Not asked for: only "\n" ends a line, the whole file (no "\n" before it) is the tail.
   const plain = await readTailBytes(write(crLines.join("\r")), 5, { chunkBytes: 7 });
   assert.equal(plain.startOffset, 0);
-  assert.equal(plain.loneCarriageReturns, undefined);
+  assert.equal(plain.lineCount, 1);
   // Fewer than the wanted lines inside maxBytes: whole lone-\r lines inside the last maxBytes.
-  const cut = await readTailBytes(write(crLines.join("\r")), 25, { loneCarriageReturnsAfter: 64, maxBytes: 100, chunkBytes: 16 });
+  const cut = await readTailBytes(write(crLines.join("\r")), 25, { lineEnd: 0x0d, maxBytes: 100, chunkBytes: 16 });
   assert.equal(cut.cutAtMaxBytes, true);
-  assert.equal(cut.loneCarriageReturns, true);
   const text = cut.buf.toString();
   assert.ok(text.length <= 100 && crLines.join("\r").endsWith(text) && crLines.includes(text.split("\r")[0]!), text);
 });

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadRules } from "../agent/crash/rules.js";
+import { PLAIN_CAPTURE } from "../agent/crash/capture-prefix.js";
 import { FindingCollector, scanBytes, scanFiles } from "../agent/crash/scanner.js";
 
 const rules = await loadRules();
@@ -29,7 +30,7 @@ function reference(file: string, chunkBytes: number) {
     const end = at + len >= bytes.length ? len : bytes.lastIndexOf(0x0a, at + len - 1) + 1 - at;
     assert.ok(end > 0, "test logs have no line longer than a read");
     const text = bytes.subarray(at, at + end);
-    line += scanBytes(text, 0, text.length, line, at, collector, true);
+    line += scanBytes(text, 0, text.length, line, at, collector, PLAIN_CAPTURE, true);
     at += end;
   }
   return collector.finish();

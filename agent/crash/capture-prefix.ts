@@ -484,43 +484,52 @@ const JSON_LOG_HEAD = Buffer.from('{"log":"');
  * (a real record, find_string hit 38970502393; moby/moby#16386 shows the shape): quotes escaped, `<`, `>`, `&`
  * written `\u003c`..., colour codes `\u001b`, tabs `\t`, the line break inside the string. No rule and no
  * reader of tracebacks can read that. When the text's first line is such a record, every record line of
- * bytes [start, end) is replaced, in place, by its `log` text (without its line break), then NUL bytes up to
- * the record's length (the text is always shorter than its record): line numbers and byte offsets stay those
- * of the file, and every reader already skips NULs (a log cut by a power loss ends in them). A line that is
- * no complete record (cut while written) stays as it is. Returns whether the text was in that format.
- * Limits: a line docker split at 16 KiB into several records stays split. The parallel whole-file scan
- * (64 MiB or more) leaves a file with a read that starts with a record to the single-thread scan.
+ * bytes [start, end) is replaced, in place, by its `log` text (decodeJsonLogRecords). Returns whether the
+ * text was in that format. A scan decides that once per file (captureFormatOf) and decodes every text of a
+ * file in that format.
  */
 export function decodeJsonLogLines(buf: Buffer, start: number, end: number): boolean {
   if (!startsWithJsonLogRecord(buf, start, end)) return false;
+  decodeJsonLogRecords(buf, start, end);
+  return true;
+}
+
+/**
+ * Replaces every docker json-file record line of bytes [start, end) by its `log` text (without its line
+ * break), then NUL bytes up to the record's length (the text is always shorter than its record): line
+ * numbers and byte offsets stay those of the file, and every reader already skips NULs (a log cut by a
+ * power loss ends in them). A line that is no complete record (cut while written, or a line of another
+ * format) stays as it is. Limits: a line docker split at 16 KiB into several records stays split.
+ * Self-contained (no name from outside it): its source is also the parallel scan's workers' code.
+ */
+export function decodeJsonLogRecords(buf: Buffer, start: number, end: number): void {
+  const head = '{"log":"';
   for (let ls = start; ls < end; ) {
-    let le = buf.indexOf(0x0a, ls);
+    let le = buf.indexOf(10, ls);
     if (le < 0 || le > end) le = end;
-    if (buf.compare(JSON_LOG_HEAD, 0, JSON_LOG_HEAD.length, ls, Math.min(le, ls + JSON_LOG_HEAD.length)) === 0) decodeRecord(buf, ls, le);
+    if (le - ls >= head.length && buf.toString("latin1", ls, ls + head.length) === head) {
+      let log: unknown;
+      try {
+        log = (JSON.parse(buf.toString("utf8", ls, le)) as { log?: unknown }).log;
+      } catch {
+        log = undefined;
+      }
+      if (typeof log === "string") {
+        const text = log.replace(/\r?\n$/, "").replace(/[\r\n]+(?=.)/g, " ");
+        const n = Buffer.byteLength(text, "utf8");
+        if (n <= le - ls) {
+          buf.write(text, ls, "utf8");
+          buf.fill(0, ls + n, le);
+        }
+      }
+    }
     ls = le + 1;
   }
-  return true;
 }
 
 /** Whether bytes [start, end) start with a json-file record: the texts decodeJsonLogLines decodes. */
 export function startsWithJsonLogRecord(buf: Buffer, start: number, end: number): boolean {
   return end - start >= JSON_LOG_HEAD.length && buf.compare(JSON_LOG_HEAD, 0, JSON_LOG_HEAD.length, start, start + JSON_LOG_HEAD.length) === 0;
-}
-
-/** Replaces the record in bytes [ls, le) by its `log` text and NULs; leaves a line that does not parse. */
-function decodeRecord(buf: Buffer, ls: number, le: number): void {
-  let log: unknown;
-  try {
-    log = (JSON.parse(buf.toString("utf8", ls, le)) as { log?: unknown }).log;
-  } catch {
-    return;
-  }
-  if (typeof log !== "string") return;
-  const text = log.replace(/\r?\n$/, "").replace(/[\r\n]+(?=.)/g, " ");
-  const n = Buffer.byteLength(text, "utf8");
-  if (n > le - ls) return;
-  buf.write(text, ls, "utf8");
-  buf.fill(0, ls + n, le);
 }
 
 /**
@@ -529,6 +538,8 @@ function decodeRecord(buf: Buffer, ls: number, le: number): void {
  * made a "\n", in place, so that the lines are read as lines (else the whole text is one line, of which
  * the traceback parser keeps only the last "\r" segment, as it does for a progress bar's redraws). Only
  * when the text holds no "\n" at all: a log with line breaks uses "\r" for redraws. Returns whether it did.
+ * A scan decides that once per file (captureFormatOf) and then makes every text's "\r" line ends "\n"
+ * (loneCarriageReturnsToLineFeeds).
  */
 export function splitLoneCarriageReturns(buf: Buffer, start: number, end: number): boolean {
   const nl = buf.indexOf(0x0a, start);
@@ -537,8 +548,16 @@ export function splitLoneCarriageReturns(buf: Buffer, start: number, end: number
   if (first === -1 || first >= end) return false;
   const second = buf.indexOf(0x0d, first + 1);
   if (second === -1 || second >= end) return false;
-  for (let i = first; i !== -1 && i < end; i = buf.indexOf(0x0d, i + 1)) buf[i] = 0x0a;
+  loneCarriageReturnsToLineFeeds(buf, start, end);
   return true;
+}
+
+/**
+ * Makes each "\r" of bytes [start, end) that no "\n" follows a "\n", in place (a CRLF stays one line end).
+ * Self-contained: its source is also the parallel scan's workers' code.
+ */
+export function loneCarriageReturnsToLineFeeds(buf: Buffer, start: number, end: number): void {
+  for (let i = buf.indexOf(13, start); i !== -1 && i < end; i = buf.indexOf(13, i + 1)) if (i + 1 >= end || buf[i + 1] !== 10) buf[i] = 10;
 }
 
 /** Widths a terminal or a web view wraps a log at (xterm's and VT100's 80 and 132, tmux and IDE panes). */
@@ -557,7 +576,7 @@ const MAX_RUN_PIECES = 16;
  * border (rich's traceback panel, `│ ... │`), or a rule of one repeated character (`-----`, `═════`).
  */
 const DRAWN = /[│┃║|╮╯┐┘+]\s*$|^\s*(\S)\1*\s*$/;
-/** Texts this large or larger are not searched for wrapped lines (a tail scan's text is far smaller). */
+/** Texts this large or larger are not searched for wrapped lines (a file's sample, captureFormatOf, is far smaller). */
 const MAX_WRAP_TEXT_BYTES = 2 * 1024 * 1024;
 
 /**
@@ -575,18 +594,26 @@ const MAX_WRAP_TEXT_BYTES = 2 * 1024 * 1024;
  * (DRAWN) and lines with "\r" are left alone. Returns whether the text was wrapped.
  */
 export function rejoinWrappedLines(buf: Buffer, start: number, end: number): boolean {
-  if (end - start >= MAX_WRAP_TEXT_BYTES || end - start < 3 * 80) return false;
+  const width = wrapWidthOf(buf, start, end);
+  if (width === 0) return false;
+  rejoinAtWidth(buf, start, end, width);
+  return true;
+}
+
+/**
+ * The width bytes [start, end) are hard-wrapped at (the checks of rejoinWrappedLines), 0 when they are not
+ * or are MAX_WRAP_TEXT_BYTES or more (a sample of a file is read, never a whole-file scan's text).
+ */
+export function wrapWidthOf(buf: Buffer, start: number, end: number): number {
+  if (end - start >= MAX_WRAP_TEXT_BYTES || end - start < 3 * 80) return 0;
   // Most texts are ASCII without escapes or NULs, where a line shows as many columns as it has bytes: their
   // longest line is found from the line breaks' offsets, and a text not cut at a wrap width is left without
   // decoding and splitting it (every tail scan runs this: ~0.17 ms for a 27 KB tail, ~2.6 ms for 1.9 MB).
-  if (plainAscii(buf, start, end) && !WRAP_WIDTHS.has(longestLineBytes(buf, start, end))) return false;
-  const text = buf.toString("utf8", start, end);
-  const lines = text.split("\n");
-  // What a terminal shows of each line: escape sequences and NULs take no column.
-  const shown = /[\x1b\0]/.test(text) ? lines.map((l) => l.replace(ESCAPE_SEQUENCES, "").replace(/\0+/g, "")) : lines;
+  if (plainAscii(buf, start, end) && !WRAP_WIDTHS.has(longestLineBytes(buf, start, end))) return 0;
+  const { lines, shown } = shownLines(buf, start, end);
   let width = 0;
   for (const l of shown) if (l.length > width) width = l.length;
-  if (!WRAP_WIDTHS.has(width)) return false;
+  if (!WRAP_WIDTHS.has(width)) return 0;
   const cut = (i: number) => shown[i]!.length === width && !DRAWN.test(shown[i]!);
   let atWidth = 0;
   let below = 0;
@@ -594,16 +621,33 @@ export function rejoinWrappedLines(buf: Buffer, start: number, end: number): boo
     if (cut(i)) atWidth++;
     else if (shown[i]!.length >= width - 10) below++;
   }
-  if (atWidth < MIN_WRAPPED_LINES || atWidth < WRAP_SPIKE * below) return false;
+  if (atWidth < MIN_WRAPPED_LINES || atWidth < WRAP_SPIKE * below) return 0;
   // Runs of lines at the width that end in a piece (a non-blank line): the wrapped lines.
   let runs = 0;
   for (let i = 0; i < lines.length - 1; i++) if (cut(i) && shown[i + 1]!.length !== width && shown[i + 1]!.trim()) runs++;
-  if (runs === 0 || atWidth > MAX_MEAN_RUN * runs) return false;
+  if (runs === 0 || atWidth > MAX_MEAN_RUN * runs) return 0;
   // Pieces of different lines differ; records of one format (Keras' epoch lines, every one 140 characters)
   // are one shape with other numbers.
   const shapes = new Set<string>();
   for (let i = 0; i < lines.length; i++) if (cut(i)) shapes.add(shown[i]!.replace(/\d+/g, "0"));
-  if (shapes.size < MIN_WRAP_SHAPES) return false;
+  return shapes.size < MIN_WRAP_SHAPES ? 0 : width;
+}
+
+/** The lines of bytes [start, end), and what a terminal shows of each (escape sequences and NULs take no column). */
+function shownLines(buf: Buffer, start: number, end: number): { lines: string[]; shown: string[] } {
+  const text = buf.toString("utf8", start, end);
+  const lines = text.split("\n");
+  const shown = /[\x1b\0]/.test(text) ? lines.map((l) => l.replace(ESCAPE_SEQUENCES, "").replace(/\0+/g, "")) : lines;
+  return { lines, shown };
+}
+
+/**
+ * Joins each run of pieces of bytes [start, end) cut at `width` (the width its file is hard-wrapped at, see
+ * rejoinWrappedLines) into the run's first line, in place, its line breaks moved after it.
+ */
+export function rejoinAtWidth(buf: Buffer, start: number, end: number, width: number): void {
+  const { lines, shown } = shownLines(buf, start, end);
+  const cut = (i: number) => shown[i]!.length === width && !DRAWN.test(shown[i]!);
   let ls = start;
   for (let i = 0; i < lines.length; ) {
     // A run: lines i..j-1 cut at the width, then the piece j that ends the wrapped line.
@@ -627,7 +671,6 @@ export function rejoinWrappedLines(buf: Buffer, start: number, end: number): boo
     ls += joined.length + breaks;
     i = j + 1;
   }
-  return true;
 }
 
 /**
@@ -678,4 +721,71 @@ function longestLineBytes(buf: Buffer, start: number, end: number): number {
     ls = le + 1;
   }
   return longest;
+}
+
+/**
+ * How a log was captured, decided once per file from a sample of it (captureFormatOf) and handed to every
+ * way of scanning it (the tail, the whole file's reads, the parallel scan's workers), so that each repairs
+ * every text of the file alike instead of deciding again on the text it happens to read.
+ */
+export interface CaptureFormat {
+  /** Docker json-file records (decodeJsonLogRecords on every text). */
+  readonly jsonRecords: boolean;
+  /** The byte that ends a line: 0x0a, or 0x0d for a log whose lines end in lone "\r" (made "\n" in every text). */
+  readonly lineEnd: 0x0a | 0x0d;
+  /** The terminal width the log is hard-wrapped at (rejoinAtWidth on every text), 0 when it is not. */
+  readonly wrapWidth: number;
+  /** The capture prefix the log's end teaches (learnCapturePrefix), null when none. */
+  readonly prefix: LearnedPrefix | null;
+}
+
+/** A plain log: nothing to repair. */
+export const PLAIN_CAPTURE: CaptureFormat = Object.freeze({ jsonRecords: false, lineEnd: 0x0a, wrapWidth: 0, prefix: null });
+/** Bytes of a file's start and end read to decide its capture format (captureFormatOf). */
+export const FORMAT_HEAD_BYTES = 64 * 1024;
+export const FORMAT_TAIL_BYTES = 256 * 1024;
+
+/**
+ * A file's capture format from its first bytes (`head`, at most FORMAT_HEAD_BYTES) and its last ones
+ * (`tail`, at most FORMAT_TAIL_BYTES; `tailAtStart`: it starts at the file's start, else its first line
+ * may be cut): docker json-file when the file's first line or the tail's first whole line is a record; lone
+ * "\r" line ends when neither holds a "\n" and the tail two "\r"; the wrap width of the tail once repaired
+ * so (wrapWidthOf); the prefix that tail, joined, teaches (learnCapturePrefix, which reads a text's end as
+ * a tail scan's text is read). `tail` is repaired in place (pass a copy to keep it).
+ */
+export function captureFormatOf(head: Buffer, tail: Buffer, tailAtStart: boolean): CaptureFormat {
+  const headJson = startsWithJsonLogRecord(head, 0, head.length);
+  const lineEnd = tail.indexOf(0x0a) === -1 && head.indexOf(0x0a) === -1 && countOf(tail, 0x0d, 2) ? 0x0d : 0x0a;
+  if (lineEnd === 0x0d) loneCarriageReturnsToLineFeeds(tail, 0, tail.length);
+  // The tail's first whole line: a cut one says nothing (and teaches nothing).
+  let start = 0;
+  if (!tailAtStart) {
+    const nl = tail.indexOf(0x0a);
+    start = nl === -1 ? tail.length : nl + 1;
+  }
+  const jsonRecords = headJson || startsWithJsonLogRecord(tail, start, tail.length);
+  if (jsonRecords) decodeJsonLogRecords(tail, start, tail.length);
+  const wrapWidth = wrapWidthOf(tail, start, tail.length);
+  if (wrapWidth) rejoinAtWidth(tail, start, tail.length, wrapWidth);
+  const prefix = learnCapturePrefix(tail, start, tail.length);
+  if (!jsonRecords && lineEnd === 0x0a && wrapWidth === 0 && prefix === null) return PLAIN_CAPTURE;
+  return { jsonRecords, lineEnd, wrapWidth, prefix };
+}
+
+/** Whether buf holds `value` at least `n` times. */
+function countOf(buf: Buffer, value: number, n: number): boolean {
+  let i = -1;
+  for (let k = 0; k < n; k++) if ((i = buf.indexOf(value, i + 1)) === -1) return false;
+  return true;
+}
+
+/**
+ * Repairs bytes [start, end) of a file in `format`, in place (same length, same line breaks but the lone
+ * "\r" made "\n"): its docker records decoded, its lone "\r" line ends made "\n", its wrapped lines joined.
+ */
+export function repairCapture(buf: Buffer, start: number, end: number, format: CaptureFormat): void {
+  if (format === PLAIN_CAPTURE) return;
+  if (format.lineEnd === 0x0d) loneCarriageReturnsToLineFeeds(buf, start, end);
+  if (format.jsonRecords) decodeJsonLogRecords(buf, start, end);
+  if (format.wrapWidth) rejoinAtWidth(buf, start, end, format.wrapWidth);
 }

@@ -18,10 +18,10 @@ import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import { learnCapturePrefix, startsWithJsonLogRecord } from "./capture-prefix.js";
+import { decodeJsonLogRecords, loneCarriageReturnsToLineFeeds, repairCapture, type CaptureFormat } from "./capture-prefix.js";
 import { makeRuntime, prefilterFor, type PrefilterRuntime, type PrefilterSpec } from "./prefilter.js";
 import { classifyLine } from "./rules.js";
-import type { FindingCollector } from "./scanner.js";
+import { classifyWithoutLearned, type FindingCollector } from "./scanner.js";
 import { FileShrankError } from "./tail.js";
 
 /** Most threads a scan uses (the main thread included). */
@@ -50,12 +50,36 @@ export interface ChunkResult {
 }
 
 /**
- * Claims chunks of the file `fd` one at a time (next[0], shared by the threads, is the next one to
- * take) and returns, for each, its lines that a rule may match (the prefilter's candidates on which a
- * candidate pattern matches a segment, as scanBytes decides). Self-contained (its source is also the
- * workers' code): `fsMod` is node:fs. On an error it stops the other threads from claiming more.
+ * The repairs of the file's capture format the workers make (all but the wrap's: a wrapped log is scanned by
+ * one thread), as plain data for workerData: docker records, lone "\r" line ends, the learned prefix's source.
  */
-export function filterChunks(rt: Omit<PrefilterRuntime, "release">, fsMod: typeof fs, fd: number, chunks: readonly Chunk[], next: Int32Array): ChunkResult[] {
+export interface WorkerRepair {
+  jsonRecords: boolean;
+  loneCarriageReturns: boolean;
+  prefixSource: string | null;
+}
+
+/** The repair functions filterChunks calls (passed in: in a worker they are its code's own copies). */
+export interface RepairFns {
+  decodeJsonLogRecords: typeof decodeJsonLogRecords;
+  loneCarriageReturnsToLineFeeds: typeof loneCarriageReturnsToLineFeeds;
+}
+
+/**
+ * Claims chunks of the file `fd` one at a time (next[0], shared by the threads, is the next one to
+ * take), repairs each as its file's capture format says (as scanBytes does: lone "\r" line ends made
+ * "\n", docker records decoded) and returns, for each, its lines that a rule may match (the prefilter's
+ * candidates on which a candidate pattern matches a segment, or that start with the learned prefix, as
+ * scanBytes decides). Self-contained (its source is also the workers' code): `fsMod` is node:fs. On an
+ * error it stops the other threads from claiming more.
+ */
+export function filterChunks(rt: Omit<PrefilterRuntime, "release">, fsMod: typeof fs, fd: number, chunks: readonly Chunk[], next: Int32Array, repair: WorkerRepair, fns: RepairFns): ChunkResult[] {
+  const learned = repair.prefixSource === null ? null : new RegExp(repair.prefixSource, "y");
+  const startsLearned = (raw: string): boolean => {
+    learned!.lastIndex = 0;
+    const m = learned!.exec(raw);
+    return m !== null && m[0].length > 0;
+  };
   let longest = 1;
   for (const c of chunks) longest = Math.max(longest, c.to - c.from);
   let buf: Buffer | null = null;
@@ -77,6 +101,8 @@ export function filterChunks(rt: Omit<PrefilterRuntime, "release">, fsMod: typeo
       }
       got += n;
     }
+    if (repair.loneCarriageReturns) fns.loneCarriageReturnsToLineFeeds(b, 0, len);
+    if (repair.jsonRecords) fns.decodeJsonLogRecords(b, 0, len);
     const r: ChunkResult = { chunk: k, newlines: 0, before: [], offsets: [], raws: [] };
     r.newlines = rt.scan(
       b,
@@ -85,7 +111,7 @@ export function filterChunks(rt: Omit<PrefilterRuntime, "release">, fsMod: typeo
       (ls, le, before, patterns, cleaned) => {
       let raw = b.toString("utf8", ls, le);
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-      if (!cleaned && !rt.mayMatch(raw, patterns)) return;
+      if (!cleaned && !rt.mayMatch(raw, patterns) && !(learned && startsLearned(raw))) return;
       r.before.push(before);
       r.offsets.push(c.from + ls);
       r.raws.push(raw);
@@ -104,12 +130,13 @@ export const WORKER_CODE = `
 const __name = (f) => f; // what tsx's keepNames adds to the functions' source
 const makeRuntime = ${makeRuntime.toString()};
 const filterChunks = ${filterChunks.toString()};
+const fns = { decodeJsonLogRecords: ${decodeJsonLogRecords.toString()}, loneCarriageReturnsToLineFeeds: ${loneCarriageReturnsToLineFeeds.toString()} };
 const { workerData, parentPort } = require("node:worker_threads");
 try {
   const rt = makeRuntime(workerData.spec);
   let results;
   try {
-    results = filterChunks(rt, require("node:fs"), workerData.fd, workerData.chunks, workerData.next);
+    results = filterChunks(rt, require("node:fs"), workerData.fd, workerData.chunks, workerData.next, workerData.repair, fns);
   } finally {
     rt.release(); // its slot of the shared walk memory, for the next scan's workers
   }
@@ -133,7 +160,7 @@ export interface ParallelOptions {
  * after its last "\n"), found by reading only around each cut; with the file's last byte. Null when a
  * cut is not near the read's end (a line longer than the window): the single-thread scan then runs.
  */
-async function singleThreadChunks(fh: FileHandle, size: number, chunkBytes: number): Promise<{ chunks: Chunk[]; lastByte: number } | null> {
+async function singleThreadChunks(fh: FileHandle, size: number, chunkBytes: number, eol: number): Promise<{ chunks: Chunk[]; lastByte: number } | null> {
   const bufLen = Math.max(1, Math.min(chunkBytes, size));
   const window = Buffer.allocUnsafe(Math.min(CUT_WINDOW_BYTES, bufLen));
   const chunks: Chunk[] = [];
@@ -150,7 +177,7 @@ async function singleThreadChunks(fh: FileHandle, size: number, chunkBytes: numb
       const from = Math.max(offset, pos - window.length);
       const { bytesRead } = await fh.read(window, 0, pos - from, from);
       if (bytesRead !== pos - from) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
-      const nl = window.lastIndexOf(0x0a, pos - from - 1);
+      const nl = window.lastIndexOf(eol, pos - from - 1);
       if (nl < 0) return null;
       end = from + nl + 1 - offset;
     }
@@ -167,7 +194,7 @@ async function singleThreadChunks(fh: FileHandle, size: number, chunkBytes: numb
  * Each chunk cut into about `unitBytes` pieces after a line break (found by reading a little before
  * each cut; no break there: no cut), with the chunk each piece belongs to.
  */
-async function workUnits(fh: FileHandle, chunks: readonly Chunk[], unitBytes: number): Promise<{ units: Chunk[]; chunkOf: number[] }> {
+async function workUnits(fh: FileHandle, chunks: readonly Chunk[], unitBytes: number, eol: number): Promise<{ units: Chunk[]; chunkOf: number[] }> {
   const units: Chunk[] = [];
   const chunkOf: number[] = [];
   const window = Buffer.allocUnsafe(Math.max(1, Math.min(UNIT_CUT_WINDOW_BYTES, unitBytes)));
@@ -179,7 +206,7 @@ async function workUnits(fh: FileHandle, chunks: readonly Chunk[], unitBytes: nu
       if (ws >= p) continue;
       const { bytesRead } = await fh.read(window, 0, p - ws, ws);
       if (bytesRead !== p - ws) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
-      const nl = window.lastIndexOf(0x0a, p - ws - 1);
+      const nl = window.lastIndexOf(eol, p - ws - 1);
       if (nl < 0) continue;
       units.push({ from, to: ws + nl + 1 });
       chunkOf.push(k);
@@ -196,8 +223,8 @@ function workerError(message: string): Error {
   return Object.assign(new Error(message), { code: "SCAN_WORKER" });
 }
 
-function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readonly Chunk[], next: Int32Array): { done: Promise<ChunkResult[]>; stop: () => Promise<unknown> } {
-  const worker = new Worker(code, { eval: true, workerData: { spec, fd, chunks, next }, stdout: false, stderr: false });
+function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readonly Chunk[], next: Int32Array, repair: WorkerRepair): { done: Promise<ChunkResult[]>; stop: () => Promise<unknown> } {
+  const worker = new Worker(code, { eval: true, workerData: { spec, fd, chunks, next, repair }, stdout: false, stderr: false });
   const done = new Promise<ChunkResult[]>((resolve, reject) => {
     worker.once("message", (m: { results?: ChunkResult[]; failed?: string; shrank?: boolean }) => {
       if (m.results) resolve(m.results);
@@ -212,49 +239,14 @@ function runWorker(code: string, spec: PrefilterSpec, fd: number, chunks: readon
   return { done, stop: () => worker.terminate() };
 }
 
-/** Bytes read from each chunk's end to learn a capture prefix there: at least what learnCapturePrefix reads (its last MiB, from its first line). */
-const LEARN_READ_BYTES = 2 << 20;
-
 /**
- * Whether a chunk teaches the log's own capture prefix (learnCapturePrefix of its text, as scanBytes
- * calls it on each read until one does). Such a log is left to the single-thread scan: it then tries
- * lines no rule matched without that prefix and removes it from the kept lines, which the workers here
- * do not. A few native searches per chunk, in its last MiB.
- */
-async function teachesCapturePrefix(fh: FileHandle, chunks: readonly Chunk[]): Promise<boolean> {
-  const buf = Buffer.allocUnsafe(LEARN_READ_BYTES);
-  for (const c of chunks) {
-    // A chunk longer than what is read: learnCapturePrefix windows it the same way (its first line
-    // starting in the last MiB).
-    const from = Math.max(c.from, c.to - LEARN_READ_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, c.to - from, from);
-    if (bytesRead !== c.to - from) throw new FileShrankError("file shrank while it was read (rotated or truncated?)");
-    if (learnCapturePrefix(buf, 0, bytesRead)) return true;
-  }
-  return false;
-}
-
-/**
- * Whether a chunk starts with a docker json-file record (startsWithJsonLogRecord, as scanBytes decides
- * on each read): such a log is left to the single-thread scan, which reads the records as the lines they
- * hold; the workers here would match and the collector keep the raw records (another line, another
- * signature: one crash would change signature as its log grows past the parallel threshold).
- */
-async function startsWithJsonLogRecords(fh: FileHandle, chunks: readonly Chunk[]): Promise<boolean> {
-  const buf = Buffer.allocUnsafe(16);
-  for (const c of chunks) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, c.to - c.from), c.from);
-    if (startsWithJsonLogRecord(buf, 0, bytesRead)) return true;
-  }
-  return false;
-}
-
-/**
- * Scans `size` bytes of the open file in parallel into `collector` (see the file comment); returns
- * false, having read nothing into the collector, when the file is better scanned by the single-thread
- * path (one thread, too few chunks, a cut inside a very long line, docker json-file records, a log
- * that teaches its own capture prefix). Throws FileShrankError or a
- * worker's error with the collector untouched.
+ * Scans `size` bytes of the open file in parallel into `collector` (see the file comment), its texts
+ * repaired as its capture format says (`format`, the file's: docker records decoded, lone "\r" line ends
+ * made "\n" and the learned prefix tried, as scanBytes does on each read); returns false, having read
+ * nothing into the collector, when the file is better scanned by the single-thread path (one thread, too
+ * few chunks, a cut inside a very long line, a hard-wrapped log: its pieces are joined across the lines
+ * of a read, which the workers' pieces of work would cut elsewhere). Throws FileShrankError or a worker's
+ * error with the collector untouched.
  */
 export async function scanFileParallel(
   fh: FileHandle,
@@ -263,26 +255,28 @@ export async function scanFileParallel(
   info: { bytesRead?: number; linesRead: number },
   chunkBytes: number,
   keepMaxBytes: number,
+  format: CaptureFormat,
   opts: ParallelOptions = {},
 ): Promise<boolean> {
   const threads = Math.min(opts.threads ?? os.availableParallelism(), MAX_SCAN_THREADS);
-  if (threads < 2) return false;
-  const layout = await singleThreadChunks(fh, size, chunkBytes);
+  if (threads < 2 || format.wrapWidth) return false;
+  const eol = format.lineEnd;
+  const layout = await singleThreadChunks(fh, size, chunkBytes, eol);
   if (!layout || layout.chunks.length < 2) return false;
   const { chunks, lastByte } = layout;
-  if ((await startsWithJsonLogRecords(fh, chunks)) || (await teachesCapturePrefix(fh, chunks))) return false;
   // The threads' work comes in quarters of chunks: the last piece of work, which one thread finishes
   // while the others wait, is then a quarter as long. Findings do not depend on where a text is cut.
-  const { units, chunkOf } = await workUnits(fh, chunks, Math.ceil(chunkBytes / UNITS_PER_CHUNK));
+  const { units, chunkOf } = await workUnits(fh, chunks, Math.ceil(chunkBytes / UNITS_PER_CHUNK), eol);
+  const repair: WorkerRepair = { jsonRecords: format.jsonRecords, loneCarriageReturns: eol === 0x0d, prefixSource: format.prefix?.source ?? null };
   const pf = prefilterFor(collector.rules);
   const code = opts.workerCode ?? WORKER_CODE;
   // Each thread claims the next unit when it is free (a worker starts tens of milliseconds after the
   // main thread, and units differ in how many lines reach the regexes).
   const next = new Int32Array(new SharedArrayBuffer(4));
-  const workers = Array.from({ length: threads - 1 }, () => runWorker(code, pf.bulkSpec(), fh.fd, units, next));
+  const workers = Array.from({ length: threads - 1 }, () => runWorker(code, pf.bulkSpec(), fh.fd, units, next, repair));
   const results: ChunkResult[] = [];
   try {
-    for (const r of filterChunks(pf, fs, fh.fd, units, next)) results[r.chunk] = r;
+    for (const r of filterChunks(pf, fs, fh.fd, units, next, repair, { decodeJsonLogRecords, loneCarriageReturnsToLineFeeds })) results[r.chunk] = r;
     for (const list of await Promise.all(workers.map((w) => w.done))) for (const r of list) results[r.chunk] = r;
   } catch (err) {
     Atomics.store(next, 0, units.length);
@@ -306,16 +300,18 @@ export async function scanFileParallel(
     unitFirstLines.push(line);
     line += r.newlines;
   });
-  const keeps = await lastChunksToKeep(fh, chunks, keepMaxBytes);
+  const keeps = await lastChunksToKeep(fh, chunks, keepMaxBytes, format);
+  const learned = format.prefix;
   results.forEach((r, u) => {
     for (let j = 0; j < r.raws.length; j++) {
-      const lm = classifyLine(collector.rules, r.raws[j]!);
+      const raw = r.raws[j]!;
+      const lm = classifyLine(collector.rules, raw) ?? (learned ? classifyWithoutLearned(collector.rules, raw, learned) : null);
       if (lm) collector.add(lm, unitFirstLines[u]! + r.before[j]!, r.offsets[j]!);
     }
   });
   for (const { k, buf, base } of keeps) collector.keep(buf, 0, buf.length, chunkFirstLines[k]!, base, chunkNewlines[k]!);
   info.bytesRead = size;
-  info.linesRead = line - 1 + (size > 0 && lastByte !== 0x0a ? 1 : 0);
+  info.linesRead = line - 1 + (size > 0 && lastByte !== eol ? 1 : 0);
   return true;
 }
 
@@ -324,23 +320,30 @@ export async function scanFileParallel(
  * reads of it (its end): a chunk longer than `keepMaxBytes` with a line break in its last
  * `keepMaxBytes` replaces what earlier chunks kept, so keep() runs from the last such chunk on.
  */
-async function lastChunksToKeep(fh: FileHandle, chunks: readonly Chunk[], keepMaxBytes: number): Promise<{ k: number; buf: Buffer; base: number }[]> {
+async function lastChunksToKeep(fh: FileHandle, chunks: readonly Chunk[], keepMaxBytes: number, format: CaptureFormat): Promise<{ k: number; buf: Buffer; base: number }[]> {
   const pieces: { k: number; buf: Buffer; base: number }[] = [];
   for (let k = chunks.length - 1; k >= 0; k--) {
     const c = chunks[k]!;
     // keep() reads from one byte before its window (to find the first whole line).
     let base = Math.max(c.from, c.to - keepMaxBytes - 1);
-    let buf = await readRange(fh, base, c.to);
+    // Repaired as the single-thread scan's read is before keep() reads it (the repairs are line by line: a
+    // window's first, cut line, which keep() skips, changes nothing after it).
+    let buf = repaired(await readRange(fh, base, c.to), format);
     const replaces = c.to - c.from > keepMaxBytes && buf.indexOf(0x0a) !== -1;
     if (base > c.from && !replaces) {
       // No line break in the window: keep() takes the whole chunk (one long line).
       base = c.from;
-      buf = await readRange(fh, base, c.to);
+      buf = repaired(await readRange(fh, base, c.to), format);
     }
     pieces.unshift({ k, buf, base });
     if (replaces) break;
   }
   return pieces;
+}
+
+function repaired(buf: Buffer, format: CaptureFormat): Buffer {
+  repairCapture(buf, 0, buf.length, format);
+  return buf;
 }
 
 async function readRange(fh: FileHandle, from: number, to: number): Promise<Buffer> {

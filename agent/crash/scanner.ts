@@ -14,7 +14,7 @@ import type { Settings } from "../config/settings.js";
 import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
-import { capturedLines, decodeJsonLogLines, ESCAPE_SEQUENCES, learnCapturePrefix, rejoinWrappedLines, splitLoneCarriageReturns, withoutLearnedPrefix, type LearnedPrefix } from "./capture-prefix.js";
+import { capturedLines, captureFormatOf, ESCAPE_SEQUENCES, learnCapturePrefix, FORMAT_HEAD_BYTES, FORMAT_TAIL_BYTES, repairCapture, withoutLearnedPrefix, type CaptureFormat, type LearnedPrefix } from "./capture-prefix.js";
 import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
@@ -167,19 +167,40 @@ async function scanPath(file: string, collector: FindingCollector, info: Scanned
       return st.mtimeMs;
     }
     info.sizeBytes = st.size;
-    if (lastN !== null) await scanTail(fh, st.size, lastN, collector, info);
-    else await scanFileWhole(fh, st.size, collector, info, opts.chunkBytes ?? FULL_SCAN_CHUNK_BYTES, opts.parallel);
+    // The file's capture format, decided once from its start and end: every way of scanning it repairs its texts alike.
+    const format = await captureFormatOfFile(fh, st.size);
+    collector.learnedPrefix = format.prefix ?? undefined;
+    if (lastN !== null) await scanTail(fh, st.size, lastN, collector, info, format);
+    else await scanFileWhole(fh, st.size, collector, info, opts.chunkBytes ?? FULL_SCAN_CHUNK_BYTES, format, opts.parallel);
     return st.mtimeMs;
   } finally {
     await fh.close();
   }
 }
 
-async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collector: FindingCollector, info: ScannedFile): Promise<void> {
-  // A log with no "\n" in its last FULL_SCAN_CHUNK_BYTES is read as lines ending in lone "\r", as a
-  // whole-file scan reads a text without "\n" (splitLoneCarriageReturns): its last lastN lines, not the
-  // whole file up to TAIL_MAX_BYTES (and nothing above that size).
-  const tailOpts = { loneCarriageReturnsAfter: FULL_SCAN_CHUNK_BYTES };
+/**
+ * The capture format of the open file's `size` bytes (captureFormatOf): its first FORMAT_HEAD_BYTES and its
+ * last FORMAT_TAIL_BYTES, read once (one read when they meet). A file shrinking meanwhile is read as it is.
+ */
+export async function captureFormatOfFile(fh: fsp.FileHandle, size: number): Promise<CaptureFormat> {
+  if (size === 0) return captureFormatOf(Buffer.alloc(0), Buffer.alloc(0), true);
+  if (size <= FORMAT_HEAD_BYTES + FORMAT_TAIL_BYTES) {
+    const all = Buffer.allocUnsafe(size);
+    const { bytesRead } = await fh.read(all, 0, size, 0);
+    const text = all.subarray(0, bytesRead);
+    return captureFormatOf(text.subarray(0, Math.min(bytesRead, FORMAT_HEAD_BYTES)), text, true);
+  }
+  const head = Buffer.allocUnsafe(FORMAT_HEAD_BYTES);
+  const tail = Buffer.allocUnsafe(FORMAT_TAIL_BYTES);
+  const h = await fh.read(head, 0, head.length, 0);
+  const t = await fh.read(tail, 0, tail.length, size - tail.length);
+  return captureFormatOf(head.subarray(0, h.bytesRead), tail.subarray(0, t.bytesRead), false);
+}
+
+async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collector: FindingCollector, info: ScannedFile, format: CaptureFormat): Promise<void> {
+  // A log whose lines end in lone "\r" (its format) is read as such lines: its last lastN of them, not the
+  // whole file up to TAIL_MAX_BYTES.
+  const tailOpts = { lineEnd: format.lineEnd };
   let tail;
   try {
     tail = await tailOfHandle(fh, size, lastN, tailOpts);
@@ -198,14 +219,12 @@ async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collect
     info.problem = binary;
     return;
   }
-  // Made "\n" here: scanBytes splits lone "\r" only where line numbers count from the file's start.
-  if (tail.loneCarriageReturns) splitLoneCarriageReturns(tail.buf, 0, tail.buf.length);
   if (tail.firstLineNumber === null) {
     info.lineNumbersFromEnd = true;
     // Line k of the tail (1-based) is line -(lineCount - k + 1) from the end.
-    scanBytes(tail.buf, 0, tail.buf.length, -tail.lineCount, tail.startOffset, collector);
+    scanBytes(tail.buf, 0, tail.buf.length, -tail.lineCount, tail.startOffset, collector, format);
   } else {
-    scanBytes(tail.buf, 0, tail.buf.length, tail.firstLineNumber, tail.startOffset, collector);
+    scanBytes(tail.buf, 0, tail.buf.length, tail.firstLineNumber, tail.startOffset, collector, format);
   }
 }
 
@@ -214,7 +233,7 @@ async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collect
  * reused for every read and scanned in place (a fresh buffer or string per chunk costs page faults
  * and GC); the partial line at its end moves to its front before the next read.
  */
-async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: FindingCollector, info: ScannedFile, chunkBytes: number, parallel: ScanOptions["parallel"] = {}): Promise<void> {
+async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: FindingCollector, info: ScannedFile, chunkBytes: number, format: CaptureFormat, parallel: ScanOptions["parallel"] = {}): Promise<void> {
   if (collector.prefiltered && size >= (parallel.minBytes ?? PARALLEL_MIN_BYTES) && (parallel.threads ?? 2) > 1) {
     // Loaded only here: a tail scan or a small file never loads the worker code.
     const { scanFileParallel } = await import("./parallel-scan.js");
@@ -230,7 +249,7 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
     const parallelOpts: { threads?: number; workerCode?: string } = {};
     if (parallel.threads !== undefined) parallelOpts.threads = parallel.threads;
     if (parallel.workerCode !== undefined) parallelOpts.workerCode = parallel.workerCode;
-    if (await scanFileParallel(fh, size, collector, info, chunkBytes, MAX_KEPT_BYTES, parallelOpts)) return;
+    if (await scanFileParallel(fh, size, collector, info, chunkBytes, MAX_KEPT_BYTES, format, parallelOpts)) return;
   }
   let buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
   const kept = new DeferredKeep(collector);
@@ -238,7 +257,9 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
   let bufOffset = 0; // file offset of buf[0]
   let pos = 0;
   let line = 1;
-  let lastByte = 0x0a;
+  // Reads end after a line's end: "\n", or a lone "\r" in a file whose lines end so.
+  const eol = format.lineEnd;
+  let lastByte: number = eol;
   while (pos < size) {
     if (keep === buf.length) {
       if (buf.length < MAX_LINE_BYTES) {
@@ -248,7 +269,7 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
         buf = bigger;
       } else {
         // Absurdly long line: scan it in pieces rather than hold it.
-        const n = scanBytes(buf, 0, keep, line, bufOffset, collector, false);
+        const n = scanBytes(buf, 0, keep, line, bufOffset, collector, format, false);
         kept.add(buf, keep, line, bufOffset, n);
         line += n;
         bufOffset += keep;
@@ -268,12 +289,12 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
     pos += bytesRead;
     const len = keep + bytesRead;
     lastByte = buf[len - 1]!;
-    const end = pos >= size ? len : buf.lastIndexOf(0x0a, len - 1) + 1;
+    const end = pos >= size ? len : buf.lastIndexOf(eol, len - 1) + 1;
     if (end === 0) {
       keep = len;
       continue;
     }
-    const n = scanBytes(buf, 0, end, line, bufOffset, collector, false);
+    const n = scanBytes(buf, 0, end, line, bufOffset, collector, format, false);
     kept.add(buf, end, line, bufOffset, n);
     line += n;
     bufOffset += end;
@@ -282,8 +303,8 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
   }
   kept.flush();
   info.bytesRead = pos;
-  // A last line without "\n" still counts as a line.
-  info.linesRead = line - 1 + (size > 0 && lastByte !== 0x0a ? 1 : 0);
+  // A last line without its line end still counts as a line.
+  info.linesRead = line - 1 + (size > 0 && lastByte !== eol ? 1 : 0);
 }
 
 /**
@@ -322,34 +343,53 @@ async function scanWhole(chunks: AsyncIterable<Buffer>, collector: FindingCollec
   let dataOffset = 0; // byte offset of the first byte of `carry` (and of the next `data`)
   let line = 1;
   let bytes = 0;
-  let checkedBinary = false;
+  // A stream's capture format is decided on its first read (its start is all a stream shows before it is
+  // read), but for its learned prefix: its end is read last, so each read that teaches one sets it for itself
+  // and the reads after it (the end's prefix is then the one the kept lines lose, as in a file's scan).
+  let format: CaptureFormat | undefined;
   for await (const chunk of chunks) {
     bytes += chunk.length;
     const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    if (!checkedBinary) {
-      checkedBinary = true;
+    if (!format) {
       const binary = binaryProblem(data);
       if (binary) {
         info.problem = binary;
         info.bytesRead = bytes;
         return;
       }
+      format = formatOfBytes(data);
+      collector.learnedPrefix = format.prefix ?? undefined;
     }
-    let end = data.lastIndexOf(0x0a) + 1;
+    let end = data.lastIndexOf(format.lineEnd) + 1;
     // A line longer than MAX_LINE_BYTES is scanned in pieces rather than held in memory.
     if (end === 0 && data.length >= MAX_LINE_BYTES) end = data.length;
     if (end === 0) {
       carry = Buffer.from(data);
       continue;
     }
-    line += scanBytes(data, 0, end, line, dataOffset, collector);
+    format = withPrefixOf(data, end, format, collector);
+    line += scanBytes(data, 0, end, line, dataOffset, collector, format);
     dataOffset += end;
     carry = end < data.length ? Buffer.from(data.subarray(end)) : Buffer.alloc(0);
   }
   // A last line without "\n" still counts as a line.
-  if (carry.length) line += scanBytes(carry, 0, carry.length, line, dataOffset, collector) + 1;
+  if (carry.length) {
+    format = withPrefixOf(carry, carry.length, format!, collector);
+    line += scanBytes(carry, 0, carry.length, line, dataOffset, collector, format) + 1;
+  }
   info.bytesRead = bytes;
   info.linesRead = line - 1;
+}
+
+/** `format` with the prefix bytes [0, end) of a stream's read teach (repaired as the format says), when they teach one. */
+function withPrefixOf(data: Buffer, end: number, format: CaptureFormat, collector: FindingCollector): CaptureFormat {
+  const text = Buffer.from(data.subarray(Math.max(0, end - FORMAT_TAIL_BYTES), end));
+  repairCapture(text, 0, text.length, format);
+  const nl = end > FORMAT_TAIL_BYTES ? text.indexOf(0x0a) + 1 : 0;
+  const prefix = learnCapturePrefix(text, nl, text.length);
+  if (!prefix || prefix.source === format.prefix?.source) return format;
+  collector.learnedPrefix = prefix;
+  return { ...format, prefix };
 }
 
 async function scanStdin(stream: NodeJS.ReadableStream, collector: FindingCollector, info: ScannedFile, lastN: number | null): Promise<void> {
@@ -384,7 +424,15 @@ async function scanStdin(stream: NodeJS.ReadableStream, collector: FindingCollec
     return;
   }
   info.linesRead = countLinesIn(window);
-  scanBytes(window, 0, window.length, droppedLines + 1, droppedBytes, collector);
+  const format = formatOfBytes(window);
+  collector.learnedPrefix = format.prefix ?? undefined;
+  scanBytes(window, 0, window.length, droppedLines + 1, droppedBytes, collector, format);
+}
+
+/** The capture format of bytes held in memory (a stream's), from their start and end as captureFormatOfFile reads a file's. */
+function formatOfBytes(buf: Buffer): CaptureFormat {
+  const from = Math.max(0, buf.length - FORMAT_TAIL_BYTES);
+  return captureFormatOf(buf.subarray(0, FORMAT_HEAD_BYTES), Buffer.from(buf.subarray(from)), from === 0);
 }
 
 async function* asBuffers(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
@@ -545,23 +593,22 @@ function wideAnchors(search: AnchorSearch): readonly string[] {
 }
 
 /**
- * Scans bytes [start, end) of buf, made of whole lines (the last may lack its "\n"). `firstLine` is
- * the number of its first line (negative when counted from the end); `baseOffset` the file offset
- * of buf[start]. Returns the number of "\n".
+ * Scans bytes [start, end) of buf, made of whole lines (the last may lack its "\n"; in a file whose lines
+ * end in lone "\r", its "\r"). `firstLine` is the number of its first line (negative when counted from
+ * the end); `baseOffset` the file offset of buf[start]; `format` the file's capture format
+ * (captureFormatOf), by which the text is repaired in place first. Returns the number of "\n" (after
+ * that repair).
  */
-export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector, keep = true): number {
+export function scanBytes(buf: Buffer, start: number, end: number, firstLine: number, baseOffset: number, collector: FindingCollector, format: CaptureFormat, keep = true): number {
   const rules = collector.rules;
-  // A container runtime's JSON records (docker's json-file driver) are read as the lines they hold; a text
-  // whose lines end in lone "\r" is read as lines, when its line numbers count from the file's start; a
-  // text hard-wrapped at a terminal's width is read with its lines joined again. In place, same length.
-  decodeJsonLogLines(buf, start, end);
-  if (firstLine > 0) splitLoneCarriageReturns(buf, start, end);
-  rejoinWrappedLines(buf, start, end);
+  // A container runtime's JSON records (docker's json-file driver) are read as the lines they hold, lone "\r"
+  // line ends as line ends, a text hard-wrapped at a terminal's width with its lines joined again: in place,
+  // same length, as the file's format says (decided once per file, not on this text).
+  repairCapture(buf, start, end, format);
   // The log's own capture prefix (a tool the known layers do not read: pdsh's `worker-1: `, kubectl's
-  // `[pod/NAME/CONTAINER] `), learned from each text that teaches one (a whole-file scan's reads, in
-  // order: the prefix can change mid-log, and the end's is the one a tail scan learns and the kept lines
-  // lose), else the one an earlier text taught; a line no rule matched as written is tried without it.
-  const learned = (collector.learnedPrefix = learnCapturePrefix(buf, start, end) ?? collector.learnedPrefix) ?? null;
+  // `[pod/NAME/CONTAINER] `), learned from the file's end (its format): a line no rule matched as written
+  // is tried without it.
+  const learned = format.prefix;
   // `found`: the line's minimal anchors when known (the candidate search's); the text without the prefix
   // holds no anchor the line does not, so only the rules they name are tried on it.
   const orLearned = (raw: string, lm: LineMatch | null, found?: readonly string[]): LineMatch | null => (lm || !learned ? lm : classifyWithoutLearned(rules, raw, learned, found));
@@ -614,7 +661,7 @@ export function scanBytes(buf: Buffer, start: number, end: number, firstLine: nu
  * `found`: the minimal anchors of the whole line (a superset of its text's, the text being its end), when
  * known: classifyCandidate then gives classifyLine's result trying only the rules they name.
  */
-function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix, found?: readonly string[]): LineMatch | null {
+export function classifyWithoutLearned(rules: CompiledRules, raw: string, learned: LearnedPrefix, found?: readonly string[]): LineMatch | null {
   const body = withoutLearnedPrefix(raw, learned);
   const lm = body && (found ? classifyCandidate(rules, body.text, found) : classifyLine(rules, body.text));
   if (!lm) return null;
@@ -643,7 +690,7 @@ export class FindingCollector {
   private kept: KeptLines = { lines: [], firstLine: 1, offsets: [] };
   /** The failure the file's kept lines end in (set by finish). */
   failure: FailureReport | null = null;
-  /** The log's own capture prefix (learnCapturePrefix): undefined until a text taught one. */
+  /** The log's own capture prefix (its capture format's, learned from its end): undefined when none. */
   learnedPrefix: LearnedPrefix | undefined;
 
   constructor(

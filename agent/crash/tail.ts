@@ -5,7 +5,7 @@
  * result is the tail of the file as it was at that moment.
  *
  * Lines are split on "\n"; a trailing "\r" (CRLF) is removed; a last line without "\n" counts. On request
- * (loneCarriageReturnsAfter), a file whose end holds no "\n" at all is read as lines ending in lone "\r".
+ * (lineEnd), a file whose lines end in lone "\r" (its capture format, decided by the caller) is read as such.
  * Splitting happens on raw bytes (0x0A never occurs inside a multi-byte UTF-8 sequence), so a
  * character cut by a chunk boundary is always reassembled before decoding.
  */
@@ -26,11 +26,11 @@ export interface TailOptions {
   /** Count line numbers for files up to this size (default COUNT_LINES_MAX_BYTES). */
   countLinesMaxBytes?: number;
   /**
-   * When the file's last this many bytes hold no "\n" (and at least the wanted lines end in "\r"), its
-   * lines are taken to end in lone "\r" (a serial console, classic Mac OS line ends): the tail is the
-   * last N of those (loneCarriageReturns). Default: never (only "\n" ends a line).
+   * The byte that ends a line: 0x0a ("\n", the default), or 0x0d for a file whose lines end in lone "\r"
+   * (a serial console, classic Mac OS line ends; the scanner decides it once per file, captureFormatOf):
+   * the tail is then the last N of those lines, and buf still holds them with their "\r".
    */
-  loneCarriageReturnsAfter?: number;
+  lineEnd?: 0x0a | 0x0d;
 }
 
 export interface TailBytes {
@@ -44,8 +44,6 @@ export interface TailBytes {
   firstLineNumber: number | null;
   /** True when maxBytes stopped the backward read before N lines were found. */
   cutAtMaxBytes: boolean;
-  /** True when the lines are those ending in lone "\r" (see loneCarriageReturnsAfter): buf holds no "\n". */
-  loneCarriageReturns?: boolean;
 }
 
 /**
@@ -90,47 +88,26 @@ export async function tailOfHandle(fh: fsp.FileHandle, size: number, n: number, 
   const maxBytes = Math.max(1, opts.maxBytes ?? TAIL_MAX_BYTES);
   if (size === 0) return { buf: Buffer.alloc(0), startOffset: 0, sizeBytes: 0, lineCount: 0, firstLineNumber: 1, cutAtMaxBytes: false };
 
+  const eol = opts.lineEnd ?? 0x0a;
   const chunks: Buffer[] = [];
   let pos = size;
-  let found = 0; // line breaks found that start one of the wanted lines
+  let found = 0; // line ends found that start one of the wanted lines
   let start = -1;
-  let skippedFinalNewline = false;
+  let skippedFinalEnd = false;
   let cut = false;
-  // Lone "\r" line ends: looked for until a "\n" is seen; crStart is where the last n such lines start.
-  const crAfter = opts.loneCarriageReturnsAfter;
-  let noNewline = crAfter !== undefined;
-  let crFound = 0;
-  let crStart = -1;
-  let loneCr = false;
   while (pos > 0 && start < 0) {
     const len = Math.min(chunkBytes, pos);
     const from = pos - len;
     const chunk = await readExactly(fh, from, len);
     chunks.unshift(chunk);
     let idx = len - 1;
-    let crIdx = len - 1;
-    if (!skippedFinalNewline) {
-      skippedFinalNewline = true;
-      // The file's final "\n" ends the last line; it does not start a new one (nor does a final lone "\r").
-      if (chunk[len - 1] === 0x0a) idx = len - 2;
-      if (chunk[len - 1] === 0x0d) crIdx = len - 2;
-    }
-    if (noNewline) {
-      const lastNl = chunk.lastIndexOf(0x0a, len - 1);
-      if (lastNl !== -1) {
-        noNewline = false;
-        crStart = -1;
-      } else {
-        while (crStart < 0 && crIdx >= 0) {
-          const cr = chunk.lastIndexOf(0x0d, crIdx);
-          if (cr < 0) break;
-          if (++crFound === n) crStart = from + cr + 1;
-          crIdx = cr - 1;
-        }
-      }
+    if (!skippedFinalEnd) {
+      skippedFinalEnd = true;
+      // The file's final line end ends the last line; it does not start a new one.
+      if (chunk[len - 1] === eol) idx = len - 2;
     }
     while (idx >= 0) {
-      const nl = chunk.lastIndexOf(0x0a, idx);
+      const nl = chunk.lastIndexOf(eol, idx);
       if (nl < 0) break;
       if (++found === n) {
         start = from + nl + 1;
@@ -139,18 +116,11 @@ export async function tailOfHandle(fh: fsp.FileHandle, size: number, n: number, 
       idx = nl - 1;
     }
     pos = from;
-    if (start < 0 && noNewline && crStart >= 0 && size - pos >= crAfter!) {
-      // No "\n" in the last crAfter bytes: the lines end in lone "\r".
-      start = crStart;
-      loneCr = true;
-      break;
-    }
     if (start < 0 && size - pos >= maxBytes) {
-      // Lines too long: keep only whole lines inside the last maxBytes (lines ending in "\r" when no "\n" was seen).
+      // Lines too long: keep only whole lines inside the last maxBytes.
       cut = true;
-      loneCr = noNewline;
       const all = Buffer.concat(chunks);
-      const firstNl = all.indexOf(loneCr ? 0x0d : 0x0a, all.length - maxBytes);
+      const firstNl = all.indexOf(eol, all.length - maxBytes);
       start = firstNl < 0 || firstNl + 1 >= all.length ? size : pos + firstNl + 1;
       break;
     }
@@ -158,14 +128,11 @@ export async function tailOfHandle(fh: fsp.FileHandle, size: number, n: number, 
   if (start < 0) start = 0;
   const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   const buf = all.subarray(start - pos);
-  const lineCount = countLines(buf, loneCr ? 0x0d : 0x0a);
+  const lineCount = countLines(buf, eol);
   let firstLineNumber: number | null = null;
   if (start === 0) firstLineNumber = 1;
-  // Lone "\r" lines: the bytes before the tail were not searched for "\n", so their lines are not counted.
-  else if (!loneCr && size <= (opts.countLinesMaxBytes ?? COUNT_LINES_MAX_BYTES)) firstLineNumber = 1 + (await countNewlines(fh, start, chunkBytes));
-  const tail: TailBytes = { buf, startOffset: start, sizeBytes: size, lineCount, firstLineNumber, cutAtMaxBytes: cut };
-  if (loneCr) tail.loneCarriageReturns = true;
-  return tail;
+  else if (size <= (opts.countLinesMaxBytes ?? COUNT_LINES_MAX_BYTES)) firstLineNumber = 1 + (await countLineEnds(fh, start, chunkBytes, eol));
+  return { buf, startOffset: start, sizeBytes: size, lineCount, firstLineNumber, cutAtMaxBytes: cut };
 }
 
 /** Number of lines in a buffer of whole lines (a last line without its line end counts); lines end in `end` ("\n"). */
@@ -177,13 +144,13 @@ export function countLines(buf: Buffer, end = 0x0a): number {
   return buf[buf.length - 1] === end ? count : count + 1;
 }
 
-async function countNewlines(fh: fsp.FileHandle, end: number, chunkBytes: number): Promise<number> {
+async function countLineEnds(fh: fsp.FileHandle, end: number, chunkBytes: number, eol: number): Promise<number> {
   let count = 0;
   const size = Math.max(chunkBytes, 64 * 1024);
   for (let pos = 0; pos < end; pos += size) {
     const chunk = await readExactly(fh, pos, Math.min(size, end - pos));
     let i = -1;
-    while ((i = chunk.indexOf(0x0a, i + 1)) !== -1) count++;
+    while ((i = chunk.indexOf(eol, i + 1)) !== -1) count++;
   }
   return count;
 }
