@@ -43,6 +43,16 @@ describe("twentieth round (zze): rule families", () => {
         ["crash-corpus zzf marian-120, https://github.com/marian-nmt/marian/issues/120 (the gpuErrchk macro's print)", "GPUassert: out of memory marian-dev/src/tensors/device_gpu.cu 32"],
         ["https://github.com/NVIDIA/nv-wavenet/issues/87 (found by the zzf study)", "GPUassert: out of memory ../nv_wavenet.cuh 326"],
         ["https://github.com/davisking/dlib/issues/462 (as the zzf study quoted it, its path cut there)", "in file .../cudnn_dlibapi.cpp:888. code: 2, reason: out of memory"],
+        ["https://github.com/NVIDIA/MinkowskiEngine/issues/357 (thrust's parallel_for)", "CUDA error 2 [/usr/local/cuda/include/thrust/system/cuda/detail/parallel_for.h, 143]: out of memory"],
+        // thrust's bad_alloc is thrown by its CUDA allocator only (its what() alone says `std::bad_alloc: out of memory`).
+        ["https://github.com/OrangeOwlSolutions/Thrust/issues/1", "terminate called after throwing an instance of 'thrust::system::detail::bad_alloc'"],
+        ["https://github.com/NVIDIA/cccl/issues/2092", "terminate called after throwing an instance of 'thrust::THRUST_200400_860_NS::system::detail::bad_alloc'"],
+        // OpenCV's CUDA module: cv::Error::GpuApiCallError (-217) with cudaGetErrorString, in OpenCV 4's and 2's forms.
+        ["https://github.com/opencv/opencv/issues/15128 (quoted in a comment)", "> gpu_mat.cu:116: error: (-217:Gpu API call) out of memory in function '<unnamed>::DefaultAllocator::allocate'"],
+        ["https://github.com/opencv/opencv/issues/23392", "opencv/modules/core/src/cuda_info.cpp:74: error: (-217:Gpu API call) out of memory in function 'setDevice'"],
+        ["https://github.com/xuhao1/VINS-Fisheye/issues/16", "  what():  OpenCV(3.4.13) /home/mwy/opencv-3.4.13/modules/core/src/cuda/gpu_mat.cu:116: error: (-217:Gpu API call) out of memory in function 'allocate'"],
+        ["https://github.com/open-mmlab/denseflow/issues/28", "  what():  OpenCV(4.2.0) /home/******/opencv-4.2.0/modules/core/src/cuda_host_mem.cpp:95: error: (-217:Gpu API call) out of memory in function 'allocate'"],
+        ["https://github.com/TomHeaven/AnomalyAnalysisWithOpticalFlow/issues/2 (the title, OpenCV 2)", "OpenCV Error: Gpu API call (out of memory) in CudaFuncTable::mallocPitch, file E:\\opencv\\sources\\modules\\dynamicuda\\include\\opencv2/dynamicuda/dynamicuda.hpp, line 1134"],
         // Not threads' lines: cuBLAS status 3 (CUBLAS_STATUS_ALLOC_FAILED) in Marian's `Cublas Error: N - ` shape
         // (marian#333/#383 print 13), and CUTLASS's cutlassGetStatusString(kErrorMemoryAllocation) in tiny-cuda-nn's
         // CUTLASS_CHECK_THROW shape (the shape of the tiny-cuda-nn lines in the next family).
@@ -50,6 +60,9 @@ describe("twentieth round (zze): rule families", () => {
         ["CUTLASS status string (enumerated), tiny-cuda-nn's shape", "RuntimeError: tiny-cuda-nn/include/tiny-cuda-nn/cutlass_matmul.h:332 status failed with error Error Memory Allocation"],
       ],
       nearMiss: [
+        // thrust's what() line alone is ambiguous (std::bad_alloc is host memory elsewhere); its terminate line decides.
+        ["what(): std::bad_alloc: out of memory", "host_oom_memory_error"],
+        ["terminate called after throwing an instance of 'thrust::system::system_error'", null],
         // Other numeric statuses are not memory (98: invalid device function, spconv#113/#287).
         ["RuntimeError: src/spconv/indice.cu 120 cuda execution failed with error 98", "cuda_error_toolkit_status"],
         // Windows' error 2 is a missing file; a host source's `out of memory` is no GPU's; Theano's CNMeM banner.
@@ -75,7 +88,7 @@ describe("twentieth round (zze): rule families", () => {
       nearMiss: [
         // OpenCV's other errors: a failed assertion, and the CUDA module's GpuMat allocation (a GPU's memory, -217).
         ["cv2.error: OpenCV(4.5.4) /tmp/pip-req-build-h45n7_hz/opencv/modules/imgproc/src/resize.cpp:4051: error: (-215:Assertion failed) !ssize.empty() in function 'resize'", null],
-        ["cv2.error: OpenCV(4.5.1) /io/opencv/modules/core/src/cuda/gpu_mat.cu:116: error: (-217:Gpu API call) out of memory in function 'allocate'", null],
+        ["cv2.error: OpenCV(4.5.1) /io/opencv/modules/core/src/cuda/gpu_mat.cu:116: error: (-217:Gpu API call) out of memory in function 'allocate'", "cuda_oom_toolkit_status"],
         ["Failed to allocate 1024 bytes for the preview buffer, retrying", null],
       ],
     },
@@ -94,6 +107,9 @@ describe("twentieth round (zze): rule families", () => {
         ["https://github.com/marian-nmt/marian/issues/264 (found by the zzf study; path shortened there)", "Error: CUDA error 30 'unknown error' - .../algorithm.cu:15: cudaStreamSynchronize(0)"],
         ["https://github.com/NVIDIA/nv-wavenet/issues/12 (found by the zzf study)", "GPUassert: invalid device function ../nv_wavenet_util.cuh 48"],
         ["https://github.com/marian-nmt/marian/issues/333 (found by the zzf study; path shortened there)", "Error: Cublas Error: 13 - .../prod.cpp:330: cublasGemmBatchedTyped(...)"],
+        ["https://github.com/fixstars/libSGM/issues/30 (OpenCV 3's two lines)", "OpenCV Error: Gpu API call (unknown error) in allocate, file /home/nvidia/workspace/opencv/modules/core/src/cuda/gpu_mat.cu, line 116"],
+        ["https://github.com/fixstars/libSGM/issues/30", "/home/nvidia/workspace/opencv/modules/core/src/cuda/gpu_mat.cu:116: error: (-217) unknown error in function allocate"],
+        ["https://github.com/opencv/opencv/issues/6550", "Error: OpenCV(4.2.0) /home/me/opencv-4.2.0/modules/core/src/cuda/gpu_mat.cu:116: error: (-217:Gpu API call) unknown error in function 'allocate'"],
         ["crash-corpus zzf instant-ngp-1134", "Uncaught exception: instant-ngp/src/testbed_nerf.cu:2694 cudaMemsetAsync(density_grid_tmp, 0, sizeof(float)*n_elements, stream) failed with error invalid argument"],
       ],
       nearMiss: [
@@ -101,6 +117,7 @@ describe("twentieth round (zze): rule families", () => {
         ["cuda execution failed with error 2", "cuda_oom_toolkit_status"],
         ["RuntimeError: tiny-cuda-nn/include/tiny-cuda-nn/cutlass_matmul.h:332 status failed with error Error Memory Allocation", "cuda_oom_toolkit_status"],
         ["GPUassert: out of memory ../nv_wavenet.cuh 326", "cuda_oom_toolkit_status"],
+        ["OpenCV Error: Gpu API call (out of memory) in CudaFuncTable::mallocPitch, file dynamicuda.hpp, line 1134", "cuda_oom_toolkit_status"],
         // Marian's abort record after its CUDA error says nothing by itself.
         ["[2019-04-15 08:34:14] Error: Aborted from virtual void marian::gpu::Device::reserve(size_t) in /data/home/mt/tools/marian/src/tensors/gpu/device.cu:32", null],
         // An illegal address in the same shapes keeps its own rule (crash-corpus zze nerfstudio-1534; GOMC#168).
@@ -177,6 +194,19 @@ describe("twentieth round (zze): the corpus entries", () => {
       assert.deepEqual(await primaryOf(file.split("/")[1]!, corpus(file)), { category, ruleId });
     });
   }
+
+  test("thrust's bad_alloc is the GPU's memory although its what() line says std::bad_alloc", async () => {
+    // OrangeOwlSolutions/Thrust#1 (markdown bold removed).
+    const text = [
+      "terminate called after throwing an instance of 'thrust::system::detail::bad_alloc'",
+      "",
+      "what(): std::bad_alloc: out of memory",
+      "",
+      "*** Process received signal ***",
+      "",
+    ].join("\n");
+    assert.deepEqual(await primaryOf("thrust-1.log", text), { category: "cuda_oom", ruleId: "cuda_oom_toolkit_status" });
+  });
 
   test("an assertion on a CUDA status followed by the abort is the CUDA error, not a segfault", async () => {
     // tensorpack#157's end: glibc's assertion line, then the shell's abort report.
