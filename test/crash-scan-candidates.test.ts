@@ -14,6 +14,7 @@ import fc from "fast-check";
 import { builtPrefilter } from "../agent/crash/prefilter.js";
 import { CandidateText, classifyCandidate, classifyLine, compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { binaryProblem, scanFiles } from "../agent/crash/scanner.js";
+import { anchorsOf } from "./helpers/crash-anchors.js";
 import { corpusFiles, fixtureFiles } from "./helpers/corpus-files.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-candidates-"));
@@ -109,15 +110,6 @@ test("a long trainer log: a pattern's lines found from its rarest factor, and by
 test("classifyCandidate gives classifyLine's result on every corpus line, with the anchors of the line or more, alone or as part of its file", async () => {
   const rules = await loadRules();
   const search = rules.anchorSearch!;
-  const anchorsOf = (lower: string) => {
-    const found: string[] = [];
-    search.re.lastIndex = 0;
-    for (let m = search.re.exec(lower); m; m = search.re.exec(lower)) {
-      found.push(m[0]);
-      search.re.lastIndex = m.index + 1;
-    }
-    return found;
-  };
   const extra = [...search.rulesOf.keys()].slice(0, 5);
   let matched = 0;
   for (const file of [...corpusFiles(), ...fixtureFiles()]) {
@@ -129,7 +121,7 @@ test("classifyCandidate gives classifyLine's result on every corpus line, with t
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
       const ref = classifyLine(rules, raw);
       if (ref) matched++;
-      const found = anchorsOf(raw.toLowerCase());
+      const found = anchorsOf(rules, raw.toLowerCase());
       if (!found.length && !ref) continue;
       const got = classifyCandidate(rules, raw, found);
       assert.equal(got?.rule.id, ref?.rule.id, `${file}: ${JSON.stringify(raw)}`);
@@ -146,16 +138,6 @@ test("CandidateText.mayMatch: the same answer in any order of the lines asked, a
   // mayMatch looks at the rules an anchor names only as far as the first that may match the line asked, and
   // keeps their lines per anchor: a later question must still walk on when that union lacks its line.
   const rules = await loadRules();
-  const search = rules.anchorSearch!;
-  const anchorsOf = (lower: string) => {
-    const found: string[] = [];
-    search.re.lastIndex = 0;
-    for (let m = search.re.exec(lower); m; m = search.re.exec(lower)) {
-      found.push(m[0]);
-      search.re.lastIndex = m.index + 1;
-    }
-    return found;
-  };
   let asked = 0;
   let matched = 0;
   let differentOrders = 0;
@@ -165,7 +147,7 @@ test("CandidateText.mayMatch: the same answer in any order of the lines asked, a
     const lines: { index: number; raw: string; found: string[] }[] = [];
     content.split("\n").forEach((raw, index) => {
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-      const found = anchorsOf(raw.toLowerCase());
+      const found = anchorsOf(rules, raw.toLowerCase());
       if (found.length && !/[\r\x1b\0]/.test(raw)) lines.push({ index, raw, found });
     });
     if (!lines.length) continue;
