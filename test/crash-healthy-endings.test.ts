@@ -4,8 +4,9 @@
  * warnings, TensorFlow's `E`/`W` records that are no failure (factory registration at start-up, grappler's layout
  * pass, a generator iterator finalised at exit, an unused op's should-use notice), inductor's autotuning skipping a
  * Triton config that ran out of shared memory, a WSL kernel warning in dxgkrnl, DeepSpeed's `[WARNING]` blocks,
- * Trainer's missing-keys warning, a metric named `error_rate`, MLflow's fallback, W&B's retry. A log that ends so is
- * no crash: the scan gives no primary, read from the tail, the whole file, or the whole file in parallel threads.
+ * Trainer's missing-keys warning, a metric named `error_rate`, MLflow's fallback, W&B's retry, ctypes' access violation
+ * in a finalizer at interpreter exit. A log that ends so is no crash: the scan gives no primary, read from the tail, the
+ * whole file, or the whole file in parallel threads.
  * Every text is copied from the thread named (`source`), cut only at line boundaries. (Not here: a log ending in Ray's
  * disk monitor records or in c10d's failed connects, which tune entries openrlhf-638 and ChatGLM-6B-1476 label
  * disk_full and timeout.)
@@ -145,6 +146,12 @@ const ENDINGS: Ending[] = [
     source: "https://github.com/mlflow/mlflow/issues/6056",
     why: "fastai epochs, then MLflow's pip-requirements warning (`Encountered an unexpected error ... fall back`) as log_model ends the run",
     text: "epoch     train_loss  valid_loss  time    \n0         3.303364    3.672163    00:00                     \n1         3.227255    3.531538    00:00                     \n2         3.423550    3.387718    00:00                     \n3         3.354039    3.291163    00:00                     \nEpoch 5/5 :                                                 4         3.355100    3.254609    00:00     \n2022/06/14 14:34:34 WARNING mlflow.utils.environment: Encountered an unexpected error while inferring pip requirements (model URI: C:\\Users\\chunr\\AppData\\Local\\Temp\\tmpwrfgx_r3\\model, flavor: fastai), fall back to return ['fastai==2.6.3']. Set logging level to DEBUG to see the full traceback.\n",
+  },
+  {
+    name: "ctypes-access-violation-in-del-pyadi-iio-248",
+    source: "https://github.com/analogdevicesinc/pyadi-iio/issues/248",
+    why: "ctypes' `OSError: exception: access violation writing` raised in a finalizer at interpreter exit (\"Exception ignored in\": Python prints it and goes on; the title: `Interpreter exit error`), not the segfault the twentieth round's segfault_ctypes_access_violation reads in a traceback that ends the run",
+    text: "Exception ignored in: <function Buffer.__del__ at 0x000002497A680318>\nTraceback (most recent call last):\n  File \"C:\\Users\\tcollins\\AppData\\Local\\Programs\\Python\\Python37\\lib\\site-packages\\iio.py\", line 1030, in __del__\nOSError: exception: access violation writing 0x0000000000000024\n",
   },
 ];
 

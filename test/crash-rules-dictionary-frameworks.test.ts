@@ -332,6 +332,12 @@ const FAMILIES: Record<string, Row[]> = {
       "distributed.nanny - WARNING - Restarting worker",
       "",
     ].join("\n"), "process_killed", "Dask's older nanny message, the log's last lines (find_string hit 156799079)"],
+    [[
+      "distributed.nanny - WARNING - Worker exceeded 95% memory budget.  Restarting",
+      "distributed.nanny - WARNING - Worker process 22204 was killed by unknown signal",
+      "distributed.nanny - WARNING - Restarting worker",
+      "",
+    ].join("\n"), "process_killed", "Dask 1.x's nanny, two spaces after the budget (https://github.com/dask/distributed/issues/1829, the log's last lines; review)"],
     [pyTrace(["OSError: Timed out trying to connect to tcp://10.0.0.5:8786 after 30 s"], ['  File "/usr/local/lib/python3.10/dist-packages/distributed/comm/core.py", line 317, in connect', '    raise OSError(']), "timeout", "distributed/comm/core.py connect (not looked up)"],
     [pyTrace("MemoryError: std::bad_alloc: out_of_memory: CUDA error at: /opt/conda/include/rmm/mr/device/cuda_memory_resource.hpp:70: cudaErrorMemoryAllocation out of memory", ['  File "copying.pyx", line 151, in cudf._lib.copying.gather']), "cuda_oom", "RMM's cuda_memory_resource through cuDF (find_string hits 36152358576, 7770757447)"],
     [pyTrace("MemoryError: std::bad_alloc: out_of_memory: RMM failure at:/opt/conda/include/rmm/mr/device/pool_memory_resource.hpp:196: Maximum pool size exceeded", ['  File "join.pyx", line 62, in cudf._lib.join.join']), "cuda_oom", "RMM's pool through cuDF (corpus: nineteenth round's rule)"],
