@@ -204,9 +204,23 @@ const DEATH_CATEGORIES: ReadonlySet<CrashCategory> = new Set(["process_killed", 
  */
 export function choosePrimary(sorted: readonly CrashFinding[], traits: RuleTraits): CrashFinding | null {
   const top = sorted[0];
+  if (top && traits.self_abort.has(top.ruleId)) return abortReason(sorted, top, traits) ?? top;
   if (!top || !traits.peer_wait.has(top.ruleId)) return top ?? null;
   const death = sorted.find((f) => f.severity === "fatal" && DEATH_CATEGORIES.has(f.category) && !traits.consequence.has(f.ruleId));
   return death ?? top;
+}
+
+/** How far above a self-abort the error that made the process abort is printed (terminate's `what():`, a glog FATAL record, torch's watchdog notices). */
+const ABORT_REASON_LINES = 60;
+
+/**
+ * The error a process printed just before it aborted itself: the best-ranked fatal finding of the same
+ * file within ABORT_REASON_LINES above the abort. NCCL's watchdog is the common case: its collective
+ * timeout is a symptom rule (another rank may have died), but when this process then aborts with that
+ * timeout as terminate's `what():`, the timeout, not the abort, is why this process ended.
+ */
+function abortReason(sorted: readonly CrashFinding[], abort: CrashFinding, traits: RuleTraits): CrashFinding | undefined {
+  return sorted.find((f) => f.file === abort.file && f.line < abort.line && abort.line - f.line <= ABORT_REASON_LINES && f.severity === "fatal" && !traits.self_abort.has(f.ruleId));
 }
 
 /** multiprocessing's spawn bootstrap, where a spawned child unpickles what its parent sent over a pipe. */

@@ -43,9 +43,11 @@ declare const TRAINSAFE_BUILTIN_RULE_BODIES: string;
  * - `launcher_cleanup`: the launcher's notice that it kills the other workers, which says nothing
  *   about why the first one ended (a plain exit code it reports does);
  * - `explains_failure`: a warning (severity `warning`) naming a resource that ran out; a failure
- *   that follows it within 100 lines is reported as this finding, made fatal.
+ *   that follows it within 100 lines is reported as this finding, made fatal;
+ * - `self_abort`: the process aborting itself (`Fatal Python error: Aborted`) after it printed why: a
+ *   fatal finding of another rule just above it is the cause, whatever its role.
  */
-export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure"] as const;
+export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure", "self_abort"] as const;
 export type RuleTrait = (typeof RULE_TRAITS)[number];
 /** For each trait, the ids of the rules that have it. */
 export type RuleTraits = Readonly<Record<RuleTrait, ReadonlySet<string>>>;
