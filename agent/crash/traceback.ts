@@ -133,8 +133,13 @@ const RICH_FRAME = /│\s*(?<file>\S+\.py):(?<line>\d+) in (?<func>[\w<>.]+)/;
 const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+)'/;
 const TERMINATE_TEXT = "terminate called after throwing an instance of '";
 const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
-/** Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar (with or without its bar characters), a launcher killing the other workers. */
-const MESSAGE_END = /^(?:\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%(?:\||\s+\d+\/\d+\s*\[)|\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
+/**
+ * Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar (with or without its bar
+ * characters), a launcher killing the other workers, the shell's report that a job died by a signal (`script: line 17:
+ * 141585 Segmentation fault (core dumped) python ...`: the process's end, never its message; part of the message, it was
+ * demoted with an ignored exception's lines).
+ */
+const MESSAGE_END = /^(?:\S*: line \d+: +\d+ (?:Segmentation fault|Killed|Aborted|Bus error|Terminated|Illegal instruction|Floating point exception)\b|\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%(?:\||\s+\d+\/\d+\s*\[)|\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
 /** A line that ends an exception's message: MESSAGE_END, or a tool's closing output (EXIT_REPORT). */
 function endsMessage(s: string): boolean {
   return MESSAGE_END.test(s) || EXIT_REPORT.test(s);
@@ -409,18 +414,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         if (e.cut && /^Exception in thread \S/.test(p.trim())) e.ignored = true;
         break;
       }
-      // Python never propagates an exception raised in a finalizer (`__del__`, the DataLoader
-      // iterator's worker shutdown): it prints it as ignored, even when the excerpt lost that line.
-      if (e.frames.some((f) => f.func === "__del__")) e.ignored = true;
-      // A traceback that starts inside an availability probe (`is_flash_attn_available`,
-      // xformers' `_is_triton_available`) was printed by the probe that caught it (logging's
-      // exc_info starts at the catching frame; an uncaught one starts at the program's top level):
-      // the probe answered False and the run went on without the optional module.
-      const outer = e.frames[0];
-      if (outer && AVAILABILITY_PROBE.test(outer.func)) {
-        e.ignored = true;
-        e.caughtBy = outer.func;
-      }
+      markIgnoredByItsFrames(e, false);
       const pend = pendingChain.get(prefix);
       if (pend) {
         e.chainedFrom = pend.from;
@@ -435,10 +429,18 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
     }
     // Frames without their "Traceback" line (an excerpt that starts inside the traceback); not a creation
     // stack a notice prints (CREATION_STACK_HEAD).
-    if (raw.includes('File "') && /^\s*File "[^"]+", line \d+/.test(raw) && (i === 0 || !/^\s*File "|^\s{2,}\S/.test(lines[i - 1]!)) && !creationStackBefore(lines, i)) {
+    if (raw.includes('File "') && /^\s*File "[^"]+", line \d+/.test(raw) && headlessFrameStart(lines, i) && !creationStackBefore(lines, i)) {
       const prefix = raw.slice(0, raw.indexOf("File"));
       const e = parsePythonTraceback(lines, i - 1, prefix.replace(/\s+$/, ""), consumed);
-      if (e) {
+      // Begun inside a frame and ending inside the frames too, a text is only frames: a thread's traceback that a run
+      // printed and went on past reads the same (the cut of a healthy wandb log, fresh9 zi-wandb-1526), so it names no
+      // failure; one that reaches its exception line does.
+      const onlyFrames = e?.cut === true && i > 0 && /^\s{2,}\S/.test(lines[i - 1]!);
+      // Its lines are read again as if it had not begun here (a later frame after a line of another kind may start one).
+      if (e && onlyFrames) for (let j = e.startLine; j <= e.endLine; j++) consumed.delete(j);
+      if (e && !onlyFrames) {
+        // The frames say it as well without the head: a finalizer's exception, or one raised at shutdown.
+        markIgnoredByItsFrames(e, true);
         out.push(e);
         continue;
       }
@@ -464,6 +466,14 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
     // BARE_EXC's type ends in one of these words right before ": ", in a part of the line; or the line
     // ends in such a type and its colon, the message on the lines after it (BARE_EXC_HEAD).
     const endsInType = raw.includes(":") && /(?:Error|Exception):\s*$/.test(raw);
+    const typeOnly = !endsInType && /(?:Error|Exception)\s*$/.test(raw) ? BARE_TYPE_ONLY.exec(withoutRankPrefix(raw).trimEnd()) : null;
+    if (typeOnly && nothingAfter(lines, i)) {
+      // The exception line alone at the text's end, without a message (`AssertionError`): what Python prints last for a
+      // bare `assert` or `raise X`, pasted without its traceback. Not a type and colon with nothing after them (a
+      // heading, test/crash-rules-eighteenth-round.test.ts's near miss).
+      out.push({ kind: "python", type: typeOnly.groups!.type!, message: "", line: i, endLine: i, startLine: i, frames: [], prefix: raw.slice(0, raw.length - withoutRankPrefix(raw).length) });
+      continue;
+    }
     if (!endsInType && !BARE_EXC_ENDS.some((end) => raw.includes(end))) continue;
     const body = withoutRankPrefix(raw);
     const uncaught = body.includes("Uncaught ") ? UNCAUGHT.exec(body) : null;
@@ -485,6 +495,58 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
     }
   }
   return out;
+}
+
+/** An exception line that is only its type (no colon, no message): `AssertionError`; not `queue.Empty` (no such ending). */
+const BARE_TYPE_ONLY = /^(?<type>(?:[a-z_]\w*\.)*_?[A-Z]\w*(?:Error|Exception))$/;
+
+/** Whether only blank lines or a Markdown fence follow line i: the text ends there. */
+function nothingAfter(lines: readonly string[], i: number): boolean {
+  for (let j = i + 1; j < lines.length; j++) if (lines[j]!.trim() && !/^`{3,}\w*$/.test(lines[j]!.trim())) return false;
+  return true;
+}
+
+/** The most code lines one frame prints under its `File` line (a statement over several lines, Python 3.11+'s markers). */
+const MAX_FRAME_CODE_LINES = 6;
+
+/**
+ * Whether the frame line at i is the first of a traceback whose head the text lost: no frame line right before it, and
+ * no code line either (that belongs to the frame before), unless the text starts with those code lines, their frame's
+ * `File` line cut off with everything above (an excerpt pasted from the middle of a traceback).
+ */
+function headlessFrameStart(lines: readonly string[], i: number): boolean {
+  if (i === 0) return true;
+  if (!/^\s*File "|^\s{2,}\S/.test(lines[i - 1]!)) return true;
+  if (i > MAX_FRAME_CODE_LINES) return false;
+  for (let j = i - 1; j >= 0; j--) if (/^\s*File "/.test(lines[j]!) || (lines[j]!.trim() && !/^\s{2,}\S/.test(lines[j]!))) return false;
+  return true;
+}
+
+/** Python 3's message for an import attempted while the interpreter finalizes. */
+const INTERPRETER_SHUTTING_DOWN = /\bPython is likely shutting down\b/;
+
+/**
+ * Marks an exception that never ended the run, by what its frames (or message) show even without the lines above it: one
+ * raised in a finalizer, the DataLoader's worker shutdown failing while the interpreter shut down, one an availability
+ * probe caught and printed.
+ */
+function markIgnoredByItsFrames(e: ParsedException, headless: boolean): void {
+  // Python never propagates an exception raised in a finalizer (`__del__`, the DataLoader
+  // iterator's worker shutdown): it prints it as ignored, even when the excerpt lost that line.
+  if (e.frames.some((f) => f.func === "__del__")) e.ignored = true;
+  // The DataLoader's worker shutdown failing because the interpreter is finalizing: at that point it runs only from the
+  // iterator's finalizer or its exit hook (the same message raised through other frames is the program's own error).
+  if (INTERPRETER_SHUTTING_DOWN.test(e.message) && e.frames.some((f) => f.func === "_shutdown_workers")) e.ignored = true;
+  // A traceback that starts inside an availability probe (`is_flash_attn_available`,
+  // xformers' `_is_triton_available`) was printed by the probe that caught it (logging's
+  // exc_info starts at the catching frame; an uncaught one starts at the program's top level):
+  // the probe answered False and the run went on without the optional module. Not for a traceback without its head:
+  // its first frame is where the excerpt was cut, not where the exception was caught.
+  const outer = headless ? undefined : e.frames[0];
+  if (outer && AVAILABILITY_PROBE.test(outer.func)) {
+    e.ignored = true;
+    e.caughtBy = outer.func;
+  }
 }
 
 /**
