@@ -69,8 +69,9 @@ describe("twentieth round (zze): rule families", () => {
         ["CreateProcess failed with error 2", null],
         ["main.cpp:120: out of memory", null],
         ["Using gpu device 0: GeForce GTX 980 (CNMeM is disabled)", null],
-        // XGBoost's same location shape with another CUDA error (xgboost#4245): not memory.
-        ["/workspace/src/tree/updater_gpu_hist.cu: 279: invalid argument", null],
+        // XGBoost's same location shape with another CUDA error (xgboost#4245): not memory (a failed CUDA call, read by
+        // cuda_error_toolkit_status since the twenty-first round).
+        ["/workspace/src/tree/updater_gpu_hist.cu: 279: invalid argument", "cuda_error_toolkit_status"],
       ],
     },
     {

@@ -134,6 +134,14 @@ const TERMINATE = /terminate called after throwing an instance of '(?<type>[^']+
 const TERMINATE_TEXT = "terminate called after throwing an instance of '";
 const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 /**
+ * LLVM's libc++abi (macOS, also Android's libc++) reports the same terminate on one line, type and what() together:
+ * `libc++abi: terminating due to uncaught exception of type std::runtime_error: [malloc_or_wait] Unable to allocate
+ * 12 bytes.` (ml-explore/mlx#63), older macOS `libc++abi.dylib: terminating with uncaught exception of type
+ * std::bad_alloc: std::bad_alloc` (davechurchill/commandcenter#93).
+ */
+const LIBCXXABI_TERMINATE = /libc\+\+abi(?:\.dylib)?: terminating (?:due to|with) uncaught exception of type (?<type>[\w:<>,. ]+?): (?<msg>\S.*)$/;
+const LIBCXXABI_TEXT = "libc++abi";
+/**
  * Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar (with or without its bar
  * characters), a launcher killing the other workers, the shell's report that a job died by a signal (`script: line 17:
  * 141585 Segmentation fault (core dumped) python ...`: the process's end, never its message; part of the message, it was
@@ -448,6 +456,13 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
     if (raw.includes("HYDRA_FULL_ERROR=1") && HYDRA_NOTICE.test(withoutRankPrefix(raw).trim())) {
       const e = hydraCompactError(lines, i, out.at(-1));
       if (e) out.push(e);
+      continue;
+    }
+    const abi = raw.includes(LIBCXXABI_TEXT) ? LIBCXXABI_TERMINATE.exec(raw) : null;
+    if (abi) {
+      const prefix = raw.slice(0, raw.length - withoutRankPrefix(raw).length);
+      out.push({ kind: "cpp", type: abi.groups!.type!, message: abi.groups!.msg!.trim(), line: i, endLine: i, startLine: i, frames: [], prefix });
+      consumed.add(i);
       continue;
     }
     const t = raw.includes(TERMINATE_TEXT) ? TERMINATE.exec(raw) : null;
