@@ -30,8 +30,10 @@ const LEVEL_WITHIN = 90;
  * records (`[W socket.cpp:558]`, `[W0515 ...]` after a rank prefix, `[time W pid tid]`) and TensorFlow's `: W tensorflow/...]`.
  */
 const OTHER_LEVEL = /(?:^|[\s[(|:<,])(?:INFO|WARN|WARNING|DEBUG|TRACE|NOTICE)(?=[\s\]):|,>-]|$)|^\[[IWD](?:\d{4})? |\d [IWD] \d+ \d+\] |: [IWD] [\w/.-]+:\d+\] |\b[A-Z]\w*Warning: |^Warning: |(?:^|\s)level=(?:info|warn|warning|debug)\b/;
-/** glog / absl: `E1010 08:01:14.683147    4811 file.cc:262] ...`, `F0807 ...`; Ray's C++ records `[2022-01-15 18:36:49,346 E 15225 454245] `. */
-const GLOG_ERROR = /^[EF]\d{4} \d\d:\d\d:\d\d(?:\.\d+)?\s+\d+ [^\s\]]+\] |\d{3} [EF] \d+ \d+\] /;
+/** The header of a glog / absl record of the given levels: `E1010 08:01:14.683147    4811 file.cc:262] `. */
+const glogRecordHead = (levels: string): string => `^[${levels}]\\d{4} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?\\s+\\d+ [^\\s\\]]+\\] `;
+/** glog / absl error records (`E1010 ...`, `F0807 ...`); Ray's C++ records `[2022-01-15 18:36:49,346 E 15225 454245] `. */
+const GLOG_ERROR = new RegExp(`${glogRecordHead("EF")}|\\d{3} [EF] \\d+ \\d+\\] `);
 /**
  * A C++ fatal record however much of its header is left: TensorFlow's own FATAL format (`2019-01-16 15:21:11.491216:
  * F tensorflow/stream_executor/cuda/cuda_dnn.cc:516] ...`, or ` F tensorflow/...] ` when the excerpt cut its date), and a
@@ -178,7 +180,7 @@ export function finalErrorBlock(lines: readonly string[], asWritten?: readonly s
 }
 
 /** A glog record of any level (`I0407 01:31:07.677111  5755 net.cpp:150] ...`). */
-const GLOG_RECORD = /^[IWEF]\d{4} \d\d:\d\d:\d\d(?:\.\d+)?\s+\d+ [^\s\]]+\] /;
+const GLOG_RECORD = new RegExp(glogRecordHead("IWEF"));
 
 /**
  * glog's FATAL record (`F0407 ... Check failed: ...`) followed only by glog records and its stack: LOG(FATAL) aborts
