@@ -298,6 +298,9 @@ const FAMILIES: Record<string, Row[]> = {
       `  File "${SITE}/trl/extras/vllm_client.py", line 160, in check_server_health`,
       "    raise ConnectionError(",
     ]), "timeout", "TRL's vllm_client.check_server_health (find_string hits 35149683318, 66027295599): GRPO waited for its generation server"],
+    [trainerTrace("RuntimeError: Expected to have finished reduction in the prior iteration before starting a new one. This error indicates that your module has parameters that were not used in producing loss. You can enable unused parameter detection by passing the keyword argument `find_unused_parameters=True` to `torch.nn.parallel.DistributedDataParallel`, and by making sure all `forward` function outputs participate in calculating loss."), "python_exception", "torch's DDP reducer (torch/csrc/distributed/c10d/reducer.cpp; not looked up) under accelerate with a PEFT model"],
+    [trainerTrace("RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn"), "python_exception", "torch's autograd engine with gradient checkpointing on a frozen base model (torch/csrc/autograd; not looked up)"],
+    [trainerTrace("ValueError: Must flatten tensors with uniform dtype but got torch.bfloat16 and torch.float32"), "python_exception", "torch FSDP's flat-param check under accelerate (torch/distributed/fsdp/_flat_param.py; not looked up)"],
   ],
 
   "2. DeepSpeed, apex, Megatron-LM / NeMo, Lightning": [
@@ -461,6 +464,11 @@ const FAMILIES: Record<string, Row[]> = {
       "Epoch 3:  42%|████▏     | 520/1250 [02:10<03:02,  4.00it/s, v_num=3, train_loss=nan]",
       "",
     ].join("\n"), "nan_loss", "Lightning's progress bar with the logged loss NaN where the log ends (corpus: 1 nan_loss holds `train_loss=nan`)"],
+    [trainerTrace("ValueError: [deepspeed] failed to resume from checkpoint /output/checkpoint-3000"), "checkpoint_corrupt", "transformers/integrations/deepspeed.py deepspeed_load_checkpoint (find_string hits 13040827, 4876188862): the checkpoint folder's DeepSpeed state did not load, the branch beside `Can't find a valid checkpoint` (medicalgpt-91's label)"],
+    [pyTrace("AssertionError: Device compute capability 8.9 or higher required for FP8 execution.", [
+      `  File "${SITE}/transformer_engine/pytorch/fp8.py", line 614, in fp8_autocast`,
+      "    assert fp8_available, reason_for_no_fp8",
+    ]), "python_exception", "Transformer Engine's FP8 check under Megatron / NeMo (transformer_engine/pytorch/fp8.py check_fp8_support, find_string hits 828683827, 52117658608; a user's note 53276008635 with this AssertionError): a GPU that cannot run FP8, no CUDA error"],
   ],
 
   "3. torch.compile / Inductor / Triton, flash-attn, xformers, bitsandbytes": [
@@ -672,6 +680,20 @@ const FAMILIES: Record<string, Row[]> = {
       "\t(2) raylet has lagging heartbeats due to slow network or busy workload.",
       "",
     ].join("\n"), "process_killed", "Ray's raylet killing a worker under memory pressure, then the GCS marking a node dead (corpus: ray memory monitor and `marked dead` conventions; the kill explains the lost heartbeats)"],
+    [pyTrace("AssertionError: Error in memory profiling. Initial free memory 58.23 GiB, current free memory 59.34 GiB. This happens when other processes sharing the same container release GPU memory while vLLM is profiling during init.", [
+      `  File "${SITE}/vllm/v1/worker/gpu_worker.py", line 265, in determine_available_memory`,
+      "    assert self.init_snapshot.free_memory > free_gpu_memory, (",
+    ]), "python_exception", "vLLM V1's profiling check when a colocated trainer frees memory during it (vllm/v1/worker/gpu_worker.py, find_string hits 56340132760, 57553763272: `not an OOM`)"],
+    [pyTrace([
+      "ray.exceptions.RayTaskError(DistBackendError): ray::WorkerDict.actor_rollout_update_actor() (pid=48213, ip=10.0.0.12, actor_id=8f2a9c1d7b4e4c5d9e7f0a1b01000000, repr=<verl.single_controller.ray.base.WorkerDict object at 0x7f3c2a1b4740>)",
+      "torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1970, unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version 2.20.5",
+      "ncclSystemError: System call (e.g. socket, malloc) or external library call failed or device error. ",
+      "Last error:",
+      "socketStartConnect: Connect to 10.0.0.13<45123> failed : Software caused connection abort",
+    ], [
+      `  File "${SITE}/ray/_private/worker.py", line 2667, in get`,
+      "    raise value.as_instanceof_cause()",
+    ]), "nccl_error", "Ray re-raising a verl worker's NCCL failure (RayTaskError(<cause>) with torch's C10D_NCCL_CHECK text)"],
   ],
 
   "near misses: the same words in healthy LLM training runs": [
@@ -753,6 +775,10 @@ const FAMILIES: Record<string, Row[]> = {
     [healthy([`${SITE}/torch/optim/lr_scheduler.py:139: UserWarning: Detected call of \`lr_scheduler.step()\` before \`optimizer.step()\`. In PyTorch 1.1.0 and later, you should call them in the opposite order: \`optimizer.step()\` before \`lr_scheduler.step()\`.  Failure to do this will result in PyTorch skipping the first value of the learning rate schedule. See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate`, "  warnings.warn(\"Detected call of `lr_scheduler.step()` before `optimizer.step()`. \""]), "none", "torch's scheduler warning after an AMP step skipped for overflow (torch/optim/lr_scheduler.py; not looked up)"],
     [healthy(["WARNING: could not find the metadata file /checkpoints/gpt3/latest_checkpointed_iteration.txt ", "    will not load any checkpoints and will start from random"]), "none", "Megatron-LM's checkpoint loader on a first run (megatron/training/checkpointing.py; not looked up)"],
     [healthy(["[2024-05-02 10:11:12 TP0] Load weight end. type=LlamaForCausalLM, dtype=torch.bfloat16, avail mem=62.35 GB, mem usage=14.99 GB.", "[2024-05-02 10:11:13 TP0] KV Cache is allocated. #tokens: 400000, K size: 24.41 GB, V size: 24.41 GB", "[2024-05-02 10:11:20 TP0] Capture cuda graph end. Time elapsed: 6.12 s. mem usage=1.02 GB. avail mem=11.29 GB."]), "none", "SGLang's start-up memory report (sglang/srt/model_executor; not looked up)"],
+    [healthy(["Server is not up yet. Retrying in 2.0 seconds...", "Server is not up yet. Retrying in 2.0 seconds...", "Server is up!"]), "none", "TRL's vllm_client waiting for its server, which comes up (trl/extras/vllm_client.py; the retry log in find_string hits 66027295599, 35149683318)"],
+    [healthy(["Detected kernel version 4.15.0, which is below the recommended minimum of 5.5.0; this can cause the process to hang. It is recommended to upgrade the kernel to the minimum version or higher."]), "none", "accelerate's kernel-version warning (accelerate/utils/other.py check_os_kernel; not looked up)"],
+    [healthy(["[rank0]:[W502 10:11:12.345678000 reducer.cpp:1400] Warning: find_unused_parameters=True was specified in DDP constructor, but did not find any unused parameters in the forward pass. This flag results in an extra traversal of the autograd graph every iteration,  which can adversely affect performance. If your model indeed never has any unused parameters in the forward pass, consider turning this flag off. Note that this warning may be a false positive if your model has flow control causing later iterations to have unused parameters. (function operator())"]), "none", "torch's DDP reducer warning (not looked up)"],
+    [healthy(["trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622", "Setting `pad_token_id` to `eos_token_id`:2 for open-end generation."]), "none", "peft's parameter count and transformers' generation notice (not looked up)"],
   ],
 };
 
