@@ -696,6 +696,29 @@ const FAMILIES: Record<string, Row[]> = {
     ]), "nccl_error", "Ray re-raising a verl worker's NCCL failure (RayTaskError(<cause>) with torch's C10D_NCCL_CHECK text)"],
   ],
 
+  "5. diffusion training and its wrappers (diffusers, kohya sd-scripts, the SD web UI), fine-tuning wrappers": [
+    [pyTrace("OSError: Unable to load weights from checkpoint file for '/models/sd15/unet/diffusion_pytorch_model.safetensors' at '/models/sd15/unet/diffusion_pytorch_model.safetensors'. ", [
+      `  File "${SITE}/diffusers/models/model_loading_utils.py", line 170, in load_state_dict`,
+      "    raise OSError(",
+    ]), "checkpoint_corrupt", "diffusers/models/model_loading_utils.py load_state_dict (not looked up; corpus: 2 checkpoint_corrupt hold `diffusion_pytorch_model`)"],
+    [pyTrace("OSError: Error no file named diffusion_pytorch_model.bin found in directory /models/sd15/unet.", [
+      `  File "${SITE}/diffusers/models/modeling_utils.py", line 730, in from_pretrained`,
+      "    model_file = _get_model_file(",
+    ]), "python_exception", "diffusers/utils/hub_utils.py _get_model_file (not looked up): a folder without the weights, a wrong path"],
+    [pyTrace("RuntimeError: NaN detected in latents: /data/train/img/10_person/0042.png", [
+      `  File "/workspace/sd-scripts/library/train_util.py", line 2460, in cache_batch_latents`,
+      "    raise RuntimeError(f\"NaN detected in latents: {info.absolute_path}\")",
+    ]), "nan_loss", "kohya sd-scripts' latent cache check, older versions (library/train_util.py; find_string hit 35028022762 lists the RuntimeError; corpus: 1 nan_loss holds `NaN detected in latents`): the fp16 VAE produced NaN"],
+    [pyTrace("modules.devices.NansException: A tensor with all NaNs was produced in Unet. This could be either because there's not enough precision to represent the picture, or because your video card does not support half type. Try setting the \"Upcast cross attention layer to float32\" option in Settings > Stable Diffusion or using the --no-half commandline argument to fix this. Use --disable-nan-check commandline argument to disable this check.", [
+      `  File "/workspace/stable-diffusion-webui/modules/devices.py", line 255, in test_for_nans`,
+      "    raise NansException(message)",
+    ]), "nan_loss", "the SD web UI's NaN check (modules/devices.py test_for_nans, find_string hits 20637875771, 5818300144, 30222482154)"],
+    [pyTrace("ImportError: cannot import name 'cached_download' from 'huggingface_hub' (/usr/local/lib/python3.10/dist-packages/huggingface_hub/__init__.py)", [
+      `  File "${SITE}/diffusers/utils/dynamic_modules_utils.py", line 28, in <module>`,
+      "    from huggingface_hub import cached_download, hf_hub_download, model_info",
+    ]), "import_error", "an old diffusers against huggingface_hub 0.26+, which removed cached_download (CPython's import system; not looked up)"],
+  ],
+
   "near misses: the same words in healthy LLM training runs": [
     [healthy(["Some weights of LlamaForSequenceClassification were not initialized from the model checkpoint at meta-llama/Llama-2-7b-hf and are newly initialized: ['score.weight']", "You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference."]), "none", "transformers/modeling_utils.py's load report (not looked up)"],
     [healthy(["There were missing keys in the checkpoint model loaded: ['lm_head.weight']."]), "none", "transformers/trainer.py _issue_warnings_after_load on a resume with tied weights (not looked up)"],
@@ -776,6 +799,8 @@ const FAMILIES: Record<string, Row[]> = {
     [healthy(["WARNING: could not find the metadata file /checkpoints/gpt3/latest_checkpointed_iteration.txt ", "    will not load any checkpoints and will start from random"]), "none", "Megatron-LM's checkpoint loader on a first run (megatron/training/checkpointing.py; not looked up)"],
     [healthy(["[2024-05-02 10:11:12 TP0] Load weight end. type=LlamaForCausalLM, dtype=torch.bfloat16, avail mem=62.35 GB, mem usage=14.99 GB.", "[2024-05-02 10:11:13 TP0] KV Cache is allocated. #tokens: 400000, K size: 24.41 GB, V size: 24.41 GB", "[2024-05-02 10:11:20 TP0] Capture cuda graph end. Time elapsed: 6.12 s. mem usage=1.02 GB. avail mem=11.29 GB."]), "none", "SGLang's start-up memory report (sglang/srt/model_executor; not looked up)"],
     [healthy(["Server is not up yet. Retrying in 2.0 seconds...", "Server is not up yet. Retrying in 2.0 seconds...", "Server is up!"]), "none", "TRL's vllm_client waiting for its server, which comes up (trl/extras/vllm_client.py; the retry log in find_string hits 66027295599, 35149683318)"],
+    [healthy(["NaN detected in latents: /data/train/img/10_person/0042.npz", "NaN detected in latents: /data/train/img/10_person/0043.npz"]), "none", "kohya sd-scripts' later latent cache, which replaces the NaN with zeros and goes on (library/train_util.py load_latents_from_disk, find_string hits 15910092891, 15030866282)"],
+    [healthy(["A tensor with all NaNs was produced in VAE, try converting to bf16."]), "none", "the SD web UI rolling its VAE back to bf16 and retrying (modules/processing.py with --rollback-vae, find_string hit 41690661147)"],
     [healthy(["Detected kernel version 4.15.0, which is below the recommended minimum of 5.5.0; this can cause the process to hang. It is recommended to upgrade the kernel to the minimum version or higher."]), "none", "accelerate's kernel-version warning (accelerate/utils/other.py check_os_kernel; not looked up)"],
     [healthy(["[rank0]:[W502 10:11:12.345678000 reducer.cpp:1400] Warning: find_unused_parameters=True was specified in DDP constructor, but did not find any unused parameters in the forward pass. This flag results in an extra traversal of the autograd graph every iteration,  which can adversely affect performance. If your model indeed never has any unused parameters in the forward pass, consider turning this flag off. Note that this warning may be a false positive if your model has flow control causing later iterations to have unused parameters. (function operator())"]), "none", "torch's DDP reducer warning (not looked up)"],
     [healthy(["trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622", "Setting `pad_token_id` to `eos_token_id`:2 for open-end generation."]), "none", "peft's parameter count and transformers' generation notice (not looked up)"],
