@@ -35,9 +35,11 @@ describe("eighth round D, checkpoints: a TensorFlow checkpoint that is not an ss
 });
 
 describe("eighth round D, cuBLAS: a glog CHECK of a cuBLAS call's status, the status printed as a number", () => {
+  // Since the twenty-second round the CHECK status family has one owner in rules.json (cuda_error_library_check, its
+  // allocation statuses cuda_oom_library_check), no longer cuBLAS's rule and final-error.ts each.
   testFamilies(rules, [
     {
-      rule: "cuda_cublas_status_other",
+      rule: "cuda_error_library_check",
       real: [
         // Caffe's CUBLAS_CHECK (CHECK_EQ(call, CUBLAS_STATUS_SUCCESS)): 14 is CUBLAS_STATUS_INTERNAL_ERROR.
         ["crash-corpus cuda_error/x-bvlc-caffe-58-cublassgemm-check-failed.log (fresh6), https://github.com/BVLC/caffe/issues/58", "F0127 14:32:39.484519 19425 math_functions.cpp:45] Check failed: (cublasSgemm_v2(Caffe::cublas_handle(), cuTransB, cuTransA, N, M, K, &alpha, B, ldb, A, lda, &beta, C, N)) == CUBLAS_STATUS_SUCCESS (14 vs. 0) "],
@@ -45,10 +47,10 @@ describe("eighth round D, cuBLAS: a glog CHECK of a cuBLAS call's status, the st
         ["crash-corpus cuda_error/paddle-346-cublas-execution-failed-illegal-access.log (tune), https://github.com/PaddlePaddle/Paddle/issues/346", "..........F1104 11:19:11.596421 87418 hl_cuda_cublas.cc:220] Check failed: stat == CUBLAS_STATUS_SUCCESS (13 vs. 0) [cublas status]: execution failed"],
       ],
       nearMiss: [
-        // 3 is CUBLAS_STATUS_ALLOC_FAILED: out of GPU memory, not this rule (no rule reads the bare number as an OOM yet).
-        ["F0127 14:32:39.484519 19425 math_functions.cpp:45] Check failed: (cublasSgemm_v2(handle, ...)) == CUBLAS_STATUS_SUCCESS (3 vs. 0) ", null],
-        // The CUDA runtime's CHECK keeps its own reading (Caffe's OOM, fresh6 x-ron-4), not cuBLAS's.
-        ["F0718 15:20:34.923629 16833 syncedmem.cpp:56] Check failed: error == cudaSuccess (2 vs. 0)  out of memory", "cuda_oom_other_runtimes"],
+        // 3 is CUBLAS_STATUS_ALLOC_FAILED: out of GPU memory, not this rule.
+        ["F0127 14:32:39.484519 19425 math_functions.cpp:45] Check failed: (cublasSgemm_v2(handle, ...)) == CUBLAS_STATUS_SUCCESS (3 vs. 0) ", "cuda_oom_library_check"],
+        // The CUDA runtime's allocation status (Caffe's OOM, fresh6 x-ron-4).
+        ["F0718 15:20:34.923629 16833 syncedmem.cpp:56] Check failed: error == cudaSuccess (2 vs. 0)  out of memory", "cuda_oom_library_check"],
         ["cublasStatus_t status = cublasSgemm(...); CHECK(status == CUBLAS_STATUS_SUCCESS);", null],
       ],
     },
@@ -62,7 +64,7 @@ describe("eighth round D, cuBLAS: a glog CHECK of a cuBLAS call's status, the st
       "    @     0x7fa69de70b7d  google::LogMessage::Fail()",
       "    @           0x42ee79  caffe::caffe_gpu_gemm<>()",
     ].join("\n");
-    assert.deepEqual(await primaryOf("caffe.log", `${text}\n`), { category: "cuda_error", ruleId: "cuda_cublas_status_other" });
+    assert.deepEqual(await primaryOf("caffe.log", `${text}\n`), { category: "cuda_error", ruleId: "cuda_error_library_check" });
   });
 });
 

@@ -102,9 +102,6 @@ describe("fourteenth round (B): rule families", () => {
       // MemoryError is the GPU's, not the host's).
       rule: "cuda_oom_other_runtimes",
       real: [
-        ["crash-corpus zk mxnet-10323, https://github.com/apache/mxnet/issues/10323", "mxnet.base.MXNetError: [17:13:00] src/operator/nn/./../mxnet_op.h:576: Check failed: err == cudaSuccess (2 vs. 0) Name: mxnet_generic_kernel ErrStr:out of memory"],
-        ["an MXNet report in a public repository (find_string)", "se.MXNetError: [03:58:39] /home/travis/build/dmlc/mxnet-distro/mxnet-build/3rdparty/mshadow/mshadow/././././cuda/tensor_gpu-inl.cuh:110: Check failed: err == cudaSuccess (2 vs. 0) Name: MapPlanKernel ErrStr:out of memory"],
-        ["a Caffe training log quoted in a public repository (third round)", "F0214 14:48:56.695240  8276 syncedmem.cpp:56] Check failed: error == cudaSuccess (2 vs. 0)  out of memory"],
         ["crash-corpus zk kaggle-ndsb-3, https://github.com/benanne/kaggle-ndsb/issues/3", "Error allocating 147865600 bytes of device memory (out of memory). Driver report 141447168 bytes free and 2147024896 bytes total "],
         ["crash-corpus zk kaggle-ndsb-3", "MemoryError: Error allocating 147865600 bytes of device memory (out of memory)."],
         ["https://github.com/Theano/Theano/issues/3748 (title)", "Error allocating 71323200 bytes of device memory (out of memory). Driver report 10526720 bytes free and 4294770688 bytes total"],
@@ -123,8 +120,14 @@ describe("fourteenth round (B): rule families", () => {
       nearMiss: [
         // Other codes are other CUDA errors; Theano's unformatted message (Theano#851, a bug of its own) names no
         // allocation; a host array that does not fit stays host_oom.
-        ["F0619 01:19:24.123 Check failed: error == cudaSuccess (20 vs. 0)  invalid device ordinal", "cuda_error_generic"],
-        ["F0619 01:19:24.123 Check failed: error == cudaSuccess (12 vs. 0)  invalid pitch argument", "cuda_error_generic"],
+        ["F0619 01:19:24.123 Check failed: error == cudaSuccess (20 vs. 0)  invalid device ordinal", "cuda_error_library_check"],
+        ["F0619 01:19:24.123 Check failed: error == cudaSuccess (12 vs. 0)  invalid pitch argument", "cuda_error_library_check"],
+        // The glog check with code 2 is the CHECK status family's since the twenty-second round (one owner:
+        // cuda_oom_library_check), whatever text the library appends (crash-corpus zk mxnet-10323, an MXNet report
+        // found with find_string, a Caffe log of the third round).
+        ["mxnet.base.MXNetError: [17:13:00] src/operator/nn/./../mxnet_op.h:576: Check failed: err == cudaSuccess (2 vs. 0) Name: mxnet_generic_kernel ErrStr:out of memory", "cuda_oom_library_check"],
+        ["se.MXNetError: [03:58:39] /home/travis/build/dmlc/mxnet-distro/mxnet-build/3rdparty/mshadow/mshadow/././././cuda/tensor_gpu-inl.cuh:110: Check failed: err == cudaSuccess (2 vs. 0) Name: MapPlanKernel ErrStr:out of memory", "cuda_oom_library_check"],
+        ["F0214 14:48:56.695240  8276 syncedmem.cpp:56] Check failed: error == cudaSuccess (2 vs. 0)  out of memory", "cuda_oom_library_check"],
         ["Error allocating %li bytes of device memory (%s).", null],
         // libfabric's examples print the same words for host memory they register (find_string).
         ["        printf(\"Failed to allocate a memory region of size %lu\\n\", g_mr.size);", null],
@@ -206,7 +209,7 @@ describe("fourteenth round (B): the corpus entries", () => {
     ["gpu_hardware/zk-directml-44-icnet-training-device-removed-reason.log", "gpu_hardware", "gpu_device_lost"],
     ["gpu_hardware/zk-faceswap-1382-directml-rx7900-hresult-887a0005.log", "gpu_hardware", "gpu_device_lost"],
     ["cuda_error/zk-pytorch-gpu-benchmark-19-vega-miopen-code-object-build-failed.log", "cuda_error", "cuda_miopen_error"],
-    ["cuda_oom/zk-mxnet-10323-textcnn-generic-kernel-out-of-memory.log", "cuda_oom", "cuda_oom_other_runtimes"],
+    ["cuda_oom/zk-mxnet-10323-textcnn-generic-kernel-out-of-memory.log", "cuda_oom", "cuda_oom_library_check"],
     ["cuda_oom/zk-kaggle-ndsb-3-theano-convnet-device-memory-error.log", "cuda_oom", "cuda_oom_other_runtimes"],
     ["cuda_error/zk-kaldi-2065-rnnlm-train-launch-timed-out-terminated.log", "cuda_error", "cuda_launch_failure"],
     ["cuda_error/zk-jax-19118-tpu-pod-eval-halt-is-unexpected.log", "cuda_error", "cuda_tpu_program_halt"],

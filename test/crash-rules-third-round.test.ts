@@ -22,7 +22,6 @@ const families: Family[] = [
       ["https://github.com/pytorch/pytorch/issues/152351", "RuntimeError: MPS backend out of memory (MPS allocated: 11.14 GB, other allocations: 6.65 GB, max allowed: 18.13 GB). Tried to allocate 375.40 MB on private pool. Use PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0 to disable upper limit for memory allocations (may cause system failure)."],
       ["https://github.com/knaw-huc/loghi/issues/55", "9:07:50.044545: W external/local_xla/xla/tsl/framework/bfc_allocator.cc:501] Allocator (GPU_0_bfc) ran out of memory trying to allocate 34.10MiB (rounded to 35758080)requested by op StatefulPartitionedCall/model_new14_1/batch_normalization_36_1/moments/SquaredDifference"],
       ["https://github.com/CharlesShang/FastMaskRCNN/issues/129", ": F tensorflow/core/common_runtime/gpu/gpu_device.cc:103] EigenAllocator for GPU ran out of memory when allocating 0. See error logs for more detailed info."],
-      ["a Caffe training log quoted in a public repository", "F0214 14:48:56.695240  8276 syncedmem.cpp:56] Check failed: error == cudaSuccess (2 vs. 0)  out of memory"],
       ["a PaddlePaddle error summary quoted in a public repository", "Out of memory error on GPU 0. Cannot allocate 27.000000MB memory on GPU 0, 10.906372GB memory has been allocated and available memory is only 4.062500MB."],
       ["an MXNet error quoted in a public repository", "MXNetError: cudaMalloc retry failed: out of memory"],
       ["darknet's check_error (its CUDA errors print as in crash-corpus gpu_hardware/j-darknet-5547-illegal-instruction-hw.log)", "CUDA Error: out of memory"],
@@ -33,7 +32,10 @@ const families: Family[] = [
       // Pinned host memory refused for another reason (https://github.com/ggml-org/llama.cpp/issues/9629).
       ["ggml_cuda_host_malloc: failed to allocate 1900,00 MiB of pinned memory: invalid argument", null],
       // Another CUDA code in the same check is no OOM; since the eleventh round it is read as the CUDA error it is.
-      ["F0214 14:48:56.695240  8276 syncedmem.cpp:56] Check failed: error == cudaSuccess (9 vs. 0)  invalid configuration argument", "cuda_error_generic"],
+      ["F0214 14:48:56.695240  8276 syncedmem.cpp:56] Check failed: error == cudaSuccess (9 vs. 0)  invalid configuration argument", "cuda_error_library_check"],
+      // The same check with code 2 (a Caffe training log quoted in a public repository) is the CHECK status family's
+      // allocation status since the twenty-second round (one owner in rules.json).
+      ["F0214 14:48:56.695240  8276 syncedmem.cpp:56] Check failed: error == cudaSuccess (2 vs. 0)  out of memory", "cuda_oom_library_check"],
     ],
   },
   {

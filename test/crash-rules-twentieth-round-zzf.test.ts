@@ -92,18 +92,21 @@ describe("twentieth round (zzf): the final error line of C++ fatal records and L
     ]) assert.equal(isErrorLine(l), false, l);
   });
 
-  test("a CHECK of a CUDA library's status names the library's failure (its allocation status: the GPU's memory)", () => {
-    const tf = readEnd(corpusLines("cuda_error/zzf-tf-faster-rcnn-444-cuda-dnn-check-failed-7-set-stream.log"));
-    assert.equal(tf?.category, "cuda_error");
-    const visil = readEnd(corpusLines("cuda_error/zzf-visil-7-cuda-dnn-settensornd-bad-param-batch-descriptor.log"));
-    assert.equal(visil?.category, "cuda_error");
+  test("a CHECK of a CUDA library's status names the library's failure (its allocation status: the GPU's memory)", async () => {
+    // Since the twenty-second round rules.json owns this family (cuda_error_library_check, cuda_oom_library_check), read
+    // anywhere in a log; final-error.ts no longer reads the status number (one owner).
+    const tf = await primaryOf("tf-444.log", corpus("cuda_error/zzf-tf-faster-rcnn-444-cuda-dnn-check-failed-7-set-stream.log"));
+    assert.deepEqual(tf, { category: "cuda_error", ruleId: "cuda_error_library_check" });
+    const visil = await primaryOf("visil-7.log", corpus("cuda_error/zzf-visil-7-cuda-dnn-settensornd-bad-param-batch-descriptor.log"));
+    assert.deepEqual(visil, { category: "cuda_error", ruleId: "cuda_error_library_check" });
     // crash-corpus zzf caffe-3744 (https://github.com/BVLC/caffe/issues/3744): Caffe's SyncedMemory, cudaErrorMemoryAllocation is 2.
-    assert.equal(readEnd(["F0228 17:38:20.483613  4104 syncedmem.cpp:64] Check failed: error == cudaSuccess (2 vs. 0)  out of memory", "*** Check failure stack trace: ***"])?.category, "cuda_oom");
+    const end = (line: string) => primaryOf("check.log", `I0228 17:38:19.001 4104 solver.cpp:218] Iteration 20, loss = 0.4\n${line}\n*** Check failure stack trace: ***\n`);
+    assert.deepEqual(await end("F0228 17:38:20.483613  4104 syncedmem.cpp:64] Check failed: error == cudaSuccess (2 vs. 0)  out of memory"), { category: "cuda_oom", ruleId: "cuda_oom_library_check" });
     // crash-corpus paddle-346 (https://github.com/PaddlePaddle/Paddle/issues/346): CUBLAS_STATUS_EXECUTION_FAILED is 13
     // (cuBLAS's allocation failure is 3); zzf cascade-rcnn-68 (https://github.com/zhaoweicai/cascade-rcnn/issues/68):
     // CUDNN_STATUS_EXECUTION_FAILED is 8 (cuDNN's allocation failure is 2). The status number, not the words after it, is read.
-    assert.equal(readEnd(["F1104 11:19:11.596421 87418 hl_cuda_cublas.cc:220] Check failed: stat == CUBLAS_STATUS_SUCCESS (13 vs. 0) [cublas status]: execution failed"])?.category, "cuda_error");
-    assert.equal(readEnd(["F1126 12:19:18.211333 23387 cudnn_conv_layer.cu:28] Check failed: status == CUDNN_STATUS_SUCCESS (8 vs. 0)  CUDNN_STATUS_EXECUTION_FAILED"])?.category, "cuda_error");
+    assert.deepEqual(await end("F1104 11:19:11.596421 87418 hl_cuda_cublas.cc:220] Check failed: stat == CUBLAS_STATUS_SUCCESS (13 vs. 0) [cublas status]: execution failed"), { category: "cuda_error", ruleId: "cuda_error_library_check" });
+    assert.equal((await end("F1126 12:19:18.211333 23387 cudnn_conv_layer.cu:28] Check failed: status == CUDNN_STATUS_SUCCESS (8 vs. 0)  CUDNN_STATUS_EXECUTION_FAILED"))?.category, "cuda_error");
   });
 
   test("a tool's `[date time] Error:` records end the log in an error; its other records and a metric named Error do not", () => {

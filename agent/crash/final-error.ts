@@ -220,24 +220,11 @@ const DISK_WORDS = /\bover \d+(?:\.\d+)?% full\b/i;
 const RESTORING = /\b(?:checkpoints?|ckpt|restor(?:e|ed|ing)|RestoreV2|state_dict|safetensors)\b/i;
 const BAD_BYTES = /\bcorrupt\w*|\btruncated\b|\bchecksum\b|\bdata ?loss\b|\bDATA_LOSS\b|\btoo short\b|\bunexpected (?:EOF|end of (?:file|data))\b|\binvalid (?:header|magic|load key|file|format)\b|\bbad magic\b/i;
 
-/**
- * A CHECK that a CUDA library call returned its success status, failed with the status's number (`Check failed: status ==
- * CUDNN_STATUS_SUCCESS (7 vs. 0)`, `cudnnSetTensorNdDescriptor(...) == CUDNN_STATUS_SUCCESS (3 vs. 0)`, `error ==
- * cudaSuccess (2 vs. 0)`). The number is the library's status: its allocation failure is the GPU's memory.
- */
-const STATUS_CHECK = /== (?<lib>cudaSuccess|CUDA_SUCCESS|hipSuccess|CUDNN_STATUS_SUCCESS|CUBLAS_STATUS_SUCCESS|CURAND_STATUS_SUCCESS|CUFFT_SUCCESS|CUSOLVER_STATUS_SUCCESS|CUSPARSE_STATUS_SUCCESS) \((?<code>\d+) vs\. 0\)/;
-/** Each library's allocation-failure status: cudaErrorMemoryAllocation, CUDA_ERROR_OUT_OF_MEMORY, hipErrorOutOfMemory, CUDNN/CUFFT/CUSOLVER/CUSPARSE ALLOC_FAILED 2, CUBLAS_STATUS_ALLOC_FAILED 3, CURAND_STATUS_ALLOCATION_FAILED 102. */
-const ALLOC_FAILED_STATUS: Record<string, number> = { cudaSuccess: 2, CUDA_SUCCESS: 2, hipSuccess: 2, CUDNN_STATUS_SUCCESS: 2, CUBLAS_STATUS_SUCCESS: 3, CURAND_STATUS_SUCCESS: 102, CUFFT_SUCCESS: 2, CUSOLVER_STATUS_SUCCESS: 2, CUSPARSE_STATUS_SUCCESS: 2 };
-
 /** The category an error line's words name (the corpus's conventions), or null. */
 function readErrorLine(line: string): ErrorReading | null {
   const text = line.trim();
-  const check = text.includes(" vs. 0)") ? STATUS_CHECK.exec(text) : null;
-  if (check) {
-    const { lib, code } = check.groups!;
-    if (ALLOC_FAILED_STATUS[lib!] === Number(code)) return { category: "cuda_oom", names: `the GPU's memory running out (${lib} check failed with the library's allocation-failure status ${code})`, advice: "reduce the batch size or input size, and check that no other process holds the device's memory (nvidia-smi)", line };
-    return { category: "cuda_error", names: `a CUDA library call that failed (a CHECK for ${lib} got status ${code})`, advice: "look the status number up in the library's status enum; check the driver, CUDA and library (cuDNN, cuBLAS) versions against each other and against the framework build, and rerun with CUDA_LAUNCH_BLOCKING=1", line };
-  }
+  // A CHECK of a CUDA library's status with its number (`== CUDNN_STATUS_SUCCESS (3 vs. 0)`) is rules.json's
+  // (cuda_oom_library_check, cuda_error_library_check): read anywhere in a log, not only at its end.
   if (HOST_HEAP.test(text) || (LUA_ERROR.test(text) && /\bnot enough memory\s*$/.test(text))) return { category: "host_oom", names: "the host's memory (RAM) running out", advice: "reduce what the process holds in RAM, or run it with a larger heap or memory limit (dmesg -T shows other processes' use)", line };
   // The collective, memory, CUDA, disk, checkpoint, hardware and NaN vocabularies of the traceback fallback.
   const r = readExceptionMessage({ type: "", message: text });
