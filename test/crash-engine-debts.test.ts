@@ -3,9 +3,14 @@
  * round)"): one owner for the CHECK status family of the CUDA libraries (rules.json, read anywhere in a log), one read
  * of a log's tail per tail scan, CUDA's "driver shutting down" printed at teardown, and the glog record headers.
  */
-import { describe, test } from "node:test";
+import { describe, test, mock } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { classifyLine, loadRules } from "../agent/crash/rules.js";
+import { scanFiles } from "../agent/crash/scanner.js";
+import { useSynchronousReadsFor } from "../agent/lib/fs-mode.js";
 import { primaryScanner } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
@@ -73,5 +78,76 @@ describe("one owner for the CHECK status family of the CUDA libraries (rules.jso
     for (const line of ["Check failed: error == cudaSuccess", "  CHECK_EQ(status, CUDNN_STATUS_SUCCESS) << cudnnGetErrorString(status);", "EXPECT_EQ(cudaSuccess, err) passed (0 vs. 0)"]) {
       assert.equal(classifyLine(rules, line)?.rule.id ?? null, null, line);
     }
+  });
+});
+
+describe("one read of a log's tail per tail scan", () => {
+  /** Bytes read from `file` by a tail scan of its last `lastNLines` (synchronous reads, counted on the file's descriptor). */
+  async function bytesReadScanning(file: string, lastNLines: number): Promise<{ bytes: number; reads: number; primary: string | undefined }> {
+    const restore = useSynchronousReadsFor(Infinity);
+    const fds = new Set<number>();
+    let bytes = 0;
+    let reads = 0;
+    const openSync = fs.openSync;
+    const readSync = fs.readSync as (...a: unknown[]) => number;
+    const open = mock.method(fs, "openSync", (...a: Parameters<typeof fs.openSync>) => {
+      const fd = openSync(...a);
+      if (a[0] === file) fds.add(fd);
+      return fd;
+    });
+    const read = mock.method(fs, "readSync", (...a: unknown[]) => {
+      const n = readSync(...a);
+      if (fds.has(a[0] as number)) {
+        bytes += n;
+        reads++;
+      }
+      return n;
+    });
+    try {
+      const r = await scanFiles([file], { rules, lastNLines });
+      return { bytes, reads, primary: r.primary?.ruleId };
+    } finally {
+      read.mock.restore();
+      open.mock.restore();
+      restore();
+    }
+  }
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-engine-debts-io-"));
+  test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const lines = (count: number) => Array.from({ length: count }, (_, i) => `step ${i} | loss 0.${String(i).padStart(6, "0")} | lr 0.0001 | tokens/s 41234.5 | mem 31.2 GB`).join("\n");
+  const crash = "\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB\n";
+
+  test("a log smaller than the format's sample (320 KiB) is read once, whole", async () => {
+    const file = path.join(tmp, "small.log");
+    fs.writeFileSync(file, lines(1500) + crash);
+    const size = fs.statSync(file).size;
+    const got = await bytesReadScanning(file, 1000);
+    assert.equal(got.bytes, size);
+    assert.equal(got.reads, 1);
+    assert.equal(got.primary, "cuda_oom_alloc");
+  });
+
+  test("a large log's tail inside the last 256 KiB is not read again after the format's head and tail", async () => {
+    const file = path.join(tmp, "large.log");
+    fs.writeFileSync(file, lines(70_000) + crash);
+    assert.ok(fs.statSync(file).size > 4 * 1024 * 1024, "beyond the size whose lines are counted");
+    const got = await bytesReadScanning(file, 500);
+    assert.equal(got.bytes, 64 * 1024 + 256 * 1024);
+    assert.equal(got.reads, 2);
+    assert.equal(got.primary, "cuda_oom_alloc");
+  });
+
+  test("a tail longer than the sample reads only what lies before it", async () => {
+    const file = path.join(tmp, "long-tail.log");
+    fs.writeFileSync(file, lines(70_000) + crash);
+    const size = fs.statSync(file).size;
+    const got = await bytesReadScanning(file, 5000);
+    const tailBytes = Buffer.byteLength(lines(70_000).split("\n").slice(-4999).join("\n") + crash);
+    assert.ok(tailBytes > 256 * 1024);
+    // The sample, then the 64 KiB chunks before the sample's tail that the 5000 lines reach into.
+    assert.equal(got.bytes, 64 * 1024 + 256 * 1024 + Math.ceil((tailBytes - 256 * 1024) / (64 * 1024)) * 64 * 1024);
+    assert.equal(got.primary, "cuda_oom_alloc");
+    assert.ok(got.bytes < size);
   });
 });

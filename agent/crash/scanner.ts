@@ -23,7 +23,7 @@ import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import { goesOnAfter, parseLog, runEnd, type FailureReport } from "./traceback.js";
 import { CandidateText, classifyCandidate, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch } from "./rules.js";
 import { crashSignature } from "./signature.js";
-import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES } from "./tail.js";
+import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES, type KnownBytes } from "./tail.js";
 import type { CrashFinding, ScannedFile, ScanResult } from "./types.js";
 
 /** Default number of lines read from the end of each log. */
@@ -168,9 +168,10 @@ async function scanPath(file: string, collector: FindingCollector, info: Scanned
     }
     info.sizeBytes = st.size;
     // The file's capture format, decided once from its start and end: every way of scanning it repairs its texts alike.
-    const format = await captureFormatOfFile(fh, st.size);
+    const { format, sample } = await captureFormatOfFile(fh, st.size);
     collector.learnedPrefix = format.prefix ?? undefined;
-    if (lastN !== null) await scanTail(fh, st.size, lastN, collector, info, format);
+    // The tail scan reads the bytes the decision read from them (one read of the tail per scan).
+    if (lastN !== null) await scanTail(fh, st.size, lastN, collector, info, format, sample);
     else await scanFileWhole(fh, st.size, collector, info, opts.chunkBytes ?? FULL_SCAN_CHUNK_BYTES, format, opts.parallel);
     return st.mtimeMs;
   } finally {
@@ -181,29 +182,34 @@ async function scanPath(file: string, collector: FindingCollector, info: Scanned
 /**
  * The capture format of the open file's `size` bytes (captureFormatOf): its first FORMAT_HEAD_BYTES and its
  * last FORMAT_TAIL_BYTES, read once (one read when they meet). A file shrinking meanwhile is read as it is.
+ * `sample`: those bytes as read (captureFormatOf repairs a copy), for the tail scan to reuse.
  */
-export async function captureFormatOfFile(fh: fsp.FileHandle, size: number): Promise<CaptureFormat> {
-  if (size === 0) return captureFormatOf(Buffer.alloc(0), Buffer.alloc(0), true);
+export async function captureFormatOfFile(fh: fsp.FileHandle, size: number): Promise<{ format: CaptureFormat; sample: KnownBytes[] }> {
+  if (size === 0) return { format: captureFormatOf(Buffer.alloc(0), Buffer.alloc(0), true), sample: [] };
   if (size <= FORMAT_HEAD_BYTES + FORMAT_TAIL_BYTES) {
     const all = Buffer.allocUnsafe(size);
     const { bytesRead } = await fh.read(all, 0, size, 0);
     const text = all.subarray(0, bytesRead);
-    return captureFormatOf(text.subarray(0, Math.min(bytesRead, FORMAT_HEAD_BYTES)), text, true);
+    const repaired = Buffer.from(text);
+    return { format: captureFormatOf(repaired.subarray(0, Math.min(bytesRead, FORMAT_HEAD_BYTES)), repaired, true), sample: [{ offset: 0, bytes: text }] };
   }
   const head = Buffer.allocUnsafe(FORMAT_HEAD_BYTES);
   const tail = Buffer.allocUnsafe(FORMAT_TAIL_BYTES);
   const h = await fh.read(head, 0, head.length, 0);
   const t = await fh.read(tail, 0, tail.length, size - tail.length);
-  return captureFormatOf(head.subarray(0, h.bytesRead), tail.subarray(0, t.bytesRead), false);
+  const headBytes = head.subarray(0, h.bytesRead);
+  const tailBytes = tail.subarray(0, t.bytesRead);
+  const format = captureFormatOf(headBytes, Buffer.from(tailBytes), false);
+  return { format, sample: [{ offset: 0, bytes: headBytes }, { offset: size - tail.length, bytes: tailBytes }] };
 }
 
-async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collector: FindingCollector, info: ScannedFile, format: CaptureFormat): Promise<void> {
+async function scanTail(fh: fsp.FileHandle, size: number, lastN: number, collector: FindingCollector, info: ScannedFile, format: CaptureFormat, sample: KnownBytes[]): Promise<void> {
   // A log whose lines end in lone "\r" (its format) is read as such lines: its last lastN of them, not the
   // whole file up to TAIL_MAX_BYTES.
   const tailOpts = { lineEnd: format.lineEnd };
   let tail;
   try {
-    tail = await tailOfHandle(fh, size, lastN, tailOpts);
+    tail = await tailOfHandle(fh, size, lastN, { ...tailOpts, known: sample });
   } catch (err) {
     if (!(err instanceof FileShrankError)) throw err;
     // Rotated or truncated under us: read again with the new size, once.

@@ -31,6 +31,17 @@ export interface TailOptions {
    * the tail is then the last N of those lines, and buf still holds them with their "\r".
    */
   lineEnd?: 0x0a | 0x0d;
+  /**
+   * Bytes of the file already read, as they are on disk (the scanner's capture-format sample: its first and last
+   * bytes): a read that falls inside one is served from it instead of the file, so a tail scan reads its tail once.
+   */
+  known?: readonly KnownBytes[];
+}
+
+/** `bytes` are the file's bytes from `offset` on, as read from it. */
+export interface KnownBytes {
+  offset: number;
+  bytes: Buffer;
 }
 
 export interface TailBytes {
@@ -98,7 +109,7 @@ export async function tailOfHandle(fh: fsp.FileHandle, size: number, n: number, 
   while (pos > 0 && start < 0) {
     const len = Math.min(chunkBytes, pos);
     const from = pos - len;
-    const chunk = await readExactly(fh, from, len);
+    const chunk = await readRange(fh, from, len, opts.known);
     chunks.unshift(chunk);
     let idx = len - 1;
     if (!skippedFinalEnd) {
@@ -131,7 +142,7 @@ export async function tailOfHandle(fh: fsp.FileHandle, size: number, n: number, 
   const lineCount = countLines(buf, eol);
   let firstLineNumber: number | null = null;
   if (start === 0) firstLineNumber = 1;
-  else if (size <= (opts.countLinesMaxBytes ?? COUNT_LINES_MAX_BYTES)) firstLineNumber = 1 + (await countLineEnds(fh, start, chunkBytes, eol));
+  else if (size <= (opts.countLinesMaxBytes ?? COUNT_LINES_MAX_BYTES)) firstLineNumber = 1 + (await countLineEnds(fh, start, chunkBytes, eol, opts.known));
   return { buf, startOffset: start, sizeBytes: size, lineCount, firstLineNumber, cutAtMaxBytes: cut };
 }
 
@@ -144,11 +155,11 @@ export function countLines(buf: Buffer, end = 0x0a): number {
   return buf[buf.length - 1] === end ? count : count + 1;
 }
 
-async function countLineEnds(fh: fsp.FileHandle, end: number, chunkBytes: number, eol: number): Promise<number> {
+async function countLineEnds(fh: fsp.FileHandle, end: number, chunkBytes: number, eol: number, known?: readonly KnownBytes[]): Promise<number> {
   let count = 0;
   const size = Math.max(chunkBytes, 64 * 1024);
   for (let pos = 0; pos < end; pos += size) {
-    const chunk = await readExactly(fh, pos, Math.min(size, end - pos));
+    const chunk = await readRange(fh, pos, Math.min(size, end - pos), known);
     let i = -1;
     while ((i = chunk.indexOf(eol, i + 1)) !== -1) count++;
   }
@@ -158,6 +169,14 @@ async function countLineEnds(fh: fsp.FileHandle, end: number, chunkBytes: number
 /** Error raised when a file got shorter while it was read (rotated or truncated). */
 export class FileShrankError extends Error {
   readonly code = "ESHRANK";
+}
+
+/** Bytes [position, position + length) of the file: a view of known bytes that hold them all, else read. */
+function readRange(fh: fsp.FileHandle, position: number, length: number, known: readonly KnownBytes[] = []): Promise<Buffer> | Buffer {
+  for (const k of known) {
+    if (position >= k.offset && position + length <= k.offset + k.bytes.length) return k.bytes.subarray(position - k.offset, position - k.offset + length);
+  }
+  return readExactly(fh, position, length);
 }
 
 async function readExactly(fh: fsp.FileHandle, position: number, length: number): Promise<Buffer> {
