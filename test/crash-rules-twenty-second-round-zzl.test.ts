@@ -4,9 +4,9 @@
  * negative exit code that is a fault signal (-4 SIGILL, -7 SIGBUS, -8 SIGFPE, -11 SIGSEGV) in the words composer,
  * DeepSpeed and Python 2's subprocess use, as -9 is read as a kill; pybind11 failing to allocate the Python object a
  * C++ extension returns (CPython's allocation: host memory); Caffe's proto writer failing its CHECK on
- * `SerializeToOstream` (a write failure, read as disk_full) (docs/crash-accuracy.md, "Twenty-second round: tune
- * collection zzl"). Real lines name where they come from; near misses must not be the rule (null: no rule at all);
- * whole texts check the primary choice on the corpus entries.
+ * `SerializeToOstream` and dmlc's `FileStream.Write incomplete` (write failures, read as disk_full)
+ * (docs/crash-accuracy.md, "Twenty-second round: tune collection zzl"). Real lines name where they come from; near
+ * misses must not be the rule (null: no rule at all); whole texts check the primary choice on the corpus entries.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -91,6 +91,20 @@ describe("twenty-second round (zzl): rule families", () => {
         ["F0101 01:14:29.242821  7694 upgrade_proto.cpp:132] Check failed: ReadProtoFromBinaryFile(param_file, param) Failed to parse NetParameter file: /home/demouser/intelcaffe/models/bvlc_reference_caffenet/bvlc_reference_caffenet.caffemodel", "ckpt_bad_format"],
       ],
     },
+    {
+      // The same family in dmlc-core's local file stream (MXNet, XGBoost): `CHECK_EQ(std::fwrite(ptr, 1, size, fp_),
+      // size) << "FileStream.Write incomplete"`, a short write of a checkpoint (.params) or model file: a full volume.
+      rule: "disk_full",
+      real: [
+        ["crash-corpus fresh6 (studied) x-mxnet-6050, https://github.com/apache/mxnet/issues/6050 (after epoch 39's checkpoint)", "[16:24:41] include/dmlc/logging.h:303: [16:24:41] src/io/local_filesys.cc:39: Check failed: std::fwrite(ptr, 1, size, fp_) == size FileStream.Write incomplete"],
+        ["https://github.com/awslabs/gluonts/issues/2949 (its title, newer dmlc's CHECK_EQ form)", "MXNetError: Check failed: std: :fwrite(ptr, 1, size, fp_) == size: FileStream.Write incomplete"],
+      ],
+      nearMiss: [
+        // https://github.com/apache/mxnet/issues/5997's title: the user's words, not the writer's.
+        ["incomplete write when trying to save/load module", null],
+        ["INFO:root:Saved checkpoint to \"./models/resnet-152/resnet-152-train-224-0039.params\"", null],
+      ],
+    },
   ];
   testFamilies(rules, families);
 });
@@ -102,6 +116,7 @@ describe("twenty-second round (zzl): whole entries", () => {
     ["disk_full/zzl-digits-84-snapshot-iter-8359-serialize-to-ostream-failed.log", "disk_full", "disk_full_caffe_proto_write"],
     // The CHECK is the cause; the shell's `Aborted (core dumped)` after glog's stack is what the abort printed.
     ["disk_full/zzl-c3d-13-finetune-iter-10000-snapshot-write-check-failed.log", "disk_full", "disk_full_caffe_proto_write"],
+    ["disk_full/x-mxnet-6050-checkpoint-filestream-write-incomplete.log", "disk_full", "disk_full"],
   ];
   for (const [file, category, ruleId] of cases) {
     test(`${file.split("/")[1]} reads ${category} (${ruleId})`, async () => {
