@@ -11,10 +11,15 @@ import path from "node:path";
 import { classifyLine, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import { useSynchronousReadsFor } from "../agent/lib/fs-mode.js";
-import { primaryScanner } from "./helpers/crash-families.js";
+import { corpus, primaryScanner, testFamilies } from "./helpers/crash-families.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-engine-debts-");
+
+/** testFamilies for one rule: its real lines ([source, line]) and near misses ([line, the rule instead or null]). */
+function testFamiliesOf(rule: string, real: [string, string][], nearMiss: [string, string | null][]): void {
+  testFamilies(rules, [{ rule, real, nearMiss }]);
+}
 
 /**
  * Each library's status a glog CHECK_EQ compares against (`Check failed: status == CUDNN_STATUS_SUCCESS (3 vs. 0)`)
@@ -149,5 +154,37 @@ describe("one read of a log's tail per tail scan", () => {
     assert.equal(got.bytes, 64 * 1024 + 256 * 1024 + Math.ceil((tailBytes - 256 * 1024) / (64 * 1024)) * 64 * 1024);
     assert.equal(got.primary, "cuda_oom_alloc");
     assert.ok(got.bytes < size);
+  });
+});
+
+describe("CUDA's \"driver shutting down\" at teardown is no crash; a crash that names it still is", () => {
+  // The runtime returns it (cudaErrorCudartUnloading, CUDA_ERROR_DEINITIALIZED) only while it unloads at the process's exit.
+  const finished = ["Epoch 10/10: 100%|##########| 500/500 [01:02<00:00, 8.01it/s, loss=0.121]", "Training finished. Model saved to out/model.pt"];
+  testFamiliesOf("cuda_teardown_driver_shutting_down", [
+    // https://github.com/MrNeRF/LichtFeld-Studio/pull/864: the pinned-memory allocator's destructor "when closing" the app.
+    ["https://github.com/MrNeRF/LichtFeld-Studio/pull/864", "pinned_memory_allocator.cpp:270  CUDA error at C:\\Users\\miriam\\OneDrive\\Desktop\\LichtFeld-Studio\\src\\core\\tensor\\pinned_memory_allocator.cpp:270 - cudaErrorCudartUnloading: driver shutting down"],
+    // https://github.com/kaldi-asr/kaldi/issues/2178: cuda-memcheck on CuDevice's destructor, run from exit().
+    ["https://github.com/kaldi-asr/kaldi/issues/2178", '========= Program hit cudaErrorCudartUnloading (error 29) due to "driver shutting down" on CUDA API call to cudaEventDestroy.'],
+  ], [
+    // A thrown error (terminate's what(), an exception line) or a failed CHECK aborts the process: still a crash, read by
+    // the rules that read it before (crash-corpus zzf hed-52, https://github.com/s9xie/hed/issues/52).
+    ["F1225 18:53:10.263083 16202 syncedmem.cpp:19] Check failed: error == cudaSuccess (29 vs. 0)  driver shutting down", "cuda_error_library_check"],
+    ["  what():  CUDA error: driver shutting down", "cuda_error_generic"],
+    ["RuntimeError: CUDA error: driver shutting down", "cuda_error_generic"],
+    ["cupy_backends.cuda.api.driver.CUDADriverError: CUDA_ERROR_DEINITIALIZED: driver shutting down", "cuda_error_generic"],
+    // mshadow's check names the status as an allowed result, not as what happened (the dictionary's line).
+    ["mxnet.base.MXNetError: [10:11:12] src/engine/threaded_engine.cc:331: Check failed: e == cudaSuccess || e == cudaErrorCudartUnloading: CUDA: an illegal memory access was encountered", "cuda_illegal_address"],
+  ]);
+
+  test("a run that finished and printed it from destructors has no crash; one that crashed before it keeps its cause", async () => {
+    const lichtfeld = ["pinned_memory_allocator.cpp:265  cudaEventSynchronize failed during cache clear: driver shutting down ", "pinned_memory_allocator.cpp:270  CUDA error at C:\\Users\\miriam\\OneDrive\\Desktop\\LichtFeld-Studio\\src\\core\\tensor\\pinned_memory_allocator.cpp:270 - cudaErrorCudartUnloading: driver shutting down", "pinned_memory_allocator.cpp:41 cudaEventDestroy failed: driver shutting down"];
+    const memcheck = ['========= Program hit cudaErrorCudartUnloading (error 29) due to "driver shutting down" on CUDA API call to cudaEventDestroy.', "=========     Saved host backtrace up to driver entry point at error", "=========     Host Frame:/usr/lib64/libcuda.so.1 [0x330093]", "========="];
+    assert.equal(await primaryOf("teardown-1.log", [...finished, ...lichtfeld].join("\n") + "\n"), null);
+    assert.equal(await primaryOf("teardown-2.log", [...finished, ...memcheck].join("\n") + "\n"), null);
+    const crashed = ["Epoch 3:  40%|####      | 200/500", "RuntimeError: CUDA error: an illegal memory access was encountered", ...lichtfeld];
+    assert.deepEqual(await primaryOf("teardown-3.log", crashed.join("\n") + "\n"), { category: "cuda_error", ruleId: "cuda_illegal_address" });
+    const aborted = [...finished, "terminate called after throwing an instance of 'c10::Error'", "  what():  CUDA error: driver shutting down", "Aborted (core dumped)"];
+    assert.deepEqual(await primaryOf("teardown-4.log", aborted.join("\n") + "\n"), { category: "cuda_error", ruleId: "cuda_error_generic" });
+    assert.deepEqual(await primaryOf("hed-52.log", corpus("cuda_error/zzf-hed-52-test-syncedmem-error-29-driver-shutting-down.log")), { category: "cuda_error", ruleId: "cuda_error_library_check" });
   });
 });
