@@ -103,7 +103,7 @@ const KMSG_READ_BYTES = 16 * 1024;
  * and a promise each (340 records: 28 ms of CPU against 4 ms), and a GPU host logs thousands. The
  * records are read back to back into one buffer (doubled when less than a read's room is left) and
  * decoded once: no copy, Buffer and array slot per record, no concatenation (345 records: ~1.7 ms of
- * CPU in a fresh process against ~1.25; docs/benchmarks.md, start-up, 2026-12-07 02:50).
+ * CPU in a fresh process against ~1.25; docs/benchmarks.md, start-up, 2026-12-07, 02:50-03:50).
  */
 export async function readKernelLog(file: string, signal: AbortSignal, initialBytes = 256 * 1024): Promise<string> {
   const fd = fs.openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
