@@ -562,6 +562,21 @@ const FAMILIES: Record<string, Row[]> = {
       "    out, softmax_lse, S_dmask, rng_state = flash_attn_cuda.fwd(",
     ]), "python_exception", "flash-attn's head-dimension TORCH_CHECK (csrc/flash_attn/flash_api.cpp; not looked up)"],
     [pyTrace("ValueError: `.to` is not supported for `4-bit` or `8-bit` bitsandbytes models. Please use the model as it is, since the model has already been set to the correct devices and casted to the correct `dtype`."), "python_exception", "transformers/modeling_utils.py to() on a quantized model (not looked up)"],
+    [pyTrace([
+      "torch._dynamo.exc.BackendCompilerFailed: backend='inductor' raised:",
+      "FileNotFoundError: [Errno 2] No such file or directory: 'gcc'",
+      ...DYNAMO_SUFFIX,
+    ]), "import_error", "Inductor's C++ launcher code compiled in a container without gcc (the chain quoted in find_string hit 52131619527): a missing build dependency, like Triton's `Failed to find C compiler`"],
+    [pyTrace("torch._inductor.exc.InductorError: InvalidCxxCompiler: No working C++ compiler found in torch._inductor.config.cpp.cxx: (None, 'g++')"), "import_error", "torch/_inductor/exc.py InvalidCxxCompiler (the exception named in find_string hit 68972958490; its message as known, not looked up)"],
+    [[
+      ...PROGRESS,
+      vllmRecord("EngineCore_0", "ERROR", "core.py:700", "EngineCore failed to start."),
+      vllmRecord("EngineCore_0", "ERROR", "core.py:700", "Traceback (most recent call last):"),
+      vllmRecord("EngineCore_0", "ERROR", "core.py:700", `  File "${SITE}/vllm/v1/worker/gpu_model_runner.py", line 2456, in profile_run`),
+      vllmRecord("EngineCore_0", "ERROR", "core.py:700", "torch._inductor.exc.InductorError: OSError: [Errno 28] No space left on device"),
+      "RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}",
+      "",
+    ].join("\n"), "disk_full", "Triton's kernel cache on a full container root, re-raised by Inductor in vLLM's engine core (find_string hits 57418246301, 67391243590 show `InductorError: OSError: [Errno N]` killing EngineCore)"],
   ],
 
   "4. vLLM, SGLang and Ray as RL trainers use them": [
