@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isErrorLine } from "../agent/crash/final-error.js";
 import { classifyLine, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
+import { parseFailure } from "../agent/crash/traceback.js";
 import { useSynchronousReadsFor } from "../agent/lib/fs-mode.js";
 import { corpus, primaryScanner, testFamilies } from "./helpers/crash-families.js";
 
@@ -186,5 +188,23 @@ describe("CUDA's \"driver shutting down\" at teardown is no crash; a crash that 
     const aborted = [...finished, "terminate called after throwing an instance of 'c10::Error'", "  what():  CUDA error: driver shutting down", "Aborted (core dumped)"];
     assert.deepEqual(await primaryOf("teardown-4.log", aborted.join("\n") + "\n"), { category: "cuda_error", ruleId: "cuda_error_generic" });
     assert.deepEqual(await primaryOf("hed-52.log", corpus("cuda_error/zzf-hed-52-test-syncedmem-error-29-driver-shutting-down.log")), { category: "cuda_error", ruleId: "cuda_error_library_check" });
+  });
+});
+
+describe("one glog record header for the parser and the final-error reading", () => {
+  test("a glog error record whose location is a path is read like one with a file name, by both", () => {
+    // The header of crash-corpus llama-stack-apps-10's records (torch's elastic agent logs the location as a path), with
+    // caffe2#1936's record text after it (https://github.com/facebookarchive/caffe2/issues/1936): constructed from real shapes.
+    const text = "Exception from operator chain starting at '' (type 'Conv'): caffe2::EnforceNotMet: [enforce fail at conv_op_cudnn.cc:500] filter.dim32(1) == C / group_. Error from operator:";
+    for (const head of ["E0628 19:13:22.730840  3624 net_dag.cc:195] ", "E0724 19:33:34.565000 128818126430656 torch/distributed/elastic/multiprocessing/api.py:702] ", "[E net_dag.cc:188] "]) {
+      const report = parseFailure([head + text]);
+      assert.equal(report?.exception?.type, "caffe2::EnforceNotMet", head);
+      if (!head.startsWith("[")) assert.equal(isErrorLine(head + text), true, head);
+    }
+    // Records of other levels are neither's error record.
+    for (const head of ["I0724 19:33:34.565000 128818126430656 torch/distributed/elastic/multiprocessing/api.py:702] ", "W0628 19:13:22.730840  3624 net_dag.cc:195] "]) {
+      assert.equal(parseFailure([head + text])?.exception?.kind === "cpp", false, head);
+      assert.equal(isErrorLine(head + text), false, head);
+    }
   });
 });

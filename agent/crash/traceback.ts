@@ -587,8 +587,13 @@ function creationStackBefore(lines: readonly string[], i: number): boolean {
  */
 const BARE_EXC_HEAD = /^(?<type>(?:[a-z_]\w*\.)*_?[A-Z]\w*(?:Error|Exception)):\s*$/;
 
-/** A glog error or fatal record's head (`[E net_dag.cc:188] `, `E0628 19:13:22.730840  3624 net_dag.cc:195] `). */
-const ERROR_RECORD_HEAD = /^(?:\[[EF] [\w.-]+:\d+\]|[EF]\d{4} \d\d:\d\d:\d\d(?:\.\d+)?\s+\d+ [\w.-]+:\d+\]) /;
+/**
+ * The header of a glog / absl record of the given levels (`E1010 08:01:14.683147    4811 file.cc:262] `), its location as
+ * written (a file:line, a path): the one header of such records, here and in final-error.ts (records of any level there).
+ */
+export const glogRecordHead = (levels: string): string => `^[${levels}]\\d{4} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?\\s+\\d+ [^\\s\\]]+\\] `;
+/** A glog error or fatal record's head (`E0628 19:13:22.730840  3624 net_dag.cc:195] `), or Caffe2's short one (`[E net_dag.cc:188] `). */
+const ERROR_RECORD_HEAD = new RegExp(`${glogRecordHead("EF")}|^\\[[EF] [\\w.-]+:\\d+\\] `);
 /** A namespaced C++ exception type and its message (`caffe2::EnforceNotMet: [enforce fail at ...] ...`, `c10::Error: ...`). */
 const CPP_EXCEPTION = /(?<![\w:])(?<type>(?:[a-z_]\w*::)+\w*(?:Error|Exception|NotMet|error|exception)): (?<msg>\S.*)$/;
 
