@@ -173,7 +173,9 @@ const families: Family[] = [
     ],
     nearMiss: [
       ["Device-side assertions will be enabled for this build (TORCH_USE_CUDA_DSA=1)", null],
-      ["Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.", null],
+      // torch's hint under a CUDA error's message: not the assert itself; since the twenty-second round (zzk) the hint
+      // rule's symptom, which the error line above it outranks.
+      ["Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.", "cuda_error_async_hint"],
     ],
   },
   {

@@ -142,12 +142,13 @@ const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 const LIBCXXABI_TERMINATE = /libc\+\+abi(?:\.dylib)?: terminating (?:due to|with) uncaught exception of type (?<type>[\w:<>,. ]+?): (?<msg>\S.*)$/;
 const LIBCXXABI_TEXT = "libc++abi";
 /**
- * Lines that end an exception message: a new log record, a banner, a chain marker, a progress bar (with or without its bar
- * characters), a launcher killing the other workers, the shell's report that a job died by a signal (`script: line 17:
- * 141585 Segmentation fault (core dumped) python ...`: the process's end, never its message; part of the message, it was
- * demoted with an ignored exception's lines).
+ * Lines that end an exception message: a new log record (glog's `E0516 06:09:16`, torch's c10 record `[E516
+ * 06:09:16.295666043 ProcessGroupNCCL.cpp:629] `, its month not padded), a banner, a chain marker, a progress bar (with
+ * or without its bar characters), a launcher killing the other workers, the shell's report that a job died by a signal
+ * (`script: line 17: 141585 Segmentation fault (core dumped) python ...`: the process's end, never its message; part of
+ * the message, it was demoted with an ignored exception's lines).
  */
-const MESSAGE_END = /^(?:\S*: line \d+: +\d+ (?:Segmentation fault|Killed|Aborted|Bus error|Terminated|Illegal instruction|Floating point exception)\b|\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%(?:\||\s+\d+\/\d+\s*\[)|\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
+const MESSAGE_END = /^(?:\S*: line \d+: +\d+ (?:Segmentation fault|Killed|Aborted|Bus error|Terminated|Illegal instruction|Floating point exception)\b|\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF]\d{3,4} \d\d:\d\d|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%(?:\||\s+\d+\/\d+\s*\[)|\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
 /** A line that ends an exception's message: MESSAGE_END, or a tool's closing output (EXIT_REPORT). */
 function endsMessage(s: string): boolean {
   return MESSAGE_END.test(s) || EXIT_REPORT.test(s);
@@ -751,6 +752,21 @@ function consumeOwn(lines: readonly string[], from: number, to: number, prefix: 
   for (let j = from; j <= to; j++) if (!prefix || lines[j]!.startsWith(prefix)) consumed.add(j);
 }
 
+/** PyTorch's per-rank tag (`[rank2]:`), which torch 2.2+ writes before each line a rank prints to stderr. */
+const TORCH_RANK_TAG = /^\[rank\d+\]:/;
+
+/**
+ * Whether a line after an exception's message is another writer's output: a line under PyTorch's rank tag after an
+ * exception printed without one (the ranks' watchdog records after the main process's traceback), or a log record
+ * (MESSAGE_END) under any source tag. Python prints a message's lines as one write, never under a tag its first line
+ * lacks (tune zzk open-r1-658: an ignored TimeoutError's message had taken in the NCCL watchdog's timeouts).
+ */
+function otherWriter(s: string, prefix: string): boolean {
+  if (!prefix && s.startsWith("[rank") && TORCH_RANK_TAG.test(s)) return true;
+  const body = withoutRankPrefix(s);
+  return body !== s && endsMessage(body);
+}
+
 function finishPython(lines: readonly string[], head: number, excLine: number, prefix: string, rawType: string, rawMsg: string, frames: TraceFrame[], consumed: Set<number>): ParsedException {
   // JAX's UnfilteredStackTrace carries the real exception as its message: report that one.
   const inner = JAX_UNFILTERED.test(`${rawType}: ${rawMsg.trim()}`) ? /^(?<type>[\w.]+): (?<msg>.*)$/.exec(rawMsg.trim()) : null;
@@ -761,7 +777,7 @@ function finishPython(lines: readonly string[], head: number, excLine: number, p
   for (let j = excLine + 1; j < lines.length && msgLines.length < MAX_MESSAGE_LINES; j++) {
     const s = stripPrefix(lines[j]!, prefix);
     if (s === null) continue;
-    if (endsMessage(s) || s.includes(TRACEBACK_HEAD) || FRAME.test(s)) break;
+    if (endsMessage(s) || s.includes(TRACEBACK_HEAD) || FRAME.test(s) || otherWriter(s, prefix)) break;
     msgLines.push(s.trimEnd());
     end = j;
   }
