@@ -2,7 +2,7 @@
  * Twenty-second rules round (issue 10), tune collection zzl (any GPU stack, the issue's weak families first): from its
  * first-contact misses, the readings that hold for logs not seen. A launcher's summary of a child that ended by a
  * negative exit code that is a fault signal (-4 SIGILL, -7 SIGBUS, -8 SIGFPE, -11 SIGSEGV) in the words composer,
- * DeepSpeed and Python 2's subprocess use, as -9 is read as a kill; pybind11 failing to allocate the Python object a
+ * DeepSpeed and older Python's subprocess use, as -9 is read as a kill; pybind11 failing to allocate the Python object a
  * C++ extension returns (CPython's allocation: host memory); Caffe's proto writer failing its CHECK on
  * `SerializeToOstream` and dmlc's `FileStream.Write incomplete` (write failures, read as disk_full)
  * (docs/crash-accuracy.md, "Twenty-second round: tune collection zzl"). Real lines name where they come from; near
@@ -39,7 +39,7 @@ describe("twenty-second round (zzl): rule families", () => {
     },
     {
       // DeepSpeed's launcher (launch.py's sigkill_handler) after a rank ended by a signal, read like its -11 form; and
-      // Python 2's CalledProcessError, whose message gives a negative status as it is (Python 3 says `died with
+      // CalledProcessError before Python 3.6, whose message gives a negative status as it is (3.6 on say `died with
       // <Signals.SIGBUS: 7>`, read by the SIGBUS pattern).
       rule: "segfault_signal",
       real: [
