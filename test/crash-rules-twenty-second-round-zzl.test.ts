@@ -53,7 +53,7 @@ describe("twenty-second round (zzl): rule families", () => {
       ],
     },
     {
-      // pybind11's bytes/str/tuple/... constructors fail with `Could not allocate <type> object!` when CPython returns
+      // pybind11's bytes/bytearray/tuple/... constructors fail with `Could not allocate <type> object!` when CPython returns
       // NULL for the new object (PyBytes_FromStringAndSize: MemoryError): a host allocation, e.g. torch.save's writer
       // copying a whole storage into one bytes object for a Python file object, or the legacy ONNX exporter returning
       // the serialized model.
@@ -67,6 +67,12 @@ describe("twenty-second round (zzl): rule families", () => {
         ["  TEST_ASSERT_NOT_NULL_MESSAGE(bytes, \"could not allocate bytes object\");", null],
         ["TypeError: Unable to convert function return value to a Python type! The signature was", null],
         ["RuntimeError: Could not allocate tensor", null],
+        // pybind11 < 2.6's py::str constructor fails so on a std::string that is not valid UTF-8 (PyUnicode_FromStringAndSize
+        // returns NULL with a UnicodeDecodeError, no allocation failed): https://github.com/pybind/pybind11/issues/1700, a
+        // property returning a mixed ASCII/multi-byte string; dlisio's broken-UTF-8 label test is marked xfail with the
+        // same reason. Not host memory.
+        ['but got a RuntimeError: "Could not allocate string object!"', null],
+        ["RuntimeError: Could not allocate string object!", null],
       ],
     },
     {
