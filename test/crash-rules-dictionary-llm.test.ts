@@ -13,7 +13,7 @@
  */
 import { loadRules } from "../agent/crash/rules.js";
 import { primaryScanner } from "./helpers/crash-families.js";
-import { PROGRESS, healthy, pyTrace, testDictionary, type Row } from "./helpers/crash-dictionary.js";
+import { PROGRESS, childFailedReport, healthy, pyTrace, testDictionary, type Row } from "./helpers/crash-dictionary.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-dictionary-llm-");
@@ -61,9 +61,7 @@ function vllmRecord(proc: string, level: "INFO" | "WARNING" | "ERROR", where: st
 
 /** torchrun's ChildFailedError table under accelerate's multi-GPU launcher. */
 function accelerateElastic(exitcode: number, traceback: string): string {
-  return [
-    `ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: ${exitcode}) local_rank: 1 (pid: 48214) of binary: /usr/bin/python3`,
-    "Traceback (most recent call last):",
+  const frames = [
     '  File "/usr/local/bin/accelerate", line 8, in <module>',
     "    sys.exit(main())",
     `  File "${SITE}/accelerate/commands/launch.py", line 1159, in launch_command`,
@@ -71,25 +69,8 @@ function accelerateElastic(exitcode: number, traceback: string): string {
     `  File "${SITE}/accelerate/commands/launch.py", line 793, in multi_gpu_launcher`,
     "    distrib_run.run(args)",
     `  File "${SITE}/torch/distributed/launcher/api.py", line 263, in launch_agent`,
-    "    raise ChildFailedError(",
-    "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: ",
-    "============================================================",
-    "train.py FAILED",
-    "------------------------------------------------------------",
-    "Failures:",
-    "  <NO_OTHER_FAILURES>",
-    "------------------------------------------------------------",
-    "Root Cause (first observed failure):",
-    "[0]:",
-    "  time      : 2024-05-02_10:11:12",
-    "  host      : gpu-node-07",
-    "  rank      : 1 (local_rank: 1)",
-    `  exitcode  : ${exitcode} (pid: 48214)`,
-    "  error_file: <N/A>",
-    `  traceback : ${traceback}`,
-    "============================================================",
-    "",
-  ].join("\n");
+  ];
+  return [...childFailedReport({ exitcode, pid: 48214, rank: 1, frames, traceback }), ""].join("\n");
 }
 
 const TORCH_OOM = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.95 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.02 GiB is free. Process 48213 has 78.12 GiB memory in use. Of the allocated memory 75.40 GiB is allocated by PyTorch, and 1.21 GiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)";

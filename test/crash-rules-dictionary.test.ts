@@ -13,7 +13,7 @@
  */
 import { loadRules } from "../agent/crash/rules.js";
 import { primaryScanner } from "./helpers/crash-families.js";
-import { PROGRESS, healthy, pyTrace, testDictionary, type Row } from "./helpers/crash-dictionary.js";
+import { PROGRESS, childFailedReport, healthy, pyTrace, testDictionary, type Row } from "./helpers/crash-dictionary.js";
 
 const rules = await loadRules();
 const primaryOf = primaryScanner(rules, "trainsafe-dictionary-");
@@ -59,33 +59,16 @@ function torchNccl(ncclString: string, detail: string, lastError: string): strin
 /** torchrun's agent after a worker died: the api.py line, the elastic ChildFailedError table. */
 function elasticTable(exitcode: number, signalName: string | null): string {
   const pid = 48213;
-  return [
-    ...PROGRESS,
-    "WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 48214 closing signal SIGTERM",
-    `ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: ${exitcode}) local_rank: 0 (pid: ${pid}) of binary: /usr/bin/python3`,
-    "Traceback (most recent call last):",
+  const frames = [
     '  File "/usr/local/bin/torchrun", line 8, in <module>',
     "    sys.exit(main())",
     '  File "/usr/local/lib/python3.10/dist-packages/torch/distributed/launcher/api.py", line 263, in launch_agent',
-    "    raise ChildFailedError(",
-    "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: ",
-    "============================================================",
-    "train.py FAILED",
-    "------------------------------------------------------------",
-    "Failures:",
-    "  <NO_OTHER_FAILURES>",
-    "------------------------------------------------------------",
-    "Root Cause (first observed failure):",
-    "[0]:",
-    "  time      : 2024-05-02_10:11:12",
-    "  host      : gpu-node-07",
-    "  rank      : 0 (local_rank: 0)",
-    `  exitcode  : ${exitcode} (pid: ${pid})`,
-    "  error_file: <N/A>",
-    signalName
-      ? `  traceback : Signal ${-exitcode} (${signalName}) received by PID ${pid}`
-      : "  traceback : To enable traceback see: https://pytorch.org/docs/stable/elastic/errors.html",
-    "============================================================",
+  ];
+  const traceback = signalName ? `Signal ${-exitcode} (${signalName}) received by PID ${pid}` : "To enable traceback see: https://pytorch.org/docs/stable/elastic/errors.html";
+  return [
+    ...PROGRESS,
+    "WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 48214 closing signal SIGTERM",
+    ...childFailedReport({ exitcode, pid, rank: 0, frames, traceback }),
     "",
   ].join("\n");
 }

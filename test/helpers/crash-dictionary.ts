@@ -71,3 +71,33 @@ export function testDictionary(
     }
   });
 }
+
+/**
+ * torchrun's report that a worker failed (torch/distributed/elastic): the agent's `failed (exitcode: N)` record, the
+ * ChildFailedError raised through the launcher's `frames` (torchrun's, accelerate's), and its Root Cause table, whose
+ * `traceback` row names the signal or points at the docs.
+ */
+export function childFailedReport(o: { exitcode: number; pid: number; rank: number; frames: string[]; traceback: string }): string[] {
+  return [
+    `ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: ${o.exitcode}) local_rank: ${o.rank} (pid: ${o.pid}) of binary: /usr/bin/python3`,
+    "Traceback (most recent call last):",
+    ...o.frames,
+    "    raise ChildFailedError(",
+    "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: ",
+    "============================================================",
+    "train.py FAILED",
+    "------------------------------------------------------------",
+    "Failures:",
+    "  <NO_OTHER_FAILURES>",
+    "------------------------------------------------------------",
+    "Root Cause (first observed failure):",
+    "[0]:",
+    "  time      : 2024-05-02_10:11:12",
+    "  host      : gpu-node-07",
+    `  rank      : ${o.rank} (local_rank: ${o.rank})`,
+    `  exitcode  : ${o.exitcode} (pid: ${o.pid})`,
+    "  error_file: <N/A>",
+    `  traceback : ${o.traceback}`,
+    "============================================================",
+  ];
+}
