@@ -184,6 +184,7 @@ test("rule errors name the file, the rule id and the field", () => {
     [{ version: 2, rules: [] }, /version/],
     [{ version: 1, rules: [{ ...base, traits: ["root_cause"] }] }, /rules\[0\] \(id bad_rule\)\.traits\[0\]/],
     [{ version: 1, rules: [{ ...base, traits: ["explains_failure"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "explains_failure" is for warnings/],
+    [{ version: 1, rules: [{ ...base, traits: ["recovers_above"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "recovers_above" is for warnings/],
     [{ version: 1, rules: [{ ...base, traits: ["peer_wait"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "peer_wait" is for timeouts/],
   ];
   for (const [data, re] of cases) {
@@ -261,7 +262,8 @@ test("the primary choice reads rule traits from the rules: the shipped ones, and
   assert.deepEqual(ids("peer_wait"), ["gloo_peer_connection", "horovod_shut_down", "nccl_hccl_timeout", "nccl_peer_connection_closed", "nccl_remote_error", "nccl_watchdog_dump", "nccl_watchdog_heartbeat", "nccl_watchdog_timeout", "nccl_watchdog_timeout_stack", "timeout_c10d_client_socket", "timeout_collective_gloo", "timeout_coordination_heartbeat", "timeout_dist_socket", "timeout_dist_store", "timeout_gloo_barrier_peer_error", "timeout_python", "timeout_ray_gcs_unreachable", "timeout_ray_node_dead", "timeout_store_socket"]);
   assert.deepEqual(ids("consequence"), ["killed_death_signal", "killed_launcher_cleanup", "killed_sigterm", "killed_slurm_step_cancelled", "segfault_abort_exit"]);
   assert.deepEqual(ids("launcher_cleanup"), ["killed_launcher_cleanup"]);
-  assert.deepEqual(ids("explains_failure"), ["cuda_oom_batch_reduced", "disk_full_warning", "nan_loss_scale_collapsed"]);
+  assert.deepEqual(ids("explains_failure"), ["cuda_oom_batch_reduced", "cuda_oom_batch_skipped", "disk_full_warning", "nan_loss_scale_collapsed"]);
+  assert.deepEqual(ids("recovers_above"), ["cuda_oom_batch_skipped"]);
   // A site's own barrier message: as a peer wait, the kill in the same incident is what it waited for.
   const log = path.join(tmp, "site-wait.log");
   fs.writeFileSync(log, "step 10 loss 2.1\nSITE BARRIER expired after 600 s on rank 3\nbash: line 1: 4242 Killed                  python train.py\n");

@@ -45,9 +45,12 @@ declare const TRAINSAFE_BUILTIN_RULE_BODIES: string;
  * - `explains_failure`: a warning (severity `warning`) naming a resource that ran out; a failure
  *   that follows it within 100 lines is reported as this finding, made fatal;
  * - `self_abort`: the process aborting itself (`Fatal Python error: Aborted`) after it printed why: a
- *   fatal finding of another rule just above it is the cause, whatever its role.
+ *   fatal finding of another rule just above it is the cause, whatever its role;
+ * - `recovers_above`: a warning (severity `warning`) saying the run caught the error printed just
+ *   above it and went on (fairseq's `ran out of memory ..., skipping batch` after THC's OOM line): the
+ *   fatal findings of its category in the RECOVERED_ABOVE_LINES lines above it become warnings.
  */
-export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure", "self_abort"] as const;
+export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure", "self_abort", "recovers_above"] as const;
 export type RuleTrait = (typeof RULE_TRAITS)[number];
 /** For each trait, the ids of the rules that have it. */
 export type RuleTraits = Readonly<Record<RuleTrait, ReadonlySet<string>>>;
@@ -333,8 +336,10 @@ function parseRulesData(raw: unknown, file: string): RawRules {
 /** Traits that only make sense for some rules: the failure summary would misread the others. */
 function checkTraits(spec: RuleSpec, file: string, field: string): void {
   const traits = spec.traits ?? [];
-  if (traits.includes("explains_failure") && spec.severity !== "warning") {
-    throw configError(file, `trait "explains_failure" is for warnings (severity "warning"), not severity "${spec.severity}"`, field);
+  for (const trait of ["explains_failure", "recovers_above"] as const) {
+    if (traits.includes(trait) && spec.severity !== "warning") {
+      throw configError(file, `trait "${trait}" is for warnings (severity "warning"), not severity "${spec.severity}"`, field);
+    }
   }
   if (traits.includes("peer_wait") && spec.category !== "timeout" && spec.category !== "nccl_error") {
     throw configError(file, `trait "peer_wait" is for timeouts and lost connections (category "timeout" or "nccl_error"), not "${spec.category}"`, field);

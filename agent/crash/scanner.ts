@@ -21,7 +21,7 @@ import { metricTableFinding } from "./metric-table.js";
 import { finalErrorFinding } from "./final-error.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import { goesOnAfter, parseLog, runEnd, type FailureReport } from "./traceback.js";
-import { CandidateText, classifyCandidate, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch } from "./rules.js";
+import { CandidateText, classifyCandidate, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch, type RuleTraits } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES, type KnownBytes } from "./tail.js";
 import type { CrashFinding, ScannedFile, ScanResult } from "./types.js";
@@ -827,6 +827,8 @@ export class FindingCollector {
     demoteCaughtExceptions(this.findings, this.kept, parsed.exceptions);
     // A NaN/Inf loss followed by ordinary finite records of the same key: a skipped step the run went on from.
     demoteRecoveredNaN(this.findings, this.kept);
+    // An error the run printed, caught and went on from (fairseq skipping the batch that ran out of memory).
+    demoteRecoveredAbove(this.findings, this.rules.traits);
     if (this.failure) {
       demoteSpawnChildErrors(this.findings, this.kept, this.failure);
       const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);
@@ -936,4 +938,23 @@ function assemble(perFile: FileOutcome[], exitFailed = false): ScanResult {
   });
   // Every file was scanned with the same rules (no file: no finding, no primary).
   return { primary: perFile.length ? choosePrimary(eligible, perFile[0]!.collector.rules.traits) : null, findings, files };
+}
+
+/** How far above a `recovers_above` warning the error it recovered from may be printed (THC's OOM line, then fairseq's notice). */
+export const RECOVERED_ABOVE_LINES = 3;
+
+/**
+ * A warning of a `recovers_above` rule says the run caught the error printed just above it and went on:
+ * the fatal findings of the same category in the RECOVERED_ABOVE_LINES lines above it become warnings (the
+ * warning itself, with `explains_failure`, still names the error when a failure follows). Changes `findings` in place.
+ */
+export function demoteRecoveredAbove(findings: readonly CrashFinding[], traits: RuleTraits): void {
+  for (const w of findings) {
+    if (w.severity !== "warning" || !traits.recovers_above.has(w.ruleId)) continue;
+    for (const f of findings) {
+      if (f.severity === "warning" || f.category !== w.category || f.line >= w.line || f.line < w.line - RECOVERED_ABOVE_LINES) continue;
+      f.severity = "warning";
+      f.finalIncident = false;
+    }
+  }
 }
