@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { buildPrefilter, builtPrefilter, deriveFactors, prefilterFor, searchedFactors } from "../agent/crash/prefilter.js";
+import { FALLBACK_PRIORITY } from "../agent/crash/failure.js";
 import { classifyLine, compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import type { CrashFinding } from "../agent/crash/types.js";
@@ -68,7 +69,11 @@ function fullMatch(file: string): Classified[] {
 }
 
 /** The findings rules made (the traceback fallback is not a rule's). */
-const ruleFindings = (fs: CrashFinding[]): Classified[] => fs.filter((f) => ruleIds.has(f.ruleId)).map((f) => ({ line: f.line, ruleId: f.ruleId, byteOffset: f.byteOffset }));
+// A warning with `explains_failure` that a failure after it promotes is in the findings twice: the warning its line
+// classified, and its fatal copy (failure.ts, priority FALLBACK_PRIORITY), which is no line's classification.
+const promotedCopy = (f: CrashFinding, fs: CrashFinding[]): boolean =>
+  f.severity === "fatal" && f.priority === FALLBACK_PRIORITY && fs.some((g) => g !== f && g.severity === "warning" && g.line === f.line && g.ruleId === f.ruleId);
+const ruleFindings = (fs: CrashFinding[]): Classified[] => fs.filter((f) => ruleIds.has(f.ruleId) && !promotedCopy(f, fs)).map((f) => ({ line: f.line, ruleId: f.ruleId, byteOffset: f.byteOffset }));
 
 test("the deriver: required strings from literal prefixes, alternations and classes", () => {
   assert.deepEqual(deriveFactors("CUDA out of memory\\. Tried to allocate (?<size>\\d+)", ""), [["CUDA out of memory. Tried to allocate "]]);
