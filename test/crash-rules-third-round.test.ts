@@ -312,9 +312,11 @@ const families: Family[] = [
     rule: "cuda_oom_handle_create",
     real: [
       ["crash-corpus cuda_oom/sockeye-897-mxnet-create-cublas-handle-failed.log (j), https://github.com/awslabs/sockeye/issues/897", "  what():  [18:47:35] /home/centos/mxnet/3rdparty/mshadow/mshadow/./stream_gpu-inl.h:134: Check failed: err == CUBLAS_STATUS_SUCCESS (1 vs. 0) : Create cublas handle failed"],
-      ["PyTorch's cuBLAS handle pool (CublasHandlePool.cpp)", "RuntimeError: CUDA error: CUBLAS_STATUS_NOT_INITIALIZED when calling `cublasCreate(handle)`"],
     ],
     nearMiss: [
+      // torch's wording of the same status: cuda_error by the corpus's labels (chatglm-efficient-tuning-288 and
+      // ai-toolkit-97 show no memory shortage; twenty-third round, docs item 490).
+      ["RuntimeError: CUDA error: CUBLAS_STATUS_NOT_INITIALIZED when calling `cublasCreate(handle)`", "cuda_cublas_failure"],
       // Another cuBLAS call failing is a CUDA error, not memory.
       ["RuntimeError: CUDA error: CUBLAS_STATUS_EXECUTION_FAILED when calling `cublasSgemm( handle, opa, opb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc)`", "cuda_cublas_failure"],
     ],
