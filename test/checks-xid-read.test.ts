@@ -9,7 +9,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
-import { findXids, parseKmsg, parseXidRecords, readKernelLog } from "../agent/checks/xid.js";
+import { findXids, parseXidRecords, readKernelLog, type KernelRecord } from "../agent/checks/xid.js";
+
+/** The reference: every /dev/kmsg record of the text parsed, line by line ("prio,seq,ts_us,flags;message"). */
+function parseKmsg(text: string): KernelRecord[] {
+  const out: KernelRecord[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^\d+,\d+,(\d+),[^;]*;(.*)$/.exec(line);
+    if (m) out.push({ tsUs: Number(m[1]), text: m[2]! });
+  }
+  return out;
+}
 
 function tmp(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-xid-"));

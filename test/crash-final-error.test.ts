@@ -190,6 +190,15 @@ describe("what the watchdog knows of the exit bounds the reading", () => {
 });
 
 describe("near misses: healthy endings and errors the run went on from stay healthy", () => {
+  test("a c10 warning record is a warning with its month unpadded too (`[W227 ...`, as torch writes it, and `[W1227 ...`)", async () => {
+    // The same head traceback.ts ends a message at (c10RecordHead); before the two shared it, the 3-digit form's
+    // `errno: 99 - Cannot assign requested address` at the log's end was read as the run's final error.
+    for (const head of ["[W227 10:00:00.000000000", "[W1227 10:00:00.000000000"]) {
+      const line = `${head} socket.cpp:558] [c10d] The client socket has failed to connect to [localhost]:29500 (errno: 99 - Cannot assign requested address).`;
+      assert.equal(isErrorLine(line), false, line);
+      assert.equal((await scanText(`Epoch 1: loss 0.5\n${line}\n`)).primary, null, line);
+    }
+  });
   test("graph-learn's end of data (glog E records `Out of range:No more nodes exist.`) is the normal end", async () => {
     const file = "none/graph-learn-67-dist-graphsage-rpc-no-more-nodes-normal-end.log";
     assert.equal(read(corpusLines(file)), null);

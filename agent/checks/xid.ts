@@ -49,21 +49,11 @@ const KMSG_RECORD = /^\d+,\d+,(\d+),[^;]*;(.*)$/;
 /** What every Xid line of the NVIDIA driver holds (findXids). */
 const XID_MARK = "NVRM: Xid";
 
-/** Parses /dev/kmsg records ("prio,seq,ts_us,flags;message", continuation lines start with a space). */
-export function parseKmsg(text: string): KernelRecord[] {
-  const out: KernelRecord[] = [];
-  for (const line of text.split("\n")) {
-    const m = KMSG_RECORD.exec(line);
-    if (m) out.push({ tsUs: Number(m[1]), text: m[2]! });
-  }
-  return out;
-}
-
 /**
- * The records parseKmsg gives for the lines that hold "NVRM: Xid", found with native searches: no other
- * record can hold an Xid (findXids), and a kernel log is thousands of other records (345 here: every
- * line split and matched cost ~0.25 ms of `check`'s CPU, this ~0.02 ms). findXids of these records is
- * findXids of parseKmsg's (test/checks-xid-read.test.ts).
+ * The /dev/kmsg records ("prio,seq,ts_us,flags;message") of the lines that hold "NVRM: Xid", found with native
+ * searches: no other record can hold an Xid (findXids), and a kernel log is thousands of other records (345 here:
+ * every line split and matched cost ~0.25 ms of `check`'s CPU, this ~0.02 ms). findXids of these records is findXids
+ * of every record's (test/checks-xid-read.test.ts, against a parse of every line).
  */
 export function parseXidRecords(text: string): KernelRecord[] {
   const out: KernelRecord[] = [];

@@ -13,7 +13,7 @@
  */
 import { capturePrefixLength } from "./capture-prefix.js";
 import { FALLBACK_PRIORITY, keptLineFinding, readExceptionMessage, type KeptLines } from "./failure.js";
-import { PROGRESS, glogRecordHead, normaliseLine, type FailureReport, type ParsedException } from "./traceback.js";
+import { PROGRESS, c10RecordHead, glogRecordHead, normaliseLine, type FailureReport, type ParsedException } from "./traceback.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
 /** Non-blank lines read back from the end at most: the error block and what follows it. */
@@ -29,7 +29,9 @@ const LEVEL_WITHIN = 90;
  * A level that says the record is not an error (checked in the same span), glog's and Ray's bracketed `I`/`W`
  * records (`[W socket.cpp:558]`, `[W0515 ...]` after a rank prefix, `[time W pid tid]`) and TensorFlow's `: W tensorflow/...]`.
  */
-const OTHER_LEVEL = /(?:^|[\s[(|:<,])(?:INFO|WARN|WARNING|DEBUG|TRACE|NOTICE)(?=[\s\]):|,>-]|$)|^\[[IWD](?:\d{4})? |\d [IWD] \d+ \d+\] |: [IWD] [\w/.-]+:\d+\] |\b[A-Z]\w*Warning: |^Warning: |(?:^|\s)level=(?:info|warn|warning|debug)\b/;
+const OTHER_LEVEL = new RegExp(
+  `(?:^|[\\s[(|:<,])(?:INFO|WARN|WARNING|DEBUG|TRACE|NOTICE)(?=[\\s\\]):|,>-]|$)|^${c10RecordHead("IWD")}|\\d [IWD] \\d+ \\d+\\] |: [IWD] [\\w/.-]+:\\d+\\] |\\b[A-Z]\\w*Warning: |^Warning: |(?:^|\\s)level=(?:info|warn|warning|debug)\\b`,
+);
 /** glog / absl error records (`E1010 ...`, `F0807 ...`); Ray's C++ records `[2022-01-15 18:36:49,346 E 15225 454245] `. */
 const GLOG_ERROR = new RegExp(`${glogRecordHead("EF")}|\\d{3} [EF] \\d+ \\d+\\] `);
 /**

@@ -142,13 +142,23 @@ const WHAT = /^\s*what\(\):\s*(?<msg>.*)$/;
 const LIBCXXABI_TERMINATE = /libc\+\+abi(?:\.dylib)?: terminating (?:due to|with) uncaught exception of type (?<type>[\w:<>,. ]+?): (?<msg>\S.*)$/;
 const LIBCXXABI_TEXT = "libc++abi";
 /**
+ * The head of PyTorch's c10 log record, of the given levels: `[W socket.cpp:558] ` (no date), or `[E516 06:09:16.295666043
+ * ProcessGroupNCCL.cpp:629] ` / `[W1227 ...` (its month not zero-padded: 3 or 4 digits). The one reading of that head,
+ * here (a message's end) and in final-error.ts (a record of another level than an error's).
+ */
+export const c10RecordHead = (levels: string): string => `\\[[${levels}](?:\\d{3,4} \\d\\d:\\d\\d| )`;
+/**
  * Lines that end an exception message: a new log record (glog's `E0516 06:09:16`, torch's c10 record `[E516
  * 06:09:16.295666043 ProcessGroupNCCL.cpp:629] `, its month not padded), a banner, a chain marker, a progress bar (with
  * or without its bar characters), a launcher killing the other workers, the shell's report that a job died by a signal
  * (`script: line 17: 141585 Segmentation fault (core dumped) python ...`: the process's end, never its message; part of
  * the message, it was demoted with an ignored exception's lines).
  */
-const MESSAGE_END = /^(?:\S*: line \d+: +\d+ (?:Segmentation fault|Killed|Aborted|Bus error|Terminated|Illegal instruction|Floating point exception)\b|\s*$|Traceback \(most recent call last\)|The above exception|During handling of the above|={5,}|-{5,}|\[?\d{4}-\d\d-\d\d[ T]\d|[IWEF]\d{4} \d\d:|\[[IWEF]\d{3,4} \d\d:\d\d|\[[IWEF] |(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\b|wandb: |Exception raised from |frame #\d+:|Killing subprocess \d+|.*\b\d{1,3}%(?:\||\s+\d+\/\d+\s*\[)|\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )/;
+const MESSAGE_END = new RegExp(
+  "^(?:\\S*: line \\d+: +\\d+ (?:Segmentation fault|Killed|Aborted|Bus error|Terminated|Illegal instruction|Floating point exception)\\b|\\s*$|Traceback \\(most recent call last\\)|The above exception|During handling of the above|={5,}|-{5,}|\\[?\\d{4}-\\d\\d-\\d\\d[ T]\\d|[IWEF]\\d{4} \\d\\d:|" +
+    c10RecordHead("IWEF") +
+    "|(?:INFO|WARNING|ERROR|DEBUG|CRITICAL)\\b|wandb: |Exception raised from |frame #\\d+:|Killing subprocess \\d+|.*\\b\\d{1,3}%(?:\\||\\s+\\d+\\/\\d+\\s*\\[)|\\{'(?:loss|eval_loss|train_loss|train_runtime|epoch)': )",
+);
 /** A line that ends an exception's message: MESSAGE_END, or a tool's closing output (EXIT_REPORT). */
 function endsMessage(s: string): boolean {
   return MESSAGE_END.test(s) || EXIT_REPORT.test(s);
