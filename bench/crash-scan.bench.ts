@@ -7,9 +7,10 @@
  * (default 300; BENCH_LOG_GB also accepted) under os.tmpdir(), ending in a CUDA OOM and NCCL timeouts.
  * Measured in the same run, interleaved round by round so a change of load hits every contender:
  *   1. tail scan (last 1000 lines) of a 20 KB log and of the big one;
- *   2. whole-file scan (`crash scan --all`, in-process: scanFiles; in parallel threads, as the CLI
- *      runs it, and in one thread) against `LC_ALL=C grep -E -n -f` and `rg -n --no-unicode -f` with
- *      the same patterns, written from the loaded rules; the two scans must give the same result;
+ *   2. whole-file scan (`crash scan --all`, in-process: scanFiles) in the threads the CLI would take
+ *      at this load (scanThreadsFor, see ownLoad below), in every CPU (at most MAX_SCAN_THREADS: the
+ *      old default) and in one thread, against `LC_ALL=C grep -E -n -f` and `rg -n --no-unicode -f`
+ *      with the same patterns, written from the loaded rules; the scans must give the same result;
  *   3. where the scan's time goes: the prefilter pass alone, and how many lines it hands on.
  * Wall and CPU time (user + sys) are both reported (on a loaded machine CPU time is the steadier
  * figure); the ratios are printed next to the goals (<= 1.5x grep, faster than rg) with the load
@@ -29,7 +30,7 @@ import os from "node:os";
 import path from "node:path";
 import { prefilterFor } from "../agent/crash/prefilter.js";
 import { loadRules, type CompiledRules } from "../agent/crash/rules.js";
-import { MAX_SCAN_THREADS } from "../agent/crash/parallel-scan.js";
+import { MAX_SCAN_THREADS, scanThreadsFor } from "../agent/crash/parallel-scan.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import { toEre } from "./lib/ere.js";
 import { median } from "./lib/measure.js";
@@ -179,6 +180,31 @@ function countLines(file: string): number {
   return n;
 }
 
+/** Busy spans of the bench's own threads (performance.now() ms), for ownLoad. */
+const ownSpans: { from: number; to: number; threads: number }[] = [];
+
+/** Runs f, counted as `threads` busy threads of the bench's own in the load average. */
+async function own<T>(threads: number, f: () => T | Promise<T>): Promise<T> {
+  const from = performance.now();
+  try {
+    return await f();
+  } finally {
+    ownSpans.push({ from, to: performance.now(), threads });
+  }
+}
+
+/**
+ * The bench's own share of the 1-minute load average now: the kernel averages the runnable tasks with
+ * a 60 s time constant, so a span of n threads from s to e still counts n * (e^-(now-e)/60 - e^-(now-s)/60).
+ * The CLI's scan starts with none of its own work in the load average; the bench's scans follow a
+ * minute of its own (the log's generation, the other contenders), which the thread rule would
+ * otherwise take for other work. An estimate (the kernel samples every 5 s).
+ */
+function ownLoad(now = performance.now()): number {
+  const decay = (ms: number) => Math.exp(-Math.max(0, now - ms) / 60_000);
+  return ownSpans.reduce((sum, s) => sum + s.threads * (decay(s.to) - decay(s.from)), 0);
+}
+
 const load = () =>
   os
     .loadavg()
@@ -195,7 +221,7 @@ async function main(): Promise<void> {
     const big = path.join(dir, "big.log");
     const t0 = performance.now();
     writeTrainerLog(small, 20 * 1024, SEED);
-    const gen = writeTrainerLog(big, LOG_MB * 1e6, SEED);
+    const gen = await own(1, () => writeTrainerLog(big, LOG_MB * 1e6, SEED));
     const sizeBig = fs.statSync(big).size;
     const gb = (sizeBig / 1e9).toFixed(2);
     process.stdout.write(
@@ -225,11 +251,11 @@ async function main(): Promise<void> {
       }
       return { ms: median(times), primary };
     };
-    const tailSmall = await tail(small);
-    const tailBig = await tail(big);
+    const tailSmall = await own(1, () => tail(small));
+    const tailBig = await own(1, () => tail(big));
 
     // Where the time goes: the prefilter pass alone over the file (same reads as the scan).
-    const pass = (() => {
+    const pass = await own(1, () => {
       const fd = fs.openSync(big, "r");
       const buf = Buffer.allocUnsafe(16 << 20);
       let pos = 0;
@@ -250,30 +276,42 @@ async function main(): Promise<void> {
       fs.closeSync(fd);
       const cu = process.cpuUsage(c0);
       return { cpuMs: (cu.user + cu.system) / 1000, candidates, lines };
-    })();
+    });
 
+    const cpus = os.availableParallelism();
+    const allThreads = Math.min(cpus, MAX_SCAN_THREADS);
+    type ScanResult = Awaited<ReturnType<typeof scanFiles>>;
+    // One scan in `threads` threads; CPU time is the process's, worker threads included.
+    const scanIn = async (threads: number, times: Timing[]): Promise<ScanResult> =>
+      own(threads, async () => {
+        const c0 = process.cpuUsage();
+        const s = performance.now();
+        const r = await scanFiles([big], { rules, all: true, parallel: { threads } });
+        const wallMs = performance.now() - s;
+        const cu = process.cpuUsage(c0);
+        times.push({ wallMs, cpuMs: (cu.user + cu.system) / 1000 });
+        return r;
+      });
     const scanT: Timing[] = [];
+    const allT: Timing[] = [];
     const singleT: Timing[] = [];
-    let single: Awaited<ReturnType<typeof scanFiles>> | undefined;
     const grepT: Timing[] = [];
     const rgT: Timing[] = [];
-    let result: Awaited<ReturnType<typeof scanFiles>> | undefined;
+    const chosen: { threads: number; load: number; own: number }[] = [];
+    let result: ScanResult | undefined;
+    let inAll: ScanResult | undefined;
+    let single: ScanResult | undefined;
     for (let i = 0; i < FULL_RUNS; i++) {
-      const c0 = process.cpuUsage();
-      const s = performance.now();
-      result = await scanFiles([big], { rules, all: true });
-      const wallMs = performance.now() - s;
-      const cu = process.cpuUsage(c0);
-      scanT.push({ wallMs, cpuMs: (cu.user + cu.system) / 1000 });
-      // The same scan in one thread (no workers): CPU time is the process's, worker threads included.
-      const c1 = process.cpuUsage();
-      const s1 = performance.now();
-      single = await scanFiles([big], { rules, all: true, parallel: { threads: 1 } });
-      const wall1 = performance.now() - s1;
-      const cu1 = process.cpuUsage(c1);
-      singleT.push({ wallMs: wall1, cpuMs: (cu1.user + cu1.system) / 1000 });
-      grepT.push(timed(["grep", "-E", "-n", "-f", ereFile, big], grepOut, { ...process.env, LC_ALL: "C" }));
-      if (rgVersion) rgT.push(timed(["rg", "-n", "--no-unicode", "-f", rgFile, big], rgOut));
+      // The threads `crash scan --all` would take now: the rule on the load average less the bench's own part.
+      const seen = os.loadavg()[0]!;
+      const mine = ownLoad();
+      const threads = scanThreadsFor(cpus, Math.max(0, seen - mine), os.cpus().length);
+      chosen.push({ threads, load: seen, own: mine });
+      result = await scanIn(threads, scanT);
+      inAll = await scanIn(allThreads, allT);
+      single = await scanIn(1, singleT);
+      grepT.push(await own(1, () => timed(["grep", "-E", "-n", "-f", ereFile, big], grepOut, { ...process.env, LC_ALL: "C" })));
+      if (rgVersion) rgT.push(await own(1, () => timed(["rg", "-n", "--no-unicode", "-f", rgFile, big], rgOut)));
     }
     const grepLines = countLines(grepOut);
     const rgLines = rgVersion ? countLines(rgOut) : 0;
@@ -281,8 +319,11 @@ async function main(): Promise<void> {
 
     const med = (ts: Timing[]) => ({ wallMs: median(ts.map((t) => t.wallMs)), cpuMs: median(ts.map((t) => t.cpuMs)) });
     const scan = med(scanT);
+    const scanAll = med(allT);
     const scanSingle = med(singleT);
-    const threads = Math.min(os.availableParallelism(), MAX_SCAN_THREADS);
+    const loads = chosen.map((c) => c.load);
+    const byLoad = `threads ${chosen.map((c) => c.threads).join(", ")} at load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`;
+    const chosenText = chosen.map((c) => `${c.threads} at load ${c.load.toFixed(2)} (~${c.own.toFixed(2)} the bench's own)`).join(", ");
     const grep = med(grepT);
     const mbps = (ms: number) => `${(sizeBig / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
     const sec = (t: Timing) => `${(t.wallMs / 1000).toFixed(2)} s wall, ${(t.cpuMs / 1000).toFixed(2)} s CPU`;
@@ -291,7 +332,8 @@ async function main(): Promise<void> {
     const rows: string[][] = [
       ["tail, last 1000 lines, 20 KB file", `${tailSmall.ms.toFixed(2)} ms`, `median of ${TAIL_RUNS}`, tailSmall.primary],
       [`tail, last 1000 lines, ${gb} GB file`, `${tailBig.ms.toFixed(2)} ms`, `median of ${TAIL_RUNS}`, tailBig.primary],
-      [`whole file (--all), ${gb} GB, ${threads} threads`, sec(scan), `${mbps(scan.wallMs)}, median of ${FULL_RUNS}`, `${primary}; ${result!.findings.length} findings`],
+      [`whole file (--all), ${gb} GB, threads by load`, sec(scan), `${mbps(scan.wallMs)}, median of ${FULL_RUNS}`, `${primary}; ${result!.findings.length} findings; threads chosen: ${chosen.map((c) => c.threads).join(", ")}`],
+      [`  the same in ${allThreads} threads (every CPU)`, sec(scanAll), `${mbps(scanAll.wallMs)}, median of ${FULL_RUNS}`, "same result"],
       [`  the same in one thread`, sec(scanSingle), `${mbps(scanSingle.wallMs)}, median of ${FULL_RUNS}`, "same result"],
       ["  of which the prefilter pass", `${(pass.cpuMs / 1000).toFixed(2)} s CPU`, `${mbps(pass.cpuMs)}`, `${pass.candidates} of ${pass.lines} lines (${((100 * pass.candidates) / pass.lines).toFixed(1)} %) handed to the regexes`],
       ["grep -E -n -f <same patterns>, LC_ALL=C", sec(grep), mbps(grep.wallMs), `${grepLines} matching lines`],
@@ -301,15 +343,17 @@ async function main(): Promise<void> {
     for (const r of rows) process.stdout.write(`${r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join("  ")}\n`);
     const verdict = (a: Timing, b: Timing, goal: number) =>
       `${a.wallMs / b.wallMs <= goal ? "met" : "missed"} in wall time, ${a.cpuMs / b.cpuMs <= goal ? "met" : "missed"} in CPU time`;
+    const against = (t: Timing) => `/ grep: ${ratio(t, grep)}` + (rgVersion ? `; / rg: ${ratio(t, med(rgT))}` : "");
     process.stdout.write(
-      `scan / grep (LC_ALL=C): ${ratio(scan, grep)}; goal <= ${GOAL}x: ${verdict(scan, grep, GOAL)}\n` +
-        (rgVersion ? `scan / rg (--no-unicode): ${ratio(scan, med(rgT))}; goal: faster than rg (< 1x): ${verdict(scan, med(rgT), 1)}\n` : "scan / rg: rg not installed, not measured\n") +
-        `one thread / grep: ${ratio(scanSingle, grep)}` +
-        (rgVersion ? `; one thread / rg: ${ratio(scanSingle, med(rgT))}` : "") +
-        "\n" +
+      `threads chosen by the load (round by round): ${chosenText}\n` +
+        `scan (${byLoad}) / grep (LC_ALL=C): ${ratio(scan, grep)}; goal <= ${GOAL}x: ${verdict(scan, grep, GOAL)}\n` +
+        (rgVersion ? `scan (${byLoad}) / rg (--no-unicode): ${ratio(scan, med(rgT))}; goal: faster than rg (< 1x): ${verdict(scan, med(rgT), 1)}\n` : "scan / rg: rg not installed, not measured\n") +
+        `${allThreads} threads ${against(scanAll)}\n` +
+        `one thread ${against(scanSingle)}\n` +
         `load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after\n`,
     );
-    assert.deepEqual(result, single, "the parallel and the single-thread scan differ");
+    assert.deepEqual(result, single, "the scan in the threads chosen and the single-thread scan differ");
+    assert.deepEqual(inAll, single, "the parallel and the single-thread scan differ");
     const expected = `${gen.crashRuleId} at line ${gen.crashLine}`;
     if (primary !== expected) throw new Error(`whole-file scan found "${primary}", expected "${expected}"`);
     if (result!.files[0]!.linesRead !== gen.lines) throw new Error(`whole-file scan read ${result!.files[0]!.linesRead} lines, the log has ${gen.lines}`);

@@ -147,9 +147,30 @@ try {
 }
 `;
 
+/**
+ * The threads of a whole-file scan that names none: one per CPU the machine leaves idle (rounded), at
+ * least one, at most MAX_SCAN_THREADS. `cpus`: the CPUs this process may run on
+ * (os.availableParallelism()); `load`: the 1-minute load average (os.loadavg()[0]: on Linux the
+ * machine's tasks running, waiting for a CPU or in uninterruptible sleep; 0 on Windows, which then
+ * gets every CPU); `onlineCpus`: the CPUs that load is spread over (os.cpus().length: more than `cpus`
+ * in a container held to some of the host's CPUs, whose load average is the host's).
+ *
+ * Why (docs/benchmarks.md, 2026-12-07, "the whole-file scan's threads follow the load"): a second
+ * thread costs ~10 % more CPU at any load and buys wall time reliably only with a CPU to itself. On
+ * the 2-CPU bench machine, quiet, two threads take ~0.55x rg's wall against ~0.87x for one; with the
+ * CPUs taken (load 3.5-10) two threads went from 30 % faster to 30 % slower than one, run to run, and
+ * what they gain they take from the work that holds the CPUs (a trainer's DataLoader workers, a CI
+ * job). Rounded: a CPU idle half the time counts. The 1-minute average lags: for about a minute
+ * after the load falls the scan stays in fewer threads than the idle CPUs would allow.
+ */
+export function scanThreadsFor(cpus: number, load: number, onlineCpus = cpus): number {
+  const idle = cpus - (load * cpus) / Math.max(cpus, onlineCpus);
+  return Math.max(1, Math.min(MAX_SCAN_THREADS, Math.round(idle)));
+}
+
 /** Options of a parallel scan (tests and the bench set them; the defaults suit the CLI). */
 export interface ParallelOptions {
-  /** Threads, the main thread included (default: os.availableParallelism(), at most MAX_SCAN_THREADS). */
+  /** Threads, the main thread included, at most MAX_SCAN_THREADS (default: scanThreadsFor this machine now). */
   threads?: number;
   /** For tests: the worker's code is replaced by this (to make a worker fail). */
   workerCode?: string;
@@ -258,7 +279,7 @@ export async function scanFileParallel(
   format: CaptureFormat,
   opts: ParallelOptions = {},
 ): Promise<boolean> {
-  const threads = Math.min(opts.threads ?? os.availableParallelism(), MAX_SCAN_THREADS);
+  const threads = Math.min(opts.threads ?? scanThreadsFor(os.availableParallelism(), os.loadavg()[0]!, os.cpus().length), MAX_SCAN_THREADS);
   if (threads < 2 || format.wrapWidth) return false;
   const eol = format.lineEnd;
   const layout = await singleThreadChunks(fh, size, chunkBytes, eol);
