@@ -1,8 +1,9 @@
 /**
  * Start-up of every local command (issue 13, item 2). Each command runs as a real process on a copy of
  * examples/training, in two forms: the shipped one (dist/trainsafe.cjs, built here by deploy/build.mjs
- * and run by plain node, as the launcher install.sh writes runs it; its local commands use a V8 code
- * cache, written by the unmeasured first run of each) and the development launcher
+ * and run by node as the launcher install.sh writes runs it, with the node options that launcher gives
+ * the command: LAUNCHER_NODE_OPTIONS; its local commands use a V8 code cache, written by the unmeasured
+ * first run of each) and the development launcher
  * (bin/trainsafe.js through tsx). The shipped form's `check` is measured a second time from a copy of
  * the build whose first run was `check --only disk` (its code cache written by that run, then completed
  * by the next ones: cli/launch.cts, REFRESH_HITS), as after an install whose first run was a runbook's.
@@ -39,6 +40,14 @@ const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? "11");
 const SMALL_LOG_KB = Number(process.env.BENCH_SMALL_LOG_KB ?? "29");
 const CPU_GOAL = 1.5;
 const SCAN_GOAL = 2;
+/**
+ * The node options deploy/install.sh's launcher runs a command line with (its `case "$1 $2"`): `check`
+ * and `crash scan` with V8's regexp tier-up off, every other command with none.
+ */
+const LAUNCHER_NODE_OPTIONS = ["--no-regexp-tier-up"];
+function launcherOptions(args: readonly string[]): readonly string[] {
+  return args[0] === "check" || (args[0] === "crash" && args[1] === "scan") ? LAUNCHER_NODE_OPTIONS : [];
+}
 
 interface Timing {
   readonly wallMs: number;
@@ -135,18 +144,19 @@ async function main(): Promise<void> {
       { name: "config validate", args: ["config", "validate", "--base-dir", base], ok: [0, 1] },
       { name: "resume verify", args: ["resume", "verify", "--base-dir", base], ok: [0, 1] },
     ];
-    const forms = [
-      { name: "shipped (node dist/trainsafe.cjs)", argv: [process.execPath, bundle] },
+    const shipped = (dist: string) => (args: readonly string[]) => [process.execPath, ...launcherOptions(args), path.join(dist, "trainsafe.cjs"), ...args];
+    const forms: Array<{ name: string; argv: (args: readonly string[]) => string[] }> = [
+      { name: "shipped (node [the launcher's options] dist/trainsafe.cjs)", argv: shipped(path.dirname(bundle)) },
       // What the launcher ran before the per-command scripts: the ES module chunks, no code cache.
-      ...(process.env.BENCH_STARTUP_ESM === "1" ? [{ name: "ES module CLI (node dist/trainsafe.mjs)", argv: [process.execPath, path.join(ROOT, "dist", "trainsafe.mjs")] }] : []),
-      { name: "development (node bin/trainsafe.js, tsx)", argv: [process.execPath, CLI] },
+      ...(process.env.BENCH_STARTUP_ESM === "1" ? [{ name: "ES module CLI (node dist/trainsafe.mjs)", argv: (args: readonly string[]) => [process.execPath, path.join(ROOT, "dist", "trainsafe.mjs"), ...args] }] : []),
+      { name: "development (node bin/trainsafe.js, tsx)", argv: (args: readonly string[]) => [process.execPath, CLI, ...args] },
     ];
     // Unmeasured runs of each: the code cache is written on the first run after a build, as on an install,
     // and completed by the next few.
-    for (const f of forms) for (const c of commands) settle([...f.argv, ...c.args], c.ok);
+    for (const f of forms) for (const c of commands) settle(f.argv(c.args), c.ok);
     const checkCmd = commands.find((c) => c.name === "check")!;
-    const elsewhere = { name: "shipped, first run `check --only disk`: check", argv: [process.execPath, path.join(firstRunElsewhere, "trainsafe.cjs"), ...checkCmd.args], ok: checkCmd.ok };
-    timed([process.execPath, path.join(firstRunElsewhere, "trainsafe.cjs"), "check", "--base-dir", base, "--only", "disk"], [0, 1]);
+    const elsewhere = { name: "shipped, first run `check --only disk`: check", argv: shipped(firstRunElsewhere)(checkCmd.args), ok: checkCmd.ok };
+    timed(shipped(firstRunElsewhere)(["check", "--base-dir", base, "--only", "disk"]), [0, 1]);
     settle(elsewhere.argv, elsewhere.ok);
 
     // Per environment (index in ENVS): the references and the commands' timings.
@@ -162,7 +172,7 @@ async function main(): Promise<void> {
         for (const c of commands) {
           ENVS.forEach((e, k) => {
             nodeRef[k]!.push(timed([process.execPath, "-e", "0"], [0], e.env).cpuMs);
-            const t = timed([...f.argv, ...c.args], c.ok, e.env);
+            const t = timed(f.argv(c.args), c.ok, e.env);
             push(cpu[k]!, `${f.name}\0${c.name}`, t.cpuMs);
             push(wall[k]!, `${f.name}\0${c.name}`, t.wallMs);
           });

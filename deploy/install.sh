@@ -259,10 +259,21 @@ mkdir -p "$(dirname "$launcher")"
 if [[ -e $launcher ]] && ! grep -qF "$MARKER" "$launcher"; then
   die "$LAUNCHER exists and was not $MARKER: remove it and run again"
 fi
+# `check` and `crash scan` run with V8's regexp tier-up off: each regexp is compiled to machine code
+# on its first run instead of to bytecode first (whose optimising pass costs more than the machine
+# code) and to machine code again on its second run; 2-4 ms of their start (docs/benchmarks.md,
+# start-up, 2026-12-07 06:15). Other commands run few regexps, and any V8 option makes node compile
+# the built-in modules it loads without their code cache (+1-2 ms; the ES module commands +9 ms).
+# bench/startup.bench.ts (LAUNCHER_NODE_OPTIONS) measures the commands as run here.
 cat >"$WORK/launcher" <<EOF
 #!/bin/sh
 # trainsafe launcher, $MARKER
-if [ -f $PREFIX/dist/trainsafe.cjs ]; then exec '$NODE_BIN' $PREFIX/dist/trainsafe.cjs "\$@"; fi
+if [ -f $PREFIX/dist/trainsafe.cjs ]; then
+  case "\$1 \$2" in
+    "check "*|"crash scan") exec '$NODE_BIN' --no-regexp-tier-up $PREFIX/dist/trainsafe.cjs "\$@" ;;
+  esac
+  exec '$NODE_BIN' $PREFIX/dist/trainsafe.cjs "\$@"
+fi
 exec '$NODE_BIN' $PREFIX/bin/trainsafe.js "\$@"
 EOF
 put 0755 "$WORK/launcher" "$launcher"
