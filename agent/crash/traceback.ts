@@ -874,7 +874,7 @@ function parseTerminate(lines: readonly string[], head: number, type: string): P
 
 const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
 
-const LAUNCHER_TEXTS = [" detected that one or more processes exited with non-zero status", "Root Cause", "exits with return code = ", "CalledProcessError: Command ", "srun: error: ", "Process finished with exit code ", "Command exited with non-zero status ", "failed (exitcode: "];
+const LAUNCHER_TEXTS = [" detected that one or more processes exited with non-zero status", "Root Cause", "exits with return code = ", "CalledProcessError: Command ", "srun: error: ", "Process finished with exit code ", "Command exited with non-zero status ", "failed (exitcode: ", "Failures:"];
 
 /** The last launcher summary in `lines`, or null. */
 export function lastLauncherReport(lines: readonly string[]): LauncherReport | null {
@@ -884,6 +884,12 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
     const l = withoutRankPrefix(lines[i]!);
     // torchelastic before PyTorch 1.10 printed "Root Cause:" alone on its line.
     if (/Root Cause \(first observed failure\):|^\s*Root Cause:\s*$/.test(l)) return torchrunRootCause(lines, i);
+    // The same table cut before its root cause still lists the other failed ranks under "Failures:".
+    if (/^\s*Failures:\s*$/.test(l)) {
+      const failures = torchrunFailures(lines, i);
+      if (failures) return failures;
+      continue;
+    }
     if (FIRST_PROCESS_EXITED.test(l)) return firstProcessReport(lines, i);
     const ds = /exits with return code = (?<code>-?\d+)/.exec(l);
     if (ds) {
@@ -940,12 +946,19 @@ function firstProcessReport(lines: readonly string[], at: number): LauncherRepor
   return withSignal(r);
 }
 
+/**
+ * torchrun's ChildFailedError table (`<script> FAILED`, then `Failures:` and `Root Cause (first observed failure):`,
+ * each failed rank an `[N]:` entry of `time`, `host`, `rank`, `exitcode`, `error_file`, `traceback` rows): one
+ * section's first entry, up to the section's rule or the next entry.
+ */
 function torchrunRootCause(lines: readonly string[], at: number): LauncherReport {
   const r: LauncherReport = { tool: "torchrun", line: at, codeLine: at, endLine: at };
+  let entries = 0;
   for (let j = at + 1; j < Math.min(lines.length, at + 40); j++) {
     const l = withoutRankPrefix(lines[j]!);
+    if (isTableEntryHead(lines[j]!) && ++entries > 1) break;
     r.endLine = j;
-    if (/^={5,}/.test(l.trim())) break;
+    if (/^(?:={5,}|-{5,})/.test(l.trim())) break;
     const rank = /^\s*rank\s*:\s*(\d+)(?:\s*\(local_rank:\s*(\d+)\))?/.exec(l);
     if (rank) {
       r.rank = Number(rank[1]);
@@ -960,6 +973,22 @@ function torchrunRootCause(lines: readonly string[], at: number): LauncherReport
     if (sig) r.signal = sig[2]!;
   }
   return withSignal(r);
+}
+
+/** An `[N]:` entry head of torchrun's table (which withoutRankPrefix takes for a rank tag and removes whole). */
+function isTableEntryHead(line: string): boolean {
+  return /\[\d+\]:\s*$/.test(line) && withoutRankPrefix(line).trim() === "";
+}
+
+/**
+ * The `Failures:` section of torchrun's table, read when the log or the excerpt stops before the root cause: the
+ * ranks it lists failed too (`<NO_OTHER_FAILURES>` lists none: no report, the root cause is below).
+ */
+function torchrunFailures(lines: readonly string[], at: number): LauncherReport | null {
+  const next = lines.slice(at + 1, at + 3).find((s) => s.trim());
+  if (next === undefined || !isTableEntryHead(next)) return null;
+  const r = torchrunRootCause(lines, at);
+  return r.exitCode === undefined ? null : r;
 }
 
 function withSignal(r: LauncherReport): LauncherReport {
