@@ -2,7 +2,7 @@
  * Start-up of every local command (issue 13, item 2). Each command runs as a real process on a copy of
  * examples/training, in two forms: the shipped one (dist/trainsafe.cjs, built here by deploy/build.mjs
  * and run by node as the launcher install.sh writes runs it, with the node options that launcher gives
- * the command: LAUNCHER_NODE_OPTIONS; its local commands use a V8 code cache, written by the unmeasured
+ * the command: launcherOptions; its local commands use a V8 code cache, written by the unmeasured
  * first run of each) and the development launcher
  * (bin/trainsafe.js through tsx). The shipped form's `check` is measured a second time from a copy of
  * the build whose first run was `check --only disk` (its code cache written by that run, then completed
@@ -42,11 +42,12 @@ const CPU_GOAL = 1.5;
 const SCAN_GOAL = 2;
 /**
  * The node options deploy/install.sh's launcher runs a command line with (its `case "$1 $2"`): `check`
- * and `crash scan` with V8's regexp tier-up off, every other command with none.
+ * with V8's regexp tier-up and baseline compiler off, `crash scan` with regexp tier-up off, every other
+ * command with none.
  */
-const LAUNCHER_NODE_OPTIONS = ["--no-regexp-tier-up"];
 function launcherOptions(args: readonly string[]): readonly string[] {
-  return args[0] === "check" || (args[0] === "crash" && args[1] === "scan") ? LAUNCHER_NODE_OPTIONS : [];
+  if (args[0] === "check") return ["--no-regexp-tier-up", "--no-sparkplug"];
+  return args[0] === "crash" && args[1] === "scan" ? ["--no-regexp-tier-up"] : [];
 }
 
 interface Timing {

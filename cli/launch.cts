@@ -1,6 +1,6 @@
 /**
  * Entry of the shipped form (deploy/build.mjs bundles it into dist/trainsafe.cjs; the installed launcher
- * runs it with plain node, given V8's --no-regexp-tier-up for `check` and `crash scan`: deploy/install.sh). A local command (check, crash, config, resume) runs from its own CommonJS
+ * runs it with plain node, given V8 options for `check` and `crash scan`: deploy/install.sh). A local command (check, crash, config, resume) runs from its own CommonJS
  * script (dist/<command>.cjs: the command, commander and zod in one file), compiled through vm.Script
  * with a V8 code cache, so that neither node's ES module loader nor V8's parser and compiler run at
  * start: Node 20 has no compile cache of its own (module.enableCompileCache came in 22.1) and none for

@@ -261,16 +261,18 @@ if [[ -e $launcher ]] && ! grep -qF "$MARKER" "$launcher"; then
 fi
 # `check` and `crash scan` run with V8's regexp tier-up off: each regexp is compiled to machine code
 # on its first run instead of to bytecode first (whose optimising pass costs more than the machine
-# code) and to machine code again on its second run; 2-4 ms of their start (docs/benchmarks.md,
-# start-up, 2026-12-07 06:15). Other commands run few regexps, and any V8 option makes node compile
-# the built-in modules it loads without their code cache (+1-2 ms; the ES module commands +9 ms).
-# bench/startup.bench.ts (LAUNCHER_NODE_OPTIONS) measures the commands as run here.
+# code) and to machine code again on its second run; ~2-3 ms of their start. `check`, whose work is
+# cold code run a few times, also runs without V8's baseline compiler (Sparkplug): ~2 ms
+# (docs/benchmarks.md, start-up, 2026-12-07 05:51). Other commands run few regexps, and any V8 option
+# makes node compile the built-in modules it loads without their code cache (+1-2 ms; the ES module
+# commands +9 ms). bench/startup.bench.ts (launcherOptions) measures the commands as run here.
 cat >"$WORK/launcher" <<EOF
 #!/bin/sh
 # trainsafe launcher, $MARKER
 if [ -f $PREFIX/dist/trainsafe.cjs ]; then
   case "\$1 \$2" in
-    "check "*|"crash scan") exec '$NODE_BIN' --no-regexp-tier-up $PREFIX/dist/trainsafe.cjs "\$@" ;;
+    "check "*) exec '$NODE_BIN' --no-regexp-tier-up --no-sparkplug $PREFIX/dist/trainsafe.cjs "\$@" ;;
+    "crash scan") exec '$NODE_BIN' --no-regexp-tier-up $PREFIX/dist/trainsafe.cjs "\$@" ;;
   esac
   exec '$NODE_BIN' $PREFIX/dist/trainsafe.cjs "\$@"
 fi
