@@ -120,11 +120,12 @@ export function divergedEndFinding(file: string, kept: KeptLines, findings: read
 
 /**
  * A loss-like key and its value in a metric record: `loss: nan`, `'train_loss': 0.52`, `loss_ctc inf`,
- * `loss=tensor(nan`; the key must contain "loss" and stand alone (`mlm_loss`, not `loss` inside it).
+ * `loss=tensor(nan`, a key/value table's row `| loss_q0 | nan |` (the OpenAI logger of baselines and guided-diffusion,
+ * stable-baselines3); the key must contain "loss" and stand alone (`mlm_loss`, not `loss` inside it).
  * Up to two words before it belong to the key (`Mean value_function loss: inf`, `Surrogate loss: 0.0`:
  * rsl_rl prints several such losses per record, and each is a series of its own); a value is never one.
  */
-const LOSS_ENTRY = /(?<![\w/.])(?<key>(?:(?!(?:nan|inf(?:inity)?)\b)[A-Za-z_][\w/.]* ){0,2}(?:[A-Za-z_][\w/.]*loss[\w/.]*|loss))["'\]]?\s*[:=]?\s*["']?(?:tensor\(\[?|\[)?(?<value>[-+]?(?:nan|inf(?:inity)?|\d+(?:\.\d*)?(?:e[-+]?\d+)?))(?![\w.])/gi;
+const LOSS_ENTRY = /(?<![\w/.])(?<key>(?:(?!(?:nan|inf(?:inity)?)\b)[A-Za-z_][\w/.]* ){0,2}(?:[A-Za-z_][\w/.]*loss[\w/.]*|loss))["'\]]?\s*[:=|]?\s*["']?(?:tensor\(\[?|\[)?(?<value>[-+]?(?:nan|inf(?:inity)?|\d+(?:\.\d*)?(?:e[-+]?\d+)?))(?![\w.])/gi;
 /** Finite losses after the last non-finite one that count as ordinary (not a run exploding on). */
 const RECOVERED_RECORDS = 2;
 const RECOVERED_MAX = 1e4;

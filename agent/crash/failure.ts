@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, normaliseLine, prefixRank, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, normaliseLine, prefixRank, WARNING_SOURCE_ECHO, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
@@ -264,6 +264,37 @@ export function demoteCaughtExceptions(findings: readonly CrashFinding[], kept: 
     const to = kept.firstLine + x.endLine;
     for (const f of findings) {
       if (f.line < from || f.line > to || f.severity === "warning") continue;
+      f.severity = "warning";
+      f.finalIncident = false;
+    }
+  }
+}
+
+/** A Python warning's header line (`file:lineno: Category: message`), where a message's lines begin. */
+const WARNING_HEAD = /:\d+: [A-Z]\w*Warning: /;
+/** How far above the echo of its warn call a warning's message is read (a traceback.format_exc() one included). */
+const MAX_WARNING_MESSAGE_LINES = 80;
+
+/**
+ * An import failure a library reported in a warning's message and went on from (a fallback): StyleGAN2-ADA's custom ops
+ * warn `... Falling back to slow reference implementation. Details:\n\n` + str(exc), so `No module named
+ * 'upfirdn2d_plugin'` stands alone on the line above the echo of the warn call (traceback.ts WARNING_SOURCE_ECHO). The
+ * message is the lines above that echo (one blank line allowed between, left by a message ending in "\n") back to the
+ * warning's header or a blank line. Only import_error findings: other warnings name failures to come (torch's `... with
+ * CUDA capability sm_120 is not compatible with the current PyTorch installation`) or resources that ran out; a
+ * traceback in the message is traceback.ts's (caught, demoted by demoteCaughtExceptions). Changes `findings` in place.
+ */
+export function demoteWarningMessageImports(findings: readonly CrashFinding[], kept: KeptLines): void {
+  const lines = kept.lines;
+  for (let echo = 0; echo < lines.length; echo++) {
+    if (!WARNING_SOURCE_ECHO.test(lines[echo]!)) continue;
+    const end = echo >= 1 && lines[echo - 1]!.trim() === "" ? echo - 2 : echo - 1;
+    let start = end;
+    while (start >= 0 && end - start < MAX_WARNING_MESSAGE_LINES && lines[start]!.trim() && !WARNING_HEAD.test(lines[start]!)) start--;
+    const from = kept.firstLine + start + 1;
+    const to = kept.firstLine + end;
+    for (const f of findings) {
+      if (f.line < from || f.line > to || f.category !== "import_error" || f.severity === "warning") continue;
       f.severity = "warning";
       f.finalIncident = false;
     }

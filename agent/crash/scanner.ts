@@ -15,7 +15,7 @@ import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
 import { capturedLines, captureFormatOf, ESCAPE_SEQUENCES, learnCapturePrefix, FORMAT_HEAD_BYTES, FORMAT_TAIL_BYTES, repairCapture, withoutLearnedPrefix, type CaptureFormat, type LearnedPrefix } from "./capture-prefix.js";
-import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
+import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, demoteWarningMessageImports, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
 import { finalErrorFinding } from "./final-error.js";
@@ -825,6 +825,8 @@ export class FindingCollector {
     const parsed = parseLog(this.kept.lines);
     this.failure = parsed.failure;
     demoteCaughtExceptions(this.findings, this.kept, parsed.exceptions);
+    // An import failure a warning reported as the reason for a fallback (a custom op the library will do without).
+    demoteWarningMessageImports(this.findings, this.kept);
     // A NaN/Inf loss followed by ordinary finite records of the same key: a skipped step the run went on from.
     demoteRecoveredNaN(this.findings, this.kept);
     // An error the run printed, caught and went on from (fairseq skipping the batch that ran out of memory).

@@ -304,6 +304,28 @@ function isTerminal(lines: readonly string[], endLine: number): boolean {
 const IGNORED_HEAD = /^Exception ignored (?:in|while|on)\b|^Error in atexit\._run_exitfuncs/;
 
 /**
+ * Python's warnings.showwarning prints `file:lineno: Category: message`, then the warn call's source line two spaces
+ * in (`  warnings.warn(...)`, `  warn(...)` after `from warnings import warn`). A traceback can be the message: StyleGAN2-ADA's
+ * custom ops (and StyleGAN3, EG3D, MAT, their forks) catch a failed build of their CUDA plugin and warn `Failed to build
+ * CUDA kernels for upfirdn2d. Falling back to slow reference implementation. Details:\n\n` + traceback.format_exc().
+ */
+export const WARNING_SOURCE_ECHO = /^ {2}(?:warnings\.)?warn\(/;
+/** A warning header whose message introduces what follows (`... Details:`), as one that carries a traceback ends. */
+const WARNING_HEAD_INTRODUCING = /:\d+: [A-Z]\w*Warning: .*:\s*$/;
+
+/**
+ * Whether the traceback from `start` to `end` (line indexes) is a warning's message: the echo of the warn call follows
+ * its last line (a blank line between, the one a message ending in "\n" leaves), or a header introducing it precedes
+ * its head with the blank line of "Details:\n\n" between (the echo cut off by the excerpt). Any other warning header
+ * right above a traceback is no sign: a warning printed without its source line can precede the program's own crash.
+ */
+function isWarningMessage(lines: readonly string[], start: number, end: number): boolean {
+  const after = lines[end + 1]?.trim() === "" ? end + 2 : end + 1;
+  if (after < lines.length && WARNING_SOURCE_ECHO.test(lines[after]!)) return true;
+  return start >= 2 && lines[start - 1]!.trim() === "" && WARNING_HEAD_INTRODUCING.test(lines[start - 2]!);
+}
+
+/**
  * Where the output of a log's run ends: the index after its last line that is neither blank, nor a tool's
  * closing output (EXIT_REPORT: a tracker's summary, Slurm's notices, a CI verdict, a shell prompt), nor a tqdm
  * bar drawn again at a count it had, nor a traceback Python printed and ignored at interpreter exit (`Exception
@@ -440,6 +462,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
         e.chainKind = pend.kind;
         pendingChain.delete(prefix);
       }
+      markCaughtByWarning(lines, e);
       out.push(e);
       // A chain marker right after the message links the next traceback of this prefix to it.
       const kind = chainMarkerAfter(lines, e.endLine, prefix);
@@ -460,6 +483,7 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       if (e && !onlyFrames) {
         // The frames say it as well without the head: a finalizer's exception, or one raised at shutdown.
         markIgnoredByItsFrames(e, true);
+        markCaughtByWarning(lines, e);
         out.push(e);
         continue;
       }
@@ -572,6 +596,16 @@ function markIgnoredByItsFrames(e: ParsedException, headless: boolean): void {
   if (outer && AVAILABILITY_PROBE.test(outer.func)) {
     e.ignored = true;
     e.caughtBy = outer.func;
+  }
+}
+
+/** Marks a traceback that is a warning's message (isWarningMessage): the code that warned caught it and went on. */
+function markCaughtByWarning(lines: readonly string[], e: ParsedException): void {
+  if (e.cut || !isWarningMessage(lines, e.startLine, e.endLine)) return;
+  // traceback.format_exc() prints the whole chain: the exceptions it was raised from are the message too.
+  for (let x: ParsedException | undefined = e; x; x = x.chainedFrom) {
+    x.ignored = true;
+    x.caughtBy = "warnings.warn";
   }
 }
 
