@@ -186,6 +186,7 @@ test("rule errors name the file, the rule id and the field", () => {
     [{ version: 1, rules: [{ ...base, traits: ["explains_failure"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "explains_failure" is for warnings/],
     [{ version: 1, rules: [{ ...base, traits: ["recovers_above"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "recovers_above" is for warnings/],
     [{ version: 1, rules: [{ ...base, traits: ["peer_wait"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "peer_wait" is for timeouts/],
+    [{ version: 1, rules: [{ ...base, severity: "warning", traits: ["fatal_until_progress"] }] }, /rules\[0\] \(id bad_rule\)\.traits: trait "fatal_until_progress" is for findings that end a run/],
   ];
   for (const [data, re] of cases) {
     assert.throws(

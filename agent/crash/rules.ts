@@ -48,9 +48,12 @@ declare const TRAINSAFE_BUILTIN_RULE_BODIES: string;
  *   fatal finding of another rule just above it is the cause, whatever its role;
  * - `recovers_above`: a warning (severity `warning`) saying the run caught the error printed just
  *   above it and went on (fairseq's `ran out of memory ..., skipping batch` after THC's OOM line): the
- *   fatal findings of its category in the RECOVERED_ABOVE_LINES lines above it become warnings.
+ *   fatal findings of its category in the RECOVERED_ABOVE_LINES lines above it become warnings;
+ * - `fatal_until_progress`: a notice printed as the run starts that ends it only when it never got
+ *   going (torch's warning that the installed build has no kernels for a GPU, which a box with a second,
+ *   older card prints for the card the run does not use): training progress after it makes it history.
  */
-export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure", "self_abort", "recovers_above"] as const;
+export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure", "self_abort", "recovers_above", "fatal_until_progress"] as const;
 export type RuleTrait = (typeof RULE_TRAITS)[number];
 /** For each trait, the ids of the rules that have it. */
 export type RuleTraits = Readonly<Record<RuleTrait, ReadonlySet<string>>>;
@@ -340,6 +343,9 @@ function checkTraits(spec: RuleSpec, file: string, field: string): void {
     if (traits.includes(trait) && spec.severity !== "warning") {
       throw configError(file, `trait "${trait}" is for warnings (severity "warning"), not severity "${spec.severity}"`, field);
     }
+  }
+  if (traits.includes("fatal_until_progress") && spec.severity === "warning") {
+    throw configError(file, `trait "fatal_until_progress" is for findings that end a run (severity "fatal" or "error"), not a warning`, field);
   }
   if (traits.includes("peer_wait") && spec.category !== "timeout" && spec.category !== "nccl_error") {
     throw configError(file, `trait "peer_wait" is for timeouts and lost connections (category "timeout" or "nccl_error"), not "${spec.category}"`, field);

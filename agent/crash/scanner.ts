@@ -817,6 +817,11 @@ export class FindingCollector {
       const at = Math.max(-1, final.at(-1)!.line - this.kept.firstLine);
       if (at < this.kept.lines.length && goesOnAfter(this.kept.lines, at)) for (const f of final) f.finalIncident = false;
     }
+    // A start-up notice that ends the run only when it never got going (trait fatal_until_progress): training
+    // progress after it makes it history, whatever else the final incident holds.
+    for (const f of final) {
+      if (this.rules.traits.fatal_until_progress.has(f.ruleId) && goesOnAfter(this.kept.lines, f.line - this.kept.firstLine)) f.finalIncident = false;
+    }
     // A metric table whose loss column went NaN/Inf (a row says nothing to the per-line rules without
     // its header); before the fallback, which a rule-named cause in the final incident explains.
     const table = metricTableFinding(this.file, this.kept);
