@@ -58,8 +58,8 @@ export interface ScanOptions {
   chunkBytes?: number;
   /**
    * Whole-file scans of files from this size on run in parallel threads (default PARALLEL_MIN_BYTES
-   * of agent/crash/parallel-scan.ts; tests lower it); `threads` (default: the CPUs, at most 4; 1: no
-   * parallel scan) and, for tests, a worker code that fails.
+   * of agent/crash/parallel-scan.ts; tests lower it); `threads` (default: one per idle CPU, at most 4,
+   * scanThreadsFor in parallel-scan.ts; 1: no parallel scan) and, for tests, a worker code that fails.
    */
   parallel?: { minBytes?: number; threads?: number; workerCode?: string };
   /**
