@@ -73,9 +73,13 @@ const HELDOUT_MIN_ACCURACY = 0.99;
  * 91/102 = 89.2 %, one false alarm of 13 healthy logs; the same 91/102 with the crash engine of the session's start
  * (fa55d3f).
  * Studied from the twenty-third round (on its eleven misses, 2026-12-07 morning; items 480-): 99/102, no false alarm.
+ * `fresh15` (manifests zzn, zzo and zzp, collected 05:51-06:02 and audited by 06:06 UTC on 2026-12-07 by engineers
+ * who never ran the scanner; sealed until then) measured once at 06:49 (cd3b6bb): 82/88 = 93.2 %, no false alarm of
+ * 12 healthy logs; the same 82/88 with the crash engine of the session's start (ad26e9a).
+ * Studied from the twenty-fourth round (on its six misses, 2026-12-07 morning; items 540-): 88/88, no false alarm.
  * The gate fails below the latest figures, rounded down.
  */
-const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.96, fresh2: 0.96, fresh3: 0.93, fresh4: 0.93, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.96, fresh9: 1, fresh10: 0.98, fresh11: 0.99, fresh12: 0.98, fresh13: 0.97, fresh14: 0.97 };
+const BLIND_MIN_ACCURACY: Readonly<Record<string, number>> = { fresh: 0.96, fresh2: 0.96, fresh3: 0.93, fresh4: 0.93, fresh5: 0.89, fresh6: 0.98, fresh7: 0.99, fresh8: 0.96, fresh9: 1, fresh10: 0.98, fresh11: 0.99, fresh12: 0.98, fresh13: 0.97, fresh14: 0.97, fresh15: 1 };
 /** Below this many held-back entries the figure is not meaningful yet (the corpus is still being collected). */
 const HELDOUT_MIN_ENTRIES = 20;
 

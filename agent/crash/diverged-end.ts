@@ -24,6 +24,10 @@
  * and every step is skipped. A healthy fp16 start searches for its scale with a few halvings (lasnet#3
  * ends after three), and a run that goes on prints something else after them: no finding.
  *
+ * ESPnet skips an update whose grad norm is not finite and says so (`The grad norm is nan. Skipping updating the
+ * model.`): a log that ends in ten or more such notices, no finite loss or grad norm among or after them, is a run
+ * whose every step is skipped (espnet#5065).
+ *
  * Only when nothing else in the file's final incident is a crash finding (a rule's, the fallback's):
  * those say more.
  */
@@ -112,10 +116,51 @@ function apexScaleCollapseAtEnd(file: string, kept: KeptLines): CrashFinding | n
   return finding(file, kept, notices[0]!.at, "nan_loss_scale_collapse_at_end", `The log ends with ${count} fp16 overflows in a row, the loss scale halved each time down to ${final} with no step in between that succeeded: the gradients are Inf/NaN at every scale tried, every step is skipped and the run has diverged. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
 }
 
+/**
+ * ESPnet's notice for an update it skips because the grad norm is not finite: ESPnet2's trainer `The grad norm is nan.
+ * Skipping updating the model.` (older releases check only isnan; later ones print the value, nan or inf), ESPnet1's
+ * updater `grad norm is nan. Do not update model.`
+ */
+const SKIPPED_UPDATE = /\bgrad norm is (?:nan|inf)\. (?:Skipping updating the model|Do not update model)\b/i;
+/** A record that shows the run making progress: a finite grad norm or loss (the notices' stretch ends at it). */
+const FINITE_RECORD = /\b(?:grad[_ ]norm|loss)\b["']?\s*[:=]\s*["']?[-+]?\d/i;
+/** How close to the log's end (in other lines than notices and NOISE) the last notice must stand: the log ends in the stretch. */
+const SKIPPED_UPDATE_TAIL = 20;
+
+/**
+ * The log ends in ten or more skipped updates (SKIPPED_UPDATE) with no record of a finite loss or grad norm among or
+ * after them, or null. One such notice is a step the run drops (fp16's GradScaler overflowing at its start, one bad
+ * batch); ten in a row are what apexScaleCollapseAtEnd counts too (a GradScaler halving on each would have lost a
+ * factor of 1024): the gradients are NaN at every step and the model no longer changes (espnet#5065, every step
+ * skipped with the loss stuck at 0). Other records may stand between the notices (ESPnet's INFO lines of each step,
+ * a CTC warning that the batch got NaN gradients); a finite loss or grad norm among or after them ends the count.
+ */
+function skippedUpdatesAtEnd(file: string, kept: KeptLines): CrashFinding | null {
+  let last = -1;
+  let count = 0;
+  let seen = 0;
+  for (let i = kept.lines.length - 1; i >= 0; i--) {
+    const l = kept.lines[i]!;
+    if (NOISE.test(l)) continue;
+    if (SKIPPED_UPDATE.test(l)) {
+      if (last < 0) {
+        if (seen >= SKIPPED_UPDATE_TAIL) return null;
+        last = i;
+      }
+      count++;
+      continue;
+    }
+    if (FINITE_RECORD.test(l)) break;
+    seen++;
+  }
+  if (count < APEX_COLLAPSE_HALVINGS) return null;
+  return finding(file, kept, last, "nan_grad_norm_skipped_updates_at_end", `The log ends with ${count} updates skipped because the grad norm was NaN/Inf, and no finite loss or grad norm among or after them: every step's gradients are non-finite, so the model no longer changes (the loss may stay frozen) even if the process is still running. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf, empty or extreme samples (a loss that can be log(0) or divide by zero), or train in fp32/bf16; resume from a checkpoint before the first skipped update.`);
+}
+
 /** A nan_loss finding for a log that ends diverged, when no crash finding is in the final incident; or null. */
 export function divergedEndFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
   if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
-  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept) ?? apexScaleCollapseAtEnd(file, kept);
+  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept) ?? apexScaleCollapseAtEnd(file, kept) ?? skippedUpdatesAtEnd(file, kept);
 }
 
 /**

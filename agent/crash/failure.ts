@@ -505,11 +505,21 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
 ];
 
 /**
+ * Ray's dual exception class (`ray.exceptions.RayTaskError(APITimeoutError)`, the same name in IPython's head) is named
+ * after the exception the remote task raised: that one's type names the category, as it would unwrapped.
+ */
+const RAY_DUAL_TYPE = /^(?:[A-Za-z_]\w*\.)*Ray\w*Error\((?<cause>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\)$/;
+const wrappedType = (type: string): string => RAY_DUAL_TYPE.exec(type)?.groups!.cause ?? type;
+
+/**
  * A message that says the operation ran out of time, whatever generic type carried it; the time-out may name its
  * length (CARLA's client: "time-out of 100000ms while waiting for the simulator"), or the message may end in the
- * I/O operation that timed out (xgboost's rabit: "socket.h:170: Poll timeout").
+ * I/O operation that timed out (xgboost's rabit: "socket.h:170: Poll timeout"). An HTTP status that says a server or
+ * gateway ran out of time is the same: 504's reason phrase in any client's wording (requests' "504 Server Error: Gateway
+ * Time-out for url", which the Hub's HfHubHTTPError repeats; urllib's "HTTP Error 504: Gateway Timeout"; aiohttp's
+ * "504, message='Gateway Timeout'") and 408's with its code ("408 Client Error: Request Timeout for url").
  */
-const TIMED_OUT_MESSAGE = /\btimed out\b|\bdeadline exceeded\b|\btime-?out(?: of \d[\d.,]*\s?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?))? (?:waiting|expired|exceeded|reached|occurred|while)\b|\b(?:poll|connect|connection|read|write|recv|send|socket|accept|handshake|request|response|operation|I\/O) time-?out[.!]?\s*$/i;
+const TIMED_OUT_MESSAGE = /\btimed out\b|\bdeadline exceeded\b|\btime-?out(?: of \d[\d.,]*\s?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?))? (?:waiting|expired|exceeded|reached|occurred|while)\b|\b(?:poll|connect|connection|read|write|recv|send|socket|accept|handshake|request|response|operation|I\/O) time-?out[.!]?\s*$|\bgateway time-?out\b|\b408\b.{0,40}\brequest time-?out\b/i;
 
 /** Readers of checkpoints and state files: an end-of-file or unpickling error inside them is a broken file. */
 const CHECKPOINT_READER_FRAME = /[\\/]torch[\\/]serialization\.py$|[\\/]safetensors[\\/]|[\\/]pickle\.py$/;
@@ -757,7 +767,7 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // .../libgraphbolt_pytorch_2.3.0.so", ctypes' "Could not find module '...\\dgl.dll' (or one of its
   // dependencies)"): a missing shared library, like the loader's "cannot open shared object file".
   if (/(?:^|\.)FileNotFoundError$/.test(e.type) && NATIVE_LIBRARY_FILE.test(e.message.split("\n")[0]!)) return "import_error";
-  const byType = TYPE_CATEGORIES.find(([re]) => re.test(e.type))?.[1];
+  const byType = TYPE_CATEGORIES.find(([re]) => re.test(wrappedType(e.type)))?.[1];
   if (byType) return byType;
   // A generic exception (RuntimeError, Exception, a library's own) whose message says the wait or
   // request timed out: "Timeout waiting for ... to enter one of the conditions", "Futures timed out after".
@@ -825,7 +835,7 @@ function describeException(e: ParsedException, category: CrashCategory, reading?
     };
   }
   const shortType = e.type.replace(/^.*\./, "");
-  const hint = CATEGORY_HINTS[category] ?? HINTS.find(([re]) => re.test(e.type))?.[1] ?? "read the message and the innermost frame of your code";
+  const hint = CATEGORY_HINTS[category] ?? HINTS.find(([re]) => re.test(wrappedType(e.type)))?.[1] ?? "read the message and the innermost frame of your code";
   const parts = [`The run died of ${e.kind === "cpp" ? "C++ exception " : ""}${shortType}${msg ? `: ${msg}` : ""}.`];
   if (frame) parts.push(`Innermost frame of your code: ${frame.file}:${frame.line}${frame.func ? ` in ${frame.func}` : ""}.`);
   if (root !== e) {

@@ -541,7 +541,13 @@ export function parseExceptions(lines: readonly string[]): ParsedException[] {
       // A type and colon with nothing after them is an exception only when its message follows.
       if (!msgLines.length) continue;
       const prefix = raw.slice(0, raw.length - withoutRankPrefix(raw).length);
-      out.push({ kind: "python", type: bare.groups!.type!, message: msgLines.join("\n"), line: i, endLine: j - 1, startLine: i, frames: framesAfter(lines, j, consumed), prefix });
+      const e: ParsedException = { kind: "python", type: bare.groups!.type!, message: msgLines.join("\n"), line: i, endLine: j - 1, startLine: i, frames: framesAfter(lines, j, consumed), prefix };
+      out.push(e);
+      // An excerpt that begins after the first traceback's head still shows the chain: the exception line, then
+      // Python's marker, then the traceback raised from it (transformers#23228: requests' HTTPError, "The above
+      // exception was the direct cause ...", then IPython's HfHubHTTPError).
+      const kind = chainMarkerAfter(lines, e.endLine, prefix);
+      if (kind) pendingChain.set(prefix, { kind, from: e });
     }
   }
   return out;
@@ -739,8 +745,17 @@ function withoutRankPrefix(line: string): string {
   return m ? line.slice(m[0].length) : line;
 }
 
+/**
+ * Ray's exception line for a task that raised (`ray.exceptions.RayTaskError(APITimeoutError): ray::TaskRunner.run()
+ * (pid=..., ip=...)`): its dual class is named after the exception it wraps, and its message is the remote traceback
+ * Ray prints on the lines after it, down to that exception's own line.
+ */
+const RAY_DUAL_EXC = /^(?<type>(?:[a-z_]\w*\.)*Ray\w*Error\((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*\)): (?<msg>\S.*)$/;
+
 function parsePythonTraceback(lines: readonly string[], head: number, prefix: string, consumed: Set<number>): ParsedException | null {
   const frames: TraceFrame[] = [];
+  // Ray's exception line, when one stands between the frames: the remote traceback follows it.
+  let rayTask: { line: number; type: string; msg: string } | undefined;
   const limit = Math.min(lines.length, head + MAX_TRACEBACK_LINES);
   for (let i = head + 1; i < limit; i++) {
     const s0 = stripPrefix(lines[i]!, prefix);
@@ -766,6 +781,11 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
     // Not an exception line (some other log record): the traceback was cut; keep looking.
     if (!m) {
       if (frames.length === 0) continue;
+      const ray = RAY_DUAL_EXC.exec(body.trim());
+      if (ray) {
+        rayTask ??= { line: i, type: ray.groups!.type!, msg: ray.groups!.msg! };
+        continue;
+      }
       const loose = /^(?<type>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*): (?<msg>.*)$/.exec(body.trim());
       if (!loose) continue;
       return finishPython(lines, head, i, prefix, loose.groups!.type!, loose.groups!.msg ?? "", frames, consumed);
@@ -774,6 +794,11 @@ function parsePythonTraceback(lines: readonly string[], head: number, prefix: st
   }
   // The text ends inside the traceback (not the length limit): the failure is there, its type is not.
   if (limit === lines.length && frames.length > 0) {
+    // Cut inside Ray's remote traceback: Ray's line was printed, and its class names the exception the task raised.
+    if (rayTask) {
+      consumeOwn(lines, Math.max(0, head), lines.length - 1, prefix, consumed);
+      return { kind: "python", type: rayTask.type, message: rayTask.msg.trim(), line: rayTask.line, endLine: lines.length - 1, startLine: Math.max(0, head), frames, prefix };
+    }
     let last = lines.length - 1;
     while (last > head && !FRAME.test(stripPrefix(lines[last]!, prefix) ?? "")) last--;
     consumeOwn(lines, Math.max(0, head), lines.length - 1, prefix, consumed);
