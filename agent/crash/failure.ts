@@ -77,7 +77,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   // socket and collective timeouts or NCCL network errors the other ranks report are what they saw
   // when it went away, so they do not explain it (and must not outrank it).
   const finalCauses = counted.filter((f) => f.role === "cause" && f.finalIncident);
-  const rootRank = e !== null && launcher?.rank !== undefined && prefixRank(e.prefix, launcher);
+  const rootRank = e !== null && launcher?.rank !== undefined && !launcher.otherFailure && prefixRank(e.prefix, launcher);
   const peersOnly = waitedFor !== null || (rootRank && finalCauses.length > 0 && finalCauses.every((f) => PEER_CONSEQUENCES.has(f.category) && !inChain(f)));
   // Otherwise a rule that names a cause anywhere in the failure's incident explains it.
   if (finalCauses.length > 0 && !peersOnly) return null;
@@ -157,10 +157,11 @@ const SIGNAL_CATEGORIES: Readonly<Record<string, "process_killed" | "segfault">>
 
 function signalFinding(file: string, kept: KeptLines, l: LauncherReport, category: "process_killed" | "segfault"): CrashFinding {
   const who = l.rank !== undefined ? `rank ${l.rank}` : "a worker";
+  const named = l.otherFailure ? "among the failures (the table is cut before its root cause)" : "as the first failure; errors of other ranks after it are consequences";
   const suggestion =
     category === "process_killed"
-      ? `The launcher (${l.tool}) names ${who}, killed by SIGKILL, as the first failure; errors of other ranks after it are consequences. SIGKILL comes from outside: usually the kernel OOM killer or a container/cgroup memory limit (dmesg -T | grep -i oom; kubectl describe pod: OOMKilled), else a scheduler or operator. Reduce host memory use (DataLoader workers, in-memory datasets, CPU offload).`
-      : `The launcher (${l.tool}) names ${who}, dead of ${l.signal}, as the first failure; errors of other ranks after it are consequences. Enable faulthandler (PYTHONFAULTHANDLER=1) for that rank's native stack; check compiled extensions against the installed torch/CUDA and, for SIGBUS, the shared memory size (/dev/shm).`;
+      ? `The launcher (${l.tool}) names ${who}, killed by SIGKILL, ${named}. SIGKILL comes from outside: usually the kernel OOM killer or a container/cgroup memory limit (dmesg -T | grep -i oom; kubectl describe pod: OOMKilled), else a scheduler or operator. Reduce host memory use (DataLoader workers, in-memory datasets, CPU offload).`
+      : `The launcher (${l.tool}) names ${who}, dead of ${l.signal}, ${named}. Enable faulthandler (PYTHONFAULTHANDLER=1) for that rank's native stack; check compiled extensions against the installed torch/CUDA and, for SIGBUS, the shared memory size (/dev/shm).`;
   return keptLineFinding(file, kept, l.codeLine, { category, ruleId: "launcher_root_cause_signal", suggestion, signatureKey: `${l.tool} ${l.signal}`, priority: FALLBACK_PRIORITY });
 }
 

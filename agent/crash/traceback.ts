@@ -65,6 +65,11 @@ export interface LauncherReport {
   endLine: number;
   rank?: number;
   localRank?: number;
+  /**
+   * Read from torchrun's `Failures:` section, the table cut before its root cause: this rank failed, another one
+   * first, so its exceptions are not the failure's and the other ranks' errors are no consequences of its death.
+   */
+  otherFailure?: true;
   exitCode?: number;
   /** Signal name when the rank died of a signal (SIGKILL, SIGSEGV, ...). */
   signal?: string;
@@ -227,12 +232,12 @@ export function parseFailure(rawLines: readonly string[]): FailureReport | null 
 export function parseLog(rawLines: readonly string[]): ParsedLog {
   const lines = rawLines.map(normaliseLine);
   const exceptions = parseExceptions(lines);
-  const launcher = lastLauncherReport(lines);
+  const launcher = launcherReportOutside(lines, exceptions);
   let last: ParsedException | null = null;
   for (const e of exceptions) if (!WRAPPER_TYPES.test(e.type) && !e.ignored && !launcherTeardown(e)) last = e;
   // The launcher names the rank that failed first; the others' exceptions are consequences
   // (gloo/NCCL "connection closed" when that rank's process went away).
-  if (launcher?.rank !== undefined) {
+  if (launcher?.rank !== undefined && !launcher.otherFailure) {
     const ofRoot = exceptions.filter((e) => !WRAPPER_TYPES.test(e.type) && !e.ignored && prefixRank(e.prefix, launcher));
     if (ofRoot.length) last = ofRoot.at(-1)!;
   }
@@ -241,6 +246,23 @@ export function parseLog(rawLines: readonly string[]): ParsedLog {
   let endLine = Math.max(last?.endLine ?? -1, launcher?.endLine ?? -1);
   for (const e of exceptions) if (WRAPPER_TYPES.test(e.type)) endLine = Math.max(endLine, e.endLine);
   return { exceptions, failure: { exception: last, launcher, endLine, terminal: isTerminal(lines, endLine), exceptions } };
+}
+
+/**
+ * The last launcher summary that is not part of an exception the program ignored or caught: a CalledProcessError whose
+ * traceback a warning's message holds (torch's JIT build of a custom op, `ninja -v` returned non-zero, which StyleGAN's
+ * ops catch to fall back to a slow implementation) is no exit status of the run.
+ */
+function launcherReportOutside(lines: readonly string[], exceptions: readonly ParsedException[]): LauncherReport | null {
+  let report = lastLauncherReport(lines);
+  while (report) {
+    const at = report.line;
+    const inside = exceptions.find((e) => e.ignored && at >= e.startLine && at <= e.endLine);
+    if (!inside) return report;
+    // The run's own summary, if any, is above that exception.
+    report = lastLauncherReport(lines.slice(0, inside.startLine));
+  }
+  return null;
 }
 
 /** A traceback cut inside a launcher's own code (see LAUNCHER_FRAME). */
@@ -311,18 +333,25 @@ const IGNORED_HEAD = /^Exception ignored (?:in|while|on)\b|^Error in atexit\._ru
  */
 export const WARNING_SOURCE_ECHO = /^ {2}(?:warnings\.)?warn\(/;
 /** A warning header whose message introduces what follows (`... Details:`), as one that carries a traceback ends. */
-const WARNING_HEAD_INTRODUCING = /:\d+: [A-Z]\w*Warning: .*:\s*$/;
+const WARNING_HEAD_INTRODUCING = /^(?<file>.+?):\d+: [A-Z]\w*Warning: .*:\s*$/;
 
 /**
- * Whether the traceback from `start` to `end` (line indexes) is a warning's message: the echo of the warn call follows
- * its last line (a blank line between, the one a message ending in "\n" leaves), or a header introducing it precedes
- * its head with the blank line of "Details:\n\n" between (the echo cut off by the excerpt). Any other warning header
- * right above a traceback is no sign: a warning printed without its source line can precede the program's own crash.
+ * Whether the traceback `e` is a warning's message: the echo of the warn call follows
+ * its last line (a blank line between, the one a message ending in "\n" leaves, or two: traceback.format_exc() adds its
+ * own "\n" after an exception message that ends in one, as torch's `Error building extension '...': <ninja's output>`
+ * does), or a header introducing it precedes its head with the blank line of "Details:\n\n" between (the echo cut off
+ * by the excerpt). Without the echo, the traceback must also start in the header's file: format_exc() prints from the
+ * frame that caught the exception, where the warn call is, and a header printed without its source line (`<frozen
+ * importlib._bootstrap>:241: RuntimeWarning: ...:`) can precede the program's own crash. Any other warning header
+ * right above a traceback is no sign either.
  */
-function isWarningMessage(lines: readonly string[], start: number, end: number): boolean {
-  const after = lines[end + 1]?.trim() === "" ? end + 2 : end + 1;
+function isWarningMessage(lines: readonly string[], e: ParsedException): boolean {
+  let after = e.endLine + 1;
+  while (after < lines.length && after <= e.endLine + 2 && lines[after]!.trim() === "") after++;
   if (after < lines.length && WARNING_SOURCE_ECHO.test(lines[after]!)) return true;
-  return start >= 2 && lines[start - 1]!.trim() === "" && WARNING_HEAD_INTRODUCING.test(lines[start - 2]!);
+  const start = e.startLine;
+  const header = start >= 2 && lines[start - 1]!.trim() === "" ? WARNING_HEAD_INTRODUCING.exec(withoutRankPrefix(lines[start - 2]!)) : null;
+  return header !== null && e.frames[0]?.file === header.groups!.file;
 }
 
 /**
@@ -607,7 +636,7 @@ function markIgnoredByItsFrames(e: ParsedException, headless: boolean): void {
 
 /** Marks a traceback that is a warning's message (isWarningMessage): the code that warned caught it and went on. */
 function markCaughtByWarning(lines: readonly string[], e: ParsedException): void {
-  if (e.cut || !isWarningMessage(lines, e.startLine, e.endLine)) return;
+  if (e.cut || !isWarningMessage(lines, e)) return;
   // traceback.format_exc() prints the whole chain: the exceptions it was raised from are the message too.
   for (let x: ParsedException | undefined = e; x; x = x.chainedFrom) {
     x.ignored = true;
@@ -1041,13 +1070,14 @@ function isTableEntryHead(line: string): boolean {
 
 /**
  * The `Failures:` section of torchrun's table, read when the log or the excerpt stops before the root cause: the
- * ranks it lists failed too (`<NO_OTHER_FAILURES>` lists none: no report, the root cause is below).
+ * ranks it lists failed too, but after the root cause (torchrun lists every failure but the earliest there), so the
+ * report names none as the first (`otherFailure`); `<NO_OTHER_FAILURES>` lists none: no report, the root cause is below.
  */
 function torchrunFailures(lines: readonly string[], at: number): LauncherReport | null {
   const next = lines.slice(at + 1, at + 3).find((s) => s.trim());
   if (next === undefined || !isTableEntryHead(next)) return null;
   const r = torchrunRootCause(lines, at);
-  return r.exitCode === undefined ? null : r;
+  return r.exitCode === undefined ? null : { ...r, otherFailure: true };
 }
 
 function withSignal(r: LauncherReport): LauncherReport {
