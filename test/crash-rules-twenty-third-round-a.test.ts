@@ -107,10 +107,11 @@ describe("twenty-third round (part A): whole entries", () => {
     const skip = "| WARNING: ran out of memory, skipping batch";
     // Alone at the end of a log.
     assert.equal((await primaryOf("thc-alone.log", `${lines[0]}\n${thc}\n`))?.category, "cuda_oom");
-    // The notice too far below it (another error's caught OOM is not this one).
-    const far = [thc, "| epoch 001:   1%| 8/820", "| epoch 001:   1%| 9/820", "| epoch 001:   1%| 10/820", "| epoch 001:   1%| 11/820", skip].join("\n");
+    // The notice too far below it (another error's caught OOM is not this one): more than RECOVERED_ABOVE_LINES (8)
+    // rows, a window that also holds a message and its notice hard-wrapped at 80 columns (zzt minkowskiengine-359).
+    const far = [thc, ...Array.from({ length: 8 }, (_, i) => `| epoch 001:   1%| ${8 + i}/820`), skip].join("\n");
     assert.deepEqual(await primaryOf("thc-far.log", `${far}\n`), { category: "cuda_oom", ruleId: "cuda_oom_generic" });
-    // Within three lines: recovered.
+    // Just below it: recovered.
     assert.equal(await primaryOf("thc-near.log", `${thc}\n${skip}\n| epoch 001:   1%| 9/820\n`), null);
   });
 });

@@ -947,8 +947,12 @@ function assemble(perFile: FileOutcome[], exitFailed = false): ScanResult {
   return { primary: perFile.length ? choosePrimary(eligible, perFile[0]!.collector.rules.traits) : null, findings, files };
 }
 
-/** How far above a `recovers_above` warning the error it recovered from may be printed (THC's OOM line, then fairseq's notice). */
-export const RECOVERED_ABOVE_LINES = 3;
+/**
+ * How far above a `recovers_above` warning the error it recovered from may be printed (THC's OOM line, then fairseq's
+ * notice; a logger's traceback line between them): 8 rows, because a capture that hard-wraps at 80 columns splits a
+ * timestamped OOM message and the notice over several rows each (crash-corpus zzt minkowskiengine-359 wrapped: 5 apart).
+ */
+export const RECOVERED_ABOVE_LINES = 8;
 
 /**
  * A warning of a `recovers_above` rule says the run caught the error printed just above it and went on:
