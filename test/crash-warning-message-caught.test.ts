@@ -74,3 +74,17 @@ test("a warning header ending in ':' without its source line, right above the pr
   const generic = text.replace(/RuntimeError: CUDA out of memory.*/, "KeyError: 'image'");
   assert.equal((await primaryOf("frozen-warning-then-keyerror.log", generic))?.category, "python_exception");
 });
+
+test("an import failure quoted in a warning's message is no crash with one or two blank lines before the echo (one rule for both readers)", async () => {
+  for (const blanks of [1, 2]) {
+    const text = [
+      "/workspace/stylegan2-ada-pytorch/torch_utils/custom_ops.py:117: UserWarning: Failed to build CUDA kernels for upfirdn2d. Falling back to slow reference implementation. Details:",
+      "No module named 'upfirdn2d_plugin'",
+      ...Array.from({ length: blanks }, () => ""),
+      "  warnings.warn('Failed to build CUDA kernels for upfirdn2d. Falling back to slow reference implementation. Details:\\n\\n' + traceback.format_exc())",
+      ...Array.from({ length: 6 }, (_, i) => `tick ${i + 1}     kimg ${(i + 1) * 4}.0     time 3m 12s     sec/tick 30.1     maxGPU 7.12`),
+      "",
+    ].join("\n");
+    assert.equal(await primaryOf(`import-quoted-${blanks}.log`, text), null, `${blanks} blank line(s)`);
+  }
+});

@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, normaliseLine, prefixRank, WARNING_SOURCE_ECHO, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, MAX_BLANKS_BEFORE_ECHO, normaliseLine, prefixRank, WARNING_SOURCE_ECHO, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
@@ -289,7 +289,8 @@ export function demoteWarningMessageImports(findings: readonly CrashFinding[], k
   const lines = kept.lines;
   for (let echo = 0; echo < lines.length; echo++) {
     if (!WARNING_SOURCE_ECHO.test(lines[echo]!)) continue;
-    const end = echo >= 1 && lines[echo - 1]!.trim() === "" ? echo - 2 : echo - 1;
+    let end = echo - 1;
+    while (end >= 0 && echo - 1 - end < MAX_BLANKS_BEFORE_ECHO && lines[end]!.trim() === "") end--;
     let start = end;
     while (start >= 0 && end - start < MAX_WARNING_MESSAGE_LINES && lines[start]!.trim() && !WARNING_HEAD.test(lines[start]!)) start--;
     const from = kept.firstLine + start + 1;

@@ -332,6 +332,11 @@ const IGNORED_HEAD = /^Exception ignored (?:in|while|on)\b|^Error in atexit\._ru
  * CUDA kernels for upfirdn2d. Falling back to slow reference implementation. Details:\n\n` + traceback.format_exc().
  */
 export const WARNING_SOURCE_ECHO = /^ {2}(?:warnings\.)?warn\(/;
+/**
+ * Blank lines between a warning's message and the echo of its warn call: one after a message that ends in "\n", two
+ * when traceback.format_exc() adds its own after an exception message ending in one (see isWarningMessage).
+ */
+export const MAX_BLANKS_BEFORE_ECHO = 2;
 /** A warning header whose message introduces what follows (`... Details:`), as one that carries a traceback ends. */
 const WARNING_HEAD_INTRODUCING = /^(?<file>.+?):\d+: [A-Z]\w*Warning: .*:\s*$/;
 
@@ -347,7 +352,7 @@ const WARNING_HEAD_INTRODUCING = /^(?<file>.+?):\d+: [A-Z]\w*Warning: .*:\s*$/;
  */
 function isWarningMessage(lines: readonly string[], e: ParsedException): boolean {
   let after = e.endLine + 1;
-  while (after < lines.length && after <= e.endLine + 2 && lines[after]!.trim() === "") after++;
+  while (after < lines.length && after <= e.endLine + MAX_BLANKS_BEFORE_ECHO && lines[after]!.trim() === "") after++;
   if (after < lines.length && WARNING_SOURCE_ECHO.test(lines[after]!)) return true;
   const start = e.startLine;
   const header = start >= 2 && lines[start - 1]!.trim() === "" ? WARNING_HEAD_INTRODUCING.exec(withoutRankPrefix(lines[start - 2]!)) : null;
