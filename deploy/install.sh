@@ -266,15 +266,32 @@ fi
 # (docs/benchmarks.md, start-up, 2026-12-07 05:51). Other commands run few regexps, and any V8 option
 # makes node compile the built-in modules it loads without their code cache (+1-2 ms; the ES module
 # commands +9 ms). bench/startup.bench.ts (launcherOptions) measures the commands as run here.
+# V8's options are no stable interface: a node whose V8 lacks one (renamed or removed in a later V8,
+# or a build without that compiler) refuses to start with it ("bad option", exit 9), which would break
+# the command for a few milliseconds' gain. So each option is tried here, once, with the node the
+# launcher runs, and the launcher gets only those it accepted.
+accepted_v8_options() {
+  local kept="" option
+  for option in "$@"; do
+    if "$NODE_BIN" "$option" -e 0 >/dev/null 2>&1; then kept+=" $option"; fi
+  done
+  printf '%s' "$kept"
+}
+scan_options=$(accepted_v8_options --no-regexp-tier-up)
+check_options=$scan_options$(accepted_v8_options --no-sparkplug)
+option_cases=""
+if [[ -n $check_options ]]; then
+  option_cases+="    \"check \"*) exec '$NODE_BIN'$check_options $PREFIX/dist/trainsafe.cjs \"\$@\" ;;"$'\n'
+fi
+if [[ -n $scan_options ]]; then
+  option_cases+="    \"crash scan\") exec '$NODE_BIN'$scan_options $PREFIX/dist/trainsafe.cjs \"\$@\" ;;"$'\n'
+fi
+if [[ -n $option_cases ]]; then option_cases="  case \"\$1 \$2\" in"$'\n'"$option_cases  esac"$'\n'; fi
 cat >"$WORK/launcher" <<EOF
 #!/bin/sh
 # trainsafe launcher, $MARKER
 if [ -f $PREFIX/dist/trainsafe.cjs ]; then
-  case "\$1 \$2" in
-    "check "*) exec '$NODE_BIN' --no-regexp-tier-up --no-sparkplug $PREFIX/dist/trainsafe.cjs "\$@" ;;
-    "crash scan") exec '$NODE_BIN' --no-regexp-tier-up $PREFIX/dist/trainsafe.cjs "\$@" ;;
-  esac
-  exec '$NODE_BIN' $PREFIX/dist/trainsafe.cjs "\$@"
+${option_cases}  exec '$NODE_BIN' $PREFIX/dist/trainsafe.cjs "\$@"
 fi
 exec '$NODE_BIN' $PREFIX/bin/trainsafe.js "\$@"
 EOF

@@ -233,6 +233,54 @@ test("install.sh --root: twice = same tree; configs kept; --update-config; unins
   }
 });
 
+/** A stand-in node that refuses `refused` as node does an option its V8 lacks, and runs the real node otherwise. */
+function refusingNode(dir: string, refused: readonly string[]): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "node");
+  const cases = refused.map((o) => `    ${o}) echo "$0: bad option: $a" >&2; exit 9 ;;\n`).join("");
+  fs.writeFileSync(file, `#!/bin/sh\nfor a in "$@"; do\n  case $a in\n${cases}  esac\ndone\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  return file;
+}
+
+test("install.sh gives the launcher only the V8 options the installed node accepts", (t) => {
+  const dir = tempDir(t, "trainsafe-install-v8-");
+  const root = path.join(dir, "root");
+  const args = ["--root", root, "--role", "agent", "--base-dir", "/srv/t", "--agent-user", "alice"];
+  const launcherFile = path.join(root, "usr/local/bin/trainsafe");
+  // The launcher as installed, run from the --root folder (its paths name /opt/trainsafe).
+  const runLauncher = (...argv: string[]) => {
+    const inRoot = path.join(dir, "launcher-in-root");
+    fs.writeFileSync(inRoot, fs.readFileSync(launcherFile, "utf8").replaceAll("/opt/trainsafe/", `${root}/opt/trainsafe/`));
+    return spawnSync("sh", [inRoot, ...argv], { encoding: "utf8", cwd: dir, env: { ...process.env, XDG_CACHE_HOME: path.join(dir, "cache") } });
+  };
+
+  // A node without Sparkplug's option: `check` keeps the regexp option only, and runs.
+  const noSparkplug = refusingNode(path.join(dir, "no-sparkplug"), ["--no-sparkplug"]);
+  assert.equal(spawnSync(noSparkplug, ["--no-sparkplug", "-e", "0"]).status, 9, "the stand-in refuses the option");
+  const first = install([...args, "--node", noSparkplug]);
+  assert.equal(first.status, 0, first.stderr);
+  const bundle = (options: string) => `exec '${noSparkplug}'${options} /opt/trainsafe/dist/trainsafe.cjs "$@"`;
+  const withRegexpOption = fs.readFileSync(launcherFile, "utf8");
+  const expected = `  case "$1 $2" in\n    "check "*) ${bundle(" --no-regexp-tier-up")} ;;\n    "crash scan") ${bundle(" --no-regexp-tier-up")} ;;\n  esac\n  ${bundle("")}\n`;
+  assert.ok(withRegexpOption.includes(expected), withRegexpOption);
+  const list = runLauncher("check", "--list");
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /^crashes +recent crashes$/m);
+
+  // A node that refuses both: every command runs the bundle with plain node (the program is up to date:
+  // only the launcher changes).
+  const neither = refusingNode(path.join(dir, "neither"), ["--no-sparkplug", "--no-regexp-tier-up"]);
+  const second = install([...args, "--node", neither]);
+  assert.equal(second.status, 0, second.stderr);
+  const launcher = fs.readFileSync(launcherFile, "utf8");
+  assert.doesNotMatch(launcher, /--no-|case/);
+  assert.match(launcher, /^if \[ -f \/opt\/trainsafe\/dist\/trainsafe\.cjs \]; then\n {2}exec '[^']*\/neither\/node' \/opt\/trainsafe\/dist\/trainsafe\.cjs "\$@"\nfi\n/m);
+  for (const argv of [["check", "--list"], ["crash", "scan", "--help"]]) {
+    const r = runLauncher(...argv);
+    assert.equal(r.status, 0, `${argv.join(" ")}: ${r.stderr}`);
+  }
+});
+
 test("install.sh refuses bad options and bad settings before changing anything", (t) => {
   const dir = tempDir(t, "trainsafe-install-bad-");
   const root = path.join(dir, "root");
