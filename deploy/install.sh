@@ -263,7 +263,10 @@ fi
 # on its first run instead of to bytecode first (whose optimising pass costs more than the machine
 # code) and to machine code again on its second run; ~2-3 ms of their start. `check`, whose work is
 # cold code run a few times, also runs without V8's baseline compiler (Sparkplug): ~2 ms
-# (docs/benchmarks.md, start-up, 2026-12-07 05:51). Other commands run few regexps, and any V8 option
+# (docs/benchmarks.md, start-up, 2026-12-07 05:51), and gives a function its feedback vector (the
+# inline caches' memory) once it has run 1000 times its bytecode's size, not 8 times: most of its
+# functions run once or a few times, where filling the caches costs more than they save; ~1-1.5 ms
+# (2026-12-07 09:10). Other commands run few regexps, and any V8 option
 # makes node compile the built-in modules it loads without their code cache (+1-2 ms; the ES module
 # commands +9 ms). bench/startup.bench.ts (launcherOptions) measures the commands as run here.
 # V8's options are no stable interface: a node whose V8 lacks one (renamed or removed in a later V8,
@@ -278,7 +281,7 @@ accepted_v8_options() {
   printf '%s' "$kept"
 }
 scan_options=$(accepted_v8_options --no-regexp-tier-up)
-check_options=$scan_options$(accepted_v8_options --no-sparkplug)
+check_options=$scan_options$(accepted_v8_options --no-sparkplug --interrupt-budget-factor-for-feedback-allocation=1000)
 option_cases=""
 if [[ -n $check_options ]]; then
   option_cases+="    \"check \"*) exec '$NODE_BIN'$check_options $PREFIX/dist/trainsafe.cjs \"\$@\" ;;"$'\n'
