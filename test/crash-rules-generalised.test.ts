@@ -86,7 +86,9 @@ const families: Family[] = [
       ["https://github.com/open-mpi/ompi/issues/2661", "mpirun noticed that process rank 0 with PID 21183 on node host01 exited on signal 9 (Killed)."],
     ],
     nearMiss: [
-      ["mpiexec noticed that process rank 0 with PID 10313 on node proton exited on signal 6 (Aborted).", null],
+      // SIGABRT is no kill; since the fifth enumeration round (docs/crash-accuracy.md item 602) it is an abort with
+      // nothing before it, segfault_abort_exit (a symptom at -3), as torchrun's exitcode -6 is.
+      ["mpiexec noticed that process rank 0 with PID 10313 on node proton exited on signal 6 (Aborted).", "segfault_abort_exit"],
       ["mpirun noticed that process rank 0 with PID 0 on node x exited on signal 11 (Segmentation fault).", "segfault_signal"],
     ],
   },

@@ -967,7 +967,7 @@ function parseTerminate(lines: readonly string[], head: number, type: string): P
 
 const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
 
-const LAUNCHER_TEXTS = [" detected that one or more processes exited with non-zero status", "Root Cause", "exits with return code = ", "CalledProcessError: Command ", "srun: error: ", "Process finished with exit code ", "Command exited with non-zero status ", "failed (exitcode: ", "Failures:"];
+const LAUNCHER_TEXTS = [" detected that one or more processes exited with non-zero status", "Root Cause", "exits with return code = ", "CalledProcessError: Command ", "srun: error: ", "Process finished with exit code ", "Command exited with non-zero status ", " failed with return code list: [", "failed (exitcode: ", "Failures:"];
 
 /** The last launcher summary in `lines`, or null. */
 export function lastLauncherReport(lines: readonly string[]): LauncherReport | null {
@@ -1000,9 +1000,10 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
       }
       return withSignal(r);
     }
-    // Slurm, PyCharm and GNU time reporting a process's exit status (the traceback, if any, is above).
+    // Slurm, PyCharm, GNU time and SkyPilot (`ERROR: Job 439 failed with return code list: [1]`, the first node's
+    // code) reporting a process's exit status (the traceback, if any, is above).
     const srun = /srun: error: \S+: tasks? (?<task>\d+)[\d,-]*: Exited with exit code (?<code>\d+)/.exec(l);
-    const plain = srun ? null : (/Process finished with exit code (?<code>-?\d+)/.exec(l) ?? /Command exited with non-zero status (?<code>\d+)/.exec(l));
+    const plain = srun ? null : (/Process finished with exit code (?<code>-?\d+)/.exec(l) ?? /Command exited with non-zero status (?<code>\d+)/.exec(l) ?? /\bJob \d+ failed with return code list: \[(?<code>-?\d+)/.exec(l));
     const exit = srun ?? plain;
     if (exit) {
       const code = Number(exit.groups!.code);
