@@ -561,11 +561,28 @@ function chainCategory(e: ParsedException): { category: CrashCategory; reading?:
   // something else was raised while handling (a DataLoader finding its worker dead) is not what ended the run.
   if (QUEUE_EMPTY.test(e.type) && e.frames.some((f) => TIMED_QUEUE_GET.test(f.code ?? ""))) return { category: "timeout" };
   // No type names a cause: the words of the chain's messages may (oldest first, like the types).
-  for (const x of chainOf(e)) {
+  const chain = chainOf(e);
+  for (const [i, x] of chain.entries()) {
     const reading = readExceptionMessage(x);
-    if (reading) return { category: reading.category, reading };
+    if (!reading) continue;
+    // A loader's "failed to load the checkpoint" raised while handling a checkpoint that is not there (Tacotron-2#325:
+    // TensorFlow found no checkpoint state in the folder): the path is wrong, no file is broken.
+    if (reading.category === "checkpoint_corrupt" && chain.slice(0, i).some(isMissingFile)) return { category: "python_exception" };
+    return { category: reading.category, reading };
   }
   return { category: "python_exception" };
+}
+
+/**
+ * TensorFlow's `tf.train.get_checkpoint_state(dir)` returns None when the folder holds no checkpoint state, so the
+ * idiom `get_checkpoint_state(dir).model_checkpoint_path` fails on the attribute.
+ */
+const NO_CHECKPOINT_STATE = /^'NoneType' object has no attribute 'model_checkpoint_path'/;
+
+/** An exception that says a file or checkpoint is not there (not that it is broken); TensorFlow's NotFoundError included. */
+function isMissingFile(x: ParsedException): boolean {
+  const first = x.message.split("\n")[0]!;
+  return /(?:^|\.)(?:FileNotFound|NotFound)Error$/.test(x.type) || MISSING_FILE_WORDS.test(first) || NO_CHECKPOINT_STATE.test(first);
 }
 
 /** What an exception's message names (readExceptionMessage): the category and, for the suggestion, in words. */
