@@ -141,6 +141,33 @@ const zlibCrc32Only = {
 };
 
 /**
+ * node:module in the launcher and the local commands' scripts: what they use of it is createRequire,
+ * which is the CommonJS loader's Module.createRequire; node:module's own module is that class with more
+ * attached, and loading it compiles node's ES module loader and source map modules. Under the V8 options
+ * the launcher gives `check` and `crash scan`, node refuses its built-in code cache for a module loaded
+ * after start, so those cost ~1 ms of CPU at every run (docs/benchmarks.md, start-up, 2026-12-07 09:40).
+ * The facade takes the class from the main module, the launcher (`require.main.constructor`), and
+ * requires node:module only where there is none (a script loaded as a module in a worker thread). A named
+ * import other than createRequire fails the build.
+ */
+const moduleClassOnly = {
+  name: "module-class-only",
+  setup(b) {
+    // The facade's own require() of node:module, and the packages' imports, resolve as usual.
+    b.onResolve({ filter: /^node:module$/ }, (a) => (a.namespace === "module-class-only" || a.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { path: a.path, namespace: "module-class-only" }));
+    b.onLoad({ filter: /.*/, namespace: "module-class-only" }, () => ({
+      contents: [
+        "const main = require.main?.constructor;",
+        'const Module = typeof main?.createRequire === "function" ? main : require("node:module");',
+        "export const createRequire = (from) => Module.createRequire(from);",
+      ].join("\n"),
+      loader: "js",
+      resolveDir: root,
+    }));
+  },
+};
+
+/**
  * node:fs, node:path and node:os once per local script: esbuild turns each source file's import of a
  * built-in into a copy of the module's namespace (`__toESM`, a getter per member: node:fs has 104), made
  * when that file's module is first used; the checks' script made 25 of them at every `check` (~0.75 ms of
@@ -293,7 +320,7 @@ await build({
   define: { "import.meta": "__trainsafeImportMeta", ...builtinRules, TRAINSAFE_CHECKS_WORKER: JSON.stringify("./checks-worker.module.cjs") },
   banner: { js: 'var __trainsafeImportMeta = { get url() { return require("node:url").pathToFileURL(__filename.replace(/\\.cjs$/, ".module.cjs")).href; } };' },
   logLevel: "warning",
-  plugins: [englishZodLocaleOnly, commanderLazyChildProcess, lazyZod, lazyModules, zlibCrc32Only, builtinsOnce, localEntry],
+  plugins: [englishZodLocaleOnly, commanderLazyChildProcess, lazyZod, lazyModules, zlibCrc32Only, builtinsOnce, moduleClassOnly, localEntry],
 });
 // zod for the local commands' scripts, loaded only when one needs it (lazyZod above); English only.
 await build({
@@ -436,6 +463,7 @@ const localScript = (c, extra) => {
 await build({
   entryPoints: { trainsafe: path.join(root, "cli", "launch.cts") },
   ...CJS_SCRIPT,
+  plugins: [moduleClassOnly],
   define: {
     TRAINSAFE_LOCAL_SCRIPTS: JSON.stringify({
       ...Object.fromEntries(Object.entries(LOCAL_COMMANDS).map(([c, subcommands]) => [c, localScript(c, { subcommands })])),

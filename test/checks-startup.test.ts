@@ -110,11 +110,11 @@ test("a first check that compiled little (--only disk, an empty folder) leaves a
   }
 });
 
-test("check loads neither node:crypto, perf_hooks, worker_threads nor node:os (~4, ~2, ~0.4 and ~0.1 ms of its CPU) and still saves the progress check's state", () => {
+test("check loads neither node:crypto, perf_hooks, worker_threads, node:os nor node:module (~4, ~2, ~0.4, ~0.1 and ~0.9 ms of its CPU) and still saves the progress check's state", () => {
   const base = path.join(tmp, "training-modules");
   fs.cpSync(path.join(ROOT, "examples", "training"), base, { recursive: true });
   const probe = path.join(tmp, "modules-probe.cjs");
-  fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\nloaded: ${JSON.stringify(["crypto", "perf_hooks", "worker_threads", "os"].filter((m) => process.moduleLoadList.includes(`NativeModule ${m}`)))}\\n`));\n');
+  fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeSync(2, `\\nloaded: ${JSON.stringify(["crypto", "perf_hooks", "worker_threads", "os", "module"].filter((m) => process.moduleLoadList.includes(`NativeModule ${m}`)))}\\n`));\n');
   const stateFile = path.join(base, ".trainsafe", "check_state.json");
   fs.rmSync(stateFile, { force: true });
   const r = spawnSync(process.execPath, ["-r", probe, path.join(dist, "trainsafe.cjs"), "check", "--base-dir", base], { encoding: "utf8", cwd: tmp });
