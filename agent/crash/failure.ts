@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, MAX_BLANKS_BEFORE_ECHO, normaliseLine, prefixRank, WARNING_SOURCE_ECHO, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, normaliseLine, prefixRank, warnEchoFollows, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
@@ -251,6 +251,33 @@ export function demoteSpawnChildErrors(findings: readonly CrashFinding[], kept: 
 }
 
 /**
+ * Errors other ranks printed when the launcher names the rank that failed first (torchrun's `Root Cause (first observed
+ * failure)`) and the log holds that rank's own exception under its tag (`[rank1]: `): whatever the others printed, even
+ * last and even an error a rule names (an OOM of their own as they went down), is not what the launcher reports as the
+ * first failure, so rule findings on their exceptions' lines become symptoms ranked below every other. Untagged
+ * tracebacks cannot be told apart and stay as they are. Changes `findings` in place.
+ */
+export function demoteOtherRanksErrors(findings: readonly CrashFinding[], kept: KeptLines, report: FailureReport): void {
+  const { launcher, exception } = report;
+  if (!launcher || launcher.rank === undefined || launcher.otherFailure || !exception || !prefixRank(exception.prefix, launcher)) return;
+  for (const x of report.exceptions) {
+    if (!RANK_TAG.test(x.prefix) || prefixRank(x.prefix, launcher)) continue;
+    const from = kept.firstLine + x.startLine;
+    const to = kept.firstLine + x.endLine;
+    for (const f of findings) {
+      if (f.line < from || f.line > to || f.severity === "warning") continue;
+      f.role = "symptom";
+      f.priority = OTHER_RANK_PRIORITY;
+    }
+  }
+}
+
+/** As low as a spawned child's errors (SPAWN_CHILD_PRIORITY): below every symptom, since the root rank's failure explains them. */
+const OTHER_RANK_PRIORITY = -4;
+/** A prefix that names a rank (prefixRank reads the same forms). */
+const RANK_TAG = /\[(?:rank|default)?\d+\]|^\s*\d+: $/;
+
+/**
  * An exception that ended nothing: one a catching code logged (`ParsedException.caughtBy`: an
  * availability probe that answered False, as xformers does for a missing or mismatched Triton on
  * every start), or one Python printed and ignored (`ignored`: "Exception ignored in", a finalizer,
@@ -279,18 +306,16 @@ const MAX_WARNING_MESSAGE_LINES = 80;
 /**
  * An import failure a library reported in a warning's message and went on from (a fallback): StyleGAN2-ADA's custom ops
  * warn `... Falling back to slow reference implementation. Details:\n\n` + str(exc), so `No module named
- * 'upfirdn2d_plugin'` stands alone on the line above the echo of the warn call (traceback.ts WARNING_SOURCE_ECHO). The
- * message is the lines above that echo (one blank line allowed between, left by a message ending in "\n") back to the
- * warning's header or a blank line. Only import_error findings: other warnings name failures to come (torch's `... with
+ * 'upfirdn2d_plugin'` stands alone on the line above the echo of the warn call. The message ends at the line that
+ * echo closes (traceback.ts warnEchoFollows: blank lines between, left by a message ending in "\n") and goes back to
+ * the warning's header or a blank line. Only import_error findings: other warnings name failures to come (torch's `... with
  * CUDA capability sm_120 is not compatible with the current PyTorch installation`) or resources that ran out; a
  * traceback in the message is traceback.ts's (caught, demoted by demoteCaughtExceptions). Changes `findings` in place.
  */
 export function demoteWarningMessageImports(findings: readonly CrashFinding[], kept: KeptLines): void {
   const lines = kept.lines;
-  for (let echo = 0; echo < lines.length; echo++) {
-    if (!WARNING_SOURCE_ECHO.test(lines[echo]!)) continue;
-    let end = echo - 1;
-    while (end >= 0 && echo - 1 - end < MAX_BLANKS_BEFORE_ECHO && lines[end]!.trim() === "") end--;
+  for (let end = 0; end < lines.length; end++) {
+    if (!lines[end]!.trim() || !warnEchoFollows(lines, end)) continue;
     let start = end;
     while (start >= 0 && end - start < MAX_WARNING_MESSAGE_LINES && lines[start]!.trim() && !WARNING_HEAD.test(lines[start]!)) start--;
     const from = kept.firstLine + start + 1;
@@ -300,6 +325,66 @@ export function demoteWarningMessageImports(findings: readonly CrashFinding[], k
       f.severity = "warning";
       f.finalIncident = false;
     }
+  }
+}
+
+/** torch's exception for a JIT build that failed (torch.utils.cpp_extension `_run_ninja_build`), in a message or a notice. */
+const JIT_BUILD_FAILED = /\bError building extension '/;
+/** ninja's first build step (`[1/3] c++ ...`; torch runs `ninja -v`, which prints each command): where a build's output begins. */
+const NINJA_FIRST_STEP = /\[1\/\d+\] /;
+/** ninja's last line after a step failed: where a build's output ends. */
+const NINJA_STOPPED = /\bninja: build stopped: subcommand failed\./;
+/** How many lines a failed build's output may take (each failed step's command and compiler errors). */
+const MAX_BUILD_OUTPUT_LINES = 400;
+/** Lines between a build's output and the caught traceback of its failure: the warning's header, the blank line of "Details:\n\n". */
+const MAX_LINES_BUILD_TO_TRACEBACK = 4;
+/**
+ * A library's notice that it goes on without a custom kernel that did not build or load, followed by the error:
+ * transformers' `logger.warning(f"Could not load the custom kernel for multi-scale deformable attention: {e}")`
+ * (Deformable DETR, DETA, Grounding DINO, MRA, YOSO), whose `{e}` is a missing `.so` or, when the build failed,
+ * `Error building extension '...': ` and ninja's output on the lines after it.
+ */
+const KERNEL_FALLBACK_NOTICE = /\bCould not load the custom kernel for [\w -]+: /;
+
+/**
+ * Compiler errors of a JIT build (torch.utils.cpp_extension.load) that the program reported and went on from: the
+ * library fell back to code without the kernel, so `fatal error: cuda_runtime.h: No such file or directory` ended
+ * nothing. Two shapes: (1) a build run with `verbose=True` (StyleGAN2-ADA's `verbosity = 'full'`) prints ninja's output
+ * itself, from `[1/N] ...` to `ninja: build stopped: subcommand failed.`, right above the caught traceback of its
+ * `RuntimeError: Error building extension '...'` (a warning's message, demoted by demoteCaughtExceptions); (2) a notice
+ * (KERNEL_FALLBACK_NOTICE) quotes the error on its line, and ninja's output after it when the build failed. The
+ * import_error findings on those lines become warnings outside the final incident. A build failure nothing caught
+ * keeps its exception line (import_native_library's `RuntimeError: Error building extension`), so the crash stays.
+ * Changes `findings` in place.
+ */
+export function demoteFallbackBuildOutput(findings: readonly CrashFinding[], kept: KeptLines, exceptions: readonly ParsedException[]): void {
+  const lines = kept.lines;
+  const demote = (start: number, end: number): void => {
+    for (const f of findings) {
+      const at = f.line - kept.firstLine;
+      if (at < start || at > end || f.category !== "import_error" || f.severity === "warning") continue;
+      f.severity = "warning";
+      f.finalIncident = false;
+    }
+  };
+  for (let i = 0; i < lines.length; i++) {
+    if (!KERNEL_FALLBACK_NOTICE.test(lines[i]!)) continue;
+    let end = i;
+    if (JIT_BUILD_FAILED.test(lines[i]!)) {
+      while (end + 1 < lines.length && end - i < MAX_BUILD_OUTPUT_LINES && !NINJA_STOPPED.test(lines[end]!)) end++;
+      if (!NINJA_STOPPED.test(lines[end]!)) end = i;
+    }
+    demote(i, end);
+  }
+  for (const x of exceptions) {
+    if (!x.caughtBy || !JIT_BUILD_FAILED.test(`${x.type}: ${x.message}`)) continue;
+    const head = chainRoot(x).startLine;
+    let end = head - 1;
+    while (end > 0 && head - 1 - end < MAX_LINES_BUILD_TO_TRACEBACK && !NINJA_STOPPED.test(lines[end]!)) end--;
+    if (end < 0 || !NINJA_STOPPED.test(lines[end]!)) continue;
+    let start = end;
+    while (start > 0 && end - start < MAX_BUILD_OUTPUT_LINES && !NINJA_FIRST_STEP.test(lines[start]!)) start--;
+    if (NINJA_FIRST_STEP.test(lines[start]!)) demote(start, end);
   }
 }
 

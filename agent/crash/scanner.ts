@@ -15,7 +15,7 @@ import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
 import { capturedLines, captureFormatOf, ESCAPE_SEQUENCES, learnCapturePrefix, FORMAT_HEAD_BYTES, FORMAT_TAIL_BYTES, repairCapture, withoutLearnedPrefix, type CaptureFormat, type LearnedPrefix } from "./capture-prefix.js";
-import { choosePrimary, demoteCaughtExceptions, demoteSpawnChildErrors, demoteWarningMessageImports, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
+import { choosePrimary, demoteCaughtExceptions, demoteFallbackBuildOutput, demoteOtherRanksErrors, demoteSpawnChildErrors, demoteWarningMessageImports, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
 import { finalErrorFinding } from "./final-error.js";
@@ -832,12 +832,15 @@ export class FindingCollector {
     demoteCaughtExceptions(this.findings, this.kept, parsed.exceptions);
     // An import failure a warning reported as the reason for a fallback (a custom op the library will do without).
     demoteWarningMessageImports(this.findings, this.kept);
+    // A JIT build's compiler errors that the library reported and fell back from (it goes on without the kernel).
+    demoteFallbackBuildOutput(this.findings, this.kept, parsed.exceptions);
     // A NaN/Inf loss followed by ordinary finite records of the same key: a skipped step the run went on from.
     demoteRecoveredNaN(this.findings, this.kept);
     // An error the run printed, caught and went on from (fairseq skipping the batch that ran out of memory).
     demoteRecoveredAbove(this.findings, this.rules.traits);
     if (this.failure) {
       demoteSpawnChildErrors(this.findings, this.kept, this.failure);
+      demoteOtherRanksErrors(this.findings, this.kept, this.failure);
       const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);
       if (fb) this.insert(fb);
     }
@@ -960,10 +963,14 @@ export const RECOVERED_ABOVE_LINES = 8;
  * warning itself, with `explains_failure`, still names the error when a failure follows). Changes `findings` in place.
  */
 export function demoteRecoveredAbove(findings: readonly CrashFinding[], traits: RuleTraits): void {
-  for (const w of findings) {
+  // A file's findings are in line order (FindingCollector adds them in file order and inserts in place), so the
+  // findings on the lines above a warning are the few just before it: one pass, not one pass per warning.
+  for (let i = 0; i < findings.length; i++) {
+    const w = findings[i]!;
     if (w.severity !== "warning" || !traits.recovers_above.has(w.ruleId)) continue;
-    for (const f of findings) {
-      if (f.severity === "warning" || f.category !== w.category || f.line >= w.line || f.line < w.line - RECOVERED_ABOVE_LINES) continue;
+    for (let j = i - 1; j >= 0 && findings[j]!.line >= w.line - RECOVERED_ABOVE_LINES; j--) {
+      const f = findings[j]!;
+      if (f.severity === "warning" || f.category !== w.category || f.line >= w.line) continue;
       f.severity = "warning";
       f.finalIncident = false;
     }

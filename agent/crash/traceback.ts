@@ -331,12 +331,25 @@ const IGNORED_HEAD = /^Exception ignored (?:in|while|on)\b|^Error in atexit\._ru
  * custom ops (and StyleGAN3, EG3D, MAT, their forks) catch a failed build of their CUDA plugin and warn `Failed to build
  * CUDA kernels for upfirdn2d. Falling back to slow reference implementation. Details:\n\n` + traceback.format_exc().
  */
-export const WARNING_SOURCE_ECHO = /^ {2}(?:warnings\.)?warn\(/;
+const WARNING_SOURCE_ECHO = /^ {2}(?:warnings\.)?warn\(/;
 /**
  * Blank lines between a warning's message and the echo of its warn call: one after a message that ends in "\n", two
  * when traceback.format_exc() adds its own after an exception message ending in one (see isWarningMessage).
  */
-export const MAX_BLANKS_BEFORE_ECHO = 2;
+const MAX_BLANKS_BEFORE_ECHO = 2;
+
+/**
+ * Whether the echo of a warn call (WARNING_SOURCE_ECHO) closes a warning message whose last line is lines[end]: it
+ * follows that line with at most MAX_BLANKS_BEFORE_ECHO blank lines between. The one reading of where such a message
+ * ends, for a traceback in it (isWarningMessage) and an import failure quoted in it (failure.ts
+ * demoteWarningMessageImports).
+ */
+export function warnEchoFollows(lines: readonly string[], end: number): boolean {
+  let after = end + 1;
+  while (after < lines.length && after <= end + MAX_BLANKS_BEFORE_ECHO && lines[after]!.trim() === "") after++;
+  return after < lines.length && WARNING_SOURCE_ECHO.test(lines[after]!);
+}
+
 /** A warning header whose message introduces what follows (`... Details:`), as one that carries a traceback ends. */
 const WARNING_HEAD_INTRODUCING = /^(?<file>.+?):\d+: [A-Z]\w*Warning: .*:\s*$/;
 
@@ -351,9 +364,7 @@ const WARNING_HEAD_INTRODUCING = /^(?<file>.+?):\d+: [A-Z]\w*Warning: .*:\s*$/;
  * right above a traceback is no sign either.
  */
 function isWarningMessage(lines: readonly string[], e: ParsedException): boolean {
-  let after = e.endLine + 1;
-  while (after < lines.length && after <= e.endLine + MAX_BLANKS_BEFORE_ECHO && lines[after]!.trim() === "") after++;
-  if (after < lines.length && WARNING_SOURCE_ECHO.test(lines[after]!)) return true;
+  if (warnEchoFollows(lines, e.endLine)) return true;
   const start = e.startLine;
   const header = start >= 2 && lines[start - 1]!.trim() === "" ? WARNING_HEAD_INTRODUCING.exec(withoutRankPrefix(lines[start - 2]!)) : null;
   return header !== null && e.frames[0]?.file === header.groups!.file;
