@@ -54,6 +54,18 @@ const ERROR_HEAD = /^(?:[\w.-]+: |(?:Unexpected|Unhandled|Uncaught|Internal|Runt
 const FAILED_WITH_CODE = /\b(?:[Ff]ail(?:ed|ure)|FAIL(?:ED|URE))\b.{0,120}?(?:\b(?:error ?code|errno|status|ret ?code|retCode|return code|exit code|exit status|code)\s*[:=]?\s*\(?-?(?:0x[0-9a-fA-F]+|\d+)\b|\b\w+\.(?:cc|cpp|cu|cxx|c|h|hpp|go|rs|java):\d+)/;
 /** An abort, a core dump, a fatal signal as the shell or a runtime prints it. */
 const NATIVE_DEATH = /^(?:\S+: line \d+: +\d+ )?Aborted(?: \(core dumped\))?(?:\s+.*)?$|\bcore dumped\b|\*\*\* (?:SIG[A-Z]+|Aborted) received (?:at|by)\b|^\[signal SIG[A-Z]+|^Fatal Python error: |^fatal error: |\bthread '[^']*' panicked at\b|^Exception in thread "[^"]*" /;
+/**
+ * The same abort and core dump as bash prints them in the user's language: glibc's translations of `Aborted`
+ * (strsignal(SIGABRT)) alone on a line or in a script's job report (`./train.sh: 第 4 行：12443 已放弃 ...`,
+ * `./train.sh : ligne 4 :  2742 Abandon ...`), and bash's translations of `(core dumped)` anywhere (`段错误（核心已转储）`,
+ * `Abgebrochen (Speicherabzug geschrieben)`); not bash's own German `Abgebrochen (Killed)` / `(Terminated)`, a kill (rules.json)
+ * or a SIGTERM: docs/crash-accuracy.md, item 672.
+ */
+const ABORTED_TRANSLATED = "已放弃|中止|중지됨|Аварийный останов|Abgebrochen|Abandon|Abortado|Annullato|Przerwane|İptal edildi";
+const CORE_DUMPED_TRANSLATED = "核心已转储|核心已傾印|コアダンプ|코어 덤프됨|образ памяти сброшен на диск|Speicherabzug geschrieben|`core' generado|imagem do núcleo gravada|núcleo despejado|core dump creato|zrzut pamięci|çekirdek döküldü";
+const NATIVE_DEATH_TRANSLATED = new RegExp(
+  `[(（](?:${CORE_DUMPED_TRANSLATED})[)）]|^(?:${ABORTED_TRANSLATED})\\s*$|^\\S+ ?[:,] [^:：]{1,16}[:：] *\\d+ +(?:${ABORTED_TRANSLATED})(?=\\s|$)(?! ?\\((?:Killed|Terminated)\\))`,
+);
 /** A bare exception line (no traceback before it): `msgpack.exceptions.ExtraData: ...`, `... [1] RuntimeError: ...`. */
 const BARE_EXCEPTION = /(?:^|\s)(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Failure)(?: \([^)]*\))?: (?![-+]?[\d.]+(?:[\s,;]|$))\S|^(?:[a-z_]\w*\.)*(?:exceptions?|errors?)\.[A-Z]\w*: \S/;
 /** A line of pytest's failure report (`E       torch._dynamo.exc.TorchRuntimeError: ...`, `E` alone for a blank one). */
@@ -146,6 +158,7 @@ export function isErrorLine(l: string): boolean {
   if (s.startsWith("E  ") && PYTEST_ERROR.test(l)) return true;
   if ((s.includes("ail") || s.includes("AIL")) && FAILED_WITH_CODE.test(s)) return true;
   if ((s.includes("bort") || s.includes("dump") || s.includes("***") || s.includes("[signal SIG") || s.includes("atal") || s.includes("panick") || s.includes("Exception in thread")) && NATIVE_DEATH.test(s)) return true;
+  if (NATIVE_DEATH_TRANSLATED.test(s)) return true;
   if ((s.includes("rror") || s.includes("xception") || s.includes("ailure")) && BARE_EXCEPTION.test(s)) return true;
   return (s.includes("exit") || s.includes("code") || s.includes("rror ")) && EXIT_NONZERO.test(s);
 }
@@ -195,7 +208,7 @@ function glogFatalBlock(lines: readonly string[]): { errors: number[] } | null {
     if (!t) continue;
     seen++;
     if (t.startsWith("F") && GLOG_RECORD.test(t)) return { errors: [i] };
-    if (!GLOG_RECORD.test(t) && !TRAILER.test(l) && !NATIVE_DEATH.test(t)) return null;
+    if (!GLOG_RECORD.test(t) && !TRAILER.test(l) && !NATIVE_DEATH.test(t) && !NATIVE_DEATH_TRANSLATED.test(t)) return null;
   }
   return null;
 }
@@ -234,6 +247,6 @@ function readErrorLine(line: string): ErrorReading | null {
   if (ACCELERATOR_FAILED.test(text)) return { category: "cuda_error", names: "a failure of the accelerator's runtime (an NPU, XPU, MPS or HIP error code or status)", advice: "look up the error code in the vendor's runtime documentation (Ascend: the `EE`/`EZ` code and its Solution line); check the driver, runtime and framework plugin versions against each other, and whether the same step fails on another device", line };
   if (TIMED_OUT.test(text)) return { category: "timeout", names: "a wait that timed out", advice: "find what the process was waiting for (a peer rank, the store or rendezvous host, a server) and whether it died first or is unreachable; raise the timeout only once that is known", line };
   if (KILLED.test(text)) return { category: "process_killed", names: "a process killed from outside (a signal, a scheduler or the OOM killer)", advice: "find who sent it: the kernel OOM killer or a cgroup limit (dmesg -T | grep -i oom; kubectl describe pod), a scheduler's time or preemption (its job record), or an operator", line };
-  if (NATIVE_CRASH.test(text)) return { category: "segfault", names: "a native crash (an abort after a failed check, a segfault, a core dump)", advice: "read the check or the native stack above for the library that failed; check compiled extensions and drivers against the installed framework, and get a core or a faulthandler stack (PYTHONFAULTHANDLER=1) if it says little", line };
+  if (NATIVE_CRASH.test(text) || NATIVE_DEATH_TRANSLATED.test(text)) return { category: "segfault", names: "a native crash (an abort after a failed check, a segfault, a core dump)", advice: "read the check or the native stack above for the library that failed; check compiled extensions and drivers against the installed framework, and get a core or a faulthandler stack (PYTHONFAULTHANDLER=1) if it says little", line };
   return null;
 }
