@@ -735,10 +735,11 @@ const LIBRARY_MISSING = new RegExp([
 ].join("|"));
 /**
  * A saved file whose reader finds it is not what was written: torch's zip reader without the archive's central
- * directory, a storage shorter than its header says, safetensors' header, HDF5's signature, a download shorter than
- * its recorded size (huggingface_hub's consistency check).
+ * directory, a storage shorter than its header says, safetensors' header, HDF5's signature (older HDF5 releases
+ * capitalise it: `File signature not found` under h5py 2.7), a download shorter than its recorded size
+ * (huggingface_hub's consistency check).
  */
-const SAVED_FILE_UNREADABLE = /\bfailed finding central directory\b|\bstorage has wrong size: expected \d+ got \d+|\bError while deserializing header\b|\bUnable to open file \(file signature not found\)|\bConsistency check failed: file should be of size \d+ but has size \d+/;
+const SAVED_FILE_UNREADABLE = /\bfailed finding central directory\b|\bstorage has wrong size: expected \d+ got \d+|\bError while deserializing header\b|\bUnable to open file \([Ff]ile signature not found\)|\bConsistency check failed: file should be of size \d+ but has size \d+/;
 /**
  * A write of a saved file that failed part-way: HDF5's and torch's writers ("file write failed"), torch's zip writer
  * finding fewer bytes written than it wrote (`unexpected pos N vs M`), torch's shared-memory file (/dev/shm full).

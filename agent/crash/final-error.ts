@@ -41,6 +41,19 @@ const GLOG_ERROR = new RegExp(`${glogRecordHead("EF")}|\\d{3} [EF] \\d+ \\d+\\] 
  * ...`): glog's and TensorFlow's CHECK is fatal whatever prints it (its E records are not: healthy runs print them).
  */
 const CPP_FATAL = /(?:^|[\s:])F [\w/.-]+\.(?:cc|cpp|cxx|cu|h|hpp):\d+\] \S|\.(?:cc|cpp|cxx|cu|h|hpp):\d+\] Check failed: /;
+/** A glog / absl CHECK's message at the line's start (`Check failed: fd != -1 (-1 vs. -1) File not found: x`): its record's head lost by the paste. */
+const HEADLESS_CHECK = /^Check failed: \S/;
+/**
+ * darknet's file_error (`Couldn't open file: backup//yolo-obj_last.weights`), which exits the program. Other programs print
+ * the same words and go on: only an error block at the log's end counts, so the lines after them say so.
+ */
+const FILE_OPEN_FAILED = /^Couldn't open file: \S/;
+/**
+ * An error line that says a file or path is not there (Caffe's CHECK `File not found: numbers_iter.solverstate`): a wrong
+ * path, python_exception by the corpus's convention, whatever abort the process died of after it (a cause another line
+ * names still reads as that cause).
+ */
+const MISSING_PATH = /\b(?:file|path|directory|folder)\b[^.;]{0,60}?\b(?:not found|does not exist|doesn't exist)\b|\bno such file or directory\b|\[Errno 2\]/i;
 /**
  * The Lua interpreter's report of an error nothing caught (LuaJIT under Torch7's `th`, lua5.x): `<path>/luajit: <message>`,
  * then `stack traceback:` and its frames (Lua's frames are in TRAILER).
@@ -52,8 +65,8 @@ const BRACKETED_TIME = /^\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\] /;
 const ERROR_HEAD = /^(?:[\w.-]+: |(?:Unexpected|Unhandled|Uncaught|Internal|Runtime|Unrecoverable|Fatal) )?(?:[Ee]rror|ERROR|[Ff]atal(?: [Ee]rror)?|FATAL(?: ERROR)?|panic|PANIC)(?:\[\w+\])?\s?: ?(?![-+]?[\d.]+(?:\s|$))\S/;
 /** A failure with a status, code or source location (`Test NCCL failure common.cu:1285 '...'`, `failed with error code 3`, `failed, retCode=0x7110001`). */
 const FAILED_WITH_CODE = /\b(?:[Ff]ail(?:ed|ure)|FAIL(?:ED|URE))\b.{0,120}?(?:\b(?:error ?code|errno|status|ret ?code|retCode|return code|exit code|exit status|code)\s*[:=]?\s*\(?-?(?:0x[0-9a-fA-F]+|\d+)\b|\b\w+\.(?:cc|cpp|cu|cxx|c|h|hpp|go|rs|java):\d+)/;
-/** An abort, a core dump, a fatal signal as the shell or a runtime prints it. */
-const NATIVE_DEATH = /^(?:\S+: line \d+: +\d+ )?Aborted(?: \(core dumped\))?(?:\s+.*)?$|\bcore dumped\b|\*\*\* (?:SIG[A-Z]+|Aborted) received (?:at|by)\b|^\[signal SIG[A-Z]+|^Fatal Python error: |^fatal error: |\bthread '[^']*' panicked at\b|^Exception in thread "[^"]*" /;
+/** An abort (Linux's `Aborted`, macOS's `Abort trap: 6`, alone or in bash's job report), a core dump, a fatal signal as the shell or a runtime prints it. */
+const NATIVE_DEATH = /^(?:\S+: line \d+: +\d+ )?(?:Aborted(?: \(core dumped\))?|Abort trap: 6)(?:\s+.*)?$|\bcore dumped\b|\*\*\* (?:SIG[A-Z]+|Aborted) received (?:at|by)\b|^\[signal SIG[A-Z]+|^Fatal Python error: |^fatal error: |\bthread '[^']*' panicked at\b|^Exception in thread "[^"]*" /;
 /**
  * The same abort and core dump as bash prints them in the user's language: glibc's translations of `Aborted`
  * (strsignal(SIGABRT)) alone on a line or in a script's job report (`./train.sh: 第 4 行：12443 已放弃 ...`,
@@ -118,12 +131,16 @@ export function finalErrorFinding(file: string, kept: KeptLines, findings: reado
   if (lines.some((l) => /KeyboardInterrupt|Received 2 death signal|\bSIGINT\b/.test(l))) return null;
   let category: CrashCategory = "python_exception";
   let named: ErrorReading | null = null;
+  let pathMissing = false;
   for (const l of lines) {
     named = readErrorLine(l);
+    // A path that is not there is the failure; the abort after it (a CHECK's) is its consequence.
+    if (pathMissing && named?.category === "segfault") named = null;
     if (named) {
       category = named.category;
       break;
     }
+    pathMissing ||= MISSING_PATH.test(l);
   }
   const head = block.errors[0]!;
   const quoted = lines[0]!.trim().slice(0, 300);
@@ -152,6 +169,7 @@ export function isErrorLine(l: string): boolean {
   if (PROGRESS.test(s) && !LEVEL_WORD.test(head)) return false;
   if ((s.includes("ERROR") || s.includes("FATAL") || s.includes("CRITICAL") || s.includes("level")) && LEVEL_WORD.test(head)) return true;
   if ((s.includes("] ") && (GLOG_ERROR.test(s) || CPP_FATAL.test(s))) || ERROR_HEAD.test(s)) return true;
+  if (HEADLESS_CHECK.test(s) || FILE_OPEN_FAILED.test(s)) return true;
   if (s.startsWith("[") && BRACKETED_TIME.test(s) && ERROR_HEAD.test(s.replace(BRACKETED_TIME, ""))) return true;
   if (s.includes("lua") && LUA_ERROR.test(s)) return true;
   // pytest's failure report: the exception and what it quotes, each line under `E   `.
@@ -225,7 +243,7 @@ interface ErrorReading {
 const ACCELERATOR_FAILED = /\b(?:NPU|ACL|aclnn\w*|CANN|XPU|Level.Zero|ZE_RESULT_ERROR_\w+|MPS|DirectML|DML|HIP|ROCm|hipError\w*|MUSA|MLU|CNRT)\b.{0,120}\b(?:error|errors|fail(?:ed|ure)?|exception)\b|\b(?:error|errors|fail(?:ed|ure)?)\b.{0,120}\b(?:NPU|ACL|CANN|XPU|MPS|DirectML|HIP|MUSA|MLU)\b|\bE[A-Z]\d{4}: |\bretCode=0x[0-9a-f]+|\bACL_ERROR_\w+|\bZE_RESULT_ERROR_\w+/;
 const TIMED_OUT = /\btimed out\b|\btime-?out\b|\bdeadline exceeded\b|\bDEADLINE_EXCEEDED\b|\bfailed to meet rendezvous\b|\brendezvous\b.{0,80}\b(?:failed|closed|timeout)\b/i;
 const KILLED = /\bkilled\b|\bSIGKILL\b|\bSIGTERM\b|\bsignal (?:9|15)\b|\bterminated\b|\bevicted\b|\bpreempted\b|\bpreemption\b|\bOOMKilled\b|\boom-kill\b/i;
-const NATIVE_CRASH = /\bsegmentation (?:fault|violation)\b|\bSIGSEGV\b|\bSIGABRT\b|\bSIGBUS\b|\bSIGILL\b|\bcore dumped\b|^Aborted\b|\babort\(\)|\bbus error\b|\billegal instruction\b|\bsegfault\b/i;
+const NATIVE_CRASH = /\bsegmentation (?:fault|violation)\b|\bSIGSEGV\b|\bSIGABRT\b|\bSIGBUS\b|\bSIGILL\b|\bcore dumped\b|^Aborted\b|\bAbort trap: 6\b|\babort\(\)|\bbus error\b|\billegal instruction\b|\bsegfault\b/i;
 /** An allocation of the process's own memory (Go's runtime, the JVM's and Node's heaps, C++'s bad_alloc, the Lua VM's panics): host RAM, not the GPU's. */
 const HOST_HEAP = /\bruntime: out of memory\b|\bheap space\b|\bheap out of memory\b|\bstd::bad_alloc\b|\bMemoryError\b|\bCannot allocate memory\b|\bLua API \(not enough memory\)|\bTHREAD PANIC: \(\w+\) not enough memory\b/;
 const DISK_WORDS = /\bover \d+(?:\.\d+)?% full\b/i;

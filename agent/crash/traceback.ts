@@ -663,9 +663,12 @@ function markCaughtByWarning(lines: readonly string[], e: ParsedException): void
 /**
  * The line before a creation stack, which is not a traceback: TensorFlow's tf_should_use notice that an op or tensor
  * was never used (`ERROR:tensorflow:...` / `Object was never used (type <class '...'>):` / ... / `It was originally
- * created here:` then `traceback.format_stack`'s frames), logged by a finalizer while the run goes on or exits cleanly.
+ * created here:` then `traceback.format_stack`'s frames), logged by a finalizer while the run goes on or exits cleanly;
+ * Theano's, Aesara's and PyTensor's report of the graph node an exception was raised in (`raise_with_op`: `Apply node
+ * that caused the error: ...`, then `Backtrace when the node is created(use Theano flag traceback.limit=N to make it
+ * longer):` and the frames that built the node, then `HINT: ...`), which is the message of the exception line above it.
  */
-const CREATION_STACK_HEAD = /^\s*It was originally created here:\s*$/;
+const CREATION_STACK_HEAD = /^\s*(?:It was originally created here:|Backtrace when the node is created ?(?:\(use \w+ flag traceback(?:\.|__)limit=N to make it longer\))?:)\s*$/;
 
 /** True when the nearest non-blank line before `i` heads a creation stack (CREATION_STACK_HEAD). */
 function creationStackBefore(lines: readonly string[], i: number): boolean {
