@@ -224,6 +224,13 @@ function abortReason(sorted: readonly CrashFinding[], abort: CrashFinding, trait
   return sorted.find((f) => f.file === abort.file && f.line < abort.line && abort.line - f.line <= ABORT_REASON_LINES && f.severity === "fatal" && !traits.self_abort.has(f.ruleId));
 }
 
+/** The findings on an exception's lines (the kept lines' numbers are the file's from `kept.firstLine`). */
+function findingsOn(findings: readonly CrashFinding[], kept: KeptLines, x: ParsedException): CrashFinding[] {
+  const from = kept.firstLine + x.startLine;
+  const to = kept.firstLine + x.endLine;
+  return findings.filter((f) => f.line >= from && f.line <= to);
+}
+
 /** multiprocessing's spawn bootstrap, where a spawned child unpickles what its parent sent over a pipe. */
 const SPAWN_CHILD_FRAME = /[\\/]multiprocessing[\\/]spawn\.py$/;
 /** Below every symptom a launcher or shell prints about a death (they explain it). */
@@ -240,10 +247,8 @@ export function demoteSpawnChildErrors(findings: readonly CrashFinding[], kept: 
   for (const x of report.exceptions) {
     const inner = x.frames.at(-1);
     if (!inner || !SPAWN_CHILD_FRAME.test(inner.file) || !/^(?:_main|spawn_main)$/.test(inner.func)) continue;
-    const from = kept.firstLine + x.startLine;
-    const to = kept.firstLine + x.endLine;
-    for (const f of findings) {
-      if (f.line < from || f.line > to || f.role !== "cause") continue;
+    for (const f of findingsOn(findings, kept, x)) {
+      if (f.role !== "cause") continue;
       f.role = "symptom";
       f.priority = SPAWN_CHILD_PRIORITY;
     }
@@ -262,10 +267,8 @@ export function demoteOtherRanksErrors(findings: readonly CrashFinding[], kept: 
   if (!launcher || launcher.rank === undefined || launcher.otherFailure || !exception || !prefixRank(exception.prefix, launcher)) return;
   for (const x of report.exceptions) {
     if (!RANK_TAG.test(x.prefix) || prefixRank(x.prefix, launcher)) continue;
-    const from = kept.firstLine + x.startLine;
-    const to = kept.firstLine + x.endLine;
-    for (const f of findings) {
-      if (f.line < from || f.line > to || f.severity === "warning") continue;
+    for (const f of findingsOn(findings, kept, x)) {
+      if (f.severity === "warning") continue;
       f.role = "symptom";
       f.priority = OTHER_RANK_PRIORITY;
     }
@@ -288,10 +291,8 @@ const RANK_TAG = /\[(?:rank|default)?\d+\]|^\s*\d+: $/;
 export function demoteCaughtExceptions(findings: readonly CrashFinding[], kept: KeptLines, exceptions: readonly ParsedException[]): void {
   for (const x of exceptions) {
     if (!x.caughtBy && !x.ignored) continue;
-    const from = kept.firstLine + x.startLine;
-    const to = kept.firstLine + x.endLine;
-    for (const f of findings) {
-      if (f.line < from || f.line > to || f.severity === "warning") continue;
+    for (const f of findingsOn(findings, kept, x)) {
+      if (f.severity === "warning") continue;
       f.severity = "warning";
       f.finalIncident = false;
     }
