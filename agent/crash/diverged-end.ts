@@ -95,8 +95,12 @@ function lossScaleFloorAtEnd(file: string, kept: KeptLines): CrashFinding | null
 
 /** apex's overflow notice (amp's dynamic scaler): the scale it falls back to. */
 const APEX_HALVING = /\bGradient overflow\.\s+Skipping step, (?:loss scaler \d+ )?reducing loss scale to (?<to>\d+(?:\.\d+)?(?:e[-+]?\d+)?)\b/;
-/** Halvings in a row at the end of a log that make a collapse rather than a healthy start's search. */
-const APEX_COLLAPSE_HALVINGS = 10;
+/**
+ * Skipped steps in a row at the end of a log that make a collapse rather than a healthy start's search: apex halvings
+ * (apexScaleCollapseAtEnd) and ESPnet's skipped updates (skippedUpdatesAtEnd) both count to it; a scale halved ten
+ * times has lost a factor of 1024.
+ */
+const SKIPPED_STEPS_AT_END = 10;
 
 /** The log's last records are ten or more apex overflows in a row, each halving the scale, or null. */
 function apexScaleCollapseAtEnd(file: string, kept: KeptLines): CrashFinding | null {
@@ -111,7 +115,7 @@ function apexScaleCollapseAtEnd(file: string, kept: KeptLines): CrashFinding | n
     later = scale;
     count++;
   }
-  if (count < APEX_COLLAPSE_HALVINGS) return null;
+  if (count < SKIPPED_STEPS_AT_END) return null;
   const final = notices[0]!.m.groups!.to!;
   return finding(file, kept, notices[0]!.at, "nan_loss_scale_collapse_at_end", `The log ends with ${count} fp16 overflows in a row, the loss scale halved each time down to ${final} with no step in between that succeeded: the gradients are Inf/NaN at every scale tried, every step is skipped and the run has diverged. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
 }
@@ -130,10 +134,10 @@ const SKIPPED_UPDATE_TAIL = 20;
 /**
  * The log ends in ten or more skipped updates (SKIPPED_UPDATE) with no record of a finite loss or grad norm among or
  * after them, or null. One such notice is a step the run drops (fp16's GradScaler overflowing at its start, one bad
- * batch); ten in a row are what apexScaleCollapseAtEnd counts too (a GradScaler halving on each would have lost a
- * factor of 1024): the gradients are NaN at every step and the model no longer changes (espnet#5065, every step
- * skipped with the loss stuck at 0). Other records may stand between the notices (ESPnet's INFO lines of each step,
- * a CTC warning that the batch got NaN gradients); a finite loss or grad norm among or after them ends the count.
+ * batch); ten in a row (SKIPPED_STEPS_AT_END) are what apexScaleCollapseAtEnd counts too: the gradients are NaN at
+ * every step and the model no longer changes (espnet#5065, every step skipped with the loss stuck at 0). Other records
+ * may stand between the notices (ESPnet's INFO lines of each step, a CTC warning that the batch got NaN gradients); a
+ * finite loss or grad norm among or after them ends the count.
  */
 function skippedUpdatesAtEnd(file: string, kept: KeptLines): CrashFinding | null {
   let last = -1;
@@ -153,7 +157,7 @@ function skippedUpdatesAtEnd(file: string, kept: KeptLines): CrashFinding | null
     if (FINITE_RECORD.test(l)) break;
     seen++;
   }
-  if (count < APEX_COLLAPSE_HALVINGS) return null;
+  if (count < SKIPPED_STEPS_AT_END) return null;
   return finding(file, kept, last, "nan_grad_norm_skipped_updates_at_end", `The log ends with ${count} updates skipped because the grad norm was NaN/Inf, and no finite loss or grad norm among or after them: every step's gradients are non-finite, so the model no longer changes (the loss may stay frozen) even if the process is still running. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf, empty or extreme samples (a loss that can be log(0) or divide by zero), or train in fp32/bf16; resume from a checkpoint before the first skipped update.`);
 }
 

@@ -281,6 +281,18 @@ const OTHER_RANK_PRIORITY = -4;
 const RANK_TAG = /\[(?:rank|default)?\d+\]|^\s*\d+: $/;
 
 /**
+ * Findings on the file's lines `from`..`to` (of `category` only, when given) become warnings outside the final
+ * incident: what they report ended nothing. Changes `findings` in place.
+ */
+function demoteToWarnings(findings: readonly CrashFinding[], from: number, to: number, category?: CrashCategory): void {
+  for (const f of findings) {
+    if (f.line < from || f.line > to || f.severity === "warning" || (category && f.category !== category)) continue;
+    f.severity = "warning";
+    f.finalIncident = false;
+  }
+}
+
+/**
  * An exception that ended nothing: one a catching code logged (`ParsedException.caughtBy`: an
  * availability probe that answered False, as xformers does for a missing or mismatched Triton on
  * every start), or one Python printed and ignored (`ignored`: "Exception ignored in", a finalizer,
@@ -291,11 +303,7 @@ const RANK_TAG = /\[(?:rank|default)?\d+\]|^\s*\d+: $/;
 export function demoteCaughtExceptions(findings: readonly CrashFinding[], kept: KeptLines, exceptions: readonly ParsedException[]): void {
   for (const x of exceptions) {
     if (!x.caughtBy && !x.ignored) continue;
-    for (const f of findingsOn(findings, kept, x)) {
-      if (f.severity === "warning") continue;
-      f.severity = "warning";
-      f.finalIncident = false;
-    }
+    demoteToWarnings(findings, kept.firstLine + x.startLine, kept.firstLine + x.endLine);
   }
 }
 
@@ -319,13 +327,7 @@ export function demoteWarningMessageImports(findings: readonly CrashFinding[], k
     if (!lines[end]!.trim() || !warnEchoFollows(lines, end)) continue;
     let start = end;
     while (start >= 0 && end - start < MAX_WARNING_MESSAGE_LINES && lines[start]!.trim() && !WARNING_HEAD.test(lines[start]!)) start--;
-    const from = kept.firstLine + start + 1;
-    const to = kept.firstLine + end;
-    for (const f of findings) {
-      if (f.line < from || f.line > to || f.category !== "import_error" || f.severity === "warning") continue;
-      f.severity = "warning";
-      f.finalIncident = false;
-    }
+    demoteToWarnings(findings, kept.firstLine + start + 1, kept.firstLine + end, "import_error");
   }
 }
 
@@ -360,14 +362,7 @@ const KERNEL_FALLBACK_NOTICE = /\bCould not load the custom kernel for [\w -]+: 
  */
 export function demoteFallbackBuildOutput(findings: readonly CrashFinding[], kept: KeptLines, exceptions: readonly ParsedException[]): void {
   const lines = kept.lines;
-  const demote = (start: number, end: number): void => {
-    for (const f of findings) {
-      const at = f.line - kept.firstLine;
-      if (at < start || at > end || f.category !== "import_error" || f.severity === "warning") continue;
-      f.severity = "warning";
-      f.finalIncident = false;
-    }
-  };
+  const demote = (start: number, end: number): void => demoteToWarnings(findings, kept.firstLine + start, kept.firstLine + end, "import_error");
   for (let i = 0; i < lines.length; i++) {
     if (!KERNEL_FALLBACK_NOTICE.test(lines[i]!)) continue;
     let end = i;
