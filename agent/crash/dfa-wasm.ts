@@ -12,7 +12,8 @@
  * Memory (one fixed-size shared memory made by the caller, never grown, so views into it stay valid;
  * the threads of a parallel scan share it, each with its own slot after the table):
  *   [0, 1024)            CLS: for each byte value, its class times 4 (a byte offset within a row)
- *   [1024, 1024 + T)     TABLE: per state and class, the next state as the byte offset of its row
+ *   [1024, 1024 + T)     TABLE: per state and class (or byte value: byteRows), the next state as the
+ *                        byte offset of its row
  *   per slot:
  *   [ctrl, ctrl + 32)    the final states (4 x i32) and event pointers (4 x i32) of walk4
  *   [input, +block)      the bytes walked
@@ -74,10 +75,11 @@ const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, "ascii")];
 
 /**
- * One step of stream k: s = TABLE[s + CLS[mem[p]]]; when s >= first, store the event (p, s) at e and
+ * One step of stream k: s = TABLE[s + CLS[mem[p]]] (with `byteRows`, rows of one entry per byte value:
+ * s = TABLE[s + 4 * mem[p]], a load less a byte); when s >= first, store the event (p, s) at e and
  * advance e; then p++.
  */
-function step(p: number, s: number, e: number, first: number): number[] {
+function step(p: number, s: number, e: number, first: number, byteRows: boolean): number[] {
   const get = (l: number) => [OP.localGet, l];
   return [
     ...get(s),
@@ -85,7 +87,7 @@ function step(p: number, s: number, e: number, first: number): number[] {
     OP.i32Load8u, 0, 0,
     OP.i32Const, 2,
     OP.i32Shl,
-    OP.i32Load, 2, 0, // CLS at address 0
+    ...(byteRows ? [] : [OP.i32Load, 2, 0]), // CLS at address 0
     OP.i32Add,
     OP.i32Load, 2, ...uleb(TABLE_ADDR),
     OP.localTee, s,
@@ -105,7 +107,7 @@ function step(p: number, s: number, e: number, first: number): number[] {
  * p0..p3 (stream 0 from state s0, the others from the root), events of stream k at e_k; the final
  * states and event pointers go to ctrl.
  */
-function walk4Body(): number[] {
+function walk4Body(byteRows: boolean): number[] {
   const [p0, n, e0, s0, first, ctrl, s1] = [0, 4, 5, 9, 10, 11, 12];
   const ps = [p0, 1, 2, 3];
   const es = [e0, 6, 7, 8];
@@ -114,7 +116,7 @@ function walk4Body(): number[] {
     OP.block, VOID,
     OP.localGet, n, OP.i32Eqz, OP.br_if, 0,
     OP.loop, VOID,
-    ...ps.flatMap((p, k) => step(p, ss[k]!, es[k]!, first)),
+    ...ps.flatMap((p, k) => step(p, ss[k]!, es[k]!, first, byteRows)),
     OP.localGet, n, OP.i32Const, 1, OP.i32Sub, OP.localTee, n, OP.br_if, 0,
     OP.end,
     OP.end,
@@ -126,13 +128,13 @@ function walk4Body(): number[] {
 }
 
 /** walk1(p, end, e, s, first, ctrl): stream from p to end; the final state and event pointer go to ctrl. */
-function walk1Body(): number[] {
+function walk1Body(byteRows: boolean): number[] {
   const [p, end, e, s, first, ctrl] = [0, 1, 2, 3, 4, 5];
   const code: number[] = [
     OP.block, VOID,
     OP.localGet, p, OP.localGet, end, OP.i32GeU, OP.br_if, 0,
     OP.loop, VOID,
-    ...step(p, s, e, first),
+    ...step(p, s, e, first, byteRows),
     OP.localGet, p, OP.localGet, end, OP.i32GeU, OP.i32Eqz, OP.br_if, 0,
     OP.end,
     OP.end,
@@ -143,12 +145,15 @@ function walk1Body(): number[] {
   return [...vec([]), ...code];
 }
 
-/** The module's bytes: imports the shared memory "m"."mem", exports walk4 and walk1. */
-export function walkerModuleBytes(): Uint8Array<ArrayBuffer> {
+/**
+ * The module's bytes: imports the shared memory "m"."mem", exports walk4 and walk1. `byteRows`: the
+ * table's rows have an entry per byte value (256), not per class, and CLS is not read.
+ */
+export function walkerModuleBytes(byteRows = false): Uint8Array<ArrayBuffer> {
   const type4 = [0x60, ...vec(Array.from({ length: 12 }, () => [I32])), ...vec([])];
   const type1 = [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), ...vec([])];
-  const body4 = walk4Body();
-  const body1 = walk1Body();
+  const body4 = walk4Body(byteRows);
+  const body1 = walk1Body(byteRows);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type4, type1])),
@@ -161,16 +166,18 @@ export function walkerModuleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-/** The compiled walker module (compiled once per process), or null where WebAssembly is unavailable. */
-export function walkerModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+/** The compiled walker module (compiled once per process and kind of row), or null where WebAssembly is unavailable. */
+export function walkerModule(byteRows = false): WebAssembly.Module | null {
+  let module = compiled.get(byteRows);
+  if (module === undefined) {
     try {
-      compiled = new WebAssembly.Module(walkerModuleBytes());
+      module = new WebAssembly.Module(walkerModuleBytes(byteRows));
     } catch {
-      compiled = null;
+      module = null;
     }
+    compiled.set(byteRows, module);
   }
-  return compiled;
+  return module;
 }

@@ -53,6 +53,8 @@ const WASM_BLOCK_BYTES = 256 * 1024;
 const WASM_INPUT_BYTES = (4 << 20) + (256 << 10);
 /** Slots of the shared walk memory: one per thread of a parallel scan (MAX_SCAN_THREADS of parallel-scan.ts). */
 const WALK_SLOTS = 4;
+/** Largest WebAssembly table with rows of one entry per byte value when rows of classes would be smaller. */
+const BYTE_ROWS_MAX_BYTES = 16 << 20;
 /** Largest automaton (states x 256) kept with one row entry per byte value. */
 const WIDE_TABLE_MAX_ENTRIES = 4 << 20;
 
@@ -83,8 +85,9 @@ export interface Prefilter {
   /**
    * Scans bytes [start, end) of buf (whole lines; the last may lack its "\n") and calls `visit` for
    * each line on which some pattern may match (`all`: for every line). Returns the number of "\n".
-   * `bulk` (default: a text of 8 MiB or more): walk with WebAssembly, which pays on megabytes only
-   * (its code starts unoptimised; the JavaScript walk is faster for a tail of a few megabytes).
+   * `bulk` (default: a text of 8 MiB or more, or one in the walk's own memory: lendInput): walk with
+   * WebAssembly, which pays on megabytes only (its code starts unoptimised; the JavaScript walk is
+   * faster for a tail of a few megabytes).
    */
   scan(buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all?: boolean, bulk?: boolean): number;
   /** False when none of `patterns` matches any "\r"-separated segment of `line` (so no rule can match it). */
@@ -95,6 +98,13 @@ export interface Prefilter {
    * block in. One region per prefilter: valid until the next call, for one scan at a time.
    */
   inputBuffer(length: number): Buffer | null;
+  /**
+   * A buffer of up to `length` bytes inside the WebAssembly walk's memory for a whole-file scan to read
+   * its chunks into (then walked where they are, not copied block by block), lent to one scan at a
+   * time until given back; null while lent, or without WebAssembly. Scans of other buffers meanwhile
+   * copy their blocks in front of it.
+   */
+  lendInput(length: number): { buf: Buffer; giveBack(): void } | null;
   /** The automaton and literals as data (what a worker thread needs to search with it). */
   readonly spec: PrefilterSpec;
   /** The spec with the WebAssembly walk built (what a worker thread of a whole-file scan gets). */
@@ -489,8 +499,11 @@ function foldByte(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
 }
 
-/** Builds a prefilter; `wasm: false` keeps the JavaScript walk (the reference the WebAssembly one is tested against). */
-export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = {}): Prefilter {
+/**
+ * Builds a prefilter; `wasm: false` keeps the JavaScript walk (the reference the WebAssembly one is
+ * tested against); `byteRows` sets the WebAssembly table's kind of row (tests; default: by size).
+ */
+export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byteRows?: boolean } = {}): Prefilter {
   const patterns: PatternFilter[] = [];
   rules.rules.forEach((rule, r) => {
     rule.patterns.forEach((p, j) => {
@@ -627,16 +640,20 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
   const litExact = flatLists(lits.map((l) => (l.exact ? [...l.exact] : [])));
 
   // The same automaton for the WebAssembly walk: rows addressed by byte offset (state x width x 4),
-  // classes as offsets within a row, so a step is two loads and an add.
+  // classes as offsets within a row, so a step is two loads and an add. Rows of one entry per byte
+  // value instead where they take no more memory than rows of classes (more than 128 classes: rows of
+  // 256 either way) or fit BYTE_ROWS_MAX_BYTES: a step is then one load less (the byte's class), which
+  // took the prefilter pass over the bench log from ~0.62 to ~0.56 s of CPU (docs/benchmarks.md, 2026-12-07).
   // Built on the first bulk scan (a whole-file scan's chunk): a tail scan never needs it.
-  const rowShift = shift + 2;
+  const byteRows = opts.byteRows ?? (width === 256 || total * 256 * 4 <= BYTE_ROWS_MAX_BYTES);
+  const rowShift = byteRows ? 10 : shift + 2;
   // One shared memory holds the classes and the table once for all the threads of a parallel scan
   // (each thread walks in a slot of its own after them): a worker neither copies the table nor
   // faults its pages in, and the threads read one copy of it in the shared cache, not one each.
   const loadWalk = (): WalkSpec | null => {
-    const module = opts.wasm !== false && total * width * 4 < 2 ** 30 ? walkerModule() : null;
+    const module = opts.wasm !== false && total * 2 ** rowShift < 2 ** 30 ? walkerModule(byteRows) : null;
     if (!module) return null;
-    const tableBytes = 1024 + total * width * 4;
+    const tableBytes = 1024 + total * 2 ** rowShift;
     const slotBase = Math.ceil(tableBytes / 64) * 64;
     const slotBytes = 64 + WASM_INPUT_BYTES + 8 * WASM_BLOCK_BYTES;
     const pages = Math.ceil((slotBase + WALK_SLOTS * slotBytes) / 65536);
@@ -648,7 +665,8 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     }
     const i32 = new Int32Array(memory.buffer);
     for (let b = 0; b < 256; b++) i32[b] = cls[b]! << 2;
-    for (let k = 0, e = total * width; k < e; k++) i32[256 + k] = table[k]! << rowShift;
+    if (byteRows) for (let st = 0, k = 256; st < total; st++) for (let b = 0; b < 256; b++) i32[k++] = table[(st << shift) | cls[b]!]! << rowShift;
+    else for (let k = 0, e = total * width; k < e; k++) i32[256 + k] = table[k]! << rowShift;
     const slots = new Int32Array(new SharedArrayBuffer(4 * WALK_SLOTS));
     return { module, memory, slots, tableBytes, slotBase, slotBytes, rowShift, blockBytes: WASM_BLOCK_BYTES };
   };
@@ -679,7 +697,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean } = 
     if (spec.walk === undefined) spec.walk = loadWalk();
     return spec;
   };
-  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch, inputBuffer: runtime.inputBuffer };
+  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch, inputBuffer: runtime.inputBuffer, lendInput: runtime.lendInput };
 }
 
 /** What the search needs of a built prefilter: plain data, so that a worker thread can rebuild it (agent/crash/parallel-scan.ts). */
@@ -734,7 +752,7 @@ export interface WalkSpec {
   readonly module: WebAssembly.Module;
   /**
    * Shared by the threads: at 0 each byte value's class x 4, at 1024 the next state's row per state
-   * and class as a byte offset (state << rowShift), up to tableBytes; then slots of slotBytes from
+   * and class (or byte value, when rowShift is 10) as a byte offset (state << rowShift), up to tableBytes; then slots of slotBytes from
    * slotBase, one per thread walking (its control block, input and events).
    */
   readonly memory: WebAssembly.Memory;
@@ -752,6 +770,7 @@ export interface PrefilterRuntime {
   scan: Prefilter["scan"];
   mayMatch: Prefilter["mayMatch"];
   inputBuffer: Prefilter["inputBuffer"];
+  lendInput: Prefilter["lendInput"];
   /** Gives back the slot of the shared walk memory (a worker thread, when it is done); a later scan takes one again. */
   release(): void;
 }
@@ -944,10 +963,19 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   /** A buffer of `length` bytes inside the walker's memory (a bulk scan of it copies nothing), or null. */
   const inputBuffer = (length: number): Buffer | null => {
     const w = getWalker();
-    return w && length <= w.inputBytes ? Buffer.from(w.u8.buffer, w.input, length) : null;
+    return w && !lent && length <= w.inputBytes ? Buffer.from(w.u8.buffer, w.input, length) : null;
+  };
+  // The input region after its first block (where a scan of another buffer copies each block in).
+  let lent = false;
+  const lendInput = (length: number): { buf: Buffer; giveBack(): void } | null => {
+    const w = getWalker();
+    if (!w || lent || w.inputBytes <= w.blockBytes) return null;
+    lent = true;
+    const buf = Buffer.from(w.u8.buffer, w.input + w.blockBytes, Math.max(1, Math.min(length, w.inputBytes - w.blockBytes)));
+    return { buf, giveBack: () => void (lent = false) };
   };
 
-  const scan = (buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all = false, bulk = end - start >= 8 * 1024 * 1024): number => {
+  const scan = (buf: Uint8Array, start: number, end: number, visit: CandidateVisitor, all = false, bulk?: boolean): number => {
     let s = 0;
     let lineStart = start;
     let newlines = 0;
@@ -966,7 +994,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       lineSerial++;
       dirty = false;
     };
-    const w = bulk ? getWalker() : null;
+    const w = (bulk ?? (end - start >= 8 * 1024 * 1024 || (walker && buf.buffer === walker.u8.buffer))) ? getWalker() : null;
     if (w) {
       // Blocks of the text, copied into the walker's memory (unless the text is there already:
       // inputBuffer); each block in four parts cut at line starts (where every state behaves as the
@@ -1076,39 +1104,108 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   // A global or sticky pattern keeps state in lastIndex: testing it here would change it (flags read
   // once: RegExp.prototype.global is a getter, and this runs for every candidate pattern of a line).
   const stateful = res.map((re) => re.global || re.sticky);
-  const mayMatch = (line: string, cand: readonly number[]): boolean => {
-    if (line.indexOf("\r") === -1) {
-      for (let c = 0; c < cand.length; c++) {
-        const k = cand[c]!;
-        if (stateful[k] || res[k]!.test(line)) return true;
+  /**
+   * A pattern's source with its named groups made plain (`(?<value>` -> `(?:`), for an alternation of
+   * patterns (duplicate names would not compile); null where that could change what it matches: a
+   * backreference (`\1`, `\k<name>`: the groups renumber), the `u` or `v` flag (other escape rules).
+   */
+  const unionPart = (re: RegExp): string | null => {
+    if (/[uv]/.test(re.flags)) return null;
+    const src = re.source;
+    let out = "";
+    let from = 0;
+    for (let i = 0; i < src.length; i++) {
+      const c = src[i];
+      if (c === "\\") {
+        const d = src[i + 1] ?? "";
+        if ((d >= "1" && d <= "9") || d === "k") return null;
+        i++;
+      } else if (c === "[") {
+        for (i++; i < src.length && src[i] !== "]"; i++) if (src[i] === "\\") i++;
+      } else if (c === "(" && src[i + 1] === "?" && src[i + 2] === "<" && src[i + 3] !== "=" && src[i + 3] !== "!") {
+        const close = src.indexOf(">", i);
+        if (close < 0) return null;
+        out += src.slice(from, i) + "(?:";
+        from = close + 1;
+        i = close;
       }
+    }
+    return out + src.slice(from);
+  };
+  const parts = res.map((re, k) => (stateful[k] ? null : unionPart(re)));
+  /**
+   * The tests standing for candidate patterns: one alternation per flags of those that allow it (see
+   * unionPart), the others as they are. A line matches one of them exactly when it matches one of the
+   * patterns (an alternation matches where one of its branches does), and V8 runs one alternation of
+   * a dozen patterns for ~2/3 of what the dozen calls cost (measured on the bench log's Megatron lines,
+   * candidates of 12 patterns each, none matching).
+   */
+  const testsFor = (ks: readonly number[], combine: boolean): RegExp[] => {
+    const byFlags = new Map<string, number[]>();
+    const tests: RegExp[] = [];
+    for (const k of ks) {
+      if (!combine || parts[k] === null) tests.push(res[k]!);
+      else byFlags.set(res[k]!.flags, [...(byFlags.get(res[k]!.flags) ?? []), k]);
+    }
+    for (const [flags, group] of byFlags) tests.push(group.length === 1 ? res[group[0]!]! : new RegExp(group.map((k) => `(?:${parts[k]})`).join("|"), flags));
+    return tests;
+  };
+  /** Per candidate list seen (a log repeats a few: its line kinds): its tests, and those of its anchored patterns. */
+  type Tests = { cand: readonly number[]; all: RegExp[]; body: RegExp[] | null; stateful: boolean };
+  const testsByHash = new Map<number, Tests[]>();
+  let testsKept = 0;
+  const MAX_TESTS_KEPT = 1024;
+  const testsOf = (cand: readonly number[]): Tests => {
+    let h = cand.length;
+    for (let c = 0; c < cand.length; c++) h = (Math.imul(h, 31) + cand[c]!) | 0;
+    const list = testsByHash.get(h);
+    if (list) {
+      for (const t of list) {
+        if (t.cand.length !== cand.length) continue;
+        let same = true;
+        for (let c = 0; c < cand.length && same; c++) same = t.cand[c] === cand[c];
+        if (same) return t;
+      }
+    }
+    // A log with ever new candidate lists: past MAX_TESTS_KEPT, a new one is tested pattern by pattern
+    // (an alternation made for one line would cost its compile for nothing).
+    const keep = testsKept < MAX_TESTS_KEPT;
+    const anchored = cand.filter((k) => bodyOnly[k] === 1);
+    const t: Tests = { cand: [...cand], all: testsFor(cand, keep), body: anchored.length ? testsFor(anchored, keep) : null, stateful: cand.some((k) => stateful[k]) };
+    if (keep) {
+      testsKept++;
+      if (list) list.push(t);
+      else testsByHash.set(h, [t]);
+    }
+    return t;
+  };
+  const mayMatch = (line: string, cand: readonly number[]): boolean => {
+    if (cand.length === 0) return false;
+    const t = testsOf(cand);
+    if (t.stateful) return true;
+    if (line.indexOf("\r") === -1) {
+      for (let c = 0; c < t.all.length; c++) if (t.all[c]!.test(line)) return true;
       // The line is classified without its capture prefix too (`[rank3]: `): an anchored pattern
       // (`^\s*Killed`) may match only there. The prefix's characters only add factors, so the
       // candidates found in the whole line are those of its text and maybe more.
-      let anchored = false;
-      for (let c = 0; c < cand.length && !anchored; c++) anchored = bodyOnly[cand[c]!] === 1;
-      if (!anchored) return false;
+      if (!t.body) return false;
       const m = capturePrefix.exec(line);
       if (!m) return false;
       const body = line.slice(m[0].length);
-      for (let c = 0; c < cand.length; c++) if (bodyOnly[cand[c]!] === 1 && res[cand[c]!]!.test(body)) return true;
+      for (let c = 0; c < t.body.length; c++) if (t.body[c]!.test(body)) return true;
       return false;
     }
     const segments = line.split("\r");
-    for (let c = 0; c < cand.length; c++) {
-      const k = cand[c]!;
-      if (stateful[k]) return true;
-      const re = res[k]!;
+    for (let c = 0; c < t.all.length; c++) {
+      const re = t.all[c]!;
       for (let g = 0; g < segments.length; g++) if (re.test(segments[g]!)) return true;
     }
-    let anchored = false;
-    for (let c = 0; c < cand.length && !anchored; c++) anchored = bodyOnly[cand[c]!] === 1;
-    const m = anchored ? capturePrefix.exec(segments[0]!) : null;
+    const m = t.body ? capturePrefix.exec(segments[0]!) : null;
     if (!m) return false;
     const body = segments[0]!.slice(m[0].length);
-    for (let c = 0; c < cand.length; c++) if (bodyOnly[cand[c]!] === 1 && res[cand[c]!]!.test(body)) return true;
+    for (let c = 0; c < t.body!.length; c++) if (t.body![c]!.test(body)) return true;
     return false;
   };
 
-  return { scan, mayMatch, inputBuffer, release };
+  return { scan, mayMatch, inputBuffer, lendInput, release };
 }

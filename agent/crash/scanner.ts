@@ -36,6 +36,8 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 /** Texts this large or larger are scanned with the literal prefilter; smaller ones classify every line. */
 export const PREFILTER_MIN_BYTES = 2 * 1024 * 1024;
+/** Smallest file whose whole-file scan reads into the WebAssembly walk's memory (Prefilter.lendInput; the walk pays on megabytes). */
+const WALK_IN_PLACE_MIN_BYTES = 8 * 1024 * 1024;
 /** Findings kept per file; more are counted (ScannedFile.droppedFindings). */
 export const MAX_FINDINGS_PER_FILE = 2000;
 /** Files whose last write is this much older than the newest file with findings cannot hold the primary. */
@@ -257,7 +259,18 @@ async function scanFileWhole(fh: fsp.FileHandle, size: number, collector: Findin
     if (parallel.workerCode !== undefined) parallelOpts.workerCode = parallel.workerCode;
     if (await scanFileParallel(fh, size, collector, info, chunkBytes, MAX_KEPT_BYTES, format, parallelOpts)) return;
   }
-  let buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
+  // Chunks read straight into the WebAssembly walk's memory where the walk takes them (a copy of each
+  // block less: ~50 ms of CPU on the bench's 0.30 GB log), in reads of up to 4 MiB.
+  const lent = collector.prefiltered && size >= WALK_IN_PLACE_MIN_BYTES ? prefilterFor(collector.rules).lendInput(Math.min(chunkBytes, size)) : null;
+  try {
+    await scanChunks(fh, size, collector, info, lent?.buf ?? Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size))), format);
+  } finally {
+    lent?.giveBack();
+  }
+}
+
+/** The single-thread whole-file scan, reading into `buf` (grown for a line longer than it). */
+async function scanChunks(fh: fsp.FileHandle, size: number, collector: FindingCollector, info: ScannedFile, buf: Buffer, format: CaptureFormat): Promise<void> {
   const kept = new DeferredKeep(collector);
   let keep = 0; // bytes at the front of buf carried over from the previous read
   let bufOffset = 0; // file offset of buf[0]
