@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { CAPTURE_PREFIX_SOURCE } from "../agent/crash/capture-prefix.js";
 import { walkerModuleBytes } from "../agent/crash/dfa-wasm.js";
-import { buildPrefilter, prefilterFor, type Prefilter } from "../agent/crash/prefilter.js";
+import { buildPrefilter, type Prefilter } from "../agent/crash/prefilter.js";
 import { compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import { writeTrainerLog } from "../bench/lib/trainer-log.js";
@@ -50,7 +50,8 @@ function candidateLines(pf: Prefilter, text: string): { line: string; cand: numb
 }
 
 test("mayMatch: the answer of the patterns tried one by one, on every candidate line of a generated trainer log and on lines that match", () => {
-  const pf = prefilterFor(rules);
+  // Alternations from a list's first line on (as shipped, from its 4096th).
+  const pf = buildPrefilter(rules, { alternateAfter: 1 });
   const res = pf.patterns.map((p) => p.pattern);
   const file = path.join(tmp, "trainer.log");
   writeTrainerLog(file, 12e6, 7);
@@ -112,8 +113,7 @@ test("mayMatch: named groups, backreferences, a group's syntax inside a class, l
       suggestion: "a test rule, nothing to do",
     })),
   });
-  const pf = buildPrefilter(custom);
-  const res = pf.patterns.map((p) => p.pattern);
+  const res = buildPrefilter(custom).patterns.map((p) => p.pattern);
   const all = res.map((_, k) => k);
   const lines = [
     "NaN LOSS",
@@ -143,14 +143,17 @@ test("mayMatch: named groups, backreferences, a group's syntax inside a class, l
     "[rank1]: by",
   ];
   const subsets = [all, all.slice(2, 5), [3], [2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [0, 1, 12], all.filter((k) => k % 2 === 1)];
-  for (const line of lines) {
-    for (const cand of subsets) {
-      // Twice: the second answer comes from the alternations kept for this candidate list.
-      for (let round = 0; round < 2; round++) assert.equal(pf.mayMatch(line, cand), oneByOne(res, line, cand), `${JSON.stringify(line)} with [${cand.join(",")}]`);
+  // Alternations from a list's first line on, from its second (its first line tested pattern by pattern), as shipped.
+  for (const alternateAfter of [1, 2, undefined]) {
+    const pf = buildPrefilter(custom, { alternateAfter });
+    for (const line of lines) {
+      for (const cand of subsets) {
+        for (let round = 0; round < 2; round++) assert.equal(pf.mayMatch(line, cand), oneByOne(res, line, cand), `${JSON.stringify(line)} with [${cand.join(",")}], alternations after ${alternateAfter}`);
+      }
     }
+    assert.equal(pf.mayMatch("by", [2, 3]), false, "(b)y\\1 does not match \"by\"");
+    assert.equal(pf.mayMatch("qtail", [0, 5]), true);
   }
-  assert.equal(pf.mayMatch("by", [2, 3]), false, "(b)y\\1 does not match \"by\"");
-  assert.equal(pf.mayMatch("qtail", [0, 5]), true);
 });
 
 test("the WebAssembly walk with rows of bytes and with rows of classes hands on the JavaScript walk's lines", () => {

@@ -501,9 +501,10 @@ function foldByte(b: number): number {
 
 /**
  * Builds a prefilter; `wasm: false` keeps the JavaScript walk (the reference the WebAssembly one is
- * tested against); `byteRows` sets the WebAssembly table's kind of row (tests; default: by size).
+ * tested against); `byteRows` sets the WebAssembly table's kind of row, `alternateAfter` when a
+ * candidate list's patterns are tested as alternations (makeRuntime; both for tests, default as shipped).
  */
-export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byteRows?: boolean } = {}): Prefilter {
+export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byteRows?: boolean; alternateAfter?: number } = {}): Prefilter {
   const patterns: PatternFilter[] = [];
   rules.rules.forEach((rule, r) => {
     rule.patterns.forEach((p, j) => {
@@ -692,6 +693,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
     spec,
     patterns.map((p) => p.pattern),
     loadWalk,
+    opts.alternateAfter,
   );
   const bulkSpec = (): PrefilterSpec => {
     if (spec.walk === undefined) spec.walk = loadWalk();
@@ -781,7 +783,7 @@ export interface PrefilterRuntime {
  * the code of the parallel scan's worker threads (agent/crash/parallel-scan.ts), which get the spec
  * as data; `regexes` are the patterns (rebuilt from spec.patternSources when not given).
  */
-export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null): PrefilterRuntime {
+export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null, alternateAfter = 4096): PrefilterRuntime {
   const NL = 0x0a;
   // ESCAPE_SEQUENCE_SOURCE of capture-prefix.ts, written out: this body is also the workers' code.
   const ANSI = /\x1b(?:\[[0-?]*[ -\/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -\/]+[0-~]|[0-Z\\^-~])/g;
@@ -1138,7 +1140,9 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
    * unionPart), the others as they are. A line matches one of them exactly when it matches one of the
    * patterns (an alternation matches where one of its branches does), and V8 runs one alternation of
    * a dozen patterns for ~2/3 of what the dozen calls cost (measured on the bench log's Megatron lines,
-   * candidates of 12 patterns each, none matching).
+   * candidates of 12 patterns each, none matching: ~0.5 us a line less). A new alternation costs ~3 ms
+   * though (V8 compiles its bytecode at its first test and its machine code at the second): hence only
+   * for a candidate list seen `alternateAfter` times (default 4096; some 6,000 lines pay for it).
    */
   const testsFor = (ks: readonly number[], combine: boolean): RegExp[] => {
     const byFlags = new Map<string, number[]>();
@@ -1150,11 +1154,18 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     for (const [flags, group] of byFlags) tests.push(group.length === 1 ? res[group[0]!]! : new RegExp(group.map((k) => `(?:${parts[k]})`).join("|"), flags));
     return tests;
   };
-  /** Per candidate list seen (a log repeats a few: its line kinds): its tests, and those of its anchored patterns. */
-  type Tests = { cand: readonly number[]; all: RegExp[]; body: RegExp[] | null; stateful: boolean };
+  /**
+   * Per candidate list seen (a log repeats a few: its line kinds): its tests, and those of its anchored
+   * patterns, pattern by pattern until the list has been seen `alternateAfter` times, then as alternations.
+   */
+  type Tests = { cand: readonly number[]; all: RegExp[]; body: RegExp[] | null; stateful: boolean; seen: number };
   const testsByHash = new Map<number, Tests[]>();
   let testsKept = 0;
   const MAX_TESTS_KEPT = 1024;
+  const alternate = (t: Tests): void => {
+    t.all = testsFor(t.cand, true);
+    if (t.body) t.body = testsFor(t.cand.filter((k) => bodyOnly[k] === 1), true);
+  };
   const testsOf = (cand: readonly number[]): Tests => {
     let h = cand.length;
     for (let c = 0; c < cand.length; c++) h = (Math.imul(h, 31) + cand[c]!) | 0;
@@ -1164,15 +1175,17 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
         if (t.cand.length !== cand.length) continue;
         let same = true;
         for (let c = 0; c < cand.length && same; c++) same = t.cand[c] === cand[c];
-        if (same) return t;
+        if (same) {
+          if (++t.seen === alternateAfter) alternate(t);
+          return t;
+        }
       }
     }
-    // A log with ever new candidate lists: past MAX_TESTS_KEPT, a new one is tested pattern by pattern
-    // (an alternation made for one line would cost its compile for nothing).
-    const keep = testsKept < MAX_TESTS_KEPT;
     const anchored = cand.filter((k) => bodyOnly[k] === 1);
-    const t: Tests = { cand: [...cand], all: testsFor(cand, keep), body: anchored.length ? testsFor(anchored, keep) : null, stateful: cand.some((k) => stateful[k]) };
-    if (keep) {
+    const t: Tests = { cand: [...cand], all: testsFor(cand, false), body: anchored.length ? testsFor(anchored, false) : null, stateful: cand.some((k) => stateful[k]), seen: 1 };
+    if (alternateAfter <= 1) alternate(t);
+    // A log with ever new candidate lists: past MAX_TESTS_KEPT, a new one is tested pattern by pattern.
+    if (testsKept < MAX_TESTS_KEPT) {
       testsKept++;
       if (list) list.push(t);
       else testsByHash.set(h, [t]);
