@@ -754,8 +754,9 @@ export interface WalkSpec {
   readonly module: WebAssembly.Module;
   /**
    * Shared by the threads: at 0 each byte value's class x 4, at 1024 the next state's row per state
-   * and class (or byte value, when rowShift is 10) as a byte offset (state << rowShift), up to tableBytes; then slots of slotBytes from
-   * slotBase, one per thread walking (its control block, input and events).
+   * and class (or byte value, when rowShift is 10) as a byte offset (state << rowShift), up to
+   * tableBytes; then slots of slotBytes from slotBase, one per thread walking (its control block,
+   * input and events).
    */
   readonly memory: WebAssembly.Memory;
   /** Per slot: 1 while a runtime holds it (taken with Atomics.compareExchange). */
