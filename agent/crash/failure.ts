@@ -4,7 +4,7 @@
  * innermost frame of the user's code, and what to look at; its category is `python_exception`.
  */
 import { crashSignature } from "./signature.js";
-import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, normaliseLine, prefixRank, warnEchoFollows, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
+import { chainOf, chainRoot, goesOnAfter, innermostUserFrame, normaliseLine, prefixRank, warnEchoFollows, wrappedType, type FailureReport, type LauncherReport, type ParsedException } from "./traceback.js";
 import type { RuleTraits } from "./rules.js";
 import type { CrashCategory, CrashFinding } from "./types.js";
 
@@ -586,13 +586,6 @@ const TYPE_CATEGORIES: ReadonlyArray<[RegExp, CrashCategory]> = [
   // UnityTimeOutException spells it with a capital O.
   [/(?:^|\.)\w*(?:Timeout|TimeOut|TimedOut)(?:Error|Exception|Expired)?$|(?:^|\.)DeadlineExceeded(?:Error)?$|^socket\.timeout$/, "timeout"],
 ];
-
-/**
- * Ray's dual exception class (`ray.exceptions.RayTaskError(APITimeoutError)`, the same name in IPython's head) is named
- * after the exception the remote task raised: that one's type names the category, as it would unwrapped.
- */
-const RAY_DUAL_TYPE = /^(?:[A-Za-z_]\w*\.)*Ray\w*Error\((?<cause>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\)$/;
-const wrappedType = (type: string): string => RAY_DUAL_TYPE.exec(type)?.groups!.cause ?? type;
 
 /**
  * A message that says the operation ran out of time, whatever generic type carried it; the time-out may name its

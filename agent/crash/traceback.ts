@@ -798,7 +798,16 @@ function withoutRankPrefix(line: string): string {
  * (pid=..., ip=...)`): its dual class is named after the exception it wraps, and its message is the remote traceback
  * Ray prints on the lines after it, down to that exception's own line.
  */
-const RAY_DUAL_EXC = /^(?<type>(?:[a-z_]\w*\.)*Ray\w*Error\((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*\)): (?<msg>\S.*)$/;
+const RAY_DUAL_CLASS = String.raw`(?:[A-Za-z_]\w*\.)*Ray\w*Error\((?<wrapped>(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\)`;
+const RAY_DUAL_EXC = new RegExp(`^(?<type>${RAY_DUAL_CLASS}): (?<msg>\\S.*)$`);
+const RAY_DUAL_TYPE = new RegExp(`^${RAY_DUAL_CLASS}$`);
+
+/**
+ * The type that names an exception's category: Ray's dual class (`ray.exceptions.RayTaskError(APITimeoutError)`, the
+ * same name in IPython's head) is named after the exception the remote task raised, so that one's type names it, as it
+ * would unwrapped; any other type is itself.
+ */
+export const wrappedType = (type: string): string => RAY_DUAL_TYPE.exec(type)?.groups!.wrapped ?? type;
 
 function parsePythonTraceback(lines: readonly string[], head: number, prefix: string, consumed: Set<number>): ParsedException | null {
   const frames: TraceFrame[] = [];
