@@ -22,7 +22,9 @@
  * ranks counted once), has lost a factor of 1024 or
  * more without one step that raised it again (stylegan2-pytorch#100, apex#834): the run is diverging
  * and every step is skipped. A healthy fp16 start searches for its scale with a few halvings (lasnet#3
- * ends after three), and a run that goes on prints something else after them: no finding.
+ * ends after three), and a run that goes on prints something else after them: no finding. Paddle's scaler
+ * says the same in its words (`Found inf or nan, current scale is: S, decrease to: S*0.5`), read the same way
+ * (PaddleClas#2457: ten decreases down to 3e-08).
  *
  * ESPnet skips an update whose grad norm is not finite and says so (`The grad norm is nan. Skipping updating the
  * model.`): a log that ends in ten or more such notices, no finite loss or grad norm among or after them, is a run
@@ -93,31 +95,53 @@ function lossScaleFloorAtEnd(file: string, kept: KeptLines): CrashFinding | null
   return finding(file, kept, notices[0]!.at, "nan_loss_scale_floor_at_end", `The log ends with ${count} fp16 overflows in a row at the loss scale's floor (${scale}): every step is skipped and the scale cannot go lower, so the run makes no progress even if the process is still running (gradients are Inf/NaN at any scale). Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
 }
 
-/** apex's overflow notice (amp's dynamic scaler): the scale it falls back to. */
+/** apex's overflow notice (amp's dynamic scaler): the scale it falls back to (half the one it tried). */
 const APEX_HALVING = /\bGradient overflow\.\s+Skipping step, (?:loss scaler \d+ )?reducing loss scale to (?<to>\d+(?:\.\d+)?(?:e[-+]?\d+)?)\b/;
 /**
- * Skipped steps in a row at the end of a log that make a collapse rather than a healthy start's search: apex halvings
- * (apexScaleCollapseAtEnd) and ESPnet's skipped updates (skippedUpdatesAtEnd) both count to it; a scale halved ten
+ * Paddle's dynamic scaler (paddle.amp.GradScaler / AmpScaler `_update`) when it lowers the scale after overflowed
+ * steps: `Found inf or nan, current scale is: 3.0517578125e-05, decrease to: 3.0517578125e-05*0.5` (the scale it
+ * had, then that scale times decr_ratio, 0.5 by default).
+ */
+const PADDLE_DECREASE = /\bFound inf or nan, current scale is: (?<from>\d+(?:\.\d+)?(?:e[-+]?\d+)?), decrease to: \d+(?:\.\d+)?(?:e[-+]?\d+)?\*(?<ratio>\d+(?:\.\d+)?(?:e[-+]?\d+)?)\b/;
+const SCALE_DECREASE = new RegExp(`${APEX_HALVING.source}|${PADDLE_DECREASE.source}`);
+
+/** The scale a decrease notice (SCALE_DECREASE) started from and the one it fell back to. */
+function decreaseOf(m: RegExpExecArray): { before: number; after: number } {
+  const g = m.groups!;
+  if (g.to !== undefined) return { before: 2 * Number(g.to), after: Number(g.to) };
+  return { before: Number(g.from), after: Number(g.from) * Number(g.ratio) };
+}
+
+/** Two scales printed as decimals are the same scale (a product of decimals is exact only up to rounding). */
+function sameScale(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+/**
+ * Skipped steps in a row at the end of a log that make a collapse rather than a healthy start's search: apex's and
+ * Paddle's halvings (scaleCollapseAtEnd) and ESPnet's skipped updates (skippedUpdatesAtEnd) both count to it; a scale halved ten
  * times has lost a factor of 1024.
  */
 const SKIPPED_STEPS_AT_END = 10;
 
-/** The log's last records are ten or more apex overflows in a row, each halving the scale, or null. */
-function apexScaleCollapseAtEnd(file: string, kept: KeptLines): CrashFinding | null {
-  const notices = trailingNotices(kept, APEX_HALVING);
+/**
+ * The log's last records are ten or more decreases of the loss scale in a row (apex's or Paddle's notices), each
+ * starting from the scale the one before fell back to, or null.
+ */
+function scaleCollapseAtEnd(file: string, kept: KeptLines): CrashFinding | null {
+  const notices = trailingNotices(kept, SCALE_DECREASE);
   let count = 0;
-  let later = NaN;
+  let later = { before: NaN, after: NaN };
   for (const { m } of notices) {
-    const scale = Number(m.groups!.to);
-    // Each rank of a data-parallel run prints its own notice of the same halving: counted once.
-    if (count > 0 && scale === later) continue;
-    if (count > 0 && scale !== later * 2) break;
-    later = scale;
+    const step = decreaseOf(m);
+    // Each rank of a data-parallel run prints its own notice of the same decrease: counted once.
+    if (count > 0 && sameScale(step.after, later.after)) continue;
+    if (count > 0 && !sameScale(step.after, later.before)) break;
+    later = step;
     count++;
   }
   if (count < SKIPPED_STEPS_AT_END) return null;
-  const final = notices[0]!.m.groups!.to!;
-  return finding(file, kept, notices[0]!.at, "nan_loss_scale_collapse_at_end", `The log ends with ${count} fp16 overflows in a row, the loss scale halved each time down to ${final} with no step in between that succeeded: the gradients are Inf/NaN at every scale tried, every step is skipped and the run has diverged. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16; resume from a checkpoint before the overflows began.`);
+  const final = decreaseOf(notices[0]!.m).after;
+  return finding(file, kept, notices[0]!.at, "nan_loss_scale_collapse_at_end", `The log ends with ${count} fp16 overflows in a row, the loss scale lowered each time down to ${final} with no step in between that raised it again: the gradients are Inf/NaN at every scale tried, every step is skipped and the run has diverged. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples, or train in bf16 (or fp32); resume from a checkpoint before the overflows began.`);
 }
 
 /**
@@ -134,7 +158,7 @@ const SKIPPED_UPDATE_TAIL = 20;
 /**
  * The log ends in ten or more skipped updates (SKIPPED_UPDATE) with no record of a finite loss or grad norm among or
  * after them, or null. One such notice is a step the run drops (fp16's GradScaler overflowing at its start, one bad
- * batch); ten in a row (SKIPPED_STEPS_AT_END) are what apexScaleCollapseAtEnd counts too: the gradients are NaN at
+ * batch); ten in a row (SKIPPED_STEPS_AT_END) are what scaleCollapseAtEnd counts too: the gradients are NaN at
  * every step and the model no longer changes (espnet#5065, every step skipped with the loss stuck at 0). Other records
  * may stand between the notices (ESPnet's INFO lines of each step, a CTC warning that the batch got NaN gradients); a
  * finite loss or grad norm among or after them ends the count.
@@ -164,17 +188,18 @@ function skippedUpdatesAtEnd(file: string, kept: KeptLines): CrashFinding | null
 /** A nan_loss finding for a log that ends diverged, when no crash finding is in the final incident; or null. */
 export function divergedEndFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
   if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
-  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept) ?? apexScaleCollapseAtEnd(file, kept) ?? skippedUpdatesAtEnd(file, kept);
+  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept) ?? scaleCollapseAtEnd(file, kept) ?? skippedUpdatesAtEnd(file, kept);
 }
 
 /**
  * A loss-like key and its value in a metric record: `loss: nan`, `'train_loss': 0.52`, `loss_ctc inf`,
  * `loss=tensor(nan`, a key/value table's row `| loss_q0 | nan |` (the OpenAI logger of baselines and guided-diffusion,
- * stable-baselines3); the key must contain "loss" and stand alone (`mlm_loss`, not `loss` inside it).
+ * stable-baselines3), a key with the step in brackets `train_batch_loss[ 10 ]:  nan` (crnn-pytorch's print, the
+ * index no part of the key); the key must contain "loss" and stand alone (`mlm_loss`, not `loss` inside it).
  * Up to two words before it belong to the key (`Mean value_function loss: inf`, `Surrogate loss: 0.0`:
  * rsl_rl prints several such losses per record, and each is a series of its own); a value is never one.
  */
-const LOSS_ENTRY = /(?<![\w/.])(?<key>(?:(?!(?:nan|inf(?:inity)?)\b)[A-Za-z_][\w/.]* ){0,2}(?:[A-Za-z_][\w/.]*loss[\w/.]*|loss))["'\]]?\s*[:=|]?\s*["']?(?:tensor\(\[?|\[)?(?<value>[-+]?(?:nan|inf(?:inity)?|\d+(?:\.\d*)?(?:e[-+]?\d+)?))(?![\w.])/gi;
+const LOSS_ENTRY = /(?<![\w/.])(?<key>(?:(?!(?:nan|inf(?:inity)?)\b)[A-Za-z_][\w/.]* ){0,2}(?:[A-Za-z_][\w/.]*loss[\w/.]*|loss))(?:\[\s*\d+\s*\])?["'\]]?\s*[:=|]?\s*["']?(?:tensor\(\[?|\[)?(?<value>[-+]?(?:nan|inf(?:inity)?|\d+(?:\.\d*)?(?:e[-+]?\d+)?))(?![\w.])/gi;
 /** Finite losses after the last non-finite one that count as ordinary (not a run exploding on). */
 const RECOVERED_RECORDS = 2;
 const RECOVERED_MAX = 1e4;
