@@ -33,7 +33,7 @@ describe("twenty-second round (zzm): rule families", () => {
         // The raising line as a traceback prints it: the signal's name is not there yet.
         ["    raise RuntimeError('DataLoader worker (pid {}) is killed by signal: {}'.format(pid, name))", null],
         // SIGABRT says a native abort, not which (twenty-first round); SIGTERM is its own rule.
-        ["RuntimeError: DataLoader worker (pid 2256) is killed by signal: Aborted.", null],
+        ["RuntimeError: DataLoader worker (pid 2256) is killed by signal: Aborted.", "segfault_abort_exit"],
         ["RuntimeError: DataLoader worker (pid 23616) is killed by signal: Terminated.", "killed_sigterm"],
         // The loader's other report of a worker's end names no signal.
         ["RuntimeError: DataLoader worker (pid(s) 6479) exited unexpectedly", null],
@@ -51,7 +51,7 @@ describe("twenty-second round (zzm): rule families", () => {
         ["crash-corpus zr-jetson-inference-1114", "RuntimeError: DataLoader worker (pid 380) is killed by signal: Segmentation fault."],
       ],
       nearMiss: [
-        ["RuntimeError: DataLoader worker (pid 2256) is killed by signal: Aborted.", null],
+        ["RuntimeError: DataLoader worker (pid 2256) is killed by signal: Aborted.", "segfault_abort_exit"],
         ["RuntimeError: DataLoader worker (pid 3867) is killed by signal: Bus error.", "segfault_dataloader_bus_error"],
       ],
     },

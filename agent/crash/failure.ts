@@ -116,7 +116,7 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   // the other tasks because this one failed): that is this failure's aftermath, not its cause.
   if (e?.cut && counted.some((f) => f.finalIncident && !(traits.consequence.has(f.ruleId) && f.line > lineNo(e!.endLine)))) return null;
   const at = e ? e.line : launcher!.line;
-  const { category, reading } = e ? (cppAllocationFailure(e, kept.lines) ?? chainCategory(e)) : { category: "python_exception" as CrashCategory, reading: undefined };
+  const { category, reading } = e ? (cppAllocationFailure(e, kept.lines) ?? dataOrCheckpoint(e, chainCategory(e))) : { category: "python_exception" as CrashCategory, reading: undefined };
   const { ruleId, summary, suggestion } = e ? describeException(e, category, reading) : describeLauncher(report);
   const priority = peersOnly && finalCauses.length ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY;
   return keptLineFinding(file, kept, at, { category, ruleId, suggestion, signatureKey: summary, priority });
@@ -279,6 +279,52 @@ export function demoteOtherRanksErrors(findings: readonly CrashFinding[], kept: 
 const OTHER_RANK_PRIORITY = -4;
 /** A prefix that names a rank (prefixRank reads the same forms). */
 const RANK_TAG = /\[(?:rank|default)?\d+\]|^\s*\d+: $/;
+
+/**
+ * Where a traceback reads training data: torch's DataLoader fetching items (in the main process or a worker), Hugging
+ * Face datasets building a split, a dataset's own item access (`__getitem__` in the user's code, not a library's: h5py's
+ * groups have one too), a dataset being constructed (`FeatureDataset(...)`, `load_dataset(...)`), and the worker's
+ * report of what it raised (`Caught OSError in DataLoader worker process 3.`).
+ */
+const DATA_READER_FRAME = /[\\/]torch[\\/]utils[\\/]data[\\/]_utils[\\/](?:fetch|worker)\.py$|[\\/]datasets[\\/](?:builder|arrow_reader|packaged_modules[\\/].+)\.py$/;
+const DATASET_ITEM_FUNC = /^__getitems?__$/;
+const LIBRARY_FILE = /[\\/](?:site|dist)-packages[\\/]|[\\/]lib[\\/]python\d[\d.]*[\\/]|\.pyx$/;
+const BUILDS_DATASET = /\b\w*Dataset\w*\(|\bload_dataset\(/;
+const WORKER_CAUGHT = /^Caught \w+ in DataLoader worker process \d+\.?$/;
+/**
+ * Where a traceback loads a checkpoint or weights (torch's and Keras' loaders, safetensors, a loader function's name, a
+ * `torch.load` or `load_state_dict` call), in its frames or in a worker's traceback quoted in a message: the same words
+ * about a saved model stay a broken checkpoint, wherever it is loaded from.
+ */
+const CHECKPOINT_CONTEXT = /[\\/]torch[\\/]serialization\.py\b|[\\/]safetensors[\\/]|[\\/]keras[\\/](?:src[\\/])?(?:saving|engine[\\/]saving)|\bload_(?:state_dict|checkpoint|weights|model|pretrained\w*)\b|\bfrom_pretrained\b|\btorch\.load\(/;
+
+/**
+ * An exception raised while reading training data (a chain through a dataset, the DataLoader or a data builder) and
+ * not while loading a checkpoint: a file its reader finds cut, empty or not in its format is a data file (an image,
+ * an HDF5 or LMDB container, a .npy, a pickled index, a Parquet shard), whose convention is python_exception;
+ * checkpoint_corrupt is for checkpoints, weights and saved trainer state only.
+ */
+function readsTrainingData(e: ParsedException): boolean {
+  const chain = chainOf(e);
+  const frames = chain.flatMap((x) => x.frames);
+  const text = [...frames.map((f) => `${f.file} ${f.func} ${f.code ?? ""}`), ...chain.map((x) => x.message)].join("\n");
+  if (CHECKPOINT_CONTEXT.test(text)) return false;
+  return chain.some((x) => WORKER_CAUGHT.test(x.message.split("\n")[0]!.trim()))
+    || frames.some((f) => DATA_READER_FRAME.test(f.file) || (DATASET_ITEM_FUNC.test(f.func) && !LIBRARY_FILE.test(f.file)) || BUILDS_DATASET.test(f.code ?? ""));
+}
+
+/**
+ * Rule findings that name a broken checkpoint on the lines of an exception raised while reading training data (h5py's
+ * `truncated file`, `pickle data was truncated`, numpy's `Failed to interpret file ... as a pickle` about a data file)
+ * become warnings: the failure is the data's, and the traceback's own finding (python_exception) names it. Changes
+ * `findings` in place.
+ */
+export function demoteDataFileErrors(findings: readonly CrashFinding[], kept: KeptLines, report: FailureReport): void {
+  for (const e of report.exceptions) {
+    if (!readsTrainingData(e)) continue;
+    for (const x of chainOf(e)) demoteToWarnings(findings, kept.firstLine + x.startLine, kept.firstLine + x.endLine, "checkpoint_corrupt");
+  }
+}
 
 /**
  * Findings on the file's lines `from`..`to` (of `category` only, when given) become warnings outside the final
@@ -619,6 +665,11 @@ const QUEUE_EMPTY = /^(?:(?:_?queue|Queue|multiprocessing\.queues)\.)?Empty$/;
 const TIMED_QUEUE_GET = /\.get\((?![^)]*\bblock\s*=\s*False\b)[^)]*\btimeout\s*=\s*(?!0(?:\.0*)?(?![\d.])|None\b)[^,)\s]/;
 /** multiprocessing unpickles what the parent sent over a pipe: an EOFError there is a dead parent, not a file. */
 const MULTIPROCESSING_FRAME = /[\\/]multiprocessing[\\/]/;
+
+/** What chainCategory read as a broken checkpoint is a broken data file when the chain reads training data. */
+function dataOrCheckpoint(e: ParsedException, read: { category: CrashCategory; reading?: MessageReading }): { category: CrashCategory; reading?: MessageReading } {
+  return read.category === "checkpoint_corrupt" && readsTrainingData(e) ? { category: "python_exception" } : read;
+}
 
 /**
  * The category of a chain: the first exception (oldest) whose type names one wins, since the later

@@ -15,7 +15,7 @@ import { describeError } from "../lib/errors.js";
 // fs.promises, or synchronous reads in a one-shot `crash scan` (no libuv thread pool); the agent stays asynchronous.
 import { files as fsFiles } from "../lib/fs-mode.js";
 import { capturedLines, captureFormatOf, ESCAPE_SEQUENCES, learnCapturePrefix, FORMAT_HEAD_BYTES, FORMAT_TAIL_BYTES, repairCapture, withoutLearnedPrefix, type CaptureFormat, type LearnedPrefix } from "./capture-prefix.js";
-import { choosePrimary, demoteCaughtExceptions, demoteFallbackBuildOutput, demoteOtherRanksErrors, demoteSpawnChildErrors, demoteWarningMessageImports, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
+import { choosePrimary, demoteCaughtExceptions, demoteDataFileErrors, demoteFallbackBuildOutput, demoteOtherRanksErrors, demoteSpawnChildErrors, demoteWarningMessageImports, fallbackFinding, stuckWaitFinding, type KeptLines } from "./failure.js";
 import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
 import { finalErrorFinding } from "./final-error.js";
@@ -853,6 +853,8 @@ export class FindingCollector {
     demoteRecoveredAbove(this.findings, this.rules.traits);
     if (this.failure) {
       demoteSpawnChildErrors(this.findings, this.kept, this.failure);
+      // A file its reader finds broken while the run reads training data: the data's failure, not a checkpoint's.
+      demoteDataFileErrors(this.findings, this.kept, this.failure);
       demoteOtherRanksErrors(this.findings, this.kept, this.failure);
       const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);
       if (fb) this.insert(fb);
