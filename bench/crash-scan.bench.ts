@@ -11,7 +11,12 @@
  *      at this load (scanThreadsFor, see ownLoad below), in every CPU (at most MAX_SCAN_THREADS: the
  *      old default) and in one thread, against `LC_ALL=C grep -E -n -f` and `rg -n --no-unicode -f`
  *      with the same patterns, written from the loaded rules; the scans must give the same result;
- *   3. where the scan's time goes: the prefilter pass alone, and how many lines it hands on.
+ *   3. where the scan's time goes: the prefilter pass alone, and how many lines it hands on;
+ *   4. the shipped command as a user runs it once (`node --no-regexp-tier-up dist/trainsafe.cjs crash scan --all
+ *      --file LOG --json`, the launcher's option, built here by deploy/build.mjs): a fresh process, so start-up,
+ *      the prefilter's build and the JIT's warm-up count, which the in-process rounds above (after a warm-up pass)
+ *      leave out; in the threads it chooses, and pinned to one CPU with rg pinned beside it (`taskset -c 0`, where
+ *      taskset is installed).
  * Wall and CPU time (user + sys) are both reported (on a loaded machine CPU time is the steadier
  * figure); the ratios are printed next to the goals (<= 1.5x grep, faster than rg) with the load
  * average before and after. The files are deleted afterwards.
@@ -28,6 +33,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { prefilterFor } from "../agent/crash/prefilter.js";
 import { loadRules, type CompiledRules } from "../agent/crash/rules.js";
 import { MAX_SCAN_THREADS, scanThreadsFor } from "../agent/crash/parallel-scan.js";
@@ -41,6 +47,7 @@ const SEED = Number(process.env.BENCH_SEED ?? "13");
 const TAIL_RUNS = 9;
 const FULL_RUNS = Number(process.env.BENCH_FULL_RUNS ?? "3");
 const GOAL = 1.5;
+const REPO_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 interface Timing {
   wallMs: number;
@@ -298,6 +305,15 @@ async function main(): Promise<void> {
     const grepT: Timing[] = [];
     const rgT: Timing[] = [];
     const chosen: { threads: number; load: number; own: number }[] = [];
+    // The shipped command, one scan per process (item 4 of the header).
+    const built = spawnSync(process.execPath, [path.join(REPO_ROOT, "deploy", "build.mjs")], { cwd: REPO_ROOT, encoding: "utf8" });
+    if (built.status !== 0) throw new Error(`deploy/build.mjs failed: ${built.stderr}`);
+    const shippedArgv = [process.execPath, "--no-regexp-tier-up", path.join(REPO_ROOT, "dist", "trainsafe.cjs"), "crash", "scan", "--all", "--file", big, "--json"];
+    const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0 ? ["taskset", "-c", "0"] : null;
+    const shipOut = path.join(dir, "shipped.json");
+    const shipT: Timing[] = [];
+    const shipPinnedT: Timing[] = [];
+    const rgPinnedT: Timing[] = [];
     let result: ScanResult | undefined;
     let inAll: ScanResult | undefined;
     let single: ScanResult | undefined;
@@ -312,7 +328,13 @@ async function main(): Promise<void> {
       single = await scanIn(1, singleT);
       grepT.push(await own(1, () => timed(["grep", "-E", "-n", "-f", ereFile, big], grepOut, { ...process.env, LC_ALL: "C" })));
       if (rgVersion) rgT.push(await own(1, () => timed(["rg", "-n", "--no-unicode", "-f", rgFile, big], rgOut)));
+      shipT.push(await own(allThreads, () => timed(shippedArgv, shipOut)));
+      if (pinned) {
+        shipPinnedT.push(await own(1, () => timed([...pinned, ...shippedArgv], shipOut)));
+        if (rgVersion) rgPinnedT.push(await own(1, () => timed([...pinned, "rg", "-n", "--no-unicode", "-f", rgFile, big], rgOut)));
+      }
     }
+    const shipped = JSON.parse(fs.readFileSync(shipOut, "utf8")) as { primary?: { ruleId?: string; line?: number } };
     const grepLines = countLines(grepOut);
     const rgLines = rgVersion ? countLines(rgOut) : 0;
     const loadAfter = load();
@@ -339,6 +361,9 @@ async function main(): Promise<void> {
       ["grep -E -n -f <same patterns>, LC_ALL=C", sec(grep), mbps(grep.wallMs), `${grepLines} matching lines`],
     ];
     if (rgVersion) rows.push([`rg -n --no-unicode -f <same patterns> (${rgVersion})`, sec(med(rgT)), mbps(med(rgT).wallMs), `${rgLines} matching lines`]);
+    rows.push(["shipped command, one scan per process", sec(med(shipT)), `${mbps(med(shipT).wallMs)}, median of ${FULL_RUNS}`, `${shipped.primary?.ruleId} at line ${shipped.primary?.line}`]);
+    if (pinned) rows.push(["  the same pinned to one CPU (taskset -c 0)", sec(med(shipPinnedT)), `${mbps(med(shipPinnedT).wallMs)}, median of ${FULL_RUNS}`, "same result"]);
+    if (pinned && rgVersion) rows.push(["  rg pinned to the same CPU", sec(med(rgPinnedT)), mbps(med(rgPinnedT).wallMs), ""]);
     const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) process.stdout.write(`${r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join("  ")}\n`);
     const verdict = (a: Timing, b: Timing, goal: number) =>
@@ -350,12 +375,15 @@ async function main(): Promise<void> {
         (rgVersion ? `scan (${byLoad}) / rg (--no-unicode): ${ratio(scan, med(rgT))}; goal: faster than rg (< 1x): ${verdict(scan, med(rgT), 1)}\n` : "scan / rg: rg not installed, not measured\n") +
         `${allThreads} threads ${against(scanAll)}\n` +
         `one thread ${against(scanSingle)}\n` +
+        (rgVersion ? `shipped command / rg: ${ratio(med(shipT), med(rgT))}; goal: faster than rg (< 1x): ${verdict(med(shipT), med(rgT), 1)}\n` : "") +
+        (pinned && rgVersion ? `shipped command pinned to one CPU / rg pinned: ${ratio(med(shipPinnedT), med(rgPinnedT))}; goal: faster than rg (< 1x): ${verdict(med(shipPinnedT), med(rgPinnedT), 1)}\n` : "") +
         `load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after\n`,
     );
     assert.deepEqual(result, single, "the scan in the threads chosen and the single-thread scan differ");
     assert.deepEqual(inAll, single, "the parallel and the single-thread scan differ");
     const expected = `${gen.crashRuleId} at line ${gen.crashLine}`;
     if (primary !== expected) throw new Error(`whole-file scan found "${primary}", expected "${expected}"`);
+    if (`${shipped.primary?.ruleId} at line ${shipped.primary?.line}` !== expected) throw new Error(`the shipped command found ${shipped.primary?.ruleId} at line ${shipped.primary?.line}, expected "${expected}"`);
     if (result!.files[0]!.linesRead !== gen.lines) throw new Error(`whole-file scan read ${result!.files[0]!.linesRead} lines, the log has ${gen.lines}`);
     if (!tailBig.primary.startsWith(gen.crashRuleId)) throw new Error(`tail scan found ${tailBig.primary}`);
   } finally {
