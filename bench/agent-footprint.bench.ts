@@ -34,6 +34,7 @@ import { FleetClient } from "../controller/rpc/fleet-client.js";
 import { daemonCommand, makeBaseDir } from "../test/watchdog-helpers.js";
 import { CLI, ROOT, startController } from "./lib/controller-process.js";
 import { CpuMeter, mbOfKb, readCpuMs, readMemKb, type MemKb } from "./lib/measure.js";
+import { buildShipped } from "./lib/shipped.js";
 
 const WINDOW_S = Number(process.env.BENCH_AGENT_SECONDS ?? 60);
 /**
@@ -161,9 +162,7 @@ function launchAgent(hostId: string, controller: string, argv: (configFile: stri
 
 /** Builds the shipped form (deploy/build.mjs: dist/trainsafe.mjs, what install.sh installs); returns its entry file. */
 async function bundleCli(): Promise<string> {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "deploy", "build.mjs")], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`deploy/build.mjs failed: ${r.stderr}`);
-  return path.join(ROOT, "dist", "trainsafe.mjs");
+  return path.join(buildShipped(), "trainsafe.mjs");
 }
 
 async function main(): Promise<void> {

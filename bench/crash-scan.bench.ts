@@ -33,13 +33,13 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { prefilterFor } from "../agent/crash/prefilter.js";
 import { loadRules, type CompiledRules } from "../agent/crash/rules.js";
 import { MAX_SCAN_THREADS, scanThreadsFor } from "../agent/crash/parallel-scan.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import { toEre } from "./lib/ere.js";
 import { median } from "./lib/measure.js";
+import { buildShipped, launcherOptions } from "./lib/shipped.js";
 import { writeTrainerLog } from "./lib/trainer-log.js";
 
 const LOG_MB = process.env.BENCH_LOG_GB ? Number(process.env.BENCH_LOG_GB) * 1000 : Number(process.env.BENCH_LOG_MB ?? "300");
@@ -47,7 +47,6 @@ const SEED = Number(process.env.BENCH_SEED ?? "13");
 const TAIL_RUNS = 9;
 const FULL_RUNS = Number(process.env.BENCH_FULL_RUNS ?? "3");
 const GOAL = 1.5;
-const REPO_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 interface Timing {
   wallMs: number;
@@ -306,9 +305,8 @@ async function main(): Promise<void> {
     const rgT: Timing[] = [];
     const chosen: { threads: number; load: number; own: number }[] = [];
     // The shipped command, one scan per process (item 4 of the header).
-    const built = spawnSync(process.execPath, [path.join(REPO_ROOT, "deploy", "build.mjs")], { cwd: REPO_ROOT, encoding: "utf8" });
-    if (built.status !== 0) throw new Error(`deploy/build.mjs failed: ${built.stderr}`);
-    const shippedArgv = [process.execPath, "--no-regexp-tier-up", path.join(REPO_ROOT, "dist", "trainsafe.cjs"), "crash", "scan", "--all", "--file", big, "--json"];
+    const scanArgs = ["crash", "scan", "--all", "--file", big, "--json"];
+    const shippedArgv = [process.execPath, ...launcherOptions(scanArgs), path.join(buildShipped(), "trainsafe.cjs"), ...scanArgs];
     const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0 ? ["taskset", "-c", "0"] : null;
     const shipOut = path.join(dir, "shipped.json");
     const shipT: Timing[] = [];

@@ -35,22 +35,12 @@ import { loadRules } from "../agent/crash/rules.js";
 import { CLI, ROOT } from "./lib/controller-process.js";
 import { toEre } from "./lib/ere.js";
 import { median } from "./lib/measure.js";
+import { buildShipped, launcherOptions } from "./lib/shipped.js";
 
 const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? "11");
 const SMALL_LOG_KB = Number(process.env.BENCH_SMALL_LOG_KB ?? "29");
 const CPU_GOAL = 1.5;
 const SCAN_GOAL = 2;
-/**
- * The node options deploy/install.sh's launcher runs a command line with (its `case "$1 $2"`, where the
- * installed node accepts them all, as this one does): `check` with V8's regexp tier-up and baseline
- * compiler off and its feedback vectors allocated late, `crash scan` with regexp tier-up off, every other
- * command with none.
- */
-function launcherOptions(args: readonly string[]): readonly string[] {
-  if (args[0] === "check") return ["--no-regexp-tier-up", "--no-sparkplug", "--interrupt-budget-factor-for-feedback-allocation=1000"];
-  return args[0] === "crash" && args[1] === "scan" ? ["--no-regexp-tier-up"] : [];
-}
-
 interface Timing {
   readonly wallMs: number;
   readonly cpuMs: number;
@@ -122,9 +112,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-startup-bench-"));
   errFile = path.join(dir, "stderr");
   try {
-    const b = spawnSync(process.execPath, [path.join(ROOT, "deploy", "build.mjs")], { cwd: ROOT, encoding: "utf8" });
-    if (b.status !== 0) throw new Error(`deploy/build.mjs failed: ${b.stderr}`);
-    const bundle = path.join(ROOT, "dist", "trainsafe.cjs");
+    const bundle = path.join(buildShipped(), "trainsafe.cjs");
     // A copy of the build whose first `check` is `check --only disk` (before any run wrote a cache here).
     const firstRunElsewhere = path.join(dir, "dist-first-only-disk");
     fs.cpSync(path.join(ROOT, "dist"), firstRunElsewhere, { recursive: true, filter: (src) => path.basename(src) !== ".v8-cache" });
