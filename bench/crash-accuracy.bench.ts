@@ -30,16 +30,16 @@ const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const CORPUS_DIR = path.join(REPO, "test", "fixtures", "crash-corpus");
 
 /** The splits: the `fresh*` ones are held back and never listed entry by entry. */
-export const SPLITS = ["tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19", "fresh20"] as const;
+export const SPLITS = ["tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19", "fresh20", "fresh21"] as const;
 export type Split = (typeof SPLITS)[number];
 /** Splits never tuned against: reported in aggregate only. */
-export const BLIND_SPLITS: ReadonlySet<string> = new Set(["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19", "fresh20"]);
+export const BLIND_SPLITS: ReadonlySet<string> = new Set(["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19", "fresh20", "fresh21"]);
 /**
  * Blind splits still being collected or audited: nobody has scanned them yet. `all` (the bench's default, the
  * corpus test) leaves them out, so that running the tests while rules are tuned never shows their figure or a
  * false alarm among them; the lead measures a sealed split once, by name, then unseals it.
  */
-export const SEALED_SPLITS: ReadonlySet<string> = new Set<string>([]);
+export const SEALED_SPLITS: ReadonlySet<string> = new Set<string>(["fresh21"]);
 
 /** One corpus entry as the manifests give it. */
 export interface CorpusEntry {
