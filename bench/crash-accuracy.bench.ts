@@ -39,7 +39,7 @@ export const BLIND_SPLITS: ReadonlySet<string> = new Set(["fresh", "fresh2", "fr
  * corpus test) leaves them out, so that running the tests while rules are tuned never shows their figure or a
  * false alarm among them; the lead measures a sealed split once, by name, then unseals it.
  */
-export const SEALED_SPLITS: ReadonlySet<string> = new Set<string>(["fresh21"]);
+export const SEALED_SPLITS: ReadonlySet<string> = new Set<string>([]);
 
 /** One corpus entry as the manifests give it. */
 export interface CorpusEntry {
