@@ -812,8 +812,12 @@ const FILE_CORRUPT = /\bcorrupt(?:ed|ion)?\b|\btruncated\b|\binvalid (?:header|m
 /** ... of a saved model, checkpoint or archive (a corrupt data record or image is the data's problem, not a checkpoint's). */
 const SAVED_FILE = /\b(?:checkpoint|ckpt|weights|state_dict|model|pickle|archive|zip|safetensors|HDF5|h5|file)\b/i;
 const DATA_FILE = /\b(?:record|image|images|jpe?g|png|video|audio|wav|mp3|tfrecords?|dataset|csv|parquet|arrow|sample|row)\b/i;
-/** A checkpoint that reads fine but does not fit the model (wrong architecture or version): the code's business, not the file's. */
-const DOES_NOT_FIT = /\b(?:size|shape) mismatch\b|\b(?:unexpected|missing) keys?\b|\bincompatible\b|\bnot compatible\b|\bdifferent (?:number|shape|size)\b|^Weights only load failed\b/i;
+/**
+ * A checkpoint that reads fine but does not fit the model (wrong architecture or version): the code's business, not the
+ * file's. transformers' "The state dictionary of the model you are trying to load is corrupted" is raised from the
+ * checkpoint's key names alone (a head the base model class has not), after the bytes were read.
+ */
+const DOES_NOT_FIT = /\b(?:size|shape) mismatch\b|\b(?:unexpected|missing) keys?\b|\bincompatible\b|\bnot compatible\b|\bdifferent (?:number|shape|size)\b|^Weights only load failed\b|\bstate dictionary of the model you are trying to load is corrupted\b/i;
 /** A loader saying the weights or checkpoint could not be read ("Unable to load weights from checkpoint file"). */
 const WEIGHTS_UNREADABLE = /\b(?:unable|failed|fail|cannot|can't|could not|couldn't)(?: to)? (?:load|read|restore|deserialize|unpickle) (?:the )?(?:\w+ )?(?:weights|checkpoint)\b/i;
 
@@ -883,8 +887,9 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // torch.load / pickle.load of an empty or cut file: the reader's frames, or the innermost frame's
   // source line calling a load (the user's own `pickle.load(f)`, where Python shows no reader frame).
   // torch >= 2.6 refusing a pickle under weights_only=True: the file is fine, the call needs changing
-  // (an "Unsupported operand" is another matter: the bytes are not a pickle, the file is broken).
-  if (/^Weights only load failed\b/.test(e.message) && !/Unsupported operand/.test(e.message)) return "python_exception";
+  // (an "Unsupported operand" is another matter: the bytes are not a pickle, the file is broken; except operand 149,
+  // the FRAME opcode of a sound protocol-4 pickle, which older weights-only unpicklers lack).
+  if (/^Weights only load failed\b/.test(e.message) && (!/Unsupported operand/.test(e.message) || /Unsupported operand 149\b/.test(e.message))) return "python_exception";
   if (/(?:^|\.)(?:EOFError|UnpicklingError|BadZipFile)$/.test(e.type) && !e.frames.some((f) => MULTIPROCESSING_FRAME.test(f.file))) {
     // Only unpickling raises UnpicklingError: a saved object that cannot be read, whatever frames the
     // excerpt kept (IPython folds them: "7 frames").
@@ -897,6 +902,10 @@ function categoryOfType(e: ParsedException): CrashCategory {
   // often cut the message): the innermost frame constructs torch's PyTorchFileReader. The file was
   // already opened by then, so a missing file or a permission problem never gets here.
   if (/\bPyTorchFileReader\(/.test(e.frames.at(-1)?.code ?? "")) return "checkpoint_corrupt";
+  // TensorFlow's restore op (RestoreV2, named on the message's node lines or as its eager op) reading a checkpoint's
+  // .data shard shorter than its .index says: a cut checkpoint. The same words from tf.data reading a saved dataset
+  // (`[Op:LoadDataset]`) are the data's.
+  if (/(?:^|\.)OutOfRangeError$/.test(e.type) && /\bRead less bytes than requested\b/.test(e.message) && /\bRestoreV2\b|\bsave_restore_v2_ops\b/.test(e.message)) return "checkpoint_corrupt";
   // The HF Trainer reading a checkpoint's trainer_state.json (TrainerState.load_from_json).
   // ... or transformers reading a saved model's config.json (PretrainedConfig._dict_from_json_file)
   // or its tokenizer's tokenizer_config.json (get_tokenizer_config, the tokenizer's _from_pretrained;
