@@ -185,10 +185,58 @@ function skippedUpdatesAtEnd(file: string, kept: KeptLines): CrashFinding | null
   return finding(file, kept, last, "nan_grad_norm_skipped_updates_at_end", `The log ends with ${count} updates skipped because the grad norm was NaN/Inf, and no finite loss or grad norm among or after them: every step's gradients are non-finite, so the model no longer changes (the loss may stay frozen) even if the process is still running. Stop it; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf, empty or extreme samples (a loss that can be log(0) or divide by zero), or train in fp32/bf16; resume from a checkpoint before the first skipped update.`);
 }
 
+/** Two or more non-finite values at a line's end, lower case as Python, numpy and torch print them. */
+const NAN_RUN = /(?<![\w.+-])(?:nan|[-+]?inf)(?:[\s,;|]+(?:nan|[-+]?inf))+[\s,;|]*$/;
+/** A finite decimal at the end of a text (`0.5`, `.5`, `1e-3`): a value, where an integer may be a counter. */
+const FINITE_DECIMAL_AT_END = /(?:\d\.\d*|\.\d+|\de[-+]?\d+)$/i;
+
+/**
+ * A record whose values are all NaN/Inf, printed without names: a research script's own print or logger (`epoch, 0200,
+ * nan, nan, nan, nan` from PointNetLK_Revisited's logger, `199 nan nan` from `print(epoch, loss, acc)`). The line ends
+ * in two or more non-finite values (pandas prints `NaN`: a table of metrics not computed yet, no record of this kind),
+ * and what stands before them is not a finite decimal (`0.5 nan nan` is a record with a finite value).
+ */
+function allNaNRow(line: string): boolean {
+  const m = NAN_RUN.exec(line);
+  return m !== null && !FINITE_DECIMAL_AT_END.test(line.slice(0, m.index).replace(/[\s,;|:]+$/, ""));
+}
+/** A finite decimal anywhere in a line. */
+const FINITE_DECIMAL = /\d\.\d|(?<![\w.])\.\d|\de[-+]?\d/i;
+/** Lines after the last such record that may still end the log (a completion message, a save, a final summary). */
+const ALL_NAN_TAIL = 3;
+/** Records in a row that make a diverged end (two could be a metric not computed yet for two evaluations). */
+const ALL_NAN_ROWS = 3;
+
+/**
+ * The log's last records are three or more rows of unnamed values, every value non-finite (allNaNRow), with at most
+ * ALL_NAN_TAIL other lines after them and none of those holding a finite decimal (a record the run recovered to), or
+ * null: the loss and every metric are NaN, so the run has diverged whether or not it went on to its end
+ * (PointNetLK_Revisited#8: 200 epochs, the last ones all nan, then `Training completed!`).
+ */
+function unnamedNaNRowsAtEnd(file: string, kept: KeptLines): CrashFinding | null {
+  let last = -1;
+  let count = 0;
+  let tail = 0;
+  for (let i = kept.lines.length - 1; i >= 0; i--) {
+    const l = kept.lines[i]!;
+    if (NOISE.test(l)) continue;
+    if (allNaNRow(l)) {
+      if (last < 0) last = i;
+      count++;
+      continue;
+    }
+    // A later line with a finite decimal may be a record the run recovered to: no finding.
+    if (last < 0 && FINITE_DECIMAL.test(l)) return null;
+    if (last >= 0 || ++tail > ALL_NAN_TAIL) break;
+  }
+  if (count < ALL_NAN_ROWS) return null;
+  return finding(file, kept, last, "nan_loss_unnamed_values_at_end", `The log's last ${count} records print every value as NaN/Inf (values without names, e.g. epoch, loss and metrics): the loss has diverged and the model's weights are likely NaN, whether or not the run went on to its end. Find the first record with a non-finite value; lower the learning rate or add warmup, clip gradients, check the data for NaN/Inf or extreme samples (a loss that can be log(0) or divide by zero); resume from a checkpoint before it.`);
+}
+
 /** A nan_loss finding for a log that ends diverged, when no crash finding is in the final incident; or null. */
 export function divergedEndFinding(file: string, kept: KeptLines, findings: readonly CrashFinding[]): CrashFinding | null {
   if (findings.some((f) => f.finalIncident && f.severity !== "warning")) return null;
-  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept) ?? scaleCollapseAtEnd(file, kept) ?? skippedUpdatesAtEnd(file, kept);
+  return gradNormTurnedNaN(file, kept) ?? lossScaleFloorAtEnd(file, kept) ?? scaleCollapseAtEnd(file, kept) ?? skippedUpdatesAtEnd(file, kept) ?? unnamedNaNRowsAtEnd(file, kept);
 }
 
 /**

@@ -825,6 +825,12 @@ const WEIGHTS_UNREADABLE = /\b(?:unable|failed|fail|cannot|can't|could not|could
 const NON_FINITE = /\b(?:nan|inf|infinity|non-?finite|not finite|infinite)\b/i;
 const LOSS_OR_GRADIENT = /\b(?:loss|losses|grad|grads|gradient|gradients|grad[ _-]?norm)\b|\breturned nan values\b/i;
 const DIVERGED = /\b(?:training|model|run|loss) (?:has )?diverged\b/i;
+/**
+ * An array or tensor printed with NaN/Inf values only (numpy's `array([nan, nan, ...` and torch's `tensor([[nan, nan],`):
+ * an assertion or check that shows the values it refused (dreamerv3#26: the policy's actions all nan) reports a model
+ * whose outputs became NaN, the same as the distribution constraint's `found invalid values: tensor([[nan, ...`.
+ */
+const NON_FINITE_ARRAY = /\b(?:array|tensor)\(\[+\s*[-+]?(?:nan|inf)\b,\s*\[?\s*[-+]?(?:nan|inf)\b/;
 
 /**
  * The cause an exception's message names in words an on-call engineer reads at once, when neither a rule
@@ -877,7 +883,7 @@ export function readExceptionMessage(e: Pick<ParsedException, "type" | "message"
   if (((FILE_CORRUPT.test(text) && SAVED_FILE.test(text) && !DATA_FILE.test(text)) || WEIGHTS_UNREADABLE.test(text)) && !DOES_NOT_FIT.test(text)) {
     return { category: "checkpoint_corrupt", names: "a saved file that is cut or corrupt", advice: "`trainsafe resume verify` names broken checkpoints; compare the file's size and checksum with the original, download or copy it again, or resume from an older checkpoint" };
   }
-  if ((NON_FINITE.test(text) && LOSS_OR_GRADIENT.test(text)) || DIVERGED.test(text)) {
+  if ((NON_FINITE.test(text) && LOSS_OR_GRADIENT.test(text)) || DIVERGED.test(text) || NON_FINITE_ARRAY.test(text)) {
     return { category: "nan_loss", names: "a loss or gradient that became NaN/Inf", advice: "lower the learning rate, enable gradient clipping, check the data for NaN/Inf and, with fp16, use bf16 or a dynamic loss scale; resume from a checkpoint before the divergence" };
   }
   return null;

@@ -529,7 +529,8 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
         const key = `${p.caseInsensitive ? "i" : "c"}:${s}`;
         let lit = literals.get(key);
         if (!lit) {
-          const folded = Uint8Array.from(bytes, foldByte);
+          const folded = new Uint8Array(bytes.length);
+          for (let i = 0; i < bytes.length; i++) folded[i] = foldByte(bytes[i]!);
           // The search folds the text's case: a case-sensitive literal with any ASCII letter
           // ("loss" also finds "LOSS") is checked against the bytes on each hit.
           const needsVerify = !p.caseInsensitive && bytes.some((b) => (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
@@ -558,84 +559,37 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
   while (1 << shift < nClasses) shift++;
   const width = 1 << shift;
 
-  // Trie, then BFS for failure links (classic Aho-Corasick), outputs merged along failure links.
-  // Each state's trie edges as a flat list (class, target, class, target, ...): a Map per state cost
-  // tens of milliseconds of every whole-file scan's start.
-  const edges: number[][] = [[]];
-  const out: number[][] = [[]];
-  lits.forEach((l, id) => {
-    let s = 0;
-    for (const b of l.folded) {
-      const c = cls[b]!;
-      const e = edges[s]!;
-      let next = -1;
-      for (let k = 0; k < e.length; k += 2) {
-        if (e[k] === c) {
-          next = e[k + 1]!;
-          break;
-        }
-      }
-      if (next < 0) {
-        next = edges.length;
-        edges.push([]);
-        out.push([]);
-        e.push(c, next);
-      }
-      s = next;
-    }
-    out[s]!.push(id);
-  });
-  const n = edges.length;
-  const fail = new Int32Array(n);
-  const delta = new Int32Array(n * width);
-  const order: number[] = [0];
-  for (let q = 0; q < order.length; q++) {
-    const s = order[q]!;
-    const e = edges[s]!;
-    for (let k = 0; k < e.length; k += 2) {
-      const t = e[k + 1]!;
-      order.push(t);
-      fail[t] = s === 0 ? 0 : delta[fail[s]! * width + e[k]!]!;
-      const inherited = out[fail[t]!]!;
-      if (inherited.length) out[t]!.push(...inherited.filter((x) => !out[t]!.includes(x)));
-    }
-    // The failure state's row (complete: it is nearer the root, so built earlier), then own edges.
-    if (s !== 0) delta.copyWithin(s * width, fail[s]! * width, fail[s]! * width + width);
-    for (let k = 0; k < e.length; k += 2) delta[s * width + e[k]!] = e[k + 1]!;
-  }
-  // Renumber: states without output first, so one comparison (s >= firstSpecial) finds every
-  // state that needs attention; then the newline, ESC and NUL states, which behave like the root.
-  const plain = order.filter((s) => out[s]!.length === 0);
-  const outputs = order.filter((s) => out[s]!.length > 0);
-  const renum = new Int32Array(n);
-  [...plain, ...outputs].forEach((s, k) => (renum[s] = k));
-  const firstSpecial = plain.length;
+  const { automaton, out } = buildAutomaton(
+    lits.map((l) => l.folded),
+    cls,
+    width,
+    [cls[NL]!, cls[ESC]!, cls[NUL]!],
+  );
+  const { n, renum, firstSpecial } = automaton;
   const S_NL = n;
   const S_ESC = n + 1;
   const S_NUL = n + 2;
   const total = n + 3;
   const Table = total < 0xffff ? Uint16Array : Int32Array;
-  // The two big tables live in shared memory: a worker thread of the parallel scan gets them without
-  // a copy (structured cloning 4-7 MB cost 20-50 ms a thread, measured).
-  const table: Uint16Array | Int32Array = Table === Uint16Array ? new Uint16Array(new SharedArrayBuffer(total * width * 2)) : new Int32Array(new SharedArrayBuffer(total * width * 4));
-  for (let s = 0; s < n; s++) {
-    const row = renum[s]! * width;
-    for (let c = 0; c < width; c++) table[row + c] = renum[delta[s * width + c]!]!;
-  }
-  for (const sp of [S_NL, S_ESC, S_NUL]) table.copyWithin(sp * width, renum[0]! * width, renum[0]! * width + width);
-  for (let s = 0; s < total; s++) {
-    table[s * width + cls[NL]!] = S_NL;
-    table[s * width + cls[ESC]!] = S_ESC;
-    table[s * width + cls[NUL]!] = S_NUL;
-  }
+  // The JavaScript walk's table (rows of classes), built on its first use: a whole-file scan walks with
+  // WebAssembly, whose rows also serve its lines with ANSI codes or NULs (makeRuntime's cleanedCandidates),
+  // so it never needs this one (18.6 MB for the rules of 2026-12-07, ~30 ms of every `crash scan
+  // --all`'s CPU before its first byte: docs/benchmarks.md, 2026-12-07 15:30). In shared memory: a worker
+  // thread of the parallel scan gets it without a copy (structured cloning 4-7 MB cost 20-50 ms a thread).
+  const classTable = (): Uint16Array | Int32Array => {
+    const table = Table === Uint16Array ? new Uint16Array(new SharedArrayBuffer(total * width * 2)) : new Int32Array(new SharedArrayBuffer(total * width * 4));
+    automatonRows(automaton, table, 0, false, 0);
+    return table;
+  };
   // Rows of 256 (one per byte value) save the JavaScript walk a class lookup per byte, when the table
   // stays small; built by the runtime on the JavaScript walk's first use (a whole-file scan walks with
   // WebAssembly and never needs it: building it cost ~10-20 ms of every `crash scan --all`).
   const wide = total * 256 <= WIDE_TABLE_MAX_ENTRIES;
   // Lists as flat arrays with start offsets (one typed array each, not thousands: a worker thread
   // gets them copied, and copying 13,000 small arrays cost more than the scan's first chunk).
-  const byRenum: number[][] = [];
-  for (let s = 0; s < n; s++) byRenum[renum[s]!] = out[s]!;
+  const none: readonly number[] = [];
+  const byRenum: (readonly number[])[] = new Array<readonly number[]>(n);
+  for (let s = 0; s < n; s++) byRenum[renum[s]!] = out[s] ?? none;
   const stateOut = flatLists(byRenum);
   const litFactors = flatLists(lits.map((l) => l.factors));
   const litExact = flatLists(lits.map((l) => (l.exact ? [...l.exact] : [])));
@@ -666,14 +620,13 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
     }
     const i32 = new Int32Array(memory.buffer);
     for (let b = 0; b < 256; b++) i32[b] = cls[b]! << 2;
-    if (byteRows) for (let st = 0, k = 256; st < total; st++) for (let b = 0; b < 256; b++) i32[k++] = table[(st << shift) | cls[b]!]! << rowShift;
-    else for (let k = 0, e = total * width; k < e; k++) i32[256 + k] = table[k]! << rowShift;
+    automatonRows(automaton, i32, 256, byteRows, rowShift);
     const slots = new Int32Array(new SharedArrayBuffer(4 * WALK_SLOTS));
-    return { module, memory, slots, tableBytes, slotBase, slotBytes, rowShift, blockBytes: WASM_BLOCK_BYTES };
+    return { module, memory, slots, tableBytes, slotBase, slotBytes, rowShift, byteRows, blockBytes: WASM_BLOCK_BYTES };
   };
   const spec: PrefilterSpec = {
     cls,
-    table,
+    table: undefined,
     wide,
     shift,
     firstSpecial,
@@ -694,20 +647,214 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
     patterns.map((p) => p.pattern),
     loadWalk,
     opts.alternateAfter,
+    classTable,
   );
   const bulkSpec = (): PrefilterSpec => {
     if (spec.walk === undefined) spec.walk = loadWalk();
+    // A worker thread walks with WebAssembly where it can (rows of its own for cleaned lines too): the
+    // JavaScript walk's table only where there is none.
+    if (spec.walk === null && spec.table === undefined) spec.table = classTable();
     return spec;
   };
   return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch, inputBuffer: runtime.inputBuffer, lendInput: runtime.lendInput };
+}
+
+/**
+ * The Aho-Corasick automaton of `literals` (bytes as searched, of the classes `cls`, `width` classes a
+ * row): the trie, its breadth-first order, failure links and numbering (states without output first,
+ * from `firstSpecial` on those with some), and per state the literals ending there (null: none).
+ */
+export function buildAutomaton(literals: readonly Uint8Array[], cls: Uint8Array, width: number, specials: readonly [number, number, number]): { automaton: Automaton; out: readonly (readonly number[] | null)[] } {
+  // Trie, then BFS for failure links (classic Aho-Corasick), outputs merged along failure links.
+  // The trie's edges in typed arrays (per state its first and last edge, per edge the next one, its
+  // class and target; edges in the order they were added), and outputs only where a state has some:
+  // an array per state (38,000 of them for the rules of 2026-12-07) cost every whole-file scan's start
+  // ~40 ms of building and of the garbage collections it caused (docs/benchmarks.md, 2026-12-07 15:30).
+  let capacity = 1;
+  for (const l of literals) capacity += l.length;
+  const firstEdge = new Int32Array(capacity).fill(-1);
+  const lastEdge = new Int32Array(capacity).fill(-1);
+  const edgeNext = new Int32Array(capacity).fill(-1);
+  const edgeClass = new Int32Array(capacity);
+  const edgeTarget = new Int32Array(capacity);
+  const out: (number[] | null)[] = new Array<number[] | null>(capacity).fill(null);
+  let n = 1;
+  for (let id = 0; id < literals.length; id++) {
+    const folded = literals[id]!;
+    let s = 0;
+    for (let i = 0; i < folded.length; i++) {
+      const c = cls[folded[i]!]!;
+      let next = -1;
+      for (let e = firstEdge[s]!; e >= 0; e = edgeNext[e]!) {
+        if (edgeClass[e] === c) {
+          next = edgeTarget[e]!;
+          break;
+        }
+      }
+      if (next < 0) {
+        next = n++;
+        // Edge number: its target (each state but the root has one edge into it).
+        const e = next;
+        edgeClass[e] = c;
+        edgeTarget[e] = next;
+        if (lastEdge[s]! < 0) firstEdge[s] = e;
+        else edgeNext[lastEdge[s]!] = e;
+        lastEdge[s] = e;
+      }
+      s = next;
+    }
+    (out[s] ??= []).push(id);
+  }
+  const trie: Trie = { firstEdge, edgeNext, edgeClass, edgeTarget };
+  // Failure links in breadth-first order, from the trie alone: fail(t) for t = goto(s, c) is goto(g, c)
+  // for the first g on s's failure chain that has an edge c, else the root. No table of every state's
+  // next states is built here: the tables below are filled row by row from these links (automatonRows).
+  const fail = new Int32Array(n);
+  const order = new Int32Array(n);
+  const rootNext = new Int32Array(width);
+  for (let e = firstEdge[0]!; e >= 0; e = edgeNext[e]!) rootNext[edgeClass[e]!] = edgeTarget[e]!;
+  let queued = 1;
+  for (let q = 0; q < queued; q++) {
+    const s = order[q]!;
+    for (let e = firstEdge[s]!; e >= 0; e = edgeNext[e]!) {
+      const c = edgeClass[e]!;
+      const t = edgeTarget[e]!;
+      order[queued++] = t;
+      let f = 0;
+      if (s !== 0) {
+        for (let g = fail[s]!; ; g = fail[g]!) {
+          if (g === 0) {
+            f = rootNext[c]!;
+            break;
+          }
+          let x = -1;
+          for (let ge = firstEdge[g]!; ge >= 0; ge = edgeNext[ge]!) {
+            if (edgeClass[ge] === c) {
+              x = edgeTarget[ge]!;
+              break;
+            }
+          }
+          if (x >= 0) {
+            f = x;
+            break;
+          }
+        }
+      }
+      fail[t] = f;
+      // A state's outputs: its own, then its failure state's (complete: nearer the root). Shared where
+      // it has none of its own (no list is changed once its state has been reached here).
+      const inherited = out[f];
+      if (inherited) {
+        const own = out[t];
+        if (!own) out[t] = inherited;
+        else for (const x of inherited) if (!own.includes(x)) own.push(x);
+      }
+    }
+  }
+  // Renumber: states without output first, so one comparison (s >= firstSpecial) finds every
+  // state that needs attention; then the newline, ESC and NUL states, which behave like the root.
+  const renum = new Int32Array(n);
+  let firstSpecial = 0;
+  for (let q = 0; q < n; q++) if (!out[order[q]!]) renum[order[q]!] = firstSpecial++;
+  for (let q = 0, k = firstSpecial; q < n; q++) if (out[order[q]!]) renum[order[q]!] = k++;
+  return { automaton: { n, width, order, fail, renum, firstSpecial, trie, cls, specials }, out };
+}
+
+/** A trie's edges: per state its first edge (-1: none), per edge the next edge of its state (-1: none), its class and target. */
+export interface Trie {
+  readonly firstEdge: Int32Array;
+  readonly edgeNext: Int32Array;
+  readonly edgeClass: Int32Array;
+  readonly edgeTarget: Int32Array;
+}
+
+/** The Aho-Corasick automaton as buildPrefilter derives it: the trie, its breadth-first order and failure links. */
+export interface Automaton {
+  /** States of the trie (the newline, ESC and NUL states are n, n + 1, n + 2). */
+  readonly n: number;
+  /** Classes per row of the class table (a power of two). */
+  readonly width: number;
+  /** The states in breadth-first order (order[0] is the root, 0). */
+  readonly order: Int32Array;
+  /** Per state: its failure link. */
+  readonly fail: Int32Array;
+  /** Per state: its number in the tables (states without output first). */
+  readonly renum: Int32Array;
+  /** Numbers from here on are states with output. */
+  readonly firstSpecial: number;
+  /** The trie's edges. */
+  readonly trie: Trie;
+  /** Byte -> class. */
+  readonly cls: Uint8Array;
+  /** The classes of newline, ESC and NUL, whose next state is n, n + 1, n + 2 from every state. */
+  readonly specials: readonly [number, number, number];
+}
+
+/**
+ * Fills the automaton's next-state table into `rows` from index `base`: a row per state (renumbered,
+ * then the newline, ESC and NUL states), of `width` classes, or of 256 byte values (`byteRows`), each
+ * entry the next state's number shifted left by `valueShift`. Row by row in breadth-first order: a
+ * state's row is its failure state's (nearer the root, so filled already: one copyWithin), then its own
+ * trie edges; the newline, ESC and NUL rows are the root's, and those three columns lead to them from
+ * every row. What the earlier entry-by-entry fill from a table of every state's next states gave
+ * (delta, 37 MB for the rules of 2026-12-07, and two passes of ~9 million entries: ~0.2 s of every
+ * `crash scan --all`'s CPU before its first byte; docs/benchmarks.md, 2026-12-07 15:30).
+ */
+export function automatonRows(a: Automaton, rows: Uint16Array | Int32Array, base: number, byteRows: boolean, valueShift: number): void {
+  const { n, width, order, fail, renum, trie, cls, specials } = a;
+  const { firstEdge, edgeNext, edgeClass, edgeTarget } = trie;
+  const rowLen = byteRows ? 256 : width;
+  // Per class, the columns it sets: itself, or (rows of bytes) every byte value of that class.
+  const colStart = new Int32Array(width + 1);
+  const cols = new Int32Array(byteRows ? 256 : width);
+  if (byteRows) {
+    for (let b = 0; b < 256; b++) colStart[cls[b]! + 1]!++;
+    for (let c = 0; c < width; c++) colStart[c + 1] = colStart[c + 1]! + colStart[c]!;
+    const at = colStart.slice(0, width);
+    for (let b = 0; b < 256; b++) cols[at[cls[b]!]!++] = b;
+  } else {
+    for (let c = 0; c < width; c++) {
+      colStart[c + 1] = c + 1;
+      cols[c] = c;
+    }
+  }
+  const rowOf = (st: number) => base + st * rowLen;
+  for (let q = 0; q < n; q++) {
+    const s = order[q]!;
+    const r = rowOf(renum[s]!);
+    if (s === 0) rows.fill(renum[0]! << valueShift, r, r + rowLen);
+    else {
+      const fr = rowOf(renum[fail[s]!]!);
+      rows.copyWithin(r, fr, fr + rowLen);
+    }
+    for (let e = firstEdge[s]!; e >= 0; e = edgeNext[e]!) {
+      const v = renum[edgeTarget[e]!]! << valueShift;
+      const c = edgeClass[e]!;
+      for (let j = colStart[c]!, je = colStart[c + 1]!; j < je; j++) rows[r + cols[j]!] = v;
+    }
+  }
+  const root = rowOf(renum[0]!);
+  for (let sp = n; sp < n + 3; sp++) rows.copyWithin(rowOf(sp), root, root + rowLen);
+  for (let st = 0; st < n + 3; st++) {
+    const r = rowOf(st);
+    for (let k = 0; k < 3; k++) {
+      const v = (n + k) << valueShift;
+      const c = specials[k]!;
+      for (let j = colStart[c]!, je = colStart[c + 1]!; j < je; j++) rows[r + cols[j]!] = v;
+    }
+  }
 }
 
 /** What the search needs of a built prefilter: plain data, so that a worker thread can rebuild it (agent/crash/parallel-scan.ts). */
 export interface PrefilterSpec {
   /** Byte -> class (ASCII upper case reads as lower). */
   readonly cls: Uint8Array;
-  /** Next state per state and class (rows of 1 << shift); states n, n+1, n+2 are newline, ESC, NUL. */
-  readonly table: Uint16Array | Int32Array;
+  /**
+   * Next state per state and class (rows of 1 << shift); states n, n+1, n+2 are newline, ESC, NUL.
+   * Undefined until the JavaScript walk first needs it (makeRuntime's loadTable; bulkSpec builds it for
+   * worker threads when there is no WebAssembly walk).
+   */
+  table: Uint16Array | Int32Array | undefined;
   /** Whether the JavaScript walk may use rows of 256 (one entry per byte value): small enough. */
   readonly wide: boolean;
   readonly shift: number;
@@ -742,10 +889,15 @@ export interface FlatLists {
 }
 
 function flatLists(lists: readonly (readonly number[])[]): FlatLists {
+  // Plain loops: forEach and TypedArray.set of each of ~38,000 small arrays cost ~20 ms of every
+  // whole-file scan's start (run once, so never optimised).
   const start = new Int32Array(lists.length + 1);
-  lists.forEach((l, k) => (start[k + 1] = start[k]! + l.length));
+  for (let k = 0; k < lists.length; k++) start[k + 1] = start[k]! + lists[k]!.length;
   const items = new Int32Array(start[lists.length]!);
-  lists.forEach((l, k) => items.set(l, start[k]!));
+  for (let k = 0, j = 0; k < lists.length; k++) {
+    const l = lists[k]!;
+    for (let i = 0; i < l.length; i++) items[j++] = l[i]!;
+  }
   return { start, items };
 }
 
@@ -765,6 +917,8 @@ export interface WalkSpec {
   readonly slotBase: number;
   readonly slotBytes: number;
   readonly rowShift: number;
+  /** Rows of one entry per byte value (else per class). */
+  readonly byteRows: boolean;
   readonly blockBytes: number;
 }
 
@@ -784,11 +938,19 @@ export interface PrefilterRuntime {
  * the code of the parallel scan's worker threads (agent/crash/parallel-scan.ts), which get the spec
  * as data; `regexes` are the patterns (rebuilt from spec.patternSources when not given).
  */
-export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null, alternateAfter = 4096): PrefilterRuntime {
+export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null, alternateAfter = 4096, loadTable?: () => Uint16Array | Int32Array): PrefilterRuntime {
   const NL = 0x0a;
   // ESCAPE_SEQUENCE_SOURCE of capture-prefix.ts, written out: this body is also the workers' code.
   const ANSI = /\x1b(?:\[[0-?]*[ -\/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -\/]+[0-~]|[0-Z\\^-~])/g;
-  const { cls, table, shift, firstSpecial, n, stateOut, litExact, litLen, litFactors, factorPattern, patternNeeded } = spec;
+  const { cls, shift, firstSpecial, n, stateOut, litExact, litLen, litFactors, factorPattern, patternNeeded } = spec;
+  /** The JavaScript walk's table (PrefilterSpec.table), built on first use. */
+  const getTable = (): Uint16Array | Int32Array => {
+    if (spec.table === undefined) {
+      if (!loadTable) throw new Error("prefilter: a spec without its table and nothing to build it (bulkSpec builds it where a thread needs it)");
+      spec.table = loadTable();
+    }
+    return spec.table;
+  };
   const alwaysRun = Array.from(spec.alwaysRun);
   const res = regexes ?? spec.patternSources.map((p) => new RegExp(p.source, p.flags));
   const capturePrefix = new RegExp(spec.capturePrefix);
@@ -802,6 +964,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   /** The table with rows of 256 (see PrefilterSpec.wide), built on first use. */
   const getWideTable = (): Uint16Array | Int32Array => {
     if (wideTable) return wideTable;
+    const table = getTable();
     const rows = table.length >> shift;
     const t = table instanceof Uint16Array ? new Uint16Array(rows * 256) : new Int32Array(rows * 256);
     for (let st = 0; st < rows; st++) for (let b = 0; b < 256; b++) t[st * 256 + b] = table[(st << shift) | cls[b]!]!;
@@ -907,6 +1070,19 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     nTouched = 0;
     lineSerial++;
     let s = 0;
+    const w = walker;
+    if (w) {
+      // The WebAssembly walk's rows (a bulk scan has them): the same next states, as byte offsets.
+      const { i32, rowShift, byteRows } = w;
+      for (let i = 0; i < bytes.length; i++) {
+        const b = bytes[i]!;
+        s = i32[256 + ((s << rowShift) >> 2) + (byteRows ? b : cls[b]!)]! >> rowShift;
+        if (s >= firstSpecial && s < n) hit(bytes, i, s);
+        else if (s >= n) s = 0;
+      }
+      return evaluate();
+    }
+    const table = getTable();
     for (let i = 0; i < bytes.length; i++) {
       s = table[(s << shift) | cls[bytes[i]!]!]!;
       if (s >= firstSpecial && s < n) hit(bytes, i, s);
@@ -919,7 +1095,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   // and the table, and this runtime's slot there: a control block, the input and the events (see
   // agent/crash/dfa-wasm.ts and WalkSpec). A thread reads a whole piece of a parallel scan straight
   // into its input region (inputBuffer): no copy per block.
-  type W = { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; inputBytes: number; events: number; walk4: Function; walk1: Function; rowShift: number; blockBytes: number };
+  type W = { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; inputBytes: number; events: number; walk4: Function; walk1: Function; rowShift: number; byteRows: boolean; blockBytes: number };
   let walker: W | null | undefined;
   let slot = -1;
   const getWalker = (): W | null => {
@@ -927,7 +1103,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     if (spec.walk === undefined) spec.walk = loadWalk ? loadWalk() : null;
     walker = null;
     if (!spec.walk) return null;
-    const { module, slots, tableBytes, slotBase, slotBytes, blockBytes, rowShift } = spec.walk;
+    const { module, slots, tableBytes, slotBase, slotBytes, blockBytes, rowShift, byteRows } = spec.walk;
     // A free slot of the shared memory, which holds the table already. None free (more threads
     // walking at once than slots: scans at the same time): a memory of this runtime's own, with a
     // copy of the table.
@@ -953,7 +1129,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     const inst = new WebAssembly.Instance(module, { m: { mem: memory } });
     const ex = inst.exports as { walk4: Function; walk1: Function };
     const ab = memory.buffer;
-    walker = { i32: new Int32Array(ab), u8: new Uint8Array(ab), ctrl, input, inputBytes, events, walk4: ex.walk4, walk1: ex.walk1, rowShift, blockBytes };
+    walker = { i32: new Int32Array(ab), u8: new Uint8Array(ab), ctrl, input, inputBytes, events, walk4: ex.walk4, walk1: ex.walk1, rowShift, byteRows, blockBytes };
     return walker;
   };
   const release = (): void => {
@@ -1073,8 +1249,8 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       return newlines;
     }
     // Locals, not closure slots, in the hot loop: it runs once per byte of the log.
-    const tbl = table;
-    const wtbl = wide ? getWideTable() : table;
+    const tbl = getTable();
+    const wtbl = wide ? getWideTable() : tbl;
     const cl = cls;
     const sh = shift;
     const first = firstSpecial;

@@ -965,6 +965,12 @@ function parseRichTraceback(lines: readonly string[], head: number, consumed: Se
   return null;
 }
 
+/** Whether every line after lines[index] is blank (the text ends there). */
+function onlyBlankAfter(lines: readonly string[], index: number): boolean {
+  for (let k = index + 1; k < lines.length; k++) if (lines[k]!.trim()) return false;
+  return true;
+}
+
 function parseTerminate(lines: readonly string[], head: number, type: string): ParsedException {
   let line = head;
   let end = head;
@@ -985,7 +991,10 @@ function parseTerminate(lines: readonly string[], head: number, type: string): P
     }
   }
   const prefix = lines[head]!.slice(0, lines[head]!.length - withoutRankPrefix(lines[head]!).length);
-  return { kind: "cpp", type, message: msgLines.join("\n").trim(), line, endLine: end, startLine: head, frames: [], prefix };
+  // The text ends at the terminate, before its `what():` line: cut like a traceback before its exception line (the
+  // second rank's terminate at the end of an excerpt, OmniIsaacGymEnvs#50, repeats what the first one's said).
+  const cut = msgLines.length === 0 && onlyBlankAfter(lines, head);
+  return { kind: "cpp", type, message: msgLines.join("\n").trim(), line, endLine: end, startLine: head, frames: [], prefix, ...(cut ? { cut } : {}) };
 }
 
 const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
