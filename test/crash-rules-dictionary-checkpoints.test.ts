@@ -244,6 +244,11 @@ const families: Record<string, Row[]> = {
       '  File "/workspace/train.py", line 52, in load_pretrained',
       "    state = pickle.load(f)",
     ]), "python_exception", "CPython's unpickler on a Python 2 pickle without `encoding='latin1'` (not looked up): sound, read with the wrong options"],
+    [pyTrace([
+      "RuntimeError: Error(s) in loading state_dict for ResNet:",
+      '\tMissing key(s) in state_dict: "conv1.weight", "bn1.weight", "bn1.bias". ',
+      '\tUnexpected key(s) in state_dict: "module.conv1.weight", "module.bn1.weight", "module.bn1.bias". ',
+    ], ['  File "/workspace/eval.py", line 40, in main', "    model.load_state_dict(torch.load(args.ckpt, map_location=\"cpu\"))"]), "python_exception", "torch/nn/modules/module.py on a DistributedDataParallel state dict (`module.` prefixes; the recorded strict row's wording)"],
   ],
 
   "2. safetensors, the hub and from_pretrained": [
@@ -314,6 +319,18 @@ const families: Record<string, Row[]> = {
       "Loading checkpoint shards:  50%|█████     | 2/4 [01:12<01:12, 36.10s/it]",
       "Killed",
       ""].join("\n"), "process_killed", "from_pretrained of a model larger than the host's RAM, killed by the kernel's OOM killer as the shell reports it (corpus: 121 process_killed hold `Killed`)"],
+    [pyTrace("OSError: Error no file named pytorch_model.bin found in directory /models/bert-finetuned but there is a file for TensorFlow weights. Use `from_tf=True` to load this model from those weights.", [
+      `  File "${SITE}/transformers/modeling_utils.py", line 3605, in from_pretrained`,
+      "    raise EnvironmentError(",
+    ]), "python_exception", "transformers' from_pretrained on a folder of TensorFlow weights (not looked up): another format"],
+    [pyTrace("ValueError: Cannot load <class 'diffusers.models.unets.unet_2d_condition.UNet2DConditionModel'> from /models/sd/unet because the following keys are missing: \n up_blocks.3.attentions.2.proj_out.bias. \n Please make sure to pass `low_cpu_mem_usage=False` and `device_map=None` if you want to randomly initialize those weights or else make sure your checkpoint file is correct.", [
+      `  File "${SITE}/diffusers/models/modeling_utils.py", line 817, in from_pretrained`,
+      "    raise ValueError(",
+    ]), "python_exception", "diffusers' from_pretrained with low_cpu_mem_usage (not looked up): weights of another architecture"],
+    [pyTrace('ValueError: Trying to set a tensor of shape torch.Size([32000, 4096]) in "weight" (which has shape torch.Size([32001, 4096])), this looks incorrect.', [
+      `  File "${SITE}/accelerate/utils/modeling.py", line 285, in set_module_tensor_to_device`,
+      "    raise ValueError(",
+    ]), "python_exception", "accelerate's set_module_tensor_to_device under from_pretrained (not looked up): a vocabulary resized after the save"],
   ],
 
   "3. resuming: the HF Trainer, accelerate, Lightning": [
@@ -504,6 +521,20 @@ const families: Record<string, Row[]> = {
     ]), "python_exception", "h5py's group lookup under Keras' load_weights (not looked up): weights of another model"],
     [recorded("h5_locked"), "python_exception", "recorded here: h5py opening weights another process holds open for writing (HDF5's file lock, errno 11)"],
     [recorded("h5_create_enospc"), "disk_full", "recorded here: h5py creating a weights file on a full file system (HDF5's `file write failed ... errno = 28`)"],
+    [pyTrace("ValueError: Unable to load weights saved in HDF5 format into a subclassed Model which has not created its variables yet. Call the Model first, then load the weights.", [
+      '  File "/workspace/train.py", line 88, in main',
+      "    new_model.load_weights(\"net.h5\")",
+      "  File \"C:\\Users\\Admin\\AppData\\Local\\Programs\\Python\\Python37\\lib\\site-packages\\keras\\engine\\training.py\", line 3023, in load_weights",
+      "    \"Unable to load weights saved in HDF5 format into a \"",
+    ]), "python_exception", "keras/engine/training.py load_weights (find_string hits 1021326922, the source, and 1594889979, a real log): a subclassed model not built yet, the weights file is sound"],
+    [pyTrace("AssertionError: Some objects had attributes which were not restored: <tf.Variable 'dense/kernel:0' shape=(784, 10) dtype=float32>", [
+      '  File "/workspace/train.py", line 88, in main',
+      "    status.assert_consumed()",
+    ]), "python_exception", "tensorflow/python/checkpoint/checkpoint.py assert_consumed (not looked up): a checkpoint of another model"],
+    [pyTrace("ValueError: Unknown layer: 'CustomLayer'. Please ensure you are using a `keras.utils.custom_object_scope` and that this object is included in the scope. See https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object for details.", [
+      '  File "/workspace/train.py", line 88, in main',
+      "    model = keras.models.load_model(args.model)",
+    ]), "python_exception", "Keras' deserialization of a model with a custom layer (not looked up)"],
   ],
 
   "6. near misses: healthy saves, loads, resumes and their warnings": [
@@ -591,6 +622,29 @@ const families: Record<string, Row[]> = {
       `${SITE}/sklearn/base.py:376: InconsistentVersionWarning: Trying to unpickle estimator StandardScaler from version 1.2.2 when using version 1.3.0. This might lead to breaking code or invalid results. Use at your own risk. For more info please refer to:`,
       "https://scikit-learn.org/stable/model_persistence.html#security-maintainability-limitations",
     ]), "none", "scikit-learn's unpickling version warning for a saved preprocessing step (not looked up)"],
+    [healthy([
+      "Loads checkpoint by local backend from path: checkpoints/faster_rcnn_r50_fpn_1x_coco_20200130-047c8118.pth",
+      "The model and loaded state dict do not match exactly",
+      "",
+      "unexpected key in source state_dict: fc.weight, fc.bias",
+      "",
+      "missing keys in source state_dict: neck.lateral_convs.0.conv.weight, neck.lateral_convs.0.conv.bias",
+      "",
+    ]), "none", "mmcv/mmengine load_checkpoint(strict=False) (find_string hits 7839108396, the source, and 12553379227, a real log)"],
+    [healthy([
+      "[09/02 02:36:58 d2.checkpoint.c2_model_loading]: Following weights matched with model:",
+      "Skip loading parameter 'roi_heads.box_predictor.cls_score.weight' to the model due to incompatible shapes: (81, 1024) in the checkpoint but (2, 1024) in the model! You might want to double check if this is expected.",
+      "Skip loading parameter 'roi_heads.box_predictor.cls_score.bias' to the model due to incompatible shapes: (81,) in the checkpoint but (2,) in the model! You might want to double check if this is expected.",
+      "WARNING [09/02 02:36:58 fvcore.common.checkpoint]: Some model parameters or buffers are not found in the checkpoint:",
+      "roi_heads.box_predictor.cls_score.{bias, weight}",
+    ]), "none", "fvcore's checkpointer fine-tuning detectron2 on new classes (find_string hits 45685881766, 46721747147)"],
+    [healthy([
+      "Unexpected keys (bn2.bias, bn2.num_batches_tracked, bn2.running_mean, bn2.running_var, bn2.weight, conv_head.weight) found while loading pretrained weights. This may be expected if model is being adapted.",
+      "Transferred 349/355 items from yolov5s.pt",
+      "Loading adapter weights from /output/checkpoint-5350/ led to unexpected keys not found in the model:  ['classifier.dense.bias', 'classifier.dense.weight']. ",
+      "WARNING:absl:Skipping variable loading for optimizer 'Adam', because it has 1 variables whereas the saved optimizer has 9 variables. ",
+      "WARNING:tensorflow:A checkpoint was restored (e.g. tf.train.Checkpoint.restore or tf.keras.Model.load_weights) but not all checkpointed values were used. See above for specific issues. Use expect_partial() on the load status object, e.g. tf.train.Checkpoint.restore(...).expect_partial(), to silence these warnings, or use assert_consumed() to make the check explicit. See https://www.tensorflow.org/guide/checkpoint#loading_mechanics for details.",
+    ]), "none", "timm's pretrained loader (find_string hits 15205935, 42536726548), PEFT's adapter loading (hit 13347511769), YOLOv5's transfer count, Keras' optimizer and TensorFlow's partial restore (not looked up)"],
   ],
 };
 

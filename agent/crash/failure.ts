@@ -815,9 +815,10 @@ const DATA_FILE = /\b(?:record|image|images|jpe?g|png|video|audio|wav|mp3|tfreco
 /**
  * A checkpoint that reads fine but does not fit the model (wrong architecture or version): the code's business, not the
  * file's. transformers' "The state dictionary of the model you are trying to load is corrupted" is raised from the
- * checkpoint's key names alone (a head the base model class has not), after the bytes were read.
+ * checkpoint's key names alone (a head the base model class has not), after the bytes were read; Keras' "Unable to load
+ * weights saved in HDF5 format into a subclassed Model which has not created its variables yet" from a model not built.
  */
-const DOES_NOT_FIT = /\b(?:size|shape) mismatch\b|\b(?:unexpected|missing) keys?\b|\bincompatible\b|\bnot compatible\b|\bdifferent (?:number|shape|size)\b|^Weights only load failed\b|\bstate dictionary of the model you are trying to load is corrupted\b/i;
+const DOES_NOT_FIT = /\b(?:size|shape) mismatch\b|\b(?:unexpected|missing) keys?\b|\bincompatible\b|\bnot compatible\b|\bdifferent (?:number|shape|size)\b|^Weights only load failed\b|\bstate dictionary of the model you are trying to load is corrupted\b|\binto a subclassed Model which has not created its variables\b/i;
 /** A loader saying the weights or checkpoint could not be read ("Unable to load weights from checkpoint file"). */
 const WEIGHTS_UNREADABLE = /\b(?:unable|failed|fail|cannot|can't|could not|couldn't)(?: to)? (?:load|read|restore|deserialize|unpickle) (?:the )?(?:\w+ )?(?:weights|checkpoint)\b/i;
 
