@@ -264,7 +264,8 @@ test("the primary choice reads rule traits from the rules: the shipped ones, and
   assert.deepEqual(ids("consequence"), ["killed_death_signal", "killed_launcher_cleanup", "killed_sigterm", "killed_slurm_step_cancelled", "segfault_abort_exit"]);
   assert.deepEqual(ids("launcher_cleanup"), ["killed_launcher_cleanup"]);
   assert.deepEqual(ids("explains_failure"), ["cuda_oom_batch_reduced", "cuda_oom_batch_skipped", "disk_full_warning", "nan_loss_scale_collapsed"]);
-  assert.deepEqual(ids("recovers_above"), ["cuda_oom_batch_skipped", "cuda_oom_caught_tile_hint"]);
+  assert.deepEqual(ids("recovers_above"), ["cuda_oom_autobatch_probe", "cuda_oom_batch_skipped", "cuda_oom_caught_tile_hint"]);
+  assert.deepEqual(ids("retries_below"), ["cuda_oom_autobatch_probe", "cuda_oom_batch_reduced"]);
   // A site's own barrier message: as a peer wait, the kill in the same incident is what it waited for.
   const log = path.join(tmp, "site-wait.log");
   fs.writeFileSync(log, "step 10 loss 2.1\nSITE BARRIER expired after 600 s on rank 3\nbash: line 1: 4242 Killed                  python train.py\n");

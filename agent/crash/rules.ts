@@ -49,11 +49,14 @@ declare const TRAINSAFE_BUILTIN_RULE_BODIES: string;
  * - `recovers_above`: a warning (severity `warning`) saying the run caught the error printed just
  *   above it and went on (fairseq's `ran out of memory ..., skipping batch` after THC's OOM line): the
  *   fatal findings of its category in the RECOVERED_ABOVE_LINES lines above it become warnings;
+ * - `retries_below`: a warning (severity `warning`) saying the run caught an error and retries with less (a batch-size
+ *   search halving the batch after an OOM): the fatal findings of its category in the RETRIED_BELOW_LINES lines below
+ *   it (the caught error's message or printed traceback) become warnings when training progress follows them;
  * - `fatal_until_progress`: a notice printed as the run starts that ends it only when it never got
  *   going (torch's warning that the installed build has no kernels for a GPU, which a box with a second,
  *   older card prints for the card the run does not use): training progress after it makes it history.
  */
-export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure", "self_abort", "recovers_above", "fatal_until_progress"] as const;
+export const RULE_TRAITS = ["peer_wait", "consequence", "launcher_cleanup", "explains_failure", "self_abort", "recovers_above", "retries_below", "fatal_until_progress"] as const;
 export type RuleTrait = (typeof RULE_TRAITS)[number];
 /** For each trait, the ids of the rules that have it. */
 export type RuleTraits = Readonly<Record<RuleTrait, ReadonlySet<string>>>;
@@ -339,7 +342,7 @@ function parseRulesData(raw: unknown, file: string): RawRules {
 /** Traits that only make sense for some rules: the failure summary would misread the others. */
 function checkTraits(spec: RuleSpec, file: string, field: string): void {
   const traits = spec.traits ?? [];
-  for (const trait of ["explains_failure", "recovers_above"] as const) {
+  for (const trait of ["explains_failure", "recovers_above", "retries_below"] as const) {
     if (traits.includes(trait) && spec.severity !== "warning") {
       throw configError(file, `trait "${trait}" is for warnings (severity "warning"), not severity "${spec.severity}"`, field);
     }

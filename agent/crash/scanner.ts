@@ -20,7 +20,7 @@ import { demoteRecoveredNaN, divergedEndFinding } from "./diverged-end.js";
 import { metricTableFinding } from "./metric-table.js";
 import { finalErrorFinding } from "./final-error.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
-import { goesOnAfter, parseLog, runEnd, type FailureReport } from "./traceback.js";
+import { goesOnAfter, parseLog, progressAfter, runEnd, type FailureReport } from "./traceback.js";
 import { CandidateText, classifyCandidate, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch, type RuleTraits } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES, type KnownBytes } from "./tail.js";
@@ -82,6 +82,15 @@ const MAX_KEPT_LINES = 2000;
 /** A scheduler ending the whole job: Slurm's cancellation (not a requeue, which starts it again) and memory-limit kill. */
 const SCHEDULER_JOB_END = /\bCANCELLED AT \S+ (?!DUE TO JOB REQUEUE)|\bexceeded (?:virtual )?memory limit \(\d+ > \d+\), being killed|\bExceeded (?:job|step) memory limit(?! at some point)/;
 const MAX_KEPT_BYTES = 1024 * 1024;
+/**
+ * A launcher restarting the training workers after one failed: torchrun's agent (--max-restarts;
+ * torch/distributed/elastic/agent/server/api.py `[%s] Worker group %s. %s/%s attempts left; will restart worker group`,
+ * printed only while restarts are left: out of them it raises ChildFailedError instead) and the agents built on it
+ * (NeMo's ft_launcher, DLRover's `Worker group FAILED, is failure node: False,3/3 attempts left; will restart worker
+ * group.`); Ray Train's controller (FailureConfig.max_failures: `Restarting training worker group after encountering
+ * failures on N worker(s):` and each rank's error below it; `Terminating ...` when it gives up).
+ */
+const WORKERS_RESTARTED = /\bWorker group (?:FAILED|UNHEALTHY)[.,] .{0,40}?\d+\/\d+ attempts left; will restart worker group\b|\bRestarting training worker group after encountering failures on \d+ worker/;
 
 /** Scans the given files ("-" is stdin). Never throws for a bad file: it gets a `problem` instead. */
 export async function scanFiles(files: string[], opts: ScanOptions = {}): Promise<ScanResult> {
@@ -830,6 +839,13 @@ export class FindingCollector {
       const at = Math.max(-1, final.at(-1)!.line - this.kept.firstLine);
       if (at < this.kept.lines.length && goesOnAfter(this.kept.lines, at)) for (const f of final) f.finalIncident = false;
     }
+    // A launcher that restarted the workers after a failure, and training progress after the restart: the failure is
+    // history (the run recovered), up to that progress, since Ray Train prints the failures it restarts after below its
+    // notice. A failure of the restarted workers follows the progress and stays; a log that ends at the restart, before
+    // any progress, keeps the failure.
+    const restart = final.length ? lastIndexMatching(this.kept.lines, "orker group", WORKERS_RESTARTED) : -1;
+    const resumed = restart >= 0 ? progressAfter(this.kept.lines, restart) : -1;
+    if (resumed >= 0) for (const f of final) if (f.line < resumed + this.kept.firstLine) f.finalIncident = false;
     // A start-up notice that ends the run only when it never got going (trait fatal_until_progress): training
     // progress after it makes it history, whatever else the final incident holds.
     for (const f of final) {
@@ -851,6 +867,8 @@ export class FindingCollector {
     demoteRecoveredNaN(this.findings, this.kept);
     // An error the run printed, caught and went on from (fairseq skipping the batch that ran out of memory).
     demoteRecoveredAbove(this.findings, this.rules.traits);
+    // An error a batch-size search caught and retried with a smaller batch, training going on after it.
+    demoteRetriedBelow(this.findings, this.rules.traits, this.kept);
     if (this.failure) {
       demoteSpawnChildErrors(this.findings, this.kept, this.failure);
       // A file its reader finds broken while the run reads training data: the data's failure, not a checkpoint's.
@@ -963,6 +981,51 @@ function assemble(perFile: FileOutcome[], exitFailed = false): ScanResult {
   });
   // Every file was scanned with the same rules (no file: no finding, no primary).
   return { primary: perFile.length ? choosePrimary(eligible, perFile[0]!.collector.rules.traits) : null, findings, files };
+}
+
+/** The index of the last line matching `re` (-1: none); `literal`, a text every match holds, is tested first. */
+function lastIndexMatching(lines: readonly string[], literal: string, re: RegExp): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.includes(literal) && re.test(lines[i]!)) return i;
+  return -1;
+}
+
+/**
+ * How far below a `retries_below` warning the error it caught may be printed: the caught exception's message, or the
+ * traceback the search prints with it (traceback.print_exc: a training loop's frames, a dozen lines).
+ */
+export const RETRIED_BELOW_LINES = 40;
+
+/**
+ * A warning of a `retries_below` rule says the run caught an error and retries with less (accelerate's
+ * find_executable_batch_size and its copies, which print the notice and then the error they caught; ultralytics'
+ * AutoBatch profile table): the fatal findings of the same category in the RETRIED_BELOW_LINES lines below it, up to the
+ * next such notice, become warnings when the log shows training progress after the last of them (goesOnAfter), or when
+ * they are the error's message alone (no traceback since the notice) and nothing fails after them. A traceback without
+ * progress after it is the search giving up or the process dying: those findings stay. Changes `findings` in place.
+ */
+export function demoteRetriedBelow(findings: readonly CrashFinding[], traits: RuleTraits, kept: { lines: readonly string[]; firstLine: number }): void {
+  for (let i = 0; i < findings.length; i++) {
+    const w = findings[i]!;
+    if (w.severity !== "warning" || !traits.retries_below.has(w.ruleId)) continue;
+    const caught: CrashFinding[] = [];
+    for (let j = i + 1; j < findings.length && findings[j]!.line <= w.line + RETRIED_BELOW_LINES; j++) {
+      const f = findings[j]!;
+      if (traits.retries_below.has(f.ruleId)) break;
+      if (f.severity !== "warning" && f.category === w.category) caught.push(f);
+    }
+    const last = caught.at(-1);
+    if (!last) continue;
+    // Caught when training goes on after it, or when the search printed the error's message alone (no traceback
+    // between the notice and it: ultralytics' profile logs the exception's text as a table row) and nothing failed after.
+    const to = last.line - kept.firstLine;
+    const traced = kept.lines.slice(Math.max(0, w.line - kept.firstLine), to + 1).some((l) => l.includes("Traceback (most recent call last)"));
+    const failedAfter = findings.some((f) => f.line > last.line && f.severity !== "warning");
+    if (!goesOnAfter(kept.lines, to) && (traced || failedAfter)) continue;
+    for (const f of caught) {
+      f.severity = "warning";
+      f.finalIncident = false;
+    }
+  }
 }
 
 /**

@@ -435,6 +435,11 @@ const TRAINING_PROGRESS = /\b(?:[Ee]poch|EPOCH|[Ss]tep|[Ii]ter(?:ation)?|ITER(?:
  * it). Lines as kept by the scanner; pasting artefacts ("> ") are undone here.
  */
 export function goesOnAfter(rawLines: readonly string[], index: number): boolean {
+  return progressAfter(rawLines, index) >= 0;
+}
+
+/** The index of the first line after lines[index] that shows training going on, as goesOnAfter reads it; -1: none. */
+export function progressAfter(rawLines: readonly string[], index: number): number {
   const drawn = new Set<string>();
   for (let i = Math.max(0, index - 400); i <= index && i < rawLines.length; i++) {
     const c = rawLines[i]!.includes("%") ? BAR_COUNTER.exec(rawLines[i]!) : null;
@@ -445,9 +450,9 @@ export function goesOnAfter(rawLines: readonly string[], index: number): boolean
     if (!TRAINING_PROGRESS.test(l) || FRAME.test(l) || /Error|Exception|exitcode|Traceback|[Kk]illed|[Ss]ignal|[Ff]ault/.test(l) || EXIT_REPORT.test(l)) continue;
     // A bar drawn again at counts it had, or at 0 % (a new bar that never moved), is not training going on.
     if (FINISHED_BAR.test(l) || drawn.has(BAR_COUNTER.exec(l)?.[1] ?? "") || /(?:^|[\s:])0%\|/.test(l)) continue;
-    return true;
+    return i;
   }
-  return false;
+  return -1;
 }
 
 /** Every exception in `lines`, in order; chained ones link to the exception they came from. */
