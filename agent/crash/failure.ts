@@ -68,6 +68,8 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   let e = report.exception;
   const lineNo = (i: number) => kept.firstLine + i;
   const counted = ruleFindings.filter((f) => f.severity !== "warning");
+  const earlier = earlierDeathFinding(file, kept, launcher, counted, traits);
+  if (earlier !== undefined) return earlier;
   // The final incident is only peers waiting (store/socket/collective timeouts, lost connections)
   // and an exception no rule knows came just before them: that rank's failure is what they waited for.
   const waitedFor = exceptionBeforePeerWaits(report.exceptions, counted, lineNo, traits);
@@ -120,6 +122,48 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
   const { ruleId, summary, suggestion } = e ? describeException(e, category, reading) : describeLauncher(report);
   const priority = peersOnly && finalCauses.length ? Math.max(...finalCauses.map((f) => f.priority)) + 1 : FALLBACK_PRIORITY;
   return keptLineFinding(file, kept, at, { category, ruleId, suggestion, signatureKey: summary, priority });
+}
+
+/** How a rank under torchrun's `Failures:` ended, when it ended by itself: a signal not sent by the agent, or its own exit status. */
+const FAILED_RANK_SIGNALS: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGTERM: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault", SIGILL: "segfault", SIGFPE: "segfault", SIGABRT: "segfault" };
+/** torch.distributed.elastic's agent stopping the workers left after a failure (multiprocessing/api.py `_close`). */
+const AGENT_SIGTERM = /\bSending process (\d+) closing signal SIGTERM\b/;
+
+/**
+ * torchrun's table names as root cause a rank that exited with status 1 while the final incident is only peers waiting
+ * (gloo's `Connection closed by peer`, a store timeout: that rank's own error was losing another one), and lists under
+ * `Failures:` a rank that ended otherwise: by a signal the agent did not send (SIGKILL, SIGSEGV, SIGABRT, SIGTERM: the
+ * agent's own SIGTERMs are logged with the worker's pid) or with an exit status of its own (sys.exit(3), no traceback).
+ * torch.distributed.elastic orders failures seen in one monitoring pass by rank, so its `first observed failure` is
+ * then the survivor and the listed rank the one that went first (recorded: test/fixtures/crash/recorded/distributed).
+ * That rank's end is the failure: a finding on its `exitcode` row, or null when a rule's finding of the same category
+ * already names it; undefined when the table says nothing of the kind.
+ */
+function earlierDeathFinding(file: string, kept: KeptLines, launcher: LauncherReport | null, counted: readonly CrashFinding[], traits: RuleTraits): CrashFinding | null | undefined {
+  if (launcher?.tool !== "torchrun" || !launcher.failures || launcher.exitCode !== 1 || launcher.signal) return undefined;
+  const final = counted.filter((f) => f.finalIncident && !traits.consequence.has(f.ruleId));
+  if (!final.length || !final.every((f) => traits.peer_wait.has(f.ruleId) || (f.role === "symptom" && PEER_CONSEQUENCES.has(f.category)))) return undefined;
+  const stopped = new Set<number>();
+  for (const l of kept.lines) {
+    const m = l.includes("closing signal") ? AGENT_SIGTERM.exec(l) : null;
+    if (m) stopped.add(Number(m[1]));
+  }
+  const died = launcher.failures.find((r) => (r.signal ? FAILED_RANK_SIGNALS[r.signal] !== undefined && !(r.signal === "SIGTERM" && r.pid !== undefined && stopped.has(r.pid)) : r.exitCode !== 0 && r.exitCode !== 1));
+  if (!died) return undefined;
+  const category: CrashCategory = died.signal ? FAILED_RANK_SIGNALS[died.signal]! : "python_exception";
+  if (final.some((f) => f.category === category)) return undefined;
+  const who = died.rank !== undefined ? `rank ${died.rank}` : "a rank";
+  const root = launcher.rank !== undefined ? `rank ${launcher.rank}` : "the rank it names";
+  const ended = died.signal ? `died of ${died.signal}` : `exited with status ${died.exitCode} (no traceback of its own)`;
+  const advice = category === "process_killed"
+    ? died.signal === "SIGKILL"
+      ? "SIGKILL comes from outside: usually the kernel OOM killer or a container/cgroup memory limit (dmesg -T | grep -i oom; kubectl describe pod: OOMKilled), else a scheduler or operator. Reduce host memory use (DataLoader workers, in-memory datasets, CPU offload)."
+      : "SIGTERM came from outside torchrun (it logs the ones it sends): a scheduler's time limit or preemption, an operator's kill. Check the scheduler's accounting (sacct, kubectl describe pod) and resume from the last checkpoint."
+    : category === "segfault"
+      ? "Enable faulthandler (PYTHONFAULTHANDLER=1) for that rank's native stack; check compiled extensions against the installed torch and, for SIGABRT, the C++ error printed just before it."
+      : "Look in that rank's own output for why it exited (an explicit sys.exit or exit() in the script or a library, an argument or configuration check); rerun with --tee 3 to tell the ranks' lines apart.";
+  const suggestion = `torchrun lists ${who}, which ${ended}, among the failures, and names ${root} as the first observed failure; but ${root}'s own error is a lost connection or a wait for its peers, what a rank sees when another one goes away: ${who}'s end is the failure (torchrun orders failures seen in one monitoring pass by rank). ${advice}`;
+  return keptLineFinding(file, kept, died.codeLine, { category, ruleId: "launcher_earlier_rank_death", suggestion, signatureKey: `torchrun ${died.signal ?? `exit ${died.exitCode}`}`, priority: FALLBACK_PRIORITY });
 }
 
 /** A C++ allocation failure that terminated the process: the standard library's and Paddle's allocator's. */

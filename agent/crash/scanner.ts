@@ -843,7 +843,7 @@ export class FindingCollector {
     // history (the run recovered), up to that progress, since Ray Train prints the failures it restarts after below its
     // notice. A failure of the restarted workers follows the progress and stays; a log that ends at the restart, before
     // any progress, keeps the failure.
-    const restart = final.length ? lastIndexMatching(this.kept.lines, "orker group", WORKERS_RESTARTED) : -1;
+    const restart = final.length ? Math.max(lastIndexMatching(this.kept.lines, "orker group", WORKERS_RESTARTED), agentRestartIndex(this.kept.lines)) : -1;
     const resumed = restart >= 0 ? progressAfter(this.kept.lines, restart) : -1;
     if (resumed >= 0) for (const f of final) if (f.line < resumed + this.kept.firstLine) f.finalIncident = false;
     // A start-up notice that ends the run only when it never got going (trait fatal_until_progress): training
@@ -875,6 +875,8 @@ export class FindingCollector {
       demoteDataFileErrors(this.findings, this.kept, this.failure);
       demoteOtherRanksErrors(this.findings, this.kept, this.failure);
       const fb = fallbackFinding(this.file, this.kept, this.failure, this.findings, false, this.rules.traits);
+      // A failure the launcher restarted the workers after, training going on since: history, as the rules' findings.
+      if (fb && resumed >= 0 && fb.line < resumed + this.kept.firstLine) fb.finalIncident = false;
       if (fb) this.insert(fb);
     }
     // A log that ends while its process still waits (a store barrier) or retries a timed-out connection.
@@ -981,6 +983,24 @@ function assemble(perFile: FileOutcome[], exitFailed = false): ScanResult {
   });
   // Every file was scanned with the same rules (no file: no finding, no primary).
   return { primary: perFile.length ? choosePrimary(eligible, perFile[0]!.collector.rules.traits) : null, findings, files };
+}
+
+/** torch.distributed.elastic's agent logging a worker's failure (multiprocessing/api.py; the 1.x record and 2.x's glog form). */
+const AGENT_WORKER_FAILED = /\bfailed \(exitcode: -?\d+\) local_rank: \d+ \(pid: \d+\) of binary\b/;
+/** The agent giving up: its ChildFailedError and table follow the failure record when no restart is left. */
+const AGENT_GAVE_UP = /\bChildFailedError\b|Root Cause \(first observed failure\)/;
+
+/**
+ * The agent's last failure record when it is not followed by its ChildFailedError (-1: none): with restarts left
+ * (--max-restarts) torchrun logs only that record at its default level (`Worker group FAILED ... will restart` is an
+ * INFO record, printed with LOGLEVEL=INFO) and starts the workers again (recorded with torch 1.13:
+ * test/fixtures/crash/recorded/distributed/restart_recovered.txt).
+ */
+function agentRestartIndex(lines: readonly string[]): number {
+  const at = lastIndexMatching(lines, "local_rank:", AGENT_WORKER_FAILED);
+  if (at < 0) return -1;
+  for (let i = at + 1; i < lines.length; i++) if (AGENT_GAVE_UP.test(lines[i]!)) return -1;
+  return at;
 }
 
 /** The index of the last line matching `re` (-1: none); `literal`, a text every match holds, is tested first. */

@@ -73,6 +73,18 @@ export interface LauncherReport {
   exitCode?: number;
   /** Signal name when the rank died of a signal (SIGKILL, SIGSEGV, ...). */
   signal?: string;
+  /** torchrun's root-cause report: the ranks its table lists under `Failures:` above the root cause (failed too). */
+  failures?: FailedRank[];
+}
+
+/** A rank listed under torchrun's `Failures:` (its entry's `rank`, `exitcode` and `traceback` rows). */
+export interface FailedRank {
+  rank?: number;
+  pid?: number;
+  exitCode: number;
+  signal?: string;
+  /** The line that states the exit code. */
+  codeLine: number;
 }
 
 /** The failure a text ends in. */
@@ -447,7 +459,8 @@ export function progressAfter(rawLines: readonly string[], index: number): numbe
   }
   for (let i = index + 1; i < rawLines.length; i++) {
     const l = normaliseLine(rawLines[i]!);
-    if (!TRAINING_PROGRESS.test(l) || FRAME.test(l) || /Error|Exception|exitcode|Traceback|[Kk]illed|[Ss]ignal|[Ff]ault/.test(l) || EXIT_REPORT.test(l)) continue;
+    // Not `default`: torchrun's --tee prefix (`[default0]:step 3 loss ...`) and a default value are no fault.
+    if (!TRAINING_PROGRESS.test(l) || FRAME.test(l) || /Error|Exception|exitcode|Traceback|[Kk]illed|[Ss]ignal|(?<![Dd]e)[Ff]ault/.test(l) || EXIT_REPORT.test(l)) continue;
     // A bar drawn again at counts it had, or at 0 % (a new bar that never moved), is not training going on.
     if (FINISHED_BAR.test(l) || drawn.has(BAR_COUNTER.exec(l)?.[1] ?? "") || /(?:^|[\s:])0%\|/.test(l)) continue;
     return i;
@@ -1013,7 +1026,7 @@ export function lastLauncherReport(lines: readonly string[]): LauncherReport | n
     if (!LAUNCHER_TEXTS.some((t) => lines[i]!.includes(t))) continue;
     const l = withoutRankPrefix(lines[i]!);
     // torchelastic before PyTorch 1.10 printed "Root Cause:" alone on its line.
-    if (/Root Cause \(first observed failure\):|^\s*Root Cause:\s*$/.test(l)) return torchrunRootCause(lines, i);
+    if (/Root Cause \(first observed failure\):|^\s*Root Cause:\s*$/.test(l)) return withFailures(torchrunRootCause(lines, i), lines);
     // The same table cut before its root cause still lists the other failed ranks under "Failures:".
     if (/^\s*Failures:\s*$/.test(l)) {
       const failures = torchrunFailures(lines, i);
@@ -1104,6 +1117,31 @@ function torchrunRootCause(lines: readonly string[], at: number): LauncherReport
     if (sig) r.signal = sig[2]!;
   }
   return withSignal(r);
+}
+
+/**
+ * The entries of the `Failures:` section above a root cause (the same table: no `FAILED` title or `====` rule between),
+ * added to its report; none when the section lists none (`<NO_OTHER_FAILURES>`).
+ */
+function withFailures(r: LauncherReport, lines: readonly string[]): LauncherReport {
+  let head = -1;
+  for (let j = r.line - 1; j >= Math.max(0, r.line - 400); j--) {
+    const l = withoutRankPrefix(lines[j]!);
+    if (/^\s*Failures:\s*$/.test(l)) {
+      head = j;
+      break;
+    }
+    if (/^\s*={5,}/.test(l) || / FAILED\s*$/.test(l)) return r;
+  }
+  const failures: FailedRank[] = [];
+  for (let j = head + 1; head >= 0 && j < r.line; j++) {
+    if (!isTableEntryHead(lines[j]!)) continue;
+    const entry = torchrunRootCause(lines, j - 1);
+    if (entry.exitCode === undefined) continue;
+    const pid = /\(pid:\s*(\d+)\)/.exec(lines[entry.codeLine]!);
+    failures.push({ exitCode: entry.exitCode, codeLine: entry.codeLine, ...(entry.rank !== undefined ? { rank: entry.rank } : {}), ...(entry.signal ? { signal: entry.signal } : {}), ...(pid ? { pid: Number(pid[1]) } : {}) });
+  }
+  return failures.length ? { ...r, failures } : r;
 }
 
 /** An `[N]:` entry head of torchrun's table (which withoutRankPrefix takes for a rank tag and removes whole). */
