@@ -21,7 +21,7 @@ import { metricTableFinding } from "./metric-table.js";
 import { finalErrorFinding } from "./final-error.js";
 import { builtPrefilter, prefilterFor } from "./prefilter.js";
 import { goesOnAfter, parseLog, progressAfter, runEnd, type FailureReport } from "./traceback.js";
-import { CandidateText, classifyCandidate, classifyLine, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch, type RuleTraits } from "./rules.js";
+import { CandidateText, classifyCandidate, classifyLine, forEachAnchor, loadRules, renderSuggestion, type AnchorSearch, type CompiledRules, type LineMatch, type RuleTraits } from "./rules.js";
 import { crashSignature } from "./signature.js";
 import { FileShrankError, tailOfHandle, TAIL_MAX_BYTES, type KnownBytes } from "./tail.js";
 import type { CrashFinding, ScannedFile, ScanResult } from "./types.js";
@@ -565,7 +565,6 @@ function candidateLines(buf: Buffer, start: number, end: number, rules: Compiled
   const text = buf.toString("utf8", start, end);
   const lower = text.toLowerCase();
   const out = new Map<number, string[]>();
-  const re = search.re;
   // V8 compiles a regex apart for texts held two bytes a character (any character above U+00FF, as a
   // tqdm bar's "█"): ~0.7 ms for the anchors' alternation. A text that is not ASCII is searched in a copy
   // held one byte a character, each character above U+00FF replaced by its low byte (same length, same
@@ -583,12 +582,8 @@ function candidateLines(buf: Buffer, start: number, end: number, rules: Compiled
     else out.set(lines.line, [anchor]);
   };
   const cursor = { line: 0, nl: lower.indexOf("\n") };
-  re.lastIndex = 0;
-  for (let m = re.exec(hay); m; m = re.exec(hay)) {
-    add(m.index, m[0], cursor);
-    // Two minimal anchors never start at one position (see minimalIn in rules.ts).
-    re.lastIndex = m.index + 1;
-  }
+  // A small text without the alternation (forEachAnchor: its first run is a compile of ~640 alternatives).
+  forEachAnchor(search, hay, (pos, anchor) => add(pos, anchor, cursor));
   if (!ascii) {
     for (const anchor of wideAnchors(search)) {
       const from = { line: 0, nl: lower.indexOf("\n") };
