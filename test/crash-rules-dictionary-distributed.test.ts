@@ -50,6 +50,14 @@ function torch2Prefixed(name: string, tee = false): string {
 
 const REC = "recorded here";
 
+/** sigabrt_rank1 with rank 0's lost connection replaced by NCCL's watchdog timeout (the record's text as the corpus's logs print it). */
+function nearMissWatchdog(): string {
+  const text = recorded("sigabrt_rank1").replace(/^RuntimeError: \[\.\/gloo\/transport\/tcp\/pair\.cc:\d+\] .*$/m,
+    "RuntimeError: [Rank 0] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=808, OpType=ALLREDUCE, NumelIn=9801523, NumelOut=9801523, Timeout(ms)=600000) ran for 600020 milliseconds before timing out.");
+  assert.ok(text.includes("Watchdog caught"), "the recording's gloo line was replaced");
+  return text;
+}
+
 const families: Record<string, Row[]> = {
   "raise (one rank raises; the others lose their gloo connection or are stopped by the agent)": [
     [recorded("exc_rank1"), "python_exception", `${REC}: torchrun, 2 ranks: rank 1's KeyError, rank 0's all_reduce then \`Connection closed by peer\`; the table's Root Cause is rank 0`],
@@ -77,6 +85,7 @@ const families: Record<string, Row[]> = {
     [recorded("sigabrt_rank1"), "segfault", `${REC}: rank 1 SIGABRT (\`exitcode  : -6\`)`],
     [recorded("sigabrt_rank1_tee"), "segfault", `${REC}: the same with --tee 3`],
     [torch2Prefixed("sigabrt_rank1_tee", true), "segfault", `${REC}, torch 2.x prefixes: sigabrt_rank1_tee with \`[defaultN]:[rankN]: \``],
+    [nearMissWatchdog(), "nccl_error", `near miss, composed from the sigabrt_rank1 recording: rank 0's lost connection replaced by NCCL's watchdog timeout as its wait() raises it (the record's text as the studied corpus's logs print it): the watchdog aborts the ranks it stops, so their \`exitcode  : -6\` is no death of their own (rule nccl_watchdog_timeout)`],
     [recorded("spawn_sigkill"), "process_killed", `${REC}: spawn: \`process 1 terminated with signal SIGKILL\``],
     [recorded("spawn_sigsegv"), "segfault", `${REC}: spawn: \`process 1 terminated with signal SIGSEGV\``],
   ],

@@ -126,6 +126,8 @@ export function fallbackFinding(file: string, kept: KeptLines, report: FailureRe
 
 /** How a rank under torchrun's `Failures:` ended, when it ended by itself: a signal not sent by the agent, or its own exit status. */
 const FAILED_RANK_SIGNALS: Readonly<Record<string, "process_killed" | "segfault">> = { SIGKILL: "process_killed", SIGTERM: "process_killed", SIGSEGV: "segfault", SIGBUS: "segfault", SIGILL: "segfault", SIGFPE: "segfault", SIGABRT: "segfault" };
+/** A peer's connection lost (gloo's pair.cc, NCCL's socket transport), not a timeout. */
+const LOST_PEER = /Connection (?:closed|reset) by (?:remote )?peer|Connection closed by localRank/;
 /** torch.distributed.elastic's agent stopping the workers left after a failure (multiprocessing/api.py `_close`). */
 const AGENT_SIGTERM = /\bSending process (\d+) closing signal SIGTERM\b/;
 
@@ -148,7 +150,10 @@ function earlierDeathFinding(file: string, kept: KeptLines, launcher: LauncherRe
     const m = l.includes("closing signal") ? AGENT_SIGTERM.exec(l) : null;
     if (m) stopped.add(Number(m[1]));
   }
-  const died = launcher.failures.find((r) => (r.signal ? FAILED_RANK_SIGNALS[r.signal] !== undefined && !(r.signal === "SIGTERM" && r.pid !== undefined && stopped.has(r.pid)) : r.exitCode !== 0 && r.exitCode !== 1));
+  // NCCL's watchdog aborts a rank whose collective timed out (SIGABRT, `exitcode : -6`): a SIGABRT is that rank's own
+  // death only when the peers report nothing but a lost connection.
+  const onlyLostPeers = final.every((f) => LOST_PEER.test(f.text));
+  const died = launcher.failures.find((r) => (r.signal ? FAILED_RANK_SIGNALS[r.signal] !== undefined && !(r.signal === "SIGTERM" && r.pid !== undefined && stopped.has(r.pid)) && (r.signal !== "SIGABRT" || onlyLostPeers) : r.exitCode !== 0 && r.exitCode !== 1));
   if (!died) return undefined;
   const category: CrashCategory = died.signal ? FAILED_RANK_SIGNALS[died.signal]! : "python_exception";
   if (final.some((f) => f.category === category)) return undefined;
