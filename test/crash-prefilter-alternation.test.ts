@@ -156,12 +156,14 @@ test("mayMatch: named groups, backreferences, a group's syntax inside a class, l
   }
 });
 
-test("the WebAssembly walk with rows of bytes and with rows of classes hands on the JavaScript walk's lines", () => {
+test("the WebAssembly walk with rows of bytes and with rows of classes, entries of 16 and of 32 bits, hands on the JavaScript walk's lines", () => {
   const js = buildPrefilter(rules, { wasm: false });
-  const byBytes = buildPrefilter(rules, { byteRows: true });
-  const byClasses = buildPrefilter(rules, { byteRows: false });
-  assert.equal(byBytes.bulkSpec().walk!.rowShift, 10);
-  assert.equal(byClasses.bulkSpec().walk!.rowShift, byClasses.spec.shift + 2);
+  const kinds = ([true, false] as const).flatMap((byteRows) => ([true, false] as const).map((entry16) => ({ byteRows, entry16, pf: buildPrefilter(rules, { byteRows, entry16 }) })));
+  for (const { byteRows, entry16, pf } of kinds) {
+    const walk = pf.bulkSpec().walk!;
+    assert.equal(walk.entry16, entry16);
+    assert.equal(walk.rowShift, (byteRows ? 8 : pf.spec.shift) + (entry16 ? 1 : 2));
+  }
   const file = path.join(tmp, "walk.log");
   writeTrainerLog(file, 2e6, 9);
   const texts: [string, Buffer][] = [
@@ -177,10 +179,9 @@ test("the WebAssembly walk with rows of bytes and with rows of classes hands on 
   };
   for (const [label, buf] of texts) {
     const want = visits(js, buf);
-    assert.deepEqual(visits(byBytes, buf), want, `${label}, rows of bytes`);
-    assert.deepEqual(visits(byClasses, buf), want, `${label}, rows of classes`);
+    for (const { byteRows, entry16, pf } of kinds) assert.deepEqual(visits(pf, buf), want, `${label}, rows of ${byteRows ? "bytes" : "classes"}, ${entry16 ? 16 : 32}-bit entries`);
   }
-  assert.ok(WebAssembly.validate(walkerModuleBytes(true)) && WebAssembly.validate(walkerModuleBytes(false)));
+  for (const byteRows of [true, false]) for (const rowShift16 of [0, 9]) assert.ok(WebAssembly.validate(walkerModuleBytes(byteRows, rowShift16)));
 });
 
 test("lendInput: one holder at a time, inside the walk's memory after the block other scans copy into", () => {

@@ -116,23 +116,35 @@ test("300 random literal sets over a small alphabet agree with the definition", 
   }
 });
 
-test("shipped rules: the class table and the WebAssembly walk's byte rows give the same next state for every state and byte", async () => {
+test("shipped rules: the class table and the WebAssembly walk's byte rows (16-bit entries and 32-bit) give the same next state for every state and byte", async () => {
   const rules = await loadRules();
-  const pf = buildPrefilter(rules, { byteRows: true });
-  const walk = pf.bulkSpec().walk;
-  assert.ok(walk, "WebAssembly walk available");
-  assert.equal(walk.rowShift, 10);
-  // A JavaScript walk (a text under 8 MiB, not bulk) builds the class table.
-  pf.scan(Buffer.from("loss: nan\n"), 0, 10, () => {}, false, false);
-  const { table, cls, shift } = pf.spec;
-  assert.ok(table, "class table built by the JavaScript walk");
-  const i32 = new Int32Array(walk.memory.buffer, 0, walk.tableBytes >> 2);
-  for (let b = 0; b < 256; b++) assert.equal(i32[b], cls[b]! << 2);
-  let differ = 0;
-  for (let s = 0; s < pf.stateCount; s++) {
-    for (let b = 0; b < 256; b++) if (i32[256 + s * 256 + b]! >> 10 !== table[(s << shift) | cls[b]!]) differ++;
+  for (const entry16 of [true, false]) {
+    const pf = buildPrefilter(rules, { byteRows: true, entry16 });
+    const walk = pf.bulkSpec().walk;
+    assert.ok(walk, "WebAssembly walk available");
+    assert.equal(walk.entry16, entry16);
+    assert.equal(walk.rowShift, entry16 ? 9 : 10);
+    // A JavaScript walk (a text under 8 MiB, not bulk) builds the class table.
+    pf.scan(Buffer.from("loss: nan\n"), 0, 10, () => {}, false, false);
+    const { table, cls, shift } = pf.spec;
+    assert.ok(table, "class table built by the JavaScript walk");
+    const i32 = new Int32Array(walk.memory.buffer, 0, 256);
+    for (let b = 0; b < 256; b++) assert.equal(i32[b], cls[b]! << (entry16 ? 1 : 2));
+    const next = entry16 ? (s: number, b: number) => new Uint16Array(walk.memory.buffer, 1024, pf.stateCount * 256)[s * 256 + b]! : (s: number, b: number) => new Int32Array(walk.memory.buffer, 1024, pf.stateCount * 256)[s * 256 + b]! >> 10;
+    let differ = 0;
+    for (let s = 0; s < pf.stateCount; s++) {
+      for (let b = 0; b < 256; b++) if (next(s, b) !== table[(s << shift) | cls[b]!]) differ++;
+    }
+    assert.equal(differ, 0);
   }
-  assert.equal(differ, 0);
+});
+
+test("shipped rules: the WebAssembly walk's table has 16-bit entries (half the memory and page faults of 32-bit ones) while the states fit", async () => {
+  const pf = buildPrefilter(await loadRules());
+  const walk = pf.bulkSpec().walk!;
+  assert.ok(pf.stateCount <= 0x10000, `${pf.stateCount} states: past 65,536 the walk uses 32-bit entries (this test then needs its bound revised)`);
+  assert.equal(walk.entry16, true);
+  assert.equal(walk.tableBytes, 1024 + pf.stateCount * 2 * (walk.byteRows ? 256 : 1 << pf.spec.shift));
 });
 
 test("a bulk scan builds no JavaScript walk table, and hands on the JavaScript walk's lines, ANSI codes and NULs included", async () => {
@@ -158,8 +170,8 @@ test("a bulk scan builds no JavaScript walk table, and hands on the JavaScript w
   };
   const reference = seen(buildPrefilter(rules, { wasm: false }), false);
   assert.ok(reference.got.some((g) => g.endsWith(" true")), "some lines cleaned");
-  for (const byteRows of [true, false]) {
-    const pf = buildPrefilter(rules, { byteRows });
+  for (const [byteRows, entry16] of [[true, true], [true, false], [false, true], [false, false]] as const) {
+    const pf = buildPrefilter(rules, { byteRows, entry16 });
     const bulk = seen(pf, true);
     assert.equal(pf.spec.walk === null, false, "WebAssembly walk available");
     // assert.ok, not equal: a failure message would print the whole table.

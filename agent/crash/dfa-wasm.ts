@@ -13,7 +13,10 @@
  * the threads of a parallel scan share it, each with its own slot after the table):
  *   [0, 1024)            CLS: for each byte value, its class times 4 (a byte offset within a row)
  *   [1024, 1024 + T)     TABLE: per state and class (or byte value: byteRows), the next state as the
- *                        byte offset of its row
+ *                        byte offset of its row (i32), or (16-bit entries, while the states number
+ *                        65,536 or fewer) as its number (u16), the row's offset then being the number
+ *                        shifted left by the row's size in bytes' log 2: half the table's memory and
+ *                        page faults for one shift more a byte
  *   per slot:
  *   [ctrl, ctrl + 32)    the final states (4 x i32) and event pointers (4 x i32) of walk4
  *   [input, +block)      the bytes walked
@@ -35,6 +38,7 @@ const OP = {
   localTee: 0x22,
   i32Load: 0x28,
   i32Load8u: 0x2d,
+  i32Load16u: 0x2f,
   i32Store: 0x36,
   i32Const: 0x41,
   i32Eqz: 0x45,
@@ -77,19 +81,22 @@ const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, "ascii")];
 /**
  * One step of stream k: s = TABLE[s + CLS[mem[p]]] (with `byteRows`, rows of one entry per byte value:
  * s = TABLE[s + 4 * mem[p]], a load less a byte); when s >= first, store the event (p, s) at e and
- * advance e; then p++.
+ * advance e; then p++. With 16-bit entries (`rowShift16` > 0), s is a state's number:
+ * s = TABLE16[(s << rowShift16) + CLS[mem[p]]] (CLS then holds class x 2; byteRows: 2 x mem[p]).
  */
-function step(p: number, s: number, e: number, first: number, byteRows: boolean): number[] {
+function step(p: number, s: number, e: number, first: number, byteRows: boolean, rowShift16: number): number[] {
   const get = (l: number) => [OP.localGet, l];
   return [
     ...get(s),
+    ...(rowShift16 ? [OP.i32Const, ...sleb(rowShift16), OP.i32Shl] : []),
     ...get(p),
     OP.i32Load8u, 0, 0,
-    OP.i32Const, 2,
+    // A byte's column (rows of bytes: its entry's size in bytes, log 2), or its CLS entry's offset (4 bytes each).
+    OP.i32Const, byteRows && rowShift16 ? 1 : 2,
     OP.i32Shl,
     ...(byteRows ? [] : [OP.i32Load, 2, 0]), // CLS at address 0
     OP.i32Add,
-    OP.i32Load, 2, ...uleb(TABLE_ADDR),
+    ...(rowShift16 ? [OP.i32Load16u, 1] : [OP.i32Load, 2]), ...uleb(TABLE_ADDR),
     OP.localTee, s,
     ...get(first),
     OP.i32GeU,
@@ -107,7 +114,7 @@ function step(p: number, s: number, e: number, first: number, byteRows: boolean)
  * p0..p3 (stream 0 from state s0, the others from the root), events of stream k at e_k; the final
  * states and event pointers go to ctrl.
  */
-function walk4Body(byteRows: boolean): number[] {
+function walk4Body(byteRows: boolean, rowShift16: number): number[] {
   const [p0, n, e0, s0, first, ctrl, s1] = [0, 4, 5, 9, 10, 11, 12];
   const ps = [p0, 1, 2, 3];
   const es = [e0, 6, 7, 8];
@@ -116,7 +123,7 @@ function walk4Body(byteRows: boolean): number[] {
     OP.block, VOID,
     OP.localGet, n, OP.i32Eqz, OP.br_if, 0,
     OP.loop, VOID,
-    ...ps.flatMap((p, k) => step(p, ss[k]!, es[k]!, first, byteRows)),
+    ...ps.flatMap((p, k) => step(p, ss[k]!, es[k]!, first, byteRows, rowShift16)),
     OP.localGet, n, OP.i32Const, 1, OP.i32Sub, OP.localTee, n, OP.br_if, 0,
     OP.end,
     OP.end,
@@ -128,13 +135,13 @@ function walk4Body(byteRows: boolean): number[] {
 }
 
 /** walk1(p, end, e, s, first, ctrl): stream from p to end; the final state and event pointer go to ctrl. */
-function walk1Body(byteRows: boolean): number[] {
+function walk1Body(byteRows: boolean, rowShift16: number): number[] {
   const [p, end, e, s, first, ctrl] = [0, 1, 2, 3, 4, 5];
   const code: number[] = [
     OP.block, VOID,
     OP.localGet, p, OP.localGet, end, OP.i32GeU, OP.br_if, 0,
     OP.loop, VOID,
-    ...step(p, s, e, first, byteRows),
+    ...step(p, s, e, first, byteRows, rowShift16),
     OP.localGet, p, OP.localGet, end, OP.i32GeU, OP.i32Eqz, OP.br_if, 0,
     OP.end,
     OP.end,
@@ -147,13 +154,15 @@ function walk1Body(byteRows: boolean): number[] {
 
 /**
  * The module's bytes: imports the shared memory "m"."mem", exports walk4 and walk1. `byteRows`: the
- * table's rows have an entry per byte value (256), not per class, and CLS is not read.
+ * table's rows have an entry per byte value (256), not per class, and CLS is not read. `rowShift16`:
+ * 0 for entries of 32 bits (row offsets), else entries of 16 bits (state numbers) in rows of
+ * 2 ** rowShift16 bytes (9 for rows of bytes).
  */
-export function walkerModuleBytes(byteRows = false): Uint8Array<ArrayBuffer> {
+export function walkerModuleBytes(byteRows = false, rowShift16 = 0): Uint8Array<ArrayBuffer> {
   const type4 = [0x60, ...vec(Array.from({ length: 12 }, () => [I32])), ...vec([])];
   const type1 = [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), ...vec([])];
-  const body4 = walk4Body(byteRows);
-  const body1 = walk1Body(byteRows);
+  const body4 = walk4Body(byteRows, rowShift16);
+  const body1 = walk1Body(byteRows, rowShift16);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type4, type1])),
@@ -166,18 +175,19 @@ export function walkerModuleBytes(byteRows = false): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
 }
 
-const compiled = new Map<boolean, WebAssembly.Module | null>();
+const compiled = new Map<string, WebAssembly.Module | null>();
 
-/** The compiled walker module (compiled once per process and kind of row), or null where WebAssembly is unavailable. */
-export function walkerModule(byteRows = false): WebAssembly.Module | null {
-  let module = compiled.get(byteRows);
+/** The compiled walker module (compiled once per process and kind of row and entry), or null where WebAssembly is unavailable. */
+export function walkerModule(byteRows = false, rowShift16 = 0): WebAssembly.Module | null {
+  const key = `${byteRows} ${rowShift16}`;
+  let module = compiled.get(key);
   if (module === undefined) {
     try {
-      module = new WebAssembly.Module(walkerModuleBytes(byteRows));
+      module = new WebAssembly.Module(walkerModuleBytes(byteRows, rowShift16));
     } catch {
       module = null;
     }
-    compiled.set(byteRows, module);
+    compiled.set(key, module);
   }
   return module;
 }

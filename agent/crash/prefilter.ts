@@ -504,7 +504,7 @@ function foldByte(b: number): number {
  * tested against); `byteRows` sets the WebAssembly table's kind of row, `alternateAfter` when a
  * candidate list's patterns are tested as alternations (makeRuntime; both for tests, default as shipped).
  */
-export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byteRows?: boolean; alternateAfter?: number } = {}): Prefilter {
+export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byteRows?: boolean; entry16?: boolean; alternateAfter?: number } = {}): Prefilter {
   const patterns: PatternFilter[] = [];
   rules.rules.forEach((rule, r) => {
     rule.patterns.forEach((p, j) => {
@@ -525,10 +525,11 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
       factorPattern.push(k);
       patternFactors[k]!.push(id);
       for (const s of f) {
-        const bytes = Buffer.from(s, "utf8");
         const key = `${p.caseInsensitive ? "i" : "c"}:${s}`;
         let lit = literals.get(key);
         if (!lit) {
+          // Encoded only when new: many factors share their literals.
+          const bytes = Buffer.from(s, "utf8");
           const folded = new Uint8Array(bytes.length);
           for (let i = 0; i < bytes.length; i++) folded[i] = foldByte(bytes[i]!);
           // The search folds the text's case: a case-sensitive literal with any ASCII letter
@@ -592,7 +593,7 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
   for (let s = 0; s < n; s++) byRenum[renum[s]!] = out[s] ?? none;
   const stateOut = flatLists(byRenum);
   const litFactors = flatLists(lits.map((l) => l.factors));
-  const litExact = flatLists(lits.map((l) => (l.exact ? [...l.exact] : [])));
+  const litExact = flatLists(lits.map((l) => l.exact ?? NO_BYTES));
 
   // The same automaton for the WebAssembly walk: rows addressed by byte offset (state x width x 4),
   // classes as offsets within a row, so a step is two loads and an add. Rows of one entry per byte
@@ -601,12 +602,16 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
   // took the prefilter pass over the bench log from ~0.62 to ~0.56 s of CPU (docs/benchmarks.md, 2026-12-07).
   // Built on the first bulk scan (a whole-file scan's chunk): a tail scan never needs it.
   const byteRows = opts.byteRows ?? (width === 256 || total * 256 * 4 <= BYTE_ROWS_MAX_BYTES);
-  const rowShift = byteRows ? 10 : shift + 2;
+  // Entries of 16 bits (state numbers) while the states number 65,536 or fewer (38,616 for the rules
+  // of 2026-12-07): half the table (19.8 MB, not 39.5) and its page faults, for one shift more a byte
+  // in the walk (docs/benchmarks.md, 2026-12-07 16:45). Past that, entries of 32 bits (row offsets).
+  const entry16 = total <= 0x10000 && opts.entry16 !== false;
+  const rowShift = (byteRows ? 8 : shift) + (entry16 ? 1 : 2);
   // One shared memory holds the classes and the table once for all the threads of a parallel scan
   // (each thread walks in a slot of its own after them): a worker neither copies the table nor
   // faults its pages in, and the threads read one copy of it in the shared cache, not one each.
   const loadWalk = (): WalkSpec | null => {
-    const module = opts.wasm !== false && total * 2 ** rowShift < 2 ** 30 ? walkerModule(byteRows) : null;
+    const module = opts.wasm !== false && total * 2 ** rowShift < 2 ** 30 ? walkerModule(byteRows, entry16 ? rowShift : 0) : null;
     if (!module) return null;
     const tableBytes = 1024 + total * 2 ** rowShift;
     const slotBase = Math.ceil(tableBytes / 64) * 64;
@@ -619,10 +624,11 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
       return null;
     }
     const i32 = new Int32Array(memory.buffer);
-    for (let b = 0; b < 256; b++) i32[b] = cls[b]! << 2;
-    automatonRows(automaton, i32, 256, byteRows, rowShift);
+    for (let b = 0; b < 256; b++) i32[b] = cls[b]! << (entry16 ? 1 : 2);
+    if (entry16) automatonRows(automaton, new Uint16Array(memory.buffer), 512, byteRows, 0);
+    else automatonRows(automaton, i32, 256, byteRows, rowShift);
     const slots = new Int32Array(new SharedArrayBuffer(4 * WALK_SLOTS));
-    return { module, memory, slots, tableBytes, slotBase, slotBytes, rowShift, byteRows, blockBytes: WASM_BLOCK_BYTES };
+    return { module, memory, slots, tableBytes, slotBase, slotBytes, rowShift, byteRows, entry16, blockBytes: WASM_BLOCK_BYTES };
   };
   const spec: PrefilterSpec = {
     cls,
@@ -888,7 +894,10 @@ export interface FlatLists {
   readonly items: Int32Array;
 }
 
-function flatLists(lists: readonly (readonly number[])[]): FlatLists {
+const NO_BYTES = new Uint8Array(0);
+
+/** `lists` of numbers, or of bytes (read in place: no copy of each to an array first). */
+function flatLists(lists: readonly (ArrayLike<number>)[]): FlatLists {
   // Plain loops: forEach and TypedArray.set of each of ~38,000 small arrays cost ~20 ms of every
   // whole-file scan's start (run once, so never optimised).
   const start = new Int32Array(lists.length + 1);
@@ -905,10 +914,10 @@ function flatLists(lists: readonly (readonly number[])[]): FlatLists {
 export interface WalkSpec {
   readonly module: WebAssembly.Module;
   /**
-   * Shared by the threads: at 0 each byte value's class x 4, at 1024 the next state's row per state
-   * and class (or byte value, when rowShift is 10) as a byte offset (state << rowShift), up to
-   * tableBytes; then slots of slotBytes from slotBase, one per thread walking (its control block,
-   * input and events).
+   * Shared by the threads: at 0 each byte value's class x 4 (x 2: entry16), at 1024 the next state's
+   * row per state and class (or byte value: byteRows) as a byte offset (state << rowShift, i32), or
+   * (entry16) as the state's number (u16), up to tableBytes; then slots of slotBytes from slotBase,
+   * one per thread walking (its control block, input and events).
    */
   readonly memory: WebAssembly.Memory;
   /** Per slot: 1 while a runtime holds it (taken with Atomics.compareExchange). */
@@ -916,9 +925,12 @@ export interface WalkSpec {
   readonly tableBytes: number;
   readonly slotBase: number;
   readonly slotBytes: number;
+  /** A row's size in bytes, log 2. */
   readonly rowShift: number;
   /** Rows of one entry per byte value (else per class). */
   readonly byteRows: boolean;
+  /** Entries of 16 bits, state numbers (else of 32 bits, row offsets); the walk's states and events are state numbers then. */
+  readonly entry16: boolean;
   readonly blockBytes: number;
 }
 
@@ -1072,11 +1084,13 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     let s = 0;
     const w = walker;
     if (w) {
-      // The WebAssembly walk's rows (a bulk scan has them): the same next states, as byte offsets.
-      const { i32, rowShift, byteRows } = w;
+      // The WebAssembly walk's rows (a bulk scan has them): the same next states, as state numbers
+      // (16-bit entries) or byte offsets.
+      const { entries, rowEntriesShift, valueShift, byteRows } = w;
+      const base = 1024 >> (valueShift ? 2 : 1);
       for (let i = 0; i < bytes.length; i++) {
         const b = bytes[i]!;
-        s = i32[256 + ((s << rowShift) >> 2) + (byteRows ? b : cls[b]!)]! >> rowShift;
+        s = entries[base + (s << rowEntriesShift) + (byteRows ? b : cls[b]!)]! >> valueShift;
         if (s >= firstSpecial && s < n) hit(bytes, i, s);
         else if (s >= n) s = 0;
       }
@@ -1095,7 +1109,9 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
   // and the table, and this runtime's slot there: a control block, the input and the events (see
   // agent/crash/dfa-wasm.ts and WalkSpec). A thread reads a whole piece of a parallel scan straight
   // into its input region (inputBuffer): no copy per block.
-  type W = { i32: Int32Array; u8: Uint8Array; ctrl: number; input: number; inputBytes: number; events: number; walk4: Function; walk1: Function; rowShift: number; byteRows: boolean; blockBytes: number };
+  // entries: the table's entries (i32 or u16), each a row's offset shifted by valueShift (0: a state's
+  // number); a row has 2 ** rowEntriesShift of them.
+  type W = { i32: Int32Array; u8: Uint8Array; entries: Int32Array | Uint16Array; ctrl: number; input: number; inputBytes: number; events: number; walk4: Function; walk1: Function; rowEntriesShift: number; valueShift: number; byteRows: boolean; blockBytes: number };
   let walker: W | null | undefined;
   let slot = -1;
   const getWalker = (): W | null => {
@@ -1103,7 +1119,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     if (spec.walk === undefined) spec.walk = loadWalk ? loadWalk() : null;
     walker = null;
     if (!spec.walk) return null;
-    const { module, slots, tableBytes, slotBase, slotBytes, blockBytes, rowShift, byteRows } = spec.walk;
+    const { module, slots, tableBytes, slotBase, slotBytes, blockBytes, rowShift, byteRows, entry16 } = spec.walk;
     // A free slot of the shared memory, which holds the table already. None free (more threads
     // walking at once than slots: scans at the same time): a memory of this runtime's own, with a
     // copy of the table.
@@ -1129,7 +1145,9 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     const inst = new WebAssembly.Instance(module, { m: { mem: memory } });
     const ex = inst.exports as { walk4: Function; walk1: Function };
     const ab = memory.buffer;
-    walker = { i32: new Int32Array(ab), u8: new Uint8Array(ab), ctrl, input, inputBytes, events, walk4: ex.walk4, walk1: ex.walk1, rowShift, byteRows, blockBytes };
+    const entries = entry16 ? new Uint16Array(ab) : new Int32Array(ab);
+    const rowEntriesShift = rowShift - (entry16 ? 1 : 2);
+    walker = { i32: new Int32Array(ab), u8: new Uint8Array(ab), entries, ctrl, input, inputBytes, events, walk4: ex.walk4, walk1: ex.walk1, rowEntriesShift, valueShift: entry16 ? 0 : rowShift, byteRows, blockBytes };
     return walker;
   };
   const release = (): void => {
@@ -1181,9 +1199,9 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       // loop below handles its stops.
       const i32 = w.i32;
       const ctrl = w.ctrl >> 2;
-      const rowShift = w.rowShift;
+      const valueShift = w.valueShift;
       const blockBytes = w.blockBytes;
-      const firstOff = firstSpecial << rowShift;
+      const firstOff = firstSpecial << valueShift;
       const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
       const inPlace = buf.buffer === w.u8.buffer;
       const cut = [0, 0, 0, 0, 0];
@@ -1234,7 +1252,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
         for (let k = 0; k < 4; k++) {
           for (let q = evFrom[k]! >> 2, qe = evTo[k]! >> 2; q < qe; q += 2) {
             const at = i32[q]! + delta;
-            const st = i32[q + 1]! >> rowShift;
+            const st = i32[q + 1]! >> valueShift;
             if (st < n) hit(buf, at, st);
             else if (st === S_NL) {
               endLine(at);
