@@ -983,12 +983,6 @@ function parseRichTraceback(lines: readonly string[], head: number, consumed: Se
   return null;
 }
 
-/** Whether every line after lines[index] is blank (the text ends there). */
-function onlyBlankAfter(lines: readonly string[], index: number): boolean {
-  for (let k = index + 1; k < lines.length; k++) if (lines[k]!.trim()) return false;
-  return true;
-}
-
 function parseTerminate(lines: readonly string[], head: number, type: string): ParsedException {
   let line = head;
   let end = head;
@@ -1011,7 +1005,7 @@ function parseTerminate(lines: readonly string[], head: number, type: string): P
   const prefix = lines[head]!.slice(0, lines[head]!.length - withoutRankPrefix(lines[head]!).length);
   // The text ends at the terminate, before its `what():` line: cut like a traceback before its exception line (the
   // second rank's terminate at the end of an excerpt, OmniIsaacGymEnvs#50, repeats what the first one's said).
-  const cut = msgLines.length === 0 && onlyBlankAfter(lines, head);
+  const cut = msgLines.length === 0 && nothingAfter(lines, head);
   return { kind: "cpp", type, message: msgLines.join("\n").trim(), line, endLine: end, startLine: head, frames: [], prefix, ...(cut ? { cut } : {}) };
 }
 
