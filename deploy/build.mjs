@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
+import zlib from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 
@@ -214,7 +215,7 @@ async function precompiledRules() {
   const tmp = path.join(dist, `.precompile-rules-${process.pid}.mjs`);
   try {
     await build({
-      stdin: { contents: 'export { precompileRules } from "./agent/crash/rules.ts";\nexport { settingsSchema } from "./agent/config/settings.ts";', resolveDir: root, loader: "ts" },
+      stdin: { contents: 'export { precompileRules, compilePrecompiledRules } from "./agent/crash/rules.ts";\nexport { prefilterData } from "./agent/crash/prefilter.ts";\nexport { settingsSchema } from "./agent/config/settings.ts";', resolveDir: root, loader: "ts" },
       outfile: tmp,
       bundle: true,
       platform: "node",
@@ -223,8 +224,13 @@ async function precompiledRules() {
       logLevel: "warning",
       plugins: [englishZodLocaleOnly],
     });
-    const { precompileRules, settingsSchema } = await import(pathToFileURL(tmp).href);
+    const { precompileRules, compilePrecompiledRules, prefilterData, settingsSchema } = await import(pathToFileURL(tmp).href);
     const pre = await precompileRules(source, shipped);
+    // The whole-file prefilter's tables for these rules as the bundle loads them (agent/crash/prefilter.ts,
+    // prefilterData): read beside the bundle by a scan whose rules have the same patterns' factors
+    // instead of built at its start (~0.1 s of CPU), and checked there by size and CRC-32 (this build's
+    // file) and by the fingerprint of those factors (another rules file: built at run time as before).
+    const prefilter = shipPrefilterData(prefilterData, compilePrecompiledRules(pre, shipped));
     // What was validated must be what ships (the source could change in between).
     if (!fs.readFileSync(source).equals(fs.readFileSync(shipped))) throw Object.assign(new Error(`${source}: changed during the build; build again`), { code: "RULES_CHANGED" });
     // The settings' defaults (what the schema gives for no settings), the base of the local commands'
@@ -241,7 +247,7 @@ async function precompiledRules() {
     const { bodies, ...table } = pre;
     const rules = JSON.stringify(table).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     if (bodies.some((b) => /[\n\u0080-\uffff]/.test(b))) throw new Error("a precompiled rule body is not one line of ASCII (agent/crash/rules.ts, precompileRules)");
-    return { rules, ruleBodies: bodies.join("\n"), settingsDefaults };
+    return { rules, ruleBodies: bodies.join("\n"), settingsDefaults, prefilter };
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     // An error of the rules file (file, rule and field) is the user's to fix: its message, no stack.
@@ -252,10 +258,24 @@ async function precompiledRules() {
     fs.rmSync(tmp, { force: true });
   }
 }
+/**
+ * Writes the prefilter's data for `compiled` to dist/prefilter.bin; its name, size and CRC-32 (the bundle
+ * reads only that file), or null where the building node has no zlib.crc32 (the scan builds its tables).
+ */
+function shipPrefilterData(prefilterData, compiled) {
+  if (typeof zlib.crc32 !== "function") {
+    process.stderr.write("warning: this node has no zlib.crc32 (Node 20.15 or later): no prefilter data shipped, scans build it\n");
+    return null;
+  }
+  const data = prefilterData(compiled);
+  const file = "prefilter.bin";
+  fs.writeFileSync(path.join(dist, file), data);
+  return { file, bytes: data.length, crc32: zlib.crc32(data) };
+}
 /** The options every CommonJS script of dist shares (the local commands' scripts, zod, the launcher). */
 const CJS_SCRIPT = { outdir: dist, outExtension: { ".js": ".cjs" }, bundle: true, platform: "node", format: "cjs", target: "node20" };
 const precompiled = await precompiledRules();
-const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(precompiled.rules), TRAINSAFE_BUILTIN_RULE_BODIES: JSON.stringify(precompiled.ruleBodies), TRAINSAFE_SETTINGS_DEFAULTS: JSON.stringify(precompiled.settingsDefaults) };
+const builtinRules = { TRAINSAFE_BUILTIN_RULES: JSON.stringify(precompiled.rules), TRAINSAFE_BUILTIN_RULE_BODIES: JSON.stringify(precompiled.ruleBodies), TRAINSAFE_SETTINGS_DEFAULTS: JSON.stringify(precompiled.settingsDefaults), ...(precompiled.prefilter ? { TRAINSAFE_PREFILTER_DATA: JSON.stringify(JSON.stringify(precompiled.prefilter)) } : {}) };
 
 await build({
   // The health checks' worker thread (agent/checks/worker.ts) is an entry of its own: the agent's worker

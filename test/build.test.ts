@@ -505,3 +505,59 @@ test("yaml and child_process, required by the local scripts on first use, still 
   assert.deepEqual(JSON.parse(a.stdout), JSON.parse(b.stdout));
   assert.match(JSON.stringify(JSON.parse(a.stdout).errors), /per_device_train_batch_size.*line 3/);
 });
+
+test("a whole-file scan reads the prefilter's tables from dist/prefilter.bin; a damaged, truncated, missing or stale one gets them built: the same JSON, a note only under NODE_DEBUG=trainsafe", () => {
+  const dist = path.dirname(bundle);
+  const dataFile = path.join(dist, "prefilter.bin");
+  const rulesFile = path.join(dist, "rules.json");
+  const data = fs.readFileSync(dataFile);
+  const rules = fs.readFileSync(rulesFile, "utf8");
+  // 3 MB: a whole-file scan prefilters a file of 2 MB or more (agent/crash/scanner.ts, PREFILTER_MIN_BYTES).
+  const log = path.join(tmp, "prefilter-data.log");
+  const filler = Array.from({ length: 30_000 }, (_, i) => `iteration ${i}/500000 | lm loss: 5.1E+00 | grad norm: 1.234 | skipped: 0\n`).join("");
+  fs.writeFileSync(log, filler + fs.readFileSync(path.join(base, "logs", "train.log"), "utf8") + "rank 3: trainsafe-test marker of an edited rule\n");
+  const scan = (debug: boolean) => {
+    const r = run(bundle, ["crash", "scan", "--all", "--file", log, "--no-history", "--json"], debug ? { NODE_DEBUG: "trainsafe" } : {});
+    assert.equal(r.status, 1, r.stderr);
+    return { json: JSON.stringify(JSON.parse(r.stdout, (k, v) => (k === "durationMs" ? undefined : v))), stderr: r.stderr };
+  };
+  const want = scan(false);
+  assert.equal(want.stderr, "");
+  assert.match(scan(true).stderr, /^trainsafe: prefilter: tables from .*prefilter\.bin\n$/);
+  const damaged = Buffer.from(data);
+  damaged[damaged.length >> 1]! ^= 1;
+  const cases: [string, Buffer | null, RegExp][] = [
+    ["a byte changed", damaged, /not the file this bundle was built with/],
+    ["truncated", data.subarray(0, data.length - 4096), /not the file this bundle was built with/],
+    ["missing", null, /ENOENT/],
+  ];
+  try {
+    for (const [what, bytes, note] of cases) {
+      if (bytes) fs.writeFileSync(dataFile, bytes);
+      else fs.rmSync(dataFile);
+      assert.deepEqual(scan(false), want, what);
+      const debug = scan(true);
+      assert.equal(debug.json, want.json, what);
+      assert.match(debug.stderr, new RegExp(`^trainsafe: prefilter: .*prefilter\\.bin: .*(?:${note.source}).*; building its tables\\n$`), what);
+    }
+    fs.writeFileSync(dataFile, data);
+    // dist/rules.json edited: the rules are read from it; a change of their patterns makes the data stale
+    // (built at run time, and the edited pattern finds its line), any other change leaves it valid.
+    const edit = (f: (rule: { category: string; patterns: string[] }) => void) => {
+      const d = JSON.parse(rules);
+      f(d.rules.find((r: { id: string }) => r.id === "cuda_oom_alloc"));
+      fs.writeFileSync(rulesFile, JSON.stringify(d));
+    };
+    edit((r) => r.patterns.push("trainsafe-test marker (?<size>\\w+)"));
+    const stale = scan(true);
+    assert.match(stale.stderr, /^trainsafe: prefilter: .*prefilter\.bin: made for other rules .*; building its tables\n$/);
+    assert.ok(JSON.parse(stale.json).findings.some((f: { text: string }) => f.text.includes("trainsafe-test marker")), "the edited pattern's line is found");
+    edit((r) => (r.category = "host_oom"));
+    const other = scan(true);
+    assert.match(other.stderr, /^trainsafe: prefilter: tables from /);
+    assert.equal(JSON.parse(other.json).primary.category, "host_oom");
+  } finally {
+    fs.writeFileSync(dataFile, data);
+    fs.writeFileSync(rulesFile, rules);
+  }
+});

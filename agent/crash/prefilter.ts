@@ -19,6 +19,9 @@
  * line is present in its bytes. Lines holding ESC or NUL are searched again after removing ANSI
  * codes and NULs exactly as the classifier does, since a code can split a literal.
  */
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { crc32Function } from "../lib/crc32.js";
 import { CAPTURE_PREFIX_SOURCE } from "./capture-prefix.js";
 import { walkerModule } from "./dfa-wasm.js";
 import { patternFactors as ruleFactors, type CompiledRules } from "./rules.js";
@@ -82,6 +85,8 @@ export interface Prefilter {
   readonly literalCount: number;
   /** States of the automaton. */
   readonly stateCount: number;
+  /** Whether its tables came from prefilter data (prefilterData; the bundle's own, or opts.shipped), not built. */
+  readonly fromData: boolean;
   /**
    * Scans bytes [start, end) of buf (whole lines; the last may lack its "\n") and calls `visit` for
    * each line on which some pattern may match (`all`: for every line). Returns the number of "\n".
@@ -499,12 +504,8 @@ function foldByte(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
 }
 
-/**
- * Builds a prefilter; `wasm: false` keeps the JavaScript walk (the reference the WebAssembly one is
- * tested against); `byteRows` sets the WebAssembly table's kind of row, `alternateAfter` when a
- * candidate list's patterns are tested as alternations (makeRuntime; both for tests, default as shipped).
- */
-export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byteRows?: boolean; entry16?: boolean; alternateAfter?: number } = {}): Prefilter {
+/** Each pattern of `rules` with its factors, in order. */
+function patternFilters(rules: CompiledRules): PatternFilter[] {
   const patterns: PatternFilter[] = [];
   rules.rules.forEach((rule, r) => {
     rule.patterns.forEach((p, j) => {
@@ -513,60 +514,27 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
       patterns.push({ rule: r, pattern: p, factors, searched: searchedFactors(factors), caseInsensitive: p.flags.includes("i") });
     });
   });
+  return patterns;
+}
+
+/**
+ * Builds a prefilter; `wasm: false` keeps the JavaScript walk (the reference the WebAssembly one is
+ * tested against); `byteRows` sets the WebAssembly table's kind of row, `alternateAfter` when a
+ * candidate list's patterns are tested as alternations (makeRuntime; both for tests, default as shipped);
+ * `shipped`: prefilter data (prefilterData) to use instead of the bundle's own (undefined), or none (null).
+ */
+export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byteRows?: boolean; entry16?: boolean; alternateAfter?: number; shipped?: Uint8Array | null } = {}): Prefilter {
+  const patterns = patternFilters(rules);
   const alwaysRun = patterns.flatMap((p, k) => (p.factors.length ? [] : [k]));
 
-  // Factors: id -> pattern; literals: distinct (bytes, case) -> factors.
-  const factorPattern: number[] = [];
-  const patternFactors: number[][] = patterns.map(() => []);
-  const literals = new Map<string, Literal>();
-  patterns.forEach((p, k) => {
-    for (const f of p.searched) {
-      const id = factorPattern.length;
-      factorPattern.push(k);
-      patternFactors[k]!.push(id);
-      for (const s of f) {
-        const key = `${p.caseInsensitive ? "i" : "c"}:${s}`;
-        let lit = literals.get(key);
-        if (!lit) {
-          // Encoded only when new: many factors share their literals.
-          const bytes = Buffer.from(s, "utf8");
-          const folded = new Uint8Array(bytes.length);
-          for (let i = 0; i < bytes.length; i++) folded[i] = foldByte(bytes[i]!);
-          // The search folds the text's case: a case-sensitive literal with any ASCII letter
-          // ("loss" also finds "LOSS") is checked against the bytes on each hit.
-          const needsVerify = !p.caseInsensitive && bytes.some((b) => (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
-          lit = { folded, exact: needsVerify ? new Uint8Array(bytes) : null, factors: [] };
-          literals.set(key, lit);
-        }
-        if (!lit.factors.includes(id)) lit.factors.push(id);
-      }
-    }
-  });
-  const lits = [...literals.values()];
-
-  // Byte classes: each byte used by a literal, newline, ESC, NUL, and everything else (class 0).
-  const cls = new Uint8Array(256);
-  let nClasses = 1;
-  const classOf = (b: number) => {
-    if (!cls[b]) cls[b] = nClasses++;
-    return cls[b]!;
-  };
-  classOf(NL);
-  classOf(ESC);
-  classOf(NUL);
-  for (const l of lits) for (const b of l.folded) classOf(b);
-  for (let b = 0x41; b <= 0x5a; b++) cls[b] = cls[b + 0x20]!; // upper case reads as lower
-  let shift = 0;
-  while (1 << shift < nClasses) shift++;
+  // The literals, classes, automaton and lists: a pure function of the patterns' searched factors,
+  // read from the data deploy/build.mjs ships beside the bundle when made for these same factors
+  // (~0.1 s of every whole-file scan's start built here: docs/benchmarks.md, 2026-12-07 18:40), else built.
+  const shipped = opts.shipped === undefined ? shippedTables(patterns) : opts.shipped === null ? null : loadPrefilterData(opts.shipped, patterns);
+  const tables = shipped ?? buildTables(patterns);
+  const { cls, shift, automaton, stateOut, litFactors, litExact, litLen, factorPattern, patternNeeded } = tables;
   const width = 1 << shift;
-
-  const { automaton, out } = buildAutomaton(
-    lits.map((l) => l.folded),
-    cls,
-    width,
-    [cls[NL]!, cls[ESC]!, cls[NUL]!],
-  );
-  const { n, renum, firstSpecial } = automaton;
+  const { n, firstSpecial } = automaton;
   const S_NL = n;
   const S_ESC = n + 1;
   const S_NUL = n + 2;
@@ -586,14 +554,6 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
   // stays small; built by the runtime on the JavaScript walk's first use (a whole-file scan walks with
   // WebAssembly and never needs it: building it cost ~10-20 ms of every `crash scan --all`).
   const wide = total * 256 <= WIDE_TABLE_MAX_ENTRIES;
-  // Lists as flat arrays with start offsets (one typed array each, not thousands: a worker thread
-  // gets them copied, and copying 13,000 small arrays cost more than the scan's first chunk).
-  const none: readonly number[] = [];
-  const byRenum: (readonly number[])[] = new Array<readonly number[]>(n);
-  for (let s = 0; s < n; s++) byRenum[renum[s]!] = out[s] ?? none;
-  const stateOut = flatLists(byRenum);
-  const litFactors = flatLists(lits.map((l) => l.factors));
-  const litExact = flatLists(lits.map((l) => l.exact ?? NO_BYTES));
 
   // The same automaton for the WebAssembly walk: rows addressed by byte offset (state x width x 4),
   // classes as offsets within a row, so a step is two loads and an add. Rows of one entry per byte
@@ -639,10 +599,10 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
     n,
     stateOut,
     litExact,
-    litLen: Int32Array.from(lits, (l) => l.folded.length),
+    litLen,
     litFactors,
-    factorPattern: Int32Array.from(factorPattern),
-    patternNeeded: Int32Array.from(patternFactors, (f) => f.length),
+    factorPattern,
+    patternNeeded,
     alwaysRun: Int32Array.from(alwaysRun),
     patternSources: patterns.map((p) => ({ source: p.pattern.source, flags: p.pattern.flags })),
     capturePrefix: CAPTURE_PREFIX_SOURCE,
@@ -662,7 +622,240 @@ export function buildPrefilter(rules: CompiledRules, opts: { wasm?: boolean; byt
     if (spec.walk === null && spec.table === undefined) spec.table = classTable();
     return spec;
   };
-  return { patterns, alwaysRun, literalCount: lits.length, stateCount: total, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch, inputBuffer: runtime.inputBuffer, lendInput: runtime.lendInput };
+  return { patterns, alwaysRun, literalCount: litLen.length, stateCount: total, fromData: shipped !== null, spec, bulkSpec, scan: runtime.scan, mayMatch: runtime.mayMatch, inputBuffer: runtime.inputBuffer, lendInput: runtime.lendInput };
+}
+
+/**
+ * What buildPrefilter derives from the patterns' searched factors alone (and so may be built once, by
+ * deploy/build.mjs, for the shipped rules): the byte classes, the automaton, and the lists the search
+ * reads. Every array is of the type and length a run-time build gives (the shipped data's round trip
+ * is tested byte for byte).
+ */
+export interface PrefilterTables {
+  /** Byte -> class (ASCII upper case reads as lower). */
+  readonly cls: Uint8Array;
+  /** A row of the class table holds 1 << shift classes. */
+  readonly shift: number;
+  readonly automaton: Automaton;
+  readonly stateOut: FlatLists;
+  readonly litFactors: FlatLists;
+  readonly litExact: FlatLists;
+  readonly litLen: Int32Array;
+  readonly factorPattern: Int32Array;
+  readonly patternNeeded: Int32Array;
+}
+
+/** The literals, classes, automaton and lists of `patterns` (PrefilterTables), built. */
+function buildTables(patterns: readonly PatternFilter[]): PrefilterTables {
+  // Factors: id -> pattern; literals: distinct (bytes, case) -> factors.
+  const factorPattern: number[] = [];
+  const patternFactors: number[][] = patterns.map(() => []);
+  const literals = new Map<string, Literal>();
+  patterns.forEach((p, k) => {
+    for (const f of p.searched) {
+      const id = factorPattern.length;
+      factorPattern.push(k);
+      patternFactors[k]!.push(id);
+      for (const s of f) {
+        const key = `${p.caseInsensitive ? "i" : "c"}:${s}`;
+        let lit = literals.get(key);
+        if (!lit) {
+          // Encoded only when new: many factors share their literals.
+          const bytes = Buffer.from(s, "utf8");
+          const folded = new Uint8Array(bytes.length);
+          for (let i = 0; i < bytes.length; i++) folded[i] = foldByte(bytes[i]!);
+          // The search folds the text's case: a case-sensitive literal with any ASCII letter
+          // ("loss" also finds "LOSS") is checked against the bytes on each hit.
+          const needsVerify = !p.caseInsensitive && bytes.some((b) => (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
+          lit = { folded, exact: needsVerify ? new Uint8Array(bytes) : null, factors: [] };
+          literals.set(key, lit);
+        }
+        if (!lit.factors.includes(id)) lit.factors.push(id);
+      }
+    }
+  });
+  const lits = [...literals.values()];
+
+  // Byte classes: each byte used by a literal, newline, ESC, NUL, and everything else (class 0).
+  const cls = new Uint8Array(256);
+  let nClasses = 1;
+  const classOf = (b: number) => {
+    if (!cls[b]) cls[b] = nClasses++;
+    return cls[b]!;
+  };
+  classOf(NL);
+  classOf(ESC);
+  classOf(NUL);
+  for (const l of lits) for (const b of l.folded) classOf(b);
+  for (let b = 0x41; b <= 0x5a; b++) cls[b] = cls[b + 0x20]!; // upper case reads as lower
+  let shift = 0;
+  while (1 << shift < nClasses) shift++;
+  const width = 1 << shift;
+  const { automaton, out } = buildAutomaton(
+    lits.map((l) => l.folded),
+    cls,
+    width,
+    [cls[NL]!, cls[ESC]!, cls[NUL]!],
+  );
+  const { n, renum } = automaton;
+  // Lists as flat arrays with start offsets (one typed array each, not thousands: a worker thread
+  // gets them copied, and copying 13,000 small arrays cost more than the scan's first chunk).
+  const none: readonly number[] = [];
+  const byRenum: (readonly number[])[] = new Array<readonly number[]>(n);
+  for (let s = 0; s < n; s++) byRenum[renum[s]!] = out[s] ?? none;
+  return {
+    cls,
+    shift,
+    automaton,
+    stateOut: flatLists(byRenum),
+    litFactors: flatLists(lits.map((l) => l.factors)),
+    litExact: flatLists(lits.map((l) => l.exact ?? NO_BYTES)),
+    litLen: Int32Array.from(lits, (l) => l.folded.length),
+    factorPattern: Int32Array.from(factorPattern),
+    patternNeeded: Int32Array.from(patternFactors, (f) => f.length),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tables as data shipped beside the bundle
+
+/**
+ * The prefilter's data beside the bundle (deploy/build.mjs): its file name, size and CRC-32 as that
+ * build wrote it (JSON), in the bundle only. A file that is not the one built with this code is not read.
+ */
+declare const TRAINSAFE_PREFILTER_DATA: string | undefined;
+
+/** Layout of prefilterData's bytes (and of what it holds): change it and this number together. */
+const DATA_FORMAT = 1;
+const DATA_MAGIC = "TSPREFIL";
+/** The typed arrays of PrefilterTables in the data, in this order (Int32Array each). */
+const DATA_SECTIONS = (t: PrefilterTables, n: number): Int32Array[] => {
+  const { order, fail, renum, trie } = t.automaton;
+  // The trie's arrays as built hold a slot per literal byte; only the first n (states, and edges:
+  // an edge's number is its target's) are ever read.
+  const cut = (a: Int32Array) => a.subarray(0, n);
+  return [cut(order), cut(fail), cut(renum), cut(trie.firstEdge), cut(trie.edgeNext), cut(trie.edgeClass), cut(trie.edgeTarget), t.stateOut.start, t.stateOut.items, t.litFactors.start, t.litFactors.items, t.litExact.start, t.litExact.items, t.litLen, t.factorPattern, t.patternNeeded];
+};
+/** Header: magic (8), then u32s: format, CRC-32 of the bytes after this field, size, fingerprint (size, CRC-32), n, firstSpecial, shift, 3 specials, section count, each section's length. */
+const HEADER_WORDS = 12;
+
+/**
+ * What the tables are a function of: per pattern, in order, whether it ignores case and its searched
+ * factors. Its size and CRC-32 (agent/lib/crc32.ts) are the data's fingerprint; null where this node has
+ * no CRC-32 (before 20.15: built at run time).
+ */
+function tablesFingerprint(patterns: readonly PatternFilter[]): { size: number; crc32: number } | null {
+  const crc = crc32Function();
+  if (!crc) return null;
+  let key = `${DATA_FORMAT}\n`;
+  for (const p of patterns) key += `${p.caseInsensitive ? "i" : "c"}${JSON.stringify(p.searched)}\n`;
+  return { size: key.length, crc32: crc(key) };
+}
+
+/**
+ * The prefilter tables of `rules` as bytes (deploy/build.mjs writes them beside the bundle): read back by
+ * buildPrefilter when the rules at hand have the same patterns' factors, instead of building them.
+ */
+export function prefilterData(rules: CompiledRules): Uint8Array {
+  const patterns = patternFilters(rules);
+  const fp = tablesFingerprint(patterns);
+  if (!fp) throw new Error("prefilter data: this node has no CRC-32 (zlib.crc32, Node 20.15 or later)");
+  const t = buildTables(patterns);
+  const { n, firstSpecial, specials } = t.automaton;
+  const sections = DATA_SECTIONS(t, n);
+  const headerBytes = 8 + 4 * (HEADER_WORDS + sections.length);
+  const size = headerBytes + 256 + 4 * sections.reduce((a, x) => a + x.length, 0);
+  const out = new Uint8Array(size);
+  out.set(Buffer.from(DATA_MAGIC, "latin1"), 0);
+  const view = new DataView(out.buffer);
+  const words = [DATA_FORMAT, 0, size, fp.size, fp.crc32, n, firstSpecial, t.shift, ...specials, sections.length, ...sections.map((x) => x.length)];
+  words.forEach((w, k) => view.setUint32(8 + 4 * k, w >>> 0, true));
+  out.set(t.cls, headerBytes);
+  let at = headerBytes + 256;
+  for (const x of sections) {
+    out.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), at);
+    at += x.byteLength;
+  }
+  view.setUint32(12, crc32Function()!(out.subarray(16)) >>> 0, true);
+  return out;
+}
+
+/** A note on stderr, only with NODE_DEBUG=trainsafe: whether shipped tables were used, and why not. */
+function debugNote(text: string): void {
+  if (/\btrainsafe\b/i.test(process.env.NODE_DEBUG ?? "")) process.stderr.write(`trainsafe: prefilter: ${text}\n`);
+}
+
+/**
+ * The tables in `data` (prefilterData) when it is whole (size, CRC-32, layout) and was made for
+ * `patterns` (the fingerprint), else null (a rebuild; the reason on stderr under NODE_DEBUG=trainsafe).
+ * The arrays are views of one shared copy: a worker thread of a parallel scan gets them without a copy.
+ */
+export function loadPrefilterData(data: Uint8Array, patterns: readonly PatternFilter[], what = "data"): PrefilterTables | null {
+  const fp = tablesFingerprint(patterns);
+  if (!fp) return null;
+  const bad = (why: string): null => (debugNote(`${what}: ${why}; building its tables`), null);
+  if (data.length < 8 + 4 * HEADER_WORDS + 256 || Buffer.from(data.buffer, data.byteOffset, 8).toString("latin1") !== DATA_MAGIC) return bad("not prefilter data");
+  // One shared copy (4-byte aligned for the Int32Array views).
+  const shared = new Uint8Array(new SharedArrayBuffer(data.length));
+  shared.set(data);
+  const view = new DataView(shared.buffer);
+  const word = (k: number) => view.getUint32(8 + 4 * k, true);
+  if (word(0) !== DATA_FORMAT) return bad(`format ${word(0)}, not ${DATA_FORMAT}`);
+  if (word(2) !== data.length) return bad(`${data.length} bytes, its header says ${word(2)} (truncated?)`);
+  if (word(1) !== crc32Function()!(shared.subarray(16)) >>> 0) return bad("checksum mismatch (corrupt)");
+  if (word(3) !== fp.size || word(4) !== fp.crc32 >>> 0) return bad("made for other rules (their patterns' factors differ)");
+  const [n, firstSpecial, shift, sp0, sp1, sp2, count] = [5, 6, 7, 8, 9, 10, 11].map(word) as [number, number, number, number, number, number, number];
+  const headerBytes = 8 + 4 * (HEADER_WORDS + count);
+  if (count !== 16 || headerBytes + 256 > data.length) return bad("bad layout");
+  const sections: Int32Array[] = [];
+  let at = headerBytes + 256;
+  for (let k = 0; k < count; k++) {
+    const len = word(HEADER_WORDS + k);
+    if (at + 4 * len > data.length) return bad("bad layout");
+    sections.push(new Int32Array(shared.buffer, at, len));
+    at += 4 * len;
+  }
+  if (at !== data.length) return bad("bad layout");
+  const [order, fail, renum, firstEdge, edgeNext, edgeClass, edgeTarget, outStart, outItems, lfStart, lfItems, leStart, leItems, litLen, factorPattern, patternNeeded] = sections as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+  if (order.length !== n || outStart.length !== n + 1 || firstSpecial > n || shift > 8) return bad("bad layout");
+  const cls = shared.subarray(headerBytes, headerBytes + 256);
+  const trie: Trie = { firstEdge, edgeNext, edgeClass, edgeTarget };
+  return {
+    cls,
+    shift,
+    automaton: { n, width: 1 << shift, order, fail, renum, firstSpecial, trie, cls, specials: [sp0, sp1, sp2] },
+    stateOut: { start: outStart, items: outItems },
+    litFactors: { start: lfStart, items: lfItems },
+    litExact: { start: leStart, items: leItems },
+    litLen,
+    factorPattern,
+    patternNeeded,
+  };
+}
+
+/** The bundle's own prefilter data (TRAINSAFE_PREFILTER_DATA), read once: null where there is none or it is not this build's. */
+let shippedData: Uint8Array | null | undefined;
+
+/** The tables of `patterns` from the bundle's own prefilter data, or null (none, not this build's, or for other rules). */
+function shippedTables(patterns: readonly PatternFilter[]): PrefilterTables | null {
+  if (typeof TRAINSAFE_PREFILTER_DATA !== "string") return null;
+  const meta = JSON.parse(TRAINSAFE_PREFILTER_DATA) as { file: string; bytes: number; crc32: number };
+  const file = fileURLToPath(new URL(`./${meta.file}`, import.meta.url));
+  if (shippedData === undefined) {
+    shippedData = null;
+    try {
+      const bytes = fs.readFileSync(file);
+      const crc = crc32Function();
+      if (!crc) return null;
+      if (bytes.length !== meta.bytes || crc(bytes) >>> 0 !== meta.crc32) debugNote(`${file}: not the file this bundle was built with (${bytes.length} bytes); building its tables`);
+      else shippedData = bytes;
+    } catch (err) {
+      debugNote(`${file}: ${(err as Error).message}; building its tables`);
+    }
+  }
+  const tables = shippedData && loadPrefilterData(shippedData, patterns, file);
+  if (tables) debugNote(`tables from ${file}`);
+  return tables;
 }
 
 /**
@@ -825,30 +1018,40 @@ export function automatonRows(a: Automaton, rows: Uint16Array | Int32Array, base
     }
   }
   const rowOf = (st: number) => base + st * rowLen;
+  const setSpecials = (r: number) => {
+    for (let k = 0; k < 3; k++) {
+      const v = (n + k) << valueShift;
+      const c = specials[k]!;
+      for (let j = colStart[c]!, je = colStart[c + 1]!; j < je; j++) rows[r + cols[j]!] = v;
+    }
+  };
+  // The newline, ESC and NUL columns are set in the root's row, so every row copied from it on down
+  // has them, unless a trie edge has one of their classes (never for the prefilter's literals, which
+  // hold none of those bytes): then they are set again in every row at the end. One pass over the
+  // rows less (~116,000 scattered writes for the rules of 2026-12-07).
+  const special = new Uint8Array(width);
+  for (let k = 0; k < 3; k++) special[specials[k]!] = 1;
+  let specialEdge = false;
   for (let q = 0; q < n; q++) {
     const s = order[q]!;
     const r = rowOf(renum[s]!);
-    if (s === 0) rows.fill(renum[0]! << valueShift, r, r + rowLen);
-    else {
+    if (s === 0) {
+      rows.fill(renum[0]! << valueShift, r, r + rowLen);
+      setSpecials(r);
+    } else {
       const fr = rowOf(renum[fail[s]!]!);
       rows.copyWithin(r, fr, fr + rowLen);
     }
     for (let e = firstEdge[s]!; e >= 0; e = edgeNext[e]!) {
       const v = renum[edgeTarget[e]!]! << valueShift;
       const c = edgeClass[e]!;
+      if (special[c]) specialEdge = true;
       for (let j = colStart[c]!, je = colStart[c + 1]!; j < je; j++) rows[r + cols[j]!] = v;
     }
   }
   const root = rowOf(renum[0]!);
   for (let sp = n; sp < n + 3; sp++) rows.copyWithin(rowOf(sp), root, root + rowLen);
-  for (let st = 0; st < n + 3; st++) {
-    const r = rowOf(st);
-    for (let k = 0; k < 3; k++) {
-      const v = (n + k) << valueShift;
-      const c = specials[k]!;
-      for (let j = colStart[c]!, je = colStart[c + 1]!; j < je; j++) rows[r + cols[j]!] = v;
-    }
-  }
+  if (specialEdge) for (let st = 0; st < n + 3; st++) setSpecials(rowOf(st));
 }
 
 /** What the search needs of a built prefilter: plain data, so that a worker thread can rebuild it (agent/crash/parallel-scan.ts). */
