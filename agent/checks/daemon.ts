@@ -8,7 +8,7 @@
  * an operator's hold (fleet kill) and a folder nothing was started in yet (before the first start, or
  * a job that ended) warn, saying what starts it.
  */
-import { asyncFiles as fsp } from "../lib/fs-mode.js";
+import { asyncFiles as fsp, files } from "../lib/fs-mode.js";
 import path from "node:path";
 import type { Settings } from "../config/settings.js";
 import { findDaemon, readPidFile, unnamedTrainers as findUnnamedTrainers, type DaemonLookup, type UnnamedTrainer } from "../lib/daemon.js";
@@ -25,7 +25,8 @@ export async function liveSupervisor(settings: Settings): Promise<number | null>
   const file = path.join(stateDir(settings.layout), "supervisor.lock");
   let v: { pid?: unknown; startTicks?: unknown; baseDir?: unknown };
   try {
-    v = JSON.parse(await fsp.readFile(file, "utf8")) as typeof v;
+    // A file of BASE_DIR: read as the other checks read theirs (synchronously where no mount can hang).
+    v = JSON.parse(await files.readFile(file, "utf8")) as typeof v;
   } catch {
     return null;
   }

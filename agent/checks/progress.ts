@@ -104,7 +104,7 @@ async function readState(file: string): Promise<Record<string, unknown>> {
 async function saveState(file: string, state: Record<string, unknown>): Promise<string | null> {
   try {
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, JSON.stringify(state, null, 2) + "\n");
+    await writeFileAtomic(file, JSON.stringify(state, null, 2) + "\n", undefined, { syncWhereReadsAre: true });
     return null;
   } catch (err) {
     return `could not save ${file}: ${describeError(err)}`;

@@ -12,7 +12,10 @@
  *   it runs in BASE_DIR (cwd inside BASE_DIR, or BASE_DIR named in its command line).
  * A process carrying another launch's id belongs to another supervisor's job and is foreign.
  */
-import { asyncFiles as fsp } from "./fs-mode.js";
+// The PID file and BASE_DIR are read as the other files of BASE_DIR are (synchronously in `check` where no
+// mount can hang a call); what may wait on another process (/proc/PID/cmdline, environ) is read by
+// proc.ts, always asynchronously.
+import { files as fsp } from "./fs-mode.js";
 import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";

@@ -2,7 +2,7 @@
 import fs, { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describeError, inputError } from "./errors.js";
-import { files, viaCallback } from "./fs-mode.js";
+import { files, readsAreSynchronous, viaCallback } from "./fs-mode.js";
 import type { Validator } from "./schema.js";
 
 /** Largest JSON file we parse; anything bigger in BASE_DIR is not a config or status file. */
@@ -70,6 +70,17 @@ export async function loadJsonFile<T>(file: string, schema: Validator<T>): Promi
 
 let tempSeq = 0;
 
+/** The steps of an atomic write other than the fsyncs, by their node:fs names. */
+type WriteStep = "open" | "writeFile" | "close" | "rename" | "rm";
+type CallStep = <T>(name: WriteStep, args: unknown[]) => Promise<T>;
+
+/** A step as a thread-pool request through node's callback API. */
+const requestStep: CallStep = <T>(name: WriteStep, args: unknown[]) => viaCallback<T>(fs[name] as (...a: never[]) => void, args);
+
+/** A step as the synchronous call (`fs.openSync` for "open"...); a throw becomes the rejection the request would give. */
+const syncStep: CallStep = <T>(name: WriteStep, args: unknown[]) =>
+  new Promise<T>((resolve) => resolve((fs[`${name}Sync`] as (...a: unknown[]) => T)(...args)));
+
 /**
  * Creates a new temporary file beside `name` in `dir` and opens it for writing. O_EXCL ("wx"): an
  * existing file or a symlink planted at that name is never followed or truncated (a name that exists
@@ -77,16 +88,30 @@ let tempSeq = 0;
  * Math.random. node:crypto's randomBytes cost `trainsafe check` ~4 ms of CPU to load crypto (the
  * progress check saves its state at every run; docs/benchmarks.md, start-up, 2026-12-06 `check`).
  */
-async function openTemp(dir: string, name: string, mode?: number): Promise<{ fd: number; tmp: string }> {
+async function openTemp(dir: string, name: string, mode: number | undefined, call: CallStep): Promise<{ fd: number; tmp: string }> {
   for (let attempt = 0; ; attempt++) {
     const unique = `${process.pid}.${(++tempSeq).toString(36)}${Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, "0")}`;
     const tmp = path.join(dir, `.${name}.${unique}.tmp`);
     try {
-      return { fd: await viaCallback<number>(fs.open, [tmp, "wx", mode]), tmp };
+      return { fd: await call<number>("open", [tmp, "wx", mode]), tmp };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 9) throw err;
     }
   }
+}
+
+/** How writeFileAtomic makes its calls. */
+export interface AtomicWriteOptions {
+  /**
+   * While this process reads synchronously (fs-mode.ts: a one-shot command whose mounts cannot hang a
+   * call, `trainsafe check` among them), make, write, close and rename the temporary file and open the
+   * folder with synchronous calls, as its reads are: each was a thread-pool round trip (~0.1-0.2 ms of
+   * CPU; `check`'s progress check saves its state at every run: docs/benchmarks.md, start-up,
+   * 2026-12-07 18:40). The two fsyncs stay requests: a flush may wait on the disk for long, and a
+   * check's deadline must still fire meanwhile. Off (and in a process that reads asynchronously, the
+   * agent's): every step is a request.
+   */
+  readonly syncWhereReadsAre?: boolean;
 }
 
 /**
@@ -95,28 +120,29 @@ async function openTemp(dir: string, name: string, mode?: number): Promise<{ fd:
  * same system calls as fs.promises' file handles, without loading fs.promises (its module, readline and
  * the file watchers: ~1 ms of `trainsafe check`, which saves its progress state at every run).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number, opts: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);
-  const { fd, tmp } = await openTemp(dir, path.basename(file), mode);
+  const call = opts.syncWhereReadsAre === true && readsAreSynchronous() ? syncStep : requestStep;
+  const { fd, tmp } = await openTemp(dir, path.basename(file), mode, call);
   try {
-    await viaCallback<void>(fs.writeFile, [fd, data]);
+    await call<void>("writeFile", [fd, data]);
     await viaCallback<void>(fs.fsync, [fd]);
   } catch (err) {
-    await viaCallback<void>(fs.close, [fd]).catch(() => {});
-    await viaCallback<void>(fs.rm, [tmp, { force: true }]);
+    await call<void>("close", [fd]).catch(() => {});
+    await call<void>("rm", [tmp, { force: true }]);
     throw err;
   }
-  await viaCallback<void>(fs.close, [fd]);
+  await call<void>("close", [fd]);
   try {
-    await viaCallback<void>(fs.rename, [tmp, file]);
+    await call<void>("rename", [tmp, file]);
   } catch (err) {
-    await viaCallback<void>(fs.rm, [tmp, { force: true }]);
+    await call<void>("rm", [tmp, { force: true }]);
     throw err;
   }
-  const dirFd = await viaCallback<number>(fs.open, [dir, "r"]).catch(() => null);
+  const dirFd = await call<number>("open", [dir, "r"]).catch(() => null);
   if (dirFd !== null) {
     await viaCallback<void>(fs.fsync, [dirFd]).catch(() => {});
-    await viaCallback<void>(fs.close, [dirFd]);
+    await call<void>("close", [dirFd]);
   }
 }
 

@@ -2,8 +2,8 @@
  * The promise API of node:fs that the checkpoint and config readers (agent/guard, the layout, readJsonFile)
  * and the health checks call. What only reads (stat, lstat, readdir, readFile, open for reading, access,
  * statfs, realpath, readlink) and mkdir are answered by node's callback API behind a promise
- * (`asyncFiles`), or, once a one-shot command has called useSynchronousReads(), the reads by the
- * synchronous calls (`files`); anything else (writes) by fs.promises itself.
+ * (`asyncFiles`), or, once a one-shot command has called useSynchronousReads(), the reads (and mkdir) by
+ * the synchronous calls (`files`); anything else (writes) by fs.promises itself.
  *
  * Why callbacks: they are the same thread-pool requests as fs.promises' without its FileHandle objects,
  * close requests and promise plumbing (a stat or an open-read-close costs ~30-45 % less CPU in a
@@ -150,6 +150,8 @@ const SYNC: Partial<Record<keyof typeof fsp, unknown>> = {
   statfs: syncCall((...a: Parameters<typeof fs.statfsSync>) => fs.statfsSync(...a)),
   realpath: syncCall((...a: Parameters<typeof fs.realpathSync.native>) => fs.realpathSync.native(...a)),
   readlink: syncCall((...a: Parameters<typeof fs.readlinkSync>) => fs.readlinkSync(...a)),
+  // `check` makes sure of its state folder at every run (the progress check): a round trip less.
+  mkdir: syncCall((...a: Parameters<typeof fs.mkdirSync>) => fs.mkdirSync(...a)),
   open: async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
     if (!readOnly(flags)) return fsp.open(file, flags, mode);
     const wait = endOfSlice();
