@@ -269,6 +269,13 @@ fi
 # (2026-12-07 09:10). Other commands run few regexps, and any V8 option
 # makes node compile the built-in modules it loads without their code cache (+1-2 ms; the ES module
 # commands +9 ms). bench/startup.bench.ts (launcherOptions) measures the commands as run here.
+# `crash scan` also runs without V8's on-stack replacement (OSR): a whole-file scan's loop over its first
+# 4 MiB read is compiled by TurboFan while it runs, then again as a whole function on the next read, and
+# each deoptimization of that first, thin-feedback code costs both once more (TurboFan ~170 ms of CPU in a
+# one-scan command); without OSR the loop is compiled when it is next called, twice in all: -74 to -104 ms
+# (medians of paired runs) of the shipped `crash scan --all`'s CPU on the bench's 0.30 GB log pinned to one
+# CPU, -105 to -134 ms in two threads (each thread's isolate compiles its own; docs/benchmarks.md,
+# 2026-12-07, "the first scan's warm-up"). A small log's scan: no difference seen.
 # V8's options are no stable interface: a node whose V8 lacks one (renamed or removed in a later V8,
 # or a build without that compiler) refuses to start with it ("bad option", exit 9), which would break
 # the command for a few milliseconds' gain. So each option is tried here, once, with the node the
@@ -280,8 +287,9 @@ accepted_v8_options() {
   done
   printf '%s' "$kept"
 }
-scan_options=$(accepted_v8_options --no-regexp-tier-up)
-check_options=$scan_options$(accepted_v8_options --no-sparkplug --interrupt-budget-factor-for-feedback-allocation=1000)
+regexp_options=$(accepted_v8_options --no-regexp-tier-up)
+scan_options=$regexp_options$(accepted_v8_options --no-use-osr)
+check_options=$regexp_options$(accepted_v8_options --no-sparkplug --interrupt-budget-factor-for-feedback-allocation=1000)
 option_cases=""
 if [[ -n $check_options ]]; then
   option_cases+="    \"check \"*) exec '$NODE_BIN'$check_options $PREFIX/dist/trainsafe.cjs \"\$@\" ;;"$'\n'

@@ -152,7 +152,7 @@ test("install.sh --root: twice = same tree; configs kept; --update-config; unins
   const launcher = fs.readFileSync(at("usr/local/bin/trainsafe"), "utf8");
   assert.match(launcher, /^#!\/bin\/sh\n[\s\S]*exec '\/[^']*node' \/opt\/trainsafe\/bin\/trainsafe\.js "\$@"\n$/);
   // `check` and `crash scan` (only) run with V8 options of their own (bench/startup.bench.ts, launcherOptions).
-  assert.match(launcher, /^ {2}case "\$1 \$2" in\n {4}"check "\*\) exec '\/[^']*node' --no-regexp-tier-up --no-sparkplug --interrupt-budget-factor-for-feedback-allocation=1000 \/opt\/trainsafe\/dist\/trainsafe\.cjs "\$@" ;;\n {4}"crash scan"\) exec '\/[^']*node' --no-regexp-tier-up \/opt\/trainsafe\/dist\/trainsafe\.cjs "\$@" ;;\n {2}esac\n {2}exec '\/[^']*node' \/opt\/trainsafe\/dist\/trainsafe\.cjs "\$@"\n/m);
+  assert.match(launcher, /^ {2}case "\$1 \$2" in\n {4}"check "\*\) exec '\/[^']*node' --no-regexp-tier-up --no-sparkplug --interrupt-budget-factor-for-feedback-allocation=1000 \/opt\/trainsafe\/dist\/trainsafe\.cjs "\$@" ;;\n {4}"crash scan"\) exec '\/[^']*node' --no-regexp-tier-up --no-use-osr \/opt\/trainsafe\/dist\/trainsafe\.cjs "\$@" ;;\n {2}esac\n {2}exec '\/[^']*node' \/opt\/trainsafe\/dist\/trainsafe\.cjs "\$@"\n/m);
   assert.equal(fs.statSync(at("usr/local/bin/trainsafe")).mode & 0o777, 0o755);
   for (const unit of ["trainsafe-agent.service", "trainsafe-controller.service"]) {
     assert.equal(fs.readFileSync(at(`etc/systemd/system/${unit}`), "utf8"), fs.readFileSync(path.join(SOURCE, "deploy/systemd", unit), "utf8"));
@@ -254,22 +254,22 @@ test("install.sh gives the launcher only the V8 options the installed node accep
     return spawnSync("sh", [inRoot, ...argv], { encoding: "utf8", cwd: dir, env: { ...process.env, XDG_CACHE_HOME: path.join(dir, "cache") } });
   };
 
-  // A node without Sparkplug's option: `check` keeps the other two, and runs.
+  // A node without Sparkplug's option: `check` keeps the other two (not `crash scan`'s --no-use-osr), and runs.
   const noSparkplug = refusingNode(path.join(dir, "no-sparkplug"), ["--no-sparkplug"]);
   assert.equal(spawnSync(noSparkplug, ["--no-sparkplug", "-e", "0"]).status, 9, "the stand-in refuses the option");
   const first = install([...args, "--node", noSparkplug]);
   assert.equal(first.status, 0, first.stderr);
   const bundle = (options: string) => `exec '${noSparkplug}'${options} /opt/trainsafe/dist/trainsafe.cjs "$@"`;
   const withoutSparkplug = fs.readFileSync(launcherFile, "utf8");
-  const expected = `  case "$1 $2" in\n    "check "*) ${bundle(" --no-regexp-tier-up --interrupt-budget-factor-for-feedback-allocation=1000")} ;;\n    "crash scan") ${bundle(" --no-regexp-tier-up")} ;;\n  esac\n  ${bundle("")}\n`;
+  const expected = `  case "$1 $2" in\n    "check "*) ${bundle(" --no-regexp-tier-up --interrupt-budget-factor-for-feedback-allocation=1000")} ;;\n    "crash scan") ${bundle(" --no-regexp-tier-up --no-use-osr")} ;;\n  esac\n  ${bundle("")}\n`;
   assert.ok(withoutSparkplug.includes(expected), withoutSparkplug);
   const list = runLauncher("check", "--list");
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /^crashes +recent crashes$/m);
 
-  // A node that refuses all three: every command runs the bundle with plain node (the program is up to
+  // A node that refuses all four: every command runs the bundle with plain node (the program is up to
   // date: only the launcher changes).
-  const neither = refusingNode(path.join(dir, "neither"), ["--no-sparkplug", "--no-regexp-tier-up", "--interrupt-budget-factor-for-feedback-allocation=1000"]);
+  const neither = refusingNode(path.join(dir, "neither"), ["--no-sparkplug", "--no-regexp-tier-up", "--interrupt-budget-factor-for-feedback-allocation=1000", "--no-use-osr"]);
   const second = install([...args, "--node", neither]);
   assert.equal(second.status, 0, second.stderr);
   const launcher = fs.readFileSync(launcherFile, "utf8");

@@ -16,10 +16,10 @@ export function buildShipped(): string {
 /**
  * The node options deploy/install.sh's launcher runs a command line with (its `case "$1 $2"`, where the
  * installed node accepts them all, as this one does): `check` with V8's regexp tier-up and baseline
- * compiler off and its feedback vectors allocated late, `crash scan` with regexp tier-up off, every other
- * command with none.
+ * compiler off and its feedback vectors allocated late, `crash scan` with regexp tier-up and on-stack
+ * replacement off, every other command with none.
  */
 export function launcherOptions(args: readonly string[]): readonly string[] {
   if (args[0] === "check") return ["--no-regexp-tier-up", "--no-sparkplug", "--interrupt-budget-factor-for-feedback-allocation=1000"];
-  return args[0] === "crash" && args[1] === "scan" ? ["--no-regexp-tier-up"] : [];
+  return args[0] === "crash" && args[1] === "scan" ? ["--no-regexp-tier-up", "--no-use-osr"] : [];
 }
