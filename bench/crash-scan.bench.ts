@@ -12,8 +12,8 @@
  *      old default) and in one thread, against `LC_ALL=C grep -E -n -f` and `rg -n --no-unicode -f`
  *      with the same patterns, written from the loaded rules; the scans must give the same result;
  *   3. where the scan's time goes: the prefilter pass alone, and how many lines it hands on;
- *   4. the shipped command as a user runs it once (`node --no-regexp-tier-up dist/trainsafe.cjs crash scan --all
- *      --file LOG --json`, the launcher's option, built here by deploy/build.mjs): a fresh process, so start-up,
+ *   4. the shipped command as a user runs it once (`node --no-regexp-tier-up --no-use-osr dist/trainsafe.cjs crash scan
+ *      --all --file LOG --json`, the launcher's options, built here by deploy/build.mjs): a fresh process, so start-up,
  *      the prefilter's build and the JIT's warm-up count, which the in-process rounds above (after a warm-up pass)
  *      leave out; in the threads it chooses, and pinned to one CPU with rg pinned beside it (`taskset -c 0`, where
  *      taskset is installed).
