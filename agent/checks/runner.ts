@@ -16,7 +16,7 @@ import { selectChecks } from "./catalog.js";
 import { runInWorker } from "./in-worker.js";
 import { CHECKS } from "./registry.js";
 import { monotonicMs, reportOf, seconds, type CheckOutcome, type CheckReport, type FixOutcome } from "./report.js";
-import { result, type Check, type CheckResult, type CheckStatus } from "./types.js";
+import { result, type Check, type CheckContext, type CheckResult, type CheckStatus } from "./types.js";
 
 export { selectChecks };
 export type { CheckOutcome, CheckReport, FixOutcome };
@@ -57,28 +57,62 @@ interface Ran {
 }
 
 /**
+ * A check's signal, made when the check first reads it: most checks never do (12 of the 15 in the
+ * registry), and an AbortController made, aborted and its abort event dispatched for each cost `check`
+ * ~1 ms of CPU (docs/benchmarks.md, start-up, 2026-12-07 18:40). Read after the check was stopped, it
+ * is already aborted with the reason it would have had.
+ */
+class LazySignal {
+  private ac: AbortController | undefined;
+  private why: string | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.ac) {
+      this.ac = new AbortController();
+      if (this.why !== undefined) this.ac.abort(new Error(this.why));
+    }
+    return this.ac.signal;
+  }
+
+  /** Aborts the signal (once: the first reason stays), or records why for a signal read later. */
+  stop(why: "cancelled" | "timed out" | "done"): void {
+    if (this.why !== undefined) return;
+    this.why = why;
+    this.ac?.abort(new Error(why));
+  }
+}
+
+/**
  * Runs one check with a deadline. On timeout (or cancellation) its signal is aborted, which kills any
  * child process it started, and the check is reported without waiting for it to notice.
  */
 export async function runCheck(check: Check, settings: Settings, opts: { timeoutMs: number; signal?: AbortSignal; now?: () => number; shared?: Map<string, unknown> }): Promise<Ran> {
   const now = opts.now ?? Date.now;
   const started = monotonicMs();
-  const ac = new AbortController();
+  const own = new LazySignal();
   let timer: NodeJS.Timeout | undefined;
   const stopped = new Promise<CheckResult>((resolve) => {
     const onOuterAbort = () => {
-      ac.abort(new Error("cancelled"));
+      own.stop("cancelled");
       resolve(result("skip", "cancelled"));
     };
     if (opts.signal?.aborted) onOuterAbort();
     else opts.signal?.addEventListener("abort", onOuterAbort, { once: true });
     timer = setTimeout(() => {
-      ac.abort(new Error("timed out"));
+      own.stop("timed out");
       resolve(result("fail", `timed out after ${seconds(opts.timeoutMs)}`));
     }, opts.timeoutMs);
   });
+  const ctx: CheckContext = {
+    settings,
+    now,
+    get signal() {
+      return own.signal;
+    },
+    ...(opts.shared ? { shared: opts.shared } : {}),
+  };
   const running = Promise.resolve()
-    .then(() => check.run({ settings, now, signal: ac.signal, ...(opts.shared ? { shared: opts.shared } : {}) }))
+    .then(() => check.run(ctx))
     .catch((err: unknown) => result("fail", `check crashed: ${describeError(err)}`));
   try {
     const r = await Promise.race([running, stopped]);
@@ -86,7 +120,7 @@ export async function runCheck(check: Check, settings: Settings, opts: { timeout
   } finally {
     clearTimeout(timer);
     // Whatever the check still has running (a child process) is stopped once we stop waiting for it.
-    if (!ac.signal.aborted) ac.abort(new Error("done"));
+    own.stop("done");
   }
 }
 
