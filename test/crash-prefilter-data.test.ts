@@ -125,3 +125,26 @@ test("damaged, truncated or foreign data: tables built, the same candidates; a n
   }
   assert.equal(buildPrefilter(rules, { shipped: good }).fromData, true, "the intact data is used");
 });
+
+test("literals are searched by their first 20 bytes: the shipped rules' automaton has a state per distinct prefix of at most 20 bytes; a line with the literal is a candidate, with only those bytes too (the regexes decide), in another case not", async () => {
+  const shipped = buildPrefilter(await loadRules(), { shipped: null });
+  const prefixes = new Set<string>();
+  for (const p of shipped.patterns) {
+    for (const f of p.searched) {
+      for (const s of f) {
+        // As searched: UTF-8, ASCII upper case as lower.
+        const b = Buffer.from(Buffer.from(s, "utf8").subarray(0, 20).map((x) => (x >= 0x41 && x <= 0x5a ? x + 0x20 : x)));
+        for (let k = 1; k <= b.length; k++) prefixes.add(b.subarray(0, k).toString("latin1"));
+      }
+    }
+  }
+  // The root, a state per prefix, and the newline, ESC and NUL states.
+  assert.equal(shipped.stateCount, 1 + prefixes.size + 3);
+  const rules = rulesWith("ProcessGroupNCCL watchdog caught collective operation timeout");
+  const pf = buildPrefilter(rules, { shipped: null });
+  const lines = ["[rank1]: ProcessGroupNCCL watchdog caught collective operation timeout: WorkNCCL", "[rank1]: ProcessGroupNCCL watchdog thread started", "[rank1]: processgroupnccl watchdog caught collective operation timeout", "step 3 loss 1.9"];
+  const text = Buffer.from(lines.join("\n") + "\n");
+  const lineOf = (c: string) => lines[Number(c.split(" ")[1])]!;
+  assert.deepEqual(candidates(pf, text, false).map(lineOf), lines.slice(0, 2));
+  assert.deepEqual(candidates(pf, text, true).map(lineOf), lines.slice(0, 2));
+});

@@ -47,6 +47,17 @@ const MAX_FACTORS = 3;
  * still hold a string of every searched factor, each a factor of the pattern.
  */
 const STRONG_FIRST_FACTOR_CHARS = 8;
+/**
+ * Longest literal searched for: a longer one is searched by its first MAX_LITERAL_BYTES bytes (sound: a
+ * line holding the literal holds them; the regexes decide). The automaton's states are its literals'
+ * distinct prefixes, and its tables a row of 512 bytes each: for the rules of 2026-12-07, 20 bytes give
+ * 20,898 states instead of 38,616 (the literals' median is 23 bytes), a walk table of 10.7 MB instead of
+ * 19.8 and ~10 ms less of its fill and page faults at every whole-file scan, with the same candidate lines
+ * on the bench's 0.30 GB log and 2.4 % more on the crash corpora's 3.7 MB of error-dense logs; at 16
+ * bytes the states fall to 16,127, but the JavaScript walk's rows of 256 (WIDE_TABLE_MAX_ENTRIES) would
+ * turn on, and the corpora's candidates rise 4.4 % (docs/benchmarks.md, 2026-12-07 19:00).
+ */
+const MAX_LITERAL_BYTES = 20;
 /** Bytes the WebAssembly walk takes at a time (copied into its memory; events need 8 bytes per byte). */
 const WASM_BLOCK_BYTES = 256 * 1024;
 /**
@@ -657,11 +668,12 @@ function buildTables(patterns: readonly PatternFilter[]): PrefilterTables {
       factorPattern.push(k);
       patternFactors[k]!.push(id);
       for (const s of f) {
-        const key = `${p.caseInsensitive ? "i" : "c"}:${s}`;
+        // Searched by its first MAX_LITERAL_BYTES bytes (UTF-8): literals that share them are one.
+        const utf8 = Buffer.from(s, "utf8");
+        const bytes = utf8.length > MAX_LITERAL_BYTES ? utf8.subarray(0, MAX_LITERAL_BYTES) : utf8;
+        const key = `${p.caseInsensitive ? "i" : "c"}:${bytes.toString("latin1")}`;
         let lit = literals.get(key);
         if (!lit) {
-          // Encoded only when new: many factors share their literals.
-          const bytes = Buffer.from(s, "utf8");
           const folded = new Uint8Array(bytes.length);
           for (let i = 0; i < bytes.length; i++) folded[i] = foldByte(bytes[i]!);
           // The search folds the text's case: a case-sensitive literal with any ASCII letter
@@ -726,7 +738,7 @@ function buildTables(patterns: readonly PatternFilter[]): PrefilterTables {
 declare const TRAINSAFE_PREFILTER_DATA: string | undefined;
 
 /** Layout of prefilterData's bytes (and of what it holds): change it and this number together. */
-const DATA_FORMAT = 1;
+const DATA_FORMAT = 2;
 const DATA_MAGIC = "TSPREFIL";
 /** The typed arrays of PrefilterTables in the data, in this order (Int32Array each). */
 const DATA_SECTIONS = (t: PrefilterTables, n: number): Int32Array[] => {
