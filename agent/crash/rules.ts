@@ -176,6 +176,14 @@ interface ShippedBody {
   readonly factors: PatternFactors;
 }
 
+/**
+ * The part of a precompiled rule a text is first looked at for (CandidateText.linesOf): whether its patterns are
+ * case-insensitive (their factors lower-cased) and their factors. In PrecompiledRules.bodies before the rest of the
+ * body, parsed apart: of a tail scan's 4 KB log, the anchors name 76 rules, of which 67 hold a factor none of whose
+ * strings is in the text; their spec (patterns, suggestion: ~3/4 of a body) is then never parsed.
+ */
+type ShippedFactors = readonly [ignoreCase: boolean, factors: PatternFactors];
+
 /** Per pattern of a rule: its factors (each a set of strings, one of which every match contains). */
 type PatternFactors = readonly (readonly (readonly string[])[])[];
 
@@ -201,7 +209,8 @@ export interface PrecompiledRules {
   /**
    * Per rule, its ShippedHead, and its ShippedBody as JSON text (ASCII): a tail scan tries a handful of
    * the rules, and parsing and building all of them was ~3 ms of every fresh process that loads them
-   * (docs/benchmarks.md, start-up, 2026-12-06 15:45).
+   * (docs/benchmarks.md, start-up, 2026-12-06 15:45). A body is the JSON of its ShippedFactors, a tab (JSON
+   * text holds none) and the JSON of its spec and anchors, each parsed when first needed.
    */
   readonly heads: readonly ShippedHead[];
   readonly bodies: readonly string[];
@@ -245,9 +254,10 @@ export async function precompileRules(file: string, shippedAs = file): Promise<P
   const search: PrecompiledSearch = { minimal, rulesOf: [...rulesOf.values()], source: anchorSource(minimal) };
   const heads = raw.rules.map((spec, i): ShippedHead => [spec.id, spec.category, spec.severity, spec.role, spec.priority, spec.traits ?? [], compiled.rules[i]!.anchors !== null]);
   const bodies = raw.rules.map((spec, i) => {
-    const body: ShippedBody = { spec, anchors: compiled.rules[i]!.anchors, factors: spec.patterns.map((src) => deriveFactors(src, spec.ignoreCase ? "i" : "")) };
+    const factors: ShippedFactors = [spec.ignoreCase, spec.patterns.map((src) => deriveFactors(src, spec.ignoreCase ? "i" : ""))];
+    const rest: Omit<ShippedBody, "factors"> = { spec, anchors: compiled.rules[i]!.anchors };
     // ASCII (\uXXXX escapes): V8 keeps a string with one non-ASCII character at two bytes a character.
-    return JSON.stringify(body).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return `${JSON.stringify(factors)}\t${JSON.stringify(rest)}`.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   });
   const sum = zlib.crc32 ? { bytes: shipped.length, crc32: zlib.crc32(shipped) } : {};
   const out: PrecompiledRules = { sha1, ...sum, exclude: raw.exclude, search, heads, bodies };
@@ -444,19 +454,30 @@ function minimalAnchors(anchors: Iterable<string>): string[] {
  */
 function anchorSearchOf(rules: readonly CompiledRule[], minimal: readonly string[], pre?: PrecompiledSearch): AnchorSearch | null {
   if (!minimal.length) return null;
-  // Case-sensitive over the lower-cased line, as classifySegment compares anchors.
-  const re = new RegExp(pre?.source ?? anchorSource(minimal), "g");
+  // Case-sensitive over the lower-cased line, as classifySegment compares anchors. Made when first used: a tail
+  // scan of a small text finds its anchors with indexOf (forEachAnchor), and V8 parses the ~640 alternatives of
+  // the shipped rules' search when the RegExp is made (~0.3 ms of a fresh process).
+  let re: RegExp | undefined;
+  const source = pre?.source;
+  const search: AnchorSearch = {
+    get re() {
+      return (re ??= new RegExp(source ?? anchorSource(minimal), "g"));
+    },
+    rulesOf: new Map<string, number[]>(),
+    always: [],
+  };
   // The precompiled lists are used as they are (nothing changes them).
-  const rulesOf = new Map<string, number[]>(minimal.map((m, i) => [m, pre ? (pre.rulesOf[i] as number[]) : []]));
-  const always: number[] = [];
+  const rulesOf = search.rulesOf as Map<string, number[]>;
+  for (let i = 0; i < minimal.length; i++) rulesOf.set(minimal[i]!, pre ? (pre.rulesOf[i] as number[]) : []);
+  const always = search.always as number[];
   rules.forEach((rule, i) => {
     if (!anchored(rule)) return always.push(i);
     if (pre) return;
     const seen = new Set<string>();
-    for (const a of rule.anchors!) for (const m of minimalIn(re, a)) seen.add(m);
+    for (const a of rule.anchors!) for (const m of minimalIn(search.re, a)) seen.add(m);
     for (const m of seen) rulesOf.get(m)!.push(i);
   });
-  return { re, rulesOf, always };
+  return search;
 }
 
 /**
@@ -565,12 +586,27 @@ function internalsOf(rule: CompiledRule): RuleInternals {
   return x;
 }
 
-/** The precompiled rules' bodies, each parsed on first use and kept. */
+/** The precompiled rules' bodies (PrecompiledRules.bodies), each part parsed on first use and kept. */
 class ShippedTable {
   private readonly parsed: (ShippedBody | undefined)[] = [];
+  private readonly factorsParsed: (ShippedFactors | undefined)[] = [];
   constructor(private readonly bodies: readonly string[]) {}
   body(i: number): ShippedBody {
-    return (this.parsed[i] ??= JSON.parse(this.bodies[i]!) as ShippedBody);
+    let body = this.parsed[i];
+    if (body === undefined) {
+      const line = this.bodies[i]!;
+      const rest = JSON.parse(line.slice(line.indexOf("\t") + 1)) as Omit<ShippedBody, "factors">;
+      body = this.parsed[i] = { spec: rest.spec, anchors: rest.anchors, factors: this.factors(i)[1] };
+    }
+    return body;
+  }
+  factors(i: number): ShippedFactors {
+    let f = this.factorsParsed[i];
+    if (f === undefined) {
+      const line = this.bodies[i]!;
+      f = this.factorsParsed[i] = JSON.parse(line.slice(0, line.indexOf("\t"))) as ShippedFactors;
+    }
+    return f;
   }
 }
 
@@ -606,6 +642,10 @@ class ShippedRule implements CompiledRule {
 
   body(): ShippedBody {
     return this.table.body(this.index);
+  }
+  /** Its ShippedFactors, without parsing the rest of its body. */
+  factors(): ShippedFactors {
+    return this.table.factors(this.index);
   }
   get patterns(): readonly RegExp[] {
     return allPatterns(internalsOf(this));
@@ -987,14 +1027,18 @@ export class CandidateText {
   }
 
   private linesOf(i: number): RuleLines | null {
-    const x = internalsOf(this.compiled.rules[i]!);
+    const rule = this.compiled.rules[i]!;
+    // A precompiled rule is looked at through its factors alone (ShippedFactors); the rest of its body is parsed
+    // when a line may match it.
+    const x = rule instanceof ShippedRule && !internals.has(rule) ? undefined : internalsOf(rule);
+    const shipped = x ? undefined : (rule as ShippedRule).factors();
     // Factors of a case-insensitive pattern are lower-cased (ASCII letters and caseless characters only).
-    const lower = x.flags !== "";
+    const lower = x ? x.flags !== "" : shipped![0];
     const patterns: number[] = [];
     const lines: ReadonlySet<number>[] = [];
     const any = new Set<number>();
-    for (let j = 0; j < x.sources.length; j++) {
-      const factors = factorsOf(x, j);
+    for (let j = 0, n = x ? x.sources.length : shipped![1].length; j < n; j++) {
+      const factors = x ? factorsOf(x, j) : shipped![1][j]!;
       let have: ReadonlySet<number>;
       if (!factors.length) {
         // No factor (the deriver gave up): every line of the text.
