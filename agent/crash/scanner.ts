@@ -343,8 +343,16 @@ async function scanChunks(fh: fsp.FileHandle, size: number, collector: FindingCo
  * cost the single-thread scan ~20-30 ms on the bench's 0.30 GB log; the parallel scan
  * (lastChunksToKeep in parallel-scan.ts) reads only the last texts' ends for the same reason.
  */
-class DeferredKeep {
-  private texts: { bytes: Buffer; firstLine: number; baseOffset: number; newlines: number }[] = [];
+export class DeferredKeep {
+  private texts: { store: Buffer; length: number; firstLine: number; baseOffset: number; newlines: number }[] = [];
+  /**
+   * The copies of texts a later text replaced, for the next copies: a whole-file scan copies ~1 MB of each
+   * read, and a fresh buffer per read cost its pages' faults and a collection (~70 MB of new memory on the
+   * bench's 0.30 GB log; docs/benchmarks.md, 2026-12-07, "the first scan's warm-up"). At most two kept.
+   */
+  private spare: Buffer[] = [];
+  /** Bytes of the buffers allocated for copies (tests). */
+  allocatedBytes = 0;
 
   constructor(private readonly collector: FindingCollector) {}
 
@@ -354,14 +362,27 @@ class DeferredKeep {
     const from = end - MAX_KEPT_BYTES - 1;
     const nl = from >= 0 ? buf.indexOf(0x0a, from) : -1;
     const replaces = nl !== -1 && nl < end;
-    if (replaces) this.texts = [];
+    if (replaces) {
+      for (const t of this.texts) if (this.spare.length < 2) this.spare.push(t.store);
+      this.texts = [];
+    }
     const start = replaces ? from : 0;
-    this.texts.push({ bytes: Buffer.from(buf.subarray(start, end)), firstLine, baseOffset: baseOffset + start, newlines });
+    const length = end - start;
+    const k = this.spare.findIndex((b) => b.length >= length);
+    let store: Buffer;
+    if (k >= 0) store = this.spare.splice(k, 1)[0]!;
+    else {
+      store = Buffer.allocUnsafeSlow(Math.max(length, MAX_KEPT_BYTES + 1));
+      this.allocatedBytes += store.length;
+    }
+    buf.copy(store, 0, start, end);
+    this.texts.push({ store, length, firstLine, baseOffset: baseOffset + start, newlines });
   }
 
   flush(): void {
-    for (const t of this.texts) this.collector.keep(t.bytes, 0, t.bytes.length, t.firstLine, t.baseOffset, t.newlines);
+    for (const t of this.texts) this.collector.keep(t.store, 0, t.length, t.firstLine, t.baseOffset, t.newlines);
     this.texts = [];
+    this.spare = [];
   }
 }
 
