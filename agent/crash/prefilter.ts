@@ -1165,7 +1165,7 @@ export interface PrefilterRuntime {
  * the code of the parallel scan's worker threads (agent/crash/parallel-scan.ts), which get the spec
  * as data; `regexes` are the patterns (rebuilt from spec.patternSources when not given).
  */
-export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null, alternateAfter = 4096, loadTable?: () => Uint16Array | Int32Array): PrefilterRuntime {
+export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null, alternateAfter = 4096, loadTable?: () => Uint16Array | Int32Array): PrefilterRuntime & { digitBlind(source: string, flags: string): boolean } {
   const NL = 0x0a;
   // ESCAPE_SEQUENCE_SOURCE of capture-prefix.ts, written out: this body is also the workers' code.
   const ANSI = /\x1b(?:\[[0-?]*[ -\/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -\/]+[0-~]|[0-Z\\^-~])/g;
@@ -1565,16 +1565,145 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return tests;
   };
   /**
+   * Whether a pattern cannot tell ASCII digits apart: every literal, escape and class in it accepts all
+   * of 0-9 or none of them (`\d`, `\w`, `\S`, `.`, `[^x]`, `[a-z0-9]`: yes; `7`, `[1-9]`, `\x31`: no),
+   * with no backreference or octal escape, no `u`/`v` flag and no syntax not known here (then: no).
+   * Such a pattern answers the same on a line and on the line with any of its digits changed: its
+   * matching only asks whether a character is in a set, and `\b` sees every digit as a word character.
+   */
+  const digitBlind = (source: string, flags: string): boolean => {
+    if (/[uv]/.test(flags)) return false;
+    const ALL = 0x3ff;
+    const digitsOf = (code: number): number => (code >= 48 && code <= 57 ? 1 << (code - 48) : 0);
+    // An escape at i: its length, its character's code (-1: a class escape or an assertion) and the
+    // digits it accepts; null where unknown here or digit-sensitive (backreference, octal).
+    const escape = (i: number, inClass: boolean): { len: number; code: number; set: number } | null => {
+      const d = source[i + 1];
+      if (d === undefined) return null;
+      if (d === "d" || d === "w" || d === "S") return { len: 2, code: -1, set: ALL };
+      if (d === "D" || d === "W" || d === "s") return { len: 2, code: -1, set: 0 };
+      if (d === "b" || d === "B") return { len: 2, code: inClass ? (d === "b" ? 8 : 66) : -1, set: 0 };
+      if (d === "0") return /[0-9]/.test(source[i + 2] ?? "") ? null : { len: 2, code: 0, set: 0 };
+      if (d >= "1" && d <= "9") return null;
+      if (d === "x" || d === "u") {
+        const hex = source.slice(i + 2, i + (d === "x" ? 4 : 6));
+        if (!/^(?:[0-9A-Fa-f]{2}|[0-9A-Fa-f]{4})$/.test(hex) || hex.length !== (d === "x" ? 2 : 4)) return null;
+        const code = parseInt(hex, 16);
+        return { len: 2 + hex.length, code, set: digitsOf(code) };
+      }
+      if (d === "c") return /[A-Za-z]/.test(source[i + 2] ?? "") ? { len: 3, code: source.charCodeAt(i + 2) % 32, set: 0 } : null;
+      if (d === "k" || d === "p" || d === "P") return null;
+      const ctl = "nrtvf".indexOf(d);
+      if (ctl >= 0) return { len: 2, code: [10, 13, 9, 11, 12][ctl]!, set: 0 };
+      return { len: 2, code: d.charCodeAt(0), set: digitsOf(d.charCodeAt(0)) }; // identity escape
+    };
+    for (let i = 0; i < source.length; ) {
+      const c = source[i]!;
+      if (c === "\\") {
+        const e = escape(i, false);
+        if (!e || (e.set !== 0 && e.set !== ALL)) return false;
+        i += e.len;
+      } else if (c === "[") {
+        let j = source[i + 1] === "^" ? i + 2 : i + 1;
+        let set = 0;
+        const member = (k: number): { len: number; code: number; set: number } | null =>
+          source[k] === "\\" ? escape(k, true) : { len: 1, code: source.charCodeAt(k), set: digitsOf(source.charCodeAt(k)) };
+        // "]" closes a class even first ("[]" matches nothing, "[^]" anything).
+        while (source[j] !== "]") {
+          if (j >= source.length) return false;
+          const a = member(j);
+          if (!a) return false;
+          j += a.len;
+          // A range between two characters; next to a class escape "-" is itself (Annex B).
+          if (source[j] === "-" && j + 1 < source.length && source[j + 1] !== "]" && a.code >= 0) {
+            const b = member(j + 1);
+            if (!b) return false;
+            if (b.code >= 0) {
+              for (let k = Math.max(a.code, 48); k <= Math.min(b.code, 57); k++) set |= 1 << (k - 48);
+              j += 1 + b.len;
+              continue;
+            }
+          }
+          set |= a.set;
+        }
+        if (set !== 0 && set !== ALL) return false;
+        i = j + 1;
+      } else if (c === "(") {
+        if (source[i + 1] !== "?") i++;
+        else if (source[i + 2] === ":" || source[i + 2] === "=" || source[i + 2] === "!") i += 3;
+        else if (source[i + 2] === "<" && (source[i + 3] === "=" || source[i + 3] === "!")) i += 4;
+        else if (source[i + 2] === "<") {
+          // A group's name (it may hold digits: not characters matched).
+          const close = source.indexOf(">", i);
+          if (close < 0 || !/^[A-Za-z_$][\w$]*$/.test(source.slice(i + 3, close))) return false;
+          i = close + 1;
+        } else return false;
+      } else if (c === "{") {
+        // A braced quantifier's digits are no characters; a "{" that starts none is itself (Annex B),
+        // and what follows it is read as characters.
+        const m = /^\{\d+(?:,\d*)?\}/.exec(source.slice(i, i + 24));
+        i += m ? m[0].length : 1;
+      } else if (c >= "0" && c <= "9") return false;
+      else i++;
+    }
+    return true;
+  };
+  /**
    * Per candidate list seen (a log repeats a few: its line kinds): its tests, and those of its anchored
    * patterns, pattern by pattern until the list has been seen `alternateAfter` times, then as alternations.
    */
-  type Tests = { cand: readonly number[]; all: RegExp[]; body: RegExp[] | null; stateful: boolean; seen: number };
+  type Tests = { cand: readonly number[]; all: RegExp[]; body: RegExp[] | null; stateful: boolean; seen: number; memo: Memo | null };
+  /**
+   * A list's negative answers remembered by the line's shape (its ASCII digits made "0", length kept):
+   * the list's digit-blind patterns give the same answer on every line of one shape (digitBlind; the
+   * capture prefix, which cuts the text its anchored patterns retry, is digit-blind too), so once they
+   * matched none of a line, a line of the same shape needs only the others' tests. The bench log's
+   * 235,002 Megatron iteration lines are candidates of the same 12 patterns, 10 of them digit-blind,
+   * in 4 shapes (docs/benchmarks.md, 2026-12-07 19:35). Made with the list's alternations: the shapes
+   * of its next SHAPE_SAMPLE lines that no blind pattern matches are counted, and those seen twice
+   * (at most MAX_SHAPES, covering half the sample) become one regex `^(?:shape|...)$` (a digit as
+   * `\d`, the rest as itself), testing which costs a Megatron line ~1/3 of the blind patterns' tests
+   * (a JavaScript loop masking or comparing its characters costs more than the tests). Never a
+   * positive answer: a line the shapes do not hold runs the blind tests. Sampled again where later
+   * lines miss the shapes more often than not; dropped (the list's alternations as before) where a
+   * sample's shapes are too many, or after MAX_RESAMPLES samples.
+   */
+  type Memo = { rest: RegExp[]; restBody: RegExp[] | null; blind: RegExp[]; blindBody: RegExp[] | null; shapes: Map<string, number> | null; sampled: number; kept: string[]; shapeRe: RegExp | null; asked: number; hits: number; resamples: number };
+  const SHAPE_SAMPLE = 256;
+  const MAX_SHAPES = 8;
+  const MAX_SHAPE_CHARS = 2048;
+  const MAX_RESAMPLES = 16;
+  const blindPattern: (boolean | undefined)[] = [];
+  let prefixBlind: boolean | undefined;
   const testsByHash = new Map<number, Tests[]>();
   let testsKept = 0;
   const MAX_TESTS_KEPT = 1024;
+  const memoOf = (cand: readonly number[]): Memo | null => {
+    const isBlind = (k: number): boolean => (blindPattern[k] ??= digitBlind(res[k]!.source, res[k]!.flags));
+    const blind = cand.filter(isBlind);
+    if (blind.length === 0) return null;
+    const rest = cand.filter((k) => !isBlind(k));
+    const blindAnchored = blind.filter((k) => bodyOnly[k] === 1);
+    if (blindAnchored.length > 0 && !(prefixBlind ??= digitBlind(capturePrefix.source, capturePrefix.flags))) return null;
+    const restAnchored = rest.filter((k) => bodyOnly[k] === 1);
+    return {
+      rest: testsFor(rest, true),
+      restBody: restAnchored.length ? testsFor(restAnchored, true) : null,
+      blind: testsFor(blind, true),
+      blindBody: blindAnchored.length ? testsFor(blindAnchored, true) : null,
+      shapes: new Map(),
+      sampled: 0,
+      kept: [],
+      shapeRe: null,
+      asked: 0,
+      hits: 0,
+      resamples: 0,
+    };
+  };
   const alternate = (t: Tests): void => {
     t.all = testsFor(t.cand, true);
     if (t.body) t.body = testsFor(t.cand.filter((k) => bodyOnly[k] === 1), true);
+    if (!t.stateful) t.memo = memoOf(t.cand);
   };
   const testsOf = (cand: readonly number[]): Tests => {
     let h = cand.length;
@@ -1592,7 +1721,7 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
       }
     }
     const anchored = cand.filter((k) => bodyOnly[k] === 1);
-    const t: Tests = { cand: [...cand], all: testsFor(cand, false), body: anchored.length ? testsFor(anchored, false) : null, stateful: cand.some((k) => stateful[k]), seen: 1 };
+    const t: Tests = { cand: [...cand], all: testsFor(cand, false), body: anchored.length ? testsFor(anchored, false) : null, stateful: cand.some((k) => stateful[k]), seen: 1, memo: null };
     if (alternateAfter <= 1) alternate(t);
     // A log with ever new candidate lists: past MAX_TESTS_KEPT, a new one is tested pattern by pattern.
     if (testsKept < MAX_TESTS_KEPT) {
@@ -1602,11 +1731,58 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     }
     return t;
   };
+  /** Whether one of `all` matches the line (no "\r"), or one of `body` its text after a capture prefix. */
+  const anyTest = (all: RegExp[], body: RegExp[] | null, line: string): boolean => {
+    for (let c = 0; c < all.length; c++) if (all[c]!.test(line)) return true;
+    if (!body) return false;
+    const m = capturePrefix.exec(line);
+    if (!m) return false;
+    const text = line.slice(m[0].length);
+    for (let c = 0; c < body.length; c++) if (body[c]!.test(text)) return true;
+    return false;
+  };
+  /** mayMatch of a line without "\r" whose list has a memo (see Memo). */
+  const memoMatch = (t: Tests, m: Memo, line: string): boolean => {
+    if (anyTest(m.rest, m.restBody, line)) return true;
+    if (m.shapeRe !== null && line.length <= MAX_SHAPE_CHARS) {
+      if (m.shapeRe.test(line)) {
+        m.hits++;
+        m.asked++;
+        return false;
+      }
+      // Later lines of new shapes (a count grew a digit): their shapes sampled again, kept beside the
+      // others, MAX_RESAMPLES times; then, where misses outnumber hits, no memo.
+      if (++m.asked >= 1024) {
+        if (m.hits * 2 < m.asked && m.shapes === null) {
+          if (m.resamples++ < MAX_RESAMPLES) [m.shapes, m.sampled] = [new Map(), 0];
+          else t.memo = null;
+        }
+        m.asked = m.hits = 0;
+      }
+    }
+    if (anyTest(m.blind, m.blindBody, line)) return true;
+    if (m.shapes !== null && line.length <= MAX_SHAPE_CHARS) {
+      const shape = line.replace(/[0-9]/g, "0");
+      m.shapes.set(shape, (m.shapes.get(shape) ?? 0) + 1);
+      if (++m.sampled === SHAPE_SAMPLE) {
+        const sampled = [...m.shapes].filter(([, n]) => n >= 2).sort((a, b) => b[1] - a[1]);
+        m.shapes = null;
+        if (sampled.reduce((sum, [, n]) => sum + n, 0) * 2 < SHAPE_SAMPLE) t.memo = null;
+        else {
+          // The newest shapes first (they are the log's current lines), then those kept before.
+          m.kept = [...new Set([...sampled.map(([shape]) => shape), ...m.kept])].slice(0, MAX_SHAPES);
+          m.shapeRe = new RegExp(`^(?:${m.kept.map((shape) => shape.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&").replace(/0/g, "\\d")).join("|")})$`);
+        }
+      }
+    }
+    return false;
+  };
   const mayMatch = (line: string, cand: readonly number[]): boolean => {
     if (cand.length === 0) return false;
     const t = testsOf(cand);
     if (t.stateful) return true;
     if (line.indexOf("\r") === -1) {
+      if (t.memo !== null) return memoMatch(t, t.memo, line);
       for (let c = 0; c < t.all.length; c++) if (t.all[c]!.test(line)) return true;
       // The line is classified without its capture prefix too (`[rank3]: `): an anchored pattern
       // (`^\s*Killed`) may match only there. The prefix's characters only add factors, so the
@@ -1630,5 +1806,5 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return false;
   };
 
-  return { scan, mayMatch, inputBuffer, lendInput, release };
+  return { scan, mayMatch, inputBuffer, lendInput, release, digitBlind };
 }
