@@ -32,8 +32,14 @@ export const DEFAULT_LAST_N_LINES = 1000;
 export const FULL_SCAN_CHUNK_BYTES = 16 * 1024 * 1024;
 /** A whole-file scan holds at most this much of one line; longer lines are scanned in pieces. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
-/** Whole-file scans of files this large or larger run in parallel threads (agent/crash/parallel-scan.ts). */
-export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+/**
+ * Whole-file scans of files this large or larger run in parallel threads (agent/crash/parallel-scan.ts).
+ * A second thread costs ~0.2 s of CPU whatever the file's size (its start ~35-50 ms, its isolate
+ * compiling the scan loop again ~0.1 s) and starts scanning ~0.1 s after the scan begins: on a 70 MB
+ * log that is +30-40 % of the one-thread CPU for at most ~0.1 s of wall time; from ~130 MB on, the wall
+ * time it saves on an idle CPU exceeds the CPU it adds (docs/benchmarks.md, 2026-12-07, perf-thread).
+ */
+export const PARALLEL_MIN_BYTES = 128 * 1024 * 1024;
 /** Texts this large or larger are scanned with the literal prefilter; smaller ones classify every line. */
 export const PREFILTER_MIN_BYTES = 2 * 1024 * 1024;
 /** Smallest file whose whole-file scan reads into the WebAssembly walk's memory (Prefilter.lendInput; the walk pays on megabytes). */
