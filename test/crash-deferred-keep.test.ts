@@ -94,3 +94,15 @@ test("reads that do not replace (short, or no line break in the kept window) are
   // Fresh copies would have taken every read's kept bytes (~8.2 MB); the spares bound it.
   assert.ok(keep.allocatedBytes < 6 * MIB, `allocated ${keep.allocatedBytes} bytes`);
 });
+
+test("a small file's only read is copied at its own size, not into a buffer with room for a whole kept window", () => {
+  const reads = [read(0, 10 * 1024, 100)];
+  const { kept, keep } = run(reads);
+  assert.deepEqual(kept, expected(reads));
+  assert.equal(keep.allocatedBytes, 10 * 1024);
+  // Then a read that replaces it: a buffer of the window's size (the small one is too short to serve).
+  const both = [read(0, 10 * 1024, 100), read(1, 2 * MIB, 181), read(2, 2 * MIB + 3, 181)];
+  const second = run(both);
+  assert.deepEqual(second.kept, expected(both));
+  assert.equal(second.keep.allocatedBytes, 10 * 1024 + MIB + 1);
+});

@@ -9,6 +9,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import zlib from "node:zlib";
 import { buildPrefilter, prefilterData, type Prefilter } from "../agent/crash/prefilter.js";
 import { compileRulesData, loadRules } from "../agent/crash/rules.js";
 
@@ -147,4 +148,57 @@ test("literals are searched by their first 20 bytes: the shipped rules' automato
   const lineOf = (c: string) => lines[Number(c.split(" ")[1])]!;
   assert.deepEqual(candidates(pf, text, false).map(lineOf), lines.slice(0, 2));
   assert.deepEqual(candidates(pf, text, true).map(lineOf), lines.slice(0, 2));
+});
+
+/** `data` with its header's CRC-32 made right again after an edit (a writer's bug or a foreign writer, not damage). */
+function resealed(data: Uint8Array): Uint8Array {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  view.setUint32(12, zlib.crc32(data.subarray(16)) >>> 0, true);
+  return data;
+}
+
+test("whole but unusable data is not used: tables written on a machine of the other byte order, or with an edge list or failure link that loops; tables built, the same candidates", async () => {
+  const rules = await loadRules();
+  const good = prefilterData(rules);
+  const want = candidates(buildPrefilter(rules, { shipped: null }), sample, true);
+  const header = new DataView(good.buffer, good.byteOffset, good.byteLength);
+  const count = header.getUint32(8 + 4 * 11, true);
+  const headerBytes = 8 + 4 * (13 + count);
+  const sectionStart = (k: number) => headerBytes + 256 + 4 * Array.from({ length: k }, (_, j) => header.getUint32(8 + 4 * (13 + j), true)).reduce((a, x) => a + x, 0);
+  // The sections as a big-endian machine would have written them, with its byte-order mark.
+  const swapped = Uint8Array.from(good);
+  for (let i = headerBytes + 256; i < swapped.length; i += 4) swapped.subarray(i, i + 4).reverse();
+  swapped.subarray(8 + 4 * 12, 8 + 4 * 13).reverse();
+  // Section 4 is the edges' next edge (edgeNext): its second state's edge pointed back at the first.
+  const looping = Uint8Array.from(good);
+  const edgeNext = new DataView(looping.buffer, sectionStart(4), 4 * header.getUint32(8 + 4 * 5, true));
+  let e = 1;
+  while (edgeNext.getInt32(4 * e, true) === -1) e++;
+  edgeNext.setInt32(4 * edgeNext.getInt32(4 * e, true), e, true);
+  // Section 1 is the failure links: a state's made its own.
+  const selfFail = Uint8Array.from(good);
+  new DataView(selfFail.buffer, sectionStart(1)).setInt32(4 * 5, 5, true);
+  const saved = process.env.NODE_DEBUG;
+  const write = process.stderr.write;
+  const notes: string[] = [];
+  process.stderr.write = ((chunk: string) => (notes.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.env.NODE_DEBUG = "trainsafe";
+  try {
+    for (const [what, data, why] of [
+      ["other byte order", resealed(swapped), "written on a machine of the other byte order"],
+      ["an edge list that loops", resealed(looping), "bad trie edges"],
+      ["a failure link to itself", resealed(selfFail), "bad failure links"],
+    ] as const) {
+      notes.length = 0;
+      const pf = buildPrefilter(rules, { shipped: data });
+      assert.equal(pf.fromData, false, what);
+      assert.equal(notes.join(""), `trainsafe: prefilter: data: ${why}; building its tables\n`, what);
+      assert.deepEqual(candidates(pf, sample, true), want, what);
+    }
+  } finally {
+    process.stderr.write = write;
+    if (saved === undefined) delete process.env.NODE_DEBUG;
+    else process.env.NODE_DEBUG = saved;
+  }
+  assert.equal(buildPrefilter(rules, { shipped: resealed(Uint8Array.from(good)) }).fromData, true, "resealing alone changes nothing");
 });

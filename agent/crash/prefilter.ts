@@ -738,7 +738,7 @@ function buildTables(patterns: readonly PatternFilter[]): PrefilterTables {
 declare const TRAINSAFE_PREFILTER_DATA: string | undefined;
 
 /** Layout of prefilterData's bytes (and of what it holds): change it and this number together. */
-const DATA_FORMAT = 2;
+const DATA_FORMAT = 3;
 const DATA_MAGIC = "TSPREFIL";
 /** The typed arrays of PrefilterTables in the data, in this order (Int32Array each). */
 const DATA_SECTIONS = (t: PrefilterTables, n: number): Int32Array[] => {
@@ -748,8 +748,15 @@ const DATA_SECTIONS = (t: PrefilterTables, n: number): Int32Array[] => {
   const cut = (a: Int32Array) => a.subarray(0, n);
   return [cut(order), cut(fail), cut(renum), cut(trie.firstEdge), cut(trie.edgeNext), cut(trie.edgeClass), cut(trie.edgeTarget), t.stateOut.start, t.stateOut.items, t.litFactors.start, t.litFactors.items, t.litExact.start, t.litExact.items, t.litLen, t.factorPattern, t.patternNeeded];
 };
-/** Header: magic (8), then u32s: format, CRC-32 of the bytes after this field, size, fingerprint (size, CRC-32), n, firstSpecial, shift, 3 specials, section count, each section's length. */
-const HEADER_WORDS = 12;
+/**
+ * Header: magic (8), then u32s: format, CRC-32 of the bytes after this field, size, fingerprint (size,
+ * CRC-32), n, firstSpecial, shift, 3 specials, section count, BYTE_ORDER_MARK, each section's length.
+ * The header's words are little-endian; the sections are in the writing machine's byte order, which
+ * BYTE_ORDER_MARK (written in that order) tells: a dist/ copied to a machine of the other order is rebuilt.
+ */
+const HEADER_WORDS = 13;
+const BYTE_ORDER_WORD = 12;
+const BYTE_ORDER_MARK = 0x01020304;
 
 /**
  * What the tables are a function of: per pattern, in order, whether it ignores case and its searched
@@ -780,8 +787,9 @@ export function prefilterData(rules: CompiledRules): Uint8Array {
   const out = new Uint8Array(size);
   out.set(Buffer.from(DATA_MAGIC, "latin1"), 0);
   const view = new DataView(out.buffer);
-  const words = [DATA_FORMAT, 0, size, fp.size, fp.crc32, n, firstSpecial, t.shift, ...specials, sections.length, ...sections.map((x) => x.length)];
+  const words = [DATA_FORMAT, 0, size, fp.size, fp.crc32, n, firstSpecial, t.shift, ...specials, sections.length, BYTE_ORDER_MARK, ...sections.map((x) => x.length)];
   words.forEach((w, k) => view.setUint32(8 + 4 * k, w >>> 0, true));
+  new Uint32Array(out.buffer, 8 + 4 * BYTE_ORDER_WORD, 1)[0] = BYTE_ORDER_MARK;
   out.set(t.cls, headerBytes);
   let at = headerBytes + 256;
   for (const x of sections) {
@@ -815,6 +823,7 @@ export function loadPrefilterData(data: Uint8Array, patterns: readonly PatternFi
   if (word(0) !== DATA_FORMAT) return bad(`format ${word(0)}, not ${DATA_FORMAT}`);
   if (word(2) !== data.length) return bad(`${data.length} bytes, its header says ${word(2)} (truncated?)`);
   if (word(1) !== crc32Function()!(shared.subarray(16)) >>> 0) return bad("checksum mismatch (corrupt)");
+  if (new Uint32Array(shared.buffer, 8 + 4 * BYTE_ORDER_WORD, 1)[0] !== BYTE_ORDER_MARK) return bad("written on a machine of the other byte order");
   if (word(3) !== fp.size || word(4) !== fp.crc32 >>> 0) return bad("made for other rules (their patterns' factors differ)");
   const [n, firstSpecial, shift, sp0, sp1, sp2, count] = [5, 6, 7, 8, 9, 10, 11].map(word) as [number, number, number, number, number, number, number];
   const headerBytes = 8 + 4 * (HEADER_WORDS + count);
@@ -832,7 +841,7 @@ export function loadPrefilterData(data: Uint8Array, patterns: readonly PatternFi
   if (order.length !== n || outStart.length !== n + 1 || firstSpecial > n || shift > 8) return bad("bad layout");
   const cls = shared.subarray(headerBytes, headerBytes + 256);
   const trie: Trie = { firstEdge, edgeNext, edgeClass, edgeTarget };
-  return {
+  const tables: PrefilterTables = {
     cls,
     shift,
     automaton: { n, width: 1 << shift, order, fail, renum, firstSpecial, trie, cls, specials: [sp0, sp1, sp2] },
@@ -843,6 +852,47 @@ export function loadPrefilterData(data: Uint8Array, patterns: readonly PatternFi
     factorPattern,
     patternNeeded,
   };
+  const flaw = tablesFlaw(tables);
+  return flaw ? bad(flaw) : tables;
+}
+
+/**
+ * What makes `t` unusable, or null: the edge lists and failure links go forward (so no walk over them
+ * can loop), the automaton's indices are in range, the lists have their lengths. The CRC-32 already
+ * rules out damage; this rules out a writer's bug or a foreign writer (a shipped file whose tables loop
+ * would hang every whole-file scan). Two plain loops over the states: it runs once, cold (checking every
+ * array with callbacks cost ~14 ms of CPU here).
+ */
+function tablesFlaw(t: PrefilterTables): string | null {
+  const { n, width, order, fail, renum, firstSpecial, trie } = t.automaton;
+  const { firstEdge, edgeNext, edgeClass, edgeTarget } = trie;
+  if (n < 1 || firstSpecial > n || order[0] !== 0) return "bad automaton";
+  for (let c = 0; c < 256; c++) if (t.cls[c]! >= width) return "bad automaton";
+  // Position of each state in the breadth-first order (a permutation of the states).
+  const at = new Int32Array(n).fill(-1);
+  for (let q = 0; q < n; q++) {
+    const s = order[q]!;
+    if (s < 0 || s >= n || at[s] !== -1) return "bad state order";
+    at[s] = q;
+  }
+  for (let s = 0; s < n; s++) {
+    const f = fail[s]!;
+    if (renum[s]! < 0 || renum[s]! >= n) return "bad state order";
+    if (s > 0 && (f < 0 || f >= n || at[f]! >= at[s]!)) return "bad failure links";
+    // An edge's number is its target's, made after its source and after its state's earlier edges.
+    const e = firstEdge[s]!;
+    const next = edgeNext[s]!;
+    if ((e !== -1 && (e <= s || e >= n)) || (next !== -1 && (next <= s || next >= n))) return "bad trie edges";
+    if (edgeClass[s]! < 0 || edgeClass[s]! >= width || edgeTarget[s]! < 0 || edgeTarget[s]! >= n) return "bad trie edges";
+  }
+  const lits = t.litLen.length;
+  if (!flatListsFit(t.stateOut, n) || !flatListsFit(t.litFactors, lits) || !flatListsFit(t.litExact, lits)) return "bad lists";
+  return null;
+}
+
+/** Whether `l` holds `count` lists, from 0 to its items' end (their items are not read here: an index out of range reads as no item, it cannot loop). */
+function flatListsFit(l: FlatLists, count: number): boolean {
+  return l.start.length === count + 1 && l.start[0] === 0 && l.start[count] === l.items.length;
 }
 
 /** The bundle's own prefilter data (TRAINSAFE_PREFILTER_DATA), read once: null where there is none or it is not this build's. */

@@ -378,7 +378,10 @@ export class DeferredKeep {
     let store: Buffer;
     if (k >= 0) store = this.spare.splice(k, 1)[0]!;
     else {
-      store = Buffer.allocUnsafeSlow(Math.max(length, MAX_KEPT_BYTES + 1));
+      // A text that replaced the earlier ones may be replaced in turn: room for any later one. One that did
+      // not (a small file's only read) gets its own size: 1 MiB for each small file of an --all scan cost
+      // ~50 us more than the copy (docs/benchmarks.md, 2026-12-07 20:15).
+      store = replaces ? Buffer.allocUnsafeSlow(Math.max(length, MAX_KEPT_BYTES + 1)) : Buffer.allocUnsafe(length);
       this.allocatedBytes += store.length;
     }
     buf.copy(store, 0, start, end);
