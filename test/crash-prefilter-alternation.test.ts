@@ -12,42 +12,16 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CAPTURE_PREFIX_SOURCE } from "../agent/crash/capture-prefix.js";
 import { walkerModuleBytes } from "../agent/crash/dfa-wasm.js";
 import { buildPrefilter, type Prefilter } from "../agent/crash/prefilter.js";
 import { compileRulesData, loadRules } from "../agent/crash/rules.js";
 import { scanFiles } from "../agent/crash/scanner.js";
 import { writeTrainerLog } from "../bench/lib/trainer-log.js";
+import { candidateLines, oneByOne } from "./helpers/prefilter-reference.js";
 
 const rules = await loadRules();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-prefilter-alt-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-const capturePrefix = new RegExp(CAPTURE_PREFIX_SOURCE);
-/** The patterns tried on a line's text without its capture prefix too (as makeRuntime picks them). */
-const bodyOnly = (re: RegExp) => /(?:^|[^\\[])\^|\(\?<[=!]|\\B/.test(re.source);
-
-/** mayMatch as it was, pattern by pattern: the reference. */
-function oneByOne(res: readonly RegExp[], line: string, cand: readonly number[]): boolean {
-  const segments = line.split("\r");
-  for (const k of cand) {
-    const re = res[k]!;
-    if (re.global || re.sticky) return true;
-    for (const s of segments) if (re.test(s)) return true;
-  }
-  const m = cand.some((k) => bodyOnly(res[k]!)) ? capturePrefix.exec(segments[0]!) : null;
-  if (!m) return false;
-  const body = segments[0]!.slice(m[0].length);
-  return cand.some((k) => bodyOnly(res[k]!) && res[k]!.test(body));
-}
-
-/** Every candidate line of `text` with the patterns the prefilter hands on for it. */
-function candidateLines(pf: Prefilter, text: string): { line: string; cand: number[] }[] {
-  const buf = Buffer.from(text);
-  const out: { line: string; cand: number[] }[] = [];
-  pf.scan(buf, 0, buf.length, (ls, le, _before, patterns) => out.push({ line: buf.toString("utf8", ls, le).replace(/\r$/, ""), cand: [...patterns] }));
-  return out;
-}
 
 test("mayMatch: the answer of the patterns tried one by one, on every candidate line of a generated trainer log and on lines that match", () => {
   // Alternations from a list's first line on (as shipped, from its 4096th).

@@ -13,40 +13,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CAPTURE_PREFIX_SOURCE } from "../agent/crash/capture-prefix.js";
-import { buildPrefilter, makeRuntime, type Prefilter } from "../agent/crash/prefilter.js";
+import { buildPrefilter, makeRuntime } from "../agent/crash/prefilter.js";
 import { loadRules } from "../agent/crash/rules.js";
 import { writeTrainerLog } from "../bench/lib/trainer-log.js";
 import { corpusFiles, fixtureFiles } from "./helpers/corpus-files.js";
+import { candidateLines, oneByOne } from "./helpers/prefilter-reference.js";
 
 const rules = await loadRules();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainsafe-prefilter-memo-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const trainerLog = path.join(tmp, "trainer.log");
 writeTrainerLog(trainerLog, 12e6, 7);
-
-const capturePrefix = new RegExp(CAPTURE_PREFIX_SOURCE);
-const bodyOnly = (re: RegExp) => /(?:^|[^\\[])\^|\(\?<[=!]|\\B/.test(re.source);
-
-/** mayMatch as it was first written, pattern by pattern: the reference. */
-function oneByOne(res: readonly RegExp[], line: string, cand: readonly number[]): boolean {
-  const segments = line.split("\r");
-  for (const k of cand) {
-    const re = res[k]!;
-    if (re.global || re.sticky) return true;
-    for (const s of segments) if (re.test(s)) return true;
-  }
-  const m = cand.some((k) => bodyOnly(res[k]!)) ? capturePrefix.exec(segments[0]!) : null;
-  if (!m) return false;
-  const body = segments[0]!.slice(m[0].length);
-  return cand.some((k) => bodyOnly(res[k]!) && res[k]!.test(body));
-}
-
-function candidateLines(pf: Prefilter, text: string): { line: string; cand: number[] }[] {
-  const buf = Buffer.from(text);
-  const out: { line: string; cand: number[] }[] = [];
-  pf.scan(buf, 0, buf.length, (ls, le, _before, patterns) => out.push({ line: buf.toString("utf8", ls, le).replace(/\r$/, ""), cand: [...patterns] }));
-  return out;
-}
 
 const pf = buildPrefilter(rules);
 const digitBlind = makeRuntime(pf.spec, pf.patterns.map((p) => p.pattern)).digitBlind;
