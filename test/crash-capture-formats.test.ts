@@ -329,7 +329,7 @@ test("a log with lone \\r line ends larger than 32 MiB: the tail scan finds the 
   assert.ok(tail.files[0]!.bytesRead! < 1e6, `the tail read ${tail.files[0]!.bytesRead} bytes`);
 });
 
-test("docker json-file, whole-file scans: the parallel scan (64 MiB or more) reports the line and signature the single-thread scan does", async () => {
+test("docker json-file, whole-file scans: the parallel scan (128 MiB or more: PARALLEL_MIN_BYTES) reports the line and signature the single-thread scan does", async () => {
   const file = path.join(tmp, "docker-parallel.log");
   const lines = longHealthyLines(2e6);
   const tb = ["Traceback (most recent call last):", '  File "/app/train.py", line 198, in main', "    trainer.fit(model)", "KeyError: 'state_dict'"];
