@@ -809,8 +809,10 @@ function debugNote(text: string): void {
  * The tables in `data` (prefilterData) when it is whole (size, CRC-32, layout) and was made for
  * `patterns` (the fingerprint), else null (a rebuild; the reason on stderr under NODE_DEBUG=trainsafe).
  * The arrays are views of one shared copy: a worker thread of a parallel scan gets them without a copy.
+ * `wholeChecked`: the caller has checked all of `data` against a CRC-32 of its own (its header's is not
+ * computed again over the same bytes).
  */
-export function loadPrefilterData(data: Uint8Array, patterns: readonly PatternFilter[], what = "data"): PrefilterTables | null {
+export function loadPrefilterData(data: Uint8Array, patterns: readonly PatternFilter[], what = "data", wholeChecked = false): PrefilterTables | null {
   const fp = tablesFingerprint(patterns);
   if (!fp) return null;
   const bad = (why: string): null => (debugNote(`${what}: ${why}; building its tables`), null);
@@ -822,7 +824,8 @@ export function loadPrefilterData(data: Uint8Array, patterns: readonly PatternFi
   const word = (k: number) => view.getUint32(8 + 4 * k, true);
   if (word(0) !== DATA_FORMAT) return bad(`format ${word(0)}, not ${DATA_FORMAT}`);
   if (word(2) !== data.length) return bad(`${data.length} bytes, its header says ${word(2)} (truncated?)`);
-  if (word(1) !== crc32Function()!(shared.subarray(16)) >>> 0) return bad("checksum mismatch (corrupt)");
+  // The bundle's own file was checked whole against the size and CRC-32 the build recorded (shippedTables).
+  if (!wholeChecked && word(1) !== crc32Function()!(shared.subarray(16)) >>> 0) return bad("checksum mismatch (corrupt)");
   if (new Uint32Array(shared.buffer, 8 + 4 * BYTE_ORDER_WORD, 1)[0] !== BYTE_ORDER_MARK) return bad("written on a machine of the other byte order");
   if (word(3) !== fp.size || word(4) !== fp.crc32 >>> 0) return bad("made for other rules (their patterns' factors differ)");
   const [n, firstSpecial, shift, sp0, sp1, sp2, count] = [5, 6, 7, 8, 9, 10, 11].map(word) as [number, number, number, number, number, number, number];
@@ -915,7 +918,7 @@ function shippedTables(patterns: readonly PatternFilter[]): PrefilterTables | nu
       debugNote(`${file}: ${(err as Error).message}; building its tables`);
     }
   }
-  const tables = shippedData && loadPrefilterData(shippedData, patterns, file);
+  const tables = shippedData && loadPrefilterData(shippedData, patterns, file, true);
   if (tables) debugNote(`tables from ${file}`);
   return tables;
 }

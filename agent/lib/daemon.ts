@@ -15,7 +15,7 @@
 // The PID file and BASE_DIR are read as the other files of BASE_DIR are (synchronously in `check` where no
 // mount can hang a call); what may wait on another process (/proc/PID/cmdline, environ) is read by
 // proc.ts, always asynchronously.
-import { files as fsp } from "./fs-mode.js";
+import { files } from "./fs-mode.js";
 import path from "node:path";
 import { z } from "zod";
 import type { Layout } from "../config/layout.js";
@@ -87,10 +87,10 @@ export type PidRead =
 export async function readPidFile(file: string): Promise<PidRead> {
   let text: string;
   try {
-    const st = await fsp.stat(file);
+    const st = await files.stat(file);
     if (!st.isFile()) return { ok: false, missing: false, message: `${file}: is not a regular file` };
     if (st.size > 64) return { ok: false, missing: false, message: `${file}: ${st.size} bytes is not a PID` };
-    text = await fsp.readFile(file, "utf8");
+    text = await files.readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { ok: false, missing: true, message: `${file}: does not exist` };
@@ -153,7 +153,7 @@ function within(dir: string, file: string): boolean {
 /** BASE_DIR as the kernel reports it in /proc/PID/cwd (symlinks resolved), and as configured. */
 async function baseDirForms(layout: Layout): Promise<string[]> {
   const forms = [path.resolve(layout.baseDir)];
-  const real = await fsp.realpath(layout.baseDir).catch(() => null);
+  const real = await files.realpath(layout.baseDir).catch(() => null);
   if (real && real !== forms[0]) forms.push(real);
   return forms;
 }

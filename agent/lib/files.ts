@@ -2,7 +2,7 @@
 import fs, { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describeError, inputError } from "./errors.js";
-import { files, readsAreSynchronous, viaCallback } from "./fs-mode.js";
+import { files, readsAreSynchronous, syncCall, viaCallback } from "./fs-mode.js";
 import type { Validator } from "./schema.js";
 
 /** Largest JSON file we parse; anything bigger in BASE_DIR is not a config or status file. */
@@ -77,9 +77,8 @@ type CallStep = <T>(name: WriteStep, args: unknown[]) => Promise<T>;
 /** A step as a thread-pool request through node's callback API. */
 const requestStep: CallStep = <T>(name: WriteStep, args: unknown[]) => viaCallback<T>(fs[name] as (...a: never[]) => void, args);
 
-/** A step as the synchronous call (`fs.openSync` for "open"...); a throw becomes the rejection the request would give. */
-const syncStep: CallStep = <T>(name: WriteStep, args: unknown[]) =>
-  new Promise<T>((resolve) => resolve((fs[`${name}Sync`] as (...a: unknown[]) => T)(...args)));
+/** A step as the synchronous call (`fs.openSync` for "open"...), as fs-mode's synchronous reads are made (syncCall). */
+const syncStep: CallStep = <T>(name: WriteStep, args: unknown[]) => syncCall(fs[`${name}Sync`] as (...a: unknown[]) => T)(...args);
 
 /**
  * Creates a new temporary file beside `name` in `dir` and opens it for writing. O_EXCL ("wx"): an

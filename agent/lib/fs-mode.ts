@@ -73,7 +73,7 @@ function endOfSlice(): Promise<void> | undefined {
 }
 
 /** A synchronous call as the promise call, after the end of the time slice if it is spent. */
-function syncCall<A extends unknown[], R>(fn: (...a: A) => R): (...a: A) => Promise<R> {
+export function syncCall<A extends unknown[], R>(fn: (...a: A) => R): (...a: A) => Promise<R> {
   return async (...a: A) => {
     const wait = endOfSlice();
     if (wait) await wait;
