@@ -105,6 +105,28 @@ function fingerprintOf(file: string, st: fs.Stats): Fingerprint {
   return { key, id: checksum(key).replace(/^[a-z0-9]+-/, "").slice(0, 20) };
 }
 
+/**
+ * One buffer for every script and cache this process reads (grown when a file is larger): a fresh buffer
+ * per file is fresh memory, one page fault per 4 KB on first touch, and the scripts and their caches are
+ * 0.2-1.2 MB each (`check` reads four). A source is copied out of it into its string, and V8 copies
+ * what it needs out of a cache while it compiles, so the next read may reuse the bytes.
+ */
+let scratch: Buffer | undefined;
+/** Files read and buffers allocated for them (TRAINSAFE_CODE_CACHE=debug reports both at exit). */
+const reads = { files: 0, buffers: 0 };
+
+/** Reads the whole of fd (size bytes by fstat; fewer if the file shrank meanwhile) into the shared buffer. */
+function readWhole(fd: number, size: number): Buffer {
+  reads.files++;
+  if (scratch === undefined || scratch.length < size) {
+    scratch = Buffer.allocUnsafeSlow(size);
+    reads.buffers++;
+  }
+  let n = 0;
+  for (let r = -1; n < size && r !== 0; n += r) r = fs.readSync(fd, scratch, n, size - n, n);
+  return scratch.subarray(0, n);
+}
+
 /** Reads a cache file; undefined when absent, unsafe, damaged or not this script's (the caller says which). */
 function readCache(file: string, fingerprint: Fingerprint): { data?: Buffer; refreshes?: number; damaged: boolean } {
   let fd: number;
@@ -118,7 +140,8 @@ function readCache(file: string, fingerprint: Fingerprint): { data?: Buffer; ref
     // Code from a cache runs as this process: only a file of this user (or root) that no one else may write.
     const uid = process.getuid?.();
     if (!st.isFile() || (uid !== undefined && st.uid !== uid && st.uid !== 0) || (st.mode & 0o022) !== 0) return { damaged: true };
-    const buf = fs.readFileSync(fd);
+    // A view of the shared buffer: valid until the next read (the caller copies what it keeps longer).
+    const buf = readWhole(fd, st.size);
     const nl1 = buf.indexOf(10);
     const nl2 = nl1 < 0 ? -1 : buf.indexOf(10, nl1 + 1);
     if (nl2 < 0 || buf.toString("latin1", 0, nl1) !== MAGIC) return { damaged: true };
@@ -188,7 +211,7 @@ function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: b
   try {
     st = fs.fstatSync(fd);
     // latin1 where deploy/build.mjs found the script pure ASCII: read exactly, and faster than utf8.
-    source = fs.readFileSync(fd, encoding);
+    source = readWhole(fd, st.size).toString(encoding);
   } finally {
     fs.closeSync(fd);
   }
@@ -222,6 +245,8 @@ function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: b
   // copy written elsewhere would never be read while that one is (dirs' order), so every run would pay
   // the serialisation again (a program folder of root's, run by another user).
   const refresh = state === "hit" && cached !== undefined && cached.refreshes < REFRESH_HITS && used !== undefined && writable(path.dirname(used));
+  // The refresh writes the larger of the new cache and this one at exit: a copy, as the shared read buffer is reused.
+  if (refresh) cached = { data: Buffer.from(cached!.data), refreshes: cached!.refreshes };
   const writeDirs = refresh ? [path.dirname(used!)] : dirs;
   const write = () => {
     let written: string | undefined;
@@ -247,8 +272,14 @@ function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: b
   return mod.exports;
 }
 
+let readsReported = false;
+
 function cacheMode(): "off" | "debug" | undefined {
   const mode = process.env.TRAINSAFE_CODE_CACHE;
+  if (mode === "debug" && !readsReported) {
+    readsReported = true;
+    process.once("exit", () => process.stderr.write(`trainsafe: scripts and caches: ${reads.files} file(s) read into ${reads.buffers} buffer(s)\n`));
+  }
   return mode === "off" || mode === "debug" ? mode : undefined;
 }
 

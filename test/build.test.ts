@@ -149,6 +149,14 @@ test("check's checks run from a script of their own (in check's main thread, in 
   assert.match(second.stderr, /code cache hit \(.*checks-worker-module-/);
   assert.deepEqual(second.checks, first.checks);
   assert.equal(first.checks.length, 15);
+  // The two scripts and their two caches are read into one reused buffer (grown once, for the larger
+  // checks' script), not a fresh one per file; the caches a hit rewrites from it are whole: the next run hits both.
+  assert.match(second.stderr, /scripts and caches: 4 file\(s\) read into 2 buffer\(s\)/);
+  const third = check();
+  assert.match(third.stderr, /code cache hit \(.*\/check-[0-9a-f]{8}\.v8cache\)/);
+  assert.match(third.stderr, /code cache hit \(.*checks-worker-module-/);
+  assert.doesNotMatch(third.stderr, /damaged|rejected/);
+  assert.deepEqual(third.checks, first.checks);
   // The ES module CLI (the agent's form) runs the same checks from its own checks module (dist/checks-worker.mjs).
   assert.deepEqual(check(esm).checks, first.checks);
   // The worker's script is not a command.
