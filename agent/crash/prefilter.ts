@@ -149,20 +149,13 @@ export function prefilterFor(rules: CompiledRules): Prefilter {
 
 type Node =
   | { t: "str"; cs: string[] } // one character out of cs (a literal is one choice)
-  | { t: "any"; digits: number } // one character not enumerated; of the ASCII digits, those it accepts (DIGITS' bits)
-  | { t: "empty"; look?: Node } // zero-width assertion (a lookaround: what it looks for)
+  | { t: "any" } // one character not enumerated
+  | { t: "empty" } // zero-width assertion
   | { t: "opaque" } // anything, possibly empty (backreference)
   | { t: "alt"; branches: Node[][] }
   | { t: "rep"; n: Node; min: number; max: number };
 
 class Unsupported extends Error {}
-
-/** Every ASCII digit, one bit each ("0" is bit 0). */
-const DIGITS = 0x3ff;
-/** The digit bit of a character code (0 for a character that is no ASCII digit). */
-function digitBit(code: number): number {
-  return code >= 48 && code <= 57 ? 1 << (code - 48) : 0;
-}
 
 /** Parses a JavaScript regex source (non-unicode syntax, Annex B) into the tree above. */
 function parse(src: string, fold: boolean): Node {
@@ -170,12 +163,12 @@ function parse(src: string, fold: boolean): Node {
   const ch = (c: string): Node => {
     // Lines never hold "\n"; ESC and NUL are where the classifier's cleaning and the byte search
     // differ: none of them is ever part of a literal.
-    if (c === "\n" || c === "\x1b" || c === "\0") return { t: "any", digits: 0 };
+    if (c === "\n" || c === "\x1b" || c === "\0") return { t: "any" };
     if (!fold) return { t: "str", cs: [c] };
     const lo = c.toLowerCase();
     if (c.charCodeAt(0) < 0x80) return { t: "str", cs: [lo] };
     // A non-ASCII character with case variants folds in ways the byte search does not mirror.
-    return lo === c && c.toUpperCase() === c ? { t: "str", cs: [c] } : { t: "any", digits: 0 };
+    return lo === c && c.toUpperCase() === c ? { t: "str", cs: [c] } : { t: "any" };
   };
   const parseAlt = (): Node => {
     const branches: Node[][] = [[]];
@@ -229,12 +222,12 @@ function parse(src: string, fold: boolean): Node {
       const inner = parseAlt();
       if (src[i] !== ")") throw new Unsupported("unclosed group");
       i++;
-      return lookaround ? { t: "empty", look: inner } : inner;
+      return lookaround ? { t: "empty" } : inner;
     }
     if (c === "[") return parseClass();
     if (c === "\\") return parseEscape();
     i++;
-    if (c === ".") return { t: "any", digits: DIGITS };
+    if (c === ".") return { t: "any" };
     if (c === "^" || c === "$") return { t: "empty" };
     if (c === "*" || c === "+" || c === "?") throw new Unsupported("nothing to repeat");
     return ch(c); // includes Annex B literal "{", "}" and "]"
@@ -243,7 +236,7 @@ function parse(src: string, fold: boolean): Node {
     const d = src[i + 1];
     if (d === undefined) throw new Unsupported("trailing backslash");
     i += 2;
-    if ("dDwWsS".includes(d)) return { t: "any", digits: "dwS".includes(d) ? DIGITS : 0 };
+    if ("dDwWsS".includes(d)) return { t: "any" };
     if (d === "b" || d === "B") return { t: "empty" };
     const ctl: Record<string, string> = { n: "\n", r: "\r", t: "\t", v: "\v", f: "\f" };
     if (ctl[d]) return ch(ctl[d]);
@@ -275,8 +268,6 @@ function parse(src: string, fold: boolean): Node {
     const chars = new Set<string>();
     let enumerable = true;
     let prev: string | null = null;
-    // The digits the members accept (before a negation).
-    let digits = 0;
     for (;;) {
       if (i >= src.length) throw new Unsupported("unclosed class");
       let c = src[i]!;
@@ -291,10 +282,8 @@ function parse(src: string, fold: boolean): Node {
         if (d === undefined) throw new Unsupported("trailing backslash");
         i += 2;
         const ctl: Record<string, string> = { n: "\n", r: "\r", t: "\t", v: "\v", f: "\f", b: "\b" };
-        if ("dDwWsS".includes(d)) {
-          single = null;
-          if ("dwS".includes(d)) digits = DIGITS;
-        } else if (ctl[d]) single = ctl[d];
+        if ("dDwWsS".includes(d)) single = null;
+        else if (ctl[d]) single = ctl[d];
         else if (d === "x" || d === "u") {
           const n = d === "x" ? 2 : 4;
           const hex = src.slice(i, i + n);
@@ -323,7 +312,6 @@ function parse(src: string, fold: boolean): Node {
         } else i++;
         const lo = prev.charCodeAt(0);
         const hi = endC.charCodeAt(0);
-        for (let k = Math.max(lo, 48); k <= Math.min(hi, 57); k++) digits |= digitBit(k);
         if (hi - lo > MAX_CLASS_CHARS) enumerable = false;
         else for (let k = lo + 1; k <= hi; k++) chars.add(String.fromCharCode(k));
         prev = null;
@@ -331,15 +319,13 @@ function parse(src: string, fold: boolean): Node {
       }
       c = single;
       chars.add(c);
-      digits |= digitBit(c.charCodeAt(0));
       prev = c;
     }
-    const any: Node = { t: "any", digits: negated ? DIGITS & ~digits : digits };
-    if (negated || !enumerable || chars.size === 0 || chars.size > MAX_CLASS_CHARS) return any;
+    if (negated || !enumerable || chars.size === 0 || chars.size > MAX_CLASS_CHARS) return { t: "any" };
     const out = new Set<string>();
     for (const c of chars) {
       const n = ch(c);
-      if (n.t !== "str") return any;
+      if (n.t !== "str") return { t: "any" };
       out.add(n.cs[0]!);
     }
     return { t: "str", cs: [...out] };
@@ -347,43 +333,6 @@ function parse(src: string, fold: boolean): Node {
   const root = parseAlt();
   if (i !== src.length) throw new Unsupported("unbalanced )");
   return root;
-}
-
-/**
- * Whether a pattern cannot tell ASCII digits apart: every character, escape and class in it, lookarounds
- * included, accepts all of 0-9 or none of them (`\d`, `\w`, `\S`, `.`, `[^x]`, `[a-z0-9]`: yes; `7`,
- * `[1-9]`, `\x31`: no), with no backreference or octal escape, no `u`/`v` flag and no syntax parse does
- * not know (then: no). Such a pattern answers the same on a line and on the line with any of its digits
- * changed: its matching only asks whether a character is in a set, and `\b` sees every digit as a word
- * character. Read from the tree the factors are derived from (parse), not from the source again.
- */
-export function digitBlind(source: string, flags: string): boolean {
-  if (/[uv]/.test(flags)) return false;
-  const blind = (n: Node): boolean => {
-    switch (n.t) {
-      case "str": {
-        let digits = 0;
-        for (const c of n.cs) digits |= digitBit(c.charCodeAt(0));
-        return digits === 0 || digits === DIGITS;
-      }
-      case "any":
-        return n.digits === 0 || n.digits === DIGITS;
-      case "empty":
-        return n.look === undefined || blind(n.look);
-      case "opaque":
-        return false;
-      case "alt":
-        return n.branches.every((b) => b.every(blind));
-      case "rep":
-        return blind(n.n);
-    }
-  };
-  try {
-    return blind(parse(source, flags.includes("i")));
-  } catch (err) {
-    if (err instanceof Unsupported) return false;
-    throw err;
-  }
 }
 
 /** What every match of a part of a pattern must look like. */
@@ -1269,7 +1218,7 @@ export interface PrefilterRuntime {
  * the code of the parallel scan's worker threads (agent/crash/parallel-scan.ts), which get the spec
  * as data; `regexes` are the patterns (rebuilt from spec.patternSources when not given).
  */
-export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null, alternateAfter = 4096, loadTable?: () => Uint16Array | Int32Array): PrefilterRuntime {
+export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], loadWalk?: () => WalkSpec | null, alternateAfter = 4096, loadTable?: () => Uint16Array | Int32Array): PrefilterRuntime & { digitBlind(source: string, flags: string): boolean } {
   const NL = 0x0a;
   // ESCAPE_SEQUENCE_SOURCE of capture-prefix.ts, written out: this body is also the workers' code.
   const ANSI = /\x1b(?:\[[0-?]*[ -\/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -\/]+[0-~]|[0-Z\\^-~])/g;
@@ -1669,6 +1618,90 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return tests;
   };
   /**
+   * Whether a pattern cannot tell ASCII digits apart: every literal, escape and class in it accepts all
+   * of 0-9 or none of them (`\d`, `\w`, `\S`, `.`, `[^x]`, `[a-z0-9]`: yes; `7`, `[1-9]`, `\x31`: no),
+   * with no backreference or octal escape, no `u`/`v` flag and no syntax not known here (then: no).
+   * Such a pattern answers the same on a line and on the line with any of its digits changed: its
+   * matching only asks whether a character is in a set, and `\b` sees every digit as a word character.
+   */
+  const digitBlind = (source: string, flags: string): boolean => {
+    if (/[uv]/.test(flags)) return false;
+    const ALL = 0x3ff;
+    const digitsOf = (code: number): number => (code >= 48 && code <= 57 ? 1 << (code - 48) : 0);
+    // An escape at i: its length, its character's code (-1: a class escape or an assertion) and the
+    // digits it accepts; null where unknown here or digit-sensitive (backreference, octal).
+    const escape = (i: number, inClass: boolean): { len: number; code: number; set: number } | null => {
+      const d = source[i + 1];
+      if (d === undefined) return null;
+      if (d === "d" || d === "w" || d === "S") return { len: 2, code: -1, set: ALL };
+      if (d === "D" || d === "W" || d === "s") return { len: 2, code: -1, set: 0 };
+      if (d === "b" || d === "B") return { len: 2, code: inClass ? (d === "b" ? 8 : 66) : -1, set: 0 };
+      if (d === "0") return /[0-9]/.test(source[i + 2] ?? "") ? null : { len: 2, code: 0, set: 0 };
+      if (d >= "1" && d <= "9") return null;
+      if (d === "x" || d === "u") {
+        const hex = source.slice(i + 2, i + (d === "x" ? 4 : 6));
+        if (!/^(?:[0-9A-Fa-f]{2}|[0-9A-Fa-f]{4})$/.test(hex) || hex.length !== (d === "x" ? 2 : 4)) return null;
+        const code = parseInt(hex, 16);
+        return { len: 2 + hex.length, code, set: digitsOf(code) };
+      }
+      if (d === "c") return /[A-Za-z]/.test(source[i + 2] ?? "") ? { len: 3, code: source.charCodeAt(i + 2) % 32, set: 0 } : null;
+      if (d === "k" || d === "p" || d === "P") return null;
+      const ctl = "nrtvf".indexOf(d);
+      if (ctl >= 0) return { len: 2, code: [10, 13, 9, 11, 12][ctl]!, set: 0 };
+      return { len: 2, code: d.charCodeAt(0), set: digitsOf(d.charCodeAt(0)) }; // identity escape
+    };
+    for (let i = 0; i < source.length; ) {
+      const c = source[i]!;
+      if (c === "\\") {
+        const e = escape(i, false);
+        if (!e || (e.set !== 0 && e.set !== ALL)) return false;
+        i += e.len;
+      } else if (c === "[") {
+        let j = source[i + 1] === "^" ? i + 2 : i + 1;
+        let set = 0;
+        const member = (k: number): { len: number; code: number; set: number } | null =>
+          source[k] === "\\" ? escape(k, true) : { len: 1, code: source.charCodeAt(k), set: digitsOf(source.charCodeAt(k)) };
+        // "]" closes a class even first ("[]" matches nothing, "[^]" anything).
+        while (source[j] !== "]") {
+          if (j >= source.length) return false;
+          const a = member(j);
+          if (!a) return false;
+          j += a.len;
+          // A range between two characters; next to a class escape "-" is itself (Annex B).
+          if (source[j] === "-" && j + 1 < source.length && source[j + 1] !== "]" && a.code >= 0) {
+            const b = member(j + 1);
+            if (!b) return false;
+            if (b.code >= 0) {
+              for (let k = Math.max(a.code, 48); k <= Math.min(b.code, 57); k++) set |= 1 << (k - 48);
+              j += 1 + b.len;
+              continue;
+            }
+          }
+          set |= a.set;
+        }
+        if (set !== 0 && set !== ALL) return false;
+        i = j + 1;
+      } else if (c === "(") {
+        if (source[i + 1] !== "?") i++;
+        else if (source[i + 2] === ":" || source[i + 2] === "=" || source[i + 2] === "!") i += 3;
+        else if (source[i + 2] === "<" && (source[i + 3] === "=" || source[i + 3] === "!")) i += 4;
+        else if (source[i + 2] === "<") {
+          // A group's name (it may hold digits: not characters matched).
+          const close = source.indexOf(">", i);
+          if (close < 0 || !/^[A-Za-z_$][\w$]*$/.test(source.slice(i + 3, close))) return false;
+          i = close + 1;
+        } else return false;
+      } else if (c === "{") {
+        // A braced quantifier's digits are no characters; a "{" that starts none is itself (Annex B),
+        // and what follows it is read as characters.
+        const m = /^\{\d+(?:,\d*)?\}/.exec(source.slice(i, i + 24));
+        i += m ? m[0].length : 1;
+      } else if (c >= "0" && c <= "9") return false;
+      else i++;
+    }
+    return true;
+  };
+  /**
    * Per candidate list seen (a log repeats a few: its line kinds): its tests, and those of its anchored
    * patterns, pattern by pattern until the list has been seen `alternateAfter` times, then as alternations.
    */
@@ -1826,5 +1859,5 @@ export function makeRuntime(spec: PrefilterSpec, regexes?: readonly RegExp[], lo
     return false;
   };
 
-  return { scan, mayMatch, inputBuffer, lendInput, release };
+  return { scan, mayMatch, inputBuffer, lendInput, release, digitBlind };
 }
