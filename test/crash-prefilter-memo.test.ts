@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import vm from "node:vm";
 import { CAPTURE_PREFIX_SOURCE } from "../agent/crash/capture-prefix.js";
 import { buildPrefilter, makeRuntime } from "../agent/crash/prefilter.js";
 import { loadRules } from "../agent/crash/rules.js";
@@ -72,12 +73,17 @@ test("digitBlind: every shipped pattern it calls blind answers the same on lines
   assert.ok(blind > 500 && matched > 300 && differ > 20, `${blind} blind patterns, ${matched} matches, ${differ} answers changed by the digits`);
 });
 
-/** A runtime over pf's patterns with the memo from a list's first line (alternateAfter 1). */
-function memoRuntime() {
-  return makeRuntime(pf.spec, pf.patterns.map((p) => p.pattern), undefined, 1);
+/**
+ * A runtime over pf's patterns with the memo from a list's first line (alternateAfter 1). `asWorker`:
+ * makeRuntime evaluated from its source text outside this module, as a parallel scan's workers run it
+ * (agent/crash/parallel-scan.ts, WORKER_CODE): everything it calls must be defined inside it.
+ */
+function memoRuntime(asWorker = false) {
+  const make: typeof makeRuntime = asWorker ? vm.runInThisContext(`(() => { const __name = (f) => f; return (${makeRuntime.toString()}); })()`) : makeRuntime;
+  return make(pf.spec, pf.patterns.map((p) => p.pattern), undefined, 1);
 }
 
-test("mayMatch with the memo: the one-by-one answer on every candidate line of a generated trainer log, with lines of the same shapes that match", () => {
+test("mayMatch with the memo: the one-by-one answer on every candidate line of a generated trainer log, with lines of the same shapes that match; also from makeRuntime's source text alone, as a parallel scan's workers run it", () => {
   const res = pf.patterns.map((p) => p.pattern);
   const text = fs.readFileSync(trainerLog, "utf8");
   // The generator's Megatron iteration lines (bench/lib/trainer-log.ts; its logs this small have none),
@@ -99,12 +105,14 @@ test("mayMatch with the memo: the one-by-one answer on every candidate line of a
   ]);
   const lines = candidateLines(pf, text + megatron.join("\n") + "\n" + variants.join("\n") + "\n" + megatron.slice(0, 500).map((l) => l.replace(/(nan iterations: +)0/, "$19")).join("\n") + "\n");
   const rt = memoRuntime();
+  const worker = memoRuntime(true);
   let yes = 0;
   let sameShapeYes = 0;
   const noShapes = new Set<string>();
   for (const { line, cand } of lines) {
     const want = oneByOne(res, line, cand);
     assert.equal(rt.mayMatch(line, cand), want, `${JSON.stringify(line)} with [${cand.join(",")}]`);
+    assert.equal(worker.mayMatch(line, cand), want, `as a worker runs it: ${JSON.stringify(line)} with [${cand.join(",")}]`);
     const shape = `${cand.join(",")} ${line.replace(/[0-9]/g, "0")}`;
     if (want) {
       yes++;
