@@ -1011,13 +1011,17 @@ function parseTerminate(lines: readonly string[], head: number, type: string): P
 
 const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM" };
 
-const LAUNCHER_TEXTS = [" detected that one or more processes exited with non-zero status", "Root Cause", "exits with return code = ", "CalledProcessError: Command ", "srun: error: ", "Process finished with exit code ", "Command exited with non-zero status ", " failed with return code list: [", "failed (exitcode: ", "Failures:"];
+/**
+ * A line holding none of these texts holds no launcher summary below (lastLauncherReport runs its regexes only on the
+ * others): one search of their alternation per line, not ten `includes` through a closure (~6 us a line in a first
+ * scan, in V8's interpreter).
+ */
+const LAUNCHER_TEXT = / detected that one or more processes exited with non-zero status|Root Cause|exits with return code = |CalledProcessError: Command |srun: error: |Process finished with exit code |Command exited with non-zero status | failed with return code list: \[|failed \(exitcode: |Failures:/;
 
 /** The last launcher summary in `lines`, or null. */
 export function lastLauncherReport(lines: readonly string[]): LauncherReport | null {
   for (let i = lines.length - 1; i >= 0; i--) {
-    // Each summary below needs one of these texts (a line holding none is not run through the regexes).
-    if (!LAUNCHER_TEXTS.some((t) => lines[i]!.includes(t))) continue;
+    if (!LAUNCHER_TEXT.test(lines[i]!)) continue;
     const l = withoutRankPrefix(lines[i]!);
     // torchelastic before PyTorch 1.10 printed "Root Cause:" alone on its line.
     if (/Root Cause \(first observed failure\):|^\s*Root Cause:\s*$/.test(l)) return withFailures(torchrunRootCause(lines, i), lines);
