@@ -117,7 +117,9 @@ const reads = { files: 0, buffers: 0 };
 
 /** Reads the whole of fd (size bytes by fstat; fewer if the file shrank meanwhile) into the shared buffer. */
 function readWhole(fd: number, size: number): Buffer {
-  reads.files++;
+  if (reads.files++ === 0 && cacheMode() === "debug") {
+    process.once("exit", () => process.stderr.write(`trainsafe: scripts and caches: ${reads.files} file(s) read into ${reads.buffers} buffer(s)\n`));
+  }
   if (scratch === undefined || scratch.length < size) {
     scratch = Buffer.allocUnsafeSlow(size);
     reads.buffers++;
@@ -272,14 +274,8 @@ function loadScript(file: string, encoding: "latin1" | "utf8", wrappedAlready: b
   return mod.exports;
 }
 
-let readsReported = false;
-
 function cacheMode(): "off" | "debug" | undefined {
   const mode = process.env.TRAINSAFE_CODE_CACHE;
-  if (mode === "debug" && !readsReported) {
-    readsReported = true;
-    process.once("exit", () => process.stderr.write(`trainsafe: scripts and caches: ${reads.files} file(s) read into ${reads.buffers} buffer(s)\n`));
-  }
   return mode === "off" || mode === "debug" ? mode : undefined;
 }
 
